@@ -1,0 +1,87 @@
+// Package illumos owns every process zonemgr starts on an illumos global
+// zone (zonecfg, zoneadm, zlogin, dladm, pkg, svcs), the one command runner
+// they all go through, and the parsers of those tools' output.
+//
+// A command is always an argv, never a shell string. The user's own build
+// command reaches a shell only inside a zone, as the single argument zlogin
+// expects.
+package illumos
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// A Cmd is one command to run: an argv and optional standard input.
+type Cmd struct {
+	Argv  []string
+	Stdin []byte
+	// Stdout and Stderr, when set, receive the command's output as it is
+	// produced (zlogin streaming a build's output live). The Result still
+	// holds the output, bounded by the runner.
+	Stdout io.Writer `json:"-"`
+	Stderr io.Writer `json:"-"`
+	// Env holds extra KEY=VALUE entries for this command only.
+	Env []string `json:"env,omitempty"`
+	// Timeout, when positive, bounds this command: it is stopped
+	// (SIGTERM, then SIGKILL) when the timeout passes.
+	Timeout time.Duration `json:"-"`
+	// Secret hides the argument values from transcripts and errors
+	// (accounts' shadow lines, for example).
+	Secret bool `json:"-"`
+}
+
+// String renders the argv for logs and error messages, quoting arguments
+// that contain white space or shell metacharacters.
+func (c Cmd) String() string {
+	if c.Secret && len(c.Argv) > 0 {
+		return c.Argv[0] + " <arguments hidden>"
+	}
+	return QuoteArgv(c.Argv)
+}
+
+// QuoteArgv joins an argv for display, single-quoting arguments that a
+// shell would split or expand.
+func QuoteArgv(argv []string) string {
+	parts := make([]string, len(argv))
+	for i, a := range argv {
+		if a == "" || strings.ContainsAny(a, " \t\n'\"\\$`;&|<>()*?[]{}!#~") {
+			a = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+		parts[i] = a
+	}
+	return strings.Join(parts, " ")
+}
+
+// A Result is what a finished command produced.
+type Result struct {
+	Stdout   []byte
+	Stderr   []byte
+	ExitCode int
+	Elapsed  time.Duration
+}
+
+// A Runner runs commands. Run returns a *CommandError when the command ran
+// and exited non-zero, and another error when it could not be run at all.
+// The Result is filled in both cases as far as it is known.
+type Runner interface {
+	Run(ctx context.Context, c Cmd) (Result, error)
+}
+
+// A CommandError is a command that exited with a non-zero status.
+type CommandError struct {
+	Cmd      Cmd
+	ExitCode int
+	Stderr   string
+}
+
+func (e *CommandError) Error() string {
+	msg := strings.TrimSpace(e.Stderr)
+	if msg == "" {
+		return fmt.Sprintf("%s: exit status %d", e.Cmd, e.ExitCode)
+	}
+	return fmt.Sprintf("%s: exit status %d: %s", e.Cmd, e.ExitCode, msg)
+}
