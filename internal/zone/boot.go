@@ -1,0 +1,91 @@
+package zone
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/zonemgr/zonemgr/internal/illumos"
+)
+
+// Milestones a boot waits for.
+const (
+	MilestoneMultiUser  = "svc:/milestone/multi-user-server:default"
+	MilestoneSingleUser = "svc:/milestone/single-user:default"
+)
+
+func zoneadm(zone string, args ...string) *illumos.Cmd {
+	return &illumos.Cmd{Argv: append([]string{"zoneadm", "-z", zone}, args...)}
+}
+
+// bootSteps boots a zone and waits, bounded by timeout, until the
+// milestone is online. The boot's undo halts the zone again.
+func (h *Host) bootSteps(zone string, single bool, timeout time.Duration) []Step {
+	args := []string{"boot"}
+	milestone := MilestoneMultiUser
+	if single {
+		args = append(args, "-s")
+		milestone = MilestoneSingleUser
+	}
+	return []Step{
+		{Why: "boot the zone", Cmd: zoneadm(zone, args...), Undo: zoneadm(zone, "halt")},
+		h.waitStep(zone, milestone, timeout),
+	}
+}
+
+// waitStep waits for a milestone inside a booted zone.
+func (h *Host) waitStep(zone, milestone string, timeout time.Duration) Step {
+	return Step{
+		Why:  "wait for " + milestone,
+		Show: fmt.Sprintf("wait up to %s for %s in %s (zlogin -S %s svcs -H -o state %s)", timeout, milestone, zone, zone, milestone),
+		Func: func(ctx context.Context, r illumos.Runner) error {
+			return h.WaitMilestone(ctx, r, zone, milestone, timeout)
+		},
+	}
+}
+
+// WaitMilestone polls the milestone's state inside the zone until it is
+// online. It gives up at the timeout, or at once when the zone is no
+// longer running, and then says what state the zone and milestone were in.
+func (h *Host) WaitMilestone(ctx context.Context, r illumos.Runner, zone, milestone string, timeout time.Duration) error {
+	if timeout <= 0 {
+		timeout = h.Settings.BootTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	interval := h.PollInterval
+	if interval <= 0 {
+		interval = 100 * time.Millisecond
+	}
+	last := "unknown"
+	for {
+		res, err := r.Run(ctx, illumos.Cmd{Argv: []string{"zlogin", "-S", zone, "svcs", "-H", "-o", "state", milestone}})
+		if err == nil {
+			last = strings.TrimSpace(string(res.Stdout))
+			if last == "online" {
+				return nil
+			}
+		} else if ctx.Err() == nil {
+			// The zone may have died: zlogin refuses a zone that is not running.
+			st, serr := r.Run(ctx, illumos.Cmd{Argv: []string{"zoneadm", "-z", zone, "list", "-p"}})
+			if serr == nil {
+				if zs, perr := illumos.ParseZoneList(st.Stdout); perr == nil && len(zs) == 1 && zs[0].State != "running" {
+					return fmt.Errorf("boot %s: the zone is %s, not running (it died during boot)", zone, zs[0].State)
+				}
+			}
+		}
+		select {
+		case <-ctx.Done():
+			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				return fmt.Errorf("boot %s: %s not online after %s (its state: %s)", zone, milestone, timeout, last)
+			}
+			return fmt.Errorf("boot %s: %w", zone, ctx.Err())
+		case <-time.After(interval):
+		}
+		if interval < 2*time.Second {
+			interval *= 2
+		}
+	}
+}

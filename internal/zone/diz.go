@@ -1,0 +1,783 @@
+package zone
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-multierror"
+
+	"github.com/zonemgr/zonemgr/internal/illumos"
+	"github.com/zonemgr/zonemgr/internal/zfs"
+)
+
+// DIZ states a spec can ask for.
+var DIZStates = []string{"present", "running", "stopped", "ready", "mounted", "absent"}
+
+// A DIZSpec describes a disposable zone: the golden zone and snapshot it
+// is cloned from, and the resources it gets of its own.
+type DIZSpec struct {
+	Name         string // "" : generated, returned in the outcome
+	GIZ          string
+	Snapshot     string // "" : the golden zone's newest zonemgr snapshot
+	State        string
+	Lofs         []LofsMount
+	AutoNFS      []AutoNFS
+	Datasets     []string
+	VNICs        []string // existing VNICs
+	VNICsOver    []VNICOver
+	CopyUsers    []string
+	CopyGroups   []string
+	ElevateUsers []string
+	CappedMemory string
+	CappedCPU    string
+	BootTimeout  time.Duration
+	Recreate     bool
+}
+
+func (s DIZSpec) setup(name, giz string) Setup {
+	return Setup{Nodename: name, OldNames: []string{giz}, CopyGroups: s.CopyGroups, CopyUsers: s.CopyUsers, ElevateUsers: s.ElevateUsers, AutoNFS: s.AutoNFS}
+}
+
+// validate checks everything that needs no command, reporting every
+// problem at once.
+func (h *Host) validateDIZ(s *DIZSpec) (*accounts, error) {
+	var errs error
+	if s.Name != "" {
+		if err := illumos.ValidZoneName(s.Name); err != nil {
+			errs = multierror.Append(errs, fmt.Errorf("name: %w", err))
+		}
+	}
+	if !slices.Contains(DIZStates, s.State) {
+		errs = multierror.Append(errs, fmt.Errorf("state: %q is not one of: %s", s.State, strings.Join(DIZStates, ", ")))
+	}
+	if s.State == "absent" && s.Name == "" {
+		errs = multierror.Append(errs, errors.New("name: required when state is absent"))
+	}
+	if s.GIZ != "" {
+		if err := illumos.ValidZoneName(s.GIZ); err != nil {
+			errs = multierror.Append(errs, fmt.Errorf("giz: %w", err))
+		}
+	}
+	if s.Snapshot != "" {
+		if err := zfs.ValidSnapshotName("x@" + s.Snapshot); err != nil || strings.ContainsAny(s.Snapshot, "@/") {
+			errs = multierror.Append(errs, fmt.Errorf("snapshot: %q is not a snapshot name (letters, digits, '_', '-', '.', ':'; no '@' or '/')", s.Snapshot))
+		}
+	}
+	for _, m := range s.Lofs {
+		if err := m.validate(); err != nil {
+			errs = multierror.Append(errs, err)
+		} else if _, err := os.Stat(h.path(m.Special)); err != nil {
+			errs = multierror.Append(errs, fmt.Errorf("mount_lofs: %s does not exist in the global zone", m.Special))
+		}
+	}
+	for _, d := range s.Datasets {
+		if err := zfs.ValidDatasetName(d); err != nil {
+			errs = multierror.Append(errs, fmt.Errorf("delegate_datasets: %w", err))
+		} else if !strings.Contains(d, "/") {
+			errs = multierror.Append(errs, fmt.Errorf("delegate_datasets: %q is a pool; delegate a dataset inside one", d))
+		}
+	}
+	for _, v := range s.VNICs {
+		if err := illumos.ValidLinkName(v); err != nil {
+			errs = multierror.Append(errs, fmt.Errorf("add_vnics: %q: %w", v, err))
+		}
+	}
+	if s.CappedMemory != "" {
+		if err := ValidCappedMemory(s.CappedMemory); err != nil {
+			errs = multierror.Append(errs, err)
+		}
+	}
+	if s.CappedCPU != "" {
+		if err := ValidCappedCPU(s.CappedCPU); err != nil {
+			errs = multierror.Append(errs, err)
+		}
+	}
+	if s.BootTimeout < 0 {
+		errs = multierror.Append(errs, fmt.Errorf("boot_timeout: %s is negative", s.BootTimeout))
+	}
+	var acc *accounts
+	if len(s.CopyUsers)+len(s.CopyGroups)+len(s.ElevateUsers) > 0 {
+		var err error
+		if acc, err = h.readAccounts(); err != nil {
+			errs = multierror.Append(errs, err)
+		} else {
+			for _, e := range acc.check(s.setup("", "")) {
+				errs = multierror.Append(errs, e)
+			}
+		}
+	}
+	return acc, errs
+}
+
+func (h *Host) containers(extra ...string) []string {
+	return append([]string{h.Settings.GIZContainer, h.Settings.DIZContainer}, extra...)
+}
+
+// EnsureDIZ brings a disposable zone to the spec's state: creating it
+// from its golden zone's snapshot, applying configuration changes that
+// illumos allows, re-creating it when asked, changing its run state, or
+// destroying it.
+func (h *Host) EnsureDIZ(ctx context.Context, spec DIZSpec) (*Outcome, error) {
+	if spec.State == "" {
+		spec.State = "present"
+	}
+	if spec.BootTimeout == 0 {
+		spec.BootTimeout = h.Settings.BootTimeout
+	}
+	acc, err := h.validateDIZ(&spec)
+	if err != nil {
+		return nil, err
+	}
+	if spec.Name != "" {
+		lock, err := h.LockZone(ctx, spec.Name)
+		if err != nil {
+			return nil, err
+		}
+		defer lock.Unlock()
+	}
+	w, err := h.Observe(ctx, h.containers(h.Settings.DelegatedParent)...)
+	if err != nil {
+		return nil, err
+	}
+	if spec.Name == "" {
+		if spec.State == "absent" {
+			return nil, errors.New("name: required when state is absent")
+		}
+		hash := SpecHash(spec.GIZ, spec.Snapshot, fmt.Sprint(spec.Lofs, spec.Datasets, spec.VNICs, spec.VNICsOver, spec.CopyUsers, spec.CopyGroups, spec.ElevateUsers, spec.AutoNFS))
+		spec.Name, err = GenerateName(h.Settings.DIZPrefix, hash, func(n string) bool { _, ok := w.Zones[n]; return ok })
+		if err != nil {
+			return nil, err
+		}
+		lock, err := h.LockZone(ctx, spec.Name)
+		if err != nil {
+			return nil, err
+		}
+		defer lock.Unlock()
+	}
+	out := &Outcome{Zone: spec.Name}
+	out.set("name", spec.Name)
+	z := w.Zones[spec.Name]
+	if z != nil {
+		if err := checkOurs(z, "diz"); err != nil {
+			return nil, err
+		}
+	}
+	plan := &Plan{Zone: spec.Name}
+	switch {
+	case spec.State == "absent":
+		if z == nil {
+			out.Msg = fmt.Sprintf("zone %s does not exist", spec.Name)
+			out.set("state", "absent")
+			return out, nil
+		}
+		steps, err := h.destroySteps(ctx, w, z)
+		if err != nil {
+			return nil, err
+		}
+		plan.Add(steps...)
+		out.Before, out.After = describe(z), "state: absent\n"
+		out.set("state", "absent")
+	case z == nil:
+		if err := h.createDIZ(ctx, w, &spec, acc, plan, out); err != nil {
+			return nil, err
+		}
+	default:
+		if err := h.updateDIZ(ctx, w, z, &spec, acc, plan, out); err != nil {
+			return nil, err
+		}
+	}
+	return h.finish(ctx, "diz", plan, out)
+}
+
+// finish applies a plan (or, in check mode, only reports it) and fills in
+// the outcome's plan and changed flag.
+func (h *Host) finish(ctx context.Context, op string, plan *Plan, out *Outcome) (*Outcome, error) {
+	out.Plan = plan.Lines()
+	out.Changed = !plan.Empty()
+	if h.CheckMode || plan.Empty() {
+		return out, nil
+	}
+	j, err := h.journal(op, plan.Zone)
+	if err != nil {
+		return nil, err
+	}
+	if err := Apply(ctx, h.Runner, j, plan); err != nil {
+		return out, err
+	}
+	return out, nil
+}
+
+// checkOurs refuses a zone zonemgr does not manage, or one of the other role.
+func checkOurs(z *Zone, role string) error {
+	if !z.Managed() {
+		return fmt.Errorf("zone %s exists and is not managed by zonemgr (it has no zonemgr.* attributes); refusing to touch it", z.Name)
+	}
+	if r := z.Role(); r != role {
+		what := map[string]string{"giz": "a golden-image zone (GIZ)", "diz": "a disposable zone (DIZ)"}[r]
+		if what == "" {
+			what = fmt.Sprintf("a zone of role %q", r)
+		}
+		return fmt.Errorf("zone %s is %s, not %s", z.Name, what, map[string]string{"giz": "a golden-image zone", "diz": "a disposable zone"}[role])
+	}
+	return nil
+}
+
+// resolveGIZ finds the golden zone and the snapshot to clone.
+func (h *Host) resolveGIZ(w *World, name, snap string) (*Zone, string, string, error) {
+	if name == "" {
+		return nil, "", "", errors.New("giz: required to create a disposable zone")
+	}
+	g := w.Zones[name]
+	if g == nil {
+		return nil, "", "", fmt.Errorf("giz: zone %s does not exist", name)
+	}
+	if err := checkOurs(g, "giz"); err != nil {
+		return nil, "", "", fmt.Errorf("giz: %w", err)
+	}
+	ds, ok := w.ZoneDataset(g)
+	if !ok {
+		return nil, "", "", fmt.Errorf("giz: the dataset of golden zone %s (zonepath %s) is not under %s", name, g.Zonepath, h.Settings.GIZContainer)
+	}
+	zbe := ds + "/ROOT/zbe"
+	if snap == "" {
+		snaps := zonemgrSnapshots(w, ds)
+		if len(snaps) == 0 {
+			return nil, "", "", fmt.Errorf("giz: golden zone %s has no zonemgr snapshot to clone; take one with zone_snapshot", name)
+		}
+		snap = snaps[len(snaps)-1]
+	}
+	if !w.Exists(zbe + "@" + snap) {
+		return nil, "", "", fmt.Errorf("snapshot: %s@%s does not exist (snapshots of %s: %s)", zbe, snap, name, strings.Join(snapshotNames(w, ds), ", "))
+	}
+	return g, ds, snap, nil
+}
+
+// zonemgrSnapshots returns the names (after '@') of the snapshots zonemgr
+// took of a zone's dataset, oldest first.
+func zonemgrSnapshots(w *World, ds string) []string {
+	var out []string
+	for _, s := range w.Snapshots(ds) {
+		_, name, _ := strings.Cut(s.Name, "@")
+		if IsZonemgrSnapshot(name) {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+func snapshotNames(w *World, ds string) []string {
+	var out []string
+	for _, s := range w.Snapshots(ds) {
+		_, name, _ := strings.Cut(s.Name, "@")
+		out = append(out, name)
+	}
+	if len(out) == 0 {
+		return []string{"none"}
+	}
+	return out
+}
+
+// IsZonemgrSnapshot tells the snapshots zonemgr takes by their names.
+func IsZonemgrSnapshot(name string) bool {
+	return strings.HasPrefix(name, "initial-") || strings.HasPrefix(name, SnapAutoPrefix) || strings.HasPrefix(name, "zonemgr-")
+}
+
+// containerSteps creates a missing container dataset with the original
+// script's tuning, in one zfs create so a failure leaves nothing half
+// tuned. Missing parents are created one by one, each with its undo.
+func (h *Host) containerSteps(w *World, name, compression, dedup, mountpoint string) []Step {
+	if w.Exists(name) {
+		return nil
+	}
+	var steps []Step
+	parts := strings.Split(name, "/")
+	for i := 2; i < len(parts); i++ {
+		parent := strings.Join(parts[:i], "/")
+		if w.Exists(parent) {
+			continue
+		}
+		steps = append(steps, Step{
+			Why:  "create parent dataset " + parent,
+			Cmd:  &illumos.Cmd{Argv: []string{"zfs", "create", parent}},
+			Undo: &illumos.Cmd{Argv: []string{"zfs", "destroy", parent}},
+		})
+	}
+	argv := []string{"zfs", "create", "-o", "atime=off", "-o", "canmount=on", "-o", "com.sun:auto-snapshot=false", "-o", "compression=" + compression, "-o", "dedup=" + dedup}
+	if mountpoint != "" {
+		argv = append(argv, "-o", "mountpoint="+mountpoint)
+	}
+	steps = append(steps, Step{
+		Why:  "create container " + name,
+		Cmd:  &illumos.Cmd{Argv: append(argv, name)},
+		Undo: &illumos.Cmd{Argv: []string{"zfs", "destroy", name}},
+	})
+	return steps
+}
+
+// containerMountpoint is where a container is (or will be) mounted.
+func containerMountpoint(w *World, name, configured string) string {
+	if mp := w.Containers[name]; mp != "" {
+		return mp
+	}
+	if configured != "" {
+		return configured
+	}
+	// Inherited: the nearest existing ancestor's mountpoint plus the rest.
+	parts := strings.Split(name, "/")
+	for i := len(parts) - 1; i >= 1; i-- {
+		anc := strings.Join(parts[:i], "/")
+		if d, ok := w.Datasets[anc]; ok && strings.HasPrefix(d.Props["mountpoint"], "/") {
+			return path.Join(d.Props["mountpoint"], strings.Join(parts[i:], "/"))
+		}
+	}
+	return "/" + name
+}
+
+// zonecfgStep configures a zone from a command file: the script is written
+// to a temporary file and given with -f, so zonecfg stops at the first
+// error instead of committing the commands that worked.
+func zonecfgStep(why, zone, script string, undo *illumos.Cmd) Step {
+	return Step{
+		Why:  why,
+		Show: "zonecfg -z " + zone + " -f <file>:\n\t" + strings.ReplaceAll(strings.TrimRight(script, "\n"), "\n", "\n\t"),
+		Func: func(ctx context.Context, r illumos.Runner) error {
+			f, err := os.CreateTemp("", "zonemgr-zonecfg-*.cmd")
+			if err != nil {
+				return fmt.Errorf("zonecfg %s: %w", zone, err)
+			}
+			defer os.Remove(f.Name())
+			if _, err := f.WriteString(script); err != nil {
+				f.Close()
+				return fmt.Errorf("zonecfg %s: %w", zone, err)
+			}
+			if err := f.Close(); err != nil {
+				return fmt.Errorf("zonecfg %s: %w", zone, err)
+			}
+			_, err = r.Run(ctx, illumos.Cmd{Argv: []string{"zonecfg", "-z", zone, "-f", f.Name()}})
+			return err
+		},
+		Undo: undo,
+	}
+}
+
+// dizConfig derives a disposable zone's configuration: the golden zone's
+// brand and resource controls, without its networks, datasets and
+// zonemgr attributes, plus the spec's own resources and attributes.
+func dizConfig(g *Zone, spec *DIZSpec, zonepath, snap, created string, vnics []autoVNIC, createdDS []string) *illumos.ZoneConfig {
+	c := &illumos.ZoneConfig{Name: spec.Name, Zonepath: zonepath, Brand: g.Brand, IPType: "exclusive", Autoboot: false}
+	if g.Config != nil {
+		c.Brand = g.Config.Brand
+		c.FS = slices.Clone(g.Config.FS)
+		c.Rctls = slices.Clone(g.Config.Rctls)
+		c.CappedMemory = g.Config.CappedMemory
+		c.CappedCPU = g.Config.CappedCPU
+		c.DedicatedCPU = g.Config.DedicatedCPU
+		c.LimitPriv = g.Config.LimitPriv
+		for _, a := range g.Config.Attrs {
+			if !strings.HasPrefix(a.Name, "zonemgr.") {
+				c.Attrs = append(c.Attrs, a)
+			}
+		}
+	}
+	for _, m := range spec.Lofs {
+		c.FS = slices.DeleteFunc(c.FS, func(f illumos.FS) bool { return f.Dir == m.Dir })
+		c.FS = append(c.FS, m.fs())
+	}
+	for _, v := range spec.VNICs {
+		c.Nets = append(c.Nets, illumos.Net{Physical: v})
+	}
+	for _, v := range vnics {
+		c.Nets = append(c.Nets, illumos.Net{Physical: v.Name})
+	}
+	for _, d := range spec.Datasets {
+		c.Datasets = append(c.Datasets, illumos.Dataset{Name: d})
+	}
+	if spec.CappedMemory != "" {
+		c.CappedMemory = &illumos.CappedMemory{Physical: spec.CappedMemory}
+	}
+	if spec.CappedCPU != "" {
+		c.CappedCPU = &illumos.CappedCPU{NCPUs: spec.CappedCPU}
+	}
+	attrs := []illumos.Attr{
+		{Name: AttrRole, Type: "string", Value: "diz"},
+		{Name: AttrOrigin, Type: "string", Value: "giz:" + g.Name},
+		{Name: AttrSnapshot, Type: "string", Value: snap},
+		{Name: AttrCreated, Type: "string", Value: created},
+		{Name: AttrSetup, Type: "string", Value: spec.setup(spec.Name, g.Name).Hash()},
+	}
+	if len(vnics) > 0 {
+		attrs = append(attrs, illumos.Attr{Name: AttrAutoVNIC, Type: "string", Value: formatAutoVNICs(vnics)})
+	}
+	if len(createdDS) > 0 {
+		attrs = append(attrs, illumos.Attr{Name: AttrDatasets, Type: "string", Value: strings.Join(createdDS, " ")})
+	}
+	c.Attrs = append(c.Attrs, attrs...)
+	return c
+}
+
+// createDIZ plans a new disposable zone: container, delegated datasets,
+// VNICs, configuration, clone, boot, in-zone setup, final state.
+func (h *Host) createDIZ(ctx context.Context, w *World, spec *DIZSpec, acc *accounts, plan *Plan, out *Outcome) error {
+	g, gds, snap, err := h.resolveGIZ(w, spec.GIZ, spec.Snapshot)
+	if err != nil {
+		return err
+	}
+	if g.InKernel() {
+		return fmt.Errorf("giz: golden zone %s is %s; a zone is cloned only while halted", g.Name, g.State)
+	}
+	plan.Add(h.containerSteps(w, h.Settings.DIZContainer, h.Settings.DIZCompression, h.Settings.DIZDedup, h.Settings.DIZMountpoint)...)
+	zonepath := path.Join(containerMountpoint(w, h.Settings.DIZContainer, h.Settings.DIZMountpoint), spec.Name)
+
+	var created []string
+	for _, d := range spec.Datasets {
+		if w.Exists(d) {
+			continue
+		}
+		steps, err := h.delegatedDatasetSteps(ctx, w, d)
+		if err != nil {
+			return err
+		}
+		plan.Add(steps...)
+		created = append(created, d)
+	}
+	var vnics []autoVNIC
+	for i, v := range spec.VNICsOver {
+		name := VNICName("diz", spec.Name, i)
+		vnics = append(vnics, autoVNIC{Name: name, Spec: v})
+		plan.Add(Step{
+			Why:  "create VNIC " + name + " over " + v.Link,
+			Cmd:  &illumos.Cmd{Argv: v.createArgs(name)},
+			Undo: &illumos.Cmd{Argv: []string{"dladm", "delete-vnic", name}},
+		})
+	}
+	cfg := dizConfig(g, spec, zonepath, snap, Stamp(h.now()), vnics, created)
+	script, err := illumos.CreateScript(cfg, "")
+	if err != nil {
+		return fmt.Errorf("configure %s: %w", spec.Name, err)
+	}
+	plan.Add(zonecfgStep("configure the zone", spec.Name, script, &illumos.Cmd{Argv: []string{"zonecfg", "-z", spec.Name, "delete", "-F"}}))
+	plan.Add(Step{
+		Why:          "clone " + g.Name + "@" + snap,
+		Cmd:          zoneadm(spec.Name, "clone", "-s", snap, g.Name),
+		Undo:         zoneadm(spec.Name, "uninstall", "-F"),
+		UndoIfFailed: true,
+	})
+	plan.Add(h.setupSteps(spec.Name, spec.setup(spec.Name, g.Name), acc, spec.BootTimeout, true)...)
+	plan.Add(h.stateSteps(spec.Name, "running", spec.State, spec.BootTimeout)...)
+
+	out.Before = "state: absent\n"
+	out.After = cfg.Export() + "state: " + spec.State + "\n"
+	out.set("giz", g.Name)
+	out.set("snapshot", snap)
+	out.set("origin", gds+"/ROOT/zbe@"+snap)
+	out.set("zonepath", zonepath)
+	out.set("state", finalState(spec.State))
+	out.set("vnics", vnicNames(vnics))
+	out.set("created", true)
+	return nil
+}
+
+func vnicNames(vs []autoVNIC) []string {
+	out := []string{}
+	for _, v := range vs {
+		out = append(out, v.Name)
+	}
+	return out
+}
+
+// finalState is the zoneadm state a spec state leads to.
+func finalState(s string) string {
+	switch s {
+	case "present", "stopped":
+		return "installed"
+	}
+	return s
+}
+
+// delegatedDatasetSteps creates a dataset to delegate (and its missing
+// parents), zoned and with a legacy mountpoint, each with its undo.
+func (h *Host) delegatedDatasetSteps(ctx context.Context, w *World, name string) ([]Step, error) {
+	parts := strings.Split(name, "/")
+	// The nearest ancestor that exists: the world lists zonemgr's trees;
+	// outside them, the pool itself is checked once.
+	first := 0
+	for i := len(parts) - 1; i >= 1; i-- {
+		if w.Exists(strings.Join(parts[:i], "/")) {
+			first = i
+			break
+		}
+	}
+	if first == 0 {
+		res, err := h.Runner.Run(ctx, illumos.Cmd{Argv: []string{"zfs", "list", "-H", "-o", "name", parts[0]}})
+		if err != nil || strings.TrimSpace(string(res.Stdout)) != parts[0] {
+			return nil, fmt.Errorf("delegate_datasets: %s: pool %s does not exist", name, parts[0])
+		}
+		w.Datasets[parts[0]] = zfs.Dataset{Name: parts[0]}
+		first = 1
+	}
+	var steps []Step
+	for i := first + 1; i < len(parts); i++ {
+		anc := strings.Join(parts[:i], "/")
+		steps = append(steps, Step{
+			Why:  "create parent dataset " + anc,
+			Cmd:  &illumos.Cmd{Argv: []string{"zfs", "create", anc}},
+			Undo: &illumos.Cmd{Argv: []string{"zfs", "destroy", anc}},
+		})
+		w.Datasets[anc] = zfs.Dataset{Name: anc}
+	}
+	steps = append(steps, Step{
+		Why:  "create delegated dataset " + name,
+		Cmd:  &illumos.Cmd{Argv: []string{"zfs", "create", "-o", "zoned=on", "-o", "mountpoint=legacy", name}},
+		Undo: &illumos.Cmd{Argv: []string{"zfs", "destroy", "-r", name}},
+	})
+	return steps, nil
+}
+
+// setupSteps boot the zone and apply the in-zone setup. The zone is left
+// running.
+func (h *Host) setupSteps(zone string, s Setup, acc *accounts, timeout time.Duration, boot bool) []Step {
+	var steps []Step
+	if boot {
+		steps = append(steps, h.bootSteps(zone, false, timeout)...)
+	}
+	if acc == nil {
+		acc = &accounts{}
+	}
+	steps = append(steps, Step{
+		Why: "set up the zone (node name, accounts, automounts)",
+		Cmd: &illumos.Cmd{Argv: []string{"zlogin", "-S", zone, "/bin/sh -s"}, Stdin: []byte(setupScript(s, acc))},
+	})
+	return steps
+}
+
+// stateSteps move a zone from one state to the state a spec asks for.
+func (h *Host) stateSteps(zone, from, want string, timeout time.Duration) []Step {
+	want = finalState(want)
+	switch want {
+	case "", from:
+		return nil
+	case "installed":
+		switch from {
+		case "running", "ready", "shutting_down", "down":
+			return []Step{{Why: "halt the zone", Cmd: zoneadm(zone, "halt")}}
+		case "mounted":
+			return []Step{{Why: "unmount the zone", Cmd: zoneadm(zone, "unmount")}}
+		}
+	case "running":
+		var steps []Step
+		if from == "mounted" {
+			steps = append(steps, Step{Why: "unmount the zone", Cmd: zoneadm(zone, "unmount")})
+		}
+		return append(steps, h.bootSteps(zone, false, timeout)...)
+	case "ready":
+		var steps []Step
+		if from == "mounted" {
+			steps = append(steps, Step{Why: "unmount the zone", Cmd: zoneadm(zone, "unmount")})
+		}
+		return append(steps, Step{Why: "ready the zone", Cmd: zoneadm(zone, "ready"), Undo: zoneadm(zone, "halt")})
+	case "mounted":
+		var steps []Step
+		if from != "installed" {
+			steps = append(steps, Step{Why: "halt the zone", Cmd: zoneadm(zone, "halt")})
+		}
+		return append(steps, Step{Why: "mount the zone", Cmd: zoneadm(zone, "mount"), Undo: zoneadm(zone, "unmount")})
+	}
+	return nil
+}
+
+// updateDIZ plans the changes to an existing disposable zone.
+func (h *Host) updateDIZ(ctx context.Context, w *World, z *Zone, spec *DIZSpec, acc *accounts, plan *Plan, out *Outcome) error {
+	curGIZ := strings.TrimPrefix(z.Attr(AttrOrigin), "giz:")
+	out.set("giz", curGIZ)
+	out.set("snapshot", z.Attr(AttrSnapshot))
+	out.set("zonepath", z.Zonepath)
+	var recreate []string
+	if spec.GIZ != "" && spec.GIZ != curGIZ {
+		recreate = append(recreate, fmt.Sprintf("giz %s (the zone is a clone of %s)", spec.GIZ, curGIZ))
+	}
+	if spec.Snapshot != "" && spec.Snapshot != z.Attr(AttrSnapshot) {
+		recreate = append(recreate, fmt.Sprintf("snapshot %s (the zone is a clone of %s)", spec.Snapshot, z.Attr(AttrSnapshot)))
+	}
+	giz := curGIZ
+	if spec.GIZ != "" {
+		giz = spec.GIZ
+	}
+	if h := spec.setup(spec.Name, giz).Hash(); h != z.Attr(AttrSetup) {
+		recreate = append(recreate, "copy_users, copy_groups, elevate_users or mount_autonfs")
+	}
+	autos := parseAutoVNICs(z.Attr(AttrAutoVNIC))
+	var haveSpecs, wantSpecs []string
+	for _, a := range autos {
+		haveSpecs = append(haveSpecs, a.Spec.String())
+	}
+	for _, v := range spec.VNICsOver {
+		wantSpecs = append(wantSpecs, v.String())
+	}
+	if !slices.Equal(haveSpecs, wantSpecs) {
+		recreate = append(recreate, fmt.Sprintf("add_vnics_over [%s] (the zone has [%s])", strings.Join(wantSpecs, " "), strings.Join(haveSpecs, " ")))
+	}
+	if z.State == "incomplete" || z.State == "configured" {
+		recreate = append(recreate, "the zone is "+z.State+" (a half-made zone)")
+	}
+	if len(recreate) > 0 {
+		if !spec.Recreate {
+			return fmt.Errorf("zone %s: these changes need the zone re-created (set recreate: true to allow it): %s", z.Name, strings.Join(recreate, "; "))
+		}
+		steps, err := h.destroySteps(ctx, w, z)
+		if err != nil {
+			return err
+		}
+		plan.Add(steps...)
+		// The zone's automatic VNICs and datasets are gone once the
+		// destroy steps have run: plan the creation as if from scratch.
+		for _, d := range strings.Fields(z.Attr(AttrDatasets)) {
+			delete(w.Datasets, d)
+		}
+		spec.GIZ = giz
+		before := describe(z)
+		if err := h.createDIZ(ctx, w, spec, acc, plan, out); err != nil {
+			return err
+		}
+		out.Before = before
+		out.set("recreated", true)
+		return nil
+	}
+
+	// zonecfg-level changes, applied in place.
+	g := w.Zones[giz]
+	if g == nil {
+		g = &Zone{Name: giz, Brand: z.Brand}
+	}
+	created := strings.Fields(z.Attr(AttrDatasets))
+	for _, d := range spec.Datasets {
+		if !w.Exists(d) {
+			steps, err := h.delegatedDatasetSteps(ctx, w, d)
+			if err != nil {
+				return err
+			}
+			plan.Add(steps...)
+			created = append(created, d)
+		}
+	}
+	want := dizConfig(g, spec, z.Zonepath, z.Attr(AttrSnapshot), z.Attr(AttrCreated), autos, created)
+	if g.Config == nil && z.Config != nil {
+		// The golden zone is gone: keep what the zone inherited from it.
+		want.Brand = z.Config.Brand
+	}
+	have := z.Config
+	if have == nil {
+		return fmt.Errorf("zone %s: no configuration file in %s", z.Name, h.path("/etc/zones"))
+	}
+	script, changes, err := illumos.UpdateScript(have, want)
+	if err != nil {
+		return fmt.Errorf("zone %s: %w", z.Name, err)
+	}
+	if script != "" {
+		plan.Add(zonecfgStep("change the configuration: "+strings.Join(changes, ", "), z.Name, script, nil))
+		if z.State == "running" {
+			out.Warnings = append(out.Warnings, fmt.Sprintf("zone %s is running: configuration changes take effect at its next boot", z.Name))
+		}
+	}
+	plan.Add(h.stateSteps(z.Name, z.State, spec.State, spec.BootTimeout)...)
+	out.Before = have.Export() + "state: " + z.State + "\n"
+	after := finalState(spec.State)
+	if spec.State == "present" {
+		after = z.State
+	}
+	out.After = want.Export() + "state: " + after + "\n"
+	out.set("state", after)
+	out.set("vnics", vnicNames(autos))
+	return nil
+}
+
+// describe renders a zone for a diff's before or after.
+func describe(z *Zone) string {
+	s := ""
+	if z.Config != nil {
+		s = z.Config.Export()
+	}
+	return s + "state: " + z.State + "\n"
+}
+
+// destroySteps remove a managed zone and what zonemgr made for it: halt,
+// uninstall (which destroys its datasets and the clone's origin snapshot
+// when nothing else uses it), delete the configuration, then its
+// automatic VNICs and the delegated datasets zonemgr created — nothing
+// else. The steps have no undo: a failed destroy is repeated.
+func (h *Host) destroySteps(ctx context.Context, w *World, z *Zone) ([]Step, error) {
+	var steps []Step
+	switch z.State {
+	case "running", "ready", "shutting_down", "down":
+		steps = append(steps, Step{Why: "halt the zone", Cmd: zoneadm(z.Name, "halt")})
+	case "mounted":
+		steps = append(steps, Step{Why: "unmount the zone", Cmd: zoneadm(z.Name, "unmount")})
+	}
+	if z.Role() == "giz" {
+		// Release zonemgr's holds, or the uninstall cannot destroy the
+		// snapshots.
+		if ds, ok := w.ZoneDataset(z); ok {
+			for _, s := range w.Snapshots(ds) {
+				if s.Props["userrefs"] != "" && s.Props["userrefs"] != "0" && s.Props["userrefs"] != "-" {
+					steps = append(steps, Step{Why: "release " + s.Name, Cmd: &illumos.Cmd{Argv: []string{"zfs", "release", "-r", HoldTag, s.Name}}})
+				}
+			}
+		}
+	}
+	if z.State != "configured" {
+		steps = append(steps, Step{Why: "uninstall the zone", Cmd: zoneadm(z.Name, "uninstall", "-F")})
+	}
+	steps = append(steps, Step{Why: "delete the configuration", Cmd: &illumos.Cmd{Argv: []string{"zonecfg", "-z", z.Name, "delete", "-F"}}})
+	autos := parseAutoVNICs(z.Attr(AttrAutoVNIC))
+	if len(autos) > 0 {
+		existing, err := h.vnics(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, v := range autos {
+			if !strings.HasPrefix(v.Name, "autodiz") && !strings.HasPrefix(v.Name, "autogiz") {
+				continue // not a name zonemgr gives: never ours to delete
+			}
+			if existing[v.Name] {
+				steps = append(steps, Step{Why: "delete VNIC " + v.Name, Cmd: &illumos.Cmd{Argv: []string{"dladm", "delete-vnic", v.Name}}})
+			}
+		}
+	}
+	for _, d := range strings.Fields(z.Attr(AttrDatasets)) {
+		if w.Exists(d) || !w.listed(d) {
+			steps = append(steps, Step{Why: "destroy delegated dataset " + d, Cmd: &illumos.Cmd{Argv: []string{"zfs", "destroy", "-r", d}}, OKExit: nil})
+		}
+	}
+	return steps, nil
+}
+
+// listed reports whether a dataset lies under a tree the world listed, so
+// that its absence from the listing means it does not exist.
+func (w *World) listed(name string) bool {
+	for c := range w.Containers {
+		if name == c || strings.HasPrefix(name, c+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// vnics lists the VNICs that exist, in one dladm call.
+func (h *Host) vnics(ctx context.Context) (map[string]bool, error) {
+	res, err := h.Runner.Run(ctx, illumos.Cmd{Argv: []string{"dladm", "show-vnic", "-p", "-o", "link"}})
+	if err != nil {
+		return nil, fmt.Errorf("list VNICs: %w", err)
+	}
+	out := map[string]bool{}
+	for _, l := range strings.Split(string(res.Stdout), "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out[l] = true
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,500 @@
+package zone
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-multierror"
+
+	"github.com/zonemgr/zonemgr/internal/illumos"
+)
+
+// GIZ states a spec can ask for.
+var GIZStates = []string{"present", "absent", "updated", "running", "stopped"}
+
+// A Publisher is an IPS publisher: a name and an origin URL.
+type Publisher struct {
+	Name string
+	URL  string
+}
+
+// ParsePublisher parses the CLI form "name|url".
+func ParsePublisher(s string) (Publisher, error) {
+	name, url, ok := strings.Cut(s, "|")
+	if !ok || name == "" || !strings.Contains(url, "://") || strings.ContainsAny(s, " \t\n'\"") {
+		return Publisher{}, fmt.Errorf("add_publishers: %q: want \"name|scheme://origin/url\"", s)
+	}
+	return Publisher{Name: name, URL: url}, nil
+}
+
+// A GIZSpec describes a golden-image zone.
+type GIZSpec struct {
+	Name             string
+	State            string
+	Brand            string
+	Template         string
+	Source           string // another GIZ to clone instead of installing
+	Snapshot         string // of Source; default its newest zonemgr snapshot
+	AddPublishers    []Publisher
+	RemovePublishers []string
+	AddPackages      []string
+	RemovePackages   []string
+	CopyUsers        []string
+	CopyGroups       []string
+	ElevateUsers     []string
+	Lofs             []LofsMount
+	Force            bool
+	BootTimeout      time.Duration
+}
+
+func (s GIZSpec) setup(origin string) Setup {
+	var old []string
+	if origin != "" {
+		old = []string{origin}
+	}
+	return Setup{Nodename: s.Name, OldNames: old, CopyGroups: s.CopyGroups, CopyUsers: s.CopyUsers, ElevateUsers: s.ElevateUsers}
+}
+
+// contentHash identifies what a golden zone was built with.
+func (s GIZSpec) contentHash() string {
+	var pubs []string
+	for _, p := range s.AddPublishers {
+		pubs = append(pubs, p.Name+"|"+p.URL)
+	}
+	return SpecHash(s.setup("").Hash(), strings.Join(sorted(s.AddPackages), ","), strings.Join(sorted(s.RemovePackages), ","), strings.Join(sorted(pubs), ","), strings.Join(sorted(s.RemovePublishers), ","))
+}
+
+
+func validPackage(p string) error {
+	if p == "" || strings.HasPrefix(p, "-") || strings.ContainsAny(p, " \t\n'\"`$;&|<>(){}") {
+		return fmt.Errorf("%q is not a package FMRI or pattern", p)
+	}
+	return nil
+}
+
+func (h *Host) validateGIZ(s *GIZSpec) (*accounts, error) {
+	var errs error
+	if s.Name == "" {
+		errs = multierror.Append(errs, errors.New("name: required"))
+	} else if err := illumos.ValidZoneName(s.Name); err != nil {
+		errs = multierror.Append(errs, fmt.Errorf("name: %w", err))
+	}
+	if !slices.Contains(GIZStates, s.State) {
+		errs = multierror.Append(errs, fmt.Errorf("state: %q is not one of: %s", s.State, strings.Join(GIZStates, ", ")))
+	}
+	if s.Source != "" {
+		if err := illumos.ValidZoneName(s.Source); err != nil {
+			errs = multierror.Append(errs, fmt.Errorf("source: %w", err))
+		}
+		if s.Brand != "" || s.Template != "" {
+			errs = multierror.Append(errs, errors.New("source is mutually exclusive with brand and template: a clone keeps its source's brand"))
+		}
+	}
+	if s.Snapshot != "" && (s.Source == "" || strings.ContainsAny(s.Snapshot, "@/ ")) {
+		errs = multierror.Append(errs, fmt.Errorf("snapshot: %q: a snapshot name of the source zone (no '@', '/'), given with source", s.Snapshot))
+	}
+	for _, b := range []struct{ f, v string }{{"brand", s.Brand}, {"template", s.Template}} {
+		if b.v != "" && illumos.ValidZoneName(b.v) != nil && !strings.HasPrefix(b.v, "SUNW") {
+			errs = multierror.Append(errs, fmt.Errorf("%s: %q is not a brand or template name", b.f, b.v))
+		}
+	}
+	for _, p := range append(slices.Clone(s.AddPackages), s.RemovePackages...) {
+		if err := validPackage(p); err != nil {
+			errs = multierror.Append(errs, fmt.Errorf("add_packages/remove_packages: %w", err))
+		}
+	}
+	for _, p := range s.RemovePublishers {
+		if validPackage(p) != nil {
+			errs = multierror.Append(errs, fmt.Errorf("remove_publishers: %q is not a publisher name", p))
+		}
+	}
+	for _, m := range s.Lofs {
+		if err := m.validate(); err != nil {
+			errs = multierror.Append(errs, err)
+		}
+	}
+	var acc *accounts
+	if len(s.CopyUsers)+len(s.CopyGroups)+len(s.ElevateUsers) > 0 {
+		var err error
+		if acc, err = h.readAccounts(); err != nil {
+			errs = multierror.Append(errs, err)
+		} else {
+			for _, e := range acc.check(s.setup("")) {
+				errs = multierror.Append(errs, e)
+			}
+		}
+	}
+	return acc, errs
+}
+
+// EnsureGIZ brings a golden-image zone to the spec's state: creating it
+// (installed from a repository, or cloned from another golden zone) with
+// its first-boot and post-install snapshots, updating its packages,
+// booting or halting it, or destroying it.
+func (h *Host) EnsureGIZ(ctx context.Context, spec GIZSpec) (*Outcome, error) {
+	if spec.State == "" {
+		spec.State = "present"
+	}
+	if spec.BootTimeout == 0 {
+		spec.BootTimeout = h.Settings.BootTimeout
+	}
+	acc, err := h.validateGIZ(&spec)
+	if err != nil {
+		return nil, err
+	}
+	lock, err := h.LockZone(ctx, spec.Name)
+	if err != nil {
+		return nil, err
+	}
+	defer lock.Unlock()
+	w, err := h.Observe(ctx, h.containers()...)
+	if err != nil {
+		return nil, err
+	}
+	out := &Outcome{Zone: spec.Name}
+	out.set("name", spec.Name)
+	plan := &Plan{Zone: spec.Name}
+	z := w.Zones[spec.Name]
+	if z != nil {
+		if err := checkOurs(z, "giz"); err != nil {
+			return nil, err
+		}
+	}
+	switch {
+	case spec.State == "absent":
+		if z == nil {
+			out.set("state", "absent")
+			out.Msg = fmt.Sprintf("zone %s does not exist", spec.Name)
+			return out, nil
+		}
+		if deps := gizDependents(w, z); len(deps) > 0 && !spec.Force {
+			return nil, fmt.Errorf("zone %s: disposable zones depend on its snapshots: %s; destroy them first (or force: true, which keeps them: the uninstall promotes them)", z.Name, strings.Join(deps, ", "))
+		}
+		steps, err := h.destroySteps(ctx, w, z)
+		if err != nil {
+			return nil, err
+		}
+		plan.Add(steps...)
+		out.Before, out.After = describe(z)+datasetList(w, z), "state: absent\n"
+		out.set("state", "absent")
+	case z == nil:
+		if spec.State == "updated" {
+			return nil, fmt.Errorf("zone %s does not exist: create it (state: present) before updating it", spec.Name)
+		}
+		if err := h.createGIZ(w, &spec, acc, plan, out); err != nil {
+			return nil, err
+		}
+	case spec.State == "updated":
+		return h.updateGIZ(ctx, w, z, &spec, out)
+	default:
+		if err := h.reconcileGIZ(w, z, &spec, plan, out); err != nil {
+			return nil, err
+		}
+	}
+	return h.finish(ctx, "giz", plan, out)
+}
+
+// gizDependents lists the zones (or datasets) cloned from a golden
+// zone's snapshots.
+func gizDependents(w *World, z *Zone) []string {
+	ds, ok := w.ZoneDataset(z)
+	if !ok {
+		return nil
+	}
+	set := map[string]bool{}
+	for name, d := range w.Datasets {
+		o := d.Props["origin"]
+		if o == "" || o == "-" {
+			continue
+		}
+		base, _, _ := strings.Cut(o, "@")
+		if base == ds || strings.HasPrefix(base, ds+"/") {
+			set[zoneOfDataset(w, name)] = true
+		}
+	}
+	out := make([]string, 0, len(set))
+	for k := range set {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// zoneOfDataset names the zone whose dataset tree holds name, or returns
+// the dataset name itself.
+func zoneOfDataset(w *World, name string) string {
+	for _, z := range w.Zones {
+		if ds, ok := w.ZoneDataset(z); ok && (name == ds || strings.HasPrefix(name, ds+"/")) {
+			return z.Name
+		}
+	}
+	return name
+}
+
+func datasetList(w *World, z *Zone) string {
+	ds, ok := w.ZoneDataset(z)
+	if !ok {
+		return ""
+	}
+	var names []string
+	for n := range w.Datasets {
+		if n == ds || strings.HasPrefix(n, ds+"/") || strings.HasPrefix(n, ds+"@") {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	return "datasets:\n\t" + strings.Join(names, "\n\t") + "\n"
+}
+
+// snapSteps snapshot a golden zone's whole dataset tree in one atomic
+// call and put a "zonemgr" hold on the snapshots. The hold keeps them when
+// a disposable zone cloned from them is uninstalled: the brand's uninstall
+// destroys a clone's origin snapshot, ignoring errors, when nothing else
+// uses it.
+func snapSteps(ds, snap string) []Step {
+	return []Step{
+		{
+			Why:  "snapshot " + snap,
+			Cmd:  &illumos.Cmd{Argv: []string{"zfs", "snapshot", "-r", ds + "@" + snap}},
+			Undo: &illumos.Cmd{Argv: []string{"zfs", "destroy", "-r", ds + "@" + snap}},
+		},
+		{
+			Why:  "hold " + snap,
+			Cmd:  &illumos.Cmd{Argv: []string{"zfs", "hold", "-r", HoldTag, ds + "@" + snap}},
+			Undo: &illumos.Cmd{Argv: []string{"zfs", "release", "-r", HoldTag, ds + "@" + snap}},
+		},
+	}
+}
+
+// HoldTag is the zfs hold tag on golden zones' snapshots.
+const HoldTag = "zonemgr"
+
+func zlogin(zone string, argv ...string) *illumos.Cmd {
+	return &illumos.Cmd{Argv: append([]string{"zlogin", zone}, argv...)}
+}
+
+// packageSteps change publishers and packages inside a booted zone.
+func packageSteps(zone string, spec *GIZSpec) []Step {
+	var steps []Step
+	for _, p := range spec.RemovePublishers {
+		steps = append(steps, Step{Why: "remove publisher " + p, Cmd: zlogin(zone, "pkg", "unset-publisher", p)})
+	}
+	for _, p := range spec.AddPublishers {
+		steps = append(steps, Step{Why: "add publisher " + p.Name, Cmd: zlogin(zone, "pkg", "set-publisher", "-g", p.URL, p.Name)})
+	}
+	if len(spec.RemovePackages) > 0 {
+		steps = append(steps, Step{Why: "remove packages", Cmd: zlogin(zone, append([]string{"pkg", "uninstall"}, spec.RemovePackages...)...), OKExit: []int{4}})
+	}
+	if len(spec.AddPackages) > 0 {
+		steps = append(steps, Step{Why: "install packages", Cmd: zlogin(zone, append([]string{"pkg", "install", "--accept"}, spec.AddPackages...)...), OKExit: []int{4}})
+	}
+	return steps
+}
+
+func (h *Host) gizConfig(spec *GIZSpec, zonepath, origin string, base *illumos.ZoneConfig) *illumos.ZoneConfig {
+	c := &illumos.ZoneConfig{Name: spec.Name, Zonepath: zonepath, IPType: "exclusive", Autoboot: false}
+	if base != nil {
+		c.Brand = base.Brand
+		c.FS = slices.Clone(base.FS)
+		c.Rctls = slices.Clone(base.Rctls)
+		c.CappedMemory, c.CappedCPU, c.DedicatedCPU = base.CappedMemory, base.CappedCPU, base.DedicatedCPU
+		for _, a := range base.Attrs {
+			if !strings.HasPrefix(a.Name, "zonemgr.") {
+				c.Attrs = append(c.Attrs, a)
+			}
+		}
+	} else if spec.Brand != "" {
+		c.Brand = spec.Brand
+	}
+	for _, m := range spec.Lofs {
+		c.FS = slices.DeleteFunc(c.FS, func(f illumos.FS) bool { return f.Dir == m.Dir })
+		c.FS = append(c.FS, m.fs())
+	}
+	c.Attrs = append(c.Attrs,
+		illumos.Attr{Name: AttrRole, Type: "string", Value: "giz"},
+		illumos.Attr{Name: AttrOrigin, Type: "string", Value: origin},
+		illumos.Attr{Name: AttrCreated, Type: "string", Value: Stamp(h.now())},
+		illumos.Attr{Name: AttrSetup, Type: "string", Value: spec.contentHash()},
+	)
+	return c
+}
+
+// createGIZ plans a new golden zone, installed from the package
+// repository (or cloned from another golden zone), with the original
+// script's three snapshots (one for a clone).
+func (h *Host) createGIZ(w *World, spec *GIZSpec, acc *accounts, plan *Plan, out *Outcome) error {
+	plan.Add(h.containerSteps(w, h.Settings.GIZContainer, h.Settings.GIZCompression, h.Settings.GIZDedup, h.Settings.GIZMountpoint)...)
+	mp := containerMountpoint(w, h.Settings.GIZContainer, h.Settings.GIZMountpoint)
+	zonepath := path.Join(mp, spec.Name)
+	ds := h.Settings.GIZContainer + "/" + spec.Name
+	var snaps []string
+	var cfg *illumos.ZoneConfig
+	var script string
+	var err error
+	deleteCfg := &illumos.Cmd{Argv: []string{"zonecfg", "-z", spec.Name, "delete", "-F"}}
+	if spec.Source != "" {
+		src, _, snap, err := h.resolveGIZ(w, spec.Source, spec.Snapshot)
+		if err != nil {
+			return fmt.Errorf("source: %w", err)
+		}
+		if src.InKernel() {
+			return fmt.Errorf("source: golden zone %s is %s; a zone is cloned only while halted", src.Name, src.State)
+		}
+		cfg = h.gizConfig(spec, zonepath, "giz:"+src.Name, src.Config)
+		cfg.Attrs = append(cfg.Attrs, illumos.Attr{Name: AttrSnapshot, Type: "string", Value: snap})
+		if script, err = illumos.CreateScript(cfg, ""); err != nil {
+			return fmt.Errorf("configure %s: %w", spec.Name, err)
+		}
+		plan.Add(zonecfgStep("configure the zone", spec.Name, script, deleteCfg))
+		plan.Add(Step{Why: "clone " + src.Name + "@" + snap, Cmd: zoneadm(spec.Name, "clone", "-s", snap, src.Name), Undo: zoneadm(spec.Name, "uninstall", "-F"), UndoIfFailed: true})
+		plan.Add(h.setupSteps(spec.Name, spec.setup(src.Name), acc, spec.BootTimeout, true)...)
+		out.set("source", src.Name)
+		out.set("snapshot", snap)
+	} else {
+		template := spec.Template
+		origin := ""
+		switch {
+		case spec.Brand != "" && template == "":
+			origin = "brand:" + spec.Brand
+		default:
+			if template == "" {
+				template = h.Settings.TemplateGIZ
+			}
+			origin = "template:" + template
+		}
+		cfg = h.gizConfig(spec, zonepath, origin, nil)
+		if template != "" && spec.Brand == "" {
+			cfg.Brand = ""
+		}
+		if script, err = illumos.CreateScript(cfg, template); err != nil {
+			return fmt.Errorf("configure %s: %w", spec.Name, err)
+		}
+		plan.Add(zonecfgStep("configure the zone", spec.Name, script, deleteCfg))
+		plan.Add(Step{Why: "install the zone", Cmd: zoneadm(spec.Name, "install"), Undo: zoneadm(spec.Name, "uninstall", "-F"), UndoIfFailed: true})
+		plan.Add(snapSteps(ds, SnapInstalled+spec.Name)...)
+		plan.Add(h.bootSteps(spec.Name, false, spec.BootTimeout)...)
+		plan.Add(Step{Why: "halt after the first boot", Cmd: zoneadm(spec.Name, "halt")})
+		plan.Add(snapSteps(ds, SnapBooted+spec.Name)...)
+		plan.Add(h.setupSteps(spec.Name, spec.setup(""), acc, spec.BootTimeout, true)...)
+		snaps = append(snaps, SnapInstalled+spec.Name, SnapBooted+spec.Name)
+	}
+	plan.Add(packageSteps(spec.Name, spec)...)
+	plan.Add(Step{Why: "halt after setup", Cmd: zoneadm(spec.Name, "halt")})
+	plan.Add(snapSteps(ds, SnapPostinstall+spec.Name)...)
+	snaps = append(snaps, SnapPostinstall+spec.Name)
+	if want := finalState(spec.State); want == "running" {
+		plan.Add(h.bootSteps(spec.Name, false, spec.BootTimeout)...)
+	}
+	out.Before = "state: absent\n"
+	out.After = cfg.Export() + "state: " + finalState(spec.State) + "\n"
+	out.set("zonepath", zonepath)
+	out.set("dataset", ds)
+	out.set("snapshots", snaps)
+	out.set("state", finalState(spec.State))
+	out.set("created", true)
+	return nil
+}
+
+// reconcileGIZ plans the changes to an existing golden zone: lofs mounts
+// through zonecfg, and its run state. What it was built with (packages,
+// accounts, publishers) is not changed in place.
+func (h *Host) reconcileGIZ(w *World, z *Zone, spec *GIZSpec, plan *Plan, out *Outcome) error {
+	var differ []string
+	if spec.Source != "" && "giz:"+spec.Source != z.Attr(AttrOrigin) {
+		differ = append(differ, fmt.Sprintf("source %s (its origin is %s)", spec.Source, z.Attr(AttrOrigin)))
+	}
+	if spec.Brand != "" && spec.Brand != z.Brand {
+		differ = append(differ, fmt.Sprintf("brand %s (it is %s)", spec.Brand, z.Brand))
+	}
+	if spec.contentHash() != z.Attr(AttrSetup) {
+		differ = append(differ, "add/remove_packages, add/remove_publishers, copy_users, copy_groups or elevate_users")
+	}
+	if len(differ) > 0 {
+		return fmt.Errorf("zone %s exists and was built differently: %s; a golden image's contents are not changed in place: create a new golden zone from it (source: %s) or destroy and re-create it", z.Name, strings.Join(differ, "; "), z.Name)
+	}
+	if z.State == "incomplete" || z.State == "configured" {
+		return fmt.Errorf("zone %s is %s (a half-made zone): destroy it (state: absent) and create it again", z.Name, z.State)
+	}
+	want := *z.Config
+	want.FS = slices.Clone(z.Config.FS)
+	for _, m := range spec.Lofs {
+		want.FS = slices.DeleteFunc(want.FS, func(f illumos.FS) bool { return f.Dir == m.Dir })
+		want.FS = append(want.FS, m.fs())
+	}
+	script, changes, err := illumos.UpdateScript(z.Config, &want)
+	if err != nil {
+		return fmt.Errorf("zone %s: %w", z.Name, err)
+	}
+	if script != "" {
+		plan.Add(zonecfgStep("change the configuration: "+strings.Join(changes, ", "), z.Name, script, nil))
+	}
+	st := z.State
+	if spec.State == "running" || spec.State == "stopped" {
+		plan.Add(h.stateSteps(z.Name, z.State, spec.State, spec.BootTimeout)...)
+		st = finalState(spec.State)
+	}
+	out.Before = describe(z)
+	out.After = want.Export() + "state: " + st + "\n"
+	out.set("zonepath", z.Zonepath)
+	out.set("state", st)
+	if ds, ok := w.ZoneDataset(z); ok {
+		out.set("dataset", ds)
+		out.set("snapshots", zonemgrSnapshots(w, ds))
+	}
+	return nil
+}
+
+// updateGIZ refreshes a golden zone's packages: boot, refresh publishers,
+// pkg update (exit 4: nothing to do), halt, and a new snapshot only when
+// something changed. changed reports whether packages changed.
+func (h *Host) updateGIZ(ctx context.Context, w *World, z *Zone, spec *GIZSpec, out *Outcome) (*Outcome, error) {
+	ds, ok := w.ZoneDataset(z)
+	if !ok {
+		return nil, fmt.Errorf("zone %s: its dataset is not under %s", z.Name, h.Settings.GIZContainer)
+	}
+	if z.State != "installed" {
+		return nil, fmt.Errorf("zone %s is %s: a golden zone is updated from the installed state", z.Name, z.State)
+	}
+	updated := false
+	snap := AutoSnapshotName(h.now())
+	plan := &Plan{Zone: z.Name}
+	plan.Add(h.bootSteps(z.Name, false, spec.BootTimeout)...)
+	plan.Add(Step{Why: "refresh publishers", Cmd: zlogin(z.Name, "pkg", "refresh", "--full")})
+	plan.Add(Step{Why: "update packages", Cmd: zlogin(z.Name, "pkg", "update", "--accept"), OKExit: []int{4},
+		Result: func(res illumos.Result) { updated = res.ExitCode == 0 }})
+	plan.Add(Step{Why: "halt after the update", Cmd: zoneadm(z.Name, "halt")})
+	for _, s := range snapSteps(ds, snap) {
+		s.Skip = func() bool { return !updated }
+		plan.Add(s)
+	}
+	out.Plan = plan.Lines()
+	out.set("zonepath", z.Zonepath)
+	out.set("state", "installed")
+	if h.CheckMode {
+		out.Changed = true
+		out.Msg = fmt.Sprintf("would update the packages of %s and snapshot it as %s if anything changed", z.Name, snap)
+		return out, nil
+	}
+	j, err := h.journal("giz-update", z.Name)
+	if err != nil {
+		return nil, err
+	}
+	if err := Apply(ctx, h.Runner, j, plan); err != nil {
+		return out, err
+	}
+	out.Changed = updated
+	if updated {
+		out.Msg = fmt.Sprintf("packages of %s updated; snapshot %s", z.Name, snap)
+		out.set("snapshot", snap)
+	} else {
+		out.Msg = fmt.Sprintf("packages of %s are up to date", z.Name)
+	}
+	return out, nil
+}
+

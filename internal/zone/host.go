@@ -1,0 +1,165 @@
+// Package zone is zonemgr's domain: golden-image zones (GIZ), disposable
+// zones cloned from them (DIZ), their snapshots and the commands run in
+// them. Every operation reads the world, computes a plan of commands with
+// their undo commands, and applies it (or, in check mode, only returns it);
+// a failed apply undoes what it did, newest first.
+//
+// Only zones that carry zonemgr.* attributes are ever changed or
+// destroyed, and only datasets zonemgr created.
+package zone
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/zonemgr/zonemgr/internal/illumos"
+)
+
+// Settings are the site settings an operation needs, taken from the
+// configuration files (internal/config) by the front doors.
+type Settings struct {
+	GIZContainer, DIZContainer     string // datasets holding the zonepaths
+	GIZMountpoint, DIZMountpoint   string // optional mountpoints for new containers
+	GIZCompression, DIZCompression string
+	GIZDedup, DIZDedup             string
+	DelegatedParent                string // where delegated datasets named relatively are made
+	BrandGIZ, TemplateGIZ          string
+	BootTimeout                    time.Duration
+	GIZPrefix, DIZPrefix           string // prefixes of generated names
+	StateDir                       string // journals and locks (under Root)
+}
+
+// DefaultSettings are the original zonemgr's defaults.
+func DefaultSettings() Settings {
+	return Settings{
+		GIZContainer:    "rpool/zones/_zonemgr/GIZ",
+		DIZContainer:    "rpool/zones/_zonemgr/DIZ",
+		GIZCompression:  "gzip-9",
+		DIZCompression:  "zle",
+		GIZDedup:        "off",
+		DIZDedup:        "off",
+		DelegatedParent: "rpool/zones/_zonemgr/delegated",
+		BrandGIZ:        "ipkg",
+		TemplateGIZ:     "SUNWipkg",
+		BootTimeout:     300 * time.Second,
+		GIZPrefix:       "giz-",
+		DIZPrefix:       "diz-",
+		StateDir:        "/var/zonemgr",
+	}
+}
+
+// A Host is the global zone zonemgr works on.
+type Host struct {
+	Runner   illumos.Runner
+	Settings Settings
+	// Root is the directory under which /etc/zones, /etc/passwd and the
+	// state directory are read directly: "/" on illumos, a sim root in
+	// tests.
+	Root string
+	// Now is the clock (time.Now when nil).
+	Now func() time.Time
+	// Stdout and Stderr receive the live output of commands run in zones
+	// (nil: not streamed).
+	Stdout, Stderr io.Writer
+	// CheckMode: compute and return plans, run no mutating command.
+	CheckMode bool
+	// PollInterval is the first interval of boot-readiness polling.
+	PollInterval time.Duration
+}
+
+func (h *Host) now() time.Time {
+	if h.Now != nil {
+		return h.Now()
+	}
+	return time.Now()
+}
+
+// path maps an absolute global-zone path under Root.
+func (h *Host) path(p string) string {
+	root := h.Root
+	if root == "" {
+		root = "/"
+	}
+	return filepath.Join(root, filepath.Clean("/"+p))
+}
+
+func (h *Host) stateDir(elem ...string) string {
+	return h.path(filepath.Join(append([]string{h.Settings.StateDir}, elem...)...))
+}
+
+// journal opens the journal of one operation, or returns nil in check mode.
+func (h *Host) journal(op, zone string) (*Journal, error) {
+	if h.CheckMode {
+		return nil, nil
+	}
+	return NewJournal(h.stateDir("journal"), op, zone)
+}
+
+// A ZoneLock is the per-zone lock two operations on one zone take, so
+// they serialize instead of interleaving.
+type ZoneLock struct{ f *os.File }
+
+// LockZone takes the per-zone lock, waiting until ctx is done.
+func (h *Host) LockZone(ctx context.Context, zone string) (*ZoneLock, error) {
+	if h.CheckMode {
+		return &ZoneLock{}, nil
+	}
+	dir := h.stateDir("locks")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("lock zone %s: %w", zone, err)
+	}
+	f, err := os.OpenFile(filepath.Join(dir, zone+".lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("lock zone %s: %w", zone, err)
+	}
+	for {
+		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if err == nil {
+			return &ZoneLock{f: f}, nil
+		}
+		if err != syscall.EWOULDBLOCK && err != syscall.EINTR {
+			f.Close()
+			return nil, fmt.Errorf("lock zone %s: %w", zone, err)
+		}
+		select {
+		case <-ctx.Done():
+			f.Close()
+			return nil, fmt.Errorf("lock zone %s: another zonemgr operation holds it: %w", zone, ctx.Err())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// Unlock releases the lock.
+func (l *ZoneLock) Unlock() {
+	if l == nil || l.f == nil {
+		return
+	}
+	syscall.Flock(int(l.f.Fd()), syscall.LOCK_UN)
+	l.f.Close()
+	l.f = nil
+}
+
+// An Outcome is what an operation did or, in check mode, would do.
+type Outcome struct {
+	Changed  bool
+	Zone     string
+	Msg      string
+	Plan     []string
+	Before   string // diff: the state before (zonecfg export, datasets, snapshots)
+	After    string
+	Values   map[string]any
+	Warnings []string
+}
+
+func (o *Outcome) set(k string, v any) {
+	if o.Values == nil {
+		o.Values = map[string]any{}
+	}
+	o.Values[k] = v
+}

@@ -1,0 +1,100 @@
+package zone
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"hash/fnv"
+	"math/big"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Snapshot names compatible with the original zonemgr script.
+const (
+	SnapInstalled   = "initial-installed-"
+	SnapBooted      = "initial-manifest_import_booted-"
+	SnapPostinstall = "initial-postinstalled-"
+	SnapAutoPrefix  = "autozone-"
+)
+
+// Zone attributes zonemgr keeps in each zone's configuration. A zone that
+// carries none of the zonemgr.* attributes is not ours.
+const (
+	AttrRole     = "zonemgr.role"     // "giz" or "diz"
+	AttrOrigin   = "zonemgr.origin"   // "giz:<zone>" | "template:<t>" | "brand:<b>"
+	AttrSnapshot = "zonemgr.snapshot" // the snapshot a clone was made from
+	AttrCreated  = "zonemgr.created"  // UTC creation stamp
+	AttrAutoVNIC = "zonemgr.autovnic" // "<vnic>|<link>[|vlan[|mac]] ..."
+	AttrDatasets = "zonemgr.datasets" // delegated datasets zonemgr created
+	AttrSetup    = "zonemgr.setup"    // hash of the in-zone setup (accounts, automounts)
+)
+
+// AutoSnapshotName is the default snapshot name: autozone-<UTC stamp>.
+func AutoSnapshotName(t time.Time) string {
+	return SnapAutoPrefix + t.UTC().Format("20060102T150405Z")
+}
+
+// Stamp formats a creation time for the zonemgr.created attribute.
+func Stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// SpecHash is a short, stable hash of a spec's canonical parts, used in
+// generated zone names and to notice changes to in-zone setup.
+func SpecHash(parts ...string) string {
+	h := sha256.New()
+	for _, p := range parts {
+		fmt.Fprintf(h, "%d:%s\n", len(p), p)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:6]
+}
+
+// GenerateName returns prefix + hash + "-" + four random base-36
+// characters, avoiding every name in taken.
+func GenerateName(prefix, hash string, taken func(string) bool) (string, error) {
+	for i := 0; i < 100; i++ {
+		n, err := rand.Int(rand.Reader, big.NewInt(36*36*36*36))
+		if err != nil {
+			return "", err
+		}
+		s := strconv.FormatInt(n.Int64(), 36)
+		s = strings.Repeat("0", 4-len(s)) + s
+		name := prefix + hash + "-" + s
+		if !taken(name) {
+			return name, nil
+		}
+	}
+	return "", fmt.Errorf("could not generate an unused zone name with prefix %q", prefix)
+}
+
+// VNICBase returns the automatic VNIC name stem for a zone:
+// "autodiz"/"autogiz" plus the zone name lowercased and reduced to
+// [a-z0-9_]. Long names are shortened with a hash so that the stem plus
+// "_NN" stays within dladm's 31 characters and distinct zones keep
+// distinct stems.
+func VNICBase(role, zone string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(zone) {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_' {
+			b.WriteRune(r)
+		}
+	}
+	s := b.String()
+	prefix := "auto" + role
+	if len(prefix)+len(s) > 27 {
+		h := fnv.New32a()
+		h.Write([]byte(zone))
+		sum := strconv.FormatUint(uint64(h.Sum32()), 36)
+		keep := 27 - len(prefix) - len(sum)
+		s = s[:keep] + sum
+	}
+	return prefix + s
+}
+
+// VNICName is the i-th automatic VNIC of a zone: the stem, "_", i.
+// The underscore keeps the trailing number free of a leading zero, as
+// dladm's link-name rule requires.
+func VNICName(role, zone string, i int) string {
+	return VNICBase(role, zone) + "_" + strconv.Itoa(i)
+}

@@ -1,0 +1,197 @@
+package zone
+
+import (
+	"fmt"
+	"path"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/zonemgr/zonemgr/internal/illumos"
+)
+
+// A LofsMount is a global-zone directory mounted into a zone by lofs.
+type LofsMount struct {
+	Dir      string // inside the zone
+	Special  string // in the global zone
+	ReadOnly bool
+}
+
+// ParseLofs parses the CLI form "lzpath[|gzpath[|ro|rw]]".
+func ParseLofs(s string) (LofsMount, error) {
+	f := strings.Split(s, "|")
+	if len(f) > 3 || f[0] == "" {
+		return LofsMount{}, fmt.Errorf("mount_lofs: %q: want \"zonepath[|gzpath[|ro|rw]]\"", s)
+	}
+	m := LofsMount{Dir: f[0], Special: f[0]}
+	if len(f) > 1 && f[1] != "" {
+		m.Special = f[1]
+	}
+	if len(f) == 3 {
+		switch f[2] {
+		case "ro":
+			m.ReadOnly = true
+		case "rw", "":
+		default:
+			return LofsMount{}, fmt.Errorf("mount_lofs: %q: mode %q is not one of: ro, rw", s, f[2])
+		}
+	}
+	return m, m.validate()
+}
+
+func (m LofsMount) validate() error {
+	for _, p := range []struct{ field, v string }{{"dir", m.Dir}, {"special", m.Special}} {
+		if !path.IsAbs(p.v) {
+			return fmt.Errorf("mount_lofs: %s %q is not an absolute path", p.field, p.v)
+		}
+		if path.Clean(p.v) != p.v || strings.Contains(p.v, "/../") || strings.HasSuffix(p.v, "/..") {
+			return fmt.Errorf("mount_lofs: %s %q is not a clean absolute path (no '..', '//' or trailing '/')", p.field, p.v)
+		}
+		if strings.ContainsAny(p.v, "\"\n") {
+			return fmt.Errorf("mount_lofs: %s %q contains a double quote or newline, which zonecfg cannot express", p.field, p.v)
+		}
+	}
+	if m.Dir == "/" {
+		return fmt.Errorf("mount_lofs: dir %q: cannot mount over the zone's root", m.Dir)
+	}
+	return nil
+}
+
+func (m LofsMount) fs() illumos.FS {
+	opt := "rw"
+	if m.ReadOnly {
+		opt = "ro"
+	}
+	return illumos.FS{Dir: m.Dir, Special: m.Special, Type: "lofs", Options: []string{opt, "nodevices"}}
+}
+
+// ParseAutoNFS parses "lzpath|server:/path".
+func ParseAutoNFS(s string) (AutoNFS, error) {
+	dir, src, ok := strings.Cut(s, "|")
+	if !ok || !path.IsAbs(dir) || path.Clean(dir) != dir {
+		return AutoNFS{}, fmt.Errorf("mount_autonfs: %q: want \"/zone/path|server:/exported/path\" with an absolute, clean zone path", s)
+	}
+	server, p, ok := strings.Cut(src, ":")
+	if !ok || server == "" || !path.IsAbs(p) || strings.ContainsAny(src, " \t\n'\"") {
+		return AutoNFS{}, fmt.Errorf("mount_autonfs: %q: source %q is not \"server:/absolute/path\"", s, src)
+	}
+	return AutoNFS{Dir: dir, Source: src}, nil
+}
+
+// A VNICOver is an automatic VNIC zonemgr creates over a link.
+type VNICOver struct {
+	Link string
+	VLAN int    // 0: none
+	MAC  string // "" : let dladm choose
+}
+
+var macRE = regexp.MustCompile(`^[0-9a-fA-F]{1,2}(:[0-9a-fA-F]{1,2}){5}$`)
+
+// ParseVNICOver parses "LINK[|VLAN[|MAC]]".
+func ParseVNICOver(s string) (VNICOver, error) {
+	f := strings.Split(s, "|")
+	if len(f) > 3 {
+		return VNICOver{}, fmt.Errorf("add_vnics_over: %q: want \"LINK[|VLAN[|MAC]]\"", s)
+	}
+	v := VNICOver{Link: f[0]}
+	if err := illumos.ValidLinkName(v.Link); err != nil {
+		return VNICOver{}, fmt.Errorf("add_vnics_over: %q: link: %v", s, err)
+	}
+	if len(f) > 1 && f[1] != "" {
+		n, err := strconv.Atoi(f[1])
+		if err != nil || n < 1 || n > 4094 {
+			return VNICOver{}, fmt.Errorf("add_vnics_over: %q: VLAN %q is not a number from 1 to 4094", s, f[1])
+		}
+		v.VLAN = n
+	}
+	if len(f) > 2 && f[2] != "" {
+		if !macRE.MatchString(f[2]) {
+			return VNICOver{}, fmt.Errorf("add_vnics_over: %q: MAC %q is not six hex octets separated by ':'", s, f[2])
+		}
+		v.MAC = normalizeMAC(f[2])
+	}
+	return v, nil
+}
+
+// String renders the spec as "LINK[|VLAN[|MAC]]".
+func (v VNICOver) String() string {
+	s := v.Link
+	if v.VLAN != 0 || v.MAC != "" {
+		s += "|"
+		if v.VLAN != 0 {
+			s += strconv.Itoa(v.VLAN)
+		}
+	}
+	if v.MAC != "" {
+		s += "|" + v.MAC
+	}
+	return s
+}
+
+func normalizeMAC(m string) string {
+	parts := strings.Split(strings.ToLower(m), ":")
+	for i, p := range parts {
+		n, _ := strconv.ParseUint(p, 16, 8)
+		parts[i] = strconv.FormatUint(n, 16)
+	}
+	return strings.Join(parts, ":")
+}
+
+// createArgs is the dladm create-vnic argv for one automatic VNIC.
+func (v VNICOver) createArgs(name string) []string {
+	argv := []string{"dladm", "create-vnic", "-l", v.Link}
+	if v.MAC != "" {
+		argv = append(argv, "-m", v.MAC)
+	}
+	if v.VLAN != 0 {
+		argv = append(argv, "-v", strconv.Itoa(v.VLAN))
+	}
+	return append(argv, name)
+}
+
+// An autoVNIC is a VNIC zonemgr made for a zone, as recorded in its
+// zonemgr.autovnic attribute: "name|LINK[|VLAN[|MAC]]" entries.
+type autoVNIC struct {
+	Name string
+	Spec VNICOver
+}
+
+func formatAutoVNICs(vs []autoVNIC) string {
+	parts := make([]string, len(vs))
+	for i, v := range vs {
+		parts[i] = v.Name + "|" + v.Spec.String()
+	}
+	return strings.Join(parts, " ")
+}
+
+func parseAutoVNICs(s string) []autoVNIC {
+	var out []autoVNIC
+	for _, f := range strings.Fields(s) {
+		name, rest, _ := strings.Cut(f, "|")
+		spec, err := ParseVNICOver(rest)
+		if err != nil {
+			spec = VNICOver{Link: rest}
+		}
+		out = append(out, autoVNIC{Name: name, Spec: spec})
+	}
+	return out
+}
+
+var memRE = regexp.MustCompile(`^[0-9]+[KkMmGgTt]?$`)
+
+// ValidCappedMemory checks a capped-memory value such as "2G".
+func ValidCappedMemory(s string) error {
+	if !memRE.MatchString(s) {
+		return fmt.Errorf("capped_memory: %q is not a size such as 512M, 2G or 1T", s)
+	}
+	return nil
+}
+
+// ValidCappedCPU checks a capped-cpu value such as "1.5".
+func ValidCappedCPU(s string) error {
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f <= 0 || f > 1024 {
+		return fmt.Errorf("capped_cpu: %q is not a positive number of CPUs such as 1 or 2.5", s)
+	}
+	return nil
+}

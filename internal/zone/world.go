@@ -1,0 +1,209 @@
+package zone
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/zonemgr/zonemgr/internal/illumos"
+	"github.com/zonemgr/zonemgr/internal/zfs"
+)
+
+// A Zone is one configured zone as zonemgr sees it: its state from
+// zoneadm, its configuration from /etc/zones, and its role.
+type Zone struct {
+	Name     string
+	State    string
+	Zonepath string
+	Brand    string
+	UUID     string
+	Config   *illumos.ZoneConfig
+}
+
+// Attr returns a configuration attribute's value.
+func (z *Zone) Attr(name string) string {
+	if z.Config == nil {
+		return ""
+	}
+	for _, a := range z.Config.Attrs {
+		if a.Name == name {
+			return a.Value
+		}
+	}
+	return ""
+}
+
+// Managed reports whether the zone carries any zonemgr.* attribute. Only
+// managed zones are ever modified or destroyed.
+func (z *Zone) Managed() bool {
+	if z.Config == nil {
+		return false
+	}
+	for _, a := range z.Config.Attrs {
+		if strings.HasPrefix(a.Name, "zonemgr.") {
+			return true
+		}
+	}
+	return false
+}
+
+// Role returns "giz", "diz" or "" for a zone that is not ours.
+func (z *Zone) Role() string {
+	if !z.Managed() {
+		return ""
+	}
+	return z.Attr(AttrRole)
+}
+
+// InKernel reports whether the zone is booted, ready or mounted.
+func (z *Zone) InKernel() bool {
+	switch z.State {
+	case "ready", "running", "shutting_down", "down", "mounted":
+		return true
+	}
+	return false
+}
+
+// A World is one consistent reading of the global zone: every zone, and
+// every dataset and snapshot under zonemgr's containers. It costs two
+// processes whatever the number of zones: `zoneadm list -cp` and one
+// `zfs list`; configurations are read from /etc/zones directly.
+type World struct {
+	Zones    map[string]*Zone
+	Order    []string // zone names in zoneadm's order
+	Datasets map[string]zfs.Dataset
+	// Containers maps the GIZ and DIZ container dataset names to their
+	// mountpoints ("" when the container does not exist yet).
+	Containers map[string]string
+}
+
+// datasetProps are the columns of the one zfs listing a World reads.
+var datasetProps = []string{"type", "origin", "mountpoint", "creation", "used", "userrefs"}
+
+// Observe reads the world. containers are the dataset trees to list
+// (GIZ, DIZ and the delegated parent); missing ones are fine.
+func (h *Host) Observe(ctx context.Context, containers ...string) (*World, error) {
+	w := &World{Zones: map[string]*Zone{}, Datasets: map[string]zfs.Dataset{}, Containers: map[string]string{}}
+	res, err := h.Runner.Run(ctx, illumos.Cmd{Argv: []string{"zoneadm", "list", "-cp"}})
+	if err != nil {
+		return nil, fmt.Errorf("list zones: %w", err)
+	}
+	entries, err := illumos.ParseZoneList(res.Stdout)
+	if err != nil {
+		return nil, fmt.Errorf("list zones: %w", err)
+	}
+	_, configs, err := illumos.ReadZones(h.Root)
+	if err != nil {
+		return nil, fmt.Errorf("read zone configurations: %w", err)
+	}
+	for _, e := range entries {
+		if e.Name == "global" {
+			continue
+		}
+		w.Zones[e.Name] = &Zone{Name: e.Name, State: e.State, Zonepath: e.Zonepath, Brand: e.Brand, UUID: e.UUID, Config: configs[e.Name]}
+		w.Order = append(w.Order, e.Name)
+	}
+	if err := w.listDatasets(ctx, h.Runner, containers); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// listDatasets lists every filesystem and snapshot under the existing
+// containers in one zfs call. A missing container is not an error: it is
+// created when first needed.
+func (w *World) listDatasets(ctx context.Context, r illumos.Runner, containers []string) error {
+	var names []string
+	seen := map[string]bool{}
+	for _, c := range containers {
+		if c == "" || seen[c] {
+			continue
+		}
+		seen[c] = true
+		names = append(names, c)
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	ds, err := zfs.List(ctx, r, zfs.ListOptions{Types: []string{"filesystem", "volume", "snapshot"}, Recursive: true, Props: datasetProps, Names: names})
+	if errors.Is(err, zfs.ErrNotExist) {
+		// One of the containers is missing: list them one by one (a first
+		// run only; afterwards they all exist).
+		ds = nil
+		for _, n := range names {
+			d, err := zfs.List(ctx, r, zfs.ListOptions{Types: []string{"filesystem", "volume", "snapshot"}, Recursive: true, Props: datasetProps, Names: []string{n}})
+			if errors.Is(err, zfs.ErrNotExist) {
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("list datasets: %w", err)
+			}
+			ds = append(ds, d...)
+		}
+	} else if err != nil {
+		return fmt.Errorf("list datasets: %w", err)
+	}
+	for _, d := range ds {
+		w.Datasets[d.Name] = d
+	}
+	for _, n := range names {
+		if d, ok := w.Datasets[n]; ok {
+			w.Containers[n] = d.Props["mountpoint"]
+		} else {
+			w.Containers[n] = ""
+		}
+	}
+	return nil
+}
+
+// Exists reports whether a dataset or snapshot was seen.
+func (w *World) Exists(name string) bool { _, ok := w.Datasets[name]; return ok }
+
+// Snapshots returns the snapshots of one dataset, oldest first.
+func (w *World) Snapshots(dataset string) []zfs.Dataset {
+	var out []zfs.Dataset
+	for name, d := range w.Datasets {
+		if strings.HasPrefix(name, dataset+"@") {
+			out = append(out, d)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		ci, _ := strconv.ParseInt(out[i].Props["creation"], 10, 64)
+		cj, _ := strconv.ParseInt(out[j].Props["creation"], 10, 64)
+		if ci != cj {
+			return ci < cj
+		}
+		return out[i].Name < out[j].Name
+	})
+	return out
+}
+
+// Clones returns the datasets whose origin is snap, sorted.
+func (w *World) Clones(snap string) []string {
+	var out []string
+	for name, d := range w.Datasets {
+		if d.Props["origin"] == snap {
+			out = append(out, name)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// ZoneDataset returns the dataset holding a zone's zonepath, found by the
+// zonepath's parent being a container's mountpoint.
+func (w *World) ZoneDataset(z *Zone) (string, bool) {
+	for c, mp := range w.Containers {
+		if mp != "" && path.Dir(z.Zonepath) == mp {
+			ds := c + "/" + path.Base(z.Zonepath)
+			if w.Exists(ds) {
+				return ds, true
+			}
+		}
+	}
+	return "", false
+}

@@ -1,0 +1,113 @@
+package modules
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-multierror"
+
+	"github.com/zonemgr/zonemgr/internal/ansible"
+	"github.com/zonemgr/zonemgr/internal/zone"
+)
+
+// dizOptions are zone_diz's options; zone_exec accepts them too, under the
+// same names, for the disposable zone it runs a command in.
+var dizOptions = []ansible.Option{
+	{Name: "giz", Aliases: []string{"origin", "clone"}, Description: "The golden-image zone to clone. Required to create the zone."},
+	{Name: "snapshot", Aliases: []string{"snapname"}, Description: "The golden zone's snapshot to clone (the part after '@'). Default: its newest zonemgr snapshot."},
+	{Name: "mount_lofs", Type: ansible.TypeList, Elements: ansible.TypeStr, Description: "Global-zone directories to mount by lofs, each \"zonepath[|gzpath[|ro|rw]]\" (gzpath defaults to zonepath; rw by default)."},
+	{Name: "mount_autonfs", Type: ansible.TypeList, Elements: ansible.TypeStr, Description: "NFS automounts inside the zone, each \"zonepath|server:/path\" (a direct-map entry; autofs is enabled)."},
+	{Name: "delegate_datasets", Type: ansible.TypeList, Elements: ansible.TypeStr, Description: "ZFS datasets to delegate to the zone. Missing ones are created (zoned=on, mountpoint=legacy) and destroyed with the zone; existing ones are only delegated."},
+	{Name: "add_vnics", Aliases: []string{"use_vnics"}, Type: ansible.TypeList, Elements: ansible.TypeStr, Description: "Existing VNICs to give the zone (exclusive IP)."},
+	{Name: "add_vnics_over", Aliases: []string{"auto_vnics"}, Type: ansible.TypeList, Elements: ansible.TypeStr, Description: "VNICs to create for the zone, each \"LINK[|VLAN[|MAC]]\"; deleted when the zone is destroyed."},
+	{Name: "copy_users", Type: ansible.TypeList, Elements: ansible.TypeStr, Description: "Global-zone users whose passwd and shadow lines are copied into the zone (replaced, never duplicated)."},
+	{Name: "copy_groups", Type: ansible.TypeList, Elements: ansible.TypeStr, Description: "Global-zone groups whose group lines are copied into the zone."},
+	{Name: "elevate_users", Type: ansible.TypeList, Elements: ansible.TypeStr, Description: "Users given full privileges in the zone (sudoers.d and user_attr entries, never duplicated)."},
+	{Name: "capped_memory", Description: "Physical memory cap, such as 2G."},
+	{Name: "capped_cpu", Description: "CPU cap in CPUs, such as 1.5."},
+	{Name: "boot_timeout", Type: ansible.TypeInt, Description: "Seconds to wait for the multi-user milestone after a boot. Default: BOOT_TIMEOUT (300)."},
+}
+
+// ZoneDIZ is the zone_diz module: disposable zones cloned from a golden zone.
+var ZoneDIZ = &ansible.Module{
+	Spec: ansible.Spec{
+		Module:      "zone_diz",
+		Description: "Disposable-image zones (DIZ): ZFS clones of a golden-image zone's snapshot, with their own mounts, datasets, VNICs and accounts.",
+		Options: append([]ansible.Option{
+			{Name: "name", Aliases: []string{"zone"}, Description: "Zone name. Generated (prefix, spec hash, unique suffix) when omitted, and returned as name."},
+			{Name: "state", Default: "present", Choices: zone.DIZStates, Description: "present: exists (installed or in any run state); running: booted and at the multi-user milestone; stopped: installed and halted; ready; mounted; absent: destroyed with the VNICs and datasets zonemgr made for it."},
+			{Name: "recreate", Type: ansible.TypeBool, Default: false, Description: "Allow destroying and re-creating the zone when the spec changed in a way illumos cannot apply in place."},
+		}, dizOptions...),
+		SupportsCheckMode: true,
+	},
+	Run: runDIZ,
+}
+
+// dizSpec reads the zone_diz options of params into an engine spec.
+func dizSpec(p *ansible.Params) (zone.DIZSpec, error) {
+	s := zone.DIZSpec{
+		Name:         p.Str("name"),
+		GIZ:          p.Str("giz"),
+		Snapshot:     p.Str("snapshot"),
+		State:        p.Str("state"),
+		Datasets:     p.List("delegate_datasets"),
+		VNICs:        words(p.List("add_vnics")),
+		CopyUsers:    words(p.List("copy_users")),
+		CopyGroups:   words(p.List("copy_groups")),
+		ElevateUsers: words(p.List("elevate_users")),
+		CappedMemory: p.Str("capped_memory"),
+		CappedCPU:    p.Str("capped_cpu"),
+		BootTimeout:  time.Duration(p.Int("boot_timeout")) * time.Second,
+		Recreate:     p.Bool("recreate"),
+	}
+	var errs error
+	for _, m := range p.List("mount_lofs") {
+		l, err := zone.ParseLofs(m)
+		if err != nil {
+			errs = multierror.Append(errs, err)
+			continue
+		}
+		s.Lofs = append(s.Lofs, l)
+	}
+	for _, m := range p.List("mount_autonfs") {
+		a, err := zone.ParseAutoNFS(m)
+		if err != nil {
+			errs = multierror.Append(errs, err)
+			continue
+		}
+		s.AutoNFS = append(s.AutoNFS, a)
+	}
+	for _, v := range words(p.List("add_vnics_over")) {
+		o, err := zone.ParseVNICOver(v)
+		if err != nil {
+			errs = multierror.Append(errs, err)
+			continue
+		}
+		s.VNICsOver = append(s.VNICsOver, o)
+	}
+	return s, errs
+}
+
+// words splits each element on white space, so that the CLI's
+// "jenkins jim" and a YAML list mean the same.
+func words(in []string) []string {
+	var out []string
+	for _, s := range in {
+		out = append(out, strings.Fields(s)...)
+	}
+	return out
+}
+
+func runDIZ(ctx context.Context, p *ansible.Params) (*ansible.Result, error) {
+	spec, err := dizSpec(p)
+	if err != nil {
+		return nil, err
+	}
+	r, err := newRun(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	out, err := r.host.EnsureDIZ(ctx, spec)
+	return r.result(p, out, err)
+}

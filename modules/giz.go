@@ -1,0 +1,90 @@
+package modules
+
+import (
+	"context"
+	"time"
+
+	"github.com/hashicorp/go-multierror"
+
+	"github.com/zonemgr/zonemgr/internal/ansible"
+	"github.com/zonemgr/zonemgr/internal/zone"
+)
+
+// ZoneGIZ is the zone_giz module: golden-image zones.
+var ZoneGIZ = &ansible.Module{
+	Spec: ansible.Spec{
+		Module:      "zone_giz",
+		Description: "Golden-image zones (GIZ): installed, set up and snapshotted once, then cloned into disposable zones.",
+		Options: []ansible.Option{
+			{Name: "name", Aliases: []string{"zone"}, Required: true, Description: "Zone name."},
+			{Name: "state", Default: "present", Choices: zone.GIZStates, Description: "present: exists (created with its initial snapshots if missing); running; stopped; updated: packages refreshed, a new snapshot taken only when something changed; absent: destroyed (refused while disposable zones depend on it, unless force)."},
+			{Name: "brand", Description: "Zone brand for a zone created from scratch (create -b; set brand). Default: the template's brand."},
+			{Name: "template", Description: "zonecfg template for a zone created from scratch. Default: TEMPLATE_GIZ (SUNWipkg)."},
+			{Name: "source", Aliases: []string{"origin"}, Description: "Another golden zone to clone instead of installing from a repository."},
+			{Name: "snapshot", Aliases: []string{"snapname"}, Description: "The snapshot of source to clone. Default: its newest zonemgr snapshot."},
+			{Name: "add_publishers", Type: ansible.TypeList, Elements: ansible.TypeStr, Description: "IPS publishers to add, each \"name|origin-url\"."},
+			{Name: "remove_publishers", Type: ansible.TypeList, Elements: ansible.TypeStr, Description: "IPS publishers to remove."},
+			{Name: "add_packages", Type: ansible.TypeList, Elements: ansible.TypeStr, Description: "Packages to install."},
+			{Name: "remove_packages", Type: ansible.TypeList, Elements: ansible.TypeStr, Description: "Packages to uninstall."},
+			{Name: "copy_users", Type: ansible.TypeList, Elements: ansible.TypeStr, Description: "Global-zone users copied into the zone."},
+			{Name: "copy_groups", Type: ansible.TypeList, Elements: ansible.TypeStr, Description: "Global-zone groups copied into the zone."},
+			{Name: "elevate_users", Type: ansible.TypeList, Elements: ansible.TypeStr, Description: "Users given full privileges in the zone."},
+			{Name: "mount_lofs", Type: ansible.TypeList, Elements: ansible.TypeStr, Description: "lofs mounts, each \"zonepath[|gzpath[|ro|rw]]\"."},
+			{Name: "force", Type: ansible.TypeBool, Default: false, Description: "With state=absent: destroy even while disposable zones depend on it (they are kept: uninstall promotes them)."},
+			{Name: "boot_timeout", Type: ansible.TypeInt, Description: "Seconds to wait for the multi-user milestone after a boot. Default: BOOT_TIMEOUT (300)."},
+		},
+		MutuallyExclusive: [][]string{{"source", "brand"}, {"source", "template"}},
+		SupportsCheckMode: true,
+	},
+	Run: runGIZ,
+}
+
+func gizSpec(p *ansible.Params) (zone.GIZSpec, error) {
+	s := zone.GIZSpec{
+		Name:             p.Str("name"),
+		State:            p.Str("state"),
+		Brand:            p.Str("brand"),
+		Template:         p.Str("template"),
+		Source:           p.Str("source"),
+		Snapshot:         p.Str("snapshot"),
+		RemovePublishers: words(p.List("remove_publishers")),
+		AddPackages:      words(p.List("add_packages")),
+		RemovePackages:   words(p.List("remove_packages")),
+		CopyUsers:        words(p.List("copy_users")),
+		CopyGroups:       words(p.List("copy_groups")),
+		ElevateUsers:     words(p.List("elevate_users")),
+		Force:            p.Bool("force"),
+		BootTimeout:      time.Duration(p.Int("boot_timeout")) * time.Second,
+	}
+	var errs error
+	for _, v := range words(p.List("add_publishers")) {
+		pub, err := zone.ParsePublisher(v)
+		if err != nil {
+			errs = multierror.Append(errs, err)
+			continue
+		}
+		s.AddPublishers = append(s.AddPublishers, pub)
+	}
+	for _, m := range p.List("mount_lofs") {
+		l, err := zone.ParseLofs(m)
+		if err != nil {
+			errs = multierror.Append(errs, err)
+			continue
+		}
+		s.Lofs = append(s.Lofs, l)
+	}
+	return s, errs
+}
+
+func runGIZ(ctx context.Context, p *ansible.Params) (*ansible.Result, error) {
+	spec, err := gizSpec(p)
+	if err != nil {
+		return nil, err
+	}
+	r, err := newRun(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	out, err := r.host.EnsureGIZ(ctx, spec)
+	return r.result(p, out, err)
+}

@@ -1,0 +1,186 @@
+// Package modules defines zonemgr's Ansible modules — zone_giz, zone_diz
+// and the others — as argument specs plus run functions over the zone
+// engine. The module binaries (modules/zone_*/main.go) and the zonemgr
+// command (runner/) both run these definitions, so the three front doors
+// cannot disagree.
+package modules
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/zonemgr/zonemgr/internal/ansible"
+	"github.com/zonemgr/zonemgr/internal/config"
+	"github.com/zonemgr/zonemgr/internal/illumos"
+	"github.com/zonemgr/zonemgr/internal/zone"
+)
+
+// Options are what a front door passes to a module run beyond its
+// arguments: extra configuration files, where live output goes, and a
+// printer for each command run (for -v).
+type Options struct {
+	ConfigFiles []string
+	Stdout      io.Writer
+	Stderr      io.Writer
+	OnCommand   func(illumos.TranscriptEntry)
+}
+
+type optionsKey struct{}
+
+// WithOptions returns a context carrying front-door options for modules.
+func WithOptions(ctx context.Context, o Options) context.Context {
+	return context.WithValue(ctx, optionsKey{}, o)
+}
+
+func optionsFrom(ctx context.Context) Options {
+	o, _ := ctx.Value(optionsKey{}).(Options)
+	return o
+}
+
+// A run is one module call's view of the global zone.
+type run struct {
+	host       *zone.Host
+	transcript *illumos.Transcript
+	warnings   []string
+}
+
+// newRun loads the configuration and builds the host for one module call.
+// In check mode the runner refuses every mutating command, so a plan that
+// would mutate cannot pass unnoticed.
+func newRun(ctx context.Context, p *ansible.Params) (*run, error) {
+	o := optionsFrom(ctx)
+	cfg, warns, err := config.Load(config.LoadOptions{Extra: o.ConfigFiles})
+	if err != nil {
+		return nil, err
+	}
+	r := &run{}
+	for _, w := range warns {
+		r.warnings = append(r.warnings, w.String())
+	}
+	tools := illumos.NewTools(os.Environ())
+	// go-zfs starts "zfs" by bare name: give it the same search path.
+	os.Setenv("PATH", tools.SearchPath())
+	r.transcript = illumos.NewTranscript(o.OnCommand)
+	var runner illumos.Runner = &illumos.Exec{Tools: tools}
+	runner = illumos.Record(runner, r.transcript)
+	if p.CheckMode {
+		runner = illumos.ReadOnly(runner)
+	}
+	s, err := settings(cfg)
+	if err != nil {
+		return nil, err
+	}
+	r.host = &zone.Host{
+		Runner:    runner,
+		Settings:  s,
+		Root:      cfg.Root(),
+		Stdout:    o.Stdout,
+		Stderr:    o.Stderr,
+		CheckMode: p.CheckMode,
+	}
+	return r, nil
+}
+
+// settings maps the configuration variables to the engine's settings.
+func settings(cfg *config.Config) (zone.Settings, error) {
+	s := zone.DefaultSettings()
+	get := func(k string, dst *string) {
+		if v, ok := cfg.Get(k); ok && v != "" {
+			*dst = v
+		}
+	}
+	get("DATASET_CONTAINMENT_GIZ", &s.GIZContainer)
+	get("DATASET_CONTAINMENT_DIZ", &s.DIZContainer)
+	get("DATASET_CONTAINMENT_GIZ_MPT", &s.GIZMountpoint)
+	get("DATASET_CONTAINMENT_DIZ_MPT", &s.DIZMountpoint)
+	get("DATASET_CONTAINMENT_GIZ_COMPRESSION", &s.GIZCompression)
+	get("DATASET_CONTAINMENT_DIZ_COMPRESSION", &s.DIZCompression)
+	get("DATASET_CONTAINMENT_GIZ_DEDUP", &s.GIZDedup)
+	get("DATASET_CONTAINMENT_DIZ_DEDUP", &s.DIZDedup)
+	get("DATASET_DELEGATED_PARENT", &s.DelegatedParent)
+	get("BRAND_GIZ", &s.BrandGIZ)
+	get("TEMPLATE_GIZ", &s.TemplateGIZ)
+	get("GIZ_NAME_PREFIX", &s.GIZPrefix)
+	get("DIZ_NAME_PREFIX", &s.DIZPrefix)
+	if v, ok := cfg.Get("BOOT_TIMEOUT"); ok && v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			return s, fmt.Errorf("configuration: BOOT_TIMEOUT=%q is not a positive number of seconds", v)
+		}
+		s.BootTimeout = time.Duration(n) * time.Second
+	}
+	return s, nil
+}
+
+// result turns an engine outcome (or failure) into the module's result.
+func (r *run) result(p *ansible.Params, out *zone.Outcome, err error) (*ansible.Result, error) {
+	res := &ansible.Result{Values: map[string]any{}}
+	res.Warnings = append(res.Warnings, r.warnings...)
+	if out != nil {
+		for k, v := range out.Values {
+			res.Values[k] = v
+		}
+		res.Warnings = append(res.Warnings, out.Warnings...)
+		res.Changed = out.Changed
+		res.Msg = out.Msg
+		res.Values["plan"] = nonNil(out.Plan)
+		if p.Diff && out.Changed {
+			res.Diff = map[string]any{
+				"before": out.Before, "after": out.After,
+				"before_header": "zone " + out.Zone, "after_header": "zone " + out.Zone,
+			}
+		}
+	}
+	res.Values["commands"] = r.commands()
+	if err != nil {
+		res.Failed = true
+		res.Msg = err.Error()
+		var ae *zone.ApplyError
+		if errors.As(err, &ae) {
+			res.Values["failed_step"] = ae.Step
+			if ae.Command != nil {
+				res.Values["failed_command"] = ae.Command.Argv
+			}
+			res.Values["stderr"] = ae.Stderr
+			res.Values["exit_code"] = ae.ExitCode
+			res.Values["cleaned_up"] = nonNil(ae.Undone)
+			var ue []string
+			for _, e := range ae.UndoErrs {
+				ue = append(ue, e.Error())
+			}
+			res.Values["cleanup_errors"] = nonNil(ue)
+		}
+		return res, nil
+	}
+	if res.Msg == "" && out != nil {
+		if out.Changed {
+			res.Msg = fmt.Sprintf("zone %s: %d step(s) %s", out.Zone, len(out.Plan), map[bool]string{true: "would run", false: "ran"}[p.CheckMode])
+		} else {
+			res.Msg = fmt.Sprintf("zone %s: nothing to change", out.Zone)
+		}
+	}
+	return res, nil
+}
+
+func (r *run) commands() []map[string]any {
+	out := []map[string]any{}
+	for _, e := range r.transcript.Entries() {
+		out = append(out, map[string]any{"cmd": e.String()})
+	}
+	return out
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// boolStr is the list-of-strings form of a params list option.
+func list(p *ansible.Params, name string) []string { return p.List(name) }

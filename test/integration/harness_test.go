@@ -1,0 +1,217 @@
+// Package integration runs the built binaries (bin/) against the simulated
+// global zone: a fresh sim root per test, the sim's tool links first on
+// PATH, and assertions on results, on the sim's command log and on the
+// sim's whole state.
+package integration
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/zonemgr/zonemgr/sim/core"
+)
+
+var (
+	buildOnce sync.Once
+	binDir    string
+	buildErr  error
+)
+
+// bin returns the directory of the built binaries: $ZONEMGR_BIN (set by
+// make), or a build of its own into a temporary directory.
+func bin(t testing.TB) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		if d := os.Getenv("ZONEMGR_BIN"); d != "" {
+			binDir = d
+			return
+		}
+		_, file, _, _ := runtime.Caller(0)
+		top := filepath.Join(filepath.Dir(file), "..", "..")
+		binDir, buildErr = os.MkdirTemp("", "zonemgr-bin-")
+		if buildErr != nil {
+			return
+		}
+		cmd := exec.Command("go", "build", "-o", binDir+"/", "./sim/cmd/illumos-sim", "./modules/zone_giz", "./modules/zone_diz")
+		cmd.Dir = top
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binDir
+}
+
+// A Sim is one fresh simulated global zone.
+type Sim struct {
+	t    testing.TB
+	Root string
+	Env  []string
+}
+
+// NewSim creates a sim root with its tool links first on PATH.
+func NewSim(t testing.TB) *Sim {
+	t.Helper()
+	b := bin(t)
+	dir := t.TempDir()
+	root := filepath.Join(dir, "root")
+	links := filepath.Join(dir, "links")
+	for _, args := range [][]string{{"init", root}, {"links", links}} {
+		out, err := exec.Command(filepath.Join(b, "illumos-sim"), args...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("illumos-sim %v: %v\n%s", args, err, out)
+		}
+	}
+	env := []string{}
+	for _, e := range os.Environ() {
+		if strings.HasPrefix(e, "PATH=") || strings.HasPrefix(e, "ILLUMOS_SIM_") || strings.HasPrefix(e, "ZONEMGR_") {
+			continue
+		}
+		env = append(env, e)
+	}
+	env = append(env,
+		"PATH="+links+":"+os.Getenv("PATH"),
+		core.EnvRoot+"="+root,
+		"ZONEMGR_ROOT="+root,
+		"ELEVATE_CMD=none",
+		"HOME="+dir,
+	)
+	return &Sim{t: t, Root: root, Env: env}
+}
+
+// Run runs a command with the sim's environment plus extra entries.
+func (s *Sim) Run(extraEnv []string, name string, args ...string) (stdout, stderr string, code int) {
+	s.t.Helper()
+	path := name
+	if !strings.Contains(name, "/") {
+		if _, err := os.Stat(filepath.Join(bin(s.t), name)); err == nil {
+			path = filepath.Join(bin(s.t), name)
+		}
+	}
+	cmd := exec.Command(path, args...)
+	cmd.Env = append(append([]string{}, s.Env...), extraEnv...)
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err := cmd.Run()
+	code = 0
+	if err != nil {
+		ee, ok := err.(*exec.ExitError)
+		if !ok {
+			s.t.Fatalf("%s %v: %v", name, args, err)
+		}
+		code = ee.ExitCode()
+	}
+	return o.String(), e.String(), code
+}
+
+// Module runs a module binary with an args file and returns its result.
+func (s *Sim) Module(name string, args map[string]any, extraEnv ...string) map[string]any {
+	s.t.Helper()
+	b, err := json.Marshal(args)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	f := filepath.Join(s.t.TempDir(), "args")
+	if err := os.WriteFile(f, b, 0o600); err != nil {
+		s.t.Fatal(err)
+	}
+	stdout, stderr, code := s.Run(extraEnv, name, f)
+	var res map[string]any
+	if err := json.Unmarshal([]byte(stdout), &res); err != nil {
+		s.t.Fatalf("%s: stdout is not one JSON object: %v\nstdout: %s\nstderr: %s", name, err, stdout, stderr)
+	}
+	failed, _ := res["failed"].(bool)
+	if failed != (code != 0) {
+		s.t.Errorf("%s: failed=%v but exit code %d", name, failed, code)
+	}
+	return res
+}
+
+// MustModule runs a module and fails the test when the module failed.
+func (s *Sim) MustModule(name string, args map[string]any) map[string]any {
+	s.t.Helper()
+	res := s.Module(name, args)
+	if f, _ := res["failed"].(bool); f {
+		s.t.Fatalf("%s failed: %v\n%s", name, res["msg"], pretty(res))
+	}
+	return res
+}
+
+func pretty(v any) string {
+	b, _ := json.MarshalIndent(v, "", "  ")
+	return string(b)
+}
+
+// Log returns the sim's command log.
+func (s *Sim) Log() []core.LogEntry {
+	s.t.Helper()
+	l, err := core.ReadLog(s.Root)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return l
+}
+
+// State captures everything the sim knows, as text: zones with their
+// states and configurations, datasets with their origins, snapshots,
+// VNICs, and every file under the zone roots and /etc. Two equal states
+// mean nothing was left behind.
+func (s *Sim) State() string {
+	s.t.Helper()
+	var b strings.Builder
+	for _, c := range [][]string{
+		{"zoneadm", "list", "-cp"},
+		{"zfs", "list", "-H", "-o", "name,origin,mountpoint,zoned,userrefs", "-t", "all"},
+		{"dladm", "show-vnic", "-p", "-o", "link,over,vid,macaddress,zone"},
+	} {
+		out, errOut, code := s.Run(nil, filepath.Join(bin(s.t), "illumos-sim"), c...)
+		fmt.Fprintf(&b, "$ %s (exit %d)\n%s%s", strings.Join(c, " "), code, out, errOut)
+	}
+	// zone uuids and creation times differ between runs and are not state
+	// that a cleanup restores.
+	var files []string
+	filepath.Walk(s.Root, func(p string, fi os.FileInfo, err error) error {
+		if err != nil {
+			return nil
+		}
+		rel, _ := filepath.Rel(s.Root, p)
+		if rel == core.SimDir || rel == "var/zonemgr/locks" {
+			return filepath.SkipDir
+		}
+		files = append(files, fmt.Sprintf("%s %v %d", rel, fi.Mode(), sizeIfFile(fi)))
+		return nil
+	})
+	sort.Strings(files)
+	b.WriteString(strings.Join(files, "\n"))
+	return b.String()
+}
+
+func sizeIfFile(fi os.FileInfo) int64 {
+	if fi.Mode().IsRegular() {
+		return fi.Size()
+	}
+	return 0
+}
+
+// Mutating returns the mutating commands in a slice of the log.
+func Mutating(entries []core.LogEntry) []string {
+	var out []string
+	for _, e := range entries {
+		if e.Mutating {
+			out = append(out, strings.Join(e.Argv, " "))
+		}
+	}
+	return out
+}
