@@ -1,0 +1,259 @@
+package illumos
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+const (
+	// DefaultMaxOutput is how many bytes of each stream a Result keeps
+	// when Exec.MaxOutput is zero.
+	DefaultMaxOutput = 1 << 20
+	// killGrace is how long a stopped command gets between SIGTERM and
+	// SIGKILL.
+	killGrace = 5 * time.Second
+	// stderrInError is how much of the standard error a CommandError
+	// carries.
+	stderrInError = 4 << 10
+)
+
+// An Exec is the Runner that starts real processes, the only one in
+// zonemgr. Every command gets the caller's environment without LANG and
+// LC_*, with LC_ALL=C (the parsers depend on untranslated output), then
+// Env, then the command's own Cmd.Env. argv[0] is resolved through Tools.
+//
+// A command that outlives its timeout (Cmd.Timeout, else DefaultTimeout)
+// or its context gets SIGTERM on its whole process group, and SIGKILL 5
+// seconds later.
+type Exec struct {
+	// Tools resolves argv[0]; nil means the tools of os.Environ().
+	Tools *Tools
+	// Env holds KEY=VALUE entries added to every command's environment.
+	Env []string
+	// MaxOutput is how many bytes of each stream the Result keeps (the
+	// last ones); zero means DefaultMaxOutput. Cmd.Stdout and Cmd.Stderr
+	// still receive everything.
+	MaxOutput int
+	// Transcript, when set, records every command run.
+	Transcript *Transcript
+	// DefaultTimeout bounds commands that set no Timeout; zero means none.
+	DefaultTimeout time.Duration
+}
+
+// Run runs c and waits for it. See [Runner] for the error contract; a
+// command stopped by its timeout returns an error that wraps
+// context.DeadlineExceeded and a Result with ExitCode -1.
+func (e *Exec) Run(ctx context.Context, c Cmd) (Result, error) {
+	start := time.Now()
+	res, err := e.run(ctx, c)
+	res.Elapsed = time.Since(start)
+	if e.Transcript != nil {
+		e.Transcript.Add(newEntry(c, start, res, err))
+	}
+	return res, err
+}
+
+func (e *Exec) run(ctx context.Context, c Cmd) (Result, error) {
+	res := Result{ExitCode: -1}
+	if len(c.Argv) == 0 {
+		return res, fmt.Errorf("run command: %w", errEmptyArgv)
+	}
+	tools := e.Tools
+	if tools == nil {
+		tools = NewTools(os.Environ())
+	}
+	path, err := tools.LookPath(c.Argv[0])
+	if err != nil {
+		return res, fmt.Errorf("run %s: %w", c.Argv[0], err)
+	}
+
+	timeout := c.Timeout
+	if timeout <= 0 {
+		timeout = e.DefaultTimeout
+	}
+	runCtx := ctx
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		runCtx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
+	}
+
+	maxOut := e.MaxOutput
+	if maxOut <= 0 {
+		maxOut = DefaultMaxOutput
+	}
+	stdout := &tailBuffer{max: maxOut}
+	stderr := &tailBuffer{max: maxOut}
+
+	cmd := exec.CommandContext(runCtx, path, c.Argv[1:]...)
+	cmd.Args[0] = c.Argv[0]
+	cmd.Env = commandEnv(os.Environ(), e.Env, c.Env)
+	if c.Stdin != nil {
+		cmd.Stdin = bytes.NewReader(c.Stdin)
+	}
+	cmd.Stdout, cmd.Stderr = teeOutputs(stdout, stderr, c.Stdout, c.Stderr)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error {
+		// The negative pid addresses the process group Setpgid made,
+		// so children of the command (zlogin's su, a build's make) stop
+		// too.
+		return syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+	}
+	cmd.WaitDelay = killGrace
+
+	if err := cmd.Start(); err != nil {
+		return res, fmt.Errorf("start %s: %w", c, err)
+	}
+	waitErr := cmd.Wait()
+	res.Stdout = stdout.Bytes()
+	res.Stderr = stderr.Bytes()
+
+	if ctxErr := runCtx.Err(); ctxErr != nil {
+		// Whatever the leader did, make sure nothing of the group is
+		// left; ESRCH just means it is already gone.
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		if ctx.Err() == nil && errors.Is(ctxErr, context.DeadlineExceeded) {
+			return res, fmt.Errorf("%s: timed out after %s: %w", c, timeout, context.DeadlineExceeded)
+		}
+		return res, fmt.Errorf("%s: interrupted: %w", c, ctx.Err())
+	}
+
+	var exitErr *exec.ExitError
+	switch {
+	case waitErr == nil:
+		res.ExitCode = 0
+		return res, nil
+	case errors.As(waitErr, &exitErr):
+		res.ExitCode = exitErr.ExitCode()
+		msg := tailString(res.Stderr, stderrInError)
+		if ws, ok := exitErr.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			msg = strings.TrimSpace(msg + "\nterminated by signal " + ws.Signal().String())
+		}
+		return res, &CommandError{Cmd: c, ExitCode: res.ExitCode, Stderr: msg}
+	default:
+		// The process ended but its output could not be collected
+		// (exec.ErrWaitDelay: a child kept the pipes open).
+		if ps := cmd.ProcessState; ps != nil {
+			res.ExitCode = ps.ExitCode()
+		}
+		return res, fmt.Errorf("%s: %w", c, waitErr)
+	}
+}
+
+// commandEnv builds a command's environment: base without LANG and LC_*,
+// then LC_ALL=C, then the extra lists in order; a later entry for a key
+// replaces an earlier one.
+func commandEnv(base []string, extra ...[]string) []string {
+	var all []string
+	for _, kv := range base {
+		k, _, _ := strings.Cut(kv, "=")
+		if k == "LANG" || strings.HasPrefix(k, "LC_") {
+			continue
+		}
+		all = append(all, kv)
+	}
+	all = append(all, "LC_ALL=C")
+	for _, list := range extra {
+		all = append(all, list...)
+	}
+	index := map[string]int{}
+	var env []string
+	for _, kv := range all {
+		k, _, _ := strings.Cut(kv, "=")
+		if i, ok := index[k]; ok {
+			env[i] = kv
+			continue
+		}
+		index[k] = len(env)
+		env = append(env, kv)
+	}
+	return env
+}
+
+// teeOutputs returns the writers for a process's stdout and stderr: each
+// captures into its tail buffer and copies to the caller's live writer.
+// When both live writers are the same one, its writes are serialised.
+func teeOutputs(outBuf, errBuf *tailBuffer, liveOut, liveErr io.Writer) (io.Writer, io.Writer) {
+	if liveOut != nil && liveOut == liveErr {
+		shared := &lockedWriter{w: liveOut}
+		liveOut, liveErr = shared, shared
+	}
+	return &teeWriter{capture: outBuf, live: liveOut}, &teeWriter{capture: errBuf, live: liveErr}
+}
+
+// A teeWriter captures everything and copies it to live until live fails.
+// A failing live writer (a closed terminal, say) must not fail the command
+// itself, so its error only stops the copying.
+type teeWriter struct {
+	capture io.Writer
+	live    io.Writer
+	failed  bool
+}
+
+func (t *teeWriter) Write(p []byte) (int, error) {
+	_, _ = t.capture.Write(p)
+	if t.live != nil && !t.failed {
+		if _, err := t.live.Write(p); err != nil {
+			t.failed = true
+		}
+	}
+	return len(p), nil
+}
+
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// A tailBuffer keeps the last max bytes written to it.
+type tailBuffer struct {
+	max int
+	buf []byte
+}
+
+func (b *tailBuffer) Write(p []byte) (int, error) {
+	n := len(p)
+	if len(p) >= b.max {
+		b.buf = append(b.buf[:0], p[len(p)-b.max:]...)
+		return n, nil
+	}
+	b.buf = append(b.buf, p...)
+	if len(b.buf) > 2*b.max {
+		b.compact()
+	}
+	return n, nil
+}
+
+func (b *tailBuffer) compact() {
+	if len(b.buf) > b.max {
+		b.buf = append(b.buf[:0], b.buf[len(b.buf)-b.max:]...)
+	}
+}
+
+// Bytes returns the kept bytes.
+func (b *tailBuffer) Bytes() []byte {
+	b.compact()
+	return append([]byte(nil), b.buf...)
+}
+
+func tailString(b []byte, n int) string {
+	if len(b) > n {
+		b = b[len(b)-n:]
+	}
+	return strings.TrimSpace(string(b))
+}
