@@ -1,0 +1,141 @@
+package dladm_test
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/zonemgr/zonemgr/sim/core"
+	"github.com/zonemgr/zonemgr/sim/dladm"
+)
+
+func TestInitialLinks(t *testing.T) {
+	s := newSim(t)
+	check(t, "show-link", s.run(nil, "dladm", "show-link"),
+		"LINK        CLASS     MTU    STATE    BRIDGE     OVER\n"+
+			"e1000g0     phys      1500   up       --         --\n"+
+			"stub0       etherstub 9000   unknown  --         --\n", "", 0)
+	check(t, "show-link -p", s.run(nil, "dladm", "show-link", "-p", "-o", "link,class,mtu,state,bridge,over"),
+		"e1000g0:phys:1500:up::\nstub0:etherstub:9000:unknown::\n", "", 0)
+	check(t, "show-phys", s.run(nil, "dladm", "show-phys"),
+		"LINK         MEDIA                STATE      SPEED  DUPLEX    DEVICE\n"+
+			"e1000g0      Ethernet             up         1000   full      e1000g0\n", "", 0)
+	check(t, "show-etherstub", s.run(nil, "dladm", "show-etherstub"), "LINK\nstub0\n", "", 0)
+	check(t, "no vnics", s.run(nil, "dladm", "show-vnic"), "", "", 0)
+}
+
+func TestVNICLifecycle(t *testing.T) {
+	s := newSim(t)
+	s.ok("dladm", "create-vnic", "-l", "e1000g0", "-m", "2:8:20:5e:a:1b", "build1_0")
+	s.ok("dladm", "create-vnic", "-t", "-l", "stub0", "-v", "12", "golden0")
+	check(t, "show-vnic", s.run(nil, "dladm", "show-vnic"),
+		"LINK         OVER       SPEED MACADDRESS        MACADDRTYPE VID  ZONE\n"+
+			"build1_0     e1000g0    1000  2:8:20:5e:a:1b    fixed       0    --\n"+
+			"golden0      stub0      0     "+mac(t, s, "golden0")+"random      12   --\n", "", 0)
+	check(t, "parseable several fields", s.run(nil, "dladm", "show-vnic", "-p", "-o", "link,over,vid,macaddress", "build1_0"),
+		"build1_0:e1000g0:0:2\\:8\\:20\\:5e\\:a\\:1b\n", "", 0)
+	check(t, "parseable one field", s.run(nil, "dladm", "show-vnic", "-p", "-o", "MACADDRESS", "build1_0"),
+		"2:8:20:5e:a:1b\n", "", 0)
+	check(t, "-l filter", s.run(nil, "dladm", "show-vnic", "-p", "-o", "link", "-l", "stub0"), "golden0\n", "", 0)
+	check(t, "-P hides temporary", s.run(nil, "dladm", "show-vnic", "-P", "-p", "-o", "link"), "build1_0\n", "", 0)
+	if got := mac(t, s, "golden0"); !regexp.MustCompile(`^2:8:20:[0-9a-f]{1,2}:[0-9a-f]{1,2}:[0-9a-f]{1,2} +$`).MatchString(got) {
+		t.Errorf("generated MAC %q is not 2:8:20:xx:xx:xx", got)
+	}
+	check(t, "show-link of a vnic", s.run(nil, "dladm", "show-link", "-p", "-o", "link,class,over", "golden0"),
+		"golden0:vnic:stub0\n", "", 0)
+
+	lock, err := (&core.Invocation{Root: s.root}).LockState()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := dladm.AssignVNIC(s.root, "build1_0", "build1"); err != nil {
+		t.Fatal(err)
+	}
+	lock.Unlock()
+	check(t, "zone column", s.run(nil, "dladm", "show-vnic", "-p", "-o", "link,zone"),
+		"build1_0:build1\ngolden0:--\n", "", 0)
+	check(t, "busy", s.run(nil, "dladm", "delete-vnic", "build1_0"), "", "dladm: vnic deletion failed: link busy\n", 1)
+	if err := dladm.ReleaseVNIC(s.root, "build1_0"); err != nil {
+		t.Fatal(err)
+	}
+	check(t, "etherstub with a vnic", s.run(nil, "dladm", "delete-etherstub", "stub0"), "", "dladm: etherstub deletion failed: link busy\n", 1)
+	s.ok("dladm", "delete-vnic", "build1_0")
+	s.ok("dladm", "delete-vnic", "golden0")
+	s.ok("dladm", "delete-etherstub", "stub0")
+	s.ok("dladm", "create-etherstub", "stub1")
+	check(t, "after deletes", s.run(nil, "dladm", "show-link", "-p", "-o", "link"), "e1000g0\nstub1\n", "", 0)
+}
+
+// mac returns a VNIC's MAC address padded to the MACADDRESS column.
+func mac(t *testing.T, s *sim, link string) string {
+	t.Helper()
+	m := strings.TrimSpace(s.ok("dladm", "show-vnic", "-p", "-o", "macaddress", link))
+	return m + strings.Repeat(" ", max(1, 18-len(m)))
+}
+
+func TestErrors(t *testing.T) {
+	tests := []struct {
+		name  string
+		setup [][]string
+		args  []string
+		out   string
+		err   string
+		code  int
+	}{
+		{name: "bad vnic name", args: []string{"create-vnic", "-l", "e1000g0", "vnic01"},
+			err: "dladm: invalid link name 'vnic01'\n", code: 1},
+		{name: "dash in name", args: []string{"create-vnic", "-l", "e1000g0", "my-vnic0"},
+			err: "dladm: invalid link name 'my-vnic0'\n", code: 1},
+		{name: "no such link", args: []string{"create-vnic", "-l", "nosuch0", "vnic0"},
+			err: "dladm: invalid link name 'nosuch0'\n", code: 1},
+		{name: "exists", setup: [][]string{{"create-vnic", "-l", "e1000g0", "vnic0"}},
+			args: []string{"create-vnic", "-l", "e1000g0", "vnic0"},
+			err:  "dladm: vnic creation over e1000g0 failed: object already exists\n", code: 1},
+		{name: "bad vid", args: []string{"create-vnic", "-l", "e1000g0", "-v", "4095", "vnic0"},
+			err: "dladm: invalid VLAN identifier '4095'\n", code: 1},
+		{name: "vid zero", args: []string{"create-vnic", "-l", "e1000g0", "-v", "0", "vnic0"},
+			err: "dladm: invalid VLAN identifier '0'\n", code: 1},
+		{name: "bad mac", args: []string{"create-vnic", "-l", "e1000g0", "-m", "2:8:20", "vnic0"},
+			err: "dladm: invalid MAC address\n", code: 1},
+		{name: "delete unknown", args: []string{"delete-vnic", "vnic9"},
+			err: "dladm: invalid link name 'vnic9'\n", code: 1},
+		{name: "delete etherstub as vnic", args: []string{"delete-vnic", "stub0"},
+			err: "dladm: 'stub0' is not a vnic\n", code: 1},
+		{name: "delete vnic as etherstub", setup: [][]string{{"create-vnic", "-l", "e1000g0", "vnic0"}},
+			args: []string{"delete-etherstub", "vnic0"},
+			err:  "dladm: 'vnic0' is not an etherstub\n", code: 1},
+		{name: "show unknown", args: []string{"show-vnic", "vnic9"},
+			err: "dladm: invalid vnic name 'vnic9': object not found\n", code: 1},
+		{name: "parseable without fields", args: []string{"show-vnic", "-p"},
+			err: "dladm: output fields must be specified in parsable mode\n", code: 1},
+		{name: "parseable all", args: []string{"show-vnic", "-p", "-o", "all"},
+			err: "dladm: output field `all' invalid in parsable mode\n", code: 1},
+		{name: "unknown field", args: []string{"show-vnic", "-p", "-o", "link,bogus"},
+			err: "dladm: unknown output field: `bogus'\n", code: 1},
+		{name: "bad option", args: []string{"delete-vnic", "-x", "vnic0"},
+			err: "dladm: unrecognized option '-x'\nusage:     delete-vnic      [-t] <vnic-link>\n", code: 1},
+		{name: "options after operands are permuted", args: []string{"create-vnic", "vnic0", "-l", "e1000g0"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := newSim(t)
+			for _, a := range tt.setup {
+				s.ok("dladm", a...)
+			}
+			check(t, strings.Join(tt.args, " "), s.run(nil, "dladm", tt.args...), tt.out, tt.err, tt.code)
+		})
+	}
+}
+
+func TestPrivileges(t *testing.T) {
+	s := newSim(t)
+	builder := []string{core.EnvUID + "=1003"}
+	jim := []string{core.EnvUID + "=1002"}
+	check(t, "builder", s.run(builder, "dladm", "create-vnic", "-l", "e1000g0", "vnic0"), "",
+		"dladm: vnic creation over e1000g0 failed: permission denied\n", 1)
+	check(t, "jim without pfexec", s.run(jim, "dladm", "create-etherstub", "stub1"), "",
+		"dladm: etherstub creation failed: permission denied\n", 1)
+	check(t, "jim via pfexec (Network Management)", s.run(jim, "pfexec", "dladm", "create-vnic", "-l", "e1000g0", "vnic0"), "", "", 0)
+	check(t, "builder reads", s.run(builder, "dladm", "show-vnic", "-p", "-o", "link"), "vnic0\n", "", 0)
+}

@@ -1,0 +1,156 @@
+package pkg_test
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/zonemgr/zonemgr/sim/core"
+	"github.com/zonemgr/zonemgr/sim/pkg"
+)
+
+const listHeader = "NAME (PUBLISHER)                                  VERSION                    IFO\n"
+
+func TestListAndPublisher(t *testing.T) {
+	s := newSim(t)
+	check(t, "list", s.run(nil, "pkg", "list", "shell/bash", "entire"),
+		listHeader+
+			"entire                                            0.5.11-2024.0.0.22160      i--\n"+
+			"shell/bash                                        5.2.21-2024.0.0.0          i--\n", "", 0)
+	check(t, "list -H", s.run(nil, "pkg", "list", "-H", "bash"),
+		"shell/bash                                        5.2.21-2024.0.0.0          i--\n", "", 0)
+	check(t, "list no match", s.run(nil, "pkg", "list", "gnu-make"), "",
+		"pkg list: no packages matching the following patterns are installed:\n  gnu-make\n", 1)
+	check(t, "list partial", s.run(nil, "pkg", "list", "-H", "bash", "gnu-make"),
+		"shell/bash                                        5.2.21-2024.0.0.0          i--\n",
+		"pkg list: no packages matching the following patterns are installed:\n  gnu-make\n", 3)
+	check(t, "list -a", s.run(nil, "pkg", "list", "-aH", "gnu-make"),
+		"developer/build/gnu-make                          4.4.1-2024.0.0.0           ---\n", "", 0)
+	check(t, "publisher", s.run(nil, "pkg", "publisher"),
+		"PUBLISHER                   TYPE     STATUS P LOCATION\n"+
+			"openindiana.org              origin   online F http://pkg.openindiana.org/hipster/\n", "", 0)
+	check(t, "publisher tsv", s.run(nil, "pkg", "publisher", "-H", "-F", "tsv"),
+		"openindiana.org\t\ttrue\tfalse\ttrue\torigin\tonline\thttp://pkg.openindiana.org/hipster/\t-\n", "", 0)
+	s.ok("pkg", "set-publisher", "-g", "https://pkg.example.org/extra", "extra.example")
+	check(t, "second publisher", s.run(nil, "pkg", "publisher", "-H", "extra.example"),
+		"extra.example               origin   online F https://pkg.example.org/extra/\n", "", 0)
+	s.ok("pkg", "unset-publisher", "extra.example")
+	check(t, "unset unknown", s.run(nil, "pkg", "unset-publisher", "extra.example"), "",
+		"pkg: unset-publisher: Removal failed for 'extra.example': Unknown publisher 'extra.example'.\n", 1)
+}
+
+func TestInstallUninstallUpdate(t *testing.T) {
+	s := newSim(t)
+	check(t, "nothing to do", s.run(nil, "pkg", "install", "shell/bash"), "No updates necessary for this image.\n", "", 4)
+	check(t, "unknown", s.run(nil, "pkg", "install", "nosuch/pkg"), "",
+		"pkg install: The following pattern(s) did not match any allowable packages.  Try\n"+
+			"using a different matching pattern, or refreshing publisher information:\n\n\tnosuch/pkg\n", 1)
+	check(t, "install", s.run(nil, "pkg", "install", "gnu-make"),
+		"           Packages to install:  1\n"+
+			"       Create boot environment: No\n"+
+			"Create backup boot environment: No\n\n", "", 0)
+	check(t, "installed", s.run(nil, "pkg", "list", "-H", "gnu-make"),
+		"developer/build/gnu-make                          4.4.1-2024.0.0.0           i--\n", "", 0)
+	check(t, "dry run changes nothing", s.run(nil, "pkg", "install", "-n", "git"),
+		"           Packages to install:  1\n"+
+			"       Create boot environment: No\n"+
+			"Create backup boot environment: No\n\n", "", 0)
+	checkCode(t, "git not installed", s.run(nil, "pkg", "list", "-H", "git").code, 1)
+	check(t, "uninstall unknown", s.run(nil, "pkg", "uninstall", "git"), "",
+		"pkg uninstall: 'git' matches no installed packages\n", 1)
+	s.ok("pkg", "uninstall", "gnu-make")
+	check(t, "update nothing", s.run(nil, "pkg", "update"), "No updates available for this image.\n", "", 4)
+
+	if err := pkg.Publish(s.root, "shell/bash", "5.2.21-2024.0.0.1"); err != nil {
+		t.Fatal(err)
+	}
+	check(t, "list -u", s.run(nil, "pkg", "list", "-uH"),
+		"shell/bash                                        5.2.21-2024.0.0.0          i--\n", "", 0)
+	check(t, "update", s.run(nil, "pkg", "update", "-v"),
+		"            Packages to update:  1\n"+
+			"       Create boot environment: No\n"+
+			"Create backup boot environment: No\n\n"+
+			"Changed packages:\nopenindiana.org\n  shell/bash\n    5.2.21-2024.0.0.0 -> 5.2.21-2024.0.0.1\n\n", "", 0)
+	check(t, "updated", s.run(nil, "pkg", "list", "-H", "bash"),
+		"shell/bash                                        5.2.21-2024.0.0.1          i--\n", "", 0)
+	if err := pkg.Publish(s.root, "shell/bash", "5.2.21-2024.0.0.1"); err == nil {
+		t.Error("publishing the same version twice succeeded")
+	}
+}
+
+// checkCode compares an exit code.
+func checkCode(t *testing.T, what string, got, want int) {
+	t.Helper()
+	if got != want {
+		t.Errorf("%s: exit %d, want %d", what, got, want)
+	}
+}
+
+func TestZoneImage(t *testing.T) {
+	s := newSim(t)
+	zroot := s.path("/zones/z1/root")
+	if err := pkg.InstallBase(s.root, zroot, []string{"SUNWcs", "shell/bash"}, []pkg.Publisher{
+		{Name: "openindiana.org", Origins: []string{"http://pkg.openindiana.org/hipster"}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	check(t, "-R list", s.run(nil, "pkg", "-R", "/zones/z1/root", "list", "-H"),
+		"SUNWcs                                            0.5.11-2024.0.0.22160      i--\n"+
+			"shell/bash                                        5.2.21-2024.0.0.0          i--\n", "", 0)
+	s.ok("pkg", "-R", "/zones/z1/root", "install", "gnu-make")
+	checkCode(t, "GZ image untouched", s.run(nil, "pkg", "list", "gnu-make").code, 1)
+	check(t, "no image", s.run(nil, "pkg", "-R", "/nowhere", "list"), "", "pkg: No image rooted at '/nowhere'\n", 1)
+
+	if err := pkg.Publish(s.root, "developer/gcc-13", "13.3.0-2024.0.0.0"); err != nil {
+		t.Fatal(err)
+	}
+	// Inside the zone pkg sees only the image, and its catalog copy is
+	// what SyncCatalog last wrote.
+	inZone := func(args ...string) result {
+		cmd := exec.Command(filepath.Join(simBin, "pkg"), append([]string{"-R", zroot}, args...)...)
+		cmd.Env = append(os.Environ(), core.EnvZone+"=z1")
+		var out, errb strings.Builder
+		cmd.Stdout, cmd.Stderr = &out, &errb
+		err := cmd.Run()
+		code := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		return result{stdout: out.String(), stderr: errb.String(), code: code}
+	}
+	checkCode(t, "in-zone install from the stale copy", inZone("install", "-q", "gcc-13").code, 0)
+	check(t, "stale version", inZone("list", "-H", "gcc-13"),
+		"developer/gcc-13                                  13.2.0-2024.0.0.0          i--\n", "", 0)
+	if err := pkg.SyncCatalog(s.root, zroot); err != nil {
+		t.Fatal(err)
+	}
+	checkCode(t, "in-zone update", inZone("update", "-q").code, 0)
+	check(t, "updated version", inZone("list", "-H", "gcc-13"),
+		"developer/gcc-13                                  13.3.0-2024.0.0.0          i--\n", "", 0)
+	check(t, "linked child", inZone("install", "shell/bash"), "No updates necessary for this image. (zone:z1)\n", "", 4)
+	entries, err := core.ReadLog(s.root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.Tool == "pkg" && strings.Contains(strings.Join(e.Argv, " "), "gcc-13") {
+			t.Errorf("in-zone pkg logged in the global zone: %+v", e)
+		}
+	}
+}
+
+func TestPrivileges(t *testing.T) {
+	s := newSim(t)
+	denied := "pkg: Could not operate on /var/pkg/lock\nbecause of insufficient permissions. Please try the command again as a privileged user.\n"
+	builder := []string{core.EnvUID + "=1003"}
+	jim := []string{core.EnvUID + "=1002"}
+	jenkins := []string{core.EnvUID + "=1001"}
+	check(t, "builder install", s.run(builder, "pkg", "install", "gnu-make"), "", denied, 1)
+	check(t, "jim via pfexec has no pkg profile", s.run(jim, "pfexec", "pkg", "install", "gnu-make"), "", denied, 1)
+	checkCode(t, "builder list", s.run(builder, "pkg", "list", "bash").code, 0)
+	checkCode(t, "jenkins via pfexec", s.run(jenkins, "pfexec", "pkg", "install", "gnu-make").code, 0)
+}
