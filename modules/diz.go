@@ -27,6 +27,8 @@ var dizOptions = []ansible.Option{
 	{Name: "capped_memory", Description: "Physical memory cap, such as 2G."},
 	{Name: "capped_cpu", Description: "CPU cap in CPUs, such as 1.5."},
 	{Name: "boot_timeout", Type: ansible.TypeInt, Description: "Seconds to wait for the multi-user milestone after a boot. Default: BOOT_TIMEOUT (300)."},
+	{Name: "wait", Type: ansible.TypeBool, Default: true, Description: "After a boot, wait for the milestone (multi-user, or single-user with single_user)."},
+	{Name: "single_user", Type: ansible.TypeBool, Default: false, Description: "Boot to single-user mode (zoneadm boot -s) for states running and restarted."},
 }
 
 // ZoneDIZ is the zone_diz module: disposable zones cloned from a golden zone.
@@ -36,7 +38,7 @@ var ZoneDIZ = &ansible.Module{
 		Description: "Disposable-image zones (DIZ): ZFS clones of a golden-image zone's snapshot, with their own mounts, datasets, VNICs and accounts.",
 		Options: append([]ansible.Option{
 			{Name: "name", Aliases: []string{"zone"}, Description: "Zone name. Generated (prefix, spec hash, unique suffix) when omitted, and returned as name."},
-			{Name: "state", Default: "present", Choices: zone.DIZStates, Description: "present: exists (installed or in any run state); running: booted and at the multi-user milestone; stopped: installed and halted; ready; mounted; absent: destroyed with the VNICs and datasets zonemgr made for it."},
+			{Name: "state", Default: "present", Choices: zone.DIZStates, Description: "present: exists (installed or in any run state); running: booted and at the multi-user milestone; stopped: installed and halted; ready; mounted; restarted: halted if needed and booted again; absent: destroyed with the VNICs and datasets zonemgr made for it."},
 			{Name: "recreate", Type: ansible.TypeBool, Default: false, Description: "Allow destroying and re-creating the zone when the spec changed in a way illumos cannot apply in place."},
 		}, dizOptions...),
 		SupportsCheckMode: true,
@@ -59,6 +61,8 @@ func dizSpec(p *ansible.Params) (zone.DIZSpec, error) {
 		CappedMemory: p.Str("capped_memory"),
 		CappedCPU:    p.Str("capped_cpu"),
 		BootTimeout:  time.Duration(p.Int("boot_timeout")) * time.Second,
+		NoWait:       !p.Bool("wait"),
+		SingleUser:   p.Bool("single_user"),
 		Recreate:     p.Bool("recreate"),
 	}
 	var errs error

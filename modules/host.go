@@ -11,12 +11,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
-	"time"
+	"path/filepath"
 
 	"github.com/zonemgr/zonemgr/internal/ansible"
 	"github.com/zonemgr/zonemgr/internal/config"
 	"github.com/zonemgr/zonemgr/internal/illumos"
+	"github.com/zonemgr/zonemgr/internal/zfs"
 	"github.com/zonemgr/zonemgr/internal/zone"
 )
 
@@ -71,6 +71,8 @@ func newRun(ctx context.Context, p *ansible.Params) (*run, error) {
 	if p.CheckMode {
 		runner = illumos.ReadOnly(runner)
 	}
+	// go-zfs starts its own processes: record them in the same transcript.
+	runner = zfs.WithRecorder(runner, r.transcript)
 	s, err := settings(cfg)
 	if err != nil {
 		return nil, err
@@ -78,7 +80,7 @@ func newRun(ctx context.Context, p *ansible.Params) (*run, error) {
 	r.host = &zone.Host{
 		Runner:    runner,
 		Settings:  s,
-		Root:      cfg.Root(),
+		Root:      cfg.Root,
 		Stdout:    o.Stdout,
 		Stderr:    o.Stderr,
 		CheckMode: p.CheckMode,
@@ -86,33 +88,32 @@ func newRun(ctx context.Context, p *ansible.Params) (*run, error) {
 	return r, nil
 }
 
-// settings maps the configuration variables to the engine's settings.
+// settings maps the configuration to the engine's settings.
 func settings(cfg *config.Config) (zone.Settings, error) {
 	s := zone.DefaultSettings()
-	get := func(k string, dst *string) {
-		if v, ok := cfg.Get(k); ok && v != "" {
+	set := func(dst *string, v string) {
+		if v != "" {
 			*dst = v
 		}
 	}
-	get("DATASET_CONTAINMENT_GIZ", &s.GIZContainer)
-	get("DATASET_CONTAINMENT_DIZ", &s.DIZContainer)
-	get("DATASET_CONTAINMENT_GIZ_MPT", &s.GIZMountpoint)
-	get("DATASET_CONTAINMENT_DIZ_MPT", &s.DIZMountpoint)
-	get("DATASET_CONTAINMENT_GIZ_COMPRESSION", &s.GIZCompression)
-	get("DATASET_CONTAINMENT_DIZ_COMPRESSION", &s.DIZCompression)
-	get("DATASET_CONTAINMENT_GIZ_DEDUP", &s.GIZDedup)
-	get("DATASET_CONTAINMENT_DIZ_DEDUP", &s.DIZDedup)
-	get("DATASET_DELEGATED_PARENT", &s.DelegatedParent)
-	get("BRAND_GIZ", &s.BrandGIZ)
-	get("TEMPLATE_GIZ", &s.TemplateGIZ)
-	get("GIZ_NAME_PREFIX", &s.GIZPrefix)
-	get("DIZ_NAME_PREFIX", &s.DIZPrefix)
-	if v, ok := cfg.Get("BOOT_TIMEOUT"); ok && v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n <= 0 {
-			return s, fmt.Errorf("configuration: BOOT_TIMEOUT=%q is not a positive number of seconds", v)
-		}
-		s.BootTimeout = time.Duration(n) * time.Second
+	set(&s.GIZContainer, cfg.ContainerGIZ)
+	set(&s.DIZContainer, cfg.ContainerDIZ)
+	set(&s.GIZMountpoint, cfg.ContainerGIZMountpoint)
+	set(&s.DIZMountpoint, cfg.ContainerDIZMountpoint)
+	set(&s.GIZCompression, cfg.GIZCompression)
+	set(&s.DIZCompression, cfg.DIZCompression)
+	set(&s.GIZDedup, cfg.GIZDedup)
+	set(&s.DIZDedup, cfg.DIZDedup)
+	set(&s.DelegatedParent, cfg.DelegatedParent)
+	set(&s.BrandGIZ, cfg.BrandGIZ)
+	set(&s.TemplateGIZ, cfg.TemplateGIZ)
+	set(&s.GIZPrefix, cfg.GIZNamePrefix)
+	set(&s.DIZPrefix, cfg.DIZNamePrefix)
+	if cfg.JournalDir != "" {
+		s.StateDir = filepath.Dir(cfg.JournalDir)
+	}
+	if cfg.BootTimeout > 0 {
+		s.BootTimeout = cfg.BootTimeout
 	}
 	return s, nil
 }
@@ -182,5 +183,16 @@ func nonNil(s []string) []string {
 	return s
 }
 
-// boolStr is the list-of-strings form of a params list option.
-func list(p *ansible.Params, name string) []string { return p.List(name) }
+// All maps every module's name to its definition, for the in-process
+// front doors (zonemgr play and the command line).
+var All = map[string]*ansible.Module{
+	"zone_giz":      ZoneGIZ,
+	"zone_diz":      ZoneDIZ,
+	"zone_snapshot": ZoneSnapshot,
+	"zone_exec":     ZoneExec,
+	"zone_info":     ZoneInfo,
+}
+
+// Collection is the Ansible collection the modules ship in; tasks may name
+// a module by its short name or as Collection + "." + name.
+const Collection = "illumos.zonemgr"

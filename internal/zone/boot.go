@@ -20,19 +20,28 @@ func zoneadm(zone string, args ...string) *illumos.Cmd {
 	return &illumos.Cmd{Argv: append([]string{"zoneadm", "-z", zone}, args...)}
 }
 
-// bootSteps boots a zone and waits, bounded by timeout, until the
+// Boot says how a zone is booted: to the multi-user milestone or single
+// user, and how long to wait for the milestone (not at all with NoWait).
+type Boot struct {
+	Timeout    time.Duration
+	NoWait     bool
+	SingleUser bool
+}
+
+// bootSteps boots a zone and waits, bounded by the timeout, until the
 // milestone is online. The boot's undo halts the zone again.
-func (h *Host) bootSteps(zone string, single bool, timeout time.Duration) []Step {
+func (h *Host) bootSteps(zone string, b Boot) []Step {
 	args := []string{"boot"}
 	milestone := MilestoneMultiUser
-	if single {
+	if b.SingleUser {
 		args = append(args, "-s")
 		milestone = MilestoneSingleUser
 	}
-	return []Step{
-		{Why: "boot the zone", Cmd: zoneadm(zone, args...), Undo: zoneadm(zone, "halt")},
-		h.waitStep(zone, milestone, timeout),
+	steps := []Step{{Why: "boot the zone", Cmd: zoneadm(zone, args...), Undo: zoneadm(zone, "halt")}}
+	if !b.NoWait {
+		steps = append(steps, h.waitStep(zone, milestone, b.Timeout))
 	}
+	return steps
 }
 
 // waitStep waits for a milestone inside a booted zone.

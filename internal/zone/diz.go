@@ -17,7 +17,7 @@ import (
 )
 
 // DIZ states a spec can ask for.
-var DIZStates = []string{"present", "running", "stopped", "ready", "mounted", "absent"}
+var DIZStates = []string{"present", "running", "stopped", "ready", "mounted", "restarted", "absent"}
 
 // A DIZSpec describes a disposable zone: the golden zone and snapshot it
 // is cloned from, and the resources it gets of its own.
@@ -37,7 +37,13 @@ type DIZSpec struct {
 	CappedMemory string
 	CappedCPU    string
 	BootTimeout  time.Duration
+	NoWait       bool // boot without waiting for the milestone
+	SingleUser   bool // boot -s, wait for the single-user milestone
 	Recreate     bool
+}
+
+func (s DIZSpec) boot() Boot {
+	return Boot{Timeout: s.BootTimeout, NoWait: s.NoWait, SingleUser: s.SingleUser}
 }
 
 func (s DIZSpec) setup(name, giz string) Setup {
@@ -468,8 +474,18 @@ func (h *Host) createDIZ(ctx context.Context, w *World, spec *DIZSpec, acc *acco
 		Undo:         zoneadm(spec.Name, "uninstall", "-F"),
 		UndoIfFailed: true,
 	})
-	plan.Add(h.setupSteps(spec.Name, spec.setup(spec.Name, g.Name), acc, spec.BootTimeout, true)...)
-	plan.Add(h.stateSteps(spec.Name, "running", spec.State, spec.BootTimeout)...)
+	plan.Add(h.setupSteps(spec.Name, spec.setup(spec.Name, g.Name), acc, Boot{Timeout: spec.BootTimeout})...)
+	st := spec.State
+	if st == "restarted" {
+		st = "running"
+	}
+	if st == "running" && (spec.SingleUser || spec.NoWait) {
+		// Reboot the way the spec asks: the setup boot waits for multi-user.
+		plan.Add(Step{Why: "halt after setup", Cmd: zoneadm(spec.Name, "halt")})
+		plan.Add(h.bootSteps(spec.Name, spec.boot())...)
+	} else {
+		plan.Add(h.stateSteps(spec.Name, "running", st, spec.boot())...)
+	}
 
 	out.Before = "state: absent\n"
 	out.After = cfg.Export() + "state: " + spec.State + "\n"
@@ -541,11 +557,8 @@ func (h *Host) delegatedDatasetSteps(ctx context.Context, w *World, name string)
 
 // setupSteps boot the zone and apply the in-zone setup. The zone is left
 // running.
-func (h *Host) setupSteps(zone string, s Setup, acc *accounts, timeout time.Duration, boot bool) []Step {
-	var steps []Step
-	if boot {
-		steps = append(steps, h.bootSteps(zone, false, timeout)...)
-	}
+func (h *Host) setupSteps(zone string, s Setup, acc *accounts, b Boot) []Step {
+	steps := h.bootSteps(zone, Boot{Timeout: b.Timeout})
 	if acc == nil {
 		acc = &accounts{}
 	}
@@ -557,7 +570,18 @@ func (h *Host) setupSteps(zone string, s Setup, acc *accounts, timeout time.Dura
 }
 
 // stateSteps move a zone from one state to the state a spec asks for.
-func (h *Host) stateSteps(zone, from, want string, timeout time.Duration) []Step {
+// "restarted" halts a zone in the kernel and boots it again.
+func (h *Host) stateSteps(zone, from, want string, b Boot) []Step {
+	if want == "restarted" {
+		var steps []Step
+		switch from {
+		case "running", "ready", "shutting_down", "down":
+			steps = append(steps, Step{Why: "halt the zone", Cmd: zoneadm(zone, "halt")})
+		case "mounted":
+			steps = append(steps, Step{Why: "unmount the zone", Cmd: zoneadm(zone, "unmount")})
+		}
+		return append(steps, h.bootSteps(zone, b)...)
+	}
 	want = finalState(want)
 	switch want {
 	case "", from:
@@ -574,11 +598,14 @@ func (h *Host) stateSteps(zone, from, want string, timeout time.Duration) []Step
 		if from == "mounted" {
 			steps = append(steps, Step{Why: "unmount the zone", Cmd: zoneadm(zone, "unmount")})
 		}
-		return append(steps, h.bootSteps(zone, false, timeout)...)
+		return append(steps, h.bootSteps(zone, b)...)
 	case "ready":
 		var steps []Step
-		if from == "mounted" {
+		switch from {
+		case "mounted":
 			steps = append(steps, Step{Why: "unmount the zone", Cmd: zoneadm(zone, "unmount")})
+		case "running", "shutting_down", "down":
+			steps = append(steps, Step{Why: "halt the zone", Cmd: zoneadm(zone, "halt")})
 		}
 		return append(steps, Step{Why: "ready the zone", Cmd: zoneadm(zone, "ready"), Undo: zoneadm(zone, "halt")})
 	case "mounted":
@@ -684,9 +711,12 @@ func (h *Host) updateDIZ(ctx context.Context, w *World, z *Zone, spec *DIZSpec, 
 			out.Warnings = append(out.Warnings, fmt.Sprintf("zone %s is running: configuration changes take effect at its next boot", z.Name))
 		}
 	}
-	plan.Add(h.stateSteps(z.Name, z.State, spec.State, spec.BootTimeout)...)
+	plan.Add(h.stateSteps(z.Name, z.State, spec.State, spec.boot())...)
 	out.Before = have.Export() + "state: " + z.State + "\n"
 	after := finalState(spec.State)
+	if after == "restarted" {
+		after = "running"
+	}
 	if spec.State == "present" {
 		after = z.State
 	}
@@ -750,7 +780,7 @@ func (h *Host) destroySteps(ctx context.Context, w *World, z *Zone) ([]Step, err
 	}
 	for _, d := range strings.Fields(z.Attr(AttrDatasets)) {
 		if w.Exists(d) || !w.listed(d) {
-			steps = append(steps, Step{Why: "destroy delegated dataset " + d, Cmd: &illumos.Cmd{Argv: []string{"zfs", "destroy", "-r", d}}, OKExit: nil})
+			steps = append(steps, zfsDestroyStep("destroy delegated dataset "+d, d, true))
 		}
 	}
 	return steps, nil

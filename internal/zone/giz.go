@@ -16,7 +16,7 @@ import (
 )
 
 // GIZ states a spec can ask for.
-var GIZStates = []string{"present", "absent", "updated", "running", "stopped"}
+var GIZStates = []string{"present", "absent", "updated", "running", "stopped", "ready", "mounted", "restarted"}
 
 // A Publisher is an IPS publisher: a name and an origin URL.
 type Publisher struct {
@@ -51,6 +51,15 @@ type GIZSpec struct {
 	Lofs             []LofsMount
 	Force            bool
 	BootTimeout      time.Duration
+	NoWait           bool
+	SingleUser       bool
+	// UpdatePackages, with state "updated", runs pkg update; without it
+	// only publishers are refreshed and add/remove_packages applied.
+	UpdatePackages bool
+}
+
+func (s GIZSpec) boot() Boot {
+	return Boot{Timeout: s.BootTimeout, NoWait: s.NoWait, SingleUser: s.SingleUser}
 }
 
 func (s GIZSpec) setup(origin string) Setup {
@@ -69,7 +78,6 @@ func (s GIZSpec) contentHash() string {
 	}
 	return SpecHash(s.setup("").Hash(), strings.Join(sorted(s.AddPackages), ","), strings.Join(sorted(s.RemovePackages), ","), strings.Join(sorted(pubs), ","), strings.Join(sorted(s.RemovePublishers), ","))
 }
-
 
 func validPackage(p string) error {
 	if p == "" || strings.HasPrefix(p, "-") || strings.ContainsAny(p, " \t\n'\"`$;&|<>(){}") {
@@ -353,7 +361,7 @@ func (h *Host) createGIZ(w *World, spec *GIZSpec, acc *accounts, plan *Plan, out
 		}
 		plan.Add(zonecfgStep("configure the zone", spec.Name, script, deleteCfg))
 		plan.Add(Step{Why: "clone " + src.Name + "@" + snap, Cmd: zoneadm(spec.Name, "clone", "-s", snap, src.Name), Undo: zoneadm(spec.Name, "uninstall", "-F"), UndoIfFailed: true})
-		plan.Add(h.setupSteps(spec.Name, spec.setup(src.Name), acc, spec.BootTimeout, true)...)
+		plan.Add(h.setupSteps(spec.Name, spec.setup(src.Name), acc, spec.boot())...)
 		out.set("source", src.Name)
 		out.set("snapshot", snap)
 	} else {
@@ -378,18 +386,18 @@ func (h *Host) createGIZ(w *World, spec *GIZSpec, acc *accounts, plan *Plan, out
 		plan.Add(zonecfgStep("configure the zone", spec.Name, script, deleteCfg))
 		plan.Add(Step{Why: "install the zone", Cmd: zoneadm(spec.Name, "install"), Undo: zoneadm(spec.Name, "uninstall", "-F"), UndoIfFailed: true})
 		plan.Add(snapSteps(ds, SnapInstalled+spec.Name)...)
-		plan.Add(h.bootSteps(spec.Name, false, spec.BootTimeout)...)
+		plan.Add(h.bootSteps(spec.Name, Boot{Timeout: spec.BootTimeout})...)
 		plan.Add(Step{Why: "halt after the first boot", Cmd: zoneadm(spec.Name, "halt")})
 		plan.Add(snapSteps(ds, SnapBooted+spec.Name)...)
-		plan.Add(h.setupSteps(spec.Name, spec.setup(""), acc, spec.BootTimeout, true)...)
+		plan.Add(h.setupSteps(spec.Name, spec.setup(""), acc, spec.boot())...)
 		snaps = append(snaps, SnapInstalled+spec.Name, SnapBooted+spec.Name)
 	}
 	plan.Add(packageSteps(spec.Name, spec)...)
 	plan.Add(Step{Why: "halt after setup", Cmd: zoneadm(spec.Name, "halt")})
 	plan.Add(snapSteps(ds, SnapPostinstall+spec.Name)...)
 	snaps = append(snaps, SnapPostinstall+spec.Name)
-	if want := finalState(spec.State); want == "running" {
-		plan.Add(h.bootSteps(spec.Name, false, spec.BootTimeout)...)
+	if want := finalState(spec.State); want != "installed" {
+		plan.Add(h.stateSteps(spec.Name, "installed", spec.State, spec.boot())...)
 	}
 	out.Before = "state: absent\n"
 	out.After = cfg.Export() + "state: " + finalState(spec.State) + "\n"
@@ -435,9 +443,11 @@ func (h *Host) reconcileGIZ(w *World, z *Zone, spec *GIZSpec, plan *Plan, out *O
 		plan.Add(zonecfgStep("change the configuration: "+strings.Join(changes, ", "), z.Name, script, nil))
 	}
 	st := z.State
-	if spec.State == "running" || spec.State == "stopped" {
-		plan.Add(h.stateSteps(z.Name, z.State, spec.State, spec.BootTimeout)...)
-		st = finalState(spec.State)
+	if spec.State != "present" {
+		plan.Add(h.stateSteps(z.Name, z.State, spec.State, spec.boot())...)
+		if st = finalState(spec.State); st == "restarted" {
+			st = "running"
+		}
 	}
 	out.Before = describe(z)
 	out.After = want.Export() + "state: " + st + "\n"
@@ -464,10 +474,24 @@ func (h *Host) updateGIZ(ctx context.Context, w *World, z *Zone, spec *GIZSpec, 
 	updated := false
 	snap := AutoSnapshotName(h.now())
 	plan := &Plan{Zone: z.Name}
-	plan.Add(h.bootSteps(z.Name, false, spec.BootTimeout)...)
+	plan.Add(h.bootSteps(z.Name, Boot{Timeout: spec.BootTimeout})...)
 	plan.Add(Step{Why: "refresh publishers", Cmd: zlogin(z.Name, "pkg", "refresh", "--full")})
-	plan.Add(Step{Why: "update packages", Cmd: zlogin(z.Name, "pkg", "update", "--accept"), OKExit: []int{4},
-		Result: func(res illumos.Result) { updated = res.ExitCode == 0 }})
+	for _, st := range packageSteps(z.Name, spec) {
+		st.Result = func(res illumos.Result) {
+			if res.ExitCode == 0 {
+				updated = true
+			}
+		}
+		plan.Add(st)
+	}
+	if spec.UpdatePackages {
+		plan.Add(Step{Why: "update packages", Cmd: zlogin(z.Name, "pkg", "update", "--accept"), OKExit: []int{4},
+			Result: func(res illumos.Result) {
+				if res.ExitCode == 0 {
+					updated = true
+				}
+			}})
+	}
 	plan.Add(Step{Why: "halt after the update", Cmd: zoneadm(z.Name, "halt")})
 	for _, s := range snapSteps(ds, snap) {
 		s.Skip = func() bool { return !updated }
@@ -497,4 +521,3 @@ func (h *Host) updateGIZ(ctx context.Context, w *World, z *Zone, spec *GIZSpec, 
 	}
 	return out, nil
 }
-

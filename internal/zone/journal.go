@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -110,4 +112,35 @@ func (j *Journal) write() error {
 		return err
 	}
 	return os.Rename(tmp, j.path)
+}
+
+// listJournals returns the journals in dir whose process is gone: runs
+// that were killed before they finished or undid their work.
+func listJournals(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return []string{}, nil
+		}
+		return nil, err
+	}
+	out := []string{}
+	for _, e := range entries {
+		if !strings.HasSuffix(e.Name(), ".json") {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			continue
+		}
+		var j Journal
+		if json.Unmarshal(b, &j) != nil {
+			continue
+		}
+		if j.PID > 0 && syscall.Kill(j.PID, 0) == nil {
+			continue // still running
+		}
+		out = append(out, filepath.Join(dir, e.Name()))
+	}
+	return out, nil
 }

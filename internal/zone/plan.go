@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/go-multierror"
 
 	"github.com/zonemgr/zonemgr/internal/illumos"
+	"github.com/zonemgr/zonemgr/internal/zfs"
 )
 
 // A Step is one action of a plan: a command to run and, when the command
@@ -175,4 +176,29 @@ func undo(r illumos.Runner, j *Journal, done []Step, failed Step) (undone []stri
 		undone = append(undone, u.String())
 	}
 	return undone, errs
+}
+
+// zfsDestroyStep destroys a dataset or snapshot through go-zfs (never
+// with -R: a clone is never destroyed behind the user's back).
+func zfsDestroyStep(why, name string, recursive bool) Step {
+	c, _ := zfs.DestroyCmd(name, recursive)
+	return Step{
+		Why:  why,
+		Show: c.String(),
+		Func: func(ctx context.Context, r illumos.Runner) error {
+			return zfs.Destroy(ctx, r, name, recursive)
+		},
+	}
+}
+
+// zfsRollbackStep rolls a filesystem back to a snapshot through go-zfs,
+// destroying newer snapshots (the caller has checked that none is cloned).
+func zfsRollbackStep(why, snap string) Step {
+	return Step{
+		Why:  why,
+		Show: "zfs rollback -r " + snap,
+		Func: func(ctx context.Context, r illumos.Runner) error {
+			return zfs.Rollback(ctx, r, snap, true)
+		},
+	}
 }

@@ -137,6 +137,26 @@ func (w *World) listDatasets(ctx context.Context, r illumos.Runner, containers [
 		for _, n := range names {
 			d, err := zfs.List(ctx, r, zfs.ListOptions{Types: []string{"filesystem", "volume", "snapshot"}, Recursive: true, Props: datasetProps, Names: []string{n}})
 			if errors.Is(err, zfs.ErrNotExist) {
+				// Learn the nearest existing ancestor, where the
+				// container will be created and mounted.
+				parts := strings.Split(n, "/")
+				for i := len(parts) - 1; i >= 1; i-- {
+					anc := strings.Join(parts[:i], "/")
+					if _, seen := w.Datasets[anc]; seen {
+						break
+					}
+					a, err := zfs.List(ctx, r, zfs.ListOptions{Props: datasetProps, Names: []string{anc}})
+					if err == nil {
+						ds = append(ds, a...)
+						for _, x := range a {
+							w.Datasets[x.Name] = x
+						}
+						break
+					}
+					if !errors.Is(err, zfs.ErrNotExist) {
+						return fmt.Errorf("list datasets: %w", err)
+					}
+				}
 				continue
 			}
 			if err != nil {

@@ -41,7 +41,12 @@ func bin(t testing.TB) string {
 		if buildErr != nil {
 			return
 		}
-		cmd := exec.Command("go", "build", "-o", binDir+"/", "./sim/cmd/illumos-sim", "./modules/zone_giz", "./modules/zone_diz")
+		pkgs := []string{"./sim/cmd/illumos-sim", "./runner/cmd/zonemgr"}
+		mods, _ := filepath.Glob(filepath.Join(top, "modules", "zone_*"))
+		for _, m := range mods {
+			pkgs = append(pkgs, "./modules/"+filepath.Base(m))
+		}
+		cmd := exec.Command("go", append([]string{"build", "-o", binDir + "/"}, pkgs...)...)
 		cmd.Dir = top
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 		if out, err := cmd.CombinedOutput(); err != nil {

@@ -1,0 +1,409 @@
+package zone
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/go-multierror"
+
+	"github.com/zonemgr/zonemgr/internal/illumos"
+)
+
+// Discard policies of an exec.
+var DiscardPolicies = []string{"never", "always", "onsuccess", "onfailure"}
+
+// An ExecSpec is one command to run in a zone: an existing managed zone,
+// or a fresh disposable zone cloned for it (DIZ set).
+type ExecSpec struct {
+	Cmd           string
+	Zone          string   // an existing managed zone, or
+	DIZ           *DIZSpec // a fresh disposable zone (exec-diz)
+	User          string   // "" : root, through zlogin -S
+	Chdir         string
+	Env           map[string]string
+	Timeout       time.Duration
+	Discard       string // "" : never for a zone, always for a DIZ
+	KeepOnFailure bool
+	OKRCs         []int
+	OutputLimit   int    // bytes of stdout and stderr kept in the result
+	Log           string // file receiving the full output
+}
+
+// An ExecResult is what a command in a zone did.
+type ExecResult struct {
+	RC        int
+	Stdout    string
+	Stderr    string
+	Duration  time.Duration
+	Zone      string
+	Discarded bool
+	Kept      bool // a failed DIZ kept for debugging
+	Timing    map[string]float64
+}
+
+func (s *ExecSpec) validate() error {
+	var errs error
+	if strings.TrimSpace(s.Cmd) == "" {
+		errs = multierror.Append(errs, errors.New("cmd: required and not empty"))
+	}
+	switch {
+	case s.Zone == "" && s.DIZ == nil:
+		errs = multierror.Append(errs, errors.New("zone or giz: one is required (an existing zone, or a golden zone to clone a disposable zone from)"))
+	case s.Zone != "" && s.DIZ != nil:
+		errs = multierror.Append(errs, errors.New("zone and giz are mutually exclusive"))
+	case s.Zone != "":
+		if err := illumos.ValidZoneName(s.Zone); err != nil {
+			errs = multierror.Append(errs, fmt.Errorf("zone: %w", err))
+		}
+	}
+	if s.Discard != "" && !slices.Contains(DiscardPolicies, s.Discard) {
+		errs = multierror.Append(errs, fmt.Errorf("discard: %q is not one of: %s", s.Discard, strings.Join(DiscardPolicies, ", ")))
+	}
+	if s.User != "" && !validUserName(s.User) {
+		errs = multierror.Append(errs, fmt.Errorf("user: %q is not a user name", s.User))
+	}
+	if s.Chdir != "" && !strings.HasPrefix(s.Chdir, "/") {
+		errs = multierror.Append(errs, fmt.Errorf("chdir: %q is not an absolute path", s.Chdir))
+	}
+	for k := range s.Env {
+		if !validEnvName(k) {
+			errs = multierror.Append(errs, fmt.Errorf("env: %q is not a variable name ([A-Za-z_][A-Za-z0-9_]*)", k))
+		}
+	}
+	if s.Timeout < 0 {
+		errs = multierror.Append(errs, errors.New("timeout: negative"))
+	}
+	return errs
+}
+
+func validUserName(u string) bool {
+	if u == "" || len(u) > 32 || u[0] == '-' {
+		return false
+	}
+	for _, r := range u {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-' || r == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+func validEnvName(k string) bool {
+	if k == "" || k[0] >= '0' && k[0] <= '9' {
+		return false
+	}
+	for _, r := range k {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// commandLine is the one string zlogin runs in the zone: the user's
+// command, the only string that reaches a shell, wrapped so that chdir
+// and env values arrive quoted.
+func (s *ExecSpec) commandLine() string {
+	var b strings.Builder
+	if s.Chdir != "" {
+		b.WriteString("cd " + shq(s.Chdir) + " && ")
+	}
+	if len(s.Env) > 0 {
+		keys := make([]string, 0, len(s.Env))
+		for k := range s.Env {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		b.WriteString("env")
+		for _, k := range keys {
+			b.WriteString(" " + k + "=" + shq(s.Env[k]))
+		}
+		b.WriteString(" /bin/sh -c " + shq(s.Cmd))
+		return b.String()
+	}
+	if s.Chdir != "" {
+		return b.String() + "/bin/sh -c " + shq(s.Cmd)
+	}
+	return s.Cmd
+}
+
+func (s *ExecSpec) zloginArgv(zone string) []string {
+	if s.User == "" {
+		return []string{"zlogin", "-S", zone, s.commandLine()}
+	}
+	return []string{"zlogin", "-l", s.User, zone, s.commandLine()}
+}
+
+// tail keeps the last n bytes written to it.
+type tail struct {
+	mu  sync.Mutex
+	n   int
+	buf []byte
+	cut bool
+}
+
+func (t *tail) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.buf = append(t.buf, p...)
+	if len(t.buf) > t.n {
+		t.buf = append([]byte(nil), t.buf[len(t.buf)-t.n:]...)
+		t.cut = true
+	}
+	return len(p), nil
+}
+
+func (t *tail) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return string(t.buf)
+}
+
+// Exec runs a command in a zone as the spec says, then applies the
+// discard policy: for an existing zone, roll back to a snapshot taken
+// before and drop it, and restore the zone's former run state; for a
+// disposable zone, destroy it. Cleanup runs under a fresh context, so a
+// cancelled run (a signal, a timeout) still cleans up.
+func (h *Host) Exec(ctx context.Context, spec ExecSpec) (*ExecResult, *Outcome, error) {
+	if err := spec.validate(); err != nil {
+		return nil, nil, err
+	}
+	if spec.OutputLimit <= 0 {
+		spec.OutputLimit = 64 << 10
+	}
+	if len(spec.OKRCs) == 0 {
+		spec.OKRCs = []int{0}
+	}
+	if spec.DIZ != nil {
+		return h.execDIZ(ctx, spec)
+	}
+	return h.execZone(ctx, spec)
+}
+
+// run runs the command in a running zone and collects its result.
+func (h *Host) run(ctx context.Context, zone string, spec ExecSpec) (*ExecResult, error) {
+	res := &ExecResult{Zone: zone}
+	outT, errT := &tail{n: spec.OutputLimit}, &tail{n: spec.OutputLimit}
+	stdout, stderr := []io.Writer{outT}, []io.Writer{errT}
+	if h.Stdout != nil {
+		stdout = append(stdout, h.Stdout)
+	}
+	if h.Stderr != nil {
+		stderr = append(stderr, h.Stderr)
+	}
+	if spec.Log != "" {
+		f, err := os.OpenFile(spec.Log, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o640)
+		if err != nil {
+			return nil, fmt.Errorf("log: %w", err)
+		}
+		defer f.Close()
+		lw := &lockedWriter{w: f}
+		stdout, stderr = append(stdout, lw), append(stderr, lw)
+	}
+	start := time.Now()
+	_, err := h.Runner.Run(ctx, illumos.Cmd{
+		Argv:    spec.zloginArgv(zone),
+		Stdout:  io.MultiWriter(stdout...),
+		Stderr:  io.MultiWriter(stderr...),
+		Timeout: spec.Timeout,
+	})
+	res.Duration = time.Since(start)
+	res.Stdout, res.Stderr = outT.String(), errT.String()
+	var ce *illumos.CommandError
+	switch {
+	case err == nil:
+	case errors.As(err, &ce) && ce.ExitCode >= 0:
+		res.RC = ce.ExitCode
+	case ctx.Err() != nil:
+		return res, fmt.Errorf("exec in %s: %w", zone, ctx.Err())
+	default:
+		return res, fmt.Errorf("exec in %s: %w", zone, err)
+	}
+	return res, nil
+}
+
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// discardNow tells whether the policy discards after this outcome.
+func discardNow(policy string, ok bool) bool {
+	switch policy {
+	case "always":
+		return true
+	case "onsuccess":
+		return ok
+	case "onfailure":
+		return !ok
+	}
+	return false
+}
+
+func (h *Host) execZone(ctx context.Context, spec ExecSpec) (*ExecResult, *Outcome, error) {
+	if spec.Discard == "" {
+		spec.Discard = "never"
+	}
+	out := &Outcome{Zone: spec.Zone}
+	lock, err := h.LockZone(ctx, spec.Zone)
+	if err != nil {
+		return nil, nil, err
+	}
+	w, err := h.Observe(ctx, h.containers(h.Settings.DelegatedParent)...)
+	lock.Unlock()
+	if err != nil {
+		return nil, nil, err
+	}
+	z := w.Zones[spec.Zone]
+	if z == nil {
+		return nil, nil, fmt.Errorf("zone: %s does not exist", spec.Zone)
+	}
+	if !z.Managed() {
+		return nil, nil, fmt.Errorf("zone %s is not managed by zonemgr (it has no zonemgr.* attributes); refusing to touch it", z.Name)
+	}
+	former := z.State
+	snap := ""
+	if spec.Discard != "never" {
+		snap = "zonemgr-exec-" + h.now().UTC().Format("20060102T150405.000000000Z")
+		out.Plan = append(out.Plan, fmt.Sprintf("snapshot %s@%s (halting it if running)", z.Name, snap))
+	}
+	if former != "running" {
+		out.Plan = append(out.Plan, "boot "+z.Name+" and wait for "+MilestoneMultiUser)
+	}
+	out.Plan = append(out.Plan, illumos.QuoteArgv(spec.zloginArgv(z.Name)))
+	if h.CheckMode {
+		return nil, out, nil
+	}
+	if snap != "" {
+		if _, err := h.EnsureSnapshot(ctx, SnapshotSpec{Zone: z.Name, Name: snap, State: "present"}); err != nil {
+			return nil, out, err
+		}
+	}
+	cleanup := func(ok bool) (bool, error) {
+		cctx, cancel := context.WithTimeout(context.Background(), CleanupTimeout)
+		defer cancel()
+		var errs error
+		discarded := false
+		if snap != "" && discardNow(spec.Discard, ok) {
+			if _, err := h.EnsureSnapshot(cctx, SnapshotSpec{Zone: z.Name, Name: snap, State: "rolledback", Force: true}); err != nil {
+				errs = multierror.Append(errs, err)
+			} else {
+				discarded = true
+			}
+		}
+		if snap != "" {
+			if _, err := h.EnsureSnapshot(cctx, SnapshotSpec{Zone: z.Name, Name: snap, State: "absent"}); err != nil {
+				errs = multierror.Append(errs, err)
+			}
+		}
+		if err := h.restoreState(cctx, z.Name, former); err != nil {
+			errs = multierror.Append(errs, err)
+		}
+		return discarded, errs
+	}
+	if err := h.ensureRunning(ctx, z.Name); err != nil {
+		_, cerr := cleanup(false)
+		return nil, out, errors.Join(err, cerr)
+	}
+	res, err := h.run(ctx, z.Name, spec)
+	ok := err == nil && slices.Contains(spec.OKRCs, res.RC)
+	discarded, cerr := cleanup(ok)
+	if res != nil {
+		res.Discarded = discarded
+	}
+	out.Changed = true
+	return res, out, errors.Join(err, cerr)
+}
+
+// ensureRunning boots a zone unless it is running.
+func (h *Host) ensureRunning(ctx context.Context, zone string) error {
+	w, err := h.Observe(ctx)
+	if err != nil {
+		return err
+	}
+	z := w.Zones[zone]
+	if z == nil {
+		return fmt.Errorf("zone %s does not exist", zone)
+	}
+	p := &Plan{Zone: zone, Steps: h.stateSteps(zone, z.State, "running", Boot{Timeout: h.Settings.BootTimeout})}
+	return Apply(ctx, h.Runner, nil, p)
+}
+
+// restoreState brings a zone back to the state it was in.
+func (h *Host) restoreState(ctx context.Context, zone, state string) error {
+	w, err := h.Observe(ctx)
+	if err != nil {
+		return err
+	}
+	z := w.Zones[zone]
+	if z == nil {
+		return nil
+	}
+	p := &Plan{Zone: zone, Steps: h.stateSteps(zone, z.State, state, Boot{Timeout: h.Settings.BootTimeout})}
+	return Apply(ctx, h.Runner, nil, p)
+}
+
+func (h *Host) execDIZ(ctx context.Context, spec ExecSpec) (*ExecResult, *Outcome, error) {
+	if spec.Discard == "" {
+		spec.Discard = "always"
+	}
+	d := *spec.DIZ
+	d.State = "running"
+	timing := map[string]float64{}
+	start := time.Now()
+	dout, err := h.EnsureDIZ(ctx, d)
+	timing["create"] = time.Since(start).Seconds()
+	if dout == nil {
+		return nil, nil, err
+	}
+	name := dout.Zone
+	out := &Outcome{Zone: name, Values: dout.Values}
+	out.Plan = append(dout.Plan, illumos.QuoteArgv(spec.zloginArgv(name)), "destroy "+name+" ("+spec.Discard+")")
+	if h.CheckMode {
+		return nil, out, nil
+	}
+	out.Changed = true
+	destroy := func() error {
+		cctx, cancel := context.WithTimeout(context.Background(), CleanupTimeout)
+		defer cancel()
+		t := time.Now()
+		_, err := h.EnsureDIZ(cctx, DIZSpec{Name: name, State: "absent"})
+		timing["destroy"] = time.Since(t).Seconds()
+		return err
+	}
+	if err != nil {
+		// EnsureDIZ undid its own steps; nothing of the zone remains.
+		return &ExecResult{Zone: name, Discarded: true, Timing: timing}, out, err
+	}
+	t := time.Now()
+	res, rerr := h.run(ctx, name, spec)
+	timing["run"] = time.Since(t).Seconds()
+	if res == nil {
+		res = &ExecResult{Zone: name}
+	}
+	res.Timing = timing
+	ok := rerr == nil && slices.Contains(spec.OKRCs, res.RC)
+	if ctx.Err() != nil || discardNow(spec.Discard, ok) && !(spec.KeepOnFailure && !ok) {
+		if err := destroy(); err != nil {
+			return res, out, errors.Join(rerr, err)
+		}
+		res.Discarded = true
+		return res, out, rerr
+	}
+	res.Kept = !ok
+	return res, out, rerr
+}

@@ -1,0 +1,53 @@
+package modules
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/zonemgr/zonemgr/internal/ansible"
+	"github.com/zonemgr/zonemgr/internal/zone"
+)
+
+// ZoneInfo is the zone_info module: facts about what zonemgr manages.
+var ZoneInfo = &ansible.Module{
+	Spec: ansible.Spec{
+		Module:      "zone_info",
+		Description: "Facts about the zones zonemgr manages, their snapshots and dependents, and orphans left by crashed runs, read with a number of processes that does not depend on the number of zones. Never changes anything.",
+		Options: []ansible.Option{
+			{Name: "name", Aliases: []string{"zone"}, Description: "A zone name or a glob. With a single name the result also says whether the zone exists, is managed, its role and state."},
+			{Name: "role", Default: "any", Choices: []string{"giz", "diz", "any"}, Description: "Only golden-image zones, only disposable zones, or both."},
+			{Name: "state", Description: "Only zones in this zoneadm state (configured, incomplete, installed, ready, running, mounted, ...)."},
+			{Name: "verify", Type: ansible.TypeBool, Default: false, Description: "With a single name: also run zoneadm verify and return its verdict as verify."},
+		},
+		SupportsCheckMode: true,
+	},
+	Run: func(ctx context.Context, p *ansible.Params) (*ansible.Result, error) {
+		r, err := newRun(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		info, err := r.host.GatherInfo(ctx, zone.InfoQuery{Name: p.Str("name"), Role: p.Str("role"), State: p.Str("state"), Verify: p.Bool("verify")})
+		if err != nil {
+			return r.result(p, nil, err)
+		}
+		// The result's values are the Info fields, as JSON would name them.
+		var values map[string]any
+		b, _ := json.Marshal(info)
+		json.Unmarshal(b, &values)
+		res := &ansible.Result{Values: values, Warnings: r.warnings}
+		res.Msg = plural(len(info.Zones), "managed zone")
+		return res, nil
+	},
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return itoa(n) + " " + what + "s"
+}
+
+func itoa(n int) string {
+	b, _ := json.Marshal(n)
+	return string(b)
+}

@@ -1,0 +1,14 @@
+// Command zone_snapshot is the Ansible binary module zone_snapshot: argv[1] is the JSON
+// args file Ansible writes; exactly one JSON object is printed on stdout.
+package main
+
+import (
+	"os"
+
+	"github.com/zonemgr/zonemgr/internal/ansible"
+	"github.com/zonemgr/zonemgr/modules"
+)
+
+func main() {
+	os.Exit(ansible.Main(modules.ZoneSnapshot))
+}

@@ -1,0 +1,141 @@
+package integration
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func num(v any) int {
+	f, _ := v.(float64)
+	return int(f)
+}
+
+func TestExecDIZExitCodes(t *testing.T) {
+	s := goldenSim(t)
+	s0 := s.State()
+	for _, rc := range []int{0, 1, 127, 255} {
+		res := s.Module("zone_exec", map[string]any{"giz": "golden", "cmd": fmt.Sprintf("echo out; echo err >&2; exit %d", rc)})
+		if num(res["rc"]) != rc {
+			t.Errorf("rc = %v, want %d: %v", res["rc"], rc, pretty(res))
+		}
+		if failed := res["failed"] == true; failed != (rc != 0) {
+			t.Errorf("rc %d: failed = %v", rc, res["failed"])
+		}
+		if res["stdout"] != "out\n" || res["stderr"] != "err\n" {
+			t.Errorf("rc %d: stdout %q stderr %q", rc, res["stdout"], res["stderr"])
+		}
+		if res["discarded"] != true {
+			t.Errorf("rc %d: discarded = %v", rc, res["discarded"])
+		}
+		if got := s.State(); got != s0 {
+			t.Errorf("rc %d: exec-diz left things behind:\n%s", rc, diffLines(s0, got))
+		}
+	}
+	// ok_rcs accepts a non-zero code and keeps it as rc.
+	res := s.Module("zone_exec", map[string]any{"giz": "golden", "cmd": "exit 3", "ok_rcs": []int{0, 3}})
+	if res["failed"] != false || num(res["rc"]) != 3 {
+		t.Errorf("ok_rcs [0,3], exit 3: failed=%v rc=%v", res["failed"], res["rc"])
+	}
+}
+
+func TestExecDIZAsUser(t *testing.T) {
+	s := goldenSim(t)
+	res := s.MustModule("zone_exec", map[string]any{"giz": "golden", "copy_users": []string{"jenkins"}, "user": "jenkins",
+		"chdir": "/tmp", "env": map[string]any{"GREETING": "it's me"}, "cmd": `echo "$(id -un) $(pwd) $GREETING"`})
+	if res["stdout"] != "jenkins /tmp it's me\n" {
+		t.Errorf("stdout = %q", res["stdout"])
+	}
+}
+
+func TestExecDIZKeepOnFailure(t *testing.T) {
+	s := goldenSim(t)
+	res := s.Module("zone_exec", map[string]any{"giz": "golden", "name": "kept1", "cmd": "exit 2", "keep_on_failure": true})
+	if res["failed"] != true || res["kept"] != true || res["zone"] != "kept1" {
+		t.Fatalf("keep_on_failure: %v", pretty(res))
+	}
+	out, _, _ := s.Run(nil, "zoneadm", "-z", "kept1", "list", "-p")
+	if !strings.Contains(out, ":kept1:running:") {
+		t.Errorf("kept zone: %q", out)
+	}
+	s.MustModule("zone_diz", map[string]any{"name": "kept1", "state": "absent"})
+}
+
+func TestExecLargeOutputAndLog(t *testing.T) {
+	s := goldenSim(t)
+	log := filepath.Join(t.TempDir(), "build.log")
+	res := s.MustModule("zone_exec", map[string]any{"giz": "golden", "log": log, "output_limit": 4,
+		"cmd": "yes 0123456789abcdef | head -c 11534336; echo; echo the-end"})
+	fi, err := os.Stat(log)
+	if err != nil || fi.Size() < 11534336 {
+		t.Fatalf("log: %v, size %d", err, fi.Size())
+	}
+	out, _ := res["stdout"].(string)
+	if len(out) > 4096 || !strings.HasSuffix(out, "the-end\n") {
+		t.Errorf("stdout in the result: %d bytes, ends %q", len(out), out[max(0, len(out)-20):])
+	}
+}
+
+func TestExecTimeout(t *testing.T) {
+	s := goldenSim(t)
+	s0 := s.State()
+	res := s.Module("zone_exec", map[string]any{"giz": "golden", "cmd": "sleep 60", "timeout": 1})
+	if res["failed"] != true || !strings.Contains(fmt.Sprint(res["msg"]), "timed out") {
+		t.Errorf("timeout: %v", pretty(res))
+	}
+	if got := s.State(); got != s0 {
+		t.Errorf("a timed-out exec-diz left things behind:\n%s", diffLines(s0, got))
+	}
+}
+
+func TestExecExistingZoneDiscard(t *testing.T) {
+	s := goldenSim(t)
+	s.MustModule("zone_diz", map[string]any{"name": "b1", "giz": "golden", "state": "stopped"})
+	marker := filepath.Join(s.Root, "zones/_zonemgr/DIZ/b1/root/marker")
+	for _, tt := range []struct {
+		discard  string
+		cmd      string
+		kept     bool
+		disc     bool
+		wantFail bool
+	}{
+		{"never", "touch /marker", true, false, false},
+		{"always", "rm -f /marker; touch /other", true, true, false}, // rolled back: marker back, other gone
+		{"onsuccess", "touch /ok; exit 0", false, true, false},
+		{"onfailure", "touch /bad; exit 1", false, true, true},
+		{"onfailure", "touch /good; exit 0", false, false, false},
+	} {
+		res := s.Module("zone_exec", map[string]any{"zone": "b1", "cmd": tt.cmd, "discard": tt.discard})
+		if (res["failed"] == true) != tt.wantFail || res["discarded"] != tt.disc {
+			t.Errorf("%s %q: failed=%v discarded=%v msg=%v", tt.discard, tt.cmd, res["failed"], res["discarded"], res["msg"])
+		}
+		out, _, _ := s.Run(nil, "zoneadm", "-z", "b1", "list", "-p")
+		if !strings.Contains(out, ":b1:installed:") {
+			t.Errorf("%s: zone not back to installed: %q", tt.discard, out)
+		}
+		snaps, _, _ := s.Run(nil, "zfs", "list", "-H", "-o", "name", "-t", "snapshot", "-r", "rpool/zones/_zonemgr/DIZ/b1")
+		if strings.Contains(snaps, "zonemgr-exec-") {
+			t.Errorf("%s: exec snapshot left behind:\n%s", tt.discard, snaps)
+		}
+	}
+	for name, want := range map[string]bool{"marker": true, "other": false, "ok": false, "bad": false, "good": true} {
+		_, err := os.Stat(filepath.Join(filepath.Dir(marker), name))
+		if (err == nil) != want {
+			t.Errorf("/%s exists=%v, want %v", name, err == nil, want)
+		}
+	}
+}
+
+func TestExecCheckMode(t *testing.T) {
+	s := goldenSim(t)
+	s0 := s.State()
+	res := s.MustModule("zone_exec", map[string]any{"giz": "golden", "cmd": "touch /x", "_ansible_check_mode": true})
+	if res["skipped"] != true || res["changed"] != false {
+		t.Errorf("check mode: %v", pretty(res))
+	}
+	if got := s.State(); got != s0 {
+		t.Errorf("check mode changed the sim:\n%s", diffLines(s0, got))
+	}
+}

@@ -1,0 +1,128 @@
+package integration
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestSnapshotLifecycle(t *testing.T) {
+	s := goldenSim(t)
+	s.MustModule("zone_diz", map[string]any{"name": "s1", "giz": "golden", "state": "running", "delegate_datasets": []string{"rpool/zones/_zonemgr/delegated/s1"}})
+
+	// One atomic call covers the zone's tree and its delegated dataset;
+	// the running zone is halted for it and booted again.
+	mark := len(s.Log())
+	res := s.MustModule("zone_snapshot", map[string]any{"zone": "s1", "name": "snap1"})
+	if res["changed"] != true || res["halted"] != true {
+		t.Errorf("snapshot: %v", pretty(res))
+	}
+	var snapCalls []string
+	for _, e := range s.Log()[mark:] {
+		if e.Tool == "zfs" && e.Sub == "snapshot" {
+			snapCalls = append(snapCalls, strings.Join(e.Argv, " "))
+		}
+	}
+	want := "zfs snapshot -r rpool/zones/_zonemgr/DIZ/s1@snap1 rpool/zones/_zonemgr/delegated/s1@snap1"
+	if len(snapCalls) != 1 || snapCalls[0] != want {
+		t.Errorf("snapshot calls = %q, want exactly [%q]", snapCalls, want)
+	}
+	out, _, _ := s.Run(nil, "zoneadm", "-z", "s1", "list", "-p")
+	if !strings.Contains(out, ":s1:running:") {
+		t.Errorf("zone not running again after the snapshot: %q", out)
+	}
+	if _, err := os.Stat(filepath.Join(s.Root, "zones/_zonemgr/DIZ/s1/s1.xml")); err != nil {
+		t.Errorf("configuration not saved beside the snapshot: %v", err)
+	}
+	// Idempotent.
+	res = s.MustModule("zone_snapshot", map[string]any{"zone": "s1", "name": "snap1"})
+	if res["changed"] != false {
+		t.Errorf("second snapshot: changed=%v", res["changed"])
+	}
+
+	// A newer snapshot blocks a rollback without force, and names itself.
+	s.Run(nil, "zlogin", "-S", "s1", "touch /after-snap1")
+	s.MustModule("zone_snapshot", map[string]any{"zone": "s1", "name": "snap2"})
+	res = s.Module("zone_snapshot", map[string]any{"zone": "s1", "name": "snap1", "state": "rolledback"})
+	if res["failed"] != true || !strings.Contains(fmt.Sprint(res["msg"]), "would destroy newer snapshots: rpool/zones/_zonemgr/DIZ/s1@snap2") {
+		t.Errorf("rollback over a newer snapshot: %v", res["msg"])
+	}
+	res = s.MustModule("zone_snapshot", map[string]any{"zone": "s1", "name": "snap1", "state": "rolledback", "force": true})
+	if res["changed"] != true {
+		t.Errorf("forced rollback: %v", pretty(res))
+	}
+	if _, _, code := s.Run(nil, "zlogin", "-S", "s1", "test ! -e /after-snap1"); code != 0 {
+		t.Error("the file made after snap1 survived the rollback")
+	}
+	snaps, _, _ := s.Run(nil, "zfs", "list", "-H", "-o", "name", "-t", "snapshot", "-r", "rpool/zones/_zonemgr/DIZ/s1", "rpool/zones/_zonemgr/delegated/s1")
+	if strings.Contains(snaps, "@snap2") || !strings.Contains(snaps, "rpool/zones/_zonemgr/delegated/s1@snap1") {
+		t.Errorf("snapshots after the forced rollback:\n%s", snaps)
+	}
+
+	// absent removes the whole set.
+	s.MustModule("zone_snapshot", map[string]any{"zone": "s1", "name": "snap1", "state": "absent"})
+	snaps, _, _ = s.Run(nil, "zfs", "list", "-H", "-o", "name", "-t", "snapshot", "-r", "rpool/zones/_zonemgr/DIZ/s1", "rpool/zones/_zonemgr/delegated/s1")
+	if strings.Contains(snaps, "@snap1") {
+		t.Errorf("snap1 left after absent:\n%s", snaps)
+	}
+}
+
+func TestSnapshotRefusesWithClones(t *testing.T) {
+	s := goldenSim(t)
+	s.MustModule("zone_diz", map[string]any{"name": "c1", "giz": "golden"})
+	res := s.Module("zone_snapshot", map[string]any{"zone": "golden", "name": "initial-postinstalled-golden", "state": "absent"})
+	if res["failed"] != true || !strings.Contains(fmt.Sprint(res["msg"]), "dependent clones: c1") {
+		t.Errorf("absent with a clone: %v", res["msg"])
+	}
+	res = s.Module("zone_snapshot", map[string]any{"zone": "golden", "name": "initial-installed-golden", "state": "rolledback", "force": true})
+	if res["failed"] != true || !strings.Contains(fmt.Sprint(res["msg"]), "clones depend on: c1") {
+		t.Errorf("rollback under a clone: %v", res["msg"])
+	}
+	res = s.Module("zone_giz", map[string]any{"name": "golden", "state": "absent"})
+	if res["failed"] != true || !strings.Contains(fmt.Sprint(res["msg"]), "depend on its snapshots: c1") {
+		t.Errorf("GIZ absent with a dependent: %v", res["msg"])
+	}
+	// The golden snapshots outlive the clone.
+	s.MustModule("zone_diz", map[string]any{"name": "c1", "state": "absent"})
+	snaps, _, _ := s.Run(nil, "zfs", "list", "-H", "-o", "name", "-t", "snapshot", "rpool/zones/_zonemgr/GIZ/golden/ROOT/zbe@initial-postinstalled-golden")
+	if strings.TrimSpace(snaps) != "rpool/zones/_zonemgr/GIZ/golden/ROOT/zbe@initial-postinstalled-golden" {
+		t.Errorf("the golden snapshot the clone came from is gone: %q", snaps)
+	}
+}
+
+func TestInfoConstantProcesses(t *testing.T) {
+	s := goldenSim(t)
+	count := func() (int, map[string]any) {
+		mark := len(s.Log())
+		res := s.MustModule("zone_info", map[string]any{})
+		return len(s.Log()) - mark, res
+	}
+	n1, res := count()
+	if zs, _ := res["zones"].([]any); len(zs) != 1 {
+		t.Fatalf("zones: %v", pretty(res["zones"]))
+	}
+	// 150 more managed (configured) zones.
+	for i := 0; i < 150; i++ {
+		cfg := fmt.Sprintf("create -b; set zonepath=/zones/_zonemgr/DIZ/m%d; add attr; set name=zonemgr.role; set type=string; set value=diz; end; commit", i)
+		if _, e, code := s.Run(nil, "zonecfg", "-z", fmt.Sprintf("m%d", i), cfg); code != 0 {
+			t.Fatalf("zonecfg: %s", e)
+		}
+	}
+	n2, res := count()
+	if zs, _ := res["zones"].([]any); len(zs) != 151 {
+		t.Errorf("zones: %d, want 151", len(zs))
+	}
+	if n1 != n2 || n1 > 3 {
+		t.Errorf("zone_info started %d processes with 1 zone and %d with 151; want the same, at most 3", n1, n2)
+	}
+	o, _ := res["orphans"].(map[string]any)
+	if zs, _ := o["zones"].([]any); len(zs) != 150 {
+		t.Errorf("orphans.zones: %d configured managed zones, want 150", len(zs))
+	}
+	res = s.MustModule("zone_info", map[string]any{"name": "golden"})
+	if res["exists"] != true || res["managed"] != true || res["role"] != "giz" || res["state"] != "installed" {
+		t.Errorf("single zone query: %v", pretty(res))
+	}
+}
