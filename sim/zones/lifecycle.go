@@ -1,0 +1,442 @@
+package zones
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/zonemgr/zonemgr/sim/dladm"
+	"github.com/zonemgr/zonemgr/sim/zfs"
+)
+
+// EnvBootDelay (seconds, default 0) makes a booted zone's milestones come
+// online only that long after boot, so svcs first reports "offline*".
+const EnvBootDelay = "ILLUMOS_SIM_BOOT_DELAY"
+
+// bootArgs splits a subcommand's arguments at "--" and reports whether
+// the boot arguments ask for single-user mode (-s).
+func bootArgs(args []string) (opts []string, single bool) {
+	for i, a := range args {
+		if a == "--" {
+			for _, b := range args[i+1:] {
+				single = single || b == "-s"
+			}
+			return args[:i], single
+		}
+	}
+	return args, false
+}
+
+// bootCmd is "zoneadm boot [-s] [-- boot_arguments]".
+func (a *adm) bootCmd() int {
+	args, single := bootArgs(a.args)
+	opts, optind, bad := getopt(args, "?FXs")
+	if bad != 0 {
+		return a.subUsage(bad)
+	}
+	force := false
+	for _, o := range opts {
+		switch o.opt {
+		case 'F':
+			force = true
+		case 's':
+			single = true
+		}
+	}
+	if optind != len(args) {
+		return a.subUsage(0)
+	}
+	if !a.sanityCheck(false, false, force) {
+		return 1
+	}
+	return a.boot(single)
+}
+
+// boot is zoneadmd's boot: ready the zone if needed, then run it.
+func (a *adm) boot(single bool) int {
+	switch a.status.State {
+	case StateRunning:
+		a.zoneadmdError("zone is already booted")
+		return 0
+	case StateMounted:
+		a.zoneadmdError("boot operation is invalid for zones in state '%s'", StateString(StateMounted))
+		return a.callFailed()
+	}
+	c, ok := a.config()
+	if !ok {
+		return 1
+	}
+	k, err := ReadKernel(a.root)
+	if err != nil {
+		a.zerror("%v", err)
+		return 1
+	}
+	kz := k.Zones[a.zone]
+	if kz == nil {
+		if kz = a.makeReady(c, k); kz == nil {
+			return a.callFailed()
+		}
+	}
+	now := time.Now()
+	kz.State = "running"
+	kz.Booted = now
+	kz.SingleUser = single
+	delay := time.Duration(0)
+	if v := os.Getenv(EnvBootDelay); v != "" {
+		if f, err := strconv.ParseFloat(v, 64); err == nil && f > 0 {
+			delay = time.Duration(f * float64(time.Second))
+		}
+	}
+	if err := bootRepository(a.zoneRoot(c), now, delay, single); err != nil {
+		a.zoneadmdError("could not start the service manager: %v", err)
+		a.releaseVNICs(kz)
+		k.Leave(a.zone)
+		k.Write(a.root)
+		return a.callFailed()
+	}
+	if err := k.Write(a.root); err != nil {
+		a.zerror("%v", err)
+		return 1
+	}
+	return 0
+}
+
+// zoneRoot is the real directory of the zone's root file system.
+func (a *adm) zoneRoot(c *Config) string {
+	return a.inv.Path(filepath.Join(c.Zonepath, "root"))
+}
+
+// makeReady is zoneadmd's zone_ready(): delegated datasets are marked
+// zoned, the zone's boot environment is mounted on <zonepath>/root, the
+// exclusive-IP links are assigned to the zone, and the zone enters the
+// kernel. It prints zoneadmd's message and returns nil on failure.
+func (a *adm) makeReady(c *Config, k *Kernel) *KernelZone {
+	zs, err := zfs.Open(a.root)
+	if err != nil {
+		a.zoneadmdError("%v", err)
+		return nil
+	}
+	for _, d := range c.Dataset {
+		if !zs.Exists(d.Name) {
+			a.zoneadmdError("could not verify zfs dataset %s: dataset does not exist", d.Name)
+			return nil
+		}
+		if err := zs.SetProp(d.Name, "zoned", "on"); err != nil {
+			a.zoneadmdError("could not set zoned property for dataset %s: %v", d.Name, err)
+			return nil
+		}
+	}
+	if err := mountZoneRoot(zs, c); err != nil {
+		a.zoneadmdError("%v", err)
+		return nil
+	}
+	if err := zs.Save(); err != nil {
+		a.zoneadmdError("%v", err)
+		return nil
+	}
+	kz := &KernelZone{}
+	if c.IPTypeOrDefault() == "exclusive" {
+		for _, n := range c.Net {
+			if err := dladm.AssignVNIC(a.root, n.Physical, a.zone); err != nil {
+				a.releaseVNICs(kz)
+				a.zoneadmdError("failed to add network device: %s", netErrText(err))
+				return nil
+			}
+			kz.VNICs = append(kz.VNICs, n.Physical)
+		}
+	}
+	nz := k.Enter(a.zone, "ready")
+	nz.VNICs = kz.VNICs
+	return nz
+}
+
+// netErrText turns a dladm error into the strerror(3C) text zoneadmd
+// prints after "failed to add network device: ": the errno of
+// zone_add_datalink() for a missing link (ENXIO) or one another zone
+// holds (EBUSY) [derived].
+func netErrText(err error) string {
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "invalid link name"):
+		return "No such device or address"
+	case strings.Contains(msg, "busy"):
+		return "Device busy"
+	}
+	if i := strings.LastIndex(msg, ": "); i >= 0 {
+		return msg[i+2:]
+	}
+	return msg
+}
+
+// mountZoneRoot mounts the zone's active boot environment on
+// <zonepath>/root when it is not mounted (the ipkg brand's prestate hook).
+func mountZoneRoot(zs *zfs.State, c *Config) error {
+	zpds, ok := zs.FilesystemAt(c.Zonepath)
+	if !ok {
+		return nil
+	}
+	zbe := activeBE(zs, zpds)
+	if zbe == "" {
+		return nil
+	}
+	if err := zs.MountLegacy(zbe, filepath.Join(c.Zonepath, "root")); err != nil {
+		return fmt.Errorf("mount zone root: %w", err)
+	}
+	return nil
+}
+
+// activeBE returns the zone boot environment under <zpds>/ROOT whose
+// org.opensolaris.libbe:active is on, or "".
+func activeBE(zs *zfs.State, zpds string) string {
+	for _, be := range zs.Children(zpds + "/ROOT") {
+		if v, _, err := zs.GetProp(be, "org.opensolaris.libbe:active"); err == nil && v == "on" {
+			return be
+		}
+	}
+	return ""
+}
+
+// releaseVNICs gives the zone's links back to the global zone.
+func (a *adm) releaseVNICs(kz *KernelZone) {
+	for _, l := range kz.VNICs {
+		dladm.ReleaseVNIC(a.root, l)
+	}
+	kz.VNICs = nil
+}
+
+// halt stops every process of the zone, releases its links and takes it
+// out of the kernel.
+func (a *adm) halt(c *Config, k *Kernel) {
+	kz := k.Zones[a.zone]
+	if kz == nil {
+		return
+	}
+	killZoneProcesses(a.zone, kz.Pids, a.zoneRoot(c))
+	a.releaseVNICs(kz)
+	k.Leave(a.zone)
+}
+
+// killZoneProcesses kills the process groups zlogin started in the zone
+// and every other process whose root directory is the zone's root.
+func killZoneProcesses(zone string, pgids []int, zoneRoot string) {
+	for _, pg := range pgids {
+		if processInZone(pg, zone) {
+			syscall.Kill(-pg, syscall.SIGKILL)
+		}
+	}
+	real, err := filepath.EvalSymlinks(zoneRoot)
+	if err != nil {
+		return
+	}
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || pid == os.Getpid() {
+			continue
+		}
+		if r, err := os.Readlink(filepath.Join("/proc", e.Name(), "root")); err == nil && r == real {
+			syscall.Kill(pid, syscall.SIGKILL)
+		}
+	}
+}
+
+// processInZone reports whether a process carries the zone's
+// ILLUMOS_SIM_ZONE marker, so a stale pid is never killed by mistake.
+func processInZone(pid int, zone string) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/environ", pid))
+	if err != nil {
+		return false
+	}
+	return bytes.Contains(append([]byte{0}, b...), []byte("\x00ILLUMOS_SIM_ZONE="+zone+"\x00"))
+}
+
+// haltCmd is "zoneadm halt".
+func (a *adm) haltCmd() int {
+	if _, optind, bad := getopt(a.args, "?X"); bad != 0 || optind != len(a.args) {
+		return a.subUsage(bad)
+	}
+	if !a.sanityCheck(false, false, false) {
+		return 1
+	}
+	switch a.status.State {
+	case StateConfigured:
+		fmt.Fprintf(a.errw, "cannot manage a zone which is in state '%s'\n", StateString(StateConfigured))
+		a.zoneadmdError("could not start zoneadmd")
+		return 1
+	case StateIncomplete, StateMounted:
+		a.zoneadmdError("halt operation is invalid for zones in state '%s'", StateString(a.status.State))
+		return 1
+	case StateInstalled:
+		a.zoneadmdError("zone is already halted")
+		return 0
+	}
+	return a.stop(false, false)
+}
+
+// stop halts the zone and, with reboot, boots it again.
+func (a *adm) stop(reboot, single bool) int {
+	c, ok := a.config()
+	if !ok {
+		return 1
+	}
+	k, err := ReadKernel(a.root)
+	if err != nil {
+		a.zerror("%v", err)
+		return 1
+	}
+	a.halt(c, k)
+	if err := k.Write(a.root); err != nil {
+		a.zerror("%v", err)
+		return 1
+	}
+	a.status.Kernel, a.status.State, a.status.ID = nil, a.status.Entry.State, -1
+	if reboot {
+		return a.boot(single)
+	}
+	return 0
+}
+
+// readyCmd is "zoneadm ready".
+func (a *adm) readyCmd() int {
+	if _, optind, bad := getopt(a.args, "?X"); bad != 0 || optind != len(a.args) {
+		return a.subUsage(bad)
+	}
+	if !a.sanityCheck(false, false, false) {
+		return 1
+	}
+	switch a.status.State {
+	case StateReady:
+		a.zoneadmdError("zone is already ready")
+		return 0
+	case StateMounted:
+		a.zoneadmdError("ready operation is invalid for zones in state '%s'", StateString(StateMounted))
+		return a.callFailed()
+	}
+	c, ok := a.config()
+	if !ok {
+		return 1
+	}
+	k, err := ReadKernel(a.root)
+	if err != nil {
+		a.zerror("%v", err)
+		return 1
+	}
+	a.halt(c, k)
+	if a.makeReady(c, k) == nil {
+		k.Write(a.root)
+		return a.callFailed()
+	}
+	if err := k.Write(a.root); err != nil {
+		a.zerror("%v", err)
+		return 1
+	}
+	return 0
+}
+
+// shutdownCmd is "zoneadm shutdown [-r [-- boot_arguments]]".
+func (a *adm) shutdownCmd() int {
+	args, single := bootArgs(a.args)
+	opts, optind, bad := getopt(args, "?r")
+	if bad != 0 || optind != len(args) {
+		return a.subUsage(bad)
+	}
+	reboot := len(opts) > 0
+	if !a.sanityCheck(true, false, false) {
+		return 1
+	}
+	if a.status.State == StateReady {
+		a.zoneadmdError("shutdown operation is invalid for zones in state '%s'", StateString(StateReady))
+		return 1
+	}
+	return a.stop(reboot, single)
+}
+
+// rebootCmd is "zoneadm reboot [-- boot_arguments]".
+func (a *adm) rebootCmd() int {
+	args, single := bootArgs(a.args)
+	if _, optind, bad := getopt(args, "?X"); bad != 0 || optind != len(args) {
+		return a.subUsage(bad)
+	}
+	if !a.sanityCheck(true, false, false) {
+		return 1
+	}
+	if a.status.State == StateReady {
+		a.zoneadmdError("reboot operation is invalid for zones in state '%s'", StateString(StateReady))
+		return 1
+	}
+	return a.stop(true, single)
+}
+
+// mountCmd is the private "zoneadm mount [-f]".
+func (a *adm) mountCmd() int {
+	opts, optind, bad := getopt(a.args, "?f")
+	if bad != 0 || optind != len(a.args) {
+		return a.subUsage(bad)
+	}
+	if !a.sanityCheck(false, false, len(opts) > 0) {
+		return 1
+	}
+	switch a.status.State {
+	case StateReady, StateRunning, StateMounted, StateShuttingDown, StateDown:
+		a.zoneadmdError("mount operation is invalid for zones in state '%s'", StateString(a.status.State))
+		return a.callFailed()
+	}
+	c, ok := a.config()
+	if !ok {
+		return 1
+	}
+	zs, err := zfs.Open(a.root)
+	if err == nil {
+		if err = mountZoneRoot(zs, c); err == nil {
+			err = zs.Save()
+		}
+	}
+	if err != nil {
+		a.zoneadmdError("%v", err)
+		return a.callFailed()
+	}
+	k, err := ReadKernel(a.root)
+	if err != nil {
+		a.zerror("%v", err)
+		return 1
+	}
+	k.Enter(a.zone, "mounted")
+	if err := k.Write(a.root); err != nil {
+		a.zerror("%v", err)
+		return 1
+	}
+	return 0
+}
+
+// unmountCmd is the private "zoneadm unmount".
+func (a *adm) unmountCmd() int {
+	if _, optind, bad := getopt(a.args, "?"); bad != 0 || optind != len(a.args) {
+		return a.subUsage(bad)
+	}
+	if !a.sanityCheck(false, false, false) {
+		return 1
+	}
+	c, ok := a.config()
+	if !ok {
+		return 1
+	}
+	k, err := ReadKernel(a.root)
+	if err != nil {
+		a.zerror("%v", err)
+		return 1
+	}
+	a.halt(c, k)
+	if err := k.Write(a.root); err != nil {
+		a.zerror("%v", err)
+		return 1
+	}
+	return 0
+}

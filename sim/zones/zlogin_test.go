@@ -1,0 +1,164 @@
+package zones
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestZlogin(t *testing.T) {
+	s := newSim(t)
+	s.running("z1")
+	// A build user in the zone's own passwd and group files.
+	root := filepath.Join(s.root, "zones/z1/root")
+	appendFile(t, filepath.Join(root, "etc/passwd"), "builder:x:1003:10:Builder:/export/home/builder:/bin/sh\n")
+	appendFile(t, filepath.Join(root, "etc/group"), "build::1100:builder\n")
+	os.MkdirAll(filepath.Join(root, "export/home/builder"), 0o755)
+	os.Chown(filepath.Join(root, "export/home/builder"), 1003, 10)
+
+	tests := []struct {
+		name   string
+		args   []string
+		stdout string
+		stderr string
+		code   int
+	}{
+		{"exit 0", []string{"z1", "true"}, "", "", 0},
+		{"exit 1", []string{"z1", "false"}, "", "", 1},
+		{"exit 127", []string{"z1", "nosuchcommand"}, "", "/bin/sh: nosuchcommand: not found\n", 127},
+		{"exit 255", []string{"z1", "exit 255"}, "", "", 255},
+		{"one argument is one command", []string{"z1", "echo a  b"}, "a b\n", "", 0},
+		{"arguments with spaces are quoted", []string{"z1", "echo", "a  b", "c"}, "a  b c\n", "", 0},
+		{"stdout and stderr apart", []string{"z1", "echo out; echo err >&2"}, "out\n", "err\n", 0},
+		{"root by default", []string{"z1", "id -u; echo $HOME $USER $LOGNAME $PATH; pwd"}, "0\n/root root root /usr/bin:/usr/sbin:/bin:/sbin\n/root\n", "", 0},
+		{"-l user", []string{"-l", "builder", "z1", "id -u; id -g; id -G; echo $HOME $USER; pwd"},
+			"1003\n10\n10 1100\n/export/home/builder builder\n/export/home/builder\n", "", 0},
+		{"-l unknown user", []string{"-l", "nobody2", "z1", "true"}, "", "su: Unknown id: nobody2\n", 1},
+		{"-S", []string{"-S", "z1", "id -u"}, "0\n", "", 0},
+		{"zone marker", []string{"z1", "echo $ILLUMOS_SIM_ZONE"}, "z1\n", "", 0},
+		{"nodename", []string{"z1", "cat /etc/nodename"}, "z1\n", "", 0},
+		{"unknown zone", []string{"nosuch", "true"}, "", "zlogin: zone 'nosuch' unknown\n", 1},
+		{"global", []string{"global", "true"}, "", "zlogin: 'zlogin' not applicable to the global zone\n", 1},
+		{"no command", []string{"z1"}, "", "zlogin: a command is required: interactive and console logins are not available\n" + zloginUsage, 2},
+		{"-l with -S", []string{"-S", "-l", "builder", "z1", "true"}, "", "zlogin: -l and -S are mutually exclusive\n" + zloginUsage, 2},
+	}
+	for _, tt := range tests {
+		check(t, tt.name, s.run(append([]string{"zlogin"}, tt.args...)...), tt.stdout, tt.stderr, tt.code)
+	}
+
+	s.inState("c1", "configured")
+	s.inState("i1", "incomplete")
+	s.inState("r1", "ready")
+	s.inState("in1", "installed")
+	s.inState("m1", "mounted")
+	for _, tt := range []struct{ zone, stderr string }{
+		{"c1", "zlogin: cannot login to a zone which is 'configured'\n"},
+		{"i1", "zlogin: cannot login to a zone which is 'incomplete'\n"},
+		{"r1", "zlogin: login allowed only to running zones (r1 is 'ready').\n"},
+		{"in1", "zlogin: login allowed only to running zones (in1 is 'installed').\n"},
+		{"m1", "zlogin: login allowed only to running zones (m1 is 'mounted').\n"},
+	} {
+		check(t, "state "+tt.zone, s.run("zlogin", tt.zone, "true"), "", tt.stderr, 1)
+	}
+	check(t, "-S on a mounted zone", s.run("zlogin", "-S", "m1", "cat /etc/nodename"), "m1\n", "", 0)
+}
+
+func TestZloginIsolationAndHalt(t *testing.T) {
+	s := newSim(t)
+	s.installed("golden")
+	for _, z := range []string{"b1", "b2"} {
+		s.configure(z, basicConfig(z))
+		s.must("zoneadm", "-z", z, "clone", "golden")
+		s.must("zoneadm", "-z", z, "boot")
+	}
+	s.must("zlogin", "b1", "echo built > /root/artifact")
+	check(t, "file in b1", s.run("zlogin", "b1", "cat /root/artifact"), "built\n", "", 0)
+	check(t, "absent in b2", s.run("zlogin", "b2", "test -e /root/artifact"), "", "", 1)
+	if _, err := os.Stat(filepath.Join(s.root, "zones/golden/root/root/artifact")); !os.IsNotExist(err) {
+		t.Errorf("artifact leaked into the golden zone: %v", err)
+	}
+
+	// halt stops the zone's processes: a long command ends by SIGKILL.
+	done := make(chan result)
+	go func() { done <- s.run("zlogin", "b2", "echo started; sleep 60; echo finished") }()
+	waitForPids(t, s, "b2")
+	s.must("zoneadm", "-z", "b2", "halt")
+	r := <-done
+	check(t, "killed by halt", r, "started\n", "", 137)
+	k, _ := ReadKernel(s.root)
+	if k.Zones["b2"] != nil {
+		t.Errorf("b2 still in the kernel")
+	}
+}
+
+// waitForPids waits until a zlogin session of the zone is registered.
+func waitForPids(t *testing.T, s *sim, zone string) {
+	t.Helper()
+	for {
+		k, err := ReadKernel(s.root)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if kz := k.Zones[zone]; kz != nil && len(kz.Pids) > 0 {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func appendFile(t *testing.T, p, text string) {
+	t.Helper()
+	f, err := os.OpenFile(p, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.WriteString(text); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestSvcs(t *testing.T) {
+	s := newSim(t)
+	s.installed("slow")
+	s.installed("quick")
+	s.installed("single")
+	s.runEnv([]string{"ILLUMOS_SIM_BOOT_DELAY=3600"}, "", "zoneadm", "-z", "slow", "boot")
+	s.must("zoneadm", "-z", "quick", "boot")
+	s.must("zoneadm", "-z", "single", "boot", "-s")
+	const ms = "svc:/milestone/multi-user-server:default"
+	tests := []struct {
+		name   string
+		args   []string
+		stdout string
+		stderr string
+		code   int
+	}{
+		{"booting milestone", []string{"slow", "svcs", "-H", "-o", "state", ms}, "offline*\n", "", 0},
+		{"booted milestone", []string{"quick", "svcs", "-H", "-o", "state", ms}, "online\n", "", 0},
+		{"single-user boot", []string{"single", "svcs -H -o state svc:/milestone/single-user:default milestone/multi-user"}, "online\noffline\n", "", 0},
+		{"disabled service", []string{"quick", "svcs", "-H", "-o", "state", "svc:/network/ldap/client:default"}, "disabled\n", "", 0},
+		{"unknown pattern", []string{"quick", "svcs", "nosuch"}, "", "svcs: Pattern 'nosuch' doesn't match any instances\n", 1},
+		{"svcadm unknown", []string{"quick", "svcadm", "enable", "nosuch"}, "", "svcadm: Pattern 'nosuch' doesn't match any instances\n", 1},
+		{"enable records", []string{"quick", "svcadm enable svc:/network/ldap/client:default && svcs -H -o state network/ldap/client"}, "online\n", "", 0},
+		{"disable records", []string{"quick", "svcadm disable -s svc:/system/filesystem/autofs:default && svcs -H -o state autofs"}, "disabled\n", "", 0},
+		{"enable -ts single-user milestone", []string{"single", "svcadm enable -ts " + ms + " && svcs -H -o state " + ms}, "online\n", "", 0},
+		{"physical instances", []string{"quick", "svcs -H -o fmri network/physical"}, "svc:/network/physical:default\nsvc:/network/physical:nwam\n", "", 0},
+	}
+	for _, tt := range tests {
+		check(t, tt.name, s.run(append([]string{"zlogin"}, tt.args...)...), tt.stdout, tt.stderr, tt.code)
+	}
+	r := s.run("zlogin", "quick", "svcs", ms)
+	if lines := strings.Split(r.stdout, "\n"); r.code != 0 || len(lines) != 3 || lines[0] != "STATE          STIME    FMRI" ||
+		!strings.HasPrefix(lines[1], "online         ") || !strings.HasSuffix(lines[1], " "+ms) {
+		t.Errorf("svcs with header: %q %q", r.stdout, r.stderr)
+	}
+	// A temporary enable is forgotten at the next boot; a persistent
+	// disable is not.
+	s.must("zlogin", "quick", "svcadm enable -t svc:/network/physical:nwam")
+	s.must("zoneadm", "-z", "quick", "reboot")
+	check(t, "after reboot", s.run("zlogin", "quick", "svcs -H -o state network/physical:nwam system/filesystem/autofs"),
+		"disabled\ndisabled\n", "", 0)
+}

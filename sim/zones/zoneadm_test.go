@@ -1,0 +1,509 @@
+package zones
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/zonemgr/zonemgr/sim/core"
+	"github.com/zonemgr/zonemgr/sim/zfs"
+)
+
+// inState configures a zone and brings it to a state.
+func (s *sim) inState(zone, state string) {
+	s.t.Helper()
+	if state == "configured" {
+		s.configure(zone, basicConfig(zone))
+		return
+	}
+	s.installed(zone)
+	switch state {
+	case "incomplete":
+		s.must("zoneadm", "-z", zone, "mark", "incomplete")
+	case "ready":
+		s.must("zoneadm", "-z", zone, "ready")
+	case "running":
+		s.must("zoneadm", "-z", zone, "boot")
+	case "mounted":
+		s.must("zoneadm", "-z", zone, "mount")
+	}
+}
+
+// stateOf returns the state field of "zoneadm -z Z list -p".
+func (s *sim) stateOf(zone string) string {
+	s.t.Helper()
+	f := strings.Split(strings.TrimSpace(s.must("zoneadm", "-z", zone, "list", "-p")), ":")
+	return f[2]
+}
+
+func TestZoneadmStateRules(t *testing.T) {
+	s := newSim(t)
+	const z = "@Z@"
+	call := "zoneadm: zone '" + z + "': call to zoneadmd failed\n"
+	tests := []struct {
+		state  string
+		args   []string
+		stdout string
+		stderr string
+		code   int
+		after  string // state afterwards
+	}{
+		{"installed", []string{"install"}, "", "zoneadm: zone '@Z@': is already installed.\n", 1, "installed"},
+		{"incomplete", []string{"install"}, "", "zoneadm: zone '@Z@': zone is incomplete; uninstall required.\n", 1, "incomplete"},
+		{"running", []string{"install"}, "", "zoneadm: zone '@Z@': install operation is invalid for running zones.\n", 1, "running"},
+		{"ready", []string{"install"}, "", "zoneadm: zone '@Z@': install operation is invalid for ready zones.\n", 1, "ready"},
+		{"configured", []string{"uninstall", "-F"}, "", "zoneadm: zone '@Z@': is already in state 'configured'.\n", 1, "configured"},
+		{"running", []string{"uninstall", "-F"}, "", "zoneadm: zone '@Z@': uninstall operation is invalid for running zones.\n", 1, "running"},
+		{"installed", []string{"uninstall"}, "", "zoneadm: zone '@Z@': Input not from terminal and -F not specified: uninstall not done.\n", 1, "installed"},
+		{"incomplete", []string{"uninstall", "-F"}, "", "", 0, "configured"},
+		{"installed", []string{"uninstall", "-F"}, "", "", 0, "configured"},
+		{"configured", []string{"boot"}, "", "zoneadm: zone '@Z@': must be installed before boot.\n", 1, "configured"},
+		{"incomplete", []string{"boot"}, "", "zoneadm: zone '@Z@': must be installed before boot.\n", 1, "incomplete"},
+		{"running", []string{"boot"}, "", "zone '@Z@': zone is already booted\n", 0, "running"},
+		{"mounted", []string{"boot"}, "", "zone '@Z@': boot operation is invalid for zones in state 'mounted'\n" + call, 1, "mounted"},
+		{"ready", []string{"boot"}, "", "", 0, "running"},
+		{"configured", []string{"ready"}, "", "zoneadm: zone '@Z@': must be installed before ready.\n", 1, "configured"},
+		{"ready", []string{"ready"}, "", "zone '@Z@': zone is already ready\n", 0, "ready"},
+		{"mounted", []string{"ready"}, "", "zone '@Z@': ready operation is invalid for zones in state 'mounted'\n" + call, 1, "mounted"},
+		{"running", []string{"ready"}, "", "", 0, "ready"},
+		{"installed", []string{"halt"}, "", "zone '@Z@': zone is already halted\n", 0, "installed"},
+		{"incomplete", []string{"halt"}, "", "zone '@Z@': halt operation is invalid for zones in state 'incomplete'\n", 1, "incomplete"},
+		{"configured", []string{"halt"}, "", "cannot manage a zone which is in state 'configured'\nzone '@Z@': could not start zoneadmd\n", 1, "configured"},
+		{"mounted", []string{"halt"}, "", "zone '@Z@': halt operation is invalid for zones in state 'mounted'\n", 1, "mounted"},
+		{"ready", []string{"halt"}, "", "", 0, "installed"},
+		{"running", []string{"halt"}, "", "", 0, "installed"},
+		{"installed", []string{"shutdown"}, "", "zoneadm: zone '@Z@': not running\n", 1, "installed"},
+		{"ready", []string{"shutdown"}, "", "zone '@Z@': shutdown operation is invalid for zones in state 'ready'\n", 1, "ready"},
+		{"running", []string{"shutdown"}, "", "", 0, "installed"},
+		{"running", []string{"shutdown", "-r"}, "", "", 0, "running"},
+		{"installed", []string{"reboot"}, "", "zoneadm: zone '@Z@': not running\n", 1, "installed"},
+		{"ready", []string{"reboot"}, "", "zone '@Z@': reboot operation is invalid for zones in state 'ready'\n", 1, "ready"},
+		{"running", []string{"reboot"}, "", "", 0, "running"},
+		{"configured", []string{"mount"}, "", "zoneadm: zone '@Z@': must be installed before mount.\n", 1, "configured"},
+		{"running", []string{"mount"}, "", "zone '@Z@': mount operation is invalid for zones in state 'running'\n" + call, 1, "running"},
+		{"installed", []string{"mount"}, "", "", 0, "mounted"},
+		{"installed", []string{"unmount"}, "", "zoneadm: zone '@Z@': must be mounted before unmount.\n", 1, "installed"},
+		{"mounted", []string{"unmount"}, "", "", 0, "installed"},
+		{"incomplete", []string{"verify"}, "", "zoneadm: zone '@Z@': zone is incomplete; uninstall required.\n", 1, "incomplete"},
+		{"installed", []string{"verify"}, "", "", 0, "installed"},
+		{"installed", []string{"mark", "foo"}, "", "", 2, "installed"},
+		{"installed", []string{"mark", "configured"}, "", "", 2, "installed"},
+		{"running", []string{"mark", "incomplete"}, "", "zoneadm: zone '@Z@': mark operation is invalid for running zones.\n", 1, "running"},
+		{"incomplete", []string{"mark", "-F", "installed"}, "", "", 0, "installed"},
+	}
+	for i, tt := range tests {
+		zone := fmt.Sprintf("s%d", i)
+		s.inState(zone, tt.state)
+		r := s.run(append([]string{"zoneadm", "-z", zone}, tt.args...)...)
+		name := tt.state + " " + strings.Join(tt.args, " ")
+		sub := func(x string) string { return strings.ReplaceAll(x, z, zone) }
+		check(t, name, r, sub(tt.stdout), sub(tt.stderr), tt.code)
+		if got := s.stateOf(zone); got != tt.after {
+			t.Errorf("%s: state afterwards %s, want %s", name, got, tt.after)
+		}
+	}
+
+	others := []struct {
+		name   string
+		args   []string
+		stderr string
+		code   int
+	}{
+		{"unknown zone", []string{"zoneadm", "-z", "nosuch", "boot"}, "zoneadm: nosuch: No such zone configured\n", 1},
+		{"unknown zone list", []string{"zoneadm", "-z", "nosuch", "list", "-p"}, "zoneadm: nosuch: No such zone configured\n", 1},
+		{"list -p -v", []string{"zoneadm", "list", "-pv"}, "zoneadm: list -p and -v are mutually exclusive.\n", 1},
+		{"global", []string{"zoneadm", "-z", "global", "boot"}, "zoneadm: zone 'global': boot operation is invalid for the global zone.\n", 1},
+		{"no zone", []string{"zoneadm", "boot"}, "zoneadm: no zone specified\n", 1},
+	}
+	for _, tt := range others {
+		check(t, tt.name, s.run(tt.args...), "", tt.stderr, tt.code)
+	}
+}
+
+func TestZoneadmList(t *testing.T) {
+	s := newSim(t)
+	s.inState("a", "configured")
+	s.inState("b", "installed")
+	s.inState("c", "running")
+	s.inState("d", "incomplete")
+	s.inState("e", "ready")
+	s.configure("f", "create -b\nset zonepath=/zones/with:colon\nset brand=ipkg\n")
+	ub, uc, ud, ue := s.uuidOf("b"), s.uuidOf("c"), s.uuidOf("d"), s.uuidOf("e")
+	for _, u := range []string{ub, uc, ud, ue} {
+		if !uuidRE.MatchString(u) {
+			t.Errorf("uuid %q", u)
+		}
+	}
+	global := "0:global:running:/::ipkg:shared:0\n"
+	lc := "1:c:running:/zones/c:" + uc + ":ipkg:excl:3\n"
+	le := "2:e:ready:/zones/e:" + ue + ":ipkg:excl:5\n"
+	la := "-:a:configured:/zones/a::ipkg:excl:1\n"
+	lb := "-:b:installed:/zones/b:" + ub + ":ipkg:excl:2\n"
+	ld := "-:d:incomplete:/zones/d:" + ud + ":ipkg:excl:4\n"
+	lf := `-:f:configured:/zones/with\:colon::ipkg:shared:6` + "\n"
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"list", "-cp"}, global + lc + le + la + lb + ld + lf},
+		{[]string{"list", "-ip"}, global + lc + le + lb},
+		{[]string{"list", "-p"}, global + lc + le},
+		{[]string{"list"}, "global\nc\ne\n"},
+		{[]string{"list", "-cn"}, "c\ne\na\nb\nd\nf\n"},
+		{[]string{"-z", "b", "list", "-p"}, lb},
+		{[]string{"-z", "a", "list", "-p"}, la},
+		{[]string{"-z", "c", "list"}, "c\n"},
+		{[]string{"list", "-v"}, "  ID NAME             STATUS     PATH                           BRAND    IP    \n" +
+			"   0 global           running    /                              ipkg     shared\n" +
+			"   1 c                running    /zones/c                       ipkg     excl  \n" +
+			"   2 e                ready      /zones/e                       ipkg     excl  \n"},
+		{[]string{"-z", "f", "list", "-v"}, "  ID NAME             STATUS     PATH                           BRAND    IP    \n" +
+			"   - f                configured /zones/with:colon              ipkg     shared\n"},
+	}
+	for _, tt := range tests {
+		check(t, strings.Join(tt.args, " "), s.run(append([]string{"zoneadm"}, tt.args...)...), tt.want, "", 0)
+	}
+	check(t, "-z with -c", s.run("zoneadm", "-z", "b", "list", "-c"), "",
+		"usage:\t"+admShortUsage["list"]+"\n\t"+admLongHelp["list"]+"\n", 2)
+
+	// A halted and rebooted zone gets the next zone id.
+	s.must("zoneadm", "-z", "c", "reboot")
+	check(t, "id after reboot", s.run("zoneadm", "-z", "c", "list", "-p"), "3:c:running:/zones/c:"+uc+":ipkg:excl:3\n", "", 0)
+}
+
+func TestZoneadmInstall(t *testing.T) {
+	s := newSim(t)
+	s.configure("g1", basicConfig("g1"))
+	r := s.run("zoneadm", "-z", "g1", "install", "-e", "developer/build/gnu-make")
+	want := "A ZFS file system has been created for this zone.\n" +
+		"Sanity Check: Looking for 'entire' incorporation.\n" +
+		"       Image: Preparing at /zones/g1/root.\n" +
+		"       Cache: Using /var/pkg/publisher.\n" +
+		"  Installing: Packages (output follows)\n" +
+		"   Publisher: Using openindiana.org (http://pkg.openindiana.org/hipster).\n" +
+		" Postinstall: Copying SMF seed repository ... done.\n" +
+		"        Done: Installation completed in 0 seconds.\n\n" +
+		"  Next Steps: Boot the zone, then log into the zone console (zlogin -C)\n\n" +
+		"              to complete the configuration process.\n\n"
+	check(t, "install", r, want, "", 0)
+
+	zs, err := zfs.Open(s.root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	props := []struct{ ds, prop, value, source string }{
+		{"rpool/zones/g1", "sharenfs", "off", "local"},
+		{"rpool/zones/g1", "mountpoint", "/zones/g1", "inherited from rpool/zones"},
+		{"rpool/zones/g1/ROOT", "mountpoint", "legacy", "local"},
+		{"rpool/zones/g1/ROOT", "zoned", "on", "local"},
+		{"rpool/zones/g1/ROOT/zbe", "canmount", "noauto", "local"},
+		{"rpool/zones/g1/ROOT/zbe", "org.opensolaris.libbe:active", "on", "local"},
+		{"rpool/zones/g1/ROOT/zbe", "org.opensolaris.libbe:parentbe", zfs.BootEnvironmentUUID, "local"},
+	}
+	for _, p := range props {
+		v, src, err := zs.GetProp(p.ds, p.prop)
+		if err != nil || v != p.value || src != p.source {
+			t.Errorf("%s %s = %q (%s) %v, want %q (%s)", p.ds, p.prop, v, src, err, p.value, p.source)
+		}
+	}
+	root := filepath.Join(s.root, "zones/g1/root")
+	for _, f := range []struct {
+		path string
+		mode os.FileMode
+	}{
+		{"etc/passwd", 0o644}, {"etc/shadow", 0o400}, {"etc/group", 0o644}, {"etc/user_attr", 0o644},
+		{"etc/nodename", 0o644}, {"etc/inet/hosts", 0o644}, {"etc/release", 0o444},
+		{"usr/bin/busybox", 0o755}, {"usr/lib/illumos-sim", 0o755},
+	} {
+		st, err := os.Stat(filepath.Join(root, f.path))
+		if err != nil || st.Mode().Perm() != f.mode {
+			t.Errorf("%s: %v mode %v, want %v", f.path, err, st.Mode().Perm(), f.mode)
+		}
+	}
+	for link, target := range map[string]string{"bin": "usr/bin", "etc/hosts": "./inet/hosts",
+		"usr/bin/sh": "busybox", "usr/bin/pkg": "../lib/illumos-sim", "usr/sbin/svcadm": "../lib/illumos-sim"} {
+		if got, err := os.Readlink(filepath.Join(root, link)); err != nil || got != target {
+			t.Errorf("%s -> %q (%v), want %q", link, got, err, target)
+		}
+	}
+	if b, _ := os.ReadFile(filepath.Join(root, "etc/nodename")); string(b) != "g1\n" {
+		t.Errorf("nodename %q", b)
+	}
+	if st, err := os.Stat(filepath.Join(s.root, "zones/g1")); err != nil || st.Mode().Perm() != 0o700 {
+		t.Errorf("zonepath mode %v %v", st.Mode().Perm(), err)
+	}
+	s.must("zoneadm", "-z", "g1", "boot")
+	if r := s.run("zlogin", "g1", "pkg", "list", "-H", "developer/build/gnu-make"); r.code != 0 ||
+		!strings.HasPrefix(r.stdout, "developer/build/gnu-make                          4.4.1-2024.0.0.0           i") {
+		t.Errorf("the -e package is not installed in the zone: %+v", r)
+	}
+
+	// A zonepath whose parent is no ZFS filesystem cannot hold an ipkg zone.
+	s.configure("nz", "create -b\nset zonepath=/export/nozfs/nz\nset brand=ipkg\n")
+	check(t, "no zfs parent", s.run("zoneadm", "-z", "nz", "install"), "",
+		"ERROR: the zonepath must be a ZFS dataset.\nThe parent directory of the zonepath must be a ZFS dataset so that the\n"+
+			"zonepath ZFS dataset can be created properly.\n", 1)
+	if got := s.stateOf("nz"); got != "configured" {
+		t.Errorf("state after failed install: %s", got)
+	}
+}
+
+func TestZoneadmCloneAndUninstall(t *testing.T) {
+	s := newSim(t)
+	s.installed("golden")
+	os.WriteFile(filepath.Join(s.root, "zones/golden/root/etc/motd"), []byte("golden\n"), 0o644)
+	s.configure("b1", basicConfig("b1"))
+	s.configure("b2", basicConfig("b2"))
+	s.configure("b3", basicConfig("b3"))
+	s.configure("b4", basicConfig("b4"))
+	check(t, "clone", s.run("zoneadm", "-z", "b1", "clone", "golden"), "", "", 0)
+	check(t, "clone from the same snapshot", s.run("zoneadm", "-z", "b2", "clone", "-s", "b1_snap", "golden"), "", "", 0)
+	check(t, "clone from ds@snap", s.run("zoneadm", "-z", "b3", "clone", "-s", "rpool/zones/golden/ROOT/zbe@b1_snap", "golden"), "", "", 0)
+	check(t, "bad snapshot", s.run("zoneadm", "-z", "b4", "clone", "-s", "rpool/zones/b1/ROOT/zbe@b1_snap", "golden"), "",
+		"Error: specified snapshot is invalid for this source zone.\n", 1)
+	if got := s.stateOf("b4"); got != "configured" {
+		t.Errorf("b4 after failed clone: %s", got)
+	}
+
+	zs, err := zfs.Open(s.root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap := "rpool/zones/golden/ROOT/zbe@b1_snap"
+	for _, z := range []string{"b1", "b2", "b3"} {
+		ds := "rpool/zones/" + z + "/ROOT/zbe"
+		if o, _, err := zs.GetProp(ds, "origin"); err != nil || o != snap {
+			t.Errorf("%s origin %q %v", ds, o, err)
+		}
+		for _, p := range [][2]string{{"org.opensolaris.libbe:active", "on"}, {"canmount", "noauto"},
+			{"org.opensolaris.libbe:parentbe", zfs.BootEnvironmentUUID}} {
+			if v, _, _ := zs.GetProp(ds, p[0]); v != p[1] {
+				t.Errorf("%s %s = %q", ds, p[0], v)
+			}
+		}
+		if b, _ := os.ReadFile(filepath.Join(s.root, "zones", z, "root/etc/motd")); string(b) != "golden\n" {
+			t.Errorf("%s lacks the golden content: %q", z, b)
+		}
+		if b, _ := os.ReadFile(filepath.Join(s.root, "zones", z, "root/etc/nodename")); string(b) != z+"\n" {
+			t.Errorf("%s nodename %q", z, b)
+		}
+	}
+	if got := zs.Snapshots("rpool/zones/golden/ROOT/zbe"); strings.Join(got, ",") != snap {
+		t.Errorf("golden snapshots %q", got)
+	}
+
+	// A second clone without -s gets its own <target>_snap.
+	check(t, "clone b4", s.run("zoneadm", "-z", "b4", "clone", "golden"), "", "", 0)
+	zs, _ = zfs.Open(s.root)
+	if !zs.Exists("rpool/zones/golden/ROOT/zbe@b4_snap") {
+		t.Errorf("no b4_snap")
+	}
+
+	// Uninstall removes the origin snapshot only once no clone uses it.
+	s.must("zoneadm", "-z", "b1", "uninstall", "-F")
+	s.must("zoneadm", "-z", "b2", "uninstall", "-F")
+	zs, _ = zfs.Open(s.root)
+	if !zs.Exists(snap) || zs.Exists("rpool/zones/b1") || zs.Exists("rpool/zones/b2") {
+		t.Errorf("after uninstalling b1 and b2: snapshot %v, b1 %v, b2 %v", zs.Exists(snap), zs.Exists("rpool/zones/b1"), zs.Exists("rpool/zones/b2"))
+	}
+	s.must("zoneadm", "-z", "b3", "uninstall", "-F")
+	s.must("zoneadm", "-z", "b4", "uninstall", "-F")
+	zs, _ = zfs.Open(s.root)
+	if zs.Exists(snap) || zs.Exists("rpool/zones/golden/ROOT/zbe@b4_snap") {
+		t.Errorf("origin snapshots survive the last clone's uninstall: %q", zs.Snapshots("rpool/zones/golden/ROOT/zbe"))
+	}
+	if _, err := os.Stat(filepath.Join(s.root, "zones/b1")); !os.IsNotExist(err) {
+		t.Errorf("zonepath of b1 left behind: %v", err)
+	}
+	if got := s.stateOf("b1"); got != "configured" || s.uuidOf("b1") != "" {
+		t.Errorf("b1 after uninstall: %s uuid %q", got, s.uuidOf("b1"))
+	}
+}
+
+func TestZoneadmCloneRules(t *testing.T) {
+	s := newSim(t)
+	s.installed("golden")
+	s.inState("run", "running")
+	s.inState("conf", "configured")
+	s.configure("lz", "create -b\nset zonepath=/zones/lz\nset brand=lipkg\n")
+	tests := []struct {
+		name, target, src string
+		stderr            string
+	}{
+		{"unknown source", "t1", "nosuch", "zoneadm: nosuch: could not get state: No such zone configured\n"},
+		{"global source", "t2", "global", "zoneadm: zone 't2': clone operation is invalid for the global zone.\n"},
+		{"running source", "t3", "run", "zoneadm: zone 't3': clone operation is invalid for running zones.\n"},
+		{"configured source", "t4", "conf", "zoneadm: zone conf is configured; installed is required.\n"},
+		{"different brands", "lz", "golden", "zoneadm: Zones 'golden' and 'lz' have different brand types.\n"},
+		{"installed target", "golden", "run", "zoneadm: zone 'golden': is already installed.\n"},
+	}
+	for _, tt := range tests {
+		if tt.target != "lz" && tt.target != "golden" {
+			s.configure(tt.target, basicConfig(tt.target))
+		}
+		check(t, tt.name, s.run("zoneadm", "-z", tt.target, "clone", tt.src), "", tt.stderr, 1)
+	}
+	check(t, "-m copy", s.run("zoneadm", "-z", "t1", "clone", "-m", "copy", "golden"), "",
+		"usage:\t"+admShortUsage["clone"]+"\n\t"+admLongHelp["clone"]+"\n", 2)
+}
+
+func TestZoneadmPrivileges(t *testing.T) {
+	s := newSim(t)
+	s.installed("z1")
+	builder := []string{"ILLUMOS_SIM_UID=1003"}
+	check(t, "unprivileged boot", s.runEnv(builder, "", "zoneadm", "-z", "z1", "boot"), "",
+		"zoneadm: zone 'z1': only a privileged user may boot a zone.\n", 1)
+	check(t, "unprivileged zlogin", s.runEnv(builder, "", "zlogin", "z1", "true"), "",
+		"zlogin: You lack sufficient privilege to run this command (all privs required)\n", 1)
+	check(t, "unprivileged list", s.runEnv(builder, "", "zoneadm", "list", "-i"), "global\nz1\n", "", 0)
+	// pfexec without the Zone Management profile is still unprivileged.
+	check(t, "builder via pfexec", s.runEnv(builder, "", "pfexec", "zoneadm", "-z", "z1", "boot"), "",
+		"zoneadm: zone 'z1': only a privileged user may boot a zone.\n", 1)
+	jim := []string{"ILLUMOS_SIM_UID=1002"}
+	check(t, "jim via pfexec", s.runEnv(jim, "", "pfexec", "zoneadm", "-z", "z1", "boot"), "", "", 0)
+	check(t, "jim zlogin via pfexec", s.runEnv(jim, "", "pfexec", "zlogin", "z1", "echo", "hi"), "hi\n", "", 0)
+	// jenkins has Primary Administrator: full privileges and every auth.
+	check(t, "jenkins via pfexec", s.runEnv([]string{"ILLUMOS_SIM_UID=1001"}, "", "pfexec", "zoneadm", "-z", "z1", "halt"), "", "", 0)
+}
+
+func TestZoneadmFailureInjection(t *testing.T) {
+	s := newSim(t)
+	s.installed("golden")
+	s.configure("b1", basicConfig("b1"))
+	env := []string{"ILLUMOS_SIM_FAIL=zoneadm clone#1:exit=1:msg=clone failed: injected"}
+	check(t, "injected", s.runEnv(env, "", "zoneadm", "-z", "b1", "clone", "golden"), "", "clone failed: injected\n", 1)
+	if got := s.stateOf("b1"); got != "configured" {
+		t.Errorf("state after injected failure %s", got)
+	}
+	zs, _ := zfs.Open(s.root)
+	if zs.Exists("rpool/zones/b1") || len(zs.Snapshots("rpool/zones/golden/ROOT/zbe")) != 0 {
+		t.Errorf("an injected failure left datasets behind")
+	}
+	check(t, "second call", s.runEnv(env, "", "zoneadm", "-z", "b1", "clone", "golden"), "", "", 0)
+	log, err := readLogFor(s.root, "zoneadm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(log, "clone exit=1 injected") || !strings.Contains(log, "clone exit=0\n") {
+		t.Errorf("command log:\n%s", log)
+	}
+}
+
+func TestZoneadmParallel(t *testing.T) {
+	s := newSim(t)
+	const n = 20
+	var wg sync.WaitGroup
+	errs := make(chan string, n)
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			zone := fmt.Sprintf("p%d", i)
+			f := filepath.Join(t.TempDir(), zone+".cfg")
+			os.WriteFile(f, []byte(basicConfig(zone)), 0o644)
+			if r := s.run("zonecfg", "-z", zone, "-f", f); r.code != 0 {
+				errs <- fmt.Sprintf("zonecfg %s: %d %s", zone, r.code, r.stderr)
+				return
+			}
+			if r := s.run("zoneadm", "-z", zone, "install"); r.code != 0 {
+				errs <- fmt.Sprintf("install %s: %d %s", zone, r.code, r.stderr)
+			}
+		}(i)
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+	ix, err := ReadIndex(s.root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ix.Entries) != n+1 {
+		t.Errorf("index has %d entries, want %d", len(ix.Entries), n+1)
+	}
+	dids := map[string]bool{}
+	for i := 0; i < n; i++ {
+		zone := fmt.Sprintf("p%d", i)
+		e, ok := ix.Lookup(zone)
+		if !ok || e.State != StateInstalled || !uuidRE.MatchString(e.UUID) || e.Zonepath != "/zones/"+zone {
+			t.Errorf("index entry of %s: %+v", zone, e)
+		}
+		c, err := LoadConfig(s.root, zone)
+		if err != nil || c.Name != zone || c.Zonepath != "/zones/"+zone {
+			t.Errorf("%s.xml: %+v %v", zone, c, err)
+			continue
+		}
+		dids[c.DebugID] = true
+	}
+	if len(dids) != n {
+		t.Errorf("debug ids not unique: %v", dids)
+	}
+}
+
+// readLogFor renders a tool's command log entries as "sub exit=N[ injected]" lines.
+func readLogFor(root, tool string) (string, error) {
+	entries, err := core.ReadLog(root)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	for _, e := range entries {
+		if e.Tool != tool {
+			continue
+		}
+		fmt.Fprintf(&b, "%s exit=%d", e.Sub, e.Exit)
+		if e.Injected {
+			b.WriteString(" injected")
+		}
+		b.WriteString("\n")
+	}
+	return b.String(), nil
+}
+
+func TestZoneadmBootResources(t *testing.T) {
+	s := newSim(t)
+	s.must("dladm", "create-vnic", "-l", "e1000g0", "v1_0")
+	s.configure("n1", basicConfig("n1")+"add net\nset physical=v1_0\nend\nadd dataset\nset name=rpool/deleg\nend\n")
+	s.must("zoneadm", "-z", "n1", "install")
+	check(t, "missing dataset", s.run("zoneadm", "-z", "n1", "boot"), "",
+		"zone 'n1': could not verify zfs dataset rpool/deleg: dataset does not exist\nzoneadm: zone 'n1': call to zoneadmd failed\n", 1)
+	s.must("zfs", "create", "rpool/deleg")
+	check(t, "boot", s.run("zoneadm", "-z", "n1", "boot"), "", "", 0)
+	zs, _ := zfs.Open(s.root)
+	if v, src, _ := zs.GetProp("rpool/deleg", "zoned"); v != "on" || src != "local" {
+		t.Errorf("delegated dataset zoned=%s (%s)", v, src)
+	}
+	check(t, "VNIC busy while the zone runs", s.run("dladm", "delete-vnic", "v1_0"), "", "dladm: vnic deletion failed: link busy\n", 1)
+	s.must("zoneadm", "-z", "n1", "halt")
+	s.must("dladm", "delete-vnic", "v1_0")
+	check(t, "missing VNIC", s.run("zoneadm", "-z", "n1", "boot"), "",
+		"zone 'n1': failed to add network device: No such device or address\nzoneadm: zone 'n1': call to zoneadmd failed\n", 1)
+	if got := s.stateOf("n1"); got != "installed" {
+		t.Errorf("state after failed boot %s", got)
+	}
+}
+
+func TestZonecfgAdmin(t *testing.T) {
+	s := newSim(t)
+	s.configure("a1", basicConfig("a1")+"add admin\nset user=builder\nset auths=manage,login\nend\ncommit\n")
+	userAttr := func() string {
+		b, _ := os.ReadFile(filepath.Join(s.root, "etc/user_attr"))
+		return string(b)
+	}
+	if !strings.Contains(userAttr(), "\nbuilder::::auths=solaris.zone.manage/a1,solaris.zone.login/a1\n") {
+		t.Errorf("user_attr lacks builder's zone auths:\n%s", userAttr())
+	}
+	check(t, "info admin", s.run("zonecfg", "-z", "a1", "info", "admin"), "admin:\n\tuser: builder\n\tauths: manage,login\n", "", 0)
+	check(t, "unknown user", s.run("zonecfg", "-z", "a1", "add admin; set user=nosuch; set auths=manage; end; cancel"), "",
+		"user nosuch is not a valid username\n", 1)
+	check(t, "bad auth", s.run("zonecfg", "-z", "a1", "add admin; set user=jim; set auths=own; end; cancel"), "",
+		"zone 'a1': 'own' is not a valid authorization\n", 1)
+	s.must("zonecfg", "-z", "a1", "remove admin user=builder")
+	if strings.Contains(userAttr(), "/a1") {
+		t.Errorf("zone auths left after removing the admin:\n%s", userAttr())
+	}
+}
