@@ -1,0 +1,473 @@
+package zfs_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/zonemgr/zonemgr/sim/core"
+)
+
+// initialList is zfs list -H -o name,mountpoint of a fresh sim.
+const initialList = "rpool\t/rpool\n" +
+	"rpool/ROOT\tlegacy\n" +
+	"rpool/ROOT/openindiana\t/\n" +
+	"rpool/export\t/export\n" +
+	"rpool/export/home\t/export/home\n" +
+	"rpool/zones\t/zones\n"
+
+func TestInitialDatasets(t *testing.T) {
+	s := newSim(t)
+	check(t, "list", s.run(nil, "zfs", "list", "-H", "-o", "name,mountpoint"), initialList, "", 0)
+	check(t, "get compression",
+		s.run(nil, "zfs", "get", "-H", "-o", "name,value,source", "compression", "rpool/zones", "rpool"),
+		"rpool\tlz4\tlocal\nrpool/zones\tlz4\tinherited from rpool\n", "", 0)
+	check(t, "BE uuid",
+		s.run(nil, "zfs", "get", "-H", "-o", "value", "org.opensolaris.libbe:uuid", "rpool/ROOT/openindiana"),
+		"5a4b27e6-3a2c-6f0e-8d1b-c2f37e9a0b14\n", "", 0)
+	for _, dir := range []string{"/rpool", "/zones", "/export/home"} {
+		if fi, err := os.Stat(s.path(dir)); err != nil || !fi.IsDir() {
+			t.Errorf("mountpoint %s is not a directory: %v", dir, err)
+		}
+	}
+}
+
+// zfsUsageTail ends the usage of subcommands without a property table.
+const zfsUsageTail = "\nFor the property list, run: zfs set|get\n\nFor the delegated permission list, run: zfs allow|unallow\n"
+
+func TestErrors(t *testing.T) {
+	tests := []struct {
+		name  string
+		setup [][]string
+		args  []string
+		out   string
+		err   string
+		code  int
+	}{
+		{name: "missing dataset",
+			args: []string{"list", "rpool/nosuch"},
+			err:  "cannot open 'rpool/nosuch': dataset does not exist\n", code: 1},
+		{name: "create exists",
+			args: []string{"create", "rpool/zones"},
+			err:  "cannot create 'rpool/zones': dataset already exists\n", code: 1},
+		{name: "create -p exists is silent",
+			args: []string{"create", "-p", "rpool/zones"}},
+		{name: "create parent missing",
+			args: []string{"create", "rpool/zones/a/b"},
+			err:  "cannot create 'rpool/zones/a/b': parent does not exist\n", code: 1},
+		{name: "create no such pool",
+			args: []string{"create", "nopool/a"},
+			err:  "cannot create 'nopool/a': no such pool 'nopool'\n", code: 1},
+		{name: "create bad character",
+			args: []string{"create", "rpool/x!"},
+			err:  "cannot create 'rpool/x!': invalid character '!' in name\n", code: 1},
+		{name: "create leading slash",
+			args: []string{"create", "/rpool/x"},
+			err:  "cannot create '/rpool/x': leading slash in name\n", code: 1},
+		{name: "create empty component",
+			args: []string{"create", "rpool//x"},
+			err:  "cannot create 'rpool//x': empty component in name\n", code: 1},
+		{name: "create trailing slash",
+			args: []string{"create", "rpool/x/"},
+			err:  "cannot create 'rpool/x/': trailing slash in name\n", code: 1},
+		{name: "create too long",
+			args: []string{"create", "rpool/" + strings.Repeat("x", 250)},
+			err:  "cannot create 'rpool/" + strings.Repeat("x", 250) + "': name is too long\n", code: 1},
+		{name: "create snapshot name",
+			args: []string{"create", "rpool/x@s"},
+			err:  "cannot create 'rpool/x@s': snapshot delimiter '@' is not expected here\n", code: 1},
+		{name: "options after operands",
+			args: []string{"create", "rpool/zones/a", "-p"},
+			err:  "too many arguments\nusage:\n\tcreate [-p] [-o property=value] ... <filesystem>\n\tcreate [-ps] [-b blocksize] [-o property=value] ... -V <size> <volume>\n" + zfsUsageTail,
+			code: 2},
+		{name: "invalid option",
+			args: []string{"destroy", "-x", "rpool/zones"},
+			err:  "invalid option 'x'\nusage:\n\tdestroy [-fnpRrv] <filesystem|volume>\n\tdestroy [-dnpRrv] <filesystem|volume>@<snap>[%<snap>][,...]\n\tdestroy <filesystem|volume>#<bookmark>\n" + zfsUsageTail,
+			code: 2},
+		{name: "snapshot exists",
+			setup: [][]string{{"snapshot", "rpool/zones@s"}},
+			args:  []string{"snapshot", "rpool/zones@s"},
+			err:   "cannot create snapshot 'rpool/zones@s': dataset already exists\n", code: 1},
+		{name: "snapshot of missing dataset",
+			args: []string{"snapshot", "rpool/x@s"},
+			err:  "cannot open 'rpool/x': dataset does not exist\nusage:\n\tsnapshot [-r] [-o property=value] ... <filesystem|volume>@<snap> ...\n" + zfsUsageTail,
+			code: 2},
+		{name: "clone target exists",
+			setup: [][]string{{"create", "rpool/zones/a"}, {"snapshot", "rpool/zones/a@s"}},
+			args:  []string{"clone", "rpool/zones/a@s", "rpool/zones"},
+			err:   "cannot create 'rpool/zones': dataset already exists\n", code: 1},
+		{name: "clone parent missing",
+			setup: [][]string{{"create", "rpool/zones/a"}, {"snapshot", "rpool/zones/a@s"}},
+			args:  []string{"clone", "rpool/zones/a@s", "rpool/zones/x/b"},
+			err:   "cannot create 'rpool/zones/x/b': parent does not exist\n", code: 1},
+		{name: "clone missing snapshot",
+			setup: [][]string{{"create", "rpool/zones/a"}},
+			args:  []string{"clone", "rpool/zones/a@nosuch", "rpool/zones/b"},
+			err:   "cannot open 'rpool/zones/a@nosuch': dataset does not exist\n", code: 1},
+		{name: "promote not a clone",
+			args: []string{"promote", "rpool/zones"},
+			err:  "cannot promote 'rpool/zones': not a cloned filesystem\n", code: 1},
+		{name: "destroy with children",
+			setup: [][]string{{"create", "rpool/zones/a"}, {"create", "rpool/zones/a/b"}, {"snapshot", "rpool/zones/a@s"}},
+			args:  []string{"destroy", "rpool/zones/a"},
+			err:   "cannot destroy 'rpool/zones/a': filesystem has children\nuse '-r' to destroy the following datasets:\nrpool/zones/a/b\nrpool/zones/a@s\n",
+			code:  1},
+		{name: "destroy -r with dependent clones",
+			setup: [][]string{{"create", "rpool/zones/a"}, {"snapshot", "rpool/zones/a@s"}, {"clone", "rpool/zones/a@s", "rpool/zones/c"}},
+			args:  []string{"destroy", "-r", "rpool/zones/a"},
+			err:   "cannot destroy 'rpool/zones/a': filesystem has dependent clones\nuse '-R' to destroy the following datasets:\nrpool/zones/c\n",
+			code:  1},
+		{name: "destroy snapshot with clones",
+			setup: [][]string{{"create", "rpool/zones/a"}, {"snapshot", "rpool/zones/a@s"}, {"clone", "rpool/zones/a@s", "rpool/zones/c"}},
+			args:  []string{"destroy", "rpool/zones/a@s"},
+			err:   "cannot destroy 'rpool/zones/a@s': snapshot has dependent clones\nuse '-R' to destroy the following datasets:\nrpool/zones/c\n",
+			code:  1},
+		{name: "destroy missing snapshot",
+			args: []string{"destroy", "rpool/zones@nosuch"},
+			err:  "could not find any snapshots to destroy; check snapshot names.\n", code: 1},
+		{name: "destroy pool",
+			args: []string{"destroy", "rpool"},
+			err:  "cannot destroy 'rpool': operation does not apply to pools\nuse 'zfs destroy -r rpool' to destroy all datasets in the pool\nuse 'zpool destroy rpool' to destroy the pool itself\n",
+			code: 1},
+		{name: "destroy -r of the pool stops at the running boot environment",
+			args: []string{"destroy", "-r", "rpool"},
+			err:  "cannot unmount '/': Device busy\n", code: 1},
+		{name: "rollback with newer snapshots",
+			setup: [][]string{{"snapshot", "rpool/zones@s1"}, {"snapshot", "rpool/zones@s2"}, {"snapshot", "rpool/zones@s3"}},
+			args:  []string{"rollback", "rpool/zones@s1"},
+			err:   "cannot rollback to 'rpool/zones@s1': more recent snapshots or bookmarks exist\nuse '-r' to force deletion of the following snapshots and bookmarks:\nrpool/zones@s2\nrpool/zones@s3\n",
+			code:  1},
+		{name: "rollback -r with clones of newer snapshots",
+			setup: [][]string{{"snapshot", "rpool/zones@s1"}, {"snapshot", "rpool/zones@s2"}, {"clone", "rpool/zones@s2", "rpool/c"}},
+			args:  []string{"rollback", "-r", "rpool/zones@s1"},
+			err:   "cannot rollback to 'rpool/zones@s1': clones of previous snapshots exist\nuse '-R' to force deletion of the following clones and dependents:\nrpool/c\n",
+			code:  1},
+		{name: "get bad property",
+			args: []string{"get", "bogus", "rpool"},
+			err:  "bad property list: invalid property 'bogus'\nusage:\n", code: 2},
+		{name: "list bad property",
+			args: []string{"list", "-o", "name,bogus"},
+			err:  "bad property list: invalid property 'bogus'\nusage:\n", code: 2},
+		{name: "set bad value",
+			args: []string{"set", "compression=fast", "rpool/zones"},
+			err:  "cannot set property for 'rpool/zones': 'compression' must be one of 'on | off | lzjb | gzip | gzip-[1-9] | zle | lz4'\n", code: 1},
+		{name: "set read-only",
+			args: []string{"set", "used=1", "rpool/zones"},
+			err:  "cannot set property for 'rpool/zones': 'used' is readonly\n", code: 1},
+		{name: "set unknown property",
+			args: []string{"set", "bogus=1", "rpool/zones"},
+			err:  "cannot set property for 'rpool/zones': invalid property 'bogus'\n", code: 1},
+		{name: "no datasets available",
+			args: []string{"list", "-t", "snapshot"},
+			out:  "no datasets available\n"},
+		{name: "scripted empty list",
+			args: []string{"list", "-H", "-t", "snapshot"}},
+		{name: "unknown subcommand",
+			args: []string{"frobnicate"},
+			err:  "unrecognized command 'frobnicate'\nusage: zfs command args ...\n", code: 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := newSim(t)
+			for _, a := range tt.setup {
+				s.ok("zfs", a...)
+			}
+			got := s.run(nil, "zfs", tt.args...)
+			if strings.HasSuffix(tt.err, "usage:\n") || strings.HasSuffix(tt.err, "args ...\n") {
+				// Only the head of a long usage text is compared.
+				if strings.HasPrefix(got.stderr, tt.err) {
+					got.stderr = tt.err
+				}
+			}
+			check(t, strings.Join(tt.args, " "), got, tt.out, tt.err, tt.code)
+		})
+	}
+}
+
+func TestListFormats(t *testing.T) {
+	s := newSim(t)
+	s.ok("zfs", "create", "rpool/zones/b")
+	s.ok("zfs", "snapshot", "rpool/zones/b@z")
+	s.ok("zfs", "snapshot", "rpool/zones/b@a")
+	s.ok("zfs", "create", "rpool/zones/b-c")
+	check(t, "default order, dataset before its snapshots in creation order",
+		s.run(nil, "zfs", "list", "-H", "-t", "all", "-o", "name", "-r", "rpool/zones"),
+		"rpool/zones\nrpool/zones/b\nrpool/zones/b@z\nrpool/zones/b@a\nrpool/zones/b-c\n", "", 0)
+	check(t, "-s name", s.run(nil, "zfs", "list", "-H", "-t", "snapshot", "-o", "name", "-s", "name"),
+		"rpool/zones/b@a\nrpool/zones/b@z\n", "", 0)
+	check(t, "-S createtxg", s.run(nil, "zfs", "list", "-H", "-t", "snapshot", "-o", "name", "-S", "createtxg"),
+		"rpool/zones/b@a\nrpool/zones/b@z\n", "", 0)
+	check(t, "-d 1", s.run(nil, "zfs", "list", "-H", "-o", "name", "-d", "1", "rpool"),
+		"rpool\nrpool/ROOT\nrpool/export\nrpool/zones\n", "", 0)
+	check(t, "missing values print -", s.run(nil, "zfs", "list", "-Hp", "-t", "snapshot", "-o", "name,origin,available,mountpoint,volsize,com.sun:auto-snapshot"),
+		"rpool/zones/b@z\t-\t-\t-\t-\t-\nrpool/zones/b@a\t-\t-\t-\t-\t-\n", "", 0)
+	check(t, "-p quota is 0", s.run(nil, "zfs", "list", "-Hp", "-o", "quota,reservation", "rpool/zones"), "0\t0\n", "", 0)
+	check(t, "human quota is none", s.run(nil, "zfs", "list", "-H", "-o", "quota", "rpool/zones"), "none\n", "", 0)
+
+	r := s.run(nil, "zfs", "list", "-o", "name,mountpoint", "rpool/zones", "rpool/zones/b")
+	check(t, "header and aligned columns", r,
+		"NAME           MOUNTPOINT\nrpool/zones    /zones\nrpool/zones/b  /zones/b\n", "", 0)
+	r = s.run(nil, "zfs", "list", "-o", "name,used,avail,refer", "rpool/zones/b-c")
+	check(t, "numbers right-justified", r,
+		"NAME              USED  AVAIL  REFER\nrpool/zones/b-c    23K  96.9G    23K\n", "", 0)
+
+	r = s.run(nil, "zfs", "list", "-Hp", "-o", "creation,createtxg,guid", "rpool/zones/b")
+	f := strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\t")
+	if r.code != 0 || len(f) != 3 {
+		t.Fatalf("list -Hp creation: %+v", r)
+	}
+	for _, v := range f {
+		if v == "" || strings.Trim(v, "0123456789") != "" {
+			t.Errorf("list -Hp: %q is not an exact integer", v)
+		}
+	}
+}
+
+func TestGetSourcesAndInheritance(t *testing.T) {
+	s := newSim(t)
+	s.ok("zfs", "create", "-o", "mountpoint=legacy", "-o", "zoned=on", "rpool/zones/b1")
+	s.ok("zfs", "create", "rpool/zones/b1/ROOT")
+	s.ok("zfs", "set", "com.sun:auto-snapshot=false", "rpool/zones")
+	check(t, "sources",
+		s.run(nil, "zfs", "get", "-H", "-p", "-o", "name,property,value,source", "compression,mountpoint,zoned,com.sun:auto-snapshot,atime", "rpool/zones/b1/ROOT"),
+		"rpool/zones/b1/ROOT\tcompression\tlz4\tinherited from rpool\n"+
+			"rpool/zones/b1/ROOT\tmountpoint\tlegacy\tinherited from rpool/zones/b1\n"+
+			"rpool/zones/b1/ROOT\tzoned\ton\tinherited from rpool/zones/b1\n"+
+			"rpool/zones/b1/ROOT\tcom.sun:auto-snapshot\tfalse\tinherited from rpool/zones\n"+
+			"rpool/zones/b1/ROOT\tatime\ton\tdefault\n", "", 0)
+	check(t, "-s local", s.run(nil, "zfs", "get", "-H", "-r", "-s", "local", "-o", "name,property", "zoned,mountpoint", "rpool/zones"),
+		"rpool/zones\tmountpoint\nrpool/zones/b1\tzoned\nrpool/zones/b1\tmountpoint\n", "", 0)
+	check(t, "unset user property", s.run(nil, "zfs", "get", "-H", "org.example:x", "rpool"),
+		"rpool\torg.example:x\t-\t-\n", "", 0)
+	s.ok("zfs", "set", "mountpoint=/data", "rpool/zones/b1")
+	check(t, "mountpoint inherits parent path plus relative name",
+		s.run(nil, "zfs", "get", "-H", "-o", "value,source", "mountpoint", "rpool/zones/b1/ROOT"),
+		"/data/ROOT\tinherited from rpool/zones/b1\n", "", 0)
+	s.ok("zfs", "create", "rpool/zones/m1")
+	s.ok("zfs", "create", "rpool/zones/m1/sub")
+	writeFile(t, s.path("/zones/m1/sub/file"), "kept\n")
+	s.ok("zfs", "set", "mountpoint=/data", "rpool/zones/m1")
+	if got := readFile(s.path("/data/sub/file")); got != "kept\n" {
+		t.Errorf("remounted child's file at /data/sub/file = %q", got)
+	}
+	if _, err := os.Stat(s.path("/zones/m1")); !os.IsNotExist(err) {
+		t.Errorf("old mountpoint /zones/m1 left behind: %v", err)
+	}
+	s.ok("zfs", "inherit", "mountpoint", "rpool/zones/b1")
+	check(t, "inherit restores default", s.run(nil, "zfs", "get", "-H", "-o", "value,source", "mountpoint", "rpool/zones/b1/ROOT"),
+		"/zones/b1/ROOT\tinherited from rpool/zones\n", "", 0)
+	check(t, "get header", s.run(nil, "zfs", "get", "compression", "rpool"),
+		"NAME   PROPERTY     VALUE     SOURCE\nrpool  compression  lz4       local\n", "", 0)
+}
+
+// writeFile creates a file (and its directory) inside the sim.
+func writeFile(t *testing.T, path, text string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// readFile returns a file's text or "<missing>".
+func readFile(path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "<missing>"
+	}
+	return string(b)
+}
+
+func TestSnapshotCloneRollbackDestroy(t *testing.T) {
+	s := newSim(t)
+	s.ok("zfs", "create", "rpool/zones/golden")
+	writeFile(t, s.path("/zones/golden/etc/passwd"), "root:x:0:0::/root:/bin/sh\n")
+	if err := os.Symlink("../etc/passwd", s.path("/zones/golden/link")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(s.path("/zones/golden/etc/passwd"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s.ok("zfs", "snapshot", "rpool/zones/golden@initial")
+	writeFile(t, s.path("/zones/golden/etc/passwd"), "changed after the snapshot\n")
+
+	s.ok("zfs", "clone", "rpool/zones/golden@initial", "rpool/zones/build1")
+	if got := readFile(s.path("/zones/build1/etc/passwd")); got != "root:x:0:0::/root:/bin/sh\n" {
+		t.Errorf("clone has %q, want the snapshot's contents", got)
+	}
+	if fi, err := os.Stat(s.path("/zones/build1/etc/passwd")); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("clone lost the file mode: %v %v", fi, err)
+	}
+	if target, err := os.Readlink(s.path("/zones/build1/link")); err != nil || target != "../etc/passwd" {
+		t.Errorf("clone symlink = %q, %v", target, err)
+	}
+	writeFile(t, s.path("/zones/build1/build.log"), "built\n")
+	if got := readFile(s.path("/zones/golden/build.log")); got != "<missing>" {
+		t.Errorf("file written in the clone appears in its origin: %q", got)
+	}
+	check(t, "origin", s.run(nil, "zfs", "get", "-H", "-o", "value", "origin", "rpool/zones/build1"),
+		"rpool/zones/golden@initial\n", "", 0)
+
+	s.ok("zfs", "rollback", "rpool/zones/golden@initial")
+	if got := readFile(s.path("/zones/golden/etc/passwd")); got != "root:x:0:0::/root:/bin/sh\n" {
+		t.Errorf("after rollback passwd = %q", got)
+	}
+
+	s.ok("zfs", "destroy", "rpool/zones/build1")
+	if _, err := os.Stat(s.path("/zones/build1")); !os.IsNotExist(err) {
+		t.Errorf("destroyed clone's mountpoint still exists: %v", err)
+	}
+	s.ok("zfs", "destroy", "rpool/zones/golden@initial")
+	check(t, "after destroy", s.run(nil, "zfs", "list", "-H", "-t", "all", "-o", "name", "-r", "rpool/zones"),
+		"rpool/zones\nrpool/zones/golden\n", "", 0)
+	entries, _ := os.ReadDir(filepath.Join(s.root, core.SimDir, "zfs", "snap"))
+	if len(entries) != 0 {
+		t.Errorf("snapshot data left behind: %v", entries)
+	}
+
+	s.ok("zfs", "snapshot", "rpool/zones/golden@s1")
+	s.ok("zfs", "clone", "rpool/zones/golden@s1", "rpool/zones/c1")
+	s.ok("zfs", "destroy", "-R", "rpool/zones/golden")
+	check(t, "destroy -R", s.run(nil, "zfs", "list", "-H", "-t", "all", "-o", "name", "-r", "rpool/zones"),
+		"rpool/zones\n", "", 0)
+}
+
+func TestPromote(t *testing.T) {
+	s := newSim(t)
+	s.ok("zfs", "create", "rpool/zones/a")
+	s.ok("zfs", "snapshot", "rpool/zones/a@s1")
+	s.ok("zfs", "snapshot", "rpool/zones/a@s2")
+	s.ok("zfs", "snapshot", "rpool/zones/a@s3")
+	s.ok("zfs", "clone", "rpool/zones/a@s2", "rpool/zones/b")
+	s.ok("zfs", "promote", "rpool/zones/b")
+	check(t, "after promote", s.run(nil, "zfs", "list", "-H", "-t", "all", "-o", "name,origin", "-r", "rpool/zones"),
+		"rpool/zones\t-\n"+
+			"rpool/zones/a\trpool/zones/b@s2\n"+
+			"rpool/zones/a@s3\t-\n"+
+			"rpool/zones/b\t-\n"+
+			"rpool/zones/b@s1\t-\n"+
+			"rpool/zones/b@s2\t-\n", "", 0)
+}
+
+func TestAtomicMultiSnapshot(t *testing.T) {
+	s := newSim(t)
+	s.ok("zfs", "create", "rpool/zones/a")
+	s.ok("zfs", "create", "rpool/zones/b")
+	s.ok("zfs", "snapshot", "rpool/zones/b@s")
+	check(t, "one exists", s.run(nil, "zfs", "snapshot", "rpool/zones/a@s", "rpool/zones/b@s"), "",
+		"cannot create snapshot 'rpool/zones/b@s': dataset already exists\nno snapshots were created\n", 1)
+	check(t, "none created", s.run(nil, "zfs", "list", "-H", "-t", "snapshot", "-o", "name"), "rpool/zones/b@s\n", "", 0)
+	s.ok("zfs", "snapshot", "rpool/zones/a@t", "rpool/zones/b@t")
+	r := s.run(nil, "zfs", "list", "-Hp", "-t", "snapshot", "-o", "name,createtxg", "-s", "createtxg")
+	lines := strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n")
+	if len(lines) != 3 || strings.Split(lines[1], "\t")[1] != strings.Split(lines[2], "\t")[1] {
+		t.Errorf("snapshots of one call do not share a txg:\n%s", r.stdout)
+	}
+	s.ok("zfs", "snapshot", "-r", "rpool/zones@r")
+	check(t, "recursive", s.run(nil, "zfs", "list", "-H", "-t", "snapshot", "-o", "name", "-r", "rpool/zones"),
+		"rpool/zones@r\nrpool/zones/a@t\nrpool/zones/a@r\nrpool/zones/b@s\nrpool/zones/b@t\nrpool/zones/b@r\n", "", 0)
+}
+
+func TestParallelCreates(t *testing.T) {
+	s := newSim(t)
+	var wg sync.WaitGroup
+	results := make([]result, 20)
+	for i := range results {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i] = s.run(nil, "zfs", "create", fmt.Sprintf("rpool/zones/p%02d", i))
+		}()
+	}
+	wg.Wait()
+	for i, r := range results {
+		if r.code != 0 {
+			t.Errorf("create p%02d: %+v", i, r)
+		}
+	}
+	var want strings.Builder
+	want.WriteString("rpool/zones\n")
+	for i := range results {
+		fmt.Fprintf(&want, "rpool/zones/p%02d\n", i)
+	}
+	check(t, "all present", s.run(nil, "zfs", "list", "-H", "-o", "name", "-r", "rpool/zones"), want.String(), "", 0)
+}
+
+func TestFailureInjection(t *testing.T) {
+	s := newSim(t)
+	s.ok("zfs", "create", "rpool/zones/a")
+	s.ok("zfs", "snapshot", "rpool/zones/a@s")
+	fail := []string{core.EnvFail + "=zfs clone#1:exit=1:msg=boom"}
+	check(t, "first clone", s.run(fail, "zfs", "clone", "rpool/zones/a@s", "rpool/zones/c"), "", "boom\n", 1)
+	check(t, "no state change", s.run(nil, "zfs", "list", "-H", "-o", "name", "rpool/zones/c"), "",
+		"cannot open 'rpool/zones/c': dataset does not exist\n", 1)
+	check(t, "second clone", s.run(fail, "zfs", "clone", "rpool/zones/a@s", "rpool/zones/c"), "", "", 0)
+
+	entries, err := core.ReadLog(s.root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var clones []core.LogEntry
+	for _, e := range entries {
+		if e.Tool == "zfs" && e.Sub == "clone" {
+			clones = append(clones, e)
+		}
+	}
+	if len(clones) != 2 || !clones[0].Injected || clones[0].Exit != 1 || clones[1].Injected || clones[1].Exit != 0 || !clones[1].Mutating {
+		t.Errorf("command log of the clones: %+v", clones)
+	}
+	want := []string{"zfs", "clone", "rpool/zones/a@s", "rpool/zones/c"}
+	if len(clones) == 2 && strings.Join(clones[1].Argv, " ") != strings.Join(want, " ") {
+		t.Errorf("logged argv %q, want %q", clones[1].Argv, want)
+	}
+	for _, e := range entries {
+		if e.Sub == "list" && e.Mutating {
+			t.Errorf("list logged as mutating: %+v", e)
+		}
+	}
+}
+
+func TestPrivileges(t *testing.T) {
+	s := newSim(t)
+	builder := []string{core.EnvUID + "=1003"}
+	jim := []string{core.EnvUID + "=1002"}
+	jenkins := []string{core.EnvUID + "=1001"}
+	check(t, "builder create", s.run(builder, "zfs", "create", "rpool/zones/x"), "",
+		"cannot create 'rpool/zones/x': permission denied\n", 1)
+	check(t, "builder pfexec create", s.run(builder, "pfexec", "zfs", "create", "rpool/zones/x"), "",
+		"cannot create 'rpool/zones/x': permission denied\n", 1)
+	check(t, "builder destroy", s.run(builder, "zfs", "destroy", "rpool/export/home"), "",
+		"cannot destroy 'rpool/export/home': permission denied\n", 1)
+	check(t, "builder snapshot", s.run(builder, "zfs", "snapshot", "rpool/zones@s"), "",
+		"cannot create snapshot 'rpool/zones@s': permission denied\n", 1)
+	check(t, "builder set", s.run(builder, "zfs", "set", "atime=off", "rpool/zones"), "",
+		"cannot set property for 'rpool/zones': permission denied\n", 1)
+	check(t, "builder reads", s.run(builder, "zfs", "list", "-H", "-o", "name", "rpool/zones"), "rpool/zones\n", "", 0)
+	check(t, "jim without pfexec", s.run(jim, "zfs", "create", "rpool/zones/x"), "",
+		"cannot create 'rpool/zones/x': permission denied\n", 1)
+	check(t, "jim via pfexec", s.run(jim, "pfexec", "zfs", "create", "rpool/zones/x"), "", "", 0)
+	check(t, "jenkins via pfexec", s.run(jenkins, "pfexec", "zfs", "create", "rpool/zones/y"), "", "", 0)
+	check(t, "created", s.run(nil, "zfs", "list", "-H", "-o", "name", "-r", "rpool/zones"),
+		"rpool/zones\nrpool/zones/x\nrpool/zones/y\n", "", 0)
+	check(t, "jim zpool via pfexec reads", s.run(jim, "pfexec", "zpool", "list", "-Ho", "name"), "rpool\n", "", 0)
+}
+
+func TestZpool(t *testing.T) {
+	s := newSim(t)
+	check(t, "list -Ho name", s.run(nil, "zpool", "list", "-Ho", "name"), "rpool\n", "", 0)
+	r := s.run(nil, "zpool", "get", "-Hp", "name,health,size,readonly,dedupratio,fragmentation,freeing,leaked", "rpool")
+	check(t, "get -Hp", r,
+		"rpool\tname\trpool\t-\nrpool\thealth\tONLINE\t-\nrpool\tsize\t107374182400\t-\nrpool\treadonly\toff\t-\n"+
+			"rpool\tdedupratio\t1.00x\t-\nrpool\tfragmentation\t3%\t-\nrpool\tfreeing\t0\t-\nrpool\tleaked\t0\t-\n", "", 0)
+	check(t, "no such pool", s.run(nil, "zpool", "get", "-Hp", "name", "tank"), "", "cannot open 'tank': no such pool\n", 1)
+	r = s.run(nil, "zpool", "list", "-o", "bogus")
+	if r.code != 2 || !strings.HasPrefix(r.stderr, "bad property list: invalid property 'bogus'\nusage:\n\tlist ") {
+		t.Errorf("zpool list -o bogus: %+v", r)
+	}
+}
