@@ -90,7 +90,7 @@ func dizSpec(p *ansible.Params) (zone.DIZSpec, error) {
 		}
 		s.VNICsOver = append(s.VNICsOver, o)
 	}
-	return s, errs
+	return s, zone.OneLine(errs)
 }
 
 // words splits each element on white space, so that the CLI's

@@ -79,7 +79,7 @@ func gizSpec(p *ansible.Params) (zone.GIZSpec, error) {
 		}
 		s.Lofs = append(s.Lofs, l)
 	}
-	return s, errs
+	return s, zone.OneLine(errs)
 }
 
 func runGIZ(ctx context.Context, p *ansible.Params) (*ansible.Result, error) {

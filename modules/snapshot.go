@@ -14,7 +14,7 @@ var ZoneSnapshot = &ansible.Module{
 		Description: "Snapshots of a managed zone: its whole dataset tree and delegated datasets in one atomic zfs snapshot, with the zone configuration saved beside them; rollback and removal that never destroy a clone.",
 		Options: []ansible.Option{
 			{Name: "zone", Required: true, Description: "The managed zone."},
-			{Name: "name", Aliases: []string{"snapshot", "snapname"}, Description: "Snapshot name (the part after '@'). Default for state=present: autozone-<UTC yyyymmddThhmmssZ>; required otherwise."},
+			{Name: "name", Aliases: []string{"snapshot", "snapname"}, Description: "Snapshot name (the part after '@'). Default for state=present: autozone-<UTC yyyymmddThhmmssZ>; for state=rolledback: the newest snapshot; required for state=absent."},
 			{Name: "state", Default: "present", Choices: zone.SnapshotStates, Description: "present: taken (nothing happens when it exists); absent: destroyed (refused while clones depend on it); rolledback: every dataset of the set rolled back to it."},
 			{Name: "force", Type: ansible.TypeBool, Default: false, Description: "With state=rolledback: destroy newer snapshots (never ones that clones depend on)."},
 		},

@@ -43,7 +43,7 @@ zoneadm list -cv
 step "Run a real command inside $diz, as the build user"
 zlogin -l jenkins "$diz" 'echo "hello from $(cat /etc/nodename) as $(id -un) (uid $(id -u))"; echo built > /tmp/artifact; ls -l /tmp/artifact'
 echo "the golden zone does not see the clone's file:"
-zlogin -S "$diz" 'test -f /tmp/artifact && echo "  in $diz: /tmp/artifact exists"'
+zlogin -S "$diz" "test -f /tmp/artifact && echo '  in $diz: /tmp/artifact exists'"
 test ! -e "$work/gz/zones/_zonemgr/GIZ/golden/root/tmp/artifact" && echo "  in golden: no /tmp/artifact"
 
 step "Destroy the disposable zone"

@@ -118,7 +118,7 @@ func (h *Host) validateDIZ(s *DIZSpec) (*accounts, error) {
 			}
 		}
 	}
-	return acc, errs
+	return acc, OneLine(errs)
 }
 
 func (h *Host) containers(extra ...string) []string {
@@ -303,11 +303,15 @@ func (h *Host) containerSteps(w *World, name, compression, dedup, mountpoint str
 	}
 	var steps []Step
 	parts := strings.Split(name, "/")
-	for i := 2; i < len(parts); i++ {
-		parent := strings.Join(parts[:i], "/")
-		if w.Exists(parent) {
-			continue
+	first := 1 // the nearest existing ancestor (the pool at least)
+	for i := len(parts) - 1; i >= 1; i-- {
+		if w.Exists(strings.Join(parts[:i], "/")) {
+			first = i
+			break
 		}
+	}
+	for i := first + 1; i < len(parts); i++ {
+		parent := strings.Join(parts[:i], "/")
 		steps = append(steps, Step{
 			Why:  "create parent dataset " + parent,
 			Cmd:  &illumos.Cmd{Argv: []string{"zfs", "create", parent}},

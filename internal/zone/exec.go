@@ -81,7 +81,7 @@ func (s *ExecSpec) validate() error {
 	if s.Timeout < 0 {
 		errs = multierror.Append(errs, errors.New("timeout: negative"))
 	}
-	return errs
+	return OneLine(errs)
 }
 
 func validUserName(u string) bool {

@@ -138,7 +138,7 @@ func (h *Host) validateGIZ(s *GIZSpec) (*accounts, error) {
 			}
 		}
 	}
-	return acc, errs
+	return acc, OneLine(errs)
 }
 
 // EnsureGIZ brings a golden-image zone to the spec's state: creating it

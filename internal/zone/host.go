@@ -109,7 +109,9 @@ func (h *Host) LockZone(ctx context.Context, zone string) (*ZoneLock, error) {
 	if h.CheckMode {
 		return &ZoneLock{}, nil
 	}
-	dir := h.stateDir("locks")
+	// Locks are run-time state: /var/run is a tmpfs on illumos, emptied
+	// at boot, when no operation can still hold one.
+	dir := h.path("/var/run/zonemgr/locks")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("lock zone %s: %w", zone, err)
 	}

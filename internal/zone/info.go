@@ -56,6 +56,8 @@ type Info struct {
 	Role    string `json:"role"`
 	State   string `json:"state"`
 	Verify  string `json:"verify,omitempty"`
+	// Verified is set with Verify: whether zoneadm verify passed.
+	Verified *bool `json:"verified,omitempty"`
 }
 
 // GatherInfo reads everything zonemgr manages with three processes,
@@ -117,6 +119,8 @@ func (h *Host) GatherInfo(ctx context.Context, q InfoQuery) (*Info, error) {
 	info.Orphans = findOrphans(h, w, vnics, referenced, zoneDatasets, info.Orphans.Zones)
 	if q.Verify && single && info.Exists {
 		_, err := h.Runner.Run(ctx, illumos.Cmd{Argv: []string{"zoneadm", "-z", q.Name, "verify"}})
+		ok := err == nil
+		info.Verified = &ok
 		if err != nil {
 			info.Verify = err.Error()
 		} else {
@@ -157,9 +161,7 @@ func describeZone(w *World, z *Zone) ZoneInfo {
 			zi.Mounts = append(zi.Mounts, f.Dir+"|"+f.Special+"|"+f.Type)
 		}
 	}
-	if zi.Role == "giz" {
-		zi.Snaps = ListSnapshots(w, z)
-	}
+	zi.Snaps = ListSnapshots(w, z)
 	return zi
 }
 

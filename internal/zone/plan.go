@@ -202,3 +202,24 @@ func zfsRollbackStep(why, snap string) Step {
 		},
 	}
 }
+
+// OneLine formats collected validation errors on one line, separated by
+// "; ", so that a module's msg and a CLI error read as one sentence.
+// It returns nil when err is nil.
+func OneLine(err error) error {
+	var me *multierror.Error
+	if errors.As(err, &me) {
+		if len(me.Errors) == 0 {
+			return nil
+		}
+		me.ErrorFormat = func(es []error) string {
+			s := make([]string, len(es))
+			for i, e := range es {
+				s[i] = e.Error()
+			}
+			return strings.Join(s, "; ")
+		}
+		return me
+	}
+	return err
+}

@@ -111,7 +111,7 @@ func (h *Host) validateSnapshot(s *SnapshotSpec) error {
 	if !slices.Contains(SnapshotStates, s.State) {
 		errs = multierror.Append(errs, fmt.Errorf("state: %q is not one of: %s", s.State, strings.Join(SnapshotStates, ", ")))
 	}
-	if s.Name == "" && s.State != "present" {
+	if s.Name == "" && s.State == "absent" {
 		errs = multierror.Append(errs, fmt.Errorf("name: required when state is %s", s.State))
 	}
 	if s.Name != "" {
@@ -119,7 +119,7 @@ func (h *Host) validateSnapshot(s *SnapshotSpec) error {
 			errs = multierror.Append(errs, fmt.Errorf("name: %q is not a snapshot name (letters, digits, '_', '-', '.', ':'; no '@' or '/')", s.Name))
 		}
 	}
-	return errs
+	return OneLine(errs)
 }
 
 // EnsureSnapshot takes, destroys or rolls back to a snapshot of a managed
@@ -134,7 +134,7 @@ func (h *Host) EnsureSnapshot(ctx context.Context, spec SnapshotSpec) (*Outcome,
 	if err := h.validateSnapshot(&spec); err != nil {
 		return nil, err
 	}
-	if spec.Name == "" {
+	if spec.Name == "" && spec.State == "present" {
 		spec.Name = AutoSnapshotName(h.now())
 	}
 	lock, err := h.LockZone(ctx, spec.Zone)
@@ -156,6 +156,15 @@ func (h *Host) EnsureSnapshot(ctx context.Context, spec SnapshotSpec) (*Outcome,
 	zoneDS, set, err := snapshotSet(w, z)
 	if err != nil {
 		return nil, err
+	}
+	if spec.Name == "" {
+		// rolledback without a name: the newest snapshot, as the
+		// original script did.
+		names := snapshotNames(w, zoneDS)
+		if len(w.Snapshots(zoneDS)) == 0 {
+			return nil, fmt.Errorf("zone %s has no snapshot to roll back to", z.Name)
+		}
+		spec.Name = names[len(names)-1]
 	}
 	out := &Outcome{Zone: z.Name}
 	out.set("zone", z.Name)

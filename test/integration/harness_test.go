@@ -192,7 +192,8 @@ func (s *Sim) State() string {
 			return nil
 		}
 		rel, _ := filepath.Rel(s.Root, p)
-		if rel == core.SimDir || rel == "var/zonemgr/locks" {
+		// /var/run is run-time state (a tmpfs on illumos): the zone locks.
+		if rel == core.SimDir || rel == "var/run" {
 			return filepath.SkipDir
 		}
 		files = append(files, fmt.Sprintf("%s %v %d", rel, fi.Mode(), sizeIfFile(fi)))
