@@ -297,9 +297,12 @@ func IsZonemgrSnapshot(name string) bool {
 // containerSteps creates a missing container dataset with the original
 // script's tuning, in one zfs create so a failure leaves nothing half
 // tuned. Missing parents are created one by one, each with its undo.
-func (h *Host) containerSteps(w *World, name, compression, dedup, mountpoint string) []Step {
+func (h *Host) containerSteps(ctx context.Context, w *World, name, compression, dedup, mountpoint string) ([]Step, error) {
 	if w.Exists(name) {
-		return nil
+		return nil, nil
+	}
+	if err := w.learnAncestors(ctx, h.Runner, name); err != nil {
+		return nil, fmt.Errorf("container %s: %w", name, err)
 	}
 	var steps []Step
 	parts := strings.Split(name, "/")
@@ -327,7 +330,7 @@ func (h *Host) containerSteps(w *World, name, compression, dedup, mountpoint str
 		Cmd:  &illumos.Cmd{Argv: append(argv, name)},
 		Undo: &illumos.Cmd{Argv: []string{"zfs", "destroy", name}},
 	})
-	return steps
+	return steps, nil
 }
 
 // containerMountpoint is where a container is (or will be) mounted.
@@ -441,7 +444,11 @@ func (h *Host) createDIZ(ctx context.Context, w *World, spec *DIZSpec, acc *acco
 	if g.InKernel() {
 		return fmt.Errorf("giz: golden zone %s is %s; a zone is cloned only while halted", g.Name, g.State)
 	}
-	plan.Add(h.containerSteps(w, h.Settings.DIZContainer, h.Settings.DIZCompression, h.Settings.DIZDedup, h.Settings.DIZMountpoint)...)
+	csteps, err := h.containerSteps(ctx, w, h.Settings.DIZContainer, h.Settings.DIZCompression, h.Settings.DIZDedup, h.Settings.DIZMountpoint)
+	if err != nil {
+		return err
+	}
+	plan.Add(csteps...)
 	zonepath := path.Join(containerMountpoint(w, h.Settings.DIZContainer, h.Settings.DIZMountpoint), spec.Name)
 
 	var created []string
@@ -524,22 +531,15 @@ func finalState(s string) string {
 // parents), zoned and with a legacy mountpoint, each with its undo.
 func (h *Host) delegatedDatasetSteps(ctx context.Context, w *World, name string) ([]Step, error) {
 	parts := strings.Split(name, "/")
-	// The nearest ancestor that exists: the world lists zonemgr's trees;
-	// outside them, the pool itself is checked once.
-	first := 0
+	if err := w.learnAncestors(ctx, h.Runner, name); err != nil {
+		return nil, fmt.Errorf("delegate_datasets: %s: %w", name, err)
+	}
+	first := 1
 	for i := len(parts) - 1; i >= 1; i-- {
 		if w.Exists(strings.Join(parts[:i], "/")) {
 			first = i
 			break
 		}
-	}
-	if first == 0 {
-		res, err := h.Runner.Run(ctx, illumos.Cmd{Argv: []string{"zfs", "list", "-H", "-o", "name", parts[0]}})
-		if err != nil || strings.TrimSpace(string(res.Stdout)) != parts[0] {
-			return nil, fmt.Errorf("delegate_datasets: %s: pool %s does not exist", name, parts[0])
-		}
-		w.Datasets[parts[0]] = zfs.Dataset{Name: parts[0]}
-		first = 1
 	}
 	var steps []Step
 	for i := first + 1; i < len(parts); i++ {

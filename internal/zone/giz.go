@@ -195,7 +195,7 @@ func (h *Host) EnsureGIZ(ctx context.Context, spec GIZSpec) (*Outcome, error) {
 		if spec.State == "updated" {
 			return nil, fmt.Errorf("zone %s does not exist: create it (state: present) before updating it", spec.Name)
 		}
-		if err := h.createGIZ(w, &spec, acc, plan, out); err != nil {
+		if err := h.createGIZ(ctx, w, &spec, acc, plan, out); err != nil {
 			return nil, err
 		}
 	case spec.State == "updated":
@@ -336,15 +336,18 @@ func (h *Host) gizConfig(spec *GIZSpec, zonepath, origin string, base *illumos.Z
 // createGIZ plans a new golden zone, installed from the package
 // repository (or cloned from another golden zone), with the original
 // script's three snapshots (one for a clone).
-func (h *Host) createGIZ(w *World, spec *GIZSpec, acc *accounts, plan *Plan, out *Outcome) error {
-	plan.Add(h.containerSteps(w, h.Settings.GIZContainer, h.Settings.GIZCompression, h.Settings.GIZDedup, h.Settings.GIZMountpoint)...)
+func (h *Host) createGIZ(ctx context.Context, w *World, spec *GIZSpec, acc *accounts, plan *Plan, out *Outcome) error {
+	csteps, err := h.containerSteps(ctx, w, h.Settings.GIZContainer, h.Settings.GIZCompression, h.Settings.GIZDedup, h.Settings.GIZMountpoint)
+	if err != nil {
+		return err
+	}
+	plan.Add(csteps...)
 	mp := containerMountpoint(w, h.Settings.GIZContainer, h.Settings.GIZMountpoint)
 	zonepath := path.Join(mp, spec.Name)
 	ds := h.Settings.GIZContainer + "/" + spec.Name
 	var snaps []string
 	var cfg *illumos.ZoneConfig
 	var script string
-	var err error
 	deleteCfg := &illumos.Cmd{Argv: []string{"zonecfg", "-z", spec.Name, "delete", "-F"}}
 	if spec.Source != "" {
 		src, _, snap, err := h.resolveGIZ(w, spec.Source, spec.Snapshot)

@@ -130,43 +130,11 @@ func (w *World) listDatasets(ctx context.Context, r illumos.Runner, containers [
 		return nil
 	}
 	ds, err := zfs.List(ctx, r, zfs.ListOptions{Types: []string{"filesystem", "volume", "snapshot"}, Recursive: true, Props: datasetProps, Names: names})
-	if errors.Is(err, zfs.ErrNotExist) {
-		// One of the containers is missing: list them one by one (a first
-		// run only; afterwards they all exist).
-		ds = nil
-		for _, n := range names {
-			d, err := zfs.List(ctx, r, zfs.ListOptions{Types: []string{"filesystem", "volume", "snapshot"}, Recursive: true, Props: datasetProps, Names: []string{n}})
-			if errors.Is(err, zfs.ErrNotExist) {
-				// Learn the nearest existing ancestor, where the
-				// container will be created and mounted.
-				parts := strings.Split(n, "/")
-				for i := len(parts) - 1; i >= 1; i-- {
-					anc := strings.Join(parts[:i], "/")
-					if _, seen := w.Datasets[anc]; seen {
-						break
-					}
-					a, err := zfs.List(ctx, r, zfs.ListOptions{Props: datasetProps, Names: []string{anc}})
-					if err == nil {
-						ds = append(ds, a...)
-						for _, x := range a {
-							w.Datasets[x.Name] = x
-						}
-						break
-					}
-					if !errors.Is(err, zfs.ErrNotExist) {
-						return fmt.Errorf("list datasets: %w", err)
-					}
-				}
-				continue
-			}
-			if err != nil {
-				return fmt.Errorf("list datasets: %w", err)
-			}
-			ds = append(ds, d...)
-		}
-	} else if err != nil {
+	if err != nil && !errors.Is(err, zfs.ErrNotExist) {
 		return fmt.Errorf("list datasets: %w", err)
 	}
+	// A missing container is listed as absent; the rest are listed all
+	// the same, as zfs lists every operand it can open.
 	for _, d := range ds {
 		w.Datasets[d.Name] = d
 	}
@@ -178,6 +146,32 @@ func (w *World) listDatasets(ctx context.Context, r illumos.Runner, containers [
 		}
 	}
 	return nil
+}
+
+// learnAncestors finds the nearest existing ancestor of a missing
+// dataset, one zfs list per level (reads, and only when something is to
+// be created under it), so that creation plans know where to start and
+// where the new datasets will be mounted.
+func (w *World) learnAncestors(ctx context.Context, r illumos.Runner, name string) error {
+	parts := strings.Split(name, "/")
+	for i := len(parts) - 1; i >= 1; i-- {
+		anc := strings.Join(parts[:i], "/")
+		if w.Exists(anc) {
+			return nil
+		}
+		a, err := zfs.List(ctx, r, zfs.ListOptions{Props: datasetProps, Names: []string{anc}})
+		if errors.Is(err, zfs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("list datasets: %w", err)
+		}
+		for _, x := range a {
+			w.Datasets[x.Name] = x
+		}
+		return nil
+	}
+	return fmt.Errorf("pool %s does not exist", parts[0])
 }
 
 // Exists reports whether a dataset or snapshot was seen.

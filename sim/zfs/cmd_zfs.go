@@ -33,6 +33,9 @@ var zfsCommands = map[string]zfsCommand{
 	"inherit":  {(*zfsCmd).inherit, true},
 	"mount":    {(*zfsCmd).mount, true},
 	"unmount":  {(*zfsCmd).unmount, true},
+	"hold":     {(*zfsCmd).hold, true},
+	"release":  {(*zfsCmd).release, true},
+	"holds":    {(*zfsCmd).holds, false},
 }
 
 // zfsAliases are the alternative subcommand names zfs accepts.

@@ -8,8 +8,13 @@ import (
 // A destroyPlan is the ordered list of datasets one zfs destroy removes.
 type destroyPlan struct {
 	names []string
-	// deferred snapshots are marked for destruction when their last clone
-	// goes instead of being destroyed now (zfs destroy -d).
+	// final is where the named snapshots of "zfs destroy -R fs@snap"
+	// start: the clones and their dependents before it go first, then the
+	// snapshots as one batch of their own.
+	final int
+	// deferred snapshots of the final batch that have clones or user
+	// holds are marked for destruction when the last of them goes instead
+	// of being destroyed now (zfs destroy -d).
 	deferred bool
 }
 
@@ -176,6 +181,7 @@ func (s *State) planDestroySnapshots(name string, recursive, clones, deferred bo
 			}
 		}
 	}
+	plan.final = len(plan.names)
 	plan.names = append(plan.names, matched...)
 	return plan, nil
 }
@@ -225,14 +231,55 @@ func (s *State) matchSnapspec(fs, spec string) []string {
 	return out
 }
 
-// destroyAll carries out a plan.
+// destroyAll carries out a plan in order, as zfs destroy's
+// destroy_callback() does: consecutive snapshots are gathered into a batch
+// that is destroyed in one step (lzc_destroy_snaps()) before the next
+// filesystem or volume, and a batch holding a snapshot with a user hold is
+// refused as a whole, which stops the destroy there. What went before
+// stays destroyed.
 func (s *State) destroyAll(plan *destroyPlan) error {
-	for _, n := range plan.names {
+	var batch []string
+	for i, n := range plan.names {
+		if i == plan.final && i > 0 {
+			if err := s.destroyBatch(batch, false); err != nil {
+				return err
+			}
+			batch = nil
+		}
 		d := s.get(n)
 		if d == nil {
 			continue // already gone with a deferred origin
 		}
-		if d.Type == typeSnapshot && plan.deferred && len(s.clonesOf(n)) > 0 {
+		if d.Type == typeSnapshot {
+			batch = append(batch, n)
+			continue
+		}
+		if err := s.destroyBatch(batch, false); err != nil {
+			return err
+		}
+		batch = nil
+		if err := s.destroyOne(d); err != nil {
+			return err
+		}
+	}
+	return s.destroyBatch(batch, plan.deferred)
+}
+
+// destroyBatch destroys snapshots in one atomic step: when one of them is
+// held, none is destroyed and each held one is reported. deferred marks
+// those with clones or holds for deferred destruction instead.
+func (s *State) destroyBatch(snaps []string, deferred bool) error {
+	if !deferred {
+		if busy := s.busySnapshots(snaps); len(busy) > 0 {
+			return errf("%s", strings.Join(busy, "\n"))
+		}
+	}
+	for _, n := range snaps {
+		d := s.get(n)
+		if d == nil {
+			continue // already gone with a deferred origin
+		}
+		if deferred && (len(s.clonesOf(n)) > 0 || len(d.Holds) > 0) {
 			d.Defer = true
 			continue
 		}
@@ -244,7 +291,7 @@ func (s *State) destroyAll(plan *destroyPlan) error {
 }
 
 // destroyOne removes one dataset and its data; a deferred origin snapshot
-// whose last clone this was goes with it.
+// whose last clone this was, and that has no user holds, goes with it.
 func (s *State) destroyOne(d *dataset) error {
 	if d.Type == typeFilesystem && d.MountPath != "" {
 		if err := s.unmount(d); err != nil {
@@ -254,7 +301,7 @@ func (s *State) destroyOne(d *dataset) error {
 	s.dropData(d)
 	delete(s.t.Datasets, d.Name)
 	if d.Origin != "" {
-		if o := s.get(d.Origin); o != nil && o.Defer && len(s.clonesOf(o.Name)) == 0 {
+		if o := s.get(d.Origin); o != nil && o.Defer && len(o.Holds) == 0 && len(s.clonesOf(o.Name)) == 0 {
 			return s.destroyOne(o)
 		}
 	}
@@ -263,7 +310,10 @@ func (s *State) destroyOne(d *dataset) error {
 
 // Rollback restores a filesystem to one of its snapshots, as zfs
 // rollback does. recursive destroys the more recent snapshots (-r);
-// recursiveClones also destroys their clones (-R).
+// recursiveClones also destroys their clones (-R). A more recent snapshot
+// with a user hold cannot be destroyed ("cannot destroy 'X': dataset is
+// busy"): the others are destroyed all the same, and the filesystem is not
+// rolled back.
 func (s *State) Rollback(snap string, recursive, recursiveClones bool) error {
 	if recursiveClones {
 		recursive = true
@@ -309,8 +359,24 @@ func (s *State) Rollback(snap string, recursive, recursiveClones bool) error {
 	if s.denied {
 		return errf("cannot rollback '%s': permission denied", fsName)
 	}
-	if err := s.destroyAll(&destroyPlan{names: doomed}); err != nil {
-		return err
+	// Like libzfs's rollback_destroy(), destroy each one on its own and
+	// go on past refusals; any refusal cancels the rollback itself.
+	var refused []string
+	for _, n := range doomed {
+		x := s.get(n)
+		if x == nil {
+			continue
+		}
+		if r := s.destroyRefusal(x); r != "" {
+			refused = append(refused, fmt.Sprintf("cannot destroy '%s': %s", n, r))
+			continue
+		}
+		if err := s.destroyOne(x); err != nil {
+			refused = append(refused, err.Error())
+		}
+	}
+	if len(refused) > 0 {
+		return errf("%s", strings.Join(refused, "\n"))
 	}
 	if err := s.restore(s.get(fsName), d); err != nil {
 		return fmt.Errorf("cannot rollback '%s': %w", fsName, err)

@@ -77,6 +77,9 @@ type walk struct {
 	// snaps includes snapshots while recursing (the -t set names them, or
 	// the pool lists snapshots).
 	snaps bool
+	// namesOnly takes every operand as a dataset name, never as a mounted
+	// path (zfs_for_each() without ZFS_ITER_ARGS_CAN_BE_PATHS).
+	namesOnly bool
 }
 
 // collect resolves the operands (names or mounted paths) and returns the
@@ -115,7 +118,13 @@ func (s *State) collect(errw io.Writer, args []string, w walk) (names []string, 
 		argtypes |= tFS | tVol
 	}
 	for _, a := range args {
-		d, msg := s.open(a, argtypes)
+		var d *dataset
+		var msg string
+		if w.namesOnly {
+			d, msg = s.openName(a, argtypes)
+		} else {
+			d, msg = s.open(a, argtypes)
+		}
 		if d == nil {
 			fmt.Fprintln(errw, msg)
 			failed = true
@@ -131,7 +140,6 @@ func (s *State) collect(errw io.Writer, args []string, w walk) (names []string, 
 // an absolute path names the filesystem mounted there; the dataset must be
 // of one of the given types. On failure it returns the message to print.
 func (s *State) open(arg string, types int) (*dataset, string) {
-	var d *dataset
 	if strings.HasPrefix(arg, "/") {
 		if _, err := os.Lstat(s.hostPath(arg)); err != nil {
 			return nil, fmt.Sprintf("%s: No such file or directory", arg)
@@ -148,17 +156,28 @@ func (s *State) open(arg string, types int) (*dataset, string) {
 		if best == "" {
 			return nil, fmt.Sprintf("'%s': not a ZFS filesystem", arg)
 		}
-		d = s.get(best)
-	} else {
-		if r := validateName(arg, isSnapshotName(arg)); r != "" {
-			return nil, fmt.Sprintf("cannot open '%s': %s", arg, r)
+		d := s.get(best)
+		if typeBit(d.Type)&types == 0 {
+			return nil, fmt.Sprintf("cannot open '%s': operation not applicable to datasets of this type", arg)
 		}
-		if d = s.get(arg); d == nil {
-			return nil, fmt.Sprintf("cannot open '%s': dataset does not exist", arg)
-		}
+		return d, ""
+	}
+	return s.openName(arg, types)
+}
+
+// openName resolves a dataset name as zfs_open() does: the name must be
+// valid, exist and be of one of the given types. On failure it returns
+// the message to print.
+func (s *State) openName(name string, types int) (*dataset, string) {
+	if r := validateName(name, isSnapshotName(name)); r != "" {
+		return nil, fmt.Sprintf("cannot open '%s': %s", name, r)
+	}
+	d := s.get(name)
+	if d == nil {
+		return nil, fmt.Sprintf("cannot open '%s': dataset does not exist", name)
 	}
 	if typeBit(d.Type)&types == 0 {
-		return nil, fmt.Sprintf("cannot open '%s': operation not applicable to datasets of this type", arg)
+		return nil, fmt.Sprintf("cannot open '%s': operation not applicable to datasets of this type", name)
 	}
 	return d, ""
 }

@@ -455,7 +455,7 @@ func (s *State) readonlyValue(d *dataset, p *propDef, literal bool) (string, boo
 		}
 		return "off", true
 	case "userrefs":
-		return "0", true
+		return size(int64(len(d.Holds))), true
 	case "written":
 		return size(s.written(d)), true
 	case "clones":

@@ -41,8 +41,11 @@ type dataset struct {
 	// its snapshots and rollbacks carry no data.
 	NoData bool `json:"nodata,omitempty"`
 	// Defer marks a snapshot whose destruction (zfs destroy -d) waits
-	// for its last clone to go.
+	// for its last clone and its last user hold to go.
 	Defer bool `json:"defer,omitempty"`
+	// Holds maps each user-hold tag of a snapshot (zfs hold) to the Unix
+	// time it was taken; a held snapshot cannot be destroyed.
+	Holds map[string]int64 `json:"holds,omitempty"`
 	// Refer caches a snapshot's referenced bytes (snapshots never change);
 	// 0 means not computed yet.
 	Refer int64 `json:"refer,omitempty"`
@@ -623,7 +626,10 @@ func (s *State) Clone(snap, target string, props map[string]string, parents bool
 
 // Destroy destroys a filesystem, volume or snapshot. recursive also
 // destroys its descendants and snapshots (zfs destroy -r); recursiveClones
-// also destroys clones of them, wherever they are (zfs destroy -R).
+// also destroys clones of them, wherever they are (zfs destroy -R). Like
+// zfs destroy it works bottom up and stops at the first refusal, such as
+// a snapshot with a user hold ("cannot destroy snapshot X: dataset is
+// busy"); what it destroyed before that stays destroyed.
 func (s *State) Destroy(name string, recursive, recursiveClones bool) error {
 	plan, err := s.planDestroy(name, recursive, recursiveClones, false)
 	if err != nil {

@@ -61,9 +61,10 @@ func bin(t testing.TB) string {
 
 // A Sim is one fresh simulated global zone.
 type Sim struct {
-	t    testing.TB
-	Root string
-	Env  []string
+	t     testing.TB
+	Root  string
+	Links string // the sim's command names
+	Env   []string
 }
 
 // NewSim creates a sim root with its tool links first on PATH.
@@ -93,7 +94,7 @@ func NewSim(t testing.TB) *Sim {
 		"ELEVATE_CMD=none",
 		"HOME="+dir,
 	)
-	return &Sim{t: t, Root: root, Env: env}
+	return &Sim{t: t, Root: root, Links: links, Env: env}
 }
 
 // Run runs a command with the sim's environment plus extra entries.
@@ -101,8 +102,11 @@ func (s *Sim) Run(extraEnv []string, name string, args ...string) (stdout, stder
 	s.t.Helper()
 	path := name
 	if !strings.Contains(name, "/") {
-		if _, err := os.Stat(filepath.Join(bin(s.t), name)); err == nil {
-			path = filepath.Join(bin(s.t), name)
+		for _, dir := range []string{s.Links, bin(s.t)} {
+			if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+				path = filepath.Join(dir, name)
+				break
+			}
 		}
 	}
 	cmd := exec.Command(path, args...)
