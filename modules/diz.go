@@ -64,6 +64,7 @@ func dizSpec(p *ansible.Params) (zone.DIZSpec, error) {
 		NoWait:       !p.Bool("wait"),
 		SingleUser:   p.Bool("single_user"),
 		Recreate:     p.Bool("recreate"),
+		Given:        given(p, dizOptions),
 	}
 	var errs error
 	for _, m := range p.List("mount_lofs") {
@@ -91,6 +92,17 @@ func dizSpec(p *ansible.Params) (zone.DIZSpec, error) {
 		s.VNICsOver = append(s.VNICsOver, o)
 	}
 	return s, zone.OneLine(errs)
+}
+
+// given names the options of opts the user gave.
+func given(p *ansible.Params, opts []ansible.Option) map[string]bool {
+	out := map[string]bool{}
+	for _, o := range opts {
+		if p.IsSet(o.Name) {
+			out[o.Name] = true
+		}
+	}
+	return out
 }
 
 // words splits each element on white space, so that the CLI's

@@ -13,33 +13,36 @@ import (
 // ZoneGIZ is the zone_giz module: golden-image zones.
 var ZoneGIZ = &ansible.Module{
 	Spec: ansible.Spec{
-		Module:      "zone_giz",
-		Description: "Golden-image zones (GIZ): installed, set up and snapshotted once, then cloned into disposable zones.",
-		Options: []ansible.Option{
-			{Name: "name", Aliases: []string{"zone"}, Required: true, Description: "Zone name."},
-			{Name: "state", Default: "present", Choices: zone.GIZStates, Description: "present: exists (created with its initial snapshots if missing); running; stopped; ready; mounted; restarted; updated: publishers refreshed, add/remove_packages applied and packages updated, a new snapshot taken only when something changed; absent: destroyed (refused while disposable zones depend on it, unless force)."},
-			{Name: "brand", Description: "Zone brand for a zone created from scratch (create -b; set brand). Default: the template's brand."},
-			{Name: "template", Description: "zonecfg template for a zone created from scratch. Default: TEMPLATE_GIZ (SUNWipkg)."},
-			{Name: "source", Aliases: []string{"origin"}, Description: "Another golden zone to clone instead of installing from a repository."},
-			{Name: "snapshot", Aliases: []string{"snapname"}, Description: "The snapshot of source to clone. Default: its newest zonemgr snapshot."},
-			{Name: "add_publishers", Type: ansible.TypeList, Elements: ansible.TypeStr, Description: "IPS publishers to add, each \"name|origin-url\"."},
-			{Name: "remove_publishers", Type: ansible.TypeList, Elements: ansible.TypeStr, Description: "IPS publishers to remove."},
-			{Name: "add_packages", Type: ansible.TypeList, Elements: ansible.TypeStr, Description: "Packages to install."},
-			{Name: "remove_packages", Type: ansible.TypeList, Elements: ansible.TypeStr, Description: "Packages to uninstall."},
-			{Name: "copy_users", Type: ansible.TypeList, Elements: ansible.TypeStr, Description: "Global-zone users copied into the zone."},
-			{Name: "copy_groups", Type: ansible.TypeList, Elements: ansible.TypeStr, Description: "Global-zone groups copied into the zone."},
-			{Name: "elevate_users", Type: ansible.TypeList, Elements: ansible.TypeStr, Description: "Users given full privileges in the zone."},
-			{Name: "mount_lofs", Type: ansible.TypeList, Elements: ansible.TypeStr, Description: "lofs mounts, each \"zonepath[|gzpath[|ro|rw]]\"."},
-			{Name: "force", Type: ansible.TypeBool, Default: false, Description: "With state=absent: destroy even while disposable zones depend on it (they are kept: uninstall promotes them)."},
-			{Name: "boot_timeout", Type: ansible.TypeInt, Description: "Seconds to wait for the multi-user milestone after a boot. Default: BOOT_TIMEOUT (300)."},
-			{Name: "wait", Type: ansible.TypeBool, Default: true, Description: "After a boot, wait for the milestone (multi-user, or single-user with single_user)."},
-			{Name: "single_user", Type: ansible.TypeBool, Default: false, Description: "Boot to single-user mode (zoneadm boot -s) for states running and restarted."},
-			{Name: "update_packages", Type: ansible.TypeBool, Default: true, Description: "With state=updated: run pkg update. When false, only refresh the publishers and apply add/remove_publishers and add/remove_packages."},
-		},
+		Module:            "zone_giz",
+		Description:       "Golden-image zones (GIZ): installed, set up and snapshotted once, then cloned into disposable zones.",
+		Options:           gizOptions,
 		MutuallyExclusive: [][]string{{"source", "brand"}, {"source", "template"}},
 		SupportsCheckMode: true,
 	},
 	Run: runGIZ,
+}
+
+// gizOptions are zone_giz's options.
+var gizOptions = []ansible.Option{
+	{Name: "name", Aliases: []string{"zone"}, Required: true, Description: "Zone name."},
+	{Name: "state", Default: "present", Choices: zone.GIZStates, Description: "present: exists (created with its initial snapshots if missing); running; stopped; ready; mounted; restarted; updated: publishers refreshed, add/remove_packages applied and packages updated, a new snapshot taken only when something changed; absent: destroyed (refused while disposable zones depend on it, unless force)."},
+	{Name: "brand", Description: "Zone brand for a zone created from scratch (create -b; set brand). Default: the template's brand."},
+	{Name: "template", Description: "zonecfg template for a zone created from scratch. Default: TEMPLATE_GIZ (SUNWipkg)."},
+	{Name: "source", Aliases: []string{"origin"}, Description: "Another golden zone to clone instead of installing from a repository."},
+	{Name: "snapshot", Aliases: []string{"snapname"}, Description: "The snapshot of source to clone. Default: its newest zonemgr snapshot."},
+	{Name: "add_publishers", Type: ansible.TypeList, Elements: ansible.TypeStr, Description: "IPS publishers to add, each \"name|origin-url\"."},
+	{Name: "remove_publishers", Type: ansible.TypeList, Elements: ansible.TypeStr, Description: "IPS publishers to remove."},
+	{Name: "add_packages", Type: ansible.TypeList, Elements: ansible.TypeStr, Description: "Packages to install."},
+	{Name: "remove_packages", Type: ansible.TypeList, Elements: ansible.TypeStr, Description: "Packages to uninstall."},
+	{Name: "copy_users", Type: ansible.TypeList, Elements: ansible.TypeStr, Description: "Global-zone users copied into the zone."},
+	{Name: "copy_groups", Type: ansible.TypeList, Elements: ansible.TypeStr, Description: "Global-zone groups copied into the zone."},
+	{Name: "elevate_users", Type: ansible.TypeList, Elements: ansible.TypeStr, Description: "Users given full privileges in the zone."},
+	{Name: "mount_lofs", Type: ansible.TypeList, Elements: ansible.TypeStr, Description: "lofs mounts, each \"zonepath[|gzpath[|ro|rw]]\"."},
+	{Name: "force", Type: ansible.TypeBool, Default: false, Description: "With state=absent: destroy even while disposable zones depend on it (they are kept: uninstall promotes them)."},
+	{Name: "boot_timeout", Type: ansible.TypeInt, Description: "Seconds to wait for the multi-user milestone after a boot. Default: BOOT_TIMEOUT (300)."},
+	{Name: "wait", Type: ansible.TypeBool, Default: true, Description: "After a boot, wait for the milestone (multi-user, or single-user with single_user)."},
+	{Name: "single_user", Type: ansible.TypeBool, Default: false, Description: "Boot to single-user mode (zoneadm boot -s) for states running and restarted."},
+	{Name: "update_packages", Type: ansible.TypeBool, Default: true, Description: "With state=updated: run pkg update. When false, only refresh the publishers and apply add/remove_publishers and add/remove_packages."},
 }
 
 func gizSpec(p *ansible.Params) (zone.GIZSpec, error) {
@@ -61,6 +64,7 @@ func gizSpec(p *ansible.Params) (zone.GIZSpec, error) {
 		NoWait:           !p.Bool("wait"),
 		SingleUser:       p.Bool("single_user"),
 		UpdatePackages:   p.Bool("update_packages"),
+		Given:            given(p, gizOptions),
 	}
 	var errs error
 	for _, v := range words(p.List("add_publishers")) {

@@ -10,45 +10,40 @@ trap 'rm -rf "$work"' EXIT
 
 "$BIN/illumos-sim" init "$work/gz"
 "$BIN/illumos-sim" links "$work/tools"
-export PATH="$work/tools:$PATH" ILLUMOS_SIM_ROOT="$work/gz" ZONEMGR_ROOT="$work/gz" ELEVATE_CMD=none
+export PATH="$work/tools:$BIN:$PATH" ILLUMOS_SIM_ROOT="$work/gz" ZONEMGR_ROOT="$work/gz" ELEVATE_CMD=none
 
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-# module NAME JSON: run an Ansible module binary as Ansible does (an args
-# file as argv[1]) and show its message; fail the demo when it fails.
-module() {
-	printf '%s\n' "$2" >"$work/args.json"
-	echo "\$ $1 $2"
-	if ! "$BIN/$1" "$work/args.json" >"$work/result.json"; then
-		cat "$work/result.json"
-		exit 1
-	fi
-	sed -n 's/.*"msg":"\([^"]*\)".*/  -> \1/p' "$work/result.json"
-}
-field() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p" "$work/result.json"; }
+if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then bold=$'\033[1m' off=$'\033[0m'; else bold='' off=''; fi
+step() { printf '\n%s== %s%s\n' "$bold" "$*" "$off"; }
+run() { printf '$ %s\n' "$*" >&2; "$@"; }
 
-step "A simulated global zone at $work/gz"
-zoneadm list -cv
-zfs list -r rpool
+step "A simulated illumos global zone at $work/gz"
+run zoneadm list -cv
+run zfs list -r rpool
 
-step "Create the golden-image zone 'golden' (install, first boot, post-install setup, snapshots)"
-module zone_giz '{"name": "golden", "copy_users": ["jenkins"], "copy_groups": ["jenkins"], "elevate_users": ["jenkins"]}'
-zfs list -t snapshot -o name -r rpool/zones/_zonemgr/GIZ/golden
+step "Create the golden-image zone 'golden': install, first boot, build user copied and elevated, snapshots"
+run zonemgr create-giz -z golden --copy-users jenkins --copy-groups jenkins --elevate-users jenkins
+run zonemgr list-snapshots -z golden
 
-step "Clone a disposable zone from it and boot it"
-module zone_diz '{"giz": "golden", "state": "running", "copy_users": ["jenkins"], "mount_lofs": ["/export/home"]}'
-diz=$(field name)
-echo "disposable zone: $diz"
-zoneadm list -cv
+step "Clone a disposable zone from its newest snapshot, with the source tree mounted by lofs"
+mkdir -p "$work/gz/export/src" && echo 'int main(void) { return 0; }' >"$work/gz/export/src/main.c"
+diz=$(run zonemgr -q create-diz -c golden --copy-users jenkins --mount-lofs "/export/src")
 
-step "Run a real command inside $diz, as the build user"
-zlogin -l jenkins "$diz" 'echo "hello from $(cat /etc/nodename) as $(id -un) (uid $(id -u))"; echo built > /tmp/artifact; ls -l /tmp/artifact'
-echo "the golden zone does not see the clone's file:"
-zlogin -S "$diz" "test -f /tmp/artifact && echo '  in $diz: /tmp/artifact exists'"
-test ! -e "$work/gz/zones/_zonemgr/GIZ/golden/root/tmp/artifact" && echo "  in golden: no /tmp/artifact"
+run zonemgr -z "$diz" start
+run zoneadm list -cv
 
-step "Destroy the disposable zone"
-module zone_diz "{\"name\": \"$diz\", \"state\": \"absent\"}"
+step "Run a real command inside $diz, as the build user; its exit code comes back"
+run zonemgr exec -z "$diz" --exec-user jenkins --exec-cmd 'echo "hello from $(cat /etc/nodename) as $(id -un) (uid $(id -u))"; cat /export/src/main.c; echo built > /tmp/artifact; ls -l /tmp/artifact; exit 3' || echo "exit code: $?"
+echo "the clone's file is not in the golden zone:"
+test -e "$work/gz/zones/_zonemgr/DIZ/$diz/root/tmp/artifact" && echo "  $diz: /tmp/artifact exists"
+test ! -e "$work/gz/zones/_zonemgr/GIZ/golden/root/tmp/artifact" && echo "  golden: no /tmp/artifact"
+
+step "Destroy the disposable zone (its clone, configuration and everything made for it)"
+run zonemgr -z "$diz" destroy
+
+step "The one-shot form: clone, boot, run as the build user, destroy"
+run zonemgr exec-diz -c golden --exec-user jenkins --copy-users jenkins --exec-cmd 'echo "built in $(cat /etc/nodename)"'
 
 step "What remains"
-zoneadm list -cv
-zfs list -o name,origin -r rpool/zones/_zonemgr
+run zonemgr list
+run zoneadm list -cv
+run zfs list -o name,origin -r rpool/zones/_zonemgr

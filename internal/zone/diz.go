@@ -40,7 +40,13 @@ type DIZSpec struct {
 	NoWait       bool // boot without waiting for the milestone
 	SingleUser   bool // boot -s, wait for the single-user milestone
 	Recreate     bool
+	// Given names the options the user gave. For an existing zone, an
+	// option not given is left as the zone has it (nil: all given).
+	Given map[string]bool
 }
+
+// given reports whether an option was given.
+func (s DIZSpec) given(opt string) bool { return s.Given == nil || s.Given[opt] }
 
 func (s DIZSpec) boot() Boot {
 	return Boot{Timeout: s.BootTimeout, NoWait: s.NoWait, SingleUser: s.SingleUser}
@@ -422,7 +428,7 @@ func dizConfig(g *Zone, spec *DIZSpec, zonepath, snap, created string, vnics []a
 		{Name: AttrOrigin, Type: "string", Value: "giz:" + g.Name},
 		{Name: AttrSnapshot, Type: "string", Value: snap},
 		{Name: AttrCreated, Type: "string", Value: created},
-		{Name: AttrSetup, Type: "string", Value: spec.setup(spec.Name, g.Name).Hash()},
+		{Name: AttrSetup, Type: "string", Value: formatParts(spec.setup(spec.Name, g.Name).Parts())},
 	}
 	if len(vnics) > 0 {
 		attrs = append(attrs, illumos.Attr{Name: AttrAutoVNIC, Type: "string", Value: formatAutoVNICs(vnics)})
@@ -485,7 +491,11 @@ func (h *Host) createDIZ(ctx context.Context, w *World, spec *DIZSpec, acc *acco
 		Undo:         zoneadm(spec.Name, "uninstall", "-F"),
 		UndoIfFailed: true,
 	})
-	plan.Add(h.setupSteps(spec.Name, spec.setup(spec.Name, g.Name), acc, Boot{Timeout: spec.BootTimeout})...)
+	setup := spec.setup(spec.Name, g.Name)
+	for _, f := range cfg.FS {
+		setup.Mounts = append(setup.Mounts, f.Dir)
+	}
+	plan.Add(h.setupSteps(spec.Name, setup, acc, Boot{Timeout: spec.BootTimeout})...)
 	st := spec.State
 	if st == "restarted" {
 		st = "running"
@@ -639,8 +649,8 @@ func (h *Host) updateDIZ(ctx context.Context, w *World, z *Zone, spec *DIZSpec, 
 	if spec.GIZ != "" {
 		giz = spec.GIZ
 	}
-	if h := spec.setup(spec.Name, giz).Hash(); h != z.Attr(AttrSetup) {
-		recreate = append(recreate, "copy_users, copy_groups, elevate_users or mount_autonfs")
+	if changed := changedParts(spec.setup(spec.Name, giz).Parts(), z.Attr(AttrSetup), spec.given); len(changed) > 0 {
+		recreate = append(recreate, strings.Join(changed, ", "))
 	}
 	autos := parseAutoVNICs(z.Attr(AttrAutoVNIC))
 	var haveSpecs, wantSpecs []string
@@ -650,7 +660,7 @@ func (h *Host) updateDIZ(ctx context.Context, w *World, z *Zone, spec *DIZSpec, 
 	for _, v := range spec.VNICsOver {
 		wantSpecs = append(wantSpecs, v.String())
 	}
-	if !slices.Equal(haveSpecs, wantSpecs) {
+	if spec.given("add_vnics_over") && !slices.Equal(haveSpecs, wantSpecs) {
 		recreate = append(recreate, fmt.Sprintf("add_vnics_over [%s] (the zone has [%s])", strings.Join(wantSpecs, " "), strings.Join(haveSpecs, " ")))
 	}
 	if z.State == "incomplete" || z.State == "configured" {
@@ -671,6 +681,7 @@ func (h *Host) updateDIZ(ctx context.Context, w *World, z *Zone, spec *DIZSpec, 
 			delete(w.Datasets, d)
 		}
 		spec.GIZ = giz
+		spec.Given = nil // the zone is made anew from the spec
 		before := describe(z)
 		if err := h.createDIZ(ctx, w, spec, acc, plan, out); err != nil {
 			return err
@@ -696,15 +707,16 @@ func (h *Host) updateDIZ(ctx context.Context, w *World, z *Zone, spec *DIZSpec, 
 			created = append(created, d)
 		}
 	}
-	want := dizConfig(g, spec, z.Zonepath, z.Attr(AttrSnapshot), z.Attr(AttrCreated), autos, created)
-	if g.Config == nil && z.Config != nil {
-		// The golden zone is gone: keep what the zone inherited from it.
-		want.Brand = z.Config.Brand
-	}
 	have := z.Config
 	if have == nil {
 		return fmt.Errorf("zone %s: no configuration file in %s", z.Name, h.path("/etc/zones"))
 	}
+	want := dizConfig(g, spec, z.Zonepath, z.Attr(AttrSnapshot), z.Attr(AttrCreated), autos, created)
+	if g.Config == nil {
+		// The golden zone is gone: keep what the zone inherited from it.
+		want.Brand = have.Brand
+	}
+	keepUngiven(want, have, spec)
 	script, changes, err := illumos.UpdateScript(have, want)
 	if err != nil {
 		return fmt.Errorf("zone %s: %w", z.Name, err)
@@ -728,6 +740,56 @@ func (h *Host) updateDIZ(ctx context.Context, w *World, z *Zone, spec *DIZSpec, 
 	out.set("state", after)
 	out.set("vnics", vnicNames(autos))
 	return nil
+}
+
+// keepUngiven puts back into a desired configuration what the zone has
+// for every option the user did not give: an omitted option leaves the
+// zone as it is.
+func keepUngiven(want, have *illumos.ZoneConfig, spec *DIZSpec) {
+	if !spec.given("mount_lofs") {
+		want.FS = slices.Clone(have.FS)
+	}
+	if !spec.given("delegate_datasets") {
+		want.Datasets = slices.Clone(have.Datasets)
+	}
+	if !spec.given("add_vnics") {
+		auto := map[string]bool{}
+		for _, a := range parseAutoVNICs(configAttr(have, AttrAutoVNIC)) {
+			auto[a.Name] = true
+		}
+		// The zone's own nets that are not automatic, then the automatic ones.
+		var nets []illumos.Net
+		for _, n := range have.Nets {
+			if !auto[n.Physical] {
+				nets = append(nets, n)
+			}
+		}
+		for _, n := range want.Nets {
+			if auto[n.Physical] {
+				nets = append(nets, n)
+			}
+		}
+		want.Nets = nets
+	}
+	if !spec.given("capped_memory") {
+		want.CappedMemory = have.CappedMemory
+	}
+	if !spec.given("capped_cpu") {
+		want.CappedCPU = have.CappedCPU
+	}
+	if !spec.given("copy_users") || !spec.given("copy_groups") || !spec.given("elevate_users") || !spec.given("mount_autonfs") {
+		for i, a := range want.Attrs {
+			if a.Name == AttrSetup {
+				want.Attrs[i].Value = configAttr(have, AttrSetup)
+			}
+		}
+	}
+}
+
+// configAttr returns a configuration attribute's value, "" when unset.
+func configAttr(c *illumos.ZoneConfig, name string) string {
+	v, _ := c.Attr(name)
+	return v
 }
 
 // describe renders a zone for a diff's before or after.

@@ -56,6 +56,9 @@ type GIZSpec struct {
 	// UpdatePackages, with state "updated", runs pkg update; without it
 	// only publishers are refreshed and add/remove_packages applied.
 	UpdatePackages bool
+	// Given names the options the user gave. For an existing zone, an
+	// option not given is left as the zone has it (nil: all given).
+	Given map[string]bool
 }
 
 func (s GIZSpec) boot() Boot {
@@ -70,14 +73,23 @@ func (s GIZSpec) setup(origin string) Setup {
 	return Setup{Nodename: s.Name, OldNames: old, CopyGroups: s.CopyGroups, CopyUsers: s.CopyUsers, ElevateUsers: s.ElevateUsers}
 }
 
-// contentHash identifies what a golden zone was built with.
-func (s GIZSpec) contentHash() string {
+// contentParts identifies what a golden zone was built with, by option.
+func (s GIZSpec) contentParts() map[string]string {
+	parts := s.setup("").Parts()
+	delete(parts, "mount_autonfs")
 	var pubs []string
 	for _, p := range s.AddPublishers {
 		pubs = append(pubs, p.Name+"|"+p.URL)
 	}
-	return SpecHash(s.setup("").Hash(), strings.Join(sorted(s.AddPackages), ","), strings.Join(sorted(s.RemovePackages), ","), strings.Join(sorted(pubs), ","), strings.Join(sorted(s.RemovePublishers), ","))
+	parts["add_packages"] = SpecHash(sorted(s.AddPackages)...)
+	parts["remove_packages"] = SpecHash(sorted(s.RemovePackages)...)
+	parts["add_publishers"] = SpecHash(sorted(pubs)...)
+	parts["remove_publishers"] = SpecHash(sorted(s.RemovePublishers)...)
+	return parts
 }
+
+// given reports whether an option was given.
+func (s GIZSpec) given(opt string) bool { return s.Given == nil || s.Given[opt] }
 
 func validPackage(p string) error {
 	if p == "" || strings.HasPrefix(p, "-") || strings.ContainsAny(p, " \t\n'\"`$;&|<>(){}") {
@@ -328,7 +340,7 @@ func (h *Host) gizConfig(spec *GIZSpec, zonepath, origin string, base *illumos.Z
 		illumos.Attr{Name: AttrRole, Type: "string", Value: "giz"},
 		illumos.Attr{Name: AttrOrigin, Type: "string", Value: origin},
 		illumos.Attr{Name: AttrCreated, Type: "string", Value: Stamp(h.now())},
-		illumos.Attr{Name: AttrSetup, Type: "string", Value: spec.contentHash()},
+		illumos.Attr{Name: AttrSetup, Type: "string", Value: formatParts(spec.contentParts())},
 	)
 	return c
 }
@@ -364,7 +376,11 @@ func (h *Host) createGIZ(ctx context.Context, w *World, spec *GIZSpec, acc *acco
 		}
 		plan.Add(zonecfgStep("configure the zone", spec.Name, script, deleteCfg))
 		plan.Add(Step{Why: "clone " + src.Name + "@" + snap, Cmd: zoneadm(spec.Name, "clone", "-s", snap, src.Name), Undo: zoneadm(spec.Name, "uninstall", "-F"), UndoIfFailed: true})
-		plan.Add(h.setupSteps(spec.Name, spec.setup(src.Name), acc, spec.boot())...)
+		setup := spec.setup(src.Name)
+		for _, f := range cfg.FS {
+			setup.Mounts = append(setup.Mounts, f.Dir)
+		}
+		plan.Add(h.setupSteps(spec.Name, setup, acc, spec.boot())...)
 		out.set("source", src.Name)
 		out.set("snapshot", snap)
 	} else {
@@ -392,7 +408,11 @@ func (h *Host) createGIZ(ctx context.Context, w *World, spec *GIZSpec, acc *acco
 		plan.Add(h.bootSteps(spec.Name, Boot{Timeout: spec.BootTimeout})...)
 		plan.Add(Step{Why: "halt after the first boot", Cmd: zoneadm(spec.Name, "halt")})
 		plan.Add(snapSteps(ds, SnapBooted+spec.Name)...)
-		plan.Add(h.setupSteps(spec.Name, spec.setup(""), acc, spec.boot())...)
+		setup := spec.setup("")
+		for _, f := range cfg.FS {
+			setup.Mounts = append(setup.Mounts, f.Dir)
+		}
+		plan.Add(h.setupSteps(spec.Name, setup, acc, spec.boot())...)
 		snaps = append(snaps, SnapInstalled+spec.Name, SnapBooted+spec.Name)
 	}
 	plan.Add(packageSteps(spec.Name, spec)...)
@@ -423,8 +443,8 @@ func (h *Host) reconcileGIZ(w *World, z *Zone, spec *GIZSpec, plan *Plan, out *O
 	if spec.Brand != "" && spec.Brand != z.Brand {
 		differ = append(differ, fmt.Sprintf("brand %s (it is %s)", spec.Brand, z.Brand))
 	}
-	if spec.contentHash() != z.Attr(AttrSetup) {
-		differ = append(differ, "add/remove_packages, add/remove_publishers, copy_users, copy_groups or elevate_users")
+	if changed := changedParts(spec.contentParts(), z.Attr(AttrSetup), spec.given); len(changed) > 0 {
+		differ = append(differ, strings.Join(changed, ", "))
 	}
 	if len(differ) > 0 {
 		return fmt.Errorf("zone %s exists and was built differently: %s; a golden image's contents are not changed in place: create a new golden zone from it (source: %s) or destroy and re-create it", z.Name, strings.Join(differ, "; "), z.Name)
@@ -434,9 +454,11 @@ func (h *Host) reconcileGIZ(w *World, z *Zone, spec *GIZSpec, plan *Plan, out *O
 	}
 	want := *z.Config
 	want.FS = slices.Clone(z.Config.FS)
-	for _, m := range spec.Lofs {
-		want.FS = slices.DeleteFunc(want.FS, func(f illumos.FS) bool { return f.Dir == m.Dir })
-		want.FS = append(want.FS, m.fs())
+	if spec.given("mount_lofs") {
+		for _, m := range spec.Lofs {
+			want.FS = slices.DeleteFunc(want.FS, func(f illumos.FS) bool { return f.Dir == m.Dir })
+			want.FS = append(want.FS, m.fs())
+		}
 	}
 	script, changes, err := illumos.UpdateScript(z.Config, &want)
 	if err != nil {

@@ -21,6 +21,10 @@ type Setup struct {
 	CopyUsers    []string
 	ElevateUsers []string
 	AutoNFS      []AutoNFS
+	// Mounts are the directories where global-zone file systems are
+	// mounted in the zone: home directories under them are the global
+	// zone's, and are never created from inside the zone.
+	Mounts []string
 }
 
 // AutoNFS is one NFS automount: a direct-map entry inside the zone.
@@ -34,14 +38,58 @@ func (s Setup) Empty() bool {
 	return len(s.CopyGroups) == 0 && len(s.CopyUsers) == 0 && len(s.ElevateUsers) == 0 && len(s.AutoNFS) == 0
 }
 
-// Hash identifies the account and automount part of a setup, stored in
-// the zone as zonemgr.setup so that a changed spec is noticed.
-func (s Setup) Hash() string {
-	parts := []string{"groups", strings.Join(sorted(s.CopyGroups), ","), "users", strings.Join(sorted(s.CopyUsers), ","), "elevate", strings.Join(sorted(s.ElevateUsers), ",")}
+// Parts identifies each part of a setup by a short hash, keyed by the
+// option that sets it; stored in the zone as zonemgr.setup, so that a
+// changed option is noticed and an omitted one is left alone.
+func (s Setup) Parts() map[string]string {
+	var nfs []string
 	for _, a := range s.AutoNFS {
-		parts = append(parts, "nfs", a.Dir+"|"+a.Source)
+		nfs = append(nfs, a.Dir+"|"+a.Source)
 	}
-	return SpecHash(parts...)
+	return map[string]string{
+		"copy_groups":   SpecHash(sorted(s.CopyGroups)...),
+		"copy_users":    SpecHash(sorted(s.CopyUsers)...),
+		"elevate_users": SpecHash(sorted(s.ElevateUsers)...),
+		"mount_autonfs": SpecHash(sorted(nfs)...),
+	}
+}
+
+// formatParts renders part hashes as "key=hash ..." in key order.
+func formatParts(parts map[string]string) string {
+	keys := make([]string, 0, len(parts))
+	for k := range parts {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = k + "=" + parts[k]
+	}
+	return strings.Join(out, " ")
+}
+
+func parseParts(s string) map[string]string {
+	out := map[string]string{}
+	for _, f := range strings.Fields(s) {
+		if k, v, ok := strings.Cut(f, "="); ok {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// changedParts lists the given options whose part differs from the
+// zone's stored zonemgr.setup.
+func changedParts(want map[string]string, stored string, given func(string) bool) []string {
+	have := parseParts(stored)
+	var out []string
+	for k, v := range want {
+		if given(k) && have[k] != v {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 func sorted(in []string) []string {
@@ -119,6 +167,16 @@ func (a *accounts) check(s Setup) []error {
 	return errs
 }
 
+// under reports whether p is one of dirs or below one of them.
+func under(p string, dirs []string) bool {
+	for _, d := range dirs {
+		if p == d || strings.HasPrefix(p, strings.TrimSuffix(d, "/")+"/") {
+			return true
+		}
+	}
+	return false
+}
+
 // shq quotes a string for a POSIX shell.
 func shq(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 
@@ -180,7 +238,7 @@ rm -f /etc/hosts.zonemgr-new
 		}
 		fmt.Fprintf(&b, "putline /etc/shadow %s %s\n", shq(u), shq(sh))
 		f := strings.Split(pw, ":")
-		if len(f) >= 6 && strings.HasPrefix(f[5], "/") && f[5] != "/" {
+		if len(f) >= 6 && strings.HasPrefix(f[5], "/") && f[5] != "/" && !under(f[5], s.Mounts) {
 			fmt.Fprintf(&b, "[ -d %[1]s ] || { mkdir -p %[1]s && chown %[2]s:%[3]s %[1]s; }\n", shq(f[5]), f[2], f[3])
 		}
 	}

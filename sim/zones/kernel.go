@@ -31,6 +31,9 @@ type KernelZone struct {
 	Pids []int `json:"pids,omitempty"`
 	// VNICs are the links assigned to the zone at boot.
 	VNICs []string `json:"vnics,omitempty"`
+	// Mounts are the real directories where the zone's lofs file
+	// systems are bind-mounted, in mount order.
+	Mounts []string `json:"mounts,omitempty"`
 }
 
 // A Kernel is the simulated kernel's zone table.

@@ -150,9 +150,58 @@ func (a *adm) makeReady(c *Config, k *Kernel) *KernelZone {
 			kz.VNICs = append(kz.VNICs, n.Physical)
 		}
 	}
+	if err := a.mountFS(c, kz); err != nil {
+		a.unmountFS(kz)
+		a.releaseVNICs(kz)
+		a.zoneadmdError("%v", err)
+		return nil
+	}
 	nz := k.Enter(a.zone, "ready")
 	nz.VNICs = kz.VNICs
+	nz.Mounts = kz.Mounts
 	return nz
+}
+
+// mountFS mounts the zone's lofs file systems, as zoneadmd does when a
+// zone becomes ready: the global zone's directory is bind-mounted on the
+// directory inside the zone root (read-only with the ro option), so that
+// commands run chrooted in the zone see it. Other fs types are not
+// simulated and are refused.
+func (a *adm) mountFS(c *Config, kz *KernelZone) error {
+	root := a.zoneRoot(c)
+	for _, f := range c.FS {
+		if f.Type != "lofs" {
+			return fmt.Errorf("cannot mount %s in the zone: file system type %s is not simulated (only lofs)", f.Dir, f.Type)
+		}
+		src := a.inv.Path(f.Special)
+		if fi, err := os.Stat(src); err != nil || !fi.IsDir() {
+			return fmt.Errorf("cannot verify fs %s: special %s does not exist or is not a directory", f.Dir, f.Special)
+		}
+		dst := filepath.Join(root, filepath.Clean("/"+f.Dir))
+		if err := os.MkdirAll(dst, 0o755); err != nil {
+			return fmt.Errorf("cannot mount %s in the zone: %v", f.Dir, err)
+		}
+		if err := syscall.Mount(src, dst, "", syscall.MS_BIND, ""); err != nil {
+			return fmt.Errorf("cannot mount %s in the zone: %v", f.Dir, err)
+		}
+		kz.Mounts = append(kz.Mounts, dst)
+		for _, o := range f.Options {
+			if o == "ro" {
+				if err := syscall.Mount("", dst, "", syscall.MS_BIND|syscall.MS_REMOUNT|syscall.MS_RDONLY, ""); err != nil {
+					return fmt.Errorf("cannot mount %s read-only in the zone: %v", f.Dir, err)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// unmountFS undoes mountFS, newest mount first.
+func (a *adm) unmountFS(kz *KernelZone) {
+	for i := len(kz.Mounts) - 1; i >= 0; i-- {
+		syscall.Unmount(kz.Mounts[i], syscall.MNT_DETACH)
+	}
+	kz.Mounts = nil
 }
 
 // netErrText turns a dladm error into the strerror(3C) text zoneadmd
@@ -217,6 +266,7 @@ func (a *adm) halt(c *Config, k *Kernel) {
 		return
 	}
 	killZoneProcesses(a.zone, kz.Pids, a.zoneRoot(c))
+	a.unmountFS(kz)
 	a.releaseVNICs(kz)
 	k.Leave(a.zone)
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 )
 
 // busyboxPath is the host's static busybox (Debian package busybox-static).
@@ -124,6 +125,9 @@ func populateRoot(dir, zone string) error {
 		links["usr/bin/"+a] = "busybox"
 	}
 	links["sbin/sh"] = "../usr/bin/busybox"
+	if err := makeDevices(dir); err != nil {
+		return err
+	}
 	self, err := os.Executable()
 	if err == nil {
 		self, err = filepath.EvalSymlinks(self)
@@ -143,6 +147,31 @@ func populateRoot(dir, zone string) error {
 		os.Remove(p)
 		if err := os.Symlink(target, p); err != nil {
 			return fmt.Errorf("populate zone root: %w", err)
+		}
+	}
+	return nil
+}
+
+// zoneDevices are the device nodes every zone has in /dev, with their
+// (Linux) major and minor numbers, since commands run chrooted on Linux.
+var zoneDevices = []struct {
+	name         string
+	major, minor uint32
+}{{"null", 1, 3}, {"zero", 1, 5}, {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0}}
+
+// makeDevices creates the zone's device nodes (the sim runs as root, as
+// zoneadm does).
+func makeDevices(dir string) error {
+	for _, d := range zoneDevices {
+		p := filepath.Join(dir, "dev", d.name)
+		os.Remove(p)
+		// Linux's encoding of (major, minor) for the small numbers used here.
+		dev := int(d.major<<8 | d.minor)
+		if err := syscall.Mknod(p, syscall.S_IFCHR|0o666, dev); err != nil {
+			return fmt.Errorf("populate zone root: /dev/%s: %w", d.name, err)
+		}
+		if err := os.Chmod(p, 0o666); err != nil {
+			return fmt.Errorf("populate zone root: /dev/%s: %w", d.name, err)
 		}
 	}
 	return nil
