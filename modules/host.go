@@ -7,6 +7,7 @@ package modules
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -196,3 +197,18 @@ var All = map[string]*ansible.Module{
 // Collection is the Ansible collection the modules ship in; tasks may name
 // a module by its short name or as Collection + "." + name.
 const Collection = "illumos.zonemgr"
+
+// Main runs a module binary: when not run as root it first re-executes
+// itself once under pfexec (ELEVATE_CMD), so that every command it starts
+// is checked against the user's RBAC profiles; then it speaks Ansible's
+// binary-module protocol. It returns the exit status for os.Exit.
+func Main(m *ansible.Module) int {
+	if len(os.Args) < 2 || (os.Args[1] != "--help" && os.Args[1] != "-h") {
+		if _, err := illumos.Elevate(os.Args, os.Environ()); err != nil {
+			b, _ := json.Marshal(map[string]any{"failed": true, "changed": false, "msg": err.Error()})
+			fmt.Println(string(b))
+			return 1
+		}
+	}
+	return ansible.Main(m)
+}

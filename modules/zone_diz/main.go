@@ -5,10 +5,9 @@ package main
 import (
 	"os"
 
-	"github.com/zonemgr/zonemgr/internal/ansible"
 	"github.com/zonemgr/zonemgr/modules"
 )
 
 func main() {
-	os.Exit(ansible.Main(modules.ZoneDIZ))
+	os.Exit(modules.Main(modules.ZoneDIZ))
 }
