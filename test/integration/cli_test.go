@@ -66,8 +66,7 @@ func TestSeedExamples(t *testing.T) {
 	// the one create-diz made.
 	out, _, _ := s.Run(nil, "zoneadm", "list", "-c")
 	if n := strings.Count(out, "diz-"); n != 1 {
-		t.Errorf("%d zones with generated names, want 1 (create-diz's):
-%s", n, out)
+		t.Errorf("%d zones with generated names, want 1 (create-diz's):\n%s", n, out)
 	}
 	vn, _, _ := s.Run(nil, "dladm", "show-vnic", "-p", "-o", "link")
 	if strings.Count(vn, "autodiz") != 0 {
