@@ -1,0 +1,548 @@
+package play
+
+// Output rules, as ansible-playbook's default callback (ansible-core 2.14)
+// writes them, so that users read it without learning anything new:
+//
+//   - Standard output gets a blank line and a banner padded with stars to
+//     80 columns per play and task ("TASK [name] ****"), one status line
+//     per task or loop item (ok, changed, fatal/failed, skipping), the
+//     diff of a changed result under --diff, and the PLAY RECAP.
+//   - A status line ends with the task's duration in parentheses, before
+//     any " => {result}"; skipped lines have none. The result JSON (sorted
+//     keys, Python's separators) follows a failure always, and other
+//     results with -v; debug and assert show theirs indented. At -v and
+//     below, the bulky keys commands, plan, stdout_lines and stderr_lines
+//     are left out of the result shown on the line (the commands are
+//     shown as they run under -v).
+//   - Live output of commands run in zones passes through unprefixed;
+//     with -v each command run is shown as it finishes.
+//   - Warnings ("[WARNING]: ...") and errors ("zonemgr: error: ...") go to
+//     standard error.
+//   - A no_log task's result is replaced by Ansible's "censored" message,
+//     its live output and commands are not shown, and a loop item's label
+//     reads None.
+//   - Colour only when the stream is a terminal and NO_COLOR is unset (or
+//     empty), and never with --json.
+//   - With --json, standard output gets one JSON object per task and a
+//     final summary object, and nothing else; live output and -v lines go
+//     to standard error.
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Ansible's colours (constants.py COLOR_*), as ANSI SGR codes.
+const (
+	colorOK          = "0;32"
+	colorChanged     = "0;33"
+	colorError       = "0;31"
+	colorSkip        = "0;36"
+	colorUnreachable = "1;31"
+	colorWarn        = "1;35"
+	colorVerbose     = "0;34"
+	colorDiffAdd     = "0;32"
+	colorDiffRemove  = "0;31"
+	colorDiffLines   = "0;36"
+	colorDeprecate   = "0;35"
+)
+
+// bannerWidth is the width of a banner line less one, as Ansible's
+// display computes it when standard output is not a terminal.
+const bannerWidth = 79
+
+// censored is Ansible's replacement of a no_log task's result.
+const censored = "the output has been hidden due to the fact that 'no_log: true' was specified for this result"
+
+// A display writes what a run shows.
+type display struct {
+	out       *lineWriter
+	errw      io.Writer
+	color     bool
+	errColor  bool
+	json      bool
+	verbosity int
+	diffMode  bool
+	mu        sync.Mutex
+	// warned holds the warnings shown, each shown once as in Ansible.
+	warned map[string]bool
+}
+
+// A lineWriter is a writer safe for concurrent use that remembers whether
+// its output ends a line, so that a status line never starts in the
+// middle of a command's live output.
+type lineWriter struct {
+	mu      sync.Mutex
+	w       io.Writer
+	midLine bool
+}
+
+func (l *lineWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n, err := l.w.Write(p)
+	if n > 0 {
+		l.midLine = p[n-1] != '\n'
+	}
+	return n, err
+}
+
+// startLine ends an unfinished line.
+func (l *lineWriter) startLine() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.midLine {
+		_, _ = io.WriteString(l.w, "\n")
+		l.midLine = false
+	}
+}
+
+// isTerminal tells whether w is a character device such as a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// useColor tells whether to colour output to w: only on a terminal, and
+// never when NO_COLOR is set to anything.
+func useColor(w io.Writer, getenv func(string) string) bool {
+	return getenv("NO_COLOR") == "" && isTerminal(w)
+}
+
+// stringc colours each line of s, as Ansible's stringc does.
+func stringc(s, color string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = "\033[" + color + "m" + l + "\033[0m"
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (d *display) paint(s, color string) string {
+	if d.color && color != "" {
+		return stringc(s, color)
+	}
+	return s
+}
+
+// line writes one line (which may hold newlines) to standard output.
+func (d *display) line(s, color string) {
+	if d.json {
+		return
+	}
+	d.out.startLine()
+	_, _ = io.WriteString(d.out, d.paint(s, color)+"\n")
+}
+
+// banner writes a blank line and msg padded with stars.
+func (d *display) banner(msg string) {
+	if d.json {
+		return
+	}
+	stars := max(bannerWidth-len([]rune(msg)), 3)
+	d.out.startLine()
+	_, _ = io.WriteString(d.out, "\n"+msg+" "+strings.Repeat("*", stars)+"\n")
+}
+
+// stderrLine writes a line to standard error.
+func (d *display) stderrLine(s, color string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.errColor && color != "" {
+		s = stringc(s, color)
+	}
+	_, _ = io.WriteString(d.errw, s+"\n")
+}
+
+// warning shows a warning, once.
+func (d *display) warning(msg string) {
+	d.mu.Lock()
+	seen := d.warned[msg]
+	if d.warned == nil {
+		d.warned = map[string]bool{}
+	}
+	d.warned[msg] = true
+	d.mu.Unlock()
+	if !seen {
+		d.stderrLine("[WARNING]: "+msg, colorWarn)
+	}
+}
+
+func (d *display) errorf(format string, a ...any) {
+	d.stderrLine("zonemgr: error: "+fmt.Sprintf(format, a...), colorError)
+}
+
+// deprecations shows a result's deprecations.
+func (d *display) deprecations(res map[string]any) {
+	list, _ := res["deprecations"].([]any)
+	for _, e := range list {
+		msg := pyStr(e)
+		if m, ok := e.(map[string]any); ok {
+			msg = pyStr(m["msg"])
+			if v, ok := m["version"]; ok {
+				msg += fmt.Sprintf(". This feature will be removed in version %s", pyStr(v))
+			} else if v, ok := m["date"]; ok {
+				msg += fmt.Sprintf(". This feature will be removed in a release after %s", pyStr(v))
+			}
+			msg += "."
+		}
+		d.stderrLine("[DEPRECATION WARNING]: "+msg, colorDeprecate)
+	}
+}
+
+// command shows one command run (-v).
+func (d *display) command(s string) {
+	if d.verbosity < 1 {
+		return
+	}
+	if d.json {
+		d.stderrLine(s, colorVerbose)
+		return
+	}
+	d.line(s, colorVerbose)
+}
+
+// liveOut and liveErr are where the live output of commands goes.
+func (d *display) liveOut() io.Writer {
+	if d.json {
+		return lockedWriter{&d.mu, d.errw}
+	}
+	return d.out
+}
+
+func (d *display) liveErr() io.Writer { return lockedWriter{&d.mu, d.errw} }
+
+// A lockedWriter serialises writes to w with the display's other writes
+// to standard error.
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// formatDuration renders a task's duration: seconds with two decimals
+// under a minute, else minutes and seconds.
+func formatDuration(d time.Duration) string {
+	if d < time.Minute {
+		return fmt.Sprintf("%.2fs", d.Seconds())
+	}
+	return d.Round(time.Second).String()
+}
+
+// shown returns the result as the status line shows it: without internal
+// keys, failed and skipped (the status says them), invocation, diff and
+// exception (below -vvv), the bulky keys (at -v and below), and for debug
+// only its message or variable; a no_log result is censored.
+func (d *display) shown(t *task, res map[string]any, noLog bool) map[string]any {
+	if noLog {
+		out := map[string]any{"censored": censored}
+		for _, k := range []string{"changed", "attempts", "retries"} {
+			if v, ok := res[k]; ok {
+				out[k] = v
+			}
+		}
+		return out
+	}
+	out := make(map[string]any, len(res))
+	for k, v := range res {
+		if strings.HasPrefix(k, "_ansible_") {
+			continue
+		}
+		out[k] = v
+	}
+	delete(out, "failed")
+	delete(out, "skipped")
+	delete(out, "exception")
+	if d.verbosity < 3 {
+		delete(out, "invocation")
+		delete(out, "diff")
+	}
+	if d.verbosity < 2 {
+		for _, k := range []string{"commands", "plan", "stdout_lines", "stderr_lines"} {
+			delete(out, k)
+		}
+	}
+	if t.kind == kindDebug {
+		if _, ok := out["msg"]; ok {
+			for k := range out {
+				if k != "msg" && k != "warnings" && k != "deprecations" {
+					delete(out, k)
+				}
+			}
+		} else {
+			for _, k := range []string{"changed", "invocation", "skip_reason"} {
+				delete(out, k)
+			}
+		}
+	}
+	if results, ok := out["results"].([]any); ok {
+		sub := make([]any, len(results))
+		for i, r := range results {
+			if m, ok := r.(map[string]any); ok {
+				sub[i] = d.shown(t, m, false)
+			} else {
+				sub[i] = r
+			}
+		}
+		out["results"] = sub
+	}
+	return out
+}
+
+// dump renders a shown result: indented for debug and assert and from
+// -vvv on, else on one line.
+func (d *display) dump(t *task, res map[string]any, verbose, noLog bool) string {
+	indent := 0
+	if verbose || d.verbosity > 2 {
+		indent = 4
+	}
+	return pyJSON(d.shown(t, res, noLog), indent)
+}
+
+// taskLine writes the status line of a task without a loop.
+func (d *display) taskLine(t *task, o outcome, noLog bool, dur time.Duration) {
+	verbose := d.verbosity > 0 || o.verbose
+	switch o.status() {
+	case "failed":
+		d.line(fmt.Sprintf("fatal: [localhost]: FAILED! (%s) => %s", formatDuration(dur), d.dump(t, o.res, o.verbose, noLog)), colorError)
+	case "skipped":
+		s := "skipping: [localhost]"
+		if verbose {
+			s += " => " + d.dump(t, o.res, o.verbose, noLog)
+		}
+		d.line(s, colorSkip)
+	default:
+		word, color := "ok", colorOK
+		if o.changed() {
+			word, color = "changed", colorChanged
+		}
+		s := fmt.Sprintf("%s: [localhost] (%s)", word, formatDuration(dur))
+		if verbose {
+			s += " => " + d.dump(t, o.res, o.verbose, noLog)
+		}
+		d.line(s, color)
+	}
+}
+
+// itemLabel renders a loop item for "(item=...)": Python's str() of the
+// label; None for a no_log task, as Ansible hides it.
+func itemLabel(label any, noLog bool) string {
+	if noLog {
+		return "None"
+	}
+	return pyStr(label)
+}
+
+// itemLine writes the status line of one loop item.
+func (d *display) itemLine(t *task, o outcome, label any, noLog bool, dur time.Duration) {
+	verbose := d.verbosity > 0 || o.verbose
+	item := itemLabel(label, noLog)
+	switch o.status() {
+	case "failed":
+		d.line(fmt.Sprintf("failed: [localhost] (item=%s) (%s) => %s", item, formatDuration(dur), d.dump(t, o.res, o.verbose, noLog)), colorError)
+	case "skipped":
+		s := fmt.Sprintf("skipping: [localhost] => (item=%s)", item)
+		if verbose {
+			s += " => " + d.dump(t, o.res, o.verbose, noLog)
+		}
+		d.line(s, colorSkip)
+	default:
+		word, color := "ok", colorOK
+		if o.changed() {
+			word, color = "changed", colorChanged
+		}
+		s := fmt.Sprintf("%s: [localhost] => (item=%s) (%s)", word, item, formatDuration(dur))
+		if verbose {
+			s += " => " + d.dump(t, o.res, o.verbose, noLog)
+		}
+		d.line(s, color)
+	}
+}
+
+// loopEnd writes what follows the item lines of a loop: a skipping line
+// when every item (or the empty list) was skipped.
+func (d *display) loopEnd(o outcome) {
+	if o.status() == "skipped" {
+		d.line("skipping: [localhost]", colorSkip)
+	}
+}
+
+// diff writes a changed result's diff under --diff.
+func (d *display) diff(res map[string]any, noLog bool) {
+	if !d.diffMode || noLog || !truthy(res["changed"]) || !truthy(res["diff"]) {
+		return
+	}
+	text := renderDiff(res["diff"])
+	if text == "" {
+		return
+	}
+	var b strings.Builder
+	for _, l := range strings.SplitAfter(strings.TrimSuffix(text, "\n"), "\n") {
+		body := strings.TrimSuffix(l, "\n")
+		color := ""
+		switch {
+		case strings.HasPrefix(body, "+"):
+			color = colorDiffAdd
+		case strings.HasPrefix(body, "-"):
+			color = colorDiffRemove
+		case strings.HasPrefix(body, "@@"):
+			color = colorDiffLines
+		}
+		b.WriteString(d.paint(body, color))
+		b.WriteString("\n")
+	}
+	d.line(strings.TrimSuffix(b.String(), "\n"), "")
+	d.line("", "")
+}
+
+// recap writes the PLAY RECAP, or with --json the summary object.
+func (d *display) recap(s stats, dur time.Duration, code int) {
+	if d.json {
+		d.writeJSON(struct {
+			Summary  stats   `json:"summary"`
+			Duration float64 `json:"duration"`
+			ExitCode int     `json:"exit_code"`
+		}{s, seconds(dur), code})
+		return
+	}
+	d.banner("PLAY RECAP")
+	d.line(recapLine(s, d.color), "")
+	d.line("", "")
+}
+
+// recapLine is Ansible's recap line for the host localhost.
+func recapLine(s stats, color bool) string {
+	host := fmt.Sprintf("%-26s", "localhost")
+	if color {
+		c := colorOK
+		switch {
+		case s.Failed > 0 || s.Unreachable > 0:
+			c = colorError
+		case s.Changed > 0:
+			c = colorChanged
+		}
+		host = fmt.Sprintf("%-37s", stringc("localhost", c))
+	}
+	field := func(name string, n int, c string) string {
+		f := fmt.Sprintf("%s=%-4s", name, strconv.Itoa(n))
+		if color && n != 0 {
+			f = stringc(f, c)
+		}
+		return f
+	}
+	return strings.Join([]string{
+		host, ":",
+		field("ok", s.OK, colorOK),
+		field("changed", s.Changed, colorChanged),
+		field("unreachable", s.Unreachable, colorUnreachable),
+		field("failed", s.Failed, colorError),
+		field("skipped", s.Skipped, colorSkip),
+		field("rescued", s.Rescued, colorOK),
+		field("ignored", s.Ignored, colorWarn),
+	}, " ")
+}
+
+// A jsonTaskRecord is one task's object under --json.
+type jsonTaskRecord struct {
+	Play   string `json:"play"`
+	Task   string `json:"task"`
+	Module string `json:"module"`
+	// Status is ok, changed, skipped or failed.
+	Status string `json:"status"`
+	// Ignored is set when the task failed and ignore_errors let the run
+	// go on.
+	Ignored bool `json:"ignored"`
+	// Duration is in seconds.
+	Duration float64        `json:"duration"`
+	Result   map[string]any `json:"result"`
+}
+
+func seconds(d time.Duration) float64 {
+	return float64(d.Round(time.Millisecond)) / float64(time.Second)
+}
+
+// jsonTask writes a task's object under --json: the registered result
+// without internal keys, censored for no_log.
+func (d *display) jsonTask(play, name, action string, o outcome, ignored, noLog bool, dur time.Duration) {
+	if !d.json {
+		return
+	}
+	res := make(map[string]any, len(o.res))
+	if noLog {
+		res["censored"] = censored
+		res["changed"] = o.changed()
+		res["failed"] = o.failed()
+	} else {
+		for k, v := range o.res {
+			if !strings.HasPrefix(k, "_ansible_") {
+				res[k] = v
+			}
+		}
+	}
+	d.writeJSON(jsonTaskRecord{
+		Play: play, Task: name, Module: action, Status: o.status(),
+		Ignored: ignored, Duration: seconds(dur), Result: res,
+	})
+}
+
+// writeJSON writes one object on one line. A value JSON cannot hold (a
+// NaN from YAML) is written as its Python text.
+func (d *display) writeJSON(v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		if rec, ok := v.(jsonTaskRecord); ok {
+			rec.Result = jsonSafe(rec.Result).(map[string]any)
+			buf.Reset()
+			if err := enc.Encode(rec); err != nil {
+				d.errorf("encode task result: %v", err)
+				return
+			}
+		} else {
+			d.errorf("encode summary: %v", err)
+			return
+		}
+	}
+	_, _ = d.out.Write(buf.Bytes())
+}
+
+// jsonSafe replaces the floats JSON cannot hold with their Python text.
+func jsonSafe(v any) any {
+	switch x := v.(type) {
+	case float64:
+		if s := pyFloat(x); s == "inf" || s == "-inf" || s == "nan" {
+			return s
+		}
+		return x
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = jsonSafe(e)
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = jsonSafe(e)
+		}
+		return out
+	}
+	return v
+}

@@ -1,0 +1,157 @@
+package play
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zonemgr/zonemgr/internal/ansible"
+)
+
+// echoModule returns what it was given: msg, value (any type), and the
+// settings Ansible passes; changed, fail and rc make it change or fail;
+// diff_before/diff_after give a diff; warn a warning, deprecate a
+// deprecation.
+var echoModule = &ansible.Module{
+	Spec: ansible.Spec{
+		Module:            "echo",
+		SupportsCheckMode: true,
+		Options: []ansible.Option{
+			{Name: "msg", Aliases: []string{"message"}},
+			{Name: "value", Type: ansible.TypeRaw},
+			{Name: "changed", Type: ansible.TypeBool, Default: false},
+			{Name: "fail", Type: ansible.TypeBool, Default: false},
+			{Name: "rc", Type: ansible.TypeInt},
+			{Name: "stdout"},
+			{Name: "secret", NoLog: true},
+			{Name: "diff_before"},
+			{Name: "diff_after"},
+			{Name: "warn"},
+			{Name: "count", Type: ansible.TypeInt},
+			{Name: "names", Type: ansible.TypeList, Elements: ansible.TypeStr},
+			{Name: "deprecate"},
+		},
+	},
+	Run: func(_ context.Context, p *ansible.Params) (*ansible.Result, error) {
+		res := &ansible.Result{Changed: p.Bool("changed"), Failed: p.Bool("fail"), Msg: p.Str("msg")}
+		if p.IsSet("value") {
+			res.Set("value", p.Raw("value"))
+		}
+		if p.IsSet("count") {
+			res.Set("count", p.Int("count"))
+		}
+		if p.IsSet("names") {
+			res.Set("names", p.List("names"))
+		}
+		if p.IsSet("rc") {
+			res.Set("rc", p.Int("rc"))
+		}
+		if p.IsSet("stdout") {
+			res.Set("stdout", p.Str("stdout"))
+		}
+		if p.IsSet("diff_before") {
+			res.Diff = ansible.Diff{Before: p.Str("diff_before"), After: p.Str("diff_after"), BeforeHeader: "zone z1", AfterHeader: "zone z1"}
+		}
+		if d := p.Str("deprecate"); d != "" {
+			res.Set("deprecations", []any{map[string]any{"msg": d, "version": "2.0.0", "collection_name": "illumos.zonemgr"}})
+		}
+		if w := p.Str("warn"); w != "" {
+			res.Warn("%s", w)
+		}
+		res.Set("settings", map[string]any{
+			"check_mode": p.CheckMode, "diff": p.Diff, "no_log": p.NoLog,
+			"verbosity": p.Verbosity, "module_name": p.ModuleName, "tmpdir_set": p.TmpDir != "",
+		})
+		return res, nil
+	},
+}
+
+// breakModule fails as the zone modules do, with the failed command and
+// its stderr.
+var breakModule = &ansible.Module{
+	Spec: ansible.Spec{Module: "break", SupportsCheckMode: true, Options: []ansible.Option{{Name: "name"}}},
+	Run: func(_ context.Context, p *ansible.Params) (*ansible.Result, error) {
+		return &ansible.Result{Changed: true}, &ansible.FailError{
+			Msg:    "clone zone " + p.Str("name"),
+			Values: map[string]any{"failed_command": []string{"zfs", "clone", "a@s", "b"}, "stderr": "cannot clone\n", "commands": []map[string]any{{"cmd": "zfs list"}}},
+			Err:    errors.New("exit status 1"),
+		}
+	},
+}
+
+// nocheckModule does not support check mode.
+var nocheckModule = &ansible.Module{
+	Spec: ansible.Spec{Module: "nocheck", Options: []ansible.Option{{Name: "msg"}}},
+	Run: func(_ context.Context, p *ansible.Params) (*ansible.Result, error) {
+		return &ansible.Result{Changed: true, Msg: p.Str("msg")}, nil
+	},
+}
+
+func testModules() map[string]*ansible.Module {
+	return map[string]*ansible.Module{"echo": echoModule, "break": breakModule, "nocheck": nocheckModule}
+}
+
+// files serves task and vars files from memory.
+type files map[string]string
+
+func (f files) read(name string) ([]byte, error) {
+	s, ok := f[name]
+	if !ok {
+		return nil, &os.PathError{Op: "open", Path: name, Err: os.ErrNotExist}
+	}
+	return []byte(s), nil
+}
+
+// fixedClock is a clock that advances step on every reading.
+func fixedClock(step time.Duration) func() time.Time {
+	t := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	return func() time.Time {
+		t = t.Add(step)
+		return t
+	}
+}
+
+// playResult is what one run printed.
+type playResult struct {
+	code           int
+	stdout, stderr string
+}
+
+// runPlay runs the task file text as tasks.yml with the test modules and
+// a clock that does not move.
+func runPlay(t *testing.T, text string, o Options, extra files) playResult {
+	t.Helper()
+	fs := files{"tasks.yml": text}
+	for k, v := range extra {
+		fs[k] = v
+	}
+	var stdout, stderr bytes.Buffer
+	r := &Runner{
+		Options:  o,
+		Modules:  testModules(),
+		Stdout:   &stdout,
+		Stderr:   &stderr,
+		Getenv:   func(string) string { return "" },
+		now:      fixedClock(0),
+		readFile: fs.read,
+	}
+	code := r.Run(context.Background(), "tasks.yml")
+	return playResult{code, stdout.String(), stderr.String()}
+}
+
+// taskLines returns the status lines of the output: those that are not
+// banners, blank, or the recap.
+func taskLines(out string) []string {
+	var lines []string
+	for _, l := range strings.Split(out, "\n") {
+		if l == "" || strings.HasSuffix(l, "***") || strings.HasPrefix(l, "localhost ") {
+			continue
+		}
+		lines = append(lines, l)
+	}
+	return lines
+}

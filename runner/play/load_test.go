@@ -1,0 +1,279 @@
+package play
+
+import (
+	"math"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func load(t *testing.T, text string) (*playbook, error) {
+	t.Helper()
+	return loadPlaybook("tasks.yml", []byte(text), testModules(), &templateCache{})
+}
+
+func TestResolvePlain(t *testing.T) {
+	// Expected values are PyYAML's (yaml.safe_load), which Ansible uses.
+	tests := []struct {
+		in   string
+		want any
+	}{
+		{"yes", true}, {"Yes", true}, {"YES", true}, {"no", false}, {"on", true}, {"OFF", false},
+		{"true", true}, {"False", false}, {"tRue", "tRue"}, {"y", "y"}, {"n", "n"},
+		{"0755", 493}, {"0x1f", 31}, {"0b101", 5}, {"1_000", 1000}, {"+12", 12}, {"-0", 0},
+		{"1:30", 90}, {"09", "09"}, {"0o17", "0o17"},
+		{"1e3", "1e3"}, {"1.5e+3", 1500.0}, {"1.", 1.0}, {"1:30.5", 90.5}, {".inf", math.Inf(1)}, {"-.inf", math.Inf(-1)},
+		{"~", nil}, {"null", nil}, {"", nil},
+		{"2001-12-14", "2001-12-14"}, {"zone1", "zone1"},
+	}
+	for _, tc := range tests {
+		if got := resolvePlain(tc.in); !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("resolvePlain(%q) = %#v, want %#v", tc.in, got, tc.want)
+		}
+	}
+	if got := resolvePlain(".NaN"); !math.IsNaN(got.(float64)) {
+		t.Errorf("resolvePlain(.NaN) = %v, want NaN", got)
+	}
+}
+
+func TestLoadForms(t *testing.T) {
+	tests := []struct {
+		name string
+		text string
+		// want lists each play as "name run: task, task".
+		want []string
+	}{
+		{
+			name: "bare list of tasks",
+			text: "- name: one\n  debug: msg=hi\n- echo: {msg: x}\n",
+			want: []string{"localhost true: one, echo"},
+		},
+		{
+			name: "mapping with vars and tasks",
+			text: "vars:\n  a: 1\ntasks:\n  - debug: var=a\n",
+			want: []string{"localhost true: debug"},
+		},
+		{
+			name: "named mapping",
+			text: "name: build\nvars: {a: 1}\ntasks:\n  - fail: msg=x\n",
+			want: []string{"build true: fail"},
+		},
+		{
+			name: "playbook",
+			text: `- name: local
+  hosts: localhost
+  connection: local
+  gather_facts: false
+  collections: [illumos.zonemgr]
+  vars: {a: 1}
+  pre_tasks: [{name: pre, debug: {}}]
+  tasks: [{name: main, illumos.zonemgr.echo: {}}]
+  post_tasks: [{name: post, ansible.builtin.debug: {}}]
+- hosts: web,db
+  tasks: [{debug: {}}]
+- hosts: [all]
+  tasks: []
+`,
+			want: []string{"local true: pre, main, post", "web,db false: debug", "all true: "},
+		},
+		{
+			name: "block",
+			text: "- name: b\n  block: [{debug: {}}]\n  rescue: [{fail: {}}]\n  always: [{echo: {}}]\n",
+			want: []string{"localhost true: b"},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			pb, err := load(t, tc.text)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, p := range pb.plays {
+				var names []string
+				for _, task := range p.tasks {
+					names = append(names, task.displayName())
+				}
+				got = append(got, p.name+" "+map[bool]string{true: "true", false: "false"}[p.run]+": "+strings.Join(names, ", "))
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("plays = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestLoadTaskFields(t *testing.T) {
+	pb, err := load(t, `
+- name: loop it
+  echo:
+    msg: "{{ zone }}"
+    value: yes
+    names: [a, "b"]
+  register: out
+  when: [a is defined, "{{ b }}", true]
+  loop: "{{ zones }}"
+  loop_control: {loop_var: zone, index_var: i, label: "{{ zone.name }}"}
+  ignore_errors: yes
+  no_log: "{{ secret }}"
+  changed_when: out.rc == 0
+  failed_when: false
+  vars: {x: 1}
+- block:
+    - debug: msg=in
+  rescue:
+    - debug: {var: out.msg}
+  when: ok
+  vars: {y: 2}
+  ignore_errors: true
+- assert:
+    that:
+      - 1 == 1
+      - "{{ ok }}"
+    fail_msg: nope
+- set_fact: a=1 b="two words"
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tasks := pb.plays[0].tasks
+	lt := tasks[0]
+	if lt.action != "echo" || lt.kind != kindModule || lt.module != echoModule {
+		t.Errorf("action = %q kind %v module %v", lt.action, lt.kind, lt.module)
+	}
+	wantArgs := []arg{{"msg", "{{ zone }}"}, {"value", true}, {"names", []any{"a", "b"}}}
+	if !reflect.DeepEqual(lt.args, wantArgs) {
+		t.Errorf("args = %#v, want %#v", lt.args, wantArgs)
+	}
+	if lt.register != "out" || lt.loopVar != "zone" || lt.indexVar != "i" || lt.label != "{{ zone.name }}" || !lt.hasLabel {
+		t.Errorf("register %q loop_var %q index_var %q label %v", lt.register, lt.loopVar, lt.indexVar, lt.label)
+	}
+	if lt.loop != "{{ zones }}" || !lt.hasLoop || lt.ignore != true || lt.noLog != "{{ secret }}" {
+		t.Errorf("loop %v ignore %v no_log %v", lt.loop, lt.ignore, lt.noLog)
+	}
+	if len(lt.when) != 3 || lt.when[0].e == nil || !lt.when[1].tmpl || !lt.when[2].isLit || lt.when[2].lit != true {
+		t.Errorf("when = %+v", lt.when)
+	}
+	if len(lt.changedWhen) != 1 || len(lt.failedWhen) != 1 || !reflect.DeepEqual(lt.vars, map[string]any{"x": 1}) {
+		t.Errorf("changed_when %v failed_when %v vars %v", lt.changedWhen, lt.failedWhen, lt.vars)
+	}
+	b := tasks[1]
+	if b.kind != kindBlock || len(b.block) != 1 || len(b.rescue) != 1 || b.rescue[0].debugVar == nil || len(b.when) != 1 || b.ignore != true {
+		t.Errorf("block = %+v", b)
+	}
+	if a := tasks[2]; len(a.that) != 2 || a.that[0].e == nil || !a.that[1].tmpl {
+		t.Errorf("assert that = %+v", a.that)
+	}
+	if sf := tasks[3]; !reflect.DeepEqual(sf.args, []arg{{"a", "1"}, {"b", "two words"}}) {
+		t.Errorf("set_fact args = %#v", sf.args)
+	}
+	if tasks[0].pos.String() != "tasks.yml:2:3" || tasks[1].pos.String() != "tasks.yml:16:3" {
+		t.Errorf("positions %s %s", tasks[0].pos, tasks[1].pos)
+	}
+}
+
+func TestLoadYAMLFeatures(t *testing.T) {
+	pb, err := load(t, `
+- name: anchors
+  echo: &base
+    msg: base
+    value: [on, off, "on", 0755, 1e3, ~, !!str 12, !unsafe "{{ raw }}"]
+- name: merged
+  echo:
+    <<: *base
+    msg: own
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := pb.plays[0].tasks[0].args
+	wantValue := []any{true, false, "on", 493, "1e3", nil, "12", unsafeText("{{ raw }}")}
+	if !reflect.DeepEqual(first[1].val, wantValue) {
+		t.Errorf("value = %#v, want %#v", first[1].val, wantValue)
+	}
+	merged := pb.plays[0].tasks[1].args
+	if len(merged) != 2 || merged[0] != (arg{"msg", "own"}) || merged[1].key != "value" {
+		t.Errorf("merged args = %#v", merged)
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		text string
+		want []string
+	}{
+		{"empty", "", []string{"tasks.yml: the file is empty: expected a list of tasks, a list of plays, or a mapping with vars and tasks"}},
+		{"scalar", "hello\n", []string{`tasks.yml:1:1: expected a list of tasks, a list of plays, or a mapping with vars and tasks, found the scalar "hello"`}},
+		{"yaml syntax", "- name: a\n  debug: {msg: x\n- name: b\n", []string{"tasks.yml:2: YAML syntax error: did not find expected ',' or '}'"}},
+		{"yaml block", "tasks:\n  - debug: {}\n  bad: 1\n", []string{"tasks.yml:2: YAML syntax error: did not find expected '-' indicator"}},
+		{"yaml mapping", "a: 1\nb: c: d\n", []string{"tasks.yml:2: YAML syntax error: mapping values are not allowed in this context"}},
+		{"yaml anchor", "- debug: *nope\n", []string{"tasks.yml: YAML syntax error: unknown anchor 'nope' referenced"}},
+		{"yaml tab", "- name: a\n\tdebug: {}\n", []string{"tasks.yml:2: YAML syntax error: found a tab character that violates indentation"}},
+		{"two documents", "- debug: {}\n---\n- debug: {}\n", []string{"tasks.yml:2:1: a second YAML document: a task file holds one"}},
+		{"unknown key", "- name: a\n  debug: msg=x\n  regster: r\n", []string{
+			`tasks.yml:3:3: unknown key "regster": not a task keyword (name, register, when, loop, loop_control, ignore_errors, changed_when, failed_when, no_log, vars) nor a module (break, echo, nocheck, debug, set_fact, fail, assert, block)`,
+		}},
+		{"two actions", "- debug: {}\n  echo: {}\n", []string{`tasks.yml:2:3: conflicting actions "debug" and "echo": a task runs one action`}},
+		{"no action", "- name: nothing\n  register: r\n", []string{"tasks.yml:1:3: task has no action: expected a module (break, echo, nocheck) or one of debug, set_fact, fail, assert, block"}},
+		{"rescue outside block", "- debug: {}\n  rescue: []\n", []string{"tasks.yml:2:3: rescue is only valid in a block (a task with block:)"}},
+		{"block key", "- block: []\n  loop: [1]\n", []string{`tasks.yml:2:3: "loop" is not valid on a block (expected one of: name, block, rescue, always, when, vars, ignore_errors, no_log)`}},
+		{"unknown module option", "- echo:\n    mesage: x\n", []string{`tasks.yml:2:5: echo: unknown option "mesage" (known: changed, count, deprecate, diff_after, diff_before, fail, message, msg, names, rc, secret, stdout, value, warn)`}},
+		{"internal option", "- echo: {_ansible_check_mode: true}\n", []string{`tasks.yml:1:10: echo: option "_ansible_check_mode": names starting with _ansible_ are Ansible's`}},
+		{"debug option", "- debug: {msg: a, verbose: 1}\n", []string{`tasks.yml:1:19: debug: unknown option "verbose" (known: msg, var, verbosity)`}},
+		{"debug msg and var", "- debug: {msg: a, var: b}\n", []string{"tasks.yml:1:10: debug: msg and var are mutually exclusive"}},
+		{"debug bad var", "- debug: {var: 'a b'}\n", []string{`tasks.yml:1:10: debug: var: bad expression "a b": unexpected name 'b' (at offset 2)`}},
+		{"assert without that", "- assert: {fail_msg: x}\n", []string{"tasks.yml:1:11: assert: that is required: a condition or a list of them"}},
+		{"set_fact nothing", "- set_fact: {}\n", []string{"tasks.yml:1:13: set_fact: no variables given: expected name: value pairs"}},
+		{"set_fact bad name", "- set_fact: {a-b: 1}\n", []string{`tasks.yml:1:14: set_fact: "a-b" is not a valid variable name`}},
+		{"free form", "- debug: hello\n", []string{`tasks.yml:1:10: debug: expected key=value, found "hello" (free-form options are key=value pairs)`}},
+		{"args list", "- echo: [1]\n", []string{"tasks.yml:1:9: echo: expected a mapping of options, found a list"}},
+		{"bad register", "- debug: {}\n  register: 1x\n", []string{`tasks.yml:2:13: register: "1x" is not a valid variable name`}},
+		{"bad when", "- debug: {}\n  when: x ==\n", []string{`tasks.yml:2:9: when: bad expression "x ==": unexpected end of expression (at offset 4)`}},
+		{"when mapping", "- debug: {}\n  when: {a: 1}\n", []string{"tasks.yml:2:9: when: expected a condition (an expression such as r.rc == 0, or a boolean), found a mapping"}},
+		{"bad template", "- debug:\n    msg: \"{{ x | nope }}\"\n", []string{`tasks.yml:2:10: bad template "{{ x | nope }}": unknown filter "nope" (known: bool, count, d, default, first, float, from_json, int, join, last, length, list, lower, mandatory, max, min, replace, sort, split, string, to_json, to_nice_json, trim, unique, upper) (at offset 7)`}},
+		{"loop string", "- debug: {}\n  loop: abc\n", []string{`tasks.yml:2:9: loop: expected a list or a template that gives one ("{{ names }}"), found the scalar "abc"`}},
+		{"loop_control alone", "- debug: {}\n  loop_control: {loop_var: x}\n", []string{"tasks.yml:2:17: loop_control without loop"}},
+		{"loop_control key", "- debug: {}\n  loop: [1]\n  loop_control: {pause: 1}\n", []string{`tasks.yml:3:18: unknown loop_control key "pause" (expected loop_var, index_var or label)`}},
+		{"ignore_errors word", "- debug: {}\n  ignore_errors: maybe\n", []string{`tasks.yml:2:18: ignore_errors: expected a boolean (true/false, yes/no) or a template, found the scalar "maybe"`}},
+		{"duplicate key", "- name: a\n  debug: {}\n  name: b\n", []string{`tasks.yml:3:3: duplicate key "name" (first at line 1, column 3)`}},
+		{"bad var name", "vars: {my-var: 1}\ntasks: []\n", []string{`tasks.yml:1:8: vars: "my-var" is not a valid variable name (letters, digits and _, not starting with a digit)`}},
+		{"unknown play key", "- hosts: localhost\n  become: true\n", []string{`tasks.yml:2:3: unknown play key "become" (expected one of: name, hosts, vars, tasks, pre_tasks, post_tasks, connection, gather_facts, collections)`}},
+		{"play without hosts", "- hosts: localhost\n- name: two\n  tasks: []\n", []string{"tasks.yml:2:3: play has no hosts: expected hosts: localhost"}},
+		{"task not mapping", "- debug\n", []string{`tasks.yml:1:3: expected a task (a mapping with a name and an action such as zone_diz or debug), found the scalar "debug"`}},
+		{"unknown tag", "- debug: {msg: !vault abc}\n", []string{"tasks.yml:1:16: vault-encrypted values are not supported"}},
+		{"several errors", "- debug: {}\n  regster: r\n- echo: {bad: 1}\n", []string{
+			`tasks.yml:2:3: unknown key "regster": not a task keyword (name, register, when, loop, loop_control, ignore_errors, changed_when, failed_when, no_log, vars) nor a module (break, echo, nocheck, debug, set_fact, fail, assert, block)`,
+			`tasks.yml:3:10: echo: unknown option "bad" (known: changed, count, deprecate, diff_after, diff_before, fail, message, msg, names, rc, secret, stdout, value, warn)`,
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			pb, err := load(t, tc.text)
+			if err == nil {
+				t.Fatalf("loaded %+v, want errors %q", pb, tc.want)
+			}
+			got := strings.Split(err.Error(), "\n")
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("errors:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
+			}
+		})
+	}
+}
+
+func TestLoadAliasBomb(t *testing.T) {
+	// Aliases that expand to more values than the bound fail instead of
+	// exhausting memory.
+	text := "x: &a [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]\n"
+	prev := "a"
+	for i := range 6 {
+		name := string(rune('b' + i))
+		text += "x" + name + ": &" + name + " [" + strings.Repeat("*"+prev+", ", 15) + "*" + prev + "]\n"
+		prev = name
+	}
+	text = "vars:\n  " + strings.ReplaceAll(strings.TrimSuffix(text, "\n"), "\n", "\n  ") + "\ntasks: []\n"
+	_, err := load(t, text)
+	if err == nil || !strings.Contains(err.Error(), "document expands to more than 1048576 values (aliases)") {
+		t.Errorf("error = %v, want the alias bound", err)
+	}
+}

@@ -1,0 +1,286 @@
+// Package play owns `zonemgr play TASKS.yml`, the local YAML task runner:
+// it reads a task file (a list of tasks, a mapping with vars and tasks, or
+// an Ansible playbook for localhost) with Ansible's YAML 1.1 scalars and
+// positions for every error, templates values and evaluates conditions in
+// a small Jinja2-compatible expression language, runs zonemgr's modules
+// in-process with the args JSON Ansible would write and judges their
+// output with Ansible's rules, implements the builtins debug, set_fact,
+// fail and assert, loops, registers, block/rescue/always, and prints
+// results as ansible-playbook does (or as JSON lines), ending with the
+// PLAY RECAP. The same task file therefore gives the same results here as
+// under ansible-playbook with the zonemgr collection.
+package play
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/zonemgr/zonemgr/internal/ansible"
+	"github.com/zonemgr/zonemgr/modules"
+)
+
+// The exit statuses of a run.
+const (
+	// ExitOK: every task succeeded, or its failure was ignored or rescued.
+	ExitOK = 0
+	// ExitError: the options, the extra vars or the task file are
+	// invalid; no task ran.
+	ExitError = 1
+	// ExitFailed: a task failed (or the run was interrupted).
+	ExitFailed = 2
+)
+
+// Options are the options of `zonemgr play`.
+type Options struct {
+	// ExtraVars are the -e values: KEY=VALUE pairs, @FILE (a YAML
+	// mapping) or an inline YAML/JSON mapping. Later ones win.
+	ExtraVars []string
+	// Check passes _ansible_check_mode to every module.
+	Check bool
+	// Diff passes _ansible_diff and shows the diffs of changed results.
+	Diff bool
+	// Verbosity is the count of -v: from 1, each command run and every
+	// result; from 2, results with their bulky keys (commands, plan,
+	// stdout_lines, stderr_lines); from 3, results indented and with
+	// their invocation and diff.
+	Verbosity int
+	// JSON prints one JSON object per task and a summary, and nothing
+	// else, on standard output.
+	JSON bool
+	// StartAtTask skips the tasks before the first whose name is, or
+	// matches as a shell pattern, this one.
+	StartAtTask string
+	// ConfigFiles are extra zonemgr configuration files for the modules.
+	ConfigFiles []string
+}
+
+// A Runner runs task files. The zero value (with Stdout and Stderr set)
+// runs zonemgr's modules; tests give it other modules.
+type Runner struct {
+	Options
+	// Modules are the modules tasks may name, by short name; nil means
+	// modules.All.
+	Modules map[string]*ansible.Module
+	Stdout  io.Writer
+	Stderr  io.Writer
+	// Getenv reads the environment (NO_COLOR); nil means os.Getenv.
+	Getenv func(string) string
+
+	// now is the clock for durations; nil means time.Now.
+	now func() time.Time
+	// readFile reads task and vars files; nil means os.ReadFile.
+	readFile func(string) ([]byte, error)
+}
+
+const usage = `Usage: zonemgr play [OPTIONS] TASKS.yml
+
+Run the tasks of a YAML task file on this global zone with zonemgr's modules
+(zone_giz, zone_diz, ...), called in-process, and show the results as
+ansible-playbook does. TASKS.yml is a list of tasks, a mapping with vars and
+tasks, or an Ansible playbook (its plays for localhost run).
+
+Options:
+`
+
+const exitStatus = `
+Exit status:
+  0  every task succeeded, or its failure was ignored or rescued
+  1  invalid options, extra vars or task file (file:line:column: what is wrong)
+  2  a task failed, or the run was interrupted
+`
+
+// Main runs `zonemgr play` with args, the words after "play", and returns
+// the exit status.
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := pflag.NewFlagSet("zonemgr play", pflag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.SortFlags = false
+	var o Options
+	fs.StringArrayVarP(&o.ExtraVars, "extra-vars", "e", nil, "set variables: KEY=VALUE, @FILE.yml or a YAML/JSON mapping (repeatable)")
+	fs.BoolVarP(&o.Check, "check", "C", false, "check mode: modules predict changes and make none")
+	fs.BoolVarP(&o.Diff, "diff", "D", false, "show the differences changed results make")
+	fs.CountVarP(&o.Verbosity, "verbose", "v", "show each command run and every result (-vvv: with invocation)")
+	fs.BoolVar(&o.JSON, "json", false, "print one JSON object per task and a summary object, nothing else")
+	fs.StringVar(&o.StartAtTask, "start-at-task", "", "start at the first task whose name is (or matches) `NAME`")
+	fs.StringArrayVar(&o.ConfigFiles, "config", nil, "read an extra zonemgr configuration `FILE` (repeatable)")
+	help := fs.BoolP("help", "h", false, "show this help")
+	printUsage := func(w io.Writer) {
+		_, _ = io.WriteString(w, usage+fs.FlagUsages()+exitStatus)
+	}
+	if err := fs.Parse(args); err != nil {
+		fmt.Fprintf(stderr, "zonemgr: error: play: %v\n", err)
+		printUsage(stderr)
+		return ExitError
+	}
+	if *help {
+		printUsage(stdout)
+		return ExitOK
+	}
+	if fs.NArg() != 1 {
+		fmt.Fprintf(stderr, "zonemgr: error: play: expected one task file, got %d arguments\n", fs.NArg())
+		printUsage(stderr)
+		return ExitError
+	}
+	r := &Runner{Options: o, Stdout: stdout, Stderr: stderr}
+	return r.Run(ctx, fs.Arg(0))
+}
+
+// Run runs the task file at path and returns the exit status: ExitOK,
+// ExitFailed when a task failed, ExitError when the task file or the extra
+// vars are invalid (reported on Stderr with their positions).
+func (r *Runner) Run(ctx context.Context, path string) int {
+	getenv := r.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	read := r.readFile
+	if read == nil {
+		read = os.ReadFile
+	}
+	mods := r.Modules
+	if mods == nil {
+		mods = modules.All
+	}
+	stdout := r.Stdout
+	if stdout == nil {
+		stdout = io.Discard
+	}
+	stderr := r.Stderr
+	if stderr == nil {
+		stderr = io.Discard
+	}
+	d := &display{
+		out:       &lineWriter{w: stdout},
+		errw:      stderr,
+		color:     !r.JSON && useColor(stdout, getenv),
+		errColor:  useColor(stderr, getenv),
+		json:      r.JSON,
+		verbosity: r.Verbosity,
+		diffMode:  r.Diff,
+	}
+	tc := &templateCache{}
+	extra, err := loadExtraVars(r.ExtraVars, read, tc)
+	if err != nil {
+		reportError(d, err)
+		return ExitError
+	}
+	pb, err := loadFile(path, read, mods, tc)
+	if err != nil {
+		reportError(d, err)
+		return ExitError
+	}
+	if r.StartAtTask != "" && !pb.hasTask(r.StartAtTask) {
+		d.errorf("--start-at-task: no task named %q in %s", r.StartAtTask, path)
+		return ExitError
+	}
+	dir, err := filepath.Abs(filepath.Dir(path))
+	if err != nil {
+		dir = filepath.Dir(path)
+	}
+	x := &run{
+		r:       r,
+		pb:      pb,
+		tc:      tc,
+		d:       d,
+		extra:   extra,
+		facts:   map[string]any{},
+		playDir: dir,
+		started: r.StartAtTask == "",
+	}
+	return x.execute(ctx)
+}
+
+// reportError shows each error of a joined error on its own line.
+func reportError(d *display, err error) {
+	var joined interface{ Unwrap() []error }
+	if errors.As(err, &joined) {
+		for _, e := range joined.Unwrap() {
+			reportError(d, e)
+		}
+		return
+	}
+	d.errorf("%v", err)
+}
+
+// loadExtraVars reads the -e values in order; later values win.
+func loadExtraVars(specs []string, read func(string) ([]byte, error), tc *templateCache) (map[string]any, error) {
+	out := map[string]any{}
+	for _, spec := range specs {
+		vars, err := extraVars(spec, read, tc)
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range vars {
+			out[k] = v
+		}
+	}
+	return out, nil
+}
+
+// extraVars reads one -e value: @FILE (a YAML mapping), an inline YAML or
+// JSON mapping, or KEY=VALUE pairs (string values).
+func extraVars(spec string, read func(string) ([]byte, error), tc *templateCache) (map[string]any, error) {
+	var name string
+	var data []byte
+	switch {
+	case strings.HasPrefix(spec, "@"):
+		name = spec[1:]
+		b, err := read(name)
+		if err != nil {
+			return nil, fmt.Errorf("-e %s: read vars file: %w", spec, err)
+		}
+		data = b
+	case strings.HasPrefix(strings.TrimSpace(spec), "{"):
+		name = "-e " + spec
+		data = []byte(spec)
+	default:
+		pairs, err := splitKV(spec)
+		if err != nil {
+			return nil, fmt.Errorf("-e %q: %w (expected KEY=VALUE, @FILE.yml or a mapping)", spec, err)
+		}
+		out := map[string]any{}
+		for _, p := range pairs {
+			if !identifier.MatchString(p.key) {
+				return nil, fmt.Errorf("-e %q: %q is not a valid variable name", spec, p.key)
+			}
+			out[p.key] = p.val
+		}
+		return out, nil
+	}
+	doc, err := parseYAML(name, data)
+	if err != nil {
+		var fe *fileError
+		switch {
+		case !errors.As(err, &fe):
+			return nil, err
+		case strings.Contains(fe.Msg, "the file is empty"):
+			return map[string]any{}, nil
+		case !strings.HasPrefix(spec, "@"):
+			return nil, fmt.Errorf("-e %q: %s", spec, fe.Msg)
+		}
+		return nil, err
+	}
+	l := &loader{tc: tc}
+	l.conv = &yamlConverter{file: name, onString: l.checkTemplate}
+	root := deref(doc)
+	if root.Kind == 0 || (root.Kind == yaml.DocumentNode && len(root.Content) == 0) {
+		return map[string]any{}, nil
+	}
+	if root.Kind == yaml.DocumentNode {
+		root = deref(root.Content[0])
+	}
+	vars := l.vars(root)
+	if len(l.errs) > 0 {
+		return nil, errors.Join(l.errs...)
+	}
+	return vars, nil
+}

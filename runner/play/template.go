@@ -1,0 +1,178 @@
+package play
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+)
+
+// A template is a parsed template string: literal text with `{{ expr }}`
+// interpolations and `{# comments #}`. Whitespace control (`{{-`, `-}}`)
+// trims the text next to it, as in Jinja2. Statements (`{% %}`) are not
+// supported.
+type template struct {
+	src   string
+	parts []templatePart
+	// whole is the expression of a template that is exactly one
+	// `{{ expr }}`: it renders to the expression's value with its type.
+	whole expr
+}
+
+// A templatePart is literal text or an expression.
+type templatePart struct {
+	text string
+	e    expr
+}
+
+// isTemplate tells whether s holds template syntax at all; other strings
+// are literal text.
+func isTemplate(s string) bool {
+	return strings.Contains(s, "{{") || strings.Contains(s, "{%") || strings.Contains(s, "{#")
+}
+
+// parseTemplate parses s.
+func parseTemplate(s string) (*template, error) {
+	t := &template{src: s}
+	text := ""
+	i := 0
+	exprs := 0
+	for {
+		j := nextDelimiter(s, i)
+		if j < 0 {
+			text += s[i:]
+			break
+		}
+		text += s[i:j]
+		switch s[j+1] {
+		case '#':
+			end := strings.Index(s[j+2:], "#}")
+			if end < 0 {
+				return nil, &syntaxError{s, j, "unterminated comment, expected '#}'"}
+			}
+			i = j + 2 + end + 2
+			continue
+		case '%':
+			return nil, &syntaxError{s, j, "statements ({% ... %}) are not supported; use a task's when or loop"}
+		}
+		start := j + 2
+		if start < len(s) && s[start] == '-' {
+			text = strings.TrimRight(text, " \t\r\n")
+			start++
+		}
+		toks, end, err := lex(s, start, true)
+		if err != nil {
+			return nil, err
+		}
+		last := &toks[len(toks)-1]
+		trimNext := last.text == "-}}"
+		last.kind = tokEOF
+		p := &exprParser{src: s, toks: toks}
+		if p.peek().kind == tokEOF {
+			return nil, &syntaxError{s, j, "empty expression in '{{ }}'"}
+		}
+		e, err := p.expr()
+		if err != nil {
+			return nil, err
+		}
+		if tk := p.peek(); tk.kind != tokEOF {
+			return nil, p.errorf(tk, "unexpected %s, expected '}}'", describeToken(tk))
+		}
+		if text != "" {
+			t.parts = append(t.parts, templatePart{text: text})
+		}
+		text = ""
+		t.parts = append(t.parts, templatePart{e: e})
+		exprs++
+		i = end
+		if trimNext {
+			for i < len(s) && isSpace(s[i]) {
+				i++
+			}
+		}
+	}
+	if text != "" {
+		t.parts = append(t.parts, templatePart{text: text})
+	}
+	if exprs == 1 && len(t.parts) == 1 {
+		t.whole = t.parts[0].e
+	}
+	return t, nil
+}
+
+// nextDelimiter returns the offset of the next "{{", "{%" or "{#" at or
+// after i, or -1.
+func nextDelimiter(s string, i int) int {
+	for {
+		k := strings.IndexByte(s[i:], '{')
+		if k < 0 || i+k+1 >= len(s) {
+			return -1
+		}
+		switch s[i+k+1] {
+		case '{', '%', '#':
+			return i + k
+		}
+		i += k + 1
+	}
+}
+
+// render renders t: the value of a whole-template expression, otherwise
+// the text with each expression's value in Python's str() form (None as
+// the empty string, as Ansible finalizes it). An undefined value is an
+// error.
+func (t *template) render(ev *evaluator) (any, error) {
+	if t.whole != nil {
+		return ev.evalDefined(t.whole)
+	}
+	var b strings.Builder
+	for _, p := range t.parts {
+		if p.e == nil {
+			b.WriteString(p.text)
+			continue
+		}
+		v, err := ev.evalDefined(p.e)
+		if err != nil {
+			return nil, err
+		}
+		if v != nil {
+			b.WriteString(pyStr(v))
+		}
+		if b.Len() > maxValueSize {
+			return nil, fmt.Errorf("template result larger than %d bytes", maxValueSize)
+		}
+	}
+	return b.String(), nil
+}
+
+// A templateCache parses each distinct template string once.
+type templateCache struct {
+	mu sync.Mutex
+	m  map[string]templateEntry
+}
+
+type templateEntry struct {
+	t   *template
+	err error
+}
+
+// maxCachedTemplates bounds the cache; beyond it templates are parsed
+// each time.
+const maxCachedTemplates = 1 << 14
+
+func (c *templateCache) parse(s string) (*template, error) {
+	c.mu.Lock()
+	e, ok := c.m[s]
+	c.mu.Unlock()
+	if ok {
+		return e.t, e.err
+	}
+	t, err := parseTemplate(s)
+	c.mu.Lock()
+	if c.m == nil {
+		c.m = map[string]templateEntry{}
+	}
+	if len(c.m) < maxCachedTemplates {
+		c.m[s] = templateEntry{t, err}
+	}
+	c.mu.Unlock()
+	return t, err
+}
