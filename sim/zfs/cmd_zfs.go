@@ -36,6 +36,8 @@ var zfsCommands = map[string]zfsCommand{
 	"hold":     {(*zfsCmd).hold, true},
 	"release":  {(*zfsCmd).release, true},
 	"holds":    {(*zfsCmd).holds, false},
+	"send":     {(*zfsCmd).send, false},
+	"receive":  {(*zfsCmd).receive, true},
 }
 
 // zfsAliases are the alternative subcommand names zfs accepts.

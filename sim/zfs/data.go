@@ -18,12 +18,12 @@ import (
 
 // storeDir is where an unmounted filesystem keeps its contents.
 func (s *State) storeDir(d *dataset) string {
-	return filepath.Join(s.root, core.SimDir, "zfs", "data", strconv.FormatUint(d.GUID, 16))
+	return filepath.Join(s.root, core.SimDir, "zfs", "data", strconv.FormatUint(d.storeKey(), 16))
 }
 
 // snapDir is where a snapshot's copy of its filesystem lives.
 func (s *State) snapDir(d *dataset) string {
-	return filepath.Join(s.root, core.SimDir, "zfs", "snap", strconv.FormatUint(d.GUID, 16))
+	return filepath.Join(s.root, core.SimDir, "zfs", "snap", strconv.FormatUint(d.storeKey(), 16))
 }
 
 // location returns the host directory holding a dataset's contents now,

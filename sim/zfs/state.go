@@ -49,6 +49,18 @@ type dataset struct {
 	// Refer caches a snapshot's referenced bytes (snapshots never change);
 	// 0 means not computed yet.
 	Refer int64 `json:"refer,omitempty"`
+	// Store names the dataset's content directories when its GUID cannot:
+	// a received snapshot keeps its sender's GUID, which another receive
+	// of the same stream into this pool also gives its copy. 0: the GUID.
+	Store uint64 `json:"store,omitempty"`
+}
+
+// storeKey is the number a dataset's content directories are named by.
+func (d *dataset) storeKey() uint64 {
+	if d.Store != 0 {
+		return d.Store
+	}
+	return d.GUID
 }
 
 // table is the persistent form of the dataset table.

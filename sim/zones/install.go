@@ -66,6 +66,7 @@ func (a *adm) installCmd() int {
 	var extra []string
 	var pubs []pkg.Publisher
 	silent := false
+	archive := ""
 	for _, o := range opts {
 		switch o.opt {
 		case 'e':
@@ -82,8 +83,7 @@ func (a *adm) installCmd() int {
 		case 'h':
 			return a.subUsage('?')
 		case 'a':
-			fmt.Fprint(a.errw, "ERROR: installing from an archive is not supported on this system.\n")
-			return 1
+			archive = o.arg
 		}
 	}
 	if !a.sanityCheck(false, true, false) {
@@ -102,7 +102,13 @@ func (a *adm) installCmd() int {
 		return 1
 	}
 	start := time.Now()
-	out, err := a.install(c, extra, pubs)
+	var out string
+	var err error
+	if archive != "" {
+		out, err = a.installArchive(c, archive)
+	} else {
+		out, err = a.install(c, extra, pubs)
+	}
 	if !silent {
 		fmt.Fprint(a.out, out)
 	}

@@ -24,9 +24,20 @@ var admShortUsage = map[string]string{
 	"uninstall": "uninstall [-F] [brand-specific args]",
 	"clone":     "clone [-m method] [-s <ZFS snapshot>] [brand-specific args] zonename",
 	"mark":      "mark incomplete",
+	"detach":    "detach [-n] [brand-specific args]",
+	"attach":    "attach [-F] [-n <path>] [brand-specific args]",
 }
 
 var admLongHelp = map[string]string{
+	"detach": "Detach the zone from the system. The zone state is changed to\n\t'configured' (but the files under the zonepath are untouched).\n\t" +
+		"The zone can subsequently be attached, or can be moved to another\n\tsystem and attached there.  The -n option can be used to specify\n\t" +
+		"'no-execute' mode.  When -n is used, the information needed to attach\n\tthe zone is sent to standard output but the zone is not actually\n\t" +
+		"detached.  All other arguments are passed to the brand detach function;\n\tsee brands(7) for more information.",
+	"attach": "Attach the zone to the system.  The zone state must be 'configured'\n\tprior to attach; upon successful completion, the zone state will be\n\t" +
+		"'installed'.  The system software on the current system must be\n\tcompatible with the software on the zone's original system.\n\t" +
+		"Specify -F to force the attach and skip software compatibility tests.\n\tThe -n option can be used to specify 'no-execute' mode.  When -n is\n\t" +
+		"used, the information needed to attach the zone is read from the\n\tspecified path and the configuration is only validated.  The path can\n\t" +
+		"be '-' to specify standard input.  The -F and -n options are mutually\n\texclusive.  All other arguments are passed to the brand attach\n\tfunction; see brands(7) for more information.",
 	"help":     "Print usage message.",
 	"boot":     "Activates (boots) specified zone.  See zoneadm(8) for valid boot\n\targuments.",
 	"halt":     "Halts specified zone, bypassing shutdown scripts and removing runtime\n\tresources of the zone.",
@@ -48,10 +59,9 @@ var admLongHelp = map[string]string{
 		"zone permanently unusable.  The only valid state that may be\n\tspecified is 'incomplete'.",
 }
 
-// admOrder lists the subcommands in cmdtab[] order. The sim has no move,
-// detach or attach.
+// admOrder lists the subcommands in cmdtab[] order. The sim has no move.
 var admOrder = []string{"help", "boot", "halt", "ready", "shutdown", "reboot", "list", "verify",
-	"install", "uninstall", "clone", "mark"}
+	"install", "uninstall", "clone", "detach", "attach", "mark"}
 
 // An adm is one zoneadm run.
 type adm struct {
@@ -92,7 +102,7 @@ func zoneadmMain(inv *core.Invocation) int {
 		"ready": a.readyCmd, "shutdown": a.shutdownCmd, "reboot": a.rebootCmd,
 		"verify": a.verifyCmd, "install": a.installCmd, "uninstall": a.uninstallCmd,
 		"clone": a.cloneCmd, "mount": a.mountCmd, "unmount": a.unmountCmd,
-		"mark": a.markCmd,
+		"mark": a.markCmd, "attach": a.attachCmd, "detach": a.detachCmd,
 	}[a.cmd]
 	if !ok {
 		return a.usage(false)
