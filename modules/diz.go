@@ -2,6 +2,7 @@ package modules
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -24,6 +25,7 @@ var dizOptions = []ansible.Option{
 	{Name: "copy_users", Type: ansible.TypeList, Elements: ansible.TypeStr, Description: "Global-zone users whose passwd and shadow lines are copied into the zone (replaced, never duplicated)."},
 	{Name: "copy_groups", Type: ansible.TypeList, Elements: ansible.TypeStr, Description: "Global-zone groups whose group lines are copied into the zone."},
 	{Name: "elevate_users", Type: ansible.TypeList, Elements: ansible.TypeStr, Description: "Users given full privileges in the zone (sudoers.d and user_attr entries, never duplicated)."},
+	{Name: "ldap_client", Type: ansible.TypeBool, Default: false, Description: "For a new zone: copy the global zone's LDAP client configuration (/var/ldap/ldap_client_file and ldap_client_cred with their modes, /etc/nsswitch.conf) into the zone and enable svc:/network/ldap/client, so directory users exist in the zone. Refused when the global zone has none."},
 	{Name: "capped_memory", Description: "Physical memory cap, such as 2G."},
 	{Name: "capped_cpu", Description: "CPU cap in CPUs, such as 1.5."},
 	{Name: "boot_timeout", Type: ansible.TypeInt, Description: "Seconds to wait for the multi-user milestone after a boot. Default: BOOT_TIMEOUT (300)."},
@@ -64,9 +66,13 @@ func dizSpec(p *ansible.Params) (zone.DIZSpec, error) {
 		NoWait:       !p.Bool("wait"),
 		SingleUser:   p.Bool("single_user"),
 		Recreate:     p.Bool("recreate"),
+		LDAPClient:   p.Bool("ldap_client"),
 		Given:        given(p, dizOptions),
 	}
 	var errs error
+	if p.IsSet("name") && p.Raw("name") == "" {
+		errs = multierror.Append(errs, errors.New("name: the zone name is empty; omit name to have one generated, or give 1 to 63 letters, digits, '_', '.' and '-'"))
+	}
 	for _, m := range p.List("mount_lofs") {
 		l, err := zone.ParseLofs(m)
 		if err != nil {

@@ -25,11 +25,16 @@ var ZoneGIZ = &ansible.Module{
 // gizOptions are zone_giz's options.
 var gizOptions = []ansible.Option{
 	{Name: "name", Aliases: []string{"zone"}, Required: true, Description: "Zone name."},
-	{Name: "state", Default: "present", Choices: zone.GIZStates, Description: "present: exists (created with its initial snapshots if missing); running; stopped; ready; mounted; restarted; updated: publishers refreshed, add/remove_packages applied and packages updated, a new snapshot taken only when something changed; absent: destroyed (refused while disposable zones depend on it, unless force)."},
+	{Name: "state", Default: "present", Choices: zone.GIZStates, Description: "present: exists (created with its initial snapshots if missing; with image, imported from the image file); running; stopped; ready; mounted; restarted; updated: publishers refreshed, add/remove_packages applied and packages updated, a new snapshot taken only when something changed; absent: destroyed (refused while disposable zones depend on it, unless force); exported: its snapshot written to the image file (a zfs replication stream with a JSON manifest)."},
 	{Name: "brand", Description: "Zone brand for a zone created from scratch (create -b; set brand). Default: the template's brand."},
 	{Name: "template", Description: "zonecfg template for a zone created from scratch. Default: TEMPLATE_GIZ (SUNWipkg)."},
 	{Name: "source", Aliases: []string{"origin"}, Description: "Another golden zone to clone instead of installing from a repository."},
-	{Name: "snapshot", Aliases: []string{"snapname"}, Description: "The snapshot of source to clone. Default: its newest zonemgr snapshot."},
+	{Name: "snapshot", Aliases: []string{"snapname"}, Description: "The snapshot of source to clone, or with state=exported the snapshot to export. Default: the newest zonemgr snapshot."},
+	{Name: "image", Type: ansible.TypePath, Description: "An image file: written with state=exported, imported with state=present (its checksum verified first; an incremental image applies only onto its exact base snapshot; importing the same image again changes nothing)."},
+	{Name: "incremental_from", Description: "With state=exported: export only the changes since this snapshot of the zone."},
+	{Name: "attach_update", Type: ansible.TypeBool, Default: false, Description: "With image: attach the imported zone with zoneadm attach -u (update its packages to the global zone's)."},
+	{Name: "archive", Type: ansible.TypePath, Description: "Install a new zone from this archive in the global zone (zoneadm install -a) instead of from the package repository."},
+	{Name: "ldap_client", Type: ansible.TypeBool, Default: false, Description: "Copy the global zone's LDAP client configuration (/var/ldap/ldap_client_file and ldap_client_cred with their modes, /etc/nsswitch.conf) into the zone and enable svc:/network/ldap/client. Refused when the global zone has none."},
 	{Name: "add_publishers", Type: ansible.TypeList, Elements: ansible.TypeStr, Description: "IPS publishers to add, each \"name|origin-url\"."},
 	{Name: "remove_publishers", Type: ansible.TypeList, Elements: ansible.TypeStr, Description: "IPS publishers to remove."},
 	{Name: "add_packages", Type: ansible.TypeList, Elements: ansible.TypeStr, Description: "Packages to install."},
@@ -64,6 +69,11 @@ func gizSpec(p *ansible.Params) (zone.GIZSpec, error) {
 		NoWait:           !p.Bool("wait"),
 		SingleUser:       p.Bool("single_user"),
 		UpdatePackages:   p.Bool("update_packages"),
+		Image:            p.Str("image"),
+		IncrementalFrom:  p.Str("incremental_from"),
+		AttachUpdate:     p.Bool("attach_update"),
+		Archive:          p.Str("archive"),
+		LDAPClient:       p.Bool("ldap_client"),
 		Given:            given(p, gizOptions),
 	}
 	var errs error
@@ -85,6 +95,10 @@ func gizSpec(p *ansible.Params) (zone.GIZSpec, error) {
 	}
 	return s, zone.OneLine(errs)
 }
+
+// ImageZoneName returns the zone name an image file's manifest records,
+// the name an import uses when none is given.
+func ImageZoneName(file string) (string, error) { return zone.ImageName(file) }
 
 func runGIZ(ctx context.Context, p *ansible.Params) (*ansible.Result, error) {
 	spec, err := gizSpec(p)

@@ -192,6 +192,7 @@ var All = map[string]*ansible.Module{
 	"zone_snapshot": ZoneSnapshot,
 	"zone_exec":     ZoneExec,
 	"zone_info":     ZoneInfo,
+	"zone_gc":       ZoneGC,
 }
 
 // Collection is the Ansible collection the modules ship in; tasks may name

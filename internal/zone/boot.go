@@ -37,7 +37,15 @@ func (h *Host) bootSteps(zone string, b Boot) []Step {
 		args = append(args, "-s")
 		milestone = MilestoneSingleUser
 	}
-	steps := []Step{{Why: "boot the zone", Cmd: zoneadm(zone, args...), Undo: zoneadm(zone, "halt")}}
+	// The boot command itself is bounded by the boot timeout too: a hung
+	// zoneadm boot is stopped there, and the failed boot's undo halts
+	// whatever of the zone came up (its error ignored when nothing did).
+	boot := zoneadm(zone, args...)
+	boot.Timeout = b.Timeout
+	if boot.Timeout <= 0 {
+		boot.Timeout = h.Settings.BootTimeout
+	}
+	steps := []Step{{Why: "boot the zone", Cmd: boot, Undo: zoneadm(zone, "halt"), UndoIfFailed: true}}
 	if !b.NoWait {
 		steps = append(steps, h.waitStep(zone, milestone, b.Timeout))
 	}

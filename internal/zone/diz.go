@@ -40,9 +40,17 @@ type DIZSpec struct {
 	NoWait       bool // boot without waiting for the milestone
 	SingleUser   bool // boot -s, wait for the single-user milestone
 	Recreate     bool
+	// LDAPClient copies the global zone's LDAP client configuration into
+	// the zone and enables the LDAP client service (see ldap.go).
+	LDAPClient bool
 	// Given names the options the user gave. For an existing zone, an
 	// option not given is left as the zone has it (nil: all given).
 	Given map[string]bool
+	// gizLock is the golden zone's lock, held shared from the reading of
+	// the world until the clone ran, so that the golden zone is not
+	// booted (for a refresh) between the check that it is halted and the
+	// clone.
+	gizLock *ZoneLock
 }
 
 // given reports whether an option was given.
@@ -153,6 +161,14 @@ func (h *Host) EnsureDIZ(ctx context.Context, spec DIZSpec) (*Outcome, error) {
 		}
 		defer lock.Unlock()
 	}
+	if spec.State != "absent" && spec.GIZ != "" && spec.GIZ != spec.Name {
+		gl, err := h.LockZoneShared(ctx, spec.GIZ)
+		if err != nil {
+			return nil, fmt.Errorf("giz: %w", err)
+		}
+		defer gl.Unlock()
+		spec.gizLock = gl
+	}
 	w, err := h.Observe(ctx, h.containers(h.Settings.DelegatedParent)...)
 	if err != nil {
 		return nil, err
@@ -162,11 +178,8 @@ func (h *Host) EnsureDIZ(ctx context.Context, spec DIZSpec) (*Outcome, error) {
 			return nil, errors.New("name: required when state is absent")
 		}
 		hash := SpecHash(spec.GIZ, spec.Snapshot, fmt.Sprint(spec.Lofs, spec.Datasets, spec.VNICs, spec.VNICsOver, spec.CopyUsers, spec.CopyGroups, spec.ElevateUsers, spec.AutoNFS))
-		spec.Name, err = GenerateName(h.Settings.DIZPrefix, hash, func(n string) bool { _, ok := w.Zones[n]; return ok })
-		if err != nil {
-			return nil, err
-		}
-		lock, err := h.LockZone(ctx, spec.Name)
+		var lock *ZoneLock
+		spec.Name, lock, err = h.claimName(h.Settings.DIZPrefix, hash, w)
 		if err != nil {
 			return nil, err
 		}
@@ -218,6 +231,9 @@ func (h *Host) finish(ctx context.Context, op string, plan *Plan, out *Outcome) 
 	j, err := h.journal(op, plan.Zone)
 	if err != nil {
 		return nil, err
+	}
+	if err := adoptJournal(ctx, j); err != nil {
+		return nil, fmt.Errorf("%s: journal: %w", plan.Zone, err)
 	}
 	if err := Apply(ctx, h.Runner, j, plan); err != nil {
 		return out, err
@@ -321,22 +337,39 @@ func (h *Host) containerSteps(ctx context.Context, w *World, name, compression, 
 	}
 	for i := first + 1; i < len(parts); i++ {
 		parent := strings.Join(parts[:i], "/")
-		steps = append(steps, Step{
-			Why:  "create parent dataset " + parent,
-			Cmd:  &illumos.Cmd{Argv: []string{"zfs", "create", parent}},
-			Undo: &illumos.Cmd{Argv: []string{"zfs", "destroy", parent}},
-		})
+		steps = append(steps, createShared("create parent dataset "+parent, parent, []string{"zfs", "create", parent}))
 	}
 	argv := []string{"zfs", "create", "-o", "atime=off", "-o", "canmount=on", "-o", "com.sun:auto-snapshot=false", "-o", "compression=" + compression, "-o", "dedup=" + dedup}
 	if mountpoint != "" {
 		argv = append(argv, "-o", "mountpoint="+mountpoint)
 	}
-	steps = append(steps, Step{
-		Why:  "create container " + name,
-		Cmd:  &illumos.Cmd{Argv: append(argv, name)},
-		Undo: &illumos.Cmd{Argv: []string{"zfs", "destroy", name}},
-	})
+	argv = append(argv, name)
+	steps = append(steps, createShared("create container "+name, name, argv))
 	return steps, nil
+}
+
+// createShared creates a dataset that parallel runs may all want at
+// once (a container, or a parent): one creates it; for the others it then
+// exists, which is all they need, and their undo leaves it alone.
+func createShared(why, name string, argv []string) Step {
+	raced := false
+	return Step{
+		Why:  why,
+		Show: illumos.QuoteArgv(argv),
+		Func: func(ctx context.Context, r illumos.Runner) error {
+			_, err := r.Run(ctx, illumos.Cmd{Argv: argv})
+			if err == nil {
+				return nil
+			}
+			if _, lerr := zfs.List(ctx, r, zfs.ListOptions{Props: []string{"type"}, Names: []string{name}}); lerr == nil {
+				raced = true
+				return nil
+			}
+			return err
+		},
+		Undo:       &illumos.Cmd{Argv: []string{"zfs", "destroy", name}},
+		KeepOnUndo: func() bool { return raced },
+	}
 }
 
 // containerMountpoint is where a container is (or will be) mounted.
@@ -459,6 +492,9 @@ func (h *Host) createDIZ(ctx context.Context, w *World, spec *DIZSpec, acc *acco
 
 	var created []string
 	for _, d := range spec.Datasets {
+		if err := h.learnDelegated(ctx, w, d); err != nil {
+			return err
+		}
 		if w.Exists(d) {
 			continue
 		}
@@ -490,12 +526,21 @@ func (h *Host) createDIZ(ctx context.Context, w *World, spec *DIZSpec, acc *acco
 		Cmd:          zoneadm(spec.Name, "clone", "-s", snap, g.Name),
 		Undo:         zoneadm(spec.Name, "uninstall", "-F"),
 		UndoIfFailed: true,
+		// The golden zone may be booted again once it has been cloned.
+		Result: func(illumos.Result) { spec.gizLock.Unlock() },
 	})
 	setup := spec.setup(spec.Name, g.Name)
 	for _, f := range cfg.FS {
 		setup.Mounts = append(setup.Mounts, f.Dir)
 	}
 	plan.Add(h.setupSteps(spec.Name, setup, acc, Boot{Timeout: spec.BootTimeout})...)
+	if spec.LDAPClient {
+		files, err := h.readLDAPClient()
+		if err != nil {
+			return err
+		}
+		plan.Add(ldapSteps(spec.Name, files)...)
+	}
 	st := spec.State
 	if st == "restarted" {
 		st = "running"
@@ -698,6 +743,9 @@ func (h *Host) updateDIZ(ctx context.Context, w *World, z *Zone, spec *DIZSpec, 
 	}
 	created := strings.Fields(z.Attr(AttrDatasets))
 	for _, d := range spec.Datasets {
+		if err := h.learnDelegated(ctx, w, d); err != nil {
+			return err
+		}
 		if !w.Exists(d) {
 			steps, err := h.delegatedDatasetSteps(ctx, w, d)
 			if err != nil {
@@ -803,9 +851,10 @@ func describe(z *Zone) string {
 
 // destroySteps remove a managed zone and what zonemgr made for it: halt,
 // uninstall (which destroys its datasets and the clone's origin snapshot
-// when nothing else uses it), delete the configuration, then its
-// automatic VNICs and the delegated datasets zonemgr created — nothing
-// else. The steps have no undo: a failed destroy is repeated.
+// when nothing else uses it), its automatic VNICs and the delegated
+// datasets zonemgr created — nothing else — and last the configuration,
+// which names them. The steps have no undo: a failed destroy is repeated,
+// and finds what is left through the configuration.
 func (h *Host) destroySteps(ctx context.Context, w *World, z *Zone) ([]Step, error) {
 	var steps []Step
 	switch z.State {
@@ -828,7 +877,6 @@ func (h *Host) destroySteps(ctx context.Context, w *World, z *Zone) ([]Step, err
 	if z.State != "configured" {
 		steps = append(steps, Step{Why: "uninstall the zone", Cmd: zoneadm(z.Name, "uninstall", "-F")})
 	}
-	steps = append(steps, Step{Why: "delete the configuration", Cmd: &illumos.Cmd{Argv: []string{"zonecfg", "-z", z.Name, "delete", "-F"}}})
 	autos := parseAutoVNICs(z.Attr(AttrAutoVNIC))
 	if len(autos) > 0 {
 		existing, err := h.vnics(ctx)
@@ -849,6 +897,7 @@ func (h *Host) destroySteps(ctx context.Context, w *World, z *Zone) ([]Step, err
 			steps = append(steps, zfsDestroyStep("destroy delegated dataset "+d, d, true))
 		}
 	}
+	steps = append(steps, Step{Why: "delete the configuration", Cmd: &illumos.Cmd{Argv: []string{"zonecfg", "-z", z.Name, "delete", "-F"}}})
 	return steps, nil
 }
 

@@ -275,6 +275,9 @@ func (h *Host) execZone(ctx context.Context, spec ExecSpec) (*ExecResult, *Outco
 	if !z.Managed() {
 		return nil, nil, fmt.Errorf("zone %s is not managed by zonemgr (it has no zonemgr.* attributes); refusing to touch it", z.Name)
 	}
+	if err := h.checkZoneUser(z.Name, z.Zonepath, spec.User); err != nil {
+		return nil, nil, err
+	}
 	former := z.State
 	snap := ""
 	if spec.Discard != "never" {
@@ -298,6 +301,14 @@ func (h *Host) execZone(ctx context.Context, spec ExecSpec) (*ExecResult, *Outco
 		defer cancel()
 		var errs error
 		discarded := false
+		if snap != "" {
+			// Halt first: the rollback and the removal of the snapshot
+			// then need no halt and boot of their own, and nothing a boot
+			// writes lands after the rollback.
+			if err := h.restoreState(cctx, z.Name, "installed"); err != nil {
+				errs = multierror.Append(errs, err)
+			}
+		}
 		if snap != "" && discardNow(spec.Discard, ok) {
 			if _, err := h.EnsureSnapshot(cctx, SnapshotSpec{Zone: z.Name, Name: snap, State: "rolledback", Force: true}); err != nil {
 				errs = multierror.Append(errs, err)
@@ -363,9 +374,17 @@ func (h *Host) execDIZ(ctx context.Context, spec ExecSpec) (*ExecResult, *Outcom
 	}
 	d := *spec.DIZ
 	d.State = "running"
+	if err := h.checkCloneUser(&d, spec.User); err != nil {
+		return nil, nil, err
+	}
 	timing := map[string]float64{}
 	start := time.Now()
-	dout, err := h.EnsureDIZ(ctx, d)
+	// A zone kept whatever happens (discard: never) is no leftover.
+	dctx, disp := ctx, (*disposable)(nil)
+	if spec.Discard != "never" {
+		dctx, disp = withDisposable(ctx)
+	}
+	dout, err := h.EnsureDIZ(dctx, d)
 	timing["create"] = time.Since(start).Seconds()
 	if dout == nil {
 		return nil, nil, err
@@ -389,6 +408,12 @@ func (h *Host) execDIZ(ctx context.Context, spec ExecSpec) (*ExecResult, *Outcom
 		// EnsureDIZ undid its own steps; nothing of the zone remains.
 		return &ExecResult{Zone: name, Discarded: true, Timing: timing}, out, err
 	}
+	// Until the zone is destroyed or kept on purpose, its journal tells
+	// gc to destroy it should this run be killed.
+	j, err := disp.journal(h, name)
+	if err != nil {
+		return nil, out, errors.Join(err, destroy())
+	}
 	t := time.Now()
 	res, rerr := h.run(ctx, name, spec)
 	timing["run"] = time.Since(t).Seconds()
@@ -401,9 +426,11 @@ func (h *Host) execDIZ(ctx context.Context, spec ExecSpec) (*ExecResult, *Outcom
 		if err := destroy(); err != nil {
 			return res, out, errors.Join(rerr, err)
 		}
+		j.Finish()
 		res.Discarded = true
 		return res, out, rerr
 	}
+	j.Finish()
 	res.Kept = !ok
 	return res, out, rerr
 }

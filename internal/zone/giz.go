@@ -16,7 +16,7 @@ import (
 )
 
 // GIZ states a spec can ask for.
-var GIZStates = []string{"present", "absent", "updated", "running", "stopped", "ready", "mounted", "restarted"}
+var GIZStates = []string{"present", "absent", "updated", "running", "stopped", "ready", "mounted", "restarted", "exported"}
 
 // A Publisher is an IPS publisher: a name and an origin URL.
 type Publisher struct {
@@ -56,6 +56,19 @@ type GIZSpec struct {
 	// UpdatePackages, with state "updated", runs pkg update; without it
 	// only publishers are refreshed and add/remove_packages applied.
 	UpdatePackages bool
+	// Image is the image file to export to (state "exported") or to
+	// import from (state "present"); see ExportGIZ and ImportGIZ.
+	Image string
+	// IncrementalFrom makes an export incremental from this snapshot.
+	IncrementalFrom string
+	// AttachUpdate attaches an imported zone with zoneadm attach -u.
+	AttachUpdate bool
+	// Archive installs a new zone from an archive (zoneadm install -a)
+	// instead of from the package repository.
+	Archive string
+	// LDAPClient copies the global zone's LDAP client configuration into
+	// the zone and enables the LDAP client service (see ldap.go).
+	LDAPClient bool
 	// Given names the options the user gave. For an existing zone, an
 	// option not given is left as the zone has it (nil: all given).
 	Given map[string]bool
@@ -139,6 +152,12 @@ func (h *Host) validateGIZ(s *GIZSpec) (*accounts, error) {
 			errs = multierror.Append(errs, err)
 		}
 	}
+	if s.Archive != "" && (s.Source != "" || !strings.HasPrefix(s.Archive, "/")) {
+		errs = multierror.Append(errs, fmt.Errorf("archive: %q: want an absolute path in the global zone, and no source", s.Archive))
+	}
+	if s.IncrementalFrom != "" {
+		errs = multierror.Append(errs, errors.New("incremental_from: only with state=exported"))
+	}
 	var acc *accounts
 	if len(s.CopyUsers)+len(s.CopyGroups)+len(s.ElevateUsers) > 0 {
 		var err error
@@ -163,6 +182,12 @@ func (h *Host) EnsureGIZ(ctx context.Context, spec GIZSpec) (*Outcome, error) {
 	}
 	if spec.BootTimeout == 0 {
 		spec.BootTimeout = h.Settings.BootTimeout
+	}
+	switch {
+	case spec.State == "exported":
+		return h.ExportGIZ(ctx, spec)
+	case spec.Image != "":
+		return h.ImportGIZ(ctx, spec)
 	}
 	acc, err := h.validateGIZ(&spec)
 	if err != nil {
@@ -403,7 +428,11 @@ func (h *Host) createGIZ(ctx context.Context, w *World, spec *GIZSpec, acc *acco
 			return fmt.Errorf("configure %s: %w", spec.Name, err)
 		}
 		plan.Add(zonecfgStep("configure the zone", spec.Name, script, deleteCfg))
-		plan.Add(Step{Why: "install the zone", Cmd: zoneadm(spec.Name, "install"), Undo: zoneadm(spec.Name, "uninstall", "-F"), UndoIfFailed: true})
+		install := []string{"install"}
+		if spec.Archive != "" {
+			install = append(install, "-a", spec.Archive)
+		}
+		plan.Add(Step{Why: "install the zone", Cmd: zoneadm(spec.Name, install...), Undo: zoneadm(spec.Name, "uninstall", "-F"), UndoIfFailed: true})
 		plan.Add(snapSteps(ds, SnapInstalled+spec.Name)...)
 		plan.Add(h.bootSteps(spec.Name, Boot{Timeout: spec.BootTimeout})...)
 		plan.Add(Step{Why: "halt after the first boot", Cmd: zoneadm(spec.Name, "halt")})
@@ -414,6 +443,13 @@ func (h *Host) createGIZ(ctx context.Context, w *World, spec *GIZSpec, acc *acco
 		}
 		plan.Add(h.setupSteps(spec.Name, setup, acc, spec.boot())...)
 		snaps = append(snaps, SnapInstalled+spec.Name, SnapBooted+spec.Name)
+	}
+	if spec.LDAPClient {
+		files, err := h.readLDAPClient()
+		if err != nil {
+			return err
+		}
+		plan.Add(ldapSteps(spec.Name, files)...)
 	}
 	plan.Add(packageSteps(spec.Name, spec)...)
 	plan.Add(Step{Why: "halt after setup", Cmd: zoneadm(spec.Name, "halt")})
@@ -517,7 +553,22 @@ func (h *Host) updateGIZ(ctx context.Context, w *World, z *Zone, spec *GIZSpec, 
 				}
 			}})
 	}
-	plan.Add(Step{Why: "halt after the update", Cmd: zoneadm(z.Name, "halt")})
+	// A failure after the halt boots the zone again, so that the undo of
+	// the first boot finds it running.
+	plan.Add(Step{Why: "halt after the update", Cmd: zoneadm(z.Name, "halt"), Undo: zoneadm(z.Name, "boot")})
+	if snaps := zonemgrSnapshots(w, ds); len(snaps) > 0 {
+		// Changed packages that could not be snapshotted are rolled back
+		// to the newest snapshot, so that the next refresh finds them to
+		// change again instead of leaving them in no snapshot.
+		last := ds + "/ROOT/zbe@" + snaps[len(snaps)-1]
+		plan.Add(Step{
+			Why:  "roll back to " + last + " should the snapshot fail",
+			Show: "(should the snapshot fail: zfs rollback " + last + ")",
+			Func: func(context.Context, illumos.Runner) error { return nil },
+			Skip: func() bool { return !updated },
+			Undo: &illumos.Cmd{Argv: []string{"zfs", "rollback", last}},
+		})
+	}
 	for _, s := range snapSteps(ds, snap) {
 		s.Skip = func() bool { return !updated }
 		plan.Add(s)

@@ -10,7 +10,6 @@ package zone
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -106,35 +105,7 @@ type ZoneLock struct{ f *os.File }
 
 // LockZone takes the per-zone lock, waiting until ctx is done.
 func (h *Host) LockZone(ctx context.Context, zone string) (*ZoneLock, error) {
-	if h.CheckMode {
-		return &ZoneLock{}, nil
-	}
-	// Locks are run-time state: /var/run is a tmpfs on illumos, emptied
-	// at boot, when no operation can still hold one.
-	dir := h.path("/var/run/zonemgr/locks")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("lock zone %s: %w", zone, err)
-	}
-	f, err := os.OpenFile(filepath.Join(dir, zone+".lock"), os.O_CREATE|os.O_RDWR, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("lock zone %s: %w", zone, err)
-	}
-	for {
-		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-		if err == nil {
-			return &ZoneLock{f: f}, nil
-		}
-		if err != syscall.EWOULDBLOCK && err != syscall.EINTR {
-			f.Close()
-			return nil, fmt.Errorf("lock zone %s: %w", zone, err)
-		}
-		select {
-		case <-ctx.Done():
-			f.Close()
-			return nil, fmt.Errorf("lock zone %s: another zonemgr operation holds it: %w", zone, ctx.Err())
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
+	return h.lockZone(ctx, zone, syscall.LOCK_EX, true)
 }
 
 // Unlock releases the lock.

@@ -25,6 +25,11 @@ type Journal struct {
 	PID     int            `json:"pid"`
 	Started time.Time      `json:"started"`
 	Entries []JournalEntry `json:"entries"`
+	// Discard marks the journal of a zone made for one run (exec-diz):
+	// when the run is killed, gc destroys the zone whole. Such a journal
+	// outlives its plan's success and is finished by the run itself.
+	Discard bool `json:"discard,omitempty"`
+	keep    bool
 }
 
 // A JournalEntry is one started step.
@@ -92,6 +97,15 @@ func (j *Journal) mark(s Step, from, to string) {
 			return
 		}
 	}
+}
+
+// completed is called when every step of the plan ran: it removes the
+// journal, unless the run keeps it until it has disposed of the zone.
+func (j *Journal) completed() {
+	if j == nil || j.keep {
+		return
+	}
+	j.Finish()
 }
 
 // Finish removes the journal: the operation completed or was fully undone.

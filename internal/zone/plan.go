@@ -40,6 +40,10 @@ type Step struct {
 	// its error then: a failed zoneadm install or clone can leave the zone
 	// incomplete, which "uninstall -F" clears.
 	UndoIfFailed bool
+	// KeepOnUndo, when set and true once the step ran, leaves what the
+	// step found in place: a container another run created at the same
+	// moment is not this run's to remove.
+	KeepOnUndo func() bool
 }
 
 // String renders the step as shown in a plan.
@@ -134,7 +138,7 @@ func Apply(ctx context.Context, r illumos.Runner, j *Journal, p *Plan) error {
 		j.Done(s)
 		done = append(done, s)
 	}
-	j.Finish()
+	j.completed()
 	return nil
 }
 
@@ -165,7 +169,7 @@ func undo(r illumos.Runner, j *Journal, done []Step, failed Step) (undone []stri
 	}
 	for i := len(done) - 1; i >= 0; i-- {
 		u := done[i].Undo
-		if u == nil {
+		if u == nil || done[i].KeepOnUndo != nil && done[i].KeepOnUndo() {
 			continue
 		}
 		if _, err := r.Run(ctx, *u); err != nil {

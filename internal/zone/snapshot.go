@@ -1,12 +1,11 @@
 package zone
 
 import (
-	"bytes"
 	"context"
-	"errors"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
 	"fmt"
-	"os"
-	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -186,14 +185,26 @@ func (h *Host) EnsureSnapshot(ctx context.Context, spec SnapshotSpec) (*Outcome,
 		if len(missing) > 0 {
 			return nil, fmt.Errorf("zone %s: delegated datasets do not exist: %s", z.Name, strings.Join(missing, ", "))
 		}
-		inner = append(inner, h.saveConfigStep(z))
-		argv := []string{"zfs", "snapshot", "-r"}
+		// The configuration travels with the snapshot, as a user
+		// property of the same atomic call: nothing to write into the
+		// zonepath, and nothing left behind when the call fails.
+		argv := []string{"zfs", "snapshot", "-r", "-o", ConfigProp + "=" + encodeConfig(z)}
 		for _, d := range set {
 			argv = append(argv, d+"@"+spec.Name)
 		}
 		var undo []string
 		undo = append(undo, "zfs", "destroy", "-r", zoneDS+"@"+spec.Name)
 		inner = append(inner, Step{Why: "snapshot the zone's datasets in one atomic call", Cmd: &illumos.Cmd{Argv: argv}, Undo: &illumos.Cmd{Argv: undo}})
+		// The delegated datasets' snapshots come from the same call; each
+		// needs an undo of its own, as zfs destroy takes one dataset.
+		for _, d := range set[1:] {
+			inner = append(inner, Step{
+				Why:  "the snapshot of " + d + " taken by the call above",
+				Show: "(" + d + "@" + spec.Name + " taken by the call above)",
+				Func: func(context.Context, illumos.Runner) error { return nil },
+				Undo: &illumos.Cmd{Argv: []string{"zfs", "destroy", "-r", d + "@" + spec.Name}},
+			})
+		}
 		if z.Role() == "giz" {
 			inner = append(inner, Step{Why: "hold " + spec.Name, Cmd: &illumos.Cmd{Argv: []string{"zfs", "hold", "-r", HoldTag, zoneDS + "@" + spec.Name}},
 				Undo: &illumos.Cmd{Argv: []string{"zfs", "release", "-r", HoldTag, zoneDS + "@" + spec.Name}}})
@@ -235,7 +246,13 @@ func (h *Host) EnsureSnapshot(ctx context.Context, spec SnapshotSpec) (*Outcome,
 		halted := false
 		if z.InKernel() && z.State != "configured" {
 			halted = true
-			plan.Add(h.stateSteps(z.Name, z.State, "installed", Boot{})...)
+			steps := h.stateSteps(z.Name, z.State, "installed", Boot{})
+			if z.State == "running" && len(steps) > 0 {
+				// A failure after the halt boots the zone again, so
+				// that it ends as it was.
+				steps[len(steps)-1].Undo = zoneadm(z.Name, "boot")
+			}
+			plan.Add(steps...)
 		}
 		plan.Add(inner...)
 		if halted {
@@ -255,7 +272,7 @@ func (h *Host) EnsureSnapshot(ctx context.Context, spec SnapshotSpec) (*Outcome,
 		h.snapshotList(ctx, res)
 		return res, err
 	}
-	if warn := h.configDrift(z); warn != "" {
+	if warn := h.configDrift(ctx, z, zoneDS+"@"+spec.Name); warn != "" {
 		res.Warnings = append(res.Warnings, warn)
 	}
 	h.snapshotList(ctx, res)
@@ -321,45 +338,51 @@ func (h *Host) rollbackSteps(w *World, z *Zone, set []string, spec SnapshotSpec)
 	return steps, nil
 }
 
-// saveConfigStep writes the zone's configuration into its zonepath, so a
-// snapshot carries the configuration it was taken with.
-func (h *Host) saveConfigStep(z *Zone) Step {
-	dst := path.Join(z.Zonepath, z.Name+".xml")
-	return Step{
-		Why:  "save the zone configuration",
-		Show: "save /etc/zones/" + z.Name + ".xml as " + dst,
-		Func: func(ctx context.Context, r illumos.Runner) error {
-			b, err := os.ReadFile(h.path("/etc/zones/" + z.Name + ".xml"))
-			if err != nil {
-				return fmt.Errorf("save the configuration of %s: %w", z.Name, err)
-			}
-			if err := os.WriteFile(h.path(dst), b, 0o644); err != nil {
-				return fmt.Errorf("save the configuration of %s: %w", z.Name, err)
-			}
-			return nil
-		},
+// ConfigProp is the user property that carries, on every snapshot zonemgr
+// takes of a zone, the zone's configuration at that moment: its zonecfg
+// export, base64-encoded (or, when that exceeds what a ZFS user property
+// holds, its SHA-256).
+const ConfigProp = "zonemgr:config"
+
+// maxPropLen is the longest user property value ZFS accepts.
+const maxPropLen = 8192
+
+func encodeConfig(z *Zone) string {
+	text := ""
+	if z.Config != nil {
+		text = z.Config.Export()
 	}
+	enc := "b64:" + base64.StdEncoding.EncodeToString([]byte(text))
+	if len(enc) >= maxPropLen {
+		sum := sha256.Sum256([]byte(text))
+		return "sha256:" + hex.EncodeToString(sum[:])
+	}
+	return enc
 }
 
-// configDrift compares the configuration saved in a rolled-back zonepath
-// with the zone's current one.
-func (h *Host) configDrift(z *Zone) string {
-	saved, err := os.ReadFile(h.path(path.Join(z.Zonepath, z.Name+".xml")))
-	if errors.Is(err, os.ErrNotExist) {
+// configDrift compares the configuration saved with a snapshot with the
+// zone's current one, after a rollback (which restores datasets, not the
+// configuration in /etc/zones).
+func (h *Host) configDrift(ctx context.Context, z *Zone, snap string) string {
+	saved, _, err := zfs.GetProperty(ctx, h.Runner, snap, ConfigProp)
+	if err != nil || saved == "" || saved == "-" {
 		return fmt.Sprintf("zone %s: the snapshot carries no saved configuration; the current configuration is kept", z.Name)
 	}
-	cur, err2 := os.ReadFile(h.path("/etc/zones/" + z.Name + ".xml"))
-	if err != nil || err2 != nil || bytes.Equal(saved, cur) {
+	cur := encodeConfig(z)
+	if saved == cur {
 		return ""
 	}
-	sc, err := illumos.ParseZoneXML(saved)
-	cc, err2 := illumos.ParseZoneXML(cur)
-	if err != nil || err2 != nil {
-		return fmt.Sprintf("zone %s: its configuration differs from the one saved with the snapshot", z.Name)
+	text, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(saved, "b64:"))
+	if !strings.HasPrefix(saved, "b64:") || err != nil || z.Config == nil {
+		return fmt.Sprintf("zone %s: its configuration differs from the one saved with the snapshot; the current configuration is kept", z.Name)
 	}
-	_, changes, err := illumos.UpdateScript(cc, sc)
+	sc, err := illumos.ParseZonecfgExport(text)
+	if err != nil {
+		return fmt.Sprintf("zone %s: its configuration differs from the one saved with the snapshot; the current configuration is kept", z.Name)
+	}
+	_, changes, err := illumos.UpdateScript(z.Config, sc)
 	if err != nil || len(changes) == 0 {
-		return ""
+		return fmt.Sprintf("zone %s: its configuration differs from the one saved with the snapshot; the current configuration is kept", z.Name)
 	}
-	return fmt.Sprintf("zone %s: its configuration has changed since the snapshot (%s); the current configuration is kept", z.Name, strings.Join(changes, ", "))
+	return fmt.Sprintf("zone %s: its configuration has changed since the snapshot (to return to it: %s); the current configuration is kept", z.Name, strings.Join(changes, ", "))
 }

@@ -82,7 +82,7 @@ type World struct {
 }
 
 // datasetProps are the columns of the one zfs listing a World reads.
-var datasetProps = []string{"type", "origin", "mountpoint", "creation", "used", "userrefs"}
+var datasetProps = []string{"type", "origin", "mountpoint", "creation", "createtxg", "used", "userrefs"}
 
 // Observe reads the world. containers are the dataset trees to list
 // (GIZ, DIZ and the delegated parent); missing ones are fine.
@@ -185,11 +185,13 @@ func (w *World) Snapshots(dataset string) []zfs.Dataset {
 			out = append(out, d)
 		}
 	}
+	// Creation order: the transaction group, which, unlike the creation
+	// time in seconds, tells apart snapshots taken in the same second.
 	sort.Slice(out, func(i, j int) bool {
-		ci, _ := strconv.ParseInt(out[i].Props["creation"], 10, 64)
-		cj, _ := strconv.ParseInt(out[j].Props["creation"], 10, 64)
-		if ci != cj {
-			return ci < cj
+		ti, _ := strconv.ParseInt(out[i].Props["createtxg"], 10, 64)
+		tj, _ := strconv.ParseInt(out[j].Props["createtxg"], 10, 64)
+		if ti != tj {
+			return ti < tj
 		}
 		return out[i].Name < out[j].Name
 	})

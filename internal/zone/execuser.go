@@ -1,0 +1,50 @@
+package zone
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+
+	"github.com/zonemgr/zonemgr/internal/illumos"
+)
+
+// checkZoneUser refuses an exec user that the zone's own /etc/passwd does
+// not list, before anything is booted or cloned: zlogin -l would only fail
+// after the zone was made to run. A zone root that cannot be read (a
+// zone not yet installed, or no permission) leaves the judgement to zlogin.
+func (h *Host) checkZoneUser(zone, zonepath, user string) error {
+	if user == "" || zonepath == "" {
+		return nil
+	}
+	users, err := readAccountFile(h.path(path.Join(zonepath, "root", "etc", "passwd")))
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("user: read zone %s's /etc/passwd: %w", zone, err)
+	}
+	if _, ok := users[user]; !ok {
+		return fmt.Errorf("user: no user %q in zone %s's /etc/passwd (copy it from the global zone with copy_users)", user, zone)
+	}
+	return nil
+}
+
+// checkCloneUser refuses an exec-diz user that neither the golden zone's
+// /etc/passwd lists nor copy_users brings in.
+func (h *Host) checkCloneUser(d *DIZSpec, user string) error {
+	if user == "" || d.GIZ == "" || slices.Contains(d.CopyUsers, user) {
+		return nil
+	}
+	entries, _, err := illumos.ReadZones(h.Root)
+	if err != nil {
+		return nil
+	}
+	for _, e := range entries {
+		if e.Name == d.GIZ {
+			return h.checkZoneUser(e.Name, e.Zonepath, user)
+		}
+	}
+	return nil
+}

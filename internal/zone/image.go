@@ -1,0 +1,679 @@
+package zone
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/zonemgr/zonemgr/internal/illumos"
+	"github.com/zonemgr/zonemgr/internal/zfs"
+)
+
+// Zone attributes recording the image a golden zone was imported from.
+const (
+	AttrImage       = "zonemgr.image"        // the image file's base name
+	AttrImageSHA256 = "zonemgr.image-sha256" // SHA-256 of the image's stream
+)
+
+// An image file holds one golden zone as a ZFS replication stream and a
+// manifest describing it. It is written in one pass, so the manifest
+// comes after the stream:
+//
+//	"ZONEMGR-IMAGE 1\n"                 the magic line (16 bytes)
+//	stream                              `zfs send -R` output, StreamSize bytes
+//	manifest                            JSON (ImageManifest)
+//	"ZONEMGR-MANIFEST %010d\n"          the trailer: the manifest's length
+//
+// A reader checks the magic line, reads the trailer at the end, then the
+// manifest before it, and finds the stream between the magic line and the
+// manifest. The stream's SHA-256 is verified before anything is changed.
+const (
+	imageMagic      = "ZONEMGR-IMAGE 1\n"
+	imageTrailerFmt = "ZONEMGR-MANIFEST %010d\n"
+	imageTrailerLen = len("ZONEMGR-MANIFEST ") + 10 + 1
+	imageFormat     = 1
+)
+
+// An ImageManifest describes an exported golden image.
+type ImageManifest struct {
+	Format int    `json:"format"`
+	Zone   string `json:"zone"`
+	Brand  string `json:"brand"`
+	// Config is the zone's configuration as zonecfg export prints it.
+	Config   string         `json:"config"`
+	Packages []ImagePackage `json:"packages"`
+	// Origin is the zone's zonemgr.origin.
+	Origin string `json:"origin"`
+	// Dataset is the dataset the stream was sent from.
+	Dataset      string `json:"dataset"`
+	Snapshot     string `json:"snapshot"`
+	SnapshotGUID string `json:"snapshot_guid"`
+	// Snapshots are the zonemgr snapshots the stream holds, oldest first.
+	Snapshots []string `json:"snapshots"`
+	// Base and BaseGUID are set for an incremental image: it applies
+	// only onto a zone whose snapshot Base has this GUID.
+	Base         string `json:"base,omitempty"`
+	BaseGUID     string `json:"base_guid,omitempty"`
+	Created      string `json:"created"`
+	StreamSize   int64  `json:"stream_size"`
+	StreamSHA256 string `json:"stream_sha256"`
+}
+
+// An ImagePackage is one installed package of an exported zone.
+type ImagePackage struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// An Image is an image file that was opened and whose manifest was read.
+type Image struct {
+	Path     string
+	Manifest ImageManifest
+	size     int64 // of the whole file
+}
+
+// streamOffset is where the stream starts in the file.
+const streamOffset = int64(len(imageMagic))
+
+// OpenImage reads an image file's manifest and checks the file's layout.
+// It does not read the stream (see Verify).
+func OpenImage(file string) (*Image, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, fmt.Errorf("image %s: %w", file, err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("image %s: %w", file, err)
+	}
+	bad := func(why string) error { return fmt.Errorf("image %s: not a zonemgr golden image: %s", file, why) }
+	magic := make([]byte, len(imageMagic))
+	if _, err := io.ReadFull(f, magic); err != nil || string(magic) != imageMagic {
+		return nil, bad("it does not start with " + strconv.Quote(imageMagic))
+	}
+	if fi.Size() < streamOffset+int64(imageTrailerLen) {
+		return nil, bad("it is too short")
+	}
+	trailer := make([]byte, imageTrailerLen)
+	if _, err := f.ReadAt(trailer, fi.Size()-int64(imageTrailerLen)); err != nil {
+		return nil, fmt.Errorf("image %s: %w", file, err)
+	}
+	var n int64
+	if _, err := fmt.Sscanf(string(trailer), imageTrailerFmt, &n); err != nil || n <= 0 || n > fi.Size() {
+		return nil, bad("its trailer is damaged")
+	}
+	mb := make([]byte, n)
+	moff := fi.Size() - int64(imageTrailerLen) - n
+	if moff < streamOffset {
+		return nil, bad("its trailer is damaged")
+	}
+	if _, err := f.ReadAt(mb, moff); err != nil {
+		return nil, fmt.Errorf("image %s: %w", file, err)
+	}
+	img := &Image{Path: file, size: fi.Size()}
+	if err := json.Unmarshal(mb, &img.Manifest); err != nil {
+		return nil, bad("its manifest is damaged: " + err.Error())
+	}
+	m := img.Manifest
+	if m.Format != imageFormat {
+		return nil, bad(fmt.Sprintf("format %d (this zonemgr reads format %d)", m.Format, imageFormat))
+	}
+	if streamOffset+m.StreamSize != moff {
+		return nil, bad(fmt.Sprintf("the manifest says the stream has %d bytes, the file holds %d", m.StreamSize, moff-streamOffset))
+	}
+	return img, nil
+}
+
+// Verify reads the stream and compares its SHA-256 with the manifest's.
+func (img *Image) Verify() error {
+	f, err := os.Open(img.Path)
+	if err != nil {
+		return fmt.Errorf("image %s: %w", img.Path, err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, io.NewSectionReader(f, streamOffset, img.Manifest.StreamSize)); err != nil {
+		return fmt.Errorf("image %s: %w", img.Path, err)
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); got != img.Manifest.StreamSHA256 {
+		return fmt.Errorf("image %s is damaged: its stream's SHA-256 is %s, its manifest says %s; nothing was changed", img.Path, got, img.Manifest.StreamSHA256)
+	}
+	return nil
+}
+
+// stream reads the whole stream into memory (the command runner feeds
+// standard input from a byte slice).
+func (img *Image) stream() ([]byte, error) {
+	f, err := os.Open(img.Path)
+	if err != nil {
+		return nil, fmt.Errorf("image %s: %w", img.Path, err)
+	}
+	defer f.Close()
+	b := make([]byte, img.Manifest.StreamSize)
+	if _, err := f.ReadAt(b, streamOffset); err != nil {
+		return nil, fmt.Errorf("image %s: %w", img.Path, err)
+	}
+	return b, nil
+}
+
+// snapshotGUID reads a snapshot's guid property.
+func (h *Host) snapshotGUID(ctx context.Context, snap string) (string, error) {
+	v, _, err := zfs.GetProperty(ctx, h.Runner, snap, "guid")
+	if err != nil {
+		return "", err
+	}
+	return v, nil
+}
+
+// zonePackages lists the packages of an installed zone through its
+// mounted root (pkg -R), "" versions when pkg cannot tell.
+func (h *Host) zonePackages(ctx context.Context, z *Zone) ([]ImagePackage, error) {
+	res, err := h.Runner.Run(ctx, illumos.Cmd{Argv: []string{"pkg", "-R", path.Join(z.Zonepath, "root"), "list", "-H"}})
+	if err != nil {
+		return nil, fmt.Errorf("list the packages of %s: %w", z.Name, err)
+	}
+	pkgs, err := illumos.ParsePkgList(res.Stdout)
+	if err != nil {
+		return nil, fmt.Errorf("list the packages of %s: %w", z.Name, err)
+	}
+	out := make([]ImagePackage, 0, len(pkgs))
+	for _, p := range pkgs {
+		out = append(out, ImagePackage{Name: p.Name, Version: p.Version})
+	}
+	return out, nil
+}
+
+// ExportGIZ writes a golden zone's snapshot (default: its newest zonemgr
+// snapshot) to spec.Image as a replication stream with its manifest;
+// with spec.IncrementalFrom, only the changes since that snapshot. An
+// image file that already holds exactly that snapshot is left alone.
+func (h *Host) ExportGIZ(ctx context.Context, spec GIZSpec) (*Outcome, error) {
+	if err := validateExport(spec); err != nil {
+		return nil, err
+	}
+	w, err := h.Observe(ctx, h.containers()...)
+	if err != nil {
+		return nil, err
+	}
+	z := w.Zones[spec.Name]
+	if z == nil {
+		return nil, fmt.Errorf("zone %s does not exist", spec.Name)
+	}
+	if err := checkOurs(z, "giz"); err != nil {
+		return nil, err
+	}
+	ds, ok := w.ZoneDataset(z)
+	if !ok {
+		return nil, fmt.Errorf("zone %s: its dataset is not under %s", z.Name, h.Settings.GIZContainer)
+	}
+	order, err := h.snapshotOrder(ctx, ds)
+	if err != nil {
+		return nil, err
+	}
+	snaps := slices.DeleteFunc(slices.Clone(order), func(s string) bool { return !IsZonemgrSnapshot(s) })
+	snap := spec.Snapshot
+	if snap == "" {
+		if len(snaps) == 0 {
+			return nil, fmt.Errorf("zone %s has no zonemgr snapshot to export", z.Name)
+		}
+		snap = snaps[len(snaps)-1]
+	}
+	if !w.Exists(ds + "@" + snap) {
+		return nil, fmt.Errorf("snapshot: %s@%s does not exist (snapshots of %s: %s)", ds, snap, z.Name, strings.Join(snapshotNames(w, ds), ", "))
+	}
+	base := spec.IncrementalFrom
+	if base != "" {
+		if !w.Exists(ds + "@" + base) {
+			return nil, fmt.Errorf("incremental_from: %s@%s does not exist (snapshots of %s: %s)", ds, base, z.Name, strings.Join(snapshotNames(w, ds), ", "))
+		}
+		if !olderSnapshot(order, base, snap) {
+			return nil, fmt.Errorf("incremental_from: %s is not older than %s", base, snap)
+		}
+	}
+	out := &Outcome{Zone: z.Name}
+	out.set("name", z.Name)
+	out.set("image", spec.Image)
+	out.set("snapshot", snap)
+	out.set("state", "exported")
+	if base != "" {
+		out.set("incremental_from", base)
+	}
+	guid, err := h.snapshotGUID(ctx, ds+"@"+snap)
+	if err != nil {
+		return nil, fmt.Errorf("zone %s: %w", z.Name, err)
+	}
+	if old, err := OpenImage(spec.Image); err == nil {
+		m := old.Manifest
+		if m.Zone == z.Name && m.Snapshot == snap && m.SnapshotGUID == guid && m.Base == base {
+			out.Msg = fmt.Sprintf("image %s already holds %s@%s", spec.Image, z.Name, snap)
+			out.set("stream_size", m.StreamSize)
+			out.set("stream_sha256", m.StreamSHA256)
+			return out, nil
+		}
+	}
+	sendArgv := []string{"zfs", "send", "-R"}
+	if base != "" {
+		sendArgv = append(sendArgv, "-I", "@"+base)
+	}
+	sendArgv = append(sendArgv, ds+"@"+snap)
+	send := illumos.Cmd{Argv: sendArgv}
+	out.Plan = []string{send.String() + " > " + spec.Image}
+	out.Changed = true
+	if h.CheckMode {
+		out.Msg = fmt.Sprintf("would export %s@%s to %s", z.Name, snap, spec.Image)
+		return out, nil
+	}
+	m := ImageManifest{
+		Format: imageFormat, Zone: z.Name, Brand: z.Brand, Origin: z.Attr(AttrOrigin),
+		Dataset: ds, Snapshot: snap, SnapshotGUID: guid, Base: base, Created: Stamp(h.now()),
+	}
+	if z.Config != nil {
+		m.Config = z.Config.Export()
+	}
+	for _, s := range snaps {
+		if !olderSnapshot(order, snap, s) && (base == "" || olderSnapshot(order, base, s)) {
+			m.Snapshots = append(m.Snapshots, s)
+		}
+	}
+	if base != "" {
+		if m.BaseGUID, err = h.snapshotGUID(ctx, ds+"@"+base); err != nil {
+			return nil, fmt.Errorf("zone %s: %w", z.Name, err)
+		}
+	}
+	if m.Packages, err = h.zonePackages(ctx, z); err != nil {
+		out.Warnings = append(out.Warnings, err.Error()+"; the manifest lists no packages")
+	}
+	if err := h.writeImage(ctx, spec.Image, send, &m); err != nil {
+		return out, err
+	}
+	out.set("stream_size", m.StreamSize)
+	out.set("stream_sha256", m.StreamSHA256)
+	out.Msg = fmt.Sprintf("exported %s@%s to %s (%d bytes)", z.Name, snap, spec.Image, m.StreamSize)
+	return out, nil
+}
+
+// validateExport checks the options of state=exported.
+func validateExport(spec GIZSpec) error {
+	var errs []string
+	if spec.Image == "" {
+		errs = append(errs, "image: required with state=exported (the file to write)")
+	}
+	if err := illumos.ValidZoneName(spec.Name); err != nil {
+		errs = append(errs, "name: "+err.Error())
+	}
+	for _, s := range []struct{ opt, v string }{{"snapshot", spec.Snapshot}, {"incremental_from", spec.IncrementalFrom}} {
+		if s.v != "" && zfs.ValidSnapshotName("x@"+s.v) != nil {
+			errs = append(errs, fmt.Sprintf("%s: %q is not a snapshot name", s.opt, s.v))
+		}
+	}
+	if len(errs) > 0 {
+		return errors.New(strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+// snapshotOrder lists the snapshot names (after '@') of ds in the order
+// they were taken (by createtxg: creation times have whole seconds).
+func (h *Host) snapshotOrder(ctx context.Context, ds string) ([]string, error) {
+	list, err := zfs.List(ctx, h.Runner, zfs.ListOptions{Types: []string{"snapshot"}, Depth: 1, Props: []string{"createtxg"}, Names: []string{ds}, SortBy: "createtxg"})
+	if err != nil {
+		return nil, fmt.Errorf("list the snapshots of %s: %w", ds, err)
+	}
+	var out []string
+	for _, d := range list {
+		if fs, name, ok := strings.Cut(d.Name, "@"); ok && fs == ds {
+			out = append(out, name)
+		}
+	}
+	return out, nil
+}
+
+// olderSnapshot reports whether snapshot a comes before b in order.
+func olderSnapshot(order []string, a, b string) bool {
+	ia, ib := slices.Index(order, a), slices.Index(order, b)
+	return ia >= 0 && ib >= 0 && ia < ib
+}
+
+// A hashCounter hashes and counts what is written through it and keeps
+// the first write error, which the runner's tee would otherwise hide.
+type hashCounter struct {
+	w   io.Writer
+	h   hash.Hash
+	n   int64
+	err error
+}
+
+func (c *hashCounter) Write(p []byte) (int, error) {
+	if c.err != nil {
+		return 0, c.err
+	}
+	n, err := c.w.Write(p)
+	c.h.Write(p[:n])
+	c.n += int64(n)
+	if err != nil {
+		c.err = err
+	}
+	return n, err
+}
+
+// writeImage runs the send command into a temporary file next to file,
+// appends the manifest and renames the result into place.
+func (h *Host) writeImage(ctx context.Context, file string, send illumos.Cmd, m *ImageManifest) (err error) {
+	tmp, err := os.CreateTemp(filepath.Dir(file), "."+filepath.Base(file)+".partial-*")
+	if err != nil {
+		return fmt.Errorf("export to %s: %w", file, err)
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	bw := bufio.NewWriterSize(tmp, 1<<20)
+	if _, err := bw.WriteString(imageMagic); err != nil {
+		return fmt.Errorf("export to %s: %w", file, err)
+	}
+	hc := &hashCounter{w: bw, h: sha256.New()}
+	send.Stdout = hc
+	if _, err := h.Runner.Run(ctx, send); err != nil {
+		return fmt.Errorf("export to %s: %w", file, err)
+	}
+	if hc.err != nil {
+		return fmt.Errorf("export to %s: %w", file, hc.err)
+	}
+	m.StreamSize, m.StreamSHA256 = hc.n, hex.EncodeToString(hc.h.Sum(nil))
+	mb, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return fmt.Errorf("export to %s: %w", file, err)
+	}
+	bw.Write(mb)
+	fmt.Fprintf(bw, imageTrailerFmt, len(mb))
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("export to %s: %w", file, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return fmt.Errorf("export to %s: %w", file, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("export to %s: %w", file, err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return fmt.Errorf("export to %s: %w", file, err)
+	}
+	if err := os.Rename(tmp.Name(), file); err != nil {
+		return fmt.Errorf("export to %s: %w", file, err)
+	}
+	return nil
+}
+
+// ImportGIZ makes a golden zone from an image file: the stream's
+// checksum is verified first; a full image is received into the GIZ
+// container under the spec's name, configured from the manifest with its
+// new zonepath and attached; an incremental image is received onto the
+// zone holding its exact base snapshot. A zone that already holds the
+// image is left alone.
+func (h *Host) ImportGIZ(ctx context.Context, spec GIZSpec) (*Outcome, error) {
+	if err := illumos.ValidZoneName(spec.Name); err != nil {
+		return nil, fmt.Errorf("name: %w", err)
+	}
+	if spec.State != "present" {
+		return nil, fmt.Errorf("image: an image is imported with state=present (or exported with state=exported), not state=%s", spec.State)
+	}
+	img, err := OpenImage(spec.Image)
+	if err != nil {
+		return nil, err
+	}
+	if err := img.Verify(); err != nil {
+		return nil, err
+	}
+	m := img.Manifest
+	lock, err := h.LockZone(ctx, spec.Name)
+	if err != nil {
+		return nil, err
+	}
+	defer lock.Unlock()
+	w, err := h.Observe(ctx, h.containers()...)
+	if err != nil {
+		return nil, err
+	}
+	out := &Outcome{Zone: spec.Name}
+	out.set("name", spec.Name)
+	out.set("image", spec.Image)
+	out.set("image_sha256", m.StreamSHA256)
+	out.set("snapshot", m.Snapshot)
+	plan := &Plan{Zone: spec.Name}
+	z := w.Zones[spec.Name]
+	if z != nil {
+		if err := checkOurs(z, "giz"); err != nil {
+			return nil, err
+		}
+		if z.Attr(AttrImageSHA256) == m.StreamSHA256 {
+			out.Msg = fmt.Sprintf("zone %s already holds image %s", z.Name, filepath.Base(spec.Image))
+			out.set("state", z.State)
+			return out, nil
+		}
+		if ds, ok := w.ZoneDataset(z); ok && w.Exists(ds+"@"+m.Snapshot) {
+			if guid, err := h.snapshotGUID(ctx, ds+"@"+m.Snapshot); err == nil && guid == m.SnapshotGUID {
+				out.Msg = fmt.Sprintf("zone %s already holds snapshot %s of image %s", z.Name, m.Snapshot, filepath.Base(spec.Image))
+				out.set("state", z.State)
+				return out, nil
+			}
+		}
+		if m.Base == "" {
+			return nil, fmt.Errorf("zone %s exists and was not made from image %s (a full image of %s@%s): import it under another name, or destroy %s first", z.Name, spec.Image, m.Zone, m.Snapshot, z.Name)
+		}
+		if err := h.planIncrementalImport(ctx, w, z, img, plan, out); err != nil {
+			return nil, err
+		}
+	} else {
+		if m.Base != "" {
+			return nil, fmt.Errorf("image %s is incremental from %s@%s: it applies only onto a zone holding that snapshot, and zone %s does not exist; import the full image first", spec.Image, m.Zone, m.Base, spec.Name)
+		}
+		if err := h.planFullImport(ctx, w, &spec, img, plan, out); err != nil {
+			return nil, err
+		}
+	}
+	return h.finish(ctx, "giz-import", plan, out)
+}
+
+// importedConfig is the manifest's configuration under its new name and
+// zonepath, with zonemgr's attributes recording the image.
+func (h *Host) importedConfig(spec *GIZSpec, img *Image, zonepath string) (*illumos.ZoneConfig, error) {
+	m := img.Manifest
+	c, err := illumos.ParseZonecfgExport([]byte(m.Config))
+	if err != nil {
+		return nil, fmt.Errorf("image %s: the manifest's configuration: %w", img.Path, err)
+	}
+	c.Name, c.Zonepath = spec.Name, zonepath
+	if m.Brand != "" {
+		c.Brand = m.Brand
+	}
+	setup, _ := c.Attr(AttrSetup)
+	c.Attrs = slices.DeleteFunc(c.Attrs, func(a illumos.Attr) bool { return strings.HasPrefix(a.Name, "zonemgr.") })
+	c.Attrs = append(c.Attrs,
+		illumos.Attr{Name: AttrRole, Type: "string", Value: "giz"},
+		illumos.Attr{Name: AttrOrigin, Type: "string", Value: "image:" + m.Zone + "@" + m.Snapshot},
+		illumos.Attr{Name: AttrCreated, Type: "string", Value: Stamp(h.now())},
+		illumos.Attr{Name: AttrSnapshot, Type: "string", Value: m.Snapshot},
+		illumos.Attr{Name: AttrImage, Type: "string", Value: filepath.Base(img.Path)},
+		illumos.Attr{Name: AttrImageSHA256, Type: "string", Value: m.StreamSHA256},
+	)
+	if setup != "" {
+		c.Attrs = append(c.Attrs, illumos.Attr{Name: AttrSetup, Type: "string", Value: setup})
+	}
+	return c, nil
+}
+
+// receiveStep receives an image's stream. It reads the stream only when
+// it runs, after the checks.
+func receiveStep(why string, img *Image, argv []string, undo *illumos.Cmd) Step {
+	show := illumos.QuoteArgv(argv) + " < " + img.Path
+	return Step{
+		Why:  why,
+		Show: show,
+		Func: func(ctx context.Context, r illumos.Runner) error {
+			b, err := img.stream()
+			if err != nil {
+				return err
+			}
+			_, err = r.Run(ctx, illumos.Cmd{Argv: argv, Stdin: b})
+			return err
+		},
+		Undo: undo,
+	}
+}
+
+// holdSteps hold the zonemgr snapshots of a received golden zone, as
+// snapSteps hold those taken on this host.
+func holdSteps(ds string, snaps []string) []Step {
+	var steps []Step
+	for _, s := range snaps {
+		steps = append(steps, Step{
+			Why:  "hold " + s,
+			Cmd:  &illumos.Cmd{Argv: []string{"zfs", "hold", "-r", HoldTag, ds + "@" + s}},
+			Undo: &illumos.Cmd{Argv: []string{"zfs", "release", "-r", HoldTag, ds + "@" + s}},
+		})
+	}
+	return steps
+}
+
+// planFullImport plans a new golden zone from a full image.
+func (h *Host) planFullImport(ctx context.Context, w *World, spec *GIZSpec, img *Image, plan *Plan, out *Outcome) error {
+	m := img.Manifest
+	csteps, err := h.containerSteps(ctx, w, h.Settings.GIZContainer, h.Settings.GIZCompression, h.Settings.GIZDedup, h.Settings.GIZMountpoint)
+	if err != nil {
+		return err
+	}
+	ds := h.Settings.GIZContainer + "/" + spec.Name
+	if w.Exists(ds) {
+		return fmt.Errorf("zone %s: dataset %s exists already (not a zone's): remove it or import under another name", spec.Name, ds)
+	}
+	zonepath := path.Join(containerMountpoint(w, h.Settings.GIZContainer, h.Settings.GIZMountpoint), spec.Name)
+	cfg, err := h.importedConfig(spec, img, zonepath)
+	if err != nil {
+		return err
+	}
+	script, err := illumos.CreateScript(cfg, "")
+	if err != nil {
+		return fmt.Errorf("configure %s: %w", spec.Name, err)
+	}
+	plan.Add(csteps...)
+	plan.Add(receiveStep("receive "+m.Zone+"@"+m.Snapshot, img, []string{"zfs", "receive", ds},
+		&illumos.Cmd{Argv: []string{"zfs", "destroy", "-r", ds}}))
+	plan.Add(zonecfgStep("configure the zone", spec.Name, script, &illumos.Cmd{Argv: []string{"zonecfg", "-z", spec.Name, "delete", "-F"}}))
+	attach := []string{"attach"}
+	if spec.AttachUpdate {
+		attach = append(attach, "-u")
+	}
+	plan.Add(Step{Why: "attach the zone", Cmd: zoneadm(spec.Name, attach...), Undo: zoneadm(spec.Name, "detach")})
+	plan.Add(holdSteps(ds, m.Snapshots)...)
+	out.Before = "state: absent\n"
+	out.After = cfg.Export() + "state: installed\n"
+	out.set("zonepath", zonepath)
+	out.set("dataset", ds)
+	out.set("snapshots", m.Snapshots)
+	out.set("state", "installed")
+	out.set("created", true)
+	return nil
+}
+
+// planIncrementalImport plans receiving an incremental image onto the
+// zone holding its base snapshot: the zone must be halted and the base
+// must be its newest snapshot, with the base's GUID. zfs receive -F drops
+// what booting the golden zone changed since that snapshot.
+func (h *Host) planIncrementalImport(ctx context.Context, w *World, z *Zone, img *Image, plan *Plan, out *Outcome) error {
+	m := img.Manifest
+	ds, ok := w.ZoneDataset(z)
+	if !ok {
+		return fmt.Errorf("zone %s: its dataset is not under %s", z.Name, h.Settings.GIZContainer)
+	}
+	refuse := func(why string) error {
+		return fmt.Errorf("image %s is incremental from %s@%s (guid %s) and applies only onto that exact snapshot: zone %s %s; nothing was changed", img.Path, m.Zone, m.Base, m.BaseGUID, z.Name, why)
+	}
+	if w.Exists(ds + "@" + m.Snapshot) {
+		guid, err := h.snapshotGUID(ctx, ds+"@"+m.Snapshot)
+		if err != nil {
+			return fmt.Errorf("zone %s: %w", z.Name, err)
+		}
+		if guid != m.SnapshotGUID {
+			return fmt.Errorf("zone %s has a snapshot %s that is not the image's (guid %s, the image's is %s); nothing was changed", z.Name, m.Snapshot, guid, m.SnapshotGUID)
+		}
+		out.Msg = fmt.Sprintf("zone %s already holds snapshot %s", z.Name, m.Snapshot)
+		out.set("state", z.State)
+		return nil
+	}
+	if !w.Exists(ds + "@" + m.Base) {
+		return refuse(fmt.Sprintf("has no snapshot %s (its snapshots: %s)", m.Base, strings.Join(snapshotNames(w, ds), ", ")))
+	}
+	guid, err := h.snapshotGUID(ctx, ds+"@"+m.Base)
+	if err != nil {
+		return fmt.Errorf("zone %s: %w", z.Name, err)
+	}
+	if guid != m.BaseGUID {
+		return refuse(fmt.Sprintf("has a snapshot %s, but a different one (guid %s): it was not made from the same golden image", m.Base, guid))
+	}
+	order, err := h.snapshotOrder(ctx, ds)
+	if err != nil {
+		return err
+	}
+	if newest := order[len(order)-1]; newest != m.Base {
+		return refuse(fmt.Sprintf("has newer snapshots than %s (newest: %s)", m.Base, newest))
+	}
+	if z.InKernel() {
+		return fmt.Errorf("zone %s is %s: halt it before importing an incremental image", z.Name, z.State)
+	}
+	want := z.Config.Clone()
+	setAttr(want, AttrSnapshot, m.Snapshot)
+	setAttr(want, AttrImage, filepath.Base(img.Path))
+	setAttr(want, AttrImageSHA256, m.StreamSHA256)
+	script, _, err := illumos.UpdateScript(z.Config, want)
+	if err != nil {
+		return fmt.Errorf("zone %s: %w", z.Name, err)
+	}
+	plan.Add(receiveStep("receive "+m.Zone+"@"+m.Snapshot+" onto "+m.Base, img, []string{"zfs", "receive", "-F", ds}, nil))
+	if script != "" {
+		plan.Add(zonecfgStep("record the image", z.Name, script, nil))
+	}
+	plan.Add(holdSteps(ds, m.Snapshots)...)
+	out.Before = describe(z)
+	out.After = want.Export() + "state: " + z.State + "\n"
+	out.set("zonepath", z.Zonepath)
+	out.set("dataset", ds)
+	out.set("snapshots", append(zonemgrSnapshots(w, ds), m.Snapshots...))
+	out.set("state", z.State)
+	return nil
+}
+
+// setAttr sets a string attribute of a configuration, adding it if new.
+func setAttr(c *illumos.ZoneConfig, name, value string) {
+	for i, a := range c.Attrs {
+		if a.Name == name {
+			c.Attrs[i].Value = value
+			return
+		}
+	}
+	c.Attrs = append(c.Attrs, illumos.Attr{Name: name, Type: "string", Value: value})
+}
+
+// ImageName returns the zone name recorded in an image file's manifest,
+// for front doors that import under the original name by default.
+func ImageName(file string) (string, error) {
+	img, err := OpenImage(file)
+	if err != nil {
+		return "", err
+	}
+	return img.Manifest.Zone, nil
+}
