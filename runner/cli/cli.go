@@ -206,6 +206,9 @@ func resolve(r *request) (*verb, *usageError) {
 	if err := checkOptions(r, v, word); err != nil {
 		return nil, err
 	}
+	if r.given[optZone] && !r.on[optAutoname] && r.str[optZone] == "" {
+		return nil, usagef([]string{"omit -z (or give -Z) to have a name generated"}, "-z: the zone name is empty; a zone name is 1 to 63 letters, digits, '_', '.' and '-'")
+	}
 	if v.zone == zoneExisting && r.str[optZone] == "" {
 		if r.on[optAutoname] {
 			return nil, usagef(nil, "%s needs an existing zone: -z ZONE (-Z names only a zone to create)", word)

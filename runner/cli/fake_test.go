@@ -159,7 +159,7 @@ func newFakeHost() *fakeHost {
 // modules returns the fake registry.
 func (h *fakeHost) modules() map[string]*ansible.Module {
 	reg := map[string]*ansible.Module{}
-	for _, name := range []string{"zone_giz", "zone_diz", "zone_snapshot", "zone_exec", "zone_info"} {
+	for _, name := range []string{"zone_giz", "zone_diz", "zone_snapshot", "zone_exec", "zone_info", "zone_gc"} {
 		name := name
 		reg[name] = &ansible.Module{Spec: specFor(name), Run: func(ctx context.Context, p *ansible.Params) (*ansible.Result, error) {
 			return h.run(name, p)
@@ -246,6 +246,15 @@ func (h *fakeHost) run(module string, p *ansible.Params) (*ansible.Result, error
 			list = append(list, map[string]any{"name": snap, "creation": 1800000000, "used": 0, "clones": []any{}, "zonemgr": true})
 		}
 		res.Set("snapshot", snap).Set("snapshots", append([]any{}, list...)).Set("halted", false)
+	case "zone_gc":
+		res.Changed = true
+		res.Msg = "gc ran 1 command(s) and removed 1 journal(s)"
+		if p.CheckMode {
+			res.Msg = "gc would run 1 command(s) and remove 1 journal(s)"
+		}
+		res.Set("found", map[string]any{"journals": []any{"/var/zonemgr/journal/b1-diz-7-1.json"}, "zones": []any{},
+			"vnics": []any{"autodizgone_0"}, "datasets": []any{}, "snapshots": []any{}})
+		res.Set("plan", []string{"dladm delete-vnic autodizgone_0"})
 	case "zone_exec":
 		zone := p.Str("zone")
 		if zone == "" {

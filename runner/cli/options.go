@@ -85,6 +85,12 @@ const (
 	optExecDiscard   = "exec-discard"
 	optForce         = "force"
 	optListArgs      = "list-args"
+	optImageFile     = "image-file"
+	optImage         = "image"
+	optIncremental   = "incremental-from"
+	optAttachUpdate  = "attach-update"
+	optArchive       = "archive"
+	optLDAPClient    = "ldap-client"
 )
 
 // options are every option the command line accepts, in help order.
@@ -120,6 +126,12 @@ var options = []*option{
 	{name: optExecUser, arg: "USER", help: "Run the command as USER (zlogin -l USER); -S, the default, runs it as root (zlogin -S)."},
 	{name: optExecDiscard, arg: "WHEN", help: "When to throw the zone's changes away after the command: off (exec's default), always (exec-diz's default), onsuccess, onfail (or onfailure)."},
 	{name: optForce, short: "f", help: "destroy: destroy a golden zone even while disposable zones depend on it; snapshot verbs: passed as the module's force."},
+	{name: optImageFile, short: "o", arg: "FILE", help: "export-giz: the image file to write (a zfs replication stream with a JSON manifest)."},
+	{name: optImage, short: "i", arg: "FILE", help: "import-giz: the image file to import; its checksum is verified before anything changes."},
+	{name: optIncremental, arg: "SNAP", help: "export-giz: export only the changes since this snapshot of the zone (an incremental image)."},
+	{name: optAttachUpdate, help: "import-giz: attach the imported zone with zoneadm attach -u (update its packages to the global zone's)."},
+	{name: optArchive, arg: "FILE", help: "create-giz: install the new zone from this archive in the global zone (zoneadm install -a) instead of from the package repository."},
+	{name: optLDAPClient, help: "Copy the global zone's LDAP client configuration into the zone and enable its LDAP client service."},
 	{name: optListArgs, arg: "FLAGS", hidden: true, help: "zoneadm list flags of the list verbs (-c, -i, -p, -v)."},
 }
 

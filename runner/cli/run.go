@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/zonemgr/zonemgr/internal/illumos"
 	"github.com/zonemgr/zonemgr/internal/zone"
 )
 
@@ -83,6 +84,9 @@ func (r *request) dizArgs() map[string]any {
 	r.putList(args, "add_vnics", optVNICs, nil)
 	r.putList(args, "add_vnics_over", optVNICsOver, nil)
 	r.accountArgs(args)
+	if r.on[optLDAPClient] {
+		args["ldap_client"] = true
+	}
 	return args
 }
 
@@ -176,6 +180,10 @@ func runCreateGIZ(s *session) int {
 	r.packageArgs(args)
 	r.accountArgs(args)
 	r.putList(args, "mount_lofs", optMountLofs, normFirst(2))
+	r.put(args, "archive", optArchive)
+	if r.on[optLDAPClient] {
+		args["ldap_client"] = true
+	}
 	res, err := s.call("zone_giz", args, r.on[optDryRun])
 	if err != nil {
 		return s.fail("%v", err)
@@ -285,6 +293,9 @@ func runDestroy(s *session) int {
 		return runDestroySnapshot(s)
 	}
 	name := s.req.str[optZone]
+	if err := illumos.ValidZoneName(name); err != nil {
+		return s.fail("-z: %v", err)
+	}
 	f, _, err := s.lookup(name)
 	switch {
 	case err != nil:
@@ -579,7 +590,7 @@ func runUpdateGIZ(s *session) int {
 		return s.report(info, nil)
 	}
 	var results []any
-	changed, failed := false, 0
+	changed, failed, nchanged := false, 0, 0
 	for _, z := range info.objects("zones") {
 		name := field(z, "name")
 		if name == "" {
@@ -593,6 +604,9 @@ func runUpdateGIZ(s *session) int {
 		}
 		results = append(results, res.Result)
 		changed = changed || res.Changed
+		if res.Changed {
+			nchanged++
+		}
 		for _, w := range res.Warnings {
 			s.out.warnf("%s", w)
 		}
@@ -607,11 +621,10 @@ func runUpdateGIZ(s *session) int {
 			s.out.infof("%s", res.Msg)
 		}
 	}
-	done := "updated"
+	msg := fmt.Sprintf("%d golden zone(s) checked, %d updated and snapshotted", len(results)-failed, nchanged)
 	if s.req.on[optDryRun] {
-		done = "checked (dry run)"
+		msg = fmt.Sprintf("%d golden zone(s) checked (dry run)", len(results)-failed)
 	}
-	msg := fmt.Sprintf("%d golden zone(s) %s", len(results)-failed, done)
 	if failed > 0 {
 		msg = fmt.Sprintf("%d of %d golden zone(s) failed to update", failed, len(results))
 	}

@@ -61,9 +61,9 @@ func (v *verb) applies(name string) bool {
 var (
 	gizOptions = []string{optZone, optAutoname, optTemplate, optBrand, optOrigin, optSnapshot,
 		optAddPublishers, optDelPublishers, optAddPackages, optDelPackages,
-		optCopyUsers, optCopyGroups, optElevateUsers, optMountLofs}
+		optCopyUsers, optCopyGroups, optElevateUsers, optMountLofs, optArchive, optLDAPClient}
 	dizOptions = []string{optZone, optAutoname, optOrigin, optSnapshot, optMountLofs, optMountAutoNFS,
-		optDelegate, optCopyUsers, optCopyGroups, optElevateUsers, optVNICs, optVNICsOver}
+		optDelegate, optCopyUsers, optCopyGroups, optElevateUsers, optVNICs, optVNICsOver, optLDAPClient}
 	execOptions = []string{optExecCmd, optExecUser, optExecDiscard}
 )
 
@@ -114,6 +114,46 @@ func init() {
 				"zonemgr create-giz",
 				"zonemgr create-giz -z test-giz-1 -b SUNWipkg",
 				"zonemgr create-giz -z build-giz-jdk -c test-giz-1 -p \"developer/java/openjdk8 developer/build/gnu-make\" --copy-users jenkins",
+			},
+		},
+		{
+			name:     "export-giz",
+			group:    groupGIZ,
+			synopsis: "export-giz -z GIZ -o FILE [-s SNAP] [--incremental-from SNAP]",
+			summary:  "write a golden zone's snapshot to an image file",
+			about: "Writes the golden zone's snapshot (default: its newest zonemgr snapshot) to FILE: a " +
+				"zfs replication stream of its datasets and a JSON manifest (name, brand, configuration, " +
+				"packages, snapshots, the stream's size and SHA-256). With --incremental-from, only the " +
+				"changes since that snapshot, for a nightly refresh. A FILE that already holds that " +
+				"snapshot is left alone.",
+			calls:    "zone_giz with state=exported",
+			options:  []string{optZone, optSnapshot, optImageFile, optIncremental},
+			requires: []string{optImageFile},
+			zone:     zoneExisting,
+			run:      runExportGIZ,
+			examples: []string{
+				"zonemgr export-giz -z build-giz-jdk -o /var/tmp/build-giz-jdk.zimg",
+				"zonemgr export-giz -z build-giz-jdk -s autozone-20260101T020000Z --incremental-from initial-postinstalled-build-giz-jdk -o /var/tmp/nightly.zimg",
+			},
+		},
+		{
+			name:     "import-giz",
+			group:    groupGIZ,
+			synopsis: "import-giz -i FILE [-z ZONE] [--attach-update]",
+			summary:  "make a golden zone from an image file",
+			about: "Verifies the image's checksum, then receives its stream into the GIZ container as ZONE " +
+				"(default: the name in the image), configures the zone from the image's configuration with " +
+				"its new zonepath, and attaches it (zoneadm attach, -u with --attach-update). An " +
+				"incremental image is received onto the zone holding its exact base snapshot, and refused " +
+				"otherwise. Importing the same image again changes nothing. The zone's name is printed on stdout.",
+			calls:    "zone_giz with state=present and image",
+			options:  []string{optZone, optImage, optAttachUpdate},
+			requires: []string{optImage},
+			zone:     zoneNone,
+			run:      runImportGIZ,
+			examples: []string{
+				"zonemgr import-giz -i /var/tmp/build-giz-jdk.zimg -z build-giz-jdk",
+				"zonemgr import-giz -i /var/tmp/nightly.zimg -z build-giz-jdk",
 			},
 		},
 		{
@@ -575,6 +615,21 @@ func init() {
 			positionalZone: true,
 			run:            runGetState,
 			examples:       []string{"zonemgr -q get-state -z test-zone-1"},
+		},
+		{
+			name:     "gc",
+			group:    groupOther,
+			synopsis: "gc [-n]",
+			summary:  "remove what killed runs left behind (-n: only report)",
+			about: "Replays the journals of zonemgr runs that were killed (their undo commands, newest first), " +
+				"then removes managed zones left configured or incomplete, automatic VNICs no zone configures, " +
+				"zone datasets under the containers with no zone, and origin snapshots with no clone. Zones " +
+				"without zonemgr attributes, datasets outside the containers and other VNICs are never touched, " +
+				"nor anything a running operation holds. Prints one line per leftover found; with -n prints " +
+				"the commands it would run and changes nothing. Exits 1 when leftovers remain.",
+			calls:    "zone_gc (in check mode with -n)",
+			run:      runGC,
+			examples: []string{"zonemgr -n gc", "zonemgr gc"},
 		},
 	}
 	develDebug = &verb{

@@ -148,6 +148,10 @@ var moduleCallTests = []moduleCallTest{
 	{a("state", "foreign"), []want{info("foreign")}, 0, "running\n"},
 	{a("status", "nosuch"), []want{info("nosuch")}, 1, ""},
 
+	// Leftovers of killed runs.
+	{a("gc"), []want{{"zone_gc", `{}`, false}}, 0, "journal /var/zonemgr/journal/b1-diz-7-1.json\nvnic autodizgone_0\n"},
+	{a("-n", "gc"), []want{{"zone_gc", `{}`, true}}, 0, "dladm delete-vnic autodizgone_0\njournal /var/zonemgr/journal/b1-diz-7-1.json\nvnic autodizgone_0\n"},
+
 	// Run states, through the zone's role.
 	{a("-z", "test-diz-1", "boot"), []want{info("test-diz-1"), {"zone_diz", `{"name":"test-diz-1","state":"running","wait":false}`, false}}, 0, ""},
 	{a("start", "-z", "test-giz-1"), []want{info("test-giz-1"), {"zone_giz", `{"name":"test-giz-1","state":"running"}`, false}}, 0, ""},

@@ -1,0 +1,44 @@
+package cli
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestGCOutput pins what zonemgr gc prints: the leftovers found, one
+// "KIND NAME" line each; with -n the commands it would run first; with
+// --json the module's result; and a failure (leftovers remain) as an
+// error with exit status 1.
+func TestGCOutput(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		args   []string
+		fail   string
+		code   int
+		stdout string
+		stderr string
+	}{
+		{"report", a("gc"), "", 0, "journal /var/zonemgr/journal/b1-diz-7-1.json\nvnic autodizgone_0\n",
+			"zonemgr: gc ran 1 command(s) and removed 1 journal(s)\n"},
+		{"dry run", a("-n", "gc"), "", 0, "dladm delete-vnic autodizgone_0\njournal /var/zonemgr/journal/b1-diz-7-1.json\nvnic autodizgone_0\n",
+			"zonemgr: gc would run 1 command(s) and remove 1 journal(s)\n"},
+		{"quiet", a("-q", "gc"), "", 0, "journal /var/zonemgr/journal/b1-diz-7-1.json\nvnic autodizgone_0\n", ""},
+		{"leftovers", a("gc"), "gc: leftovers remain: VNICs autodizgone_0", 1, "", "zonemgr: error: gc: leftovers remain: VNICs autodizgone_0\n"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newFakeHost()
+			if tt.fail != "" {
+				h.fail["zone_gc"] = tt.fail
+			}
+			got := runCLI(t, h, nil, tt.args...)
+			if got.code != tt.code || got.stdout != tt.stdout || got.stderr != tt.stderr {
+				t.Errorf("zonemgr %s: exit %d\nstdout %q\nstderr %q\nwant exit %d\nstdout %q\nstderr %q",
+					strings.Join(tt.args, " "), got.code, got.stdout, got.stderr, tt.code, tt.stdout, tt.stderr)
+			}
+		})
+	}
+	got := runCLI(t, newFakeHost(), nil, "--json", "gc")
+	if got.code != 0 || !strings.Contains(got.stdout, `"found":`) || !strings.Contains(got.stdout, `"autodizgone_0"`) {
+		t.Errorf("zonemgr --json gc: exit %d, stdout %q", got.code, got.stdout)
+	}
+}
