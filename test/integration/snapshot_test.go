@@ -2,8 +2,6 @@ package integration
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -25,16 +23,17 @@ func TestSnapshotLifecycle(t *testing.T) {
 			snapCalls = append(snapCalls, strings.Join(e.Argv, " "))
 		}
 	}
-	want := "zfs snapshot -r rpool/zones/_zonemgr/DIZ/s1@snap1 rpool/zones/_zonemgr/delegated/s1@snap1"
-	if len(snapCalls) != 1 || snapCalls[0] != want {
-		t.Errorf("snapshot calls = %q, want exactly [%q]", snapCalls, want)
+	if len(snapCalls) != 1 || !strings.HasPrefix(snapCalls[0], "zfs snapshot -r -o zonemgr:config=b64:") ||
+		!strings.HasSuffix(snapCalls[0], " rpool/zones/_zonemgr/DIZ/s1@snap1 rpool/zones/_zonemgr/delegated/s1@snap1") {
+		t.Errorf("snapshot calls = %q, want exactly one covering both datasets and carrying the configuration", snapCalls)
 	}
 	out, _, _ := s.Run(nil, "zoneadm", "-z", "s1", "list", "-p")
 	if !strings.Contains(out, ":s1:running:") {
 		t.Errorf("zone not running again after the snapshot: %q", out)
 	}
-	if _, err := os.Stat(filepath.Join(s.Root, "zones/_zonemgr/DIZ/s1/s1.xml")); err != nil {
-		t.Errorf("configuration not saved beside the snapshot: %v", err)
+	cfg, _, _ := s.Run(nil, "zfs", "get", "-H", "-o", "value", "zonemgr:config", "rpool/zones/_zonemgr/DIZ/s1@snap1")
+	if !strings.HasPrefix(cfg, "b64:") {
+		t.Errorf("configuration not saved with the snapshot: %q", cfg)
 	}
 	// Idempotent.
 	res = s.MustModule("zone_snapshot", map[string]any{"zone": "s1", "name": "snap1"})
@@ -124,5 +123,19 @@ func TestInfoConstantProcesses(t *testing.T) {
 	res = s.MustModule("zone_info", map[string]any{"name": "golden"})
 	if res["exists"] != true || res["managed"] != true || res["role"] != "giz" || res["state"] != "installed" {
 		t.Errorf("single zone query: %v", pretty(res))
+	}
+}
+
+// TestRollbackNamesConfigChanges: a rollback restores datasets, not the
+// zone's configuration; the result says what changed since the snapshot.
+func TestRollbackNamesConfigChanges(t *testing.T) {
+	s := goldenSim(t)
+	s.MustModule("zone_diz", map[string]any{"name": "r1", "giz": "golden"})
+	s.MustModule("zone_snapshot", map[string]any{"zone": "r1", "name": "before"})
+	s.MustModule("zone_diz", map[string]any{"name": "r1", "mount_lofs": []string{"/export/home"}})
+	res := s.MustModule("zone_snapshot", map[string]any{"zone": "r1", "name": "before", "state": "rolledback"})
+	w := fmt.Sprint(res["warnings"])
+	if !strings.Contains(w, "configuration has changed since the snapshot") || !strings.Contains(w, "/export/home") {
+		t.Errorf("warnings = %s", w)
 	}
 }

@@ -1,0 +1,230 @@
+package integration
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/zonemgr/zonemgr/sim/core"
+)
+
+// A moduleRun is one module process started by a test, and its result.
+type moduleRun struct {
+	cmd      *exec.Cmd
+	stdout   bytes.Buffer
+	stderr   bytes.Buffer
+	res      map[string]any
+	err      error
+	duration time.Duration
+}
+
+// startModule starts a module binary with an args file, without waiting;
+// it is safe to call from any goroutine.
+func (s *Sim) startModule(dir, name string, args map[string]any, extraEnv ...string) (*moduleRun, error) {
+	b, err := json.Marshal(args)
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.CreateTemp(dir, "args")
+	if err != nil {
+		return nil, err
+	}
+	if _, err := f.Write(b); err != nil {
+		return nil, err
+	}
+	f.Close()
+	m := &moduleRun{cmd: exec.Command(filepath.Join(binDir, name), f.Name())}
+	m.cmd.Env = append(append([]string{}, s.Env...), extraEnv...)
+	m.cmd.Stdout, m.cmd.Stderr = &m.stdout, &m.stderr
+	return m, m.cmd.Start()
+}
+
+// wait waits for the module and decodes its result.
+func (m *moduleRun) wait() {
+	start := time.Now()
+	m.cmd.Wait()
+	m.duration += time.Since(start)
+	if err := json.Unmarshal(m.stdout.Bytes(), &m.res); err != nil {
+		m.err = fmt.Errorf("stdout is not one JSON object: %v\nstdout: %s\nstderr: %s", err, m.stdout.String(), m.stderr.String())
+	}
+}
+
+// TestParallelExecDIZ runs 32 exec-diz at once from one golden zone,
+// with generated names: every run succeeds in a zone of its own, and
+// nothing is left behind.
+func TestParallelExecDIZ(t *testing.T) {
+	s := goldenSim(t)
+	s0 := s.State()
+	const n = 32
+	dir := t.TempDir()
+	runs := make([]*moduleRun, n)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for i := range runs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			t0 := time.Now()
+			m, err := s.startModule(dir, "zone_exec", map[string]any{"giz": "golden", "copy_users": []string{"jenkins"}, "user": "jenkins", "cmd": "cat /etc/nodename; id -un"})
+			if err != nil {
+				runs[i] = &moduleRun{err: err}
+				return
+			}
+			m.wait()
+			m.duration = time.Since(t0)
+			runs[i] = m
+		}()
+	}
+	wg.Wait()
+	total := time.Since(start)
+	names := map[string]bool{}
+	var durations []time.Duration
+	failures := 0
+	for i, m := range runs {
+		if m.err != nil {
+			t.Errorf("run %d: %v", i, m.err)
+			failures++
+			continue
+		}
+		zone, _ := m.res["zone"].(string)
+		if m.res["failed"] != false || m.res["stdout"] != zone+"\njenkins\n" || m.res["discarded"] != true {
+			t.Errorf("run %d: failed=%v zone=%q stdout=%q discarded=%v msg=%v", i, m.res["failed"], zone, m.res["stdout"], m.res["discarded"], m.res["msg"])
+			failures++
+		}
+		if !strings.HasPrefix(zone, "diz-") || names[zone] {
+			t.Errorf("run %d: zone name %q is not a fresh generated name", i, zone)
+		}
+		names[zone] = true
+		durations = append(durations, m.duration)
+	}
+	sort.Slice(durations, func(a, b int) bool { return durations[a] < durations[b] })
+	leftovers := ""
+	if got := s.State(); got != s0 {
+		leftovers = diffLines(s0, got)
+		t.Errorf("left behind by %d parallel exec-diz:\n%s", n, leftovers)
+	}
+	if len(durations) > 0 {
+		t.Logf("%d parallel exec-diz: total %s, per run min %s median %s max %s, %d failures, %d distinct zones, leftovers: %d lines",
+			n, total.Round(time.Millisecond), durations[0].Round(time.Millisecond), durations[len(durations)/2].Round(time.Millisecond),
+			durations[len(durations)-1].Round(time.Millisecond), failures, len(names), strings.Count(leftovers, "\n")+map[bool]int{true: 0, false: 1}[leftovers == ""])
+	}
+}
+
+// TestSameZoneSerializes starts a second operation on a zone while the
+// first one is stopped in a hung command: the second waits for the
+// zone's lock, and none of its commands runs before the first is done.
+func TestSameZoneSerializes(t *testing.T) {
+	s := goldenSim(t)
+	s.MustModule("zone_diz", map[string]any{"name": "l1", "giz": "golden", "state": "running"})
+	dir := t.TempDir()
+	os.Remove(filepath.Join(s.Root, core.SimDir, "failcounts.json"))
+	a, err := s.startModule(dir, "zone_diz", map[string]any{"name": "l1", "state": "stopped"},
+		core.EnvFail+"=zoneadm halt#1:hang=2:exit=1:msg=halt hung")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for s.failCount("zoneadm halt") < 1 {
+		time.Sleep(20 * time.Millisecond)
+	}
+	b, err := s.startModule(dir, "zone_snapshot", map[string]any{"zone": "l1", "name": "second"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.wait()
+	b.wait()
+	if a.err != nil || b.err != nil {
+		t.Fatalf("first: %v; second: %v", a.err, b.err)
+	}
+	if a.res["failed"] != true || !strings.Contains(fmt.Sprint(a.res["msg"]), "halt hung") {
+		t.Errorf("first operation: %v", pretty(a.res))
+	}
+	if b.res["failed"] != false || b.res["changed"] != true {
+		t.Errorf("second operation: %v", pretty(b.res))
+	}
+	lastA, firstB := -1, -1
+	for i, e := range s.Log() {
+		if e.PPID == a.cmd.Process.Pid {
+			lastA = i
+		}
+		if e.PPID == b.cmd.Process.Pid && firstB < 0 {
+			firstB = i
+		}
+	}
+	if lastA < 0 || firstB < 0 || firstB < lastA {
+		t.Errorf("the operations interleaved: the first's last command is log entry %d, the second's first is %d", lastA, firstB)
+	}
+}
+
+// TestGIZRefreshWhileCloning refreshes a golden zone (which boots it)
+// while disposable zones are being cloned from it. zoneadm clone needs
+// the source zone halted, so the clones wait for the golden zone's lock,
+// which they hold shared from their reading of the world until their
+// clone ran; the refresh waits for clones in progress in the same way.
+func TestGIZRefreshWhileCloning(t *testing.T) {
+	s := goldenSim(t)
+	// A first refresh leaves pkg's lock file in the image; the state to
+	// come back to is the one after it.
+	s.MustModule("zone_giz", map[string]any{"name": "golden", "state": "updated"})
+	s0 := s.State()
+	dir := t.TempDir()
+	mark := len(s.Log())
+	upd, err := s.startModule(dir, "zone_giz", map[string]any{"name": "golden", "state": "updated"}, "ILLUMOS_SIM_BOOT_DELAY=1.5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Wait until the refresh has booted the golden zone.
+	for {
+		out, _, _ := s.Run(nil, "zoneadm", "-z", "golden", "list", "-p")
+		if strings.Contains(out, ":golden:running:") {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	const n = 4
+	runs := make([]*moduleRun, n)
+	for i := range runs {
+		if runs[i], err = s.startModule(dir, "zone_exec", map[string]any{"giz": "golden", "cmd": "cat /etc/nodename"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	upd.wait()
+	for _, m := range runs {
+		m.wait()
+	}
+	if upd.err != nil || upd.res["failed"] != false {
+		t.Errorf("refresh: %v %v", upd.err, pretty(upd.res))
+	}
+	for i, m := range runs {
+		if m.err != nil || m.res["failed"] != false || m.res["stdout"] != fmt.Sprint(m.res["zone"], "\n") {
+			t.Errorf("exec-diz %d during the refresh: %v %v", i, m.err, pretty(m.res))
+		}
+	}
+	// Every clone ran after the refresh halted the golden zone again.
+	halted, clones := -1, 0
+	for i, e := range s.Log()[mark:] {
+		line := strings.Join(e.Argv, " ")
+		switch {
+		case line == "zoneadm -z golden halt":
+			halted = i
+		case strings.HasPrefix(line, "zoneadm -z ") && strings.Contains(line, " clone "):
+			clones++
+			if halted < 0 {
+				t.Errorf("%q ran while the golden zone was booted for its refresh", line)
+			}
+		}
+	}
+	if clones != n {
+		t.Errorf("%d clones, want %d", clones, n)
+	}
+	if got := s.State(); got != s0 {
+		t.Errorf("left behind:\n%s", diffLines(s0, got))
+	}
+}
