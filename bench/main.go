@@ -1,0 +1,154 @@
+// Command bench is zonemgr's benchmark suite, run by `make bench`. On
+// fresh simulated illumos global zones (bin/illumos-sim) it measures the
+// processes each operation starts (from the sim's command log) beside the
+// fewest the operation needs, zonemgr's own time outside those commands,
+// listing with thousands of zones and snapshots, the throughput of
+// parallel exec-diz runs, and, when ansible-playbook and community.general
+// are installed, zone_diz beside community.general.solaris_zone under
+// ansible-playbook on the same sim. It writes every figure, as the median of several
+// runs with its spread, to a Markdown file together with the machine and
+// the commands.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// A config is what one benchmark run measures and where.
+type config struct {
+	bin     string // built binaries: illumos-sim, zonemgr, zone_*
+	work    string // directory for the sims
+	out     string // the Markdown report
+	rounds  int    // runs of each figure
+	zones   []int  // zone counts of the listing figures
+	snaps   []int  // zone snapshot counts of the snapshot listing figures
+	par     []int  // parallel exec-diz counts
+	ansible int    // zones of the solaris_zone comparison (0: not run)
+	gobench string // module directory whose micro-benchmarks to run ("": none)
+
+	log io.Writer
+}
+
+func (c config) logf(format string, a ...any) {
+	if c.log != nil {
+		fmt.Fprintf(c.log, "bench: "+format+"\n", a...)
+	}
+}
+
+// fullConfig is what `make bench` runs.
+func fullConfig() config {
+	return config{
+		rounds:  5,
+		zones:   []int{10, 100, 1000, 5000},
+		snaps:   []int{100, 1000},
+		par:     []int{1, 4, 16, 32},
+		ansible: 4,
+	}
+}
+
+// shortConfig is the tiny run the test suite makes to keep the harness
+// working.
+func shortConfig() config {
+	return config{rounds: 1, zones: []int{3}, snaps: []int{5}, par: []int{1, 2}}
+}
+
+func main() {
+	cfg := fullConfig()
+	short := flag.Bool("short", false, "tiny sizes and one round, to check that the suite works")
+	flag.StringVar(&cfg.bin, "bin", "bin", "directory of the built binaries")
+	flag.StringVar(&cfg.out, "o", "BENCHMARKS.md", "the report to write")
+	rounds := flag.Int("rounds", 0, "runs of each figure (default 5)")
+	gobench := flag.Bool("gobench", true, "also run the parser and argument-spec Go benchmarks (from the current directory, the module's top)")
+	ansibleZones := flag.Int("ansible", -1, "zones of the comparison with community.general.solaris_zone, 0 to skip it (default 4, with -short 0)")
+	flag.Parse()
+	if *short {
+		s := shortConfig()
+		s.bin, s.out = cfg.bin, cfg.out
+		cfg = s
+	}
+	if *rounds > 0 {
+		cfg.rounds = *rounds
+	}
+	if *gobench && !*short {
+		cfg.gobench = "."
+	}
+	if *ansibleZones >= 0 {
+		cfg.ansible = *ansibleZones
+	}
+	cfg.log = os.Stderr
+	if err := runSuite(cfg); err != nil {
+		fmt.Fprintf(os.Stderr, "bench: error: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+// runSuite runs the suite of cfg and writes its report.
+func runSuite(cfg config) error {
+	rep, err := measure(cfg)
+	if err != nil {
+		return err
+	}
+	if err := rep.write(cfg.out); err != nil {
+		return fmt.Errorf("write %s: %w", cfg.out, err)
+	}
+	cfg.logf("wrote %s in %s", cfg.out, rep.elapsed.Round(time.Second))
+	return nil
+}
+
+// measure runs the suite of cfg and returns its figures.
+func measure(cfg config) (*report, error) {
+	bin, err := filepath.Abs(cfg.bin)
+	if err != nil {
+		return nil, fmt.Errorf("binaries: %w", err)
+	}
+	cfg.bin = bin
+	for _, b := range []string{"illumos-sim", "zonemgr", "zone_giz", "zone_diz", "zone_exec", "zone_info", "zone_snapshot"} {
+		if !fileExists(filepath.Join(bin, b)) {
+			return nil, fmt.Errorf("%s is not built: run make build", filepath.Join(bin, b))
+		}
+	}
+	cfg.work, err = os.MkdirTemp("", "zonemgr-bench-")
+	if err != nil {
+		return nil, fmt.Errorf("work directory: %w", err)
+	}
+	defer os.RemoveAll(cfg.work)
+
+	rep := &report{cfg: cfg, date: time.Now().UTC()}
+	begin := time.Now()
+	cfg.logf("calibrating the cost of starting a sim process")
+	if rep.startCost, rep.startSample, err = measureStartCost(cfg); err != nil {
+		return nil, fmt.Errorf("start cost: %w", err)
+	}
+	if rep.moduleStart, err = measureModuleStart(cfg); err != nil {
+		return nil, fmt.Errorf("module start: %w", err)
+	}
+	if rep.ops, err = benchOperations(cfg, rep.startCost); err != nil {
+		return nil, err
+	}
+	if rep.tput, rep.scale, err = benchFarm(cfg, rep.startCost); err != nil {
+		return nil, err
+	}
+	switch {
+	case cfg.ansible == 0:
+		rep.cmpSkip = "not run (-ansible 0, or -short)"
+	case ansibleMissing() != "":
+		rep.cmpSkip = "not run: " + ansibleMissing()
+	default:
+		if rep.cmp, err = benchAnsible(cfg); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.gobench != "" {
+		cfg.logf("go benchmarks")
+		if rep.gobench, err = runGoBench(cfg.gobench); err != nil {
+			return nil, err
+		}
+	}
+	rep.elapsed = time.Since(begin)
+	return rep, nil
+}

@@ -1,0 +1,186 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// An operation is one step of the per-operation benchmark: a module call
+// (or a zonemgr command line) made in every round, with the smallest
+// number of processes the operation can be done with and why.
+type operation struct {
+	label  string
+	noop   bool // the idempotent re-run of the operation before it
+	module string
+	args   func(round int) map[string]any
+	argv   func(round int) []string // a zonemgr command line instead of a module
+	min    int
+	why    string
+}
+
+func gizName(round int) string { return fmt.Sprintf("golden%d", round) }
+func dizName(round int) string { return fmt.Sprintf("build%d", round) }
+
+// operations are the benchmarked operations in the order a round runs
+// them; each no-op repeats the operation before it.
+var operations = []operation{
+	{label: "create-giz", module: "zone_giz",
+		args: func(r int) map[string]any { return map[string]any{"name": gizName(r), "state": "present"} },
+		min:  17, why: "2 reads (zone states, datasets); zonecfg; install; 2 boot+milestone+halt cycles (6) and the setup script; 3 recursive snapshots and 3 holds that keep them from being destroyed under clones"},
+	{label: "create-giz", noop: true, module: "zone_giz",
+		args: func(r int) map[string]any { return map[string]any{"name": gizName(r), "state": "present"} },
+		min:  2, why: "zone states and the zone's datasets; the configuration is read from /etc/zones"},
+	{label: "update-giz", module: "zone_giz",
+		args: func(r int) map[string]any { return map[string]any{"name": gizName(r), "state": "updated"} },
+		min:  7, why: "2 reads; boot, milestone, pkg refresh+update in one zlogin, halt; autozone snapshot only on change"},
+	{label: "update-giz", noop: true, module: "zone_giz",
+		args: func(r int) map[string]any { return map[string]any{"name": gizName(r), "state": "updated"} },
+		min:  6, why: "whether packages are current can only be asked inside the booted zone: 2 reads, boot, milestone, pkg update -n, halt"},
+	{label: "snapshot", module: "zone_snapshot",
+		args: func(r int) map[string]any { return map[string]any{"zone": gizName(r), "name": "bench"} },
+		min:  4, why: "2 reads; a recursive snapshot; a hold (zonemgr snapshots are held)"},
+	{label: "snapshot", noop: true, module: "zone_snapshot",
+		args: func(r int) map[string]any { return map[string]any{"zone": gizName(r), "name": "bench"} },
+		min:  2, why: "zone states and datasets"},
+	{label: "rollback", module: "zone_snapshot",
+		args: func(r int) map[string]any {
+			return map[string]any{"zone": gizName(r), "name": "bench", "state": "rolledback"}
+		},
+		min: 5, why: "2 reads; one zfs rollback per dataset of the zone (zonepath, ROOT, ROOT/zbe): zfs rollback is not recursive"},
+	{label: "create-diz", module: "zone_diz",
+		args: func(r int) map[string]any { return map[string]any{"name": dizName(r), "giz": gizName(r)} },
+		min:  3, why: "2 reads; zonecfg with the attributes; zoneadm clone (the setup boot is needed only for users, mounts or caps)"},
+	{label: "create-diz", noop: true, module: "zone_diz",
+		args: func(r int) map[string]any { return map[string]any{"name": dizName(r), "giz": gizName(r)} },
+		min:  2, why: "zone states and datasets"},
+	{label: "exec-diz", module: "zone_exec",
+		args: func(r int) map[string]any { return map[string]any{"giz": gizName(r), "cmd": "true"} },
+		min:  10, why: "2 reads; zonecfg; clone; boot; milestone; zlogin running the command; halt; zoneadm uninstall; zonecfg delete"},
+	{label: "list (zone_info)", module: "zone_info",
+		args: func(int) map[string]any { return map[string]any{} },
+		min:  3, why: "zone states, every dataset under the containers, and the VNICs (to find orphaned automatic ones); configurations from /etc/zones"},
+	{label: "list (zonemgr list)",
+		argv: func(int) []string { return []string{"list"} },
+		min:  3, why: "as zone_info"},
+	{label: "destroy", module: "zone_diz",
+		args: func(r int) map[string]any { return map[string]any{"name": dizName(r), "state": "absent"} },
+		min:  4, why: "2 reads; zoneadm uninstall (destroys the clone); zonecfg delete"},
+	{label: "destroy", noop: true, module: "zone_diz",
+		args: func(r int) map[string]any { return map[string]any{"name": dizName(r), "state": "absent"} },
+		min:  2, why: "zone states and datasets"},
+}
+
+// An opResult holds one operation's figures over all rounds.
+type opResult struct {
+	op       operation
+	procs    sample   // processes the operation started
+	mutating sample   // of which changes
+	wall     sample   // ms
+	overhead sample   // ms: wall time outside the commands, process starts counted as the commands'
+	rawOver  sample   // ms: wall time outside the commands as the sim logs them
+	cmds     []string // the commands of the last round that succeeded
+	failures []string // the rounds in which the operation failed, and why
+}
+
+// benchOperations runs rounds rounds of every operation on one fresh sim.
+// startCost is the measured cost of starting one sim process.
+func benchOperations(cfg config, startCost time.Duration) ([]*opResult, error) {
+	e, err := newSimEnv(cfg.bin, cfg.work)
+	if err != nil {
+		return nil, err
+	}
+	defer e.remove()
+	results := make([]*opResult, len(operations))
+	for i, op := range operations {
+		results[i] = &opResult{op: op}
+	}
+	for round := 0; round < cfg.rounds; round++ {
+		cfg.logf("operations: round %d of %d", round+1, cfg.rounds)
+		for i, op := range operations {
+			var r *run
+			if op.argv != nil {
+				r, err = e.command("zonemgr", op.argv(round)...)
+				if err == nil && r.Exit != 0 {
+					err = fmt.Errorf("zonemgr %s: exit %d: %s", strings.Join(op.argv(round), " "), r.Exit, r.Stderr)
+				}
+				if err == nil {
+					err = e.attach(r)
+				}
+			} else {
+				r, err = e.mustModule(op.module, op.args(round))
+			}
+			res := results[i]
+			if err != nil {
+				// A failed operation is a finding, reported as such; the
+				// round goes on.
+				res.failures = append(res.failures, fmt.Sprintf("round %d: %v", round+1, err))
+				cfg.logf("operation %s failed: %v", opLabel(op), err)
+				if err := e.skipLog(); err != nil {
+					return nil, err
+				}
+				continue
+			}
+			res.procs = append(res.procs, float64(len(r.Commands)))
+			res.mutating = append(res.mutating, float64(r.Mutating()))
+			res.wall = append(res.wall, millis(r.Wall))
+			res.overhead = append(res.overhead, millis(r.Wall-union(commandSpans(r.Commands, startCost))))
+			res.rawOver = append(res.rawOver, millis(r.Wall-union(commandSpans(r.Commands, 0))))
+			res.cmds = res.cmds[:0]
+			for _, c := range r.Commands {
+				res.cmds = append(res.cmds, strings.Join(c.Argv, " "))
+			}
+		}
+	}
+	return results, nil
+}
+
+// measureStartCost returns the median time a sim process costs its
+// parent beyond what the sim logs as its duration: fork, exec, the Go
+// runtime's start, writing the log line, exit and wait. On illumos the
+// real tools' own start costs take its place.
+func measureStartCost(cfg config) (time.Duration, sample, error) {
+	e, err := newSimEnv(cfg.bin, cfg.work)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer e.remove()
+	var s sample
+	for i := 0; i < 5*cfg.rounds; i++ {
+		r, err := e.command("zoneadm", "list", "-cp")
+		if err != nil {
+			return 0, nil, err
+		}
+		if err := e.attach(r); err != nil {
+			return 0, nil, err
+		}
+		if len(r.Commands) != 1 {
+			return 0, nil, fmt.Errorf("zoneadm list -cp: %d log entries, want 1", len(r.Commands))
+		}
+		s = append(s, millis(r.Wall-time.Duration(r.Commands[0].DurUS)*time.Microsecond))
+	}
+	return time.Duration(s.median() * float64(time.Millisecond)), s, nil
+}
+
+// measureModuleStart returns the wall times of a module that refuses its
+// arguments before it runs any command: the floor of a module run (the
+// process start, argument parsing and the JSON result).
+func measureModuleStart(cfg config) (sample, error) {
+	e, err := newSimEnv(cfg.bin, cfg.work)
+	if err != nil {
+		return nil, err
+	}
+	defer e.remove()
+	var s sample
+	for i := 0; i < 5*cfg.rounds; i++ {
+		r, err := e.module("zone_info", map[string]any{"no_such_option": true})
+		if err != nil {
+			return nil, err
+		}
+		if !r.Failed() {
+			return nil, fmt.Errorf("zone_info accepted an unknown option")
+		}
+		s = append(s, millis(r.Wall))
+	}
+	return s, nil
+}
