@@ -268,7 +268,14 @@ func (h *Host) EnsureSnapshot(ctx context.Context, spec SnapshotSpec) (*Outcome,
 		out.After = "snapshots of " + zoneDS + " after " + spec.State + " " + spec.Name + "\n"
 	}
 	res, err := h.finish(ctx, "snapshot", plan, out)
-	if err != nil || h.CheckMode || spec.State != "rolledback" || len(inner) == 0 {
+	if plan.Empty() || h.CheckMode {
+		// Nothing changed: the world already read is the answer.
+		if res != nil {
+			res.set("snapshots", ListSnapshots(w, z))
+		}
+		return res, err
+	}
+	if err != nil || spec.State != "rolledback" {
 		h.snapshotList(ctx, res)
 		return res, err
 	}
