@@ -179,6 +179,20 @@ func (d *display) warning(msg string) {
 	}
 }
 
+// note shows a note on standard error, once.
+func (d *display) note(msg string) {
+	d.mu.Lock()
+	if d.warned == nil {
+		d.warned = map[string]bool{}
+	}
+	seen := d.warned["note: "+msg]
+	d.warned["note: "+msg] = true
+	d.mu.Unlock()
+	if !seen {
+		d.stderrLine("note: "+msg, "")
+	}
+}
+
 func (d *display) errorf(format string, a ...any) {
 	d.stderrLine("zonemgr: error: "+fmt.Sprintf(format, a...), colorError)
 }

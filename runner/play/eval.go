@@ -80,6 +80,8 @@ func (ev *evaluator) eval(e expr) (any, error) {
 		return ev.filter(x)
 	case testExpr:
 		return ev.test(x)
+	case methodExpr:
+		return ev.method(x)
 	}
 	return nil, fmt.Errorf("unknown expression %T", e)
 }
@@ -138,6 +140,18 @@ func (ev *evaluator) attr(x attrExpr) (any, error) {
 		return missing, nil
 	}
 	return missing, nil
+}
+
+// method calls a dict method: keys(), values() or items().
+func (ev *evaluator) method(x methodExpr) (any, error) {
+	base, err := ev.evalDefined(x.x)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := base.(map[string]any); !ok {
+		return nil, fmt.Errorf("'%s' object has no attribute '%s'", typeName(base), x.name)
+	}
+	return methods[x.name](base)
 }
 
 // index turns key into an index of a sequence of length n.

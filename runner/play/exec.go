@@ -40,15 +40,17 @@ type stats struct {
 
 // A run is one execution of a playbook.
 type run struct {
-	r       *Runner
-	pb      *playbook
-	tc      *templateCache
-	d       *display
-	extra   map[string]any
-	facts   map[string]any
-	stats   stats
-	play    *play
-	playDir string
+	r     *Runner
+	pb    *playbook
+	tc    *templateCache
+	d     *display
+	extra map[string]any
+	facts map[string]any
+	stats stats
+	play  *play
+	// playTitle is the play's name, rendered.
+	playTitle string
+	playDir   string
 	// started is false while --start-at-task has not matched yet.
 	started bool
 	// interrupted is set when the context was cancelled.
@@ -61,6 +63,8 @@ type inherited struct {
 	vars   []map[string]any // inner block first
 	ignore any
 	noLog  any
+	// env are the environments of the enclosing blocks, outer first.
+	env []any
 	// rescuable tells whether a failure here is handled by the rescue
 	// section of an enclosing block.
 	rescuable bool
@@ -107,12 +111,9 @@ func (x *run) execute(ctx context.Context) int {
 	start := x.r.clock()
 	for _, p := range x.pb.plays {
 		x.play = p
-		x.d.banner("PLAY [" + p.name + "]")
-		if !p.run {
-			x.d.warning("Could not match supplied host pattern, ignoring: " + strings.Join(p.hosts, ","))
-			x.d.line("skipping: no hosts matched", colorSkip)
-			continue
-		}
+		x.playTitle = x.playName()
+		x.d.banner("PLAY [" + x.playTitle + "]")
+		x.noteHosts()
 		if x.runTasks(ctx, p.tasks, inherited{}) {
 			x.d.banner("NO MORE HOSTS LEFT")
 			break
@@ -165,6 +166,9 @@ func (x *run) runBlock(ctx context.Context, b *task, inh inherited) bool {
 	if b.noLog != nil {
 		inner.noLog = b.noLog
 	}
+	if b.env != nil {
+		inner.env = append(append([]any{}, inh.env...), b.env)
+	}
 	body := inner
 	body.rescuable = inh.rescuable || len(b.rescue) > 0
 	failed := x.runTasks(ctx, b.block, body)
@@ -187,7 +191,7 @@ func (x *run) scope(t *task, inh inherited) *scope {
 		"ansible_check_mode":       x.r.Check,
 		"ansible_diff_mode":        x.r.Diff,
 		"ansible_verbosity":        x.r.Verbosity,
-		"ansible_play_name":        x.play.name,
+		"ansible_play_name":        x.playTitle,
 		"playbook_dir":             x.playDir,
 		"omit":                     omitPlaceholder,
 	}
@@ -271,7 +275,7 @@ func (x *run) runTask(ctx context.Context, t *task, inh inherited) bool {
 	if failed && ignore {
 		x.d.line("...ignoring", colorSkip)
 	}
-	x.d.jsonTask(x.play.name, name, t.action, o, failed && ignore, noLog, dur)
+	x.d.jsonTask(x.playTitle, name, t.action, o, failed && ignore, noLog, dur)
 
 	if t.register != "" {
 		x.facts[t.register] = o.res
@@ -351,7 +355,7 @@ func (x *run) runAction(ctx context.Context, t *task, sc *scope, inh inherited, 
 	var o outcome
 	switch t.kind {
 	case kindModule:
-		o = x.runModule(ctx, t, sc, noLog)
+		o = x.runModule(ctx, t, sc, inh, noLog)
 	case kindDebug:
 		o = x.runDebug(t, sc)
 	case kindSetFact:
@@ -479,7 +483,7 @@ func (x *run) runLoop(ctx context.Context, t *task, sc *scope, inh inherited, no
 
 // runModule calls a module in-process, with the args JSON Ansible would
 // write, and judges its output as Ansible does.
-func (x *run) runModule(ctx context.Context, t *task, sc *scope, noLog bool) outcome {
+func (x *run) runModule(ctx context.Context, t *task, sc *scope, inh inherited, noLog bool) outcome {
 	var buf bytes.Buffer
 	buf.WriteByte('{')
 	n := 0
@@ -543,12 +547,18 @@ func (x *run) runModule(ctx context.Context, t *task, sc *scope, noLog bool) out
 	}
 	buf.WriteByte('}')
 
+	env, err := x.environment(t, inh, sc)
+	if err != nil {
+		return failedOutcome(taskError(t, "environment", err))
+	}
 	opts := modules.Options{ConfigFiles: x.r.ConfigFiles, Stdout: io.Discard, Stderr: io.Discard}
 	if !noLog {
 		opts.Stdout, opts.Stderr = x.d.liveOut(), x.d.liveErr()
 		opts.OnCommand = func(e illumos.TranscriptEntry) { x.d.command(e.String()) }
 	}
+	restore := setEnv(env)
 	out, code := ansible.Invoke(modules.WithOptions(ctx, opts), t.module, buf.Bytes())
+	restore()
 	v := ansible.Judge(out, code, nil)
 	res, _ := normalizeJSON(v.Result).(map[string]any)
 	if res == nil {

@@ -3,7 +3,9 @@ package play
 import (
 	"context"
 	"encoding/json"
+	"os"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -573,12 +575,173 @@ func TestNoMoreHostsAndPlays(t *testing.T) {
 		t.Errorf("second play ran after a failure:\n%s", res.stdout)
 	}
 
-	res = runPlay(t, "- hosts: web\n  tasks: [{debug: {}}]\n- hosts: localhost\n  tasks: [{debug: {msg: local}}]\n", Options{}, nil)
-	if res.code != ExitOK || !strings.Contains(res.stdout, "\nPLAY [web] ***") || !strings.Contains(res.stdout, "skipping: no hosts matched\n") || !strings.Contains(res.stdout, `"msg": "local"`) {
-		t.Errorf("exit %d, output:\n%s", res.code, res.stdout)
+}
+
+func TestHostPatterns(t *testing.T) {
+	tests := []struct {
+		name, text string
+		extra      []string
+		// banners are the PLAY banners' names, stderr the notes.
+		banners []string
+		stderr  string
+	}{
+		{
+			name:    "local patterns run without a note",
+			text:    "- hosts: localhost\n  tasks: [{debug: {msg: a}}]\n- hosts: all\n  tasks: [{debug: {msg: b}}]\n- hosts: 127.0.0.1\n  tasks: [{debug: {msg: c}}]\n",
+			banners: []string{"localhost", "all", "127.0.0.1"},
+		},
+		{
+			name:    "a group runs here with one note per pattern",
+			text:    "- hosts: web\n  tasks: [{debug: {msg: a}}]\n- hosts: web\n  tasks: [{debug: {msg: b}}]\n- hosts: localhost,db\n  tasks: [{debug: {msg: c}}]\n",
+			banners: []string{"web", "web", "localhost,db"},
+			stderr:  "note: hosts \"web\": zonemgr play has no inventory; the play runs on this global zone\nnote: hosts \"localhost,db\": zonemgr play has no inventory; the play runs on this global zone\n",
+		},
+		{
+			name:    "a templated pattern is rendered",
+			text:    "- hosts: \"{{ target | default('build_gz') }}\"\n  tasks: [{debug: {msg: a}}]\n",
+			banners: []string{"build_gz"},
+			stderr:  "note: hosts \"build_gz\": zonemgr play has no inventory; the play runs on this global zone\n",
+		},
+		{
+			name:    "a templated pattern from -e",
+			text:    "- hosts: \"{{ target | default('build_gz') }}\"\n  tasks: [{debug: {msg: a}}]\n",
+			extra:   []string{"target=localhost"},
+			banners: []string{"localhost"},
+		},
+		{
+			name:    "a list of patterns, templated or not",
+			text:    "- name: p\n  hosts: [\"{{ 'localhost' }}\", \"{{ g | default('a:b') }}\", c]\n  tasks: [{debug: {msg: a}}]\n",
+			banners: []string{"p"},
+			stderr:  "note: hosts \"localhost,a,b,c\": zonemgr play has no inventory; the play runs on this global zone\n",
+		},
+		{
+			name:    "a pattern that does not render is shown as written",
+			text:    "- name: p\n  hosts: \"{{ nope }}\"\n  tasks: [{debug: {msg: a}}]\n",
+			banners: []string{"p"},
+			stderr:  "note: hosts \"{{ nope }}\": zonemgr play has no inventory; the play runs on this global zone\n",
+		},
 	}
-	if res.stderr != "[WARNING]: Could not match supplied host pattern, ignoring: web\n" {
-		t.Errorf("stderr = %q", res.stderr)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res := runPlay(t, tc.text, Options{ExtraVars: tc.extra}, nil)
+			if res.code != ExitOK {
+				t.Fatalf("exit %d, stderr %s\n%s", res.code, res.stderr, res.stdout)
+			}
+			var banners []string
+			for _, l := range strings.Split(res.stdout, "\n") {
+				if name, ok := strings.CutPrefix(l, "PLAY ["); ok && strings.HasSuffix(l, "***") {
+					banners = append(banners, name[:strings.Index(name, "] ")])
+				}
+			}
+			if !reflect.DeepEqual(banners, tc.banners) {
+				t.Errorf("plays %q, want %q", banners, tc.banners)
+			}
+			if res.stderr != tc.stderr {
+				t.Errorf("stderr = %q, want %q", res.stderr, tc.stderr)
+			}
+			if got := strings.Count(res.stdout, `"msg": `); got != len(tc.banners) {
+				t.Errorf("%d debug results, want one per play:\n%s", got, res.stdout)
+			}
+		})
+	}
+	// The rendered name is the play's name for the tasks and in --json.
+	text := "- hosts: \"{{ target | default('build_gz') }}\"\n  tasks: [{debug: {msg: \"{{ ansible_play_name }}\"}}]\n"
+	res := runPlay(t, text, Options{}, nil)
+	if !strings.Contains(res.stdout, `"msg": "build_gz"`) {
+		t.Errorf("ansible_play_name is not the rendered name:\n%s", res.stdout)
+	}
+	res = runPlay(t, text, Options{JSON: true}, nil)
+	if !strings.Contains(res.stdout, `"play":"build_gz"`) && !strings.Contains(res.stdout, `"play": "build_gz"`) {
+		t.Errorf("--json: the play is not named build_gz:\n%s", res.stdout)
+	}
+}
+
+func TestEnvironment(t *testing.T) {
+	const a, b, c = "ZONEMGR_PLAY_TEST_A", "ZONEMGR_PLAY_TEST_B", "ZONEMGR_PLAY_TEST_C"
+	t.Setenv(a, "outer")
+	os.Unsetenv(b)
+	os.Unsetenv(c)
+	text := `- hosts: localhost
+  environment: "{{ env | default({}) }}"
+  vars:
+    names: [` + a + `, ` + b + `, ` + c + `]
+  tasks:
+    - getenv: {names: "{{ names }}"}
+      register: play
+    - block:
+        - getenv: {names: "{{ names }}"}
+          register: block
+          environment:
+            ` + c + `: "{{ 40 + 2 }}"
+      environment:
+        ` + b + `: block
+        ` + c + `: block
+    - getenv: {names: "{{ names }}"}
+      register: task
+      environment: {` + a + `: task, ` + b + `: null}
+    - debug:
+        msg: "{{ [play.env, block.env, task.env] | to_json }}"
+`
+	tests := []struct {
+		name  string
+		extra []string
+		want  string
+	}{
+		{"no play environment", nil,
+			`[{"` + a + `": "outer", "` + b + `": null, "` + c + `": null}, {"` + a + `": "outer", "` + b + `": "block", "` + c + `": "42"}, {"` + a + `": "task", "` + b + `": "", "` + c + `": null}]`},
+		{"play environment from -e", []string{`{"env": {"` + a + `": "play", "` + c + `": 1}}`},
+			`[{"` + a + `": "play", "` + b + `": null, "` + c + `": "1"}, {"` + a + `": "play", "` + b + `": "block", "` + c + `": "42"}, {"` + a + `": "task", "` + b + `": "", "` + c + `": "1"}]`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res := runPlay(t, text, Options{ExtraVars: tc.extra}, nil)
+			if res.code != ExitOK {
+				t.Fatalf("exit %d, stderr %s\n%s", res.code, res.stderr, res.stdout)
+			}
+			if want := `"msg": ` + strconv.Quote(tc.want); !strings.Contains(res.stdout, want) {
+				t.Errorf("output lacks %s:\n%s", want, res.stdout)
+			}
+			// The process environment is as it was.
+			if v, ok := os.LookupEnv(a); v != "outer" || !ok {
+				t.Errorf("%s = %q, %v after the run, want outer", a, v, ok)
+			}
+			for _, n := range []string{b, c} {
+				if v, ok := os.LookupEnv(n); ok {
+					t.Errorf("%s = %q after the run, want it unset", n, v)
+				}
+			}
+		})
+	}
+}
+
+func TestEnvironmentErrors(t *testing.T) {
+	tests := []struct {
+		name, text, stderr string
+		code               int
+		line               string
+	}{
+		{"not a mapping", "- hosts: localhost\n  environment: [1]\n  tasks: []\n", "zonemgr: error: tasks.yml:2:16: environment: expected a mapping of variable names to values, found a list holding 1\n", ExitError, ""},
+		{"scalar", "- debug: {}\n  environment: x\n", "zonemgr: error: tasks.yml:2:16: environment: expected a mapping of variable names to values, or a template that gives one, found the scalar \"x\"\n", ExitError, ""},
+		{"template that gives no mapping", "- getenv: {}\n  environment: \"{{ 'x' }}\"\n", "", ExitFailed,
+			`fatal: [localhost]: FAILED! (0.00s) => {"changed": false, "msg": "task \"getenv\" (tasks.yml:1:3): environment: expected a mapping of variable names to values, got 'x'"}`},
+		{"undefined variable", "- getenv: {}\n  environment: {A: \"{{ nope }}\"}\n", "", ExitFailed,
+			`fatal: [localhost]: FAILED! (0.00s) => {"changed": false, "msg": "task \"getenv\" (tasks.yml:1:3): environment: 'nope' is undefined"}`},
+		{"bad name", "- getenv: {}\n  environment: {\"A=B\": x}\n", "", ExitFailed,
+			`fatal: [localhost]: FAILED! (0.00s) => {"changed": false, "msg": "task \"getenv\" (tasks.yml:1:3): environment: \"A=B\" is not a valid environment variable name"}`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res := runPlay(t, tc.text, Options{}, nil)
+			if res.code != tc.code {
+				t.Errorf("exit %d, want %d", res.code, tc.code)
+			}
+			if res.stderr != tc.stderr {
+				t.Errorf("stderr = %q, want %q", res.stderr, tc.stderr)
+			}
+			if tc.line != "" && !strings.Contains(res.stdout, tc.line+"\n") {
+				t.Errorf("output lacks %s:\n%s", tc.line, res.stdout)
+			}
+		})
 	}
 }
 
@@ -649,7 +812,7 @@ func TestExtraVars(t *testing.T) {
 
 func TestFileErrorExit(t *testing.T) {
 	res := runPlay(t, "- debug: {}\n  regster: r\n- echo: {bad: 1}\n", Options{}, nil)
-	want := `zonemgr: error: tasks.yml:2:3: unknown key "regster": not a task keyword (name, register, when, loop, loop_control, ignore_errors, changed_when, failed_when, no_log, vars) nor a module (break, echo, nocheck, debug, set_fact, fail, assert, block)
+	want := `zonemgr: error: tasks.yml:2:3: unknown key "regster": not a task keyword (name, register, when, loop, loop_control, ignore_errors, changed_when, failed_when, no_log, vars, environment) nor a module (break, echo, getenv, nocheck, debug, set_fact, fail, assert, block)
 zonemgr: error: tasks.yml:3:10: echo: unknown option "bad" (known: changed, count, deprecate, diff_after, diff_before, fail, message, msg, names, rc, secret, stdout, value, warn)
 `
 	if res.code != ExitError || res.stdout != "" || res.stderr != want {

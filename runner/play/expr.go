@@ -18,7 +18,9 @@ import (
 //	product = power {("*"|"/"|"//"|"%") power}
 //	power   = unary {"**" unary}
 //	unary   = ("-"|"+") unary | primary {postfix} {"|" filter | "is" test}
-//	postfix = "." NAME | "." INT | "[" expr "]"
+//	postfix = "." NAME | "." INT | "[" expr "]" | "." METHOD "(" ")"
+//
+// The only calls are the dict methods keys(), values() and items().
 type expr interface{ isExpr() }
 
 type (
@@ -61,7 +63,20 @@ type (
 		negate bool
 		args   []expr
 	}
+	// methodExpr is x.keys(), x.values() or x.items() on a dict.
+	methodExpr struct {
+		x    expr
+		name string
+	}
 )
+
+// methods are the dict methods an expression may call, without
+// arguments.
+var methods = map[string]func(any) (any, error){
+	"keys":   mapKeys,
+	"values": mapValues,
+	"items":  mapItems,
+}
 
 func (litExpr) isExpr()     {}
 func (nameExpr) isExpr()    {}
@@ -74,6 +89,7 @@ func (compareExpr) isExpr() {}
 func (condExpr) isExpr()    {}
 func (filterExpr) isExpr()  {}
 func (testExpr) isExpr()    {}
+func (methodExpr) isExpr()  {}
 
 // maxExprDepth bounds the nesting of an expression, so that a hostile
 // task file cannot exhaust the stack.
@@ -439,6 +455,12 @@ func (p *exprParser) postfix(x expr) (expr, error) {
 			t := p.next()
 			switch t.kind {
 			case tokName:
+				if _, ok := methods[t.text]; ok && p.isOp("(") && p.i+1 < len(p.toks) && p.toks[p.i+1].kind == tokOp && p.toks[p.i+1].text == ")" {
+					p.next()
+					p.next()
+					x = methodExpr{x: x, name: t.text}
+					continue
+				}
 				x = attrExpr{x: x, key: litExpr{t.text}, dot: true}
 			case tokInt:
 				x = attrExpr{x: x, key: litExpr{t.ival}, dot: true}
@@ -576,6 +598,8 @@ func describe(e expr) string {
 		return pyRepr(x.val)
 	case filterExpr:
 		return describe(x.x) + " | " + x.name
+	case methodExpr:
+		return describe(x.x) + "." + x.name + "()"
 	}
 	return "expression"
 }

@@ -88,6 +88,7 @@ func init() {
 		"search":     {fn: func(in any, args []any) (bool, error) { return testRegex(in, args, "search") }},
 		"regex":      {fn: func(in any, args []any) (bool, error) { return testRegex(in, args, "search") }},
 	}
+	addSeqFilters()
 }
 
 func filterNames() []string { return sortedNames(filterFuncs) }

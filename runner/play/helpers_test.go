@@ -91,8 +91,28 @@ var nocheckModule = &ansible.Module{
 	},
 }
 
+// getenvModule returns the process environment's values of names (null
+// for a variable that is not set), as a module that runs in-process sees
+// them.
+var getenvModule = &ansible.Module{
+	Spec: ansible.Spec{Module: "getenv", SupportsCheckMode: true, Options: []ansible.Option{{Name: "names", Type: ansible.TypeList, Elements: ansible.TypeStr}}},
+	Run: func(_ context.Context, p *ansible.Params) (*ansible.Result, error) {
+		env := map[string]any{}
+		for _, n := range p.List("names") {
+			if v, ok := os.LookupEnv(n); ok {
+				env[n] = v
+			} else {
+				env[n] = nil
+			}
+		}
+		res := &ansible.Result{}
+		res.Set("env", env)
+		return res, nil
+	},
+}
+
 func testModules() map[string]*ansible.Module {
-	return map[string]*ansible.Module{"echo": echoModule, "break": breakModule, "nocheck": nocheckModule}
+	return map[string]*ansible.Module{"echo": echoModule, "break": breakModule, "nocheck": nocheckModule, "getenv": getenvModule}
 }
 
 // files serves task and vars files from memory.

@@ -73,16 +73,16 @@ var builtinArgs = map[taskKind][]string{
 // taskKeys are the task keywords, in the order messages list them.
 var taskKeys = []string{
 	"name", "register", "when", "loop", "loop_control", "ignore_errors",
-	"changed_when", "failed_when", "no_log", "vars",
+	"changed_when", "failed_when", "no_log", "vars", "environment",
 }
 
 // blockKeys are the keywords of a block.
-var blockKeys = []string{"name", "block", "rescue", "always", "when", "vars", "ignore_errors", "no_log"}
+var blockKeys = []string{"name", "block", "rescue", "always", "when", "vars", "ignore_errors", "no_log", "environment"}
 
 // playKeys are the keywords of a play; connection, gather_facts and
 // collections are accepted and ignored, so Ansible playbooks run as they
 // are.
-var playKeys = []string{"name", "hosts", "vars", "tasks", "pre_tasks", "post_tasks", "connection", "gather_facts", "collections"}
+var playKeys = []string{"name", "hosts", "vars", "environment", "tasks", "pre_tasks", "post_tasks", "connection", "gather_facts", "collections"}
 
 var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
@@ -91,13 +91,16 @@ type playbook struct {
 	plays []*play
 }
 
-// A play is a list of tasks with its variables. run is false for a play
-// of an Ansible playbook whose hosts are not the local machine.
+// A play is a list of tasks with its variables. zonemgr play has no
+// inventory: every play runs on the local global zone, whatever its hosts
+// pattern (which may be a template) says.
 type play struct {
 	name  string
 	hosts []string
-	run   bool
 	vars  map[string]any
+	// env is the play's environment: a mapping, or a template that gives
+	// one; nil when not set.
+	env   any
 	tasks []*task
 }
 
@@ -129,6 +132,7 @@ type task struct {
 	changedWhen []*cond
 	failedWhen  []*cond
 	vars        map[string]any
+	env         any // environment; nil when not set
 
 	// For debug and assert: var's expression and that's conditions.
 	debugVar expr
@@ -270,7 +274,7 @@ func loadPlaybook(file string, data []byte, mods map[string]*ansible.Module, tc 
 				}
 			}
 		} else {
-			p := &play{name: "localhost", hosts: []string{"localhost"}, run: true, vars: map[string]any{}}
+			p := &play{name: "localhost", hosts: []string{"localhost"}, vars: map[string]any{}}
 			p.tasks = l.tasks(root)
 			pb.plays = append(pb.plays, p)
 		}
@@ -393,6 +397,8 @@ func (l *loader) play(n *yaml.Node, inPlaybook bool) *play {
 			p.hosts = l.hosts(vn)
 		case "vars":
 			p.vars = l.vars(vn)
+		case "environment":
+			p.env = l.environment(vn)
 		case "tasks":
 			tasks = l.tasks(vn)
 		case "pre_tasks":
@@ -411,12 +417,6 @@ func (l *loader) play(n *yaml.Node, inPlaybook bool) *play {
 		p.hosts = []string{"localhost"}
 	}
 	p.tasks = slices.Concat(pre, tasks, post)
-	for _, h := range p.hosts {
-		switch h {
-		case "localhost", "all", "127.0.0.1", "*":
-			p.run = true
-		}
-	}
 	if p.name == "" {
 		p.name = strings.Join(p.hosts, ",")
 	}
@@ -440,9 +440,17 @@ func (l *loader) hosts(n *yaml.Node) []string {
 	}
 	switch x := v.(type) {
 	case string:
+		if isTemplate(x) {
+			// Rendered when the play runs; its text may hold "," or ":".
+			return []string{x}
+		}
 		add(x)
 	case []any:
 		for _, e := range x {
+			if s, ok := e.(string); ok && isTemplate(s) {
+				pats = append(pats, s)
+				continue
+			}
 			add(pyStr(e))
 		}
 	default:
@@ -475,6 +483,39 @@ func (l *loader) vars(n *yaml.Node) map[string]any {
 		}
 	})
 	return out
+}
+
+// environment reads the environment keyword of a play, block or task: a
+// mapping of variable names to values (templated when the task runs), a
+// list of such mappings (merged in order, as Ansible does), or a template
+// that gives a mapping.
+func (l *loader) environment(n *yaml.Node) any {
+	v, ok := l.value(n)
+	if !ok {
+		return nil
+	}
+	switch x := v.(type) {
+	case nil:
+		return map[string]any{}
+	case map[string]any:
+		return x
+	case []any:
+		for _, e := range x {
+			if _, ok := e.(map[string]any); !ok {
+				if s, ok := e.(string); !ok || !isTemplate(s) {
+					l.errorf(n, "environment: expected a mapping of variable names to values, found a list holding %s", pyRepr(e))
+					return nil
+				}
+			}
+		}
+		return x
+	case string:
+		if isTemplate(x) {
+			return x
+		}
+	}
+	l.errorf(n, "environment: expected a mapping of variable names to values, or a template that gives one, found %s", nodeKind(n))
+	return nil
 }
 
 func isNull(n *yaml.Node) bool {
@@ -556,6 +597,8 @@ func (l *loader) task(n *yaml.Node) *task {
 			t.noLog = l.flag(vn, "no_log")
 		case "vars":
 			t.vars = l.vars(vn)
+		case "environment":
+			t.env = l.environment(vn)
 		case "rescue", "always":
 			l.errorf(kn, "%s is only valid in a block (a task with block:)", key)
 		default:
@@ -919,6 +962,8 @@ func (l *loader) block(n *yaml.Node) *task {
 			t.when = l.conds(vn, "when")
 		case "vars":
 			t.vars = l.vars(vn)
+		case "environment":
+			t.env = l.environment(vn)
 		case "ignore_errors":
 			t.ignore = l.flag(vn, "ignore_errors")
 		case "no_log":

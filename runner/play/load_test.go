@@ -1,6 +1,7 @@
 package play
 
 import (
+	"fmt"
 	"math"
 	"reflect"
 	"strings"
@@ -40,23 +41,23 @@ func TestLoadForms(t *testing.T) {
 	tests := []struct {
 		name string
 		text string
-		// want lists each play as "name run: task, task".
+		// want lists each play as "name [hosts]: task, task".
 		want []string
 	}{
 		{
 			name: "bare list of tasks",
 			text: "- name: one\n  debug: msg=hi\n- echo: {msg: x}\n",
-			want: []string{"localhost true: one, echo"},
+			want: []string{"localhost [localhost]: one, echo"},
 		},
 		{
 			name: "mapping with vars and tasks",
 			text: "vars:\n  a: 1\ntasks:\n  - debug: var=a\n",
-			want: []string{"localhost true: debug"},
+			want: []string{"localhost [localhost]: debug"},
 		},
 		{
 			name: "named mapping",
 			text: "name: build\nvars: {a: 1}\ntasks:\n  - fail: msg=x\n",
-			want: []string{"build true: fail"},
+			want: []string{"build [localhost]: fail"},
 		},
 		{
 			name: "playbook",
@@ -73,13 +74,18 @@ func TestLoadForms(t *testing.T) {
   tasks: [{debug: {}}]
 - hosts: [all]
   tasks: []
+- hosts: "{{ target | default('a:b') }}"
+  tasks: []
+- name: listed
+  hosts: ["{{ h | default('x:y') }}", "c:d"]
+  tasks: []
 `,
-			want: []string{"local true: pre, main, post", "web,db false: debug", "all true: "},
+			want: []string{"local [localhost]: pre, main, post", "web,db [web db]: debug", "all [all]: ", `{{ target | default('a:b') }} [{{ target | default('a:b') }}]: `, `listed [{{ h | default('x:y') }} c d]: `},
 		},
 		{
 			name: "block",
 			text: "- name: b\n  block: [{debug: {}}]\n  rescue: [{fail: {}}]\n  always: [{echo: {}}]\n",
-			want: []string{"localhost true: b"},
+			want: []string{"localhost [localhost]: b"},
 		},
 	}
 	for _, tc := range tests {
@@ -94,7 +100,7 @@ func TestLoadForms(t *testing.T) {
 				for _, task := range p.tasks {
 					names = append(names, task.displayName())
 				}
-				got = append(got, p.name+" "+map[bool]string{true: "true", false: "false"}[p.run]+": "+strings.Join(names, ", "))
+				got = append(got, p.name+" "+fmt.Sprint(p.hosts)+": "+strings.Join(names, ", "))
 			}
 			if !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("plays = %q, want %q", got, tc.want)
@@ -212,12 +218,12 @@ func TestLoadErrors(t *testing.T) {
 		{"yaml tab", "- name: a\n\tdebug: {}\n", []string{"tasks.yml:2: YAML syntax error: found a tab character that violates indentation"}},
 		{"two documents", "- debug: {}\n---\n- debug: {}\n", []string{"tasks.yml:2:1: a second YAML document: a task file holds one"}},
 		{"unknown key", "- name: a\n  debug: msg=x\n  regster: r\n", []string{
-			`tasks.yml:3:3: unknown key "regster": not a task keyword (name, register, when, loop, loop_control, ignore_errors, changed_when, failed_when, no_log, vars) nor a module (break, echo, nocheck, debug, set_fact, fail, assert, block)`,
+			`tasks.yml:3:3: unknown key "regster": not a task keyword (name, register, when, loop, loop_control, ignore_errors, changed_when, failed_when, no_log, vars, environment) nor a module (break, echo, getenv, nocheck, debug, set_fact, fail, assert, block)`,
 		}},
 		{"two actions", "- debug: {}\n  echo: {}\n", []string{`tasks.yml:2:3: conflicting actions "debug" and "echo": a task runs one action`}},
-		{"no action", "- name: nothing\n  register: r\n", []string{"tasks.yml:1:3: task has no action: expected a module (break, echo, nocheck) or one of debug, set_fact, fail, assert, block"}},
+		{"no action", "- name: nothing\n  register: r\n", []string{"tasks.yml:1:3: task has no action: expected a module (break, echo, getenv, nocheck) or one of debug, set_fact, fail, assert, block"}},
 		{"rescue outside block", "- debug: {}\n  rescue: []\n", []string{"tasks.yml:2:3: rescue is only valid in a block (a task with block:)"}},
-		{"block key", "- block: []\n  loop: [1]\n", []string{`tasks.yml:2:3: "loop" is not valid on a block (expected one of: name, block, rescue, always, when, vars, ignore_errors, no_log)`}},
+		{"block key", "- block: []\n  loop: [1]\n", []string{`tasks.yml:2:3: "loop" is not valid on a block (expected one of: name, block, rescue, always, when, vars, ignore_errors, no_log, environment)`}},
 		{"unknown module option", "- echo:\n    mesage: x\n", []string{`tasks.yml:2:5: echo: unknown option "mesage" (known: changed, count, deprecate, diff_after, diff_before, fail, message, msg, names, rc, secret, stdout, value, warn)`}},
 		{"internal option", "- echo: {_ansible_check_mode: true}\n", []string{`tasks.yml:1:10: echo: option "_ansible_check_mode": names starting with _ansible_ are Ansible's`}},
 		{"debug option", "- debug: {msg: a, verbose: 1}\n", []string{`tasks.yml:1:19: debug: unknown option "verbose" (known: msg, var, verbosity)`}},
@@ -231,19 +237,19 @@ func TestLoadErrors(t *testing.T) {
 		{"bad register", "- debug: {}\n  register: 1x\n", []string{`tasks.yml:2:13: register: "1x" is not a valid variable name`}},
 		{"bad when", "- debug: {}\n  when: x ==\n", []string{`tasks.yml:2:9: when: bad expression "x ==": unexpected end of expression (at offset 4)`}},
 		{"when mapping", "- debug: {}\n  when: {a: 1}\n", []string{"tasks.yml:2:9: when: expected a condition (an expression such as r.rc == 0, or a boolean), found a mapping"}},
-		{"bad template", "- debug:\n    msg: \"{{ x | nope }}\"\n", []string{`tasks.yml:2:10: bad template "{{ x | nope }}": unknown filter "nope" (known: bool, count, d, default, first, float, from_json, int, join, last, length, list, lower, mandatory, max, min, replace, sort, split, string, to_json, to_nice_json, trim, unique, upper) (at offset 7)`}},
+		{"bad template", "- debug:\n    msg: \"{{ x | nope }}\"\n", []string{`tasks.yml:2:10: bad template "{{ x | nope }}": unknown filter "nope" (known: bool, count, d, default, dict2items, first, float, from_json, int, items, join, keys, last, length, list, lower, mandatory, map, max, min, reject, rejectattr, replace, select, selectattr, sort, split, string, sum, to_json, to_nice_json, trim, unique, upper, values) (at offset 7)`}},
 		{"loop string", "- debug: {}\n  loop: abc\n", []string{`tasks.yml:2:9: loop: expected a list or a template that gives one ("{{ names }}"), found the scalar "abc"`}},
 		{"loop_control alone", "- debug: {}\n  loop_control: {loop_var: x}\n", []string{"tasks.yml:2:17: loop_control without loop"}},
 		{"loop_control key", "- debug: {}\n  loop: [1]\n  loop_control: {pause: 1}\n", []string{`tasks.yml:3:18: unknown loop_control key "pause" (expected loop_var, index_var or label)`}},
 		{"ignore_errors word", "- debug: {}\n  ignore_errors: maybe\n", []string{`tasks.yml:2:18: ignore_errors: expected a boolean (true/false, yes/no) or a template, found the scalar "maybe"`}},
 		{"duplicate key", "- name: a\n  debug: {}\n  name: b\n", []string{`tasks.yml:3:3: duplicate key "name" (first at line 1, column 3)`}},
 		{"bad var name", "vars: {my-var: 1}\ntasks: []\n", []string{`tasks.yml:1:8: vars: "my-var" is not a valid variable name (letters, digits and _, not starting with a digit)`}},
-		{"unknown play key", "- hosts: localhost\n  become: true\n", []string{`tasks.yml:2:3: unknown play key "become" (expected one of: name, hosts, vars, tasks, pre_tasks, post_tasks, connection, gather_facts, collections)`}},
+		{"unknown play key", "- hosts: localhost\n  become: true\n", []string{`tasks.yml:2:3: unknown play key "become" (expected one of: name, hosts, vars, environment, tasks, pre_tasks, post_tasks, connection, gather_facts, collections)`}},
 		{"play without hosts", "- hosts: localhost\n- name: two\n  tasks: []\n", []string{"tasks.yml:2:3: play has no hosts: expected hosts: localhost"}},
 		{"task not mapping", "- debug\n", []string{`tasks.yml:1:3: expected a task (a mapping with a name and an action such as zone_diz or debug), found the scalar "debug"`}},
 		{"unknown tag", "- debug: {msg: !vault abc}\n", []string{"tasks.yml:1:16: vault-encrypted values are not supported"}},
 		{"several errors", "- debug: {}\n  regster: r\n- echo: {bad: 1}\n", []string{
-			`tasks.yml:2:3: unknown key "regster": not a task keyword (name, register, when, loop, loop_control, ignore_errors, changed_when, failed_when, no_log, vars) nor a module (break, echo, nocheck, debug, set_fact, fail, assert, block)`,
+			`tasks.yml:2:3: unknown key "regster": not a task keyword (name, register, when, loop, loop_control, ignore_errors, changed_when, failed_when, no_log, vars, environment) nor a module (break, echo, getenv, nocheck, debug, set_fact, fail, assert, block)`,
 			`tasks.yml:3:10: echo: unknown option "bad" (known: changed, count, deprecate, diff_after, diff_before, fail, message, msg, names, rc, secret, stdout, value, warn)`,
 		}},
 	}

@@ -1,11 +1,13 @@
 // Package play owns `zonemgr play TASKS.yml`, the local YAML task runner:
 // it reads a task file (a list of tasks, a mapping with vars and tasks, or
-// an Ansible playbook for localhost) with Ansible's YAML 1.1 scalars and
-// positions for every error, templates values and evaluates conditions in
-// a small Jinja2-compatible expression language, runs zonemgr's modules
-// in-process with the args JSON Ansible would write and judges their
-// output with Ansible's rules, implements the builtins debug, set_fact,
-// fail and assert, loops, registers, block/rescue/always, and prints
+// an Ansible playbook, whose plays all run on the local global zone since
+// there is no inventory) with Ansible's YAML 1.1 scalars and positions for
+// every error, templates values and evaluates conditions in a small
+// Jinja2-compatible expression language, runs zonemgr's modules in-process
+// with the args JSON Ansible would write and the play's, blocks' and
+// task's environment set, and judges their output with Ansible's rules,
+// implements the builtins debug, set_fact, fail and assert, loops,
+// registers, block/rescue/always, and prints
 // results as ansible-playbook does (or as JSON lines), ending with the
 // PLAY RECAP. The same task file therefore gives the same results here as
 // under ansible-playbook with the zonemgr collection.
@@ -86,7 +88,9 @@ const usage = `Usage: zonemgr play [OPTIONS] TASKS.yml
 Run the tasks of a YAML task file on this global zone with zonemgr's modules
 (zone_giz, zone_diz, ...), called in-process, and show the results as
 ansible-playbook does. TASKS.yml is a list of tasks, a mapping with vars and
-tasks, or an Ansible playbook (its plays for localhost run).
+tasks, or an Ansible playbook. There is no inventory: every play runs on this
+global zone, whatever its hosts pattern (a note says so when the pattern names
+other hosts).
 
 Options:
 `

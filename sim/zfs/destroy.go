@@ -300,6 +300,7 @@ func (s *State) destroyOne(d *dataset) error {
 	}
 	s.dropData(d)
 	delete(s.t.Datasets, d.Name)
+	s.snapIdx = nil
 	if d.Origin != "" {
 		if o := s.get(d.Origin); o != nil && o.Defer && len(o.Holds) == 0 && len(s.clonesOf(o.Name)) == 0 {
 			return s.destroyOne(o)

@@ -628,6 +628,7 @@ func (s *State) receiveStaged(st *staged, target string, f recvFlags, out io.Wri
 		if err := s.copyOut(d, snap); err != nil {
 			s.dropData(snap)
 			delete(s.t.Datasets, snap.Name)
+			s.snapIdx = nil
 			return total, fmt.Errorf("cannot receive %s stream: %w", kind, err)
 		}
 		total += dirBytes(src)
@@ -711,6 +712,7 @@ func (s *State) receiveFull(fsName string, r streamRecord, f recvFlags, src stri
 	if err := applyStaged(src, s.storeDir(d), nil); err != nil {
 		s.dropData(d)
 		delete(s.t.Datasets, fsName)
+		s.snapIdx = nil
 		return nil, fmt.Errorf("%s: %w", action, err)
 	}
 	return d, nil

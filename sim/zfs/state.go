@@ -80,6 +80,10 @@ type State struct {
 	// denied makes every change fail with "permission denied" after its
 	// other checks, as the kernel refuses an unprivileged caller.
 	denied bool
+	// snapIdx maps each filesystem to its snapshots in creation order,
+	// built on first use and dropped whenever a dataset is added or
+	// removed, so that listing many snapshots is not quadratic.
+	snapIdx map[string][]string
 }
 
 // Deny makes every later change through this State fail with
@@ -173,18 +177,24 @@ func (s *State) Children(name string) []string {
 // Snapshots returns the snapshots ("ds@snap") of the dataset name itself,
 // in creation order.
 func (s *State) Snapshots(name string) []string {
-	var snaps []*dataset
-	for n, d := range s.t.Datasets {
-		if d.Type == typeSnapshot && datasetPart(n) == name {
-			snaps = append(snaps, d)
+	if s.snapIdx == nil {
+		byFS := map[string][]*dataset{}
+		for n, d := range s.t.Datasets {
+			if d.Type == typeSnapshot {
+				byFS[datasetPart(n)] = append(byFS[datasetPart(n)], d)
+			}
+		}
+		s.snapIdx = make(map[string][]string, len(byFS))
+		for fs, snaps := range byFS {
+			sort.Slice(snaps, func(i, j int) bool { return snaps[i].CreateTxg < snaps[j].CreateTxg })
+			names := make([]string, len(snaps))
+			for i, d := range snaps {
+				names[i] = d.Name
+			}
+			s.snapIdx[fs] = names
 		}
 	}
-	sort.Slice(snaps, func(i, j int) bool { return snaps[i].CreateTxg < snaps[j].CreateTxg })
-	out := make([]string, len(snaps))
-	for i, d := range snaps {
-		out[i] = d.Name
-	}
-	return out
+	return append([]string(nil), s.snapIdx[name]...)
 }
 
 // clonesOf returns the clones of a snapshot, sorted.
@@ -245,6 +255,7 @@ func (s *State) newDataset(name, typ string, txg uint64, now int64) *dataset {
 		Props:     map[string]string{},
 	}
 	s.t.Datasets[name] = d
+	s.snapIdx = nil
 	return d
 }
 
@@ -567,6 +578,7 @@ func (s *State) Snapshot(snaps []string, recursive bool, props map[string]string
 			for _, m := range made {
 				s.dropData(m)
 				delete(s.t.Datasets, m.Name)
+				s.snapIdx = nil
 			}
 			return fmt.Errorf("cannot create snapshot '%s': %w", n, err)
 		}
@@ -628,6 +640,7 @@ func (s *State) Clone(snap, target string, props map[string]string, parents bool
 	if err := s.copyIn(src, s.storeDir(d)); err != nil {
 		s.dropData(d)
 		delete(s.t.Datasets, target)
+		s.snapIdx = nil
 		return fmt.Errorf("%s: %w", action, err)
 	}
 	if err := s.autoMount(d, action); err != nil {
@@ -690,8 +703,10 @@ func (s *State) Promote(name string) error {
 		n := name + "@" + snapPart(sn)
 		sd := s.get(sn)
 		delete(s.t.Datasets, sn)
+		s.snapIdx = nil
 		sd.Name = n
 		s.t.Datasets[n] = sd
+		s.snapIdx = nil
 		renamed[sn] = n
 	}
 	newOrigin := renamed[d.Origin]

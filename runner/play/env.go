@@ -1,0 +1,118 @@
+package play
+
+import (
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+)
+
+// localPatterns are the host patterns that name the local machine (all
+// and * match it as the only host there is).
+var localPatterns = []string{"localhost", "127.0.0.1", "all", "*"}
+
+// playScope is the scope of a play's own keywords (name, hosts): magic
+// variables, extra vars and play vars.
+func (x *run) playScope() *scope { return x.scope(&task{}, inherited{}) }
+
+// playName is the name in the PLAY banner, rendered when it is a
+// template (as text when it does not render).
+func (x *run) playName() string {
+	name := x.play.name
+	if !isTemplate(name) {
+		return name
+	}
+	if v, err := x.playScope().render(name); err == nil {
+		return pyStr(v)
+	}
+	return name
+}
+
+// noteHosts says, once per pattern, that a play whose hosts pattern names
+// other machines runs on this global zone all the same: zonemgr play has
+// no inventory. A templated pattern is rendered first.
+func (x *run) noteHosts() {
+	sc := x.playScope()
+	var pats []string
+	for _, h := range x.play.hosts {
+		if isTemplate(h) {
+			if v, err := sc.render(h); err == nil {
+				h = pyStr(v)
+			}
+		}
+		for _, p := range strings.FieldsFunc(h, func(r rune) bool { return r == ',' || r == ':' }) {
+			if p = strings.TrimSpace(p); p != "" {
+				pats = append(pats, p)
+			}
+		}
+	}
+	for _, p := range pats {
+		if !slices.Contains(localPatterns, p) {
+			x.d.note(fmt.Sprintf("hosts %q: zonemgr play has no inventory; the play runs on this global zone", strings.Join(pats, ",")))
+			return
+		}
+	}
+}
+
+// environment renders the environment a task's module runs with: the
+// play's, then the enclosing blocks' (outer first), then the task's own,
+// later ones winning. Values become text as Ansible passes them (Python's
+// str()).
+func (x *run) environment(t *task, inh inherited, sc *scope) (map[string]string, error) {
+	srcs := append(append([]any{x.play.env}, inh.env...), t.env)
+	out := map[string]string{}
+	for _, src := range srcs {
+		if src == nil {
+			continue
+		}
+		v, err := sc.render(src)
+		if err != nil {
+			return nil, err
+		}
+		list, ok := v.([]any)
+		if !ok {
+			list = []any{v}
+		}
+		for _, e := range list {
+			m, ok := e.(map[string]any)
+			if !ok {
+				return nil, fmt.Errorf("expected a mapping of variable names to values, got %s", pyRepr(e))
+			}
+			for k, val := range m {
+				if k == "" || strings.ContainsAny(k, "=\x00") {
+					return nil, fmt.Errorf("%q is not a valid environment variable name", k)
+				}
+				if val == nil {
+					val = ""
+				}
+				out[k] = pyStr(val)
+			}
+		}
+	}
+	return out, nil
+}
+
+// setEnv sets vars in the process environment, where the modules, which
+// run in-process, and the commands they run read them; the function it
+// returns restores what was there before.
+func setEnv(vars map[string]string) (restore func()) {
+	type saved struct {
+		val string
+		set bool
+	}
+	old := make(map[string]saved, len(vars))
+	for k, v := range vars {
+		prev, set := os.LookupEnv(k)
+		old[k] = saved{prev, set}
+		os.Setenv(k, v)
+	}
+	return func() {
+		for k, s := range old {
+			if s.set {
+				os.Setenv(k, s.val)
+			} else {
+				os.Unsetenv(k)
+			}
+		}
+	}
+}

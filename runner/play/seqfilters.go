@@ -1,0 +1,302 @@
+package play
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// The filters over lists and dicts: Jinja2's select, reject, selectattr,
+// rejectattr, map, sum and items, and Ansible's dict2items, with keys and
+// values beside them. Dicts are walked in the order of their keys.
+
+// addSeqFilters adds these filters and the comparison tests they use.
+func addSeqFilters() {
+	filterFuncs["select"] = filterFunc{fn: func(in any, args []any, kwargs map[string]any) (any, error) {
+		return selectItems(in, "", args, kwargs, true)
+	}}
+	filterFuncs["reject"] = filterFunc{fn: func(in any, args []any, kwargs map[string]any) (any, error) {
+		return selectItems(in, "", args, kwargs, false)
+	}}
+	filterFuncs["selectattr"] = filterFunc{fn: func(in any, args []any, kwargs map[string]any) (any, error) {
+		return selectAttr(in, args, kwargs, true)
+	}}
+	filterFuncs["rejectattr"] = filterFunc{fn: func(in any, args []any, kwargs map[string]any) (any, error) {
+		return selectAttr(in, args, kwargs, false)
+	}}
+	filterFuncs["map"] = filterFunc{fn: filterMap}
+	filterFuncs["sum"] = filterFunc{fn: filterSum}
+	filterFuncs["dict2items"] = filterFunc{fn: filterDict2Items}
+	filterFuncs["items"] = filterFunc{fn: func(in any, _ []any, _ map[string]any) (any, error) { return mapItems(in) }}
+	filterFuncs["keys"] = filterFunc{fn: func(in any, _ []any, _ map[string]any) (any, error) { return mapKeys(in) }}
+	filterFuncs["values"] = filterFunc{fn: func(in any, _ []any, _ map[string]any) (any, error) { return mapValues(in) }}
+	testFuncs["equalto"] = testFunc{fn: testEqual}
+	testFuncs["eq"] = testFunc{fn: testEqual}
+	testFuncs["ne"] = testFunc{fn: func(in any, args []any) (bool, error) {
+		eq, err := testEqual(in, args)
+		return !eq, err
+	}}
+	testFuncs["in"] = testFunc{fn: testIn}
+}
+
+// testAliases are the operator names Jinja2 also accepts for its
+// comparison tests, in select and selectattr.
+var testAliases = map[string]string{"==": "eq", "!=": "ne"}
+
+func testEqual(in any, args []any) (bool, error) {
+	if len(args) != 1 {
+		return false, errors.New("equalto needs one value to compare with")
+	}
+	return equal(in, args[0]), nil
+}
+
+func testIn(in any, args []any) (bool, error) {
+	if len(args) != 1 {
+		return false, errors.New("in needs one container")
+	}
+	return member(in, args[0])
+}
+
+// attrPath reads a dotted attribute path ("a.b", "results.0") from v as
+// Jinja2's attribute getters do: dict members, and list items for the
+// parts that are integers. What is missing is undefined.
+func attrPath(v any, path string) any {
+	for _, part := range strings.Split(path, ".") {
+		switch x := v.(type) {
+		case map[string]any:
+			e, ok := x[part]
+			if !ok {
+				return undefined{msg: fmt.Sprintf("'dict object' has no attribute '%s'", part)}
+			}
+			v = e
+		case []any:
+			i, err := strconv.Atoi(part)
+			if err != nil {
+				return undefined{msg: fmt.Sprintf("'list object' has no attribute '%s'", part)}
+			}
+			if i, ok := index(i, len(x)); ok {
+				v = x[i]
+				continue
+			}
+			return undefined{msg: "list object has no element " + part}
+		default:
+			return undefined{msg: fmt.Sprintf("'%s' object has no attribute '%s'", typeName(v), part)}
+		}
+	}
+	return v
+}
+
+// applyTest runs the test named name (truthiness when name is empty) on v
+// for select, reject, selectattr and rejectattr. An undefined value fails
+// unless the test takes one (defined, undefined), as with Ansible's
+// strict undefined.
+func applyTest(v any, name string, args []any) (bool, error) {
+	if name == "" {
+		if u, ok := v.(undefined); ok {
+			return false, u.err()
+		}
+		return truthy(v), nil
+	}
+	if alias, ok := testAliases[name]; ok {
+		name = alias
+	}
+	t, ok := testFuncs[name]
+	if !ok {
+		return false, fmt.Errorf("no test named '%s'", name)
+	}
+	if u, ok := v.(undefined); ok && !t.takesUndefined {
+		return false, u.err()
+	}
+	return t.fn(v, args)
+}
+
+// selectItems is Jinja2's select(test, args...) and reject; attr, when
+// set, is the attribute path tested (selectattr, rejectattr).
+func selectItems(in any, attr string, args []any, kwargs map[string]any, keep bool) (any, error) {
+	if len(kwargs) > 0 {
+		return nil, errors.New("takes no keyword arguments")
+	}
+	list, err := items(in)
+	if err != nil {
+		return nil, err
+	}
+	test := ""
+	if len(args) > 0 {
+		s, ok := args[0].(string)
+		if !ok {
+			return nil, fmt.Errorf("the test name must be a string, got %s", typeName(args[0]))
+		}
+		test, args = s, args[1:]
+	}
+	out := []any{}
+	for _, e := range list {
+		v := e
+		if attr != "" {
+			v = attrPath(e, attr)
+		}
+		ok, err := applyTest(v, test, args)
+		if err != nil {
+			return nil, err
+		}
+		if ok == keep {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+// selectAttr is Jinja2's selectattr(attribute, test, args...) and
+// rejectattr.
+func selectAttr(in any, args []any, kwargs map[string]any, keep bool) (any, error) {
+	if len(args) == 0 {
+		return nil, errors.New("missing the attribute to test")
+	}
+	attr, ok := args[0].(string)
+	if !ok || attr == "" {
+		return nil, fmt.Errorf("the attribute must be a name or a dotted path, got %s", pyRepr(args[0]))
+	}
+	return selectItems(in, attr, args[1:], kwargs, keep)
+}
+
+// filterMap is Jinja2's map: map(attribute='a.b', default=x) takes an
+// attribute of each item, map('filter', args...) applies a filter to
+// each item.
+func filterMap(in any, args []any, kwargs map[string]any) (any, error) {
+	list, err := items(in)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]any, 0, len(list))
+	if a, ok := kwargs["attribute"]; ok {
+		if len(args) > 0 {
+			return nil, errors.New("takes either an attribute or a filter, not both")
+		}
+		attr, ok := a.(string)
+		if !ok || attr == "" {
+			return nil, fmt.Errorf("the attribute must be a name or a dotted path, got %s", pyRepr(a))
+		}
+		def, hasDef := kwargs["default"]
+		for k := range kwargs {
+			if k != "attribute" && k != "default" {
+				return nil, fmt.Errorf("unexpected keyword argument '%s'", k)
+			}
+		}
+		for _, e := range list {
+			v := attrPath(e, attr)
+			if u, ok := v.(undefined); ok {
+				if !hasDef {
+					return nil, u.err()
+				}
+				v = def
+			}
+			out = append(out, v)
+		}
+		return out, nil
+	}
+	if len(args) == 0 {
+		return nil, errors.New("needs a filter name or attribute=")
+	}
+	name, ok := args[0].(string)
+	if !ok {
+		return nil, fmt.Errorf("the filter name must be a string, got %s", typeName(args[0]))
+	}
+	f, ok := filterFuncs[name]
+	if !ok {
+		return nil, fmt.Errorf("no filter named '%s'", name)
+	}
+	for _, e := range list {
+		v, err := f.fn(e, args[1:], kwargs)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// filterSum is Jinja2's sum(attribute=None, start=0).
+func filterSum(in any, args []any, kwargs map[string]any) (any, error) {
+	list, err := items(in)
+	if err != nil {
+		return nil, err
+	}
+	attr := param(args, kwargs, 0, "attribute", nil)
+	total := param(args, kwargs, 1, "start", 0)
+	for _, e := range list {
+		if attr != nil {
+			e = attrPath(e, pyStr(attr))
+			if u, ok := e.(undefined); ok {
+				return nil, u.err()
+			}
+		}
+		if total, err = arith("+", total, e); err != nil {
+			return nil, err
+		}
+	}
+	return total, nil
+}
+
+// dict returns in as a dict for the dict filters.
+func dict(in any, filter string) (map[string]any, error) {
+	m, ok := in.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("%s requires a dictionary, got %s instead", filter, typeName(in))
+	}
+	return m, nil
+}
+
+// filterDict2Items is Ansible's dict2items(key_name='key',
+// value_name='value').
+func filterDict2Items(in any, args []any, kwargs map[string]any) (any, error) {
+	m, err := dict(in, "dict2items")
+	if err != nil {
+		return nil, err
+	}
+	kn := pyStr(param(args, kwargs, 0, "key_name", "key"))
+	vn := pyStr(param(args, kwargs, 1, "value_name", "value"))
+	out := make([]any, 0, len(m))
+	for _, k := range sortedKeys(m) {
+		out = append(out, map[string]any{kn: k, vn: m[k]})
+	}
+	return out, nil
+}
+
+// mapItems is a dict's (key, value) pairs, as two-item lists.
+func mapItems(in any) (any, error) {
+	m, err := dict(in, "items")
+	if err != nil {
+		return nil, err
+	}
+	out := make([]any, 0, len(m))
+	for _, k := range sortedKeys(m) {
+		out = append(out, []any{k, m[k]})
+	}
+	return out, nil
+}
+
+// mapKeys is a dict's keys.
+func mapKeys(in any) (any, error) {
+	m, err := dict(in, "keys")
+	if err != nil {
+		return nil, err
+	}
+	out := make([]any, 0, len(m))
+	for _, k := range sortedKeys(m) {
+		out = append(out, k)
+	}
+	return out, nil
+}
+
+// mapValues is a dict's values, in the order of their keys.
+func mapValues(in any) (any, error) {
+	m, err := dict(in, "values")
+	if err != nil {
+		return nil, err
+	}
+	out := make([]any, 0, len(m))
+	for _, k := range sortedKeys(m) {
+		out = append(out, m[k])
+	}
+	return out, nil
+}
