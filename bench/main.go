@@ -45,7 +45,7 @@ func fullConfig() config {
 	return config{
 		rounds:  5,
 		zones:   []int{10, 100, 1000, 5000},
-		snaps:   []int{100, 1000},
+		snaps:   []int{100, 1000, 3334},
 		par:     []int{1, 4, 16, 32},
 		ansible: 4,
 	}

@@ -57,19 +57,11 @@ func snapshotSet(w *World, z *Zone) (zoneDS string, set []string, err error) {
 // treeOf returns the filesystems of w under each root of set, sorted.
 func treeOf(w *World, set []string) []string {
 	var out []string
-	for name, d := range w.Datasets {
-		if d.Props["type"] == "snapshot" {
-			continue
-		}
-		for _, r := range set {
-			if name == r || strings.HasPrefix(name, r+"/") {
-				out = append(out, name)
-				break
-			}
-		}
+	for _, r := range set {
+		out = append(out, w.Tree(r)...)
 	}
 	slices.Sort(out)
-	return out
+	return slices.Compact(out)
 }
 
 // ListSnapshots describes the snapshots of a zone's dataset, oldest
@@ -80,6 +72,7 @@ func ListSnapshots(w *World, z *Zone) []SnapshotInfo {
 		return []SnapshotInfo{}
 	}
 	out := []SnapshotInfo{}
+	tree := treeOf(w, []string{ds})
 	for _, s := range w.Snapshots(ds) {
 		_, name, _ := strings.Cut(s.Name, "@")
 		info := SnapshotInfo{Name: name, Zonemgr: IsZonemgrSnapshot(name), Clones: []string{}}
@@ -89,7 +82,7 @@ func ListSnapshots(w *World, z *Zone) []SnapshotInfo {
 			info.Held = true
 		}
 		seen := map[string]bool{}
-		for _, fs := range treeOf(w, []string{ds}) {
+		for _, fs := range tree {
 			for _, c := range w.Clones(fs + "@" + name) {
 				if zn := zoneOfDataset(w, c); !seen[zn] {
 					seen[zn] = true

@@ -79,6 +79,60 @@ type World struct {
 	// Containers maps the GIZ and DIZ container dataset names to their
 	// mountpoints ("" when the container does not exist yet).
 	Containers map[string]string
+
+	// Indexes over Datasets, built on first use and again whenever the
+	// number of datasets changed: snapshots by dataset (creation order)
+	// and clones by origin, so that listings are linear in their size.
+	indexedN   int
+	snapsByDS  map[string][]zfs.Dataset
+	clonesByOr map[string][]string
+	fsSorted   []string // filesystems and volumes, sorted
+}
+
+// index builds the indexes over Datasets when they are missing or stale.
+func (w *World) index() {
+	if w.snapsByDS != nil && w.indexedN == len(w.Datasets) {
+		return
+	}
+	w.snapsByDS = map[string][]zfs.Dataset{}
+	w.clonesByOr = map[string][]string{}
+	w.fsSorted = w.fsSorted[:0]
+	for name, d := range w.Datasets {
+		if ds, _, ok := strings.Cut(name, "@"); ok {
+			w.snapsByDS[ds] = append(w.snapsByDS[ds], d)
+		} else {
+			w.fsSorted = append(w.fsSorted, name)
+		}
+		if o := d.Props["origin"]; o != "" && o != "-" {
+			w.clonesByOr[o] = append(w.clonesByOr[o], name)
+		}
+	}
+	for _, l := range w.snapsByDS {
+		sortByCreation(l)
+	}
+	for _, l := range w.clonesByOr {
+		sort.Strings(l)
+	}
+	sort.Strings(w.fsSorted)
+	w.indexedN = len(w.Datasets)
+}
+
+// Tree returns the filesystems at or below root, sorted.
+func (w *World) Tree(root string) []string {
+	w.index()
+	i := sort.SearchStrings(w.fsSorted, root)
+	var out []string
+	for ; i < len(w.fsSorted); i++ {
+		n := w.fsSorted[i]
+		if n != root && !strings.HasPrefix(n, root+"/") {
+			if n > root+"/" {
+				break
+			}
+			continue
+		}
+		out = append(out, n)
+	}
+	return out
 }
 
 // datasetProps are the columns of the one zfs listing a World reads.
@@ -179,14 +233,14 @@ func (w *World) Exists(name string) bool { _, ok := w.Datasets[name]; return ok 
 
 // Snapshots returns the snapshots of one dataset, oldest first.
 func (w *World) Snapshots(dataset string) []zfs.Dataset {
-	var out []zfs.Dataset
-	for name, d := range w.Datasets {
-		if strings.HasPrefix(name, dataset+"@") {
-			out = append(out, d)
-		}
-	}
-	// Creation order: the transaction group, which, unlike the creation
-	// time in seconds, tells apart snapshots taken in the same second.
+	w.index()
+	return append([]zfs.Dataset(nil), w.snapsByDS[dataset]...)
+}
+
+// sortByCreation orders snapshots by creation: the transaction group,
+// which, unlike the creation time in seconds, tells apart snapshots
+// taken in the same second.
+func sortByCreation(out []zfs.Dataset) {
 	sort.Slice(out, func(i, j int) bool {
 		ti, _ := strconv.ParseInt(out[i].Props["createtxg"], 10, 64)
 		tj, _ := strconv.ParseInt(out[j].Props["createtxg"], 10, 64)
@@ -195,19 +249,12 @@ func (w *World) Snapshots(dataset string) []zfs.Dataset {
 		}
 		return out[i].Name < out[j].Name
 	})
-	return out
 }
 
 // Clones returns the datasets whose origin is snap, sorted.
 func (w *World) Clones(snap string) []string {
-	var out []string
-	for name, d := range w.Datasets {
-		if d.Props["origin"] == snap {
-			out = append(out, name)
-		}
-	}
-	sort.Strings(out)
-	return out
+	w.index()
+	return append([]string(nil), w.clonesByOr[snap]...)
 }
 
 // ZoneDataset returns the dataset holding a zone's zonepath, found by the
