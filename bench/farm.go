@@ -38,7 +38,7 @@ type scaleResult struct {
 	zones      int // managed zones zone_info lists
 	snapshots  int // zone snapshots (each over the zone's 3 datasets)
 	infoWall   sample
-	infoOwn    sample // ms of zonemgr's own time (see opResult.overhead)
+	infoOwn    sample // ms of zonemgr's own time in process (see opResult.own)
 	infoProcs  sample
 	listWall   sample
 	listOwn    sample
@@ -50,7 +50,7 @@ type scaleResult struct {
 // benchFarm creates one golden zone on a fresh sim, runs the throughput
 // benchmark from it, then grows the sim's zone and snapshot counts for
 // the scale benchmark.
-func benchFarm(cfg config, startCost time.Duration) ([]*tputResult, []*scaleResult, error) {
+func benchFarm(cfg config) ([]*tputResult, []*scaleResult, error) {
 	e, err := newSimEnv(cfg.bin, cfg.work)
 	if err != nil {
 		return nil, nil, err
@@ -68,7 +68,7 @@ func benchFarm(cfg config, startCost time.Duration) ([]*tputResult, []*scaleResu
 		}
 		tput = append(tput, t)
 	}
-	scale, err := benchScale(cfg, e, startCost)
+	scale, err := benchScale(cfg, e)
 	return tput, scale, err
 }
 
@@ -205,7 +205,7 @@ func leftovers(e *simEnv) ([]string, error) {
 // row of the sim's dataset table, as `zfs snapshot -r` makes it, with an
 // empty content directory. Listing reads exactly what it reads after real
 // calls.
-func benchScale(cfg config, e *simEnv, startCost time.Duration) ([]*scaleResult, error) {
+func benchScale(cfg config, e *simEnv) ([]*scaleResult, error) {
 	tmpl, err := configureTemplateZone(e)
 	if err != nil {
 		return nil, err
@@ -218,7 +218,7 @@ func benchScale(cfg config, e *simEnv, startCost time.Duration) ([]*scaleResult,
 		}
 		have = n
 		s := &scaleResult{label: fmt.Sprintf("%d zones", n), zones: n + 1, snapshots: 3, listedBy: "zonemgr list"}
-		if err := measureListing(cfg, e, s, []string{"list"}, startCost); err != nil {
+		if err := measureListing(cfg, e, s, []string{"list"}); err != nil {
 			return nil, err
 		}
 		out = append(out, s)
@@ -234,7 +234,7 @@ func benchScale(cfg config, e *simEnv, startCost time.Duration) ([]*scaleResult,
 		have = n
 		s := &scaleResult{label: fmt.Sprintf("%d snapshots", n), zones: 1, snapshots: 3 + n,
 			listedBy: "zonemgr list-snapshots -z " + farmGIZ}
-		if err := measureListing(cfg, e, s, []string{"list-snapshots", "-z", farmGIZ}, startCost); err != nil {
+		if err := measureListing(cfg, e, s, []string{"list-snapshots", "-z", farmGIZ}); err != nil {
 			return nil, err
 		}
 		out = append(out, s)
@@ -243,7 +243,7 @@ func benchScale(cfg config, e *simEnv, startCost time.Duration) ([]*scaleResult,
 }
 
 // measureListing runs zone_info and a zonemgr listing cfg.rounds times.
-func measureListing(cfg config, e *simEnv, s *scaleResult, argv []string, startCost time.Duration) error {
+func measureListing(cfg config, e *simEnv, s *scaleResult, argv []string) error {
 	cfg.logf("scale: %s", s.label)
 	if err := e.skipLog(); err != nil {
 		return err
@@ -271,7 +271,11 @@ func measureListing(cfg config, e *simEnv, s *scaleResult, argv []string, startC
 		}
 		s.zones = len(zones)
 		s.infoWall = append(s.infoWall, millis(r.Wall))
-		s.infoOwn = append(s.infoOwn, millis(r.Wall-union(commandSpans(r.Commands, startCost))))
+		own, err := r.own()
+		if err != nil {
+			return err
+		}
+		s.infoOwn = append(s.infoOwn, millis(own))
 		s.infoProcs = append(s.infoProcs, float64(len(r.Commands)))
 		l, err := e.command("zonemgr", argv...)
 		if err != nil {
@@ -284,7 +288,10 @@ func measureListing(cfg config, e *simEnv, s *scaleResult, argv []string, startC
 			return err
 		}
 		s.listWall = append(s.listWall, millis(l.Wall))
-		s.listOwn = append(s.listOwn, millis(l.Wall-union(commandSpans(l.Commands, startCost))))
+		if own, err = l.own(); err != nil {
+			return err
+		}
+		s.listOwn = append(s.listOwn, millis(own))
 		s.listProcs = append(s.listProcs, float64(len(l.Commands)))
 		s.listedRows = append(s.listedRows, float64(strings.Count(l.Stdout, "\n")))
 	}

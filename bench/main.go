@@ -124,13 +124,13 @@ func measure(cfg config) (*report, error) {
 	if rep.startCost, rep.startSample, err = measureStartCost(cfg); err != nil {
 		return nil, fmt.Errorf("start cost: %w", err)
 	}
-	if rep.moduleStart, err = measureModuleStart(cfg); err != nil {
+	if rep.moduleStart, rep.moduleInMain, err = measureModuleStart(cfg); err != nil {
 		return nil, fmt.Errorf("module start: %w", err)
 	}
 	if rep.ops, err = benchOperations(cfg, rep.startCost); err != nil {
 		return nil, err
 	}
-	if rep.tput, rep.scale, err = benchFarm(cfg, rep.startCost); err != nil {
+	if rep.tput, rep.scale, err = benchFarm(cfg); err != nil {
 		return nil, err
 	}
 	switch {

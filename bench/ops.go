@@ -77,6 +77,8 @@ type opResult struct {
 	procs    sample   // processes the operation started
 	mutating sample   // of which changes
 	wall     sample   // ms
+	own      sample   // ms: from main to the end of the output, minus the commands (ZONEMGR_TRACE)
+	start    sample   // ms: the module's own process start and exit, outside its main
 	overhead sample   // ms: wall time outside the commands, process starts counted as the commands'
 	rawOver  sample   // ms: wall time outside the commands as the sim logs them
 	cmds     []string // the commands of the last round that succeeded
@@ -121,6 +123,15 @@ func benchOperations(cfg config, startCost time.Duration) ([]*opResult, error) {
 				}
 				continue
 			}
+			own, err := r.own()
+			if err != nil {
+				return nil, err
+			}
+			if got, want := len(r.Trace.Commands), len(r.Commands); got != want {
+				return nil, fmt.Errorf("%s: ZONEMGR_TRACE lists %d commands, the sim logged %d", opLabel(op), got, want)
+			}
+			res.own = append(res.own, millis(own))
+			res.start = append(res.start, millis(r.startExit()))
 			res.procs = append(res.procs, float64(len(r.Commands)))
 			res.mutating = append(res.mutating, float64(r.Mutating()))
 			res.wall = append(res.wall, millis(r.Wall))
@@ -164,23 +175,31 @@ func measureStartCost(cfg config) (time.Duration, sample, error) {
 
 // measureModuleStart returns the wall times of a module that refuses its
 // arguments before it runs any command: the floor of a module run (the
-// process start, argument parsing and the JSON result).
-func measureModuleStart(cfg config) (sample, error) {
+// process start, argument parsing and the JSON result), and the part of
+// them spent in its main.
+func measureModuleStart(cfg config) (wall, inMain sample, err error) {
 	e, err := newSimEnv(cfg.bin, cfg.work)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer e.remove()
-	var s sample
 	for i := 0; i < 5*cfg.rounds; i++ {
 		r, err := e.module("zone_info", map[string]any{"no_such_option": true})
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if !r.Failed() {
-			return nil, fmt.Errorf("zone_info accepted an unknown option")
+			return nil, nil, fmt.Errorf("zone_info accepted an unknown option")
 		}
-		s = append(s, millis(r.Wall))
+		if err := e.attach(r); err != nil {
+			return nil, nil, err
+		}
+		own, err := r.own()
+		if err != nil {
+			return nil, nil, err
+		}
+		wall = append(wall, millis(r.Wall))
+		inMain = append(inMain, millis(own))
 	}
-	return s, nil
+	return wall, inMain, nil
 }

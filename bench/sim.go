@@ -19,12 +19,14 @@ import (
 // directory of its tool links, and the environment every command of the
 // benchmark runs with (the links first on PATH).
 type simEnv struct {
-	bin     string // the built binaries (illumos-sim, zonemgr, zone_*)
-	dir     string // a temporary directory owning everything below
-	root    string
-	links   string
-	environ []string
-	logOff  int64 // bytes of the command log already read by newEntries
+	bin      string // the built binaries (illumos-sim, zonemgr, zone_*)
+	dir      string // a temporary directory owning everything below
+	root     string
+	links    string
+	environ  []string
+	logOff   int64 // bytes of the command log already read by newEntries
+	trace    string
+	traceOff int64 // bytes of the trace file already read by attach
 }
 
 // newSimEnv creates a simulated global zone under a new temporary
@@ -34,7 +36,7 @@ func newSimEnv(bin, parent string) (*simEnv, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create sim directory: %w", err)
 	}
-	e := &simEnv{bin: bin, dir: dir, root: filepath.Join(dir, "root"), links: filepath.Join(dir, "links")}
+	e := &simEnv{bin: bin, dir: dir, root: filepath.Join(dir, "root"), links: filepath.Join(dir, "links"), trace: filepath.Join(dir, "trace.jsonl")}
 	for _, args := range [][]string{{"init", e.root}, {"links", e.links}} {
 		if out, err := exec.Command(filepath.Join(bin, "illumos-sim"), args...).CombinedOutput(); err != nil {
 			return nil, fmt.Errorf("illumos-sim %s: %v: %s", strings.Join(args, " "), err, out)
@@ -52,6 +54,7 @@ func newSimEnv(bin, parent string) (*simEnv, error) {
 		"ZONEMGR_ROOT="+e.root,
 		"ELEVATE_CMD=none",
 		"HOME="+dir,
+		"ZONEMGR_TRACE="+e.trace,
 	)
 	return e, nil
 }
@@ -72,6 +75,37 @@ type run struct {
 	Exit     int
 	Result   map[string]any // the module's JSON result; nil for other commands
 	Commands []core.LogEntry
+	Trace    *traceLine // what a zonemgr program wrote to ZONEMGR_TRACE; nil for others
+}
+
+// A traceLine is the part of a zonemgr program's ZONEMGR_TRACE line the
+// benchmark reads: its time from the start of its main to the end of its
+// output, and the part of it during which none of its commands ran.
+type traceLine struct {
+	PID      int   `json:"pid"`
+	WallNS   int64 `json:"wall_ns"`
+	OwnNS    int64 `json:"own_ns"`
+	Commands []struct {
+		Argv string `json:"argv"`
+	} `json:"commands"`
+}
+
+// own is the program's own time in process: main to output, minus its
+// commands.
+func (r *run) own() (time.Duration, error) {
+	if r.Trace == nil {
+		return 0, fmt.Errorf("%s (pid %d): no ZONEMGR_TRACE line", strings.Join(r.Argv, " "), r.PID)
+	}
+	return time.Duration(r.Trace.OwnNS), nil
+}
+
+// startExit is the part of the run's wall time before its main and after
+// its output: process creation, the Go runtime's start, exit and wait.
+func (r *run) startExit() time.Duration {
+	if r.Trace == nil {
+		return 0
+	}
+	return r.Wall - time.Duration(r.Trace.WallNS)
 }
 
 // Failed reports whether the run exited non-zero or its result says so.
@@ -217,12 +251,52 @@ func (e *simEnv) attach(runs ...*run) error {
 			r.Commands = append(r.Commands, le)
 		}
 	}
+	lines, err := e.newTraceLines()
+	if err != nil {
+		return err
+	}
+	for _, tl := range lines {
+		if r := byPID[tl.PID]; r != nil {
+			r.Trace = tl
+		}
+	}
 	return nil
 }
 
-// skipLog marks the whole command log as read.
+// newTraceLines returns the ZONEMGR_TRACE lines written since the last
+// call.
+func (e *simEnv) newTraceLines() ([]*traceLine, error) {
+	b, err := os.ReadFile(e.trace)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read trace: %w", err)
+	}
+	if int64(len(b)) < e.traceOff {
+		return nil, fmt.Errorf("read trace: %s shrank", e.trace)
+	}
+	var out []*traceLine
+	for _, line := range bytes.Split(b[e.traceOff:], []byte{'\n'}) {
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		tl := &traceLine{}
+		if err := json.Unmarshal(line, tl); err != nil {
+			return nil, fmt.Errorf("trace: %w", err)
+		}
+		out = append(out, tl)
+	}
+	e.traceOff = int64(len(b))
+	return out, nil
+}
+
+// skipLog marks the whole command log and trace as read.
 func (e *simEnv) skipLog() error {
-	_, err := e.newEntries()
+	if _, err := e.newEntries(); err != nil {
+		return err
+	}
+	_, err := e.newTraceLines()
 	return err
 }
 

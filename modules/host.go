@@ -66,7 +66,16 @@ func newRun(ctx context.Context, p *ansible.Params) (*run, error) {
 	tools := illumos.NewTools(os.Environ())
 	// go-zfs starts "zfs" by bare name: give it the same search path.
 	os.Setenv("PATH", tools.SearchPath())
-	r.transcript = illumos.NewTranscript(o.OnCommand)
+	live := o.OnCommand
+	if t := traceFrom(ctx); t != nil {
+		live = func(e illumos.TranscriptEntry) {
+			t.add(e)
+			if o.OnCommand != nil {
+				o.OnCommand(e)
+			}
+		}
+	}
+	r.transcript = illumos.NewTranscript(live)
 	var runner illumos.Runner = &illumos.Exec{Tools: tools}
 	runner = illumos.Record(runner, r.transcript)
 	if p.CheckMode {
@@ -202,8 +211,10 @@ const Collection = "illumos.zonemgr"
 // Main runs a module binary: when not run as root it first re-executes
 // itself once under pfexec (ELEVATE_CMD), so that every command it starts
 // is checked against the user's RBAC profiles; then it speaks Ansible's
-// binary-module protocol. It returns the exit status for os.Exit.
+// binary-module protocol. It returns the exit status for os.Exit. With
+// ZONEMGR_TRACE set it appends the run's trace line (see [TraceEnv]).
 func Main(m *ansible.Module) int {
+	t := StartTrace(m.Spec.Module, os.Environ())
 	if len(os.Args) < 2 || (os.Args[1] != "--help" && os.Args[1] != "-h") {
 		if _, err := illumos.Elevate(os.Args, os.Environ()); err != nil {
 			b, _ := json.Marshal(map[string]any{"failed": true, "changed": false, "msg": err.Error()})
@@ -211,5 +222,9 @@ func Main(m *ansible.Module) int {
 			return 1
 		}
 	}
-	return ansible.Main(m)
+	code := ansible.MainContext(WithTrace(context.Background(), t), m)
+	if err := t.Finish(code); err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", m.Spec.Module, err)
+	}
+	return code
 }

@@ -184,7 +184,12 @@ func isNil(v any) bool {
 // 0 on success (and for --help), 1 when the module failed. SIGINT and
 // SIGTERM cancel the context the module runs with.
 func Main(m *Module) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	return MainContext(context.Background(), m)
+}
+
+// MainContext is [Main] with a parent context for the module run.
+func MainContext(ctx context.Context, m *Module) int {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return mainArgs(ctx, m, os.Args[1:], os.Stdin, os.Stdout)
 }

@@ -131,7 +131,8 @@ func generalHelp() string {
 	b.WriteString(wrap("Data (zone and snapshot names, states, listings, a dry run's plan, or with "+
 		"--json one JSON object) goes to stdout; messages go to stderr as \"zonemgr: ...\", "+
 		"\"zonemgr: warning: ...\" and \"zonemgr: error: ...\", so zonemgr -q list-diz pipes cleanly. "+
-		"ZONEMGR_DEBUG sets the message level as -d does.", "  ", helpWidth))
+		"ZONEMGR_DEBUG sets the message level as -d does. ZONEMGR_TRACE=FILE appends one JSON "+
+		"line per run to FILE: its time, its own time and every command it ran with its duration.", "  ", helpWidth))
 	b.WriteString("\n" + exitGeneral)
 	return b.String()
 }

@@ -4,7 +4,8 @@
 // original illumos-zonemgr script (package runner/cli). When not run as
 // root it first re-executes itself once under pfexec (ELEVATE_CMD), and
 // SIGINT or SIGTERM cancel the running module, which cleans up, before
-// zonemgr exits 130 or 143.
+// zonemgr exits 130 or 143. With ZONEMGR_TRACE set it appends the
+// run's trace line (see modules.TraceEnv).
 package main
 
 import (
@@ -14,6 +15,7 @@ import (
 	"slices"
 
 	"github.com/zonemgr/zonemgr/internal/illumos"
+	"github.com/zonemgr/zonemgr/modules"
 	"github.com/zonemgr/zonemgr/runner/cli"
 	"github.com/zonemgr/zonemgr/runner/play"
 )
@@ -24,6 +26,16 @@ func main() {
 
 // run runs zonemgr with argv and returns its exit status.
 func run(argv []string) int {
+	t := modules.StartTrace("zonemgr", os.Environ())
+	code := runTraced(modules.WithTrace(context.Background(), t), argv)
+	if err := t.Finish(code); err != nil {
+		fmt.Fprintf(os.Stderr, "zonemgr: %v\n", err)
+	}
+	return code
+}
+
+// runTraced is run under the context that carries the run's trace.
+func runTraced(ctx context.Context, argv []string) int {
 	args := argv[1:]
 	if !wantsHelp(args) {
 		if _, err := illumos.Elevate(argv, os.Environ()); err != nil {
@@ -31,7 +43,7 @@ func run(argv []string) int {
 			return cli.ExitFailure
 		}
 	}
-	ctx, stop := cli.SignalContext(context.Background())
+	ctx, stop := cli.SignalContext(ctx)
 	var code int
 	if len(args) > 0 && args[0] == "play" {
 		code = play.Main(ctx, args[1:], os.Stdout, os.Stderr)
