@@ -24,11 +24,8 @@ func adoptJournal(ctx context.Context, j *Journal) error {
 	if d == nil || j == nil {
 		return nil
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	j.Discard, j.keep = true, true
 	d.j = j
-	return j.write()
+	return j.adopt()
 }
 
 // journal returns the disposable zone's journal, starting one when the

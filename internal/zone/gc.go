@@ -2,7 +2,6 @@ package zone
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -219,19 +218,6 @@ func (h *Host) liveJournals() (liveSet, error) {
 		}
 	}
 	return l, nil
-}
-
-func readJournal(path string) (*Journal, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	j := &Journal{}
-	if err := json.Unmarshal(b, j); err != nil {
-		return nil, fmt.Errorf("journal %s: %w", path, err)
-	}
-	j.path = path
-	return j, nil
 }
 
 // readJournals reads journal files, newest run first; unreadable ones

@@ -160,6 +160,7 @@ func runStep(ctx context.Context, r illumos.Runner, s Step) error {
 // undo runs the undo commands of done steps newest first, under a fresh
 // bounded context, after the failed step's own undo when it asks for one.
 func undo(r illumos.Runner, j *Journal, done []Step, failed Step) (undone []string, errs []error) {
+	var jerrs []error
 	ctx, cancel := context.WithTimeout(context.Background(), CleanupTimeout)
 	defer cancel()
 	if failed.Undo != nil && failed.UndoIfFailed {
@@ -176,8 +177,15 @@ func undo(r illumos.Runner, j *Journal, done []Step, failed Step) (undone []stri
 			errs = append(errs, fmt.Errorf("undo %s: %w", u, err))
 			continue
 		}
-		j.Undone(done[i])
+		if err := j.Undone(done[i]); err != nil {
+			jerrs = append(jerrs, fmt.Errorf("undo %s: %w", u, err))
+		}
 		undone = append(undone, u.String())
+	}
+	// A journal that could not record an undo matters only when the
+	// journal stays, for gc: when every undo ran, it is removed.
+	if len(errs) > 0 {
+		errs = append(errs, jerrs...)
 	}
 	return undone, errs
 }
