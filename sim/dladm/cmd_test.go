@@ -7,69 +7,70 @@ import (
 
 	"github.com/zonemgr/zonemgr/sim/core"
 	"github.com/zonemgr/zonemgr/sim/dladm"
+	"github.com/zonemgr/zonemgr/sim/internal/simtest"
 )
 
 func TestInitialLinks(t *testing.T) {
-	s := newSim(t)
-	check(t, "show-link", s.run(nil, "dladm", "show-link"),
+	s := simtest.New(t)
+	simtest.Check(t, "show-link", s.Run(nil, "dladm", "show-link"),
 		"LINK        CLASS     MTU    STATE    BRIDGE     OVER\n"+
 			"e1000g0     phys      1500   up       --         --\n"+
 			"stub0       etherstub 9000   unknown  --         --\n", "", 0)
-	check(t, "show-link -p", s.run(nil, "dladm", "show-link", "-p", "-o", "link,class,mtu,state,bridge,over"),
+	simtest.Check(t, "show-link -p", s.Run(nil, "dladm", "show-link", "-p", "-o", "link,class,mtu,state,bridge,over"),
 		"e1000g0:phys:1500:up::\nstub0:etherstub:9000:unknown::\n", "", 0)
-	check(t, "show-phys", s.run(nil, "dladm", "show-phys"),
+	simtest.Check(t, "show-phys", s.Run(nil, "dladm", "show-phys"),
 		"LINK         MEDIA                STATE      SPEED  DUPLEX    DEVICE\n"+
 			"e1000g0      Ethernet             up         1000   full      e1000g0\n", "", 0)
-	check(t, "show-etherstub", s.run(nil, "dladm", "show-etherstub"), "LINK\nstub0\n", "", 0)
-	check(t, "no vnics", s.run(nil, "dladm", "show-vnic"), "", "", 0)
+	simtest.Check(t, "show-etherstub", s.Run(nil, "dladm", "show-etherstub"), "LINK\nstub0\n", "", 0)
+	simtest.Check(t, "no vnics", s.Run(nil, "dladm", "show-vnic"), "", "", 0)
 }
 
 func TestVNICLifecycle(t *testing.T) {
-	s := newSim(t)
-	s.ok("dladm", "create-vnic", "-l", "e1000g0", "-m", "2:8:20:5e:a:1b", "build1_0")
-	s.ok("dladm", "create-vnic", "-t", "-l", "stub0", "-v", "12", "golden0")
-	check(t, "show-vnic", s.run(nil, "dladm", "show-vnic"),
+	s := simtest.New(t)
+	s.OK("dladm", "create-vnic", "-l", "e1000g0", "-m", "2:8:20:5e:a:1b", "build1_0")
+	s.OK("dladm", "create-vnic", "-t", "-l", "stub0", "-v", "12", "golden0")
+	simtest.Check(t, "show-vnic", s.Run(nil, "dladm", "show-vnic"),
 		"LINK         OVER       SPEED MACADDRESS        MACADDRTYPE VID  ZONE\n"+
 			"build1_0     e1000g0    1000  2:8:20:5e:a:1b    fixed       0    --\n"+
 			"golden0      stub0      0     "+mac(t, s, "golden0")+"random      12   --\n", "", 0)
-	check(t, "parseable several fields", s.run(nil, "dladm", "show-vnic", "-p", "-o", "link,over,vid,macaddress", "build1_0"),
+	simtest.Check(t, "parseable several fields", s.Run(nil, "dladm", "show-vnic", "-p", "-o", "link,over,vid,macaddress", "build1_0"),
 		"build1_0:e1000g0:0:2\\:8\\:20\\:5e\\:a\\:1b\n", "", 0)
-	check(t, "parseable one field", s.run(nil, "dladm", "show-vnic", "-p", "-o", "MACADDRESS", "build1_0"),
+	simtest.Check(t, "parseable one field", s.Run(nil, "dladm", "show-vnic", "-p", "-o", "MACADDRESS", "build1_0"),
 		"2:8:20:5e:a:1b\n", "", 0)
-	check(t, "-l filter", s.run(nil, "dladm", "show-vnic", "-p", "-o", "link", "-l", "stub0"), "golden0\n", "", 0)
-	check(t, "-P hides temporary", s.run(nil, "dladm", "show-vnic", "-P", "-p", "-o", "link"), "build1_0\n", "", 0)
+	simtest.Check(t, "-l filter", s.Run(nil, "dladm", "show-vnic", "-p", "-o", "link", "-l", "stub0"), "golden0\n", "", 0)
+	simtest.Check(t, "-P hides temporary", s.Run(nil, "dladm", "show-vnic", "-P", "-p", "-o", "link"), "build1_0\n", "", 0)
 	if got := mac(t, s, "golden0"); !regexp.MustCompile(`^2:8:20:[0-9a-f]{1,2}:[0-9a-f]{1,2}:[0-9a-f]{1,2} +$`).MatchString(got) {
 		t.Errorf("generated MAC %q is not 2:8:20:xx:xx:xx", got)
 	}
-	check(t, "show-link of a vnic", s.run(nil, "dladm", "show-link", "-p", "-o", "link,class,over", "golden0"),
+	simtest.Check(t, "show-link of a vnic", s.Run(nil, "dladm", "show-link", "-p", "-o", "link,class,over", "golden0"),
 		"golden0:vnic:stub0\n", "", 0)
 
-	lock, err := (&core.Invocation{Root: s.root}).LockState()
+	lock, err := (&core.Invocation{Root: s.Root}).LockState()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := dladm.AssignVNIC(s.root, "build1_0", "build1"); err != nil {
+	if err := dladm.AssignVNIC(s.Root, "build1_0", "build1"); err != nil {
 		t.Fatal(err)
 	}
 	lock.Unlock()
-	check(t, "zone column", s.run(nil, "dladm", "show-vnic", "-p", "-o", "link,zone"),
+	simtest.Check(t, "zone column", s.Run(nil, "dladm", "show-vnic", "-p", "-o", "link,zone"),
 		"build1_0:build1\ngolden0:--\n", "", 0)
-	check(t, "busy", s.run(nil, "dladm", "delete-vnic", "build1_0"), "", "dladm: vnic deletion failed: link busy\n", 1)
-	if err := dladm.ReleaseVNIC(s.root, "build1_0"); err != nil {
+	simtest.Check(t, "busy", s.Run(nil, "dladm", "delete-vnic", "build1_0"), "", "dladm: vnic deletion failed: link busy\n", 1)
+	if err := dladm.ReleaseVNIC(s.Root, "build1_0"); err != nil {
 		t.Fatal(err)
 	}
-	check(t, "etherstub with a vnic", s.run(nil, "dladm", "delete-etherstub", "stub0"), "", "dladm: etherstub deletion failed: link busy\n", 1)
-	s.ok("dladm", "delete-vnic", "build1_0")
-	s.ok("dladm", "delete-vnic", "golden0")
-	s.ok("dladm", "delete-etherstub", "stub0")
-	s.ok("dladm", "create-etherstub", "stub1")
-	check(t, "after deletes", s.run(nil, "dladm", "show-link", "-p", "-o", "link"), "e1000g0\nstub1\n", "", 0)
+	simtest.Check(t, "etherstub with a vnic", s.Run(nil, "dladm", "delete-etherstub", "stub0"), "", "dladm: etherstub deletion failed: link busy\n", 1)
+	s.OK("dladm", "delete-vnic", "build1_0")
+	s.OK("dladm", "delete-vnic", "golden0")
+	s.OK("dladm", "delete-etherstub", "stub0")
+	s.OK("dladm", "create-etherstub", "stub1")
+	simtest.Check(t, "after deletes", s.Run(nil, "dladm", "show-link", "-p", "-o", "link"), "e1000g0\nstub1\n", "", 0)
 }
 
 // mac returns a VNIC's MAC address padded to the MACADDRESS column.
-func mac(t *testing.T, s *sim, link string) string {
+func mac(t *testing.T, s *simtest.Sim, link string) string {
 	t.Helper()
-	m := strings.TrimSpace(s.ok("dladm", "show-vnic", "-p", "-o", "macaddress", link))
+	m := strings.TrimSpace(s.OK("dladm", "show-vnic", "-p", "-o", "macaddress", link))
 	return m + strings.Repeat(" ", max(1, 18-len(m)))
 }
 
@@ -119,23 +120,23 @@ func TestErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s := newSim(t)
+			s := simtest.New(t)
 			for _, a := range tt.setup {
-				s.ok("dladm", a...)
+				s.OK("dladm", a...)
 			}
-			check(t, strings.Join(tt.args, " "), s.run(nil, "dladm", tt.args...), tt.out, tt.err, tt.code)
+			simtest.Check(t, strings.Join(tt.args, " "), s.Run(nil, "dladm", tt.args...), tt.out, tt.err, tt.code)
 		})
 	}
 }
 
 func TestPrivileges(t *testing.T) {
-	s := newSim(t)
+	s := simtest.New(t)
 	builder := []string{core.EnvUID + "=1003"}
 	jim := []string{core.EnvUID + "=1002"}
-	check(t, "builder", s.run(builder, "dladm", "create-vnic", "-l", "e1000g0", "vnic0"), "",
+	simtest.Check(t, "builder", s.Run(builder, "dladm", "create-vnic", "-l", "e1000g0", "vnic0"), "",
 		"dladm: vnic creation over e1000g0 failed: permission denied\n", 1)
-	check(t, "jim without pfexec", s.run(jim, "dladm", "create-etherstub", "stub1"), "",
+	simtest.Check(t, "jim without pfexec", s.Run(jim, "dladm", "create-etherstub", "stub1"), "",
 		"dladm: etherstub creation failed: permission denied\n", 1)
-	check(t, "jim via pfexec (Network Management)", s.run(jim, "pfexec", "dladm", "create-vnic", "-l", "e1000g0", "vnic0"), "", "", 0)
-	check(t, "builder reads", s.run(builder, "dladm", "show-vnic", "-p", "-o", "link"), "vnic0\n", "", 0)
+	simtest.Check(t, "jim via pfexec (Network Management)", s.Run(jim, "pfexec", "dladm", "create-vnic", "-l", "e1000g0", "vnic0"), "", "", 0)
+	simtest.Check(t, "builder reads", s.Run(builder, "dladm", "show-vnic", "-p", "-o", "link"), "vnic0\n", "", 0)
 }

@@ -8,74 +8,75 @@ import (
 	"testing"
 
 	"github.com/zonemgr/zonemgr/sim/core"
+	"github.com/zonemgr/zonemgr/sim/internal/simtest"
 	"github.com/zonemgr/zonemgr/sim/pkg"
 )
 
 const listHeader = "NAME (PUBLISHER)                                  VERSION                    IFO\n"
 
 func TestListAndPublisher(t *testing.T) {
-	s := newSim(t)
-	check(t, "list", s.run(nil, "pkg", "list", "shell/bash", "entire"),
+	s := simtest.New(t)
+	simtest.Check(t, "list", s.Run(nil, "pkg", "list", "shell/bash", "entire"),
 		listHeader+
 			"entire                                            0.5.11-2024.0.0.22160      i--\n"+
 			"shell/bash                                        5.2.21-2024.0.0.0          i--\n", "", 0)
-	check(t, "list -H", s.run(nil, "pkg", "list", "-H", "bash"),
+	simtest.Check(t, "list -H", s.Run(nil, "pkg", "list", "-H", "bash"),
 		"shell/bash                                        5.2.21-2024.0.0.0          i--\n", "", 0)
-	check(t, "list no match", s.run(nil, "pkg", "list", "gnu-make"), "",
+	simtest.Check(t, "list no match", s.Run(nil, "pkg", "list", "gnu-make"), "",
 		"pkg list: no packages matching the following patterns are installed:\n  gnu-make\n", 1)
-	check(t, "list partial", s.run(nil, "pkg", "list", "-H", "bash", "gnu-make"),
+	simtest.Check(t, "list partial", s.Run(nil, "pkg", "list", "-H", "bash", "gnu-make"),
 		"shell/bash                                        5.2.21-2024.0.0.0          i--\n",
 		"pkg list: no packages matching the following patterns are installed:\n  gnu-make\n", 3)
-	check(t, "list -a", s.run(nil, "pkg", "list", "-aH", "gnu-make"),
+	simtest.Check(t, "list -a", s.Run(nil, "pkg", "list", "-aH", "gnu-make"),
 		"developer/build/gnu-make                          4.4.1-2024.0.0.0           ---\n", "", 0)
-	check(t, "publisher", s.run(nil, "pkg", "publisher"),
+	simtest.Check(t, "publisher", s.Run(nil, "pkg", "publisher"),
 		"PUBLISHER                   TYPE     STATUS P LOCATION\n"+
 			"openindiana.org              origin   online F http://pkg.openindiana.org/hipster/\n", "", 0)
-	check(t, "publisher tsv", s.run(nil, "pkg", "publisher", "-H", "-F", "tsv"),
+	simtest.Check(t, "publisher tsv", s.Run(nil, "pkg", "publisher", "-H", "-F", "tsv"),
 		"openindiana.org\t\ttrue\tfalse\ttrue\torigin\tonline\thttp://pkg.openindiana.org/hipster/\t-\n", "", 0)
-	s.ok("pkg", "set-publisher", "-g", "https://pkg.example.org/extra", "extra.example")
-	check(t, "second publisher", s.run(nil, "pkg", "publisher", "-H", "extra.example"),
+	s.OK("pkg", "set-publisher", "-g", "https://pkg.example.org/extra", "extra.example")
+	simtest.Check(t, "second publisher", s.Run(nil, "pkg", "publisher", "-H", "extra.example"),
 		"extra.example               origin   online F https://pkg.example.org/extra/\n", "", 0)
-	s.ok("pkg", "unset-publisher", "extra.example")
-	check(t, "unset unknown", s.run(nil, "pkg", "unset-publisher", "extra.example"), "",
+	s.OK("pkg", "unset-publisher", "extra.example")
+	simtest.Check(t, "unset unknown", s.Run(nil, "pkg", "unset-publisher", "extra.example"), "",
 		"pkg: unset-publisher: Removal failed for 'extra.example': Unknown publisher 'extra.example'.\n", 1)
 }
 
 func TestInstallUninstallUpdate(t *testing.T) {
-	s := newSim(t)
-	check(t, "nothing to do", s.run(nil, "pkg", "install", "shell/bash"), "No updates necessary for this image.\n", "", 4)
-	check(t, "unknown", s.run(nil, "pkg", "install", "nosuch/pkg"), "",
+	s := simtest.New(t)
+	simtest.Check(t, "nothing to do", s.Run(nil, "pkg", "install", "shell/bash"), "No updates necessary for this image.\n", "", 4)
+	simtest.Check(t, "unknown", s.Run(nil, "pkg", "install", "nosuch/pkg"), "",
 		"pkg install: The following pattern(s) did not match any allowable packages.  Try\n"+
 			"using a different matching pattern, or refreshing publisher information:\n\n\tnosuch/pkg\n", 1)
-	check(t, "install", s.run(nil, "pkg", "install", "gnu-make"),
+	simtest.Check(t, "install", s.Run(nil, "pkg", "install", "gnu-make"),
 		"           Packages to install:  1\n"+
 			"       Create boot environment: No\n"+
 			"Create backup boot environment: No\n\n", "", 0)
-	check(t, "installed", s.run(nil, "pkg", "list", "-H", "gnu-make"),
+	simtest.Check(t, "installed", s.Run(nil, "pkg", "list", "-H", "gnu-make"),
 		"developer/build/gnu-make                          4.4.1-2024.0.0.0           i--\n", "", 0)
-	check(t, "dry run changes nothing", s.run(nil, "pkg", "install", "-n", "git"),
+	simtest.Check(t, "dry run changes nothing", s.Run(nil, "pkg", "install", "-n", "git"),
 		"           Packages to install:  1\n"+
 			"       Create boot environment: No\n"+
 			"Create backup boot environment: No\n\n", "", 0)
-	checkCode(t, "git not installed", s.run(nil, "pkg", "list", "-H", "git").code, 1)
-	check(t, "uninstall unknown", s.run(nil, "pkg", "uninstall", "git"), "",
+	checkCode(t, "git not installed", s.Run(nil, "pkg", "list", "-H", "git").Code, 1)
+	simtest.Check(t, "uninstall unknown", s.Run(nil, "pkg", "uninstall", "git"), "",
 		"pkg uninstall: 'git' matches no installed packages\n", 1)
-	s.ok("pkg", "uninstall", "gnu-make")
-	check(t, "update nothing", s.run(nil, "pkg", "update"), "No updates available for this image.\n", "", 4)
+	s.OK("pkg", "uninstall", "gnu-make")
+	simtest.Check(t, "update nothing", s.Run(nil, "pkg", "update"), "No updates available for this image.\n", "", 4)
 
-	if err := pkg.Publish(s.root, "shell/bash", "5.2.21-2024.0.0.1"); err != nil {
+	if err := pkg.Publish(s.Root, "shell/bash", "5.2.21-2024.0.0.1"); err != nil {
 		t.Fatal(err)
 	}
-	check(t, "list -u", s.run(nil, "pkg", "list", "-uH"),
+	simtest.Check(t, "list -u", s.Run(nil, "pkg", "list", "-uH"),
 		"shell/bash                                        5.2.21-2024.0.0.0          i--\n", "", 0)
-	check(t, "update", s.run(nil, "pkg", "update", "-v"),
+	simtest.Check(t, "update", s.Run(nil, "pkg", "update", "-v"),
 		"            Packages to update:  1\n"+
 			"       Create boot environment: No\n"+
 			"Create backup boot environment: No\n\n"+
 			"Changed packages:\nopenindiana.org\n  shell/bash\n    5.2.21-2024.0.0.0 -> 5.2.21-2024.0.0.1\n\n", "", 0)
-	check(t, "updated", s.run(nil, "pkg", "list", "-H", "bash"),
+	simtest.Check(t, "updated", s.Run(nil, "pkg", "list", "-H", "bash"),
 		"shell/bash                                        5.2.21-2024.0.0.1          i--\n", "", 0)
-	if err := pkg.Publish(s.root, "shell/bash", "5.2.21-2024.0.0.1"); err == nil {
+	if err := pkg.Publish(s.Root, "shell/bash", "5.2.21-2024.0.0.1"); err == nil {
 		t.Error("publishing the same version twice succeeded")
 	}
 }
@@ -89,27 +90,27 @@ func checkCode(t *testing.T, what string, got, want int) {
 }
 
 func TestZoneImage(t *testing.T) {
-	s := newSim(t)
-	zroot := s.path("/zones/z1/root")
-	if err := pkg.InstallBase(s.root, zroot, []string{"SUNWcs", "shell/bash"}, []pkg.Publisher{
+	s := simtest.New(t)
+	zroot := s.Path("/zones/z1/root")
+	if err := pkg.InstallBase(s.Root, zroot, []string{"SUNWcs", "shell/bash"}, []pkg.Publisher{
 		{Name: "openindiana.org", Origins: []string{"http://pkg.openindiana.org/hipster"}},
 	}); err != nil {
 		t.Fatal(err)
 	}
-	check(t, "-R list", s.run(nil, "pkg", "-R", "/zones/z1/root", "list", "-H"),
+	simtest.Check(t, "-R list", s.Run(nil, "pkg", "-R", "/zones/z1/root", "list", "-H"),
 		"SUNWcs                                            0.5.11-2024.0.0.22160      i--\n"+
 			"shell/bash                                        5.2.21-2024.0.0.0          i--\n", "", 0)
-	s.ok("pkg", "-R", "/zones/z1/root", "install", "gnu-make")
-	checkCode(t, "GZ image untouched", s.run(nil, "pkg", "list", "gnu-make").code, 1)
-	check(t, "no image", s.run(nil, "pkg", "-R", "/nowhere", "list"), "", "pkg: No image rooted at '/nowhere'\n", 1)
+	s.OK("pkg", "-R", "/zones/z1/root", "install", "gnu-make")
+	checkCode(t, "GZ image untouched", s.Run(nil, "pkg", "list", "gnu-make").Code, 1)
+	simtest.Check(t, "no image", s.Run(nil, "pkg", "-R", "/nowhere", "list"), "", "pkg: No image rooted at '/nowhere'\n", 1)
 
-	if err := pkg.Publish(s.root, "developer/gcc-13", "13.3.0-2024.0.0.0"); err != nil {
+	if err := pkg.Publish(s.Root, "developer/gcc-13", "13.3.0-2024.0.0.0"); err != nil {
 		t.Fatal(err)
 	}
 	// Inside the zone pkg sees only the image, and its catalog copy is
 	// what SyncCatalog last wrote.
-	inZone := func(args ...string) result {
-		cmd := exec.Command(filepath.Join(simBin, "pkg"), append([]string{"-R", zroot}, args...)...)
+	inZone := func(args ...string) simtest.Result {
+		cmd := exec.Command(filepath.Join(simtest.Bin(), "pkg"), append([]string{"-R", zroot}, args...)...)
 		cmd.Env = append(os.Environ(), core.EnvZone+"=z1")
 		var out, errb strings.Builder
 		cmd.Stdout, cmd.Stderr = &out, &errb
@@ -120,19 +121,19 @@ func TestZoneImage(t *testing.T) {
 		} else if err != nil {
 			t.Fatal(err)
 		}
-		return result{stdout: out.String(), stderr: errb.String(), code: code}
+		return simtest.Result{Stdout: out.String(), Stderr: errb.String(), Code: code}
 	}
-	checkCode(t, "in-zone install from the stale copy", inZone("install", "-q", "gcc-13").code, 0)
-	check(t, "stale version", inZone("list", "-H", "gcc-13"),
+	checkCode(t, "in-zone install from the stale copy", inZone("install", "-q", "gcc-13").Code, 0)
+	simtest.Check(t, "stale version", inZone("list", "-H", "gcc-13"),
 		"developer/gcc-13                                  13.2.0-2024.0.0.0          i--\n", "", 0)
-	if err := pkg.SyncCatalog(s.root, zroot); err != nil {
+	if err := pkg.SyncCatalog(s.Root, zroot); err != nil {
 		t.Fatal(err)
 	}
-	checkCode(t, "in-zone update", inZone("update", "-q").code, 0)
-	check(t, "updated version", inZone("list", "-H", "gcc-13"),
+	checkCode(t, "in-zone update", inZone("update", "-q").Code, 0)
+	simtest.Check(t, "updated version", inZone("list", "-H", "gcc-13"),
 		"developer/gcc-13                                  13.3.0-2024.0.0.0          i--\n", "", 0)
-	check(t, "linked child", inZone("install", "shell/bash"), "No updates necessary for this image. (zone:z1)\n", "", 4)
-	entries, err := core.ReadLog(s.root)
+	simtest.Check(t, "linked child", inZone("install", "shell/bash"), "No updates necessary for this image. (zone:z1)\n", "", 4)
+	entries, err := core.ReadLog(s.Root)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,13 +145,13 @@ func TestZoneImage(t *testing.T) {
 }
 
 func TestPrivileges(t *testing.T) {
-	s := newSim(t)
+	s := simtest.New(t)
 	denied := "pkg: Could not operate on /var/pkg/lock\nbecause of insufficient permissions. Please try the command again as a privileged user.\n"
 	builder := []string{core.EnvUID + "=1003"}
 	jim := []string{core.EnvUID + "=1002"}
 	jenkins := []string{core.EnvUID + "=1001"}
-	check(t, "builder install", s.run(builder, "pkg", "install", "gnu-make"), "", denied, 1)
-	check(t, "jim via pfexec has no pkg profile", s.run(jim, "pfexec", "pkg", "install", "gnu-make"), "", denied, 1)
-	checkCode(t, "builder list", s.run(builder, "pkg", "list", "bash").code, 0)
-	checkCode(t, "jenkins via pfexec", s.run(jenkins, "pfexec", "pkg", "install", "gnu-make").code, 0)
+	simtest.Check(t, "builder install", s.Run(builder, "pkg", "install", "gnu-make"), "", denied, 1)
+	simtest.Check(t, "jim via pfexec has no pkg profile", s.Run(jim, "pfexec", "pkg", "install", "gnu-make"), "", denied, 1)
+	checkCode(t, "builder list", s.Run(builder, "pkg", "list", "bash").Code, 0)
+	checkCode(t, "jenkins via pfexec", s.Run(jenkins, "pfexec", "pkg", "install", "gnu-make").Code, 0)
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/zonemgr/zonemgr/sim/core"
+	"github.com/zonemgr/zonemgr/sim/internal/simtest"
 )
 
 // initialList is zfs list -H -o name,mountpoint of a fresh sim.
@@ -20,16 +21,16 @@ const initialList = "rpool\t/rpool\n" +
 	"rpool/zones\t/zones\n"
 
 func TestInitialDatasets(t *testing.T) {
-	s := newSim(t)
-	check(t, "list", s.run(nil, "zfs", "list", "-H", "-o", "name,mountpoint"), initialList, "", 0)
-	check(t, "get compression",
-		s.run(nil, "zfs", "get", "-H", "-o", "name,value,source", "compression", "rpool/zones", "rpool"),
+	s := simtest.New(t)
+	simtest.Check(t, "list", s.Run(nil, "zfs", "list", "-H", "-o", "name,mountpoint"), initialList, "", 0)
+	simtest.Check(t, "get compression",
+		s.Run(nil, "zfs", "get", "-H", "-o", "name,value,source", "compression", "rpool/zones", "rpool"),
 		"rpool\tlz4\tlocal\nrpool/zones\tlz4\tinherited from rpool\n", "", 0)
-	check(t, "BE uuid",
-		s.run(nil, "zfs", "get", "-H", "-o", "value", "org.opensolaris.libbe:uuid", "rpool/ROOT/openindiana"),
+	simtest.Check(t, "BE uuid",
+		s.Run(nil, "zfs", "get", "-H", "-o", "value", "org.opensolaris.libbe:uuid", "rpool/ROOT/openindiana"),
 		"5a4b27e6-3a2c-6f0e-8d1b-c2f37e9a0b14\n", "", 0)
 	for _, dir := range []string{"/rpool", "/zones", "/export/home"} {
-		if fi, err := os.Stat(s.path(dir)); err != nil || !fi.IsDir() {
+		if fi, err := os.Stat(s.Path(dir)); err != nil || !fi.IsDir() {
 			t.Errorf("mountpoint %s is not a directory: %v", dir, err)
 		}
 	}
@@ -172,52 +173,52 @@ func TestErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s := newSim(t)
+			s := simtest.New(t)
 			for _, a := range tt.setup {
-				s.ok("zfs", a...)
+				s.OK("zfs", a...)
 			}
-			got := s.run(nil, "zfs", tt.args...)
+			got := s.Run(nil, "zfs", tt.args...)
 			if strings.HasSuffix(tt.err, "usage:\n") || strings.HasSuffix(tt.err, "args ...\n") {
 				// Only the head of a long usage text is compared.
-				if strings.HasPrefix(got.stderr, tt.err) {
-					got.stderr = tt.err
+				if strings.HasPrefix(got.Stderr, tt.err) {
+					got.Stderr = tt.err
 				}
 			}
-			check(t, strings.Join(tt.args, " "), got, tt.out, tt.err, tt.code)
+			simtest.Check(t, strings.Join(tt.args, " "), got, tt.out, tt.err, tt.code)
 		})
 	}
 }
 
 func TestListFormats(t *testing.T) {
-	s := newSim(t)
-	s.ok("zfs", "create", "rpool/zones/b")
-	s.ok("zfs", "snapshot", "rpool/zones/b@z")
-	s.ok("zfs", "snapshot", "rpool/zones/b@a")
-	s.ok("zfs", "create", "rpool/zones/b-c")
-	check(t, "default order, dataset before its snapshots in creation order",
-		s.run(nil, "zfs", "list", "-H", "-t", "all", "-o", "name", "-r", "rpool/zones"),
+	s := simtest.New(t)
+	s.OK("zfs", "create", "rpool/zones/b")
+	s.OK("zfs", "snapshot", "rpool/zones/b@z")
+	s.OK("zfs", "snapshot", "rpool/zones/b@a")
+	s.OK("zfs", "create", "rpool/zones/b-c")
+	simtest.Check(t, "default order, dataset before its snapshots in creation order",
+		s.Run(nil, "zfs", "list", "-H", "-t", "all", "-o", "name", "-r", "rpool/zones"),
 		"rpool/zones\nrpool/zones/b\nrpool/zones/b@z\nrpool/zones/b@a\nrpool/zones/b-c\n", "", 0)
-	check(t, "-s name", s.run(nil, "zfs", "list", "-H", "-t", "snapshot", "-o", "name", "-s", "name"),
+	simtest.Check(t, "-s name", s.Run(nil, "zfs", "list", "-H", "-t", "snapshot", "-o", "name", "-s", "name"),
 		"rpool/zones/b@a\nrpool/zones/b@z\n", "", 0)
-	check(t, "-S createtxg", s.run(nil, "zfs", "list", "-H", "-t", "snapshot", "-o", "name", "-S", "createtxg"),
+	simtest.Check(t, "-S createtxg", s.Run(nil, "zfs", "list", "-H", "-t", "snapshot", "-o", "name", "-S", "createtxg"),
 		"rpool/zones/b@a\nrpool/zones/b@z\n", "", 0)
-	check(t, "-d 1", s.run(nil, "zfs", "list", "-H", "-o", "name", "-d", "1", "rpool"),
+	simtest.Check(t, "-d 1", s.Run(nil, "zfs", "list", "-H", "-o", "name", "-d", "1", "rpool"),
 		"rpool\nrpool/ROOT\nrpool/export\nrpool/zones\n", "", 0)
-	check(t, "missing values print -", s.run(nil, "zfs", "list", "-Hp", "-t", "snapshot", "-o", "name,origin,available,mountpoint,volsize,com.sun:auto-snapshot"),
+	simtest.Check(t, "missing values print -", s.Run(nil, "zfs", "list", "-Hp", "-t", "snapshot", "-o", "name,origin,available,mountpoint,volsize,com.sun:auto-snapshot"),
 		"rpool/zones/b@z\t-\t-\t-\t-\t-\nrpool/zones/b@a\t-\t-\t-\t-\t-\n", "", 0)
-	check(t, "-p quota is 0", s.run(nil, "zfs", "list", "-Hp", "-o", "quota,reservation", "rpool/zones"), "0\t0\n", "", 0)
-	check(t, "human quota is none", s.run(nil, "zfs", "list", "-H", "-o", "quota", "rpool/zones"), "none\n", "", 0)
+	simtest.Check(t, "-p quota is 0", s.Run(nil, "zfs", "list", "-Hp", "-o", "quota,reservation", "rpool/zones"), "0\t0\n", "", 0)
+	simtest.Check(t, "human quota is none", s.Run(nil, "zfs", "list", "-H", "-o", "quota", "rpool/zones"), "none\n", "", 0)
 
-	r := s.run(nil, "zfs", "list", "-o", "name,mountpoint", "rpool/zones", "rpool/zones/b")
-	check(t, "header and aligned columns", r,
+	r := s.Run(nil, "zfs", "list", "-o", "name,mountpoint", "rpool/zones", "rpool/zones/b")
+	simtest.Check(t, "header and aligned columns", r,
 		"NAME           MOUNTPOINT\nrpool/zones    /zones\nrpool/zones/b  /zones/b\n", "", 0)
-	r = s.run(nil, "zfs", "list", "-o", "name,used,avail,refer", "rpool/zones/b-c")
-	check(t, "numbers right-justified", r,
+	r = s.Run(nil, "zfs", "list", "-o", "name,used,avail,refer", "rpool/zones/b-c")
+	simtest.Check(t, "numbers right-justified", r,
 		"NAME              USED  AVAIL  REFER\nrpool/zones/b-c    23K  96.9G    23K\n", "", 0)
 
-	r = s.run(nil, "zfs", "list", "-Hp", "-o", "creation,createtxg,guid", "rpool/zones/b")
-	f := strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\t")
-	if r.code != 0 || len(f) != 3 {
+	r = s.Run(nil, "zfs", "list", "-Hp", "-o", "creation,createtxg,guid", "rpool/zones/b")
+	f := strings.Split(strings.TrimSuffix(r.Stdout, "\n"), "\t")
+	if r.Code != 0 || len(f) != 3 {
 		t.Fatalf("list -Hp creation: %+v", r)
 	}
 	for _, v := range f {
@@ -228,39 +229,39 @@ func TestListFormats(t *testing.T) {
 }
 
 func TestGetSourcesAndInheritance(t *testing.T) {
-	s := newSim(t)
-	s.ok("zfs", "create", "-o", "mountpoint=legacy", "-o", "zoned=on", "rpool/zones/b1")
-	s.ok("zfs", "create", "rpool/zones/b1/ROOT")
-	s.ok("zfs", "set", "com.sun:auto-snapshot=false", "rpool/zones")
-	check(t, "sources",
-		s.run(nil, "zfs", "get", "-H", "-p", "-o", "name,property,value,source", "compression,mountpoint,zoned,com.sun:auto-snapshot,atime", "rpool/zones/b1/ROOT"),
+	s := simtest.New(t)
+	s.OK("zfs", "create", "-o", "mountpoint=legacy", "-o", "zoned=on", "rpool/zones/b1")
+	s.OK("zfs", "create", "rpool/zones/b1/ROOT")
+	s.OK("zfs", "set", "com.sun:auto-snapshot=false", "rpool/zones")
+	simtest.Check(t, "sources",
+		s.Run(nil, "zfs", "get", "-H", "-p", "-o", "name,property,value,source", "compression,mountpoint,zoned,com.sun:auto-snapshot,atime", "rpool/zones/b1/ROOT"),
 		"rpool/zones/b1/ROOT\tcompression\tlz4\tinherited from rpool\n"+
 			"rpool/zones/b1/ROOT\tmountpoint\tlegacy\tinherited from rpool/zones/b1\n"+
 			"rpool/zones/b1/ROOT\tzoned\ton\tinherited from rpool/zones/b1\n"+
 			"rpool/zones/b1/ROOT\tcom.sun:auto-snapshot\tfalse\tinherited from rpool/zones\n"+
 			"rpool/zones/b1/ROOT\tatime\ton\tdefault\n", "", 0)
-	check(t, "-s local", s.run(nil, "zfs", "get", "-H", "-r", "-s", "local", "-o", "name,property", "zoned,mountpoint", "rpool/zones"),
+	simtest.Check(t, "-s local", s.Run(nil, "zfs", "get", "-H", "-r", "-s", "local", "-o", "name,property", "zoned,mountpoint", "rpool/zones"),
 		"rpool/zones\tmountpoint\nrpool/zones/b1\tzoned\nrpool/zones/b1\tmountpoint\n", "", 0)
-	check(t, "unset user property", s.run(nil, "zfs", "get", "-H", "org.example:x", "rpool"),
+	simtest.Check(t, "unset user property", s.Run(nil, "zfs", "get", "-H", "org.example:x", "rpool"),
 		"rpool\torg.example:x\t-\t-\n", "", 0)
-	s.ok("zfs", "set", "mountpoint=/data", "rpool/zones/b1")
-	check(t, "mountpoint inherits parent path plus relative name",
-		s.run(nil, "zfs", "get", "-H", "-o", "value,source", "mountpoint", "rpool/zones/b1/ROOT"),
+	s.OK("zfs", "set", "mountpoint=/data", "rpool/zones/b1")
+	simtest.Check(t, "mountpoint inherits parent path plus relative name",
+		s.Run(nil, "zfs", "get", "-H", "-o", "value,source", "mountpoint", "rpool/zones/b1/ROOT"),
 		"/data/ROOT\tinherited from rpool/zones/b1\n", "", 0)
-	s.ok("zfs", "create", "rpool/zones/m1")
-	s.ok("zfs", "create", "rpool/zones/m1/sub")
-	writeFile(t, s.path("/zones/m1/sub/file"), "kept\n")
-	s.ok("zfs", "set", "mountpoint=/data", "rpool/zones/m1")
-	if got := readFile(s.path("/data/sub/file")); got != "kept\n" {
+	s.OK("zfs", "create", "rpool/zones/m1")
+	s.OK("zfs", "create", "rpool/zones/m1/sub")
+	writeFile(t, s.Path("/zones/m1/sub/file"), "kept\n")
+	s.OK("zfs", "set", "mountpoint=/data", "rpool/zones/m1")
+	if got := readFile(s.Path("/data/sub/file")); got != "kept\n" {
 		t.Errorf("remounted child's file at /data/sub/file = %q", got)
 	}
-	if _, err := os.Stat(s.path("/zones/m1")); !os.IsNotExist(err) {
+	if _, err := os.Stat(s.Path("/zones/m1")); !os.IsNotExist(err) {
 		t.Errorf("old mountpoint /zones/m1 left behind: %v", err)
 	}
-	s.ok("zfs", "inherit", "mountpoint", "rpool/zones/b1")
-	check(t, "inherit restores default", s.run(nil, "zfs", "get", "-H", "-o", "value,source", "mountpoint", "rpool/zones/b1/ROOT"),
+	s.OK("zfs", "inherit", "mountpoint", "rpool/zones/b1")
+	simtest.Check(t, "inherit restores default", s.Run(nil, "zfs", "get", "-H", "-o", "value,source", "mountpoint", "rpool/zones/b1/ROOT"),
 		"/zones/b1/ROOT\tinherited from rpool/zones\n", "", 0)
-	check(t, "get header", s.run(nil, "zfs", "get", "compression", "rpool"),
+	simtest.Check(t, "get header", s.Run(nil, "zfs", "get", "compression", "rpool"),
 		"NAME   PROPERTY     VALUE     SOURCE\nrpool  compression  lz4       local\n", "", 0)
 }
 
@@ -285,68 +286,68 @@ func readFile(path string) string {
 }
 
 func TestSnapshotCloneRollbackDestroy(t *testing.T) {
-	s := newSim(t)
-	s.ok("zfs", "create", "rpool/zones/golden")
-	writeFile(t, s.path("/zones/golden/etc/passwd"), "root:x:0:0::/root:/bin/sh\n")
-	if err := os.Symlink("../etc/passwd", s.path("/zones/golden/link")); err != nil {
+	s := simtest.New(t)
+	s.OK("zfs", "create", "rpool/zones/golden")
+	writeFile(t, s.Path("/zones/golden/etc/passwd"), "root:x:0:0::/root:/bin/sh\n")
+	if err := os.Symlink("../etc/passwd", s.Path("/zones/golden/link")); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Chmod(s.path("/zones/golden/etc/passwd"), 0o600); err != nil {
+	if err := os.Chmod(s.Path("/zones/golden/etc/passwd"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	s.ok("zfs", "snapshot", "rpool/zones/golden@initial")
-	writeFile(t, s.path("/zones/golden/etc/passwd"), "changed after the snapshot\n")
+	s.OK("zfs", "snapshot", "rpool/zones/golden@initial")
+	writeFile(t, s.Path("/zones/golden/etc/passwd"), "changed after the snapshot\n")
 
-	s.ok("zfs", "clone", "rpool/zones/golden@initial", "rpool/zones/build1")
-	if got := readFile(s.path("/zones/build1/etc/passwd")); got != "root:x:0:0::/root:/bin/sh\n" {
+	s.OK("zfs", "clone", "rpool/zones/golden@initial", "rpool/zones/build1")
+	if got := readFile(s.Path("/zones/build1/etc/passwd")); got != "root:x:0:0::/root:/bin/sh\n" {
 		t.Errorf("clone has %q, want the snapshot's contents", got)
 	}
-	if fi, err := os.Stat(s.path("/zones/build1/etc/passwd")); err != nil || fi.Mode().Perm() != 0o600 {
+	if fi, err := os.Stat(s.Path("/zones/build1/etc/passwd")); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Errorf("clone lost the file mode: %v %v", fi, err)
 	}
-	if target, err := os.Readlink(s.path("/zones/build1/link")); err != nil || target != "../etc/passwd" {
+	if target, err := os.Readlink(s.Path("/zones/build1/link")); err != nil || target != "../etc/passwd" {
 		t.Errorf("clone symlink = %q, %v", target, err)
 	}
-	writeFile(t, s.path("/zones/build1/build.log"), "built\n")
-	if got := readFile(s.path("/zones/golden/build.log")); got != "<missing>" {
+	writeFile(t, s.Path("/zones/build1/build.log"), "built\n")
+	if got := readFile(s.Path("/zones/golden/build.log")); got != "<missing>" {
 		t.Errorf("file written in the clone appears in its origin: %q", got)
 	}
-	check(t, "origin", s.run(nil, "zfs", "get", "-H", "-o", "value", "origin", "rpool/zones/build1"),
+	simtest.Check(t, "origin", s.Run(nil, "zfs", "get", "-H", "-o", "value", "origin", "rpool/zones/build1"),
 		"rpool/zones/golden@initial\n", "", 0)
 
-	s.ok("zfs", "rollback", "rpool/zones/golden@initial")
-	if got := readFile(s.path("/zones/golden/etc/passwd")); got != "root:x:0:0::/root:/bin/sh\n" {
+	s.OK("zfs", "rollback", "rpool/zones/golden@initial")
+	if got := readFile(s.Path("/zones/golden/etc/passwd")); got != "root:x:0:0::/root:/bin/sh\n" {
 		t.Errorf("after rollback passwd = %q", got)
 	}
 
-	s.ok("zfs", "destroy", "rpool/zones/build1")
-	if _, err := os.Stat(s.path("/zones/build1")); !os.IsNotExist(err) {
+	s.OK("zfs", "destroy", "rpool/zones/build1")
+	if _, err := os.Stat(s.Path("/zones/build1")); !os.IsNotExist(err) {
 		t.Errorf("destroyed clone's mountpoint still exists: %v", err)
 	}
-	s.ok("zfs", "destroy", "rpool/zones/golden@initial")
-	check(t, "after destroy", s.run(nil, "zfs", "list", "-H", "-t", "all", "-o", "name", "-r", "rpool/zones"),
+	s.OK("zfs", "destroy", "rpool/zones/golden@initial")
+	simtest.Check(t, "after destroy", s.Run(nil, "zfs", "list", "-H", "-t", "all", "-o", "name", "-r", "rpool/zones"),
 		"rpool/zones\nrpool/zones/golden\n", "", 0)
-	entries, _ := os.ReadDir(filepath.Join(s.root, core.SimDir, "zfs", "snap"))
+	entries, _ := os.ReadDir(filepath.Join(s.Root, core.SimDir, "zfs", "snap"))
 	if len(entries) != 0 {
 		t.Errorf("snapshot data left behind: %v", entries)
 	}
 
-	s.ok("zfs", "snapshot", "rpool/zones/golden@s1")
-	s.ok("zfs", "clone", "rpool/zones/golden@s1", "rpool/zones/c1")
-	s.ok("zfs", "destroy", "-R", "rpool/zones/golden")
-	check(t, "destroy -R", s.run(nil, "zfs", "list", "-H", "-t", "all", "-o", "name", "-r", "rpool/zones"),
+	s.OK("zfs", "snapshot", "rpool/zones/golden@s1")
+	s.OK("zfs", "clone", "rpool/zones/golden@s1", "rpool/zones/c1")
+	s.OK("zfs", "destroy", "-R", "rpool/zones/golden")
+	simtest.Check(t, "destroy -R", s.Run(nil, "zfs", "list", "-H", "-t", "all", "-o", "name", "-r", "rpool/zones"),
 		"rpool/zones\n", "", 0)
 }
 
 func TestPromote(t *testing.T) {
-	s := newSim(t)
-	s.ok("zfs", "create", "rpool/zones/a")
-	s.ok("zfs", "snapshot", "rpool/zones/a@s1")
-	s.ok("zfs", "snapshot", "rpool/zones/a@s2")
-	s.ok("zfs", "snapshot", "rpool/zones/a@s3")
-	s.ok("zfs", "clone", "rpool/zones/a@s2", "rpool/zones/b")
-	s.ok("zfs", "promote", "rpool/zones/b")
-	check(t, "after promote", s.run(nil, "zfs", "list", "-H", "-t", "all", "-o", "name,origin", "-r", "rpool/zones"),
+	s := simtest.New(t)
+	s.OK("zfs", "create", "rpool/zones/a")
+	s.OK("zfs", "snapshot", "rpool/zones/a@s1")
+	s.OK("zfs", "snapshot", "rpool/zones/a@s2")
+	s.OK("zfs", "snapshot", "rpool/zones/a@s3")
+	s.OK("zfs", "clone", "rpool/zones/a@s2", "rpool/zones/b")
+	s.OK("zfs", "promote", "rpool/zones/b")
+	simtest.Check(t, "after promote", s.Run(nil, "zfs", "list", "-H", "-t", "all", "-o", "name,origin", "-r", "rpool/zones"),
 		"rpool/zones\t-\n"+
 			"rpool/zones/a\trpool/zones/b@s2\n"+
 			"rpool/zones/a@s3\t-\n"+
@@ -356,38 +357,38 @@ func TestPromote(t *testing.T) {
 }
 
 func TestAtomicMultiSnapshot(t *testing.T) {
-	s := newSim(t)
-	s.ok("zfs", "create", "rpool/zones/a")
-	s.ok("zfs", "create", "rpool/zones/b")
-	s.ok("zfs", "snapshot", "rpool/zones/b@s")
-	check(t, "one exists", s.run(nil, "zfs", "snapshot", "rpool/zones/a@s", "rpool/zones/b@s"), "",
+	s := simtest.New(t)
+	s.OK("zfs", "create", "rpool/zones/a")
+	s.OK("zfs", "create", "rpool/zones/b")
+	s.OK("zfs", "snapshot", "rpool/zones/b@s")
+	simtest.Check(t, "one exists", s.Run(nil, "zfs", "snapshot", "rpool/zones/a@s", "rpool/zones/b@s"), "",
 		"cannot create snapshot 'rpool/zones/b@s': dataset already exists\nno snapshots were created\n", 1)
-	check(t, "none created", s.run(nil, "zfs", "list", "-H", "-t", "snapshot", "-o", "name"), "rpool/zones/b@s\n", "", 0)
-	s.ok("zfs", "snapshot", "rpool/zones/a@t", "rpool/zones/b@t")
-	r := s.run(nil, "zfs", "list", "-Hp", "-t", "snapshot", "-o", "name,createtxg", "-s", "createtxg")
-	lines := strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n")
+	simtest.Check(t, "none created", s.Run(nil, "zfs", "list", "-H", "-t", "snapshot", "-o", "name"), "rpool/zones/b@s\n", "", 0)
+	s.OK("zfs", "snapshot", "rpool/zones/a@t", "rpool/zones/b@t")
+	r := s.Run(nil, "zfs", "list", "-Hp", "-t", "snapshot", "-o", "name,createtxg", "-s", "createtxg")
+	lines := strings.Split(strings.TrimSuffix(r.Stdout, "\n"), "\n")
 	if len(lines) != 3 || strings.Split(lines[1], "\t")[1] != strings.Split(lines[2], "\t")[1] {
-		t.Errorf("snapshots of one call do not share a txg:\n%s", r.stdout)
+		t.Errorf("snapshots of one call do not share a txg:\n%s", r.Stdout)
 	}
-	s.ok("zfs", "snapshot", "-r", "rpool/zones@r")
-	check(t, "recursive", s.run(nil, "zfs", "list", "-H", "-t", "snapshot", "-o", "name", "-r", "rpool/zones"),
+	s.OK("zfs", "snapshot", "-r", "rpool/zones@r")
+	simtest.Check(t, "recursive", s.Run(nil, "zfs", "list", "-H", "-t", "snapshot", "-o", "name", "-r", "rpool/zones"),
 		"rpool/zones@r\nrpool/zones/a@t\nrpool/zones/a@r\nrpool/zones/b@s\nrpool/zones/b@t\nrpool/zones/b@r\n", "", 0)
 }
 
 func TestParallelCreates(t *testing.T) {
-	s := newSim(t)
+	s := simtest.New(t)
 	var wg sync.WaitGroup
-	results := make([]result, 20)
+	results := make([]simtest.Result, 20)
 	for i := range results {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			results[i] = s.run(nil, "zfs", "create", fmt.Sprintf("rpool/zones/p%02d", i))
+			results[i] = s.Run(nil, "zfs", "create", fmt.Sprintf("rpool/zones/p%02d", i))
 		}()
 	}
 	wg.Wait()
 	for i, r := range results {
-		if r.code != 0 {
+		if r.Code != 0 {
 			t.Errorf("create p%02d: %+v", i, r)
 		}
 	}
@@ -396,20 +397,20 @@ func TestParallelCreates(t *testing.T) {
 	for i := range results {
 		fmt.Fprintf(&want, "rpool/zones/p%02d\n", i)
 	}
-	check(t, "all present", s.run(nil, "zfs", "list", "-H", "-o", "name", "-r", "rpool/zones"), want.String(), "", 0)
+	simtest.Check(t, "all present", s.Run(nil, "zfs", "list", "-H", "-o", "name", "-r", "rpool/zones"), want.String(), "", 0)
 }
 
 func TestFailureInjection(t *testing.T) {
-	s := newSim(t)
-	s.ok("zfs", "create", "rpool/zones/a")
-	s.ok("zfs", "snapshot", "rpool/zones/a@s")
+	s := simtest.New(t)
+	s.OK("zfs", "create", "rpool/zones/a")
+	s.OK("zfs", "snapshot", "rpool/zones/a@s")
 	fail := []string{core.EnvFail + "=zfs clone#1:exit=1:msg=boom"}
-	check(t, "first clone", s.run(fail, "zfs", "clone", "rpool/zones/a@s", "rpool/zones/c"), "", "boom\n", 1)
-	check(t, "no state change", s.run(nil, "zfs", "list", "-H", "-o", "name", "rpool/zones/c"), "",
+	simtest.Check(t, "first clone", s.Run(fail, "zfs", "clone", "rpool/zones/a@s", "rpool/zones/c"), "", "boom\n", 1)
+	simtest.Check(t, "no state change", s.Run(nil, "zfs", "list", "-H", "-o", "name", "rpool/zones/c"), "",
 		"cannot open 'rpool/zones/c': dataset does not exist\n", 1)
-	check(t, "second clone", s.run(fail, "zfs", "clone", "rpool/zones/a@s", "rpool/zones/c"), "", "", 0)
+	simtest.Check(t, "second clone", s.Run(fail, "zfs", "clone", "rpool/zones/a@s", "rpool/zones/c"), "", "", 0)
 
-	entries, err := core.ReadLog(s.root)
+	entries, err := core.ReadLog(s.Root)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -434,40 +435,40 @@ func TestFailureInjection(t *testing.T) {
 }
 
 func TestPrivileges(t *testing.T) {
-	s := newSim(t)
+	s := simtest.New(t)
 	builder := []string{core.EnvUID + "=1003"}
 	jim := []string{core.EnvUID + "=1002"}
 	jenkins := []string{core.EnvUID + "=1001"}
-	check(t, "builder create", s.run(builder, "zfs", "create", "rpool/zones/x"), "",
+	simtest.Check(t, "builder create", s.Run(builder, "zfs", "create", "rpool/zones/x"), "",
 		"cannot create 'rpool/zones/x': permission denied\n", 1)
-	check(t, "builder pfexec create", s.run(builder, "pfexec", "zfs", "create", "rpool/zones/x"), "",
+	simtest.Check(t, "builder pfexec create", s.Run(builder, "pfexec", "zfs", "create", "rpool/zones/x"), "",
 		"cannot create 'rpool/zones/x': permission denied\n", 1)
-	check(t, "builder destroy", s.run(builder, "zfs", "destroy", "rpool/export/home"), "",
+	simtest.Check(t, "builder destroy", s.Run(builder, "zfs", "destroy", "rpool/export/home"), "",
 		"cannot destroy 'rpool/export/home': permission denied\n", 1)
-	check(t, "builder snapshot", s.run(builder, "zfs", "snapshot", "rpool/zones@s"), "",
+	simtest.Check(t, "builder snapshot", s.Run(builder, "zfs", "snapshot", "rpool/zones@s"), "",
 		"cannot create snapshot 'rpool/zones@s': permission denied\n", 1)
-	check(t, "builder set", s.run(builder, "zfs", "set", "atime=off", "rpool/zones"), "",
+	simtest.Check(t, "builder set", s.Run(builder, "zfs", "set", "atime=off", "rpool/zones"), "",
 		"cannot set property for 'rpool/zones': permission denied\n", 1)
-	check(t, "builder reads", s.run(builder, "zfs", "list", "-H", "-o", "name", "rpool/zones"), "rpool/zones\n", "", 0)
-	check(t, "jim without pfexec", s.run(jim, "zfs", "create", "rpool/zones/x"), "",
+	simtest.Check(t, "builder reads", s.Run(builder, "zfs", "list", "-H", "-o", "name", "rpool/zones"), "rpool/zones\n", "", 0)
+	simtest.Check(t, "jim without pfexec", s.Run(jim, "zfs", "create", "rpool/zones/x"), "",
 		"cannot create 'rpool/zones/x': permission denied\n", 1)
-	check(t, "jim via pfexec", s.run(jim, "pfexec", "zfs", "create", "rpool/zones/x"), "", "", 0)
-	check(t, "jenkins via pfexec", s.run(jenkins, "pfexec", "zfs", "create", "rpool/zones/y"), "", "", 0)
-	check(t, "created", s.run(nil, "zfs", "list", "-H", "-o", "name", "-r", "rpool/zones"),
+	simtest.Check(t, "jim via pfexec", s.Run(jim, "pfexec", "zfs", "create", "rpool/zones/x"), "", "", 0)
+	simtest.Check(t, "jenkins via pfexec", s.Run(jenkins, "pfexec", "zfs", "create", "rpool/zones/y"), "", "", 0)
+	simtest.Check(t, "created", s.Run(nil, "zfs", "list", "-H", "-o", "name", "-r", "rpool/zones"),
 		"rpool/zones\nrpool/zones/x\nrpool/zones/y\n", "", 0)
-	check(t, "jim zpool via pfexec reads", s.run(jim, "pfexec", "zpool", "list", "-Ho", "name"), "rpool\n", "", 0)
+	simtest.Check(t, "jim zpool via pfexec reads", s.Run(jim, "pfexec", "zpool", "list", "-Ho", "name"), "rpool\n", "", 0)
 }
 
 func TestZpool(t *testing.T) {
-	s := newSim(t)
-	check(t, "list -Ho name", s.run(nil, "zpool", "list", "-Ho", "name"), "rpool\n", "", 0)
-	r := s.run(nil, "zpool", "get", "-Hp", "name,health,size,readonly,dedupratio,fragmentation,freeing,leaked", "rpool")
-	check(t, "get -Hp", r,
+	s := simtest.New(t)
+	simtest.Check(t, "list -Ho name", s.Run(nil, "zpool", "list", "-Ho", "name"), "rpool\n", "", 0)
+	r := s.Run(nil, "zpool", "get", "-Hp", "name,health,size,readonly,dedupratio,fragmentation,freeing,leaked", "rpool")
+	simtest.Check(t, "get -Hp", r,
 		"rpool\tname\trpool\t-\nrpool\thealth\tONLINE\t-\nrpool\tsize\t107374182400\t-\nrpool\treadonly\toff\t-\n"+
 			"rpool\tdedupratio\t1.00x\t-\nrpool\tfragmentation\t3%\t-\nrpool\tfreeing\t0\t-\nrpool\tleaked\t0\t-\n", "", 0)
-	check(t, "no such pool", s.run(nil, "zpool", "get", "-Hp", "name", "tank"), "", "cannot open 'tank': no such pool\n", 1)
-	r = s.run(nil, "zpool", "list", "-o", "bogus")
-	if r.code != 2 || !strings.HasPrefix(r.stderr, "bad property list: invalid property 'bogus'\nusage:\n\tlist ") {
+	simtest.Check(t, "no such pool", s.Run(nil, "zpool", "get", "-Hp", "name", "tank"), "", "cannot open 'tank': no such pool\n", 1)
+	r = s.Run(nil, "zpool", "list", "-o", "bogus")
+	if r.Code != 2 || !strings.HasPrefix(r.Stderr, "bad property list: invalid property 'bogus'\nusage:\n\tlist ") {
 		t.Errorf("zpool list -o bogus: %+v", r)
 	}
 }

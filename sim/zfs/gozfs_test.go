@@ -8,20 +8,21 @@ import (
 	gozfs "github.com/mistifyio/go-zfs/v3"
 
 	"github.com/zonemgr/zonemgr/sim/core"
+	"github.com/zonemgr/zonemgr/sim/internal/simtest"
 )
 
 // TestGoZFS drives the real go-zfs v3 library against the simulated zfs
 // and zpool found first on PATH.
 func TestGoZFS(t *testing.T) {
-	s := newSim(t)
-	t.Setenv("PATH", simBin+string(os.PathListSeparator)+os.Getenv("PATH"))
-	t.Setenv(core.EnvRoot, s.root)
+	s := simtest.New(t)
+	t.Setenv("PATH", simtest.Bin()+string(os.PathListSeparator)+os.Getenv("PATH"))
+	t.Setenv(core.EnvRoot, s.Root)
 
-	s.ok("zfs", "create", "rpool/zones/golden")
-	writeFile(t, s.path("/zones/golden/file"), "v1\n")
-	s.ok("zfs", "snapshot", "rpool/zones/golden@s1")
-	writeFile(t, s.path("/zones/golden/file"), "v2\n")
-	s.ok("zfs", "clone", "rpool/zones/golden@s1", "rpool/zones/c1")
+	s.OK("zfs", "create", "rpool/zones/golden")
+	writeFile(t, s.Path("/zones/golden/file"), "v1\n")
+	s.OK("zfs", "snapshot", "rpool/zones/golden@s1")
+	writeFile(t, s.Path("/zones/golden/file"), "v2\n")
+	s.OK("zfs", "clone", "rpool/zones/golden@s1", "rpool/zones/c1")
 
 	fs := &gozfs.Dataset{Name: "rpool/zones/golden"}
 	if err := fs.SetProperty("com.sun:auto-snapshot", "false"); err != nil {
@@ -65,7 +66,7 @@ func TestGoZFS(t *testing.T) {
 	if err := snap.Rollback(false); err != nil {
 		t.Fatalf("Rollback: %v", err)
 	}
-	if got := readFile(s.path("/zones/golden/file")); got != "v1\n" {
+	if got := readFile(s.Path("/zones/golden/file")); got != "v1\n" {
 		t.Errorf("after Rollback file = %q", got)
 	}
 	err = snap.Destroy(gozfs.DestroyDefault)
@@ -78,7 +79,7 @@ func TestGoZFS(t *testing.T) {
 	if err := fs.Destroy(gozfs.DestroyRecursive | gozfs.DestroyForceUmount); err != nil {
 		t.Fatalf("Destroy -r -f: %v", err)
 	}
-	check(t, "after destroys", s.run(nil, "zfs", "list", "-H", "-t", "all", "-o", "name", "-r", "rpool/zones"), "rpool/zones\n", "", 0)
+	simtest.Check(t, "after destroys", s.Run(nil, "zfs", "list", "-H", "-t", "all", "-o", "name", "-r", "rpool/zones"), "rpool/zones\n", "", 0)
 
 	pool, err := gozfs.GetZpool("rpool")
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/zonemgr/zonemgr/sim/core"
+	"github.com/zonemgr/zonemgr/sim/internal/simtest"
 	"github.com/zonemgr/zonemgr/sim/zfs"
 )
 
@@ -22,9 +23,9 @@ const (
 )
 
 // treeState is zfs list -H -t all -o name,userrefs -r rpool/zones.
-func treeState(s *sim) string {
-	s.t.Helper()
-	return s.ok("zfs", "list", "-H", "-t", "all", "-o", "name,userrefs", "-r", "rpool/zones")
+func treeState(s *simtest.Sim) string {
+	s.T.Helper()
+	return s.OK("zfs", "list", "-H", "-t", "all", "-o", "name,userrefs", "-r", "rpool/zones")
 }
 
 func TestHoldErrors(t *testing.T) {
@@ -183,11 +184,11 @@ func TestHoldErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s := newSim(t)
+			s := simtest.New(t)
 			for _, a := range tt.setup {
-				s.ok("zfs", a...)
+				s.OK("zfs", a...)
 			}
-			check(t, strings.Join(tt.args, " "), s.run(nil, "zfs", tt.args...), tt.out, tt.err, tt.code)
+			simtest.Check(t, strings.Join(tt.args, " "), s.Run(nil, "zfs", tt.args...), tt.out, tt.err, tt.code)
 			if got := treeState(s); got != tt.state {
 				t.Errorf("state afterwards:\n%q\nwant\n%q", got, tt.state)
 			}
@@ -205,127 +206,127 @@ func stamp(t time.Time) string {
 var utc = []string{"TZ=UTC"}
 
 func TestHoldsOutput(t *testing.T) {
-	s := newSim(t)
-	s.ok("zfs", "create", "rpool/zones/a")
-	s.ok("zfs", "create", "rpool/zones/a/b")
-	s.ok("zfs", "create", "rpool/zones/c")
-	s.ok("zfs", "snapshot", "rpool/zones/a@s")
-	s.ok("zfs", "snapshot", "rpool/zones/a/b@s")
-	s.ok("zfs", "snapshot", "rpool/zones/a@t")
+	s := simtest.New(t)
+	s.OK("zfs", "create", "rpool/zones/a")
+	s.OK("zfs", "create", "rpool/zones/a/b")
+	s.OK("zfs", "create", "rpool/zones/c")
+	s.OK("zfs", "snapshot", "rpool/zones/a@s")
+	s.OK("zfs", "snapshot", "rpool/zones/a/b@s")
+	s.OK("zfs", "snapshot", "rpool/zones/a@t")
 	before := time.Now()
-	s.ok("zfs", "hold", "-r", "keep", "rpool/zones/a@s")
-	s.ok("zfs", "hold", "build-42", "rpool/zones/a@s")
-	s.ok("zfs", "hold", "keep", "rpool/zones/a@t")
+	s.OK("zfs", "hold", "-r", "keep", "rpool/zones/a@s")
+	s.OK("zfs", "hold", "build-42", "rpool/zones/a@s")
+	s.OK("zfs", "hold", "keep", "rpool/zones/a@t")
 	after := time.Now()
 	// norm replaces the hold times, which must be those of the calls
 	// above, by "TS".
-	norm := func(r result) result {
-		r.stdout = strings.ReplaceAll(r.stdout, stamp(before), "TS")
-		r.stdout = strings.ReplaceAll(r.stdout, stamp(after), "TS")
+	norm := func(r simtest.Result) simtest.Result {
+		r.Stdout = strings.ReplaceAll(r.Stdout, stamp(before), "TS")
+		r.Stdout = strings.ReplaceAll(r.Stdout, stamp(after), "TS")
 		return r
 	}
 
-	check(t, "holds -r", norm(s.run(utc, "zfs", "holds", "-r", "rpool/zones/a@s")),
+	simtest.Check(t, "holds -r", norm(s.Run(utc, "zfs", "holds", "-r", "rpool/zones/a@s")),
 		"NAME               TAG       TIMESTAMP\n"+
 			"rpool/zones/a@s    build-42  TS\n"+
 			"rpool/zones/a@s    keep      TS\n"+
 			"rpool/zones/a/b@s  keep      TS\n", "", 0)
-	check(t, "holds -H in default order", norm(s.run(utc, "zfs", "holds", "-H", "rpool/zones/a@t", "rpool/zones/a@s")),
+	simtest.Check(t, "holds -H in default order", norm(s.Run(utc, "zfs", "holds", "-H", "rpool/zones/a@t", "rpool/zones/a@s")),
 		"rpool/zones/a@s\tbuild-42\tTS\nrpool/zones/a@s\tkeep\tTS\nrpool/zones/a@t\tkeep\tTS\n", "", 0)
-	check(t, "narrow tag column", norm(s.run(utc, "zfs", "holds", "rpool/zones/a@t")),
+	simtest.Check(t, "narrow tag column", norm(s.Run(utc, "zfs", "holds", "rpool/zones/a@t")),
 		"NAME             TAG   TIMESTAMP\nrpool/zones/a@t  keep  TS\n", "", 0)
 
-	check(t, "get userrefs", s.run(nil, "zfs", "get", "-H", "-r", "-t", "snapshot", "-o", "name,value,source", "userrefs", "rpool/zones"),
+	simtest.Check(t, "get userrefs", s.Run(nil, "zfs", "get", "-H", "-r", "-t", "snapshot", "-o", "name,value,source", "userrefs", "rpool/zones"),
 		"rpool/zones/a@s\t2\t-\nrpool/zones/a@t\t1\t-\nrpool/zones/a/b@s\t1\t-\n", "", 0)
-	check(t, "list -p userrefs", s.run(nil, "zfs", "list", "-Hp", "-t", "snapshot", "-o", "name,userrefs", "-r", "rpool/zones"),
+	simtest.Check(t, "list -p userrefs", s.Run(nil, "zfs", "list", "-Hp", "-t", "snapshot", "-o", "name,userrefs", "-r", "rpool/zones"),
 		"rpool/zones/a@s\t2\nrpool/zones/a@t\t1\nrpool/zones/a/b@s\t1\n", "", 0)
-	check(t, "list userrefs right-justified", s.run(nil, "zfs", "list", "-t", "snapshot", "-o", "name,userrefs", "rpool/zones/a@s"),
+	simtest.Check(t, "list userrefs right-justified", s.Run(nil, "zfs", "list", "-t", "snapshot", "-o", "name,userrefs", "rpool/zones/a@s"),
 		"NAME             USERREFS\nrpool/zones/a@s         2\n", "", 0)
 
-	s.ok("zfs", "release", "-r", "keep", "rpool/zones/a@s")
-	check(t, "after release -r", norm(s.run(utc, "zfs", "holds", "-rH", "rpool/zones/a@s")),
+	s.OK("zfs", "release", "-r", "keep", "rpool/zones/a@s")
+	simtest.Check(t, "after release -r", norm(s.Run(utc, "zfs", "holds", "-rH", "rpool/zones/a@s")),
 		"rpool/zones/a@s\tbuild-42\tTS\n", "", 0)
-	check(t, "release -r where no snapshot has the tag any more", s.run(nil, "zfs", "release", "-r", "keep", "rpool/zones/a@s"),
+	simtest.Check(t, "release -r where no snapshot has the tag any more", s.Run(nil, "zfs", "release", "-r", "keep", "rpool/zones/a@s"),
 		"", "cannot release hold from snapshot 'rpool/zones/a@s': no such tag on this dataset\n", 1)
-	check(t, "userrefs after release", s.run(nil, "zfs", "get", "-H", "-o", "value", "userrefs", "rpool/zones/a@s", "rpool/zones/a/b@s"),
+	simtest.Check(t, "userrefs after release", s.Run(nil, "zfs", "get", "-H", "-o", "value", "userrefs", "rpool/zones/a@s", "rpool/zones/a/b@s"),
 		"1\n0\n", "", 0)
 }
 
 func TestHoldBlocksDestroyUntilReleased(t *testing.T) {
-	s := newSim(t)
-	s.ok("zfs", "create", "rpool/zones/g")
-	writeFile(t, s.path("/zones/g/f"), "golden\n")
-	s.ok("zfs", "snapshot", "rpool/zones/g@s")
-	s.ok("zfs", "hold", "zone", "rpool/zones/g@s")
-	snapData := filepath.Join(s.root, core.SimDir, "zfs", "snap")
+	s := simtest.New(t)
+	s.OK("zfs", "create", "rpool/zones/g")
+	writeFile(t, s.Path("/zones/g/f"), "golden\n")
+	s.OK("zfs", "snapshot", "rpool/zones/g@s")
+	s.OK("zfs", "hold", "zone", "rpool/zones/g@s")
+	snapData := filepath.Join(s.Root, core.SimDir, "zfs", "snap")
 	entries, _ := os.ReadDir(snapData)
 	if len(entries) == 0 {
 		t.Fatalf("no snapshot data under %s", snapData)
 	}
 
-	check(t, "destroy held", s.run(nil, "zfs", "destroy", "rpool/zones/g@s"), "",
+	simtest.Check(t, "destroy held", s.Run(nil, "zfs", "destroy", "rpool/zones/g@s"), "",
 		"cannot destroy snapshot rpool/zones/g@s: dataset is busy\n", 1)
-	check(t, "destroy -r held", s.run(nil, "zfs", "destroy", "-r", "rpool/zones/g"), "",
+	simtest.Check(t, "destroy -r held", s.Run(nil, "zfs", "destroy", "-r", "rpool/zones/g"), "",
 		"cannot destroy snapshot rpool/zones/g@s: dataset is busy\n", 1)
-	check(t, "nothing destroyed", s.run(nil, "zfs", "list", "-H", "-t", "all", "-o", "name", "-r", "rpool/zones/g"),
+	simtest.Check(t, "nothing destroyed", s.Run(nil, "zfs", "list", "-H", "-t", "all", "-o", "name", "-r", "rpool/zones/g"),
 		"rpool/zones/g\nrpool/zones/g@s\n", "", 0)
-	if got := readFile(s.path("/zones/g/f")); got != "golden\n" {
+	if got := readFile(s.Path("/zones/g/f")); got != "golden\n" {
 		t.Errorf("contents after the refused destroy: %q", got)
 	}
 	if after, _ := os.ReadDir(snapData); len(after) != len(entries) {
 		t.Errorf("snapshot data removed by a refused destroy: %v", after)
 	}
 
-	s.ok("zfs", "release", "zone", "rpool/zones/g@s")
-	s.ok("zfs", "destroy", "rpool/zones/g@s")
-	check(t, "destroyed after release", s.run(nil, "zfs", "list", "-H", "-t", "all", "-o", "name", "-r", "rpool/zones/g"),
+	s.OK("zfs", "release", "zone", "rpool/zones/g@s")
+	s.OK("zfs", "destroy", "rpool/zones/g@s")
+	simtest.Check(t, "destroyed after release", s.Run(nil, "zfs", "list", "-H", "-t", "all", "-o", "name", "-r", "rpool/zones/g"),
 		"rpool/zones/g\n", "", 0)
 
 	// destroy -d of a held snapshot waits for the last hold to go.
-	s.ok("zfs", "snapshot", "rpool/zones/g@d")
-	s.ok("zfs", "hold", "a", "rpool/zones/g@d")
-	s.ok("zfs", "hold", "b", "rpool/zones/g@d")
-	s.ok("zfs", "destroy", "-d", "rpool/zones/g@d")
-	check(t, "deferred", s.run(nil, "zfs", "get", "-H", "-o", "value", "defer_destroy,userrefs", "rpool/zones/g@d"),
+	s.OK("zfs", "snapshot", "rpool/zones/g@d")
+	s.OK("zfs", "hold", "a", "rpool/zones/g@d")
+	s.OK("zfs", "hold", "b", "rpool/zones/g@d")
+	s.OK("zfs", "destroy", "-d", "rpool/zones/g@d")
+	simtest.Check(t, "deferred", s.Run(nil, "zfs", "get", "-H", "-o", "value", "defer_destroy,userrefs", "rpool/zones/g@d"),
 		"on\n2\n", "", 0)
-	s.ok("zfs", "release", "a", "rpool/zones/g@d")
-	check(t, "still deferred with one hold", s.run(nil, "zfs", "list", "-H", "-t", "snapshot", "-o", "name", "rpool/zones/g@d"),
+	s.OK("zfs", "release", "a", "rpool/zones/g@d")
+	simtest.Check(t, "still deferred with one hold", s.Run(nil, "zfs", "list", "-H", "-t", "snapshot", "-o", "name", "rpool/zones/g@d"),
 		"rpool/zones/g@d\n", "", 0)
-	s.ok("zfs", "release", "b", "rpool/zones/g@d")
-	check(t, "gone with the last hold", s.run(nil, "zfs", "list", "-H", "-t", "snapshot", "-o", "name"), "", "", 0)
+	s.OK("zfs", "release", "b", "rpool/zones/g@d")
+	simtest.Check(t, "gone with the last hold", s.Run(nil, "zfs", "list", "-H", "-t", "snapshot", "-o", "name"), "", "", 0)
 	if after, _ := os.ReadDir(snapData); len(after) != 0 {
 		t.Errorf("snapshot data left behind: %v", after)
 	}
 }
 
 func TestHoldRollback(t *testing.T) {
-	s := newSim(t)
-	s.ok("zfs", "create", "rpool/zones/a")
-	writeFile(t, s.path("/zones/a/f"), "1\n")
-	s.ok("zfs", "snapshot", "rpool/zones/a@s1")
-	writeFile(t, s.path("/zones/a/f"), "2\n")
-	s.ok("zfs", "snapshot", "rpool/zones/a@s2")
-	s.ok("zfs", "snapshot", "rpool/zones/a@s3")
-	s.ok("zfs", "hold", "t", "rpool/zones/a@s3")
-	writeFile(t, s.path("/zones/a/f"), "3\n")
+	s := simtest.New(t)
+	s.OK("zfs", "create", "rpool/zones/a")
+	writeFile(t, s.Path("/zones/a/f"), "1\n")
+	s.OK("zfs", "snapshot", "rpool/zones/a@s1")
+	writeFile(t, s.Path("/zones/a/f"), "2\n")
+	s.OK("zfs", "snapshot", "rpool/zones/a@s2")
+	s.OK("zfs", "snapshot", "rpool/zones/a@s3")
+	s.OK("zfs", "hold", "t", "rpool/zones/a@s3")
+	writeFile(t, s.Path("/zones/a/f"), "3\n")
 
-	check(t, "rollback -r", s.run(nil, "zfs", "rollback", "-r", "rpool/zones/a@s1"), "",
+	simtest.Check(t, "rollback -r", s.Run(nil, "zfs", "rollback", "-r", "rpool/zones/a@s1"), "",
 		"cannot destroy 'rpool/zones/a@s3': dataset is busy\n", 1)
-	if got := readFile(s.path("/zones/a/f")); got != "3\n" {
+	if got := readFile(s.Path("/zones/a/f")); got != "3\n" {
 		t.Errorf("filesystem rolled back in spite of the refusal: f = %q", got)
 	}
-	check(t, "unheld newer snapshot destroyed", s.run(nil, "zfs", "list", "-H", "-t", "snapshot", "-o", "name", "-r", "rpool/zones/a"),
+	simtest.Check(t, "unheld newer snapshot destroyed", s.Run(nil, "zfs", "list", "-H", "-t", "snapshot", "-o", "name", "-r", "rpool/zones/a"),
 		"rpool/zones/a@s1\nrpool/zones/a@s3\n", "", 0)
 
-	s.ok("zfs", "release", "t", "rpool/zones/a@s3")
-	s.ok("zfs", "rollback", "-r", "rpool/zones/a@s1")
-	if got := readFile(s.path("/zones/a/f")); got != "1\n" {
+	s.OK("zfs", "release", "t", "rpool/zones/a@s3")
+	s.OK("zfs", "rollback", "-r", "rpool/zones/a@s1")
+	if got := readFile(s.Path("/zones/a/f")); got != "1\n" {
 		t.Errorf("after rollback f = %q", got)
 	}
 }
 
 func TestAPIHold(t *testing.T) {
-	s := newSim(t)
+	s := simtest.New(t)
 	st := open(t, s)
 	must := func(err error) {
 		t.Helper()
@@ -377,8 +378,8 @@ func TestAPIHold(t *testing.T) {
 	wantErr("Destroy -r of the golden zone", st.Destroy("rpool/zones/golden", true, false),
 		"cannot destroy snapshot rpool/zones/golden/ROOT/zbe@z1_snap: dataset is busy")
 	must(st.Save())
-	r := s.run(nil, "zfs", "holds", "-H", "-r", "rpool/zones@z1_snap")
-	if !strings.HasPrefix(r.stdout, "rpool/zones/golden/ROOT/zbe@z1_snap\tzonemgr\t") || strings.Count(r.stdout, "\n") != 1 || r.code != 0 {
+	r := s.Run(nil, "zfs", "holds", "-H", "-r", "rpool/zones@z1_snap")
+	if !strings.HasPrefix(r.Stdout, "rpool/zones/golden/ROOT/zbe@z1_snap\tzonemgr\t") || strings.Count(r.Stdout, "\n") != 1 || r.Code != 0 {
 		t.Errorf("holds of the saved table: %+v", r)
 	}
 
@@ -386,21 +387,21 @@ func TestAPIHold(t *testing.T) {
 	must(st.Release([]string{"rpool/zones/golden@z1_snap"}, "zonemgr", true))
 	must(st.Destroy("rpool/zones/golden", true, false))
 	must(st.Save())
-	check(t, "after release and destroy", s.run(nil, "zfs", "list", "-H", "-t", "all", "-o", "name", "-r", "rpool/zones"),
+	simtest.Check(t, "after release and destroy", s.Run(nil, "zfs", "list", "-H", "-t", "all", "-o", "name", "-r", "rpool/zones"),
 		"rpool/zones\n", "", 0)
 }
 
 func TestHoldLogAndFailureInjection(t *testing.T) {
-	s := newSim(t)
-	s.ok("zfs", "snapshot", "rpool/zones@s")
+	s := simtest.New(t)
+	s.OK("zfs", "snapshot", "rpool/zones@s")
 	fail := []string{core.EnvFail + "=zfs hold#1:exit=1:msg=boom"}
-	check(t, "injected hold", s.run(fail, "zfs", "hold", "t", "rpool/zones@s"), "", "boom\n", 1)
-	check(t, "no hold taken", s.run(nil, "zfs", "get", "-H", "-o", "value", "userrefs", "rpool/zones@s"), "0\n", "", 0)
-	check(t, "second hold", s.run(fail, "zfs", "hold", "t", "rpool/zones@s"), "", "", 0)
-	check(t, "holds", s.run(nil, "zfs", "holds", "-H", "-r", "rpool/zones@nosuch"), "no datasets available\n", "", 0)
-	s.ok("zfs", "release", "t", "rpool/zones@s")
+	simtest.Check(t, "injected hold", s.Run(fail, "zfs", "hold", "t", "rpool/zones@s"), "", "boom\n", 1)
+	simtest.Check(t, "no hold taken", s.Run(nil, "zfs", "get", "-H", "-o", "value", "userrefs", "rpool/zones@s"), "0\n", "", 0)
+	simtest.Check(t, "second hold", s.Run(fail, "zfs", "hold", "t", "rpool/zones@s"), "", "", 0)
+	simtest.Check(t, "holds", s.Run(nil, "zfs", "holds", "-H", "-r", "rpool/zones@nosuch"), "no datasets available\n", "", 0)
+	s.OK("zfs", "release", "t", "rpool/zones@s")
 
-	entries, err := core.ReadLog(s.root)
+	entries, err := core.ReadLog(s.Root)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -422,15 +423,15 @@ func TestHoldLogAndFailureInjection(t *testing.T) {
 }
 
 func TestHoldPrivileges(t *testing.T) {
-	s := newSim(t)
+	s := simtest.New(t)
 	builder := []string{core.EnvUID + "=1003"}
-	s.ok("zfs", "snapshot", "rpool/zones@s")
-	check(t, "builder hold", s.run(builder, "zfs", "hold", "t", "rpool/zones@s"), "", "cannot hold: permission denied\n", 1)
-	s.ok("zfs", "hold", "t", "rpool/zones@s")
-	check(t, "builder release", s.run(builder, "zfs", "release", "t", "rpool/zones@s"), "", "cannot release: permission denied\n", 1)
-	check(t, "builder reads holds", s.run(builder, "zfs", "get", "-H", "-o", "value", "userrefs", "rpool/zones@s"), "1\n", "", 0)
-	r := s.run(builder, "zfs", "holds", "-H", "rpool/zones@s")
-	if r.code != 0 || !strings.HasPrefix(r.stdout, "rpool/zones@s\tt\t") {
+	s.OK("zfs", "snapshot", "rpool/zones@s")
+	simtest.Check(t, "builder hold", s.Run(builder, "zfs", "hold", "t", "rpool/zones@s"), "", "cannot hold: permission denied\n", 1)
+	s.OK("zfs", "hold", "t", "rpool/zones@s")
+	simtest.Check(t, "builder release", s.Run(builder, "zfs", "release", "t", "rpool/zones@s"), "", "cannot release: permission denied\n", 1)
+	simtest.Check(t, "builder reads holds", s.Run(builder, "zfs", "get", "-H", "-o", "value", "userrefs", "rpool/zones@s"), "1\n", "", 0)
+	r := s.Run(builder, "zfs", "holds", "-H", "rpool/zones@s")
+	if r.Code != 0 || !strings.HasPrefix(r.Stdout, "rpool/zones@s\tt\t") {
 		t.Errorf("builder holds: %+v", r)
 	}
 }
