@@ -18,7 +18,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -27,19 +26,13 @@ import (
 
 	"github.com/zonemgr/zonemgr/modules"
 	"github.com/zonemgr/zonemgr/sim/core"
+	"github.com/zonemgr/zonemgr/test/internal/testbin"
 )
 
 // top is the repository's top directory.
-func top() string {
-	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..", "..")
-}
+func top() string { return testbin.Top() }
 
 var (
-	buildOnce sync.Once
-	binDir    string
-	buildErr  error
-
 	installOnce sync.Once
 	collPath    string
 	installErr  error
@@ -55,6 +48,7 @@ func TestMain(m *testing.M) {
 	for _, d := range builtDirs {
 		os.RemoveAll(d)
 	}
+	testbin.Cleanup()
 	os.Exit(code)
 }
 
@@ -68,36 +62,8 @@ func needAnsible(t testing.TB) {
 	}
 }
 
-// bin returns the directory of the Linux binaries: $ZONEMGR_BIN (set by
-// make), or a build of its own into a temporary directory.
-func bin(t testing.TB) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		if d := os.Getenv("ZONEMGR_BIN"); d != "" {
-			binDir = d
-			return
-		}
-		binDir, buildErr = os.MkdirTemp("", "zonemgr-ansible-bin-")
-		if buildErr != nil {
-			return
-		}
-		builtDirs = append(builtDirs, binDir)
-		pkgs := []string{"./sim/cmd/illumos-sim"}
-		for _, name := range moduleNames() {
-			pkgs = append(pkgs, "./modules/"+name)
-		}
-		cmd := exec.Command("go", append([]string{"build", "-trimpath", "-o", binDir + "/"}, pkgs...)...)
-		cmd.Dir = top()
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return binDir
-}
+// bin returns the directory of the Linux binaries.
+func bin(t testing.TB) string { return testbin.Dir(t) }
 
 // moduleNames lists modules.All's names, sorted.
 func moduleNames() []string {

@@ -13,10 +13,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/zonemgr/zonemgr/test/internal/testbin"
 )
 
 // fusePool is the zfs-fuse pool's name; its outputs are compared after
@@ -289,17 +290,7 @@ func startFuse(t *testing.T) *zfsSide {
 // startSim makes a fresh simulated global zone with the sim's zfs.
 func startSim(t *testing.T) *zfsSide {
 	t.Helper()
-	sim := os.Getenv("ZONEMGR_BIN")
-	if sim == "" {
-		_, file, _, _ := runtime.Caller(0)
-		sim = t.TempDir()
-		cmd := exec.Command("go", "build", "-o", sim+"/", "./sim/cmd/illumos-sim")
-		cmd.Dir = filepath.Join(filepath.Dir(file), "..", "..")
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("go build: %v\n%s", err, out)
-		}
-	}
+	sim := testbin.Dir(t)
 	tmp := t.TempDir()
 	root, links := filepath.Join(tmp, "root"), filepath.Join(tmp, "links")
 	for _, args := range [][]string{{"init", root}, {"links", links}} {

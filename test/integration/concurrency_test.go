@@ -41,7 +41,7 @@ func (s *Sim) startModule(dir, name string, args map[string]any, extraEnv ...str
 		return nil, err
 	}
 	f.Close()
-	m := &moduleRun{cmd: exec.Command(filepath.Join(binDir, name), f.Name())}
+	m := &moduleRun{cmd: exec.Command(filepath.Join(s.Bin, name), f.Name())}
 	m.cmd.Env = append(append([]string{}, s.Env...), extraEnv...)
 	m.cmd.Stdout, m.cmd.Stderr = &m.stdout, &m.stderr
 	return m, m.cmd.Start()

@@ -12,59 +12,30 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/zonemgr/zonemgr/sim/core"
+	"github.com/zonemgr/zonemgr/test/internal/testbin"
 )
 
-var (
-	buildOnce sync.Once
-	binDir    string
-	buildErr  error
-)
-
-// bin returns the directory of the built binaries: $ZONEMGR_BIN (set by
-// make), or a build of its own into a temporary directory.
-func bin(t testing.TB) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		if d := os.Getenv("ZONEMGR_BIN"); d != "" {
-			binDir = d
-			return
-		}
-		_, file, _, _ := runtime.Caller(0)
-		top := filepath.Join(filepath.Dir(file), "..", "..")
-		binDir, buildErr = os.MkdirTemp("", "zonemgr-bin-")
-		if buildErr != nil {
-			return
-		}
-		pkgs := []string{"./sim/cmd/illumos-sim", "./runner/cmd/zonemgr"}
-		mods, _ := filepath.Glob(filepath.Join(top, "modules", "zone_*"))
-		for _, m := range mods {
-			pkgs = append(pkgs, "./modules/"+filepath.Base(m))
-		}
-		cmd := exec.Command("go", append([]string{"build", "-o", binDir + "/"}, pkgs...)...)
-		cmd.Dir = top
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return binDir
+// TestMain removes the binaries the tests built, if they built them.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	testbin.Cleanup()
+	os.Exit(code)
 }
+
+// bin returns the directory of the built binaries.
+func bin(t testing.TB) string { return testbin.Dir(t) }
 
 // A Sim is one fresh simulated global zone.
 type Sim struct {
 	t     testing.TB
 	Root  string
 	Links string // the sim's command names
+	Bin   string // the built binaries
 	Env   []string
 }
 
@@ -97,7 +68,7 @@ func NewSim(t testing.TB) *Sim {
 		"ELEVATE_CMD=none",
 		"HOME="+dir,
 	)
-	return &Sim{t: t, Root: root, Links: links, Env: env}
+	return &Sim{t: t, Root: root, Links: links, Bin: b, Env: env}
 }
 
 // Run runs a command with the sim's environment plus extra entries.

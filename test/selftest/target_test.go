@@ -24,8 +24,9 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/zonemgr/zonemgr/test/internal/testbin"
 )
 
 // Names and datasets the self-test uses, and nothing else.
@@ -74,44 +75,15 @@ func envOr(key, def string) string {
 	return def
 }
 
-var (
-	buildOnce sync.Once
-	binDir    string
-	buildErr  error
-)
-
-// bins returns the directory of zonemgr, the module binaries and the sim:
-// $ZONEMGR_BIN (set by make), or a build of its own for this machine.
-func bins(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		if d := os.Getenv("ZONEMGR_BIN"); d != "" {
-			binDir = d
-			return
-		}
-		_, file, _, _ := runtime.Caller(0)
-		top := filepath.Join(filepath.Dir(file), "..", "..")
-		binDir, buildErr = os.MkdirTemp("", "zonemgr-selftest-bin-")
-		if buildErr != nil {
-			return
-		}
-		pkgs := []string{"./sim/cmd/illumos-sim", "./runner/cmd/zonemgr"}
-		mods, _ := filepath.Glob(filepath.Join(top, "modules", "zone_*"))
-		for _, m := range mods {
-			pkgs = append(pkgs, "./modules/"+filepath.Base(m))
-		}
-		cmd := exec.Command("go", append([]string{"build", "-o", binDir + "/"}, pkgs...)...)
-		cmd.Dir = top
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return binDir
+// TestMain removes the binaries the tests built, if they built them.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	testbin.Cleanup()
+	os.Exit(code)
 }
+
+// bins returns the directory of zonemgr, the module binaries and the sim.
+func bins(t *testing.T) string { return testbin.Dir(t) }
 
 // baseEnv is the caller's environment without the settings a target
 // decides, plus the test configuration.
