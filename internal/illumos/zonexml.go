@@ -8,6 +8,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
+	"sync"
+	"sync/atomic"
 )
 
 // The element and attribute names of /etc/zones/<zone>.xml follow
@@ -223,6 +226,26 @@ func ParseZoneXML(b []byte) (*ZoneConfig, error) {
 	return c.Normalize(), nil
 }
 
+// readZoneXML reads and parses the XML configuration of zone name in dir.
+func readZoneXML(dir, name string) (*ZoneConfig, error) {
+	p := filepath.Join(dir, name+".xml")
+	xb, err := os.ReadFile(p)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("read zone %s: configuration %s is missing", name, p)
+		}
+		return nil, fmt.Errorf("read zone %s: %w", name, err)
+	}
+	c, err := ParseZoneXML(xb)
+	if err != nil {
+		return nil, fmt.Errorf("read zone %s from %s: %w", name, p, err)
+	}
+	if c.Name != name {
+		return nil, fmt.Errorf("read zone %s: %s names zone %q", name, p, c.Name)
+	}
+	return c, nil
+}
+
 // ReadZones reads the zone index and every zone's XML configuration under
 // root (root "/" on a real host, a simulator's root in tests) without
 // starting a process per zone. The global zone has no XML file and no
@@ -237,27 +260,34 @@ func ReadZones(root string) ([]IndexEntry, map[string]*ZoneConfig, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("read zone index %s: %w", filepath.Join(dir, "index"), err)
 	}
-	configs := make(map[string]*ZoneConfig, len(entries))
+	// The files are read and parsed by as many workers as there are
+	// CPUs; the first error in index order is the one reported.
+	var names []string
 	for _, e := range entries {
-		if e.Name == GlobalZone {
-			continue
+		if e.Name != GlobalZone {
+			names = append(names, e.Name)
 		}
-		p := filepath.Join(dir, e.Name+".xml")
-		xb, err := os.ReadFile(p)
-		if err != nil {
-			if errors.Is(err, os.ErrNotExist) {
-				return nil, nil, fmt.Errorf("read zone %s: configuration %s is missing", e.Name, p)
+	}
+	parsed := make([]*ZoneConfig, len(names))
+	errs := make([]error, len(names))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(names)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1)) - 1; i < len(names); i = int(next.Add(1)) - 1 {
+				parsed[i], errs[i] = readZoneXML(dir, names[i])
 			}
-			return nil, nil, fmt.Errorf("read zone %s: %w", e.Name, err)
+		}()
+	}
+	wg.Wait()
+	configs := make(map[string]*ZoneConfig, len(names))
+	for i, name := range names {
+		if errs[i] != nil {
+			return nil, nil, errs[i]
 		}
-		c, err := ParseZoneXML(xb)
-		if err != nil {
-			return nil, nil, fmt.Errorf("read zone %s from %s: %w", e.Name, p, err)
-		}
-		if c.Name != e.Name {
-			return nil, nil, fmt.Errorf("read zone %s: %s names zone %q", e.Name, p, c.Name)
-		}
-		configs[e.Name] = c
+		configs[name] = parsed[i]
 	}
 	return entries, configs, nil
 }

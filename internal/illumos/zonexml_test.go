@@ -1,6 +1,7 @@
 package illumos
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -156,5 +157,34 @@ func TestReadZonesErrors(t *testing.T) {
 	write("index", "z1:running:/zones/z1:\n")
 	if _, _, err := ReadZones(root); err == nil || !strings.Contains(err.Error(), "read zone index") {
 		t.Errorf("ReadZones with a bad index: %v", err)
+	}
+	// Many zones, read in parallel: the error reported is the first
+	// in index order, whichever worker met it first.
+	var index strings.Builder
+	index.WriteString("global:installed:/\n")
+	for i := range 64 {
+		name := fmt.Sprintf("m%02d", i)
+		fmt.Fprintf(&index, "%s:installed:/zones/%s:\n", name, name)
+		switch i {
+		case 40:
+			write(name+".xml", `<zone name="wrong" zonepath="/zones/m40" autoboot="false"/>`)
+		case 50:
+			// no file
+		default:
+			write(name+".xml", fmt.Sprintf(`<zone name="%s" zonepath="/zones/%s" autoboot="false"/>`, name, name))
+		}
+	}
+	write("index", index.String())
+	for range 20 {
+		if _, _, err := ReadZones(root); err == nil || !strings.HasPrefix(err.Error(), "read zone m40: ") {
+			t.Fatalf("ReadZones with zones m40 and m50 broken: %v, want the error of m40", err)
+		}
+	}
+	os.Remove(filepath.Join(dir, "m40.xml"))
+	write("m40.xml", `<zone name="m40" zonepath="/zones/m40" autoboot="false"/>`)
+	write("m50.xml", `<zone name="m50" zonepath="/zones/m50" autoboot="false"/>`)
+	_, configs, err := ReadZones(root)
+	if err != nil || len(configs) != 64 || configs["m63"] == nil || configs["m63"].Zonepath != "/zones/m63" {
+		t.Errorf("ReadZones of 64 zones: %d configurations, %v", len(configs), err)
 	}
 }
