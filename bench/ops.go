@@ -50,7 +50,7 @@ var operations = []operation{
 		min: 5, why: "2 reads; one zfs rollback per dataset of the zone (zonepath, ROOT, ROOT/zbe): zfs rollback is not recursive"},
 	{label: "create-diz", module: "zone_diz",
 		args: func(r int) map[string]any { return map[string]any{"name": dizName(r), "giz": gizName(r)} },
-		min:  3, why: "2 reads; zonecfg with the attributes; zoneadm clone (the setup boot is needed only for users, mounts or caps)"},
+		min:  8, why: "2 reads; zonecfg with the attributes; zoneadm clone; a clone carries its golden zone's node name, and renaming it takes the zone running: boot, milestone, the setup script (which also copies users and mounts when asked), halt back to installed"},
 	{label: "create-diz", noop: true, module: "zone_diz",
 		args: func(r int) map[string]any { return map[string]any{"name": dizName(r), "giz": gizName(r)} },
 		min:  2, why: "zone states and datasets"},

@@ -269,29 +269,45 @@ func (h *Host) EnsureSnapshot(ctx context.Context, spec SnapshotSpec) (*Outcome,
 		return res, err
 	}
 	if err != nil || spec.State != "rolledback" {
-		h.snapshotList(ctx, res)
+		h.snapshotList(ctx, w, z, res)
 		return res, err
 	}
 	if warn := h.configDrift(ctx, z, zoneDS+"@"+spec.Name); warn != "" {
 		res.Warnings = append(res.Warnings, warn)
 	}
-	h.snapshotList(ctx, res)
+	h.snapshotList(ctx, w, z, res)
 	return res, nil
 }
 
-// snapshotList adds the zone's snapshot list to an outcome, reading the
-// world again after a change.
-func (h *Host) snapshotList(ctx context.Context, out *Outcome) {
+// snapshotList adds the zone's snapshot list to an outcome after a
+// change. The zone's dataset tree is listed again, in one zfs call; the
+// rest of the world read before (the clones of the zone's snapshots,
+// under other containers) is as it was: the change touched only the
+// zone's own datasets, under its lock. When the listing fails, the
+// outcome says so in a warning and carries no list.
+func (h *Host) snapshotList(ctx context.Context, w *World, z *Zone, out *Outcome) {
 	if out == nil {
 		return
 	}
-	w, err := h.Observe(ctx, h.containers()...)
-	if err != nil {
+	ds, ok := w.ZoneDataset(z)
+	if !ok {
 		return
 	}
-	if z := w.Zones[out.Zone]; z != nil {
-		out.set("snapshots", ListSnapshots(w, z))
+	list, err := zfs.List(ctx, h.Runner, zfs.ListOptions{Types: []string{"filesystem", "volume", "snapshot"}, Recursive: true, Props: datasetProps, Names: []string{ds}})
+	if err != nil {
+		out.Warnings = append(out.Warnings, fmt.Sprintf("zone %s: list its snapshots after the change: %v", z.Name, err))
+		return
 	}
+	fresh := &World{Zones: w.Zones, Order: w.Order, Containers: w.Containers, Datasets: make(map[string]zfs.Dataset, len(w.Datasets))}
+	for n, d := range w.Datasets {
+		if n != ds && !strings.HasPrefix(n, ds+"/") && !strings.HasPrefix(n, ds+"@") {
+			fresh.Datasets[n] = d
+		}
+	}
+	for _, d := range list {
+		fresh.Datasets[d.Name] = d
+	}
+	out.set("snapshots", ListSnapshots(fresh, z))
 }
 
 func held(w *World, snap string) bool {

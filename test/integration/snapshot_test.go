@@ -139,3 +139,55 @@ func TestRollbackNamesConfigChanges(t *testing.T) {
 		t.Errorf("warnings = %s", w)
 	}
 }
+
+// snapshotNamesOf returns the names in a zone_snapshot result's
+// snapshots list, and the clones listed for one of them.
+func snapshotNamesOf(t *testing.T, res map[string]any, clonesOf string) (names, clones []string) {
+	t.Helper()
+	list, ok := res["snapshots"].([]any)
+	if !ok {
+		t.Fatalf("result has no snapshots list: %v", pretty(res))
+	}
+	for _, e := range list {
+		m, _ := e.(map[string]any)
+		name, _ := m["name"].(string)
+		names = append(names, name)
+		if name == clonesOf {
+			for _, c := range m["clones"].([]any) {
+				clones = append(clones, c.(string))
+			}
+		}
+	}
+	return names, clones
+}
+
+// After a change, the result's snapshot list is read again with one zfs
+// call over the zone's own datasets, and still names the clones that live
+// under the other container.
+func TestSnapshotResultList(t *testing.T) {
+	s := goldenSim(t)
+	s.MustModule("zone_diz", map[string]any{"name": "c1", "giz": "golden"})
+	base := "initial-postinstalled-golden"
+
+	mark := len(s.Log())
+	res := s.MustModule("zone_snapshot", map[string]any{"zone": "golden", "name": "extra"})
+	var argv []string
+	for _, e := range s.Log()[mark:] {
+		argv = append(argv, strings.Join(e.Argv, " "))
+	}
+	if len(argv) != 5 || argv[4] != "zfs list -H -p -o name,type,origin,mountpoint,creation,createtxg,used,userrefs -t filesystem,volume,snapshot -r rpool/zones/_zonemgr/GIZ/golden" {
+		t.Errorf("snapshot of an installed golden zone ran %d commands, want 2 reads, the snapshot, the hold and one listing of the zone's tree:\n%s", len(argv), strings.Join(argv, "\n"))
+	}
+	names, clones := snapshotNamesOf(t, res, base)
+	if fmt.Sprint(names) != fmt.Sprint([]string{"initial-installed-golden", "initial-manifest_import_booted-golden", base, "extra"}) {
+		t.Errorf("snapshots after the snapshot = %q", names)
+	}
+	if fmt.Sprint(clones) != "[c1]" {
+		t.Errorf("clones of %s = %q, want [c1]", base, clones)
+	}
+
+	res = s.MustModule("zone_snapshot", map[string]any{"zone": "golden", "name": "extra", "state": "absent"})
+	if names, _ := snapshotNamesOf(t, res, ""); len(names) != 3 || names[2] != base {
+		t.Errorf("snapshots after destroying extra = %q", names)
+	}
+}
