@@ -535,6 +535,22 @@ func (h *Host) updateGIZ(ctx context.Context, w *World, z *Zone, spec *GIZSpec, 
 	updated := false
 	snap := AutoSnapshotName(h.now())
 	plan := &Plan{Zone: z.Name}
+	if snaps := zonemgrSnapshots(w, ds); len(snaps) > 0 {
+		// Changed packages that end in no snapshot (the halt after the
+		// update or the snapshot failed) are rolled back to the newest
+		// snapshot, so that the next refresh finds them to change again.
+		// First in the plan, its undo runs last: after the zone is
+		// halted again. A killed run leaves it in the journal, and gc
+		// returns the zone to that snapshot, the last state known whole.
+		last := ds + "/ROOT/zbe@" + snaps[len(snaps)-1]
+		plan.Add(Step{
+			Why:        "roll back to " + last + " should the changed packages end in no snapshot",
+			Show:       "(should the changed packages end in no snapshot: zfs rollback " + last + ")",
+			Func:       func(context.Context, illumos.Runner) error { return nil },
+			KeepOnUndo: func() bool { return !updated },
+			Undo:       &illumos.Cmd{Argv: []string{"zfs", "rollback", last}},
+		})
+	}
 	plan.Add(h.bootSteps(z.Name, Boot{Timeout: spec.BootTimeout})...)
 	plan.Add(Step{Why: "refresh publishers", Cmd: zlogin(z.Name, "pkg", "refresh", "--full")})
 	for _, st := range packageSteps(z.Name, spec) {
@@ -556,19 +572,6 @@ func (h *Host) updateGIZ(ctx context.Context, w *World, z *Zone, spec *GIZSpec, 
 	// A failure after the halt boots the zone again, so that the undo of
 	// the first boot finds it running.
 	plan.Add(Step{Why: "halt after the update", Cmd: zoneadm(z.Name, "halt"), Undo: zoneadm(z.Name, "boot")})
-	if snaps := zonemgrSnapshots(w, ds); len(snaps) > 0 {
-		// Changed packages that could not be snapshotted are rolled back
-		// to the newest snapshot, so that the next refresh finds them to
-		// change again instead of leaving them in no snapshot.
-		last := ds + "/ROOT/zbe@" + snaps[len(snaps)-1]
-		plan.Add(Step{
-			Why:  "roll back to " + last + " should the snapshot fail",
-			Show: "(should the snapshot fail: zfs rollback " + last + ")",
-			Func: func(context.Context, illumos.Runner) error { return nil },
-			Skip: func() bool { return !updated },
-			Undo: &illumos.Cmd{Argv: []string{"zfs", "rollback", last}},
-		})
-	}
 	for _, s := range snapSteps(ds, snap) {
 		s.Skip = func() bool { return !updated }
 		plan.Add(s)
