@@ -102,6 +102,20 @@ func TestShortSuite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The yardstick and the floor: both measured, main within the wall.
+	for _, f := range []struct {
+		name         string
+		wall, inMain sample
+	}{{"gofloor", rep.goFloor, rep.goFloorInMain}, {"module floor", rep.moduleStart, rep.moduleInMain}} {
+		if len(f.wall) == 0 || len(f.wall) != len(f.inMain) {
+			t.Fatalf("%s: %d wall times, %d in main", f.name, len(f.wall), len(f.inMain))
+		}
+		for i := range f.wall {
+			if f.inMain[i] <= 0 || f.inMain[i] >= f.wall[i] {
+				t.Errorf("%s run %d: %g ms in main of %g ms", f.name, i, f.inMain[i], f.wall[i])
+			}
+		}
+	}
 	if len(rep.ops) != len(operations) {
 		t.Fatalf("%d operation results, want %d", len(rep.ops), len(operations))
 	}

@@ -124,6 +124,9 @@ func measure(cfg config) (*report, error) {
 	if rep.startCost, rep.startSample, err = measureStartCost(cfg); err != nil {
 		return nil, fmt.Errorf("start cost: %w", err)
 	}
+	if rep.goFloor, rep.goFloorInMain, err = measureGoFloor(cfg); err != nil {
+		return nil, fmt.Errorf("go floor: %w", err)
+	}
 	if rep.moduleStart, rep.moduleInMain, err = measureModuleStart(cfg); err != nil {
 		return nil, fmt.Errorf("module start: %w", err)
 	}

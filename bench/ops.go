@@ -1,7 +1,12 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 )
@@ -202,4 +207,46 @@ func measureModuleStart(cfg config) (wall, inMain sample, err error) {
 		inMain = append(inMain, millis(own))
 	}
 	return wall, inMain, nil
+}
+
+// measureGoFloor builds and runs testdata/gofloor, the least a Go module
+// binary does, and returns its wall times and the part in its main: the
+// yardstick for zonemgr's own time on this machine.
+func measureGoFloor(cfg config) (wall, inMain sample, err error) {
+	exe := filepath.Join(cfg.work, "gofloor")
+	build := exec.Command("go", "build", "-o", exe, "./testdata/gofloor")
+	build.Dir = benchDir()
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		return nil, nil, fmt.Errorf("build gofloor: %v\n%s", err, out)
+	}
+	args := filepath.Join(cfg.work, "gofloor-args.json")
+	if err := os.WriteFile(args, []byte(`{"name":"golden","no_such_option":true}`), 0o600); err != nil {
+		return nil, nil, err
+	}
+	for i := 0; i < 5*cfg.rounds; i++ {
+		cmd := exec.Command(exe, args)
+		start := time.Now()
+		out, err := cmd.Output()
+		elapsed := time.Since(start)
+		if err != nil {
+			return nil, nil, fmt.Errorf("gofloor: %w", err)
+		}
+		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+		var t struct {
+			MainNS int64 `json:"main_ns"`
+		}
+		if err := json.Unmarshal([]byte(lines[len(lines)-1]), &t); err != nil || t.MainNS <= 0 {
+			return nil, nil, fmt.Errorf("gofloor printed %q: %v", out, err)
+		}
+		wall = append(wall, millis(elapsed))
+		inMain = append(inMain, millis(time.Duration(t.MainNS)))
+	}
+	return wall, inMain, nil
+}
+
+// benchDir returns the directory of the benchmark's source.
+func benchDir() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Dir(file)
 }

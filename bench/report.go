@@ -18,12 +18,15 @@ type report struct {
 	startSample  sample
 	moduleStart  sample // ms of a module run that starts no command
 	moduleInMain sample // ms of it spent in its main
-	ops          []*opResult
-	tput         []*tputResult
-	scale        []*scaleResult
-	cmp          *cmpResult
-	cmpSkip      string // why the comparison did not run
-	gobench      string // the micro-benchmarks' result lines
+	// goFloor and goFloorInMain: the same for testdata/gofloor, the
+	// least a Go module binary does.
+	goFloor, goFloorInMain sample
+	ops                    []*opResult
+	tput                   []*tputResult
+	scale                  []*scaleResult
+	cmp                    *cmpResult
+	cmpSkip                string // why the comparison did not run
+	gobench                string // the micro-benchmarks' result lines
 }
 
 // machine describes the host: CPUs, CPU model, memory, kernel.
@@ -154,7 +157,7 @@ func (r *report) writeOverhead(w func(string, ...any)) {
 	w("For comparison, a sim command costs its parent %s ms (%s) beyond what it logs as its own duration (its `main` to its exit): the median of %d runs of `zoneadm list -cp`, the same start-and-exit cost for a Go program of the same kind. \"own, start counted\" is the module's whole wall time minus its commands, with each sim command's start cost counted as the command's (as a real tool's start is the tool's); \"raw\" counts those starts as zonemgr's too.",
 		fmtMS(millis(r.startCost)), r.startSample.ms(), len(r.startSample))
 	w("")
-	w("The floor: a module run that refuses its arguments before starting any command (`zone_info` with an unknown option: process start, argument parsing, the JSON result) takes %s ms, of which %s ms in its `main`.", r.moduleStart.ms(), r.moduleInMain.ms())
+	w("The floor: a module run that refuses its arguments before starting any command (`zone_info` with an unknown option: process start, argument parsing, the JSON result) takes %s ms, of which %s ms in its `main`. The yardstick: a Go program that does only what every module binary must (SIGINT and SIGTERM handling, reading and decoding the args file, writing one JSON object; `bench/testdata/gofloor`) takes %s ms here, of which %s ms in its `main`: on this machine that much of any module's own time is the Go runtime's first touch of each thing, not zonemgr's work.", r.moduleStart.ms(), r.moduleInMain.ms(), r.goFloor.ms(), r.goFloorInMain.ms())
 	w("")
 	w("| operation | wall | own | start and exit | own, start counted | raw | processes |")
 	w("|---|---|---|---|---|---|---|")
