@@ -26,6 +26,7 @@ import (
 
 	"github.com/zonemgr/zonemgr/modules"
 	"github.com/zonemgr/zonemgr/sim/core"
+	"github.com/zonemgr/zonemgr/test/internal/simstate"
 	"github.com/zonemgr/zonemgr/test/internal/testbin"
 )
 
@@ -433,40 +434,15 @@ func (s *Sim) Snapshots(dataset string) []string {
 	return snaps
 }
 
-// State captures everything the sim knows, as text: zones with their
-// states, datasets with their origins and holds, VNICs, and every file
-// under the root but the sim's own bookkeeping and /var/run. Two equal
-// states mean nothing changed.
+// State captures everything the sim knows, as text (see
+// simstate.Capture): two equal states mean nothing changed.
 func (s *Sim) State() string {
 	s.t.Helper()
-	var b strings.Builder
-	for _, c := range [][]string{
-		{"zoneadm", "list", "-cp"},
-		{"zfs", "list", "-H", "-o", "name,origin,mountpoint,zoned,userrefs", "-t", "all"},
-		{"dladm", "show-vnic", "-p", "-o", "link,over,vid,macaddress,zone"},
-	} {
-		out, code := s.Run(c[0], c[1:]...)
-		fmt.Fprintf(&b, "$ %s (exit %d)\n%s", strings.Join(c, " "), code, out)
+	st, err := simstate.Capture(filepath.Join(bin(s.t), "illumos-sim"), s.Root)
+	if err != nil {
+		s.t.Fatal(err)
 	}
-	var files []string
-	filepath.Walk(s.Root, func(p string, fi os.FileInfo, err error) error {
-		if err != nil {
-			return nil
-		}
-		rel, _ := filepath.Rel(s.Root, p)
-		if rel == core.SimDir || rel == "var/run" {
-			return filepath.SkipDir
-		}
-		size := int64(0)
-		if fi.Mode().IsRegular() {
-			size = fi.Size()
-		}
-		files = append(files, fmt.Sprintf("%s %v %d", rel, fi.Mode(), size))
-		return nil
-	})
-	sort.Strings(files)
-	b.WriteString(strings.Join(files, "\n"))
-	return b.String()
+	return st
 }
 
 // Mutations returns the mutating commands the sim logged from entry n on,
@@ -487,25 +463,4 @@ func (s *Sim) Mutations(n int) ([]string, int) {
 }
 
 // diffLines shows the lines only in a and only in b.
-func diffLines(a, b string) string {
-	in := func(s string) map[string]bool {
-		m := map[string]bool{}
-		for _, l := range strings.Split(s, "\n") {
-			m[l] = true
-		}
-		return m
-	}
-	ma, mb := in(a), in(b)
-	var out []string
-	for _, l := range strings.Split(a, "\n") {
-		if !mb[l] {
-			out = append(out, "- "+l)
-		}
-	}
-	for _, l := range strings.Split(b, "\n") {
-		if !ma[l] {
-			out = append(out, "+ "+l)
-		}
-	}
-	return strings.Join(out, "\n")
-}
+func diffLines(a, b string) string { return simstate.DiffLines(a, b) }

@@ -7,16 +7,14 @@ package integration
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
-	"sort"
 	"strings"
 	"testing"
 
 	"github.com/zonemgr/zonemgr/sim/core"
+	"github.com/zonemgr/zonemgr/test/internal/simstate"
 	"github.com/zonemgr/zonemgr/test/internal/testbin"
 )
 
@@ -147,64 +145,15 @@ func (s *Sim) Log() []core.LogEntry {
 	return l
 }
 
-// State captures everything the sim knows, as text: zones with their
-// states and configurations, datasets with their origins, snapshots,
-// VNICs, and every file under the root (modes and sizes). Two equal
-// states mean nothing was left behind. Left out is what changes by itself
-// and no cleanup winds back: the sim's next zone debug id
-// (/etc/zones/did.txt), the zone id a boot assigns, and the size of a
-// zone's service repository, which records the times of its last boot;
-// a zone's state (running, installed) still counts.
+// State captures everything the sim knows, as text (see
+// simstate.Capture): two equal states mean nothing was left behind.
 func (s *Sim) State() string {
 	s.t.Helper()
-	var b strings.Builder
-	for _, c := range [][]string{
-		{"zoneadm", "list", "-cp"},
-		{"zfs", "list", "-H", "-o", "name,origin,mountpoint,zoned,userrefs", "-t", "all"},
-		{"dladm", "show-vnic", "-p", "-o", "link,over,vid,macaddress,zone"},
-	} {
-		out, errOut, code := s.Run(nil, filepath.Join(bin(s.t), "illumos-sim"), c...)
-		fmt.Fprintf(&b, "$ %s (exit %d)\n%s%s", strings.Join(c, " "), code, out, errOut)
+	st, err := simstate.Capture(filepath.Join(s.Bin, "illumos-sim"), s.Root)
+	if err != nil {
+		s.t.Fatal(err)
 	}
-	var files []string
-	filepath.Walk(s.Root, func(p string, fi os.FileInfo, err error) error {
-		if err != nil {
-			return nil
-		}
-		rel, _ := filepath.Rel(s.Root, p)
-		// /var/run is run-time state (a tmpfs on illumos): the zone locks.
-		if rel == core.SimDir || rel == "var/run" {
-			return filepath.SkipDir
-		}
-		files = append(files, fmt.Sprintf("%s %v %d", rel, fi.Mode(), sizeIfFile(fi)))
-		return nil
-	})
-	sort.Strings(files)
-	b.WriteString(strings.Join(files, "\n"))
-	var keep []string
-	for _, l := range strings.Split(b.String(), "\n") {
-		switch {
-		case strings.HasPrefix(l, "etc/zones/did.txt "):
-			continue
-		case strings.Contains(l, "/etc/svc/repository.json "):
-			f := strings.Fields(l)
-			l = strings.Join(f[:len(f)-1], " ")
-		default:
-			l = zoneIDField.ReplaceAllString(l, "*:")
-		}
-		keep = append(keep, l)
-	}
-	return strings.Join(keep, "\n")
-}
-
-// zoneIDField is the zone id that starts a zoneadm list -cp line.
-var zoneIDField = regexp.MustCompile(`^([0-9]+|-):`)
-
-func sizeIfFile(fi os.FileInfo) int64 {
-	if fi.Mode().IsRegular() {
-		return fi.Size()
-	}
-	return 0
+	return st
 }
 
 // Mutating returns the mutating commands in a slice of the log.

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/zonemgr/zonemgr/sim/core"
+	"github.com/zonemgr/zonemgr/test/internal/simstate"
 )
 
 // goldenSim returns a sim with a golden zone "golden" created through
@@ -300,25 +301,4 @@ func TestBadInput(t *testing.T) {
 }
 
 // diffLines shows the lines only in a or only in b.
-func diffLines(a, b string) string {
-	in := func(s string) map[string]bool {
-		m := map[string]bool{}
-		for _, l := range strings.Split(s, "\n") {
-			m[l] = true
-		}
-		return m
-	}
-	ma, mb := in(a), in(b)
-	var out []string
-	for _, l := range strings.Split(a, "\n") {
-		if !mb[l] {
-			out = append(out, "- "+l)
-		}
-	}
-	for _, l := range strings.Split(b, "\n") {
-		if !ma[l] {
-			out = append(out, "+ "+l)
-		}
-	}
-	return strings.Join(out, "\n")
-}
+func diffLines(a, b string) string { return simstate.DiffLines(a, b) }
