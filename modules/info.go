@@ -1,8 +1,10 @@
 package modules
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 
 	"github.com/zonemgr/zonemgr/internal/ansible"
 	"github.com/zonemgr/zonemgr/internal/zone"
@@ -30,10 +32,24 @@ var ZoneInfo = &ansible.Module{
 		if err != nil {
 			return r.result(p, nil, err)
 		}
-		// The result's values are the Info fields, as JSON would name them.
-		var values map[string]any
-		b, _ := json.Marshal(info)
-		json.Unmarshal(b, &values)
+		// The result's values are the Info fields, as JSON would name
+		// them, each kept as its encoded JSON: with thousands of zones,
+		// decoding them into maps only to encode them again costs more
+		// than all the rest.
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false) // as the result itself is encoded
+		if err := enc.Encode(info); err != nil {
+			return nil, fmt.Errorf("zone_info: encode the facts: %w", err)
+		}
+		var fields map[string]json.RawMessage
+		if err := json.Unmarshal(buf.Bytes(), &fields); err != nil {
+			return nil, fmt.Errorf("zone_info: encode the facts: %w", err)
+		}
+		values := make(map[string]any, len(fields))
+		for k, v := range fields {
+			values[k] = v
+		}
 		res := &ansible.Result{Values: values, Warnings: r.warnings}
 		res.Msg = plural(len(info.Zones), "managed zone")
 		return res, nil
