@@ -206,6 +206,17 @@ func TestListFormats(t *testing.T) {
 		"rpool\nrpool/ROOT\nrpool/export\nrpool/zones\n", "", 0)
 	simtest.Check(t, "missing values print -", s.Run(nil, "zfs", "list", "-Hp", "-t", "snapshot", "-o", "name,origin,available,mountpoint,volsize,com.sun:auto-snapshot"),
 		"rpool/zones/b@z\t-\t-\t-\t-\t-\nrpool/zones/b@a\t-\t-\t-\t-\t-\n", "", 0)
+	// Without -t, a snapshot named as an operand is listed, while
+	// recursion does not reach snapshots (listsnapshots=off); -t
+	// filesystem refuses the snapshot operand, and so does -o space.
+	simtest.Check(t, "snapshot operand without -t", s.Run(nil, "zfs", "list", "-H", "-o", "name,type", "rpool/zones/b@z", "rpool/zones/b"),
+		"rpool/zones/b\tfilesystem\nrpool/zones/b@z\tsnapshot\n", "", 0)
+	simtest.Check(t, "recursion without -t", s.Run(nil, "zfs", "list", "-H", "-o", "name", "-r", "rpool/zones/b"),
+		"rpool/zones/b\n", "", 0)
+	simtest.Check(t, "snapshot operand with -t filesystem", s.Run(nil, "zfs", "list", "-H", "-o", "name", "-t", "filesystem", "rpool/zones/b@z"),
+		"", "cannot open 'rpool/zones/b@z': operation not applicable to datasets of this type\n", 1)
+	simtest.Check(t, "snapshot operand with -o space", s.Run(nil, "zfs", "list", "-H", "-o", "space", "rpool/zones/b@z"),
+		"", "cannot open 'rpool/zones/b@z': operation not applicable to datasets of this type\n", 1)
 	simtest.Check(t, "-p quota is 0", s.Run(nil, "zfs", "list", "-Hp", "-o", "quota,reservation", "rpool/zones"), "0\t0\n", "", 0)
 	simtest.Check(t, "human quota is none", s.Run(nil, "zfs", "list", "-H", "-o", "quota", "rpool/zones"), "none\n", "", 0)
 

@@ -541,6 +541,13 @@ func (c *zfsCmd) list(args []string) int {
 		return c.usage()
 	}
 	w.snaps = w.types&tSnap != 0
+	if !typesGiven && fields != "space" {
+		// Without -t the types are every dataset type (ZFS_TYPE_DATASET
+		// with ZFS_ITER_PROP_LISTSNAPS): an operand that names a snapshot
+		// is listed, while recursion reaches snapshots only on a pool
+		// with listsnapshots=on, which the sim's pools never have.
+		w.types |= tSnap
+	}
 	return c.withState(false, func(s *State) int {
 		names, failed := s.collect(c.inv.Stderr, rest, w)
 		s.sortBy(names, keys)

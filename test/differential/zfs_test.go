@@ -179,6 +179,8 @@ var sequences = []sequence{
 		{args: "zfs list -H -o name,type -r BASE"},
 		{args: "zfs list -H -o name,type -t all -r BASE"},
 		{args: "zfs list -H -o name -t snapshot BASE/a"},
+		{args: "zfs list -H -o name,type BASE/a@s1"},
+		{args: "zfs list -H -o name -t filesystem BASE/a@s1"},
 		{args: "zfs list -H -o name,mountpoint,compression -d 1 BASE"},
 		{args: "zfs list -H -o name BASE/nosuch"},
 		{args: "zfs list -H -o name,nosuchprop BASE/a", usage: usageTable},
