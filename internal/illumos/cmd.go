@@ -19,6 +19,10 @@ import (
 type Cmd struct {
 	Argv  []string
 	Stdin []byte
+	// StdinFrom, when Stdin is nil, is read for the command's standard
+	// input as the command reads it: a golden image's stream, too large
+	// to hold in memory.
+	StdinFrom io.Reader `json:"-"`
 	// Stdout and Stderr, when set, receive the command's output as it is
 	// produced (zlogin streaming a build's output live). The Result still
 	// holds the output, bounded by the runner.

@@ -99,6 +99,8 @@ func (e *Exec) run(ctx context.Context, c Cmd) (Result, error) {
 	cmd.Env = commandEnv(os.Environ(), e.Env, c.Env)
 	if c.Stdin != nil {
 		cmd.Stdin = bytes.NewReader(c.Stdin)
+	} else if c.StdinFrom != nil {
+		cmd.Stdin = c.StdinFrom
 	}
 	cmd.Stdout, cmd.Stderr = teeOutputs(stdout, stderr, c.Stdout, c.Stderr)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}

@@ -154,21 +154,6 @@ func (img *Image) Verify() error {
 	return nil
 }
 
-// stream reads the whole stream into memory (the command runner feeds
-// standard input from a byte slice).
-func (img *Image) stream() ([]byte, error) {
-	f, err := os.Open(img.Path)
-	if err != nil {
-		return nil, fmt.Errorf("image %s: %w", img.Path, err)
-	}
-	defer f.Close()
-	b := make([]byte, img.Manifest.StreamSize)
-	if _, err := f.ReadAt(b, streamOffset); err != nil {
-		return nil, fmt.Errorf("image %s: %w", img.Path, err)
-	}
-	return b, nil
-}
-
 // snapshotGUID reads a snapshot's guid property.
 func (h *Host) snapshotGUID(ctx context.Context, snap string) (string, error) {
 	v, _, err := zfs.GetProperty(ctx, h.Runner, snap, "guid")
@@ -517,20 +502,31 @@ func (h *Host) importedConfig(spec *GIZSpec, img *Image, zonepath string) (*illu
 	return c, nil
 }
 
-// receiveStep receives an image's stream. It reads the stream only when
-// it runs, after the checks.
+// receiveStep receives an image's stream, read from the file as zfs
+// receive reads it (never held in memory whole). It opens the file only
+// when it runs, after the checks, and checks the stream's SHA-256 again
+// on the way: a file changed since Verify fails the step, and its undo
+// removes what was received.
 func receiveStep(why string, img *Image, argv []string, undo *illumos.Cmd) Step {
 	show := illumos.QuoteArgv(argv) + " < " + img.Path
 	return Step{
 		Why:  why,
 		Show: show,
 		Func: func(ctx context.Context, r illumos.Runner) error {
-			b, err := img.stream()
+			f, err := os.Open(img.Path)
 			if err != nil {
+				return fmt.Errorf("image %s: %w", img.Path, err)
+			}
+			defer f.Close()
+			h := sha256.New()
+			in := io.TeeReader(io.NewSectionReader(f, streamOffset, img.Manifest.StreamSize), h)
+			if _, err := r.Run(ctx, illumos.Cmd{Argv: argv, StdinFrom: in}); err != nil {
 				return err
 			}
-			_, err = r.Run(ctx, illumos.Cmd{Argv: argv, Stdin: b})
-			return err
+			if got := hex.EncodeToString(h.Sum(nil)); got != img.Manifest.StreamSHA256 {
+				return fmt.Errorf("image %s changed while it was received: its stream's SHA-256 is now %s, its manifest says %s", img.Path, got, img.Manifest.StreamSHA256)
+			}
+			return nil
 		},
 		Undo: undo,
 	}

@@ -1,14 +1,18 @@
 package zone
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/zonemgr/zonemgr/internal/illumos"
 )
 
 // writeTestImage writes an image file around stream with the manifest m,
@@ -40,9 +44,6 @@ func TestOpenImage(t *testing.T) {
 	}
 	if err := img.Verify(); err != nil {
 		t.Errorf("Verify: %v", err)
-	}
-	if b, err := img.stream(); err != nil || string(b) != "STREAM-BYTES" {
-		t.Errorf("stream = %q, %v", b, err)
 	}
 	if n, err := ImageName(good); err != nil || n != "golden" {
 		t.Errorf("ImageName = %q, %v", n, err)
@@ -137,5 +138,49 @@ func TestReadLDAPClient(t *testing.T) {
 	files, err := h.readLDAPClient()
 	if err != nil || len(files) != 1 || files[0].mode != 0o640 || string(files[0].data) != "x\n" {
 		t.Errorf("readLDAPClient = %+v, %v", files, err)
+	}
+}
+
+// stdinRunner records the standard input each command was given.
+type stdinRunner struct{ got []string }
+
+func (r *stdinRunner) Run(_ context.Context, c illumos.Cmd) (illumos.Result, error) {
+	var b []byte
+	if c.StdinFrom != nil {
+		var err error
+		if b, err = io.ReadAll(c.StdinFrom); err != nil {
+			return illumos.Result{}, err
+		}
+	}
+	r.got = append(r.got, string(b))
+	return illumos.Result{}, nil
+}
+
+// The receive step streams the image's stream, and only it, to zfs
+// receive, and fails when the file changed after the checks.
+func TestReceiveStepStreams(t *testing.T) {
+	file := writeTestImage(t, "STREAM-BYTES", ImageManifest{Zone: "golden", Snapshot: "s1", SnapshotGUID: "42"})
+	img, err := OpenImage(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	step := receiveStep("receive", img, []string{"zfs", "receive", "rpool/x"}, nil)
+	if step.Show != "zfs receive rpool/x < "+file {
+		t.Errorf("Show = %q", step.Show)
+	}
+	r := &stdinRunner{}
+	if err := step.Func(context.Background(), r); err != nil || len(r.got) != 1 || r.got[0] != "STREAM-BYTES" {
+		t.Fatalf("receive: %v, stdin %q", err, r.got)
+	}
+	// The same length, other bytes: only the streamed checksum tells.
+	b, _ := os.ReadFile(file)
+	i := strings.Index(string(b), "STREAM-BYTES")
+	copy(b[i:], "STREAM-BYTEZ")
+	if err := os.WriteFile(file, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err = step.Func(context.Background(), r)
+	if err == nil || !strings.Contains(err.Error(), "changed while it was received") {
+		t.Errorf("receive of a changed file: %v", err)
 	}
 }
