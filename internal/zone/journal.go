@@ -49,8 +49,8 @@ type JournalEntry struct {
 }
 
 // A journalEvent is one line after a journal's header: a step begun
-// (State "begun", with its undo), or one marked (State "done" or
-// "undone"), or the journal adopted for a disposable zone (Discard).
+// (State "begun", with its undo), a step undone (State "undone"), or the
+// journal adopted for a disposable zone (Discard).
 type journalEvent struct {
 	Do      string   `json:"do,omitempty"`
 	Undo    []string `json:"undo,omitempty"`
@@ -232,12 +232,10 @@ func readJournal(path string) (*Journal, error) {
 			j.Discard = true
 		case ev.State == "begun":
 			j.Entries = append(j.Entries, JournalEntry{Do: ev.Do, Undo: ev.Undo, State: ev.State})
-		case ev.State == "done":
-			j.mark(ev.Do, "begun", "done")
 		case ev.State == "undone":
-			if !j.mark(ev.Do, "done", "undone") {
-				j.mark(ev.Do, "begun", "undone")
-			}
+			// The file never says "done" (see Done): an undone step is
+			// one begun.
+			j.mark(ev.Do, "begun", "undone")
 		default:
 			return nil, fmt.Errorf("journal %s: line %d: unknown event %s", path, n+1, line)
 		}
