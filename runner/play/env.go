@@ -1,6 +1,7 @@
 package play
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"slices"
@@ -13,16 +14,16 @@ var localPatterns = []string{"localhost", "127.0.0.1", "all", "*"}
 
 // playScope is the scope of a play's own keywords (name, hosts): magic
 // variables, extra vars and play vars.
-func (x *run) playScope() *scope { return x.scope(&task{}, inherited{}) }
+func (x *run) playScope(ctx context.Context) *scope { return x.scope(ctx, &task{}, inherited{}) }
 
 // playName is the name in the PLAY banner, rendered when it is a
 // template (as text when it does not render).
-func (x *run) playName() string {
+func (x *run) playName(ctx context.Context) string {
 	name := x.play.name
 	if !isTemplate(name) {
 		return name
 	}
-	if v, err := x.playScope().render(name); err == nil {
+	if v, err := x.playScope(ctx).render(name); err == nil {
 		return pyStr(v)
 	}
 	return name
@@ -31,8 +32,8 @@ func (x *run) playName() string {
 // noteHosts says, once per pattern, that a play whose hosts pattern names
 // other machines runs on this global zone all the same: zonemgr play has
 // no inventory. A templated pattern is rendered first.
-func (x *run) noteHosts() {
-	sc := x.playScope()
+func (x *run) noteHosts(ctx context.Context) {
+	sc := x.playScope(ctx)
 	var pats []string
 	for _, h := range x.play.hosts {
 		if isTemplate(h) {

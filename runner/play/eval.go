@@ -5,21 +5,26 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"unicode/utf8"
 )
 
-// A lookupFunc resolves a top-level variable name: its value, whether it
-// is defined, and an error when resolving it failed (a template in its
-// value that does not render).
-type lookupFunc func(name string) (any, bool, error)
-
-// An evaluator evaluates expressions over variables.
+// An evaluator is one evaluation of expressions over the variables of a
+// scope, within a budget: the steps it takes and the values it builds are
+// bounded (see maxSteps), and it stops when the scope's context is
+// cancelled.
 type evaluator struct {
-	lookup lookupFunc
+	sc   *scope
+	work *budget
+	// depth counts the variables being rendered inside one another.
+	depth int
 }
 
 // eval evaluates e to a value, which may be undefined; use evalDefined
 // when an undefined value is an error.
 func (ev *evaluator) eval(e expr) (any, error) {
+	if err := ev.work.step(1); err != nil {
+		return nil, err
+	}
 	switch x := e.(type) {
 	case litExpr:
 		return x.val, nil
@@ -35,17 +40,28 @@ func (ev *evaluator) eval(e expr) (any, error) {
 	case attrExpr:
 		return ev.attr(x)
 	case listExpr:
+		if len(x.elems) > maxElements {
+			return nil, listTooLarge()
+		}
 		out := make([]any, 0, len(x.elems))
+		total := elementSize
 		for _, el := range x.elems {
 			v, err := ev.evalDefined(el)
 			if err != nil {
+				return nil, err
+			}
+			if err := ev.work.add(&total, v); err != nil {
 				return nil, err
 			}
 			out = append(out, v)
 		}
 		return out, nil
 	case dictExpr:
+		if len(x.keys) > maxElements {
+			return nil, dictTooLarge()
+		}
 		out := make(map[string]any, len(x.keys))
+		total := elementSize
 		for i := range x.keys {
 			k, err := ev.evalDefined(x.keys[i])
 			if err != nil {
@@ -55,7 +71,17 @@ func (ev *evaluator) eval(e expr) (any, error) {
 			if err != nil {
 				return nil, err
 			}
-			out[pyStr(k)] = v
+			key, err := ev.work.str(k)
+			if err != nil {
+				return nil, err
+			}
+			if _, dup := out[key]; !dup {
+				total += len(key)
+				if err := ev.work.add(&total, v); err != nil {
+					return nil, err
+				}
+			}
+			out[key] = v
 		}
 		return out, nil
 	case unaryExpr:
@@ -122,8 +148,12 @@ func (ev *evaluator) attr(x attrExpr) (any, error) {
 				return v, nil
 			}
 		} else if !x.dot {
-			if v, ok := b[pyStr(key)]; ok {
-				return v, nil
+			if k, err := ev.work.str(key); err == nil {
+				if v, ok := b[k]; ok {
+					return v, nil
+				}
+			} else if !isSizeError(err) {
+				return nil, err
 			}
 		}
 		return missing, nil
@@ -133,13 +163,39 @@ func (ev *evaluator) attr(x attrExpr) (any, error) {
 		}
 		return missing, nil
 	case string:
-		r := []rune(b)
-		if i, ok := index(key, len(r)); ok {
-			return string(r[i]), nil
+		r, scanned, ok := runeAt(b, key)
+		if err := ev.work.text(scanned); err != nil {
+			return nil, err
+		}
+		if ok {
+			return r, nil
 		}
 		return missing, nil
 	}
 	return missing, nil
+}
+
+// runeAt returns the character of s at index key (negative indexes count
+// from the end), and how many bytes of s it went through to find it.
+func runeAt(s string, key any) (r string, scanned int, ok bool) {
+	i, ok := key.(int)
+	if !ok {
+		return "", 0, false
+	}
+	if i < 0 {
+		i += utf8.RuneCountInString(s)
+		scanned = len(s)
+		if i < 0 {
+			return "", scanned, false
+		}
+	}
+	for j, c := range s {
+		if i == 0 {
+			return string(c), max(scanned, j), true
+		}
+		i--
+	}
+	return "", len(s), false
 }
 
 // method calls a dict method: keys(), values() or items().
@@ -148,10 +204,18 @@ func (ev *evaluator) method(x methodExpr) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, ok := base.(map[string]any); !ok {
+	m, ok := base.(map[string]any)
+	if !ok {
 		return nil, fmt.Errorf("'%s' object has no attribute '%s'", typeName(base), x.name)
 	}
-	return methods[x.name](base)
+	if err := ev.work.step(len(m)); err != nil {
+		return nil, err
+	}
+	out, err := methods[x.name](base)
+	if err != nil {
+		return nil, err
+	}
+	return out, ev.work.check(out)
 }
 
 // index turns key into an index of a sequence of length n.
@@ -223,13 +287,25 @@ func (ev *evaluator) binary(x binaryExpr) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return arith(x.op, a, b)
+	return arith(ev.work, x.op, a, b)
 }
 
-// arith applies an arithmetic operator with Python's rules.
-func arith(op string, a, b any) (any, error) {
+// arith applies an arithmetic operator with Python's rules, within the
+// budget w.
+func arith(w *budget, op string, a, b any) (any, error) {
 	if op == "~" {
-		return pyStr(a) + pyStr(b), nil
+		sa, err := w.str(a)
+		if err != nil {
+			return nil, err
+		}
+		sb, err := w.str(b)
+		if err != nil {
+			return nil, err
+		}
+		if err := w.checkString(len(sa) + len(sb)); err != nil {
+			return nil, err
+		}
+		return sa + sb, nil
 	}
 	_, aBool := a.(bool)
 	_, bBool := b.(bool)
@@ -319,23 +395,42 @@ func arith(op string, a, b any) (any, error) {
 	case "+":
 		if sa, ok := a.(string); ok {
 			if sb, ok := b.(string); ok {
+				if err := w.checkString(len(sa) + len(sb)); err != nil {
+					return nil, err
+				}
 				return sa + sb, nil
 			}
 		}
 		if la, ok := a.([]any); ok {
 			if lb, ok := b.([]any); ok {
-				return append(append([]any{}, la...), lb...), nil
+				return concatLists(w, la, lb)
 			}
 		}
 	case "*":
 		if s, ok := a.(string); ok && bInt {
-			return repeat(s, bi)
+			return repeat(w, s, bi)
 		}
 		if s, ok := b.(string); ok && aInt {
-			return repeat(s, ai)
+			return repeat(w, s, ai)
 		}
 	}
 	return nil, fmt.Errorf("unsupported operand type(s) for %s: '%s' and '%s'", op, typeName(a), typeName(b))
+}
+
+// concatLists is la + lb, within the budget w.
+func concatLists(w *budget, la, lb []any) (any, error) {
+	if len(la)+len(lb) > maxElements {
+		return nil, listTooLarge()
+	}
+	total := elementSize
+	for _, l := range [][]any{la, lb} {
+		for _, e := range l {
+			if err := w.add(&total, e); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return append(append(make([]any, 0, len(la)+len(lb)), la...), lb...), nil
 }
 
 func (ev *evaluator) compare(x compareExpr) (any, error) {
@@ -348,7 +443,7 @@ func (ev *evaluator) compare(x compareExpr) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		ok, err := compareOp(op, left, right)
+		ok, err := compareOp(ev.work, op, left, right)
 		if err != nil || !ok {
 			return false, err
 		}
@@ -357,20 +452,22 @@ func (ev *evaluator) compare(x compareExpr) (any, error) {
 	return true, nil
 }
 
-func compareOp(op string, a, b any) (bool, error) {
+// compareOp applies one comparison operator, within the budget w.
+func compareOp(w *budget, op string, a, b any) (bool, error) {
 	switch op {
 	case "==":
-		return equal(a, b), nil
+		return w.equal(a, b)
 	case "!=":
-		return !equal(a, b), nil
+		eq, err := w.equal(a, b)
+		return !eq, err
 	case "in", "not in":
-		in, err := member(a, b)
+		in, err := w.member(a, b)
 		if op == "not in" {
 			in = !in
 		}
 		return in, err
 	}
-	c, err := order(op, a, b)
+	c, err := w.order(op, a, b)
 	if err != nil {
 		return false, err
 	}
@@ -385,18 +482,22 @@ func compareOp(op string, a, b any) (bool, error) {
 	return c >= 0, nil
 }
 
-// member is Python's `a in b`: a substring, a list element or a dict key.
-func member(a, b any) (bool, error) {
+// memberCount is Python's `a in b`: a substring, a list element or a
+// dict key. It adds to *n the number of pairs of values it compares, and
+// one for every textPerStep bytes of text it searches.
+func memberCount(a, b any, n *int) (bool, error) {
+	*n++
 	switch c := b.(type) {
 	case string:
 		s, ok := a.(string)
 		if !ok {
 			return false, fmt.Errorf("'in <string>' requires string as left operand, not %s", typeName(a))
 		}
+		*n += len(c) / textPerStep
 		return strings.Contains(c, s), nil
 	case []any:
 		for _, e := range c {
-			if equal(a, e) {
+			if equalCount(a, e, n) {
 				return true, nil
 			}
 		}
@@ -433,7 +534,10 @@ func (ev *evaluator) filter(x filterExpr) (any, error) {
 	if u, ok := in.(undefined); ok && !f.takesUndefined {
 		return nil, u.err()
 	}
-	out, err := f.fn(in, args, kwargs)
+	out, err := f.fn(ev.work, in, args, kwargs)
+	if err == nil && !f.picks {
+		err = ev.work.check(out)
+	}
 	var ue *undefinedError
 	if err != nil && !errors.As(err, &ue) {
 		return nil, fmt.Errorf("filter %s: %w", x.name, err)
@@ -456,23 +560,24 @@ func (ev *evaluator) test(x testExpr) (any, error) {
 	if u, ok := in.(undefined); ok && !t.takesUndefined {
 		return nil, u.err()
 	}
-	ok, err := t.fn(in, args)
+	ok, err := t.fn(ev.work, in, args)
 	if err != nil {
 		return nil, fmt.Errorf("test %s: %w", x.name, err)
 	}
 	return ok != x.negate, nil
 }
 
-// maxValueSize bounds the strings an expression may build, so that a
-// typo such as 'x' * 10**12 fails instead of exhausting memory.
-const maxValueSize = 16 << 20
-
-func repeat(s string, n int) (any, error) {
+// repeat is s * n, within the budget w: a typo such as 'x' * 10**12
+// fails instead of exhausting memory.
+func repeat(w *budget, s string, n int) (any, error) {
 	if n <= 0 {
 		return "", nil
 	}
-	if len(s) > 0 && n > maxValueSize/len(s) {
-		return nil, fmt.Errorf("string repetition: result larger than %d bytes", maxValueSize)
+	if len(s) > 0 && n > maxStringSize/len(s) {
+		return nil, stringTooLarge()
+	}
+	if err := w.text(len(s) * n); err != nil {
+		return nil, err
 	}
 	return strings.Repeat(s, n), nil
 }

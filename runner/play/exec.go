@@ -111,9 +111,9 @@ func (x *run) execute(ctx context.Context) int {
 	start := x.r.clock()
 	for _, p := range x.pb.plays {
 		x.play = p
-		x.playTitle = x.playName()
+		x.playTitle = x.playName(ctx)
 		x.d.banner("PLAY [" + x.playTitle + "]")
-		x.noteHosts()
+		x.noteHosts(ctx)
 		if x.runTasks(ctx, p.tasks, inherited{}) {
 			x.d.banner("NO MORE HOSTS LEFT")
 			break
@@ -183,8 +183,9 @@ func (x *run) runBlock(ctx context.Context, b *task, inh inherited) bool {
 	return failed
 }
 
-// scope builds the variables a task sees.
-func (x *run) scope(t *task, inh inherited) *scope {
+// scope builds the variables a task sees; cancelling ctx stops the
+// evaluations in it.
+func (x *run) scope(ctx context.Context, t *task, inh inherited) *scope {
 	magic := map[string]any{
 		"inventory_hostname":       "localhost",
 		"inventory_hostname_short": "localhost",
@@ -207,7 +208,9 @@ func (x *run) scope(t *task, inh inherited) *scope {
 		layers = append(layers, layer{vals: v, templated: true})
 	}
 	layers = append(layers, layer{vals: x.play.vars, templated: true})
-	return newScope(x.tc, layers...)
+	sc := newScope(x.tc, layers...)
+	sc.ctx = ctx
+	return sc
 }
 
 // flag evaluates ignore_errors or no_log: a boolean or a template.
@@ -231,7 +234,7 @@ func (x *run) runTask(ctx context.Context, t *task, inh inherited) bool {
 		x.started = true
 	}
 	start := x.r.clock()
-	sc := x.scope(t, inh)
+	sc := x.scope(ctx, t, inh)
 	name := t.displayName()
 	if isTemplate(name) {
 		if v, err := sc.render(name); err == nil {

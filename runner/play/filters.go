@@ -10,20 +10,40 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
-// A filterFunc is one filter: `in | name(args, key=value)`.
+// A filterFunc is one filter: `in | name(args, key=value)`. It runs
+// within the budget of the evaluation: a filter whose work grows with its
+// input takes its steps, and one that builds text checks its size before
+// building it. The evaluator checks the size of what it returns, unless
+// it picks.
 type filterFunc struct {
-	fn func(in any, args []any, kwargs map[string]any) (any, error)
+	fn func(w *budget, in any, args []any, kwargs map[string]any) (any, error)
 	// takesUndefined lets the filter see an undefined input (default,
 	// mandatory); other filters fail on one.
 	takesUndefined bool
+	// picks tells that the filter returns its input, an element of it or
+	// an argument, and builds no value.
+	picks bool
 }
 
-// A testFunc is one test: `in is name(args)`.
+// A testFunc is one test: `in is name(args)`, within the budget of the
+// evaluation.
 type testFunc struct {
-	fn             func(in any, args []any) (bool, error)
+	fn             func(w *budget, in any, args []any) (bool, error)
 	takesUndefined bool
+}
+
+// plain makes a filterFunc's fn of a filter whose work is small: a
+// constant, or a single pass over a string.
+func plain(f func(in any, args []any, kwargs map[string]any) (any, error)) func(*budget, any, []any, map[string]any) (any, error) {
+	return func(_ *budget, in any, args []any, kwargs map[string]any) (any, error) { return f(in, args, kwargs) }
+}
+
+// plainTest makes a testFunc's fn of a test whose work is a constant.
+func plainTest(f func(in any, args []any) (bool, error)) func(*budget, any, []any) (bool, error) {
+	return func(_ *budget, in any, args []any) (bool, error) { return f(in, args) }
 }
 
 // The filters and tests of the expression language: the handful users
@@ -35,58 +55,66 @@ var (
 
 func init() {
 	filterFuncs = map[string]filterFunc{
-		"default":      {fn: filterDefault, takesUndefined: true},
-		"d":            {fn: filterDefault, takesUndefined: true},
-		"mandatory":    {fn: filterMandatory, takesUndefined: true},
-		"bool":         {fn: filterBool},
-		"int":          {fn: filterInt},
-		"float":        {fn: filterFloat},
-		"string":       {fn: func(in any, _ []any, _ map[string]any) (any, error) { return pyStr(in), nil }},
-		"length":       {fn: filterLength},
-		"count":        {fn: filterLength},
-		"join":         {fn: filterJoin},
-		"lower":        {fn: func(in any, _ []any, _ map[string]any) (any, error) { return strings.ToLower(pyStr(in)), nil }},
-		"upper":        {fn: func(in any, _ []any, _ map[string]any) (any, error) { return strings.ToUpper(pyStr(in)), nil }},
-		"trim":         {fn: filterTrim},
-		"first":        {fn: filterFirst},
-		"last":         {fn: filterLast},
-		"replace":      {fn: filterReplace},
-		"split":        {fn: filterSplit},
-		"list":         {fn: filterList},
-		"sort":         {fn: filterSort},
-		"unique":       {fn: filterUnique},
-		"min":          {fn: func(in any, _ []any, _ map[string]any) (any, error) { return extreme(in, -1) }},
-		"max":          {fn: func(in any, _ []any, _ map[string]any) (any, error) { return extreme(in, 1) }},
-		"to_json":      {fn: func(in any, _ []any, _ map[string]any) (any, error) { return pyJSON(in, 0), nil }},
-		"to_nice_json": {fn: func(in any, _ []any, _ map[string]any) (any, error) { return pyJSON(in, 4), nil }},
-		"from_json":    {fn: filterFromJSON},
+		"default":   {fn: plain(filterDefault), takesUndefined: true, picks: true},
+		"d":         {fn: plain(filterDefault), takesUndefined: true, picks: true},
+		"mandatory": {fn: plain(filterMandatory), takesUndefined: true, picks: true},
+		"bool":      {fn: plain(filterBool)},
+		"int":       {fn: plain(filterInt)},
+		"float":     {fn: plain(filterFloat)},
+		"string":    {fn: func(w *budget, in any, _ []any, _ map[string]any) (any, error) { return w.str(in) }},
+		"length":    {fn: plain(filterLength)},
+		"count":     {fn: plain(filterLength)},
+		"join":      {fn: filterJoin},
+		"lower": {fn: func(w *budget, in any, _ []any, _ map[string]any) (any, error) {
+			return textFilter(w, in, strings.ToLower)
+		}},
+		"upper": {fn: func(w *budget, in any, _ []any, _ map[string]any) (any, error) {
+			return textFilter(w, in, strings.ToUpper)
+		}},
+		"trim":    {fn: filterTrim},
+		"first":   {fn: filterFirst, picks: true},
+		"last":    {fn: filterLast, picks: true},
+		"replace": {fn: filterReplace},
+		"split":   {fn: filterSplit},
+		"list":    {fn: filterList},
+		"sort":    {fn: filterSort},
+		"unique":  {fn: filterUnique},
+		"min":     {fn: func(w *budget, in any, _ []any, _ map[string]any) (any, error) { return extreme(w, in, -1) }, picks: true},
+		"max":     {fn: func(w *budget, in any, _ []any, _ map[string]any) (any, error) { return extreme(w, in, 1) }, picks: true},
+		"to_json": {fn: func(w *budget, in any, _ []any, _ map[string]any) (any, error) {
+			return boundedJSON(w, in, 0)
+		}},
+		"to_nice_json": {fn: func(w *budget, in any, _ []any, _ map[string]any) (any, error) {
+			return boundedJSON(w, in, 4)
+		}},
+		"from_json": {fn: filterFromJSON},
 	}
 	testFuncs = map[string]testFunc{
-		"defined":    {fn: func(in any, _ []any) (bool, error) { return !isUndefined(in), nil }, takesUndefined: true},
-		"undefined":  {fn: func(in any, _ []any) (bool, error) { return isUndefined(in), nil }, takesUndefined: true},
-		"none":       {fn: func(in any, _ []any) (bool, error) { return in == nil, nil }},
-		"string":     {fn: func(in any, _ []any) (bool, error) { _, ok := in.(string); return ok, nil }},
-		"number":     {fn: func(in any, _ []any) (bool, error) { _, ok := number(in); return ok, nil }},
-		"integer":    {fn: func(in any, _ []any) (bool, error) { _, ok := in.(int); return ok, nil }},
-		"float":      {fn: func(in any, _ []any) (bool, error) { _, ok := in.(float64); return ok, nil }},
-		"boolean":    {fn: func(in any, _ []any) (bool, error) { _, ok := in.(bool); return ok, nil }},
-		"true":       {fn: func(in any, _ []any) (bool, error) { return in == true, nil }},
-		"false":      {fn: func(in any, _ []any) (bool, error) { return in == false, nil }},
-		"mapping":    {fn: func(in any, _ []any) (bool, error) { _, ok := in.(map[string]any); return ok, nil }},
-		"sequence":   {fn: testSequence},
-		"iterable":   {fn: testSequence},
-		"failed":     {fn: testFailed},
-		"failure":    {fn: testFailed},
-		"succeeded":  {fn: testSucceeded},
-		"success":    {fn: testSucceeded},
-		"successful": {fn: testSucceeded},
+		"defined":    {fn: plainTest(func(in any, _ []any) (bool, error) { return !isUndefined(in), nil }), takesUndefined: true},
+		"undefined":  {fn: plainTest(func(in any, _ []any) (bool, error) { return isUndefined(in), nil }), takesUndefined: true},
+		"none":       {fn: plainTest(func(in any, _ []any) (bool, error) { return in == nil, nil })},
+		"string":     {fn: plainTest(func(in any, _ []any) (bool, error) { _, ok := in.(string); return ok, nil })},
+		"number":     {fn: plainTest(func(in any, _ []any) (bool, error) { _, ok := number(in); return ok, nil })},
+		"integer":    {fn: plainTest(func(in any, _ []any) (bool, error) { _, ok := in.(int); return ok, nil })},
+		"float":      {fn: plainTest(func(in any, _ []any) (bool, error) { _, ok := in.(float64); return ok, nil })},
+		"boolean":    {fn: plainTest(func(in any, _ []any) (bool, error) { _, ok := in.(bool); return ok, nil })},
+		"true":       {fn: plainTest(func(in any, _ []any) (bool, error) { return in == true, nil })},
+		"false":      {fn: plainTest(func(in any, _ []any) (bool, error) { return in == false, nil })},
+		"mapping":    {fn: plainTest(func(in any, _ []any) (bool, error) { _, ok := in.(map[string]any); return ok, nil })},
+		"sequence":   {fn: plainTest(testSequence)},
+		"iterable":   {fn: plainTest(testSequence)},
+		"failed":     {fn: plainTest(testFailed)},
+		"failure":    {fn: plainTest(testFailed)},
+		"succeeded":  {fn: plainTest(testSucceeded)},
+		"success":    {fn: plainTest(testSucceeded)},
+		"successful": {fn: plainTest(testSucceeded)},
 		"changed":    {fn: testChanged},
 		"change":     {fn: testChanged},
-		"skipped":    {fn: testSkipped},
-		"skip":       {fn: testSkipped},
-		"match":      {fn: func(in any, args []any) (bool, error) { return testRegex(in, args, "match") }},
-		"search":     {fn: func(in any, args []any) (bool, error) { return testRegex(in, args, "search") }},
-		"regex":      {fn: func(in any, args []any) (bool, error) { return testRegex(in, args, "search") }},
+		"skipped":    {fn: plainTest(testSkipped)},
+		"skip":       {fn: plainTest(testSkipped)},
+		"match":      {fn: func(w *budget, in any, args []any) (bool, error) { return testRegex(w, in, args, "match") }},
+		"search":     {fn: func(w *budget, in any, args []any) (bool, error) { return testRegex(w, in, args, "search") }},
+		"regex":      {fn: func(w *budget, in any, args []any) (bool, error) { return testRegex(w, in, args, "search") }},
 	}
 	addSeqFilters()
 }
@@ -211,7 +239,7 @@ func filterFloat(in any, args []any, kwargs map[string]any) (any, error) {
 func filterLength(in any, _ []any, _ map[string]any) (any, error) {
 	switch x := in.(type) {
 	case string:
-		return len([]rune(x)), nil
+		return utf8.RuneCountInString(x), nil
 	case []any:
 		return len(x), nil
 	case map[string]any:
@@ -242,29 +270,69 @@ func items(in any) ([]any, error) {
 	return nil, fmt.Errorf("'%s' object is not iterable", typeName(in))
 }
 
-func filterJoin(in any, args []any, kwargs map[string]any) (any, error) {
-	sep := pyStr(param(args, kwargs, 0, "d", ""))
-	list, err := items(in)
+func filterJoin(w *budget, in any, args []any, kwargs map[string]any) (any, error) {
+	sep, err := w.str(param(args, kwargs, 0, "d", ""))
+	if err != nil {
+		return nil, err
+	}
+	list, err := w.items(in)
 	if err != nil {
 		return nil, err
 	}
 	parts := make([]string, len(list))
+	n := 0
 	for i, e := range list {
-		parts[i] = pyStr(e)
+		if err := w.step(1); err != nil {
+			return nil, err
+		}
+		if parts[i], err = w.str(e); err != nil {
+			return nil, err
+		}
+		if i > 0 {
+			n += len(sep)
+		}
+		if n += len(parts[i]); n > maxStringSize {
+			return nil, stringTooLarge()
+		}
+	}
+	if err := w.text(n); err != nil {
+		return nil, err
 	}
 	return strings.Join(parts, sep), nil
 }
 
-func filterTrim(in any, args []any, kwargs map[string]any) (any, error) {
-	s := pyStr(in)
-	if chars := param(args, kwargs, 0, "chars", nil); chars != nil {
-		return strings.Trim(s, pyStr(chars)), nil
+// textFilter applies f, a function of one pass over a string, to the
+// text of in.
+func textFilter(w *budget, in any, f func(string) string) (any, error) {
+	s, err := w.str(in)
+	if err != nil {
+		return nil, err
 	}
-	return strings.TrimFunc(s, unicode.IsSpace), nil
+	if err := w.text(len(s)); err != nil {
+		return nil, err
+	}
+	return f(s), nil
 }
 
-func filterFirst(in any, _ []any, _ map[string]any) (any, error) {
-	list, err := items(in)
+func filterTrim(w *budget, in any, args []any, kwargs map[string]any) (any, error) {
+	if chars := param(args, kwargs, 0, "chars", nil); chars != nil {
+		cs, err := w.str(chars)
+		if err != nil {
+			return nil, err
+		}
+		return textFilter(w, in, func(s string) string { return strings.Trim(s, cs) })
+	}
+	return textFilter(w, in, func(s string) string { return strings.TrimFunc(s, unicode.IsSpace) })
+}
+
+func filterFirst(w *budget, in any, _ []any, _ map[string]any) (any, error) {
+	if s, ok := in.(string); ok {
+		if r, _, ok := runeAt(s, 0); ok {
+			return r, nil
+		}
+		return undefined{msg: "No first item, sequence was empty."}, nil
+	}
+	list, err := w.items(in)
 	if err != nil {
 		return nil, err
 	}
@@ -274,8 +342,15 @@ func filterFirst(in any, _ []any, _ map[string]any) (any, error) {
 	return list[0], nil
 }
 
-func filterLast(in any, _ []any, _ map[string]any) (any, error) {
-	list, err := items(in)
+func filterLast(w *budget, in any, _ []any, _ map[string]any) (any, error) {
+	if s, ok := in.(string); ok {
+		if s == "" {
+			return undefined{msg: "No last item, sequence was empty."}, nil
+		}
+		_, size := utf8.DecodeLastRuneInString(s)
+		return s[len(s)-size:], nil
+	}
+	list, err := w.items(in)
 	if err != nil {
 		return nil, err
 	}
@@ -285,7 +360,7 @@ func filterLast(in any, _ []any, _ map[string]any) (any, error) {
 	return list[len(list)-1], nil
 }
 
-func filterReplace(in any, args []any, kwargs map[string]any) (any, error) {
+func filterReplace(w *budget, in any, args []any, kwargs map[string]any) (any, error) {
 	if len(args) < 2 {
 		return nil, errors.New("replace needs the old and the new text")
 	}
@@ -293,12 +368,27 @@ func filterReplace(in any, args []any, kwargs map[string]any) (any, error) {
 	if c, ok := param(args, kwargs, 2, "count", nil).(int); ok {
 		n = c
 	}
-	return strings.Replace(pyStr(in), pyStr(args[0]), pyStr(args[1]), n), nil
+	var texts [3]string
+	for i, v := range []any{in, args[0], args[1]} {
+		var err error
+		if texts[i], err = w.str(v); err != nil {
+			return nil, err
+		}
+	}
+	s, old, repl := texts[0], texts[1], texts[2]
+	k := strings.Count(s, old)
+	if n >= 0 && n < k {
+		k = n
+	}
+	if err := w.checkString(len(s) + k*(len(repl)-len(old))); err != nil {
+		return nil, err
+	}
+	return strings.Replace(s, old, repl, n), nil
 }
 
 // filterSplit is Ansible's split(sep=None, maxsplit=-1), that is Python's
 // str.split: without a separator, runs of white space separate.
-func filterSplit(in any, args []any, kwargs map[string]any) (any, error) {
+func filterSplit(w *budget, in any, args []any, kwargs map[string]any) (any, error) {
 	s, ok := in.(string)
 	if !ok {
 		return nil, fmt.Errorf("split needs a string, got %s", typeName(in))
@@ -309,16 +399,26 @@ func filterSplit(in any, args []any, kwargs map[string]any) (any, error) {
 	}
 	var parts []string
 	if sep := param(args, kwargs, 0, "sep", nil); sep != nil {
-		if pyStr(sep) == "" {
+		sepText, err := w.str(sep)
+		if err != nil {
+			return nil, err
+		}
+		if sepText == "" {
 			return nil, errors.New("empty separator")
 		}
-		parts = strings.SplitN(s, pyStr(sep), n)
+		if k := strings.Count(s, sepText) + 1; (n < 0 || n > maxElements) && k > maxElements {
+			return nil, listTooLarge()
+		}
+		parts = strings.SplitN(s, sepText, n)
 	} else {
 		rest := strings.TrimLeftFunc(s, unicode.IsSpace)
 		for rest != "" && (n < 0 || len(parts) < n-1) {
 			i := strings.IndexFunc(rest, unicode.IsSpace)
 			if i < 0 {
 				break
+			}
+			if len(parts) >= maxElements {
+				return nil, listTooLarge()
 			}
 			parts = append(parts, rest[:i])
 			rest = strings.TrimLeftFunc(rest[i:], unicode.IsSpace)
@@ -327,6 +427,9 @@ func filterSplit(in any, args []any, kwargs map[string]any) (any, error) {
 			parts = append(parts, rest)
 		}
 	}
+	if err := w.step(len(parts) + len(s)/textPerStep); err != nil {
+		return nil, err
+	}
 	out := make([]any, len(parts))
 	for i, p := range parts {
 		out[i] = p
@@ -334,17 +437,20 @@ func filterSplit(in any, args []any, kwargs map[string]any) (any, error) {
 	return out, nil
 }
 
-func filterList(in any, _ []any, _ map[string]any) (any, error) {
-	list, err := items(in)
+func filterList(w *budget, in any, _ []any, _ map[string]any) (any, error) {
+	list, err := w.items(in)
 	if err != nil {
+		return nil, err
+	}
+	if err := w.step(len(list)); err != nil {
 		return nil, err
 	}
 	return append([]any{}, list...), nil
 }
 
 // filterSort is Jinja's sort(reverse=false, case_sensitive=false).
-func filterSort(in any, args []any, kwargs map[string]any) (any, error) {
-	list, err := items(in)
+func filterSort(w *budget, in any, args []any, kwargs map[string]any) (any, error) {
+	list, err := w.items(in)
 	if err != nil {
 		return nil, err
 	}
@@ -359,7 +465,10 @@ func filterSort(in any, args []any, kwargs map[string]any) (any, error) {
 	out := append([]any{}, list...)
 	var sortErr error
 	slices.SortStableFunc(out, func(a, b any) int {
-		c, err := order("<", key(a), key(b))
+		if sortErr != nil {
+			return 0
+		}
+		c, err := w.order("<", key(a), key(b))
 		if err != nil && sortErr == nil {
 			sortErr = err
 		}
@@ -374,23 +483,34 @@ func filterSort(in any, args []any, kwargs map[string]any) (any, error) {
 	return out, nil
 }
 
-func filterUnique(in any, _ []any, _ map[string]any) (any, error) {
-	list, err := items(in)
+// filterUnique keeps the first of the elements equal to one another, in
+// order. Elements are told apart by a key that equal elements share (see
+// hashKey), so the work grows with the size of the list; one that has no
+// key (it holds a NaN) equals nothing and is kept.
+func filterUnique(w *budget, in any, _ []any, _ map[string]any) (any, error) {
+	list, err := w.items(in)
 	if err != nil {
 		return nil, err
 	}
 	out := []any{}
+	seen := map[string]bool{}
 	for _, e := range list {
-		if !slices.ContainsFunc(out, func(o any) bool { return equal(o, e) }) {
-			out = append(out, e)
+		k, ok := hashKey(e)
+		if err := w.text(len(k)); err != nil {
+			return nil, err
 		}
+		if ok && seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, e)
 	}
 	return out, nil
 }
 
 // extreme returns the smallest (sign -1) or largest (sign 1) element.
-func extreme(in any, sign int) (any, error) {
-	list, err := items(in)
+func extreme(w *budget, in any, sign int) (any, error) {
+	list, err := w.items(in)
 	if err != nil {
 		return nil, err
 	}
@@ -399,7 +519,7 @@ func extreme(in any, sign int) (any, error) {
 	}
 	best := list[0]
 	for _, e := range list[1:] {
-		c, err := order("<", e, best)
+		c, err := w.order("<", e, best)
 		if err != nil {
 			return nil, err
 		}
@@ -410,16 +530,53 @@ func extreme(in any, sign int) (any, error) {
 	return best, nil
 }
 
-func filterFromJSON(in any, _ []any, _ map[string]any) (any, error) {
+func filterFromJSON(w *budget, in any, _ []any, _ map[string]any) (any, error) {
 	s, ok := in.(string)
 	if !ok {
 		return nil, fmt.Errorf("from_json needs a string, got %s", typeName(in))
+	}
+	// Each comma in the text, outside strings, starts another value.
+	if n := (jsonCommas(s) + 1) * elementSize; n > maxTotalSize {
+		return nil, valueTooLarge()
+	}
+	if err := w.text(len(s)); err != nil {
+		return nil, err
 	}
 	var v any
 	if err := json.Unmarshal([]byte(s), &v); err != nil {
 		return nil, err
 	}
 	return normalizeJSON(v), nil
+}
+
+// jsonCommas counts the commas of JSON text outside its strings.
+func jsonCommas(s string) int {
+	n := 0
+	inString, escaped := false, false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case escaped:
+			escaped = false
+		case inString && c == '\\':
+			escaped = true
+		case c == '"':
+			inString = !inString
+		case !inString && c == ',':
+			n++
+		}
+	}
+	return n
+}
+
+// boundedJSON is pyJSON(in, indent) as a filter builds it.
+func boundedJSON(w *budget, in any, indent int) (any, error) {
+	var b strings.Builder
+	writePyJSON(&b, in, indent, 0, maxStringSize)
+	if err := w.checkString(b.Len()); err != nil {
+		return nil, err
+	}
+	return b.String(), nil
 }
 
 func testSequence(in any, _ []any) (bool, error) {
@@ -457,7 +614,7 @@ func testSucceeded(in any, _ []any) (bool, error) {
 
 // testChanged is Ansible's changed test: the changed key, or when it is
 // absent, whether any item of a loop's results changed.
-func testChanged(in any, _ []any) (bool, error) {
+func testChanged(w *budget, in any, _ []any) (bool, error) {
 	m, err := result(in, "changed")
 	if err != nil {
 		return false, err
@@ -466,6 +623,9 @@ func testChanged(in any, _ []any) (bool, error) {
 		return truthy(c), nil
 	}
 	if rs, ok := m["results"].([]any); ok {
+		if err := w.step(len(rs)); err != nil {
+			return false, err
+		}
 		for _, r := range rs {
 			if rm, ok := r.(map[string]any); ok && truthy(rm["changed"]) {
 				return true, nil
@@ -486,7 +646,7 @@ func testSkipped(in any, _ []any) (bool, error) {
 // testRegex is Ansible's match (anchored at the start) and search tests.
 // Patterns are Go's RE2 syntax, which agrees with Python's re for the
 // common cases (no backreferences or lookaround).
-func testRegex(in any, args []any, kind string) (bool, error) {
+func testRegex(w *budget, in any, args []any, kind string) (bool, error) {
 	s, ok := in.(string)
 	if !ok {
 		return false, fmt.Errorf("%s needs a string, got %s", kind, typeName(in))
@@ -494,7 +654,13 @@ func testRegex(in any, args []any, kind string) (bool, error) {
 	if len(args) != 1 {
 		return false, fmt.Errorf("%s needs one pattern", kind)
 	}
-	pat := pyStr(args[0])
+	pat, err := w.str(args[0])
+	if err != nil {
+		return false, err
+	}
+	if err := w.text(len(s) + len(pat)); err != nil {
+		return false, err
+	}
 	if kind == "match" {
 		pat = `\A(?:` + pat + `)`
 	}

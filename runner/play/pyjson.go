@@ -13,11 +13,14 @@ import (
 // spaces per level with "," and ": ".
 func pyJSON(v any, indent int) string {
 	var b strings.Builder
-	writePyJSON(&b, v, indent, 0)
+	writePyJSON(&b, v, indent, 0, 0)
 	return b.String()
 }
 
-func writePyJSON(b *strings.Builder, v any, indent, level int) {
+// writePyJSON writes v as pyJSON does, at nesting level level. With a
+// limit above zero it stops early, at the next element of a list or
+// dict, once b holds more than limit bytes.
+func writePyJSON(b *strings.Builder, v any, indent, level, limit int) {
 	newline := func(l int) {
 		if indent > 0 {
 			b.WriteByte('\n')
@@ -55,7 +58,7 @@ func writePyJSON(b *strings.Builder, v any, indent, level int) {
 		for i, s := range x {
 			l[i] = s
 		}
-		writePyJSON(b, l, indent, level)
+		writePyJSON(b, l, indent, level, limit)
 	case []any:
 		if len(x) == 0 {
 			b.WriteString("[]")
@@ -63,11 +66,14 @@ func writePyJSON(b *strings.Builder, v any, indent, level int) {
 		}
 		b.WriteByte('[')
 		for i, e := range x {
+			if limit > 0 && b.Len() > limit {
+				return
+			}
 			if i > 0 {
 				b.WriteString(sep)
 			}
 			newline(level + 1)
-			writePyJSON(b, e, indent, level+1)
+			writePyJSON(b, e, indent, level+1, limit)
 		}
 		newline(level)
 		b.WriteByte(']')
@@ -78,13 +84,16 @@ func writePyJSON(b *strings.Builder, v any, indent, level int) {
 		}
 		b.WriteByte('{')
 		for i, k := range sortedKeys(x) {
+			if limit > 0 && b.Len() > limit {
+				return
+			}
 			if i > 0 {
 				b.WriteString(sep)
 			}
 			newline(level + 1)
 			writeJSONString(b, k)
 			b.WriteString(": ")
-			writePyJSON(b, x[k], indent, level+1)
+			writePyJSON(b, x[k], indent, level+1, limit)
 		}
 		newline(level)
 		b.WriteByte('}')

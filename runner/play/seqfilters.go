@@ -13,49 +13,62 @@ import (
 
 // addSeqFilters adds these filters and the comparison tests they use.
 func addSeqFilters() {
-	filterFuncs["select"] = filterFunc{fn: func(in any, args []any, kwargs map[string]any) (any, error) {
-		return selectItems(in, "", args, kwargs, true)
+	filterFuncs["select"] = filterFunc{fn: func(w *budget, in any, args []any, kwargs map[string]any) (any, error) {
+		return selectItems(w, in, "", args, kwargs, true)
 	}}
-	filterFuncs["reject"] = filterFunc{fn: func(in any, args []any, kwargs map[string]any) (any, error) {
-		return selectItems(in, "", args, kwargs, false)
+	filterFuncs["reject"] = filterFunc{fn: func(w *budget, in any, args []any, kwargs map[string]any) (any, error) {
+		return selectItems(w, in, "", args, kwargs, false)
 	}}
-	filterFuncs["selectattr"] = filterFunc{fn: func(in any, args []any, kwargs map[string]any) (any, error) {
-		return selectAttr(in, args, kwargs, true)
+	filterFuncs["selectattr"] = filterFunc{fn: func(w *budget, in any, args []any, kwargs map[string]any) (any, error) {
+		return selectAttr(w, in, args, kwargs, true)
 	}}
-	filterFuncs["rejectattr"] = filterFunc{fn: func(in any, args []any, kwargs map[string]any) (any, error) {
-		return selectAttr(in, args, kwargs, false)
+	filterFuncs["rejectattr"] = filterFunc{fn: func(w *budget, in any, args []any, kwargs map[string]any) (any, error) {
+		return selectAttr(w, in, args, kwargs, false)
 	}}
 	filterFuncs["map"] = filterFunc{fn: filterMap}
 	filterFuncs["sum"] = filterFunc{fn: filterSum}
 	filterFuncs["dict2items"] = filterFunc{fn: filterDict2Items}
-	filterFuncs["items"] = filterFunc{fn: func(in any, _ []any, _ map[string]any) (any, error) { return mapItems(in) }}
-	filterFuncs["keys"] = filterFunc{fn: func(in any, _ []any, _ map[string]any) (any, error) { return mapKeys(in) }}
-	filterFuncs["values"] = filterFunc{fn: func(in any, _ []any, _ map[string]any) (any, error) { return mapValues(in) }}
+	filterFuncs["items"] = filterFunc{fn: dictFilter(mapItems)}
+	filterFuncs["keys"] = filterFunc{fn: dictFilter(mapKeys)}
+	filterFuncs["values"] = filterFunc{fn: dictFilter(mapValues)}
 	testFuncs["equalto"] = testFunc{fn: testEqual}
 	testFuncs["eq"] = testFunc{fn: testEqual}
-	testFuncs["ne"] = testFunc{fn: func(in any, args []any) (bool, error) {
-		eq, err := testEqual(in, args)
+	testFuncs["ne"] = testFunc{fn: func(w *budget, in any, args []any) (bool, error) {
+		eq, err := testEqual(w, in, args)
 		return !eq, err
 	}}
 	testFuncs["in"] = testFunc{fn: testIn}
+}
+
+// dictFilter makes a filter of f, which goes once through a dict's
+// members, taking a step for each.
+func dictFilter(f func(any) (any, error)) func(*budget, any, []any, map[string]any) (any, error) {
+	return func(w *budget, in any, _ []any, _ map[string]any) (any, error) {
+		if m, ok := in.(map[string]any); ok {
+			if err := w.step(len(m)); err != nil {
+				return nil, err
+			}
+		}
+		return f(in)
+	}
 }
 
 // testAliases are the operator names Jinja2 also accepts for its
 // comparison tests, in select and selectattr.
 var testAliases = map[string]string{"==": "eq", "!=": "ne"}
 
-func testEqual(in any, args []any) (bool, error) {
+func testEqual(w *budget, in any, args []any) (bool, error) {
 	if len(args) != 1 {
 		return false, errors.New("equalto needs one value to compare with")
 	}
-	return equal(in, args[0]), nil
+	return w.equal(in, args[0])
 }
 
-func testIn(in any, args []any) (bool, error) {
+func testIn(w *budget, in any, args []any) (bool, error) {
 	if len(args) != 1 {
 		return false, errors.New("in needs one container")
 	}
-	return member(in, args[0])
+	return w.member(in, args[0])
 }
 
 // attrPath reads a dotted attribute path ("a.b", "results.0") from v as
@@ -91,7 +104,7 @@ func attrPath(v any, path string) any {
 // for select, reject, selectattr and rejectattr. An undefined value fails
 // unless the test takes one (defined, undefined), as with Ansible's
 // strict undefined.
-func applyTest(v any, name string, args []any) (bool, error) {
+func applyTest(w *budget, v any, name string, args []any) (bool, error) {
 	if name == "" {
 		if u, ok := v.(undefined); ok {
 			return false, u.err()
@@ -108,16 +121,16 @@ func applyTest(v any, name string, args []any) (bool, error) {
 	if u, ok := v.(undefined); ok && !t.takesUndefined {
 		return false, u.err()
 	}
-	return t.fn(v, args)
+	return t.fn(w, v, args)
 }
 
 // selectItems is Jinja2's select(test, args...) and reject; attr, when
 // set, is the attribute path tested (selectattr, rejectattr).
-func selectItems(in any, attr string, args []any, kwargs map[string]any, keep bool) (any, error) {
+func selectItems(w *budget, in any, attr string, args []any, kwargs map[string]any, keep bool) (any, error) {
 	if len(kwargs) > 0 {
 		return nil, errors.New("takes no keyword arguments")
 	}
-	list, err := items(in)
+	list, err := w.items(in)
 	if err != nil {
 		return nil, err
 	}
@@ -131,11 +144,14 @@ func selectItems(in any, attr string, args []any, kwargs map[string]any, keep bo
 	}
 	out := []any{}
 	for _, e := range list {
+		if err := w.step(1); err != nil {
+			return nil, err
+		}
 		v := e
 		if attr != "" {
 			v = attrPath(e, attr)
 		}
-		ok, err := applyTest(v, test, args)
+		ok, err := applyTest(w, v, test, args)
 		if err != nil {
 			return nil, err
 		}
@@ -148,7 +164,7 @@ func selectItems(in any, attr string, args []any, kwargs map[string]any, keep bo
 
 // selectAttr is Jinja2's selectattr(attribute, test, args...) and
 // rejectattr.
-func selectAttr(in any, args []any, kwargs map[string]any, keep bool) (any, error) {
+func selectAttr(w *budget, in any, args []any, kwargs map[string]any, keep bool) (any, error) {
 	if len(args) == 0 {
 		return nil, errors.New("missing the attribute to test")
 	}
@@ -156,14 +172,14 @@ func selectAttr(in any, args []any, kwargs map[string]any, keep bool) (any, erro
 	if !ok || attr == "" {
 		return nil, fmt.Errorf("the attribute must be a name or a dotted path, got %s", pyRepr(args[0]))
 	}
-	return selectItems(in, attr, args[1:], kwargs, keep)
+	return selectItems(w, in, attr, args[1:], kwargs, keep)
 }
 
 // filterMap is Jinja2's map: map(attribute='a.b', default=x) takes an
 // attribute of each item, map('filter', args...) applies a filter to
 // each item.
-func filterMap(in any, args []any, kwargs map[string]any) (any, error) {
-	list, err := items(in)
+func filterMap(w *budget, in any, args []any, kwargs map[string]any) (any, error) {
+	list, err := w.items(in)
 	if err != nil {
 		return nil, err
 	}
@@ -183,6 +199,9 @@ func filterMap(in any, args []any, kwargs map[string]any) (any, error) {
 			}
 		}
 		for _, e := range list {
+			if err := w.step(1); err != nil {
+				return nil, err
+			}
 			v := attrPath(e, attr)
 			if u, ok := v.(undefined); ok {
 				if !hasDef {
@@ -205,8 +224,15 @@ func filterMap(in any, args []any, kwargs map[string]any) (any, error) {
 	if !ok {
 		return nil, fmt.Errorf("no filter named '%s'", name)
 	}
+	total := elementSize
 	for _, e := range list {
-		v, err := f.fn(e, args[1:], kwargs)
+		if err := w.step(1); err != nil {
+			return nil, err
+		}
+		v, err := f.fn(w, e, args[1:], kwargs)
+		if err == nil {
+			err = w.add(&total, v)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
@@ -215,24 +241,82 @@ func filterMap(in any, args []any, kwargs map[string]any) (any, error) {
 	return out, nil
 }
 
-// filterSum is Jinja2's sum(attribute=None, start=0).
-func filterSum(in any, args []any, kwargs map[string]any) (any, error) {
-	list, err := items(in)
+// filterSum is Jinja2's sum(attribute=None, start=0). A run of strings
+// or of lists is joined in one pass, not copied again at each element.
+func filterSum(w *budget, in any, args []any, kwargs map[string]any) (any, error) {
+	list, err := w.items(in)
 	if err != nil {
 		return nil, err
 	}
-	attr := param(args, kwargs, 0, "attribute", nil)
-	total := param(args, kwargs, 1, "start", 0)
-	for _, e := range list {
-		if attr != nil {
-			e = attrPath(e, pyStr(attr))
-			if u, ok := e.(undefined); ok {
+	if err := w.step(len(list)); err != nil {
+		return nil, err
+	}
+	vals := list
+	if attr := param(args, kwargs, 0, "attribute", nil); attr != nil {
+		path, err := w.str(attr)
+		if err != nil {
+			return nil, err
+		}
+		vals = make([]any, len(list))
+		for i, e := range list {
+			vals[i] = attrPath(e, path)
+			if u, ok := vals[i].(undefined); ok {
 				return nil, u.err()
 			}
 		}
-		if total, err = arith("+", total, e); err != nil {
+	}
+	total := param(args, kwargs, 1, "start", 0)
+	for i := 0; i < len(vals); {
+		switch t := total.(type) {
+		case string:
+			parts := []string{t}
+			n := len(t)
+			for ; i < len(vals); i++ {
+				s, ok := vals[i].(string)
+				if !ok {
+					break
+				}
+				if n += len(s); n > maxStringSize {
+					return nil, stringTooLarge()
+				}
+				parts = append(parts, s)
+			}
+			if len(parts) > 1 {
+				if err := w.text(n); err != nil {
+					return nil, err
+				}
+				total = strings.Join(parts, "")
+				continue
+			}
+		case []any:
+			lists := [][]any{t}
+			n := len(t)
+			for ; i < len(vals); i++ {
+				l, ok := vals[i].([]any)
+				if !ok {
+					break
+				}
+				if n += len(l); n > maxElements {
+					return nil, listTooLarge()
+				}
+				lists = append(lists, l)
+			}
+			if len(lists) > 1 {
+				out := make([]any, 0, n)
+				for _, l := range lists {
+					out = append(out, l...)
+				}
+				if err := w.check(out); err != nil {
+					return nil, err
+				}
+				total = out
+				continue
+			}
+		}
+		if total, err = arith(w, "+", total, vals[i]); err != nil {
 			return nil, err
 		}
+		i++
 	}
 	return total, nil
 }
@@ -248,13 +332,22 @@ func dict(in any, filter string) (map[string]any, error) {
 
 // filterDict2Items is Ansible's dict2items(key_name='key',
 // value_name='value').
-func filterDict2Items(in any, args []any, kwargs map[string]any) (any, error) {
+func filterDict2Items(w *budget, in any, args []any, kwargs map[string]any) (any, error) {
 	m, err := dict(in, "dict2items")
 	if err != nil {
 		return nil, err
 	}
-	kn := pyStr(param(args, kwargs, 0, "key_name", "key"))
-	vn := pyStr(param(args, kwargs, 1, "value_name", "value"))
+	if err := w.step(len(m)); err != nil {
+		return nil, err
+	}
+	kn, err := w.str(param(args, kwargs, 0, "key_name", "key"))
+	if err != nil {
+		return nil, err
+	}
+	vn, err := w.str(param(args, kwargs, 1, "value_name", "value"))
+	if err != nil {
+		return nil, err
+	}
 	out := make([]any, 0, len(m))
 	for _, k := range sortedKeys(m) {
 		out = append(out, map[string]any{kn: k, vn: m[k]})

@@ -1,7 +1,6 @@
 package play
 
 import (
-	"fmt"
 	"strings"
 	"sync"
 )
@@ -133,12 +132,20 @@ func (t *template) render(ev *evaluator) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		if v != nil {
-			b.WriteString(pyStr(v))
+		if v == nil {
+			continue
 		}
-		if b.Len() > maxValueSize {
-			return nil, fmt.Errorf("template result larger than %d bytes", maxValueSize)
+		str, err := ev.work.str(v)
+		if err != nil {
+			return nil, err
 		}
+		if b.Len()+len(str) > maxStringSize {
+			return nil, stringTooLarge()
+		}
+		if err := ev.work.text(len(str)); err != nil {
+			return nil, err
+		}
+		b.WriteString(str)
 	}
 	return b.String(), nil
 }

@@ -200,7 +200,7 @@ func TestRenderErrors(t *testing.T) {
 		{"{{ 1 / 0 }}", "division by zero", false, ""},
 		{"{{ n | length }}", "filter length: object of type 'int' has no len()", false, ""},
 		{"{{ [] | first }}", "No first item, sequence was empty.", true, ""},
-		{"{{ 'x' * 100000000 }}", "string repetition: result larger than 16777216 bytes", false, ""},
+		{"{{ 'x' * 100000000 }}", "template result too large: a string of more than 16777216 bytes (the limit)", false, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.src, func(t *testing.T) {

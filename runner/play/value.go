@@ -115,11 +115,14 @@ func pyStr(v any) string {
 // pyRepr renders v as Python's repr() does.
 func pyRepr(v any) string {
 	var b strings.Builder
-	writeRepr(&b, v)
+	writeRepr(&b, v, 0)
 	return b.String()
 }
 
-func writeRepr(b *strings.Builder, v any) {
+// writeRepr writes the repr of v to b. With a limit above zero it stops
+// early, at the next element of a list or dict, once b holds more than
+// limit bytes.
+func writeRepr(b *strings.Builder, v any, limit int) {
 	switch x := v.(type) {
 	case nil:
 		b.WriteString("None")
@@ -140,21 +143,27 @@ func writeRepr(b *strings.Builder, v any) {
 	case []any:
 		b.WriteByte('[')
 		for i, e := range x {
+			if limit > 0 && b.Len() > limit {
+				return
+			}
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			writeRepr(b, e)
+			writeRepr(b, e, limit)
 		}
 		b.WriteByte(']')
 	case map[string]any:
 		b.WriteByte('{')
 		for i, k := range sortedKeys(x) {
+			if limit > 0 && b.Len() > limit {
+				return
+			}
 			if i > 0 {
 				b.WriteString(", ")
 			}
 			b.WriteString(pyQuote(k))
 			b.WriteString(": ")
-			writeRepr(b, x[k])
+			writeRepr(b, x[k], limit)
 		}
 		b.WriteByte('}')
 	case undefined:
@@ -275,9 +284,12 @@ func normalizeJSON(v any) any {
 	return v
 }
 
-// equal is Python's == for values: numbers (and booleans, which Python
-// counts as 1 and 0) by value, strings, lists and dicts deeply.
-func equal(a, b any) bool {
+// equalCount is Python's == for values: numbers (and booleans, which
+// Python counts as 1 and 0) by value, strings, lists and dicts deeply. It
+// adds to *n the number of pairs of values it compares, and one for every
+// textPerStep bytes of the strings.
+func equalCount(a, b any, n *int) bool {
+	*n++
 	if fa, ok := number(a); ok {
 		if fb, ok := number(b); ok {
 			return fa == fb
@@ -289,14 +301,18 @@ func equal(a, b any) bool {
 		return b == nil
 	case string:
 		y, ok := b.(string)
-		return ok && x == y
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		*n += len(x) / textPerStep
+		return x == y
 	case []any:
 		y, ok := b.([]any)
 		if !ok || len(x) != len(y) {
 			return false
 		}
 		for i := range x {
-			if !equal(x[i], y[i]) {
+			if !equalCount(x[i], y[i], n) {
 				return false
 			}
 		}
@@ -308,7 +324,7 @@ func equal(a, b any) bool {
 		}
 		for k, v := range x {
 			w, ok := y[k]
-			if !ok || !equal(v, w) {
+			if !ok || !equalCount(v, w, n) {
 				return false
 			}
 		}
@@ -333,9 +349,11 @@ func number(v any) (float64, bool) {
 	return 0, false
 }
 
-// order compares a and b as Python's < does: numbers, strings and lists
-// (element by element); other pairs are a TypeError.
-func order(op string, a, b any) (int, error) {
+// orderCount compares a and b as Python's < does: numbers, strings and
+// lists (element by element); other pairs are a TypeError. It adds to *n
+// as equalCount does.
+func orderCount(op string, a, b any, n *int) (int, error) {
+	*n++
 	if fa, ok := number(a); ok {
 		if fb, ok := number(b); ok {
 			switch {
@@ -350,15 +368,16 @@ func order(op string, a, b any) (int, error) {
 	switch x := a.(type) {
 	case string:
 		if y, ok := b.(string); ok {
+			*n += min(len(x), len(y)) / textPerStep
 			return strings.Compare(x, y), nil
 		}
 	case []any:
 		if y, ok := b.([]any); ok {
 			for i := 0; i < len(x) && i < len(y); i++ {
-				if equal(x[i], y[i]) {
+				if equalCount(x[i], y[i], n) {
 					continue
 				}
-				return order(op, x[i], y[i])
+				return orderCount(op, x[i], y[i], n)
 			}
 			return len(x) - len(y), nil
 		}
