@@ -11,8 +11,8 @@ import (
 var ZoneGC = &ansible.Module{
 	Spec: ansible.Spec{
 		Module: "zone_gc",
-		Description: "Removes what killed zonemgr runs left behind: replays the journals of runs whose process is gone (their undo commands, newest first), then removes managed zones left configured or incomplete, automatic VNICs (autodiz*, autogiz*) no zone configures, zone datasets under the containers with no zone, and per-clone origin snapshots with no clone. " +
-			"Never touches zones without zonemgr.* attributes, datasets outside the containers, other VNICs, or anything a running operation holds. Check mode only reports. Fails, keeping the journals, when leftovers remain.",
+		Description: "Finishes the work of zonemgr runs that were killed: a run is gone when the lock it held on its journal can be taken (the kernel releases it at the run's death). Each such journal is replayed, newest first, under its zone's lock: a destroy (or an exec-diz's disposable zone) is finished while the zone is still the one that run worked on, then the run's undo commands run, newest first, each only while what it removes is still that run's (its zonemgr.run attribute or zonemgr:run property, and no other zone uses it). " +
+			"Nothing that no journal records is removed: detached golden zones, snapshots and VNICs zonemgr did not record are left alone, and look-alikes are listed under found.unrecorded. Check mode only reports. Fails, keeping the journal and saying what is left, when a command fails or a journal cannot be replayed.",
 		SupportsCheckMode: true,
 	},
 	Run: func(ctx context.Context, p *ansible.Params) (*ansible.Result, error) {

@@ -14,7 +14,7 @@ import (
 var ZoneInfo = &ansible.Module{
 	Spec: ansible.Spec{
 		Module:      "zone_info",
-		Description: "Facts about the zones zonemgr manages, their snapshots and dependents, and orphans left by crashed runs, read with a number of processes that does not depend on the number of zones. Never changes anything.",
+		Description: "Facts about the zones zonemgr manages, their snapshots and dependents, what killed runs left for zone_gc (orphans; with the look-alikes no journal records under orphans.unrecorded), read with a number of processes that does not depend on the number of zones. Never changes anything.",
 		Options: []ansible.Option{
 			{Name: "name", Aliases: []string{"zone"}, Description: "A zone name or a glob. With a single name the result also says whether the zone exists, is managed, its role and state."},
 			{Name: "role", Default: "any", Choices: []string{"giz", "diz", "any"}, Description: "Only golden-image zones, only disposable zones, or both."},

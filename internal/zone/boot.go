@@ -28,9 +28,13 @@ type Boot struct {
 	SingleUser bool
 }
 
+// kernelStates are the states of a zone in the kernel, which a halt ends.
+var kernelStates = []string{"ready", "running", "shutting_down", "down"}
+
 // bootSteps boots a zone and waits, bounded by the timeout, until the
-// milestone is online. The boot's undo halts the zone again.
-func (h *Host) bootSteps(zone string, b Boot) []Step {
+// milestone is online. The boot's undo halts the zone again, while it is
+// the zone zid names (see zoneRun) and in the kernel.
+func (h *Host) bootSteps(zone, zid string, b Boot) []Step {
 	args := []string{"boot"}
 	milestone := MilestoneMultiUser
 	if b.SingleUser {
@@ -45,7 +49,8 @@ func (h *Host) bootSteps(zone string, b Boot) []Step {
 	if boot.Timeout <= 0 {
 		boot.Timeout = h.Settings.BootTimeout
 	}
-	steps := []Step{{Why: "boot the zone", Cmd: boot, Undo: zoneadm(zone, "halt"), UndoIfFailed: true}}
+	steps := []Step{{Why: "boot the zone", Cmd: boot, Undo: zoneadm(zone, "halt"), UndoIfFailed: true,
+		Guard: &Guard{Zone: zone, ZoneRun: zid, States: kernelStates}}}
 	if !b.NoWait {
 		steps = append(steps, h.waitStep(zone, milestone, b.Timeout))
 	}

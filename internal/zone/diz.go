@@ -51,6 +51,12 @@ type DIZSpec struct {
 	// booted (for a refresh) between the check that it is halted and the
 	// clone.
 	gizLock *ZoneLock
+	// fresh: the zone is made for one run (exec-diz): a zone that exists,
+	// or a name another operation holds, is refused.
+	fresh bool
+	// disposable, when set, receives the journal of the zone's creation,
+	// which outlives it (see disposable).
+	disposable *disposable
 }
 
 // given reports whether an option was given.
@@ -144,6 +150,16 @@ func (h *Host) containers(extra ...string) []string {
 // illumos allows, re-creating it when asked, changing its run state, or
 // destroying it.
 func (h *Host) EnsureDIZ(ctx context.Context, spec DIZSpec) (*Outcome, error) {
+	out, lock, err := h.ensureDIZ(ctx, spec, nil)
+	lock.Unlock()
+	return out, err
+}
+
+// ensureDIZ is EnsureDIZ for callers that hold the zone's lock already
+// (held) or want it kept when it returns (held nil: the lock is taken
+// and returned, for the caller to release). spec.fresh refuses a zone
+// that exists, and a name another operation holds, at once.
+func (h *Host) ensureDIZ(ctx context.Context, spec DIZSpec, held *ZoneLock) (*Outcome, *ZoneLock, error) {
 	if spec.State == "" {
 		spec.State = "present"
 	}
@@ -152,72 +168,103 @@ func (h *Host) EnsureDIZ(ctx context.Context, spec DIZSpec) (*Outcome, error) {
 	}
 	acc, err := h.validateDIZ(&spec)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	lock := held
+	if spec.Name != "" && lock == nil {
+		if spec.fresh {
+			lock, err = h.TryLockZone(spec.Name)
+			if errors.Is(err, ErrLocked) {
+				return nil, nil, fmt.Errorf("name: zone %s is being worked on by another zonemgr run: a one-shot run needs a name of its own (omit it to have one generated)", spec.Name)
+			}
+		} else {
+			lock, err = h.LockZone(ctx, spec.Name)
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	ret := func(out *Outcome, err error) (*Outcome, *ZoneLock, error) {
+		if held != nil {
+			return out, nil, err
+		}
+		return out, lock, err
 	}
 	if spec.Name != "" {
-		lock, err := h.LockZone(ctx, spec.Name)
-		if err != nil {
-			return nil, err
+		if err := h.pendingWork(spec.Name); err != nil {
+			return ret(nil, err)
 		}
-		defer lock.Unlock()
 	}
 	if spec.State != "absent" && spec.GIZ != "" && spec.GIZ != spec.Name {
 		gl, err := h.LockZoneShared(ctx, spec.GIZ)
 		if err != nil {
-			return nil, fmt.Errorf("giz: %w", err)
+			return ret(nil, fmt.Errorf("giz: %w", err))
 		}
 		defer gl.Unlock()
 		spec.gizLock = gl
 	}
+	// The datasets to delegate are locked before they are looked at and
+	// until the zone's configuration names them (see DatasetLocks).
+	var dsLocks *DatasetLocks
+	if spec.State != "absent" && len(spec.Datasets) > 0 {
+		if dsLocks, err = h.lockDatasetsShared(ctx, spec.Datasets); err != nil {
+			return ret(nil, fmt.Errorf("delegate_datasets: %w", err))
+		}
+		defer dsLocks.Unlock()
+	}
 	w, err := h.Observe(ctx, h.containers(h.Settings.DelegatedParent)...)
 	if err != nil {
-		return nil, err
+		return ret(nil, err)
 	}
 	if spec.Name == "" {
 		if spec.State == "absent" {
-			return nil, errors.New("name: required when state is absent")
+			return ret(nil, errors.New("name: required when state is absent"))
 		}
 		hash := SpecHash(spec.GIZ, spec.Snapshot, fmt.Sprint(spec.Lofs, spec.Datasets, spec.VNICs, spec.VNICsOver, spec.CopyUsers, spec.CopyGroups, spec.ElevateUsers, spec.AutoNFS))
-		var lock *ZoneLock
 		spec.Name, lock, err = h.claimName(h.Settings.DIZPrefix, hash, w)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		defer lock.Unlock()
 	}
 	out := &Outcome{Zone: spec.Name}
 	out.set("name", spec.Name)
 	z := w.Zones[spec.Name]
 	if z != nil {
+		if spec.fresh {
+			return ret(nil, fmt.Errorf("name: zone %s exists: a one-shot run clones a fresh disposable zone and destroys it afterwards, so it never works in an existing zone; give another name or none (one is generated)", spec.Name))
+		}
 		if err := checkOurs(z, "diz"); err != nil {
-			return nil, err
+			return ret(nil, err)
 		}
 	}
-	plan := &Plan{Zone: spec.Name}
+	plan := h.newPlan(spec.Name)
+	plan.datasets = dsLocks
 	switch {
 	case spec.State == "absent":
 		if z == nil {
 			out.Msg = fmt.Sprintf("zone %s does not exist", spec.Name)
 			out.set("state", "absent")
-			return out, nil
+			return ret(out, nil)
 		}
 		steps, err := h.destroySteps(ctx, w, z)
 		if err != nil {
-			return nil, err
+			return ret(nil, err)
 		}
 		plan.Add(steps...)
+		plan.Recover = &Recovery{Kind: "destroy", Zone: z.Name, ZoneRun: zoneRun(z)}
 		out.Before, out.After = describe(z), "state: absent\n"
 		out.set("state", "absent")
 	case z == nil:
 		if err := h.createDIZ(ctx, w, &spec, acc, plan, out); err != nil {
-			return nil, err
+			return ret(nil, err)
 		}
 	default:
 		if err := h.updateDIZ(ctx, w, z, &spec, acc, plan, out); err != nil {
-			return nil, err
+			return ret(nil, err)
 		}
 	}
-	return h.finish(ctx, "diz", plan, out)
+	out, err = h.finish(ctx, "diz", plan, out)
+	return ret(out, err)
 }
 
 // finish applies a plan (or, in check mode, only reports it) and fills in
@@ -228,14 +275,22 @@ func (h *Host) finish(ctx context.Context, op string, plan *Plan, out *Outcome) 
 	if h.CheckMode || plan.Empty() {
 		return out, nil
 	}
-	j, err := h.journal(op, plan.Zone)
+	j, err := h.journal(op, plan)
 	if err != nil {
 		return nil, err
 	}
-	if err := adoptJournal(ctx, j); err != nil {
-		return nil, fmt.Errorf("%s: journal: %w", plan.Zone, err)
+	if plan.disposable != nil {
+		plan.disposable.j = j
+		if err := j.SetRecovery(Recovery{Kind: "destroy", Zone: plan.Zone, ZoneRun: plan.Run}); err != nil {
+			j.Finish()
+			return nil, fmt.Errorf("%s: journal: %w", plan.Zone, err)
+		}
 	}
-	if err := Apply(ctx, h.Runner, j, plan); err != nil {
+	err = h.apply(ctx, j, plan)
+	for _, k := range plan.Kept {
+		out.Warnings = append(out.Warnings, plan.Zone+": "+k)
+	}
+	if err != nil {
 		return out, err
 	}
 	return out, nil
@@ -318,7 +373,11 @@ func IsZonemgrSnapshot(name string) bool {
 
 // containerSteps creates a missing container dataset with the original
 // script's tuning, in one zfs create so a failure leaves nothing half
-// tuned. Missing parents are created one by one, each with its undo.
+// tuned, and its missing parents. Containers are zonemgr's standing
+// infrastructure, like its state directory: made once, by whichever run
+// needs them first, and never removed by an undo or by gc, since other
+// runs may be making zones in them at any moment. A creation that finds
+// the dataset made by a parallel run meanwhile counts as done.
 func (h *Host) containerSteps(ctx context.Context, w *World, name, compression, dedup, mountpoint string) ([]Step, error) {
 	if w.Exists(name) {
 		return nil, nil
@@ -337,22 +396,32 @@ func (h *Host) containerSteps(ctx context.Context, w *World, name, compression, 
 	}
 	for i := first + 1; i < len(parts); i++ {
 		parent := strings.Join(parts[:i], "/")
-		steps = append(steps, createShared("create parent dataset "+parent, parent, []string{"zfs", "create", parent}))
+		steps = append(steps, infraStep("create parent dataset "+parent, parent, []string{"zfs", "create", parent}))
 	}
 	argv := []string{"zfs", "create", "-o", "atime=off", "-o", "canmount=on", "-o", "com.sun:auto-snapshot=false", "-o", "compression=" + compression, "-o", "dedup=" + dedup}
 	if mountpoint != "" {
 		argv = append(argv, "-o", "mountpoint="+mountpoint)
 	}
 	argv = append(argv, name)
-	steps = append(steps, createShared("create container "+name, name, argv))
+	steps = append(steps, infraStep("create container "+name, name, argv))
 	return steps, nil
 }
 
+// infraStep creates a dataset of zonemgr's infrastructure (see
+// containerSteps): it has no undo, and a parallel run's creation of the
+// same dataset counts as done.
+func infraStep(why, name string, argv []string) Step {
+	s := createShared(why, name, "", argv)
+	s.Undo, s.Guard = nil, nil
+	return s
+}
+
 // createShared creates a dataset that parallel runs may all want at
-// once (a container, or a parent): one creates it; for the others it then
-// exists, which is all they need, and their undo leaves it alone.
-func createShared(why, name string, argv []string) Step {
-	raced := false
+// once (a parent of delegated datasets): one creates it; for the others
+// it then exists, which is all they need. It carries the run's id, and
+// its undo removes it only while it is this run's, holds nothing and no
+// zone uses it.
+func createShared(why, name, run string, argv []string) Step {
 	return Step{
 		Why:  why,
 		Show: illumos.QuoteArgv(argv),
@@ -362,13 +431,12 @@ func createShared(why, name string, argv []string) Step {
 				return nil
 			}
 			if _, lerr := zfs.List(ctx, r, zfs.ListOptions{Props: []string{"type"}, Names: []string{name}}); lerr == nil {
-				raced = true
 				return nil
 			}
 			return err
 		},
-		Undo:       &illumos.Cmd{Argv: []string{"zfs", "destroy", name}},
-		KeepOnUndo: func() bool { return raced },
+		Undo:  &illumos.Cmd{Argv: []string{"zfs", "destroy", name}},
+		Guard: &Guard{Dataset: name, Run: run, Childless: true, Unused: true},
 	}
 }
 
@@ -393,9 +461,11 @@ func containerMountpoint(w *World, name, configured string) string {
 
 // zonecfgStep configures a zone from a command file: the script is written
 // to a temporary file and given with -f, so zonecfg stops at the first
-// error instead of committing the commands that worked.
-func zonecfgStep(why, zone, script string, undo *illumos.Cmd) Step {
-	return Step{
+// error instead of committing the commands that worked. With run set,
+// the script creates the zone (its zonemgr.run attribute is run), and
+// the undo deletes the configuration while the zone is still that run's.
+func zonecfgStep(why, zone, script, run string) Step {
+	s := Step{
 		Why:  why,
 		Show: "zonecfg -z " + zone + " -f <file>:\n\t" + strings.ReplaceAll(strings.TrimRight(script, "\n"), "\n", "\n\t"),
 		Func: func(ctx context.Context, r illumos.Runner) error {
@@ -414,14 +484,18 @@ func zonecfgStep(why, zone, script string, undo *illumos.Cmd) Step {
 			_, err = r.Run(ctx, illumos.Cmd{Argv: []string{"zonecfg", "-z", zone, "-f", f.Name()}})
 			return err
 		},
-		Undo: undo,
 	}
+	if run != "" {
+		s.Undo = &illumos.Cmd{Argv: []string{"zonecfg", "-z", zone, "delete", "-F"}}
+		s.Guard = &Guard{Zone: zone, ZoneRun: run}
+	}
+	return s
 }
 
 // dizConfig derives a disposable zone's configuration: the golden zone's
 // brand and resource controls, without its networks, datasets and
 // zonemgr attributes, plus the spec's own resources and attributes.
-func dizConfig(g *Zone, spec *DIZSpec, zonepath, snap, created string, vnics []autoVNIC, createdDS []string) *illumos.ZoneConfig {
+func dizConfig(g *Zone, spec *DIZSpec, zonepath, snap, created, run string, vnics []autoVNIC, createdDS []string) *illumos.ZoneConfig {
 	c := &illumos.ZoneConfig{Name: spec.Name, Zonepath: zonepath, Brand: g.Brand, IPType: "exclusive", Autoboot: false}
 	if g.Config != nil {
 		c.Brand = g.Config.Brand
@@ -463,6 +537,9 @@ func dizConfig(g *Zone, spec *DIZSpec, zonepath, snap, created string, vnics []a
 		{Name: AttrCreated, Type: "string", Value: created},
 		{Name: AttrSetup, Type: "string", Value: formatParts(spec.setup(spec.Name, g.Name).Parts())},
 	}
+	if run != "" {
+		attrs = append(attrs, illumos.Attr{Name: AttrRun, Type: "string", Value: run})
+	}
 	if len(vnics) > 0 {
 		attrs = append(attrs, illumos.Attr{Name: AttrAutoVNIC, Type: "string", Value: formatAutoVNICs(vnics)})
 	}
@@ -498,7 +575,7 @@ func (h *Host) createDIZ(ctx context.Context, w *World, spec *DIZSpec, acc *acco
 		if w.Exists(d) {
 			continue
 		}
-		steps, err := h.delegatedDatasetSteps(ctx, w, d)
+		steps, err := h.delegatedDatasetSteps(ctx, w, d, plan.Run)
 		if err != nil {
 			return err
 		}
@@ -509,31 +586,20 @@ func (h *Host) createDIZ(ctx context.Context, w *World, spec *DIZSpec, acc *acco
 	for i, v := range spec.VNICsOver {
 		name := VNICName("diz", spec.Name, i)
 		vnics = append(vnics, autoVNIC{Name: name, Spec: v})
-		plan.Add(Step{
-			Why:  "create VNIC " + name + " over " + v.Link,
-			Cmd:  &illumos.Cmd{Argv: v.createArgs(name)},
-			Undo: &illumos.Cmd{Argv: []string{"dladm", "delete-vnic", name}},
-		})
+		plan.Add(vnicStep(name, v))
 	}
-	cfg := dizConfig(g, spec, zonepath, snap, Stamp(h.now()), vnics, created)
+	cfg := dizConfig(g, spec, zonepath, snap, Stamp(h.now()), plan.Run, vnics, created)
 	script, err := illumos.CreateScript(cfg, "")
 	if err != nil {
 		return fmt.Errorf("configure %s: %w", spec.Name, err)
 	}
-	plan.Add(zonecfgStep("configure the zone", spec.Name, script, &illumos.Cmd{Argv: []string{"zonecfg", "-z", spec.Name, "delete", "-F"}}))
-	plan.Add(Step{
-		Why:          "clone " + g.Name + "@" + snap,
-		Cmd:          zoneadm(spec.Name, "clone", "-s", snap, g.Name),
-		Undo:         zoneadm(spec.Name, "uninstall", "-F"),
-		UndoIfFailed: true,
-		// The golden zone may be booted again once it has been cloned.
-		Result: func(illumos.Result) { spec.gizLock.Unlock() },
-	})
+	plan.Add(zonecfgStep("configure the zone", spec.Name, script, plan.Run))
+	plan.Add(cloneStep(spec.Name, plan.Run, g.Name, snap, spec.gizLock))
 	setup := spec.setup(spec.Name, g.Name)
 	for _, f := range cfg.FS {
 		setup.Mounts = append(setup.Mounts, f.Dir)
 	}
-	plan.Add(h.setupSteps(spec.Name, setup, acc, Boot{Timeout: spec.BootTimeout})...)
+	plan.Add(h.setupSteps(spec.Name, plan.Run, setup, acc, Boot{Timeout: spec.BootTimeout})...)
 	if spec.LDAPClient {
 		files, err := h.readLDAPClient()
 		if err != nil {
@@ -548,10 +614,11 @@ func (h *Host) createDIZ(ctx context.Context, w *World, spec *DIZSpec, acc *acco
 	if st == "running" && (spec.SingleUser || spec.NoWait) {
 		// Reboot the way the spec asks: the setup boot waits for multi-user.
 		plan.Add(Step{Why: "halt after setup", Cmd: zoneadm(spec.Name, "halt")})
-		plan.Add(h.bootSteps(spec.Name, spec.boot())...)
+		plan.Add(h.bootSteps(spec.Name, plan.Run, spec.boot())...)
 	} else {
-		plan.Add(h.stateSteps(spec.Name, "running", st, spec.boot())...)
+		plan.Add(h.stateSteps(spec.Name, plan.Run, "running", st, spec.boot())...)
 	}
+	plan.disposable = spec.disposable
 
 	out.Before = "state: absent\n"
 	out.After = cfg.Export() + "state: " + spec.State + "\n"
@@ -583,8 +650,13 @@ func finalState(s string) string {
 }
 
 // delegatedDatasetSteps creates a dataset to delegate (and its missing
-// parents), zoned and with a legacy mountpoint, each with its undo.
-func (h *Host) delegatedDatasetSteps(ctx context.Context, w *World, name string) ([]Step, error) {
+// parents), zoned and with a legacy mountpoint. Each carries the run's
+// id (zonemgr:run), and its undo removes it only while it still carries
+// it and no other zone uses it; a parent is created as parallel runs may
+// all want it, and removed only while it holds no other dataset. The
+// delegated parent of the configuration (DELEGATED_PARENT) and its
+// ancestors are infrastructure, never removed (see containerSteps).
+func (h *Host) delegatedDatasetSteps(ctx context.Context, w *World, name, run string) ([]Step, error) {
 	parts := strings.Split(name, "/")
 	if err := w.learnAncestors(ctx, h.Runner, name); err != nil {
 		return nil, fmt.Errorf("delegate_datasets: %s: %w", name, err)
@@ -599,25 +671,55 @@ func (h *Host) delegatedDatasetSteps(ctx context.Context, w *World, name string)
 	var steps []Step
 	for i := first + 1; i < len(parts); i++ {
 		anc := strings.Join(parts[:i], "/")
-		steps = append(steps, Step{
-			Why:  "create parent dataset " + anc,
-			Cmd:  &illumos.Cmd{Argv: []string{"zfs", "create", anc}},
-			Undo: &illumos.Cmd{Argv: []string{"zfs", "destroy", anc}},
-		})
+		if anc == h.Settings.DelegatedParent || strings.HasPrefix(h.Settings.DelegatedParent, anc+"/") {
+			steps = append(steps, infraStep("create parent dataset "+anc, anc, []string{"zfs", "create", anc}))
+		} else {
+			steps = append(steps, createShared("create parent dataset "+anc, anc, run, []string{"zfs", "create", "-o", PropRun + "=" + run, anc}))
+		}
 		w.Datasets[anc] = zfs.Dataset{Name: anc}
 	}
 	steps = append(steps, Step{
-		Why:  "create delegated dataset " + name,
-		Cmd:  &illumos.Cmd{Argv: []string{"zfs", "create", "-o", "zoned=on", "-o", "mountpoint=legacy", name}},
-		Undo: &illumos.Cmd{Argv: []string{"zfs", "destroy", "-r", name}},
+		Why:   "create delegated dataset " + name,
+		Cmd:   &illumos.Cmd{Argv: []string{"zfs", "create", "-o", PropRun + "=" + run, "-o", "zoned=on", "-o", "mountpoint=legacy", name}},
+		Undo:  &illumos.Cmd{Argv: []string{"zfs", "destroy", "-r", name}},
+		Guard: &Guard{Dataset: name, Run: run, Unused: true},
 	})
 	return steps, nil
 }
 
+// vnicStep creates one automatic VNIC; its undo deletes it while no
+// other zone configures it. Automatic VNIC names are the zone's (see
+// VNICBase), and the zone's lock is held by whoever makes or removes
+// them, so a VNIC of that name that exists is this zone's.
+func vnicStep(name string, v VNICOver) Step {
+	return Step{
+		Why:   "create VNIC " + name + " over " + v.Link,
+		Cmd:   &illumos.Cmd{Argv: v.createArgs(name)},
+		Undo:  &illumos.Cmd{Argv: []string{"dladm", "delete-vnic", name}},
+		Guard: &Guard{VNIC: name, Unused: true},
+	}
+}
+
+// cloneStep clones a golden zone's snapshot into a configured zone. A
+// failed clone leaves the zone incomplete, which its undo (uninstall
+// -F) clears, while the zone is still this run's. The golden zone's
+// shared lock, held since the world was read, is released once the
+// clone ran: the golden zone may be booted again.
+func cloneStep(zone, run, giz, snap string, gizLock *ZoneLock) Step {
+	return Step{
+		Why:          "clone " + giz + "@" + snap,
+		Cmd:          zoneadm(zone, "clone", "-s", snap, giz),
+		Undo:         zoneadm(zone, "uninstall", "-F"),
+		Guard:        &Guard{Zone: zone, ZoneRun: run, States: []string{"installed", "incomplete"}},
+		UndoIfFailed: true,
+		Result:       func(illumos.Result) { gizLock.Unlock() },
+	}
+}
+
 // setupSteps boot the zone and apply the in-zone setup. The zone is left
 // running.
-func (h *Host) setupSteps(zone string, s Setup, acc *accounts, b Boot) []Step {
-	steps := h.bootSteps(zone, Boot{Timeout: b.Timeout})
+func (h *Host) setupSteps(zone, zid string, s Setup, acc *accounts, b Boot) []Step {
+	steps := h.bootSteps(zone, zid, Boot{Timeout: b.Timeout})
 	if acc == nil {
 		acc = &accounts{}
 	}
@@ -629,8 +731,9 @@ func (h *Host) setupSteps(zone string, s Setup, acc *accounts, b Boot) []Step {
 }
 
 // stateSteps move a zone from one state to the state a spec asks for.
-// "restarted" halts a zone in the kernel and boots it again.
-func (h *Host) stateSteps(zone, from, want string, b Boot) []Step {
+// "restarted" halts a zone in the kernel and boots it again. zid is the
+// zone's identity (see zoneRun), which the undo commands' guards check.
+func (h *Host) stateSteps(zone, zid, from, want string, b Boot) []Step {
 	if want == "restarted" {
 		var steps []Step
 		switch from {
@@ -639,7 +742,7 @@ func (h *Host) stateSteps(zone, from, want string, b Boot) []Step {
 		case "mounted":
 			steps = append(steps, Step{Why: "unmount the zone", Cmd: zoneadm(zone, "unmount")})
 		}
-		return append(steps, h.bootSteps(zone, b)...)
+		return append(steps, h.bootSteps(zone, zid, b)...)
 	}
 	want = finalState(want)
 	switch want {
@@ -657,7 +760,7 @@ func (h *Host) stateSteps(zone, from, want string, b Boot) []Step {
 		if from == "mounted" {
 			steps = append(steps, Step{Why: "unmount the zone", Cmd: zoneadm(zone, "unmount")})
 		}
-		return append(steps, h.bootSteps(zone, b)...)
+		return append(steps, h.bootSteps(zone, zid, b)...)
 	case "ready":
 		var steps []Step
 		switch from {
@@ -666,13 +769,15 @@ func (h *Host) stateSteps(zone, from, want string, b Boot) []Step {
 		case "running", "shutting_down", "down":
 			steps = append(steps, Step{Why: "halt the zone", Cmd: zoneadm(zone, "halt")})
 		}
-		return append(steps, Step{Why: "ready the zone", Cmd: zoneadm(zone, "ready"), Undo: zoneadm(zone, "halt")})
+		return append(steps, Step{Why: "ready the zone", Cmd: zoneadm(zone, "ready"), Undo: zoneadm(zone, "halt"),
+			Guard: &Guard{Zone: zone, ZoneRun: zid, States: []string{"ready"}}})
 	case "mounted":
 		var steps []Step
 		if from != "installed" {
 			steps = append(steps, Step{Why: "halt the zone", Cmd: zoneadm(zone, "halt")})
 		}
-		return append(steps, Step{Why: "mount the zone", Cmd: zoneadm(zone, "mount"), Undo: zoneadm(zone, "unmount")})
+		return append(steps, Step{Why: "mount the zone", Cmd: zoneadm(zone, "mount"), Undo: zoneadm(zone, "unmount"),
+			Guard: &Guard{Zone: zone, ZoneRun: zid, States: []string{"mounted"}}})
 	}
 	return nil
 }
@@ -747,7 +852,7 @@ func (h *Host) updateDIZ(ctx context.Context, w *World, z *Zone, spec *DIZSpec, 
 			return err
 		}
 		if !w.Exists(d) {
-			steps, err := h.delegatedDatasetSteps(ctx, w, d)
+			steps, err := h.delegatedDatasetSteps(ctx, w, d, plan.Run)
 			if err != nil {
 				return err
 			}
@@ -759,7 +864,7 @@ func (h *Host) updateDIZ(ctx context.Context, w *World, z *Zone, spec *DIZSpec, 
 	if have == nil {
 		return fmt.Errorf("zone %s: no configuration file in %s", z.Name, h.path("/etc/zones"))
 	}
-	want := dizConfig(g, spec, z.Zonepath, z.Attr(AttrSnapshot), z.Attr(AttrCreated), autos, created)
+	want := dizConfig(g, spec, z.Zonepath, z.Attr(AttrSnapshot), z.Attr(AttrCreated), z.Attr(AttrRun), autos, created)
 	if g.Config == nil {
 		// The golden zone is gone: keep what the zone inherited from it.
 		want.Brand = have.Brand
@@ -770,12 +875,12 @@ func (h *Host) updateDIZ(ctx context.Context, w *World, z *Zone, spec *DIZSpec, 
 		return fmt.Errorf("zone %s: %w", z.Name, err)
 	}
 	if script != "" {
-		plan.Add(zonecfgStep("change the configuration: "+strings.Join(changes, ", "), z.Name, script, nil))
+		plan.Add(zonecfgStep("change the configuration: "+strings.Join(changes, ", "), z.Name, script, ""))
 		if z.State == "running" {
 			out.Warnings = append(out.Warnings, fmt.Sprintf("zone %s is running: configuration changes take effect at its next boot", z.Name))
 		}
 	}
-	plan.Add(h.stateSteps(z.Name, z.State, spec.State, spec.boot())...)
+	plan.Add(h.stateSteps(z.Name, zoneRun(z), z.State, spec.State, spec.boot())...)
 	out.Before = have.Export() + "state: " + z.State + "\n"
 	after := finalState(spec.State)
 	if after == "restarted" {
@@ -892,9 +997,20 @@ func (h *Host) destroySteps(ctx context.Context, w *World, z *Zone) ([]Step, err
 			}
 		}
 	}
+	// The delegated datasets zonemgr made for the zone go with it, but
+	// only while they are still the zone's: made by the run that made
+	// the zone (for zones made before runs had ids, the zone's own
+	// record is all there is), and used by no other zone. That is checked
+	// again just before each is destroyed, under its lock.
+	zid := zoneRun(z)
 	for _, d := range strings.Fields(z.Attr(AttrDatasets)) {
 		if w.Exists(d) || !w.listed(d) {
-			steps = append(steps, zfsDestroyStep("destroy delegated dataset "+d, d, true))
+			st := zfsDestroyStep("destroy delegated dataset "+d, d, true)
+			st.When = &Guard{Dataset: d, Unused: true, Owner: z.Name, OwnerRun: zid}
+			if z.Attr(AttrRun) != "" {
+				st.When.Run = zid
+			}
+			steps = append(steps, st)
 		}
 	}
 	steps = append(steps, Step{Why: "delete the configuration", Cmd: &illumos.Cmd{Argv: []string{"zonecfg", "-z", z.Name, "delete", "-F"}}})

@@ -254,6 +254,11 @@ func discardNow(policy string, ok bool) bool {
 	return false
 }
 
+// execZone runs a command in an existing managed zone. The zone's lock
+// is held for the whole operation (snapshot, boot, command, rollback,
+// halt), so that two operations on one zone never interleave, and a
+// journal records how gc puts the zone back should the run be killed: a
+// killed command counts as failed for the discard policy.
 func (h *Host) execZone(ctx context.Context, spec ExecSpec) (*ExecResult, *Outcome, error) {
 	if spec.Discard == "" {
 		spec.Discard = "never"
@@ -263,8 +268,11 @@ func (h *Host) execZone(ctx context.Context, spec ExecSpec) (*ExecResult, *Outco
 	if err != nil {
 		return nil, nil, err
 	}
+	defer lock.Unlock()
+	if err := h.pendingWork(spec.Zone); err != nil {
+		return nil, nil, err
+	}
 	w, err := h.Observe(ctx, h.containers(h.Settings.DelegatedParent)...)
-	lock.Unlock()
 	if err != nil {
 		return nil, nil, err
 	}
@@ -278,6 +286,7 @@ func (h *Host) execZone(ctx context.Context, spec ExecSpec) (*ExecResult, *Outco
 	if err := h.checkZoneUser(z.Name, z.Zonepath, spec.User); err != nil {
 		return nil, nil, err
 	}
+	zid := zoneRun(z)
 	former := z.State
 	snap := ""
 	if spec.Discard != "never" {
@@ -291,8 +300,15 @@ func (h *Host) execZone(ctx context.Context, spec ExecSpec) (*ExecResult, *Outco
 	if h.CheckMode {
 		return nil, out, nil
 	}
+	plan := h.newPlan(z.Name)
+	plan.Recover = &Recovery{Kind: "exec", Zone: z.Name, ZoneRun: zid, Snapshot: snap, Discard: discardNow(spec.Discard, false), State: former}
+	j, err := h.journal("exec", plan)
+	if err != nil {
+		return nil, nil, err
+	}
 	if snap != "" {
-		if _, err := h.EnsureSnapshot(ctx, SnapshotSpec{Zone: z.Name, Name: snap, State: "present"}); err != nil {
+		if _, err := h.ensureSnapshot(ctx, SnapshotSpec{Zone: z.Name, Name: snap, State: "present"}); err != nil {
+			j.Finish()
 			return nil, out, err
 		}
 	}
@@ -305,28 +321,35 @@ func (h *Host) execZone(ctx context.Context, spec ExecSpec) (*ExecResult, *Outco
 			// Halt first: the rollback and the removal of the snapshot
 			// then need no halt and boot of their own, and nothing a boot
 			// writes lands after the rollback.
-			if err := h.restoreState(cctx, z.Name, "installed"); err != nil {
+			if err := h.restoreState(cctx, z.Name, zid, "installed"); err != nil {
 				errs = multierror.Append(errs, err)
 			}
 		}
 		if snap != "" && discardNow(spec.Discard, ok) {
-			if _, err := h.EnsureSnapshot(cctx, SnapshotSpec{Zone: z.Name, Name: snap, State: "rolledback", Force: true}); err != nil {
+			if _, err := h.ensureSnapshot(cctx, SnapshotSpec{Zone: z.Name, Name: snap, State: "rolledback", Force: true}); err != nil {
 				errs = multierror.Append(errs, err)
 			} else {
 				discarded = true
 			}
 		}
 		if snap != "" {
-			if _, err := h.EnsureSnapshot(cctx, SnapshotSpec{Zone: z.Name, Name: snap, State: "absent"}); err != nil {
+			if _, err := h.ensureSnapshot(cctx, SnapshotSpec{Zone: z.Name, Name: snap, State: "absent"}); err != nil {
 				errs = multierror.Append(errs, err)
 			}
 		}
-		if err := h.restoreState(cctx, z.Name, former); err != nil {
+		if err := h.restoreState(cctx, z.Name, zid, former); err != nil {
 			errs = multierror.Append(errs, err)
+		}
+		if errs != nil {
+			// gc finishes what could not be done here.
+			j.Release()
+			errs = multierror.Append(errs, fmt.Errorf("zone %s: its journal %s is left for zonemgr gc", z.Name, j.Path()))
+		} else {
+			j.Finish()
 		}
 		return discarded, errs
 	}
-	if err := h.ensureRunning(ctx, z.Name); err != nil {
+	if err := h.ensureRunning(ctx, z.Name, zid); err != nil {
 		_, cerr := cleanup(false)
 		return nil, out, errors.Join(err, cerr)
 	}
@@ -341,21 +364,12 @@ func (h *Host) execZone(ctx context.Context, spec ExecSpec) (*ExecResult, *Outco
 }
 
 // ensureRunning boots a zone unless it is running.
-func (h *Host) ensureRunning(ctx context.Context, zone string) error {
-	w, err := h.Observe(ctx)
-	if err != nil {
-		return err
-	}
-	z := w.Zones[zone]
-	if z == nil {
-		return fmt.Errorf("zone %s does not exist", zone)
-	}
-	p := &Plan{Zone: zone, Steps: h.stateSteps(zone, z.State, "running", Boot{Timeout: h.Settings.BootTimeout})}
-	return Apply(ctx, h.Runner, nil, p)
+func (h *Host) ensureRunning(ctx context.Context, zone, zid string) error {
+	return h.restoreState(ctx, zone, zid, "running")
 }
 
-// restoreState brings a zone back to the state it was in.
-func (h *Host) restoreState(ctx context.Context, zone, state string) error {
+// restoreState brings a zone to a state (the one it was in).
+func (h *Host) restoreState(ctx context.Context, zone, zid, state string) error {
 	w, err := h.Observe(ctx)
 	if err != nil {
 		return err
@@ -364,55 +378,61 @@ func (h *Host) restoreState(ctx context.Context, zone, state string) error {
 	if z == nil {
 		return nil
 	}
-	p := &Plan{Zone: zone, Steps: h.stateSteps(zone, z.State, state, Boot{Timeout: h.Settings.BootTimeout})}
-	return Apply(ctx, h.Runner, nil, p)
+	p := &Plan{Zone: zone, Steps: h.stateSteps(zone, zid, z.State, state, Boot{Timeout: h.Settings.BootTimeout})}
+	return h.apply(ctx, nil, p)
 }
 
+// execDIZ runs a command in a disposable zone cloned for it, and then
+// (by the discard policy) destroys it. The zone is the run's own: a name
+// that exists, or that another operation holds, is refused; its lock is
+// held from the claim of its name to its destruction; and its creation's
+// journal records, until the zone is destroyed, that gc destroys it
+// should the run be killed.
 func (h *Host) execDIZ(ctx context.Context, spec ExecSpec) (*ExecResult, *Outcome, error) {
 	if spec.Discard == "" {
 		spec.Discard = "always"
 	}
 	d := *spec.DIZ
 	d.State = "running"
+	d.fresh = true
 	if err := h.checkCloneUser(&d, spec.User); err != nil {
 		return nil, nil, err
 	}
 	timing := map[string]float64{}
 	start := time.Now()
 	// A zone kept whatever happens (discard: never) is no leftover.
-	dctx, disp := ctx, (*disposable)(nil)
 	if spec.Discard != "never" {
-		dctx, disp = withDisposable(ctx)
+		d.disposable = &disposable{}
 	}
-	dout, err := h.EnsureDIZ(dctx, d)
+	dout, lock, err := h.ensureDIZ(ctx, d, nil)
+	defer lock.Unlock()
 	timing["create"] = time.Since(start).Seconds()
 	if dout == nil {
 		return nil, nil, err
 	}
 	name := dout.Zone
-	out := &Outcome{Zone: name, Values: dout.Values}
+	out := &Outcome{Zone: name, Values: dout.Values, Warnings: dout.Warnings}
 	out.Plan = append(dout.Plan, illumos.QuoteArgv(spec.zloginArgv(name)), "destroy "+name+" ("+spec.Discard+")")
 	if h.CheckMode {
 		return nil, out, nil
 	}
 	out.Changed = true
+	if err != nil {
+		// The creation undid its own steps: nothing of the zone remains
+		// (or, when an undo failed, its journal is left for gc).
+		return &ExecResult{Zone: name, Discarded: true, Timing: timing}, out, err
+	}
+	j := d.disposable.journal()
 	destroy := func() error {
 		cctx, cancel := context.WithTimeout(context.Background(), CleanupTimeout)
 		defer cancel()
 		t := time.Now()
-		_, err := h.EnsureDIZ(cctx, DIZSpec{Name: name, State: "absent"})
+		dout, _, err := h.ensureDIZ(cctx, DIZSpec{Name: name, State: "absent"}, lock)
+		if dout != nil {
+			out.Warnings = append(out.Warnings, dout.Warnings...)
+		}
 		timing["destroy"] = time.Since(t).Seconds()
 		return err
-	}
-	if err != nil {
-		// EnsureDIZ undid its own steps; nothing of the zone remains.
-		return &ExecResult{Zone: name, Discarded: true, Timing: timing}, out, err
-	}
-	// Until the zone is destroyed or kept on purpose, its journal tells
-	// gc to destroy it should this run be killed.
-	j, err := disp.journal(h, name)
-	if err != nil {
-		return nil, out, errors.Join(err, destroy())
 	}
 	t := time.Now()
 	res, rerr := h.run(ctx, name, spec)
@@ -424,7 +444,8 @@ func (h *Host) execDIZ(ctx context.Context, spec ExecSpec) (*ExecResult, *Outcom
 	ok := rerr == nil && slices.Contains(spec.OKRCs, res.RC)
 	if ctx.Err() != nil || discardNow(spec.Discard, ok) && !(spec.KeepOnFailure && !ok) {
 		if err := destroy(); err != nil {
-			return res, out, errors.Join(rerr, err)
+			j.Release()
+			return res, out, errors.Join(rerr, err, fmt.Errorf("zone %s: its journal %s is left for zonemgr gc", name, j.Path()))
 		}
 		j.Finish()
 		res.Discarded = true

@@ -3,15 +3,14 @@ package zone
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
 	"syscall"
-	"time"
 
 	"github.com/zonemgr/zonemgr/internal/illumos"
+	"github.com/zonemgr/zonemgr/internal/zfs"
 )
 
 // A GCReport is what gc found and what it did about it (in check mode:
@@ -21,99 +20,493 @@ type GCReport struct {
 	Found Orphans `json:"found"`
 	// Commands are the commands run (check mode: to run), in order.
 	Commands []string `json:"commands"`
-	// Skipped are leftovers gc left alone, each with the reason.
-	Skipped []string `json:"skipped"`
-	// UndoFailed are journal undo commands that failed. A killed run's
-	// last step may not have made what its undo removes, so a failure
-	// here is expected; what counts is what is left afterwards.
+	// NotRun are undo commands and removals gc did not run, each with
+	// the reason: what they would remove is gone already, or is not the
+	// killed run's (another run made it again, a zone uses it); and
+	// journals kept for a later run. (Not "skipped": Ansible reads a
+	// result's truthy "skipped" as a skipped task.)
+	NotRun []string `json:"not_run"`
+	// UndoFailed are commands that failed; their journals stay.
 	UndoFailed []string `json:"undo_failed"`
-	// Left are the leftovers remaining after gc (empty on success).
+	// Left are the leftovers remaining after gc (none on success, but
+	// what no journal records, which gc never removes).
 	Left Orphans `json:"left"`
 }
 
-// GC finds what crashed runs left behind and removes it. First the
-// journal of every run whose process is gone is replayed, newest journal
-// first and each one's undo commands newest first (for a disposable
-// zone made for one run, the zone is destroyed whole first); then what
-// findOrphans still reports is removed: managed zones left configured or
-// incomplete, automatic VNICs no zone configures, zone datasets under the
-// containers with no zone, and per-clone origin snapshots with no clone.
+// GC finishes the work of killed runs. A run is known to be gone when
+// the lock it held on its journal for its whole life can be taken (the
+// kernel released it at the run's death). For each such journal, newest
+// first, under the lock of the journal's zone:
 //
-// gc never touches a zone without zonemgr attributes, a dataset outside
-// the containers or a VNIC not named autodiz*/autogiz*, and leaves alone
-// whatever a running operation holds: zones whose lock is taken, and
-// everything the journals of live runs name. In check mode it only
-// reports. It fails when leftovers remain, and then keeps the journals.
+//   - a run that was destroying a zone (a destroy, or an exec-diz's
+//     disposable zone) has the destroy finished, while the zone is still
+//     the one that run worked on; a rollback, a snapshot removal or an
+//     exec in an existing zone is finished likewise;
+//   - then the undo commands of its steps run, newest first, each only
+//     while its guard holds: the zone is still the one the run made, the
+//     dataset still carries the run's zonemgr:run and no other zone uses
+//     it, the VNIC is configured in no other zone.
+//
+// A journal is removed when all of this ran or was found unnecessary. A
+// command that fails keeps its journal, and gc fails, naming what is left
+// and what to do. gc removes nothing that no journal records: a
+// detached golden zone, a snapshot or a VNIC it did not record are never
+// its to destroy; look-alikes are listed as unrecorded. In check mode it
+// only reports.
 func (h *Host) GC(ctx context.Context) (*GCReport, *Outcome, error) {
-	gcLock, err := h.lockZone(ctx, gcLockName, syscall.LOCK_EX, true)
+	gcLock, err := h.lockFile(ctx, "gc", gcLockName+".lock", syscall.LOCK_EX, true)
 	if err != nil {
 		return nil, nil, fmt.Errorf("gc: %w", err)
 	}
 	defer gcLock.Unlock()
-	rep := &GCReport{Commands: []string{}, Skipped: []string{}, UndoFailed: []string{}}
+	rep := &GCReport{Commands: []string{}, NotRun: []string{}, UndoFailed: []string{}}
 	out := &Outcome{Zone: "gc"}
 
-	w, vnics, found, err := h.observeOrphans(ctx)
+	scan, err := scanJournals(h.stateDir("journal"))
 	if err != nil {
 		return nil, nil, fmt.Errorf("gc: %w", err)
 	}
-	rep.Found = found
-	// Live journals are read after the world: whatever a live run made
-	// and the world shows was journaled before it was made.
-	live, err := h.liveJournals()
+	defer scan.Close()
+	f, err := h.readFacts(ctx, scanGuards(scan))
 	if err != nil {
 		return nil, nil, fmt.Errorf("gc: %w", err)
 	}
-
-	journals := readJournals(found.Journals)
-	var replayed []string
-	for _, j := range journals {
-		if h.replayJournal(ctx, w, j, rep) {
-			replayed = append(replayed, j.path)
-		}
+	if rep.Found, err = h.orphansOf(ctx, f, scan); err != nil {
+		return nil, nil, fmt.Errorf("gc: %w", err)
 	}
 
-	if !h.CheckMode && len(replayed) > 0 {
-		if w, vnics, _, err = h.observeOrphans(ctx); err != nil {
-			return nil, nil, fmt.Errorf("gc: %w", err)
+	var removed, kept int
+	for _, lj := range scan.dead {
+		if h.replay(ctx, f, lj, rep) {
+			if !h.CheckMode {
+				if err := lj.Remove(); err != nil {
+					rep.UndoFailed = append(rep.UndoFailed, fmt.Sprintf("journal %s: remove: %v", lj.path, err))
+					kept++
+					continue
+				}
+			}
+			removed++
+			continue
 		}
+		kept++
 	}
-	h.sweepZones(ctx, w, live, rep)
-	if !h.CheckMode && len(rep.Commands) > 0 {
-		if w, vnics, _, err = h.observeOrphans(ctx); err != nil {
-			return nil, nil, fmt.Errorf("gc: %w", err)
-		}
-	}
-	h.sweepRest(ctx, w, vnics, live, rep)
-
 	out.Plan = rep.Commands
 	if h.CheckMode {
-		rep.Left = found
-		out.Changed = len(rep.Commands) > 0 || len(replayed) > 0
-		out.Msg = fmt.Sprintf("gc would run %d command(s) and remove %d journal(s)", len(rep.Commands), len(replayed))
+		rep.Left = rep.Found
+		out.Changed = len(rep.Commands) > 0 || removed > 0
+		out.Msg = fmt.Sprintf("gc would run %d command(s) and remove %d journal(s)", len(rep.Commands), removed)
 		return rep, out, nil
 	}
-	_, _, left, err := h.observeOrphans(ctx)
-	if err != nil {
+	out.Changed = len(rep.Commands) > 0 || removed > 0
+	scan.Close()
+	if left, err := h.leftovers(ctx); err != nil {
 		return rep, out, fmt.Errorf("gc: %w", err)
-	}
-	// What running operations are making is work in progress, not left.
-	left = live.without(left)
-	out.Changed = len(rep.Commands) > 0
-	if rest := left.describe(); rest != "" {
+	} else {
 		rep.Left = left
-		return rep, out, fmt.Errorf("gc: leftovers remain: %s", rest)
 	}
-	for _, p := range replayed {
-		if err := os.Remove(p); err != nil && !os.IsNotExist(err) {
-			return rep, out, fmt.Errorf("gc: remove journal: %w", err)
-		}
-		out.Changed = true
+	out.Msg = fmt.Sprintf("gc ran %d command(s) and removed %d journal(s)", len(rep.Commands), removed)
+	if kept > 0 {
+		return rep, out, fmt.Errorf("gc: %d journal(s) of killed runs kept, their work not finished: %s; see not_run and undo_failed, mend what they name, then run zonemgr gc again",
+			kept, strings.Join(rep.Left.Journals, ", "))
 	}
-	left.Journals, _ = listJournals(h.stateDir("journal"))
-	rep.Left = left
-	out.Msg = fmt.Sprintf("gc ran %d command(s) and removed %d journal(s)", len(rep.Commands), len(replayed))
 	return rep, out, nil
+}
+
+// leftovers reads the journals and the world again after gc ran.
+func (h *Host) leftovers(ctx context.Context) (Orphans, error) {
+	scan, err := scanJournals(h.stateDir("journal"))
+	if err != nil {
+		return Orphans{}, err
+	}
+	defer scan.Close()
+	f, err := h.readFacts(ctx, scanGuards(scan))
+	if err != nil {
+		return Orphans{}, err
+	}
+	return h.orphansOf(ctx, f, scan)
+}
+
+// scanGuards collects the guards of every journal in a scan, so that
+// one reading of the facts covers them.
+func scanGuards(s *journalScan) []*Guard {
+	gs := []*Guard{{VNIC: "-"}} // the VNICs are always read
+	for _, l := range s.dead {
+		for _, e := range l.Entries {
+			if e.Guard != nil {
+				gs = append(gs, e.Guard)
+			}
+		}
+	}
+	for _, j := range s.live {
+		for _, e := range j.Entries {
+			if e.Guard != nil {
+				gs = append(gs, e.Guard)
+			}
+		}
+	}
+	return gs
+}
+
+// replay finishes and undoes what one killed run did; it reports whether
+// the journal is done with (and may be removed). In check mode nothing
+// runs: the commands are reported and their effect applied to the facts
+// only.
+func (h *Host) replay(ctx context.Context, f *facts, lj *lockedJournal, rep *GCReport) bool {
+	name := filepath.Base(lj.path)
+	skip := func(format string, args ...any) bool {
+		rep.NotRun = append(rep.NotRun, fmt.Sprintf("journal %s: ", name)+fmt.Sprintf(format, args...))
+		return false
+	}
+	switch {
+	case lj.err != nil:
+		return skip("cannot be read (%v); look at it by hand, then remove it", lj.err)
+	case lj.Version < journalVersion || lj.Run == "":
+		return skip("written by an older zonemgr, without run ids or guards: its undo commands are not run; look at it by hand, then remove it")
+	}
+	if err := illumos.ValidZoneName(lj.Zone); err != nil {
+		return skip("zone %q: %v; look at it by hand, then remove it", lj.Zone, err)
+	}
+	lock, err := h.TryLockZone(lj.Zone)
+	if err != nil {
+		return skip("%v; gc again once that operation has ended", err)
+	}
+	defer lock.Unlock()
+	own := owner{zone: lj.Zone, run: lj.Run}
+	recover := func() bool {
+		r := lj.Recover
+		if r == nil {
+			return true
+		}
+		steps, why, err := h.recoverySteps(ctx, f, r)
+		switch {
+		case err != nil:
+			rep.UndoFailed = append(rep.UndoFailed, fmt.Sprintf("journal %s: %v", name, err))
+			return false
+		case why != "":
+			rep.NotRun = append(rep.NotRun, fmt.Sprintf("journal %s: %s %s: %s", name, r.Kind, r.Zone, why))
+		}
+		for _, s := range steps {
+			if !h.gcRun(ctx, f, name, s.String(), s.Cmd, s.When, owner{zone: r.Zone, run: r.ZoneRun}, s.Func, rep) {
+				return false
+			}
+		}
+		return true
+	}
+	undo := func() bool {
+		ok := true
+		for i := len(lj.Entries) - 1; i >= 0; i-- {
+			e := lj.Entries[i]
+			if len(e.Undo) == 0 || e.State == "undone" {
+				continue
+			}
+			cmd := &illumos.Cmd{Argv: slices.Clone(e.Undo)}
+			if !h.gcRun(ctx, f, name, cmd.String(), cmd, e.Guard, own, nil, rep) {
+				ok = false
+			}
+		}
+		return ok
+	}
+	// A recovery finishes what cannot be undone half-way, then the undo
+	// commands remove what is left; a refresh's rollback comes after the
+	// undo commands instead, as the run does it itself (see Recovery).
+	if lj.Recover != nil && lj.Recover.Kind == "refresh" {
+		return undo() && recover()
+	}
+	return recover() && undo()
+}
+
+// gcRun runs one command of a replay (check mode: records it) when its
+// guard holds, and reports whether it ran or was found unnecessary. A
+// command that destroys a dataset outside zonemgr's containers first
+// takes that dataset's lock, and checks the guard again under it,
+// against what the system says then.
+func (h *Host) gcRun(ctx context.Context, f *facts, journal, show string, cmd *illumos.Cmd, g *Guard, own owner, fn func(context.Context, illumos.Runner) error, rep *GCReport) bool {
+	if v, why := g.check(f, own); v != undoIt {
+		rep.NotRun = append(rep.NotRun, fmt.Sprintf("%s: %s", show, why))
+		return true
+	}
+	if ds := h.lockedDataset(cmd, g); ds != "" && !h.CheckMode {
+		lk, err := h.lockDatasetExclusive(ctx, nil, ds, false)
+		if err != nil {
+			rep.UndoFailed = append(rep.UndoFailed, fmt.Sprintf("%s: %v; gc again once that operation has ended", show, err))
+			return false
+		}
+		defer lk.Unlock()
+		fresh, err := h.readFacts(ctx, []*Guard{g})
+		if err != nil {
+			rep.UndoFailed = append(rep.UndoFailed, fmt.Sprintf("%s: %v", show, err))
+			return false
+		}
+		if v, why := g.check(fresh, own); v != undoIt {
+			rep.NotRun = append(rep.NotRun, fmt.Sprintf("%s: %s", show, why))
+			return true
+		}
+	}
+	rep.Commands = append(rep.Commands, show)
+	if !h.CheckMode {
+		var err error
+		if fn != nil {
+			err = fn(ctx, h.Runner)
+		} else {
+			_, err = h.Runner.Run(ctx, *cmd)
+		}
+		if err != nil {
+			rep.UndoFailed = append(rep.UndoFailed, fmt.Sprintf("journal %s: %s: %v", journal, show, err))
+			return false
+		}
+	}
+	if cmd != nil {
+		f.applied(cmd.Argv)
+	}
+	return true
+}
+
+// lockedDataset returns the dataset whose lock a command needs before it
+// runs: a dataset outside the GIZ and DIZ containers that it destroys
+// (a delegated dataset or its parent), "" for any other command.
+func (h *Host) lockedDataset(cmd *illumos.Cmd, g *Guard) string {
+	if cmd == nil || len(cmd.Argv) < 3 || cmd.Argv[0] != "zfs" || cmd.Argv[1] != "destroy" {
+		return ""
+	}
+	ds := cmd.Argv[len(cmd.Argv)-1]
+	if strings.Contains(ds, "@") || h.inContainers(ds) {
+		return ""
+	}
+	return ds
+}
+
+// recoverySteps plans how gc finishes a killed run's work (see
+// Recovery). why explains, when there is nothing to finish, what was
+// found instead.
+func (h *Host) recoverySteps(ctx context.Context, f *facts, r *Recovery) (steps []Step, why string, err error) {
+	z := f.w.Zones[r.Zone]
+	switch {
+	case z == nil:
+		return nil, "the zone no longer exists", nil
+	case zoneRun(z) != r.ZoneRun:
+		return nil, fmt.Sprintf("zone %s is not the one that run worked on: it was %s", r.Zone, madeBy(zoneRun(z))), nil
+	case !z.Managed():
+		return nil, fmt.Sprintf("zone %s is not managed by zonemgr", r.Zone), nil
+	}
+	switch r.Kind {
+	case "destroy":
+		if z.Role() == "giz" && !r.Force {
+			if deps := gizDependents(f.w, z); len(deps) > 0 {
+				return nil, "", fmt.Errorf("golden zone %s was being destroyed, but disposable zones depend on its snapshots now: %s; destroy them, then run zonemgr gc again", z.Name, strings.Join(deps, ", "))
+			}
+		}
+		steps, err = h.destroySteps(ctx, f.w, z)
+		if err != nil {
+			return nil, "", err
+		}
+		return steps, "", nil
+	case "refresh":
+		if z.InKernel() {
+			steps = append(steps, h.stateSteps(z.Name, r.ZoneRun, z.State, "installed", Boot{})...)
+		}
+		if !f.w.Exists(r.Snapshot) {
+			return nil, "", fmt.Errorf("zone %s: its packages were being changed, and %s, the snapshot to return to, no longer exists; look at the zone by hand", z.Name, r.Snapshot)
+		}
+		// zfs rollback without -r refuses a snapshot that is not the
+		// newest: a snapshot taken since is never destroyed here.
+		steps = append(steps, Step{Why: "roll back the changed packages", Cmd: &illumos.Cmd{Argv: []string{"zfs", "rollback", r.Snapshot}}})
+		return steps, "", nil
+	case "rollback", "unsnap", "exec":
+		zoneDS, set, err := snapshotSet(f.w, z)
+		if err != nil {
+			return nil, "", err
+		}
+		if z.InKernel() {
+			steps = append(steps, h.stateSteps(z.Name, r.ZoneRun, z.State, "installed", Boot{})...)
+		}
+		snap := zoneDS + "@" + r.Snapshot
+		switch {
+		case r.Kind == "rollback" || r.Kind == "exec" && r.Discard:
+			if !f.w.Exists(snap) {
+				if r.Kind == "rollback" {
+					return nil, "", fmt.Errorf("zone %s was being rolled back to %s, which no longer exists; look at the zone by hand", z.Name, r.Snapshot)
+				}
+				break
+			}
+			rs, err := h.rollbackSteps(f.w, z, set, SnapshotSpec{Zone: z.Name, Name: r.Snapshot, Force: r.Force || r.Kind == "exec"})
+			if err != nil {
+				return nil, "", err
+			}
+			steps = append(steps, rs...)
+		}
+		if r.Kind != "rollback" {
+			steps = append(steps, unsnapSteps(f.w, set, r.Snapshot)...)
+		}
+		steps = append(steps, h.stateSteps(z.Name, r.ZoneRun, "installed", r.State, Boot{Timeout: h.Settings.BootTimeout})...)
+		return steps, "", nil
+	}
+	return nil, "", fmt.Errorf("unknown recovery %q; look at the journal by hand", r.Kind)
+}
+
+// pendingWork refuses an operation on a zone that a killed run left work
+// undone on: its journal must be replayed first (zonemgr gc), or the
+// operation would build on a state nobody vouches for (a golden zone
+// with package changes no snapshot holds, say).
+func (h *Host) pendingWork(zone string) error {
+	paths, err := journalPaths(h.stateDir("journal"))
+	if err != nil {
+		return err
+	}
+	for _, p := range paths {
+		if !strings.HasPrefix(filepath.Base(p), zone+"-") {
+			continue
+		}
+		lj, live, err := lockJournal(p)
+		if err != nil || live {
+			continue
+		}
+		z, op, started := lj.Zone, lj.Op, lj.Started
+		lj.Close()
+		if z == zone || lj.Recover != nil && lj.Recover.Zone == zone {
+			return fmt.Errorf("zone %s: a zonemgr run that was killed (%s, started %s) left work on it unfinished (journal %s): run zonemgr gc first", zone, op, started.Format("2006-01-02 15:04:05Z07:00"), p)
+		}
+	}
+	return nil
+}
+
+// orphansOf lists what gc would remove for the journals of killed runs
+// (their journals, and the zones, VNICs, datasets and snapshots a check-
+// mode replay of them names), and the look-alikes no journal records.
+func (h *Host) orphansOf(ctx context.Context, f *facts, scan *journalScan) (Orphans, error) {
+	o := emptyOrphans()
+	dry := *h
+	dry.CheckMode = true
+	df := f.clone()
+	rep := &GCReport{}
+	for _, lj := range scan.dead {
+		o.Journals = append(o.Journals, lj.path)
+		dry.replay(ctx, df, lj, rep)
+	}
+	for _, c := range rep.Commands {
+		argv := strings.Fields(c)
+		switch {
+		case len(argv) >= 4 && argv[0] == "zonecfg" && argv[3] == "delete":
+			o.Zones = append(o.Zones, argv[2])
+		case len(argv) >= 3 && argv[0] == "dladm" && argv[1] == "delete-vnic":
+			o.VNICs = append(o.VNICs, argv[len(argv)-1])
+		case len(argv) >= 3 && argv[0] == "zfs" && argv[1] == "destroy":
+			if strings.Contains(argv[len(argv)-1], "@") {
+				o.Snapshots = append(o.Snapshots, argv[len(argv)-1])
+			} else {
+				o.Datasets = append(o.Datasets, argv[len(argv)-1])
+			}
+		}
+	}
+	o.Unrecorded = h.unrecorded(f, scan, rep.Commands)
+	for _, l := range [][]string{o.Zones, o.VNICs, o.Datasets, o.Snapshots, o.Journals} {
+		sort.Strings(l)
+	}
+	o.Zones, o.VNICs, o.Datasets, o.Snapshots = slices.Compact(o.Zones), slices.Compact(o.VNICs), slices.Compact(o.Datasets), slices.Compact(o.Snapshots)
+	return o, nil
+}
+
+// unrecorded lists what looks like a leftover of zonemgr's but is
+// recorded by no journal: disposable zones left configured or
+// incomplete, golden zones left incomplete, automatic VNICs no zone
+// configures, zone datasets under the containers that no zone uses.
+// gc never removes them: nothing proves they are a killed run's, and
+// not, say, a zone detached on purpose. They are listed for a look by
+// hand.
+func (h *Host) unrecorded(f *facts, scan *journalScan, planned []string) []string {
+	named := map[string]bool{}
+	note := func(j *Journal) {
+		named[j.Zone] = true
+		if j.Recover != nil {
+			named[j.Recover.Zone] = true
+		}
+		for _, e := range j.Entries {
+			if len(e.Undo) > 0 {
+				named[e.Undo[len(e.Undo)-1]] = true
+			}
+		}
+	}
+	for _, l := range scan.dead {
+		note(l.Journal)
+	}
+	for _, j := range scan.live {
+		note(j)
+	}
+	for _, c := range planned {
+		argv := strings.Fields(c)
+		named[argv[len(argv)-1]] = true
+	}
+	var out []string
+	referenced := map[string]bool{}
+	zoneDS := map[string]bool{}
+	for _, name := range f.w.Order {
+		z := f.w.Zones[name]
+		for _, n := range zoneNets(z) {
+			referenced[n] = true
+		}
+		if ds, ok := f.w.ZoneDataset(z); ok {
+			zoneDS[ds] = true
+		}
+		if !z.Managed() || named[name] {
+			continue
+		}
+		switch {
+		case z.Role() == "diz" && (z.State == "configured" || z.State == "incomplete"):
+			out = append(out, fmt.Sprintf("zone %s: a disposable zone left %s that no journal records; remove it with zonemgr destroy -z %s if it is not wanted", name, z.State, name))
+		case z.State == "incomplete":
+			out = append(out, fmt.Sprintf("zone %s: left incomplete, and no journal records it; look at it by hand", name))
+		}
+	}
+	var vnics []string
+	for v := range f.vnics {
+		if (strings.HasPrefix(v, "autodiz") || strings.HasPrefix(v, "autogiz")) && !referenced[v] && !named[v] {
+			vnics = append(vnics, v)
+		}
+	}
+	sort.Strings(vnics)
+	for _, v := range vnics {
+		out = append(out, fmt.Sprintf("vnic %s: named like zonemgr's automatic VNICs, configured in no zone, and no journal records it; delete it by hand (dladm delete-vnic %s) if nothing uses it", v, v))
+	}
+	var dss []string
+	for _, c := range []string{h.Settings.GIZContainer, h.Settings.DIZContainer} {
+		for name, d := range f.w.Datasets {
+			if d.Props["type"] == "snapshot" || !strings.HasPrefix(name, c+"/") || strings.Contains(strings.TrimPrefix(name, c+"/"), "/") {
+				continue
+			}
+			if !zoneDS[name] && !named[name] {
+				dss = append(dss, name)
+			}
+		}
+	}
+	sort.Strings(dss)
+	for _, d := range dss {
+		out = append(out, fmt.Sprintf("dataset %s: under zonemgr's containers, used by no zone, and no journal records it; look at it by hand", d))
+	}
+	return out
+}
+
+// clone copies facts deeply enough for a dry replay: zones (their
+// states), the zone order, datasets and VNICs.
+func (f *facts) clone() *facts {
+	w := *f.w
+	w.Zones = make(map[string]*Zone, len(f.w.Zones))
+	for n, z := range f.w.Zones {
+		zz := *z
+		w.Zones[n] = &zz
+	}
+	w.Order = slices.Clone(f.w.Order)
+	w.Datasets = make(map[string]zfs.Dataset, len(f.w.Datasets))
+	for n, d := range f.w.Datasets {
+		w.Datasets[n] = d
+	}
+	w.snapsByDS = nil
+	out := &facts{w: &w}
+	if f.vnics != nil {
+		out.vnics = make(map[string]bool, len(f.vnics))
+		for v := range f.vnics {
+			out.vnics[v] = true
+		}
+	}
+	return out
 }
 
 // describe lists the leftovers other than journals, "" when none.
@@ -130,251 +523,6 @@ func (o Orphans) describe() string {
 	return strings.Join(parts, "; ")
 }
 
-// observeOrphans reads the world and the VNICs and finds the orphans, as
-// zone_info does.
-func (h *Host) observeOrphans(ctx context.Context) (*World, map[string]bool, Orphans, error) {
-	w, err := h.Observe(ctx, h.containers(h.Settings.DelegatedParent)...)
-	if err != nil {
-		return nil, nil, Orphans{}, err
-	}
-	vnics, err := h.vnics(ctx)
-	if err != nil {
-		return nil, nil, Orphans{}, err
-	}
-	referenced := map[string]bool{}
-	zoneDatasets := map[string]bool{}
-	zones := []string{}
-	for _, name := range w.Order {
-		z := w.Zones[name]
-		for _, n := range zoneNets(z) {
-			referenced[n] = true
-		}
-		if ds, ok := w.ZoneDataset(z); ok {
-			zoneDatasets[ds] = true
-		}
-		if z.Managed() && (z.State == "configured" || z.State == "incomplete") {
-			zones = append(zones, z.Name)
-		}
-	}
-	return w, vnics, findOrphans(h, w, vnics, referenced, zoneDatasets, zones), nil
-}
-
-// liveSet is what the journals of running operations name: their zones
-// and the last operand of each of their undo commands (the dataset, VNIC
-// or snapshot the step made).
-type liveSet struct {
-	zones map[string]bool
-	names map[string]bool
-}
-
-func (l liveSet) protects(zone, name string) bool { return l.zones[zone] || l.names[name] }
-
-// without drops from o what running operations are making.
-func (l liveSet) without(o Orphans) Orphans {
-	keep := func(names []string, protected func(string) bool) []string {
-		out := []string{}
-		for _, n := range names {
-			if !protected(n) {
-				out = append(out, n)
-			}
-		}
-		return out
-	}
-	o.Zones = keep(o.Zones, func(n string) bool { return l.zones[n] })
-	o.VNICs = keep(o.VNICs, func(n string) bool { return l.names[n] })
-	o.Datasets = keep(o.Datasets, func(n string) bool { return l.protects(filepath.Base(n), n) })
-	o.Snapshots = keep(o.Snapshots, func(n string) bool {
-		_, s, _ := strings.Cut(n, "@")
-		zone, _, _ := strings.Cut(s, "_snap")
-		return l.protects(zone, n)
-	})
-	return o
-}
-
-// liveJournals reads the journals whose process still runs.
-func (h *Host) liveJournals() (liveSet, error) {
-	l := liveSet{zones: map[string]bool{}, names: map[string]bool{}}
-	dir := h.stateDir("journal")
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		if os.IsNotExist(err) {
-			return l, nil
-		}
-		return l, fmt.Errorf("read journals: %w", err)
-	}
-	for _, e := range entries {
-		if !strings.HasSuffix(e.Name(), ".json") {
-			continue
-		}
-		j, err := readJournal(filepath.Join(dir, e.Name()))
-		if err != nil || j.PID <= 0 || syscall.Kill(j.PID, 0) != nil {
-			continue
-		}
-		l.zones[j.Zone] = true
-		for _, en := range j.Entries {
-			if len(en.Undo) > 0 {
-				l.names[en.Undo[len(en.Undo)-1]] = true
-			}
-		}
-	}
-	return l, nil
-}
-
-// readJournals reads journal files, newest run first; unreadable ones
-// are left out (and stay, listed as journals, for a look by hand).
-func readJournals(paths []string) []*Journal {
-	var js []*Journal
-	for _, p := range paths {
-		if j, err := readJournal(p); err == nil {
-			js = append(js, j)
-		}
-	}
-	sort.SliceStable(js, func(a, b int) bool { return js[a].Started.After(js[b].Started) })
-	return js
-}
-
-// laterZone reports whether the zone was created by a run that started
-// after the journal's: then the journaled run's zone is gone and the
-// name belongs to someone else. zonemgr.created has whole seconds.
-func laterZone(z *Zone, j *Journal) bool {
-	c, err := time.Parse(time.RFC3339, z.Attr(AttrCreated))
-	return err == nil && c.After(j.Started.Truncate(time.Second))
-}
-
-// replayJournal undoes what one killed run did. It reports whether the
-// journal was dealt with (and may be removed once nothing is left).
-func (h *Host) replayJournal(ctx context.Context, w *World, j *Journal, rep *GCReport) bool {
-	name := filepath.Base(j.path)
-	if err := illumos.ValidZoneName(j.Zone); err != nil {
-		rep.Skipped = append(rep.Skipped, fmt.Sprintf("journal %s: zone %q: %v", name, j.Zone, err))
-		return false
-	}
-	lock, err := h.TryLockZone(j.Zone)
-	if err != nil {
-		rep.Skipped = append(rep.Skipped, fmt.Sprintf("journal %s: %v", name, err))
-		return false
-	}
-	defer lock.Unlock()
-	z := w.Zones[j.Zone]
-	if z != nil && !z.Managed() {
-		rep.Skipped = append(rep.Skipped, fmt.Sprintf("journal %s: zone %s is not managed by zonemgr; its undo commands are not run", name, j.Zone))
-		return true
-	}
-	if z != nil && laterZone(z, j) {
-		rep.Skipped = append(rep.Skipped, fmt.Sprintf("journal %s: zone %s was made again by a later run (created %s); its undo commands are not run", name, j.Zone, z.Attr(AttrCreated)))
-		return true
-	}
-	var steps []Step
-	if j.Discard && z != nil && z.Role() == "diz" {
-		ds, err := h.destroySteps(ctx, w, z)
-		if err != nil {
-			rep.Skipped = append(rep.Skipped, fmt.Sprintf("journal %s: %v", name, err))
-			return false
-		}
-		steps = append(steps, ds...)
-	}
-	for i := len(j.Entries) - 1; i >= 0; i-- {
-		e := j.Entries[i]
-		if len(e.Undo) == 0 || (e.State != "begun" && e.State != "done") {
-			continue
-		}
-		steps = append(steps, Step{Why: "undo " + e.Do, Cmd: &illumos.Cmd{Argv: slices.Clone(e.Undo)}})
-	}
-	for _, s := range steps {
-		rep.Commands = append(rep.Commands, s.String())
-		if h.CheckMode {
-			continue
-		}
-		if err := runStep(ctx, h.Runner, s); err != nil {
-			rep.UndoFailed = append(rep.UndoFailed, fmt.Sprintf("%s: %v", s, err))
-		}
-	}
-	return true
-}
-
-// sweepZones removes managed zones left configured or incomplete.
-func (h *Host) sweepZones(ctx context.Context, w *World, live liveSet, rep *GCReport) {
-	for _, name := range w.Order {
-		z := w.Zones[name]
-		if !z.Managed() || (z.State != "configured" && z.State != "incomplete") {
-			continue
-		}
-		if live.zones[name] {
-			rep.Skipped = append(rep.Skipped, fmt.Sprintf("zone %s: a running operation works on it", name))
-			continue
-		}
-		lock, err := h.TryLockZone(name)
-		if err != nil {
-			rep.Skipped = append(rep.Skipped, fmt.Sprintf("zone %s: %v", name, err))
-			continue
-		}
-		// runSweep records its own failure.
-		if steps, err := h.destroySteps(ctx, w, z); err != nil {
-			rep.Skipped = append(rep.Skipped, fmt.Sprintf("zone %s: %v", name, err))
-		} else {
-			h.runSweep(ctx, steps, rep)
-		}
-		lock.Unlock()
-	}
-}
-
-// sweepRest removes orphaned automatic VNICs, zone datasets and origin
-// snapshots.
-func (h *Host) sweepRest(ctx context.Context, w *World, vnics map[string]bool, live liveSet, rep *GCReport) {
-	referenced := map[string]bool{}
-	zoneDatasets := map[string]bool{}
-	for _, z := range w.Zones {
-		for _, n := range zoneNets(z) {
-			referenced[n] = true
-		}
-		if ds, ok := w.ZoneDataset(z); ok {
-			zoneDatasets[ds] = true
-		}
-	}
-	o := findOrphans(h, w, vnics, referenced, zoneDatasets, nil)
-	for _, v := range o.VNICs {
-		if live.names[v] {
-			rep.Skipped = append(rep.Skipped, fmt.Sprintf("VNIC %s: a running operation made it", v))
-			continue
-		}
-		h.runSweep(ctx, []Step{{Why: "delete orphaned VNIC " + v, Cmd: &illumos.Cmd{Argv: []string{"dladm", "delete-vnic", v}}}}, rep)
-	}
-	for _, snap := range o.Snapshots {
-		ds, s, _ := strings.Cut(snap, "@")
-		zone, _, _ := strings.Cut(s, "_snap")
-		if !h.inContainers(ds) {
-			continue
-		}
-		if live.protects(zone, snap) {
-			rep.Skipped = append(rep.Skipped, fmt.Sprintf("snapshot %s: a running operation works on zone %s", snap, zone))
-			continue
-		}
-		h.runSweep(ctx, []Step{zfsDestroyStep("destroy orphaned origin snapshot "+snap, snap, false)}, rep)
-	}
-	for _, ds := range o.Datasets {
-		zone := filepath.Base(ds)
-		if live.protects(zone, ds) {
-			rep.Skipped = append(rep.Skipped, fmt.Sprintf("dataset %s: a running operation works on zone %s", ds, zone))
-			continue
-		}
-		lock, err := h.TryLockZone(zone)
-		if err != nil {
-			rep.Skipped = append(rep.Skipped, fmt.Sprintf("dataset %s: zone %s: %v", ds, zone, err))
-			continue
-		}
-		var steps []Step
-		for name, d := range w.Datasets {
-			if d.Props["type"] == "snapshot" && strings.HasPrefix(name, ds+"@") && d.Props["userrefs"] != "" && d.Props["userrefs"] != "0" && d.Props["userrefs"] != "-" {
-				steps = append(steps, Step{Why: "release " + name, Cmd: &illumos.Cmd{Argv: []string{"zfs", "release", "-r", HoldTag, name}}})
-			}
-		}
-		sort.Slice(steps, func(a, b int) bool { return steps[a].String() < steps[b].String() })
-		steps = append(steps, zfsDestroyStep("destroy orphaned zone dataset "+ds, ds, true))
-		h.runSweep(ctx, steps, rep)
-		lock.Unlock()
-	}
-}
-
 // inContainers reports whether a dataset lies under the GIZ or DIZ
 // container.
 func (h *Host) inContainers(ds string) bool {
@@ -384,21 +532,4 @@ func (h *Host) inContainers(ds string) bool {
 		}
 	}
 	return false
-}
-
-// runSweep runs removal steps in order (check mode: only records them),
-// stopping at the first failure, which it records and returns.
-func (h *Host) runSweep(ctx context.Context, steps []Step, rep *GCReport) error {
-	for _, s := range steps {
-		rep.Commands = append(rep.Commands, s.String())
-		if h.CheckMode {
-			continue
-		}
-		if err := runStep(ctx, h.Runner, s); err != nil {
-			err = fmt.Errorf("%s: %w", s, err)
-			rep.Skipped = append(rep.Skipped, err.Error())
-			return err
-		}
-	}
-	return nil
 }

@@ -2,16 +2,15 @@ package zone
 
 import (
 	"context"
-	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/zonemgr/zonemgr/internal/illumos"
+	"github.com/zonemgr/zonemgr/internal/zfs"
 )
 
 // gcGZ is fakeGZ with VNICs: dladm show-vnic lists them, dladm
@@ -37,76 +36,67 @@ func (g *gcGZ) Run(ctx context.Context, c illumos.Cmd) (illumos.Result, error) {
 	return illumos.Result{}, nil
 }
 
-// deadPID returns the pid of a process that has exited.
-func deadPID(t *testing.T) int {
+// killedRun writes the journal of a run that was killed after it began
+// steps: its lock is released, as the kernel releases it at a death.
+func killedRun(t *testing.T, h *Host, op, zone, run string, steps ...Step) string {
 	t.Helper()
-	c := exec.Command("true")
-	if err := c.Run(); err != nil {
-		t.Skipf("cannot start true: %v", err)
-	}
-	return c.Process.Pid
-}
-
-func writeJournal(t *testing.T, h *Host, j *Journal) string {
-	t.Helper()
-	dir := h.stateDir("journal")
-	os.MkdirAll(dir, 0o700)
-	b, err := json.Marshal(j)
+	j, err := NewJournal(h.stateDir("journal"), op, zone, run, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := filepath.Join(dir, j.Zone+"-"+j.Op+".json")
-	if err := os.WriteFile(p, b, 0o600); err != nil {
-		t.Fatal(err)
+	for i, s := range steps {
+		if err := j.Begin(i, s); err != nil {
+			t.Fatal(err)
+		}
 	}
-	return p
+	j.Release()
+	return j.Path()
 }
 
-// TestGC replays a killed run's journal (undo commands of begun and done
-// steps, newest first), removes an orphaned automatic VNIC, and leaves
-// alone a VNIC that is not zonemgr's and one a live run made. Check mode
-// reports the same commands and runs none.
-func TestGC(t *testing.T) {
+// TestGCVNICs: gc deletes the VNIC a killed run's journal records and no
+// zone configures; it leaves alone a VNIC a live run made (journaled, not
+// yet in a configuration) and a look-alike no journal records, which it
+// lists as unrecorded. Check mode reports the same and runs nothing.
+func TestGCVNICs(t *testing.T) {
 	for _, check := range []bool{true, false} {
 		h, f := fakeHost(t)
-		h.CheckMode = check
-		g := &gcGZ{fakeGZ: f, vnics: []string{"autodizgone_0", "autodizbusy_0", "myvnic0"}}
+		h.CheckMode = false
+		g := &gcGZ{fakeGZ: f, vnics: []string{"autodizb1_0", "autodizbusy_0", "autodizstray_0", "myvnic0"}}
 		h.Runner = g
-		started := time.Date(2026, 11, 28, 11, 0, 0, 0, time.UTC)
-		killed := writeJournal(t, h, &Journal{Op: "diz", Zone: "b1", PID: deadPID(t), Started: started, Entries: []JournalEntry{
-			{Do: "zfs create -o zoned=on -o mountpoint=legacy rpool/zones/_zonemgr/delegated/b1", Undo: []string{"zfs", "destroy", "-r", "rpool/zones/_zonemgr/delegated/b1"}, State: "done"},
-			{Do: "dladm create-vnic -l e1000g0 autodizb1_0", Undo: []string{"dladm", "delete-vnic", "autodizb1_0"}, State: "undone"},
-			{Do: "zonecfg -z b1 -f <file>", Undo: []string{"zonecfg", "-z", "b1", "delete", "-F"}, State: "begun"},
-			{Do: "wait for the milestone", State: "begun"},
-		}})
-		live := writeJournal(t, h, &Journal{Op: "diz", Zone: "busy", PID: os.Getpid(), Started: started, Entries: []JournalEntry{
-			{Do: "dladm create-vnic -l e1000g0 autodizbusy_0", Undo: []string{"dladm", "delete-vnic", "autodizbusy_0"}, State: "done"},
-		}})
+		killed := killedRun(t, h, "diz", "b1", "rk", vnicStep("autodizb1_0", VNICOver{Link: "e1000g0"}))
+		live, err := NewJournal(h.stateDir("journal"), "diz", "busy", "rl", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer live.Finish()
+		if err := live.Begin(0, vnicStep("autodizbusy_0", VNICOver{Link: "e1000g0"})); err != nil {
+			t.Fatal(err)
+		}
+		h.CheckMode = check
 		rep, out, err := h.GC(context.Background())
 		if err != nil {
 			t.Fatalf("check=%v: %v", check, err)
 		}
-		want := []string{"zonecfg -z b1 delete -F", "zfs destroy -r rpool/zones/_zonemgr/delegated/b1", "dladm delete-vnic autodizgone_0"}
+		want := []string{"dladm delete-vnic autodizb1_0"}
 		if !slices.Equal(rep.Commands, want) || !slices.Equal(out.Plan, want) {
 			t.Errorf("check=%v: commands %q, plan %q, want %q", check, rep.Commands, out.Plan, want)
 		}
-		if !slices.Equal(rep.Found.Journals, []string{killed}) || !slices.Equal(rep.Found.VNICs, []string{"autodizbusy_0", "autodizgone_0"}) {
+		if !slices.Equal(rep.Found.Journals, []string{killed}) || !slices.Equal(rep.Found.VNICs, []string{"autodizb1_0"}) {
 			t.Errorf("check=%v: found %+v", check, rep.Found)
 		}
-		if !slices.Contains(rep.Skipped, "VNIC autodizbusy_0: a running operation made it") {
-			t.Errorf("check=%v: skipped %q", check, rep.Skipped)
+		if len(rep.Found.Unrecorded) != 1 || !strings.HasPrefix(rep.Found.Unrecorded[0], "vnic autodizstray_0: ") {
+			t.Errorf("check=%v: unrecorded %q, want the stray VNIC alone", check, rep.Found.Unrecorded)
 		}
 		var ran []string
 		for _, c := range g.mutating {
 			ran = append(ran, strings.Join(c, " "))
 		}
 		_, errKilled := os.Stat(killed)
-		_, errLive := os.Stat(live)
-		if errLive != nil {
+		if _, err := os.Stat(live.Path()); err != nil {
 			t.Errorf("check=%v: the live run's journal was removed", check)
 		}
 		if check {
-			if len(ran) != 0 || errKilled != nil || out.Msg != "gc would run 3 command(s) and remove 1 journal(s)" {
+			if len(ran) != 0 || errKilled != nil || out.Msg != "gc would run 1 command(s) and remove 1 journal(s)" {
 				t.Errorf("check mode ran %q, journal %v, msg %q", ran, errKilled, out.Msg)
 			}
 			continue
@@ -114,56 +104,215 @@ func TestGC(t *testing.T) {
 		if !slices.Equal(ran, want) || !os.IsNotExist(errKilled) || !out.Changed {
 			t.Errorf("ran %q (want %q), killed run's journal: %v, changed %v", ran, want, errKilled, out.Changed)
 		}
-		if len(rep.Left.VNICs) != 0 || len(rep.Left.Journals) != 0 {
+		if len(rep.Left.VNICs) != 0 || len(rep.Left.Journals) != 0 || len(rep.Left.Unrecorded) != 1 {
 			t.Errorf("left %+v", rep.Left)
 		}
 	}
 }
 
-// TestGCKeepsLaterZone does not replay a killed run's undo commands on a
-// zone of the same name that a later run made.
-func TestGCKeepsLaterZone(t *testing.T) {
+// TestGCLivenessFromTheLock: a journal whose run still holds its lock is
+// live whatever its PID says, and one whose lock is free is a killed
+// run's even when its PID now belongs to a running process (PIDs are
+// reused).
+func TestGCLivenessFromTheLock(t *testing.T) {
 	h, f := fakeHost(t)
 	h.CheckMode = false
-	g := &gcGZ{fakeGZ: f}
-	h.Runner = g
-	xml := strings.Replace(goldenXML, `value="template:SUNWipkg"/>`, `value="template:SUNWipkg"/>
-  <attr name="zonemgr.created" type="string" value="2026-11-28T12:00:00Z"/>`, 1)
-	os.WriteFile(filepath.Join(h.Root, "etc/zones/golden.xml"), []byte(xml), 0o644)
-	p := writeJournal(t, h, &Journal{Op: "giz", Zone: "golden", PID: deadPID(t), Started: time.Date(2026, 11, 28, 11, 0, 0, 0, time.UTC), Entries: []JournalEntry{
-		{Do: "zoneadm -z golden install", Undo: []string{"zoneadm", "-z", "golden", "uninstall", "-F"}, State: "done"},
-	}})
+	h.Runner = &gcGZ{fakeGZ: f}
+	// The PID of a process that is alive: this test's own.
+	dead := killedRun(t, h, "diz", "b1", "rd")
+	l, live, err := lockJournal(dead)
+	if live || err != nil {
+		t.Fatalf("a released journal: live=%v err=%v", live, err)
+	}
+	l.Close()
+	j, err := NewJournal(h.stateDir("journal"), "diz", "b2", "ra", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A live run whose PID is a process that has exited.
+	c := exec.Command("true")
+	if err := c.Run(); err != nil {
+		t.Skipf("cannot start true: %v", err)
+	}
+	j.PID = c.Process.Pid
+	if _, live, err := lockJournal(j.Path()); !live || err != nil {
+		t.Fatalf("a held journal: live=%v err=%v", live, err)
+	}
 	rep, _, err := h.GC(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(g.mutating) != 0 {
-		t.Errorf("ran %v on a zone made by a later run", g.mutating)
+	if !slices.Equal(rep.Found.Journals, []string{dead}) {
+		t.Errorf("found journals %q, want the released one only", rep.Found.Journals)
 	}
-	if len(rep.Skipped) != 1 || !strings.Contains(rep.Skipped[0], "zone golden was made again by a later run") {
-		t.Errorf("skipped %q", rep.Skipped)
+	if _, err := os.Stat(j.Path()); err != nil {
+		t.Errorf("the live run's journal is gone: %v", err)
 	}
-	if _, err := os.Stat(p); !os.IsNotExist(err) {
-		t.Errorf("the journal was not removed: %v", err)
+	j.Finish()
+	if _, live, err := lockJournal(j.Path()); live || err != errJournalGone {
+		t.Errorf("a finished journal: live=%v err=%v, want it gone", live, err)
 	}
 }
 
-func TestLaterZone(t *testing.T) {
-	j := &Journal{Started: time.Date(2026, 11, 28, 11, 0, 0, 500, time.UTC)}
-	for _, tt := range []struct {
-		created string
-		want    bool
-	}{
-		{"2026-11-28T10:59:59Z", false},
-		{"2026-11-28T11:00:00Z", false}, // the same second: the journaled run's zone
-		{"2026-11-28T11:00:01Z", true},
-		{"", false},
-		{"garbage", false},
-	} {
-		z := &Zone{Config: &illumos.ZoneConfig{Attrs: []illumos.Attr{{Name: AttrCreated, Value: tt.created}}}}
-		if got := laterZone(z, j); got != tt.want {
-			t.Errorf("laterZone(created %q) = %v, want %v", tt.created, got, tt.want)
+// TestGCOldJournal: a journal of the previous format (no run id, no
+// guards) is not replayed: gc lists it, says why, keeps it and fails.
+func TestGCOldJournal(t *testing.T) {
+	h, f := fakeHost(t)
+	h.CheckMode = false
+	g := &gcGZ{fakeGZ: f}
+	h.Runner = g
+	dir := h.stateDir("journal")
+	os.MkdirAll(dir, 0o700)
+	p := filepath.Join(dir, "b1-diz-1-2.json")
+	os.WriteFile(p, []byte(`{"op":"diz","zone":"b1","pid":7,"started":"2026-11-28T11:00:00Z"}
+{"do":"zfs create rpool/export/ccache","undo":["zfs","destroy","-r","rpool/export/ccache"],"state":"begun"}
+`), 0o600)
+	rep, _, err := h.GC(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "1 journal(s) of killed runs kept") {
+		t.Errorf("err = %v", err)
+	}
+	if len(g.mutating) != 0 {
+		t.Errorf("ran %q", g.mutating)
+	}
+	if len(rep.NotRun) != 1 || !strings.Contains(rep.NotRun[0], "written by an older zonemgr") {
+		t.Errorf("skipped %q", rep.NotRun)
+	}
+	if _, err := os.Stat(p); err != nil {
+		t.Errorf("the journal was removed: %v", err)
+	}
+}
+
+// TestGCFailedUndoKeepsJournal: an undo that fails keeps its journal and
+// fails gc, saying what is left.
+func TestGCFailedUndoKeepsJournal(t *testing.T) {
+	h, f := fakeHost(t)
+	h.CheckMode = false
+	h.Runner = &failing{gcGZ: &gcGZ{fakeGZ: f, vnics: []string{"autodizb1_0"}}, fail: "dladm delete-vnic autodizb1_0"}
+	p := killedRun(t, h, "diz", "b1", "rk", vnicStep("autodizb1_0", VNICOver{Link: "e1000g0"}))
+	rep, _, err := h.GC(context.Background())
+	if err == nil || !strings.Contains(err.Error(), p) {
+		t.Errorf("err = %v, want one naming %s", err, p)
+	}
+	if len(rep.UndoFailed) != 1 || !strings.Contains(rep.UndoFailed[0], "dladm delete-vnic autodizb1_0") {
+		t.Errorf("undo_failed %q", rep.UndoFailed)
+	}
+	if !slices.Equal(rep.Left.Journals, []string{p}) {
+		t.Errorf("left %+v", rep.Left)
+	}
+	if _, err := os.Stat(p); err != nil {
+		t.Errorf("the journal was removed: %v", err)
+	}
+}
+
+type failing struct {
+	*gcGZ
+	fail string
+}
+
+func (f *failing) Run(ctx context.Context, c illumos.Cmd) (illumos.Result, error) {
+	if strings.Join(c.Argv, " ") == f.fail {
+		return illumos.Result{ExitCode: 1}, &illumos.CommandError{Cmd: c, ExitCode: 1, Stderr: "failed on purpose"}
+	}
+	return f.gcGZ.Run(ctx, c)
+}
+
+// TestGuardCheck pins what each guard condition says.
+func TestGuardCheck(t *testing.T) {
+	cfg := func(attrs map[string]string, datasets ...string) *illumos.ZoneConfig {
+		c := &illumos.ZoneConfig{}
+		for k, v := range attrs {
+			c.Attrs = append(c.Attrs, illumos.Attr{Name: k, Value: v})
 		}
+		for _, d := range datasets {
+			c.Datasets = append(c.Datasets, illumos.Dataset{Name: d})
+		}
+		return c
+	}
+	w := &World{
+		Zones: map[string]*Zone{
+			"b1":  {Name: "b1", State: "installed", Zonepath: "/zones/DIZ/b1", Config: cfg(map[string]string{AttrRun: "r1"})},
+			"b2":  {Name: "b2", State: "running", Zonepath: "/zones/DIZ/b2", Config: cfg(map[string]string{AttrRun: "r2"}, "rpool/export/ccache")},
+			"old": {Name: "old", State: "installed", Config: cfg(map[string]string{AttrCreated: "2026-01-01T00:00:00Z"})},
+		},
+		Order: []string{"b1", "b2", "old"},
+		Datasets: map[string]zfs.Dataset{
+			"rpool/DIZ":            {Name: "rpool/DIZ", Props: map[string]string{"mountpoint": "/zones/DIZ"}},
+			"rpool/DIZ/b1":         {Name: "rpool/DIZ/b1", Props: map[string]string{PropRun: "-"}},
+			"rpool/DIZ/b2":         {Name: "rpool/DIZ/b2", Props: map[string]string{PropRun: "-"}},
+			"rpool/export/ccache":  {Name: "rpool/export/ccache", Props: map[string]string{PropRun: "r1"}},
+			"rpool/export/p":       {Name: "rpool/export/p", Props: map[string]string{PropRun: "r1"}},
+			"rpool/export/p/child": {Name: "rpool/export/p/child", Props: map[string]string{PropRun: "r3"}},
+			"rpool/export/mine":    {Name: "rpool/export/mine", Props: map[string]string{PropRun: "r1"}},
+		},
+		Containers: map[string]string{"rpool/DIZ": "/zones/DIZ"},
+		learned:    map[string]bool{"rpool/export": true},
+	}
+	f := &facts{w: w, vnics: map[string]bool{"autodizb1_0": true, "autodizb2_0": true}}
+	w.Zones["b2"].Config.Nets = []illumos.Net{{Physical: "autodizb2_0"}}
+	own := owner{zone: "b1", run: "r1"}
+	for _, tt := range []struct {
+		name string
+		g    Guard
+		want verdict
+		why  string
+	}{
+		{"own zone", Guard{Zone: "b1", ZoneRun: "r1"}, undoIt, ""},
+		{"zone gone", Guard{Zone: "b9", ZoneRun: "r1"}, undoGone, "zone b9 no longer exists"},
+		{"zone made again", Guard{Zone: "b2", ZoneRun: "r1"}, undoKeep, "zone b2 is not the one this run worked on: it was made by run r2"},
+		{"zone of old", Guard{Zone: "old", ZoneRun: "r1"}, undoKeep, "it was made 2026-01-01T00:00:00Z"},
+		{"zone state", Guard{Zone: "b1", ZoneRun: "r1", States: kernelStates}, undoGone, "zone b1 is installed"},
+		{"dataset own", Guard{Dataset: "rpool/export/mine", Run: "r1", Unused: true}, undoIt, ""},
+		{"dataset gone", Guard{Dataset: "rpool/export/gone", Run: "r1"}, undoGone, "rpool/export/gone no longer exists"},
+		{"dataset adopted", Guard{Dataset: "rpool/export/ccache", Run: "r1", Unused: true}, undoKeep, "rpool/export/ccache is used by zone b2"},
+		{"dataset of another run", Guard{Dataset: "rpool/export/p/child", Run: "r1"}, undoKeep, "was made by run r3"},
+		{"parent with children", Guard{Dataset: "rpool/export/p", Run: "r1", Childless: true}, undoKeep, "holds other datasets now: rpool/export/p/child"},
+		{"zone dataset in use", Guard{Dataset: "rpool/DIZ/b2", Unused: true}, undoKeep, "rpool/DIZ/b2 is used by zone b2"},
+		{"own zone dataset", Guard{Dataset: "rpool/DIZ/b1", Unused: true}, undoIt, ""},
+		{"unlisted dataset", Guard{Dataset: "tank/x", Run: "r1"}, undoKeep, "tank/x could not be looked up"},
+		{"vnic own", Guard{VNIC: "autodizb1_0", Unused: true}, undoIt, ""},
+		{"vnic gone", Guard{VNIC: "autodizb9_0", Unused: true}, undoGone, "VNIC autodizb9_0 no longer exists"},
+		{"vnic used", Guard{VNIC: "autodizb2_0", Unused: true}, undoKeep, "VNIC autodizb2_0 is configured in zone b2"},
+		{"explicit owner", Guard{Dataset: "rpool/export/ccache", Unused: true, Owner: "b2", OwnerRun: "r2"}, undoIt, ""},
+		{"file gone", Guard{File: filepath.Join(t.TempDir(), "x")}, undoGone, "no longer exists"},
+	} {
+		g := tt.g
+		v, why := g.check(f, own)
+		if v != tt.want || !strings.Contains(why, tt.why) {
+			t.Errorf("%s: check = %v %q, want %v %q", tt.name, v, why, tt.want, tt.why)
+		}
+	}
+}
+
+// TestFactsApplied: the effect of each undo command on the facts.
+func TestFactsApplied(t *testing.T) {
+	w := &World{
+		Zones: map[string]*Zone{"b1": {Name: "b1", State: "running"}},
+		Order: []string{"b1"},
+		Datasets: map[string]zfs.Dataset{
+			"p/d": {Name: "p/d"}, "p/d/c": {Name: "p/d/c"}, "p/d@s": {Name: "p/d@s"}, "p/d/c@s": {Name: "p/d/c@s"}, "p/e": {Name: "p/e"},
+		},
+	}
+	f := &facts{w: w, vnics: map[string]bool{"v_0": true}}
+	f.applied([]string{"zoneadm", "-z", "b1", "halt"})
+	if w.Zones["b1"].State != "installed" {
+		t.Errorf("after halt: %s", w.Zones["b1"].State)
+	}
+	f.applied([]string{"zoneadm", "-z", "b1", "uninstall", "-F"})
+	if w.Zones["b1"].State != "configured" {
+		t.Errorf("after uninstall: %s", w.Zones["b1"].State)
+	}
+	f.applied([]string{"zfs", "destroy", "-r", "p/d@s"})
+	if w.Exists("p/d@s") || w.Exists("p/d/c@s") || !w.Exists("p/d") {
+		t.Errorf("after zfs destroy -r p/d@s: %v", w.Datasets)
+	}
+	f.applied([]string{"zfs", "destroy", "-r", "p/d"})
+	if w.Exists("p/d") || w.Exists("p/d/c") || !w.Exists("p/e") {
+		t.Errorf("after zfs destroy -r p/d: %v", w.Datasets)
+	}
+	f.applied([]string{"dladm", "delete-vnic", "v_0"})
+	f.applied([]string{"zonecfg", "-z", "b1", "delete", "-F"})
+	if f.vnics["v_0"] || w.Zones["b1"] != nil || len(w.Order) != 0 {
+		t.Errorf("after delete-vnic and zonecfg delete: %v %v %v", f.vnics, w.Zones, w.Order)
 	}
 }
 
@@ -174,7 +323,7 @@ func TestOrphansDescribe(t *testing.T) {
 	}{
 		{Orphans{Journals: []string{"/j"}}, ""},
 		{Orphans{VNICs: []string{"autodiza_0", "autodizb_0"}}, "VNICs autodiza_0, autodizb_0"},
-		{Orphans{Zones: []string{"z"}, Datasets: []string{"p/d"}, Snapshots: []string{"p/d@z_snap"}}, "zones z; datasets p/d; snapshots p/d@z_snap"},
+		{Orphans{Zones: []string{"z"}, Datasets: []string{"p/d"}, Snapshots: []string{"p/d@s"}}, "zones z; datasets p/d; snapshots p/d@s"},
 	} {
 		if got := tt.o.describe(); got != tt.want {
 			t.Errorf("describe(%+v) = %q, want %q", tt.o, got, tt.want)
@@ -185,22 +334,17 @@ func TestOrphansDescribe(t *testing.T) {
 // TestJournalKeep: a disposable zone's journal outlives its plan's
 // success, until the run finishes it.
 func TestJournalKeep(t *testing.T) {
-	dir := t.TempDir()
-	ctx, d := withDisposable(context.Background())
-	j, err := NewJournal(dir, "diz", "x1")
-	if err != nil {
+	h, _ := fakeHost(t)
+	h.CheckMode = false
+	p := &Plan{Zone: "x1", Run: "rx", disposable: &disposable{}}
+	out := &Outcome{}
+	p.Add(Step{Why: "nothing", Show: "nothing", Func: func(context.Context, illumos.Runner) error { return nil }})
+	if _, err := h.finish(context.Background(), "diz", p, out); err != nil {
 		t.Fatal(err)
 	}
-	if err := adoptJournal(ctx, j); err != nil {
-		t.Fatal(err)
-	}
-	if d.j != j || !j.Discard {
-		t.Fatalf("journal not adopted: %+v", d)
-	}
-	if err := Apply(context.Background(), nil, j, &Plan{Zone: "x1"}); err != nil {
-		t.Fatal(err)
-	}
-	if got, err := readJournal(j.Path()); err != nil || !got.Discard {
+	j := p.disposable.journal()
+	got, err := readJournal(j.Path())
+	if err != nil || got.Recover == nil || *got.Recover != (Recovery{Kind: "destroy", Zone: "x1", ZoneRun: "rx"}) {
 		b, _ := os.ReadFile(j.Path())
 		t.Fatalf("journal after success: %v %s", err, b)
 	}

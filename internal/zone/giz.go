@@ -72,6 +72,9 @@ type GIZSpec struct {
 	// Given names the options the user gave. For an existing zone, an
 	// option not given is left as the zone has it (nil: all given).
 	Given map[string]bool
+	// sourceLock is Source's lock, held shared until it was cloned (see
+	// DIZSpec.gizLock).
+	sourceLock *ZoneLock
 }
 
 func (s GIZSpec) boot() Boot {
@@ -198,13 +201,24 @@ func (h *Host) EnsureGIZ(ctx context.Context, spec GIZSpec) (*Outcome, error) {
 		return nil, err
 	}
 	defer lock.Unlock()
+	if err := h.pendingWork(spec.Name); err != nil {
+		return nil, err
+	}
+	if spec.Source != "" && spec.Source != spec.Name && spec.State != "absent" {
+		sl, err := h.LockZoneShared(ctx, spec.Source)
+		if err != nil {
+			return nil, fmt.Errorf("source: %w", err)
+		}
+		defer sl.Unlock()
+		spec.sourceLock = sl
+	}
 	w, err := h.Observe(ctx, h.containers()...)
 	if err != nil {
 		return nil, err
 	}
 	out := &Outcome{Zone: spec.Name}
 	out.set("name", spec.Name)
-	plan := &Plan{Zone: spec.Name}
+	plan := h.newPlan(spec.Name)
 	z := w.Zones[spec.Name]
 	if z != nil {
 		if err := checkOurs(z, "giz"); err != nil {
@@ -226,6 +240,7 @@ func (h *Host) EnsureGIZ(ctx context.Context, spec GIZSpec) (*Outcome, error) {
 			return nil, err
 		}
 		plan.Add(steps...)
+		plan.Recover = &Recovery{Kind: "destroy", Zone: z.Name, ZoneRun: zoneRun(z), Force: spec.Force}
 		out.Before, out.After = describe(z)+datasetList(w, z), "state: absent\n"
 		out.set("state", "absent")
 	case z == nil:
@@ -302,17 +317,23 @@ func datasetList(w *World, z *Zone) string {
 // a disposable zone cloned from them is uninstalled: the brand's uninstall
 // destroys a clone's origin snapshot, ignoring errors, when nothing else
 // uses it.
-func snapSteps(ds, snap string) []Step {
+//
+// The snapshots carry the run's id (zonemgr:run); their undo destroys
+// or releases them only while they do.
+func snapSteps(ds, snap, run string) []Step {
+	g := &Guard{Dataset: ds + "@" + snap, Run: run}
 	return []Step{
 		{
-			Why:  "snapshot " + snap,
-			Cmd:  &illumos.Cmd{Argv: []string{"zfs", "snapshot", "-r", ds + "@" + snap}},
-			Undo: &illumos.Cmd{Argv: []string{"zfs", "destroy", "-r", ds + "@" + snap}},
+			Why:   "snapshot " + snap,
+			Cmd:   &illumos.Cmd{Argv: []string{"zfs", "snapshot", "-r", "-o", PropRun + "=" + run, ds + "@" + snap}},
+			Undo:  &illumos.Cmd{Argv: []string{"zfs", "destroy", "-r", ds + "@" + snap}},
+			Guard: g,
 		},
 		{
-			Why:  "hold " + snap,
-			Cmd:  &illumos.Cmd{Argv: []string{"zfs", "hold", "-r", HoldTag, ds + "@" + snap}},
-			Undo: &illumos.Cmd{Argv: []string{"zfs", "release", "-r", HoldTag, ds + "@" + snap}},
+			Why:   "hold " + snap,
+			Cmd:   &illumos.Cmd{Argv: []string{"zfs", "hold", "-r", HoldTag, ds + "@" + snap}},
+			Undo:  &illumos.Cmd{Argv: []string{"zfs", "release", "-r", HoldTag, ds + "@" + snap}},
+			Guard: g,
 		},
 	}
 }
@@ -342,7 +363,7 @@ func packageSteps(zone string, spec *GIZSpec) []Step {
 	return steps
 }
 
-func (h *Host) gizConfig(spec *GIZSpec, zonepath, origin string, base *illumos.ZoneConfig) *illumos.ZoneConfig {
+func (h *Host) gizConfig(spec *GIZSpec, zonepath, origin, run string, base *illumos.ZoneConfig) *illumos.ZoneConfig {
 	c := &illumos.ZoneConfig{Name: spec.Name, Zonepath: zonepath, IPType: "exclusive", Autoboot: false}
 	if base != nil {
 		c.Brand = base.Brand
@@ -366,6 +387,7 @@ func (h *Host) gizConfig(spec *GIZSpec, zonepath, origin string, base *illumos.Z
 		illumos.Attr{Name: AttrOrigin, Type: "string", Value: origin},
 		illumos.Attr{Name: AttrCreated, Type: "string", Value: Stamp(h.now())},
 		illumos.Attr{Name: AttrSetup, Type: "string", Value: formatParts(spec.contentParts())},
+		illumos.Attr{Name: AttrRun, Type: "string", Value: run},
 	)
 	return c
 }
@@ -385,7 +407,6 @@ func (h *Host) createGIZ(ctx context.Context, w *World, spec *GIZSpec, acc *acco
 	var snaps []string
 	var cfg *illumos.ZoneConfig
 	var script string
-	deleteCfg := &illumos.Cmd{Argv: []string{"zonecfg", "-z", spec.Name, "delete", "-F"}}
 	if spec.Source != "" {
 		src, _, snap, err := h.resolveGIZ(w, spec.Source, spec.Snapshot)
 		if err != nil {
@@ -394,18 +415,18 @@ func (h *Host) createGIZ(ctx context.Context, w *World, spec *GIZSpec, acc *acco
 		if src.InKernel() {
 			return fmt.Errorf("source: golden zone %s is %s; a zone is cloned only while halted", src.Name, src.State)
 		}
-		cfg = h.gizConfig(spec, zonepath, "giz:"+src.Name, src.Config)
+		cfg = h.gizConfig(spec, zonepath, "giz:"+src.Name, plan.Run, src.Config)
 		cfg.Attrs = append(cfg.Attrs, illumos.Attr{Name: AttrSnapshot, Type: "string", Value: snap})
 		if script, err = illumos.CreateScript(cfg, ""); err != nil {
 			return fmt.Errorf("configure %s: %w", spec.Name, err)
 		}
-		plan.Add(zonecfgStep("configure the zone", spec.Name, script, deleteCfg))
-		plan.Add(Step{Why: "clone " + src.Name + "@" + snap, Cmd: zoneadm(spec.Name, "clone", "-s", snap, src.Name), Undo: zoneadm(spec.Name, "uninstall", "-F"), UndoIfFailed: true})
+		plan.Add(zonecfgStep("configure the zone", spec.Name, script, plan.Run))
+		plan.Add(cloneStep(spec.Name, plan.Run, src.Name, snap, spec.sourceLock))
 		setup := spec.setup(src.Name)
 		for _, f := range cfg.FS {
 			setup.Mounts = append(setup.Mounts, f.Dir)
 		}
-		plan.Add(h.setupSteps(spec.Name, setup, acc, spec.boot())...)
+		plan.Add(h.setupSteps(spec.Name, plan.Run, setup, acc, spec.boot())...)
 		out.set("source", src.Name)
 		out.set("snapshot", snap)
 	} else {
@@ -420,28 +441,29 @@ func (h *Host) createGIZ(ctx context.Context, w *World, spec *GIZSpec, acc *acco
 			}
 			origin = "template:" + template
 		}
-		cfg = h.gizConfig(spec, zonepath, origin, nil)
+		cfg = h.gizConfig(spec, zonepath, origin, plan.Run, nil)
 		if template != "" && spec.Brand == "" {
 			cfg.Brand = ""
 		}
 		if script, err = illumos.CreateScript(cfg, template); err != nil {
 			return fmt.Errorf("configure %s: %w", spec.Name, err)
 		}
-		plan.Add(zonecfgStep("configure the zone", spec.Name, script, deleteCfg))
+		plan.Add(zonecfgStep("configure the zone", spec.Name, script, plan.Run))
 		install := []string{"install"}
 		if spec.Archive != "" {
 			install = append(install, "-a", spec.Archive)
 		}
-		plan.Add(Step{Why: "install the zone", Cmd: zoneadm(spec.Name, install...), Undo: zoneadm(spec.Name, "uninstall", "-F"), UndoIfFailed: true})
-		plan.Add(snapSteps(ds, SnapInstalled+spec.Name)...)
-		plan.Add(h.bootSteps(spec.Name, Boot{Timeout: spec.BootTimeout})...)
+		plan.Add(Step{Why: "install the zone", Cmd: zoneadm(spec.Name, install...), Undo: zoneadm(spec.Name, "uninstall", "-F"), UndoIfFailed: true,
+			Guard: &Guard{Zone: spec.Name, ZoneRun: plan.Run, States: []string{"installed", "incomplete"}}})
+		plan.Add(snapSteps(ds, SnapInstalled+spec.Name, plan.Run)...)
+		plan.Add(h.bootSteps(spec.Name, plan.Run, Boot{Timeout: spec.BootTimeout})...)
 		plan.Add(Step{Why: "halt after the first boot", Cmd: zoneadm(spec.Name, "halt")})
-		plan.Add(snapSteps(ds, SnapBooted+spec.Name)...)
+		plan.Add(snapSteps(ds, SnapBooted+spec.Name, plan.Run)...)
 		setup := spec.setup("")
 		for _, f := range cfg.FS {
 			setup.Mounts = append(setup.Mounts, f.Dir)
 		}
-		plan.Add(h.setupSteps(spec.Name, setup, acc, spec.boot())...)
+		plan.Add(h.setupSteps(spec.Name, plan.Run, setup, acc, spec.boot())...)
 		snaps = append(snaps, SnapInstalled+spec.Name, SnapBooted+spec.Name)
 	}
 	if spec.LDAPClient {
@@ -453,10 +475,10 @@ func (h *Host) createGIZ(ctx context.Context, w *World, spec *GIZSpec, acc *acco
 	}
 	plan.Add(packageSteps(spec.Name, spec)...)
 	plan.Add(Step{Why: "halt after setup", Cmd: zoneadm(spec.Name, "halt")})
-	plan.Add(snapSteps(ds, SnapPostinstall+spec.Name)...)
+	plan.Add(snapSteps(ds, SnapPostinstall+spec.Name, plan.Run)...)
 	snaps = append(snaps, SnapPostinstall+spec.Name)
 	if want := finalState(spec.State); want != "installed" {
-		plan.Add(h.stateSteps(spec.Name, "installed", spec.State, spec.boot())...)
+		plan.Add(h.stateSteps(spec.Name, plan.Run, "installed", spec.State, spec.boot())...)
 	}
 	out.Before = "state: absent\n"
 	out.After = cfg.Export() + "state: " + finalState(spec.State) + "\n"
@@ -501,11 +523,11 @@ func (h *Host) reconcileGIZ(w *World, z *Zone, spec *GIZSpec, plan *Plan, out *O
 		return fmt.Errorf("zone %s: %w", z.Name, err)
 	}
 	if script != "" {
-		plan.Add(zonecfgStep("change the configuration: "+strings.Join(changes, ", "), z.Name, script, nil))
+		plan.Add(zonecfgStep("change the configuration: "+strings.Join(changes, ", "), z.Name, script, ""))
 	}
 	st := z.State
 	if spec.State != "present" {
-		plan.Add(h.stateSteps(z.Name, z.State, spec.State, spec.boot())...)
+		plan.Add(h.stateSteps(z.Name, zoneRun(z), z.State, spec.State, spec.boot())...)
 		if st = finalState(spec.State); st == "restarted" {
 			st = "running"
 		}
@@ -534,25 +556,25 @@ func (h *Host) updateGIZ(ctx context.Context, w *World, z *Zone, spec *GIZSpec, 
 	}
 	updated := false
 	snap := AutoSnapshotName(h.now())
-	plan := &Plan{Zone: z.Name}
-	if snaps := zonemgrSnapshots(w, ds); len(snaps) > 0 {
-		// Changed packages that end in no snapshot (the halt after the
-		// update or the snapshot failed) are rolled back to the newest
-		// snapshot, so that the next refresh finds them to change again.
-		// First in the plan, its undo runs last: after the zone is
-		// halted again. A killed run leaves it in the journal, and gc
-		// returns the zone to that snapshot, the last state known whole.
-		last := ds + "/ROOT/zbe@" + snaps[len(snaps)-1]
-		plan.Add(Step{
-			Why:        "roll back to " + last + " should the changed packages end in no snapshot",
-			Show:       "(should the changed packages end in no snapshot: zfs rollback " + last + ")",
-			Func:       func(context.Context, illumos.Runner) error { return nil },
-			KeepOnUndo: func() bool { return !updated },
-			Undo:       &illumos.Cmd{Argv: []string{"zfs", "rollback", last}},
-		})
+	plan := h.newPlan(z.Name)
+	zid := zoneRun(z)
+	// Packages that change and end in no snapshot (a step after the
+	// first package change failed, or the run was killed) are rolled back
+	// to the boot environment's newest snapshot, whatever its name, so
+	// that the next refresh finds them to change again: the journal
+	// records this recovery when the first package step begins, and the
+	// run, failing, or gc, after a kill, carries it out (see Recovery).
+	// A boot environment with no snapshot has nothing to return to: the
+	// update is refused.
+	be := ds + "/ROOT/zbe"
+	bsnaps := w.Snapshots(be)
+	if len(bsnaps) == 0 {
+		return nil, fmt.Errorf("zone %s: %s has no snapshot to return to should the update fail; take one first (zone_snapshot, or zonemgr snapshot -z %s)", z.Name, be, z.Name)
 	}
-	plan.Add(h.bootSteps(z.Name, Boot{Timeout: spec.BootTimeout})...)
+	refresh := &Recovery{Kind: "refresh", Zone: z.Name, ZoneRun: zid, Snapshot: bsnaps[len(bsnaps)-1].Name}
+	plan.Add(h.bootSteps(z.Name, zid, Boot{Timeout: spec.BootTimeout})...)
 	plan.Add(Step{Why: "refresh publishers", Cmd: zlogin(z.Name, "pkg", "refresh", "--full")})
+	first := len(plan.Steps)
 	for _, st := range packageSteps(z.Name, spec) {
 		st.Result = func(res illumos.Result) {
 			if res.ExitCode == 0 {
@@ -569,10 +591,11 @@ func (h *Host) updateGIZ(ctx context.Context, w *World, z *Zone, spec *GIZSpec, 
 				}
 			}})
 	}
-	// A failure after the halt boots the zone again, so that the undo of
-	// the first boot finds it running.
-	plan.Add(Step{Why: "halt after the update", Cmd: zoneadm(z.Name, "halt"), Undo: zoneadm(z.Name, "boot")})
-	for _, s := range snapSteps(ds, snap) {
+	if first < len(plan.Steps) {
+		plan.Steps[first].Recover = refresh
+	}
+	plan.Add(Step{Why: "halt after the update", Cmd: zoneadm(z.Name, "halt")})
+	for _, s := range snapSteps(ds, snap, plan.Run) {
 		s.Skip = func() bool { return !updated }
 		plan.Add(s)
 	}
@@ -584,11 +607,11 @@ func (h *Host) updateGIZ(ctx context.Context, w *World, z *Zone, spec *GIZSpec, 
 		out.Msg = fmt.Sprintf("would update the packages of %s and snapshot it as %s if anything changed", z.Name, snap)
 		return out, nil
 	}
-	j, err := h.journal("giz-update", z.Name)
+	j, err := h.journal("giz-update", plan)
 	if err != nil {
 		return nil, err
 	}
-	if err := Apply(ctx, h.Runner, j, plan); err != nil {
+	if err := h.apply(ctx, j, plan); err != nil {
 		return out, err
 	}
 	out.Changed = updated

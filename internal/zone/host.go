@@ -62,6 +62,9 @@ type Host struct {
 	Root string
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
+	// NewRun draws run ids (random when nil): tests pin them to compare
+	// plans exactly.
+	NewRun func() string
 	// Stdout and Stderr receive the live output of commands run in zones
 	// (nil: not streamed).
 	Stdout, Stderr io.Writer
@@ -91,12 +94,16 @@ func (h *Host) stateDir(elem ...string) string {
 	return h.path(filepath.Join(append([]string{h.Settings.StateDir}, elem...)...))
 }
 
-// journal opens the journal of one operation, or returns nil in check mode.
-func (h *Host) journal(op, zone string) (*Journal, error) {
+// journal opens the journal of one run of an operation (its plan's
+// zone, run id and recovery), or returns nil in check mode.
+func (h *Host) journal(op string, p *Plan) (*Journal, error) {
 	if h.CheckMode {
 		return nil, nil
 	}
-	return NewJournal(h.stateDir("journal"), op, zone)
+	if p.Run == "" {
+		p.Run = newRunID()
+	}
+	return NewJournal(h.stateDir("journal"), op, p.Zone, p.Run, p.Recover)
 }
 
 // A ZoneLock is the per-zone lock two operations on one zone take, so
@@ -105,7 +112,7 @@ type ZoneLock struct{ f *os.File }
 
 // LockZone takes the per-zone lock, waiting until ctx is done.
 func (h *Host) LockZone(ctx context.Context, zone string) (*ZoneLock, error) {
-	return h.lockZone(ctx, zone, syscall.LOCK_EX, true)
+	return h.lockFile(ctx, "zone "+zone, zone+".lock", syscall.LOCK_EX, true)
 }
 
 // Unlock releases the lock.

@@ -189,6 +189,13 @@ func (h *Host) ExportGIZ(ctx context.Context, spec GIZSpec) (*Outcome, error) {
 	if err := validateExport(spec); err != nil {
 		return nil, err
 	}
+	// Shared: exports and clones of one golden zone may run together,
+	// but no refresh, rollback or destroy meanwhile.
+	lock, err := h.LockZoneShared(ctx, spec.Name)
+	if err != nil {
+		return nil, err
+	}
+	defer lock.Unlock()
 	w, err := h.Observe(ctx, h.containers()...)
 	if err != nil {
 		return nil, err
@@ -281,7 +288,25 @@ func (h *Host) ExportGIZ(ctx context.Context, spec GIZSpec) (*Outcome, error) {
 	if m.Packages, err = h.zonePackages(ctx, z); err != nil {
 		out.Warnings = append(out.Warnings, err.Error()+"; the manifest lists no packages")
 	}
-	if err := h.writeImage(ctx, spec.Image, send, &m); err != nil {
+	// The image is written to a temporary file named after the run, next
+	// to the image, and renamed into place at the end: a killed run
+	// leaves that file, which its journal names for gc to remove.
+	plan := h.newPlan(z.Name)
+	tmp := filepath.Join(filepath.Dir(spec.Image), "."+filepath.Base(spec.Image)+".partial-"+plan.Run)
+	plan.Add(Step{
+		Why:  "write the image",
+		Show: out.Plan[0],
+		Func: func(ctx context.Context, _ illumos.Runner) error {
+			return h.writeImage(ctx, spec.Image, tmp, send, &m)
+		},
+		Undo:  &illumos.Cmd{Argv: []string{"rm", "-f", "--", tmp}},
+		Guard: &Guard{File: tmp},
+	})
+	j, err := h.journal("giz-export", plan)
+	if err != nil {
+		return out, err
+	}
+	if err := h.apply(ctx, j, plan); err != nil {
 		return out, err
 	}
 	out.set("stream_size", m.StreamSize)
@@ -356,8 +381,8 @@ func (c *hashCounter) Write(p []byte) (int, error) {
 
 // writeImage runs the send command into a temporary file next to file,
 // appends the manifest and renames the result into place.
-func (h *Host) writeImage(ctx context.Context, file string, send illumos.Cmd, m *ImageManifest) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(file), "."+filepath.Base(file)+".partial-*")
+func (h *Host) writeImage(ctx context.Context, file, tmpName string, send illumos.Cmd, m *ImageManifest) (err error) {
+	tmp, err := os.OpenFile(tmpName, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return fmt.Errorf("export to %s: %w", file, err)
 	}
@@ -430,6 +455,9 @@ func (h *Host) ImportGIZ(ctx context.Context, spec GIZSpec) (*Outcome, error) {
 		return nil, err
 	}
 	defer lock.Unlock()
+	if err := h.pendingWork(spec.Name); err != nil {
+		return nil, err
+	}
 	w, err := h.Observe(ctx, h.containers()...)
 	if err != nil {
 		return nil, err
@@ -439,7 +467,7 @@ func (h *Host) ImportGIZ(ctx context.Context, spec GIZSpec) (*Outcome, error) {
 	out.set("image", spec.Image)
 	out.set("image_sha256", m.StreamSHA256)
 	out.set("snapshot", m.Snapshot)
-	plan := &Plan{Zone: spec.Name}
+	plan := h.newPlan(spec.Name)
 	z := w.Zones[spec.Name]
 	if z != nil {
 		if err := checkOurs(z, "giz"); err != nil {
@@ -476,7 +504,7 @@ func (h *Host) ImportGIZ(ctx context.Context, spec GIZSpec) (*Outcome, error) {
 
 // importedConfig is the manifest's configuration under its new name and
 // zonepath, with zonemgr's attributes recording the image.
-func (h *Host) importedConfig(spec *GIZSpec, img *Image, zonepath string) (*illumos.ZoneConfig, error) {
+func (h *Host) importedConfig(spec *GIZSpec, img *Image, zonepath, run string) (*illumos.ZoneConfig, error) {
 	m := img.Manifest
 	c, err := illumos.ParseZonecfgExport([]byte(m.Config))
 	if err != nil {
@@ -490,6 +518,7 @@ func (h *Host) importedConfig(spec *GIZSpec, img *Image, zonepath string) (*illu
 	c.Attrs = slices.DeleteFunc(c.Attrs, func(a illumos.Attr) bool { return strings.HasPrefix(a.Name, "zonemgr.") })
 	c.Attrs = append(c.Attrs,
 		illumos.Attr{Name: AttrRole, Type: "string", Value: "giz"},
+		illumos.Attr{Name: AttrRun, Type: "string", Value: run},
 		illumos.Attr{Name: AttrOrigin, Type: "string", Value: "image:" + m.Zone + "@" + m.Snapshot},
 		illumos.Attr{Name: AttrCreated, Type: "string", Value: Stamp(h.now())},
 		illumos.Attr{Name: AttrSnapshot, Type: "string", Value: m.Snapshot},
@@ -533,14 +562,17 @@ func receiveStep(why string, img *Image, argv []string, undo *illumos.Cmd) Step 
 }
 
 // holdSteps hold the zonemgr snapshots of a received golden zone, as
-// snapSteps hold those taken on this host.
-func holdSteps(ds string, snaps []string) []Step {
+// snapSteps hold those taken on this host. Their undo releases a hold
+// only while the snapshot exists and (for an incremental import, onto
+// an existing zone) that zone is still the one zid names.
+func holdSteps(zone, zid, ds string, snaps []string) []Step {
 	var steps []Step
 	for _, s := range snaps {
 		steps = append(steps, Step{
-			Why:  "hold " + s,
-			Cmd:  &illumos.Cmd{Argv: []string{"zfs", "hold", "-r", HoldTag, ds + "@" + s}},
-			Undo: &illumos.Cmd{Argv: []string{"zfs", "release", "-r", HoldTag, ds + "@" + s}},
+			Why:   "hold " + s,
+			Cmd:   &illumos.Cmd{Argv: []string{"zfs", "hold", "-r", HoldTag, ds + "@" + s}},
+			Undo:  &illumos.Cmd{Argv: []string{"zfs", "release", "-r", HoldTag, ds + "@" + s}},
+			Guard: &Guard{Dataset: ds + "@" + s, Zone: zone, ZoneRun: zid},
 		})
 	}
 	return steps
@@ -558,7 +590,7 @@ func (h *Host) planFullImport(ctx context.Context, w *World, spec *GIZSpec, img 
 		return fmt.Errorf("zone %s: dataset %s exists already (not a zone's): remove it or import under another name", spec.Name, ds)
 	}
 	zonepath := path.Join(containerMountpoint(w, h.Settings.GIZContainer, h.Settings.GIZMountpoint), spec.Name)
-	cfg, err := h.importedConfig(spec, img, zonepath)
+	cfg, err := h.importedConfig(spec, img, zonepath, plan.Run)
 	if err != nil {
 		return err
 	}
@@ -567,15 +599,22 @@ func (h *Host) planFullImport(ctx context.Context, w *World, spec *GIZSpec, img 
 		return fmt.Errorf("configure %s: %w", spec.Name, err)
 	}
 	plan.Add(csteps...)
-	plan.Add(receiveStep("receive "+m.Zone+"@"+m.Snapshot, img, []string{"zfs", "receive", ds},
-		&illumos.Cmd{Argv: []string{"zfs", "destroy", "-r", ds}}))
-	plan.Add(zonecfgStep("configure the zone", spec.Name, script, &illumos.Cmd{Argv: []string{"zonecfg", "-z", spec.Name, "delete", "-F"}}))
+	// zfs receive cannot set the run's id on what it makes: the
+	// received dataset is the run's while no zone uses it (the zone this
+	// run configures excepted). It is named after the zone, whose lock
+	// the run holds.
+	recv := receiveStep("receive "+m.Zone+"@"+m.Snapshot, img, []string{"zfs", "receive", ds},
+		&illumos.Cmd{Argv: []string{"zfs", "destroy", "-r", ds}})
+	recv.Guard = &Guard{Dataset: ds, Unused: true}
+	plan.Add(recv)
+	plan.Add(zonecfgStep("configure the zone", spec.Name, script, plan.Run))
 	attach := []string{"attach"}
 	if spec.AttachUpdate {
 		attach = append(attach, "-u")
 	}
-	plan.Add(Step{Why: "attach the zone", Cmd: zoneadm(spec.Name, attach...), Undo: zoneadm(spec.Name, "detach")})
-	plan.Add(holdSteps(ds, m.Snapshots)...)
+	plan.Add(Step{Why: "attach the zone", Cmd: zoneadm(spec.Name, attach...), Undo: zoneadm(spec.Name, "detach"),
+		Guard: &Guard{Zone: spec.Name, ZoneRun: plan.Run, States: []string{"installed"}}})
+	plan.Add(holdSteps(spec.Name, plan.Run, ds, m.Snapshots)...)
 	out.Before = "state: absent\n"
 	out.After = cfg.Export() + "state: installed\n"
 	out.set("zonepath", zonepath)
@@ -641,9 +680,9 @@ func (h *Host) planIncrementalImport(ctx context.Context, w *World, z *Zone, img
 	}
 	plan.Add(receiveStep("receive "+m.Zone+"@"+m.Snapshot+" onto "+m.Base, img, []string{"zfs", "receive", "-F", ds}, nil))
 	if script != "" {
-		plan.Add(zonecfgStep("record the image", z.Name, script, nil))
+		plan.Add(zonecfgStep("record the image", z.Name, script, ""))
 	}
-	plan.Add(holdSteps(ds, m.Snapshots)...)
+	plan.Add(holdSteps(z.Name, zoneRun(z), ds, m.Snapshots)...)
 	out.Before = describe(z)
 	out.After = want.Export() + "state: " + z.State + "\n"
 	out.set("zonepath", z.Zonepath)

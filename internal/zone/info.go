@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"path"
-	"sort"
 	"strings"
 
 	"github.com/zonemgr/zonemgr/internal/illumos"
@@ -36,13 +35,21 @@ type ZoneInfo struct {
 	Snaps    []SnapshotInfo `json:"snapshots,omitempty"`
 }
 
-// Orphans are leftovers zonemgr made that no zone owns any more.
+// Orphans are what killed zonemgr runs left unfinished: their journals,
+// and what gc, replaying them, would remove. Unrecorded lists what looks
+// like such a leftover but is recorded by no journal: gc never removes
+// it.
 type Orphans struct {
-	VNICs     []string `json:"vnics"`     // auto VNICs of no configured zone
-	Datasets  []string `json:"datasets"`  // zone datasets under the containers with no zone
-	Snapshots []string `json:"snapshots"` // per-clone origin snapshots with no clone
-	Zones     []string `json:"zones"`     // managed zones left configured or incomplete
-	Journals  []string `json:"journals"`  // journals of runs that did not finish
+	Journals   []string `json:"journals"`   // journals of runs that are gone
+	Zones      []string `json:"zones"`      // zones gc would remove
+	VNICs      []string `json:"vnics"`      // VNICs gc would delete
+	Datasets   []string `json:"datasets"`   // datasets gc would destroy
+	Snapshots  []string `json:"snapshots"`  // snapshots gc would destroy
+	Unrecorded []string `json:"unrecorded"` // look-alikes, for a look by hand
+}
+
+func emptyOrphans() Orphans {
+	return Orphans{Journals: []string{}, Zones: []string{}, VNICs: []string{}, Datasets: []string{}, Snapshots: []string{}, Unrecorded: []string{}}
 }
 
 // Info is what zone_info reports.
@@ -72,14 +79,16 @@ func (h *Host) GatherInfo(ctx context.Context, q InfoQuery) (*Info, error) {
 	if _, err := path.Match(q.Name, ""); err != nil {
 		return nil, fmt.Errorf("name: %q is not a valid glob: %v", q.Name, err)
 	}
-	w, err := h.Observe(ctx, h.containers(h.Settings.DelegatedParent)...)
+	scan, err := scanJournals(h.stateDir("journal"))
 	if err != nil {
 		return nil, err
 	}
-	vnics, err := h.vnics(ctx)
+	defer scan.Close()
+	f, err := h.readFacts(ctx, scanGuards(scan))
 	if err != nil {
 		return nil, err
 	}
+	w := f.w
 	info := &Info{Zones: []ZoneInfo{}}
 	single := q.Name != "" && !strings.ContainsAny(q.Name, "*?[")
 	if single {
@@ -87,21 +96,10 @@ func (h *Host) GatherInfo(ctx context.Context, q InfoQuery) (*Info, error) {
 			info.Exists, info.Managed, info.Role, info.State = true, z.Managed(), z.Role(), z.State
 		}
 	}
-	referenced := map[string]bool{}
-	zoneDatasets := map[string]bool{}
 	for _, name := range w.Order {
 		z := w.Zones[name]
-		for _, n := range zoneNets(z) {
-			referenced[n] = true
-		}
-		if ds, ok := w.ZoneDataset(z); ok {
-			zoneDatasets[ds] = true
-		}
 		if !z.Managed() {
 			continue
-		}
-		if z.State == "configured" || z.State == "incomplete" {
-			info.Orphans.Zones = append(info.Orphans.Zones, z.Name)
 		}
 		if q.Name != "" {
 			if ok, _ := path.Match(q.Name, z.Name); !ok {
@@ -116,7 +114,9 @@ func (h *Host) GatherInfo(ctx context.Context, q InfoQuery) (*Info, error) {
 		}
 		info.Zones = append(info.Zones, describeZone(w, z))
 	}
-	info.Orphans = findOrphans(h, w, vnics, referenced, zoneDatasets, info.Orphans.Zones)
+	if info.Orphans, err = h.orphansOf(ctx, f, scan); err != nil {
+		return nil, err
+	}
 	if q.Verify && single && info.Exists {
 		_, err := h.Runner.Run(ctx, illumos.Cmd{Argv: []string{"zoneadm", "-z", q.Name, "verify"}})
 		ok := err == nil
@@ -163,46 +163,4 @@ func describeZone(w *World, z *Zone) ZoneInfo {
 	}
 	zi.Snaps = ListSnapshots(w, z)
 	return zi
-}
-
-// findOrphans lists what zonemgr made that no zone owns: automatic VNICs
-// no zone configures, zone datasets under the containers with no zone,
-// per-clone origin snapshots (<giz zbe>@<zone>_snap) with no clone, and
-// journals of runs that did not finish.
-func findOrphans(h *Host, w *World, vnics, referenced, zoneDatasets map[string]bool, zones []string) Orphans {
-	o := Orphans{VNICs: []string{}, Datasets: []string{}, Snapshots: []string{}, Zones: zones, Journals: []string{}}
-	if o.Zones == nil {
-		o.Zones = []string{}
-	}
-	for v := range vnics {
-		if (strings.HasPrefix(v, "autodiz") || strings.HasPrefix(v, "autogiz")) && !referenced[v] {
-			o.VNICs = append(o.VNICs, v)
-		}
-	}
-	for _, c := range []string{h.Settings.GIZContainer, h.Settings.DIZContainer} {
-		for name, d := range w.Datasets {
-			if d.Props["type"] == "snapshot" || !strings.HasPrefix(name, c+"/") || strings.Contains(strings.TrimPrefix(name, c+"/"), "/") {
-				continue
-			}
-			if !zoneDatasets[name] {
-				o.Datasets = append(o.Datasets, name)
-			}
-		}
-	}
-	for name, d := range w.Datasets {
-		if d.Props["type"] != "snapshot" {
-			continue
-		}
-		_, snap, _ := strings.Cut(name, "@")
-		if strings.Contains(snap, "_snap") && !IsZonemgrSnapshot(snap) && len(w.Clones(name)) == 0 {
-			o.Snapshots = append(o.Snapshots, name)
-		}
-	}
-	if js, err := listJournals(h.stateDir("journal")); err == nil {
-		o.Journals = js
-	}
-	sort.Strings(o.VNICs)
-	sort.Strings(o.Datasets)
-	sort.Strings(o.Snapshots)
-	return o
 }

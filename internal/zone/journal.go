@@ -2,84 +2,155 @@ package zone
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
 )
 
-// A Journal records, on disk, the undo command of every step a plan has
-// started, before the step runs. A run that finishes (or undoes everything
-// after a failure) removes its journal; a run that is killed leaves it
-// behind, so the leftovers can be found and removed later.
+// journalVersion is the version of the journal format written. Journals
+// without one (or older) were written before runs had ids and guards:
+// gc does not replay them, it lists them for a look by hand.
+const journalVersion = 2
+
+// maxJournalSize bounds what is read of a journal file: a run writes a
+// line per step, a few hundred bytes each.
+const maxJournalSize = 16 << 20
+
+// A Journal records, on disk, every step a run has started, with the
+// command that undoes it and the guard that says when that undo still
+// applies, before the step runs. A run that finishes (or undoes
+// everything after a failure) removes its journal; a run that is killed
+// leaves it, and gc replays it.
 //
-// The file is written by appending only: a first line holding the
-// journal's header (a JSON object: op, zone, pid, start, and any entries
-// it was made with), then one JSON line per event: a step begun, a step
-// undone, the journal adopted for a disposable zone. Each event is one
-// write of a whole line, so a step costs one small write, and a run
-// killed in the middle of a write leaves at most a torn last line, which
-// the reader passes over: that step had not started.
+// The run holds an exclusive flock on its journal for as long as it
+// lives, and the kernel releases it when the run dies: a journal whose
+// lock can be taken belongs to a run that is gone. Nothing else (a PID,
+// the file's age) decides that.
+//
+// The file is written by appending only: a header line (JournalHeader),
+// then one JSON line per event: a step begun, a step undone, a recovery
+// set. Each event is one write of a whole line, so a run killed in the
+// middle of a write leaves at most a torn last line, which the reader
+// passes over: that step had not started.
 //
 // All methods are safe on a nil *Journal, which records nothing.
 type Journal struct {
-	mu      sync.Mutex
-	path    string
-	f       *os.File
-	Op      string         `json:"op"`
-	Zone    string         `json:"zone"`
-	PID     int            `json:"pid"`
-	Started time.Time      `json:"started"`
-	Entries []JournalEntry `json:"entries"`
-	// Discard marks the journal of a zone made for one run (exec-diz):
-	// when the run is killed, gc destroys the zone whole. Such a journal
-	// outlives its plan's success and is finished by the run itself.
+	mu   sync.Mutex
+	path string
+	f    *os.File
+	JournalHeader
+	Entries []JournalEntry
+	// keep: the journal outlives its plan's success (see SetRecovery).
+	keep bool
+}
+
+// A JournalHeader is the first line of a journal.
+type JournalHeader struct {
+	Version int       `json:"version"`
+	Op      string    `json:"op"`
+	Zone    string    `json:"zone"`
+	Run     string    `json:"run"`
+	PID     int       `json:"pid"`
+	Started time.Time `json:"started"`
+	// Recover says how gc finishes the run's work instead of (or before)
+	// undoing its steps: nil when undoing them is all there is.
+	Recover *Recovery `json:"recover,omitempty"`
+	// Discard is the mark of journals of the previous format; read only.
 	Discard bool `json:"discard,omitempty"`
-	keep    bool
 }
 
 // A JournalEntry is one started step.
 type JournalEntry struct {
+	Step  int      `json:"step"`
 	Do    string   `json:"do"`
 	Undo  []string `json:"undo,omitempty"`
-	State string   `json:"state"` // "begun", "done", "undone"
+	Guard *Guard   `json:"guard,omitempty"`
+	State string   `json:"state"` // "begun", "done" (in memory only), "undone"
 }
 
-// A journalEvent is one line after a journal's header: a step begun
-// (State "begun", with its undo), a step undone (State "undone"), or the
-// journal adopted for a disposable zone (Discard).
+// A Recovery is what gc does for a killed run besides undoing its steps:
+// operations that cannot be undone half-way are finished instead.
+type Recovery struct {
+	// Kind is one of:
+	//   destroy   destroy Zone while it is ZoneRun's (a disposable zone
+	//             made for one run, a destroy that was under way)
+	//   rollback  finish rolling Zone back to Snapshot (Force as given),
+	//             then bring it to State
+	//   unsnap    finish destroying Snapshot of Zone
+	//   exec      a command run in an existing zone: halt it, roll it
+	//             back to Snapshot when Discard, destroy Snapshot, and
+	//             bring it to State
+	//   refresh   a golden zone's packages were being changed: after the
+	//             undo commands (which remove a snapshot the run took),
+	//             halt it and roll it back to Snapshot, the newest it had,
+	//             so that changes no snapshot holds are not kept; the run
+	//             does the same itself when it fails
+	Kind     string `json:"kind"`
+	Zone     string `json:"zone"`
+	ZoneRun  string `json:"zone_run"`
+	Snapshot string `json:"snapshot,omitempty"`
+	Force    bool   `json:"force,omitempty"`
+	Discard  bool   `json:"discard,omitempty"`
+	State    string `json:"state,omitempty"`
+}
+
+// journalEvent is one line after a journal's header.
 type journalEvent struct {
-	Do      string   `json:"do,omitempty"`
-	Undo    []string `json:"undo,omitempty"`
-	State   string   `json:"state,omitempty"`
-	Discard bool     `json:"discard,omitempty"`
+	Step    *int      `json:"step,omitempty"`
+	Do      string    `json:"do,omitempty"`
+	Undo    []string  `json:"undo,omitempty"`
+	Guard   *Guard    `json:"guard,omitempty"`
+	State   string    `json:"state,omitempty"`
+	Recover *Recovery `json:"recover,omitempty"`
+	Discard bool      `json:"discard,omitempty"` // previous format
 }
 
-// NewJournal creates the journal file of one operation on one zone in dir.
-func NewJournal(dir, op, zone string) (*Journal, error) {
+// journalFileName is a journal's file name: zone, operation and run id.
+func journalFileName(zone, op, run string) string {
+	return fmt.Sprintf("%s-%s-%s.json", zone, op, run)
+}
+
+// NewJournal creates and locks the journal of one run of an operation on
+// one zone in dir. The file is made under a temporary name, locked and
+// given its header before it is renamed into place, so gc never meets a
+// journal that is not locked by its run or has no header.
+func NewJournal(dir, op, zone, run string, recover *Recovery) (*Journal, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
 	}
-	now := time.Now().UTC()
-	j := &Journal{
-		path:    filepath.Join(dir, fmt.Sprintf("%s-%s-%d-%d.json", zone, op, os.Getpid(), now.UnixNano())),
-		Op:      op,
-		Zone:    zone,
-		PID:     os.Getpid(),
-		Started: now,
+	if run == "" {
+		run = newRunID()
 	}
-	f, err := os.OpenFile(j.path, os.O_WRONLY|os.O_CREATE|os.O_EXCL|os.O_APPEND, 0o600)
+	j := &Journal{
+		path:          filepath.Join(dir, journalFileName(zone, op, run)),
+		JournalHeader: JournalHeader{Version: journalVersion, Op: op, Zone: zone, Run: run, PID: os.Getpid(), Started: time.Now().UTC(), Recover: recover},
+	}
+	tmp := filepath.Join(dir, "."+run+".new")
+	f, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_EXCL|os.O_APPEND, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
 	}
-	j.f = f
-	if err := j.append(j); err != nil {
+	fail := func(err error) (*Journal, error) {
 		f.Close()
-		os.Remove(j.path)
+		os.Remove(tmp)
 		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		return fail(fmt.Errorf("journal %s: lock: %w", tmp, err))
+	}
+	j.f = f
+	if err := j.append(j.JournalHeader); err != nil {
+		return fail(err)
+	}
+	if err := os.Rename(tmp, j.path); err != nil {
+		return fail(fmt.Errorf("journal: %w", err))
 	}
 	return j, nil
 }
@@ -92,61 +163,91 @@ func (j *Journal) Path() string {
 	return j.path
 }
 
-// Begin records that a step is about to run.
-func (j *Journal) Begin(s Step) error {
+// RunID returns the journal's run id ("" for a nil journal).
+func (j *Journal) RunID() string {
+	if j == nil {
+		return ""
+	}
+	return j.Run
+}
+
+// Begin records that step n of the plan is about to run, with its undo
+// and the undo's guard.
+func (j *Journal) Begin(n int, s Step) error {
 	if j == nil {
 		return nil
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	e := JournalEntry{Do: s.String(), State: "begun"}
+	e := JournalEntry{Step: n, Do: s.String(), Guard: s.Guard, State: "begun"}
 	if s.Undo != nil {
 		e.Undo = s.Undo.Argv
 	}
 	j.Entries = append(j.Entries, e)
-	return j.append(journalEvent{Do: e.Do, Undo: e.Undo, State: e.State})
+	return j.append(journalEvent{Step: &n, Do: e.Do, Undo: e.Undo, Guard: e.Guard, State: e.State})
 }
 
-// Done records that the last begun step finished. It is kept in memory
-// only: gc undoes a begun step and a done one alike, so the file need not
-// tell them apart, and a step costs one write.
-func (j *Journal) Done(s Step) {
+// Done records that step n finished. It is kept in memory only: gc
+// undoes a begun step and a done one alike (each undo's guard tells
+// whether there is anything to undo), so a step costs one write.
+func (j *Journal) Done(n int) {
 	if j == nil {
 		return
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	j.mark(s.String(), "begun", "done")
+	j.mark(n, "begun", "done")
 }
 
-// Undone records that a done step was undone, so that gc does not undo
-// it again.
-func (j *Journal) Undone(s Step) error {
+// Undone records that step n was undone, so that gc does not undo it
+// again.
+func (j *Journal) Undone(n int) error {
 	if j == nil {
 		return nil
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	if !j.mark(s.String(), "done", "undone") {
+	if !j.mark(n, "done", "undone") && !j.mark(n, "begun", "undone") {
 		return nil
 	}
-	return j.append(journalEvent{Do: s.String(), State: "undone"})
+	return j.append(journalEvent{Step: &n, State: "undone"})
 }
 
-// adopt marks the journal as a disposable zone's (see Discard) and keeps
-// it beyond its plan's success.
-func (j *Journal) adopt() error {
+// SetRecovery records how gc finishes the run's work should it be
+// killed from now on, and keeps the journal beyond its plan's success:
+// the run removes it (Finish) when that work is done.
+func (j *Journal) SetRecovery(r Recovery) error {
+	if j == nil {
+		return nil
+	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	j.Discard, j.keep = true, true
-	return j.append(journalEvent{Discard: true})
+	j.keep = true
+	return j.setRecover(r)
 }
 
-// mark moves the newest entry for step do from state from to state to,
-// and reports whether there was one. The caller holds j.mu.
-func (j *Journal) mark(do, from, to string) bool {
+// recordRecovery records the run's recovery from now on, without keeping
+// the journal beyond its plan's success.
+func (j *Journal) recordRecovery(r Recovery) error {
+	if j == nil {
+		return nil
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.setRecover(r)
+}
+
+// setRecover records a recovery. The caller holds j.mu (or owns j).
+func (j *Journal) setRecover(r Recovery) error {
+	j.Recover = &r
+	return j.append(journalEvent{Recover: &r})
+}
+
+// mark moves the entry of step n from state from to state to, and
+// reports whether there was one. The caller holds j.mu.
+func (j *Journal) mark(n int, from, to string) bool {
 	for i := len(j.Entries) - 1; i >= 0; i-- {
-		if j.Entries[i].Do == do && j.Entries[i].State == from {
+		if j.Entries[i].Step == n && j.Entries[i].State == from {
 			j.Entries[i].State = to
 			return true
 		}
@@ -155,7 +256,7 @@ func (j *Journal) mark(do, from, to string) bool {
 }
 
 // completed is called when every step of the plan ran: it removes the
-// journal, unless the run keeps it until it has disposed of the zone.
+// journal, unless the run keeps it until it has finished its work.
 func (j *Journal) completed() {
 	if j == nil || j.keep {
 		return
@@ -163,8 +264,27 @@ func (j *Journal) completed() {
 	j.Finish()
 }
 
-// Finish removes the journal: the operation completed or was fully undone.
+// Finish removes the journal and releases its lock: the run completed or
+// undid everything it did.
 func (j *Journal) Finish() {
+	if j == nil {
+		return
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	// Removed before the lock is released: a gc that opened the file
+	// and waits for its lock finds it gone (see lockJournal).
+	os.Remove(j.path)
+	if j.f != nil {
+		j.f.Close()
+		j.f = nil
+	}
+}
+
+// Release closes the journal and releases its lock, leaving the file: a
+// run whose undo failed leaves its journal to gc, which may run in the
+// same process (a play) and must find it released.
+func (j *Journal) Release() {
 	if j == nil {
 		return
 	}
@@ -174,7 +294,6 @@ func (j *Journal) Finish() {
 		j.f.Close()
 		j.f = nil
 	}
-	os.Remove(j.path)
 }
 
 // append writes v as one line of the journal file. The caller holds j.mu
@@ -193,22 +312,14 @@ func (j *Journal) append(v any) error {
 	return nil
 }
 
-// readJournal reads a journal file: its header line, then its events. A
-// last line without its newline is a write that a kill cut short and is
-// passed over; any other line that does not parse makes the journal
+// parseJournal reads a journal's text: its header line, then its events.
+// A last line without its newline is a write that a kill cut short and
+// is passed over; any other line that does not parse makes the journal
 // unreadable.
-func readJournal(path string) (*Journal, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
+func parseJournal(path string, b []byte) (*Journal, error) {
 	lines := strings.Split(string(b), "\n")
-	if last := lines[len(lines)-1]; last != "" {
-		// A torn last line, or a journal written whole without a
-		// newline: keep it only if it parses.
-		if !json.Valid([]byte(last)) {
-			lines = lines[:len(lines)-1]
-		}
+	if last := lines[len(lines)-1]; last != "" && !json.Valid([]byte(last)) {
+		lines = lines[:len(lines)-1]
 	}
 	j := &Journal{path: path}
 	header := true
@@ -217,7 +328,7 @@ func readJournal(path string) (*Journal, error) {
 			continue
 		}
 		if header {
-			if err := json.Unmarshal([]byte(line), j); err != nil {
+			if err := json.Unmarshal([]byte(line), &j.JournalHeader); err != nil {
 				return nil, fmt.Errorf("journal %s: line %d: %w", path, n+1, err)
 			}
 			header = false
@@ -228,14 +339,24 @@ func readJournal(path string) (*Journal, error) {
 			return nil, fmt.Errorf("journal %s: line %d: %w", path, n+1, err)
 		}
 		switch {
+		case ev.Recover != nil:
+			j.Recover = ev.Recover
 		case ev.Discard:
 			j.Discard = true
+		case ev.State == "begun" && ev.Step != nil:
+			j.Entries = append(j.Entries, JournalEntry{Step: *ev.Step, Do: ev.Do, Undo: ev.Undo, Guard: ev.Guard, State: ev.State})
 		case ev.State == "begun":
-			j.Entries = append(j.Entries, JournalEntry{Do: ev.Do, Undo: ev.Undo, State: ev.State})
+			// The previous format: no step numbers.
+			j.Entries = append(j.Entries, JournalEntry{Step: -1, Do: ev.Do, Undo: ev.Undo, State: ev.State})
+		case ev.State == "undone" && ev.Step != nil:
+			j.mark(*ev.Step, "begun", "undone")
 		case ev.State == "undone":
-			// The file never says "done" (see Done): an undone step is
-			// one begun.
-			j.mark(ev.Do, "begun", "undone")
+			for i := len(j.Entries) - 1; i >= 0; i-- {
+				if j.Entries[i].Do == ev.Do && j.Entries[i].State == "begun" {
+					j.Entries[i].State = "undone"
+					break
+				}
+			}
 		default:
 			return nil, fmt.Errorf("journal %s: line %d: unknown event %s", path, n+1, line)
 		}
@@ -243,33 +364,162 @@ func readJournal(path string) (*Journal, error) {
 	if header {
 		return nil, fmt.Errorf("journal %s: empty", path)
 	}
-	j.path = path
 	return j, nil
 }
 
-// listJournals returns the journals in dir whose process is gone (runs
-// that were killed before they finished or undid their work), and those
-// that cannot be read.
-func listJournals(dir string) ([]string, error) {
+// readJournal reads a journal file (bounded) without locking it.
+func readJournal(path string) (*Journal, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return readJournalFile(path, f)
+}
+
+func readJournalFile(path string, f *os.File) (*Journal, error) {
+	b, err := io.ReadAll(io.LimitReader(f, maxJournalSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("journal %s: %w", path, err)
+	}
+	if len(b) > maxJournalSize {
+		return nil, fmt.Errorf("journal %s: larger than %d bytes", path, maxJournalSize)
+	}
+	return parseJournal(path, b)
+}
+
+// A lockedJournal is a journal of a run that is gone, read under its
+// lock, which the holder keeps until it is done with it (Close).
+type lockedJournal struct {
+	*Journal
+	f   *os.File
+	err error // the journal could not be read
+}
+
+// Close releases the lock.
+func (l *lockedJournal) Close() {
+	if l != nil && l.f != nil {
+		l.f.Close()
+		l.f = nil
+	}
+}
+
+// Remove removes the journal file, then releases the lock.
+func (l *lockedJournal) Remove() error {
+	err := os.Remove(l.path)
+	l.Close()
+	if err != nil && !os.IsNotExist(err) {
+		return err
+	}
+	return nil
+}
+
+// errJournalGone is returned by lockJournal for a journal removed since
+// it was listed: its run finished.
+var errJournalGone = errors.New("journal removed by its run")
+
+// lockJournal opens a journal and tries to take its lock. When the run
+// still holds it, live is true and nothing is returned. Otherwise the
+// run is gone: the journal is returned locked, read (l.err says why it
+// could not be read), until the caller closes it.
+func lockJournal(path string) (l *lockedJournal, live bool, err error) {
+	f, err := os.OpenFile(path, os.O_RDWR|syscall.O_NOFOLLOW, 0)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return nil, false, errJournalGone
+		}
+		return nil, false, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		if err == syscall.EWOULDBLOCK {
+			return nil, true, nil
+		}
+		return nil, false, fmt.Errorf("journal %s: lock: %w", path, err)
+	}
+	// The run may have removed the file between the open and the lock.
+	fi, err1 := f.Stat()
+	pi, err2 := os.Lstat(path)
+	if err1 != nil || err2 != nil || !os.SameFile(fi, pi) {
+		f.Close()
+		return nil, false, errJournalGone
+	}
+	if !fi.Mode().IsRegular() {
+		f.Close()
+		return nil, false, fmt.Errorf("journal %s: not a regular file", path)
+	}
+	l = &lockedJournal{f: f}
+	j, rerr := readJournalFile(path, f)
+	if rerr != nil {
+		l.Journal, l.err = &Journal{path: path}, rerr
+		return l, false, nil
+	}
+	l.Journal = j
+	return l, false, nil
+}
+
+// journalPaths lists the journal files in dir, sorted.
+func journalPaths(dir string) ([]string, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		if os.IsNotExist(err) {
-			return []string{}, nil
+			return nil, nil
 		}
+		return nil, fmt.Errorf("read journals: %w", err)
+	}
+	var out []string
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".json") && !strings.HasPrefix(e.Name(), ".") {
+			out = append(out, filepath.Join(dir, e.Name()))
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// A journalScan is what the journal directory holds: the journals of
+// runs that are gone (locked by the scan until Close) and of live runs.
+type journalScan struct {
+	dead []*lockedJournal
+	live []*Journal
+}
+
+// scanJournals reads every journal in dir. Dead runs' journals come
+// newest first.
+func scanJournals(dir string) (*journalScan, error) {
+	paths, err := journalPaths(dir)
+	if err != nil {
 		return nil, err
 	}
-	out := []string{}
-	for _, e := range entries {
-		if !strings.HasSuffix(e.Name(), ".json") {
+	s := &journalScan{}
+	for _, p := range paths {
+		l, live, err := lockJournal(p)
+		switch {
+		case errors.Is(err, errJournalGone):
+			continue
+		case err != nil:
+			s.Close()
+			return nil, err
+		case live:
+			// Read without the lock: the header and the steps begun
+			// so far are enough to tell what the run works on.
+			if j, err := readJournal(p); err == nil {
+				s.live = append(s.live, j)
+			}
 			continue
 		}
-		p := filepath.Join(dir, e.Name())
-		j, err := readJournal(p)
-		if err == nil && j.PID > 0 && syscall.Kill(j.PID, 0) == nil {
-			continue // still running
-		}
-		// An unreadable journal is listed too, for a look by hand.
-		out = append(out, p)
+		s.dead = append(s.dead, l)
 	}
-	return out, nil
+	sort.SliceStable(s.dead, func(a, b int) bool { return s.dead[a].Started.After(s.dead[b].Started) })
+	return s, nil
+}
+
+// Close releases the dead journals' locks.
+func (s *journalScan) Close() {
+	if s == nil {
+		return
+	}
+	for _, l := range s.dead {
+		l.Close()
+	}
 }

@@ -6,17 +6,26 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
 )
 
-// ErrLocked is returned by TryLockZone when another operation holds the
-// zone's lock.
+// ErrLocked is returned by the non-waiting lock calls when another
+// operation holds the lock.
 var ErrLocked = errors.New("another zonemgr operation holds its lock")
 
 // gcLockName is the lock gc runs under. A zone name never starts with a
 // dot, so it cannot meet a zone's own lock.
 const gcLockName = ".gc"
+
+// Locks are flock(2) locks on files under /var/run/zonemgr/locks: the
+// kernel releases them when the process holding them dies, so a lock
+// that can be taken proves that nobody works on what it guards. On
+// illumos, flock is libc's emulation over OFD locks (fcntl
+// F_OFD_SETLK), which are also released at the last close; a write lock
+// there needs the file open for writing, hence O_RDWR.
 
 // LockZoneShared takes the per-zone lock shared, waiting until ctx is
 // done. Any number of shared holders coexist; an exclusive holder
@@ -24,31 +33,32 @@ const gcLockName = ".gc"
 // cloned hold their golden zone's lock shared, so that a golden zone is
 // not booted for a refresh while it is being cloned.
 func (h *Host) LockZoneShared(ctx context.Context, zone string) (*ZoneLock, error) {
-	return h.lockZone(ctx, zone, syscall.LOCK_SH, true)
+	return h.lockFile(ctx, "zone "+zone, zone+".lock", syscall.LOCK_SH, true)
 }
 
 // TryLockZone takes the per-zone lock exclusively only when it is free;
 // otherwise it returns an error wrapping ErrLocked at once.
 func (h *Host) TryLockZone(zone string) (*ZoneLock, error) {
-	return h.lockZone(context.Background(), zone, syscall.LOCK_EX, false)
+	return h.lockFile(context.Background(), "zone "+zone, zone+".lock", syscall.LOCK_EX, false)
 }
 
-// lockZone takes the lock file of one zone with flock, as shared or
-// exclusive, polling until ctx is done when wait is set.
-func (h *Host) lockZone(ctx context.Context, zone string, how int, wait bool) (*ZoneLock, error) {
+// lockFile takes one lock file, shared or exclusive, polling until ctx is
+// done when wait is set. what names the lock in errors.
+func (h *Host) lockFile(ctx context.Context, what, name string, how int, wait bool) (*ZoneLock, error) {
 	if h.CheckMode {
 		return &ZoneLock{}, nil
 	}
 	// Locks are run-time state: /var/run is a tmpfs on illumos, emptied
 	// at boot, when no operation can still hold one.
-	dir := h.path("/var/run/zonemgr/locks")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("lock zone %s: %w", zone, err)
+	p := filepath.Join(h.path("/var/run/zonemgr/locks"), name)
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+		return nil, fmt.Errorf("lock %s: %w", what, err)
 	}
-	f, err := os.OpenFile(filepath.Join(dir, zone+".lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	f, err := os.OpenFile(p, os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
-		return nil, fmt.Errorf("lock zone %s: %w", zone, err)
+		return nil, fmt.Errorf("lock %s: %w", what, err)
 	}
+	interval := 20 * time.Millisecond
 	for {
 		err := syscall.Flock(int(f.Fd()), how|syscall.LOCK_NB)
 		if err == nil {
@@ -56,18 +66,94 @@ func (h *Host) lockZone(ctx context.Context, zone string, how int, wait bool) (*
 		}
 		if err != syscall.EWOULDBLOCK && err != syscall.EINTR {
 			f.Close()
-			return nil, fmt.Errorf("lock zone %s: %w", zone, err)
+			return nil, fmt.Errorf("lock %s: %w", what, err)
 		}
 		if !wait {
 			f.Close()
-			return nil, fmt.Errorf("lock zone %s: %w", zone, ErrLocked)
+			return nil, fmt.Errorf("lock %s: %w", what, ErrLocked)
 		}
 		select {
 		case <-ctx.Done():
 			f.Close()
-			return nil, fmt.Errorf("lock zone %s: %w: %w", zone, ErrLocked, ctx.Err())
-		case <-time.After(50 * time.Millisecond):
+			return nil, fmt.Errorf("lock %s: %w: %w", what, ErrLocked, ctx.Err())
+		case <-time.After(interval):
 		}
+		if interval < 200*time.Millisecond {
+			interval *= 2
+		}
+	}
+}
+
+// datasetLockName is the lock file of a dataset: its name with '%' and
+// '/' escaped, under ds/.
+func datasetLockName(ds string) string {
+	return "ds/" + strings.NewReplacer("%", "%25", "/", "%2F").Replace(ds) + ".lock"
+}
+
+// DatasetLocks are the locks one operation holds on datasets outside
+// its own zone's tree: the datasets it delegates and the parents they
+// need. An operation that makes a zone use such a dataset holds its lock
+// shared from before it looks at the dataset until the zone's
+// configuration names it; whoever destroys such a dataset (a zone's
+// destroy, gc, an undo) holds it exclusively and looks again, so a
+// dataset is never destroyed under a zone that is about to use it.
+type DatasetLocks struct {
+	h     *Host
+	locks map[string]*ZoneLock
+}
+
+// lockDatasetsShared takes the shared locks of the datasets and of all
+// their ancestors below the pool, in name order (so that two operations
+// never wait for each other in a circle), waiting until ctx is done.
+func (h *Host) lockDatasetsShared(ctx context.Context, datasets []string) (*DatasetLocks, error) {
+	l := &DatasetLocks{h: h, locks: map[string]*ZoneLock{}}
+	var names []string
+	for _, d := range datasets {
+		parts := strings.Split(d, "/")
+		for i := 2; i <= len(parts); i++ {
+			names = append(names, strings.Join(parts[:i], "/"))
+		}
+	}
+	slices.Sort(names)
+	for _, n := range slices.Compact(names) {
+		lk, err := h.lockFile(ctx, "dataset "+n, datasetLockName(n), syscall.LOCK_SH, true)
+		if err != nil {
+			l.Unlock()
+			return nil, err
+		}
+		l.locks[n] = lk
+	}
+	return l, nil
+}
+
+// lockDatasetExclusive takes one dataset's lock exclusively, waiting
+// until ctx is done when wait is set. A shared lock this operation holds
+// on the dataset is released first: a lock cannot be upgraded in place
+// without the kernel dropping it in between anyway.
+func (h *Host) lockDatasetExclusive(ctx context.Context, held *DatasetLocks, ds string, wait bool) (*ZoneLock, error) {
+	held.release(ds)
+	return h.lockFile(ctx, "dataset "+ds, datasetLockName(ds), syscall.LOCK_EX, wait)
+}
+
+// release drops the lock held on one dataset, if any.
+func (l *DatasetLocks) release(ds string) {
+	if l == nil {
+		return
+	}
+	if lk := l.locks[ds]; lk != nil {
+		lk.Unlock()
+		delete(l.locks, ds)
+	}
+}
+
+// Unlock releases every lock held. Safe on nil.
+func (l *DatasetLocks) Unlock() {
+	if l == nil {
+		return
+	}
+	for n, lk := range l.locks {
+		lk.Unlock()
+		delete(l.locks, n)
 	}
 }
 

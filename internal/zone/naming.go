@@ -70,9 +70,12 @@ func GenerateName(prefix, hash string, taken func(string) bool) (string, error) 
 
 // VNICBase returns the automatic VNIC name stem for a zone:
 // "autodiz"/"autogiz" plus the zone name lowercased and reduced to
-// [a-z0-9_]. Long names are shortened with a hash so that the stem plus
-// "_NN" stays within dladm's 31 characters and distinct zones keep
-// distinct stems.
+// [a-z0-9_], so that the stem plus "_NN" stays within dladm's 31
+// characters. A name that had to be changed for that ("build-1",
+// "Build1", a long one) gets a '.' and a hash of the whole zone name, so
+// that distinct zones always have distinct stems: "build-1" never takes
+// the VNICs of "build1" (which keeps "autodizbuild1"), and a VNIC's name
+// tells whose it is to the run that holds the zone's lock.
 func VNICBase(role, zone string) string {
 	var b strings.Builder
 	for _, r := range strings.ToLower(zone) {
@@ -82,12 +85,14 @@ func VNICBase(role, zone string) string {
 	}
 	s := b.String()
 	prefix := "auto" + role
-	if len(prefix)+len(s) > 27 {
+	if s != zone || len(prefix)+len(s) > 27 {
 		h := fnv.New32a()
 		h.Write([]byte(zone))
-		sum := strconv.FormatUint(uint64(h.Sum32()), 36)
-		keep := 27 - len(prefix) - len(sum)
-		s = s[:keep] + sum
+		sum := "." + strconv.FormatUint(uint64(h.Sum32()), 36)
+		if keep := 27 - len(prefix) - len(sum); len(s) > keep {
+			s = s[:keep]
+		}
+		s += sum
 	}
 	return prefix + s
 }

@@ -1,7 +1,9 @@
 package zone
 
 import (
+	"hash/fnv"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -15,8 +17,9 @@ func TestVNICName(t *testing.T) {
 		want       string
 	}{
 		{"diz", "build1", 0, "autodizbuild1_0"},
-		{"giz", "selftest-giz-02n", 1, "autogizselftestgiz02n_1"},
-		{"diz", "Diz.With.Dots", 2, "autodizdizwithdots_2"},
+		{"giz", "selftest_giz_02n", 1, "autogizselftest_giz_02n_1"},
+		{"giz", "selftest-giz-02n", 1, "autogizselftestgiz02." + fnv36("selftest-giz-02n") + "_1"},
+		{"diz", "Diz.With.Dots", 2, "autodizdizwithdots." + fnv36("Diz.With.Dots") + "_2"},
 	}
 	for _, tt := range tests {
 		if got := VNICName(tt.role, tt.zone, tt.i); got != tt.want {
@@ -33,6 +36,24 @@ func TestVNICName(t *testing.T) {
 	if long1 == long2 {
 		t.Errorf("distinct long zone names gave the same VNIC name %q", long1)
 	}
+	// Zone names that reduce to the same letters keep distinct VNICs.
+	seen := map[string]string{}
+	for _, z := range []string{"build1", "build-1", "Build1", "build_1", "b-uild1", "build1-"} {
+		n := VNICName("diz", z, 0)
+		if other, dup := seen[n]; dup {
+			t.Errorf("zones %q and %q both get VNIC %q", other, z, n)
+		}
+		if len(n) > 31 || !linkRE.MatchString(n) {
+			t.Errorf("VNICName gave %q for %q: longer than 31 or not a valid link name", n, z)
+		}
+		seen[n] = z
+	}
+}
+
+func fnv36(s string) string {
+	h := fnv.New32a()
+	h.Write([]byte(s))
+	return strconv.FormatUint(uint64(h.Sum32()), 36)
 }
 
 func TestGenerateName(t *testing.T) {

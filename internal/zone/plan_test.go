@@ -53,15 +53,15 @@ func fakeHost(t *testing.T) (*Host, *fakeGZ) {
 	f := &fakeGZ{
 		zones: "0:global:running:/::ipkg:shared:0\n-:golden:installed:/zones/_zonemgr/GIZ/golden:5b3c3a3e-1111-2222-3333-444455556666:ipkg:excl:1\n",
 		datasets: strings.Join([]string{
-			"rpool/zones/_zonemgr/GIZ\tfilesystem\t-\t/zones/_zonemgr/GIZ\t1700000000\t101\t1000\t-",
-			"rpool/zones/_zonemgr/GIZ/golden\tfilesystem\t-\t/zones/_zonemgr/GIZ/golden\t1700000001\t102\t1000\t-",
-			"rpool/zones/_zonemgr/GIZ/golden@initial-postinstalled-golden\tsnapshot\t-\t-\t1700000100\t101\t0\t1",
-			"rpool/zones/_zonemgr/GIZ/golden/ROOT\tfilesystem\t-\tlegacy\t1700000001\t103\t1000\t-",
-			"rpool/zones/_zonemgr/GIZ/golden/ROOT@initial-postinstalled-golden\tsnapshot\t-\t-\t1700000100\t102\t0\t1",
-			"rpool/zones/_zonemgr/GIZ/golden/ROOT/zbe\tfilesystem\t-\tlegacy\t1700000001\t104\t1000\t-",
-			"rpool/zones/_zonemgr/GIZ/golden/ROOT/zbe@initial-postinstalled-golden\tsnapshot\t-\t-\t1700000100\t103\t0\t1",
-			"rpool/zones/_zonemgr/DIZ\tfilesystem\t-\t/zones/_zonemgr/DIZ\t1700000000\t105\t1000\t-",
-			"rpool/zones/_zonemgr/delegated\tfilesystem\t-\t/zones/_zonemgr/delegated\t1700000000\t106\t1000\t-",
+			"rpool/zones/_zonemgr/GIZ\tfilesystem\t-\t/zones/_zonemgr/GIZ\t1700000000\t101\t1000\t-\t-",
+			"rpool/zones/_zonemgr/GIZ/golden\tfilesystem\t-\t/zones/_zonemgr/GIZ/golden\t1700000001\t102\t1000\t-\t-",
+			"rpool/zones/_zonemgr/GIZ/golden@initial-postinstalled-golden\tsnapshot\t-\t-\t1700000100\t101\t0\t1\t-",
+			"rpool/zones/_zonemgr/GIZ/golden/ROOT\tfilesystem\t-\tlegacy\t1700000001\t103\t1000\t-\t-",
+			"rpool/zones/_zonemgr/GIZ/golden/ROOT@initial-postinstalled-golden\tsnapshot\t-\t-\t1700000100\t102\t0\t1\t-",
+			"rpool/zones/_zonemgr/GIZ/golden/ROOT/zbe\tfilesystem\t-\tlegacy\t1700000001\t104\t1000\t-\t-",
+			"rpool/zones/_zonemgr/GIZ/golden/ROOT/zbe@initial-postinstalled-golden\tsnapshot\t-\t-\t1700000100\t103\t0\t1\t-",
+			"rpool/zones/_zonemgr/DIZ\tfilesystem\t-\t/zones/_zonemgr/DIZ\t1700000000\t105\t1000\t-\t-",
+			"rpool/zones/_zonemgr/delegated\tfilesystem\t-\t/zones/_zonemgr/delegated\t1700000000\t106\t1000\t-\t-",
 		}, "\n") + "\n",
 	}
 	h := &Host{
@@ -69,6 +69,7 @@ func fakeHost(t *testing.T) (*Host, *fakeGZ) {
 		Settings:  DefaultSettings(),
 		Root:      root,
 		Now:       func() time.Time { return time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC) },
+		NewRun:    func() string { return "r1" },
 		CheckMode: true,
 	}
 	return h, f
@@ -90,7 +91,7 @@ func TestDIZPlan(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{
-		"zfs create -o zoned=on -o mountpoint=legacy rpool/zones/_zonemgr/delegated/build1",
+		"zfs create -o zonemgr:run=r1 -o zoned=on -o mountpoint=legacy rpool/zones/_zonemgr/delegated/build1",
 		"dladm create-vnic -l e1000g0 -v 81 autodizbuild1_0",
 		"zonecfg -z build1 -f <file>:",
 		"zoneadm -z build1 clone -s initial-postinstalled-golden golden",
@@ -109,7 +110,7 @@ func TestDIZPlan(t *testing.T) {
 	for _, line := range []string{"create -b", "set zonepath=/zones/_zonemgr/DIZ/build1", "set brand=ipkg", "set ip-type=exclusive",
 		"add fs", "set dir=/export/home", "set type=lofs", "set physical=autodizbuild1_0",
 		"set name=rpool/zones/_zonemgr/delegated/build1", "set name=zonemgr.role", "set value=diz", "set value=giz:golden",
-		`set value="autodizbuild1_0|e1000g0|81"`, "verify", "commit"} {
+		`set value="autodizbuild1_0|e1000g0|81"`, "set name=zonemgr.run", "set value=r1", "verify", "commit"} {
 		if !strings.Contains(out.Plan[2], line) {
 			t.Errorf("zonecfg script lacks %q:\n%s", line, out.Plan[2])
 		}

@@ -126,14 +126,26 @@ func (h *Host) EnsureSnapshot(ctx context.Context, spec SnapshotSpec) (*Outcome,
 	if err := h.validateSnapshot(&spec); err != nil {
 		return nil, err
 	}
-	if spec.Name == "" && spec.State == "present" {
-		spec.Name = AutoSnapshotName(h.now())
-	}
 	lock, err := h.LockZone(ctx, spec.Zone)
 	if err != nil {
 		return nil, err
 	}
 	defer lock.Unlock()
+	if err := h.pendingWork(spec.Zone); err != nil {
+		return nil, err
+	}
+	return h.ensureSnapshot(ctx, spec)
+}
+
+// ensureSnapshot is EnsureSnapshot for a caller that holds the zone's
+// lock and has validated the spec.
+func (h *Host) ensureSnapshot(ctx context.Context, spec SnapshotSpec) (*Outcome, error) {
+	if spec.State == "" {
+		spec.State = "present"
+	}
+	if spec.Name == "" && spec.State == "present" {
+		spec.Name = AutoSnapshotName(h.now())
+	}
 	w, err := h.Observe(ctx, h.containers(h.Settings.DelegatedParent)...)
 	if err != nil {
 		return nil, err
@@ -161,7 +173,8 @@ func (h *Host) EnsureSnapshot(ctx context.Context, spec SnapshotSpec) (*Outcome,
 	out := &Outcome{Zone: z.Name}
 	out.set("zone", z.Name)
 	out.set("snapshot", spec.Name)
-	plan := &Plan{Zone: z.Name}
+	plan := h.newPlan(z.Name)
+	zid := zoneRun(z)
 	exists := w.Exists(zoneDS + "@" + spec.Name)
 	var inner []Step
 	switch spec.State {
@@ -181,26 +194,30 @@ func (h *Host) EnsureSnapshot(ctx context.Context, spec SnapshotSpec) (*Outcome,
 		// The configuration travels with the snapshot, as a user
 		// property of the same atomic call: nothing to write into the
 		// zonepath, and nothing left behind when the call fails.
-		argv := []string{"zfs", "snapshot", "-r", "-o", ConfigProp + "=" + encodeConfig(z)}
+		// The run's id goes with the snapshots too (zonemgr:run): an
+		// undo destroys only snapshots this run took.
+		argv := []string{"zfs", "snapshot", "-r", "-o", ConfigProp + "=" + encodeConfig(z), "-o", PropRun + "=" + plan.Run}
 		for _, d := range set {
 			argv = append(argv, d+"@"+spec.Name)
 		}
-		var undo []string
-		undo = append(undo, "zfs", "destroy", "-r", zoneDS+"@"+spec.Name)
-		inner = append(inner, Step{Why: "snapshot the zone's datasets in one atomic call", Cmd: &illumos.Cmd{Argv: argv}, Undo: &illumos.Cmd{Argv: undo}})
+		inner = append(inner, Step{Why: "snapshot the zone's datasets in one atomic call", Cmd: &illumos.Cmd{Argv: argv},
+			Undo:  &illumos.Cmd{Argv: []string{"zfs", "destroy", "-r", zoneDS + "@" + spec.Name}},
+			Guard: &Guard{Dataset: zoneDS + "@" + spec.Name, Run: plan.Run}})
 		// The delegated datasets' snapshots come from the same call; each
 		// needs an undo of its own, as zfs destroy takes one dataset.
 		for _, d := range set[1:] {
 			inner = append(inner, Step{
-				Why:  "the snapshot of " + d + " taken by the call above",
-				Show: "(" + d + "@" + spec.Name + " taken by the call above)",
-				Func: func(context.Context, illumos.Runner) error { return nil },
-				Undo: &illumos.Cmd{Argv: []string{"zfs", "destroy", "-r", d + "@" + spec.Name}},
+				Why:   "the snapshot of " + d + " taken by the call above",
+				Show:  "(" + d + "@" + spec.Name + " taken by the call above)",
+				Func:  func(context.Context, illumos.Runner) error { return nil },
+				Undo:  &illumos.Cmd{Argv: []string{"zfs", "destroy", "-r", d + "@" + spec.Name}},
+				Guard: &Guard{Dataset: d + "@" + spec.Name, Run: plan.Run},
 			})
 		}
 		if z.Role() == "giz" {
 			inner = append(inner, Step{Why: "hold " + spec.Name, Cmd: &illumos.Cmd{Argv: []string{"zfs", "hold", "-r", HoldTag, zoneDS + "@" + spec.Name}},
-				Undo: &illumos.Cmd{Argv: []string{"zfs", "release", "-r", HoldTag, zoneDS + "@" + spec.Name}}})
+				Undo:  &illumos.Cmd{Argv: []string{"zfs", "release", "-r", HoldTag, zoneDS + "@" + spec.Name}},
+				Guard: &Guard{Dataset: zoneDS + "@" + spec.Name, Run: plan.Run}})
 		}
 	case "absent":
 		if !exists {
@@ -215,16 +232,8 @@ func (h *Host) EnsureSnapshot(ctx context.Context, spec SnapshotSpec) (*Outcome,
 		if len(clones) > 0 {
 			return nil, fmt.Errorf("zone %s: snapshot %s has dependent clones: %s; destroy them first", z.Name, spec.Name, strings.Join(clones, ", "))
 		}
-		for _, d := range set {
-			snap := d + "@" + spec.Name
-			if !w.Exists(snap) && w.listed(d) {
-				continue
-			}
-			if held(w, snap) {
-				inner = append(inner, Step{Why: "release " + snap, Cmd: &illumos.Cmd{Argv: []string{"zfs", "release", "-r", HoldTag, snap}}})
-			}
-			inner = append(inner, zfsDestroyStep("destroy "+snap, snap, true))
-		}
+		inner = unsnapSteps(w, set, spec.Name)
+		plan.Recover = &Recovery{Kind: "unsnap", Zone: z.Name, ZoneRun: zid, Snapshot: spec.Name, State: z.State}
 	case "rolledback":
 		if !exists {
 			return nil, fmt.Errorf("zone %s: snapshot %s does not exist (snapshots: %s)", z.Name, spec.Name, strings.Join(snapshotNames(w, zoneDS), ", "))
@@ -234,22 +243,24 @@ func (h *Host) EnsureSnapshot(ctx context.Context, spec SnapshotSpec) (*Outcome,
 			return nil, err
 		}
 		inner = steps
+		plan.Recover = &Recovery{Kind: "rollback", Zone: z.Name, ZoneRun: zid, Snapshot: spec.Name, Force: spec.Force, State: z.State}
 	}
 	if len(inner) > 0 {
 		halted := false
 		if z.InKernel() && z.State != "configured" {
 			halted = true
-			steps := h.stateSteps(z.Name, z.State, "installed", Boot{})
+			steps := h.stateSteps(z.Name, zid, z.State, "installed", Boot{})
 			if z.State == "running" && len(steps) > 0 {
 				// A failure after the halt boots the zone again, so
 				// that it ends as it was.
 				steps[len(steps)-1].Undo = zoneadm(z.Name, "boot")
+				steps[len(steps)-1].Guard = &Guard{Zone: z.Name, ZoneRun: zid, States: []string{"installed"}}
 			}
 			plan.Add(steps...)
 		}
 		plan.Add(inner...)
 		if halted {
-			plan.Add(h.stateSteps(z.Name, "installed", z.State, Boot{Timeout: h.Settings.BootTimeout})...)
+			plan.Add(h.stateSteps(z.Name, zid, "installed", z.State, Boot{Timeout: h.Settings.BootTimeout})...)
 		}
 		out.set("halted", halted)
 	} else {
@@ -308,6 +319,23 @@ func (h *Host) snapshotList(ctx context.Context, w *World, z *Zone, out *Outcome
 		fresh.Datasets[d.Name] = d
 	}
 	out.set("snapshots", ListSnapshots(fresh, z))
+}
+
+// unsnapSteps destroy one snapshot of every dataset of a zone's set,
+// releasing zonemgr's hold first.
+func unsnapSteps(w *World, set []string, name string) []Step {
+	var steps []Step
+	for _, d := range set {
+		snap := d + "@" + name
+		if !w.Exists(snap) && w.known(d) {
+			continue
+		}
+		if held(w, snap) {
+			steps = append(steps, Step{Why: "release " + snap, Cmd: &illumos.Cmd{Argv: []string{"zfs", "release", "-r", HoldTag, snap}}})
+		}
+		steps = append(steps, zfsDestroyStep("destroy "+snap, snap, true))
+	}
+	return steps
 }
 
 func held(w *World, snap string) bool {

@@ -87,6 +87,10 @@ type World struct {
 	snapsByDS  map[string][]zfs.Dataset
 	clonesByOr map[string][]string
 	fsSorted   []string // filesystems and volumes, sorted
+
+	// learned are the dataset trees outside the containers that were
+	// listed too (see learnTrees).
+	learned map[string]bool
 }
 
 // index builds the indexes over Datasets when they are missing or stale.
@@ -136,7 +140,7 @@ func (w *World) Tree(root string) []string {
 }
 
 // datasetProps are the columns of the one zfs listing a World reads.
-var datasetProps = []string{"type", "origin", "mountpoint", "creation", "createtxg", "used", "userrefs"}
+var datasetProps = []string{"type", "origin", "mountpoint", "creation", "createtxg", "used", "userrefs", PropRun}
 
 // Observe reads the world. containers are the dataset trees to list
 // (GIZ, DIZ and the delegated parent); missing ones are fine.

@@ -213,7 +213,9 @@ func (h *fakeHost) run(module string, p *ansible.Params) (*ansible.Result, error
 				"brand": "ipkg", "zonepath": "/zones/" + n, "giz": map[bool]string{true: "test-giz-1"}[z.role == "diz"]})
 		}
 		res.Set("zones", append([]any{}, zones...))
-		res.Set("orphans", []any{"autodizgone_0"})
+		res.Set("orphans", map[string]any{"journals": []any{"/var/zonemgr/journal/b1-diz-7-1.json"}, "zones": []any{},
+			"vnics": []any{"autodizgone_0"}, "datasets": []any{}, "snapshots": []any{},
+			"unrecorded": []any{"vnic autodizold_0: named like zonemgr's automatic VNICs, configured in no zone, and no journal records it"}})
 		if name != "" {
 			z, ok := h.zones[name]
 			res.Set("exists", ok).Set("managed", ok && z.role != "").Set("role", z.role).Set("state", z.state)
@@ -253,7 +255,9 @@ func (h *fakeHost) run(module string, p *ansible.Params) (*ansible.Result, error
 			res.Msg = "gc would run 1 command(s) and remove 1 journal(s)"
 		}
 		res.Set("found", map[string]any{"journals": []any{"/var/zonemgr/journal/b1-diz-7-1.json"}, "zones": []any{},
-			"vnics": []any{"autodizgone_0"}, "datasets": []any{}, "snapshots": []any{}})
+			"vnics": []any{"autodizgone_0"}, "datasets": []any{}, "snapshots": []any{},
+			"unrecorded": []any{"vnic autodizold_0: named like zonemgr's automatic VNICs, configured in no zone, and no journal records it"}})
+		res.Set("not_run", []any{"zoneadm -z b1 uninstall -F: zone b1 is configured"})
 		res.Set("plan", []string{"dladm delete-vnic autodizgone_0"})
 	case "zone_exec":
 		zone := p.Str("zone")

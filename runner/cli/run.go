@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -681,17 +680,22 @@ func runListOrphans(s *session) int {
 	if s.req.on[optJSON] || res.Failed {
 		return s.report(res, nil)
 	}
-	list, _ := res.Result["orphans"].([]any)
-	for _, o := range list {
-		if str, ok := o.(string); ok {
-			s.out.data(str)
-			continue
+	// What gc would remove, as "KIND NAME", then the look-alikes that no
+	// journal records, which gc leaves alone, one sentence each.
+	orphans, _ := res.Result["orphans"].(map[string]any)
+	for _, k := range gcKinds {
+		l, _ := orphans[k.key].([]any)
+		for _, v := range l {
+			if name, ok := v.(string); ok {
+				s.out.data(k.word + " " + name)
+			}
 		}
-		b, err := json.Marshal(o)
-		if err != nil {
-			return s.fail("encode orphan: %v", err)
+	}
+	l, _ := orphans["unrecorded"].([]any)
+	for _, v := range l {
+		if x, ok := v.(string); ok {
+			s.out.data("unrecorded " + x)
 		}
-		s.out.data(string(b))
 	}
 	return 0
 }

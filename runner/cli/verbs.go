@@ -705,7 +705,7 @@ func newDevelSteps() []develStep {
 	}
 	steps = append(steps, develStep{
 		name:  "list_auto_vnics_orphaned",
-		about: "print the automatic VNICs and datasets no zone uses any more (zone_info orphans)",
+		about: "print what killed runs left for zonemgr gc, and the look-alikes no journal records (zone_info orphans)",
 		verb: &verb{
 			name:     "list_auto_vnics_orphaned",
 			synopsis: "DEVEL_DEBUG list_auto_vnics_orphaned",

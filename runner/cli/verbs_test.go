@@ -183,7 +183,8 @@ var moduleCallTests = []moduleCallTest{
 	{a("-z", "test-giz-1", "--copy-users", "jim", "--elevate-user", "jim", "--mount-lofs", "/export/home", "DEVEL_DEBUG", "setup_zone_postinstall"),
 		[]want{info("test-giz-1"), {"zone_giz", `{"name":"test-giz-1","state":"present","copy_users":["jim"],"elevate_users":["jim"],"mount_lofs":["/export/home"]}`, false}}, 0, ""},
 	{a("DEVEL_DEBUG", "snapshot_zone", "-z", "test-giz-1", "-s", "s1"), []want{{"zone_snapshot", `{"zone":"test-giz-1","name":"s1","state":"present"}`, false}}, 0, "s1\n"},
-	{a("DEVEL_DEBUG", "list_auto_vnics_orphaned"), []want{{"zone_info", `{}`, false}}, 0, "autodizgone_0\n"},
+	{a("DEVEL_DEBUG", "list_auto_vnics_orphaned"), []want{{"zone_info", `{}`, false}}, 0, "journal /var/zonemgr/journal/b1-diz-7-1.json\nvnic autodizgone_0\n" +
+		"unrecorded vnic autodizold_0: named like zonemgr's automatic VNICs, configured in no zone, and no journal records it\n"},
 }
 
 func TestVerbModuleCalls(t *testing.T) {

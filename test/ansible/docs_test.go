@@ -3,6 +3,7 @@ package ansibletest
 import (
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"sort"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/zonemgr/zonemgr/internal/ansible"
 	"github.com/zonemgr/zonemgr/modules"
+	"github.com/zonemgr/zonemgr/test/internal/crash"
 )
 
 // A moduleDoc is what ansible-doc -j shows of a module.
@@ -201,10 +203,12 @@ func TestExamplesRun(t *testing.T) {
 		// A snapshot saves the zone's configuration in its zonepath.
 		{module: "zone_snapshot", golden: true, unchanged: true, kept: []string{savedConfig}},
 		{module: "zone_info", golden: true, unchanged: true},
-		// The leftovers of a crashed run are removed.
+		// The leftovers of a killed run are removed.
 		{module: "zone_gc", golden: true, unchanged: true, setup: func(s *Sim) {
-			s.MustRun("dladm", "create-vnic", "-l", "e1000g0", "autodiz7")
-			s.MustRun("zfs", "create", "rpool/zones/_zonemgr/DIZ/crashed")
+			cmd := s.command(filepath.Join(bin(s.t), "zonemgr"), "create-diz", "-c", "golden", "-z", "crashed", "--add-vnic-over", "e1000g0")
+			if out, err := crash.At(s.Root, "zoneadm clone#1", cmd); err != nil {
+				s.t.Fatalf("%v\n%s", err, out)
+			}
 		}},
 	}
 	var tested []string

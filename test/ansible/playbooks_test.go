@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/zonemgr/zonemgr/sim/pkg"
+	"github.com/zonemgr/zonemgr/test/internal/crash"
 )
 
 // goldenSnapshots are the snapshots of a golden zone made from scratch.
@@ -297,24 +298,24 @@ func TestCleanupOrphans(t *testing.T) {
 	s := NewSim(t)
 	s.Golden()
 	s.Module("zone_diz", map[string]any{"name": "keep1", "giz": "golden"})
-	clean := s.State()
 
-	// What crashed runs leave: an automatic VNIC, a zone dataset and a
-	// per-clone origin snapshot of no zone, and a managed zone left
-	// configured.
+	// Look-alikes no journal records: an automatic-looking VNIC, a zone
+	// dataset and a snapshot of no zone, and a disposable zone left
+	// configured. None of them is gc's to remove.
 	s.MustRun("dladm", "create-vnic", "-l", "e1000g0", "autodiz9")
 	s.MustRun("zfs", "create", "rpool/zones/_zonemgr/DIZ/ghost")
 	s.MustRun("zfs", "snapshot", "rpool/zones/_zonemgr/GIZ/golden/ROOT/zbe@ghost_snap")
 	s.MustRun("zonecfg", "-z", "half", "create -b; set zonepath=/zones/_zonemgr/DIZ/half; add attr; set name=zonemgr.role; set type=string; set value=diz; end; commit")
+	clean := s.State()
+	// A run killed while it cloned leaves its journal, its configuration
+	// and its VNIC.
+	if out, err := crash.At(s.Root, "zoneadm clone#1", s.command(filepath.Join(bin(t), "zonemgr"), "create-diz", "-c", "golden", "-z", "c9", "--add-vnic-over", "e1000g0")); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
 	orphaned := s.State()
 	_, n := s.Mutations(0)
 
-	commands := []string{
-		"zonecfg -z half delete -F",
-		"dladm delete-vnic autodiz9",
-		"zfs destroy rpool/zones/_zonemgr/GIZ/golden/ROOT/zbe@ghost_snap",
-		"zfs destroy -r rpool/zones/_zonemgr/DIZ/ghost",
-	}
+	commands := []string{"zonecfg -z c9 delete -F", "dladm delete-vnic autodizc9_0"}
 	reported := `"gc.commands": [
         "` + strings.Join(commands, "\",\n        \"") + `"
     ]`
@@ -322,7 +323,8 @@ func TestCleanupOrphans(t *testing.T) {
 	if r.Recap != (Recap{OK: 4, Changed: 1}) {
 		t.Errorf("--check: recap %+v, want ok=4 changed=1\n%s", r.Recap, r.Out)
 	}
-	for _, want := range []string{`"autodiz9"`, `"half"`, `"rpool/zones/_zonemgr/DIZ/ghost"`, reported} {
+	for _, want := range []string{`"autodizc9_0"`, `"c9"`, "/var/zonemgr/journal/c9-diz-", reported,
+		`"vnic autodiz9: named like zonemgr's automatic VNICs`, `"zone half: a disposable zone left configured that no journal records`} {
 		if !strings.Contains(r.Out, want) {
 			t.Errorf("--check: no %s in the output:\n%s", want, r.Out)
 		}
@@ -342,7 +344,7 @@ func TestCleanupOrphans(t *testing.T) {
 		t.Errorf("cleanup ran\n%q\nwant\n%q", m, commands)
 	}
 	if got := s.State(); got != clean {
-		t.Errorf("after the cleanup, the sim differs from before the orphans were made:\n%s", diffLines(clean, got))
+		t.Errorf("after the cleanup, the sim differs from before the run was killed:\n%s", diffLines(clean, got))
 	}
 
 	r = s.MustPlaybook("cleanup-orphans.yml")

@@ -3,16 +3,13 @@ package integration
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/zonemgr/zonemgr/sim/core"
+	"github.com/zonemgr/zonemgr/test/internal/crash"
 )
 
 // mutatingCases lists the mutating commands of a slice of the sim log as
@@ -45,86 +42,18 @@ func mutatingCasesArgv(entries []core.LogEntry) (cases, argv []string) {
 
 // failCount reads how many calls of "TOOL SUB" the sim has counted for
 // failure injection since the counters were reset.
-func (s *Sim) failCount(key string) int {
-	b, err := os.ReadFile(filepath.Join(s.Root, core.SimDir, "failcounts.json"))
-	if err != nil {
-		return 0
-	}
-	counts := map[string]int{}
-	json.Unmarshal(b, &counts)
-	return counts[key]
-}
-
-// descendants returns the pids of every process below pid.
-func descendants(pid int) []int {
-	children := map[int][]int{}
-	dirs, _ := os.ReadDir("/proc")
-	for _, d := range dirs {
-		p, err := strconv.Atoi(d.Name())
-		if err != nil {
-			continue
-		}
-		b, err := os.ReadFile(filepath.Join("/proc", d.Name(), "stat"))
-		if err != nil {
-			continue
-		}
-		// pid (comm) state ppid ...: comm may hold spaces, so cut at
-		// the last ')'.
-		f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
-		if len(f) < 2 {
-			continue
-		}
-		ppid, _ := strconv.Atoi(f[1])
-		children[ppid] = append(children[ppid], p)
-	}
-	var out []int
-	queue := []int{pid}
-	for len(queue) > 0 {
-		p := queue[0]
-		queue = queue[1:]
-		for _, c := range children[p] {
-			out = append(out, c)
-			queue = append(queue, c)
-		}
-	}
-	return out
-}
+func (s *Sim) failCount(key string) int { return crash.FailCount(s.Root, key) }
 
 // crashAt starts a command with the fail spec's command hanging, waits
 // until the hanging call has begun, and kills the command and everything
 // it started with SIGKILL, as a crash of the host's job would.
 func (s *Sim) crashAt(c string, name string, args ...string) {
 	s.t.Helper()
-	key, nth, _ := strings.Cut(c, "#")
-	n, _ := strconv.Atoi(nth)
-	os.Remove(filepath.Join(s.Root, core.SimDir, "failcounts.json"))
 	cmd := exec.Command(filepath.Join(bin(s.t), name), args...)
-	cmd.Env = append(append([]string{}, s.Env...), core.EnvFail+"="+c+":hang=120:msg=hung "+c)
-	var out strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		s.t.Fatal(err)
+	cmd.Env = append([]string{}, s.Env...)
+	if out, err := crash.At(s.Root, c, cmd); err != nil {
+		s.t.Fatalf("%v:\n%s", err, out)
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	// A guard, not an assertion: the hanging call comes within seconds.
-	deadline := time.After(90 * time.Second)
-	for s.failCount(key) < n {
-		select {
-		case err := <-exited:
-			s.t.Fatalf("%s %v exited (%v) before %s was reached:\n%s", name, args, err, c, out.String())
-		case <-deadline:
-			cmd.Process.Kill()
-			s.t.Fatalf("%s was not reached:\n%s", c, out.String())
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
-	below := descendants(cmd.Process.Pid)
-	cmd.Process.Signal(syscall.SIGKILL)
-	for _, p := range below {
-		syscall.Kill(p, syscall.SIGKILL)
-	}
-	<-exited
 }
 
 func (s *Sim) journals() []string {

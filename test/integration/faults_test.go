@@ -130,6 +130,10 @@ var faultOps = []faultOp{
 		setup:  func(s *Sim) { s.MustModule("zone_giz", map[string]any{"name": "golden", "state": "updated"}) },
 		module: "zone_giz",
 		args:   map[string]any{"name": "golden", "state": "updated"},
+		// A package step that fails may have changed packages: the boot
+		// environment goes back to its newest snapshot, and with it pkg's
+		// own bookkeeping of the refresh before.
+		volatile: []string{"var/pkg/catalog.json", "var/pkg/lock"},
 	},
 	{
 		name:     "update-giz with changes",

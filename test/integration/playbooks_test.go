@@ -181,14 +181,14 @@ func TestPlaybookNightlyRefresh(t *testing.T) {
 func TestPlaybookCleanupOrphans(t *testing.T) {
 	s := goldenSim(t)
 	s.MustModule("zone_diz", map[string]any{"name": "keep1", "giz": "golden"})
-	clean := s.State()
 
 	// Nothing to clean: only zone_info runs.
 	mustPlaybook(t, s, "ok=1 changed=0 failed=0 skipped=3", "cleanup-orphans.yml")
 
-	// What crashed runs leave: an automatic VNIC, a zone dataset and a
-	// per-clone origin snapshot of no zone, and a managed zone left
-	// configured.
+	// Look-alikes no journal records: an automatic-looking VNIC, a zone
+	// dataset and a snapshot of no zone, a disposable zone left
+	// configured, and a golden zone detached for maintenance. None of
+	// them is gc's to remove.
 	for _, c := range [][]string{
 		{"dladm", "create-vnic", "-l", "e1000g0", "autodiz9"},
 		{"zfs", "create", "rpool/zones/_zonemgr/DIZ/ghost"},
@@ -199,18 +199,19 @@ func TestPlaybookCleanupOrphans(t *testing.T) {
 			t.Fatalf("%q: exit %d: %s", c, code, errOut)
 		}
 	}
+	clean := s.State()
+	// A run killed while it cloned: its journal, its configuration and
+	// its VNIC are left.
+	s.crashAt("zoneadm clone#1", "zonemgr", "create-diz", "-c", "golden", "-z", "c9", "--add-vnic-over", "e1000g0")
 	orphaned := s.State()
 	n := len(s.Log())
-	commands := []string{
-		"zonecfg -z half delete -F",
-		"dladm delete-vnic autodiz9",
-		"zfs destroy rpool/zones/_zonemgr/GIZ/golden/ROOT/zbe@ghost_snap",
-		"zfs destroy -r rpool/zones/_zonemgr/DIZ/ghost",
-	}
+	commands := []string{"zonecfg -z c9 delete -F", "dladm delete-vnic autodizc9_0"}
 	reported := "\"gc.commands\": [\n        \"" + strings.Join(commands, "\",\n        \"") + "\"\n    ]"
 
 	r := mustPlaybook(t, s, "ok=4 changed=1 failed=0 skipped=0", "cleanup-orphans.yml", "--check")
-	for _, want := range []string{`"autodiz9"`, `"half"`, `"rpool/zones/_zonemgr/DIZ/ghost"`, reported} {
+	for _, want := range []string{`"autodizc9_0"`, `"c9"`, "/var/zonemgr/journal/c9-diz-", reported,
+		`"vnic autodiz9: named like zonemgr's automatic VNICs`, `"zone half: a disposable zone left configured that no journal records`,
+		`"dataset rpool/zones/_zonemgr/DIZ/ghost: under zonemgr's containers, used by no zone`} {
 		if !strings.Contains(r.out, want) {
 			t.Errorf("--check: no %s in the output:\n%s", want, r.out)
 		}
@@ -230,7 +231,7 @@ func TestPlaybookCleanupOrphans(t *testing.T) {
 		t.Errorf("cleanup ran\n%q\nwant\n%q", m, commands)
 	}
 	if got := s.State(); got != clean {
-		t.Errorf("after the cleanup, the sim differs from before the orphans were made:\n%s", diffLines(clean, got))
+		t.Errorf("after the cleanup, the sim differs from before the run was killed:\n%s", diffLines(clean, got))
 	}
 
 	mustPlaybook(t, s, "ok=1 changed=0 failed=0 skipped=3", "cleanup-orphans.yml")

@@ -1,0 +1,402 @@
+package zone
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/zonemgr/zonemgr/internal/zfs"
+)
+
+// Ownership. Every run of an operation has a run id, drawn when it
+// starts. What the run makes carries it: a zone's zonemgr.run attribute,
+// a dataset's or snapshot's zonemgr:run user property (set by the very
+// command that makes it), and the run's journal. An undo, whether the
+// run's own after a failure or gc's after a kill, runs only while what
+// it removes is still the thing the run made: its Guard is checked just
+// before, against what the system says at that moment.
+
+// AttrRun is the zone attribute naming the run that made the zone.
+const AttrRun = "zonemgr.run"
+
+// PropRun is the ZFS user property naming the run that made a dataset or
+// snapshot.
+const PropRun = "zonemgr:run"
+
+// newRunID draws a run id: 96 random bits in hex.
+func newRunID() string {
+	b := make([]byte, 12)
+	if _, err := rand.Read(b); err != nil {
+		// crypto/rand does not fail on the systems zonemgr runs on; a
+		// panic here would break the no-panic rule, so fall back to a
+		// value that is still unique per process and time.
+		return fmt.Sprintf("t%023x", time.Now().UnixNano())
+	}
+	return hex.EncodeToString(b)
+}
+
+// zoneRun is a zone's identity: the run that made it (zonemgr.run), or,
+// for zones made before runs had ids, its creation stamp. "" for a zone
+// that is not zonemgr's.
+func zoneRun(z *Zone) string {
+	if z == nil {
+		return ""
+	}
+	if r := z.Attr(AttrRun); r != "" {
+		return r
+	}
+	if c := z.Attr(AttrCreated); c != "" {
+		return "created:" + c
+	}
+	return ""
+}
+
+// A Guard says when an undo (or a removal gc finishes) still applies:
+// only while what it removes is what the run made. Each field that is
+// set is a condition; an undo whose guard fails is not run, and the
+// reason is reported.
+type Guard struct {
+	// Zone must exist and be the zone made by ZoneRun (see zoneRun),
+	// and, when States is set, be in one of those states.
+	Zone    string   `json:"zone,omitempty"`
+	ZoneRun string   `json:"zone_run,omitempty"`
+	States  []string `json:"states,omitempty"`
+	// Dataset (a filesystem, volume or snapshot) must exist and, when
+	// Run is set, carry zonemgr:run=Run.
+	Dataset string `json:"dataset,omitempty"`
+	Run     string `json:"run,omitempty"`
+	// Childless: Dataset must have no child dataset.
+	Childless bool `json:"childless,omitempty"`
+	// VNIC must exist.
+	VNIC string `json:"vnic,omitempty"`
+	// Unused: no zone may use Dataset (as its zonepath dataset or a
+	// delegated one) or configure VNIC, but the owner's zone while it is
+	// still the owner run's: Owner and OwnerRun when set, else the zone
+	// and run of the journal the guard is in.
+	Unused   bool   `json:"unused,omitempty"`
+	Owner    string `json:"owner,omitempty"`
+	OwnerRun string `json:"owner_run,omitempty"`
+	// File must exist as a regular file (not a symbolic link): a
+	// temporary file the run made, named after the run.
+	File string `json:"file,omitempty"`
+}
+
+// An owner is the zone a journal's steps belong to: a zone that uses a
+// dataset or VNIC does not keep the run's undo from running when it is
+// this zone, still made by this run (its own undo removes it first).
+type owner struct {
+	zone, run string
+}
+
+// facts are what guards are checked against: the world (zones, their
+// configurations, datasets with their zonemgr:run) and the VNICs. Undo
+// commands that ran are applied to them (see applied), so the guards of
+// later undos, and a check-mode plan, see their effect.
+type facts struct {
+	w     *World
+	vnics map[string]bool
+}
+
+// readFacts reads what the guards of steps need: the world, the VNICs,
+// and the datasets the guards name outside the trees the world lists.
+func (h *Host) readFacts(ctx context.Context, guards []*Guard) (*facts, error) {
+	w, err := h.Observe(ctx, h.containers(h.Settings.DelegatedParent)...)
+	if err != nil {
+		return nil, err
+	}
+	f := &facts{w: w}
+	needVNICs := false
+	var extra []string
+	for _, g := range guards {
+		if g == nil {
+			continue
+		}
+		if g.VNIC != "" {
+			needVNICs = true
+		}
+		if g.Dataset != "" {
+			ds, _, _ := strings.Cut(g.Dataset, "@")
+			if !w.listed(ds) {
+				extra = append(extra, ds)
+			}
+		}
+		if g.Unused {
+			// Zones may delegate datasets anywhere: their own
+			// datasets are learned too (see learnUsed).
+			extra = append(extra, usedDatasets(w)...)
+		}
+	}
+	if needVNICs {
+		if f.vnics, err = h.vnics(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if err := h.learnTrees(ctx, w, extra); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// usedDatasets lists the datasets the zones delegate that lie outside
+// the trees the world lists.
+func usedDatasets(w *World) []string {
+	var out []string
+	for _, z := range w.Zones {
+		if z.Config == nil {
+			continue
+		}
+		for _, d := range z.Config.Datasets {
+			if !w.listed(d.Name) {
+				out = append(out, d.Name)
+			}
+		}
+	}
+	return out
+}
+
+// learnTrees lists datasets (and their snapshots and children) outside
+// the trees the world lists, in one zfs call; missing ones are fine.
+func (h *Host) learnTrees(ctx context.Context, w *World, names []string) error {
+	slices.Sort(names)
+	names = slices.Compact(names)
+	names = slices.DeleteFunc(names, func(n string) bool { return n == "" || w.learned[n] })
+	if len(names) == 0 {
+		return nil
+	}
+	ds, err := zfs.List(ctx, h.Runner, zfs.ListOptions{Types: []string{"filesystem", "volume", "snapshot"}, Recursive: true, Props: datasetProps, Names: names})
+	if err != nil && !errors.Is(err, zfs.ErrNotExist) {
+		return fmt.Errorf("list datasets: %w", err)
+	}
+	for _, d := range ds {
+		w.Datasets[d.Name] = d
+	}
+	if w.learned == nil {
+		w.learned = map[string]bool{}
+	}
+	for _, n := range names {
+		w.learned[n] = true
+	}
+	return nil
+}
+
+// A verdict is what a guard says of an undo.
+type verdict int
+
+const (
+	// undoIt: what the undo removes is the run's: run it.
+	undoIt verdict = iota
+	// undoGone: there is nothing left to undo (the thing is gone, the
+	// zone already in the state the undo leads to).
+	undoGone
+	// undoKeep: the thing is no longer (or was never) the run's alone:
+	// another run made it, or a zone uses it. It is left in place.
+	undoKeep
+)
+
+// check tells whether the undo the guard belongs to applies, and why not
+// when it does not.
+func (g *Guard) check(f *facts, own owner) (verdict, string) {
+	if g == nil {
+		return undoIt, ""
+	}
+	if g.Owner != "" {
+		own = owner{zone: g.Owner, run: g.OwnerRun}
+	}
+	if g.Zone != "" {
+		z := f.w.Zones[g.Zone]
+		switch {
+		case z == nil:
+			return undoGone, fmt.Sprintf("zone %s no longer exists", g.Zone)
+		case zoneRun(z) != g.ZoneRun:
+			return undoKeep, fmt.Sprintf("zone %s is not the one this run worked on: it was %s", g.Zone, madeBy(zoneRun(z)))
+		case len(g.States) > 0 && !slices.Contains(g.States, z.State):
+			return undoGone, fmt.Sprintf("zone %s is %s", g.Zone, z.State)
+		}
+	}
+	if g.Dataset != "" {
+		d, ok := f.w.Datasets[g.Dataset]
+		switch {
+		case !ok && f.w.known(g.Dataset):
+			return undoGone, fmt.Sprintf("%s no longer exists", g.Dataset)
+		case !ok:
+			return undoKeep, fmt.Sprintf("%s could not be looked up", g.Dataset)
+		case g.Run != "" && d.Value(PropRun) != g.Run:
+			return undoKeep, fmt.Sprintf("%s was not made by this run: it was %s", g.Dataset, madeBy(d.Value(PropRun)))
+		}
+		if g.Childless {
+			if kids := f.w.children(g.Dataset); len(kids) > 0 {
+				return undoKeep, fmt.Sprintf("%s holds other datasets now: %s", g.Dataset, strings.Join(kids, ", "))
+			}
+		}
+		if g.Unused {
+			if users := f.datasetUsers(g.Dataset, own); len(users) > 0 {
+				return undoKeep, fmt.Sprintf("%s is used by zone %s", g.Dataset, strings.Join(users, ", "))
+			}
+		}
+	}
+	if g.File != "" {
+		fi, err := os.Lstat(g.File)
+		switch {
+		case os.IsNotExist(err):
+			return undoGone, fmt.Sprintf("%s no longer exists", g.File)
+		case err != nil:
+			return undoKeep, err.Error()
+		case !fi.Mode().IsRegular():
+			return undoKeep, fmt.Sprintf("%s is not a regular file", g.File)
+		}
+	}
+	if g.VNIC != "" {
+		if !f.vnics[g.VNIC] {
+			return undoGone, fmt.Sprintf("VNIC %s no longer exists", g.VNIC)
+		}
+		if g.Unused {
+			if users := f.vnicUsers(g.VNIC, own); len(users) > 0 {
+				return undoKeep, fmt.Sprintf("VNIC %s is configured in zone %s", g.VNIC, strings.Join(users, ", "))
+			}
+		}
+	}
+	return undoIt, ""
+}
+
+func madeBy(run string) string {
+	switch {
+	case run == "":
+		return "made by nobody zonemgr knows"
+	case strings.HasPrefix(run, "created:"):
+		return "made " + strings.TrimPrefix(run, "created:")
+	}
+	return "made by run " + run
+}
+
+// ownZone reports whether z is the owner's zone, still the owner run's.
+func (o owner) ownZone(z *Zone) bool {
+	return o.zone != "" && z.Name == o.zone && o.run != "" && zoneRun(z) == o.run
+}
+
+// datasetUsers lists the zones (but the owner's) whose zonepath dataset
+// is, holds or lies in ds, or that delegate ds, a dataset below it or
+// one above it.
+func (f *facts) datasetUsers(ds string, own owner) []string {
+	ds, _, _ = strings.Cut(ds, "@")
+	related := func(a string) bool {
+		return a == ds || strings.HasPrefix(a, ds+"/") || strings.HasPrefix(ds, a+"/")
+	}
+	var out []string
+	for _, name := range f.w.Order {
+		z := f.w.Zones[name]
+		if own.ownZone(z) {
+			continue
+		}
+		used := false
+		if zd, ok := f.w.ZoneDataset(z); ok && related(zd) {
+			used = true
+		}
+		if z.Config != nil {
+			for _, d := range z.Config.Datasets {
+				if related(d.Name) {
+					used = true
+				}
+			}
+		}
+		if used {
+			out = append(out, z.Name)
+		}
+	}
+	return out
+}
+
+// vnicUsers lists the zones (but the owner's) that configure a VNIC.
+func (f *facts) vnicUsers(v string, own owner) []string {
+	var out []string
+	for _, name := range f.w.Order {
+		z := f.w.Zones[name]
+		if own.ownZone(z) {
+			continue
+		}
+		if slices.Contains(zoneNets(z), v) {
+			out = append(out, z.Name)
+		}
+	}
+	return out
+}
+
+// applied updates the facts with the effect of a command that ran (or,
+// in check mode, would run), for the commands undo and gc run.
+func (f *facts) applied(argv []string) {
+	if len(argv) < 2 {
+		return
+	}
+	switch {
+	case argv[0] == "zoneadm" && len(argv) >= 4 && argv[1] == "-z":
+		z := f.w.Zones[argv[2]]
+		if z == nil {
+			return
+		}
+		switch argv[3] {
+		case "halt", "unmount":
+			z.State = "installed"
+		case "boot":
+			z.State = "running"
+		case "ready":
+			z.State = "ready"
+		case "mount":
+			z.State = "mounted"
+		case "uninstall", "detach":
+			z.State = "configured"
+		}
+	case argv[0] == "zonecfg" && len(argv) >= 4 && argv[1] == "-z" && argv[3] == "delete":
+		delete(f.w.Zones, argv[2])
+		f.w.Order = slices.DeleteFunc(f.w.Order, func(n string) bool { return n == argv[2] })
+	case argv[0] == "dladm" && argv[1] == "delete-vnic" && f.vnics != nil:
+		delete(f.vnics, argv[len(argv)-1])
+	case argv[0] == "zfs" && argv[1] == "destroy":
+		name := argv[len(argv)-1]
+		recursive := slices.Contains(argv[2:len(argv)-1], "-r")
+		for n := range f.w.Datasets {
+			if n == name || recursive && (strings.HasPrefix(n, name+"/") || strings.HasPrefix(n, name+"@")) {
+				delete(f.w.Datasets, n)
+			}
+		}
+		if fs, snap, ok := strings.Cut(name, "@"); ok && recursive {
+			for n := range f.w.Datasets {
+				if strings.HasPrefix(n, fs+"/") && strings.HasSuffix(n, "@"+snap) {
+					delete(f.w.Datasets, n)
+				}
+			}
+		}
+	}
+}
+
+// children lists the child datasets of a dataset, sorted.
+func (w *World) children(ds string) []string {
+	var out []string
+	for n := range w.Datasets {
+		if strings.HasPrefix(n, ds+"/") && !strings.Contains(strings.TrimPrefix(n, ds+"/"), "/") && !strings.Contains(n, "@") {
+			out = append(out, n)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// known reports whether the world can tell that a dataset does not
+// exist: it lies in a tree that was listed.
+func (w *World) known(name string) bool {
+	ds, _, _ := strings.Cut(name, "@")
+	if w.listed(ds) {
+		return true
+	}
+	for n := range w.learned {
+		if ds == n || strings.HasPrefix(ds, n+"/") {
+			return true
+		}
+	}
+	return false
+}
