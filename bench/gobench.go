@@ -31,3 +31,38 @@ func runGoBench(dir string) (string, error) {
 	}
 	return strings.Join(lines, "\n"), nil
 }
+
+// crashMatrixArgs is the go test command line of the crash matrix.
+func crashMatrixArgs() []string {
+	return []string{"test", "-count", "1", "-run", "^TestCrashMatrix$", "-v", "./test/integration/"}
+}
+
+// A crashMatrix is what one run of the crash matrix reported.
+type crashMatrix struct {
+	line    string // "crash matrix: N operations, M crash points (...)"
+	elapsed string // go test's time for the package
+	failed  bool
+}
+
+// runCrashMatrix runs the crash matrix (test/integration) in the module
+// at dir against the binaries in bin, and returns its size and time.
+func runCrashMatrix(dir, bin string) (crashMatrix, error) {
+	cmd := exec.Command("go", crashMatrixArgs()...)
+	cmd.Dir = dir
+	cmd.Env = append(cmd.Environ(), "ZONEMGR_BIN="+bin)
+	out, err := cmd.CombinedOutput()
+	var m crashMatrix
+	for _, line := range strings.Split(string(out), "\n") {
+		if i := strings.Index(line, "crash matrix: "); i >= 0 {
+			m.line = strings.TrimSpace(line[i:])
+		}
+		if f := strings.Fields(line); len(f) == 3 && (f[0] == "ok" || f[0] == "FAIL") && strings.HasSuffix(f[1], "/test/integration") {
+			m.elapsed = f[2]
+		}
+	}
+	if m.line == "" {
+		return m, fmt.Errorf("go %s: %v: no crash matrix line\n%s", strings.Join(crashMatrixArgs(), " "), err, out)
+	}
+	m.failed = err != nil
+	return m, nil
+}

@@ -151,6 +151,14 @@ func measure(cfg config) (*report, error) {
 		if rep.gobench, err = runGoBench(cfg.gobench); err != nil {
 			return nil, err
 		}
+		cfg.logf("crash matrix")
+		bin, err := filepath.Abs(cfg.bin)
+		if err != nil {
+			return nil, err
+		}
+		if rep.crash, err = runCrashMatrix(cfg.gobench, bin); err != nil {
+			return nil, err
+		}
 	}
 	rep.elapsed = time.Since(begin)
 	return rep, nil

@@ -27,6 +27,7 @@ type report struct {
 	cmp                    *cmpResult
 	cmpSkip                string // why the comparison did not run
 	gobench                string // the micro-benchmarks' result lines
+	crash                  crashMatrix
 }
 
 // machine describes the host: CPUs, CPU model, memory, kernel.
@@ -73,6 +74,18 @@ func (r *report) write(path string) error {
 	r.writeScale(w)
 	r.writeTput(w)
 	r.writeCmp(w)
+	if r.crash.line != "" {
+		w("## Reliability: the crash matrix")
+		w("")
+		w("`go %s` kills each operation (create-giz, create-diz, exec-diz, update-giz, snapshot, rollback, destroy, import-giz, export-giz, and gc itself) with SIGKILL right after each of its steps begins, runs `zonemgr gc`, and checks that nothing of the killed run remains and nothing else changed (a zone zonemgr does not manage, a user's snapshots, a run in flight, the account files); a destroy, a rollback and gc are finished instead of undone.", strings.Join(crashMatrixArgs(), " "))
+		w("")
+		result := "passed"
+		if r.crash.failed {
+			result = "FAILED"
+		}
+		w("- %s; %s, in %s.", r.crash.line, result, r.crash.elapsed)
+		w("")
+	}
 	if r.gobench != "" {
 		w("## Parsers and the argument spec (Go benchmarks)")
 		w("")

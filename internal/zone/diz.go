@@ -408,23 +408,13 @@ func (h *Host) containerSteps(ctx context.Context, w *World, name, compression, 
 }
 
 // infraStep creates a dataset of zonemgr's infrastructure (see
-// containerSteps): it has no undo, and a parallel run's creation of the
-// same dataset counts as done.
+// containerSteps), which parallel runs may all want at once: one creates
+// it; for the others it then exists, which is all they need. It has no
+// undo.
 func infraStep(why, name string, argv []string) Step {
-	s := createShared(why, name, "", argv)
-	s.Undo, s.Guard = nil, nil
-	return s
-}
-
-// createShared creates a dataset that parallel runs may all want at
-// once (a parent of delegated datasets): one creates it; for the others
-// it then exists, which is all they need. It carries the run's id, and
-// its undo removes it only while it is this run's, holds nothing and no
-// zone uses it.
-func createShared(why, name, run string, argv []string) Step {
 	return Step{
-		Why:  why,
-		Show: illumos.QuoteArgv(argv),
+		Why: why,
+		Cmd: &illumos.Cmd{Argv: argv},
 		Func: func(ctx context.Context, r illumos.Runner) error {
 			_, err := r.Run(ctx, illumos.Cmd{Argv: argv})
 			if err == nil {
@@ -435,8 +425,6 @@ func createShared(why, name, run string, argv []string) Step {
 			}
 			return err
 		},
-		Undo:  &illumos.Cmd{Argv: []string{"zfs", "destroy", name}},
-		Guard: &Guard{Dataset: name, Run: run, Childless: true, Unused: true},
 	}
 }
 
@@ -650,12 +638,12 @@ func finalState(s string) string {
 }
 
 // delegatedDatasetSteps creates a dataset to delegate (and its missing
-// parents), zoned and with a legacy mountpoint. Each carries the run's
-// id (zonemgr:run), and its undo removes it only while it still carries
-// it and no other zone uses it; a parent is created as parallel runs may
-// all want it, and removed only while it holds no other dataset. The
-// delegated parent of the configuration (DELEGATED_PARENT) and its
-// ancestors are infrastructure, never removed (see containerSteps).
+// parents), zoned and with a legacy mountpoint. The dataset carries the
+// run's id (zonemgr:run), and its undo removes it only while it still
+// carries it and no other zone uses it. Missing parents are made as
+// "mkdir -p" would, by whichever run needs them first, and stay, like
+// the containers (see containerSteps): parallel runs may be making
+// datasets in them at any moment.
 func (h *Host) delegatedDatasetSteps(ctx context.Context, w *World, name, run string) ([]Step, error) {
 	parts := strings.Split(name, "/")
 	if err := w.learnAncestors(ctx, h.Runner, name); err != nil {
@@ -671,11 +659,7 @@ func (h *Host) delegatedDatasetSteps(ctx context.Context, w *World, name, run st
 	var steps []Step
 	for i := first + 1; i < len(parts); i++ {
 		anc := strings.Join(parts[:i], "/")
-		if anc == h.Settings.DelegatedParent || strings.HasPrefix(h.Settings.DelegatedParent, anc+"/") {
-			steps = append(steps, infraStep("create parent dataset "+anc, anc, []string{"zfs", "create", anc}))
-		} else {
-			steps = append(steps, createShared("create parent dataset "+anc, anc, run, []string{"zfs", "create", "-o", PropRun + "=" + run, anc}))
-		}
+		steps = append(steps, infraStep("create parent dataset "+anc, anc, []string{"zfs", "create", anc}))
 		w.Datasets[anc] = zfs.Dataset{Name: anc}
 	}
 	steps = append(steps, Step{

@@ -8,20 +8,36 @@ import (
 	"slices"
 
 	"github.com/zonemgr/zonemgr/internal/illumos"
+	"github.com/zonemgr/zonemgr/internal/zoneroot"
 )
 
 // checkZoneUser refuses an exec user that the zone's own /etc/passwd does
 // not list, before anything is booted or cloned: zlogin -l would only fail
-// after the zone was made to run. A zone root that cannot be read (a
-// zone not yet installed, or no permission) leaves the judgement to zlogin.
+// after the zone was made to run. The zone's root is hostile: its
+// passwd is read inside the root, never through a link out of it, only
+// as a regular file and bounded (see zoneroot); one that is not is an
+// error. A zone root that does not exist yet (a zone not installed), or
+// cannot be read (no permission), leaves the judgement to zlogin.
 func (h *Host) checkZoneUser(zone, zonepath, user string) error {
 	if user == "" || zonepath == "" {
 		return nil
 	}
-	users, err := readAccountFile(h.path(path.Join(zonepath, "root", "etc", "passwd")))
+	root, err := zoneroot.Open(h.path(path.Join(zonepath, "root")))
 	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) {
 		return nil
 	}
+	if err != nil {
+		return fmt.Errorf("user: zone %s: %w", zone, err)
+	}
+	defer root.Close()
+	b, err := root.ReadFile("/etc/passwd", zoneroot.MaxRead)
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("user: read zone %s's /etc/passwd: %w", zone, err)
+	}
+	users, err := parseAccountFile(b)
 	if err != nil {
 		return fmt.Errorf("user: read zone %s's /etc/passwd: %w", zone, err)
 	}

@@ -221,6 +221,22 @@ func (h *Host) replay(ctx context.Context, f *facts, lj *lockedJournal, rep *GCR
 // takes that dataset's lock, and checks the guard again under it,
 // against what the system says then.
 func (h *Host) gcRun(ctx context.Context, f *facts, journal, show string, cmd *illumos.Cmd, g *Guard, own owner, fn func(context.Context, illumos.Runner) error, rep *GCReport) bool {
+	// A condition of a finishing step may name a dataset or a hold the
+	// facts were not read for.
+	if g != nil && g.Dataset != "" {
+		if ds, _, _ := strings.Cut(g.Dataset, "@"); !f.w.known(ds) {
+			if err := h.learnTrees(ctx, f.w, []string{ds}); err != nil {
+				rep.UndoFailed = append(rep.UndoFailed, fmt.Sprintf("%s: %v", show, err))
+				return false
+			}
+		}
+		if _, ok := f.holds[g.Dataset]; g.Hold != "" && !ok {
+			if err := h.learnHolds(ctx, f, []string{g.Dataset}); err != nil {
+				rep.UndoFailed = append(rep.UndoFailed, fmt.Sprintf("%s: %v", show, err))
+				return false
+			}
+		}
+	}
 	if v, why := g.check(f, own); v != undoIt {
 		rep.NotRun = append(rep.NotRun, fmt.Sprintf("%s: %s", show, why))
 		return true

@@ -333,7 +333,7 @@ func snapSteps(ds, snap, run string) []Step {
 			Why:   "hold " + snap,
 			Cmd:   &illumos.Cmd{Argv: []string{"zfs", "hold", "-r", HoldTag, ds + "@" + snap}},
 			Undo:  &illumos.Cmd{Argv: []string{"zfs", "release", "-r", HoldTag, ds + "@" + snap}},
-			Guard: g,
+			Guard: &Guard{Dataset: ds + "@" + snap, Run: run, Hold: HoldTag},
 		},
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/zonemgr/zonemgr/internal/illumos"
 	"os"
 	"slices"
 	"sort"
@@ -86,6 +87,8 @@ type Guard struct {
 	// File must exist as a regular file (not a symbolic link): a
 	// temporary file the run made, named after the run.
 	File string `json:"file,omitempty"`
+	// Hold: Dataset (a snapshot) must carry a hold with this tag.
+	Hold string `json:"hold,omitempty"`
 }
 
 // An owner is the zone a journal's steps belong to: a zone that uses a
@@ -102,6 +105,9 @@ type owner struct {
 type facts struct {
 	w     *World
 	vnics map[string]bool
+	// holds maps snapshots to their hold tags, for the guards that name
+	// a hold (nil when none does).
+	holds map[string][]string
 }
 
 // readFacts reads what the guards of steps need: the world, the VNICs,
@@ -113,10 +119,13 @@ func (h *Host) readFacts(ctx context.Context, guards []*Guard) (*facts, error) {
 	}
 	f := &facts{w: w}
 	needVNICs := false
-	var extra []string
+	var extra, held []string
 	for _, g := range guards {
 		if g == nil {
 			continue
+		}
+		if g.Hold != "" && g.Dataset != "" {
+			held = append(held, g.Dataset)
 		}
 		if g.VNIC != "" {
 			needVNICs = true
@@ -141,7 +150,37 @@ func (h *Host) readFacts(ctx context.Context, guards []*Guard) (*facts, error) {
 	if err := h.learnTrees(ctx, w, extra); err != nil {
 		return nil, err
 	}
+	if err := h.learnHolds(ctx, f, held); err != nil {
+		return nil, err
+	}
 	return f, nil
+}
+
+// learnHolds reads the hold tags of snapshots that exist, in one zfs
+// holds call.
+func (h *Host) learnHolds(ctx context.Context, f *facts, snaps []string) error {
+	slices.Sort(snaps)
+	snaps = slices.DeleteFunc(slices.Compact(snaps), func(n string) bool { return !f.w.Exists(n) })
+	if f.holds == nil {
+		f.holds = map[string][]string{}
+	}
+	if len(snaps) == 0 {
+		return nil
+	}
+	res, err := h.Runner.Run(ctx, illumos.Cmd{Argv: append([]string{"zfs", "holds", "-H"}, snaps...)})
+	if err != nil {
+		return fmt.Errorf("list holds: %w", err)
+	}
+	for _, n := range snaps {
+		f.holds[n] = []string{}
+	}
+	for _, l := range strings.Split(string(res.Stdout), "\n") {
+		fields := strings.Split(l, "\t")
+		if len(fields) >= 2 {
+			f.holds[fields[0]] = append(f.holds[fields[0]], fields[1])
+		}
+	}
+	return nil
 }
 
 // usedDatasets lists the datasets the zones delegate that lie outside
@@ -229,6 +268,9 @@ func (g *Guard) check(f *facts, own owner) (verdict, string) {
 			return undoKeep, fmt.Sprintf("%s could not be looked up", g.Dataset)
 		case g.Run != "" && d.Value(PropRun) != g.Run:
 			return undoKeep, fmt.Sprintf("%s was not made by this run: it was %s", g.Dataset, madeBy(d.Value(PropRun)))
+		}
+		if g.Hold != "" && !slices.Contains(f.holds[g.Dataset], g.Hold) {
+			return undoGone, fmt.Sprintf("%s carries no %s hold", g.Dataset, g.Hold)
 		}
 		if g.Childless {
 			if kids := f.w.children(g.Dataset); len(kids) > 0 {
@@ -354,6 +396,9 @@ func (f *facts) applied(argv []string) {
 	case argv[0] == "zonecfg" && len(argv) >= 4 && argv[1] == "-z" && argv[3] == "delete":
 		delete(f.w.Zones, argv[2])
 		f.w.Order = slices.DeleteFunc(f.w.Order, func(n string) bool { return n == argv[2] })
+	case argv[0] == "zfs" && argv[1] == "release" && len(argv) >= 4 && f.holds != nil:
+		snap, tag := argv[len(argv)-1], argv[len(argv)-2]
+		f.holds[snap] = slices.DeleteFunc(f.holds[snap], func(t string) bool { return t == tag })
 	case argv[0] == "dladm" && argv[1] == "delete-vnic" && f.vnics != nil:
 		delete(f.vnics, argv[len(argv)-1])
 	case argv[0] == "zfs" && argv[1] == "destroy":

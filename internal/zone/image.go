@@ -572,7 +572,7 @@ func holdSteps(zone, zid, ds string, snaps []string) []Step {
 			Why:   "hold " + s,
 			Cmd:   &illumos.Cmd{Argv: []string{"zfs", "hold", "-r", HoldTag, ds + "@" + s}},
 			Undo:  &illumos.Cmd{Argv: []string{"zfs", "release", "-r", HoldTag, ds + "@" + s}},
-			Guard: &Guard{Dataset: ds + "@" + s, Zone: zone, ZoneRun: zid},
+			Guard: &Guard{Dataset: ds + "@" + s, Zone: zone, ZoneRun: zid, Hold: HoldTag},
 		})
 	}
 	return steps

@@ -104,11 +104,18 @@ type accounts struct {
 	shadowUnreadable      bool
 }
 
+// readAccountFile reads one of the global zone's account files.
 func readAccountFile(path string) (map[string]string, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
+	return parseAccountFile(b)
+}
+
+// parseAccountFile maps each name of a passwd, group or shadow file to
+// its whole line (the first one, for a name listed twice).
+func parseAccountFile(b []byte) (map[string]string, error) {
 	out := map[string]string{}
 	sc := bufio.NewScanner(bytes.NewReader(b))
 	for sc.Scan() {

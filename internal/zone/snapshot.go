@@ -217,7 +217,7 @@ func (h *Host) ensureSnapshot(ctx context.Context, spec SnapshotSpec) (*Outcome,
 		if z.Role() == "giz" {
 			inner = append(inner, Step{Why: "hold " + spec.Name, Cmd: &illumos.Cmd{Argv: []string{"zfs", "hold", "-r", HoldTag, zoneDS + "@" + spec.Name}},
 				Undo:  &illumos.Cmd{Argv: []string{"zfs", "release", "-r", HoldTag, zoneDS + "@" + spec.Name}},
-				Guard: &Guard{Dataset: zoneDS + "@" + spec.Name, Run: plan.Run}})
+				Guard: &Guard{Dataset: zoneDS + "@" + spec.Name, Run: plan.Run, Hold: HoldTag}})
 		}
 	case "absent":
 		if !exists {

@@ -189,17 +189,21 @@ func ReadLog(root string) ([]LogEntry, error) {
 // Syntax, one spec per line of ILLUMOS_SIM_FAIL:
 //
 //	TOOL SUB#N[:exit=CODE][:hang=SECONDS][:msg=TEXT]
+//	TOOL SUB#N:wait=FILE
 //
 // N counts calls of TOOL SUB in this sim root, starting at 1; "*" matches
 // every call. exit defaults to 1; msg (which may contain ':') is printed on
 // stderr; hang sleeps that many seconds before failing, to simulate a hung
-// command. Example: "zoneadm clone#1:exit=1:msg=clone failed".
+// command. Example: "zoneadm clone#1:exit=1:msg=clone failed". wait holds
+// the call until FILE exists and then lets it run as usual: a latch that
+// lets a test act while a run is paused at a known step.
 type FailSpec struct {
 	Tool, Sub string
 	N         int // 0 = every call
 	Exit      int
 	Hang      time.Duration
 	Msg       string
+	Wait      string
 }
 
 // ParseFailSpecs parses the value of ILLUMOS_SIM_FAIL.
@@ -243,6 +247,8 @@ func ParseFailSpecs(s string) ([]FailSpec, error) {
 					return nil, fmt.Errorf("%s: %q: bad exit %q", EnvFail, line, v)
 				}
 				spec.Exit = n
+			case "wait":
+				spec.Wait = v
 			case "hang":
 				f, err := strconv.ParseFloat(v, 64)
 				if err != nil {
@@ -359,6 +365,14 @@ func (inv *Invocation) Begin(sub string, mutating bool) (exit int, injected bool
 	}
 	if s == nil {
 		return 0, false
+	}
+	if s.Wait != "" {
+		for {
+			if _, err := os.Stat(s.Wait); err == nil {
+				return 0, false
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
 	}
 	inv.injected = true
 	if s.Hang > 0 {

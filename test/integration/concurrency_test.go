@@ -58,11 +58,18 @@ func (m *moduleRun) wait() {
 }
 
 // TestParallelExecDIZ runs 32 exec-diz at once from one golden zone,
-// with generated names: every run succeeds in a zone of its own, and
-// nothing is left behind.
+// with generated names, each with a VNIC and a delegated dataset of its
+// own, while a loop runs zonemgr gc over and over and a refresh of the
+// golden zone (which boots and halts it) runs too: every run succeeds in
+// a zone of its own, every gc succeeds and removes nothing of theirs,
+// and nothing is left behind.
 func TestParallelExecDIZ(t *testing.T) {
 	s := goldenSim(t)
-	s0 := s.State()
+	if _, errOut, code := s.Run(nil, "zfs", "create", "rpool/export/jobs"); code != 0 {
+		t.Fatal(errOut)
+	}
+	volatile := faultOp{volatile: []string{"var/pkg/catalog.json", "var/pkg/lock"}}
+	s0 := volatile.state(s)
 	const n = 32
 	dir := t.TempDir()
 	runs := make([]*moduleRun, n)
@@ -73,7 +80,9 @@ func TestParallelExecDIZ(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			t0 := time.Now()
-			m, err := s.startModule(dir, "zone_exec", map[string]any{"giz": "golden", "copy_users": []string{"jenkins"}, "user": "jenkins", "cmd": "cat /etc/nodename; id -un"})
+			m, err := s.startModule(dir, "zone_exec", map[string]any{"giz": "golden", "copy_users": []string{"jenkins"}, "user": "jenkins",
+				"add_vnics_over": []string{"e1000g0"}, "delegate_datasets": []string{fmt.Sprintf("rpool/export/jobs/j%d", i)},
+				"cmd": "cat /etc/nodename; id -un"})
 			if err != nil {
 				runs[i] = &moduleRun{err: err}
 				return
@@ -83,7 +92,32 @@ func TestParallelExecDIZ(t *testing.T) {
 			runs[i] = m
 		}()
 	}
+	// A cron'd gc, looping while the builds run, and a refresh.
+	done := make(chan struct{})
+	var gcs []string
+	var gcWG sync.WaitGroup
+	gcWG.Add(2)
+	go func() {
+		defer gcWG.Done()
+		for {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			o, e, code := s.Run(nil, "zonemgr", "gc")
+			gcs = append(gcs, fmt.Sprintf("exit %d %s%s", code, o, e))
+		}
+	}()
+	var refresh string
+	go func() {
+		defer gcWG.Done()
+		o, e, code := s.Run(nil, "zonemgr", "update-giz", "-z", "golden")
+		refresh = fmt.Sprintf("exit %d\n%s%s", code, o, e)
+	}()
 	wg.Wait()
+	close(done)
+	gcWG.Wait()
 	total := time.Since(start)
 	names := map[string]bool{}
 	var durations []time.Duration
@@ -105,15 +139,23 @@ func TestParallelExecDIZ(t *testing.T) {
 		names[zone] = true
 		durations = append(durations, m.duration)
 	}
+	if !strings.HasPrefix(refresh, "exit 0") {
+		t.Errorf("the refresh during the builds: %s", refresh)
+	}
+	for _, g := range gcs {
+		if !strings.HasPrefix(g, "exit 0") {
+			t.Errorf("a gc during the builds: %s", g)
+		}
+	}
 	sort.Slice(durations, func(a, b int) bool { return durations[a] < durations[b] })
 	leftovers := ""
-	if got := s.State(); got != s0 {
+	if got := volatile.state(s); got != s0 {
 		leftovers = diffLines(s0, got)
 		t.Errorf("left behind by %d parallel exec-diz:\n%s", n, leftovers)
 	}
 	if len(durations) > 0 {
-		t.Logf("%d parallel exec-diz: total %s, per run min %s median %s max %s, %d failures, %d distinct zones, leftovers: %d lines",
-			n, total.Round(time.Millisecond), durations[0].Round(time.Millisecond), durations[len(durations)/2].Round(time.Millisecond),
+		t.Logf("%d parallel exec-diz with a VNIC and a delegated dataset each, %d gc runs and a refresh beside them: total %s, per run min %s median %s max %s, %d failures, %d distinct zones, leftovers: %d lines",
+			n, len(gcs), total.Round(time.Millisecond), durations[0].Round(time.Millisecond), durations[len(durations)/2].Round(time.Millisecond),
 			durations[len(durations)-1].Round(time.Millisecond), failures, len(names), strings.Count(leftovers, "\n")+map[bool]int{true: 0, false: 1}[leftovers == ""])
 	}
 }

@@ -35,6 +35,9 @@ type Sim struct {
 	Links string // the sim's command names
 	Bin   string // the built binaries
 	Env   []string
+	// bystander is a run in flight that a test keeps going (crashSim).
+	bystander    *exec.Cmd
+	bystanderOut *syncBuffer
 }
 
 // NewSim creates a sim root with its tool links first on PATH.

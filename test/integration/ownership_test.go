@@ -1,0 +1,462 @@
+package integration
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/zonemgr/zonemgr/sim/core"
+	"github.com/zonemgr/zonemgr/sim/pkg"
+)
+
+// mustGC runs zonemgr gc and fails the test unless it exits 0.
+func (s *Sim) mustGC(t *testing.T) string {
+	t.Helper()
+	out, errOut, code := s.Run(nil, "zonemgr", "gc")
+	if code != 0 {
+		t.Fatalf("zonemgr gc: exit %d\n%s%s", code, out, errOut)
+	}
+	return out + errOut
+}
+
+// TestGCLeavesDetachedGolden: a golden zone detached for maintenance is
+// configured, and no journal records it: gc changes nothing, and the zone
+// attaches again.
+func TestGCLeavesDetachedGolden(t *testing.T) {
+	s := goldenSim(t)
+	if _, errOut, code := s.Run(nil, "zoneadm", "-z", "golden", "detach"); code != 0 {
+		t.Fatalf("detach: %s", errOut)
+	}
+	before := s.State()
+	s.mustGC(t)
+	if got := s.State(); got != before {
+		t.Fatalf("gc changed the sim with a detached golden zone:\n%s", diffLines(before, got))
+	}
+	info := s.MustModule("zone_info", map[string]any{})
+	if o, _ := info["orphans"].(map[string]any); len(strs(o["zones"])) != 0 || len(strs(o["unrecorded"])) != 0 {
+		t.Errorf("a detached golden zone is reported: %v", o)
+	}
+	if _, errOut, code := s.Run(nil, "zoneadm", "-z", "golden", "attach"); code != 0 {
+		t.Fatalf("attach after gc: %s", errOut)
+	}
+}
+
+// TestGCLeavesUserSnapshots: snapshots zonemgr did not record, whatever
+// their names, are never gc's.
+func TestGCLeavesUserSnapshots(t *testing.T) {
+	s := goldenSim(t)
+	if out, errOut, code := s.Run(nil, "zonemgr", "snapshot", "-z", "golden", "-s", "before_snapshot"); code != 0 {
+		t.Fatalf("snapshot: %s%s", out, errOut)
+	}
+	for _, snap := range []string{"rpool/zones/_zonemgr/GIZ/golden/ROOT/zbe@mine_snap", "rpool/zones/_zonemgr/GIZ/golden@x_snap2"} {
+		if _, errOut, code := s.Run(nil, "zfs", "snapshot", snap); code != 0 {
+			t.Fatalf("zfs snapshot %s: %s", snap, errOut)
+		}
+	}
+	before := s.State()
+	s.mustGC(t)
+	if got := s.State(); got != before {
+		t.Fatalf("gc changed the sim:\n%s", diffLines(before, got))
+	}
+}
+
+// TestExecDIZOwnsItsZone: a one-shot run never works in a zone it did
+// not make: a name that exists is refused before anything changes, and
+// of parallel runs with one name, one runs and the others are refused.
+func TestExecDIZOwnsItsZone(t *testing.T) {
+	s := goldenSim(t)
+	s.MustModule("zone_diz", map[string]any{"name": "e1", "giz": "golden"})
+	before := s.State()
+	out, errOut, code := s.Run(nil, "zonemgr", "exec-diz", "-c", "golden", "-z", "e1", "--exec-cmd", "touch /adopted")
+	if code != 1 || !strings.Contains(errOut, "zone e1 exists: a one-shot run clones a fresh disposable zone") {
+		t.Errorf("exec-diz on an existing zone: exit %d\nstdout %q\nstderr %q", code, out, errOut)
+	}
+	if got := s.State(); got != before {
+		t.Fatalf("the refused exec-diz changed the sim:\n%s", diffLines(before, got))
+	}
+	res := s.Module("zone_exec", map[string]any{"giz": "golden", "name": "e1", "cmd": "touch /adopted"})
+	if res["failed"] != true || !strings.Contains(fmt.Sprint(res["msg"]), "name: zone e1 exists") {
+		t.Errorf("zone_exec on an existing zone: %v", pretty(res))
+	}
+
+	// Four at once with one new name.
+	const n = 4
+	type result struct {
+		code           int
+		stdout, stderr string
+	}
+	results := make([]result, n)
+	var wg sync.WaitGroup
+	for i := range results {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			o, e, c := s.Run(nil, "zonemgr", "exec-diz", "-c", "golden", "-z", "same", "--exec-cmd", "sleep 1; echo ran")
+			results[i] = result{c, o, e}
+		}()
+	}
+	wg.Wait()
+	ok := 0
+	for i, r := range results {
+		switch {
+		case r.code == 0 && r.stdout == "ran\n":
+			ok++
+		case r.code == 1 && (strings.Contains(r.stderr, "zone same is being worked on by another zonemgr run") || strings.Contains(r.stderr, "zone same exists")):
+		default:
+			t.Errorf("run %d: exit %d\nstdout %q\nstderr %q", i, r.code, r.stdout, r.stderr)
+		}
+	}
+	if ok != 1 {
+		t.Errorf("%d of %d parallel runs with one name ran, want 1", ok, n)
+	}
+	if got := s.State(); got != before {
+		t.Errorf("left behind by parallel runs with one name:\n%s", diffLines(before, got))
+	}
+}
+
+// startPaused starts zonemgr with one sim call held until the returned
+// release is called; it returns once the call is reached.
+func (s *Sim) startPaused(t *testing.T, call string, args ...string) (release func() (stdout, stderr string, code int)) {
+	t.Helper()
+	latch := filepath.Join(t.TempDir(), "latch")
+	key, _, _ := strings.Cut(call, "#")
+	os.Remove(filepath.Join(s.Root, core.SimDir, "failcounts.json"))
+	cmd := exec.Command(filepath.Join(s.Bin, "zonemgr"), args...)
+	cmd.Env = append(append([]string{}, s.Env...), core.EnvFail+"="+call+":wait="+latch)
+	var o, e strings.Builder
+	cmd.Stdout, cmd.Stderr = &o, &e
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	deadline := time.After(60 * time.Second) // a guard: the call comes within seconds
+	for s.failCount(key) < 1 {
+		select {
+		case <-exited:
+			t.Fatalf("zonemgr %v exited before %s:\n%s%s", args, call, o.String(), e.String())
+		case <-deadline:
+			cmd.Process.Kill()
+			t.Fatalf("%s was not reached", call)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	return func() (string, string, int) {
+		os.WriteFile(latch, nil, 0o644)
+		<-exited
+		return o.String(), e.String(), cmd.ProcessState.ExitCode()
+	}
+}
+
+// TestGCDuringLiveRun: gc runs while a run has made its VNIC and its
+// delegated dataset but not yet the configuration that names them: gc
+// leaves them (and the run's journal) alone, and the run completes.
+func TestGCDuringLiveRun(t *testing.T) {
+	s := goldenSim(t)
+	release := s.startPaused(t, "zonecfg create#1", "create-diz", "-c", "golden", "-z", "live1",
+		"--add-vnic-over", "e1000g0", "--delegate-dataset", "rpool/export/live1")
+	during := s.State()
+	out := s.mustGC(t)
+	if got := s.State(); got != during {
+		t.Errorf("gc changed what a live run made:\n%s\ngc said:\n%s", diffLines(during, got), out)
+	}
+	if !strings.Contains(during, "autodizlive1_0") || !strings.Contains(during, "rpool/export/live1") {
+		t.Fatalf("the run had not made its VNIC and dataset yet:\n%s", during)
+	}
+	if o, e, code := release(); code != 0 {
+		t.Fatalf("the run after gc: exit %d\n%s%s", code, o, e)
+	}
+	res := s.MustModule("zone_diz", map[string]any{"name": "live1", "state": "running"})
+	if vn := strs(res["vnics"]); len(vn) != 1 || vn[0] != "autodizlive1_0" {
+		t.Errorf("the zone's VNICs after the run: %v", vn)
+	}
+
+	// gc's view must not go stale: a run that starts while gc is busy
+	// with a killed run's journal makes its VNIC after gc looked; gc,
+	// going on, leaves it alone.
+	s.crashAt("zoneadm clone#1", "zonemgr", "create-diz", "-c", "golden", "-z", "dead1", "--add-vnic-over", "e1000g0")
+	releaseGC := s.startPaused(t, "zonecfg delete#1", "gc")
+	release = s.startPaused(t, "zonecfg create#1", "create-diz", "-c", "golden", "-z", "live2", "--add-vnic-over", "e1000g0")
+	if o, e, code := releaseGC(); code != 0 {
+		t.Fatalf("gc: exit %d\n%s%s", code, o, e)
+	}
+	if vn, _, _ := s.Run(nil, "dladm", "show-vnic", "-p", "-o", "link"); !strings.Contains(vn, "autodizlive2_0") || strings.Contains(vn, "autodizdead1_0") {
+		t.Errorf("VNICs after gc: %q, want the live run's and not the killed run's", vn)
+	}
+	if o, e, code := release(); code != 0 {
+		t.Fatalf("the run that started during gc: exit %d\n%s%s", code, o, e)
+	}
+}
+
+// TestGCLivenessNotPID: a killed run's journal is replayed even when its
+// PID now belongs to a running process: liveness is the journal's lock.
+func TestGCLivenessNotPID(t *testing.T) {
+	s := goldenSim(t)
+	before := s.State()
+	s.crashAt("zoneadm clone#1", "zonemgr", "create-diz", "-c", "golden", "-z", "reused", "--add-vnic-over", "e1000g0")
+	js := s.journals()
+	if len(js) != 1 {
+		t.Fatalf("journals: %v", js)
+	}
+	// A live process takes the dead run's PID, as a reused PID would.
+	sleeper := exec.Command("sleep", "60")
+	if err := sleeper.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer sleeper.Process.Kill()
+	b, err := os.ReadFile(js[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	header, rest, _ := strings.Cut(string(b), "\n")
+	header = regexp.MustCompile(`"pid":\d+`).ReplaceAllString(header, fmt.Sprintf(`"pid":%d`, sleeper.Process.Pid))
+	if err := os.WriteFile(js[0], []byte(header+"\n"+rest), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s.mustGC(t)
+	if got := s.State(); got != before {
+		t.Errorf("left behind when the killed run's PID is alive:\n%s", diffLines(before, got))
+	}
+}
+
+// TestGCAdoptedDataset: a run killed after it created a delegated
+// dataset outside zonemgr's containers; a retried job (another zone)
+// then delegates that dataset (adopting it), or, once it is gone, makes
+// it again. gc never destroys it under the job.
+func TestGCAdoptedDataset(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		crash string // the step the first run is killed in
+	}{
+		// The dataset was made: the retry adopts it.
+		{"adopted", "dladm create-vnic#1"},
+		// The dataset was not made: the retry makes it, with its own run.
+		{"made again", "zfs create#1"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := goldenSim(t)
+			s.crashAt(tt.crash, "zonemgr", "create-diz", "-c", "golden", "-z", "job1", "--add-vnic-over", "e1000g0",
+				"--delegate-dataset", "rpool/export/ccache")
+			for _, args := range [][]string{{"create-diz", "-c", "golden", "-z", "job2", "--delegate-dataset", "rpool/export/ccache"}, {"-z", "job2", "boot"}} {
+				if out, errOut, code := s.Run(nil, "zonemgr", args...); code != 0 {
+					t.Fatalf("the retried job: zonemgr %s: exit %d\n%s%s", strings.Join(args, " "), code, out, errOut)
+				}
+			}
+			out := s.mustGC(t)
+			if !strings.Contains(out, "rpool/export/ccache") {
+				t.Errorf("gc does not say why it kept rpool/export/ccache:\n%s", out)
+			}
+			list, _, _ := s.Run(nil, "zfs", "list", "-H", "-o", "name", "rpool/export/ccache")
+			if list != "rpool/export/ccache\n" {
+				t.Fatalf("the job's delegated dataset is gone after gc:\n%s", out)
+			}
+			st, _, _ := s.Run(nil, "zoneadm", "-z", "job2", "list", "-p")
+			if !strings.Contains(st, ":job2:running:") {
+				t.Errorf("the job's zone after gc: %s", st)
+			}
+			if z, _, _ := s.Run(nil, "zoneadm", "list", "-cp"); strings.Contains(z, ":job1:") {
+				t.Errorf("the killed run's zone is left: %s", z)
+			}
+		})
+	}
+}
+
+// TestParallelMissingParent: runs that delegate datasets under a parent
+// that does not exist yet all succeed; the parent stays, as mkdir -p's
+// would.
+func TestParallelMissingParent(t *testing.T) {
+	s := goldenSim(t)
+	const n = 4
+	codes := make([]string, n)
+	var wg sync.WaitGroup
+	for i := range codes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			o, e, c := s.Run(nil, "zonemgr", "create-diz", "-c", "golden", "-z", fmt.Sprintf("par%d", i), "--delegate-dataset", fmt.Sprintf("rpool/export/jobs/j%d", i))
+			if c != 0 {
+				codes[i] = fmt.Sprintf("exit %d: %s%s", c, o, e)
+			}
+		}()
+	}
+	wg.Wait()
+	for i, c := range codes {
+		if c != "" {
+			t.Errorf("run %d: %s", i, c)
+		}
+	}
+	list, _, _ := s.Run(nil, "zfs", "list", "-H", "-o", "name", "-r", "rpool/export/jobs")
+	if want := "rpool/export/jobs\nrpool/export/jobs/j0\nrpool/export/jobs/j1\nrpool/export/jobs/j2\nrpool/export/jobs/j3\n"; list != want {
+		t.Errorf("datasets:\n%s\nwant\n%s", list, want)
+	}
+}
+
+// TestRefreshSafetyNet: a refresh killed after its packages changed,
+// with a user's snapshot newer than zonemgr's: gc returns the golden zone
+// to that newest snapshot, and the next refresh makes the change again,
+// ending in a snapshot. With a snapshot taken by hand after the kill,
+// the rollback cannot run: gc fails, keeps the journal and says so, and
+// the next refresh refuses until gc has run.
+func TestRefreshSafetyNet(t *testing.T) {
+	for _, manual := range []bool{false, true} {
+		t.Run(fmt.Sprintf("manual snapshot %v", manual), func(t *testing.T) {
+			t.Parallel()
+			s := goldenSim(t)
+			if out, errOut, code := s.Run(nil, "zonemgr", "snapshot", "-z", "golden", "-s", "before_snapshot"); code != 0 {
+				t.Fatalf("snapshot: %s%s", out, errOut)
+			}
+			snapped := s.State()
+			if err := pkg.Publish(s.Root, "shell/bash", "5.2.99-2026.0.0.0"); err != nil {
+				t.Fatal(err)
+			}
+			// Killed in the halt after the update: the packages changed.
+			s.crashAt("zoneadm halt#1", "zonemgr", "update-giz", "-z", "golden")
+			if manual {
+				if _, errOut, code := s.Run(nil, "zfs", "snapshot", "rpool/zones/_zonemgr/GIZ/golden/ROOT/zbe@byhand"); code != 0 {
+					t.Fatalf("zfs snapshot: %s", errOut)
+				}
+				out, errOut, code := s.Run(nil, "zonemgr", "gc")
+				if code != 1 || !strings.Contains(errOut, "zfs rollback rpool/zones/_zonemgr/GIZ/golden/ROOT/zbe@before_snapshot") || len(s.journals()) != 1 {
+					t.Fatalf("gc with a snapshot taken by hand: exit %d, journals %v\n%s%s", code, s.journals(), out, errOut)
+				}
+				if out, errOut, code := s.Run(nil, "zonemgr", "update-giz", "-z", "golden"); code != 1 || !strings.Contains(errOut, "left work on it unfinished") || !strings.Contains(errOut, "run zonemgr gc first") {
+					t.Errorf("update-giz with a killed refresh pending: exit %d\n%s%s", code, out, errOut)
+				}
+				// Done by hand, as the message asks; then gc ends it.
+				s.Run(nil, "zfs", "destroy", "rpool/zones/_zonemgr/GIZ/golden/ROOT/zbe@byhand")
+			}
+			s.mustGC(t)
+			if got := s.State(); got != snapped {
+				t.Errorf("after gc the golden zone is not as its newest snapshot left it:\n%s", diffLines(snapped, got))
+			}
+			out, errOut, code := s.Run(nil, "zonemgr", "update-giz", "-z", "golden")
+			if code != 0 || !strings.Contains(errOut, "packages of golden updated; snapshot autozone-") {
+				t.Errorf("the next refresh: exit %d\n%s%s", code, out, errOut)
+			}
+		})
+	}
+}
+
+// TestHostileZoneRoot plants at the path zonemgr reads from the global
+// zone (a zone's /etc/passwd, before it runs a command as a user) every
+// trap the zone's root user can set: links out of the root, a device, a
+// FIFO, an endless file. Each is refused with an error naming the file,
+// before anything is booted or cloned; nothing outside the zone is read;
+// nothing blocks.
+func TestHostileZoneRoot(t *testing.T) {
+	s := goldenSim(t)
+	s.MustModule("zone_diz", map[string]any{"name": "h1", "giz": "golden", "copy_users": []string{"jenkins"}})
+	secret := filepath.Join(s.Root, "etc", "shadow")
+	for _, zone := range []string{"h1", "golden"} {
+		etc := filepath.Join(s.Root, "zones/_zonemgr", map[string]string{"h1": "DIZ", "golden": "GIZ"}[zone], zone, "root/etc")
+		passwd := filepath.Join(etc, "passwd")
+		orig, err := os.ReadFile(passwd)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, trap := range []struct {
+			name string
+			make func() error
+			want string
+		}{
+			{"absolute link to the global zone", func() error { return os.Symlink(secret, passwd) }, "leads out of the zone root"},
+			{"relative link out", func() error { return os.Symlink("../../../../../../../etc/shadow", passwd) }, "leads out of the zone root"},
+			{"link to /dev/zero", func() error { return os.Symlink("/dev/zero", passwd) }, "leads out of the zone root"},
+			{"FIFO", func() error { return syscall.Mkfifo(passwd, 0o644) }, "a FIFO, not a regular file"},
+			{"device", func() error { return syscall.Mknod(passwd, syscall.S_IFCHR|0o666, 1<<8|5) }, "a device, not a regular file"},
+			{"huge file", func() error {
+				f, err := os.Create(passwd)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				return f.Truncate(16 << 30)
+			}, "larger than 4194304 bytes"},
+		} {
+			t.Run(zone+"/"+trap.name, func(t *testing.T) {
+				os.Remove(passwd)
+				if err := trap.make(); err != nil {
+					t.Skipf("cannot set the trap: %v", err)
+				}
+				defer func() { os.Remove(passwd); os.WriteFile(passwd, orig, 0o644) }()
+				before := s.State()
+				var args []string
+				if zone == "h1" {
+					args = []string{"exec", "-z", "h1", "--exec-user", "jenkins", "--exec-cmd", "id"}
+				} else {
+					args = []string{"exec-diz", "-c", "golden", "--exec-user", "jenkins", "--exec-cmd", "id"}
+				}
+				out, errOut, code := s.Run(nil, "zonemgr", args...)
+				if code != 1 || !strings.Contains(errOut, trap.want) || !strings.Contains(errOut, "/etc/passwd") {
+					t.Errorf("zonemgr %s: exit %d, want 1 and %q\nstdout %q\nstderr %q", strings.Join(args, " "), code, trap.want, out, errOut)
+				}
+				if got := s.State(); got != before {
+					t.Errorf("the refused run changed the sim:\n%s", diffLines(before, got))
+				}
+			})
+		}
+	}
+}
+
+// TestExecHoldsZoneLock: a second exec in a zone waits until the first
+// one, its command, rollback and halt included, is done: their commands
+// never interleave.
+func TestExecHoldsZoneLock(t *testing.T) {
+	s := goldenSim(t)
+	s.MustModule("zone_diz", map[string]any{"name": "x1", "giz": "golden"})
+	dir := t.TempDir()
+	a, err := s.startModule(dir, "zone_exec", map[string]any{"zone": "x1", "cmd": "echo a > /a; sleep 2", "discard": "always"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Once the first command runs in the zone, start the second.
+	deadline := time.After(60 * time.Second) // a guard
+	for !strings.Contains(fmt.Sprint(logArgv(s)), "echo a > /a") {
+		select {
+		case <-deadline:
+			t.Fatal("the first exec did not start its command")
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	b, err := s.startModule(dir, "zone_exec", map[string]any{"zone": "x1", "cmd": "test ! -e /a && echo clean", "discard": "always"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.wait()
+	b.wait()
+	if a.err != nil || b.err != nil || a.res["failed"] != false || b.res["failed"] != false {
+		t.Fatalf("first: %v %v; second: %v %v", a.err, pretty(a.res), b.err, pretty(b.res))
+	}
+	if b.res["stdout"] != "clean\n" {
+		t.Errorf("the second exec saw the first one's files: %v", pretty(b.res))
+	}
+	lastA, firstB := -1, -1
+	for i, e := range s.Log() {
+		if e.PPID == a.cmd.Process.Pid {
+			lastA = i
+		}
+		if e.PPID == b.cmd.Process.Pid && firstB < 0 {
+			firstB = i
+		}
+	}
+	if lastA < 0 || firstB < 0 || firstB < lastA {
+		t.Errorf("the execs interleaved: the first's last command is log entry %d, the second's first is %d", lastA, firstB)
+	}
+}
+
+func logArgv(s *Sim) []string {
+	var out []string
+	for _, e := range s.Log() {
+		out = append(out, strings.Join(e.Argv, " "))
+	}
+	return out
+}
+
