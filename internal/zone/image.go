@@ -13,6 +13,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -449,6 +450,9 @@ func (h *Host) ImportGIZ(ctx context.Context, spec GIZSpec) (*Outcome, error) {
 	if err := img.Verify(); err != nil {
 		return nil, err
 	}
+	if err := h.validateImage(img); err != nil {
+		return nil, err
+	}
 	m := img.Manifest
 	lock, err := h.LockZone(ctx, spec.Name)
 	if err != nil {
@@ -501,6 +505,140 @@ func (h *Host) ImportGIZ(ctx context.Context, spec GIZSpec) (*Outcome, error) {
 	}
 	return h.finish(ctx, "giz-import", plan, out)
 }
+
+// validateImage checks what an import applies from an image's manifest
+// as if the user had typed it on this host: an image comes from another
+// host, and its checksum covers its stream, not its manifest. The zone
+// name, the snapshots and the brand are names zonemgr accepts; the
+// configuration holds only what zonemgr itself puts in a golden zone's
+// (lofs mounts of clean absolute paths that exist here, resource
+// controls and caps, plain attributes); a network, device, delegated
+// dataset, admin, privilege set or other setting of the exporting host
+// is refused, naming it. Every problem is reported at once, and nothing
+// is changed.
+func (h *Host) validateImage(img *Image) error {
+	m := img.Manifest
+	var errs []string
+	bad := func(format string, a ...any) { errs = append(errs, fmt.Sprintf(format, a...)) }
+	if err := illumos.ValidZoneName(m.Zone); err != nil {
+		bad("zone: %v", err)
+	}
+	if m.Brand != "" && illumos.ValidZoneName(m.Brand) != nil {
+		bad("brand %q is not a brand name", m.Brand)
+	}
+	for _, s := range append([]string{m.Snapshot, m.Base}, m.Snapshots...) {
+		if s != "" && (strings.ContainsAny(s, "@/") || zfs.ValidSnapshotName("x@"+s) != nil) {
+			bad("snapshot %q is not a snapshot name", s)
+		}
+	}
+	if m.Snapshot == "" {
+		bad("it names no snapshot")
+	}
+	c, err := illumos.ParseZonecfgExport([]byte(m.Config))
+	if err != nil {
+		bad("its configuration: %v", err)
+	} else {
+		errs = append(errs, h.foreignSettings(c)...)
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("image %s: its manifest is not applied on this host: %s; nothing was changed", img.Path, strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+// foreignSettings lists what a golden zone's configuration from another
+// host holds beyond what zonemgr puts in one.
+func (h *Host) foreignSettings(c *illumos.ZoneConfig) []string {
+	var errs []string
+	bad := func(format string, a ...any) { errs = append(errs, fmt.Sprintf(format, a...)) }
+	if c.Brand != "" && illumos.ValidZoneName(c.Brand) != nil {
+		bad("brand %q is not a brand name", c.Brand)
+	}
+	for _, f := range c.FS {
+		m := LofsMount{Dir: f.Dir, Special: f.Special}
+		switch {
+		case f.Type != "lofs":
+			bad("file system %s is of type %q: zonemgr mounts only lofs directories", f.Dir, f.Type)
+		case f.Raw != "":
+			bad("file system %s has a raw device %s", f.Dir, f.Raw)
+		case m.validate() != nil:
+			bad("%v", m.validate())
+		default:
+			for _, o := range f.Options {
+				if o != "ro" && o != "rw" && o != "nodevices" {
+					bad("file system %s has option %q (zonemgr sets only ro, rw, nodevices)", f.Dir, o)
+				}
+			}
+			if _, err := os.Stat(h.path(f.Special)); err != nil {
+				bad("file system %s mounts %s, which does not exist on this host", f.Dir, f.Special)
+			}
+		}
+	}
+	for _, n := range c.Nets {
+		bad("a network (physical %s) of the exporting host", n.Physical)
+	}
+	for _, d := range c.Devices {
+		bad("a device (match %s)", d.Match)
+	}
+	for _, d := range c.Datasets {
+		bad("a delegated dataset (%s) of the exporting host", d.Name)
+	}
+	for _, a := range c.Admins {
+		bad("an admin (user %s)", a.User)
+	}
+	for _, x := range []struct{ what, v string }{
+		{"limitpriv", c.LimitPriv}, {"bootargs", c.Bootargs}, {"pool", c.Pool}, {"hostid", c.HostID},
+		{"fs-allowed", c.FSAllowed}, {"scheduling-class", c.SchedulingClass},
+	} {
+		if x.v != "" {
+			bad("%s=%s", x.what, x.v)
+		}
+	}
+	if c.SecurityFlags != nil {
+		bad("security-flags")
+	}
+	for _, r := range c.Rctls {
+		if !rctlNameRE.MatchString(r.Name) {
+			bad("resource control %q is not a zone resource control", r.Name)
+		}
+		for _, v := range r.Values {
+			if !rctlWordRE.MatchString(v.Priv) || !rctlWordRE.MatchString(v.Limit) || !rctlWordRE.MatchString(v.Action) {
+				bad("resource control %s has a value that is not (priv=WORD,limit=NUMBER,action=WORD)", r.Name)
+			}
+		}
+	}
+	if c.CappedMemory != nil {
+		for _, v := range []string{c.CappedMemory.Physical, c.CappedMemory.Swap, c.CappedMemory.Locked} {
+			if v != "" {
+				if err := ValidCappedMemory(v); err != nil {
+					bad("capped-memory: %v", err)
+				}
+			}
+		}
+	}
+	if c.CappedCPU != nil {
+		if err := ValidCappedCPU(c.CappedCPU.NCPUs); err != nil {
+			bad("capped-cpu: %v", err)
+		}
+	}
+	if c.DedicatedCPU != nil && !dedicatedRE.MatchString(c.DedicatedCPU.NCPUs) {
+		bad("dedicated-cpu ncpus %q is not N or N-M", c.DedicatedCPU.NCPUs)
+	}
+	for _, a := range c.Attrs {
+		if err := illumos.ValidAttrName(a.Name); err != nil {
+			bad("attribute %q: %v", a.Name, err)
+		} else if err := illumos.ValidAttrValue(a.Type, a.Value); err != nil {
+			bad("attribute %s: %v", a.Name, err)
+		}
+	}
+	return errs
+}
+
+var (
+	rctlNameRE  = regexp.MustCompile(`^zone\.[a-z][a-z0-9-]*$`)
+	rctlWordRE  = regexp.MustCompile(`^[A-Za-z0-9]+$`)
+	dedicatedRE = regexp.MustCompile(`^[0-9]+(-[0-9]+)?$`)
+)
 
 // importedConfig is the manifest's configuration under its new name and
 // zonepath, with zonemgr's attributes recording the image.

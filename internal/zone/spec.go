@@ -54,6 +54,9 @@ func (m LofsMount) validate() error {
 	if m.Dir == "/" {
 		return fmt.Errorf("mount_lofs: dir %q: cannot mount over the zone's root", m.Dir)
 	}
+	if m.Special == "/" {
+		return fmt.Errorf("mount_lofs: special %q is the global zone's root: refusing to put it in a zone, whose root user would then control the global zone's files", m.Special)
+	}
 	return nil
 }
 

@@ -121,6 +121,7 @@ func badInputs() []badInput {
 		{"relative gzpath", "/src|export/src", `special "export/src" is not an absolute path`},
 		{"dotdot gzpath", "/src|/export/../etc", `special "/export/../etc" is not a clean absolute path`},
 		{"bad mode", "/src|/export/home|rx", `mode "rx" is not one of: ro, rw`},
+		{"the global zone's root", "/gz|/", `special "/" is the global zone's root: refusing to put it in a zone`},
 	} {
 		args := map[string]any{"name": "d1", "giz": "golden", "mount_lofs": []string{p.spec}}
 		in = append(in,

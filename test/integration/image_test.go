@@ -3,6 +3,7 @@ package integration
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -205,6 +206,72 @@ func TestImageDamagedIsRefused(t *testing.T) {
 	res = b.Module("zone_giz", map[string]any{"name": "golden", "image": file})
 	if !strings.Contains(fmt.Sprint(res["msg"]), "not a zonemgr golden image") {
 		t.Errorf("not an image: %v", res["msg"])
+	}
+}
+
+// rewriteManifest changes an image file's manifest, as a tampered image
+// from another host would have it: the stream and its checksum are
+// untouched.
+func rewriteManifest(t *testing.T, file string, edit func(m map[string]any)) {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const trailer = len("ZONEMGR-MANIFEST 0000000000\n")
+	var n int
+	if _, err := fmt.Sscanf(string(data[len(data)-trailer:]), "ZONEMGR-MANIFEST %010d\n", &n); err != nil {
+		t.Fatal(err)
+	}
+	start := len(data) - trailer - n
+	m := map[string]any{}
+	if err := json.Unmarshal(data[start:len(data)-trailer], &m); err != nil {
+		t.Fatal(err)
+	}
+	edit(m)
+	mb, _ := json.Marshal(m)
+	out := append(append([]byte{}, data[:start]...), mb...)
+	out = append(out, fmt.Sprintf("ZONEMGR-MANIFEST %010d\n", len(mb))...)
+	if err := os.WriteFile(file, out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestImageForeignSettingsRefused: an image's manifest is untrusted
+// input, which its checksum does not cover. A configuration that gives
+// the zone a network, a device, a dataset, the global zone's root or
+// more privileges, or names that zonemgr would refuse if typed here,
+// is refused as a whole, naming each, and nothing changes.
+func TestImageForeignSettingsRefused(t *testing.T) {
+	a := NewSim(t)
+	a.MustModule("zone_giz", map[string]any{"name": "golden"})
+	file := filepath.Join(t.TempDir(), "golden.zimg")
+	a.MustModule("zone_giz", map[string]any{"name": "golden", "state": "exported", "image": file})
+	rewriteManifest(t, file, func(m map[string]any) {
+		m["config"] = fmt.Sprint(m["config"]) + "add net\nset physical=e1000g0\nend\n" +
+			"add dataset\nset name=rpool/export/home\nend\n" +
+			"add fs\nset dir=/gz\nset special=/\nset type=lofs\nend\n" +
+			"add fs\nset dir=/raw\nset special=/dev/dsk/c0t0d0s0\nset raw=/dev/rdsk/c0t0d0s0\nset type=ufs\nend\n" +
+			"add device\nset match=/dev/*\nend\n" +
+			"set limitpriv=all\n"
+		m["snapshots"] = []string{"initial-postinstalled-golden", "../../x"}
+	})
+	b := NewSim(t)
+	before, mark := b.State(), len(b.Log())
+	res := b.Module("zone_giz", map[string]any{"name": "golden", "image": file})
+	msg := fmt.Sprint(res["msg"])
+	for _, want := range []string{"its manifest is not applied on this host", `snapshot "../../x" is not a snapshot name`,
+		"a network (physical e1000g0) of the exporting host", "a delegated dataset (rpool/export/home) of the exporting host",
+		`mount_lofs: special "/" is the global zone's root`, `file system /raw is of type "ufs"`, "a device (match /dev/*)", "limitpriv=all", "nothing was changed"} {
+		if res["failed"] != true || !strings.Contains(msg, want) {
+			t.Errorf("tampered image: no %q in %s", want, msg)
+		}
+	}
+	if m := Mutating(b.Log()[mark:]); len(m) > 0 {
+		t.Errorf("the tampered image ran %v", m)
+	}
+	if after := b.State(); after != before {
+		t.Errorf("the tampered image changed the global zone:\n%s", diffLines(before, after))
 	}
 }
 
