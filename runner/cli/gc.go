@@ -43,14 +43,20 @@ func runGC(s *session) int {
 	}
 	return s.report(r, func() {
 		found, _ := r.Result["found"].(map[string]any)
-		for _, k := range gcKinds {
-			l, _ := found[k.key].([]any)
-			for _, v := range l {
-				if name, ok := v.(string); ok {
-					s.out.data(k.word + " " + name)
-				}
-			}
-		}
+		s.printLeftovers(found)
 		notes()
 	})
+}
+
+// printLeftovers prints what gc removes (zone_gc's found, zone_info's
+// orphans) as "KIND NAME" lines.
+func (s *session) printLeftovers(orphans map[string]any) {
+	for _, k := range gcKinds {
+		l, _ := orphans[k.key].([]any)
+		for _, v := range l {
+			if name, ok := v.(string); ok {
+				s.out.data(k.word + " " + name)
+			}
+		}
+	}
 }

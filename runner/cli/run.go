@@ -683,14 +683,7 @@ func runListOrphans(s *session) int {
 	// What gc would remove, as "KIND NAME", then the look-alikes that no
 	// journal records, which gc leaves alone, one sentence each.
 	orphans, _ := res.Result["orphans"].(map[string]any)
-	for _, k := range gcKinds {
-		l, _ := orphans[k.key].([]any)
-		for _, v := range l {
-			if name, ok := v.(string); ok {
-				s.out.data(k.word + " " + name)
-			}
-		}
-	}
+	s.printLeftovers(orphans)
 	l, _ := orphans["unrecorded"].([]any)
 	for _, v := range l {
 		if x, ok := v.(string); ok {

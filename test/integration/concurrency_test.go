@@ -191,6 +191,13 @@ func TestSameZoneSerializes(t *testing.T) {
 	if b.res["failed"] != false || b.res["changed"] != true {
 		t.Errorf("second operation: %v", pretty(b.res))
 	}
+	s.checkSerialized(t, a, b)
+}
+
+// checkSerialized fails the test unless every command of the module run
+// b (in the sim's log) came after the last command of a.
+func (s *Sim) checkSerialized(t *testing.T, a, b *moduleRun) {
+	t.Helper()
 	lastA, firstB := -1, -1
 	for i, e := range s.Log() {
 		if e.PPID == a.cmd.Process.Pid {

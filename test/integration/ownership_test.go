@@ -438,18 +438,7 @@ func TestExecHoldsZoneLock(t *testing.T) {
 	if b.res["stdout"] != "clean\n" {
 		t.Errorf("the second exec saw the first one's files: %v", pretty(b.res))
 	}
-	lastA, firstB := -1, -1
-	for i, e := range s.Log() {
-		if e.PPID == a.cmd.Process.Pid {
-			lastA = i
-		}
-		if e.PPID == b.cmd.Process.Pid && firstB < 0 {
-			firstB = i
-		}
-	}
-	if lastA < 0 || firstB < 0 || firstB < lastA {
-		t.Errorf("the execs interleaved: the first's last command is log entry %d, the second's first is %d", lastA, firstB)
-	}
+	s.checkSerialized(t, a, b)
 }
 
 func logArgv(s *Sim) []string {
