@@ -36,6 +36,11 @@ type Cmd struct {
 	// Secret hides the argument values from transcripts and errors
 	// (accounts' shadow lines, for example).
 	Secret bool `json:"-"`
+	// ZoneStatus marks a zlogin command whose exit status is to be the
+	// command's own in the zone, which zlogin's is not (see
+	// zonestatus.go): the runner runs it under a wrapper that reports
+	// it. Argv stays what the command is; the wrapper is the runner's.
+	ZoneStatus bool `json:"-"`
 }
 
 // String renders the argv for logs and error messages, quoting arguments

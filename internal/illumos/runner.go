@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -94,8 +95,18 @@ func (e *Exec) run(ctx context.Context, c Cmd) (Result, error) {
 	stdout := &tailBuffer{max: maxOut}
 	stderr := &tailBuffer{max: maxOut}
 
-	cmd := exec.CommandContext(runCtx, path, c.Argv[1:]...)
-	cmd.Args[0] = c.Argv[0]
+	argv := c.Argv
+	var status *statusFilter
+	if c.ZoneStatus {
+		wrapped, nonce, err := wrapZoneStatus(c.Argv)
+		if err != nil {
+			return res, fmt.Errorf("run %s: %w", c, err)
+		}
+		argv = wrapped
+		status = newStatusFilter(nil, nonce)
+	}
+	cmd := exec.CommandContext(runCtx, path, argv[1:]...)
+	cmd.Args[0] = argv[0]
 	cmd.Env = commandEnv(os.Environ(), e.Env, c.Env)
 	if c.Stdin != nil {
 		cmd.Stdin = bytes.NewReader(c.Stdin)
@@ -103,6 +114,10 @@ func (e *Exec) run(ctx context.Context, c Cmd) (Result, error) {
 		cmd.Stdin = c.StdinFrom
 	}
 	cmd.Stdout, cmd.Stderr = teeOutputs(stdout, stderr, c.Stdout, c.Stderr)
+	if status != nil {
+		status.w = cmd.Stderr
+		cmd.Stderr = status
+	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error {
 		// The negative pid addresses the process group Setpgid made,
@@ -116,6 +131,9 @@ func (e *Exec) run(ctx context.Context, c Cmd) (Result, error) {
 		return res, fmt.Errorf("start %s: %w", c, err)
 	}
 	waitErr := cmd.Wait()
+	if status != nil {
+		status.Close()
+	}
 	res.Stdout = stdout.Bytes()
 	res.Stderr = stderr.Bytes()
 
@@ -130,6 +148,9 @@ func (e *Exec) run(ctx context.Context, c Cmd) (Result, error) {
 	}
 
 	var exitErr *exec.ExitError
+	if status != nil && (waitErr == nil || errors.As(waitErr, &exitErr)) {
+		return zoneResult(c, res, status, waitErr)
+	}
 	switch {
 	case waitErr == nil:
 		res.ExitCode = 0
@@ -149,6 +170,35 @@ func (e *Exec) run(ctx context.Context, c Cmd) (Result, error) {
 		}
 		return res, fmt.Errorf("%s: %w", c, waitErr)
 	}
+}
+
+// zoneResult is the result of a ZoneStatus command: the status its
+// wrapper reported, whatever zlogin's own exit code.
+func zoneResult(c Cmd, res Result, status *statusFilter, waitErr error) (Result, error) {
+	zloginCode := 0
+	var exitErr *exec.ExitError
+	if errors.As(waitErr, &exitErr) {
+		zloginCode = exitErr.ExitCode()
+	}
+	switch {
+	case status.found:
+		res.ExitCode = status.rc
+	case zloginCode != 0:
+		// zlogin failed before the command ran (the zone is not
+		// running, the user unknown): its own status and message.
+		res.ExitCode = zloginCode
+	default:
+		res.ExitCode = -1
+		return res, fmt.Errorf("%s: %w", c, ErrStatusUnknown)
+	}
+	if res.ExitCode == 0 {
+		return res, nil
+	}
+	msg := tailString(res.Stderr, stderrInError)
+	if status.found && res.ExitCode > 128 && res.ExitCode < 128+65 {
+		msg = strings.TrimSpace(msg + "\nkilled by signal " + strconv.Itoa(res.ExitCode-128) + " (" + syscall.Signal(res.ExitCode-128).String() + ")")
+	}
+	return res, &CommandError{Cmd: c, ExitCode: res.ExitCode, Stderr: msg}
 }
 
 // commandEnv builds a command's environment: base without LANG and LC_*,

@@ -709,7 +709,7 @@ func (h *Host) setupSteps(zone, zid string, s Setup, acc *accounts, b Boot) []St
 	}
 	steps = append(steps, Step{
 		Why: "set up the zone (node name, accounts, automounts)",
-		Cmd: &illumos.Cmd{Argv: []string{"zlogin", "-S", zone, "/bin/sh -s"}, Stdin: []byte(setupScript(s, acc))},
+		Cmd: &illumos.Cmd{Argv: []string{"zlogin", "-S", zone, "/bin/sh -s"}, Stdin: []byte(setupScript(s, acc)), ZoneStatus: true},
 	})
 	return steps
 }

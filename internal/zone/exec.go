@@ -210,10 +210,11 @@ func (h *Host) run(ctx context.Context, zone string, spec ExecSpec) (*ExecResult
 	}
 	start := time.Now()
 	_, err := h.Runner.Run(ctx, illumos.Cmd{
-		Argv:    spec.zloginArgv(zone),
-		Stdout:  io.MultiWriter(stdout...),
-		Stderr:  io.MultiWriter(stderr...),
-		Timeout: spec.Timeout,
+		Argv:       spec.zloginArgv(zone),
+		ZoneStatus: true,
+		Stdout:     io.MultiWriter(stdout...),
+		Stderr:     io.MultiWriter(stderr...),
+		Timeout:    spec.Timeout,
 	})
 	res.Duration = time.Since(start)
 	res.Stdout, res.Stderr = outT.String(), errT.String()

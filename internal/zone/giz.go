@@ -342,7 +342,7 @@ func snapSteps(ds, snap, run string) []Step {
 const HoldTag = "zonemgr"
 
 func zlogin(zone string, argv ...string) *illumos.Cmd {
-	return &illumos.Cmd{Argv: append([]string{"zlogin", zone}, argv...)}
+	return &illumos.Cmd{Argv: append([]string{"zlogin", zone}, argv...), ZoneStatus: true}
 }
 
 // packageSteps change publishers and packages inside a booted zone.

@@ -99,7 +99,7 @@ func ldapScript(files []ldapFile) string {
 func ldapSteps(zone string, files []ldapFile) []Step {
 	return []Step{{
 		Why: "configure the LDAP client (" + strings.Join(ldapPaths(files), ", ") + ")",
-		Cmd: &illumos.Cmd{Argv: []string{"zlogin", "-S", zone, "/bin/sh -s"}, Stdin: []byte(ldapScript(files))},
+		Cmd: &illumos.Cmd{Argv: []string{"zlogin", "-S", zone, "/bin/sh -s"}, Stdin: []byte(ldapScript(files)), ZoneStatus: true},
 	}}
 }
 

@@ -41,6 +41,51 @@ func TestExecDIZExitCodes(t *testing.T) {
 	}
 }
 
+// TestExecKilledBuild: a build killed by a signal is a failure with
+// 128+N, whatever zlogin's own exit status says (zlogin exits 0 then, and
+// so does su's parent with auditing on); zonemgr exec and exec-diz exit
+// with it; the output carries no trace of the status zonemgr reads.
+func TestExecKilledBuild(t *testing.T) {
+	s := goldenSim(t)
+	s.MustModule("zone_diz", map[string]any{"name": "k1", "giz": "golden", "copy_users": []string{"jenkins"}})
+	s0 := s.State()
+	for _, tt := range []struct {
+		cmd  string
+		rc   int
+		user string
+		env  []string
+	}{
+		{"echo built; kill -KILL $$", 137, "", nil},
+		{"echo built; kill -TERM $$", 143, "", nil},
+		{"echo built; kill -TERM $$", 143, "jenkins", nil},
+		{"echo built; exit 3", 3, "jenkins", []string{"ILLUMOS_SIM_AUDIT=on"}},
+		{"echo built; kill -KILL $$", 137, "jenkins", []string{"ILLUMOS_SIM_AUDIT=on"}},
+	} {
+		args := map[string]any{"giz": "golden", "cmd": tt.cmd}
+		cli := []string{"exec-diz", "-c", "golden", "--exec-cmd", tt.cmd}
+		if tt.user != "" {
+			args["user"], args["copy_users"] = tt.user, []string{tt.user}
+			cli = append(cli, "--exec-user", tt.user, "--copy-users", tt.user)
+		}
+		res := s.Module("zone_exec", args, tt.env...)
+		if res["failed"] != true || num(res["rc"]) != tt.rc || res["stdout"] != "built\n" || strings.Contains(fmt.Sprint(res["stderr"]), "zonemgr-status") {
+			t.Errorf("zone_exec %q (user %q, %v): failed %v rc %v stdout %q stderr %q, want rc %d", tt.cmd, tt.user, tt.env, res["failed"], res["rc"], res["stdout"], res["stderr"], tt.rc)
+		}
+		out, errOut, code := s.Run(tt.env, "zonemgr", cli...)
+		if code != tt.rc || out != "built\n" || strings.Contains(errOut, "zonemgr-status") {
+			t.Errorf("zonemgr %s: exit %d stdout %q stderr %q, want exit %d", strings.Join(cli, " "), code, out, errOut, tt.rc)
+		}
+		out, errOut, code = s.Run(tt.env, "zonemgr", "exec", "-z", "k1", "--exec-cmd", tt.cmd)
+		if code != tt.rc || out != "built\n" {
+			t.Errorf("zonemgr exec -z k1 %q: exit %d stdout %q stderr %q, want exit %d", tt.cmd, code, out, errOut, tt.rc)
+		}
+		s.MustModule("zone_diz", map[string]any{"name": "k1", "state": "stopped"})
+	}
+	if got := s.State(); got != s0 {
+		t.Errorf("left behind:\n%s", diffLines(s0, got))
+	}
+}
+
 func TestExecDIZAsUser(t *testing.T) {
 	s := goldenSim(t)
 	res := s.MustModule("zone_exec", map[string]any{"giz": "golden", "copy_users": []string{"jenkins"}, "user": "jenkins",
