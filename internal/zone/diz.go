@@ -311,8 +311,10 @@ func checkOurs(z *Zone, role string) error {
 	return nil
 }
 
-// resolveGIZ finds the golden zone and the snapshot to clone.
-func (h *Host) resolveGIZ(w *World, name, snap string) (*Zone, string, string, error) {
+// resolveGIZ finds the golden zone, its dataset and the snapshot to
+// clone; the snapshot must exist on the zone's active boot environment,
+// which the brand's clone hook clones (clone -s SNAP: $ACTIVE_DS@SNAP).
+func (h *Host) resolveGIZ(ctx context.Context, w *World, name, snap string) (*Zone, string, string, error) {
 	if name == "" {
 		return nil, "", "", errors.New("giz: required to create a disposable zone")
 	}
@@ -327,7 +329,10 @@ func (h *Host) resolveGIZ(w *World, name, snap string) (*Zone, string, string, e
 	if !ok {
 		return nil, "", "", fmt.Errorf("giz: the dataset of golden zone %s (zonepath %s) is not under %s", name, g.Zonepath, h.Settings.GIZContainer)
 	}
-	zbe := ds + "/ROOT/zbe"
+	zbe, err := h.activeBE(ctx, w, ds)
+	if err != nil {
+		return nil, "", "", fmt.Errorf("giz: golden zone %s: %w", name, err)
+	}
 	if snap == "" {
 		snaps := zonemgrSnapshots(w, ds)
 		if len(snaps) == 0 {
@@ -541,7 +546,7 @@ func dizConfig(g *Zone, spec *DIZSpec, zonepath, snap, created, run string, vnic
 // createDIZ plans a new disposable zone: container, delegated datasets,
 // VNICs, configuration, clone, boot, in-zone setup, final state.
 func (h *Host) createDIZ(ctx context.Context, w *World, spec *DIZSpec, acc *accounts, plan *Plan, out *Outcome) error {
-	g, gds, snap, err := h.resolveGIZ(w, spec.GIZ, spec.Snapshot)
+	g, gds, snap, err := h.resolveGIZ(ctx, w, spec.GIZ, spec.Snapshot)
 	if err != nil {
 		return err
 	}
@@ -612,7 +617,9 @@ func (h *Host) createDIZ(ctx context.Context, w *World, spec *DIZSpec, acc *acco
 	out.After = cfg.Export() + "state: " + spec.State + "\n"
 	out.set("giz", g.Name)
 	out.set("snapshot", snap)
-	out.set("origin", gds+"/ROOT/zbe@"+snap)
+	if be, err := h.activeBE(ctx, w, gds); err == nil {
+		out.set("origin", be+"@"+snap)
+	}
 	out.set("zonepath", zonepath)
 	out.set("state", finalState(spec.State))
 	out.set("vnics", vnicNames(vnics))

@@ -408,7 +408,7 @@ func (h *Host) createGIZ(ctx context.Context, w *World, spec *GIZSpec, acc *acco
 	var cfg *illumos.ZoneConfig
 	var script string
 	if spec.Source != "" {
-		src, _, snap, err := h.resolveGIZ(w, spec.Source, spec.Snapshot)
+		src, _, snap, err := h.resolveGIZ(ctx, w, spec.Source, spec.Snapshot)
 		if err != nil {
 			return fmt.Errorf("source: %w", err)
 		}
@@ -566,7 +566,10 @@ func (h *Host) updateGIZ(ctx context.Context, w *World, z *Zone, spec *GIZSpec, 
 	// run, failing, or gc, after a kill, carries it out (see Recovery).
 	// A boot environment with no snapshot has nothing to return to: the
 	// update is refused.
-	be := ds + "/ROOT/zbe"
+	be, err := h.activeBE(ctx, w, ds)
+	if err != nil {
+		return nil, fmt.Errorf("zone %s: %w", z.Name, err)
+	}
 	bsnaps := w.Snapshots(be)
 	if len(bsnaps) == 0 {
 		return nil, fmt.Errorf("zone %s: %s has no snapshot to return to should the update fail; take one first (zone_snapshot, or zonemgr snapshot -z %s)", z.Name, be, z.Name)

@@ -58,7 +58,12 @@ type ImageManifest struct {
 	// Origin is the zone's zonemgr.origin.
 	Origin string `json:"origin"`
 	// Dataset is the dataset the stream was sent from.
-	Dataset      string `json:"dataset"`
+	Dataset string `json:"dataset"`
+	// BootEnvironment is the zone's active boot environment, relative to
+	// Dataset ("ROOT/zbe"): the dataset an import mounts on the new
+	// zonepath's root before it attaches the zone. Images without it
+	// have "ROOT/zbe".
+	BootEnvironment string `json:"boot_environment,omitempty"`
 	Snapshot     string `json:"snapshot"`
 	SnapshotGUID string `json:"snapshot_guid"`
 	// Snapshots are the zonemgr snapshots the stream holds, oldest first.
@@ -272,6 +277,9 @@ func (h *Host) ExportGIZ(ctx context.Context, spec GIZSpec) (*Outcome, error) {
 	m := ImageManifest{
 		Format: imageFormat, Zone: z.Name, Brand: z.Brand, Origin: z.Attr(AttrOrigin),
 		Dataset: ds, Snapshot: snap, SnapshotGUID: guid, Base: base, Created: Stamp(h.now()),
+	}
+	if be, err := h.activeBE(ctx, w, ds); err == nil {
+		m.BootEnvironment = strings.TrimPrefix(be, ds+"/")
 	}
 	if z.Config != nil {
 		m.Config = z.Config.Export()
@@ -503,7 +511,14 @@ func (h *Host) ImportGIZ(ctx context.Context, spec GIZSpec) (*Outcome, error) {
 			return nil, err
 		}
 	}
-	return h.finish(ctx, "giz-import", plan, out)
+	out, err = h.finish(ctx, "giz-import", plan, out)
+	var ae *ApplyError
+	if errors.As(err, &ae) && strings.Contains(ae.Stderr, "out of sync with the global zone") && !spec.AttachUpdate {
+		// The ipkg brand's attach refuses a zone whose packages differ
+		// from the global zone's unless -u (m_need_update).
+		err = fmt.Errorf("%w; the image's packages are out of sync with this global zone: import it with attach_update: true (zonemgr import-giz --attach-update), which updates them to the global zone's", err)
+	}
+	return out, err
 }
 
 // validateImage checks what an import applies from an image's manifest
@@ -533,6 +548,9 @@ func (h *Host) validateImage(img *Image) error {
 	}
 	if m.Snapshot == "" {
 		bad("it names no snapshot")
+	}
+	if be := m.BootEnvironment; be != "" && (!strings.HasPrefix(be, "ROOT/") || strings.Count(be, "/") != 1 || zfs.ValidDatasetName("x/"+be) != nil) {
+		bad("boot environment %q is not ROOT/NAME", be)
 	}
 	c, err := illumos.ParseZonecfgExport([]byte(m.Config))
 	if err != nil {
@@ -746,6 +764,24 @@ func (h *Host) planFullImport(ctx context.Context, w *World, spec *GIZSpec, img 
 	recv.Guard = &Guard{Dataset: ds, Unused: true}
 	plan.Add(recv)
 	plan.Add(zonecfgStep("configure the zone", spec.Name, script, plan.Run))
+	// zoneadm attach without -a/-d/-r takes the dataset mounted on
+	// <zonepath>/root for the zone's root, and fails when none is (the
+	// ipkg brand's attach: f_no_active_ds_mounted). The received boot
+	// environment is put as a detached zone leaves it (the brand's detach,
+	// and attach's own trap_exit(): zoned=off, canmount=on, mountpoint
+	// the zone root); setting a path mountpoint on a dataset whose
+	// mountpoint was legacy mounts it (libzfs_changelist.c
+	// changelist_postfix(): cl_waslegacy). attach then sets its zone
+	// properties back (parentbe, active, canmount=noauto, zoned and
+	// mountpoint inherited).
+	bename := m.BootEnvironment
+	if bename == "" {
+		bename = "ROOT/zbe"
+	}
+	be := ds + "/" + bename
+	for _, kv := range []string{"zoned=off", "canmount=on", "mountpoint=" + path.Join(zonepath, "root")} {
+		plan.Add(Step{Why: "set " + kv + " on " + be + " for the attach", Cmd: &illumos.Cmd{Argv: []string{"zfs", "set", kv, be}}})
+	}
 	attach := []string{"attach"}
 	if spec.AttachUpdate {
 		attach = append(attach, "-u")

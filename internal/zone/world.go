@@ -140,7 +140,69 @@ func (w *World) Tree(root string) []string {
 }
 
 // datasetProps are the columns of the one zfs listing a World reads.
-var datasetProps = []string{"type", "origin", "mountpoint", "creation", "createtxg", "used", "userrefs", PropRun}
+var datasetProps = []string{"type", "origin", "mountpoint", "creation", "createtxg", "used", "userrefs", PropRun, propBEActive, propBEParent}
+
+// The ipkg brand's boot environment properties (pkg5
+// src/brand/ipkg/common.ksh: PROP_ACTIVE, PROP_PARENT), and the global
+// zone boot environment's id (libbe).
+const (
+	propBEActive = "org.opensolaris.libbe:active"
+	propBEParent = "org.opensolaris.libbe:parentbe"
+	propBEUUID   = "org.opensolaris.libbe:uuid"
+)
+
+// activeBE returns a zone's active boot environment, as the ipkg brand's
+// get_active_ds() (pkg5 src/brand/ipkg/common.ksh) finds the dataset its
+// clone hook clones and its boot mounts: the filesystem directly under
+// <zone dataset>/ROOT whose org.opensolaris.libbe:active is on and whose
+// org.opensolaris.libbe:parentbe is the global zone's boot environment.
+// The global zone's is read (one zfs list) only when more than one is
+// active, as after a global-zone upgrade.
+func (h *Host) activeBE(ctx context.Context, w *World, zoneDS string) (string, error) {
+	var active []string
+	for _, fs := range w.Tree(zoneDS + "/ROOT") {
+		if path.Dir(fs) == zoneDS+"/ROOT" && w.Datasets[fs].Value(propBEActive) == "on" {
+			active = append(active, fs)
+		}
+	}
+	switch len(active) {
+	case 0:
+		return "", fmt.Errorf("%s has no active boot environment (no dataset under %s/ROOT with %s=on)", zoneDS, zoneDS, propBEActive)
+	case 1:
+		return active[0], nil
+	}
+	gzbe, err := h.globalBE(ctx, strings.SplitN(zoneDS, "/", 2)[0])
+	if err != nil {
+		return "", err
+	}
+	var mine []string
+	for _, be := range active {
+		if w.Datasets[be].Value(propBEParent) == gzbe {
+			mine = append(mine, be)
+		}
+	}
+	if len(mine) != 1 {
+		return "", fmt.Errorf("%s: %d boot environments are active for the global zone's (%s): %s; the brand needs exactly one", zoneDS, len(mine), gzbe, strings.Join(active, ", "))
+	}
+	return mine[0], nil
+}
+
+// globalBE returns the id (org.opensolaris.libbe:uuid) of the global
+// zone's boot environment: the dataset under <pool>/ROOT mounted on "/",
+// as beadm list reports the active one. "opensolaris" without one, as
+// the brand's get_current_gzbe() does on a system without beadm.
+func (h *Host) globalBE(ctx context.Context, pool string) (string, error) {
+	ds, err := zfs.List(ctx, h.Runner, zfs.ListOptions{Types: []string{"filesystem"}, Depth: 1, Props: []string{"mountpoint", "mounted", propBEUUID}, Names: []string{pool + "/ROOT"}})
+	if err != nil && !errors.Is(err, zfs.ErrNotExist) {
+		return "", fmt.Errorf("find the global zone's boot environment: %w", err)
+	}
+	for _, d := range ds {
+		if d.Value("mountpoint") == "/" && d.Value("mounted") == "yes" && d.Value(propBEUUID) != "" {
+			return d.Value(propBEUUID), nil
+		}
+	}
+	return "opensolaris", nil
+}
 
 // Observe reads the world. containers are the dataset trees to list
 // (GIZ, DIZ and the delegated parent); missing ones are fine.

@@ -302,3 +302,38 @@ func TestBadInput(t *testing.T) {
 
 // diffLines shows the lines only in a or only in b.
 func diffLines(a, b string) string { return simstate.DiffLines(a, b) }
+
+// TestActiveBootEnvironment: a golden zone whose active boot environment
+// is not ROOT/zbe (zbe-1, after an update in a new boot environment, the
+// old one promoted away and destroyed) is cloned and refreshed from the
+// active one, as the brand's clone hook clones $ACTIVE_DS@SNAP.
+func TestActiveBootEnvironment(t *testing.T) {
+	s := goldenSim(t)
+	be := "rpool/zones/_zonemgr/GIZ/golden/ROOT/"
+	parent, _, _ := s.Run(nil, "zfs", "get", "-H", "-o", "value", "org.opensolaris.libbe:parentbe", be+"zbe")
+	for _, c := range [][]string{
+		{"zfs", "snapshot", be + "zbe@tobe1"},
+		{"zfs", "clone", "-o", "org.opensolaris.libbe:active=on", "-o", "org.opensolaris.libbe:parentbe=" + strings.TrimSpace(parent),
+			"-o", "canmount=noauto", "-o", "mountpoint=legacy", "-o", "zoned=on", be + "zbe@tobe1", be + "zbe-1"},
+		{"zfs", "set", "org.opensolaris.libbe:active=off", be + "zbe"},
+		{"zfs", "promote", be + "zbe-1"},
+		{"zfs", "destroy", "-r", be + "zbe"},
+	} {
+		if _, errOut, code := s.Run(nil, c[0], c[1:]...); code != 0 {
+			t.Fatalf("%q: %s", c, errOut)
+		}
+	}
+	s.MustModule("zone_snapshot", map[string]any{"zone": "golden", "name": "s2"})
+	res := s.MustModule("zone_diz", map[string]any{"name": "d1", "giz": "golden", "snapshot": "s2", "state": "running"})
+	if res["origin"] != be+"zbe-1@s2" {
+		t.Errorf("origin %v, want %szbe-1@s2", res["origin"], be)
+	}
+	if o, _, _ := s.Run(nil, "zfs", "get", "-H", "-o", "value", "origin", "rpool/zones/_zonemgr/DIZ/d1/ROOT/zbe"); o != be+"zbe-1@s2\n" {
+		t.Errorf("the clone's origin: %q", o)
+	}
+	s.MustModule("zone_diz", map[string]any{"name": "d1", "state": "absent"})
+	res = s.MustModule("zone_giz", map[string]any{"name": "golden", "state": "updated"})
+	if !strings.Contains(fmt.Sprint(res["msg"]), "up to date") {
+		t.Errorf("refresh of a zone whose active boot environment is zbe-1: %v", pretty(res))
+	}
+}
