@@ -25,6 +25,7 @@ build:
 
 vet:
 	$(GO) vet ./...
+	@$(GO) mod tidy -diff >/dev/null || { echo "go.mod or go.sum is not tidy: run go mod tidy"; $(GO) mod tidy -diff; exit 1; }
 
 unit:
 	$(GO) test -count=1 ./internal/... ./sim/... ./modules/... ./runner/... ./cmd/... ./test/unit/...
