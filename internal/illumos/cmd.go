@@ -20,9 +20,14 @@ type Cmd struct {
 	Argv  []string
 	Stdin []byte
 	// StdinFrom, when Stdin is nil, is read for the command's standard
-	// input as the command reads it: a golden image's stream, too large
-	// to hold in memory.
+	// input as the command reads it.
 	StdinFrom io.Reader `json:"-"`
+	// StdinFile, when Stdin and StdinFrom are nil, is a section of a file
+	// the command reads as its standard input as it needs it (a golden
+	// image's stream, too large to hold in memory). The runner opens it
+	// when the command starts and checks the section's SHA-256 as it is
+	// read: a file changed since it was checked fails the command.
+	StdinFile *FileSection `json:"stdin_file,omitempty"`
 	// Stdout and Stderr, when set, receive the command's output as it is
 	// produced (zlogin streaming a build's output live). The Result still
 	// holds the output, bounded by the runner.
@@ -41,6 +46,15 @@ type Cmd struct {
 	// zonestatus.go): the runner runs it under a wrapper that reports
 	// it. Argv stays what the command is; the wrapper is the runner's.
 	ZoneStatus bool `json:"-"`
+}
+
+// A FileSection is a part of a file: Size bytes from Offset, whose
+// SHA-256 (hex), when set, must be SHA256.
+type FileSection struct {
+	Path   string `json:"path"`
+	Offset int64  `json:"offset"`
+	Size   int64  `json:"size"`
+	SHA256 string `json:"sha256,omitempty"`
 }
 
 // String renders the argv for logs and error messages, quoting arguments

@@ -3,8 +3,11 @@ package illumos
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"os"
 	"os/exec"
@@ -108,10 +111,20 @@ func (e *Exec) run(ctx context.Context, c Cmd) (Result, error) {
 	cmd := exec.CommandContext(runCtx, path, argv[1:]...)
 	cmd.Args[0] = argv[0]
 	cmd.Env = commandEnv(os.Environ(), e.Env, c.Env)
-	if c.Stdin != nil {
+	var section *sectionReader
+	switch {
+	case c.Stdin != nil:
 		cmd.Stdin = bytes.NewReader(c.Stdin)
-	} else if c.StdinFrom != nil {
+	case c.StdinFrom != nil:
 		cmd.Stdin = c.StdinFrom
+	case c.StdinFile != nil:
+		f, err := os.Open(c.StdinFile.Path)
+		if err != nil {
+			return res, fmt.Errorf("run %s: %w", c, err)
+		}
+		defer f.Close()
+		section = &sectionReader{r: io.NewSectionReader(f, c.StdinFile.Offset, c.StdinFile.Size), h: sha256.New()}
+		cmd.Stdin = section
 	}
 	cmd.Stdout, cmd.Stderr = teeOutputs(stdout, stderr, c.Stdout, c.Stderr)
 	if status != nil {
@@ -147,6 +160,12 @@ func (e *Exec) run(ctx context.Context, c Cmd) (Result, error) {
 		return res, fmt.Errorf("%s: interrupted: %w", c, ctx.Err())
 	}
 
+	if section != nil && waitErr == nil {
+		if got := hex.EncodeToString(section.h.Sum(nil)); c.StdinFile.SHA256 != "" && (got != c.StdinFile.SHA256 || section.n != c.StdinFile.Size) {
+			res.ExitCode = -1
+			return res, fmt.Errorf("%s: %s changed while it was read: %d bytes with SHA-256 %s, want %d bytes with SHA-256 %s", c, c.StdinFile.Path, section.n, got, c.StdinFile.Size, c.StdinFile.SHA256)
+		}
+	}
 	var exitErr *exec.ExitError
 	if status != nil && (waitErr == nil || errors.As(waitErr, &exitErr)) {
 		return zoneResult(c, res, status, waitErr)
@@ -170,6 +189,20 @@ func (e *Exec) run(ctx context.Context, c Cmd) (Result, error) {
 		}
 		return res, fmt.Errorf("%s: %w", c, waitErr)
 	}
+}
+
+// A sectionReader reads a file section, hashing and counting what it reads.
+type sectionReader struct {
+	r io.Reader
+	h hash.Hash
+	n int64
+}
+
+func (s *sectionReader) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	s.h.Write(p[:n])
+	s.n += int64(n)
+	return n, err
 }
 
 // zoneResult is the result of a ZoneStatus command: the status its

@@ -2,6 +2,8 @@ package illumos
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"context"
 	"errors"
 	"os"
@@ -333,5 +335,27 @@ func TestToolsSystemDirsNeverFirst(t *testing.T) {
 	res, err := e.Run(context.Background(), Cmd{Argv: []string{"sh", "-c", "exit 5"}})
 	if err != nil || res.ExitCode != 0 {
 		t.Errorf("Run(sh) = %d, %v; want the fake sh (exit 0)", res.ExitCode, err)
+	}
+}
+
+// TestStdinFile: a file section is the command's standard input, read as
+// the command reads it, and checked against its SHA-256: a file changed
+// since it was checked fails the command.
+func TestStdinFile(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "img")
+	if err := os.WriteFile(file, []byte("HEADSTREAM-BYTESTAIL"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256([]byte("STREAM-BYTES"))
+	sec := &FileSection{Path: file, Offset: 4, Size: 12, SHA256: hex.EncodeToString(sum[:])}
+	r := &Exec{}
+	res, err := r.Run(context.Background(), Cmd{Argv: []string{"cat"}, StdinFile: sec})
+	if err != nil || string(res.Stdout) != "STREAM-BYTES" {
+		t.Fatalf("cat < section: %q, %v", res.Stdout, err)
+	}
+	// The same length, other bytes: only the checksum tells.
+	os.WriteFile(file, []byte("HEADSTREAM-BYTEZTAIL"), 0o644)
+	if _, err := r.Run(context.Background(), Cmd{Argv: []string{"cat"}, StdinFile: sec}); err == nil || !strings.Contains(err.Error(), "changed while it was read") {
+		t.Errorf("a changed file: %v", err)
 	}
 }

@@ -360,3 +360,38 @@ func ListPools(ctx context.Context, r illumos.Runner) ([]Pool, error) {
 	}
 	return pools, nil
 }
+
+// RunByLibrary runs a zfs command of a plan through go-zfs when go-zfs
+// has the call for it: `zfs destroy [-r] NAME`, `zfs rollback [-r] SNAP`
+// and `zfs set PROP=VALUE NAME`. Plans and journals carry the argv; only
+// the engine's apply calls the library, here. handled is false for any
+// other command, which the caller runs through its Runner.
+func RunByLibrary(ctx context.Context, r illumos.Runner, argv []string) (handled bool, err error) {
+	if len(argv) < 3 || argv[0] != "zfs" {
+		return false, nil
+	}
+	flags, operands := argv[2:len(argv)-1], argv[len(argv)-1]
+	switch argv[1] {
+	case "destroy":
+		switch {
+		case len(flags) == 0:
+			return true, Destroy(ctx, r, operands, false)
+		case len(flags) == 1 && flags[0] == "-r":
+			return true, Destroy(ctx, r, operands, true)
+		}
+	case "rollback":
+		switch {
+		case len(flags) == 0:
+			return true, Rollback(ctx, r, operands, false)
+		case len(flags) == 1 && flags[0] == "-r":
+			return true, Rollback(ctx, r, operands, true)
+		}
+	case "set":
+		if len(flags) == 1 {
+			if prop, value, ok := strings.Cut(flags[0], "="); ok {
+				return true, SetProperty(ctx, r, operands, prop, value)
+			}
+		}
+	}
+	return false, nil
+}

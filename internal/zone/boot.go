@@ -59,13 +59,10 @@ func (h *Host) bootSteps(zone, zid string, b Boot) []Step {
 
 // waitStep waits for a milestone inside a booted zone.
 func (h *Host) waitStep(zone, milestone string, timeout time.Duration) Step {
-	return Step{
-		Why:  "wait for " + milestone,
-		Show: fmt.Sprintf("wait up to %s for %s in %s (zlogin -S %s svcs -H -o state %s)", timeout, milestone, zone, zone, milestone),
-		Func: func(ctx context.Context, r illumos.Runner) error {
-			return h.WaitMilestone(ctx, r, zone, milestone, timeout)
-		},
+	if timeout <= 0 {
+		timeout = h.Settings.BootTimeout
 	}
+	return Step{Why: "wait for " + milestone, Wait: &Wait{Zone: zone, Milestone: milestone, Timeout: timeout}}
 }
 
 // WaitMilestone polls the milestone's state inside the zone until it is

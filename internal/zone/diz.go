@@ -271,6 +271,7 @@ func (h *Host) ensureDIZ(ctx context.Context, spec DIZSpec, held *ZoneLock) (*Ou
 // the outcome's plan and changed flag.
 func (h *Host) finish(ctx context.Context, op string, plan *Plan, out *Outcome) (*Outcome, error) {
 	out.Plan = plan.Lines()
+	out.Steps = plan.Steps
 	out.Changed = !plan.Empty()
 	if h.CheckMode || plan.Empty() {
 		return out, nil
@@ -417,20 +418,7 @@ func (h *Host) containerSteps(ctx context.Context, w *World, name, compression, 
 // it; for the others it then exists, which is all they need. It has no
 // undo.
 func infraStep(why, name string, argv []string) Step {
-	return Step{
-		Why: why,
-		Cmd: &illumos.Cmd{Argv: argv},
-		Func: func(ctx context.Context, r illumos.Runner) error {
-			_, err := r.Run(ctx, illumos.Cmd{Argv: argv})
-			if err == nil {
-				return nil
-			}
-			if _, lerr := zfs.List(ctx, r, zfs.ListOptions{Props: []string{"type"}, Names: []string{name}}); lerr == nil {
-				return nil
-			}
-			return err
-		},
-	}
+	return Step{Why: why, Cmd: &illumos.Cmd{Argv: argv}, ExistsOK: name}
 }
 
 // containerMountpoint is where a container is (or will be) mounted.
@@ -452,31 +440,17 @@ func containerMountpoint(w *World, name, configured string) string {
 	return "/" + name
 }
 
-// zonecfgStep configures a zone from a command file: the script is written
-// to a temporary file and given with -f, so zonecfg stops at the first
-// error instead of committing the commands that worked. With run set,
-// the script creates the zone (its zonemgr.run attribute is run), and
-// the undo deletes the configuration while the zone is still that run's.
+// zonecfgStep configures a zone from a command file read on standard
+// input (zonecfg -f -: zonecfg.c cmd_file() reads stdin for "-"), so
+// zonecfg stops at the first error instead of committing the commands
+// that worked. With run set, the script creates the zone (its
+// zonemgr.run attribute is run), and the undo deletes the configuration
+// while the zone is still that run's.
 func zonecfgStep(why, zone, script, run string) Step {
 	s := Step{
 		Why:  why,
-		Show: "zonecfg -z " + zone + " -f <file>:\n\t" + strings.ReplaceAll(strings.TrimRight(script, "\n"), "\n", "\n\t"),
-		Func: func(ctx context.Context, r illumos.Runner) error {
-			f, err := os.CreateTemp("", "zonemgr-zonecfg-*.cmd")
-			if err != nil {
-				return fmt.Errorf("zonecfg %s: %w", zone, err)
-			}
-			defer os.Remove(f.Name())
-			if _, err := f.WriteString(script); err != nil {
-				f.Close()
-				return fmt.Errorf("zonecfg %s: %w", zone, err)
-			}
-			if err := f.Close(); err != nil {
-				return fmt.Errorf("zonecfg %s: %w", zone, err)
-			}
-			_, err = r.Run(ctx, illumos.Cmd{Argv: []string{"zonecfg", "-z", zone, "-f", f.Name()}})
-			return err
-		},
+		Cmd:  &illumos.Cmd{Argv: []string{"zonecfg", "-z", zone, "-f", "-"}, Stdin: []byte(script)},
+		Show: "zonecfg -z " + zone + " -f - <<EOF\n\t" + strings.ReplaceAll(strings.TrimRight(script, "\n"), "\n", "\n\t") + "\nEOF",
 	}
 	if run != "" {
 		s.Undo = &illumos.Cmd{Argv: []string{"zonecfg", "-z", zone, "delete", "-F"}}
@@ -587,7 +561,8 @@ func (h *Host) createDIZ(ctx context.Context, w *World, spec *DIZSpec, acc *acco
 		return fmt.Errorf("configure %s: %w", spec.Name, err)
 	}
 	plan.Add(zonecfgStep("configure the zone", spec.Name, script, plan.Run))
-	plan.Add(cloneStep(spec.Name, plan.Run, g.Name, snap, spec.gizLock))
+	plan.hold("source", spec.gizLock)
+	plan.Add(cloneStep(spec.Name, plan.Run, g.Name, snap))
 	setup := spec.setup(spec.Name, g.Name)
 	for _, f := range cfg.FS {
 		setup.Mounts = append(setup.Mounts, f.Dir)
@@ -694,16 +669,17 @@ func vnicStep(name string, v VNICOver) Step {
 // cloneStep clones a golden zone's snapshot into a configured zone. A
 // failed clone leaves the zone incomplete, which its undo (uninstall
 // -F) clears, while the zone is still this run's. The golden zone's
-// shared lock, held since the world was read, is released once the
-// clone ran: the golden zone may be booted again.
-func cloneStep(zone, run, giz, snap string, gizLock *ZoneLock) Step {
+// shared lock (the plan's "source" lock), held since the world was
+// read, is released once the clone ran: the golden zone may be booted
+// again.
+func cloneStep(zone, run, giz, snap string) Step {
 	return Step{
 		Why:          "clone " + giz + "@" + snap,
 		Cmd:          zoneadm(zone, "clone", "-s", snap, giz),
 		Undo:         zoneadm(zone, "uninstall", "-F"),
 		Guard:        &Guard{Zone: zone, ZoneRun: run, States: []string{"installed", "incomplete"}},
 		UndoIfFailed: true,
-		Result:       func(illumos.Result) { gizLock.Unlock() },
+		Release:      "source",
 	}
 }
 

@@ -186,7 +186,7 @@ func (h *Host) replay(ctx context.Context, f *facts, lj *lockedJournal, rep *GCR
 			rep.NotRun = append(rep.NotRun, fmt.Sprintf("journal %s: %s %s: %s", name, r.Kind, r.Zone, why))
 		}
 		for _, s := range steps {
-			if !h.gcRun(ctx, f, name, s.String(), s.Cmd, s.When, owner{zone: r.Zone, run: r.ZoneRun}, s.Func, rep) {
+			if !h.gcRun(ctx, f, name, s, owner{zone: r.Zone, run: r.ZoneRun}, rep) {
 				return false
 			}
 		}
@@ -200,7 +200,7 @@ func (h *Host) replay(ctx context.Context, f *facts, lj *lockedJournal, rep *GCR
 				continue
 			}
 			cmd := &illumos.Cmd{Argv: slices.Clone(e.Undo)}
-			if !h.gcRun(ctx, f, name, cmd.String(), cmd, e.Guard, own, nil, rep) {
+			if !h.gcRun(ctx, f, name, Step{Cmd: cmd, When: e.Guard}, own, rep) {
 				ok = false
 			}
 		}
@@ -220,7 +220,8 @@ func (h *Host) replay(ctx context.Context, f *facts, lj *lockedJournal, rep *GCR
 // command that destroys a dataset outside zonemgr's containers first
 // takes that dataset's lock, and checks the guard again under it,
 // against what the system says then.
-func (h *Host) gcRun(ctx context.Context, f *facts, journal, show string, cmd *illumos.Cmd, g *Guard, own owner, fn func(context.Context, illumos.Runner) error, rep *GCReport) bool {
+func (h *Host) gcRun(ctx context.Context, f *facts, journal string, s Step, own owner, rep *GCReport) bool {
+	show, cmd, g := s.String(), s.Cmd, s.When
 	// A condition of a finishing step may name a dataset or a hold the
 	// facts were not read for.
 	if g != nil && g.Dataset != "" {
@@ -260,13 +261,7 @@ func (h *Host) gcRun(ctx context.Context, f *facts, journal, show string, cmd *i
 	}
 	rep.Commands = append(rep.Commands, show)
 	if !h.CheckMode {
-		var err error
-		if fn != nil {
-			err = fn(ctx, h.Runner)
-		} else {
-			_, err = h.Runner.Run(ctx, *cmd)
-		}
-		if err != nil {
+		if _, err := h.runStep(ctx, Step{Cmd: cmd, Wait: s.Wait}); err != nil {
 			rep.UndoFailed = append(rep.UndoFailed, fmt.Sprintf("journal %s: %s: %v", journal, show, err))
 			return false
 		}

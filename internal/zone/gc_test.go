@@ -338,7 +338,7 @@ func TestJournalKeep(t *testing.T) {
 	h.CheckMode = false
 	p := &Plan{Zone: "x1", Run: "rx", disposable: &disposable{}}
 	out := &Outcome{}
-	p.Add(Step{Why: "nothing", Show: "nothing", Func: func(context.Context, illumos.Runner) error { return nil }})
+	p.Add(Step{Why: "nothing", Show: "nothing"})
 	if _, err := h.finish(context.Background(), "diz", p, out); err != nil {
 		t.Fatal(err)
 	}

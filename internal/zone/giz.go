@@ -345,6 +345,10 @@ func zlogin(zone string, argv ...string) *illumos.Cmd {
 	return &illumos.Cmd{Argv: append([]string{"zlogin", zone}, argv...), ZoneStatus: true}
 }
 
+// pkgNothingToDo is pkg's exit status when there was nothing to do
+// (pkg5 src/modules/client/pkgdefs.py EXIT_NOP).
+const pkgNothingToDo = 4
+
 // packageSteps change publishers and packages inside a booted zone.
 func packageSteps(zone string, spec *GIZSpec) []Step {
 	var steps []Step
@@ -355,10 +359,10 @@ func packageSteps(zone string, spec *GIZSpec) []Step {
 		steps = append(steps, Step{Why: "add publisher " + p.Name, Cmd: zlogin(zone, "pkg", "set-publisher", "-g", p.URL, p.Name)})
 	}
 	if len(spec.RemovePackages) > 0 {
-		steps = append(steps, Step{Why: "remove packages", Cmd: zlogin(zone, append([]string{"pkg", "uninstall"}, spec.RemovePackages...)...), OKExit: []int{4}})
+		steps = append(steps, Step{Why: "remove packages", Cmd: zlogin(zone, append([]string{"pkg", "uninstall"}, spec.RemovePackages...)...), NoChangeExit: []int{pkgNothingToDo}})
 	}
 	if len(spec.AddPackages) > 0 {
-		steps = append(steps, Step{Why: "install packages", Cmd: zlogin(zone, append([]string{"pkg", "install", "--accept"}, spec.AddPackages...)...), OKExit: []int{4}})
+		steps = append(steps, Step{Why: "install packages", Cmd: zlogin(zone, append([]string{"pkg", "install", "--accept"}, spec.AddPackages...)...), NoChangeExit: []int{pkgNothingToDo}})
 	}
 	return steps
 }
@@ -421,7 +425,8 @@ func (h *Host) createGIZ(ctx context.Context, w *World, spec *GIZSpec, acc *acco
 			return fmt.Errorf("configure %s: %w", spec.Name, err)
 		}
 		plan.Add(zonecfgStep("configure the zone", spec.Name, script, plan.Run))
-		plan.Add(cloneStep(spec.Name, plan.Run, src.Name, snap, spec.sourceLock))
+		plan.hold("source", spec.sourceLock)
+		plan.Add(cloneStep(spec.Name, plan.Run, src.Name, snap))
 		setup := spec.setup(src.Name)
 		for _, f := range cfg.FS {
 			setup.Mounts = append(setup.Mounts, f.Dir)
@@ -554,7 +559,6 @@ func (h *Host) updateGIZ(ctx context.Context, w *World, z *Zone, spec *GIZSpec, 
 	if z.State != "installed" {
 		return nil, fmt.Errorf("zone %s is %s: a golden zone is updated from the installed state", z.Name, z.State)
 	}
-	updated := false
 	snap := AutoSnapshotName(h.now())
 	plan := h.newPlan(z.Name)
 	zid := zoneRun(z)
@@ -578,28 +582,21 @@ func (h *Host) updateGIZ(ctx context.Context, w *World, z *Zone, spec *GIZSpec, 
 	plan.Add(h.bootSteps(z.Name, zid, Boot{Timeout: spec.BootTimeout})...)
 	plan.Add(Step{Why: "refresh publishers", Cmd: zlogin(z.Name, "pkg", "refresh", "--full")})
 	first := len(plan.Steps)
-	for _, st := range packageSteps(z.Name, spec) {
-		st.Result = func(res illumos.Result) {
-			if res.ExitCode == 0 {
-				updated = true
-			}
-		}
-		plan.Add(st)
-	}
+	plan.Add(packageSteps(z.Name, spec)...)
 	if spec.UpdatePackages {
-		plan.Add(Step{Why: "update packages", Cmd: zlogin(z.Name, "pkg", "update", "--accept"), OKExit: []int{4},
-			Result: func(res illumos.Result) {
-				if res.ExitCode == 0 {
-					updated = true
-				}
-			}})
+		plan.Add(Step{Why: "update packages", Cmd: zlogin(z.Name, "pkg", "update", "--accept"), NoChangeExit: []int{pkgNothingToDo}})
+	}
+	var pkgSteps []int
+	for i := first; i < len(plan.Steps); i++ {
+		pkgSteps = append(pkgSteps, i)
 	}
 	if first < len(plan.Steps) {
 		plan.Steps[first].Recover = refresh
 	}
 	plan.Add(Step{Why: "halt after the update", Cmd: zoneadm(z.Name, "halt")})
+	// A new snapshot only when a package step changed something.
 	for _, s := range snapSteps(ds, snap, plan.Run) {
-		s.Skip = func() bool { return !updated }
+		s.IfChanged = pkgSteps
 		plan.Add(s)
 	}
 	out.Plan = plan.Lines()
@@ -617,6 +614,7 @@ func (h *Host) updateGIZ(ctx context.Context, w *World, z *Zone, spec *GIZSpec, 
 	if err := h.apply(ctx, j, plan); err != nil {
 		return out, err
 	}
+	updated := slices.ContainsFunc(pkgSteps, plan.Changed)
 	out.Changed = updated
 	if updated {
 		out.Msg = fmt.Sprintf("packages of %s updated; snapshot %s", z.Name, snap)

@@ -131,6 +131,9 @@ type Outcome struct {
 	Zone     string
 	Msg      string
 	Plan     []string
+	// Steps are the plan's steps, as data (nil for operations whose
+	// plan is not one of steps).
+	Steps []Step
 	Before   string // diff: the state before (zonecfg export, datasets, snapshots)
 	After    string
 	Values   map[string]any

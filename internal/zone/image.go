@@ -302,14 +302,13 @@ func (h *Host) ExportGIZ(ctx context.Context, spec GIZSpec) (*Outcome, error) {
 	// leaves that file, which its journal names for gc to remove.
 	plan := h.newPlan(z.Name)
 	tmp := filepath.Join(filepath.Dir(spec.Image), "."+filepath.Base(spec.Image)+".partial-"+plan.Run)
+	export := &ImageExport{File: spec.Image, Tmp: tmp, Send: send, Manifest: m}
 	plan.Add(Step{
-		Why:  "write the image",
-		Show: out.Plan[0],
-		Func: func(ctx context.Context, _ illumos.Runner) error {
-			return h.writeImage(ctx, spec.Image, tmp, send, &m)
-		},
-		Undo:  &illumos.Cmd{Argv: []string{"rm", "-f", "--", tmp}},
-		Guard: &Guard{File: tmp},
+		Why:    "write the image",
+		Show:   out.Plan[0],
+		Export: export,
+		Undo:   &illumos.Cmd{Argv: []string{"rm", "-f", "--", tmp}},
+		Guard:  &Guard{File: tmp},
 	})
 	j, err := h.journal("giz-export", plan)
 	if err != nil {
@@ -318,6 +317,7 @@ func (h *Host) ExportGIZ(ctx context.Context, spec GIZSpec) (*Outcome, error) {
 	if err := h.apply(ctx, j, plan); err != nil {
 		return out, err
 	}
+	m = export.Manifest
 	out.set("stream_size", m.StreamSize)
 	out.set("stream_sha256", m.StreamSHA256)
 	out.Msg = fmt.Sprintf("exported %s@%s to %s (%d bytes)", z.Name, snap, spec.Image, m.StreamSize)
@@ -388,10 +388,20 @@ func (c *hashCounter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// writeImage runs the send command into a temporary file next to file,
-// appends the manifest and renames the result into place.
-func (h *Host) writeImage(ctx context.Context, file, tmpName string, send illumos.Cmd, m *ImageManifest) (err error) {
-	tmp, err := os.OpenFile(tmpName, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+// An ImageExport is a step that writes a golden image: the send
+// command's output into Tmp, then the manifest (with the stream's size
+// and SHA-256, filled in as it is written), then Tmp renamed to File.
+type ImageExport struct {
+	File, Tmp string
+	Send      illumos.Cmd
+	Manifest  ImageManifest
+}
+
+// writeImage runs the send command into a temporary file next to the
+// image file, appends the manifest and renames the result into place.
+func (h *Host) writeImage(ctx context.Context, e *ImageExport) (err error) {
+	file, send, m := e.File, e.Send, &e.Manifest
+	tmp, err := os.OpenFile(e.Tmp, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return fmt.Errorf("export to %s: %w", file, err)
 	}
@@ -688,31 +698,16 @@ func (h *Host) importedConfig(spec *GIZSpec, img *Image, zonepath, run string) (
 }
 
 // receiveStep receives an image's stream, read from the file as zfs
-// receive reads it (never held in memory whole). It opens the file only
-// when it runs, after the checks, and checks the stream's SHA-256 again
-// on the way: a file changed since Verify fails the step, and its undo
-// removes what was received.
+// receive reads it (never held in memory whole), after the checks; the
+// runner checks the stream's SHA-256 again on the way: a file changed
+// since Verify fails the step, and its undo removes what was received.
 func receiveStep(why string, img *Image, argv []string, undo *illumos.Cmd) Step {
-	show := illumos.QuoteArgv(argv) + " < " + img.Path
 	return Step{
-		Why:  why,
-		Show: show,
-		Func: func(ctx context.Context, r illumos.Runner) error {
-			f, err := os.Open(img.Path)
-			if err != nil {
-				return fmt.Errorf("image %s: %w", img.Path, err)
-			}
-			defer f.Close()
-			h := sha256.New()
-			in := io.TeeReader(io.NewSectionReader(f, streamOffset, img.Manifest.StreamSize), h)
-			if _, err := r.Run(ctx, illumos.Cmd{Argv: argv, StdinFrom: in}); err != nil {
-				return err
-			}
-			if got := hex.EncodeToString(h.Sum(nil)); got != img.Manifest.StreamSHA256 {
-				return fmt.Errorf("image %s changed while it was received: its stream's SHA-256 is now %s, its manifest says %s", img.Path, got, img.Manifest.StreamSHA256)
-			}
-			return nil
-		},
+		Why: why,
+		Cmd: &illumos.Cmd{Argv: argv, StdinFile: &illumos.FileSection{
+			Path: img.Path, Offset: streamOffset, Size: img.Manifest.StreamSize, SHA256: img.Manifest.StreamSHA256,
+		}},
+		Show: illumos.QuoteArgv(argv) + " < " + img.Path,
 		Undo: undo,
 	}
 }

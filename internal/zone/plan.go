@@ -14,30 +14,43 @@ import (
 	"github.com/zonemgr/zonemgr/internal/zfs"
 )
 
-// A Step is one action of a plan: a command to run and, when the command
-// creates something, the command that removes it again with the guard
-// that says when that removal still applies.
+// A Step is one action of a plan, as data: the command to run (or a
+// wait for a milestone, or an image to write), what counts as success
+// and as a change, the conditions under which it runs, and, when it
+// makes something, the command that removes it again with the guard
+// that says when that removal still applies. Plans compare as values,
+// and a journal records each step's undo exactly as planned.
 type Step struct {
 	// Why is one line for check-mode output and transcripts.
 	Why string
-	// Cmd is the command the step runs.
+	// Cmd is the command the step runs. A zfs destroy, rollback or set is
+	// run through go-zfs (see zfs.RunByLibrary), any other command through
+	// the host's runner.
 	Cmd *illumos.Cmd
-	// Func, when set, runs the step instead: an action that is not a
-	// single command (waiting for a milestone), or one that runs Cmd its
-	// own way (through go-zfs). Cmd, when set with it, is the command it
-	// runs, for plans, journals and guards; Show is how the plan displays
-	// a step without one.
-	Func func(ctx context.Context, r illumos.Runner) error
+	// Wait, instead of a command, waits for a milestone in a booted zone.
+	Wait *Wait
+	// Export, instead of a command, writes a golden image file.
+	Export *ImageExport
+	// Show is how the plan displays the step, when not by its command. A
+	// step with neither command, wait nor export runs nothing: it only
+	// carries an undo (the snapshots of delegated datasets that a
+	// snapshot step above takes in the same call).
 	Show string
-	// OKExit lists non-zero exit codes that still count as success
-	// (pkg's 4, "nothing to do").
-	OKExit []int
-	// Result, when set, receives the step's command result after it ran.
-	Result func(res illumos.Result)
-	// Skip, when set, is evaluated just before the step runs; a step that
-	// returns true is not run (a snapshot taken only when an update
-	// changed something).
-	Skip func() bool
+	// NoChangeExit lists non-zero exit codes that count as success with
+	// nothing changed (pkg's 4, "nothing to do"). A step that exits 0
+	// changed something.
+	NoChangeExit []int
+	// IfChanged, when set, runs the step only when one of these steps
+	// (indexes into the plan) ran and changed something: a refresh's
+	// snapshot, taken only when a package step changed the zone.
+	IfChanged []int
+	// ExistsOK names a dataset: when the command fails and the dataset
+	// exists, a parallel run made it, and the step counts as done (a
+	// container two runs create at once).
+	ExistsOK string
+	// Release names a lock the plan holds, released once the step ran:
+	// the golden zone's, shared while it is cloned ("source").
+	Release string
 	// Undo removes what the step made. Nil when there is nothing to undo.
 	Undo *illumos.Cmd
 	// Guard, when set, is checked just before Undo runs (by the run
@@ -59,12 +72,25 @@ type Step struct {
 	UndoIfFailed bool
 }
 
+// A Wait waits, bounded by Timeout, for a milestone to be online in a
+// booted zone.
+type Wait struct {
+	Zone      string
+	Milestone string
+	Timeout   time.Duration
+}
+
 // String renders the step as shown in a plan.
 func (s Step) String() string {
-	if s.Cmd != nil {
+	switch {
+	case s.Show != "":
+		return s.Show
+	case s.Cmd != nil:
 		return s.Cmd.String()
+	case s.Wait != nil:
+		return fmt.Sprintf("wait up to %s for %s in %s (zlogin -S %s svcs -H -o state %s)", s.Wait.Timeout, s.Wait.Milestone, s.Wait.Zone, s.Wait.Zone, s.Wait.Milestone)
 	}
-	return s.Show
+	return ""
 }
 
 // A Plan is the ordered list of steps one module run would take.
@@ -86,6 +112,22 @@ type Plan struct {
 	// disposable, when set, receives the plan's journal, which then
 	// outlives the plan (see disposable).
 	disposable *disposable
+	// locks are the locks the plan holds that a step releases (Release).
+	locks map[string]*ZoneLock
+	// changed records, as the plan is applied, the steps that ran and
+	// changed something.
+	changed map[int]bool
+}
+
+// Changed reports whether step i ran and changed something.
+func (p *Plan) Changed(i int) bool { return p.changed[i] }
+
+// hold gives the plan a lock that a step releases by name.
+func (p *Plan) hold(name string, l *ZoneLock) {
+	if p.locks == nil {
+		p.locks = map[string]*ZoneLock{}
+	}
+	p.locks[name] = l
 }
 
 // newPlan starts the plan of one run on one zone, drawing its run id.
@@ -165,8 +207,9 @@ var CleanupTimeout = 10 * time.Minute
 // journals nothing.
 func (h *Host) apply(ctx context.Context, j *Journal, p *Plan) error {
 	var done []int
+	p.changed = map[int]bool{}
 	for i, s := range p.Steps {
-		if s.Skip != nil && s.Skip() {
+		if len(s.IfChanged) > 0 && !slices.ContainsFunc(s.IfChanged, p.Changed) {
 			continue
 		}
 		var lk *ZoneLock
@@ -192,8 +235,11 @@ func (h *Host) apply(ctx context.Context, j *Journal, p *Plan) error {
 			lk.Unlock()
 			return fmt.Errorf("%s: journal: %w", p.Zone, err)
 		}
-		err := runStep(ctx, h.Runner, s)
+		changed, err := h.runStep(ctx, s)
 		lk.Unlock()
+		if s.Release != "" {
+			p.locks[s.Release].Unlock()
+		}
 		if err != nil {
 			if s.Undo != nil && s.UndoIfFailed {
 				done = append(done, i)
@@ -201,6 +247,7 @@ func (h *Host) apply(ctx context.Context, j *Journal, p *Plan) error {
 			return h.failed(j, p, s, done, err)
 		}
 		j.Done(i)
+		p.changed[i] = changed
 		done = append(done, i)
 	}
 	j.completed()
@@ -250,7 +297,7 @@ func (h *Host) recoverNow(r *Recovery) (ran []string, errs []error) {
 		return nil, nil
 	}
 	for _, s := range steps {
-		if err := runStep(ctx, h.Runner, s); err != nil {
+		if _, err := h.runStep(ctx, s); err != nil {
 			return ran, []error{fmt.Errorf("%s: %w", s, err)}
 		}
 		ran = append(ran, s.String())
@@ -287,19 +334,32 @@ func (h *Host) checkWhen(ctx context.Context, p *Plan, s Step) (bool, *ZoneLock,
 	return true, lk, nil
 }
 
-func runStep(ctx context.Context, r illumos.Runner, s Step) error {
-	if s.Func != nil {
-		return s.Func(ctx, r)
+// runStep runs one step and reports whether it changed something.
+func (h *Host) runStep(ctx context.Context, s Step) (changed bool, err error) {
+	switch {
+	case s.Wait != nil:
+		return false, h.WaitMilestone(ctx, h.Runner, s.Wait.Zone, s.Wait.Milestone, s.Wait.Timeout)
+	case s.Export != nil:
+		return true, h.writeImage(ctx, s.Export)
+	case s.Cmd == nil:
+		return false, nil
 	}
-	res, err := r.Run(ctx, *s.Cmd)
+	handled, err := zfs.RunByLibrary(ctx, h.Runner, s.Cmd.Argv)
+	if !handled {
+		_, err = h.Runner.Run(ctx, *s.Cmd)
+	}
 	var ce *illumos.CommandError
-	if errors.As(err, &ce) && slices.Contains(s.OKExit, ce.ExitCode) {
-		err = nil
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.As(err, &ce) && slices.Contains(s.NoChangeExit, ce.ExitCode):
+		return false, nil
+	case s.ExistsOK != "" && ctx.Err() == nil:
+		if _, lerr := zfs.List(ctx, h.Runner, zfs.ListOptions{Props: []string{"type"}, Names: []string{s.ExistsOK}}); lerr == nil {
+			return false, nil
+		}
 	}
-	if err == nil && s.Result != nil {
-		s.Result(res)
-	}
-	return err
+	return false, err
 }
 
 // undo runs the undo commands of the done steps (indexes into p.Steps)
@@ -342,7 +402,7 @@ func (h *Host) undo(j *Journal, p *Plan, done []int) (undone, kept []string, err
 				continue
 			}
 		}
-		if _, err := h.Runner.Run(ctx, *s.Undo); err != nil {
+		if _, err := h.runStep(ctx, Step{Cmd: s.Undo}); err != nil {
 			errs = append(errs, fmt.Errorf("undo %s: %w", s.Undo, err))
 			continue
 		}
@@ -362,29 +422,20 @@ func (h *Host) undo(j *Journal, p *Plan, done []int) (undone, kept []string, err
 	return undone, kept, errs
 }
 
-// zfsDestroyStep destroys a dataset or snapshot through go-zfs (never
-// with -R: a clone is never destroyed behind the user's back).
+// zfsDestroyStep destroys a dataset or snapshot (never with -R: a clone
+// is never destroyed behind the user's back); apply runs it through
+// go-zfs.
 func zfsDestroyStep(why, name string, recursive bool) Step {
 	c, _ := zfs.DestroyCmd(name, recursive)
-	return Step{
-		Why: why,
-		Cmd: &c,
-		Func: func(ctx context.Context, r illumos.Runner) error {
-			return zfs.Destroy(ctx, r, name, recursive)
-		},
-	}
+	return Step{Why: why, Cmd: &c}
 }
 
-// zfsRollbackStep rolls a filesystem back to a snapshot through go-zfs,
-// destroying newer snapshots (the caller has checked that none is cloned).
+// zfsRollbackStep rolls a filesystem back to a snapshot, destroying
+// newer snapshots (the caller has checked that none is cloned); apply
+// runs it through go-zfs.
 func zfsRollbackStep(why, snap string) Step {
-	return Step{
-		Why: why,
-		Cmd: &illumos.Cmd{Argv: []string{"zfs", "rollback", "-r", snap}},
-		Func: func(ctx context.Context, r illumos.Runner) error {
-			return zfs.Rollback(ctx, r, snap, true)
-		},
-	}
+	c, _ := zfs.RollbackCmd(snap, true)
+	return Step{Why: why, Cmd: &c}
 }
 
 // OneLine formats collected validation errors on one line, separated by

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -90,30 +91,76 @@ func TestDIZPlan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{
-		"zfs create -o zonemgr:run=r1 -o zoned=on -o mountpoint=legacy rpool/zones/_zonemgr/delegated/build1",
-		"dladm create-vnic -l e1000g0 -v 81 autodizbuild1_0",
-		"zonecfg -z build1 -f <file>:",
-		"zoneadm -z build1 clone -s initial-postinstalled-golden golden",
-		"zoneadm -z build1 boot",
-		"wait up to 5m0s for svc:/milestone/multi-user-server:default in build1",
-		"zlogin -S build1 '/bin/sh -s'",
+	ds := "rpool/zones/_zonemgr/delegated/build1"
+	boot := zoneadm("build1", "boot")
+	boot.Timeout = 5 * time.Minute
+	want := []Step{
+		{Why: "create delegated dataset " + ds,
+			Cmd:   &illumos.Cmd{Argv: []string{"zfs", "create", "-o", "zonemgr:run=r1", "-o", "zoned=on", "-o", "mountpoint=legacy", ds}},
+			Undo:  &illumos.Cmd{Argv: []string{"zfs", "destroy", "-r", ds}},
+			Guard: &Guard{Dataset: ds, Run: "r1", Unused: true}},
+		{Why: "create VNIC autodizbuild1_0 over e1000g0",
+			Cmd:   &illumos.Cmd{Argv: []string{"dladm", "create-vnic", "-l", "e1000g0", "-v", "81", "autodizbuild1_0"}},
+			Undo:  &illumos.Cmd{Argv: []string{"dladm", "delete-vnic", "autodizbuild1_0"}},
+			Guard: &Guard{VNIC: "autodizbuild1_0", Unused: true}},
+		{Why: "configure the zone",
+			Cmd:   &illumos.Cmd{Argv: []string{"zonecfg", "-z", "build1", "-f", "-"}},
+			Undo:  &illumos.Cmd{Argv: []string{"zonecfg", "-z", "build1", "delete", "-F"}},
+			Guard: &Guard{Zone: "build1", ZoneRun: "r1"}},
+		{Why: "clone golden@initial-postinstalled-golden",
+			Cmd:          &illumos.Cmd{Argv: []string{"zoneadm", "-z", "build1", "clone", "-s", "initial-postinstalled-golden", "golden"}},
+			Undo:         &illumos.Cmd{Argv: []string{"zoneadm", "-z", "build1", "uninstall", "-F"}},
+			Guard:        &Guard{Zone: "build1", ZoneRun: "r1", States: []string{"installed", "incomplete"}},
+			UndoIfFailed: true, Release: "source"},
+		{Why: "boot the zone", Cmd: boot, Undo: zoneadm("build1", "halt"), UndoIfFailed: true,
+			Guard: &Guard{Zone: "build1", ZoneRun: "r1", States: kernelStates}},
+		{Why: "wait for " + MilestoneMultiUser, Wait: &Wait{Zone: "build1", Milestone: MilestoneMultiUser, Timeout: 5 * time.Minute}},
+		{Why: "set up the zone (node name, accounts, automounts)",
+			Cmd: &illumos.Cmd{Argv: []string{"zlogin", "-S", "build1", "/bin/sh -s"}, ZoneStatus: true}},
 	}
-	if len(out.Plan) != len(want) {
-		t.Fatalf("plan has %d steps, want %d:\n%s", len(out.Plan), len(want), strings.Join(out.Plan, "\n"))
+	// The scripts fed on standard input are checked apart.
+	got := slices.Clone(out.Steps)
+	var cfg, setup string
+	for i := range got {
+		if got[i].Cmd != nil && got[i].Cmd.Stdin != nil {
+			c := *got[i].Cmd
+			if c.Argv[0] == "zonecfg" {
+				cfg = string(c.Stdin)
+			} else {
+				setup = string(c.Stdin)
+			}
+			c.Stdin = nil
+			got[i].Cmd = &c
+			got[i].Show = ""
+		}
 	}
-	for i, w := range want {
-		if !strings.HasPrefix(out.Plan[i], w) {
-			t.Errorf("step %d = %q, want it to start with %q", i, out.Plan[i], w)
+	if !reflect.DeepEqual(got, want) {
+		for i := range max(len(got), len(want)) {
+			var g, w Step
+			if i < len(got) {
+				g = got[i]
+			}
+			if i < len(want) {
+				w = want[i]
+			}
+			if !reflect.DeepEqual(g, w) {
+				t.Errorf("step %d:\n got %+v\nwant %+v", i, g, w)
+			}
 		}
 	}
 	for _, line := range []string{"create -b", "set zonepath=/zones/_zonemgr/DIZ/build1", "set brand=ipkg", "set ip-type=exclusive",
 		"add fs", "set dir=/export/home", "set type=lofs", "set physical=autodizbuild1_0",
 		"set name=rpool/zones/_zonemgr/delegated/build1", "set name=zonemgr.role", "set value=diz", "set value=giz:golden",
 		`set value="autodizbuild1_0|e1000g0|81"`, "set name=zonemgr.run", "set value=r1", "verify", "commit"} {
-		if !strings.Contains(out.Plan[2], line) {
-			t.Errorf("zonecfg script lacks %q:\n%s", line, out.Plan[2])
+		if !strings.Contains(cfg, line+"\n") {
+			t.Errorf("zonecfg script lacks %q:\n%s", line, cfg)
 		}
+	}
+	if !strings.Contains(setup, "echo 'build1' > /etc/nodename") || !strings.Contains(setup, "putline /etc/passwd 'jenkins'") {
+		t.Errorf("setup script:\n%s", setup)
+	}
+	if !strings.HasPrefix(out.Plan[2], "zonecfg -z build1 -f - <<EOF\n\tcreate -b\n") {
+		t.Errorf("the plan shows the configuration as %q", out.Plan[2])
 	}
 	if !out.Changed {
 		t.Error("changed = false for a new zone")

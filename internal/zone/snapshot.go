@@ -209,7 +209,6 @@ func (h *Host) ensureSnapshot(ctx context.Context, spec SnapshotSpec) (*Outcome,
 			inner = append(inner, Step{
 				Why:   "the snapshot of " + d + " taken by the call above",
 				Show:  "(" + d + "@" + spec.Name + " taken by the call above)",
-				Func:  func(context.Context, illumos.Runner) error { return nil },
 				Undo:  &illumos.Cmd{Argv: []string{"zfs", "destroy", "-r", d + "@" + spec.Name}},
 				Guard: &Guard{Dataset: d + "@" + spec.Name, Run: plan.Run},
 			})
