@@ -13,22 +13,23 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/zonemgr/zonemgr/internal/ansible"
 	"github.com/zonemgr/zonemgr/internal/config"
-	"github.com/zonemgr/zonemgr/internal/illumos"
-	"github.com/zonemgr/zonemgr/internal/zfs"
 	"github.com/zonemgr/zonemgr/internal/zone"
 )
 
 // Options are what a front door passes to a module run beyond its
-// arguments: extra configuration files, where live output goes, and a
-// printer for each command run (for -v).
+// arguments: the configuration it loaded (a module binary, passed none,
+// loads it), where live output goes, and a printer for each command run
+// (for -v).
 type Options struct {
-	ConfigFiles []string
-	Stdout      io.Writer
-	Stderr      io.Writer
-	OnCommand   func(illumos.TranscriptEntry)
+	Config         *config.Config
+	ConfigWarnings []string
+	Stdout         io.Writer
+	Stderr         io.Writer
+	OnCommand      func(zone.CommandRecord)
 }
 
 type optionsKey struct{}
@@ -46,55 +47,40 @@ func optionsFrom(ctx context.Context) Options {
 // A run is one module call's view of the global zone.
 type run struct {
 	host       *zone.Host
-	transcript *illumos.Transcript
+	transcript *zone.Transcript
 	warnings   []string
 }
 
-// newRun loads the configuration and builds the host for one module call.
-// In check mode the runner refuses every mutating command, so a plan that
-// would mutate cannot pass unnoticed.
+// newRun builds the host for one module call, with the configuration the
+// front door loaded (or, for a module binary, loads it).
 func newRun(ctx context.Context, p *ansible.Params) (*run, error) {
 	o := optionsFrom(ctx)
-	cfg, warns, err := config.Load(config.LoadOptions{Extra: o.ConfigFiles})
-	if err != nil {
-		return nil, err
+	cfg, warnings := o.Config, o.ConfigWarnings
+	if cfg == nil {
+		c, warns, err := config.Load(config.LoadOptions{})
+		if err != nil {
+			return nil, err
+		}
+		cfg = c
+		for _, w := range warns {
+			warnings = append(warnings, w.String())
+		}
 	}
-	r := &run{}
-	for _, w := range warns {
-		r.warnings = append(r.warnings, w.String())
-	}
-	tools := illumos.NewTools(os.Environ())
-	// go-zfs starts "zfs" by bare name: give it the same search path.
-	os.Setenv("PATH", tools.SearchPath())
+	r := &run{warnings: warnings}
 	live := o.OnCommand
 	if t := traceFrom(ctx); t != nil {
-		live = func(e illumos.TranscriptEntry) {
+		live = func(e zone.CommandRecord) {
 			t.add(e)
 			if o.OnCommand != nil {
 				o.OnCommand(e)
 			}
 		}
 	}
-	r.transcript = illumos.NewTranscript(live)
-	var runner illumos.Runner = &illumos.Exec{Tools: tools}
-	runner = illumos.Record(runner, r.transcript)
-	if p.CheckMode {
-		runner = illumos.ReadOnly(runner)
-	}
-	// go-zfs starts its own processes: record them in the same transcript.
-	runner = zfs.WithRecorder(runner, r.transcript)
 	s, err := settings(cfg)
 	if err != nil {
 		return nil, err
 	}
-	r.host = &zone.Host{
-		Runner:    runner,
-		Settings:  s,
-		Root:      cfg.Root,
-		Stdout:    o.Stdout,
-		Stderr:    o.Stderr,
-		CheckMode: p.CheckMode,
-	}
+	r.host, r.transcript = zone.Connect(cfg.Root, s, p.CheckMode, live, o.Stdout, o.Stderr)
 	return r, nil
 }
 
@@ -214,9 +200,10 @@ const Collection = "illumos.zonemgr"
 // binary-module protocol. It returns the exit status for os.Exit. With
 // ZONEMGR_TRACE set it appends the run's trace line (see [TraceEnv]).
 func Main(m *ansible.Module) int {
+	zone.PrepareProcess()
 	t := StartTrace(m.Spec.Module, os.Environ())
 	if len(os.Args) < 2 || (os.Args[1] != "--help" && os.Args[1] != "-h") {
-		if _, err := illumos.Elevate(os.Args, os.Environ()); err != nil {
+		if _, err := zone.Elevate(os.Args, os.Environ()); err != nil {
 			b, _ := json.Marshal(map[string]any{"failed": true, "changed": false, "msg": err.Error()})
 			fmt.Println(string(b))
 			return 1
@@ -227,4 +214,41 @@ func Main(m *ansible.Module) int {
 		fmt.Fprintf(os.Stderr, "%s: %v\n", m.Spec.Module, err)
 	}
 	return code
+}
+
+// RunModule runs a module as its binary does, for "zonemgr module
+// [--config FILE]... NAME [ARGS.json]" (zonemgr play runs a task that
+// has an environment this way, in a process of its own): the args file,
+// or the args on standard input; one JSON object on stdout; the exit
+// status returned. The caller has elevated privileges already.
+func RunModule(ctx context.Context, argv []string, stdin io.Reader, stdout io.Writer) int {
+	var files []string
+	for len(argv) >= 2 && argv[0] == "--config" {
+		files, argv = append(files, argv[1]), argv[2:]
+	}
+	if len(argv) < 1 || len(argv) > 2 {
+		b, _ := json.Marshal(map[string]any{"failed": true, "changed": false, "msg": "usage: zonemgr module [--config FILE]... NAME [ARGS.json]"})
+		fmt.Fprintln(stdout, string(b))
+		return 1
+	}
+	m := All[strings.TrimPrefix(argv[0], Collection+".")]
+	if m == nil {
+		b, _ := json.Marshal(map[string]any{"failed": true, "changed": false, "msg": fmt.Sprintf("module %q is not one of zonemgr's", argv[0])})
+		fmt.Fprintln(stdout, string(b))
+		return 1
+	}
+	var o Options
+	if len(files) > 0 {
+		cfg, warns, err := config.Load(config.LoadOptions{Extra: files})
+		if err != nil {
+			b, _ := json.Marshal(map[string]any{"failed": true, "changed": false, "msg": err.Error()})
+			fmt.Fprintln(stdout, string(b))
+			return 1
+		}
+		o.Config = cfg
+		for _, w := range warns {
+			o.ConfigWarnings = append(o.ConfigWarnings, w.String())
+		}
+	}
+	return ansible.MainArgs(WithOptions(ctx, o), m, argv[1:], stdin, stdout)
 }

@@ -9,7 +9,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/zonemgr/zonemgr/internal/illumos"
+	"github.com/zonemgr/zonemgr/internal/zone"
 )
 
 // TraceEnv names the environment variable that turns tracing on: when it
@@ -28,7 +28,7 @@ type Trace struct {
 	program string
 	start   time.Time
 	mu      sync.Mutex
-	cmds    []illumos.TranscriptEntry
+	cmds    []zone.CommandRecord
 }
 
 // StartTrace starts the trace of a run of program when ZONEMGR_TRACE (in
@@ -64,7 +64,7 @@ func traceFrom(ctx context.Context) *Trace {
 	return t
 }
 
-func (t *Trace) add(e illumos.TranscriptEntry) {
+func (t *Trace) add(e zone.CommandRecord) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.cmds = append(t.cmds, e)
@@ -85,8 +85,8 @@ type TraceLine struct {
 	// the program saw it: from its start (fork) to its end (wait).
 	CommandsNS int64 `json:"commands_ns"`
 	// OwnNS is WallNS - CommandsNS: the time zonemgr spent on its own.
-	OwnNS    int64                     `json:"own_ns"`
-	Commands []illumos.TranscriptEntry `json:"commands"`
+	OwnNS    int64                `json:"own_ns"`
+	Commands []zone.CommandRecord `json:"commands"`
 }
 
 // Line returns the trace line of a run that ends now with exit status
@@ -94,7 +94,7 @@ type TraceLine struct {
 func (t *Trace) Line(exit int) TraceLine {
 	end := time.Now()
 	t.mu.Lock()
-	cmds := append([]illumos.TranscriptEntry{}, t.cmds...)
+	cmds := append([]zone.CommandRecord{}, t.cmds...)
 	t.mu.Unlock()
 	busy := busyTime(cmds)
 	return TraceLine{
@@ -132,7 +132,7 @@ func (t *Trace) Finish(exit int) error {
 }
 
 // busyTime is the length of the union of the commands' spans.
-func busyTime(cmds []illumos.TranscriptEntry) time.Duration {
+func busyTime(cmds []zone.CommandRecord) time.Duration {
 	type span struct{ from, to time.Time }
 	spans := make([]span, 0, len(cmds))
 	for _, c := range cmds {

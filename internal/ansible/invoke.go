@@ -194,6 +194,13 @@ func MainContext(ctx context.Context, m *Module) int {
 	return mainArgs(ctx, m, os.Args[1:], os.Stdin, os.Stdout)
 }
 
+// MainArgs is [MainContext] with its arguments (the args file, or none
+// for standard input), input and output given, for a program that runs
+// a module among other things.
+func MainArgs(ctx context.Context, m *Module, args []string, stdin io.Reader, stdout io.Writer) int {
+	return mainArgs(ctx, m, args, stdin, stdout)
+}
+
 // mainArgs is Main with its inputs and output given.
 func mainArgs(ctx context.Context, m *Module, args []string, stdin io.Reader, stdout io.Writer) int {
 	if m == nil {

@@ -342,3 +342,28 @@ func tailString(b []byte, n int) string {
 	}
 	return strings.TrimSpace(string(b))
 }
+
+// RunSelf runs this program again with args (the module runner of
+// zonemgr play: "module NAME ARGS.json"), with stdin as its standard
+// input and env as its whole environment, and returns what it printed
+// and its exit status. An error means it could not be run at all.
+func RunSelf(ctx context.Context, args []string, stdin []byte, env []string) ([]byte, int, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, 0, err
+	}
+	cmd := exec.CommandContext(ctx, self, args...)
+	cmd.Env = env
+	cmd.Stdin = bytes.NewReader(stdin)
+	var stdout bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, io.Discard
+	err = cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+		return stdout.Bytes(), 0, nil
+	case errors.As(err, &ee):
+		return stdout.Bytes(), ee.ExitCode(), nil
+	}
+	return nil, 0, err
+}

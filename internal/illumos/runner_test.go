@@ -2,9 +2,9 @@ package illumos
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"context"
 	"errors"
 	"os"
 	"os/exec"

@@ -127,13 +127,13 @@ func (l *ZoneLock) Unlock() {
 
 // An Outcome is what an operation did or, in check mode, would do.
 type Outcome struct {
-	Changed  bool
-	Zone     string
-	Msg      string
-	Plan     []string
+	Changed bool
+	Zone    string
+	Msg     string
+	Plan    []string
 	// Steps are the plan's steps, as data (nil for operations whose
 	// plan is not one of steps).
-	Steps []Step
+	Steps    []Step
 	Before   string // diff: the state before (zonecfg export, datasets, snapshots)
 	After    string
 	Values   map[string]any

@@ -64,8 +64,8 @@ type ImageManifest struct {
 	// zonepath's root before it attaches the zone. Images without it
 	// have "ROOT/zbe".
 	BootEnvironment string `json:"boot_environment,omitempty"`
-	Snapshot     string `json:"snapshot"`
-	SnapshotGUID string `json:"snapshot_guid"`
+	Snapshot        string `json:"snapshot"`
+	SnapshotGUID    string `json:"snapshot_guid"`
 	// Snapshots are the zonemgr snapshots the stream holds, oldest first.
 	Snapshots []string `json:"snapshots"`
 	// Base and BaseGUID are set for an incremental image: it applies

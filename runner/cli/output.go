@@ -24,7 +24,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/zonemgr/zonemgr/internal/illumos"
+	"github.com/zonemgr/zonemgr/internal/zone"
 )
 
 // Message levels, as ZONEMGR_DEBUGLEVEL_* of the original script.
@@ -78,7 +78,7 @@ func (p *printer) tracef(format string, a ...any) { p.message(levelTrace, "trace
 func (p *printer) debugf(format string, a ...any) { p.message(levelDebug, "debug: ", format, a...) }
 
 // command shows one command a module ran (the modules' OnCommand).
-func (p *printer) command(e illumos.TranscriptEntry) { p.tracef("%s", e.String()) }
+func (p *printer) command(e zone.CommandRecord) { p.tracef("%s", e.String()) }
 
 // usage reports a usage error whatever the level.
 func (p *printer) usage(e *usageError) {

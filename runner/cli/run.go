@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/zonemgr/zonemgr/internal/illumos"
 	"github.com/zonemgr/zonemgr/internal/zone"
 )
 
@@ -292,7 +291,7 @@ func runDestroy(s *session) int {
 		return runDestroySnapshot(s)
 	}
 	name := s.req.str[optZone]
-	if err := illumos.ValidZoneName(name); err != nil {
+	if err := zone.ValidZoneName(name); err != nil {
 		return s.fail("-z: %v", err)
 	}
 	f, _, err := s.lookup(name)

@@ -119,10 +119,10 @@ func (s *session) call(module string, opts map[string]any, check bool) (callResu
 	}
 	s.out.debugf("%s %s", module, args)
 	ctx := modules.WithOptions(s.ctx, modules.Options{
-		ConfigFiles: s.req.lists[optConfig],
-		Stdout:      s.live,
-		Stderr:      s.out.stderr,
-		OnCommand:   s.out.command,
+		Config:    s.cfg,
+		Stdout:    s.live,
+		Stderr:    s.out.stderr,
+		OnCommand: s.out.command,
 	})
 	stdout, code := ansible.Invoke(ctx, m, args)
 	return callResult{ansible.Judge(stdout, code, nil)}, nil

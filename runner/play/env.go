@@ -6,6 +6,8 @@ import (
 	"os"
 	"slices"
 	"strings"
+
+	"github.com/zonemgr/zonemgr/internal/zone"
 )
 
 // localPatterns are the host patterns that name the local machine (all
@@ -93,27 +95,33 @@ func (x *run) environment(t *task, inh inherited, sc *scope) (map[string]string,
 	return out, nil
 }
 
-// setEnv sets vars in the process environment, where the modules, which
-// run in-process, and the commands they run read them; the function it
-// returns restores what was there before.
-func setEnv(vars map[string]string) (restore func()) {
-	type saved struct {
-		val string
-		set bool
+// spawnSelf runs a module in a process of its own, as Ansible runs a
+// module's binary: this program as "zonemgr module [--config FILE]...
+// NAME ARGS.json", with the task's environment over this process's.
+func (x *run) spawnSelf(ctx context.Context, module string, args []byte, env map[string]string) ([]byte, int, error) {
+	var argv []string
+	for _, f := range x.r.ConfigFiles {
+		argv = append(argv, "--config", f)
 	}
-	old := make(map[string]saved, len(vars))
-	for k, v := range vars {
-		prev, set := os.LookupEnv(k)
-		old[k] = saved{prev, set}
-		os.Setenv(k, v)
-	}
-	return func() {
-		for k, s := range old {
-			if s.set {
-				os.Setenv(k, s.val)
-			} else {
-				os.Unsetenv(k)
-			}
+	return zone.SpawnModule(ctx, append(argv, module), args, withEnv(os.Environ(), env))
+}
+
+// withEnv returns base (os.Environ form) with vars set over it.
+func withEnv(base []string, vars map[string]string) []string {
+	out := make([]string, 0, len(base)+len(vars))
+	for _, kv := range base {
+		k, _, _ := strings.Cut(kv, "=")
+		if _, ok := vars[k]; !ok {
+			out = append(out, kv)
 		}
 	}
+	keys := make([]string, 0, len(vars))
+	for k := range vars {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		out = append(out, k+"="+vars[k])
+	}
+	return out
 }

@@ -13,7 +13,8 @@ import (
 	"time"
 
 	"github.com/zonemgr/zonemgr/internal/ansible"
-	"github.com/zonemgr/zonemgr/internal/illumos"
+	"github.com/zonemgr/zonemgr/internal/config"
+	"github.com/zonemgr/zonemgr/internal/zone"
 	"github.com/zonemgr/zonemgr/modules"
 )
 
@@ -55,6 +56,9 @@ type run struct {
 	started bool
 	// interrupted is set when the context was cancelled.
 	interrupted bool
+	// cfg is the zonemgr configuration of the modules run in-process.
+	cfg         *config.Config
+	cfgWarnings []string
 }
 
 // inherited is what a block passes to the tasks in it.
@@ -484,8 +488,25 @@ func (x *run) runLoop(ctx context.Context, t *task, sc *scope, inh inherited, no
 	return outcome{res: agg, warnings: warnings}, true
 }
 
+// config returns the zonemgr configuration for the modules run
+// in-process, loaded the first time it is needed.
+func (x *run) config() (*config.Config, []string, error) {
+	if x.cfg == nil {
+		cfg, warns, err := config.Load(config.LoadOptions{Extra: x.r.ConfigFiles})
+		if err != nil {
+			return nil, nil, err
+		}
+		x.cfg = cfg
+		for _, w := range warns {
+			x.cfgWarnings = append(x.cfgWarnings, w.String())
+		}
+	}
+	return x.cfg, x.cfgWarnings, nil
+}
+
 // runModule calls a module in-process, with the args JSON Ansible would
-// write, and judges its output as Ansible does.
+// write, and judges its output as Ansible does; a task with an
+// environment runs its module in a process of its own (see Spawn).
 func (x *run) runModule(ctx context.Context, t *task, sc *scope, inh inherited, noLog bool) outcome {
 	var buf bytes.Buffer
 	buf.WriteByte('{')
@@ -554,14 +575,34 @@ func (x *run) runModule(ctx context.Context, t *task, sc *scope, inh inherited, 
 	if err != nil {
 		return failedOutcome(taskError(t, "environment", err))
 	}
-	opts := modules.Options{ConfigFiles: x.r.ConfigFiles, Stdout: io.Discard, Stderr: io.Discard}
+	opts := modules.Options{Stdout: io.Discard, Stderr: io.Discard}
+	if len(env) == 0 {
+		// Loaded once for the tasks run in-process; a task with an
+		// environment loads its own, in its own process.
+		cfg, warns, err := x.config()
+		if err != nil {
+			return failedOutcome(taskError(t, t.action, err))
+		}
+		opts.Config, opts.ConfigWarnings = cfg, warns
+	}
 	if !noLog {
 		opts.Stdout, opts.Stderr = x.d.liveOut(), x.d.liveErr()
-		opts.OnCommand = func(e illumos.TranscriptEntry) { x.d.command(e.String()) }
+		opts.OnCommand = func(e zone.CommandRecord) { x.d.command(e.String()) }
 	}
-	restore := setEnv(env)
-	out, code := ansible.Invoke(modules.WithOptions(ctx, opts), t.module, buf.Bytes())
-	restore()
+	var out []byte
+	var code int
+	if len(env) == 0 {
+		out, code = ansible.Invoke(modules.WithOptions(ctx, opts), t.module, buf.Bytes())
+	} else {
+		spawn := x.r.Spawn
+		if spawn == nil {
+			spawn = x.spawnSelf
+		}
+		var err error
+		if out, code, err = spawn(ctx, t.module.Spec.Module, buf.Bytes(), env); err != nil {
+			return failedOutcome(taskError(t, t.action, err))
+		}
+	}
 	v := ansible.Judge(out, code, nil)
 	res, _ := normalizeJSON(v.Result).(map[string]any)
 	if res == nil {

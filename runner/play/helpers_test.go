@@ -150,12 +150,14 @@ func runPlay(t *testing.T, text string, o Options, extra files) playResult {
 		fs[k] = v
 	}
 	var stdout, stderr bytes.Buffer
+	mods := testModules()
 	r := &Runner{
 		Options:  o,
-		Modules:  testModules(),
+		Modules:  mods,
 		Stdout:   &stdout,
 		Stderr:   &stderr,
 		Getenv:   func(string) string { return "" },
+		Spawn:    spawnInTest(mods),
 		now:      fixedClock(0),
 		readFile: fs.read,
 	}
@@ -174,4 +176,41 @@ func taskLines(out string) []string {
 		lines = append(lines, l)
 	}
 	return lines
+}
+
+// spawnInTest stands for the process a task with an environment runs its
+// module in: the test modules live in the test binary only, so it runs
+// the module here, with the task's environment set in this (test)
+// process for the call, and put back after.
+func spawnInTest(mods map[string]*ansible.Module) func(context.Context, string, []byte, map[string]string) ([]byte, int, error) {
+	return func(ctx context.Context, module string, args []byte, env map[string]string) ([]byte, int, error) {
+		m := mods[module]
+		if m == nil {
+			for _, mm := range mods {
+				if mm.Spec.Module == module {
+					m = mm
+				}
+			}
+		}
+		old := map[string]*string{}
+		for k, v := range env {
+			if prev, ok := os.LookupEnv(k); ok {
+				old[k] = &prev
+			} else {
+				old[k] = nil
+			}
+			os.Setenv(k, v)
+		}
+		defer func() {
+			for k, v := range old {
+				if v == nil {
+					os.Unsetenv(k)
+				} else {
+					os.Setenv(k, *v)
+				}
+			}
+		}()
+		out, code := ansible.Invoke(ctx, m, args)
+		return out, code, nil
+	}
 }

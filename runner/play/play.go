@@ -76,6 +76,14 @@ type Runner struct {
 	Stderr  io.Writer
 	// Getenv reads the environment (NO_COLOR); nil means os.Getenv.
 	Getenv func(string) string
+	// Spawn runs a module whose task has an environment, as Ansible runs
+	// a module's binary: in a process of its own, with the task's
+	// environment over this process's, args as its args file; it returns
+	// what the module printed and its exit status. nil means running this
+	// program as "zonemgr module NAME ARGS.json". Tasks without an
+	// environment run their module in-process. This process's own
+	// environment is never changed.
+	Spawn func(ctx context.Context, module string, args []byte, env map[string]string) (stdout []byte, code int, err error)
 
 	// now is the clock for durations; nil means time.Now.
 	now func() time.Time

@@ -64,6 +64,8 @@ func TestLayers(t *testing.T) {
 				t.Errorf("%s imports %s: the simulator must not import the product", r, ri)
 			case imp == "os/exec" && product(r) && r != "internal/illumos" && r != "internal/zfs":
 				t.Errorf("%s imports os/exec: only internal/illumos and internal/zfs start processes", r)
+			case (strings.HasPrefix(r, "runner") || strings.HasPrefix(r, "modules")) && (ri == "internal/illumos" || ri == "internal/zfs"):
+				t.Errorf("%s imports %s: the front doors reach commands only through the engine (internal/zone)", r, ri)
 			}
 		}
 	}

@@ -14,7 +14,7 @@ import (
 	"os"
 	"slices"
 
-	"github.com/zonemgr/zonemgr/internal/illumos"
+	"github.com/zonemgr/zonemgr/internal/zone"
 	"github.com/zonemgr/zonemgr/modules"
 	"github.com/zonemgr/zonemgr/runner/cli"
 	"github.com/zonemgr/zonemgr/runner/play"
@@ -38,14 +38,17 @@ func run(argv []string) int {
 func runTraced(ctx context.Context, argv []string) int {
 	args := argv[1:]
 	if !wantsHelp(args) {
-		if _, err := illumos.Elevate(argv, os.Environ()); err != nil {
+		if _, err := zone.Elevate(argv, os.Environ()); err != nil {
 			fmt.Fprintf(os.Stderr, "zonemgr: error: %v\n", err)
 			return cli.ExitFailure
 		}
 	}
+	zone.PrepareProcess()
 	ctx, stop := cli.SignalContext(ctx)
 	var code int
-	if len(args) > 0 && args[0] == "play" {
+	if len(args) > 0 && args[0] == "module" {
+		code = modules.RunModule(ctx, args[1:], os.Stdin, os.Stdout)
+	} else if len(args) > 0 && args[0] == "play" {
 		code = play.Main(ctx, args[1:], os.Stdout, os.Stderr)
 	} else {
 		code = cli.Main(ctx, args, os.Stdout, os.Stderr)
