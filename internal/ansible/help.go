@@ -3,6 +3,7 @@ package ansible
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/zonemgr/zonemgr/internal/textio"
 	"strconv"
 	"strings"
 )
@@ -18,7 +19,7 @@ func (s *Spec) Help() string {
 	var b strings.Builder
 	name := s.Module
 	if s.Description != "" {
-		b.WriteString(wrap(name+": "+s.Description, "", helpWidth))
+		b.WriteString(textio.Wrap(name+": "+s.Description, "", helpWidth))
 	} else {
 		b.WriteString(name + "\n")
 	}
@@ -53,7 +54,7 @@ func (s *Spec) Help() string {
 	if len(cons) > 0 {
 		b.WriteString("\nConstraints:\n")
 		for _, c := range cons {
-			b.WriteString(wrap(c, "  ", helpWidth))
+			b.WriteString(textio.Wrap(c, "  ", helpWidth))
 		}
 	}
 
@@ -84,13 +85,13 @@ func writeOptions(b *strings.Builder, opts []Option, indent string) {
 		fmt.Fprintf(b, "%s%s (%s)\n", indent, o.Name, strings.Join(attrs, ", "))
 		more := indent + "    "
 		if o.Description != "" {
-			b.WriteString(wrap(o.Description, more, helpWidth))
+			b.WriteString(textio.Wrap(o.Description, more, helpWidth))
 		}
 		if len(o.Choices) > 0 {
-			b.WriteString(wrap("choices: "+choiceList(o.Choices), more, helpWidth))
+			b.WriteString(textio.Wrap("choices: "+choiceList(o.Choices), more, helpWidth))
 		}
 		if len(o.Aliases) > 0 {
-			b.WriteString(wrap("aliases: "+strings.Join(o.Aliases, ", "), more, helpWidth))
+			b.WriteString(textio.Wrap("aliases: "+strings.Join(o.Aliases, ", "), more, helpWidth))
 		}
 		if len(o.Suboptions) > 0 {
 			fmt.Fprintf(b, "%ssuboptions:\n", more)
@@ -114,25 +115,6 @@ func defaultLabel(v any) string {
 		return fmt.Sprint(v)
 	}
 	return string(b)
-}
-
-// wrap fills text into lines of at most width columns, each starting with
-// indent; a word longer than a line stands alone.
-func wrap(text, indent string, width int) string {
-	var b strings.Builder
-	line := indent
-	for _, w := range strings.Fields(text) {
-		if line != indent && len(line)+1+len(w) > width {
-			b.WriteString(line + "\n")
-			line = indent
-		}
-		if line != indent {
-			line += " "
-		}
-		line += w
-	}
-	b.WriteString(line + "\n")
-	return b.String()
 }
 
 // DocOptions returns the options as the `options` mapping of an Ansible

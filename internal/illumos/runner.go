@@ -7,13 +7,13 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/zonemgr/zonemgr/internal/textio"
 	"hash"
 	"io"
 	"os"
 	"os/exec"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 )
@@ -95,8 +95,8 @@ func (e *Exec) run(ctx context.Context, c Cmd) (Result, error) {
 	if maxOut <= 0 {
 		maxOut = DefaultMaxOutput
 	}
-	stdout := &tailBuffer{max: maxOut}
-	stderr := &tailBuffer{max: maxOut}
+	stdout := &textio.Tail{Max: maxOut}
+	stderr := &textio.Tail{Max: maxOut}
 
 	argv := c.Argv
 	var status *statusFilter
@@ -267,9 +267,9 @@ func commandEnv(base []string, extra ...[]string) []string {
 // teeOutputs returns the writers for a process's stdout and stderr: each
 // captures into its tail buffer and copies to the caller's live writer.
 // When both live writers are the same one, its writes are serialised.
-func teeOutputs(outBuf, errBuf *tailBuffer, liveOut, liveErr io.Writer) (io.Writer, io.Writer) {
+func teeOutputs(outBuf, errBuf *textio.Tail, liveOut, liveErr io.Writer) (io.Writer, io.Writer) {
 	if liveOut != nil && liveOut == liveErr {
-		shared := &lockedWriter{w: liveOut}
+		shared := &textio.LockedWriter{W: liveOut}
 		liveOut, liveErr = shared, shared
 	}
 	return &teeWriter{capture: outBuf, live: liveOut}, &teeWriter{capture: errBuf, live: liveErr}
@@ -292,48 +292,6 @@ func (t *teeWriter) Write(p []byte) (int, error) {
 		}
 	}
 	return len(p), nil
-}
-
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
-}
-
-// A tailBuffer keeps the last max bytes written to it.
-type tailBuffer struct {
-	max int
-	buf []byte
-}
-
-func (b *tailBuffer) Write(p []byte) (int, error) {
-	n := len(p)
-	if len(p) >= b.max {
-		b.buf = append(b.buf[:0], p[len(p)-b.max:]...)
-		return n, nil
-	}
-	b.buf = append(b.buf, p...)
-	if len(b.buf) > 2*b.max {
-		b.compact()
-	}
-	return n, nil
-}
-
-func (b *tailBuffer) compact() {
-	if len(b.buf) > b.max {
-		b.buf = append(b.buf[:0], b.buf[len(b.buf)-b.max:]...)
-	}
-}
-
-// Bytes returns the kept bytes.
-func (b *tailBuffer) Bytes() []byte {
-	b.compact()
-	return append([]byte(nil), b.buf...)
 }
 
 func tailString(b []byte, n int) string {

@@ -215,31 +215,6 @@ func TestExecTranscript(t *testing.T) {
 	}
 }
 
-func TestTailBuffer(t *testing.T) {
-	tests := []struct {
-		max    int
-		writes []string
-		want   string
-	}{
-		{4, []string{"ab", "cd"}, "abcd"},
-		{4, []string{"ab", "cd", "ef"}, "cdef"},
-		{4, []string{"abcdefgh"}, "efgh"},
-		{4, []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"}, "ghij"},
-		{4, nil, ""},
-	}
-	for _, tt := range tests {
-		b := &tailBuffer{max: tt.max}
-		for _, w := range tt.writes {
-			if n, err := b.Write([]byte(w)); n != len(w) || err != nil {
-				t.Fatalf("Write(%q) = %d, %v", w, n, err)
-			}
-		}
-		if got := string(b.Bytes()); got != tt.want {
-			t.Errorf("after %q: %q, want %q", tt.writes, got, tt.want)
-		}
-	}
-}
-
 func TestCommandEnv(t *testing.T) {
 	got := commandEnv(
 		[]string{"PATH=/bin", "LANG=de_DE", "LC_CTYPE=x", "LC_ALL=de", "HOME=/root", "LANGUAGE=de"},

@@ -9,12 +9,12 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/hashicorp/go-multierror"
 
 	"github.com/zonemgr/zonemgr/internal/illumos"
+	"github.com/zonemgr/zonemgr/internal/textio"
 )
 
 // Discard policies of an exec.
@@ -142,31 +142,6 @@ func (s *ExecSpec) zloginArgv(zone string) []string {
 	return []string{"zlogin", "-l", s.User, zone, s.commandLine()}
 }
 
-// tail keeps the last n bytes written to it.
-type tail struct {
-	mu  sync.Mutex
-	n   int
-	buf []byte
-	cut bool
-}
-
-func (t *tail) Write(p []byte) (int, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.buf = append(t.buf, p...)
-	if len(t.buf) > t.n {
-		t.buf = append([]byte(nil), t.buf[len(t.buf)-t.n:]...)
-		t.cut = true
-	}
-	return len(p), nil
-}
-
-func (t *tail) String() string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return string(t.buf)
-}
-
 // Exec runs a command in a zone as the spec says, then applies the
 // discard policy: for an existing zone, roll back to a snapshot taken
 // before and drop it, and restore the zone's former run state; for a
@@ -191,7 +166,7 @@ func (h *Host) Exec(ctx context.Context, spec ExecSpec) (*ExecResult, *Outcome, 
 // run runs the command in a running zone and collects its result.
 func (h *Host) run(ctx context.Context, zone string, spec ExecSpec) (*ExecResult, error) {
 	res := &ExecResult{Zone: zone}
-	outT, errT := &tail{n: spec.OutputLimit}, &tail{n: spec.OutputLimit}
+	outT, errT := &textio.Tail{Max: spec.OutputLimit}, &textio.Tail{Max: spec.OutputLimit}
 	stdout, stderr := []io.Writer{outT}, []io.Writer{errT}
 	if h.Stdout != nil {
 		stdout = append(stdout, h.Stdout)
@@ -205,7 +180,7 @@ func (h *Host) run(ctx context.Context, zone string, spec ExecSpec) (*ExecResult
 			return nil, fmt.Errorf("log: %w", err)
 		}
 		defer f.Close()
-		lw := &lockedWriter{w: f}
+		lw := &textio.LockedWriter{W: f}
 		stdout, stderr = append(stdout, lw), append(stderr, lw)
 	}
 	start := time.Now()
@@ -229,17 +204,6 @@ func (h *Host) run(ctx context.Context, zone string, spec ExecSpec) (*ExecResult
 		return res, fmt.Errorf("exec in %s: %w", zone, err)
 	}
 	return res, nil
-}
-
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
 }
 
 // discardNow tells whether the policy discards after this outcome.

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"github.com/zonemgr/zonemgr/internal/textio"
 	"strings"
 )
 
@@ -20,27 +21,6 @@ func helpFor(r *request) string {
 	return verbHelp(r.verb)
 }
 
-// wrap fills text into lines of at most width columns, each starting
-// with indent.
-func wrap(text, indent string, width int) string {
-	var b strings.Builder
-	line := indent
-	for _, w := range strings.Fields(text) {
-		if line != indent && len(line)+1+len(w) > width {
-			b.WriteString(line + "\n")
-			line = indent
-		}
-		if line != indent {
-			line += " "
-		}
-		line += w
-	}
-	if line != indent {
-		b.WriteString(line + "\n")
-	}
-	return b.String()
-}
-
 // writeOption writes one option with its description.
 func writeOption(b *strings.Builder, o *option) { writeEntry(b, o.display(), o.help) }
 
@@ -48,7 +28,7 @@ func writeOption(b *strings.Builder, o *option) { writeEntry(b, o.display(), o.h
 func writeEntry(b *strings.Builder, name, text string) {
 	d := "  " + name
 	pad := strings.Repeat(" ", optionColumn)
-	body := wrap(text, pad, helpWidth)
+	body := textio.Wrap(text, pad, helpWidth)
 	if len(d) < optionColumn-1 {
 		b.WriteString(d + strings.Repeat(" ", optionColumn-len(d)) + strings.TrimPrefix(body, pad))
 		return
@@ -72,7 +52,7 @@ func generalHelp() string {
 	b.WriteString("  zonemgr VERB [ZONE] [OPTIONS]      options and the verb in any order\n")
 	b.WriteString("  zonemgr play TASKS.yml [OPTIONS]   run a YAML file of module tasks\n")
 	b.WriteString("  zonemgr VERB --help                a verb's options and examples\n\n")
-	b.WriteString(wrap("The last verb given wins; -c GIZ without a verb means create-diz, and "+
+	b.WriteString(textio.Wrap("The last verb given wins; -c GIZ without a verb means create-diz, and "+
 		"--exec-cmd without a verb means exec. The query verbs (list-snapshots, is-managed, "+
 		"is-giz, is-diz, verify, get-state) take the zone's name as the word after them. "+
 		"Repeated list options add up, and one argument may hold several words: "+
@@ -121,14 +101,14 @@ func generalHelp() string {
 		b.WriteString("  " + e + "\n")
 	}
 	b.WriteString("\nConfiguration:\n")
-	b.WriteString(wrap("KEY=VALUE lines in shell syntax, read (never run) from /etc/zones/zonemgr.conf "+
+	b.WriteString(textio.Wrap("KEY=VALUE lines in shell syntax, read (never run) from /etc/zones/zonemgr.conf "+
 		"(under ZONEMGR_ROOT), ~/.zonemgr.conf, $ZONEMGR_CONF and each --config FILE, in that "+
 		"order; variables set in the environment win. --print-config shows the result. The list "+
 		"options extend the list variables (COPY_USERS, ADD_MOUNT_LOFS, AUTO_VNICS, ...); "+
 		"ORIGIN_GIZ, EXEC_USER, EXEC_DISCARD, OUTFILE and LIST_ARGS apply when their option is "+
 		"not given. What to act on (the verb, -z, -s, --exec-cmd) comes from the command line only.", "  ", helpWidth))
 	b.WriteString("\nOutput:\n")
-	b.WriteString(wrap("Data (zone and snapshot names, states, listings, a dry run's plan, or with "+
+	b.WriteString(textio.Wrap("Data (zone and snapshot names, states, listings, a dry run's plan, or with "+
 		"--json one JSON object) goes to stdout; messages go to stderr as \"zonemgr: ...\", "+
 		"\"zonemgr: warning: ...\" and \"zonemgr: error: ...\", so zonemgr -q list-diz pipes cleanly. "+
 		"ZONEMGR_DEBUG sets the message level as -d does. ZONEMGR_TRACE=FILE appends one JSON "+
@@ -145,8 +125,8 @@ func verbHelp(v *verb) string {
 	if len(v.aliases) > 0 {
 		fmt.Fprintf(&b, "Aliases: %s\n", strings.Join(v.aliases, ", "))
 	}
-	b.WriteString("\n" + wrap(v.about, "", helpWidth))
-	b.WriteString("\n" + wrap("Module calls: "+v.calls+".", "", helpWidth))
+	b.WriteString("\n" + textio.Wrap(v.about, "", helpWidth))
+	b.WriteString("\n" + textio.Wrap("Module calls: "+v.calls+".", "", helpWidth))
 	if v == develDebug {
 		b.WriteString("\nSteps:\n")
 		for _, st := range develSteps {
@@ -163,7 +143,7 @@ func verbHelp(v *verb) string {
 	for _, o := range own {
 		writeOption(&b, o)
 	}
-	b.WriteString(wrap("Global options: -d N, -q, -Q, -n (dry run), --json, -O FILE, --config FILE, "+
+	b.WriteString(textio.Wrap("Global options: -d N, -q, -Q, -n (dry run), --json, -O FILE, --config FILE, "+
 		"--print-config; see zonemgr --help.", "  ", helpWidth))
 	if len(v.examples) > 0 {
 		b.WriteString("\nExamples:\n")

@@ -31,6 +31,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/zonemgr/zonemgr/internal/textio"
 	"io"
 	"os"
 	"strconv"
@@ -230,25 +231,12 @@ func (d *display) command(s string) {
 // liveOut and liveErr are where the live output of commands goes.
 func (d *display) liveOut() io.Writer {
 	if d.json {
-		return lockedWriter{&d.mu, d.errw}
+		return &textio.LockedWriter{W: d.errw, Mu: &d.mu}
 	}
 	return d.out
 }
 
-func (d *display) liveErr() io.Writer { return lockedWriter{&d.mu, d.errw} }
-
-// A lockedWriter serialises writes to w with the display's other writes
-// to standard error.
-type lockedWriter struct {
-	mu *sync.Mutex
-	w  io.Writer
-}
-
-func (l lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
-}
+func (d *display) liveErr() io.Writer { return &textio.LockedWriter{W: d.errw, Mu: &d.mu} }
 
 // formatDuration renders a task's duration: seconds with two decimals
 // under a minute, else minutes and seconds.

@@ -1,0 +1,69 @@
+package textio
+
+import (
+	"strings"
+	"sync"
+	"testing"
+)
+
+func TestTail(t *testing.T) {
+	tests := []struct {
+		max    int
+		writes []string
+		want   string
+		cut    bool
+	}{
+		{4, []string{"ab", "cd"}, "abcd", false},
+		{4, []string{"ab", "cd", "ef"}, "cdef", true},
+		{4, []string{"abcd"}, "abcd", false},
+		{4, []string{"abcdefgh"}, "efgh", true},
+		{4, []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"}, "ghij", true},
+		{4, nil, "", false},
+		{0, []string{"all", " of it"}, "all of it", false},
+	}
+	for _, tt := range tests {
+		b := &Tail{Max: tt.max}
+		for _, w := range tt.writes {
+			if n, err := b.Write([]byte(w)); n != len(w) || err != nil {
+				t.Fatalf("Write(%q) = %d, %v", w, n, err)
+			}
+		}
+		if got := b.String(); got != tt.want || b.Cut() != tt.cut {
+			t.Errorf("after %q: %q cut %v, want %q cut %v", tt.writes, got, b.Cut(), tt.want, tt.cut)
+		}
+	}
+}
+
+// TestLockedWriter: writes from many goroutines arrive whole.
+func TestLockedWriter(t *testing.T) {
+	var b strings.Builder
+	w := &LockedWriter{W: &b}
+	var wg sync.WaitGroup
+	for range 50 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w.Write([]byte("0123456789\n"))
+		}()
+	}
+	wg.Wait()
+	for _, l := range strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n") {
+		if l != "0123456789" {
+			t.Fatalf("a torn write: %q", l)
+		}
+	}
+}
+
+func TestWrap(t *testing.T) {
+	for _, tt := range []struct {
+		text, want string
+	}{
+		{"one two three four", "  one two\n  three four\n"},
+		{"", ""},
+		{"averyveryverylongword x", "  averyveryverylongword\n  x\n"},
+	} {
+		if got := Wrap(tt.text, "  ", 12); got != tt.want {
+			t.Errorf("Wrap(%q) = %q, want %q", tt.text, got, tt.want)
+		}
+	}
+}
