@@ -297,20 +297,6 @@ func (h *Host) finish(ctx context.Context, op string, plan *Plan, out *Outcome) 
 	return out, nil
 }
 
-// checkOurs refuses a zone zonemgr does not manage, or one of the other role.
-func checkOurs(z *Zone, role string) error {
-	if !z.Managed() {
-		return fmt.Errorf("zone %s exists and is not managed by zonemgr (it has no zonemgr.* attributes); refusing to touch it", z.Name)
-	}
-	if r := z.Role(); r != role {
-		what := map[string]string{"giz": "a golden-image zone (GIZ)", "diz": "a disposable zone (DIZ)"}[r]
-		if what == "" {
-			what = fmt.Sprintf("a zone of role %q", r)
-		}
-		return fmt.Errorf("zone %s is %s, not %s", z.Name, what, map[string]string{"giz": "a golden-image zone", "diz": "a disposable zone"}[role])
-	}
-	return nil
-}
 
 // resolveGIZ finds the golden zone, its dataset and the snapshot to
 // clone; the snapshot must exist on the zone's active boot environment,
@@ -377,87 +363,9 @@ func IsZonemgrSnapshot(name string) bool {
 	return strings.HasPrefix(name, "initial-") || strings.HasPrefix(name, SnapAutoPrefix) || strings.HasPrefix(name, "zonemgr-")
 }
 
-// containerSteps creates a missing container dataset with the original
-// script's tuning, in one zfs create so a failure leaves nothing half
-// tuned, and its missing parents. Containers are zonemgr's standing
-// infrastructure, like its state directory: made once, by whichever run
-// needs them first, and never removed by an undo or by gc, since other
-// runs may be making zones in them at any moment. A creation that finds
-// the dataset made by a parallel run meanwhile counts as done.
-func (h *Host) containerSteps(ctx context.Context, w *World, name, compression, dedup, mountpoint string) ([]Step, error) {
-	if w.Exists(name) {
-		return nil, nil
-	}
-	if err := w.learnAncestors(ctx, h.Runner, name); err != nil {
-		return nil, fmt.Errorf("container %s: %w", name, err)
-	}
-	var steps []Step
-	parts := strings.Split(name, "/")
-	first := 1 // the nearest existing ancestor (the pool at least)
-	for i := len(parts) - 1; i >= 1; i-- {
-		if w.Exists(strings.Join(parts[:i], "/")) {
-			first = i
-			break
-		}
-	}
-	for i := first + 1; i < len(parts); i++ {
-		parent := strings.Join(parts[:i], "/")
-		steps = append(steps, infraStep("create parent dataset "+parent, parent, []string{"zfs", "create", parent}))
-	}
-	argv := []string{"zfs", "create", "-o", "atime=off", "-o", "canmount=on", "-o", "com.sun:auto-snapshot=false", "-o", "compression=" + compression, "-o", "dedup=" + dedup}
-	if mountpoint != "" {
-		argv = append(argv, "-o", "mountpoint="+mountpoint)
-	}
-	argv = append(argv, name)
-	steps = append(steps, infraStep("create container "+name, name, argv))
-	return steps, nil
-}
 
-// infraStep creates a dataset of zonemgr's infrastructure (see
-// containerSteps), which parallel runs may all want at once: one creates
-// it; for the others it then exists, which is all they need. It has no
-// undo.
-func infraStep(why, name string, argv []string) Step {
-	return Step{Why: why, Cmd: &illumos.Cmd{Argv: argv}, ExistsOK: name}
-}
 
-// containerMountpoint is where a container is (or will be) mounted.
-func containerMountpoint(w *World, name, configured string) string {
-	if mp := w.Containers[name]; mp != "" {
-		return mp
-	}
-	if configured != "" {
-		return configured
-	}
-	// Inherited: the nearest existing ancestor's mountpoint plus the rest.
-	parts := strings.Split(name, "/")
-	for i := len(parts) - 1; i >= 1; i-- {
-		anc := strings.Join(parts[:i], "/")
-		if d, ok := w.Datasets[anc]; ok && strings.HasPrefix(d.Props["mountpoint"], "/") {
-			return path.Join(d.Props["mountpoint"], strings.Join(parts[i:], "/"))
-		}
-	}
-	return "/" + name
-}
 
-// zonecfgStep configures a zone from a command file read on standard
-// input (zonecfg -f -: zonecfg.c cmd_file() reads stdin for "-"), so
-// zonecfg stops at the first error instead of committing the commands
-// that worked. With run set, the script creates the zone (its
-// zonemgr.run attribute is run), and the undo deletes the configuration
-// while the zone is still that run's.
-func zonecfgStep(why, zone, script, run string) Step {
-	s := Step{
-		Why:  why,
-		Cmd:  &illumos.Cmd{Argv: []string{"zonecfg", "-z", zone, "-f", "-"}, Stdin: []byte(script)},
-		Show: "zonecfg -z " + zone + " -f - <<EOF\n\t" + strings.ReplaceAll(strings.TrimRight(script, "\n"), "\n", "\n\t") + "\nEOF",
-	}
-	if run != "" {
-		s.Undo = &illumos.Cmd{Argv: []string{"zonecfg", "-z", zone, "delete", "-F"}}
-		s.Guard = &Guard{Zone: zone, ZoneRun: run}
-	}
-	return s
-}
 
 // dizConfig derives a disposable zone's configuration: the golden zone's
 // brand and resource controls, without its networks, datasets and
@@ -610,144 +518,11 @@ func vnicNames(vs []autoVNIC) []string {
 	return out
 }
 
-// finalState is the zoneadm state a spec state leads to.
-func finalState(s string) string {
-	switch s {
-	case "present", "stopped":
-		return "installed"
-	}
-	return s
-}
 
-// delegatedDatasetSteps creates a dataset to delegate (and its missing
-// parents), zoned and with a legacy mountpoint. The dataset carries the
-// run's id (zonemgr:run), and its undo removes it only while it still
-// carries it and no other zone uses it. Missing parents are made as
-// "mkdir -p" would, by whichever run needs them first, and stay, like
-// the containers (see containerSteps): parallel runs may be making
-// datasets in them at any moment.
-func (h *Host) delegatedDatasetSteps(ctx context.Context, w *World, name, run string) ([]Step, error) {
-	parts := strings.Split(name, "/")
-	if err := w.learnAncestors(ctx, h.Runner, name); err != nil {
-		return nil, fmt.Errorf("delegate_datasets: %s: %w", name, err)
-	}
-	first := 1
-	for i := len(parts) - 1; i >= 1; i-- {
-		if w.Exists(strings.Join(parts[:i], "/")) {
-			first = i
-			break
-		}
-	}
-	var steps []Step
-	for i := first + 1; i < len(parts); i++ {
-		anc := strings.Join(parts[:i], "/")
-		steps = append(steps, infraStep("create parent dataset "+anc, anc, []string{"zfs", "create", anc}))
-		w.Datasets[anc] = zfs.Dataset{Name: anc}
-	}
-	steps = append(steps, Step{
-		Why:   "create delegated dataset " + name,
-		Cmd:   &illumos.Cmd{Argv: []string{"zfs", "create", "-o", PropRun + "=" + run, "-o", "zoned=on", "-o", "mountpoint=legacy", name}},
-		Undo:  &illumos.Cmd{Argv: []string{"zfs", "destroy", "-r", name}},
-		Guard: &Guard{Dataset: name, Run: run, Unused: true},
-	})
-	return steps, nil
-}
 
-// vnicStep creates one automatic VNIC; its undo deletes it while no
-// other zone configures it. Automatic VNIC names are the zone's (see
-// VNICBase), and the zone's lock is held by whoever makes or removes
-// them, so a VNIC of that name that exists is this zone's.
-func vnicStep(name string, v VNICOver) Step {
-	return Step{
-		Why:   "create VNIC " + name + " over " + v.Link,
-		Cmd:   &illumos.Cmd{Argv: v.createArgs(name)},
-		Undo:  &illumos.Cmd{Argv: []string{"dladm", "delete-vnic", name}},
-		Guard: &Guard{VNIC: name, Unused: true},
-	}
-}
 
-// cloneStep clones a golden zone's snapshot into a configured zone. A
-// failed clone leaves the zone incomplete, which its undo (uninstall
-// -F) clears, while the zone is still this run's. The golden zone's
-// shared lock (the plan's "source" lock), held since the world was
-// read, is released once the clone ran: the golden zone may be booted
-// again.
-func cloneStep(zone, run, giz, snap string) Step {
-	return Step{
-		Why:          "clone " + giz + "@" + snap,
-		Cmd:          zoneadm(zone, "clone", "-s", snap, giz),
-		Undo:         zoneadm(zone, "uninstall", "-F"),
-		Guard:        &Guard{Zone: zone, ZoneRun: run, States: []string{"installed", "incomplete"}},
-		UndoIfFailed: true,
-		Release:      "source",
-	}
-}
 
-// setupSteps boot the zone and apply the in-zone setup. The zone is left
-// running.
-func (h *Host) setupSteps(zone, zid string, s Setup, acc *accounts, b Boot) []Step {
-	steps := h.bootSteps(zone, zid, Boot{Timeout: b.Timeout})
-	if acc == nil {
-		acc = &accounts{}
-	}
-	steps = append(steps, Step{
-		Why: "set up the zone (node name, accounts, automounts)",
-		Cmd: &illumos.Cmd{Argv: []string{"zlogin", "-S", zone, "/bin/sh -s"}, Stdin: []byte(setupScript(s, acc)), ZoneStatus: true},
-	})
-	return steps
-}
 
-// stateSteps move a zone from one state to the state a spec asks for.
-// "restarted" halts a zone in the kernel and boots it again. zid is the
-// zone's identity (see zoneRun), which the undo commands' guards check.
-func (h *Host) stateSteps(zone, zid, from, want string, b Boot) []Step {
-	if want == "restarted" {
-		var steps []Step
-		switch from {
-		case "running", "ready", "shutting_down", "down":
-			steps = append(steps, Step{Why: "halt the zone", Cmd: zoneadm(zone, "halt")})
-		case "mounted":
-			steps = append(steps, Step{Why: "unmount the zone", Cmd: zoneadm(zone, "unmount")})
-		}
-		return append(steps, h.bootSteps(zone, zid, b)...)
-	}
-	want = finalState(want)
-	switch want {
-	case "", from:
-		return nil
-	case "installed":
-		switch from {
-		case "running", "ready", "shutting_down", "down":
-			return []Step{{Why: "halt the zone", Cmd: zoneadm(zone, "halt")}}
-		case "mounted":
-			return []Step{{Why: "unmount the zone", Cmd: zoneadm(zone, "unmount")}}
-		}
-	case "running":
-		var steps []Step
-		if from == "mounted" {
-			steps = append(steps, Step{Why: "unmount the zone", Cmd: zoneadm(zone, "unmount")})
-		}
-		return append(steps, h.bootSteps(zone, zid, b)...)
-	case "ready":
-		var steps []Step
-		switch from {
-		case "mounted":
-			steps = append(steps, Step{Why: "unmount the zone", Cmd: zoneadm(zone, "unmount")})
-		case "running", "shutting_down", "down":
-			steps = append(steps, Step{Why: "halt the zone", Cmd: zoneadm(zone, "halt")})
-		}
-		return append(steps, Step{Why: "ready the zone", Cmd: zoneadm(zone, "ready"), Undo: zoneadm(zone, "halt"),
-			Guard: &Guard{Zone: zone, ZoneRun: zid, States: []string{"ready"}}})
-	case "mounted":
-		var steps []Step
-		if from != "installed" {
-			steps = append(steps, Step{Why: "halt the zone", Cmd: zoneadm(zone, "halt")})
-		}
-		return append(steps, Step{Why: "mount the zone", Cmd: zoneadm(zone, "mount"), Undo: zoneadm(zone, "unmount"),
-			Guard: &Guard{Zone: zone, ZoneRun: zid, States: []string{"mounted"}}})
-	}
-	return nil
-}
 
 // updateDIZ plans the changes to an existing disposable zone.
 func (h *Host) updateDIZ(ctx context.Context, w *World, z *Zone, spec *DIZSpec, acc *accounts, plan *Plan, out *Outcome) error {
@@ -921,68 +696,6 @@ func describe(z *Zone) string {
 	return s + "state: " + z.State + "\n"
 }
 
-// destroySteps remove a managed zone and what zonemgr made for it: halt,
-// uninstall (which destroys its datasets and the clone's origin snapshot
-// when nothing else uses it), its automatic VNICs and the delegated
-// datasets zonemgr created — nothing else — and last the configuration,
-// which names them. The steps have no undo: a failed destroy is repeated,
-// and finds what is left through the configuration.
-func (h *Host) destroySteps(ctx context.Context, w *World, z *Zone) ([]Step, error) {
-	var steps []Step
-	switch z.State {
-	case "running", "ready", "shutting_down", "down":
-		steps = append(steps, Step{Why: "halt the zone", Cmd: zoneadm(z.Name, "halt")})
-	case "mounted":
-		steps = append(steps, Step{Why: "unmount the zone", Cmd: zoneadm(z.Name, "unmount")})
-	}
-	if z.Role() == "giz" {
-		// Release zonemgr's holds, or the uninstall cannot destroy the
-		// snapshots.
-		if ds, ok := w.ZoneDataset(z); ok {
-			for _, s := range w.Snapshots(ds) {
-				if s.Props["userrefs"] != "" && s.Props["userrefs"] != "0" && s.Props["userrefs"] != "-" {
-					steps = append(steps, Step{Why: "release " + s.Name, Cmd: &illumos.Cmd{Argv: []string{"zfs", "release", "-r", HoldTag, s.Name}}})
-				}
-			}
-		}
-	}
-	if z.State != "configured" {
-		steps = append(steps, Step{Why: "uninstall the zone", Cmd: zoneadm(z.Name, "uninstall", "-F")})
-	}
-	autos := parseAutoVNICs(z.Attr(AttrAutoVNIC))
-	if len(autos) > 0 {
-		existing, err := h.vnics(ctx)
-		if err != nil {
-			return nil, err
-		}
-		for _, v := range autos {
-			if !strings.HasPrefix(v.Name, "autodiz") && !strings.HasPrefix(v.Name, "autogiz") {
-				continue // not a name zonemgr gives: never ours to delete
-			}
-			if existing[v.Name] {
-				steps = append(steps, Step{Why: "delete VNIC " + v.Name, Cmd: &illumos.Cmd{Argv: []string{"dladm", "delete-vnic", v.Name}}})
-			}
-		}
-	}
-	// The delegated datasets zonemgr made for the zone go with it, but
-	// only while they are still the zone's: made by the run that made
-	// the zone (for zones made before runs had ids, the zone's own
-	// record is all there is), and used by no other zone. That is checked
-	// again just before each is destroyed, under its lock.
-	zid := zoneRun(z)
-	for _, d := range strings.Fields(z.Attr(AttrDatasets)) {
-		if w.Exists(d) || !w.listed(d) {
-			st := zfsDestroyStep("destroy delegated dataset "+d, d, true)
-			st.When = &Guard{Dataset: d, Unused: true, Owner: z.Name, OwnerRun: zid}
-			if z.Attr(AttrRun) != "" {
-				st.When.Run = zid
-			}
-			steps = append(steps, st)
-		}
-	}
-	steps = append(steps, Step{Why: "delete the configuration", Cmd: &illumos.Cmd{Argv: []string{"zonecfg", "-z", z.Name, "delete", "-F"}}})
-	return steps, nil
-}
 
 // listed reports whether a dataset lies under a tree the world listed, so
 // that its absence from the listing means it does not exist.
