@@ -297,7 +297,6 @@ func (h *Host) finish(ctx context.Context, op string, plan *Plan, out *Outcome) 
 	return out, nil
 }
 
-
 // resolveGIZ finds the golden zone, its dataset and the snapshot to
 // clone; the snapshot must exist on the zone's active boot environment,
 // which the brand's clone hook clones (clone -s SNAP: $ACTIVE_DS@SNAP).
@@ -362,10 +361,6 @@ func snapshotNames(w *World, ds string) []string {
 func IsZonemgrSnapshot(name string) bool {
 	return strings.HasPrefix(name, "initial-") || strings.HasPrefix(name, SnapAutoPrefix) || strings.HasPrefix(name, "zonemgr-")
 }
-
-
-
-
 
 // dizConfig derives a disposable zone's configuration: the golden zone's
 // brand and resource controls, without its networks, datasets and
@@ -517,12 +512,6 @@ func vnicNames(vs []autoVNIC) []string {
 	}
 	return out
 }
-
-
-
-
-
-
 
 // updateDIZ plans the changes to an existing disposable zone.
 func (h *Host) updateDIZ(ctx context.Context, w *World, z *Zone, spec *DIZSpec, acc *accounts, plan *Plan, out *Outcome) error {
@@ -695,7 +684,6 @@ func describe(z *Zone) string {
 	}
 	return s + "state: " + z.State + "\n"
 }
-
 
 // listed reports whether a dataset lies under a tree the world listed, so
 // that its absence from the listing means it does not exist.
