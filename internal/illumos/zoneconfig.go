@@ -390,3 +390,16 @@ func canonicalMemory(s string) string {
 	}
 	return FormatMemorySize(n)
 }
+
+// HasDataset reports whether the configuration delegates the dataset.
+func (c *ZoneConfig) HasDataset(name string) bool {
+	if c == nil {
+		return false
+	}
+	for _, d := range c.Datasets {
+		if d.Name == name {
+			return true
+		}
+	}
+	return false
+}

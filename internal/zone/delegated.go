@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/zonemgr/zonemgr/internal/zfs"
 )
@@ -25,6 +26,21 @@ func (h *Host) learnDelegated(ctx context.Context, w *World, name string) error 
 	}
 	for _, d := range ds {
 		w.Datasets[d.Name] = d
+	}
+	return nil
+}
+
+// checkDelegable refuses an existing dataset that zoneadm would refuse to
+// delegate: one whose mountpoint is inherited (zoneadm/zfs.c
+// verify_datasets(): "mountpoint cannot be inherited"; the zone sets its
+// delegated datasets' mountpoints itself), before anything is changed.
+func (h *Host) checkDelegable(ctx context.Context, name string) error {
+	_, source, err := zfs.GetProperty(ctx, h.Runner, name, "mountpoint")
+	if err != nil {
+		return fmt.Errorf("delegate_datasets: %s: %w", name, err)
+	}
+	if strings.HasPrefix(source, "inherited") {
+		return fmt.Errorf("delegate_datasets: %s: its mountpoint is %s, and zoneadm refuses to delegate a dataset whose mountpoint is inherited; give it one of its own first (zfs set mountpoint=legacy %s)", name, source, name)
 	}
 	return nil
 }

@@ -443,6 +443,9 @@ func (h *Host) createDIZ(ctx context.Context, w *World, spec *DIZSpec, acc *acco
 			return err
 		}
 		if w.Exists(d) {
+			if err := h.checkDelegable(ctx, d); err != nil {
+				return err
+			}
 			continue
 		}
 		steps, err := h.delegatedDatasetSteps(ctx, w, d, plan.Run)
@@ -581,6 +584,11 @@ func (h *Host) updateDIZ(ctx context.Context, w *World, z *Zone, spec *DIZSpec, 
 	for _, d := range spec.Datasets {
 		if err := h.learnDelegated(ctx, w, d); err != nil {
 			return err
+		}
+		if w.Exists(d) && !slices.Contains(created, d) && !z.Config.HasDataset(d) {
+			if err := h.checkDelegable(ctx, d); err != nil {
+				return err
+			}
 		}
 		if !w.Exists(d) {
 			steps, err := h.delegatedDatasetSteps(ctx, w, d, plan.Run)

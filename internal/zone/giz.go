@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path"
 	"slices"
 	"sort"
@@ -153,6 +154,10 @@ func (h *Host) validateGIZ(s *GIZSpec) (*accounts, error) {
 	for _, m := range s.Lofs {
 		if err := m.validate(); err != nil {
 			errs = multierror.Append(errs, err)
+		} else if _, err := os.Stat(h.path(m.Special)); err != nil {
+			// zoneadm's verify refuses a special it cannot access
+			// (zoneadm.c verify_fs_special()).
+			errs = multierror.Append(errs, fmt.Errorf("mount_lofs: %s does not exist in the global zone", m.Special))
 		}
 	}
 	if s.Archive != "" && (s.Source != "" || !strings.HasPrefix(s.Archive, "/")) {

@@ -523,10 +523,16 @@ func (h *Host) ImportGIZ(ctx context.Context, spec GIZSpec) (*Outcome, error) {
 	}
 	out, err = h.finish(ctx, "giz-import", plan, out)
 	var ae *ApplyError
-	if errors.As(err, &ae) && strings.Contains(ae.Stderr, "out of sync with the global zone") && !spec.AttachUpdate {
+	if errors.As(err, &ae) && ae.Command != nil && slices.Contains(ae.Command.Argv, "attach") && !spec.AttachUpdate {
 		// The ipkg brand's attach refuses a zone whose packages differ
-		// from the global zone's unless -u (m_need_update).
-		err = fmt.Errorf("%w; the image's packages are out of sync with this global zone: import it with attach_update: true (zonemgr import-giz --attach-update), which updates them to the global zone's", err)
+		// from the global zone's unless -u (m_need_update), and on
+		// OmniOS says so in its log file only (/var/tmp/ZONE.attach_log.*:
+		// pkg5 src/brand/shared/log.ksh sends its messages there).
+		why := "when its log says the zone's packages are out of sync with this global zone"
+		if strings.Contains(ae.Stderr, "out of sync with the global zone") {
+			why = "the image's packages are out of sync with this global zone"
+		}
+		err = fmt.Errorf("%w; %s: import it with attach_update: true (zonemgr import-giz --attach-update), which updates them to the global zone's", err, why)
 	}
 	return out, err
 }

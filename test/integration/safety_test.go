@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -124,8 +125,20 @@ func TestNeverTouchOthersZones(t *testing.T) {
 // dataset is only delegated, never destroyed, and keeps its properties.
 func TestDatasetsOutsideContainers(t *testing.T) {
 	s := goldenSim(t)
-	if out, errOut, code := s.Run(nil, "zfs", "create", "-p", "rpool/export/keep/inner"); code != 0 {
-		t.Fatalf("zfs create: %s%s", out, errOut)
+	for _, c := range [][]string{{"zfs", "create", "-o", "mountpoint=legacy", "rpool/export/keep"}, {"zfs", "create", "rpool/export/keep/inner"}, {"zfs", "create", "rpool/export/inherits"}} {
+		if out, errOut, code := s.Run(nil, c[0], c[1:]...); code != 0 {
+			t.Fatalf("%q: %s%s", c, out, errOut)
+		}
+	}
+	// zoneadm refuses to delegate a dataset whose mountpoint is
+	// inherited: refused before anything changes.
+	unchanged := s.State()
+	res := s.Module("zone_diz", map[string]any{"name": "d1", "giz": "golden", "delegate_datasets": []string{"rpool/export/inherits"}})
+	if res["failed"] != true || !strings.Contains(fmt.Sprint(res["msg"]), "delegate_datasets: rpool/export/inherits: its mountpoint is inherited from rpool/export, and zoneadm refuses to delegate a dataset whose mountpoint is inherited") {
+		t.Errorf("delegating a dataset with an inherited mountpoint: %v", pretty(res))
+	}
+	if got := s.State(); got != unchanged {
+		t.Errorf("the refused delegation changed the sim:\n%s", diffLines(unchanged, got))
 	}
 	show := func() string {
 		out, _, _ := s.Run(nil, "zfs", "list", "-H", "-o", "name,mountpoint", "-r", "rpool/export/keep")
