@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 )
@@ -232,7 +234,7 @@ func readZoneXML(dir, name string) (*ZoneConfig, error) {
 	xb, err := os.ReadFile(p)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("read zone %s: configuration %s is missing", name, p)
+			return nil, fmt.Errorf("read zone %s: configuration %s is missing: %w", name, p, fs.ErrNotExist)
 		}
 		return nil, fmt.Errorf("read zone %s: %w", name, err)
 	}
@@ -283,11 +285,54 @@ func ReadZones(root string) ([]IndexEntry, map[string]*ZoneConfig, error) {
 	}
 	wg.Wait()
 	configs := make(map[string]*ZoneConfig, len(names))
+	var gone map[string]bool
 	for i, name := range names {
+		if errors.Is(errs[i], fs.ErrNotExist) {
+			// zonecfg delete removes a zone's index entry, then its
+			// file (libzonecfg zonecfg_destroy()): a zone deleted
+			// while the files were read is listed but has no file.
+			// The index is read again; a zone no longer in it is left
+			// out, and one still in it is an error.
+			if gone == nil {
+				if gone, err = deletedSince(dir, entries); err != nil {
+					return nil, nil, err
+				}
+			}
+			if gone[name] {
+				continue
+			}
+		}
 		if errs[i] != nil {
 			return nil, nil, errs[i]
 		}
 		configs[name] = parsed[i]
 	}
+	if len(gone) > 0 {
+		entries = slices.DeleteFunc(entries, func(e IndexEntry) bool { return gone[e.Name] })
+	}
 	return entries, configs, nil
+}
+
+// deletedSince reads the zone index again and returns the zones of
+// entries it no longer lists.
+func deletedSince(dir string, entries []IndexEntry) (map[string]bool, error) {
+	b, err := os.ReadFile(filepath.Join(dir, "index"))
+	if err != nil {
+		return nil, fmt.Errorf("read zone index: %w", err)
+	}
+	now, err := ParseZoneIndex(b)
+	if err != nil {
+		return nil, fmt.Errorf("read zone index %s: %w", filepath.Join(dir, "index"), err)
+	}
+	still := map[string]bool{}
+	for _, e := range now {
+		still[e.Name] = true
+	}
+	gone := map[string]bool{}
+	for _, e := range entries {
+		if !still[e.Name] {
+			gone[e.Name] = true
+		}
+	}
+	return gone, nil
 }

@@ -188,3 +188,23 @@ func TestReadZonesErrors(t *testing.T) {
 		t.Errorf("ReadZones of 64 zones: %d configurations, %v", len(configs), err)
 	}
 }
+
+// TestReadZonesDeletedMeanwhile: a zone whose file is gone because it was
+// deleted while the files were read (no longer in the index) is left out;
+// one still in the index without its file is an error.
+func TestReadZonesDeletedMeanwhile(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "etc", "zones")
+	os.MkdirAll(dir, 0o755)
+	os.WriteFile(filepath.Join(dir, "a.xml"), []byte(`<?xml version="1.0"?><zone name="a" zonepath="/zones/a" autoboot="false"></zone>`), 0o644)
+	os.WriteFile(filepath.Join(dir, "index"), []byte("global:installed:/\na:installed:/zones/a\nb:installed:/zones/b\n"), 0o644)
+	if _, _, err := ReadZones(root); err == nil || !strings.Contains(err.Error(), "b.xml is missing") {
+		t.Fatalf("a zone listed without its file: %v", err)
+	}
+	// b is deleted: the index no longer lists it either.
+	os.WriteFile(filepath.Join(dir, "index"), []byte("global:installed:/\na:installed:/zones/a\n"), 0o644)
+	entries, cfgs, err := ReadZones(root)
+	if err != nil || len(cfgs) != 1 || cfgs["a"] == nil || len(entries) != 2 {
+		t.Fatalf("ReadZones = %v, %v, %v", entries, cfgs, err)
+	}
+}
