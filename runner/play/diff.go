@@ -3,6 +3,8 @@ package play
 import (
 	"fmt"
 	"strings"
+
+	"github.com/zonemgr/zonemgr/runner/play/jinja"
 )
 
 // renderDiff renders a result's diff (a dict or a list of dicts with
@@ -28,15 +30,15 @@ func renderDiff(v any) string {
 		if hasBefore && hasAfter {
 			bh, ah := "before", "after"
 			if h, ok := m["before_header"]; ok {
-				bh = "before: " + pyStr(h)
+				bh = "before: " + jinja.Str(h)
 			}
 			if h, ok := m["after_header"]; ok {
-				ah = "after: " + pyStr(h)
+				ah = "after: " + jinja.Str(h)
 			}
 			b.WriteString(unifiedDiff(diffText(before), diffText(after), bh, ah, 3))
 		}
 		if p, ok := m["prepared"]; ok {
-			b.WriteString(pyStr(p))
+			b.WriteString(jinja.Str(p))
 		}
 		if b.Len() > 0 {
 			parts = append(parts, b.String())
@@ -54,7 +56,7 @@ func diffText(v any) string {
 	case string:
 		return x
 	}
-	return pyJSON(v, 4) + "\n"
+	return jinja.JSON(v, 4) + "\n"
 }
 
 // splitLinesKeep splits s into lines that keep their "\n"; a last line

@@ -31,13 +31,16 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"github.com/zonemgr/zonemgr/internal/textio"
 	"io"
+	"math"
 	"os"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/zonemgr/zonemgr/internal/textio"
+	"github.com/zonemgr/zonemgr/runner/play/jinja"
 )
 
 // Ansible's colours (constants.py COLOR_*), as ANSI SGR codes.
@@ -202,13 +205,13 @@ func (d *display) errorf(format string, a ...any) {
 func (d *display) deprecations(res map[string]any) {
 	list, _ := res["deprecations"].([]any)
 	for _, e := range list {
-		msg := pyStr(e)
+		msg := jinja.Str(e)
 		if m, ok := e.(map[string]any); ok {
-			msg = pyStr(m["msg"])
+			msg = jinja.Str(m["msg"])
 			if v, ok := m["version"]; ok {
-				msg += fmt.Sprintf(". This feature will be removed in version %s", pyStr(v))
+				msg += fmt.Sprintf(". This feature will be removed in version %s", jinja.Str(v))
 			} else if v, ok := m["date"]; ok {
-				msg += fmt.Sprintf(". This feature will be removed in a release after %s", pyStr(v))
+				msg += fmt.Sprintf(". This feature will be removed in a release after %s", jinja.Str(v))
 			}
 			msg += "."
 		}
@@ -314,7 +317,7 @@ func (d *display) dump(t *task, res map[string]any, verbose, noLog bool) string 
 	if verbose || d.verbosity > 2 {
 		indent = 4
 	}
-	return pyJSON(d.shown(t, res, noLog), indent)
+	return jinja.JSON(d.shown(t, res, noLog), indent)
 }
 
 // taskLine writes the status line of a task without a loop.
@@ -348,7 +351,7 @@ func itemLabel(label any, noLog bool) string {
 	if noLog {
 		return "None"
 	}
-	return pyStr(label)
+	return jinja.Str(label)
 }
 
 // itemLine writes the status line of one loop item.
@@ -387,7 +390,7 @@ func (d *display) loopEnd(o outcome) {
 
 // diff writes a changed result's diff under --diff.
 func (d *display) diff(res map[string]any, noLog bool) {
-	if !d.diffMode || noLog || !truthy(res["changed"]) || !truthy(res["diff"]) {
+	if !d.diffMode || noLog || !jinja.Truth(res["changed"]) || !jinja.Truth(res["diff"]) {
 		return
 	}
 	text := renderDiff(res["diff"])
@@ -529,8 +532,8 @@ func (d *display) writeJSON(v any) {
 func jsonSafe(v any) any {
 	switch x := v.(type) {
 	case float64:
-		if s := pyFloat(x); s == "inf" || s == "-inf" || s == "nan" {
-			return s
+		if math.IsInf(x, 0) || math.IsNaN(x) {
+			return jinja.Str(x) // inf, -inf or nan
 		}
 		return x
 	case []any:

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/zonemgr/zonemgr/internal/zone"
+	"github.com/zonemgr/zonemgr/runner/play/jinja"
 )
 
 // localPatterns are the host patterns that name the local machine (all
@@ -22,11 +23,11 @@ func (x *run) playScope(ctx context.Context) *scope { return x.scope(ctx, &task{
 // template (as text when it does not render).
 func (x *run) playName(ctx context.Context) string {
 	name := x.play.name
-	if !isTemplate(name) {
+	if !jinja.IsTemplate(name) {
 		return name
 	}
 	if v, err := x.playScope(ctx).render(name); err == nil {
-		return pyStr(v)
+		return jinja.Str(v)
 	}
 	return name
 }
@@ -38,9 +39,9 @@ func (x *run) noteHosts(ctx context.Context) {
 	sc := x.playScope(ctx)
 	var pats []string
 	for _, h := range x.play.hosts {
-		if isTemplate(h) {
+		if jinja.IsTemplate(h) {
 			if v, err := sc.render(h); err == nil {
-				h = pyStr(v)
+				h = jinja.Str(v)
 			}
 		}
 		for _, p := range strings.FieldsFunc(h, func(r rune) bool { return r == ',' || r == ':' }) {
@@ -79,7 +80,7 @@ func (x *run) environment(t *task, inh inherited, sc *scope) (map[string]string,
 		for _, e := range list {
 			m, ok := e.(map[string]any)
 			if !ok {
-				return nil, fmt.Errorf("expected a mapping of variable names to values, got %s", pyRepr(e))
+				return nil, fmt.Errorf("expected a mapping of variable names to values, got %s", jinja.Repr(e))
 			}
 			for k, val := range m {
 				if k == "" || strings.ContainsAny(k, "=\x00") {
@@ -88,7 +89,7 @@ func (x *run) environment(t *task, inh inherited, sc *scope) (map[string]string,
 				if val == nil {
 					val = ""
 				}
-				out[k] = pyStr(val)
+				out[k] = jinja.Str(val)
 			}
 		}
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/zonemgr/zonemgr/internal/config"
 	"github.com/zonemgr/zonemgr/internal/zone"
 	"github.com/zonemgr/zonemgr/modules"
+	"github.com/zonemgr/zonemgr/runner/play/jinja"
 )
 
 // omitPlaceholder is the value of the magic variable omit: a module
@@ -43,7 +44,7 @@ type stats struct {
 type run struct {
 	r     *Runner
 	pb    *playbook
-	tc    *templateCache
+	tc    *jinja.Cache
 	d     *display
 	extra map[string]any
 	facts map[string]any
@@ -83,9 +84,9 @@ type outcome struct {
 	warnings []string
 }
 
-func (o outcome) failed() bool  { return truthy(o.res["failed"]) }
-func (o outcome) skipped() bool { return truthy(o.res["skipped"]) }
-func (o outcome) changed() bool { return truthy(o.res["changed"]) }
+func (o outcome) failed() bool  { return jinja.Truth(o.res["failed"]) }
+func (o outcome) skipped() bool { return jinja.Truth(o.res["skipped"]) }
+func (o outcome) changed() bool { return jinja.Truth(o.res["changed"]) }
 
 // status names an outcome: failed, skipped, changed or ok.
 func (o outcome) status() string {
@@ -226,7 +227,7 @@ func flag(v any, sc *scope) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return truthy(toBool(r)), nil
+	return jinja.Bool(r), nil
 }
 
 // runTask runs one task and tells whether it failed (not ignored).
@@ -240,9 +241,9 @@ func (x *run) runTask(ctx context.Context, t *task, inh inherited) bool {
 	start := x.r.clock()
 	sc := x.scope(ctx, t, inh)
 	name := t.displayName()
-	if isTemplate(name) {
+	if jinja.IsTemplate(name) {
 		if v, err := sc.render(name); err == nil {
-			name = pyStr(v)
+			name = jinja.Str(v)
 		}
 	}
 	x.d.banner("TASK [" + name + "]")
@@ -410,7 +411,7 @@ func (x *run) runLoop(ctx context.Context, t *task, sc *scope, inh inherited, no
 	if err == nil {
 		var ok bool
 		if items, ok = itemsV.([]any); !ok {
-			err = fmt.Errorf("loop needs a list, got this instead: %s", pyRepr(itemsV))
+			err = fmt.Errorf("loop needs a list, got this instead: %s", jinja.Repr(itemsV))
 		}
 	}
 	if err != nil {
@@ -475,9 +476,9 @@ func (x *run) runLoop(ctx context.Context, t *task, sc *scope, inh inherited, no
 	}
 	agg["results"] = results
 	switch {
-	case truthy(agg["skipped"]):
+	case jinja.Truth(agg["skipped"]):
 		agg["msg"] = "All items skipped"
-	case truthy(agg["failed"]):
+	case jinja.Truth(agg["failed"]):
 		agg["msg"] = "One or more items failed"
 	default:
 		agg["msg"] = "All items completed"
@@ -604,7 +605,7 @@ func (x *run) runModule(ctx context.Context, t *task, sc *scope, inh inherited, 
 		}
 	}
 	v := ansible.Judge(out, code, nil)
-	res, _ := normalizeJSON(v.Result).(map[string]any)
+	res, _ := jinja.NormalizeJSON(v.Result).(map[string]any)
 	if res == nil {
 		res = map[string]any{"changed": false, "failed": true, "msg": "module returned no result"}
 	}
@@ -668,21 +669,20 @@ func (x *run) runDebug(t *task, sc *scope) outcome {
 		if err != nil {
 			return failedOutcome(taskError(t, "debug.verbosity", err))
 		}
-		n, _ := filterInt(r, nil, nil)
-		if level, _ := n.(int); x.r.Verbosity < level {
+		if level := jinja.Int(r); x.r.Verbosity < level {
 			return outcome{res: map[string]any{"changed": false, "skipped": true, "skipped_reason": "Verbosity threshold not met."}}
 		}
 	}
 	if t.debugVar != nil {
 		src, _ := t.argValue("var")
-		v, err := sc.eval(t.debugVar)
+		v, defined, err := t.debugVar.Value(sc.env())
 		if err != nil {
 			return failedOutcome(taskError(t, "debug.var", err))
 		}
-		if isUndefined(v) {
+		if !defined {
 			v = "VARIABLE IS NOT DEFINED!"
 		}
-		return outcome{res: map[string]any{pyStr(src): v, "changed": false, "failed": false}, verbose: true}
+		return outcome{res: map[string]any{jinja.Str(src): v, "changed": false, "failed": false}, verbose: true}
 	}
 	var msg any = "Hello world!"
 	if v, ok := t.argValue("msg"); ok {
@@ -742,7 +742,7 @@ func (x *run) runAssert(t *task, sc *scope) outcome {
 		if err != nil {
 			return failedOutcome(taskError(t, "assert.quiet", err))
 		}
-		quiet = truthy(toBool(r))
+		quiet = jinja.Bool(r)
 	}
 	message := func(keys []string, def string) (any, error) {
 		for _, k := range keys {

@@ -4,10 +4,14 @@ import (
 	"context"
 	"io"
 	"testing"
+
+	"github.com/zonemgr/zonemgr/runner/play/jinja"
 )
 
-// FuzzTemplate parses any text as a template and as a bare expression and
-// evaluates what parses; nothing may panic.
+// FuzzTemplate renders any text as a value of the task file and
+// evaluates it as a condition, bare and templated, in a scope; and splits
+// it as key=value text. Nothing may panic. (Package jinja fuzzes the
+// engine alone.)
 func FuzzTemplate(f *testing.F) {
 	for _, s := range []string{
 		"plain", "{{ n }}", "a {{ l | join(',') }} b", "{{ r.commands.0.cmd }}",
@@ -20,10 +24,8 @@ func FuzzTemplate(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		sc := testScope()
-		if tpl, err := parseTemplate(s); err == nil {
-			_, _ = tpl.render(sc.evaluator())
-		}
-		if e, err := parseExpr(s); err == nil {
+		_, _ = sc.render(s)
+		if e, err := jinja.ParseExpr(s); err == nil {
 			_, _ = sc.cond(&cond{src: s, e: e})
 		}
 		_, _ = sc.cond(&cond{src: s, tmpl: true})
@@ -48,12 +50,12 @@ func FuzzTaskFile(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		pb, err := loadPlaybook("f.yml", data, testModules(), &templateCache{})
+		pb, err := loadPlaybook("f.yml", data, testModules(), &jinja.Cache{})
 		if err != nil || len(data) > 4096 {
 			return
 		}
 		r := &Runner{Modules: testModules(), Stdout: io.Discard, Stderr: io.Discard, Getenv: func(string) string { return "" }}
-		x := &run{r: r, pb: pb, tc: &templateCache{}, d: &display{out: &lineWriter{w: io.Discard}, errw: io.Discard},
+		x := &run{r: r, pb: pb, tc: &jinja.Cache{}, d: &display{out: &lineWriter{w: io.Discard}, errw: io.Discard},
 			extra: map[string]any{}, facts: map[string]any{}, started: true}
 		x.execute(context.Background())
 	})

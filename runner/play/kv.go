@@ -67,3 +67,6 @@ func splitWords(s string) []string {
 	}
 	return words
 }
+
+// isSpace tells whether c is white space between words.
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/zonemgr/zonemgr/internal/ansible"
 	"github.com/zonemgr/zonemgr/modules"
+	"github.com/zonemgr/zonemgr/runner/play/jinja"
 )
 
 // A pos is a position in a task file.
@@ -135,7 +137,7 @@ type task struct {
 	env         any // environment; nil when not set
 
 	// For debug and assert: var's expression and that's conditions.
-	debugVar expr
+	debugVar *jinja.Expr
 	that     []*cond
 
 	block, rescue, always []*task
@@ -158,14 +160,14 @@ type cond struct {
 	src   string
 	isLit bool
 	lit   any
-	e     expr
+	e     *jinja.Expr
 	tmpl  bool
 }
 
 // A loader turns a task file into a playbook, collecting every defect.
 type loader struct {
 	conv *yamlConverter
-	tc   *templateCache
+	tc   *jinja.Cache
 	mods map[string]*ansible.Module
 	errs []error
 }
@@ -249,7 +251,7 @@ func yamlError(file string, err error) error {
 // with vars and tasks (and optionally name and hosts), or an Ansible
 // playbook (a list of plays). file names the file in errors; mods are the
 // modules tasks may name.
-func loadPlaybook(file string, data []byte, mods map[string]*ansible.Module, tc *templateCache) (*playbook, error) {
+func loadPlaybook(file string, data []byte, mods map[string]*ansible.Module, tc *jinja.Cache) (*playbook, error) {
 	doc, err := parseYAML(file, data)
 	if err != nil {
 		return nil, err
@@ -336,10 +338,10 @@ func nodeKind(n *yaml.Node) string {
 
 // checkTemplate checks the template syntax of a string scalar.
 func (l *loader) checkTemplate(s string, n *yaml.Node) error {
-	if !isTemplate(s) {
+	if !jinja.IsTemplate(s) {
 		return nil
 	}
-	if _, err := l.tc.parse(s); err != nil {
+	if _, err := l.tc.Parse(s); err != nil {
 		l.errorf(n, "bad template %q: %v", s, syntaxMsg(err))
 	}
 	return nil
@@ -348,7 +350,7 @@ func (l *loader) checkTemplate(s string, n *yaml.Node) error {
 // syntaxMsg returns a syntax error's message without the source, which
 // the caller shows itself.
 func syntaxMsg(err error) string {
-	var se *syntaxError
+	var se *jinja.SyntaxError
 	if errors.As(err, &se) {
 		return fmt.Sprintf("%s (at offset %d)", se.Msg, se.Off)
 	}
@@ -440,18 +442,18 @@ func (l *loader) hosts(n *yaml.Node) []string {
 	}
 	switch x := v.(type) {
 	case string:
-		if isTemplate(x) {
+		if jinja.IsTemplate(x) {
 			// Rendered when the play runs; its text may hold "," or ":".
 			return []string{x}
 		}
 		add(x)
 	case []any:
 		for _, e := range x {
-			if s, ok := e.(string); ok && isTemplate(s) {
+			if s, ok := e.(string); ok && jinja.IsTemplate(s) {
 				pats = append(pats, s)
 				continue
 			}
-			add(pyStr(e))
+			add(jinja.Str(e))
 		}
 	default:
 		l.errorf(n, "hosts: expected a host pattern such as localhost, found %s", nodeKind(n))
@@ -502,15 +504,15 @@ func (l *loader) environment(n *yaml.Node) any {
 	case []any:
 		for _, e := range x {
 			if _, ok := e.(map[string]any); !ok {
-				if s, ok := e.(string); !ok || !isTemplate(s) {
-					l.errorf(n, "environment: expected a mapping of variable names to values, found a list holding %s", pyRepr(e))
+				if s, ok := e.(string); !ok || !jinja.IsTemplate(s) {
+					l.errorf(n, "environment: expected a mapping of variable names to values, found a list holding %s", jinja.Repr(e))
 					return nil
 				}
 			}
 		}
 		return x
 	case string:
-		if isTemplate(x) {
+		if jinja.IsTemplate(x) {
 			return x
 		}
 	}
@@ -532,7 +534,7 @@ func (l *loader) scalarString(n *yaml.Node, what string) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	return pyStr(v), true
+	return jinja.Str(v), true
 }
 
 // tasks reads a list of tasks.
@@ -652,7 +654,7 @@ func (l *loader) resolveAction(name string) (taskKind, *ansible.Module, bool) {
 	return 0, nil, false
 }
 
-func (l *loader) moduleNames() []string { return sortedNames(l.mods) }
+func (l *loader) moduleNames() []string { return slices.Sorted(maps.Keys(l.mods)) }
 
 func (l *loader) actionNames() []string {
 	return append(l.moduleNames(), "debug", "set_fact", "fail", "assert", "block")
@@ -668,7 +670,7 @@ func (l *loader) loop(n *yaml.Node) any {
 	case []any:
 		return x
 	case string:
-		if isTemplate(x) {
+		if jinja.IsTemplate(x) {
 			return x
 		}
 	}
@@ -717,7 +719,7 @@ func (l *loader) flag(n *yaml.Node, what string) any {
 	case bool:
 		return x
 	case string:
-		if isTemplate(x) {
+		if jinja.IsTemplate(x) {
 			return x
 		}
 		if b, ok := parseBool(x); ok {
@@ -771,17 +773,17 @@ func (l *loader) cond(n *yaml.Node, what string) *cond {
 		l.errorf(n, "%s: expected a condition, found nothing", what)
 		return nil
 	case string:
-		if isTemplate(x) {
+		if jinja.IsTemplate(x) {
 			c.tmpl = true
 			return c
 		}
-		e, err := parseExpr(x)
+		e, err := jinja.ParseExpr(x)
 		if err != nil {
 			l.errorf(n, "%s: bad expression %q: %s", what, x, syntaxMsg(err))
 			return nil
 		}
 		c.e = e
-	case unsafeText:
+	case jinja.Unsafe:
 		l.errorf(n, "%s: a condition cannot be !unsafe", what)
 		return nil
 	default:
@@ -878,15 +880,17 @@ func (l *loader) checkAction(t *task, n *yaml.Node) {
 		if hasVar {
 			s, ok := v.(string)
 			if !ok {
-				l.errorf(n, "debug: var: expected a variable name or expression, found %s", pyRepr(v))
+				l.errorf(n, "debug: var: expected a variable name or expression, found %s", jinja.Repr(v))
 				return
 			}
 			src := s
-			if tpl, err := l.tc.parse(s); err == nil && tpl.whole != nil {
-				t.debugVar = tpl.whole
-				return
+			if tpl, err := l.tc.Parse(s); err == nil {
+				if e := tpl.Expr(); e != nil {
+					t.debugVar = e
+					return
+				}
 			}
-			e, err := parseExpr(src)
+			e, err := jinja.ParseExpr(src)
 			if err != nil {
 				l.errorf(n, "debug: var: bad expression %q: %s", src, syntaxMsg(err))
 				return
@@ -920,14 +924,14 @@ func (l *loader) assertThat(t *task, that any, n *yaml.Node) {
 		list = []any{that}
 	}
 	for _, v := range list {
-		c := &cond{src: pyStr(v)}
+		c := &cond{src: jinja.Str(v)}
 		switch x := v.(type) {
 		case string:
-			if isTemplate(x) {
+			if jinja.IsTemplate(x) {
 				c.tmpl = true
 				break
 			}
-			e, err := parseExpr(x)
+			e, err := jinja.ParseExpr(x)
 			if err != nil {
 				l.errorf(n, "assert: that: bad expression %q: %s", x, syntaxMsg(err))
 				continue
@@ -936,7 +940,7 @@ func (l *loader) assertThat(t *task, that any, n *yaml.Node) {
 		case bool, int, float64:
 			c.isLit, c.lit = true, x
 		default:
-			l.errorf(n, "assert: that: expected a condition, found %s", pyRepr(v))
+			l.errorf(n, "assert: that: expected a condition, found %s", jinja.Repr(v))
 			continue
 		}
 		t.that = append(t.that, c)
@@ -976,7 +980,7 @@ func (l *loader) block(n *yaml.Node) *task {
 }
 
 // loadFile reads and loads the task file at path.
-func loadFile(path string, read func(string) ([]byte, error), mods map[string]*ansible.Module, tc *templateCache) (*playbook, error) {
+func loadFile(path string, read func(string) ([]byte, error), mods map[string]*ansible.Module, tc *jinja.Cache) (*playbook, error) {
 	data, err := read(path)
 	if err != nil {
 		return nil, fmt.Errorf("read task file: %w", err)

@@ -6,11 +6,13 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/zonemgr/zonemgr/runner/play/jinja"
 )
 
 func load(t *testing.T, text string) (*playbook, error) {
 	t.Helper()
-	return loadPlaybook("tasks.yml", []byte(text), testModules(), &templateCache{})
+	return loadPlaybook("tasks.yml", []byte(text), testModules(), &jinja.Cache{})
 }
 
 func TestResolvePlain(t *testing.T) {
@@ -193,7 +195,7 @@ func TestLoadYAMLFeatures(t *testing.T) {
 		t.Fatal(err)
 	}
 	first := pb.plays[0].tasks[0].args
-	wantValue := []any{true, false, "on", 493, "1e3", nil, "12", unsafeText("{{ raw }}")}
+	wantValue := []any{true, false, "on", 493, "1e3", nil, "12", jinja.Unsafe("{{ raw }}")}
 	if !reflect.DeepEqual(first[1].val, wantValue) {
 		t.Errorf("value = %#v, want %#v", first[1].val, wantValue)
 	}

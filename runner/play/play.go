@@ -2,15 +2,16 @@
 // it reads a task file (a list of tasks, a mapping with vars and tasks, or
 // an Ansible playbook, whose plays all run on the local global zone since
 // there is no inventory) with Ansible's YAML 1.1 scalars and positions for
-// every error, templates values and evaluates conditions in a small
-// Jinja2-compatible expression language, runs zonemgr's modules in-process
-// with the args JSON Ansible would write and the play's, blocks' and
-// task's environment set, and judges their output with Ansible's rules,
-// implements the builtins debug, set_fact, fail and assert, loops,
-// registers, block/rescue/always, and prints
-// results as ansible-playbook does (or as JSON lines), ending with the
-// PLAY RECAP. The same task file therefore gives the same results here as
-// under ansible-playbook with the zonemgr collection.
+// every error, templates values and evaluates conditions with the
+// Jinja2 subset of package jinja (holding the variables, their Ansible
+// precedence and their lazy rendering itself), runs zonemgr's modules
+// in-process with the args JSON Ansible would write and the play's,
+// blocks' and task's environment set, and judges their output with
+// Ansible's rules, implements the builtins debug, set_fact, fail and
+// assert, loops, registers, block/rescue/always, and prints results as
+// ansible-playbook does (or as JSON lines), ending with the PLAY RECAP.
+// The same task file therefore gives the same results here as under
+// ansible-playbook with the zonemgr collection.
 package play
 
 import (
@@ -28,6 +29,7 @@ import (
 
 	"github.com/zonemgr/zonemgr/internal/ansible"
 	"github.com/zonemgr/zonemgr/modules"
+	"github.com/zonemgr/zonemgr/runner/play/jinja"
 )
 
 // The exit statuses of a run.
@@ -179,7 +181,7 @@ func (r *Runner) Run(ctx context.Context, path string) int {
 		verbosity: r.Verbosity,
 		diffMode:  r.Diff,
 	}
-	tc := &templateCache{}
+	tc := &jinja.Cache{}
 	extra, err := loadExtraVars(r.ExtraVars, read, tc)
 	if err != nil {
 		reportError(d, err)
@@ -224,7 +226,7 @@ func reportError(d *display, err error) {
 }
 
 // loadExtraVars reads the -e values in order; later values win.
-func loadExtraVars(specs []string, read func(string) ([]byte, error), tc *templateCache) (map[string]any, error) {
+func loadExtraVars(specs []string, read func(string) ([]byte, error), tc *jinja.Cache) (map[string]any, error) {
 	out := map[string]any{}
 	for _, spec := range specs {
 		vars, err := extraVars(spec, read, tc)
@@ -240,7 +242,7 @@ func loadExtraVars(specs []string, read func(string) ([]byte, error), tc *templa
 
 // extraVars reads one -e value: @FILE (a YAML mapping), an inline YAML or
 // JSON mapping, or KEY=VALUE pairs (string values).
-func extraVars(spec string, read func(string) ([]byte, error), tc *templateCache) (map[string]any, error) {
+func extraVars(spec string, read func(string) ([]byte, error), tc *jinja.Cache) (map[string]any, error) {
 	var name string
 	var data []byte
 	switch {

@@ -4,7 +4,14 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/zonemgr/zonemgr/runner/play/jinja"
 )
+
+// maxMemoSize bounds the total size, as jinja.Env.Size measures it, of
+// the rendered variables a scope keeps; beyond it a variable is rendered
+// each time it is used.
+const maxMemoSize = 64 << 20
 
 // A layer is one level of variables. The values of a templated layer
 // come from the task file or -e and are rendered when used, as Ansible
@@ -26,22 +33,22 @@ type layer struct {
 // one item of its loop, and its layers must not change while it is in
 // use: facts and registered results change between tasks and loop
 // items, each of which gets a scope of its own.
+//
+// A scope is the jinja.Vars of the evaluations in it; each evaluation
+// (render, eval, cond) has a jinja.Env, and so a budget, of its own.
 type scope struct {
 	layers []layer
-	tc     *templateCache
+	tc     *jinja.Cache
 	// ctx, when set, stops an evaluation in this scope once cancelled.
 	ctx context.Context
-	// active holds the variables being rendered, to catch a variable
-	// whose value refers to itself.
-	active map[string]bool
 	// memo holds the rendered values of the templated variables used so
 	// far, and memoSize their total size (see maxMemoSize).
 	memo     map[string]any
 	memoSize int
 }
 
-func newScope(tc *templateCache, layers ...layer) *scope {
-	return &scope{layers: layers, tc: tc, active: map[string]bool{}, memo: map[string]any{}}
+func newScope(tc *jinja.Cache, layers ...layer) *scope {
+	return &scope{layers: layers, tc: tc, memo: map[string]any{}}
 }
 
 // with returns a scope with one more layer on top, and nothing rendered
@@ -52,10 +59,9 @@ func (s *scope) with(l layer) *scope {
 	return n
 }
 
-// lookup resolves a top-level variable, rendering a templated value the
-// first time it is used in the scope.
-func (ev *evaluator) lookup(name string) (any, bool, error) {
-	s := ev.sc
+// Lookup resolves a top-level variable for the evaluation env, rendering
+// a templated value the first time it is used in the scope.
+func (s *scope) Lookup(env *jinja.Env, name string) (any, bool, error) {
 	for _, l := range s.layers {
 		v, ok := l.vals[name]
 		if !ok {
@@ -67,21 +73,11 @@ func (ev *evaluator) lookup(name string) (any, bool, error) {
 		if r, ok := s.memo[name]; ok {
 			return r, true, nil
 		}
-		if s.active[name] {
-			return nil, false, fmt.Errorf("recursive loop detected in template: variable '%s' refers to itself", name)
-		}
-		if ev.depth >= maxVarDepth {
-			return nil, false, &limitError{Msg: fmt.Sprintf("template variables nested too deeply: more than %d levels (the limit), in variable '%s'", maxVarDepth, name)}
-		}
-		s.active[name] = true
-		ev.depth++
-		r, err := ev.render(v)
-		ev.depth--
-		delete(s.active, name)
+		r, err := env.RenderVar(name, v)
 		if err != nil {
-			return nil, false, inVariable(err, name)
+			return nil, false, err
 		}
-		n, err := ev.work.size(r, 0, maxMemoSize-s.memoSize)
+		n, err := env.Size(r, maxMemoSize-s.memoSize)
 		if err != nil {
 			return nil, false, err
 		}
@@ -94,103 +90,49 @@ func (ev *evaluator) lookup(name string) (any, bool, error) {
 	return nil, false, nil
 }
 
-// evaluator returns an evaluator for one evaluation in the scope, with a
+// env returns the environment of one evaluation in the scope, with a
 // budget of its own.
-func (s *scope) evaluator() *evaluator {
-	return &evaluator{sc: s, work: &budget{ctx: s.ctx}}
-}
+func (s *scope) env() *jinja.Env { return jinja.NewEnv(s.ctx, s, s.tc) }
 
 // render renders a value from the task file: each string that holds a
 // template is rendered (a whole-value template keeps its value's type),
 // lists and dicts are rendered member by member, an `!unsafe` string
 // becomes a plain string untouched.
-func (s *scope) render(v any) (any, error) { return s.evaluator().render(v) }
-
-// render is scope.render within the evaluation ev.
-func (ev *evaluator) render(v any) (any, error) {
-	switch x := v.(type) {
-	case string:
-		if !isTemplate(x) {
-			return x, nil
-		}
-		t, err := ev.sc.tc.parse(x)
-		if err != nil {
-			return nil, err
-		}
-		return t.render(ev)
-	case unsafeText:
-		return string(x), nil
-	case []any:
-		out := make([]any, len(x))
-		total := elementSize
-		for i, e := range x {
-			r, err := ev.render(e)
-			if err != nil {
-				return nil, err
-			}
-			if err := ev.work.add(&total, r); err != nil {
-				return nil, err
-			}
-			out[i] = r
-		}
-		return out, nil
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		total := elementSize
-		for k, e := range x {
-			r, err := ev.render(e)
-			if err != nil {
-				return nil, err
-			}
-			total += len(k)
-			if err := ev.work.add(&total, r); err != nil {
-				return nil, err
-			}
-			out[k] = r
-		}
-		return out, nil
-	}
-	return v, nil
-}
-
-// eval evaluates an expression.
-func (s *scope) eval(e expr) (any, error) { return s.evaluator().eval(e) }
+func (s *scope) render(v any) (any, error) { return s.env().Render(v) }
 
 // cond evaluates one condition to its truth.
-func (s *scope) cond(c *cond) (bool, error) { return s.evaluator().cond(c) }
-
-// cond is scope.cond within the evaluation ev.
-func (ev *evaluator) cond(c *cond) (bool, error) {
+func (s *scope) cond(c *cond) (bool, error) {
 	switch {
 	case c.isLit:
-		return truthy(c.lit), nil
+		return jinja.Truth(c.lit), nil
 	case c.tmpl:
-		v, err := ev.render(c.src)
+		env := s.env()
+		v, err := env.Render(c.src)
 		if err != nil {
 			return false, err
 		}
 		str, ok := v.(string)
 		if !ok {
-			return truthy(v), nil
+			return jinja.Truth(v), nil
 		}
 		if strings.TrimSpace(str) == "" {
 			return false, nil
 		}
-		e, err := parseExpr(str)
+		e, err := jinja.ParseExpr(str)
 		if err != nil {
 			return false, fmt.Errorf("the condition %q rendered to %q, which is not an expression: %w", c.src, str, err)
 		}
-		v, err = ev.evalDefined(e)
+		v, err = e.Eval(env)
 		if err != nil {
 			return false, err
 		}
-		return truthy(v), nil
+		return jinja.Truth(v), nil
 	}
-	v, err := ev.evalDefined(c.e)
+	v, err := c.e.Eval(s.env())
 	if err != nil {
 		return false, err
 	}
-	return truthy(v), nil
+	return jinja.Truth(v), nil
 }
 
 // conds evaluates conditions that must all hold; it returns the first

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/zonemgr/zonemgr/runner/play/jinja"
 )
 
 // Ansible reads task files with PyYAML, which resolves plain scalars by
@@ -282,7 +284,7 @@ func (c *yamlConverter) scalar(n *yaml.Node) (any, error) {
 		case "!!str":
 			return c.str(n)
 		case "!unsafe":
-			return unsafeText(n.Value), nil
+			return jinja.Unsafe(n.Value), nil
 		case "!!int":
 			if v, ok := yaml11ParseInt(n.Value); ok {
 				return v, nil

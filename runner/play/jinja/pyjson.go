@@ -1,4 +1,4 @@
-package play
+package jinja
 
 import (
 	"fmt"
@@ -7,17 +7,17 @@ import (
 	"strings"
 )
 
-// pyJSON encodes v as ansible-playbook's default callback shows results:
+// JSON encodes v as ansible-playbook's default callback shows results:
 // Python's json.dumps with sorted keys and non-ASCII text kept, either on
 // one line with ", " and ": " separators (indent 0) or indented by indent
 // spaces per level with "," and ": ".
-func pyJSON(v any, indent int) string {
+func JSON(v any, indent int) string {
 	var b strings.Builder
 	writePyJSON(&b, v, indent, 0, 0)
 	return b.String()
 }
 
-// writePyJSON writes v as pyJSON does, at nesting level level. With a
+// writePyJSON writes v as JSON does, at nesting level level. With a
 // limit above zero it stops early, at the next element of a list or
 // dict, once b holds more than limit bytes.
 func writePyJSON(b *strings.Builder, v any, indent, level, limit int) {
@@ -51,7 +51,7 @@ func writePyJSON(b *strings.Builder, v any, indent, level, limit int) {
 		}
 	case string:
 		writeJSONString(b, x)
-	case unsafeText:
+	case Unsafe:
 		writeJSONString(b, string(x))
 	case []string:
 		l := make([]any, len(x))

@@ -1,4 +1,4 @@
-package play
+package jinja
 
 import (
 	"context"
@@ -10,11 +10,11 @@ import (
 )
 
 // The bounds of template evaluation. Whatever its templates say, one
-// evaluation (a template, a condition, or a value of the task file with
-// the templates in it, together with the variables it renders on the
-// way) builds no value larger than these bounds, takes at most maxSteps
-// steps, and stops when the play's context is cancelled (SIGINT,
-// SIGTERM).
+// evaluation (one Env: a template, a condition, or a value with the
+// templates in it, together with the variables it renders on the way)
+// builds no value larger than these bounds, takes at most maxSteps
+// steps, and stops when its context is cancelled (the play's, on
+// SIGINT or SIGTERM).
 const (
 	// maxStringSize is the longest string, in bytes, an evaluation
 	// builds.
@@ -37,16 +37,12 @@ const (
 	// textPerStep is how many bytes of text built count as one step.
 	textPerStep = 64
 	// cancelCheckSteps is how often, in steps, an evaluation checks
-	// whether the play's context was cancelled.
+	// whether its context was cancelled.
 	cancelCheckSteps = 1024
 	// maxVarDepth bounds the nesting of variables rendered inside one
 	// another: a variable whose value refers to a variable whose value
 	// refers to another, and so on.
 	maxVarDepth = 1000
-	// maxMemoSize bounds the total size, measured as for maxTotalSize, of
-	// the rendered variables a scope keeps; beyond it a variable is
-	// rendered each time it is used.
-	maxMemoSize = 64 << 20
 )
 
 // A limitError is an evaluation that passed one of the bounds above.
@@ -97,8 +93,8 @@ func listTooLarge() error   { return tooLarge("a list", maxElements, "elements")
 func dictTooLarge() error   { return tooLarge("a dict", maxElements, "members") }
 func valueTooLarge() error  { return tooLarge("a value", maxTotalSize, "bytes in all") }
 
-// An interruptedError is an evaluation stopped because the play's
-// context was cancelled; it wraps the context's cause.
+// An interruptedError is an evaluation stopped because its context was
+// cancelled; it wraps the context's cause.
 type interruptedError struct{ cause error }
 
 func (e *interruptedError) Error() string {
@@ -167,13 +163,13 @@ func (b *budget) step(n int) error {
 // text takes the steps of building n bytes of text.
 func (b *budget) text(n int) error { return b.step(1 + n/textPerStep) }
 
-// str is pyStr(v) for a value being built: an error when the text would
+// str is Str(v) for a value being built: an error when the text would
 // pass maxStringSize, and the steps of building it.
 func (b *budget) str(v any) (string, error) {
 	switch x := v.(type) {
 	case string:
 		return x, nil
-	case unsafeText:
+	case Unsafe:
 		return string(x), nil
 	}
 	var sb strings.Builder
@@ -240,7 +236,7 @@ func (b *budget) size(v any, n, limit int) (int, error) {
 	switch x := v.(type) {
 	case string:
 		return n + elementSize + len(x), nil
-	case unsafeText:
+	case Unsafe:
 		return n + elementSize + len(x), nil
 	case []any:
 		if len(x) == 0 {

@@ -1,4 +1,4 @@
-package play
+package jinja
 
 import (
 	"errors"
@@ -109,7 +109,7 @@ func applyTest(w *budget, v any, name string, args []any) (bool, error) {
 		if u, ok := v.(undefined); ok {
 			return false, u.err()
 		}
-		return truthy(v), nil
+		return Truth(v), nil
 	}
 	if alias, ok := testAliases[name]; ok {
 		name = alias
@@ -170,7 +170,7 @@ func selectAttr(w *budget, in any, args []any, kwargs map[string]any, keep bool)
 	}
 	attr, ok := args[0].(string)
 	if !ok || attr == "" {
-		return nil, fmt.Errorf("the attribute must be a name or a dotted path, got %s", pyRepr(args[0]))
+		return nil, fmt.Errorf("the attribute must be a name or a dotted path, got %s", Repr(args[0]))
 	}
 	return selectItems(w, in, attr, args[1:], kwargs, keep)
 }
@@ -190,7 +190,7 @@ func filterMap(w *budget, in any, args []any, kwargs map[string]any) (any, error
 		}
 		attr, ok := a.(string)
 		if !ok || attr == "" {
-			return nil, fmt.Errorf("the attribute must be a name or a dotted path, got %s", pyRepr(a))
+			return nil, fmt.Errorf("the attribute must be a name or a dotted path, got %s", Repr(a))
 		}
 		def, hasDef := kwargs["default"]
 		for k := range kwargs {

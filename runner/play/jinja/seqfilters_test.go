@@ -1,4 +1,4 @@
-package play
+package jinja
 
 import (
 	"errors"
@@ -6,9 +6,9 @@ import (
 	"testing"
 )
 
-// seqScope holds the data of the sequence filter tests: zone_info's zones
+// seqVars hold the data of the sequence filter tests: zone_info's zones
 // and orphans, a loop's results.
-func seqScope() *scope {
+func seqVars() *testVars {
 	vals := map[string]any{
 		"zones": []any{
 			map[string]any{"name": "golden", "state": "installed", "role": "giz", "brand": map[string]any{"name": "ipkg"}},
@@ -30,7 +30,7 @@ func seqScope() *scope {
 		"nested":        []any{map[string]any{"l": []any{1, 2}}, map[string]any{"l": []any{3}}},
 		"s":             "text",
 	}
-	return newScope(&templateCache{}, layer{vals: vals})
+	return newTestVars(vals, nil)
 }
 
 func TestSeqFilters(t *testing.T) {
@@ -91,7 +91,7 @@ func TestSeqFilters(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.src, func(t *testing.T) {
-			got, err := seqScope().render(tc.src)
+			got, err := seqVars().render(tc.src)
 			if err != nil {
 				t.Fatalf("render(%q): %v", tc.src, err)
 			}
@@ -127,7 +127,7 @@ func TestSeqFilterErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.src, func(t *testing.T) {
-			got, err := seqScope().render(tc.src)
+			got, err := seqVars().render(tc.src)
 			if err == nil {
 				t.Fatalf("render(%q) = %#v, want error %q", tc.src, got, tc.want)
 			}
@@ -150,16 +150,16 @@ func TestMethodSyntax(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.src, func(t *testing.T) {
-			_, err := parseTemplate(tc.src)
-			var se *syntaxError
+			_, err := Parse(tc.src)
+			var se *SyntaxError
 			if !errors.As(err, &se) || se.Msg != tc.want {
-				t.Errorf("parseTemplate(%q) error = %v, want %q", tc.src, err, tc.want)
+				t.Errorf("Parse(%q) error = %v, want %q", tc.src, err, tc.want)
 			}
 		})
 	}
 	// A dict member named like a method is read as a member without ().
-	sc := newScope(&templateCache{}, layer{vals: map[string]any{"d": map[string]any{"values": "member"}}})
-	if got, err := sc.render("{{ d.values }}|{{ d.values() | join(',') }}"); err != nil || got != "member|member" {
+	tv := newTestVars(map[string]any{"d": map[string]any{"values": "member"}}, nil)
+	if got, err := tv.render("{{ d.values }}|{{ d.values() | join(',') }}"); err != nil || got != "member|member" {
 		t.Errorf("render = %#v, %v; want \"member|member\"", got, err)
 	}
 }

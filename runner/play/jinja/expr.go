@@ -1,11 +1,11 @@
-package play
+package jinja
 
 import (
 	"fmt"
 	"strings"
 )
 
-// An expr is a parsed expression. The grammar and the binding of its
+// A node is a parsed expression. The grammar and the binding of its
 // operators are Jinja2's:
 //
 //	expr    = or ["if" or ["else" expr]]
@@ -21,51 +21,51 @@ import (
 //	postfix = "." NAME | "." INT | "[" expr "]" | "." METHOD "(" ")"
 //
 // The only calls are the dict methods keys(), values() and items().
-type expr interface{ isExpr() }
+type node interface{ isNode() }
 
 type (
 	litExpr  struct{ val any }
 	nameExpr struct{ name string }
 	// attrExpr is x.name, x.0 or x[key].
 	attrExpr struct {
-		x   expr
-		key expr
+		x   node
+		key node
 		dot bool // written x.key rather than x[key]
 	}
-	listExpr  struct{ elems []expr }
-	dictExpr  struct{ keys, vals []expr }
+	listExpr  struct{ elems []node }
+	dictExpr  struct{ keys, vals []node }
 	unaryExpr struct {
 		op string
-		x  expr
+		x  node
 	}
 	binaryExpr struct {
 		op   string
-		x, y expr
+		x, y node
 	}
 	// compareExpr is a chain such as a < b <= c: each op compares its two
 	// neighbours, and all must hold.
 	compareExpr struct {
-		operands []expr
+		operands []node
 		ops      []string
 	}
 	condExpr struct {
-		cond, then, els expr // els may be nil
+		cond, then, els node // els may be nil
 	}
 	filterExpr struct {
-		x      expr
+		x      node
 		name   string
-		args   []expr
-		kwargs map[string]expr
+		args   []node
+		kwargs map[string]node
 	}
 	testExpr struct {
-		x      expr
+		x      node
 		name   string
 		negate bool
-		args   []expr
+		args   []node
 	}
 	// methodExpr is x.keys(), x.values() or x.items() on a dict.
 	methodExpr struct {
-		x    expr
+		x    node
 		name string
 	}
 )
@@ -78,18 +78,18 @@ var methods = map[string]func(any) (any, error){
 	"items":  mapItems,
 }
 
-func (litExpr) isExpr()     {}
-func (nameExpr) isExpr()    {}
-func (attrExpr) isExpr()    {}
-func (listExpr) isExpr()    {}
-func (dictExpr) isExpr()    {}
-func (unaryExpr) isExpr()   {}
-func (binaryExpr) isExpr()  {}
-func (compareExpr) isExpr() {}
-func (condExpr) isExpr()    {}
-func (filterExpr) isExpr()  {}
-func (testExpr) isExpr()    {}
-func (methodExpr) isExpr()  {}
+func (litExpr) isNode()     {}
+func (nameExpr) isNode()    {}
+func (attrExpr) isNode()    {}
+func (listExpr) isNode()    {}
+func (dictExpr) isNode()    {}
+func (unaryExpr) isNode()   {}
+func (binaryExpr) isNode()  {}
+func (compareExpr) isNode() {}
+func (condExpr) isNode()    {}
+func (filterExpr) isNode()  {}
+func (testExpr) isNode()    {}
+func (methodExpr) isNode()  {}
 
 // maxExprDepth bounds the nesting of an expression, so that a hostile
 // task file cannot exhaust the stack.
@@ -103,8 +103,23 @@ type exprParser struct {
 	depth int
 }
 
+// An Expr is a parsed bare expression, written without `{{ }}`, such as
+// the condition `r.rc == 0 and 'done' in r.stdout`. An Expr is
+// immutable: it may be evaluated any number of times, concurrently.
+type Expr struct{ n node }
+
+// ParseExpr parses src as one whole expression. A syntax error is a
+// *SyntaxError.
+func ParseExpr(src string) (*Expr, error) {
+	n, err := parseExpr(src)
+	if err != nil {
+		return nil, err
+	}
+	return &Expr{n}, nil
+}
+
 // parseExpr parses src as one whole expression.
-func parseExpr(src string) (expr, error) {
+func parseExpr(src string) (node, error) {
 	toks, _, err := lex(src, 0, false)
 	if err != nil {
 		return nil, err
@@ -118,7 +133,7 @@ func parseExpr(src string) (expr, error) {
 		return nil, p.errorf(t, "unexpected %s", describeToken(t))
 	}
 	if e == nil {
-		return nil, &syntaxError{src, 0, "empty expression"}
+		return nil, &SyntaxError{src, 0, "empty expression"}
 	}
 	return e, nil
 }
@@ -153,7 +168,7 @@ func (p *exprParser) expect(op string) error {
 }
 
 func (p *exprParser) errorf(t token, format string, a ...any) error {
-	return &syntaxError{p.src, t.off, fmt.Sprintf(format, a...)}
+	return &SyntaxError{p.src, t.off, fmt.Sprintf(format, a...)}
 }
 
 func describeToken(t token) string {
@@ -182,7 +197,7 @@ func (p *exprParser) enter() error {
 
 func (p *exprParser) leave() { p.depth-- }
 
-func (p *exprParser) expr() (expr, error) {
+func (p *exprParser) expr() (node, error) {
 	if err := p.enter(); err != nil {
 		return nil, err
 	}
@@ -197,7 +212,7 @@ func (p *exprParser) expr() (expr, error) {
 		if err != nil {
 			return nil, err
 		}
-		var els expr
+		var els node
 		if p.isName("else") {
 			p.next()
 			if els, err = p.expr(); err != nil {
@@ -209,11 +224,11 @@ func (p *exprParser) expr() (expr, error) {
 	return x, nil
 }
 
-func (p *exprParser) or() (expr, error) {
+func (p *exprParser) or() (node, error) {
 	x, err := p.and()
 	for err == nil && p.isName("or") {
 		p.next()
-		var y expr
+		var y node
 		if y, err = p.and(); err == nil {
 			x = binaryExpr{op: "or", x: x, y: y}
 		}
@@ -221,11 +236,11 @@ func (p *exprParser) or() (expr, error) {
 	return x, err
 }
 
-func (p *exprParser) and() (expr, error) {
+func (p *exprParser) and() (node, error) {
 	x, err := p.not()
 	for err == nil && p.isName("and") {
 		p.next()
-		var y expr
+		var y node
 		if y, err = p.not(); err == nil {
 			x = binaryExpr{op: "and", x: x, y: y}
 		}
@@ -233,7 +248,7 @@ func (p *exprParser) and() (expr, error) {
 	return x, err
 }
 
-func (p *exprParser) not() (expr, error) {
+func (p *exprParser) not() (node, error) {
 	if p.isName("not") {
 		if err := p.enter(); err != nil {
 			return nil, err
@@ -249,12 +264,12 @@ func (p *exprParser) not() (expr, error) {
 	return p.compare()
 }
 
-func (p *exprParser) compare() (expr, error) {
+func (p *exprParser) compare() (node, error) {
 	x, err := p.sum()
 	if err != nil {
 		return nil, err
 	}
-	c := compareExpr{operands: []expr{x}}
+	c := compareExpr{operands: []node{x}}
 	for {
 		var op string
 		t := p.peek()
@@ -287,7 +302,7 @@ func (p *exprParser) compare() (expr, error) {
 }
 
 // binaryLevel parses one left-associative level of binary operators.
-func (p *exprParser) binaryLevel(ops []string, sub func() (expr, error)) (expr, error) {
+func (p *exprParser) binaryLevel(ops []string, sub func() (node, error)) (node, error) {
 	x, err := sub()
 	if err != nil {
 		return nil, err
@@ -315,28 +330,28 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-func (p *exprParser) sum() (expr, error) {
+func (p *exprParser) sum() (node, error) {
 	return p.binaryLevel([]string{"+", "-"}, p.concat)
 }
 
-func (p *exprParser) concat() (expr, error) {
+func (p *exprParser) concat() (node, error) {
 	return p.binaryLevel([]string{"~"}, p.product)
 }
 
-func (p *exprParser) product() (expr, error) {
+func (p *exprParser) product() (node, error) {
 	return p.binaryLevel([]string{"*", "/", "//", "%"}, p.power)
 }
 
-func (p *exprParser) power() (expr, error) {
-	return p.binaryLevel([]string{"**"}, func() (expr, error) { return p.unary(true) })
+func (p *exprParser) power() (node, error) {
+	return p.binaryLevel([]string{"**"}, func() (node, error) { return p.unary(true) })
 }
 
-func (p *exprParser) unary(withFilter bool) (expr, error) {
+func (p *exprParser) unary(withFilter bool) (node, error) {
 	if err := p.enter(); err != nil {
 		return nil, err
 	}
 	defer p.leave()
-	var x expr
+	var x node
 	var err error
 	if p.isOp("-") || p.isOp("+") {
 		op := p.next().text
@@ -357,7 +372,7 @@ func (p *exprParser) unary(withFilter bool) (expr, error) {
 	return x, nil
 }
 
-func (p *exprParser) primary() (expr, error) {
+func (p *exprParser) primary() (node, error) {
 	t := p.next()
 	switch t.kind {
 	case tokName:
@@ -393,7 +408,7 @@ func (p *exprParser) primary() (expr, error) {
 			if !p.isOp(",") {
 				return x, p.expect(")")
 			}
-			l := listExpr{elems: []expr{x}}
+			l := listExpr{elems: []node{x}}
 			for p.isOp(",") {
 				p.next()
 				if p.isOp(")") {
@@ -447,7 +462,7 @@ func (p *exprParser) primary() (expr, error) {
 	return nil, p.errorf(t, "unexpected %s", describeToken(t))
 }
 
-func (p *exprParser) postfix(x expr) (expr, error) {
+func (p *exprParser) postfix(x node) (node, error) {
 	for {
 		switch {
 		case p.isOp("."):
@@ -488,7 +503,7 @@ func (p *exprParser) postfix(x expr) (expr, error) {
 	}
 }
 
-func (p *exprParser) filters(x expr) (expr, error) {
+func (p *exprParser) filters(x node) (node, error) {
 	for {
 		switch {
 		case p.isOp("|"):
@@ -543,12 +558,12 @@ func (p *exprParser) filters(x expr) (expr, error) {
 }
 
 // callArgs parses "(a, b, key=c)".
-func (p *exprParser) callArgs() ([]expr, map[string]expr, error) {
+func (p *exprParser) callArgs() ([]node, map[string]node, error) {
 	if err := p.expect("("); err != nil {
 		return nil, nil, err
 	}
-	var args []expr
-	var kwargs map[string]expr
+	var args []node
+	var kwargs map[string]node
 	for !p.isOp(")") {
 		if t := p.peek(); t.kind == tokName && p.i+1 < len(p.toks) && p.toks[p.i+1].kind == tokOp && p.toks[p.i+1].text == "=" {
 			p.next()
@@ -558,7 +573,7 @@ func (p *exprParser) callArgs() ([]expr, map[string]expr, error) {
 				return nil, nil, err
 			}
 			if kwargs == nil {
-				kwargs = map[string]expr{}
+				kwargs = map[string]node{}
 			}
 			kwargs[t.text] = v
 		} else {
@@ -581,7 +596,7 @@ func (p *exprParser) callArgs() ([]expr, map[string]expr, error) {
 
 // describe renders a variable path as written, for messages: r.results.0
 // or r['key'].
-func describe(e expr) string {
+func describe(e node) string {
 	switch x := e.(type) {
 	case nameExpr:
 		return x.name
@@ -589,13 +604,13 @@ func describe(e expr) string {
 		base := describe(x.x)
 		if lit, ok := x.key.(litExpr); ok {
 			if x.dot {
-				return base + "." + pyStr(lit.val)
+				return base + "." + Str(lit.val)
 			}
-			return base + "[" + pyRepr(lit.val) + "]"
+			return base + "[" + Repr(lit.val) + "]"
 		}
 		return base + "[...]"
 	case litExpr:
-		return pyRepr(x.val)
+		return Repr(x.val)
 	case filterExpr:
 		return describe(x.x) + " | " + x.name
 	case methodExpr:

@@ -1,37 +1,38 @@
-package play
+package jinja
 
 import (
 	"strings"
 	"sync"
 )
 
-// A template is a parsed template string: literal text with `{{ expr }}`
+// A Template is a parsed template string: literal text with `{{ expr }}`
 // interpolations and `{# comments #}`. Whitespace control (`{{-`, `-}}`)
 // trims the text next to it, as in Jinja2. Statements (`{% %}`) are not
-// supported.
-type template struct {
+// supported. A Template is immutable: it may be rendered any number of
+// times, concurrently.
+type Template struct {
 	src   string
 	parts []templatePart
 	// whole is the expression of a template that is exactly one
 	// `{{ expr }}`: it renders to the expression's value with its type.
-	whole expr
+	whole node
 }
 
 // A templatePart is literal text or an expression.
 type templatePart struct {
 	text string
-	e    expr
+	e    node
 }
 
-// isTemplate tells whether s holds template syntax at all; other strings
-// are literal text.
-func isTemplate(s string) bool {
+// IsTemplate tells whether s holds template syntax at all ("{{", "{%" or
+// "{#"); other strings are literal text, which rendering leaves as it is.
+func IsTemplate(s string) bool {
 	return strings.Contains(s, "{{") || strings.Contains(s, "{%") || strings.Contains(s, "{#")
 }
 
-// parseTemplate parses s.
-func parseTemplate(s string) (*template, error) {
-	t := &template{src: s}
+// Parse parses the template s. A syntax error is a *SyntaxError.
+func Parse(s string) (*Template, error) {
+	t := &Template{src: s}
 	text := ""
 	i := 0
 	exprs := 0
@@ -46,12 +47,12 @@ func parseTemplate(s string) (*template, error) {
 		case '#':
 			end := strings.Index(s[j+2:], "#}")
 			if end < 0 {
-				return nil, &syntaxError{s, j, "unterminated comment, expected '#}'"}
+				return nil, &SyntaxError{s, j, "unterminated comment, expected '#}'"}
 			}
 			i = j + 2 + end + 2
 			continue
 		case '%':
-			return nil, &syntaxError{s, j, "statements ({% ... %}) are not supported; use a task's when or loop"}
+			return nil, &SyntaxError{s, j, "statements ({% ... %}) are not supported; use a task's when or loop"}
 		}
 		start := j + 2
 		if start < len(s) && s[start] == '-' {
@@ -67,7 +68,7 @@ func parseTemplate(s string) (*template, error) {
 		last.kind = tokEOF
 		p := &exprParser{src: s, toks: toks}
 		if p.peek().kind == tokEOF {
-			return nil, &syntaxError{s, j, "empty expression in '{{ }}'"}
+			return nil, &SyntaxError{s, j, "empty expression in '{{ }}'"}
 		}
 		e, err := p.expr()
 		if err != nil {
@@ -114,13 +115,23 @@ func nextDelimiter(s string, i int) int {
 	}
 }
 
-// render renders t: the value of a whole-template expression, otherwise
-// the text with each expression's value in Python's str() form (None as
-// the empty string, as Ansible finalizes it). An undefined value is an
-// error.
-func (t *template) render(ev *evaluator) (any, error) {
+// Expr returns the expression of a template that is exactly one
+// `{{ expr }}`, without text around it, whose value Render returns with
+// its type; for other templates it returns nil.
+func (t *Template) Expr() *Expr {
+	if t.whole == nil {
+		return nil
+	}
+	return &Expr{t.whole}
+}
+
+// Render renders t in env: the value of a template that is exactly one
+// `{{ expr }}`, with its type (a list stays a list), otherwise the text
+// with each expression's value in Python's str() form (None as the empty
+// string, as Ansible finalizes it). An undefined value is an error.
+func (t *Template) Render(env *Env) (any, error) {
 	if t.whole != nil {
-		return ev.evalDefined(t.whole)
+		return env.evalDefined(t.whole)
 	}
 	var b strings.Builder
 	for _, p := range t.parts {
@@ -128,21 +139,21 @@ func (t *template) render(ev *evaluator) (any, error) {
 			b.WriteString(p.text)
 			continue
 		}
-		v, err := ev.evalDefined(p.e)
+		v, err := env.evalDefined(p.e)
 		if err != nil {
 			return nil, err
 		}
 		if v == nil {
 			continue
 		}
-		str, err := ev.work.str(v)
+		str, err := env.work.str(v)
 		if err != nil {
 			return nil, err
 		}
 		if b.Len()+len(str) > maxStringSize {
 			return nil, stringTooLarge()
 		}
-		if err := ev.work.text(len(str)); err != nil {
+		if err := env.work.text(len(str)); err != nil {
 			return nil, err
 		}
 		b.WriteString(str)
@@ -150,14 +161,16 @@ func (t *template) render(ev *evaluator) (any, error) {
 	return b.String(), nil
 }
 
-// A templateCache parses each distinct template string once.
-type templateCache struct {
+// A Cache parses each distinct template string once, for the life of
+// the Cache (up to a bound, past which it parses each time). The zero
+// Cache is ready to use, and may be used concurrently.
+type Cache struct {
 	mu sync.Mutex
-	m  map[string]templateEntry
+	m  map[string]cacheEntry
 }
 
-type templateEntry struct {
-	t   *template
+type cacheEntry struct {
+	t   *Template
 	err error
 }
 
@@ -165,20 +178,22 @@ type templateEntry struct {
 // each time.
 const maxCachedTemplates = 1 << 14
 
-func (c *templateCache) parse(s string) (*template, error) {
+// Parse is the package's Parse, through the cache: the same template, or
+// the same error, for the same text.
+func (c *Cache) Parse(s string) (*Template, error) {
 	c.mu.Lock()
 	e, ok := c.m[s]
 	c.mu.Unlock()
 	if ok {
 		return e.t, e.err
 	}
-	t, err := parseTemplate(s)
+	t, err := Parse(s)
 	c.mu.Lock()
 	if c.m == nil {
-		c.m = map[string]templateEntry{}
+		c.m = map[string]cacheEntry{}
 	}
 	if len(c.m) < maxCachedTemplates {
-		c.m[s] = templateEntry{t, err}
+		c.m[s] = cacheEntry{t, err}
 	}
 	c.mu.Unlock()
 	return t, err

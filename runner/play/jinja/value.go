@@ -1,4 +1,4 @@
-package play
+package jinja
 
 import (
 	"fmt"
@@ -9,15 +9,16 @@ import (
 	"unicode"
 )
 
-// Values in the runner are those of JSON and YAML as Python holds them:
-// nil, bool, int, float64, string, []any and map[string]any. Two more
-// kinds exist only on the way: an unsafeText (a YAML `!unsafe` string,
-// never templated) until a value is rendered, and an undefined inside the
-// expression evaluator until something uses it.
+// Values are those of JSON and YAML as Python holds them: nil, bool,
+// int, float64, string, []any and map[string]any. Two more kinds exist
+// only on the way: an Unsafe (a YAML `!unsafe` string, never templated)
+// until a value is rendered, and an undefined inside the expression
+// evaluator until something uses it.
 
-// An unsafeText is a string tagged `!unsafe` in YAML: rendering passes it
+// An Unsafe is a string tagged `!unsafe` in YAML: Env.Render passes it
 // through as a plain string without templating it, as Ansible does.
-type unsafeText string
+// Truth, Str, Repr and JSON take it for the str it holds.
+type Unsafe string
 
 // An undefined is the value of a variable, attribute or item that does not
 // exist. Like Ansible's AnsibleUndefined it survives attribute access (so
@@ -51,8 +52,10 @@ func isUndefined(v any) bool {
 	return ok
 }
 
-// truthy is Python's truth value of v.
-func truthy(v any) bool {
+// Truth is Python's truth value of v: false for None, False, zero, the
+// empty string, list and dict, and for an undefined value; true for all
+// else.
+func Truth(v any) bool {
 	switch x := v.(type) {
 	case nil:
 		return false
@@ -64,7 +67,7 @@ func truthy(v any) bool {
 		return x != 0
 	case string:
 		return x != ""
-	case unsafeText:
+	case Unsafe:
 		return x != ""
 	case []any:
 		return len(x) > 0
@@ -87,7 +90,7 @@ func typeName(v any) string {
 		return "int"
 	case float64:
 		return "float"
-	case string, unsafeText:
+	case string, Unsafe:
 		return "str"
 	case []any:
 		return "list"
@@ -99,21 +102,21 @@ func typeName(v any) string {
 	return fmt.Sprintf("%T", v)
 }
 
-// pyStr renders v as Python's str() does: strings as they are, None,
+// Str renders v as Python's str() does: strings as they are, None,
 // True and False capitalised, floats in Python's repr, lists and dicts as
 // their repr.
-func pyStr(v any) string {
+func Str(v any) string {
 	switch x := v.(type) {
 	case string:
 		return x
-	case unsafeText:
+	case Unsafe:
 		return string(x)
 	}
-	return pyRepr(v)
+	return Repr(v)
 }
 
-// pyRepr renders v as Python's repr() does.
-func pyRepr(v any) string {
+// Repr renders v as Python's repr() does.
+func Repr(v any) string {
 	var b strings.Builder
 	writeRepr(&b, v, 0)
 	return b.String()
@@ -138,7 +141,7 @@ func writeRepr(b *strings.Builder, v any, limit int) {
 		b.WriteString(pyFloat(x))
 	case string:
 		b.WriteString(pyQuote(x))
-	case unsafeText:
+	case Unsafe:
 		b.WriteString(pyQuote(string(x)))
 	case []any:
 		b.WriteByte('[')
@@ -260,10 +263,12 @@ func sortedKeys(m map[string]any) []string {
 	return keys
 }
 
-// normalizeJSON turns the float64 numbers of a decoded JSON value that
-// are whole and fit an int into ints, so that a module's rc of 0 reads
-// back as 0 and not 0.0, as Python's json module decodes it.
-func normalizeJSON(v any) any {
+// NormalizeJSON turns the float64 numbers of a value decoded by
+// encoding/json that are whole and fit an int into ints, so that a
+// module's rc of 0 reads back as 0 and not 0.0, as Python's json module
+// decodes it. It changes v's lists and dicts in place and returns v, or
+// the number it became.
+func NormalizeJSON(v any) any {
 	switch x := v.(type) {
 	case float64:
 		if x == math.Trunc(x) && math.Abs(x) < 1<<53 {
@@ -272,12 +277,12 @@ func normalizeJSON(v any) any {
 		return x
 	case []any:
 		for i, e := range x {
-			x[i] = normalizeJSON(e)
+			x[i] = NormalizeJSON(e)
 		}
 		return x
 	case map[string]any:
 		for k, e := range x {
-			x[k] = normalizeJSON(e)
+			x[k] = NormalizeJSON(e)
 		}
 		return x
 	}

@@ -1,4 +1,4 @@
-package play
+package jinja
 
 import (
 	"encoding/json"
@@ -147,8 +147,8 @@ func param(args []any, kwargs map[string]any, i int, name string, def any) any {
 // the input is undefined, or with boolean also when it is false.
 func filterDefault(in any, args []any, kwargs map[string]any) (any, error) {
 	def := param(args, kwargs, 0, "default_value", "")
-	boolean := truthy(param(args, kwargs, 1, "boolean", false))
-	if isUndefined(in) || (boolean && !truthy(in)) {
+	boolean := Truth(param(args, kwargs, 1, "boolean", false))
+	if isUndefined(in) || (boolean && !Truth(in)) {
 		return def, nil
 	}
 	return in, nil
@@ -158,7 +158,7 @@ func filterDefault(in any, args []any, kwargs map[string]any) (any, error) {
 func filterMandatory(in any, args []any, kwargs map[string]any) (any, error) {
 	if u, ok := in.(undefined); ok {
 		if msg := param(args, kwargs, 0, "msg", nil); msg != nil {
-			return nil, errors.New(pyStr(msg))
+			return nil, errors.New(Str(msg))
 		}
 		return nil, &undefinedError{Name: u.name, Msg: fmt.Sprintf("Mandatory variable '%s' not defined.", u.name)}
 	}
@@ -187,6 +187,10 @@ func toBool(v any) any {
 }
 
 func filterBool(in any, _ []any, _ map[string]any) (any, error) { return toBool(in), nil }
+
+// Bool is the truth of Ansible's bool filter: true for true, 1, and the
+// strings yes, on, 1 and true in any case; false for all else.
+func Bool(v any) bool { return Truth(toBool(v)) }
 
 // filterInt is Jinja's int(default=0, base=10).
 func filterInt(in any, args []any, kwargs map[string]any) (any, error) {
@@ -220,6 +224,14 @@ func filterInt(in any, args []any, kwargs map[string]any) (any, error) {
 		}
 	}
 	return def, nil
+}
+
+// Int is Jinja's int filter with its defaults: a number (or boolean) as
+// an int, truncated; the text of one, likewise; 0 for all else.
+func Int(v any) int {
+	n, _ := filterInt(v, nil, nil)
+	i, _ := n.(int)
+	return i
 }
 
 // filterFloat is Jinja's float(default=0.0).
@@ -454,8 +466,8 @@ func filterSort(w *budget, in any, args []any, kwargs map[string]any) (any, erro
 	if err != nil {
 		return nil, err
 	}
-	reverse := truthy(param(args, kwargs, 0, "reverse", false))
-	caseSensitive := truthy(param(args, kwargs, 1, "case_sensitive", false))
+	reverse := Truth(param(args, kwargs, 0, "reverse", false))
+	caseSensitive := Truth(param(args, kwargs, 1, "case_sensitive", false))
 	key := func(v any) any {
 		if s, ok := v.(string); ok && !caseSensitive {
 			return strings.ToLower(s)
@@ -546,7 +558,7 @@ func filterFromJSON(w *budget, in any, _ []any, _ map[string]any) (any, error) {
 	if err := json.Unmarshal([]byte(s), &v); err != nil {
 		return nil, err
 	}
-	return normalizeJSON(v), nil
+	return NormalizeJSON(v), nil
 }
 
 // jsonCommas counts the commas of JSON text outside its strings.
@@ -569,7 +581,7 @@ func jsonCommas(s string) int {
 	return n
 }
 
-// boundedJSON is pyJSON(in, indent) as a filter builds it.
+// boundedJSON is JSON(in, indent) as a filter builds it.
 func boundedJSON(w *budget, in any, indent int) (any, error) {
 	var b strings.Builder
 	writePyJSON(&b, in, indent, 0, maxStringSize)
@@ -601,7 +613,7 @@ func testFailed(in any, _ []any) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return truthy(m["failed"]), nil
+	return Truth(m["failed"]), nil
 }
 
 func testSucceeded(in any, _ []any) (bool, error) {
@@ -609,7 +621,7 @@ func testSucceeded(in any, _ []any) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return !truthy(m["failed"]), nil
+	return !Truth(m["failed"]), nil
 }
 
 // testChanged is Ansible's changed test: the changed key, or when it is
@@ -620,14 +632,14 @@ func testChanged(w *budget, in any, _ []any) (bool, error) {
 		return false, err
 	}
 	if c, ok := m["changed"]; ok {
-		return truthy(c), nil
+		return Truth(c), nil
 	}
 	if rs, ok := m["results"].([]any); ok {
 		if err := w.step(len(rs)); err != nil {
 			return false, err
 		}
 		for _, r := range rs {
-			if rm, ok := r.(map[string]any); ok && truthy(rm["changed"]) {
+			if rm, ok := r.(map[string]any); ok && Truth(rm["changed"]) {
 				return true, nil
 			}
 		}
@@ -640,7 +652,7 @@ func testSkipped(in any, _ []any) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return truthy(m["skipped"]), nil
+	return Truth(m["skipped"]), nil
 }
 
 // testRegex is Ansible's match (anchored at the start) and search tests.

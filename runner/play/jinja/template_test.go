@@ -1,4 +1,4 @@
-package play
+package jinja
 
 import (
 	"errors"
@@ -8,9 +8,9 @@ import (
 	"testing"
 )
 
-// testVars are the variables of the templating tests: play vars (which
-// are templated when used) over a registered result.
-func testScope() *scope {
+// sampleVars are the variables of the templating tests: a registered
+// result over play vars (which are templated when used).
+func sampleVars() *testVars {
 	registered := map[string]any{
 		"r": map[string]any{
 			"name":     "diz-1",
@@ -45,7 +45,7 @@ func testScope() *scope {
 		"words":   "  one two\tthree ",
 		"js":      `{"a": [1, 2.5, null]}`,
 	}
-	return newScope(&templateCache{}, layer{vals: registered}, layer{vals: play, templated: true})
+	return newTestVars(registered, play)
 }
 
 func TestRender(t *testing.T) {
@@ -166,7 +166,7 @@ func TestRender(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.src, func(t *testing.T) {
-			got, err := testScope().render(tc.src)
+			got, err := sampleVars().render(tc.src)
 			if err != nil {
 				t.Fatalf("render(%q): %v", tc.src, err)
 			}
@@ -204,7 +204,7 @@ func TestRenderErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.src, func(t *testing.T) {
-			got, err := testScope().render(tc.src)
+			got, err := sampleVars().render(tc.src)
 			if err == nil {
 				t.Fatalf("render(%q) = %#v, want error %q", tc.src, got, tc.want)
 			}
@@ -244,13 +244,16 @@ func TestTemplateSyntaxErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.src, func(t *testing.T) {
-			_, err := parseTemplate(tc.src)
-			var se *syntaxError
+			_, err := Parse(tc.src)
+			var se *SyntaxError
 			if !errors.As(err, &se) {
-				t.Fatalf("parseTemplate(%q) error = %v, want a syntaxError", tc.src, err)
+				t.Fatalf("Parse(%q) error = %v, want a SyntaxError", tc.src, err)
 			}
 			if !strings.Contains(se.Msg, tc.want) {
-				t.Errorf("parseTemplate(%q) error = %q, want it to contain %q", tc.src, se.Msg, tc.want)
+				t.Errorf("Parse(%q) error = %q, want it to contain %q", tc.src, se.Msg, tc.want)
+			}
+			if se.Src != tc.src {
+				t.Errorf("Parse(%q) error source = %q", tc.src, se.Src)
 			}
 		})
 	}
@@ -331,16 +334,16 @@ func TestConditions(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.expr, func(t *testing.T) {
-			e, err := parseExpr(tc.expr)
+			e, err := ParseExpr(tc.expr)
 			if err != nil {
-				t.Fatalf("parseExpr(%q): %v", tc.expr, err)
+				t.Fatalf("ParseExpr(%q): %v", tc.expr, err)
 			}
-			got, err := testScope().cond(&cond{src: tc.expr, e: e})
+			v, err := e.Eval(sampleVars().env())
 			if err != nil {
-				t.Fatalf("cond(%q): %v", tc.expr, err)
+				t.Fatalf("Eval(%q): %v", tc.expr, err)
 			}
-			if got != tc.want {
-				t.Errorf("cond(%q) = %v, want %v", tc.expr, got, tc.want)
+			if got := Truth(v); got != tc.want {
+				t.Errorf("Truth(Eval(%q)) = %v, want %v", tc.expr, got, tc.want)
 			}
 		})
 	}
@@ -360,38 +363,15 @@ func TestConditionErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.expr, func(t *testing.T) {
-			e, err := parseExpr(tc.expr)
+			e, err := ParseExpr(tc.expr)
 			if err != nil {
-				t.Fatalf("parseExpr(%q): %v", tc.expr, err)
+				t.Fatalf("ParseExpr(%q): %v", tc.expr, err)
 			}
-			_, err = testScope().cond(&cond{src: tc.expr, e: e})
+			_, err = e.Eval(sampleVars().env())
 			if err == nil || err.Error() != tc.want {
-				t.Errorf("cond(%q) error = %v, want %q", tc.expr, err, tc.want)
+				t.Errorf("Eval(%q) error = %v, want %q", tc.expr, err, tc.want)
 			}
 		})
-	}
-}
-
-func TestTemplatedCondition(t *testing.T) {
-	// A condition holding {{ }} is rendered first; a string result is then
-	// evaluated as an expression, as Ansible does.
-	sc := testScope()
-	for src, want := range map[string]bool{
-		"{{ b }}":          true,
-		"{{ 'n == 3' }}":   true,
-		"{{ 'False' }}":    false,
-		"{{ n }} == 3":     true,
-		"{{ empty }}":      false,
-		"{{ l | length }}": true,
-	} {
-		got, err := sc.cond(&cond{src: src, tmpl: true})
-		if err != nil {
-			t.Errorf("cond(%q): %v", src, err)
-			continue
-		}
-		if got != want {
-			t.Errorf("cond(%q) = %v, want %v", src, got, want)
-		}
 	}
 }
 
@@ -415,16 +395,185 @@ func TestPythonForms(t *testing.T) {
 		{"ünï\tcode", "ünï\tcode", `"ünï\tcode"`},
 	}
 	for _, tc := range tests {
-		if got := pyStr(tc.v); got != tc.str {
-			t.Errorf("pyStr(%#v) = %q, want %q", tc.v, got, tc.str)
+		if got := Str(tc.v); got != tc.str {
+			t.Errorf("Str(%#v) = %q, want %q", tc.v, got, tc.str)
 		}
-		if got := pyJSON(tc.v, 0); got != tc.json0 {
-			t.Errorf("pyJSON(%#v) = %q, want %q", tc.v, got, tc.json0)
+		if got := JSON(tc.v, 0); got != tc.json0 {
+			t.Errorf("JSON(%#v) = %q, want %q", tc.v, got, tc.json0)
 		}
 	}
 	nested := map[string]any{"changed": false, "list": []any{1, []any{}}, "empty": map[string]any{}}
 	want := "{\n    \"changed\": false,\n    \"empty\": {},\n    \"list\": [\n        1,\n        []\n    ]\n}"
-	if got := pyJSON(nested, 4); got != want {
-		t.Errorf("pyJSON indent 4 = %q, want %q", got, want)
+	if got := JSON(nested, 4); got != want {
+		t.Errorf("JSON indent 4 = %q, want %q", got, want)
+	}
+	for _, tc := range []struct {
+		v    any
+		repr string
+	}{
+		{nil, "None"},
+		{false, "False"},
+		{1.0, "1.0"},
+		{"it's", `"it's"`},
+		{`it's "x"`, `'it\'s "x"'`},
+		{"ünï\tcode\x01", `'ünï\tcode\x01'`},
+		{[]any{"a", nil}, "['a', None]"},
+		{map[string]any{"k": []any{}}, "{'k': []}"},
+		{Unsafe("{{ x }}"), "'{{ x }}'"},
+	} {
+		if got := Repr(tc.v); got != tc.repr {
+			t.Errorf("Repr(%#v) = %q, want %q", tc.v, got, tc.repr)
+		}
+	}
+	// An Unsafe string is a str like any other once rendered.
+	if got := Str(Unsafe("{{ x }}")); got != "{{ x }}" {
+		t.Errorf("Str(Unsafe) = %q", got)
+	}
+	if got := JSON([]any{Unsafe("a\"b")}, 0); got != `["a\"b"]` {
+		t.Errorf("JSON(Unsafe) = %q", got)
+	}
+}
+
+func TestTruthBoolInt(t *testing.T) {
+	for _, tc := range []struct {
+		v           any
+		truth, bool bool
+		int         int
+	}{
+		{nil, false, false, 0},
+		{true, true, true, 1},
+		{false, false, false, 0},
+		{0, false, false, 0},
+		{1, true, true, 1},
+		{2, true, false, 2},
+		{1.0, true, true, 1},
+		{2.7, true, false, 2},
+		{"", false, false, 0},
+		{"yes", true, true, 0},
+		{"On", true, true, 0},
+		{"TRUE", true, true, 0},
+		{"1", true, true, 1},
+		{" 3 ", true, false, 3},
+		{"no", true, false, 0},
+		{Unsafe(""), false, false, 0},
+		{Unsafe("x"), true, false, 0},
+		{[]any{}, false, false, 0},
+		{[]any{0}, true, false, 0},
+		{map[string]any{}, false, false, 0},
+		{map[string]any{"a": nil}, true, false, 0},
+		{undefined{name: "x"}, false, false, 0},
+	} {
+		if got := Truth(tc.v); got != tc.truth {
+			t.Errorf("Truth(%#v) = %v, want %v", tc.v, got, tc.truth)
+		}
+		if got := Bool(tc.v); got != tc.bool {
+			t.Errorf("Bool(%#v) = %v, want %v", tc.v, got, tc.bool)
+		}
+		if got := Int(tc.v); got != tc.int {
+			t.Errorf("Int(%#v) = %v, want %v", tc.v, got, tc.int)
+		}
+	}
+}
+
+func TestNormalizeJSON(t *testing.T) {
+	in := map[string]any{"rc": 0.0, "f": 1.5, "l": []any{2.0, "x", map[string]any{"n": -3.0}}, "big": 1e300}
+	want := map[string]any{"rc": 0, "f": 1.5, "l": []any{2, "x", map[string]any{"n": -3}}, "big": 1e300}
+	if got := NormalizeJSON(in); !reflect.DeepEqual(got, want) {
+		t.Errorf("NormalizeJSON = %#v, want %#v", got, want)
+	}
+	if got := NormalizeJSON(4.0); got != 4 {
+		t.Errorf("NormalizeJSON(4.0) = %#v, want 4", got)
+	}
+}
+
+// TestExprAPI checks the two ways of evaluating an expression: Eval,
+// for which an undefined value is an error, and Value, which reports it.
+func TestExprAPI(t *testing.T) {
+	tests := []struct {
+		src      string
+		want     any
+		defined  bool
+		evalErr  string // Eval's error; Value's too when valueErr is set
+		valueErr bool
+	}{
+		{"n + 1", 4, true, "", false},
+		{"r.commands", []any{map[string]any{"cmd": "zfs list -H"}, map[string]any{"cmd": "zoneadm list -cp"}}, true, "", false},
+		{"nothing", nil, true, "", false},
+		{"missing", nil, false, "'missing' is undefined", false},
+		{"r.results.9", nil, false, "'r.results.9' is undefined", false},
+		{"[] | first", nil, false, "No first item, sequence was empty.", false},
+		{"missing + 1", nil, false, "'missing' is undefined", true},
+		{"s + 1", nil, false, "unsupported operand type(s) for +: 'str' and 'int'", true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.src, func(t *testing.T) {
+			e, err := ParseExpr(tc.src)
+			if err != nil {
+				t.Fatalf("ParseExpr(%q): %v", tc.src, err)
+			}
+			v, err := e.Eval(sampleVars().env())
+			if tc.evalErr == "" {
+				if err != nil || !reflect.DeepEqual(v, tc.want) {
+					t.Errorf("Eval = %#v, %v; want %#v", v, err, tc.want)
+				}
+			} else if err == nil || err.Error() != tc.evalErr {
+				t.Errorf("Eval = %#v, %v; want error %q", v, err, tc.evalErr)
+			}
+			v, defined, err := e.Value(sampleVars().env())
+			switch {
+			case tc.valueErr:
+				if err == nil || err.Error() != tc.evalErr {
+					t.Errorf("Value = %#v, %v, %v; want error %q", v, defined, err, tc.evalErr)
+				}
+			case err != nil || defined != tc.defined || !reflect.DeepEqual(v, tc.want):
+				t.Errorf("Value = %#v, %v, %v; want %#v, %v", v, defined, err, tc.want, tc.defined)
+			}
+		})
+	}
+}
+
+// TestTemplateAPI checks Template.Expr, which a template that is one
+// expression has, and Cache, which gives back what it parsed.
+func TestTemplateAPI(t *testing.T) {
+	for src, whole := range map[string]bool{
+		"{{ r.name }}": true, "{{- n -}}": true, "{{ n }}{# c #}": true,
+		" {{ n }}": false, "{{ n }}{{ n }}": false, "text": false, "{# c #}": false,
+	} {
+		tpl, err := Parse(src)
+		if err != nil {
+			t.Fatalf("Parse(%q): %v", src, err)
+		}
+		e := tpl.Expr()
+		if (e != nil) != whole {
+			t.Errorf("Parse(%q).Expr() = %v, want one: %v", src, e, whole)
+			continue
+		}
+		if e == nil {
+			continue
+		}
+		ev, err1 := e.Eval(sampleVars().env())
+		rv, err2 := tpl.Render(sampleVars().env())
+		if err1 != nil || err2 != nil || !reflect.DeepEqual(ev, rv) {
+			t.Errorf("%q: Expr().Eval = %#v, %v; Render = %#v, %v", src, ev, err1, rv, err2)
+		}
+	}
+	var c Cache
+	t1, err1 := c.Parse("a {{ n }}")
+	t2, err2 := c.Parse("a {{ n }}")
+	if err1 != nil || err2 != nil || t1 != t2 {
+		t.Errorf("Cache.Parse twice = %p, %v and %p, %v; want the same template", t1, err1, t2, err2)
+	}
+	_, err1 = c.Parse("{{ (")
+	_, err2 = c.Parse("{{ (")
+	if err1 == nil || err1 != err2 {
+		t.Errorf("Cache.Parse of a bad template twice = %v and %v; want the same error", err1, err2)
+	}
+	// An Env without Vars or Cache sees no variables and parses as it goes.
+	if v, err := NewEnv(nil, nil, nil).Render([]any{"{{ 1 + 1 }}", Unsafe("{{ x }}"), map[string]any{"k": "{{ 'v' }}"}}); err != nil ||
+		!reflect.DeepEqual(v, []any{2, "{{ x }}", map[string]any{"k": "v"}}) {
+		t.Errorf("Render = %#v, %v", v, err)
+	}
+	if _, err := NewEnv(nil, nil, nil).Render("{{ x }}"); err == nil || err.Error() != "'x' is undefined" {
+		t.Errorf("Render without Vars: error %v", err)
 	}
 }

@@ -1,4 +1,4 @@
-package play
+package jinja
 
 import (
 	"fmt"
@@ -42,14 +42,18 @@ var operators = []string{
 	",", ".", ":", "|", "=",
 }
 
-// A syntaxError is an expression or template that does not parse.
-type syntaxError struct {
+// A SyntaxError is an expression or template that does not parse.
+type SyntaxError struct {
+	// Src is the text parsed: the whole template or expression.
 	Src string
+	// Off is the byte offset in Src where the error was found.
 	Off int
+	// Msg says what is wrong or was expected.
 	Msg string
 }
 
-func (e *syntaxError) Error() string {
+// Error gives the message with the source and the offset.
+func (e *SyntaxError) Error() string {
 	return fmt.Sprintf("syntax error in %q at offset %d: %s", e.Src, e.Off, e.Msg)
 }
 
@@ -66,7 +70,7 @@ func lex(src string, off int, inTemplate bool) (toks []token, end int, err error
 		}
 		if i >= len(src) {
 			if inTemplate {
-				return nil, i, &syntaxError{src, i, "unexpected end of template, expected '}}'"}
+				return nil, i, &SyntaxError{src, i, "unexpected end of template, expected '}}'"}
 			}
 			return append(toks, token{kind: tokEOF, off: i}), i, nil
 		}
@@ -111,7 +115,7 @@ func lex(src string, off int, inTemplate bool) (toks []token, end int, err error
 				}
 			}
 			if op == "" {
-				return nil, i, &syntaxError{src, i, fmt.Sprintf("unexpected character %q", c)}
+				return nil, i, &SyntaxError{src, i, fmt.Sprintf("unexpected character %q", c)}
 			}
 			switch op {
 			case "(", "[", "{":
@@ -124,7 +128,7 @@ func lex(src string, off int, inTemplate bool) (toks []token, end int, err error
 					if inTemplate && strings.HasPrefix(src[i:], "}}") {
 						return append(toks, token{kind: tokEnd, text: "}}", off: i}), i + 2, nil
 					}
-					return nil, i, &syntaxError{src, i, fmt.Sprintf("unexpected %q", op)}
+					return nil, i, &SyntaxError{src, i, fmt.Sprintf("unexpected %q", op)}
 				}
 				open = open[:len(open)-1]
 			}
@@ -175,13 +179,13 @@ func lexNumber(src string, i int, intOnly bool) (token, int, error) {
 	if isFloat {
 		f, err := strconv.ParseFloat(text, 64)
 		if err != nil {
-			return token{}, i, &syntaxError{src, start, fmt.Sprintf("bad number %q", src[start:i])}
+			return token{}, i, &SyntaxError{src, start, fmt.Sprintf("bad number %q", src[start:i])}
 		}
 		return token{kind: tokFloat, fval: f, text: src[start:i], off: start}, i, nil
 	}
 	n, err := strconv.Atoi(text)
 	if err != nil {
-		return token{}, i, &syntaxError{src, start, fmt.Sprintf("bad number %q", src[start:i])}
+		return token{}, i, &SyntaxError{src, start, fmt.Sprintf("bad number %q", src[start:i])}
 	}
 	return token{kind: tokInt, ival: n, text: src[start:i], off: start}, i, nil
 }
@@ -232,5 +236,5 @@ func lexString(src string, i int) (string, int, error) {
 			i++
 		}
 	}
-	return "", i, &syntaxError{src, start, "unterminated string"}
+	return "", i, &SyntaxError{src, start, "unterminated string"}
 }

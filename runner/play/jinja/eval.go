@@ -1,4 +1,4 @@
-package play
+package jinja
 
 import (
 	"errors"
@@ -8,20 +8,24 @@ import (
 	"unicode/utf8"
 )
 
-// An evaluator is one evaluation of expressions over the variables of a
-// scope, within a budget: the steps it takes and the values it builds are
-// bounded (see maxSteps), and it stops when the scope's context is
-// cancelled.
-type evaluator struct {
-	sc   *scope
-	work *budget
-	// depth counts the variables being rendered inside one another.
-	depth int
+// Eval evaluates e in env. An undefined value (a variable, attribute or
+// item that does not exist) is an error, as it is in a condition.
+func (e *Expr) Eval(env *Env) (any, error) { return env.evalDefined(e.n) }
+
+// Value evaluates e in env as Eval does, except that an undefined result
+// is no error: defined is then false and v nil. (An undefined value used
+// inside e, as in `missing + 1`, is still an error.)
+func (e *Expr) Value(env *Env) (v any, defined bool, err error) {
+	v, err = env.eval(e.n)
+	if err != nil || isUndefined(v) {
+		return nil, false, err
+	}
+	return v, true, nil
 }
 
 // eval evaluates e to a value, which may be undefined; use evalDefined
 // when an undefined value is an error.
-func (ev *evaluator) eval(e expr) (any, error) {
+func (ev *Env) eval(e node) (any, error) {
 	if err := ev.work.step(1); err != nil {
 		return nil, err
 	}
@@ -95,7 +99,7 @@ func (ev *evaluator) eval(e expr) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		if truthy(c) {
+		if Truth(c) {
 			return ev.eval(x.then)
 		}
 		if x.els == nil {
@@ -113,7 +117,7 @@ func (ev *evaluator) eval(e expr) (any, error) {
 }
 
 // evalDefined evaluates e and fails when the value is undefined.
-func (ev *evaluator) evalDefined(e expr) (any, error) {
+func (ev *Env) evalDefined(e node) (any, error) {
 	v, err := ev.eval(e)
 	if err != nil {
 		return nil, err
@@ -128,7 +132,7 @@ func (ev *evaluator) evalDefined(e expr) (any, error) {
 // string's item (negative indexes count from the end, as in Python).
 // What does not exist is undefined, named by its path; an undefined x
 // stays undefined under its own name.
-func (ev *evaluator) attr(x attrExpr) (any, error) {
+func (ev *Env) attr(x attrExpr) (any, error) {
 	base, err := ev.eval(x.x)
 	if err != nil {
 		return nil, err
@@ -199,7 +203,7 @@ func runeAt(s string, key any) (r string, scanned int, ok bool) {
 }
 
 // method calls a dict method: keys(), values() or items().
-func (ev *evaluator) method(x methodExpr) (any, error) {
+func (ev *Env) method(x methodExpr) (any, error) {
 	base, err := ev.evalDefined(x.x)
 	if err != nil {
 		return nil, err
@@ -230,14 +234,14 @@ func index(key any, n int) (int, bool) {
 	return i, i >= 0 && i < n
 }
 
-func (ev *evaluator) unary(x unaryExpr) (any, error) {
+func (ev *Env) unary(x unaryExpr) (any, error) {
 	v, err := ev.evalDefined(x.x)
 	if err != nil {
 		return nil, err
 	}
 	switch x.op {
 	case "not":
-		return !truthy(v), nil
+		return !Truth(v), nil
 	case "-":
 		switch n := v.(type) {
 		case int:
@@ -264,17 +268,17 @@ func (ev *evaluator) unary(x unaryExpr) (any, error) {
 	return nil, fmt.Errorf("bad operand type for unary %s: '%s'", x.op, typeName(v))
 }
 
-func (ev *evaluator) binary(x binaryExpr) (any, error) {
+func (ev *Env) binary(x binaryExpr) (any, error) {
 	switch x.op {
 	case "and":
 		a, err := ev.evalDefined(x.x)
-		if err != nil || !truthy(a) {
+		if err != nil || !Truth(a) {
 			return a, err
 		}
 		return ev.evalDefined(x.y)
 	case "or":
 		a, err := ev.evalDefined(x.x)
-		if err != nil || truthy(a) {
+		if err != nil || Truth(a) {
 			return a, err
 		}
 		return ev.evalDefined(x.y)
@@ -287,7 +291,7 @@ func (ev *evaluator) binary(x binaryExpr) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return arith(ev.work, x.op, a, b)
+	return arith(&ev.work, x.op, a, b)
 }
 
 // arith applies an arithmetic operator with Python's rules, within the
@@ -433,7 +437,7 @@ func concatLists(w *budget, la, lb []any) (any, error) {
 	return append(append(make([]any, 0, len(la)+len(lb)), la...), lb...), nil
 }
 
-func (ev *evaluator) compare(x compareExpr) (any, error) {
+func (ev *Env) compare(x compareExpr) (any, error) {
 	left, err := ev.evalDefined(x.operands[0])
 	if err != nil {
 		return nil, err
@@ -443,7 +447,7 @@ func (ev *evaluator) compare(x compareExpr) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		ok, err := compareOp(ev.work, op, left, right)
+		ok, err := compareOp(&ev.work, op, left, right)
 		if err != nil || !ok {
 			return false, err
 		}
@@ -513,7 +517,7 @@ func memberCount(a, b any, n *int) (bool, error) {
 	return false, fmt.Errorf("argument of type '%s' is not iterable", typeName(b))
 }
 
-func (ev *evaluator) filter(x filterExpr) (any, error) {
+func (ev *Env) filter(x filterExpr) (any, error) {
 	in, err := ev.eval(x.x)
 	if err != nil {
 		return nil, err
@@ -534,7 +538,7 @@ func (ev *evaluator) filter(x filterExpr) (any, error) {
 	if u, ok := in.(undefined); ok && !f.takesUndefined {
 		return nil, u.err()
 	}
-	out, err := f.fn(ev.work, in, args, kwargs)
+	out, err := f.fn(&ev.work, in, args, kwargs)
 	if err == nil && !f.picks {
 		err = ev.work.check(out)
 	}
@@ -545,7 +549,7 @@ func (ev *evaluator) filter(x filterExpr) (any, error) {
 	return out, err
 }
 
-func (ev *evaluator) test(x testExpr) (any, error) {
+func (ev *Env) test(x testExpr) (any, error) {
 	in, err := ev.eval(x.x)
 	if err != nil {
 		return nil, err
@@ -560,7 +564,7 @@ func (ev *evaluator) test(x testExpr) (any, error) {
 	if u, ok := in.(undefined); ok && !t.takesUndefined {
 		return nil, u.err()
 	}
-	ok, err := t.fn(ev.work, in, args)
+	ok, err := t.fn(&ev.work, in, args)
 	if err != nil {
 		return nil, fmt.Errorf("test %s: %w", x.name, err)
 	}

@@ -1,0 +1,53 @@
+package jinja
+
+// testVars are the variables of the tests, as the play gives them: raw
+// values (registered results, facts) over templated ones (play vars),
+// which are rendered when first used and kept, measured as the play
+// measures what it keeps.
+type testVars struct {
+	raw, templated map[string]any
+	memo           map[string]any
+}
+
+func newTestVars(raw, templated map[string]any) *testVars {
+	return &testVars{raw: raw, templated: templated, memo: map[string]any{}}
+}
+
+// Lookup gives raw values first, then templated ones, rendered once.
+func (tv *testVars) Lookup(env *Env, name string) (any, bool, error) {
+	if v, ok := tv.raw[name]; ok {
+		return v, true, nil
+	}
+	v, ok := tv.templated[name]
+	if !ok {
+		return nil, false, nil
+	}
+	if r, ok := tv.memo[name]; ok {
+		return r, true, nil
+	}
+	r, err := env.RenderVar(name, v)
+	if err != nil {
+		return nil, false, err
+	}
+	if _, err := env.Size(r, maxTotalSize); err != nil {
+		return nil, false, err
+	}
+	tv.memo[name] = r
+	return r, true, nil
+}
+
+// env returns the environment of one evaluation over the variables.
+func (tv *testVars) env() *Env { return NewEnv(nil, tv, &Cache{}) }
+
+// render renders v in an evaluation of its own.
+func (tv *testVars) render(v any) (any, error) { return tv.env().Render(v) }
+
+// cond evaluates the expression src as a condition, to its truth.
+func (tv *testVars) cond(src string) (bool, error) {
+	e, err := ParseExpr(src)
+	if err != nil {
+		return false, err
+	}
+	v, err := e.Eval(tv.env())
+	return Truth(v), err
+}
