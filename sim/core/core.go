@@ -67,6 +67,7 @@ type Invocation struct {
 	Mutating bool
 
 	injected bool
+	flavor   Flavor // cached by Flavor()
 }
 
 // Path maps an absolute path of the simulated global zone to the real path

@@ -40,6 +40,8 @@ func runner(name string) func(c *cmd, args []string) int {
 		return (*cmd).deleteEtherstub
 	case "show-etherstub":
 		return (*cmd).showEtherstub
+	case "show-linkprop":
+		return (*cmd).showLinkprop
 	}
 	return nil
 }
@@ -327,8 +329,15 @@ func (c *cmd) createVNIC(args []string) int {
 		return c.die("invalid link name '%s'", name)
 	}
 	return c.locked(func(t *table) (int, bool) {
+		// dladm.c do_create_vnic(): the -l link must exist
+		// (dladm_name2info()); libdlvnic.c dladm_vnic_create() then
+		// creates the new link id (DLADM_STATUS_EXIST) before
+		// i_dladm_vnic_common() checks the link below: a persistent VNIC
+		// may not sit on a temporary link (DLADM_STATUS_PERSIST_ON_TEMP)
+		// and nothing sits on a VNIC or VLAN (DLADM_STATUS_BADARG);
+		// die_dlerr() appends libdladm.c dladm_status2str()'s text.
 		under, ok := t.Links[over]
-		if !ok || under.Class == classVNIC {
+		if !ok {
 			return c.die("invalid link name '%s'", over), false
 		}
 		if _, exists := t.Links[name]; exists {
@@ -336,6 +345,12 @@ func (c *cmd) createVNIC(args []string) int {
 		}
 		if !c.privileged() {
 			return c.die("vnic creation over %s failed: permission denied", over), false
+		}
+		if !temporary && under.Temporary {
+			return c.die("vnic creation over %s failed: can't create persistent object on top of temporary object", over), false
+		}
+		if under.Class == classVNIC {
+			return c.die("vnic creation over %s failed: invalid argument", over), false
 		}
 		if macType == "factory" || macType == "vrrp" {
 			// [derived] The simulated links have no factory MAC slots and no

@@ -140,3 +140,60 @@ func TestPrivileges(t *testing.T) {
 	simtest.Check(t, "jim via pfexec (Network Management)", s.Run(jim, "pfexec", "dladm", "create-vnic", "-l", "e1000g0", "vnic0"), "", "", 0)
 	simtest.Check(t, "builder reads", s.Run(builder, "dladm", "show-vnic", "-p", "-o", "link"), "vnic0\n", "", 0)
 }
+
+// TestCreateVNICOverLinks: libdlvnic.c i_dladm_vnic_common() refuses a
+// persistent VNIC over a temporary link (DLADM_STATUS_PERSIST_ON_TEMP)
+// and any VNIC over a VNIC (DLADM_STATUS_BADARG); dladm dies with
+// libdladm.c dladm_status2str()'s text, exit 1.
+func TestCreateVNICOverLinks(t *testing.T) {
+	s := simtest.New(t)
+	s.OK("dladm", "create-etherstub", "-t", "tstub0")
+	s.OK("dladm", "create-vnic", "-l", "e1000g0", "v0")
+	tests := []struct {
+		name string
+		args []string
+		err  string
+	}{
+		{"persistent over temporary", []string{"create-vnic", "-l", "tstub0", "v1"},
+			"dladm: vnic creation over tstub0 failed: can't create persistent object on top of temporary object\n"},
+		{"vnic over vnic", []string{"create-vnic", "-l", "v0", "v2"},
+			"dladm: vnic creation over v0 failed: invalid argument\n"},
+		{"temporary vnic over vnic", []string{"create-vnic", "-t", "-l", "v0", "v2"},
+			"dladm: vnic creation over v0 failed: invalid argument\n"},
+		// dladm_vnic_create() creates the link id first.
+		{"existing name before the link checks", []string{"create-vnic", "-l", "tstub0", "v0"},
+			"dladm: vnic creation over tstub0 failed: object already exists\n"},
+		{"missing link", []string{"create-vnic", "-l", "nosuch0", "v3"}, "dladm: invalid link name 'nosuch0'\n"},
+	}
+	for _, tt := range tests {
+		simtest.Check(t, tt.name, s.Run(nil, "dladm", tt.args...), "", tt.err, 1)
+	}
+	s.OK("dladm", "create-vnic", "-t", "-l", "tstub0", "v4")
+	simtest.Check(t, "vnics", s.Run(nil, "dladm", "show-vnic", "-p", "-o", "link,over"), "v0:e1000g0\nv4:tstub0\n", "", 0)
+}
+
+// TestShowLinkpropZone: "show-linkprop -p zone" (dladm.c
+// do_show_linkprop()); -c is parsable output and needs -o (libofmt).
+func TestShowLinkpropZone(t *testing.T) {
+	s := simtest.New(t)
+	s.OK("dladm", "create-vnic", "-l", "e1000g0", "v0")
+	s.OK("dladm", "create-vnic", "-l", "stub0", "v1")
+	lock, err := (&core.Invocation{Root: s.Root}).LockState()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := dladm.AssignVNIC(s.Root, "v1", "build1"); err != nil {
+		t.Fatal(err)
+	}
+	lock.Unlock()
+	simtest.Check(t, "-c -o link,value", s.Run(nil, "dladm", "show-linkprop", "-p", "zone", "-c", "-o", "link,value"),
+		"e1000g0:\nstub0:\nv0:\nv1:build1\n", "", 0)
+	simtest.Check(t, "one link", s.Run(nil, "dladm", "show-linkprop", "-p", "zone", "-c", "-o", "value", "v1"), "build1\n", "", 0)
+	simtest.Check(t, "human", s.Run(nil, "dladm", "show-linkprop", "-p", "zone", "v1"),
+		"LINK         PROPERTY        PERM VALUE          DEFAULT        POSSIBLE\n"+
+			"v1           zone            rw   build1         --             --\n", "", 0)
+	simtest.Check(t, "-c without -o", s.Run(nil, "dladm", "show-linkprop", "-p", "zone", "-c"), "",
+		"dladm: output fields must be specified in parsable mode\n", 1)
+	simtest.Check(t, "unknown link", s.Run(nil, "dladm", "show-linkprop", "-p", "zone", "nosuch0"), "",
+		"dladm: link nosuch0 is not valid: object not found\n", 1)
+}

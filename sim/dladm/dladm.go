@@ -231,3 +231,19 @@ func (t *table) randomMAC(prefix []byte) ([]byte, error) {
 
 // defaultMACPrefix is the prefix of generated MAC addresses.
 var defaultMACPrefix = []byte{2, 8, 0x20}
+
+// LinkZone returns the zone a link is assigned to ("" for the global
+// zone) and whether the link exists (dladm_name2info() and
+// zone_check_datalink(), as zoneadm.c verify_handle() uses them). The
+// caller holds the sim's state lock.
+func LinkZone(root, name string) (zone string, exists bool, err error) {
+	t, err := load(root)
+	if err != nil {
+		return "", false, err
+	}
+	l, ok := t.Links[name]
+	if !ok {
+		return "", false, nil
+	}
+	return l.Zone, true, nil
+}

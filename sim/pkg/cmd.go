@@ -5,6 +5,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"syscall"
@@ -276,26 +277,70 @@ func parsePattern(s string) pattern {
 }
 
 // matchesName reports whether the pattern's name part selects a package
-// name: the whole name, or (unanchored) a trailing run of its '/'
-// components; '*' and '?' glob.
+// name, as pkg5's catalog does (omniosorg/pkg5 src/modules/catalog.py,
+// the matcher choice before get_matching_fmris): a name with '*' or '?'
+// is matched against the whole name with fnmatch.fnmatchcase()
+// (fmri.glob_match(), where '*' also matches '/'); otherwise an anchored
+// name ("pkg:/", "/") must equal the name (fmri.exact_name_match()) and an
+// unanchored one may equal a trailing run of its '/' components
+// (fmri.fmri_match()).
 func (p pattern) matchesName(name string) bool {
-	glob := func(pat, s string) bool {
-		ok, err := path.Match(pat, s)
-		return err == nil && ok
+	if strings.ContainsAny(p.name, "*?") {
+		return fnmatch(p.name, name)
 	}
-	if glob(p.name, name) {
+	if p.name == name {
 		return true
 	}
 	if p.anchored {
 		return false
 	}
-	parts := strings.Split(name, "/")
-	for i := 1; i < len(parts); i++ {
-		if glob(p.name, strings.Join(parts[i:], "/")) {
-			return true
+	return strings.HasSuffix(name, "/"+p.name)
+}
+
+// fnmatch is Python's fnmatch.fnmatchcase(): '*' matches any run of
+// characters (including '/'), '?' any one character, "[...]" a class
+// ("[!...]" negated); anything else matches itself.
+func fnmatch(pat, s string) bool {
+	var re strings.Builder
+	re.WriteString("^")
+	for i := 0; i < len(pat); i++ {
+		c := pat[i]
+		switch c {
+		case '*':
+			re.WriteString(".*")
+		case '?':
+			re.WriteString(".")
+		case '[':
+			j := i + 1
+			if j < len(pat) && pat[j] == '!' {
+				j++
+			}
+			if j < len(pat) && pat[j] == ']' {
+				j++
+			}
+			for j < len(pat) && pat[j] != ']' {
+				j++
+			}
+			if j >= len(pat) {
+				re.WriteString(`\[`)
+				continue
+			}
+			class := pat[i+1 : j]
+			class = strings.ReplaceAll(class, `\`, `\\`)
+			if strings.HasPrefix(class, "!") {
+				class = "^" + class[1:]
+			} else if strings.HasPrefix(class, "^") {
+				class = `\` + class
+			}
+			re.WriteString("[" + class + "]")
+			i = j
+		default:
+			re.WriteString(regexp.QuoteMeta(string(c)))
 		}
 	}
-	return false
+	re.WriteString("$")
+	ok, err := regexp.MatchString(re.String(), s)
+	return err == nil && ok
 }
 
 // matchesVersion reports whether a version satisfies the "@version" part:

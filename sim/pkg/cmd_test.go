@@ -18,28 +18,88 @@ func TestListAndPublisher(t *testing.T) {
 	s := simtest.New(t)
 	simtest.Check(t, "list", s.Run(nil, "pkg", "list", "shell/bash", "entire"),
 		listHeader+
-			"entire                                            0.5.11-2024.0.0.22160      i--\n"+
-			"shell/bash                                        5.2.21-2024.0.0.0          i--\n", "", 0)
+			"entire                                            0.5.11-151054.0            i--\n"+
+			"shell/bash                                        5.2.21-151054.0            i--\n", "", 0)
 	simtest.Check(t, "list -H", s.Run(nil, "pkg", "list", "-H", "bash"),
-		"shell/bash                                        5.2.21-2024.0.0.0          i--\n", "", 0)
+		"shell/bash                                        5.2.21-151054.0            i--\n", "", 0)
 	simtest.Check(t, "list no match", s.Run(nil, "pkg", "list", "gnu-make"), "",
 		"pkg list: no packages matching the following patterns are installed:\n  gnu-make\n", 1)
 	simtest.Check(t, "list partial", s.Run(nil, "pkg", "list", "-H", "bash", "gnu-make"),
-		"shell/bash                                        5.2.21-2024.0.0.0          i--\n",
+		"shell/bash                                        5.2.21-151054.0            i--\n",
 		"pkg list: no packages matching the following patterns are installed:\n  gnu-make\n", 3)
 	simtest.Check(t, "list -a", s.Run(nil, "pkg", "list", "-aH", "gnu-make"),
-		"developer/build/gnu-make                          4.4.1-2024.0.0.0           ---\n", "", 0)
-	simtest.Check(t, "publisher", s.Run(nil, "pkg", "publisher"),
-		"PUBLISHER                   TYPE     STATUS P LOCATION\n"+
-			"openindiana.org              origin   online F http://pkg.openindiana.org/hipster/\n", "", 0)
-	simtest.Check(t, "publisher tsv", s.Run(nil, "pkg", "publisher", "-H", "-F", "tsv"),
-		"openindiana.org\t\ttrue\tfalse\ttrue\torigin\tonline\thttp://pkg.openindiana.org/hipster/\t-\n", "", 0)
+		"developer/build/gnu-make                          4.4.1-151054.0             ---\n", "", 0)
 	s.OK("pkg", "set-publisher", "-g", "https://pkg.example.org/extra", "extra.example")
 	simtest.Check(t, "second publisher", s.Run(nil, "pkg", "publisher", "-H", "extra.example"),
 		"extra.example               origin   online F https://pkg.example.org/extra/\n", "", 0)
 	s.OK("pkg", "unset-publisher", "extra.example")
 	simtest.Check(t, "unset unknown", s.Run(nil, "pkg", "unset-publisher", "extra.example"), "",
 		"pkg: unset-publisher: Removal failed for 'extra.example': Unknown publisher 'extra.example'.\n", 1)
+}
+
+// TestFlavorPublishers checks each flavour's global zone publisher and
+// package branch, and that a zone installed without -P gets the global
+// zone's publishers.
+func TestFlavorPublishers(t *testing.T) {
+	tests := []struct {
+		flavor           core.Flavor
+		publisher, tsv   string
+		entire, bash     string
+		brands           string
+		zonePublisherOut string
+	}{
+		{core.OmniOS,
+			"PUBLISHER                   TYPE     STATUS P LOCATION\n" +
+				"omnios                      origin   online F https://pkg.omnios.org/r151054/core/\n",
+			"omnios\t\ttrue\tfalse\ttrue\torigin\tonline\thttps://pkg.omnios.org/r151054/core/\t-\n",
+			"entire                                            0.5.11-151054.0            i--\n",
+			"shell/bash                                        5.2.21-151054.0            i--\n",
+			"system/zones/brand/bhyve                          0.5.11-151054.0            i--\n" +
+				"system/zones/brand/emu                            0.5.11-151054.0            i--\n" +
+				"system/zones/brand/illumos                        0.5.11-151054.0            i--\n" +
+				"system/zones/brand/ipkg                           0.5.11-151054.0            i--\n" +
+				"system/zones/brand/kvm                            0.5.11-151054.0            i--\n" +
+				"system/zones/brand/lipkg                          0.5.11-151054.0            i--\n" +
+				"system/zones/brand/lx/platform                    0.5.11-151054.0            i--\n" +
+				"system/zones/brand/pkgsrc                         0.5.11-151054.0            i--\n" +
+				"system/zones/brand/sparse                         0.5.11-151054.0            i--\n",
+			"omnios                      origin   online F https://pkg.omnios.org/r151054/core/\n"},
+		{core.OpenIndiana,
+			"PUBLISHER                   TYPE     STATUS P LOCATION\n" +
+				"openindiana.org              origin   online F http://pkg.openindiana.org/hipster/\n",
+			"openindiana.org\t\ttrue\tfalse\ttrue\torigin\tonline\thttp://pkg.openindiana.org/hipster/\t-\n",
+			"entire                                            0.5.11-2024.0.0.22160      i--\n",
+			"shell/bash                                        5.2.21-2024.0.0.0          i--\n",
+			"system/zones/brand/ipkg                           0.5.11-2024.0.0.0          i--\n" +
+				"system/zones/brand/nlipkg                         0.5.11-2024.0.0.0          i--\n",
+			"openindiana.org              origin   online F http://pkg.openindiana.org/hipster/\n"},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.flavor), func(t *testing.T) {
+			s := simtest.NewFlavor(t, tt.flavor)
+			simtest.Check(t, "publisher", s.Run(nil, "pkg", "publisher"), tt.publisher, "", 0)
+			simtest.Check(t, "publisher tsv", s.Run(nil, "pkg", "publisher", "-H", "-F", "tsv"), tt.tsv, "", 0)
+			simtest.Check(t, "list", s.Run(nil, "pkg", "list", "-H", "entire", "shell/bash"), tt.entire+tt.bash, "", 0)
+			simtest.Check(t, "brand packages (fnmatch: '*' matches '/')", s.Run(nil, "pkg", "list", "-H", "system/zones/*"), tt.brands, "", 0)
+			// pkgcreatezone: copy-publishers-from the global zone.
+			pubs, err := pkg.Publishers(s.Root)
+			if err != nil {
+				t.Fatal(err)
+			}
+			zroot := s.Path("/zones/z1/root")
+			if err := pkg.InstallBase(s.Root, zroot, []string{"SUNWcs", "shell/bash"}, pubs); err != nil {
+				t.Fatal(err)
+			}
+			simtest.Check(t, "zone publisher", s.Run(nil, "pkg", "-R", "/zones/z1/root", "publisher", "-H"), tt.zonePublisherOut, "", 0)
+			simtest.Check(t, "zone list", s.Run(nil, "pkg", "-R", "/zones/z1/root", "list", "-H", "bash"), tt.bash, "", 0)
+			if err := pkg.Publish(s.Root, "new/pkg", "1.0-1.0"); err != nil {
+				t.Fatal(err)
+			}
+			simtest.Check(t, "published under the flavour's publisher",
+				s.Run(nil, "pkg", "list", "-aH", "pkg://"+strings.Fields(tt.zonePublisherOut)[0]+"/new/pkg"),
+				"new/pkg                                           1.0-1.0                    ---\n", "", 0)
+		})
+	}
 }
 
 func TestInstallUninstallUpdate(t *testing.T) {
@@ -53,7 +113,7 @@ func TestInstallUninstallUpdate(t *testing.T) {
 			"       Create boot environment: No\n"+
 			"Create backup boot environment: No\n\n", "", 0)
 	simtest.Check(t, "installed", s.Run(nil, "pkg", "list", "-H", "gnu-make"),
-		"developer/build/gnu-make                          4.4.1-2024.0.0.0           i--\n", "", 0)
+		"developer/build/gnu-make                          4.4.1-151054.0             i--\n", "", 0)
 	simtest.Check(t, "dry run changes nothing", s.Run(nil, "pkg", "install", "-n", "git"),
 		"           Packages to install:  1\n"+
 			"       Create boot environment: No\n"+
@@ -64,19 +124,19 @@ func TestInstallUninstallUpdate(t *testing.T) {
 	s.OK("pkg", "uninstall", "gnu-make")
 	simtest.Check(t, "update nothing", s.Run(nil, "pkg", "update"), "No updates available for this image.\n", "", 4)
 
-	if err := pkg.Publish(s.Root, "shell/bash", "5.2.21-2024.0.0.1"); err != nil {
+	if err := pkg.Publish(s.Root, "shell/bash", "5.2.21-151054.1"); err != nil {
 		t.Fatal(err)
 	}
 	simtest.Check(t, "list -u", s.Run(nil, "pkg", "list", "-uH"),
-		"shell/bash                                        5.2.21-2024.0.0.0          i--\n", "", 0)
+		"shell/bash                                        5.2.21-151054.0            i--\n", "", 0)
 	simtest.Check(t, "update", s.Run(nil, "pkg", "update", "-v"),
 		"            Packages to update:  1\n"+
 			"       Create boot environment: No\n"+
 			"Create backup boot environment: No\n\n"+
-			"Changed packages:\nopenindiana.org\n  shell/bash\n    5.2.21-2024.0.0.0 -> 5.2.21-2024.0.0.1\n\n", "", 0)
+			"Changed packages:\nomnios\n  shell/bash\n    5.2.21-151054.0 -> 5.2.21-151054.1\n\n", "", 0)
 	simtest.Check(t, "updated", s.Run(nil, "pkg", "list", "-H", "bash"),
-		"shell/bash                                        5.2.21-2024.0.0.1          i--\n", "", 0)
-	if err := pkg.Publish(s.Root, "shell/bash", "5.2.21-2024.0.0.1"); err == nil {
+		"shell/bash                                        5.2.21-151054.1            i--\n", "", 0)
+	if err := pkg.Publish(s.Root, "shell/bash", "5.2.21-151054.1"); err == nil {
 		t.Error("publishing the same version twice succeeded")
 	}
 }
@@ -92,19 +152,21 @@ func checkCode(t *testing.T, what string, got, want int) {
 func TestZoneImage(t *testing.T) {
 	s := simtest.New(t)
 	zroot := s.Path("/zones/z1/root")
-	if err := pkg.InstallBase(s.Root, zroot, []string{"SUNWcs", "shell/bash"}, []pkg.Publisher{
-		{Name: "openindiana.org", Origins: []string{"http://pkg.openindiana.org/hipster"}},
-	}); err != nil {
+	pubs, err := pkg.Publishers(s.Root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pkg.InstallBase(s.Root, zroot, []string{"SUNWcs", "shell/bash"}, pubs); err != nil {
 		t.Fatal(err)
 	}
 	simtest.Check(t, "-R list", s.Run(nil, "pkg", "-R", "/zones/z1/root", "list", "-H"),
-		"SUNWcs                                            0.5.11-2024.0.0.22160      i--\n"+
-			"shell/bash                                        5.2.21-2024.0.0.0          i--\n", "", 0)
+		"SUNWcs                                            0.5.11-151054.0            i--\n"+
+			"shell/bash                                        5.2.21-151054.0            i--\n", "", 0)
 	s.OK("pkg", "-R", "/zones/z1/root", "install", "gnu-make")
 	checkCode(t, "GZ image untouched", s.Run(nil, "pkg", "list", "gnu-make").Code, 1)
 	simtest.Check(t, "no image", s.Run(nil, "pkg", "-R", "/nowhere", "list"), "", "pkg: No image rooted at '/nowhere'\n", 1)
 
-	if err := pkg.Publish(s.Root, "developer/gcc-13", "13.3.0-2024.0.0.0"); err != nil {
+	if err := pkg.Publish(s.Root, "developer/gcc-13", "13.3.0-151054.0"); err != nil {
 		t.Fatal(err)
 	}
 	// Inside the zone pkg sees only the image, and its catalog copy is
@@ -125,13 +187,13 @@ func TestZoneImage(t *testing.T) {
 	}
 	checkCode(t, "in-zone install from the stale copy", inZone("install", "-q", "gcc-13").Code, 0)
 	simtest.Check(t, "stale version", inZone("list", "-H", "gcc-13"),
-		"developer/gcc-13                                  13.2.0-2024.0.0.0          i--\n", "", 0)
+		"developer/gcc-13                                  13.2.0-151054.0            i--\n", "", 0)
 	if err := pkg.SyncCatalog(s.Root, zroot); err != nil {
 		t.Fatal(err)
 	}
 	checkCode(t, "in-zone update", inZone("update", "-q").Code, 0)
 	simtest.Check(t, "updated version", inZone("list", "-H", "gcc-13"),
-		"developer/gcc-13                                  13.3.0-2024.0.0.0          i--\n", "", 0)
+		"developer/gcc-13                                  13.3.0-151054.0            i--\n", "", 0)
 	simtest.Check(t, "linked child", inZone("install", "shell/bash"), "No updates necessary for this image. (zone:z1)\n", "", 4)
 	entries, err := core.ReadLog(s.Root)
 	if err != nil {

@@ -152,3 +152,23 @@ func Init(root string) error {
 	}
 	return nil
 }
+
+// InitHomes makes the build users' home directories under
+// /export/home (a dataset, so after the pool is made), as useradd -m
+// leaves them on a real host: su refuses a login whose home is missing
+// ("No directory!": su.c).
+func InitHomes(root string) error {
+	for _, u := range []struct {
+		name     string
+		uid, gid int
+	}{{"jenkins", 1001, 1001}, {"jim", 1002, 10}, {"builder", 1003, 10}, {"noprivs", 1004, 10}} {
+		home := filepath.Join(root, "export", "home", u.name)
+		if err := os.MkdirAll(home, 0o755); err != nil {
+			return fmt.Errorf("init rbac: %w", err)
+		}
+		if err := os.Chown(home, u.uid, u.gid); err != nil && !os.IsPermission(err) {
+			return fmt.Errorf("init rbac: %w", err)
+		}
+	}
+	return nil
+}

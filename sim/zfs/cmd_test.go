@@ -255,10 +255,19 @@ func TestGetSourcesAndInheritance(t *testing.T) {
 		"rpool/zones\tmountpoint\nrpool/zones/b1\tzoned\nrpool/zones/b1\tmountpoint\n", "", 0)
 	simtest.Check(t, "unset user property", s.Run(nil, "zfs", "get", "-H", "org.example:x", "rpool"),
 		"rpool\torg.example:x\t-\t-\n", "", 0)
-	s.OK("zfs", "set", "mountpoint=/data", "rpool/zones/b1")
+	// libzfs_dataset.c zfs_valid_proplist(): the global zone may not
+	// set the mountpoint of a zoned dataset, nor inherit it.
+	simtest.Check(t, "mountpoint of a zoned dataset", s.Run(nil, "zfs", "set", "mountpoint=/data", "rpool/zones/b1"),
+		"", "cannot set property for 'rpool/zones/b1': 'mountpoint' cannot be set on dataset in a non-global zone\n", 1)
+	simtest.Check(t, "mountpoint under a zoned parent", s.Run(nil, "zfs", "create", "-o", "mountpoint=/x", "rpool/zones/b1/x"),
+		"", "cannot create 'rpool/zones/b1/x': 'mountpoint' cannot be set on dataset in a non-global zone\n", 1)
+	simtest.Check(t, "inherit mountpoint of a zoned dataset", s.Run(nil, "zfs", "inherit", "mountpoint", "rpool/zones/b1"),
+		"", "cannot inherit mountpoint for 'rpool/zones/b1': dataset is used in a non-global zone\n", 1)
+	s.OK("zfs", "set", "zoned=off", "rpool/zones/b1")
+	s.OK("zfs", "set", "mountpoint=/data2", "rpool/zones/b1")
 	simtest.Check(t, "mountpoint inherits parent path plus relative name",
 		s.Run(nil, "zfs", "get", "-H", "-o", "value,source", "mountpoint", "rpool/zones/b1/ROOT"),
-		"/data/ROOT\tinherited from rpool/zones/b1\n", "", 0)
+		"/data2/ROOT\tinherited from rpool/zones/b1\n", "", 0)
 	s.OK("zfs", "create", "rpool/zones/m1")
 	s.OK("zfs", "create", "rpool/zones/m1/sub")
 	writeFile(t, s.Path("/zones/m1/sub/file"), "kept\n")
@@ -482,4 +491,25 @@ func TestZpool(t *testing.T) {
 	if r.Code != 2 || !strings.HasPrefix(r.Stderr, "bad property list: invalid property 'bogus'\nusage:\n\tlist ") {
 		t.Errorf("zpool list -o bogus: %+v", r)
 	}
+}
+
+// TestMountTakesADatasetName: zfs_main.c share_mount() hands its single
+// operand to zfs_open(), whose name check refuses a path.
+func TestMountTakesADatasetName(t *testing.T) {
+	s := simtest.New(t)
+	s.OK("zfs", "create", "-o", "canmount=noauto", "-o", "mountpoint=/data", "rpool/zones/m1")
+	simtest.Check(t, "path", s.Run(nil, "zfs", "mount", "/data"), "", "cannot open '/data': leading slash in name\n", 1)
+	simtest.Check(t, "not mounted by create (noauto)", s.Run(nil, "zfs", "list", "-H", "-o", "mounted", "rpool/zones/m1"), "no\n", "", 0)
+	s.OK("zfs", "mount", "rpool/zones/m1")
+	simtest.Check(t, "mounted", s.Run(nil, "zfs", "list", "-H", "-o", "mounted", "rpool/zones/m1"), "yes\n", "", 0)
+	// zfs_prop_set(): canmount=noauto neither unmounts nor remounts.
+	s.OK("zfs", "set", "canmount=on", "rpool/zones/m1")
+	s.OK("zfs", "set", "canmount=noauto", "rpool/zones/m1")
+	simtest.Check(t, "still mounted", s.Run(nil, "zfs", "list", "-H", "-o", "mounted", "rpool/zones/m1"), "yes\n", "", 0)
+	// A child with its own mountpoint stays where it is when its parent's
+	// mountpoint moves (changelist_gather()).
+	s.OK("zfs", "create", "-o", "mountpoint=/elsewhere", "rpool/zones/m1/c")
+	s.OK("zfs", "set", "mountpoint=/data2", "rpool/zones/m1")
+	simtest.Check(t, "child", s.Run(nil, "zfs", "list", "-H", "-o", "name,mountpoint,mounted", "-r", "rpool/zones/m1"),
+		"rpool/zones/m1\t/data2\tyes\nrpool/zones/m1/c\t/elsewhere\tyes\n", "", 0)
 }

@@ -883,7 +883,11 @@ func (c *zfsCmd) mount(args []string) int {
 			}
 			return code
 		}
-		d, msg := s.open(rest[0], tFS)
+		// zfs_main.c share_mount(): a single operand is a dataset name
+		// given to zfs_open(), whose zfs_validate_name() refuses a path
+		// ("cannot open '/path': leading slash in name"); unlike list
+		// and get, mount takes no mountpoint paths.
+		d, msg := s.openName(rest[0], tFS)
 		if d == nil {
 			c.inv.Errf("%s", msg)
 			return 1

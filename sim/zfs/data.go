@@ -182,32 +182,71 @@ func (s *State) unmount(d *dataset) error {
 func (s *State) remountAround(d *dataset, subtree bool, action string, change func()) error {
 	affected := []*dataset{d}
 	if subtree {
+		// libzfs_changelist.c changelist_gather(): a descendant whose
+		// mountpoint is set locally (or that inherits it from such a
+		// descendant) does not move with its ancestor's mountpoint.
 		for _, n := range s.descendants(d.Name) {
-			if x := s.get(n); x.Type == typeFilesystem {
+			if x := s.get(n); x.Type == typeFilesystem && !s.mountpointSetBelow(d.Name, n) {
 				affected = append(affected, x)
 			}
 		}
 	}
 	var down []*dataset
+	wasMounted := map[*dataset]bool{}
 	for _, x := range affected {
 		if x.MountPath != "" && x.MountPath == s.mountpoint(x) {
 			down = append(down, x)
+			wasMounted[x] = true
 		}
 	}
+	// changelist_gather(): cl_waslegacy when the mountpoint being
+	// changed was legacy.
+	wasLegacy := subtree && s.mountpoint(d) == "legacy"
 	for i := len(down) - 1; i >= 0; i-- {
 		if err := s.unmount(down[i]); err != nil {
 			return err
 		}
 	}
 	change()
+	// changelist_postfix(): mount again what was mounted (zfs_mount()
+	// allows canmount=noauto), and, after a legacy mountpoint, what has
+	// canmount=on.
 	for _, x := range affected {
-		if x.MountPath == "" && s.shouldAutoMount(x) {
+		if x.MountPath != "" || !s.mountable(x) {
+			continue
+		}
+		if v, _ := s.propValue(x, "canmount", false); wasMounted[x] || wasLegacy && v.value == "on" {
 			if err := s.mountAt(x, s.mountpoint(x), "cannot mount '"+s.mountpoint(x)+"'"); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// mountable is libzfs zfs_is_mountable() in the global zone: a
+// filesystem with a path mountpoint, canmount not off and not zoned.
+func (s *State) mountable(d *dataset) bool {
+	if d.Type != typeFilesystem || d.NoData || !strings.HasPrefix(s.mountpoint(d), "/") {
+		return false
+	}
+	if v, _ := s.propValue(d, "canmount", false); v.value == "off" {
+		return false
+	}
+	return !s.zoned(d)
+}
+
+// mountpointSetBelow reports whether name or an ancestor of it strictly
+// below top has a locally set mountpoint.
+func (s *State) mountpointSetBelow(top, name string) bool {
+	for n := name; n != top && n != ""; n = parentOf(n) {
+		if x := s.get(n); x != nil {
+			if _, ok := x.Props["mountpoint"]; ok {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // copyOut fills a new snapshot's directory with a copy of its

@@ -316,6 +316,9 @@ func (s *State) create(name, typ string, props map[string]string, parents bool) 
 	if err != nil {
 		return err
 	}
+	if err := s.checkZonedProps(s.nearestZoned(name), clean, action); err != nil {
+		return err
+	}
 	if s.denied {
 		return errf("%s: permission denied", action)
 	}
@@ -398,6 +401,9 @@ func (s *State) SetProp(name, prop, value string) error {
 	if err != nil {
 		return err
 	}
+	if err := s.checkZonedProps(s.zoned(d), clean, action); err != nil {
+		return err
+	}
 	if s.denied {
 		return errf("%s: permission denied", action)
 	}
@@ -416,16 +422,66 @@ func (s *State) SetProps(name string, props map[string]string) error {
 	if err != nil {
 		return err
 	}
+	if err := s.checkZonedProps(s.zoned(d), clean, action); err != nil {
+		return err
+	}
 	if s.denied {
 		return errf("%s: permission denied", action)
 	}
 	return s.applyProps(d, clean, action)
 }
 
+// zoned reports whether a dataset's effective zoned property is on.
+func (s *State) zoned(d *dataset) bool {
+	v, _ := s.propValue(d, "zoned", false)
+	return v.value == "on"
+}
+
+// nearestZoned is the zoned property a new dataset's checks use: that of
+// its nearest existing ancestor (libzfs_dataset.c check_parents(), which
+// hands zfs_create() the parent's zoned property).
+func (s *State) nearestZoned(name string) bool {
+	for a := parentOf(name); a != ""; a = parentOf(a) {
+		if d := s.get(a); d != nil {
+			return s.zoned(d)
+		}
+	}
+	return false
+}
+
+// zoneOnlyProps are the properties the global zone may not set on a
+// zoned dataset.
+var zoneOnlyProps = []string{"mountpoint", "sharenfs", "sharesmb"}
+
+// checkZonedProps refuses, for a dataset whose zoned property is on,
+// the properties only its zone may set, as libzfs_dataset.c
+// zfs_valid_proplist() does in the global zone ("zoned=on: mountpoint
+// (no), sharenfs (no), sharesmb (no)"): "'<prop>' cannot be set on
+// dataset in a non-global zone" (the text also seen in published
+// output: "cannot set property for 'tank/tce': 'mountpoint' cannot be set
+// on dataset in a non-global zone").
+func (s *State) checkZonedProps(zoned bool, props map[string]string, action string) error {
+	if !zoned {
+		return nil
+	}
+	for _, p := range zoneOnlyProps {
+		if _, ok := props[p]; ok {
+			return errf("%s: '%s' cannot be set on dataset in a non-global zone", action, p)
+		}
+	}
+	return nil
+}
+
 // applyProps stores validated local properties and remounts when needed.
+// Setting canmount=noauto alone leaves the mounts as they are
+// (libzfs_dataset.c zfs_prop_set(): do_prefix is false for canmount
+// noauto, so the changelist neither unmounts nor remounts).
 func (s *State) applyProps(d *dataset, props map[string]string, action string) error {
 	_, mp := props["mountpoint"]
 	_, cm := props["canmount"]
+	if cm && !mp && props["canmount"] == "noauto" {
+		cm = false
+	}
 	if !mp && !cm || d.Type != typeFilesystem {
 		for k, v := range props {
 			d.Props[k] = v
@@ -459,6 +515,12 @@ func (s *State) Inherit(name, prop string, recursive bool) error {
 		return errf("invalid property '%s'", prop)
 	}
 	action := fmt.Sprintf("cannot inherit %s for '%s'", prop, name)
+	// libzfs_dataset.c zfs_prop_inherit(): the global zone may not
+	// change the mountpoint of a dataset that belongs to a zone.
+	// [unconfirmed: the aux text, read from memory, not re-read]
+	if prop == "mountpoint" && s.zoned(d) {
+		return errf("%s: dataset is used in a non-global zone", action)
+	}
 	if s.denied {
 		return errf("%s: permission denied", action)
 	}
@@ -741,6 +803,19 @@ func (s *State) FilesystemAt(gzpath string) (string, bool) {
 	}
 	sort.Strings(found)
 	return found[0], true
+}
+
+// MountedAt returns the filesystem mounted on the global-zone path gzpath
+// (what "mount -p" lists there with type zfs), whether by zfs mount or a
+// legacy mount.
+func (s *State) MountedAt(gzpath string) (string, bool) {
+	p := filepath.Clean("/" + gzpath)
+	for n, d := range s.t.Datasets {
+		if d.Type == typeFilesystem && d.MountPath == p {
+			return n, true
+		}
+	}
+	return "", false
 }
 
 // MountLegacy mounts a filesystem whose mountpoint is "legacy" (or any

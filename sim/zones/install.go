@@ -1,18 +1,13 @@
 package zones
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path"
-	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/zonemgr/zonemgr/sim/pkg"
-	"github.com/zonemgr/zonemgr/sim/rbac"
 	"github.com/zonemgr/zonemgr/sim/zfs"
 )
 
@@ -30,10 +25,6 @@ const (
 // basePackages are what pkgcreatezone installs into every zone before
 // the -e extras.
 var basePackages = []string{"SUNWcs", "entire", "package/pkg", "shell/bash", "system/library"}
-
-// gzPublishers are the publishers a zone image gets without -P: those of
-// the simulated global zone's image (pkg.Init).
-var gzPublishers = []pkg.Publisher{{Name: "openindiana.org", Origins: []string{"http://pkg.openindiana.org/hipster"}}}
 
 // A zoneError is a brand-script failure: its message goes to stderr and
 // configured says whether the zone goes back to configured (the script's
@@ -55,81 +46,6 @@ func gzBootEnvironment(zs *zfs.State) string {
 		}
 	}
 	return "opensolaris"
-}
-
-// installCmd is "zoneadm install [-e pkg]... [-P publisher=origin]...".
-func (a *adm) installCmd() int {
-	opts, optind, bad := getopt(a.args, "?x:a:c:d:e:hk:P:p:suv")
-	if bad != 0 || optind != len(a.args) {
-		return a.subUsage(bad)
-	}
-	var extra []string
-	var pubs []pkg.Publisher
-	silent := false
-	archive := ""
-	for _, o := range opts {
-		switch o.opt {
-		case 'e':
-			extra = append(extra, o.arg)
-		case 'P':
-			name, origin, ok := strings.Cut(o.arg, "=")
-			if !ok || name == "" || origin == "" {
-				fmt.Fprintf(a.errw, "ERROR: invalid publisher specification: %s\n", o.arg)
-				return 1
-			}
-			pubs = append(pubs, pkg.Publisher{Name: name, Origins: []string{origin}})
-		case 's':
-			silent = true
-		case 'h':
-			return a.subUsage('?')
-		case 'a':
-			archive = o.arg
-		}
-	}
-	if !a.sanityCheck(false, true, false) {
-		return 1
-	}
-	c, ok := a.config()
-	if !ok {
-		return 1
-	}
-	if !ipkgBrands[c.Brand] {
-		a.zerror("brand '%s' cannot be installed on this system.", brandOrNative(c.Brand))
-		return 1
-	}
-	if err := a.setState(StateIncomplete); err != nil {
-		a.zerror("could not set state: %v", err)
-		return 1
-	}
-	start := time.Now()
-	var out string
-	var err error
-	if archive != "" {
-		out, err = a.installArchive(c, archive)
-	} else {
-		out, err = a.install(c, extra, pubs)
-	}
-	if !silent {
-		fmt.Fprint(a.out, out)
-	}
-	if err != nil {
-		fmt.Fprintf(a.errw, "%v\n", err)
-		var ze *zoneError
-		if errors.As(err, &ze) && ze.configured {
-			a.setState(StateConfigured)
-		}
-		return 1
-	}
-	if !silent {
-		fmt.Fprintf(a.out, "        Done: Installation completed in %d seconds.\n\n", int(time.Since(start).Seconds()))
-		fmt.Fprint(a.out, "  Next Steps: Boot the zone, then log into the zone console (zlogin -C)\n\n"+
-			"              to complete the configuration process.\n\n")
-	}
-	if err := a.setState(StateInstalled); err != nil {
-		a.zerror("could not set state: %v", err)
-		return 1
-	}
-	return 0
 }
 
 // install lays out the zone's datasets (illumos-commands.md §4.1, §4.4)
@@ -170,7 +86,11 @@ func (a *adm) install(c *Config, extra []string, pubs []pkg.Publisher) (string, 
 	}
 	out.WriteString("  Installing: Packages (output follows)\n")
 	if len(pubs) == 0 {
-		pubs = gzPublishers
+		// Without -P the zone gets the global zone's publishers
+		// (pkgcreatezone: pkg copy-publishers-from $GZ_IMAGE).
+		if pubs, err = pkg.Publishers(a.root); err != nil {
+			return out.String(), fmt.Errorf("ERROR: %v", err)
+		}
 	}
 	for _, p := range pubs {
 		fmt.Fprintf(&out, "   Publisher: Using %s (%s).\n", p.Name, strings.Join(p.Origins, ", "))
@@ -305,224 +225,4 @@ func promoteOldestClones(zs *zfs.State, be string) {
 		}
 		zs.Promote(strings.Split(v, ",")[0])
 	}
-}
-
-// zbeSnapRE is what a "-s ds@snap" dataset must look like for source src.
-func zbeSnapRE(src string) *regexp.Regexp {
-	return regexp.MustCompile(`^.*/` + regexp.QuoteMeta(src) + `/ROOT/[^/]+$`)
-}
-
-// cloneCmd is "zoneadm -z TARGET clone [-s snapshot] [-X] SOURCE" with the
-// ipkg brand's clone semantics (illumos-commands.md §4.3).
-func (a *adm) cloneCmd() int {
-	opts, optind, bad := getopt(a.args, "?m:s:X")
-	if bad != 0 || optind != len(a.args)-1 {
-		return a.subUsage(bad)
-	}
-	snapArg, noUnconfig := "", false
-	for _, o := range opts {
-		switch o.opt {
-		case 'm':
-			// The ipkg brand's clone hook accepts only -R -s -X -z, so
-			// a method is a usage error of the hook.
-			return a.subUsage(0)
-		case 's':
-			snapArg = o.arg
-		case 'X':
-			noUnconfig = true
-		}
-	}
-	src := a.args[optind]
-	if !a.sanityCheck(false, true, false) {
-		return 1
-	}
-	srcSt, ok, err := zoneStatus(a.root, src)
-	if err != nil {
-		a.zerror("%v", err)
-		return 1
-	}
-	if !ok {
-		fmt.Fprintf(a.errw, "zoneadm: %s: could not get state: %s\n", src, zStrerror[zNoZone])
-		return 1
-	}
-	if src == "global" {
-		a.zerror("clone operation is invalid for the global zone.")
-		return 1
-	}
-	if srcSt.Kernel != nil {
-		a.zerror("clone operation is invalid for %s zones.", StateString(srcSt.State))
-		return 1
-	}
-	if srcSt.State != StateInstalled {
-		fmt.Fprintf(a.errw, "zoneadm: zone %s is %s; %s is required.\n", src, StateString(srcSt.State), StateString(StateInstalled))
-		return 1
-	}
-	c, ok := a.config()
-	if !ok {
-		return 1
-	}
-	srcCfg, err := LoadConfig(a.root, src)
-	if err != nil {
-		a.zerror("could not get zone configuration: %v", err)
-		return 1
-	}
-	if c.Brand != srcCfg.Brand {
-		fmt.Fprintf(a.errw, "zoneadm: Zones '%s' and '%s' have different brand types.\n", src, a.zone)
-		return 1
-	}
-	if !rbac.HasAuth(a.inv, "solaris.zone.clonefrom/"+src) {
-		a.zerror("clone operation is invalid because user is not authorized to read source zone.")
-		return 1
-	}
-	if !ipkgBrands[c.Brand] {
-		a.zerror("brand '%s' cannot be cloned on this system.", brandOrNative(c.Brand))
-		return 1
-	}
-	if err := a.setState(StateIncomplete); err != nil {
-		a.zerror("could not set state: %v", err)
-		return 1
-	}
-	if err := a.clone(c, src, srcCfg, snapArg, noUnconfig); err != nil {
-		fmt.Fprintf(a.errw, "%v\n", err)
-		var ze *zoneError
-		if errors.As(err, &ze) && ze.configured {
-			a.setState(StateConfigured)
-		}
-		return 1
-	}
-	if err := a.setState(StateInstalled); err != nil {
-		a.zerror("could not set state: %v", err)
-		return 1
-	}
-	return 0
-}
-
-// clone is the ipkg brand's clone hook.
-func (a *adm) clone(c *Config, src string, srcCfg *Config, snapArg string, noUnconfig bool) error {
-	zs, err := zfs.Open(a.root)
-	if err != nil {
-		return err
-	}
-	gzbe := gzBootEnvironment(zs)
-	srcDS, ok := zs.FilesystemAt(srcCfg.Zonepath)
-	if !ok {
-		return &zoneError{configured: true, msg: "Error: unable to determine source zone dataset."}
-	}
-	var active []string
-	for _, be := range zs.Children(srcDS + "/ROOT") {
-		pbe, _, _ := zs.GetProp(be, propParentBE)
-		act, _, _ := zs.GetProp(be, propActive)
-		if pbe == gzbe && act == "on" {
-			active = append(active, be)
-		}
-	}
-	switch len(active) {
-	case 0:
-		return &zoneError{configured: true, msg: "Error: no active dataset."}
-	case 1:
-	default:
-		return &zoneError{configured: true, msg: "Error: multiple active datasets."}
-	}
-	activeDS := active[0]
-	invalidSnap := &zoneError{configured: true, msg: "Error: specified snapshot is invalid for this source zone."}
-	snapshot := ""
-	switch {
-	case snapArg == "":
-	case strings.Contains(snapArg, "@"):
-		ds, snap, _ := strings.Cut(snapArg, "@")
-		if ds == "" {
-			ds = activeDS
-		}
-		if snap == "" || !zbeSnapRE(src).MatchString(ds) || !isChildOf(zs, ds, srcDS+"/ROOT") {
-			return invalidSnap
-		}
-		snapshot = ds + "@" + snap
-	case strings.Contains(snapArg, "/"):
-		if !zbeSnapRE(src).MatchString(snapArg) || !isChildOf(zs, snapArg, srcDS+"/ROOT") {
-			return invalidSnap
-		}
-		activeDS = snapArg
-	default:
-		snapshot = activeDS + "@" + snapArg
-	}
-	if snapshot != "" && !zs.Exists(snapshot) {
-		return &zoneError{configured: true, msg: fmt.Sprintf("cannot open '%s': dataset does not exist", snapshot)}
-	}
-
-	pds, ok := zs.FilesystemAt(path.Dir(c.Zonepath))
-	if !ok {
-		return &zoneError{configured: true, msg: "ERROR: the zonepath must be a ZFS dataset.\n" +
-			"The parent directory of the zonepath must be a ZFS dataset so that the\n" +
-			"zonepath ZFS dataset can be created properly."}
-	}
-	if strings.Contains(pds+"/", "/ROOT/") {
-		return &zoneError{configured: true, msg: "Installing a zone inside of the root pool's 'ROOT' dataset is unsupported."}
-	}
-	zpds := pds + "/" + path.Base(c.Zonepath)
-	if !zs.Exists(zpds) {
-		zs.Create(zpds, nil, false)
-	}
-	if !zs.Exists(zpds + "/ROOT") {
-		if err := zs.Create(zpds+"/ROOT", map[string]string{"mountpoint": "legacy", "zoned": "on"}, false); err != nil {
-			return err
-		}
-	}
-	if snapshot == "" {
-		name := a.zone + "_snap"
-		for i := 1; zs.Exists(activeDS + "@" + name); i++ {
-			if i > 99 {
-				return fmt.Errorf("ERROR: unable to snapshot %s", activeDS)
-			}
-			name = a.zone + "_snap" + strconv.Itoa(i)
-		}
-		snapshot = activeDS + "@" + name
-		if err := zs.Snapshot([]string{snapshot}, false, nil); err != nil {
-			return err
-		}
-	}
-	zbe := zpds + "/ROOT/zbe"
-	for i := 1; zs.Exists(zbe); i++ {
-		if i > 99 {
-			return fmt.Errorf("ERROR: unable to create a boot environment under %s/ROOT", zpds)
-		}
-		zbe = zpds + "/ROOT/zbe-" + strconv.Itoa(i)
-	}
-	if err := zs.Clone(snapshot, zbe, nil, false); err != nil {
-		return err
-	}
-	for _, kv := range [][2]string{{propActive, "on"}, {propParentBE, gzbe}, {"canmount", "noauto"}} {
-		if err := zs.SetProp(zbe, kv[0], kv[1]); err != nil {
-			return err
-		}
-	}
-	if err := os.MkdirAll(a.inv.Path(c.Zonepath), 0o700); err != nil {
-		return err
-	}
-	if err := os.Chmod(a.inv.Path(c.Zonepath), 0o700); err != nil {
-		return err
-	}
-	if err := zs.MountLegacy(zbe, path.Join(c.Zonepath, "root")); err != nil {
-		return err
-	}
-	if err := zs.Save(); err != nil {
-		return err
-	}
-	if !noUnconfig {
-		// system-unconfigure: the clone forgets the source's identity
-		// and takes its own name.
-		if err := os.WriteFile(filepath.Join(a.zoneRoot(c), "etc", "nodename"), []byte(a.zone+"\n"), 0o644); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// isChildOf reports whether ds is a direct child filesystem of parent.
-func isChildOf(zs *zfs.State, ds, parent string) bool {
-	for _, c := range zs.Children(parent) {
-		if c == ds {
-			return true
-		}
-	}
-	return false
 }

@@ -54,7 +54,19 @@ func (a *adm) bootCmd() int {
 	if !a.sanityCheck(false, false, force) {
 		return 1
 	}
+	if !a.verify() {
+		return 1
+	}
 	return a.boot(single)
+}
+
+// verify runs verify_details() on the target's configuration.
+func (a *adm) verify() bool {
+	c, ok := a.config()
+	if !ok {
+		return false
+	}
+	return a.verifyDetails(c)
 }
 
 // boot is zoneadmd's boot: ready the zone if needed, then run it.
@@ -122,10 +134,8 @@ func (a *adm) makeReady(c *Config, k *Kernel) *KernelZone {
 		return nil
 	}
 	for _, d := range c.Dataset {
-		if !zs.Exists(d.Name) {
-			a.zoneadmdError("could not verify zfs dataset %s: dataset does not exist", d.Name)
-			return nil
-		}
+		// zoneadm's verify_details() has checked that the dataset
+		// exists (zfs.c verify_datasets()).
 		if err := zs.SetProp(d.Name, "zoned", "on"); err != nil {
 			a.zoneadmdError("could not set zoned property for dataset %s: %v", d.Name, err)
 			return nil
@@ -362,6 +372,9 @@ func (a *adm) readyCmd() int {
 	if !a.sanityCheck(false, false, false) {
 		return 1
 	}
+	if !a.verify() {
+		return 1
+	}
 	switch a.status.State {
 	case StateReady:
 		a.zoneadmdError("zone is already ready")
@@ -418,6 +431,9 @@ func (a *adm) rebootCmd() int {
 	if !a.sanityCheck(true, false, false) {
 		return 1
 	}
+	if !a.verify() {
+		return 1
+	}
 	if a.status.State == StateReady {
 		a.zoneadmdError("reboot operation is invalid for zones in state '%s'", StateString(StateReady))
 		return 1
@@ -432,6 +448,9 @@ func (a *adm) mountCmd() int {
 		return a.subUsage(bad)
 	}
 	if !a.sanityCheck(false, false, len(opts) > 0) {
+		return 1
+	}
+	if !a.verify() {
 		return 1
 	}
 	switch a.status.State {

@@ -5,6 +5,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/zonemgr/zonemgr/sim/core"
 )
 
 // A ListEntry is one zone as zoneadm list prints it (zone_entry_t).
@@ -25,11 +27,11 @@ func listEntry(root string, st ZoneStatus) ListEntry {
 		Zonepath: st.Entry.Zonepath, UUID: st.Entry.UUID, Brand: "ipkg", IPType: "shared"}
 	if e.Name == "global" {
 		// The global zone's entry is never filled in beyond its name,
-		// state and path: its debug id prints as 0 and its uuid empty.
+		// state, path and brand (lookup_zone_info() returns before
+		// zonecfg_get_did()): its debug id prints as 0 (the entry is
+		// calloc'd) and its uuid empty.
 		e.DebugID, e.UUID = "0", ""
-		if c, err := LoadConfig(root, "SUNWdefault"); err == nil && c.Brand != "" {
-			e.Brand = c.Brand
-		}
+		e.Brand = globalZoneBrand(root, core.MustFlavor(root))
 		return e
 	}
 	if c, err := LoadConfig(root, e.Name); err == nil {
@@ -45,15 +47,21 @@ func listEntry(root string, st ZoneStatus) ListEntry {
 	return e
 }
 
-// Parsable renders the entry in OmniOS's 8-field "zoneadm list -p"
-// format; only ':' in the zonepath is escaped (as "\:").
-func (e ListEntry) Parsable() string {
+// Parsable renders the entry as zone_print() does for "zoneadm list -p"
+// in a flavour: OmniOS's 8 fields end with the debug id, OpenIndiana's
+// illumos-gate prints the first 7 (listPrintsDebugID()). Only ':' in the
+// zonepath is escaped (as "\:").
+func (e ListEntry) Parsable(f core.Flavor) string {
 	id := "-"
 	if e.ID >= 0 {
 		id = strconv.Itoa(e.ID)
 	}
 	zp := strings.ReplaceAll(e.Zonepath, ":", `\:`)
-	return fmt.Sprintf("%s:%s:%s:%s:%s:%s:%s:%s", id, e.Name, StateString(e.State), zp, e.UUID, e.Brand, e.IPType, e.DebugID)
+	line := fmt.Sprintf("%s:%s:%s:%s:%s:%s:%s", id, e.Name, StateString(e.State), zp, e.UUID, e.Brand, e.IPType)
+	if listPrintsDebugID(f) {
+		line += ":" + e.DebugID
+	}
+	return line
 }
 
 // Verbose renders the entry as a "zoneadm list -v" line.
@@ -161,19 +169,19 @@ func (a *adm) listCmd() int {
 			entries = append(entries, e)
 		}
 	}
-	printList(a.out, entries, p, v)
+	printList(a.out, a.inv.Flavor(), entries, p, v)
 	return 0
 }
 
 // printList prints entries in the default, -p or -v format.
-func printList(w io.Writer, entries []ListEntry, parsable, verbose bool) {
+func printList(w io.Writer, f core.Flavor, entries []ListEntry, parsable, verbose bool) {
 	if verbose && len(entries) > 0 {
 		fmt.Fprintln(w, verboseHeader)
 	}
 	for _, e := range entries {
 		switch {
 		case parsable:
-			fmt.Fprintln(w, e.Parsable())
+			fmt.Fprintln(w, e.Parsable(f))
 		case verbose:
 			fmt.Fprintln(w, e.Verbose())
 		default:

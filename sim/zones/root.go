@@ -14,6 +14,9 @@ import (
 // busyboxPath is the host's static busybox (Debian package busybox-static).
 const busyboxPath = "/bin/busybox"
 
+// hostBash is the host's bash, copied into zone roots as /usr/bin/bash.
+const hostBash = "/bin/bash"
+
 // errNotInstalled is what populateRoot reports when the host lacks the
 // static busybox the zone root is built from.
 var errNotInstalled = errors.New("/bin/busybox not found: install the Debian package busybox-static")
@@ -23,13 +26,19 @@ var applets = []string{"sh", "ash", "ls", "cat", "echo", "id", "mkdir", "rmdir",
 	"ln", "touch", "sleep", "true", "false", "env", "pwd", "grep", "egrep", "fgrep", "sed", "awk",
 	"head", "tail", "wc", "test", "[", "chmod", "chown", "chgrp", "su", "date", "uname", "find",
 	"tar", "gzip", "gunzip", "zcat", "sort", "uniq", "tr", "cut", "xargs", "kill", "printf", "yes",
-	"dd", "seq", "hostname", "whoami", "basename", "dirname", "stat", "expr", "readlink",
+	"dd", "seq", "whoami", "basename", "dirname", "stat", "expr", "readlink",
 	"realpath", "tee", "mktemp", "diff", "cmp", "od", "md5sum", "sha256sum", "nproc", "timeout",
 	"which", "vi", "less", "more", "logname", "groups", "tty", "sync", "du", "df", "patch", "xz", "bzip2"}
 
-// simTools are the sim's own commands a zone root carries; they run with
-// ILLUMOS_SIM_ZONE set and work on the zone root.
-var simTools = []string{"usr/bin/pkg", "usr/bin/svcs", "usr/sbin/svcadm"}
+// simTools are the sim's own commands a zone root carries, at the paths
+// illumos installs them (and its /sbin copies or links); they run with
+// ILLUMOS_SIM_ZONE set and act on the zone (userland.go). hostname and
+// uname replace busybox's, which would show the Linux host.
+var simTools = []string{"usr/bin/pkg", "usr/bin/svcs", "usr/sbin/svcadm",
+	"usr/bin/hostname", "usr/bin/uname", "sbin/uname", "usr/bin/getent",
+	"sbin/init", "usr/sbin/init", "usr/sbin/shutdown",
+	"usr/sbin/halt", "usr/sbin/poweroff", "usr/sbin/reboot",
+	"sbin/ifconfig", "usr/sbin/ifconfig", "sbin/dladm", "usr/sbin/dladm", "sbin/zfs", "usr/sbin/zfs"}
 
 // zoneFiles are the account and identity files of a fresh zone root
 // (OpenIndiana's defaults; root's shell is the zone's /bin/sh).
@@ -93,7 +102,7 @@ func populateRoot(dir, zone string) error {
 		mode os.FileMode
 	}{
 		{"", 0o755}, {"usr/bin", 0o755}, {"usr/sbin", 0o755}, {"usr/lib", 0o755}, {"sbin", 0o755},
-		{"etc/inet", 0o755}, {"etc/svc", 0o755}, {"var/pkg", 0o755}, {"var/svc", 0o755},
+		{"etc/inet", 0o755}, {"etc/svc", 0o755}, {"etc/dhcp", 0o755}, {"var/pkg", 0o755}, {"var/svc", 0o755},
 		{"var/tmp", 0o777 | os.ModeSticky}, {"var/log", 0o755}, {"tmp", 0o777 | os.ModeSticky}, {"root", 0o700},
 		{"export/home", 0o755}, {"dev", 0o755}, {"proc", 0o555}, {"opt", 0o755},
 		{"lib", 0o755}, {"system", 0o755},
@@ -123,6 +132,14 @@ func populateRoot(dir, zone string) error {
 	}
 	for _, a := range applets {
 		links["usr/bin/"+a] = "busybox"
+	}
+	// The zone's shell/bash package (install.go basePackages), the shell
+	// of the accounts a zone usually gets: the host's bash with its
+	// libraries, when the host has one.
+	if _, err := os.Stat(hostBash); err == nil {
+		if err := copyExecutable(hostBash, dir, "usr/bin/bash"); err != nil {
+			return err
+		}
 	}
 	links["sbin/sh"] = "../usr/bin/busybox"
 	if err := makeDevices(dir); err != nil {

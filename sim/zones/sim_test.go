@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/zonemgr/zonemgr/sim/core"
 )
 
 // The integration tests run the real illumos-sim binary, built once per
@@ -52,16 +54,28 @@ type sim struct {
 	env  []string // extra environment for every command
 }
 
-// newSim creates a fresh global zone.
+// newSim creates a fresh global zone of the default flavour.
 func newSim(t *testing.T) *sim {
+	t.Helper()
+	return newSimArgs(t, "init")
+}
+
+// newSimFlavor creates a fresh global zone of a flavour.
+func newSimFlavor(t *testing.T, f core.Flavor) *sim {
+	t.Helper()
+	return newSimArgs(t, "init", "--flavor", string(f))
+}
+
+// newSimArgs runs "illumos-sim ARGS... ROOT" on a fresh root.
+func newSimArgs(t *testing.T, args ...string) *sim {
 	t.Helper()
 	if os.Geteuid() != 0 {
 		t.Skip("zone roots need root to chroot into")
 	}
 	root := filepath.Join(t.TempDir(), "root")
-	out, err := exec.Command(filepath.Join(simBin, "..", "illumos-sim"), "init", root).CombinedOutput()
+	out, err := exec.Command(filepath.Join(simBin, "..", "illumos-sim"), append(args, root)...).CombinedOutput()
 	if err != nil {
-		t.Fatalf("illumos-sim init: %v\n%s", err, out)
+		t.Fatalf("illumos-sim %v: %v\n%s", args, err, out)
 	}
 	return &sim{t: t, root: root}
 }

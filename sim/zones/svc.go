@@ -53,9 +53,13 @@ func (si *svcInstance) display(now time.Time) string {
 	return si.State
 }
 
-// A repository is the set of service instances of one root.
+// A repository is the set of service instances of one root. In a zone
+// it also holds the zone's nodename, the kernel's utsname.nodename of the
+// zone, which svc:/system/identity:node sets at boot and hostname(1) or
+// uname -S change; "" is the kernel's initial nodename, the zone name.
 type repository struct {
 	Services map[string]*svcInstance `json:"services"`
+	Nodename string                  `json:"nodename,omitempty"`
 }
 
 // seedServices are the instances every root starts with and whether they
@@ -158,6 +162,10 @@ func bootRepository(zoneRoot string, booted time.Time, delay time.Duration, sing
 			r.Services[s.fmri] = &svcInstance{Enabled: s.enabled}
 		}
 	}
+	r.Nodename = ""
+	if si := r.Services["svc:/system/identity:node"]; si != nil && si.Enabled {
+		r.Nodename = identityNodename(zoneRoot)
+	}
 	for fmri, si := range r.Services {
 		si.Temporary = nil
 		si.Since = booted
@@ -173,6 +181,26 @@ func bootRepository(zoneRoot string, booted time.Time, delay time.Duration, sing
 		}
 	}
 	return r.write(zoneRoot)
+}
+
+// identityNodename is the nodename the method of
+// svc:/system/identity:node sets in a zone (illumos-gate
+// usr/src/cmd/svc/milestone/identity-node): hostname="`shcat
+// /etc/nodename`", falling back in a non-global zone to "uname -n" (the
+// zone name the kernel starts with), then "/sbin/uname -S $hostname".
+// The unquoted $hostname is split into words: a name of several words
+// makes uname -S fail (usage), one longer than 256 bytes too ("name must
+// be <= 256 letters"), and the nodename stays the zone name ("").
+func identityNodename(zoneRoot string) string {
+	b, err := os.ReadFile(filepath.Join(zoneRoot, "etc", "nodename"))
+	if err != nil {
+		return ""
+	}
+	words := strings.Fields(string(b))
+	if len(words) != 1 || len(words[0]) > 256 {
+		return ""
+	}
+	return words[0]
 }
 
 // match returns the instances a pattern names: a full FMRI, a service

@@ -4,6 +4,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/zonemgr/zonemgr/sim/core"
 )
 
 func TestLex(t *testing.T) {
@@ -189,8 +191,13 @@ func TestListFormats(t *testing.T) {
 			`   - newzone          configured /zones/back\slash              ipkg     shared`},
 	}
 	for _, tt := range tests {
-		if got := tt.e.Parsable(); got != tt.parsable {
-			t.Errorf("Parsable\n got %q\nwant %q", got, tt.parsable)
+		if got := tt.e.Parsable(core.OmniOS); got != tt.parsable {
+			t.Errorf("Parsable omnios\n got %q\nwant %q", got, tt.parsable)
+		}
+		// illumos-gate's zone_print() has no debug id field.
+		gate := tt.parsable[:strings.LastIndex(tt.parsable, ":")]
+		if got := tt.e.Parsable(core.OpenIndiana); got != gate {
+			t.Errorf("Parsable openindiana\n got %q\nwant %q", got, gate)
 		}
 		if got := tt.e.Verbose(); got != tt.verbose {
 			t.Errorf("Verbose\n got %q\nwant %q", got, tt.verbose)

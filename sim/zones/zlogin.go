@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -12,20 +13,56 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"unsafe"
 
 	"github.com/zonemgr/zonemgr/sim/core"
 	"github.com/zonemgr/zonemgr/sim/pkg"
 	"github.com/zonemgr/zonemgr/sim/rbac"
 )
 
-// zloginUsage is zlogin's usage line (usage errors exit 2).
-const zloginUsage = "usage: zlogin [ -dinCEINQS ] [ -e cmdchar ] [-l user] zonename [command [args ...] ]\n"
+// This file is the simulated zlogin. It follows illumos-gate
+// usr/src/cmd/zlogin/zlogin.c (read @ 0833839f): main() for the option
+// checks and the choice between interactive and non-interactive login,
+// prep_args() for the argv run in the zone, prep_env() and
+// prep_env_noninteractive() for its environment, and
+// noninteractive_login() for the exit status. The su(8) and login(1) the
+// zone runs are simulated here as well, from usr/src/cmd/su/su.c (@
+// 09295472) and usr/src/cmd/login/login.c (@ 032624d5).
 
-// zonePath is the PATH a login in a zone gets (su - on illumos).
-const zonePath = "/usr/bin:/usr/sbin:/bin:/sbin"
+// zloginUsage is zlogin.c usage() (usage errors exit 2).
+const zloginUsage = "usage: zlogin [-dinCEINQS] [-e cmdchar] [-l user] zonename [command [args ...] ]\n"
+
+// zlogin.c's paths and defaults.
+const (
+	suPath1       = "/usr/bin/su" // SUPATH1
+	suPath2       = "/bin/su"     // SUPATH2
+	failsafeShell = "/sbin/sh"    // FAILSAFESHELL
+	defaultShell  = "/sbin/sh"    // DEFAULTSHELL
+	// zloginPath is DEF_PATH, the PATH prep_env() gives every login
+	// (LX_DEF_PATH "/bin:/usr/sbin:/usr/bin" for lx zones).
+	zloginPath   = "/usr/sbin:/usr/bin"
+	zloginLXPath = "/bin:/usr/sbin:/usr/bin"
+)
+
+// su.c's defaults.
+const (
+	suShell      = "/usr/bin/sh"        // shell[]: the default shell
+	suSafeShell  = "/sbin/sh"           // safe_shell[]: root's fallback
+	suUserPath   = "/usr/bin:"          // PATH: for users other than root
+	suRootPath   = "/usr/sbin:/usr/bin" // SUPATH: for root
+	suRootPrompt = "PS1=# "             // SUPRMT
+)
+
+// EnvAudit, when "on", simulates a zone with BSM auditing enabled: su's
+// audit_success() then calls audit_logout() (su.c), which forks; the
+// parent, zlogin's child, waits for the shell and always exits 0, so
+// every login that goes through su (every non-failsafe zlogin with a
+// command, root's included: prep_args() runs "su root -c" for root) makes
+// zlogin exit 0 whatever the command's status.
+const EnvAudit = "ILLUMOS_SIM_AUDIT"
 
 // JoinCommand joins zlogin's command arguments into the one string the
-// zone's shell runs (illumos-commands.md §5): a single argument is passed
+// zone's shell runs (zlogin.c prep_args()): a single argument is passed
 // as is; with more, any argument containing a space or TAB is wrapped in
 // single quotes.
 func JoinCommand(args []string) string {
@@ -42,15 +79,19 @@ func JoinCommand(args []string) string {
 	return strings.Join(parts, " ")
 }
 
-// A zoneUser is an account of a zone's own /etc/passwd.
+// A zoneUser is an account of a zone's own /etc/passwd, its fields as
+// the file has them (an empty home or shell stays empty).
 type zoneUser struct {
 	name          string
 	uid, gid      uint32
+	gecos         string
 	home, shell   string
 	supplementary []uint32
 }
 
-// lookupZoneUser reads a user and its groups from the zone root.
+// lookupZoneUser reads a user and its groups from the zone root, as
+// getpwnam(3C) and initgroups(3C) with the files backend do; nil when the
+// user does not exist.
 func lookupZoneUser(root, name string) (*zoneUser, error) {
 	f, err := os.Open(filepath.Join(root, "etc", "passwd"))
 	if err != nil {
@@ -69,17 +110,11 @@ func lookupZoneUser(root, name string) (*zoneUser, error) {
 		if err1 != nil || err2 != nil {
 			return nil, fmt.Errorf("malformed passwd entry for %s", name)
 		}
-		u = &zoneUser{name: name, uid: uint32(uid), gid: uint32(gid), home: fields[5], shell: fields[6]}
+		u = &zoneUser{name: name, uid: uint32(uid), gid: uint32(gid), gecos: fields[4], home: fields[5], shell: fields[6]}
 		break
 	}
 	if u == nil {
 		return nil, nil
-	}
-	if u.home == "" {
-		u.home = "/"
-	}
-	if u.shell == "" {
-		u.shell = "/bin/sh"
 	}
 	g, err := os.Open(filepath.Join(root, "etc", "group"))
 	if err != nil {
@@ -103,61 +138,136 @@ func lookupZoneUser(root, name string) (*zoneUser, error) {
 	return u, nil
 }
 
-// zloginMain runs "zlogin [-S] [-l user] [-E] [-Q] [-n] zone command...":
-// the checks of illumos-commands.md §5 in order, then the command, for
-// real, chrooted into the zone root as the zone user, with its exit
-// status passed through.
+// defread returns the value of KEY= in a zone's /etc/default file, as
+// deflt(3C) defread() does (the first line starting with the key), and
+// whether it was found.
+func defread(root, file, key string) (string, bool) {
+	b, err := os.ReadFile(filepath.Join(root, file))
+	if err != nil {
+		return "", false
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, key+"="); ok {
+			return v, true
+		}
+	}
+	return "", false
+}
+
+// isTerminal reports whether a standard stream is a terminal, as
+// isatty(3C) does.
+func isTerminal(v any) bool {
+	f, ok := v.(*os.File)
+	if !ok {
+		return false
+	}
+	var t syscall.Termios
+	_, _, e := syscall.Syscall(syscall.SYS_IOCTL, f.Fd(), syscall.TCGETS, uintptr(unsafe.Pointer(&t)))
+	return e == 0
+}
+
+// zloginMain runs "zlogin [-dinCEINQS] [-e c] [-l user] zone [command]",
+// with zlogin.c main()'s option checks in its order.
 func zloginMain(inv *core.Invocation) int {
-	opts, optind, bad := getopt(inv.Args, "dinCEINQSe:l:R:")
+	opts, optind, bad := getopt(inv.Args, "diNnECIR:Se:l:Q")
 	if bad != 0 {
 		fmt.Fprint(inv.Stderr, zloginUsage)
 		return 2
 	}
-	user, failsafe, console, nullStdin := "", false, false, false
+	l := &zlogin{inv: inv, login: "root"}
+	var console, imode, iflag, disconnect, zfdEOF bool
 	for _, o := range opts {
 		switch o.opt {
-		case 'l':
-			user = o.arg
-		case 'S':
-			failsafe = true
 		case 'C':
 			console = true
+		case 'I':
+			console, imode = true, true
+			zfdEOF = !zfdEOF
+		case 'S':
+			l.failsafe = true
+		case 'd':
+			disconnect = true
+		case 'i':
+			iflag = true
+		case 'l':
+			l.login, l.lflag = o.arg, true
+		case 'N':
+			zfdEOF = !zfdEOF
 		case 'n':
-			nullStdin = true
+			l.nullStdin = true
+		}
+		// [sim] -R (alternate root, undocumented), -e, -E and -Q are
+		// accepted and change nothing the simulator does.
+	}
+	usage := func(msg string) int {
+		if msg != "" {
+			fmt.Fprintf(inv.Stderr, "zlogin: %s\n", msg)
+		}
+		fmt.Fprint(inv.Stderr, zloginUsage)
+		return 2
+	}
+	if console {
+		switch {
+		case l.lflag:
+			return usage("-l may not be specified for console login")
+		case l.nullStdin:
+			return usage("-n may not be specified for console login")
+		case l.failsafe:
+			return usage("-S may not be specified for console login")
 		}
 	}
-	if optind >= len(inv.Args) {
-		fmt.Fprint(inv.Stderr, zloginUsage)
-		return 2
+	switch {
+	case iflag && l.nullStdin:
+		return usage("-i and -n flags are incompatible")
+	case l.failsafe && l.lflag:
+		return usage("-l may not be specified for failsafe login")
+	case !console && disconnect:
+		return usage("-d may only be specified with console login")
+	case !imode && zfdEOF:
+		return usage("-N may only be specified with -I")
 	}
-	zone := inv.Args[optind]
-	cmdArgs := inv.Args[optind+1:]
-	if failsafe && user != "" {
-		fmt.Fprint(inv.Stderr, "zlogin: -l and -S are mutually exclusive\n")
-		fmt.Fprint(inv.Stderr, zloginUsage)
-		return 2
+	interactive := false
+	switch {
+	case optind == len(inv.Args)-1:
+		// No command: interactive as long as stdin is really a tty.
+		if l.nullStdin {
+			return usage("-n may not be specified for interactive login")
+		}
+		interactive = isTerminal(inv.Stdin)
+	case optind < len(inv.Args)-1:
+		if console {
+			return usage("Commands may not be specified for console login.")
+		}
+		l.args = inv.Args[optind+1:]
+		interactive = iflag && isTerminal(inv.Stdin)
+	default:
+		return usage("")
 	}
-	if console || len(cmdArgs) == 0 {
-		// Interactive and console logins need a terminal the simulator
-		// does not provide.
-		fmt.Fprint(inv.Stderr, "zlogin: a command is required: interactive and console logins are not available\n")
-		fmt.Fprint(inv.Stderr, zloginUsage)
+	l.zone = inv.Args[optind]
+	if console || interactive {
+		// Console and interactive logins need a terminal (a pty, or
+		// zoneadmd's console socket) the simulator does not provide.
+		fmt.Fprint(inv.Stderr, "zlogin: console and interactive logins are not available in the illumos simulator\n")
 		return 2
 	}
 	if code, injected := inv.Begin("zlogin", true); injected {
 		return code
 	}
-	l := &zlogin{inv: inv, zone: zone, user: user, failsafe: failsafe, nullStdin: nullStdin}
-	return l.run(JoinCommand(cmdArgs))
+	return l.run()
 }
 
-// A zlogin is one zlogin run.
+// A zlogin is one non-interactive zlogin run.
 type zlogin struct {
 	inv       *core.Invocation
 	zone      string
-	user      string
+	login     string // -l user, "root" by default
+	lflag     bool
 	failsafe  bool
 	nullStdin bool
+	args      []string // the command; nil for a login without one
+	// viaSu is set when the command runs through su, whose exit status
+	// BSM auditing replaces by 0 (EnvAudit).
+	viaSu bool
 }
 
 func (l *zlogin) zerror(format string, a ...any) int {
@@ -166,8 +276,11 @@ func (l *zlogin) zerror(format string, a ...any) int {
 }
 
 // run checks the zone, starts the command under the state lock (so a
-// concurrent halt sees its process), and waits for it without the lock.
-func (l *zlogin) run(command string) int {
+// concurrent halt sees its process), serves the zone's kernel requests
+// while it runs, and returns noninteractive_login()'s
+// WEXITSTATUS(child_status): a command killed by a signal makes zlogin
+// exit 0.
+func (l *zlogin) run() int {
 	inv := l.inv
 	if inv.Zone != "" {
 		return l.zerror("'zlogin' may only be used from the global zone")
@@ -179,7 +292,7 @@ func (l *zlogin) run(command string) int {
 	if err != nil {
 		return l.zerror("%v", err)
 	}
-	cmd, code := l.start(command)
+	cmd, kern, code := l.start()
 	if cmd == nil {
 		lock.Unlock()
 		return code
@@ -188,6 +301,7 @@ func (l *zlogin) run(command string) int {
 	if err := l.registerPid(pid, true); err != nil {
 		syscall.Kill(-pid, syscall.SIGKILL)
 		cmd.Wait()
+		kern.close()
 		lock.Unlock()
 		return l.zerror("%v", err)
 	}
@@ -209,6 +323,9 @@ func (l *zlogin) run(command string) int {
 	err = cmd.Wait()
 	signal.Stop(sigs)
 	close(done)
+	// A halt or reboot asked for from inside the zone finishes before
+	// zlogin goes.
+	kern.close()
 
 	if lock, lerr := inv.LockState(); lerr == nil {
 		l.registerPid(pid, false)
@@ -217,89 +334,95 @@ func (l *zlogin) run(command string) int {
 	var ee *exec.ExitError
 	switch {
 	case err == nil:
-		return 0
+		code = 0
 	case errors.As(err, &ee):
-		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-			return 128 + int(ws.Signal())
+		code = 0
+		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Exited() {
+			code = ws.ExitStatus()
 		}
-		return ee.ExitCode()
+	default:
+		return l.zerror("%v", err)
 	}
-	return l.zerror("%v", err)
+	if l.viaSu && os.Getenv(EnvAudit) == "on" {
+		return 0
+	}
+	return code
 }
 
-// start makes the checks of §5 and starts the command; on failure it
-// returns the exit code.
-func (l *zlogin) start(command string) (*exec.Cmd, int) {
+// start makes main()'s zone checks and starts the command; on failure it
+// returns the exit code (and no command).
+func (l *zlogin) start() (*exec.Cmd, *zoneKernel, int) {
 	inv := l.inv
 	st, ok, err := zoneStatus(inv.Root, l.zone)
 	if err != nil {
-		return nil, l.zerror("%v", err)
+		return nil, nil, l.zerror("%v", err)
 	}
 	if !ok {
-		return nil, l.zerror("zone '%s' unknown", l.zone)
+		return nil, nil, l.zerror("zone '%s' unknown", l.zone)
 	}
 	if st.State == StateConfigured || st.State == StateIncomplete {
-		return nil, l.zerror("cannot login to a zone which is '%s'", StateString(st.State))
+		return nil, nil, l.zerror("cannot login to a zone which is '%s'", StateString(st.State))
 	}
 	if rbac.Check(inv, "/usr/sbin/zlogin") != rbac.Full {
-		return nil, l.zerror("You lack sufficient privilege to run this command (all privs required)")
+		return nil, nil, l.zerror("You lack sufficient privilege to run this command (all privs required)")
 	}
 	if !rbac.HasAuth(inv, "solaris.zone.manage/"+l.zone) {
-		return nil, l.zerror("%s is not authorized for  failsafe or non-interactive login to  %s zone.", rbac.UserName(inv), l.zone)
+		return nil, nil, l.zerror("%s is not authorized for  failsafe or non-interactive login to  %s zone.", rbac.UserName(inv), l.zone)
 	}
+	// main() lets any login into a running or mounted zone.
+	// [unconfirmed]: what a non-failsafe login into a mounted (scratch)
+	// zone finds there; the sim allows only -S into a mounted zone.
 	if st.State != StateRunning && !(st.State == StateMounted && l.failsafe) {
-		return nil, l.zerror("login allowed only to running zones (%s is '%s').", l.zone, StateString(st.State))
+		return nil, nil, l.zerror("login allowed only to running zones (%s is '%s').", l.zone, StateString(st.State))
 	}
 	c, err := LoadConfig(inv.Root, l.zone)
 	if err != nil {
-		return nil, l.zerror("could not get zone configuration: %v", err)
+		return nil, nil, l.zerror("could not get zone configuration: %v", err)
 	}
 	rootGZ := path.Join(c.Zonepath, "root")
 	root, err := filepath.EvalSymlinks(inv.Path(rootGZ))
 	if err != nil {
-		return nil, l.zerror("could not find the root of zone %s: %v", l.zone, err)
+		return nil, nil, l.zerror("could not find the root of zone %s: %v", l.zone, err)
 	}
 	if err := pkg.SyncCatalog(inv.Root, root); err != nil {
-		return nil, l.zerror("could not refresh the package catalog of zone %s: %v", l.zone, err)
+		return nil, nil, l.zerror("could not refresh the package catalog of zone %s: %v", l.zone, err)
 	}
-	name := l.user
-	if name == "" {
-		name = "root"
+	p, code := l.prepare(root, c)
+	if p == nil {
+		return nil, nil, code
 	}
-	u, err := lookupZoneUser(root, name)
+	kern, err := startZoneKernel(inv.Root, l.zone, root)
 	if err != nil {
-		return nil, l.zerror("could not read the accounts of zone %s: %v", l.zone, err)
+		return nil, nil, l.zerror("could not start the simulated kernel of zone %s: %v", l.zone, err)
 	}
-	if u == nil {
-		fmt.Fprintf(inv.Stderr, "su: Unknown id: %s\n", name)
-		return nil, 1
+	// The zone's process is started through the sim binary in the zone
+	// root (userland.go zoneExecMain), in a UTS namespace of its own that
+	// carries the zone's nodename.
+	groups := make([]string, len(p.groups))
+	for i, g := range p.groups {
+		groups[i] = strconv.FormatUint(uint64(g), 10)
 	}
-	shell := "/bin/sh"
-	if l.failsafe {
-		shell = "/sbin/sh"
-	}
-	dir := "/"
-	if fi, err := os.Stat(filepath.Join(root, u.home)); err == nil && fi.IsDir() {
-		dir = u.home
-	}
+	args := []string{zoneExecName, zoneNodenameOf(root, l.zone),
+		strconv.FormatUint(uint64(p.uid), 10), strconv.FormatUint(uint64(p.gid), 10),
+		strings.Join(groups, ","), p.dir, p.path}
 	cmd := &exec.Cmd{
-		Path: shell,
-		Args: []string{shell, "-c", command},
-		Dir:  dir,
-		Env: []string{"HOME=" + u.home, "USER=" + u.name, "LOGNAME=" + u.name, "SHELL=" + u.shell,
-			"PATH=" + zonePath, core.EnvZone + "=" + l.zone},
+		Path:   "/usr/lib/illumos-sim",
+		Args:   append(args, p.argv...),
+		Dir:    "/",
+		Env:    append(p.env, core.EnvZone+"="+l.zone),
 		Stdout: inv.Stdout,
 		Stderr: inv.Stderr,
 		SysProcAttr: &syscall.SysProcAttr{
 			Chroot:     root,
 			Setpgid:    true,
-			Credential: &syscall.Credential{Uid: u.uid, Gid: u.gid, Groups: u.supplementary},
+			Cloneflags: syscall.CLONE_NEWUTS,
 		},
 	}
 	if l.nullStdin {
 		devnull, err := os.Open(os.DevNull)
 		if err != nil {
-			return nil, l.zerror("%v", err)
+			kern.close()
+			return nil, nil, l.zerror("failed to open null device: %v", err)
 		}
 		defer devnull.Close()
 		cmd.Stdin = devnull
@@ -307,9 +430,277 @@ func (l *zlogin) start(command string) (*exec.Cmd, int) {
 		cmd.Stdin = inv.Stdin
 	}
 	if err := cmd.Start(); err != nil {
-		return nil, l.zerror("could not execute %s in zone %s: %v", shell, l.zone, err)
+		kern.close()
+		// The child's zperror(gettext("exec failure")).
+		return nil, nil, l.zerror("exec failure: %s", errnoText(err))
 	}
-	return cmd, 0
+	return cmd, kern, 0
+}
+
+// zoneNodenameOf is the zone's current nodename (svc.go repository,
+// the zone name by default).
+func zoneNodenameOf(root, zone string) string {
+	if r, err := readRepository(root); err == nil && r.Nodename != "" {
+		return r.Nodename
+	}
+	return zone
+}
+
+// A zoneProcess is what the zlogin child finally execs in the zone.
+type zoneProcess struct {
+	path     string
+	argv     []string
+	env      []string
+	dir      string
+	uid, gid uint32
+	groups   []uint32
+}
+
+// prepare works out the process the zone runs for this login:
+// prep_args() and prep_env() of zlogin.c, the chdir of
+// prep_env_noninteractive(), and what su or login then do. Failures of
+// the simulated su and login are printed as they print them and return
+// nil with the exit status the zlogin child would have.
+func (l *zlogin) prepare(root string, c *Config) (*zoneProcess, int) {
+	inv := l.inv
+	// prep_env(): PATH, TERM copied when set, and for -S HOME and SHELL.
+	// Nothing else of the caller's environment passes (no LANG or LC_*).
+	p := zloginPath
+	if c.Brand == "lx" {
+		p = zloginLXPath
+	}
+	env := []string{"PATH=" + p}
+	if term, ok := os.LookupEnv("TERM"); ok {
+		env = append(env, "TERM="+term)
+	}
+	if l.failsafe {
+		// prep_args(): "/sbin/sh -c <command>", or a bare /sbin/sh
+		// reading its standard input when there is no command. The
+		// child never chdirs: zone_enter(2) leaves it in the zone's /.
+		env = append(env, "HOME=/", "SHELL="+failsafeShell)
+		argv := []string{failsafeShell}
+		if l.args != nil {
+			argv = append(argv, "-c", JoinCommand(l.args))
+		}
+		return &zoneProcess{path: failsafeShell, argv: argv, env: env, dir: "/"}, 0
+	}
+
+	// prep_env_noninteractive(): the login user's passwd entry comes from
+	// the brand's user_cmd ("/usr/bin/getent passwd %u", ipkg
+	// config.xml); LOGNAME, HOME and MAIL when found (HOME=/ when not),
+	// SHELL always, and a chdir to the home directory.
+	pw, err := lookupZoneUser(root, l.login)
+	if err != nil {
+		return nil, l.zerror("could not read the accounts of zone %s: %v", l.zone, err)
+	}
+	dir := "/"
+	if pw != nil {
+		env = append(env, "LOGNAME="+pw.name, "HOME="+pw.home, "MAIL=/var/mail/"+pw.name)
+		if err := zoneChdir(root, pw.home); err != nil {
+			fmt.Fprintf(inv.Stderr, "zlogin: Could not chdir to home directory %s: %s\n", pw.home, errnoText(err))
+		} else {
+			dir = pw.home
+		}
+	} else {
+		env = append(env, "HOME=/")
+	}
+	if pw != nil && pw.shell != "" {
+		env = append(env, "SHELL="+pw.shell)
+	} else {
+		env = append(env, "SHELL="+defaultShell)
+	}
+
+	if l.args == nil {
+		return nil, l.loginWithoutTerminal(pw)
+	}
+	supath := ""
+	for _, s := range []string{suPath1, suPath2} {
+		if _, err := os.Stat(filepath.Join(root, s)); err == nil {
+			supath = s
+			break
+		}
+	}
+	if supath == "" {
+		// Without su the arguments run as they are, for root only.
+		if l.login != "root" {
+			l.zerror("unable to find 'su' command")
+			return nil, l.zerror("could not assemble new arguments: %s", errnoText(syscall.ENOENT))
+		}
+		return &zoneProcess{path: l.args[0], argv: l.args, env: env, dir: dir}, 0
+	}
+	l.viaSu = true
+	return l.su(root, pw, env, dir)
+}
+
+// su simulates "su root -c <cmd>" (login root) or "su - <user> -c <cmd>"
+// as su.c main() runs it for zlogin's child (uid 0, so no password).
+func (l *zlogin) su(root string, pw *zoneUser, env []string, dir string) (*zoneProcess, int) {
+	inv := l.inv
+	command := JoinCommand(l.args)
+	eflag := l.login != "root"
+	if pw == nil {
+		// PAM_USER_UNKNOWN: message(ERR, "Unknown id: %s"), exit 1.
+		// [sim] su sleeps SLEEPTIME (4 s) first; the sim does not wait.
+		fmt.Fprintf(inv.Stderr, "su: Unknown id: %s\n", l.login)
+		return nil, 1
+	}
+	path := pw.shell
+	base := ""
+	if path != "" && path != suShell {
+		base = path[strings.LastIndex(path, "/")+1:]
+	} else {
+		// su names the default shell "su" ("-su" with "-"). [sim] The
+		// zone's /usr/bin/sh is busybox, which would run its su applet
+		// under that name: the sim names it "sh".
+		path, base = suShell, "sh"
+	}
+	argv0 := base
+	if eflag {
+		argv0 = "-" + base
+	}
+	if eflag {
+		// su -: a new environment (HOME, PATH, LOGNAME, HZ, TERM, SHELL,
+		// MAIL, then TZ from the inherited one or /etc/default/login
+		// TIMEZONE; locale variables only if inherited, and zlogin
+		// passes none), and a chdir to the home directory.
+		home := pw.home
+		if home == "" {
+			home = "/"
+			fmt.Fprint(inv.Stderr, "su: No directory! Using home=/\n")
+		}
+		if err := zoneChdir(root, home); err != nil {
+			fmt.Fprint(inv.Stderr, "su: No directory!\n")
+			return nil, 1
+		}
+		dir = home
+		userPath, rootPath := suPaths(root)
+		p := userPath
+		if pw.uid == 0 {
+			p = rootPath
+		}
+		newEnv := []string{"HOME=" + home, "PATH=" + p, "LOGNAME=" + pw.name, "HZ="}
+		if term, ok := lookupEnv(env, "TERM"); ok {
+			newEnv = append(newEnv, "TERM="+term)
+		}
+		newEnv = append(newEnv, "SHELL="+path, "MAIL=/var/mail/"+pw.name)
+		if tz, ok := defread(root, "etc/default/login", "TIMEZONE"); ok {
+			newEnv = append(newEnv, "TZ="+tz)
+		}
+		env = newEnv
+	} else if pw.uid == 0 {
+		// envalt(): root without "-" keeps the environment with PATH
+		// set to SUPATH and PS1 to "# ".
+		_, rootPath := suPaths(root)
+		env = setEnv(env, "PATH="+rootPath)
+		env = setEnv(env, suRootPrompt)
+	}
+	if _, err := os.Stat(filepath.Join(root, path)); err != nil {
+		// The exec of the shell failed: root falls back to /sbin/sh.
+		if pw.uid == 0 && pw.name == "root" && path != suSafeShell {
+			fmt.Fprintf(inv.Stderr, "su: No shell %s.  Trying fallback shell %s.\n", path, suSafeShell)
+			path, argv0 = suSafeShell, "sh"
+			if eflag {
+				argv0 = "-sh"
+				env = setEnv(env, "SHELL="+suSafeShell)
+			}
+		} else {
+			fmt.Fprint(inv.Stderr, "su: No shell\n")
+			return nil, 3
+		}
+	}
+	return &zoneProcess{path: path, argv: []string{argv0, "-c", command}, env: env, dir: dir,
+		uid: pw.uid, gid: pw.gid, groups: pw.supplementary}, 0
+}
+
+// loginWithoutTerminal is what a zlogin without a command and without a
+// terminal on its standard input runs: prep_args() takes the brand's
+// forcedlogin_cmd, "/usr/bin/login -z %Z -f %u" (ipkg config.xml), and
+// login(1) -f with stdin not a tty finds no utmpx entry for its pid
+// (zlogin makes one only for interactive logins, setup_utmpx()), so
+// update_utmpx_entry() prints its message and login exits 1
+// (login.c main(), update_utmpx_entry()). The script on stdin never runs.
+func (l *zlogin) loginWithoutTerminal(pw *zoneUser) int {
+	if pw == nil {
+		fmt.Fprintf(l.inv.Stdout, "Login failed: unknown user '%s'.\n", l.login)
+		return 1
+	}
+	fmt.Fprint(l.inv.Stdout, "No utmpx entry. You must exec \"login\" from the lowest level \"shell\".\n")
+	return 1
+}
+
+// suPaths are the PATHs su gives a user and root: /etc/default/su PATH=
+// and SUPATH= when set, else "/usr/bin:" and "/usr/sbin:/usr/bin".
+func suPaths(root string) (user, rootPath string) {
+	user, rootPath = suUserPath, suRootPath
+	if v, ok := defread(root, "etc/default/su", "PATH"); ok {
+		user = v
+	}
+	if v, ok := defread(root, "etc/default/su", "SUPATH"); ok {
+		rootPath = v
+	}
+	return user, rootPath
+}
+
+// lookupEnv finds a variable in an environment list.
+func lookupEnv(env []string, key string) (string, bool) {
+	for _, e := range env {
+		if v, ok := strings.CutPrefix(e, key+"="); ok {
+			return v, true
+		}
+	}
+	return "", false
+}
+
+// setEnv is putenv(3C): it replaces the variable in place or appends it.
+func setEnv(env []string, kv string) []string {
+	key, _, _ := strings.Cut(kv, "=")
+	for i, e := range env {
+		if strings.HasPrefix(e, key+"=") {
+			env[i] = kv
+			return env
+		}
+	}
+	return append(env, kv)
+}
+
+// zoneChdir checks that a directory inside the zone root can be entered
+// (the sim chdirs the process it starts, chrooted, into it).
+func zoneChdir(root, dir string) error {
+	fi, err := os.Stat(filepath.Join(root, filepath.Clean("/"+dir)))
+	if err != nil {
+		return err
+	}
+	if !fi.IsDir() {
+		return syscall.ENOTDIR
+	}
+	return nil
+}
+
+// errnoText is illumos strerror(3C) for the errors the sim reports.
+func errnoText(err error) string {
+	var errno syscall.Errno
+	if !errors.As(err, &errno) {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			return pe.Err.Error()
+		}
+		return err.Error()
+	}
+	switch errno {
+	case syscall.ENOENT:
+		return "No such file or directory"
+	case syscall.EACCES:
+		return "Permission denied"
+	case syscall.ENOTDIR:
+		return "Not a directory"
+	case syscall.EPERM:
+		return "Not owner"
+	case syscall.ENOEXEC:
+		return "Exec format error"
+	case syscall.EINVAL:
+		return "Invalid argument"
+	}
+	return errno.Error()
 }
 
 // registerPid adds (or removes) a zlogin process group in the kernel

@@ -13,7 +13,8 @@ func TestZlogin(t *testing.T) {
 	s.running("z1")
 	// A build user in the zone's own passwd and group files.
 	root := filepath.Join(s.root, "zones/z1/root")
-	appendFile(t, filepath.Join(root, "etc/passwd"), "builder:x:1003:10:Builder:/export/home/builder:/bin/sh\n")
+	appendFile(t, filepath.Join(root, "etc/passwd"), "builder:x:1003:10:Builder:/export/home/builder:/bin/sh\n"+
+		"nohome:x:1004:10::/export/home/nohome:/bin/sh\n")
 	appendFile(t, filepath.Join(root, "etc/group"), "build::1100:builder\n")
 	os.MkdirAll(filepath.Join(root, "export/home/builder"), 0o755)
 	os.Chown(filepath.Join(root, "export/home/builder"), 1003, 10)
@@ -27,22 +28,32 @@ func TestZlogin(t *testing.T) {
 	}{
 		{"exit 0", []string{"z1", "true"}, "", "", 0},
 		{"exit 1", []string{"z1", "false"}, "", "", 1},
-		{"exit 127", []string{"z1", "nosuchcommand"}, "", "/bin/sh: nosuchcommand: not found\n", 127},
+		// su execs root's shell under the name "sh" (su.c main()).
+		{"exit 127", []string{"z1", "nosuchcommand"}, "", "sh: nosuchcommand: not found\n", 127},
 		{"exit 255", []string{"z1", "exit 255"}, "", "", 255},
 		{"one argument is one command", []string{"z1", "echo a  b"}, "a b\n", "", 0},
 		{"arguments with spaces are quoted", []string{"z1", "echo", "a  b", "c"}, "a  b c\n", "", 0},
 		{"stdout and stderr apart", []string{"z1", "echo out; echo err >&2"}, "out\n", "err\n", 0},
-		{"root by default", []string{"z1", "id -u; echo $HOME $USER $LOGNAME $PATH; pwd"}, "0\n/root root root /usr/bin:/usr/sbin:/bin:/sbin\n/root\n", "", 0},
-		{"-l user", []string{"-l", "builder", "z1", "id -u; id -g; id -G; echo $HOME $USER; pwd"},
-			"1003\n10\n10 1100\n/export/home/builder builder\n/export/home/builder\n", "", 0},
+		{"root by default", []string{"z1", "id -u; pwd"}, "0\n/root\n", "", 0},
+		{"-l user", []string{"-l", "builder", "z1", "id -u; id -g; id -G; pwd"},
+			"1003\n10\n10 1100\n/export/home/builder\n", "", 0},
 		{"-l unknown user", []string{"-l", "nobody2", "z1", "true"}, "", "su: Unknown id: nobody2\n", 1},
+		{"-l user without a home", []string{"-l", "nohome", "z1", "true"}, "",
+			"zlogin: Could not chdir to home directory /export/home/nohome: No such file or directory\nsu: No directory!\n", 1},
 		{"-S", []string{"-S", "z1", "id -u"}, "0\n", "", 0},
 		{"zone marker", []string{"z1", "echo $ILLUMOS_SIM_ZONE"}, "z1\n", "", 0},
 		{"nodename", []string{"z1", "cat /etc/nodename"}, "z1\n", "", 0},
 		{"unknown zone", []string{"nosuch", "true"}, "", "zlogin: zone 'nosuch' unknown\n", 1},
 		{"global", []string{"global", "true"}, "", "zlogin: 'zlogin' not applicable to the global zone\n", 1},
-		{"no command", []string{"z1"}, "", "zlogin: a command is required: interactive and console logins are not available\n" + zloginUsage, 2},
-		{"-l with -S", []string{"-S", "-l", "builder", "z1", "true"}, "", "zlogin: -l and -S are mutually exclusive\n" + zloginUsage, 2},
+		// zlogin.c main(): "-l may not be specified for failsafe login".
+		{"-l with -S", []string{"-S", "-l", "builder", "z1", "true"}, "",
+			"zlogin: -l may not be specified for failsafe login\n" + zloginUsage, 2},
+		{"-n without a command", []string{"-n", "z1"}, "",
+			"zlogin: -n may not be specified for interactive login\n" + zloginUsage, 2},
+		{"-C with -S", []string{"-C", "-S", "z1"}, "", "zlogin: -S may not be specified for console login\n" + zloginUsage, 2},
+		{"-C with a command", []string{"-C", "z1", "true"}, "", "zlogin: Commands may not be specified for console login.\n" + zloginUsage, 2},
+		{"-d without -C", []string{"-d", "z1", "true"}, "", "zlogin: -d may only be specified with console login\n" + zloginUsage, 2},
+		{"console", []string{"-C", "z1"}, "", "zlogin: console and interactive logins are not available in the illumos simulator\n", 2},
 	}
 	for _, tt := range tests {
 		check(t, tt.name, s.run(append([]string{"zlogin"}, tt.args...)...), tt.stdout, tt.stderr, tt.code)
@@ -86,7 +97,8 @@ func TestZloginIsolationAndHalt(t *testing.T) {
 	waitForPids(t, s, "b2")
 	s.must("zoneadm", "-z", "b2", "halt")
 	r := <-done
-	check(t, "killed by halt", r, "started\n", "", 137)
+	// zlogin exits WEXITSTATUS of its child: 0 for one killed by a signal.
+	check(t, "killed by halt", r, "started\n", "", 0)
 	k, _ := ReadKernel(s.root)
 	if k.Zones["b2"] != nil {
 		t.Errorf("b2 still in the kernel")
@@ -161,4 +173,96 @@ func TestSvcs(t *testing.T) {
 	s.must("zoneadm", "-z", "quick", "reboot")
 	check(t, "after reboot", s.run("zlogin", "quick", "svcs -H -o state network/physical:nwam system/filesystem/autofs"),
 		"disabled\ndisabled\n", "", 0)
+}
+
+// TestZloginExitStatus: zlogin exits WEXITSTATUS of its child
+// (zlogin.c noninteractive_login()), and with BSM auditing su's parent
+// exits 0 (su.c audit_logout()) for every login that goes through su.
+func TestZloginExitStatus(t *testing.T) {
+	s := newSim(t)
+	s.running("z1")
+	root := filepath.Join(s.root, "zones/z1/root")
+	appendFile(t, filepath.Join(root, "etc/passwd"), "builder:x:1003:10:Builder:/export/home/builder:/bin/sh\n")
+	os.MkdirAll(filepath.Join(root, "export/home/builder"), 0o755)
+	audit := []string{EnvAudit + "=on"}
+	tests := []struct {
+		name string
+		env  []string
+		args []string
+		code int
+	}{
+		{"killed by SIGKILL", nil, []string{"z1", "kill -9 $$"}, 0},
+		{"killed by SIGTERM", nil, []string{"z1", "kill -TERM $$"}, 0},
+		{"-S killed by SIGKILL", nil, []string{"-S", "z1", "kill -KILL $$"}, 0},
+		{"exit 3", nil, []string{"z1", "exit 3"}, 3},
+		{"-l exit 3", nil, []string{"-l", "builder", "z1", "exit 3"}, 3},
+		{"audit: -l exit 3", audit, []string{"-l", "builder", "z1", "exit 3"}, 0},
+		{"audit: root exit 3", audit, []string{"z1", "exit 3"}, 0},
+		{"audit: -S does not use su", audit, []string{"-S", "z1", "exit 3"}, 3},
+	}
+	for _, tt := range tests {
+		check(t, tt.name, s.runEnv(tt.env, "", append([]string{"zlogin"}, tt.args...)...), "", "", tt.code)
+	}
+	check(t, "audit: unknown user", s.runEnv(audit, "", "zlogin", "-l", "nobody2", "z1", "true"),
+		"", "su: Unknown id: nobody2\n", 1)
+}
+
+// TestZloginWithoutCommand: without a command and without a terminal on
+// stdin, -S runs /sbin/sh reading the script; otherwise zlogin runs
+// "login -z global -f root", which finds no utmpx entry.
+func TestZloginWithoutCommand(t *testing.T) {
+	s := newSim(t)
+	s.running("z1")
+	check(t, "-S runs the piped script", s.runEnv(nil, "echo piped; id -u; pwd\n", "zlogin", "-S", "z1"),
+		"piped\n0\n/\n", "", 0)
+	check(t, "login finds no utmpx entry", s.runEnv(nil, "touch /tmp/ran\n", "zlogin", "z1"),
+		"No utmpx entry. You must exec \"login\" from the lowest level \"shell\".\n", "", 1)
+	if _, err := os.Stat(filepath.Join(s.root, "zones/z1/root/tmp/ran")); !os.IsNotExist(err) {
+		t.Errorf("the piped script ran without -S: %v", err)
+	}
+	check(t, "login of an unknown user", s.runEnv(nil, "true\n", "zlogin", "-l", "nobody2", "z1"),
+		"Login failed: unknown user 'nobody2'.\n", "", 1)
+}
+
+// TestZloginEnvironment: the environment and working directory of each
+// kind of login (zlogin.c prep_env(), prep_env_noninteractive(); su.c).
+// The busybox shell adds PWD and SHLVL of its own, left out here.
+func TestZloginEnvironment(t *testing.T) {
+	s := newSim(t)
+	s.running("z1")
+	root := filepath.Join(s.root, "zones/z1/root")
+	appendFile(t, filepath.Join(root, "etc/passwd"), "builder:x:1003:10:Builder:/export/home/builder:/bin/sh\n")
+	os.MkdirAll(filepath.Join(root, "export/home/builder"), 0o755)
+	const show = "env | grep -v -e '^PWD=' -e '^SHLVL=' | sort; pwd; echo $0"
+	term := []string{"TERM=vt100", "LANG=de_DE.UTF-8", "LC_ALL=C", "HOME=/home/caller"}
+	tests := []struct {
+		name   string
+		env    []string
+		args   []string
+		stdout string
+	}{
+		{"-S", term, []string{"-S", "z1", show},
+			"HOME=/\nILLUMOS_SIM_ZONE=z1\nPATH=/usr/sbin:/usr/bin\nSHELL=/sbin/sh\nTERM=vt100\n/\n/sbin/sh\n"},
+		{"-S without TERM", nil, []string{"-S", "z1", show},
+			"HOME=/\nILLUMOS_SIM_ZONE=z1\nPATH=/usr/sbin:/usr/bin\nSHELL=/sbin/sh\n/\n/sbin/sh\n"},
+		{"root", term, []string{"z1", show},
+			"HOME=/root\nILLUMOS_SIM_ZONE=z1\nLOGNAME=root\nMAIL=/var/mail/root\nPATH=/usr/sbin:/usr/bin\nPS1=# \n" +
+				"SHELL=/bin/sh\nTERM=vt100\n/root\nsh\n"},
+		{"-l root is su without -", term, []string{"-l", "root", "z1", show},
+			"HOME=/root\nILLUMOS_SIM_ZONE=z1\nLOGNAME=root\nMAIL=/var/mail/root\nPATH=/usr/sbin:/usr/bin\nPS1=# \n" +
+				"SHELL=/bin/sh\nTERM=vt100\n/root\nsh\n"},
+		{"-l user", term, []string{"-l", "builder", "z1", show},
+			"HOME=/export/home/builder\nHZ=\nILLUMOS_SIM_ZONE=z1\nLOGNAME=builder\nMAIL=/var/mail/builder\nPATH=/usr/bin:\n" +
+				"SHELL=/bin/sh\nTERM=vt100\n/export/home/builder\n-sh\n"},
+	}
+	for _, tt := range tests {
+		check(t, tt.name, s.runEnv(tt.env, "", append([]string{"zlogin"}, tt.args...)...), tt.stdout, "", 0)
+	}
+	// su - takes TZ from /etc/default/login TIMEZONE, su reads PATH and
+	// SUPATH from /etc/default/su.
+	os.MkdirAll(filepath.Join(root, "etc/default"), 0o755)
+	os.WriteFile(filepath.Join(root, "etc/default/login"), []byte("TIMEZONE=UTC\n"), 0o644)
+	os.WriteFile(filepath.Join(root, "etc/default/su"), []byte("#PATH=/x\nPATH=/usr/bin:/opt/bin\nSUPATH=/usr/sbin:/usr/bin:/sbin\n"), 0o644)
+	check(t, "-l user with defaults", s.run("zlogin", "-l", "builder", "z1", "echo $PATH $TZ"), "/usr/bin:/opt/bin UTC\n", "", 0)
+	check(t, "root with defaults", s.run("zlogin", "z1", "echo $PATH ${TZ-none}"), "/usr/sbin:/usr/bin:/sbin none\n", "", 0)
 }

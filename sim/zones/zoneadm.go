@@ -3,7 +3,6 @@ package zones
 import (
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/zonemgr/zonemgr/sim/core"
@@ -258,6 +257,16 @@ func (a *adm) sanityCheck(running, unsafe, force bool) bool {
 		return false
 	}
 	switch cmd {
+	case "attach":
+		// force here is attach's -U (forced_update).
+		if st.State == StateInstalled {
+			a.zerror("is already %s.", StateString(StateInstalled))
+			return false
+		}
+		if st.State == StateIncomplete && !force {
+			a.zerror("zone is %s; %s required.", StateString(StateIncomplete), "uninstall")
+			return false
+		}
 	case "uninstall":
 		if st.State == StateConfigured {
 			a.zerror("is already in state '%s'.", StateString(StateConfigured))
@@ -326,9 +335,10 @@ func (a *adm) setState(state int) error {
 	return nil
 }
 
-// verifyCmd is "zoneadm verify".
+// verifyCmd is "zoneadm verify" (verify_func(): sanity_check(), then
+// verify_details()).
 func (a *adm) verifyCmd() int {
-	if _, _, bad := getopt(a.args, "?"); bad != 0 {
+	if _, optind, bad := getopt(a.args, "?"); bad != 0 || optind != len(a.args) {
 		return a.subUsage(bad)
 	}
 	if !a.sanityCheck(false, false, false) {
@@ -338,17 +348,8 @@ func (a *adm) verifyCmd() int {
 	if !ok {
 		return 1
 	}
-	if !strings.HasPrefix(c.Zonepath, "/") {
-		fmt.Fprintf(a.errw, "%s is not an absolute path.\n", c.Zonepath)
+	if !a.verifyDetails(c) {
 		return 1
-	}
-	if a.status.State == StateConfigured {
-		if _, err := os.Stat(a.inv.Path(c.Zonepath)); err != nil {
-			fmt.Fprintf(a.errw, "WARNING: %s does not exist, so it could not be verified.\n"+
-				"When 'zoneadm install' is run, 'install' will try to create\n%s, and 'verify' will be tried again,\n"+
-				"but the 'verify' may fail if:\nthe parent directory of %s is group- or other-writable\nor\n"+
-				"%s overlaps with any other installed zones.\n", c.Zonepath, c.Zonepath, c.Zonepath, c.Zonepath)
-		}
 	}
 	return 0
 }

@@ -130,7 +130,7 @@ func TestZoneadmList(t *testing.T) {
 	s.inState("c", "running")
 	s.inState("d", "incomplete")
 	s.inState("e", "ready")
-	s.configure("f", "create -b\nset zonepath=/zones/with:colon\nset brand=ipkg\n")
+	s.configure("f", "create -b\nset zonepath=/zones/with:colon\nset brand=ipkg\nset ip-type=shared\n")
 	ub, uc, ud, ue := s.uuidOf("b"), s.uuidOf("c"), s.uuidOf("d"), s.uuidOf("e")
 	for _, u := range []string{ub, uc, ud, ue} {
 		if !uuidRE.MatchString(u) {
@@ -183,7 +183,7 @@ func TestZoneadmInstall(t *testing.T) {
 		"       Image: Preparing at /zones/g1/root.\n" +
 		"       Cache: Using /var/pkg/publisher.\n" +
 		"  Installing: Packages (output follows)\n" +
-		"   Publisher: Using openindiana.org (http://pkg.openindiana.org/hipster).\n" +
+		"   Publisher: Using omnios (https://pkg.omnios.org/r151054/core/).\n" +
 		" Postinstall: Copying SMF seed repository ... done.\n" +
 		"        Done: Installation completed in 0 seconds.\n\n" +
 		"  Next Steps: Boot the zone, then log into the zone console (zlogin -C)\n\n" +
@@ -237,7 +237,7 @@ func TestZoneadmInstall(t *testing.T) {
 	}
 	s.must("zoneadm", "-z", "g1", "boot")
 	if r := s.run("zlogin", "g1", "pkg", "list", "-H", "developer/build/gnu-make"); r.code != 0 ||
-		!strings.HasPrefix(r.stdout, "developer/build/gnu-make                          4.4.1-2024.0.0.0           i") {
+		!strings.HasPrefix(r.stdout, "developer/build/gnu-make                          4.4.1-151054.0             i") {
 		t.Errorf("the -e package is not installed in the zone: %+v", r)
 	}
 
@@ -262,11 +262,16 @@ func TestZoneadmCloneAndUninstall(t *testing.T) {
 	check(t, "clone", s.run("zoneadm", "-z", "b1", "clone", "golden"), "", "", 0)
 	check(t, "clone from the same snapshot", s.run("zoneadm", "-z", "b2", "clone", "-s", "b1_snap", "golden"), "", "", 0)
 	check(t, "clone from ds@snap", s.run("zoneadm", "-z", "b3", "clone", "-s", "rpool/zones/golden/ROOT/zbe@b1_snap", "golden"), "", "", 0)
+	// The ipkg brand's clone refuses a snapshot of another zone
+	// (fail_fatal "$f_badsource"); OmniOS's error() writes to stderr.
+	// clone_func() set the zone incomplete before the hook and leaves it
+	// so.
 	check(t, "bad snapshot", s.run("zoneadm", "-z", "b4", "clone", "-s", "rpool/zones/b1/ROOT/zbe@b1_snap", "golden"), "",
-		"Error: specified snapshot is invalid for this source zone.\n", 1)
-	if got := s.stateOf("b4"); got != "configured" {
+		"ERROR: Error: specified snapshot is invalid for this source zone.\n", 1)
+	if got := s.stateOf("b4"); got != "incomplete" {
 		t.Errorf("b4 after failed clone: %s", got)
 	}
+	s.must("zoneadm", "-z", "b4", "uninstall", "-F")
 
 	zs, err := zfs.Open(s.root)
 	if err != nil {
@@ -346,8 +351,47 @@ func TestZoneadmCloneRules(t *testing.T) {
 		}
 		check(t, tt.name, s.run("zoneadm", "-z", tt.target, "clone", tt.src), "", tt.stderr, 1)
 	}
+	// The brand's getopts "R:s:Xz:" rejects -m: its fail_usage, then
+	// zoneadm's usage, exit 1, and the zone stays incomplete.
 	check(t, "-m copy", s.run("zoneadm", "-z", "t1", "clone", "-m", "copy", "golden"), "",
+		"\nbrand-specific usage: clone {sourcezone}\nusage:\t"+admShortUsage["clone"]+"\n\t"+admLongHelp["clone"]+"\n", 1)
+	if got := s.stateOf("t1"); got != "incomplete" {
+		t.Errorf("t1 after a clone usage error: %s", got)
+	}
+	check(t, "no source", s.run("zoneadm", "-z", "t4", "clone"), "",
 		"usage:\t"+admShortUsage["clone"]+"\n\t"+admLongHelp["clone"]+"\n", 2)
+}
+
+// TestZoneadmCloneMissingSnapshot: "-s SNAP" names a snapshot of the
+// source's active boot environment; the brand's "zfs list -H
+// $ACTIVE_DS@$SNAPNAME" prints zfs's error, then fail_fatal prints
+// f_badsource (on stderr for OmniOS, stdout for OpenIndiana), and the
+// target stays incomplete.
+func TestZoneadmCloneMissingSnapshot(t *testing.T) {
+	zfsErr := "cannot open 'rpool/zones/golden/ROOT/zbe@nosuch': dataset does not exist\n"
+	bad := "ERROR: Error: specified snapshot is invalid for this source zone.\n"
+	for _, f := range []core.Flavor{core.OmniOS, core.OpenIndiana} {
+		t.Run(string(f), func(t *testing.T) {
+			s := newSimFlavor(t, f)
+			s.installed("golden")
+			s.configure("b1", basicConfig("b1"))
+			r := s.run("zoneadm", "-z", "b1", "clone", "-s", "nosuch", "golden")
+			if f == core.OmniOS {
+				check(t, "missing snapshot", r, "", zfsErr+bad, 1)
+				// log.ksh's setuplog() opened $ZONEPATH/log/zone.log.
+				if b, err := os.ReadFile(filepath.Join(s.root, "zones/b1/log/zone.log")); err != nil || !strings.HasSuffix(string(b), "] "+bad) {
+					t.Errorf("zone.log %q %v", b, err)
+				}
+			} else {
+				check(t, "missing snapshot", r, bad, zfsErr, 1)
+			}
+			if got := s.stateOf("b1"); got != "incomplete" {
+				t.Errorf("b1 after a failed clone: %s", got)
+			}
+			check(t, "clone of an incomplete zone", s.run("zoneadm", "-z", "b1", "clone", "golden"), "",
+				"zoneadm: zone 'b1': zone is incomplete; uninstall required.\n", 1)
+		})
+	}
 }
 
 func TestZoneadmPrivileges(t *testing.T) {
@@ -468,9 +512,19 @@ func TestZoneadmBootResources(t *testing.T) {
 	s := newSim(t)
 	s.must("dladm", "create-vnic", "-l", "e1000g0", "v1_0")
 	s.configure("n1", basicConfig("n1")+"add net\nset physical=v1_0\nend\nadd dataset\nset name=rpool/deleg\nend\n")
+	// zoneadm's verify_details() checks the delegated datasets
+	// (zfs.c verify_datasets()) before install and boot; zoneadmd is not
+	// called.
+	dsMissing := "could not verify zfs dataset rpool/deleg: dataset does not exist\nzoneadm: zone n1 failed to verify\n"
+	check(t, "install without the dataset", s.run("zoneadm", "-z", "n1", "install"), "", dsMissing, 1)
+	if got := s.stateOf("n1"); got != "configured" {
+		t.Errorf("state after failed install verification %s", got)
+	}
+	s.must("zfs", "create", "-o", "mountpoint=legacy", "rpool/deleg")
 	s.must("zoneadm", "-z", "n1", "install")
-	check(t, "missing dataset", s.run("zoneadm", "-z", "n1", "boot"), "",
-		"zone 'n1': could not verify zfs dataset rpool/deleg: dataset does not exist\nzoneadm: zone 'n1': call to zoneadmd failed\n", 1)
+	s.must("zfs", "destroy", "rpool/deleg")
+	check(t, "missing dataset", s.run("zoneadm", "-z", "n1", "boot"), "", dsMissing, 1)
+	check(t, "verify", s.run("zoneadm", "-z", "n1", "verify"), "", dsMissing, 1)
 	s.must("zfs", "create", "rpool/deleg")
 	check(t, "boot", s.run("zoneadm", "-z", "n1", "boot"), "", "", 0)
 	zs, _ := zfs.Open(s.root)
@@ -481,7 +535,8 @@ func TestZoneadmBootResources(t *testing.T) {
 	s.must("zoneadm", "-z", "n1", "halt")
 	s.must("dladm", "delete-vnic", "v1_0")
 	check(t, "missing VNIC", s.run("zoneadm", "-z", "n1", "boot"), "",
-		"zone 'n1': failed to add network device: No such device or address\nzoneadm: zone 'n1': call to zoneadmd failed\n", 1)
+		"WARNING: skipping network interface 'v1_0': object not found\n"+
+			"zone 'n1': failed to add network device: No such device or address\nzoneadm: zone 'n1': call to zoneadmd failed\n", 1)
 	if got := s.stateOf("n1"); got != "installed" {
 		t.Errorf("state after failed boot %s", got)
 	}
@@ -505,5 +560,116 @@ func TestZonecfgAdmin(t *testing.T) {
 	s.must("zonecfg", "-z", "a1", "remove admin user=builder")
 	if strings.Contains(userAttr(), "/a1") {
 		t.Errorf("zone auths left after removing the admin:\n%s", userAttr())
+	}
+}
+
+// TestZoneadmVerifyZonepath: boot, ready and verify run zoneadm.c
+// verify_details(): validate_zonepath() wants the zonepath to exist, be
+// owned by root and have mode 0700; each failure prints its lines, then
+// "could not verify zonepath ... because of the above errors." and
+// "zoneadm: zone <z> failed to verify", exit 1, without zoneadmd.
+func TestZoneadmVerifyZonepath(t *testing.T) {
+	s := newSim(t)
+	s.installed("v1")
+	zp := filepath.Join(s.root, "zones/v1")
+	tail := "could not verify zonepath /zones/v1 because of the above errors.\nzoneadm: zone v1 failed to verify\n"
+	check(t, "verify", s.run("zoneadm", "-z", "v1", "verify"), "", "", 0)
+
+	if err := os.Chmod(zp, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	mode := "/zones/v1 must not be group readable.\n/zones/v1 must not be group executable.\n" +
+		"/zones/v1 must not be world readable.\n/zones/v1 must not be world executable.\n"
+	check(t, "boot, mode 0755", s.run("zoneadm", "-z", "v1", "boot"), "", mode+tail, 1)
+	check(t, "ready, mode 0755", s.run("zoneadm", "-z", "v1", "ready"), "", mode+tail, 1)
+	check(t, "verify, mode 0755", s.run("zoneadm", "-z", "v1", "verify"), "", mode+tail, 1)
+	if err := os.Chmod(zp, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	check(t, "boot, mode 0600", s.run("zoneadm", "-z", "v1", "boot"), "", "/zones/v1 must be owner executable.\n"+tail, 1)
+	if err := os.Chmod(zp, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(zp, 1234, 0); err != nil {
+		t.Fatal(err)
+	}
+	check(t, "boot, not root's", s.run("zoneadm", "-z", "v1", "boot"), "", "/zones/v1 is not owned by root.\n"+tail, 1)
+	if err := os.Chown(zp, 0, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(zp, zp+".away"); err != nil {
+		t.Fatal(err)
+	}
+	check(t, "boot, missing", s.run("zoneadm", "-z", "v1", "boot"), "", "zoneadm: /zones/v1: No such file or directory\n"+tail, 1)
+	check(t, "ready, missing", s.run("zoneadm", "-z", "v1", "ready"), "", "zoneadm: /zones/v1: No such file or directory\n"+tail, 1)
+	if err := os.Rename(zp+".away", zp); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.stateOf("v1"); got != "installed" {
+		t.Errorf("state after failed verifications %s", got)
+	}
+	check(t, "boot", s.run("zoneadm", "-z", "v1", "boot"), "", "", 0)
+
+	// A delegated dataset may not inherit its mountpoint
+	// (verify_datasets()).
+	s.configure("v2", basicConfig("v2")+"add dataset\nset name=rpool/zones/v2data\nend\n")
+	s.must("zfs", "create", "rpool/zones/v2data")
+	check(t, "inherited mountpoint", s.run("zoneadm", "-z", "v2", "install"), "",
+		"could not verify zfs dataset rpool/zones/v2data: mountpoint cannot be inherited\nzoneadm: zone v2 failed to verify\n", 1)
+	// Another installed zone's zonepath may not overlap.
+	s.configure("v3", "create -b\nset zonepath=/zones/v1/inner\nset brand=ipkg\nset ip-type=exclusive\ncommit\n")
+	check(t, "overlapping zonepath", s.run("zoneadm", "-z", "v3", "install"), "",
+		"v3 zonepath (/zones/v1/inner) and v1 zonepath (/zones/v1) overlap.\n"+
+			"could not verify zonepath /zones/v1/inner because of the above errors.\nzoneadm: zone v3 failed to verify\n", 1)
+}
+
+// TestZoneadmInstallBrandArgs: install's arguments reach the brand's
+// pkgcreatezone through /bin/sh -c (zoneadm.c addopt()), so an empty
+// argument vanishes, and an option the brand rejects gets the brand's
+// usage (exit 253), then zoneadm's, exit 1; zoneadm had already marked
+// the zone incomplete and created its dataset.
+func TestZoneadmInstallBrandArgs(t *testing.T) {
+	s := newSim(t)
+	s.configure("i1", basicConfig("i1"))
+	r := s.run("zoneadm", "-z", "i1", "install", "")
+	if r.code != 0 || r.stderr != "" {
+		t.Errorf("install '': %+v", r)
+	}
+	if got := s.stateOf("i1"); got != "installed" {
+		t.Errorf("i1 after install '': %s", got)
+	}
+	usage := "usage:\t" + admShortUsage["install"] + "\n\t" + admLongHelp["install"] + "\n"
+	brand := "\nbrand-specific usage: " + pkgcreatezoneUsage + "\n"
+	tests := []struct {
+		name   string
+		args   []string
+		stdout string
+		stderr string
+	}{
+		{"unknown option", []string{"-Z"}, "A ZFS file system has been created for this zone.\n", brand + usage},
+		{"-h", []string{"-h"}, "", brand + usage},
+		{"incompatible", []string{"-s", "-v"}, "", "cannot specify both -s and -v options" + brand + usage},
+		{"bad publisher", []string{"-P", "omnios"}, "", "Syntax error in publisher information." + brand + usage},
+		// addopt() glues the argument to its option, so an empty one
+		// vanishes with it: " -P" leaves the brand's -P without an
+		// argument.
+		{"empty option argument", []string{"-P", ""}, "", brand + usage},
+	}
+	for i, tt := range tests {
+		z := fmt.Sprintf("u%d", i)
+		s.configure(z, basicConfig(z))
+		stdout := strings.ReplaceAll(tt.stdout, "i1", z)
+		if stdout == "" {
+			stdout = "A ZFS file system has been created for this zone.\n"
+		}
+		check(t, tt.name, s.run(append([]string{"zoneadm", "-z", z, "install"}, tt.args...)...), stdout, tt.stderr, 1)
+		if got := s.stateOf(z); got != "incomplete" {
+			t.Errorf("%s: state %s", tt.name, got)
+		}
+	}
+	s.configure("h1", basicConfig("h1"))
+	check(t, "-?", s.run("zoneadm", "-z", "h1", "install", "-?"), "", usage+brand, 1)
+	if got := s.stateOf("h1"); got != "configured" {
+		t.Errorf("h1 after install -?: %s", got)
 	}
 }

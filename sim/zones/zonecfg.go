@@ -59,13 +59,6 @@ var zStrerror = map[int]string{
 	zSavingFile:          "Problem saving file",
 }
 
-// knownBrands are the brands whose configuration files a simulated
-// illumos system ships (OpenIndiana's and OmniOS's, so either flavour's
-// zone configurations verify).
-var knownBrands = map[string]bool{"ipkg": true, "lipkg": true, "nlipkg": true, "sparse": true,
-	"pkgsrc": true, "bhyve": true, "kvm": true, "illumos": true, "lx": true, "emu": true,
-	"native": true, "sn1": true, "labeled": true}
-
 // zcSession is one zonecfg run: the state zonecfg.c keeps in globals.
 type zcSession struct {
 	inv        *core.Invocation
@@ -519,7 +512,11 @@ func (s *zcSession) zoneIsReadOnly(cmd string) bool {
 	return false
 }
 
-// createFunc is "create [-F] [-a path | -b | -t template]".
+// createFunc is "create [-F] [-a path | -b | -t template]": the
+// template is SUNWdefault, SUNWblank with -b, or the -t argument, which
+// OmniOS prefixes with OMNI unless it starts with an upper-case letter
+// (create_func(); templateName()). What each template holds depends on
+// the flavour (flavor.go flavorTemplates).
 func (s *zcSession) createFunc(c *command) {
 	template := "SUNWdefault"
 	force, attach := false, ""
@@ -536,7 +533,7 @@ func (s *zcSession) createFunc(c *command) {
 		case 'F':
 			force = true
 		case 't':
-			template = o.arg
+			template = templateName(s.inv.Flavor(), o.arg)
 		}
 	}
 	if optind != len(c.argv) {
@@ -843,7 +840,7 @@ func (s *zcSession) save() int {
 		} else {
 			ix.Entries = append(ix.Entries, IndexEntry{Name: c.Name, State: StateConfigured, Zonepath: c.Zonepath})
 		}
-		if c.DebugID == "" {
+		if c.DebugID == "" && assignsDebugIDs(s.inv.Flavor()) {
 			did, err := nextDebugID(s.root)
 			if err != nil {
 				return zSavingFile

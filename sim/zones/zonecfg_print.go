@@ -9,7 +9,10 @@ import (
 )
 
 // This file holds zonecfg's printers: info (illumos-commands.md §3.6) and
-// export (§3.5), in the OpenIndiana (illumos-gate) flavour.
+// export (§3.5), in the illumos-gate form in both flavours. Not
+// simulated on the OmniOS flavour (a known gap): OmniOS's net properties
+// global-nic, mac-addr, vlan-id and property, device property, capped
+// memory held only as rctls, and the security-flags block of export.
 
 // quoteIt double-quotes a value containing a space (zonecfg.c quoteit()).
 func quoteIt(v string) string {
@@ -370,7 +373,14 @@ func (s *zcSession) exportFunc(c *command) {
 
 // ExportText renders a configuration as "zonecfg export" prints it
 // (illumos-commands.md §3.5): global properties unquoted, resource
-// properties double-quoted, capped-memory as illumos-gate's mcap. brand is
+// properties double-quoted, capped-memory as illumos-gate's mcap. The
+// quoting is the same in both flavours: OmniOS's export_prop() quotes
+// every value (omniosorg/illumos-omnios @ f582a3ab zonecfg.c
+// export_prop(): "We're going to explicitly quote all strings on
+// export"); for illumos-gate illumos-commands.md's corrections say the
+// current gate does too [unconfirmed: the only gate zonecfg.c stored,
+// illumos/illumos-gate @ 883e7314 (copyright 2014, before
+// security-flags), still quotes only values with a space (quoteit())]. brand is
 // the committed brand ("" or "native" prints no brand line). The
 // capped-memory block comes right after the devices, where illumos-gate's
 // export_func() prints it: before the rctls, so that re-importing an

@@ -1754,7 +1754,7 @@ func (s *zcSession) verifyFunc(c *command, save bool) {
 	if brand == "" {
 		brand = "native"
 	}
-	if !knownBrands[brand] {
+	if !brandKnown(s.inv.Flavor(), brand) {
 		s.zerr("%s: unknown brand.\n", s.zone)
 		s.zonePerror(s.zone, zInvalidDocument, true)
 		return

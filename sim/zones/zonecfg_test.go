@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/zonemgr/zonemgr/sim/core"
 )
 
 // fullConfig exercises every resource the sim supports.
@@ -171,9 +173,11 @@ func TestZonecfgIndexAndTemplates(t *testing.T) {
 	s := newSim(t)
 	s.configure("a1", "create\nset zonepath=/zones/a1\n")
 	s.configure("colon", "create -t SUNWipkg\nset zonepath=/zones/with:colon\n")
-	s.configure("nl", "create -t OInlipkg\nset zonepath=/zones/nl\n")
-	// A configured zone serves as a template too.
-	s.configure("a2", "create -t a1\nset zonepath=/zones/a2\n")
+	s.configure("sp", "create -t sparse\nset zonepath=/zones/sp\n")
+	// A configured zone serves as a template too (OmniOS: only under a
+	// name starting with an upper-case letter).
+	s.configure("A1", "create\nset zonepath=/zones/A1\nset brand=ipkg\n")
+	s.configure("a2", "create -t A1\nset zonepath=/zones/a2\n")
 	b, err := os.ReadFile(filepath.Join(s.root, "etc/zones/index"))
 	if err != nil {
 		t.Fatal(err)
@@ -186,16 +190,113 @@ func TestZonecfgIndexAndTemplates(t *testing.T) {
 		}
 	}
 	want := []string{"global:installed:/", "a1:configured:/zones/a1:", `colon:configured:"/zones/with:colon":`,
-		"nl:configured:/zones/nl:", "a2:configured:/zones/a2:"}
+		"sp:configured:/zones/sp:", "A1:configured:/zones/A1:", "a2:configured:/zones/a2:"}
 	if strings.Join(entries, "\n") != strings.Join(want, "\n") {
 		t.Errorf("index entries\n got %q\nwant %q", entries, want)
 	}
-	check(t, "SUNWdefault brand and shared ip", s.run("zonecfg", "-z", "a1", "info brand; info ip-type"), "brand: ipkg\nip-type: shared\n", "", 0)
-	check(t, "OInlipkg brand", s.run("zonecfg", "-z", "nl", "info", "brand"), "brand: nlipkg\n", "", 0)
+	check(t, "SUNWdefault brand and exclusive ip", s.run("zonecfg", "-z", "a1", "info brand; info ip-type"), "brand: lipkg\nip-type: exclusive\n", "", 0)
+	check(t, "OMNIsparse brand", s.run("zonecfg", "-z", "sp", "info", "brand"), "brand: sparse\n", "", 0)
 	check(t, "list -cp", s.run("zoneadm", "list", "-cp"),
-		"0:global:running:/::ipkg:shared:0\n-:a1:configured:/zones/a1::ipkg:shared:1\n"+
-			`-:colon:configured:/zones/with\:colon::ipkg:shared:2`+"\n-:nl:configured:/zones/nl::nlipkg:shared:3\n"+
-			"-:a2:configured:/zones/a2::ipkg:shared:4\n", "", 0)
+		"0:global:running:/::ipkg:shared:0\n-:a1:configured:/zones/a1::lipkg:excl:1\n"+
+			`-:colon:configured:/zones/with\:colon::ipkg:excl:2`+"\n-:sp:configured:/zones/sp::sparse:excl:3\n"+
+			"-:A1:configured:/zones/A1::ipkg:excl:4\n-:a2:configured:/zones/a2::ipkg:excl:5\n", "", 0)
+}
+
+// TestFlavorTemplates checks, for each flavour, the templates under
+// /etc/zones, what "create", "create -b" and "create -t" give, the fields
+// of "zoneadm list -p" and the debug ids.
+func TestFlavorTemplates(t *testing.T) {
+	type createCase struct {
+		zone, create string
+		stdout, errs string // "zonecfg -z zone info brand; info ip-type", or the create error
+	}
+	tests := []struct {
+		flavor    core.Flavor
+		templates string // ls /etc/zones, links as "name -> target"
+		creates   []createCase
+		listCP    string
+		exportB   string
+		debugIDs  bool
+	}{
+		{flavor: core.OmniOS,
+			templates: "OMNIbhyve.xml OMNIemu.xml OMNIillumos.xml OMNIipkg.xml->SUNWipkg.xml OMNIkvm.xml OMNIlipkg.xml " +
+				"OMNIlx.xml OMNIlx26.xml OMNIpkgsrc.xml OMNIsparse.xml SUNWblank.xml SUNWdefault.xml SUNWipkg.xml index",
+			creates: []createCase{
+				{"d", "create", "brand: lipkg\nip-type: exclusive\n", ""},
+				{"b", "create -b", "brand: lipkg\nip-type: exclusive\n", ""},
+				{"l", "create -t lipkg", "brand: lipkg\nip-type: exclusive\n", ""},
+				{"i", "create -t ipkg", "brand: ipkg\nip-type: exclusive\n", ""},
+				{"s", "create -t SUNWipkg", "brand: ipkg\nip-type: exclusive\n", ""},
+				{"x", "create -t lx26", "brand: lx\nip-type: exclusive\n", ""},
+				{"n", "create -t nlipkg", "", "OMNInlipkg: No such zone configured\n"},
+				{"o", "create -t OInlipkg", "", "OInlipkg: No such zone configured\n"},
+			},
+			listCP: "0:global:running:/::ipkg:shared:0\n" +
+				"-:d:configured:/zones/d::lipkg:excl:1\n-:b:configured:/zones/b::lipkg:excl:2\n" +
+				"-:l:configured:/zones/l::lipkg:excl:3\n-:i:configured:/zones/i::ipkg:excl:4\n" +
+				"-:s:configured:/zones/s::ipkg:excl:5\n-:x:configured:/zones/x::lx:excl:6\n",
+			exportB:  "create -b\nset zonepath=/zones/b\nset brand=lipkg\nset autoboot=false\nset ip-type=exclusive\n",
+			debugIDs: true},
+		{flavor: core.OpenIndiana,
+			templates: "OInlipkg.xml SUNWblank.xml SUNWdefault.xml SUNWipkg.xml index",
+			creates: []createCase{
+				{"d", "create", "brand: ipkg\nip-type: shared\n", ""},
+				{"b", "create -b", "brand: ipkg\nip-type: shared\n", ""},
+				{"s", "create -t SUNWipkg", "brand: ipkg\nip-type: shared\n", ""},
+				{"o", "create -t OInlipkg", "brand: nlipkg\nip-type: shared\n", ""},
+				{"l", "create -t lipkg", "", "lipkg: No such zone configured\n"},
+				{"i", "create -t OMNIlipkg", "", "OMNIlipkg: No such zone configured\n"},
+			},
+			listCP: "0:global:running:/::ipkg:shared\n" +
+				"-:d:configured:/zones/d::ipkg:shared\n-:b:configured:/zones/b::ipkg:shared\n" +
+				"-:s:configured:/zones/s::ipkg:shared\n-:o:configured:/zones/o::nlipkg:shared\n",
+			exportB: "create -b\nset zonepath=/zones/b\nset brand=ipkg\nset autoboot=false\nset ip-type=shared\n"},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.flavor), func(t *testing.T) {
+			s := newSimFlavor(t, tt.flavor)
+			dir := filepath.Join(s.root, "etc/zones")
+			ents, err := os.ReadDir(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var names []string
+			for _, e := range ents {
+				n := e.Name()
+				if target, err := os.Readlink(filepath.Join(dir, n)); err == nil {
+					n += "->" + target
+				}
+				names = append(names, n)
+			}
+			if got := strings.Join(names, " "); got != tt.templates {
+				t.Errorf("/etc/zones\n got %s\nwant %s", got, tt.templates)
+			}
+			for _, c := range tt.creates {
+				r := s.run("zonecfg", "-z", c.zone, c.create+"; set zonepath=/zones/"+c.zone+"; commit")
+				if c.errs != "" {
+					// The failed create leaves nothing to set or commit.
+					check(t, c.create, r, "", c.errs+c.zone+": No such zone configured\n"+c.zone+": No such zone configured\n", 1)
+					continue
+				}
+				check(t, c.create, r, "", "", 0)
+				check(t, c.create+" info", s.run("zonecfg", "-z", c.zone, "info brand; info ip-type"), c.stdout, "", 0)
+			}
+			check(t, "list -cp", s.run("zoneadm", "list", "-cp"), tt.listCP, "", 0)
+			check(t, "list -p global", s.run("zoneadm", "-z", "global", "list", "-p"),
+				strings.SplitAfter(tt.listCP, "\n")[0], "", 0)
+			check(t, "export of create -b", s.run("zonecfg", "-z", "b", "export"), tt.exportB, "", 0)
+			xml, err := os.ReadFile(filepath.Join(dir, "b.xml"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Contains(string(xml), ` debugid="2"`); got != tt.debugIDs {
+				t.Errorf("debugid in b.xml: %v, want %v\n%s", got, tt.debugIDs, xml)
+			}
+			if _, err := os.Stat(filepath.Join(dir, "did.txt")); (err == nil) != tt.debugIDs {
+				t.Errorf("did.txt exists: %v, want %v", err == nil, tt.debugIDs)
+			}
+		})
+	}
 }
 
 func TestZonecfgErrors(t *testing.T) {
@@ -220,7 +321,8 @@ func TestZonecfgErrors(t *testing.T) {
 		{"create existing", nil, []string{"-z", "@Z@", "create"}, "", "Zone exists, input not from terminal and -F not specified:\ncreate command ignored, exiting.\n", 1},
 		{"create -F existing", nil, []string{"-z", "@Z@", "create -F; set zonepath=/zones/@Z@"}, "Zone @Z@ already exists; overwriting.\n", "", 0},
 		{"create installed", nil, []string{"-z", "inst", "create -F"}, "", "Zone inst already installed; create not allowed.\n", 1},
-		{"unknown template", nil, []string{"-z", "new", "create -t nosuch"}, "", "nosuch: No such zone configured\n", 1},
+		{"unknown template", nil, []string{"-z", "new", "create -t nosuch"}, "", "OMNInosuch: No such zone configured\n", 1},
+		{"unknown upper-case template", nil, []string{"-z", "new", "create -t Nosuch"}, "", "Nosuch: No such zone configured\n", 1},
 		{"set zonepath installed", nil, []string{"-z", "inst", "set zonepath=/zones/other"}, "", "Zone inst already installed; set zonepath not allowed.\n", 1},
 		{"set brand installed", nil, []string{"-z", "inst", "set brand=lipkg"}, "", "Zone inst already installed; set brand not allowed.\n", 1},
 		{"relative zonepath", nil, []string{"-z", "@Z@", "set zonepath=zones/@Z@"}, "", "zones/@Z@ is not an absolute path.\n", 1},
@@ -301,26 +403,26 @@ func TestZonecfgModes(t *testing.T) {
 	dir := t.TempDir()
 	// -f stops at the first error and names the line.
 	f := filepath.Join(dir, "bad.cfg")
-	os.WriteFile(f, []byte("create -b\nset zonepath=/zones/f1\nset autoboot=maybe\nset brand=lipkg\ncommit\n"), 0o644)
+	os.WriteFile(f, []byte("create -b\nset zonepath=/zones/f1\nset autoboot=maybe\nset brand=ipkg\ncommit\n"), 0o644)
 	check(t, "-f stops at first error", s.run("zonecfg", "-z", "f1", "-f", f), "",
 		"On line 3 of "+f+":\nautoboot value must be 'true' or 'false'.\n", 1)
 	// Like zonecfg.c's cleanup(), the pending changes before the error
 	// are still committed: line 4 never ran.
 	check(t, "changes before the error committed", s.run("zonecfg", "-z", "f1", "info zonepath; info brand"),
-		"zonepath: /zones/f1\nbrand: ipkg\n", "", 0)
+		"zonepath: /zones/f1\nbrand: lipkg\n", "", 0)
 
 	// In the one-argument form every command runs and the good ones are
 	// committed even though the exit status is 1.
-	r := s.run("zonecfg", "-z", "o1", "create -b; set zonepath=/zones/o1; set autoboot=maybe; set brand=lipkg")
+	r := s.run("zonecfg", "-z", "o1", "create -b; set zonepath=/zones/o1; set autoboot=maybe; set brand=ipkg")
 	check(t, "one-argument form", r, "", "autoboot value must be 'true' or 'false'.\n", 1)
-	check(t, "good commands committed", s.run("zonecfg", "-z", "o1", "info brand; info zonepath"), "brand: lipkg\nzonepath: /zones/o1\n", "", 0)
+	check(t, "good commands committed", s.run("zonecfg", "-z", "o1", "info brand; info zonepath"), "brand: ipkg\nzonepath: /zones/o1\n", "", 0)
 
 	// Commands on stdin (-f - and plain stdin) run like interactive mode:
 	// an unknown zone gets the hint, errors are numbered "On line N:".
-	script := "create -b\nset zonepath=/zones/s1\nset ip-type=nope\nset brand=lipkg\n"
+	script := "create -b\nset zonepath=/zones/s1\nset ip-type=nope\nset brand=ipkg\n"
 	check(t, "-f -", s.runEnv(nil, script, "zonecfg", "-z", "s1", "-f", "-"), "",
 		"On line 3:\nip-type value must be 'shared' or 'exclusive'.\n", 1)
-	check(t, "-f - commits", s.run("zonecfg", "-z", "s1", "info", "brand"), "brand: lipkg\n", "", 0)
+	check(t, "-f - commits", s.run("zonecfg", "-z", "s1", "info", "brand"), "brand: ipkg\n", "", 0)
 	check(t, "plain stdin", s.runEnv(nil, "create -b\nset zonepath=/zones/s2\n", "zonecfg", "-z", "s2"),
 		"Use 'create' to begin configuring a new zone.\n", "s2: No such zone configured\n", 0)
 	check(t, "plain stdin commits", s.run("zonecfg", "-z", "s2", "info", "zonepath"), "zonepath: /zones/s2\n", "", 0)
@@ -333,5 +435,39 @@ func TestZonecfgModes(t *testing.T) {
 	check(t, "deleted", s.run("zonecfg", "-z", "r1", "info"), "", "r1: No such zone configured\n", 1)
 	if _, err := os.Stat(filepath.Join(s.root, "etc/zones/r1.xml")); !os.IsNotExist(err) {
 		t.Errorf("r1.xml still exists: %v", err)
+	}
+}
+
+// TestFlavorInstalledZone checks, for each flavour, "zoneadm list -p" of
+// an installed and a running zone and the publishers of a freshly
+// installed zone, which pkgcreatezone copies from the global zone.
+func TestFlavorInstalledZone(t *testing.T) {
+	tests := []struct {
+		flavor             core.Flavor
+		create             string
+		brand, ipType, did string // did: the ":N" suffix, "" on OpenIndiana
+		publisher          string
+	}{
+		{core.OmniOS, "create", "lipkg", "excl", ":1",
+			"omnios                      origin   online F https://pkg.omnios.org/r151054/core/\n"},
+		{core.OpenIndiana, "create -t OInlipkg", "nlipkg", "shared", "",
+			"openindiana.org              origin   online F http://pkg.openindiana.org/hipster/\n"},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.flavor), func(t *testing.T) {
+			s := newSimFlavor(t, tt.flavor)
+			s.configure("z1", tt.create+"\nset zonepath=/zones/z1\n")
+			s.must("zoneadm", "-z", "z1", "install")
+			u := s.uuidOf("z1")
+			check(t, "installed", s.run("zoneadm", "-z", "z1", "list", "-p"),
+				"-:z1:installed:/zones/z1:"+u+":"+tt.brand+":"+tt.ipType+tt.did+"\n", "", 0)
+			s.must("zoneadm", "-z", "z1", "boot")
+			check(t, "running", s.run("zoneadm", "list", "-p"),
+				"0:global:running:/::ipkg:shared"+map[bool]string{true: ":0", false: ""}[tt.did != ""]+"\n"+
+					"1:z1:running:/zones/z1:"+u+":"+tt.brand+":"+tt.ipType+tt.did+"\n", "", 0)
+			check(t, "zone publisher", s.run("zlogin", "z1", "pkg", "publisher", "-H"), tt.publisher, "", 0)
+			check(t, "zone publisher from the global zone", s.run("pkg", "-R", "/zones/z1/root", "publisher", "-H"), tt.publisher, "", 0)
+			check(t, "global zone publisher", s.run("pkg", "publisher", "-H"), tt.publisher, "", 0)
+		})
 	}
 }
