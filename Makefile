@@ -30,8 +30,13 @@ vet:
 unit:
 	$(GO) test -count=1 ./internal/... ./sim/... ./modules/... ./runner/... ./cmd/... ./test/unit/...
 
+# integration: the built binaries against the simulator, on both of its
+# flavours (illumos-sim init --flavor: OmniOS, the default, and
+# OpenIndiana); the flavour runs are given the two cores one after the
+# other.
 integration: build
 	ZONEMGR_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -timeout 20m ./test/integration/... ./test/differential/... ./bench/...
+	ILLUMOS_SIM_FLAVOR=openindiana ZONEMGR_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -timeout 20m ./test/integration/...
 
 test: check-tools vet unit integration ansible
 

@@ -100,6 +100,17 @@ func (s *Sim) Run(extraEnv []string, name string, args ...string) (stdout, stder
 	return o.String(), e.String(), code
 }
 
+// MustRun runs a command in the simulated global zone and fails the test
+// when it exits non-zero.
+func (s *Sim) MustRun(name string, args ...string) string {
+	s.t.Helper()
+	out, errOut, code := s.Run(nil, name, args...)
+	if code != 0 {
+		s.t.Fatalf("%s %s: exit %d: %s", name, strings.Join(args, " "), code, errOut)
+	}
+	return out
+}
+
 // Module runs a module binary with an args file and returns its result.
 func (s *Sim) Module(name string, args map[string]any, extraEnv ...string) map[string]any {
 	s.t.Helper()

@@ -448,4 +448,3 @@ func logArgv(s *Sim) []string {
 	}
 	return out
 }
-

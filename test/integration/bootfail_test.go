@@ -1,0 +1,73 @@
+package integration
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestBootFailures: a boot that zoneadm's verify refuses (a zonepath
+// another mode than 0700, a delegated dataset gone) fails the operation
+// with zoneadm's own message, and leaves the zone as it was.
+func TestBootFailures(t *testing.T) {
+	s := goldenSim(t)
+	s.MustModule("zone_diz", map[string]any{"name": "b1", "giz": "golden", "delegate_datasets": []string{"rpool/zones/_zonemgr/delegated/b1"}})
+	zp := filepath.Join(s.Root, "zones/_zonemgr/DIZ/b1")
+	for _, tt := range []struct {
+		name        string
+		break_, fix func()
+		want        []string
+	}{
+		{"zonepath mode",
+			func() { os.Chmod(zp, 0o755) }, func() { os.Chmod(zp, 0o700) },
+			[]string{"/zones/_zonemgr/DIZ/b1 must not be group readable.", "could not verify zonepath /zones/_zonemgr/DIZ/b1 because of the above errors.", "zone b1 failed to verify"}},
+		{"delegated dataset gone",
+			func() { s.MustRun("zfs", "destroy", "rpool/zones/_zonemgr/delegated/b1") },
+			func() { s.MustRun("zfs", "create", "rpool/zones/_zonemgr/delegated/b1") },
+			[]string{"could not verify zfs dataset rpool/zones/_zonemgr/delegated/b1: dataset does not exist"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.break_()
+			defer tt.fix()
+			before := s.State()
+			res := s.Module("zone_diz", map[string]any{"name": "b1", "state": "running"})
+			msg := fmt.Sprint(res["msg"], res["stderr"])
+			for _, w := range tt.want {
+				if res["failed"] != true || !strings.Contains(msg, w) {
+					t.Errorf("boot: no %q in %s", w, pretty(res))
+				}
+			}
+			if got := s.State(); got != before {
+				t.Errorf("the failed boot left things behind:\n%s", diffLines(before, got))
+			}
+		})
+	}
+}
+
+// TestCloneFailureUndone: a clone that fails after zoneadm made the zone
+// incomplete (the snapshot vanished before the brand's clone ran) is
+// undone: uninstall -F of the incomplete zone, then its configuration.
+func TestCloneFailureUndone(t *testing.T) {
+	s := goldenSim(t)
+	before := s.State()
+	s.MustRun("zfs", "snapshot", "-r", "rpool/zones/_zonemgr/GIZ/golden@gone")
+	release := s.startPaused(t, "zoneadm clone#1", "create-diz", "-c", "golden", "-s", "gone", "-z", "c1")
+	s.MustRun("zfs", "destroy", "-r", "rpool/zones/_zonemgr/GIZ/golden@gone")
+	mark := len(s.Log())
+	out, errOut, code := release()
+	// The brand's own words: OmniOS's clone hook prints its error on
+	// stderr, OpenIndiana's only zfs's line before it.
+	why := strings.Contains(errOut, "specified snapshot is invalid for this source zone") ||
+		strings.Contains(errOut, "cannot open 'rpool/zones/_zonemgr/GIZ/golden/ROOT/zbe@gone': dataset does not exist")
+	if code != 1 || !why || !strings.Contains(errOut, "cleaned up: zoneadm -z c1 uninstall -F; zonecfg -z c1 delete -F") {
+		t.Errorf("create-diz after the snapshot went: exit %d\n%s%s", code, out, errOut)
+	}
+	if got := Mutating(s.Log()[mark:]); len(got) < 2 || got[len(got)-2] != "zoneadm -z c1 uninstall -F" {
+		t.Errorf("the incomplete zone was not uninstalled: %q", got)
+	}
+	if got := s.State(); got != before {
+		t.Errorf("left behind:\n%s", diffLines(before, got))
+	}
+}
