@@ -67,7 +67,8 @@ func dizSpec(p *ansible.Params) (zone.DIZSpec, error) {
 		SingleUser:   p.Bool("single_user"),
 		Recreate:     p.Bool("recreate"),
 		LDAPClient:   p.Bool("ldap_client"),
-		Given:        given(p, dizOptions),
+		Omitted: omitted(p, zone.FieldLofs, zone.FieldAutoNFS, zone.FieldDatasets, zone.FieldVNICs, zone.FieldVNICsOver,
+			zone.FieldCopyUsers, zone.FieldCopyGroups, zone.FieldElevateUsers, zone.FieldCappedMemory, zone.FieldCappedCPU),
 	}
 	var errs error
 	if p.IsSet("name") && p.Raw("name") == "" {
@@ -100,17 +101,6 @@ func dizSpec(p *ansible.Params) (zone.DIZSpec, error) {
 	return s, zone.OneLine(errs)
 }
 
-// given names the options of opts the user gave.
-func given(p *ansible.Params, opts []ansible.Option) map[string]bool {
-	out := map[string]bool{}
-	for _, o := range opts {
-		if p.IsSet(o.Name) {
-			out[o.Name] = true
-		}
-	}
-	return out
-}
-
 // words splits each element on white space, so that the CLI's
 // "jenkins jim" and a YAML list mean the same.
 func words(in []string) []string {
@@ -124,9 +114,9 @@ func words(in []string) []string {
 func runDIZ(ctx context.Context, p *ansible.Params) (*ansible.Result, error) {
 	spec, err := dizSpec(p)
 	if err != nil {
-		return nil, err
+		return nil, phrased(err, "zone_diz")
 	}
-	r, err := newRun(ctx, p)
+	r, err := newRun(ctx, "zone_diz", p)
 	if err != nil {
 		return nil, err
 	}

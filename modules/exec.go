@@ -64,12 +64,12 @@ func runExec(ctx context.Context, p *ansible.Params) (*ansible.Result, error) {
 	if p.IsSet("giz") {
 		d, err := dizSpec(p)
 		if err != nil {
-			return nil, err
+			return nil, phrased(err, "zone_exec")
 		}
 		d.Name = p.Str("name")
 		spec.DIZ = &d
 	}
-	r, err := newRun(ctx, p)
+	r, err := newRun(ctx, "zone_exec", p)
 	if err != nil {
 		return nil, err
 	}

@@ -16,7 +16,7 @@ var ZoneGC = &ansible.Module{
 		SupportsCheckMode: true,
 	},
 	Run: func(ctx context.Context, p *ansible.Params) (*ansible.Result, error) {
-		r, err := newRun(ctx, p)
+		r, err := newRun(ctx, "zone_gc", p)
 		if err != nil {
 			return nil, err
 		}

@@ -74,7 +74,8 @@ func gizSpec(p *ansible.Params) (zone.GIZSpec, error) {
 		AttachUpdate:     p.Bool("attach_update"),
 		Archive:          p.Str("archive"),
 		LDAPClient:       p.Bool("ldap_client"),
-		Given:            given(p, gizOptions),
+		Omitted: omitted(p, zone.FieldLofs, zone.FieldCopyUsers, zone.FieldCopyGroups, zone.FieldElevateUsers,
+			zone.FieldAddPackages, zone.FieldRemovePackages, zone.FieldAddPublishers, zone.FieldRemovePublishers),
 	}
 	var errs error
 	for _, v := range words(p.List("add_publishers")) {
@@ -103,9 +104,9 @@ func ImageZoneName(file string) (string, error) { return zone.ImageName(file) }
 func runGIZ(ctx context.Context, p *ansible.Params) (*ansible.Result, error) {
 	spec, err := gizSpec(p)
 	if err != nil {
-		return nil, err
+		return nil, phrased(err, "zone_giz")
 	}
-	r, err := newRun(ctx, p)
+	r, err := newRun(ctx, "zone_giz", p)
 	if err != nil {
 		return nil, err
 	}

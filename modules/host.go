@@ -46,6 +46,7 @@ func optionsFrom(ctx context.Context) Options {
 
 // A run is one module call's view of the global zone.
 type run struct {
+	module     string
 	host       *zone.Host
 	transcript *zone.Transcript
 	warnings   []string
@@ -53,7 +54,7 @@ type run struct {
 
 // newRun builds the host for one module call, with the configuration the
 // front door loaded (or, for a module binary, loads it).
-func newRun(ctx context.Context, p *ansible.Params) (*run, error) {
+func newRun(ctx context.Context, module string, p *ansible.Params) (*run, error) {
 	o := optionsFrom(ctx)
 	cfg, warnings := o.Config, o.ConfigWarnings
 	if cfg == nil {
@@ -66,7 +67,7 @@ func newRun(ctx context.Context, p *ansible.Params) (*run, error) {
 			warnings = append(warnings, w.String())
 		}
 	}
-	r := &run{warnings: warnings}
+	r := &run{module: module, warnings: warnings}
 	live := o.OnCommand
 	if t := traceFrom(ctx); t != nil {
 		live = func(e zone.CommandRecord) {
@@ -136,7 +137,7 @@ func (r *run) result(p *ansible.Params, out *zone.Outcome, err error) (*ansible.
 	res.Values["commands"] = r.commands()
 	if err != nil {
 		res.Failed = true
-		res.Msg = err.Error()
+		res.Msg = zone.Phrase(err, namer(r.module))
 		var ae *zone.ApplyError
 		if errors.As(err, &ae) {
 			res.Values["failed_step"] = ae.Step

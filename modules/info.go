@@ -24,7 +24,7 @@ var ZoneInfo = &ansible.Module{
 		SupportsCheckMode: true,
 	},
 	Run: func(ctx context.Context, p *ansible.Params) (*ansible.Result, error) {
-		r, err := newRun(ctx, p)
+		r, err := newRun(ctx, "zone_info", p)
 		if err != nil {
 			return nil, err
 		}

@@ -21,7 +21,7 @@ var ZoneSnapshot = &ansible.Module{
 		SupportsCheckMode: true,
 	},
 	Run: func(ctx context.Context, p *ansible.Params) (*ansible.Result, error) {
-		r, err := newRun(ctx, p)
+		r, err := newRun(ctx, "zone_snapshot", p)
 		if err != nil {
 			return nil, err
 		}

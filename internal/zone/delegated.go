@@ -3,7 +3,6 @@ package zone
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/zonemgr/zonemgr/internal/zfs"
@@ -22,7 +21,7 @@ func (h *Host) learnDelegated(ctx context.Context, w *World, name string) error 
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("delegate_datasets: %s: list datasets: %w", name, err)
+		return optErr(FieldDatasets, "%s: list datasets: %w", name, err)
 	}
 	for _, d := range ds {
 		w.Datasets[d.Name] = d
@@ -37,10 +36,10 @@ func (h *Host) learnDelegated(ctx context.Context, w *World, name string) error 
 func (h *Host) checkDelegable(ctx context.Context, name string) error {
 	_, source, err := zfs.GetProperty(ctx, h.Runner, name, "mountpoint")
 	if err != nil {
-		return fmt.Errorf("delegate_datasets: %s: %w", name, err)
+		return optErr(FieldDatasets, "%s: %w", name, err)
 	}
 	if strings.HasPrefix(source, "inherited") {
-		return fmt.Errorf("delegate_datasets: %s: its mountpoint is %s, and zoneadm refuses to delegate a dataset whose mountpoint is inherited; give it one of its own first (zfs set mountpoint=legacy %s)", name, source, name)
+		return optErr(FieldDatasets, "%s: its mountpoint is %s, and zoneadm refuses to delegate a dataset whose mountpoint is inherited; give it one of its own first (zfs set mountpoint=legacy %s)", name, source, name)
 	}
 	return nil
 }

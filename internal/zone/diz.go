@@ -43,9 +43,9 @@ type DIZSpec struct {
 	// LDAPClient copies the global zone's LDAP client configuration into
 	// the zone and enables the LDAP client service (see ldap.go).
 	LDAPClient bool
-	// Given names the options the user gave. For an existing zone, an
-	// option not given is left as the zone has it (nil: all given).
-	Given map[string]bool
+	// Omitted are the fields the request leaves out: an existing zone
+	// keeps what it has for them (the zero set: every field is given).
+	Omitted Fields
 	// gizLock is the golden zone's lock, held shared from the reading of
 	// the world until the clone ran, so that the golden zone is not
 	// booted (for a refresh) between the check that it is halted and the
@@ -59,8 +59,8 @@ type DIZSpec struct {
 	disposable *disposable
 }
 
-// given reports whether an option was given.
-func (s DIZSpec) given(opt string) bool { return s.Given == nil || s.Given[opt] }
+// given reports whether the request gives a field.
+func (s DIZSpec) given(f Field) bool { return !s.Omitted.Has(f) }
 
 func (s DIZSpec) boot() Boot {
 	return Boot{Timeout: s.BootTimeout, NoWait: s.NoWait, SingleUser: s.SingleUser}
@@ -76,42 +76,42 @@ func (h *Host) validateDIZ(s *DIZSpec) (*accounts, error) {
 	var errs error
 	if s.Name != "" {
 		if err := illumos.ValidZoneName(s.Name); err != nil {
-			errs = multierror.Append(errs, fmt.Errorf("name: %w", err))
+			errs = multierror.Append(errs, optErr(FieldName, "%w", err))
 		}
 	}
 	if !slices.Contains(DIZStates, s.State) {
-		errs = multierror.Append(errs, fmt.Errorf("state: %q is not one of: %s", s.State, strings.Join(DIZStates, ", ")))
+		errs = multierror.Append(errs, optErr(FieldState, "%q is not one of: %s", s.State, strings.Join(DIZStates, ", ")))
 	}
 	if s.State == "absent" && s.Name == "" {
-		errs = multierror.Append(errs, errors.New("name: required when state is absent"))
+		errs = multierror.Append(errs, optErr(FieldName, "required when state is absent"))
 	}
 	if s.GIZ != "" {
 		if err := illumos.ValidZoneName(s.GIZ); err != nil {
-			errs = multierror.Append(errs, fmt.Errorf("giz: %w", err))
+			errs = multierror.Append(errs, optErr(FieldGIZ, "%w", err))
 		}
 	}
 	if s.Snapshot != "" {
 		if err := zfs.ValidSnapshotName("x@" + s.Snapshot); err != nil || strings.ContainsAny(s.Snapshot, "@/") {
-			errs = multierror.Append(errs, fmt.Errorf("snapshot: %q is not a snapshot name (letters, digits, '_', '-', '.', ':'; no '@' or '/')", s.Snapshot))
+			errs = multierror.Append(errs, optErr(FieldSnapshot, "%q is not a snapshot name (letters, digits, '_', '-', '.', ':'; no '@' or '/')", s.Snapshot))
 		}
 	}
 	for _, m := range s.Lofs {
 		if err := m.validate(); err != nil {
 			errs = multierror.Append(errs, err)
 		} else if _, err := os.Stat(h.path(m.Special)); err != nil {
-			errs = multierror.Append(errs, fmt.Errorf("mount_lofs: %s does not exist in the global zone", m.Special))
+			errs = multierror.Append(errs, optErr(FieldLofs, "%s does not exist in the global zone", m.Special))
 		}
 	}
 	for _, d := range s.Datasets {
 		if err := zfs.ValidDatasetName(d); err != nil {
-			errs = multierror.Append(errs, fmt.Errorf("delegate_datasets: %w", err))
+			errs = multierror.Append(errs, optErr(FieldDatasets, "%w", err))
 		} else if !strings.Contains(d, "/") {
-			errs = multierror.Append(errs, fmt.Errorf("delegate_datasets: %q is a pool; delegate a dataset inside one", d))
+			errs = multierror.Append(errs, optErr(FieldDatasets, "%q is a pool; delegate a dataset inside one", d))
 		}
 	}
 	for _, v := range s.VNICs {
 		if err := illumos.ValidLinkName(v); err != nil {
-			errs = multierror.Append(errs, fmt.Errorf("add_vnics: %q: %w", v, err))
+			errs = multierror.Append(errs, optErr(FieldVNICs, "%q: %w", v, err))
 		}
 	}
 	if s.CappedMemory != "" {
@@ -125,7 +125,7 @@ func (h *Host) validateDIZ(s *DIZSpec) (*accounts, error) {
 		}
 	}
 	if s.BootTimeout < 0 {
-		errs = multierror.Append(errs, fmt.Errorf("boot_timeout: %s is negative", s.BootTimeout))
+		errs = multierror.Append(errs, optErr(FieldBootTimeout, "%s is negative", s.BootTimeout))
 	}
 	var acc *accounts
 	if len(s.CopyUsers)+len(s.CopyGroups)+len(s.ElevateUsers) > 0 {
@@ -175,7 +175,7 @@ func (h *Host) ensureDIZ(ctx context.Context, spec DIZSpec, held *ZoneLock) (*Ou
 		if spec.fresh {
 			lock, err = h.TryLockZone(spec.Name)
 			if errors.Is(err, ErrLocked) {
-				return nil, nil, fmt.Errorf("name: zone %s is being worked on by another zonemgr run: a one-shot run needs a name of its own (omit it to have one generated)", spec.Name)
+				return nil, nil, optErr(FieldName, "zone %s is being worked on by another zonemgr run: a one-shot run needs a name of its own (omit it to have one generated)", spec.Name)
 			}
 		} else {
 			lock, err = h.LockZone(ctx, spec.Name)
@@ -198,7 +198,7 @@ func (h *Host) ensureDIZ(ctx context.Context, spec DIZSpec, held *ZoneLock) (*Ou
 	if spec.State != "absent" && spec.GIZ != "" && spec.GIZ != spec.Name {
 		gl, err := h.LockZoneShared(ctx, spec.GIZ)
 		if err != nil {
-			return ret(nil, fmt.Errorf("giz: %w", err))
+			return ret(nil, optErr(FieldGIZ, "%w", err))
 		}
 		defer gl.Unlock()
 		spec.gizLock = gl
@@ -208,7 +208,7 @@ func (h *Host) ensureDIZ(ctx context.Context, spec DIZSpec, held *ZoneLock) (*Ou
 	var dsLocks *DatasetLocks
 	if spec.State != "absent" && len(spec.Datasets) > 0 {
 		if dsLocks, err = h.lockDatasetsShared(ctx, spec.Datasets); err != nil {
-			return ret(nil, fmt.Errorf("delegate_datasets: %w", err))
+			return ret(nil, optErr(FieldDatasets, "%w", err))
 		}
 		defer dsLocks.Unlock()
 	}
@@ -218,7 +218,7 @@ func (h *Host) ensureDIZ(ctx context.Context, spec DIZSpec, held *ZoneLock) (*Ou
 	}
 	if spec.Name == "" {
 		if spec.State == "absent" {
-			return ret(nil, errors.New("name: required when state is absent"))
+			return ret(nil, optErr(FieldName, "required when state is absent"))
 		}
 		hash := SpecHash(spec.GIZ, spec.Snapshot, fmt.Sprint(spec.Lofs, spec.Datasets, spec.VNICs, spec.VNICsOver, spec.CopyUsers, spec.CopyGroups, spec.ElevateUsers, spec.AutoNFS))
 		spec.Name, lock, err = h.claimName(h.Settings.DIZPrefix, hash, w)
@@ -231,7 +231,7 @@ func (h *Host) ensureDIZ(ctx context.Context, spec DIZSpec, held *ZoneLock) (*Ou
 	z := w.Zones[spec.Name]
 	if z != nil {
 		if spec.fresh {
-			return ret(nil, fmt.Errorf("name: zone %s exists: a one-shot run clones a fresh disposable zone and destroys it afterwards, so it never works in an existing zone; give another name or none (one is generated)", spec.Name))
+			return ret(nil, optErr(FieldName, "zone %s exists: a one-shot run clones a fresh disposable zone and destroys it afterwards, so it never works in an existing zone; give another name or none (one is generated)", spec.Name))
 		}
 		if err := checkOurs(z, "diz"); err != nil {
 			return ret(nil, err)
@@ -302,32 +302,32 @@ func (h *Host) finish(ctx context.Context, op string, plan *Plan, out *Outcome) 
 // which the brand's clone hook clones (clone -s SNAP: $ACTIVE_DS@SNAP).
 func (h *Host) resolveGIZ(ctx context.Context, w *World, name, snap string) (*Zone, string, string, error) {
 	if name == "" {
-		return nil, "", "", errors.New("giz: required to create a disposable zone")
+		return nil, "", "", optErr(FieldGIZ, "required to create a disposable zone")
 	}
 	g := w.Zones[name]
 	if g == nil {
-		return nil, "", "", fmt.Errorf("giz: zone %s does not exist", name)
+		return nil, "", "", optErr(FieldGIZ, "zone %s does not exist", name)
 	}
 	if err := checkOurs(g, "giz"); err != nil {
-		return nil, "", "", fmt.Errorf("giz: %w", err)
+		return nil, "", "", optErr(FieldGIZ, "%w", err)
 	}
 	ds, ok := w.ZoneDataset(g)
 	if !ok {
-		return nil, "", "", fmt.Errorf("giz: the dataset of golden zone %s (zonepath %s) is not under %s", name, g.Zonepath, h.Settings.GIZContainer)
+		return nil, "", "", optErr(FieldGIZ, "the dataset of golden zone %s (zonepath %s) is not under %s", name, g.Zonepath, h.Settings.GIZContainer)
 	}
 	zbe, err := h.activeBE(ctx, w, ds)
 	if err != nil {
-		return nil, "", "", fmt.Errorf("giz: golden zone %s: %w", name, err)
+		return nil, "", "", optErr(FieldGIZ, "golden zone %s: %w", name, err)
 	}
 	if snap == "" {
 		snaps := zonemgrSnapshots(w, ds)
 		if len(snaps) == 0 {
-			return nil, "", "", fmt.Errorf("giz: golden zone %s has no zonemgr snapshot to clone; take one with zone_snapshot", name)
+			return nil, "", "", optErr(FieldGIZ, "golden zone %s has no zonemgr snapshot to clone; take a snapshot of it first", name)
 		}
 		snap = snaps[len(snaps)-1]
 	}
 	if !w.Exists(zbe + "@" + snap) {
-		return nil, "", "", fmt.Errorf("snapshot: %s@%s does not exist (snapshots of %s: %s)", zbe, snap, name, strings.Join(snapshotNames(w, ds), ", "))
+		return nil, "", "", optErr(FieldSnapshot, "%s@%s does not exist (snapshots of %s: %s)", zbe, snap, name, strings.Join(snapshotNames(w, ds), ", "))
 	}
 	return g, ds, snap, nil
 }
@@ -428,7 +428,7 @@ func (h *Host) createDIZ(ctx context.Context, w *World, spec *DIZSpec, acc *acco
 		return err
 	}
 	if g.InKernel() {
-		return fmt.Errorf("giz: golden zone %s is %s; a zone is cloned only while halted", g.Name, g.State)
+		return optErr(FieldGIZ, "golden zone %s is %s; a zone is cloned only while halted", g.Name, g.State)
 	}
 	csteps, err := h.containerSteps(ctx, w, h.Settings.DIZContainer, h.Settings.DIZCompression, h.Settings.DIZDedup, h.Settings.DIZMountpoint)
 	if err != nil {
@@ -522,19 +522,19 @@ func (h *Host) updateDIZ(ctx context.Context, w *World, z *Zone, spec *DIZSpec, 
 	out.set("giz", curGIZ)
 	out.set("snapshot", z.Attr(AttrSnapshot))
 	out.set("zonepath", z.Zonepath)
-	var recreate []string
+	var recreate []error
 	if spec.GIZ != "" && spec.GIZ != curGIZ {
-		recreate = append(recreate, fmt.Sprintf("giz %s (the zone is a clone of %s)", spec.GIZ, curGIZ))
+		recreate = append(recreate, optErr(FieldNone, "%v %s (the zone is a clone of %s)", FieldGIZ, spec.GIZ, curGIZ))
 	}
 	if spec.Snapshot != "" && spec.Snapshot != z.Attr(AttrSnapshot) {
-		recreate = append(recreate, fmt.Sprintf("snapshot %s (the zone is a clone of %s)", spec.Snapshot, z.Attr(AttrSnapshot)))
+		recreate = append(recreate, optErr(FieldNone, "%v %s (the zone is a clone of %s)", FieldSnapshot, spec.Snapshot, z.Attr(AttrSnapshot)))
 	}
 	giz := curGIZ
 	if spec.GIZ != "" {
 		giz = spec.GIZ
 	}
-	if changed := changedParts(spec.setup(spec.Name, giz).Parts(), z.Attr(AttrSetup), spec.given); len(changed) > 0 {
-		recreate = append(recreate, strings.Join(changed, ", "))
+	if changed := changedParts(spec.setup(spec.Name, giz).Parts(), z.Attr(AttrSetup), spec.Omitted); len(changed) > 0 {
+		recreate = append(recreate, optErr(FieldNone, "%v", changed))
 	}
 	autos := parseAutoVNICs(z.Attr(AttrAutoVNIC))
 	var haveSpecs, wantSpecs []string
@@ -544,15 +544,15 @@ func (h *Host) updateDIZ(ctx context.Context, w *World, z *Zone, spec *DIZSpec, 
 	for _, v := range spec.VNICsOver {
 		wantSpecs = append(wantSpecs, v.String())
 	}
-	if spec.given("add_vnics_over") && !slices.Equal(haveSpecs, wantSpecs) {
-		recreate = append(recreate, fmt.Sprintf("add_vnics_over [%s] (the zone has [%s])", strings.Join(wantSpecs, " "), strings.Join(haveSpecs, " ")))
+	if spec.given(FieldVNICsOver) && !slices.Equal(haveSpecs, wantSpecs) {
+		recreate = append(recreate, optErr(FieldNone, "%v [%s] (the zone has [%s])", FieldVNICsOver, strings.Join(wantSpecs, " "), strings.Join(haveSpecs, " ")))
 	}
 	if z.State == "incomplete" || z.State == "configured" {
-		recreate = append(recreate, "the zone is "+z.State+" (a half-made zone)")
+		recreate = append(recreate, fmt.Errorf("the zone is %s (a half-made zone)", z.State))
 	}
 	if len(recreate) > 0 {
 		if !spec.Recreate {
-			return fmt.Errorf("zone %s: these changes need the zone re-created (set recreate: true to allow it): %s", z.Name, strings.Join(recreate, "; "))
+			return optErr(FieldNone, "zone %s: these changes need the zone re-created (allow it with %v): %v", z.Name, Enable(FieldRecreate), recreate)
 		}
 		steps, err := h.destroySteps(ctx, w, z)
 		if err != nil {
@@ -565,7 +565,7 @@ func (h *Host) updateDIZ(ctx context.Context, w *World, z *Zone, spec *DIZSpec, 
 			delete(w.Datasets, d)
 		}
 		spec.GIZ = giz
-		spec.Given = nil // the zone is made anew from the spec
+		spec.Omitted = 0 // the zone is made anew from the spec
 		before := describe(z)
 		if err := h.createDIZ(ctx, w, spec, acc, plan, out); err != nil {
 			return err
@@ -638,13 +638,13 @@ func (h *Host) updateDIZ(ctx context.Context, w *World, z *Zone, spec *DIZSpec, 
 // for every option the user did not give: an omitted option leaves the
 // zone as it is.
 func keepUngiven(want, have *illumos.ZoneConfig, spec *DIZSpec) {
-	if !spec.given("mount_lofs") {
+	if !spec.given(FieldLofs) {
 		want.FS = slices.Clone(have.FS)
 	}
-	if !spec.given("delegate_datasets") {
+	if !spec.given(FieldDatasets) {
 		want.Datasets = slices.Clone(have.Datasets)
 	}
-	if !spec.given("add_vnics") {
+	if !spec.given(FieldVNICs) {
 		auto := map[string]bool{}
 		for _, a := range parseAutoVNICs(configAttr(have, AttrAutoVNIC)) {
 			auto[a.Name] = true
@@ -663,13 +663,13 @@ func keepUngiven(want, have *illumos.ZoneConfig, spec *DIZSpec) {
 		}
 		want.Nets = nets
 	}
-	if !spec.given("capped_memory") {
+	if !spec.given(FieldCappedMemory) {
 		want.CappedMemory = have.CappedMemory
 	}
-	if !spec.given("capped_cpu") {
+	if !spec.given(FieldCappedCPU) {
 		want.CappedCPU = have.CappedCPU
 	}
-	if !spec.given("copy_users") || !spec.given("copy_groups") || !spec.given("elevate_users") || !spec.given("mount_autonfs") {
+	if !spec.given(FieldCopyUsers) || !spec.given(FieldCopyGroups) || !spec.given(FieldElevateUsers) || !spec.given(FieldAutoNFS) {
 		for i, a := range want.Attrs {
 			if a.Name == AttrSetup {
 				want.Attrs[i].Value = configAttr(have, AttrSetup)

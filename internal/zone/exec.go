@@ -52,34 +52,34 @@ type ExecResult struct {
 func (s *ExecSpec) validate() error {
 	var errs error
 	if strings.TrimSpace(s.Cmd) == "" {
-		errs = multierror.Append(errs, errors.New("cmd: required and not empty"))
+		errs = multierror.Append(errs, optErr(FieldCmd, "required and not empty"))
 	}
 	switch {
 	case s.Zone == "" && s.DIZ == nil:
-		errs = multierror.Append(errs, errors.New("zone or giz: one is required (an existing zone, or a golden zone to clone a disposable zone from)"))
+		errs = multierror.Append(errs, optErr(FieldNone, "%v or %v: one is required (an existing zone, or a golden zone to clone a disposable zone from)", FieldZone, FieldGIZ))
 	case s.Zone != "" && s.DIZ != nil:
 		errs = multierror.Append(errs, errors.New("zone and giz are mutually exclusive"))
 	case s.Zone != "":
 		if err := illumos.ValidZoneName(s.Zone); err != nil {
-			errs = multierror.Append(errs, fmt.Errorf("zone: %w", err))
+			errs = multierror.Append(errs, optErr(FieldZone, "%w", err))
 		}
 	}
 	if s.Discard != "" && !slices.Contains(DiscardPolicies, s.Discard) {
-		errs = multierror.Append(errs, fmt.Errorf("discard: %q is not one of: %s", s.Discard, strings.Join(DiscardPolicies, ", ")))
+		errs = multierror.Append(errs, optErr(FieldDiscard, "%q is not one of: %s", s.Discard, strings.Join(DiscardPolicies, ", ")))
 	}
 	if s.User != "" && !validUserName(s.User) {
-		errs = multierror.Append(errs, fmt.Errorf("user: %q is not a user name", s.User))
+		errs = multierror.Append(errs, optErr(FieldUser, "%q is not a user name", s.User))
 	}
 	if s.Chdir != "" && !strings.HasPrefix(s.Chdir, "/") {
-		errs = multierror.Append(errs, fmt.Errorf("chdir: %q is not an absolute path", s.Chdir))
+		errs = multierror.Append(errs, optErr(FieldChdir, "%q is not an absolute path", s.Chdir))
 	}
 	for k := range s.Env {
 		if !validEnvName(k) {
-			errs = multierror.Append(errs, fmt.Errorf("env: %q is not a variable name ([A-Za-z_][A-Za-z0-9_]*)", k))
+			errs = multierror.Append(errs, optErr(FieldEnv, "%q is not a variable name ([A-Za-z_][A-Za-z0-9_]*)", k))
 		}
 	}
 	if s.Timeout < 0 {
-		errs = multierror.Append(errs, errors.New("timeout: negative"))
+		errs = multierror.Append(errs, optErr(FieldTimeout, "negative"))
 	}
 	return OneLine(errs)
 }
@@ -177,7 +177,7 @@ func (h *Host) run(ctx context.Context, zone string, spec ExecSpec) (*ExecResult
 	if spec.Log != "" {
 		f, err := os.OpenFile(spec.Log, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o640)
 		if err != nil {
-			return nil, fmt.Errorf("log: %w", err)
+			return nil, optErr(FieldLog, "%w", err)
 		}
 		defer f.Close()
 		lw := &textio.LockedWriter{W: f}
@@ -243,7 +243,7 @@ func (h *Host) execZone(ctx context.Context, spec ExecSpec) (*ExecResult, *Outco
 	}
 	z := w.Zones[spec.Zone]
 	if z == nil {
-		return nil, nil, fmt.Errorf("zone: %s does not exist", spec.Zone)
+		return nil, nil, optErr(FieldZone, "%s does not exist", spec.Zone)
 	}
 	if !z.Managed() {
 		return nil, nil, fmt.Errorf("zone %s is not managed by zonemgr (it has no zonemgr.* attributes); refusing to touch it", z.Name)

@@ -2,7 +2,6 @@ package zone
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
 	"path"
 	"slices"
@@ -27,7 +26,7 @@ func (h *Host) checkZoneUser(zone, zonepath, user string) error {
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("user: zone %s: %w", zone, err)
+		return optErr(FieldUser, "zone %s: %w", zone, err)
 	}
 	defer root.Close()
 	b, err := root.ReadFile("/etc/passwd", zoneroot.MaxRead)
@@ -35,14 +34,14 @@ func (h *Host) checkZoneUser(zone, zonepath, user string) error {
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("user: read zone %s's /etc/passwd: %w", zone, err)
+		return optErr(FieldUser, "read zone %s's /etc/passwd: %w", zone, err)
 	}
 	users, err := parseAccountFile(b)
 	if err != nil {
-		return fmt.Errorf("user: read zone %s's /etc/passwd: %w", zone, err)
+		return optErr(FieldUser, "read zone %s's /etc/passwd: %w", zone, err)
 	}
 	if _, ok := users[user]; !ok {
-		return fmt.Errorf("user: no user %q in zone %s's /etc/passwd (copy it from the global zone with copy_users)", user, zone)
+		return optErr(FieldUser, "no user %q in zone %s's /etc/passwd (copy it from the global zone with %v)", user, zone, FieldCopyUsers)
 	}
 	return nil
 }

@@ -2,7 +2,6 @@ package zone
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path"
@@ -29,7 +28,7 @@ type Publisher struct {
 func ParsePublisher(s string) (Publisher, error) {
 	name, url, ok := strings.Cut(s, "|")
 	if !ok || name == "" || !strings.Contains(url, "://") || strings.ContainsAny(s, " \t\n'\"") {
-		return Publisher{}, fmt.Errorf("add_publishers: %q: want \"name|scheme://origin/url\"", s)
+		return Publisher{}, optErr(FieldAddPublishers, "%q: want \"name|scheme://origin/url\"", s)
 	}
 	return Publisher{Name: name, URL: url}, nil
 }
@@ -70,9 +69,9 @@ type GIZSpec struct {
 	// LDAPClient copies the global zone's LDAP client configuration into
 	// the zone and enables the LDAP client service (see ldap.go).
 	LDAPClient bool
-	// Given names the options the user gave. For an existing zone, an
-	// option not given is left as the zone has it (nil: all given).
-	Given map[string]bool
+	// Omitted are the fields the request leaves out: an existing zone
+	// keeps what it has for them (the zero set: every field is given).
+	Omitted Fields
 	// sourceLock is Source's lock, held shared until it was cloned (see
 	// DIZSpec.gizLock).
 	sourceLock *ZoneLock
@@ -105,8 +104,8 @@ func (s GIZSpec) contentParts() map[string]string {
 	return parts
 }
 
-// given reports whether an option was given.
-func (s GIZSpec) given(opt string) bool { return s.Given == nil || s.Given[opt] }
+// given reports whether the request gives a field.
+func (s GIZSpec) given(f Field) bool { return !s.Omitted.Has(f) }
 
 func validPackage(p string) error {
 	if p == "" || strings.HasPrefix(p, "-") || strings.ContainsAny(p, " \t\n'\"`$;&|<>(){}") {
@@ -118,37 +117,45 @@ func validPackage(p string) error {
 func (h *Host) validateGIZ(s *GIZSpec) (*accounts, error) {
 	var errs error
 	if s.Name == "" {
-		errs = multierror.Append(errs, errors.New("name: required"))
+		errs = multierror.Append(errs, optErr(FieldName, "required"))
 	} else if err := illumos.ValidZoneName(s.Name); err != nil {
-		errs = multierror.Append(errs, fmt.Errorf("name: %w", err))
+		errs = multierror.Append(errs, optErr(FieldName, "%w", err))
 	}
 	if !slices.Contains(GIZStates, s.State) {
-		errs = multierror.Append(errs, fmt.Errorf("state: %q is not one of: %s", s.State, strings.Join(GIZStates, ", ")))
+		errs = multierror.Append(errs, optErr(FieldState, "%q is not one of: %s", s.State, strings.Join(GIZStates, ", ")))
 	}
 	if s.Source != "" {
 		if err := illumos.ValidZoneName(s.Source); err != nil {
-			errs = multierror.Append(errs, fmt.Errorf("source: %w", err))
+			errs = multierror.Append(errs, optErr(FieldSource, "%w", err))
 		}
 		if s.Brand != "" || s.Template != "" {
-			errs = multierror.Append(errs, errors.New("source is mutually exclusive with brand and template: a clone keeps its source's brand"))
+			errs = multierror.Append(errs, optErr(FieldNone, "%v is mutually exclusive with %v and %v: a clone keeps its source's brand", FieldSource, FieldBrand, FieldTemplate))
 		}
 	}
 	if s.Snapshot != "" && (s.Source == "" || strings.ContainsAny(s.Snapshot, "@/ ")) {
-		errs = multierror.Append(errs, fmt.Errorf("snapshot: %q: a snapshot name of the source zone (no '@', '/'), given with source", s.Snapshot))
+		errs = multierror.Append(errs, optErr(FieldSnapshot, "%q: a snapshot name of the source zone (no '@', '/'), given with %v", s.Snapshot, FieldSource))
 	}
-	for _, b := range []struct{ f, v string }{{"brand", s.Brand}, {"template", s.Template}} {
+	for _, b := range []struct {
+		f Field
+		v string
+	}{{FieldBrand, s.Brand}, {FieldTemplate, s.Template}} {
 		if b.v != "" && illumos.ValidZoneName(b.v) != nil && !strings.HasPrefix(b.v, "SUNW") {
-			errs = multierror.Append(errs, fmt.Errorf("%s: %q is not a brand or template name", b.f, b.v))
+			errs = multierror.Append(errs, optErr(b.f, "%q is not a brand or template name", b.v))
 		}
 	}
-	for _, p := range append(slices.Clone(s.AddPackages), s.RemovePackages...) {
-		if err := validPackage(p); err != nil {
-			errs = multierror.Append(errs, fmt.Errorf("add_packages/remove_packages: %w", err))
+	for _, l := range []struct {
+		f    Field
+		pkgs []string
+	}{{FieldAddPackages, s.AddPackages}, {FieldRemovePackages, s.RemovePackages}} {
+		for _, p := range l.pkgs {
+			if err := validPackage(p); err != nil {
+				errs = multierror.Append(errs, optErr(l.f, "%w", err))
+			}
 		}
 	}
 	for _, p := range s.RemovePublishers {
 		if validPackage(p) != nil {
-			errs = multierror.Append(errs, fmt.Errorf("remove_publishers: %q is not a publisher name", p))
+			errs = multierror.Append(errs, optErr(FieldRemovePublishers, "%q is not a publisher name", p))
 		}
 	}
 	for _, m := range s.Lofs {
@@ -157,14 +164,14 @@ func (h *Host) validateGIZ(s *GIZSpec) (*accounts, error) {
 		} else if _, err := os.Stat(h.path(m.Special)); err != nil {
 			// zoneadm's verify refuses a special it cannot access
 			// (zoneadm.c verify_fs_special()).
-			errs = multierror.Append(errs, fmt.Errorf("mount_lofs: %s does not exist in the global zone", m.Special))
+			errs = multierror.Append(errs, optErr(FieldLofs, "%s does not exist in the global zone", m.Special))
 		}
 	}
 	if s.Archive != "" && (s.Source != "" || !strings.HasPrefix(s.Archive, "/")) {
-		errs = multierror.Append(errs, fmt.Errorf("archive: %q: want an absolute path in the global zone, and no source", s.Archive))
+		errs = multierror.Append(errs, optErr(FieldArchive, "%q: want an absolute path in the global zone, and no source", s.Archive))
 	}
 	if s.IncrementalFrom != "" {
-		errs = multierror.Append(errs, errors.New("incremental_from: only with state=exported"))
+		errs = multierror.Append(errs, optErr(FieldIncrementalFrom, "only with %v=exported", FieldState))
 	}
 	var acc *accounts
 	if len(s.CopyUsers)+len(s.CopyGroups)+len(s.ElevateUsers) > 0 {
@@ -212,7 +219,7 @@ func (h *Host) EnsureGIZ(ctx context.Context, spec GIZSpec) (*Outcome, error) {
 	if spec.Source != "" && spec.Source != spec.Name && spec.State != "absent" {
 		sl, err := h.LockZoneShared(ctx, spec.Source)
 		if err != nil {
-			return nil, fmt.Errorf("source: %w", err)
+			return nil, optErr(FieldSource, "%w", err)
 		}
 		defer sl.Unlock()
 		spec.sourceLock = sl
@@ -238,7 +245,7 @@ func (h *Host) EnsureGIZ(ctx context.Context, spec GIZSpec) (*Outcome, error) {
 			return out, nil
 		}
 		if deps := gizDependents(w, z); len(deps) > 0 && !spec.Force {
-			return nil, fmt.Errorf("zone %s: disposable zones depend on its snapshots: %s; destroy them first (or force: true, which keeps them: the uninstall promotes them)", z.Name, strings.Join(deps, ", "))
+			return nil, fmt.Errorf("zone %s: disposable zones depend on its snapshots: %s; destroy them first (or %v, which keeps them: the uninstall promotes them)", z.Name, strings.Join(deps, ", "), Enable(FieldForce))
 		}
 		steps, err := h.destroySteps(ctx, w, z)
 		if err != nil {
@@ -250,7 +257,7 @@ func (h *Host) EnsureGIZ(ctx context.Context, spec GIZSpec) (*Outcome, error) {
 		out.set("state", "absent")
 	case z == nil:
 		if spec.State == "updated" {
-			return nil, fmt.Errorf("zone %s does not exist: create it (state: present) before updating it", spec.Name)
+			return nil, optErr(FieldNone, "zone %s does not exist: create it (%v: present) before updating it", spec.Name, FieldState)
 		}
 		if err := h.createGIZ(ctx, w, &spec, acc, plan, out); err != nil {
 			return nil, err
@@ -419,10 +426,10 @@ func (h *Host) createGIZ(ctx context.Context, w *World, spec *GIZSpec, acc *acco
 	if spec.Source != "" {
 		src, _, snap, err := h.resolveGIZ(ctx, w, spec.Source, spec.Snapshot)
 		if err != nil {
-			return fmt.Errorf("source: %w", err)
+			return optErr(FieldSource, "%w", err)
 		}
 		if src.InKernel() {
-			return fmt.Errorf("source: golden zone %s is %s; a zone is cloned only while halted", src.Name, src.State)
+			return optErr(FieldSource, "golden zone %s is %s; a zone is cloned only while halted", src.Name, src.State)
 		}
 		cfg = h.gizConfig(spec, zonepath, "giz:"+src.Name, plan.Run, src.Config)
 		cfg.Attrs = append(cfg.Attrs, illumos.Attr{Name: AttrSnapshot, Type: "string", Value: snap})
@@ -504,25 +511,25 @@ func (h *Host) createGIZ(ctx context.Context, w *World, spec *GIZSpec, acc *acco
 // through zonecfg, and its run state. What it was built with (packages,
 // accounts, publishers) is not changed in place.
 func (h *Host) reconcileGIZ(w *World, z *Zone, spec *GIZSpec, plan *Plan, out *Outcome) error {
-	var differ []string
+	var differ []error
 	if spec.Source != "" && "giz:"+spec.Source != z.Attr(AttrOrigin) {
-		differ = append(differ, fmt.Sprintf("source %s (its origin is %s)", spec.Source, z.Attr(AttrOrigin)))
+		differ = append(differ, optErr(FieldNone, "%v %s (its origin is %s)", FieldSource, spec.Source, z.Attr(AttrOrigin)))
 	}
 	if spec.Brand != "" && spec.Brand != z.Brand {
-		differ = append(differ, fmt.Sprintf("brand %s (it is %s)", spec.Brand, z.Brand))
+		differ = append(differ, optErr(FieldNone, "%v %s (it is %s)", FieldBrand, spec.Brand, z.Brand))
 	}
-	if changed := changedParts(spec.contentParts(), z.Attr(AttrSetup), spec.given); len(changed) > 0 {
-		differ = append(differ, strings.Join(changed, ", "))
+	if changed := changedParts(spec.contentParts(), z.Attr(AttrSetup), spec.Omitted); len(changed) > 0 {
+		differ = append(differ, optErr(FieldNone, "%v", changed))
 	}
 	if len(differ) > 0 {
-		return fmt.Errorf("zone %s exists and was built differently: %s; a golden image's contents are not changed in place: create a new golden zone from it (source: %s) or destroy and re-create it", z.Name, strings.Join(differ, "; "), z.Name)
+		return optErr(FieldNone, "zone %s exists and was built differently: %v; a golden image's contents are not changed in place: create a new golden zone from it (%v: %s) or destroy and re-create it", z.Name, differ, FieldSource, z.Name)
 	}
 	if z.State == "incomplete" || z.State == "configured" {
-		return fmt.Errorf("zone %s is %s (a half-made zone): destroy it (state: absent) and create it again", z.Name, z.State)
+		return optErr(FieldNone, "zone %s is %s (a half-made zone): destroy it (%v: absent) and create it again", z.Name, z.State, FieldState)
 	}
 	want := *z.Config
 	want.FS = slices.Clone(z.Config.FS)
-	if spec.given("mount_lofs") {
+	if spec.given(FieldLofs) {
 		for _, m := range spec.Lofs {
 			want.FS = slices.DeleteFunc(want.FS, func(f illumos.FS) bool { return f.Dir == m.Dir })
 			want.FS = append(want.FS, m.fs())

@@ -18,6 +18,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/hashicorp/go-multierror"
+
 	"github.com/zonemgr/zonemgr/internal/illumos"
 	"github.com/zonemgr/zonemgr/internal/zfs"
 )
@@ -230,15 +232,15 @@ func (h *Host) ExportGIZ(ctx context.Context, spec GIZSpec) (*Outcome, error) {
 		snap = snaps[len(snaps)-1]
 	}
 	if !w.Exists(ds + "@" + snap) {
-		return nil, fmt.Errorf("snapshot: %s@%s does not exist (snapshots of %s: %s)", ds, snap, z.Name, strings.Join(snapshotNames(w, ds), ", "))
+		return nil, optErr(FieldSnapshot, "%s@%s does not exist (snapshots of %s: %s)", ds, snap, z.Name, strings.Join(snapshotNames(w, ds), ", "))
 	}
 	base := spec.IncrementalFrom
 	if base != "" {
 		if !w.Exists(ds + "@" + base) {
-			return nil, fmt.Errorf("incremental_from: %s@%s does not exist (snapshots of %s: %s)", ds, base, z.Name, strings.Join(snapshotNames(w, ds), ", "))
+			return nil, optErr(FieldIncrementalFrom, "%s@%s does not exist (snapshots of %s: %s)", ds, base, z.Name, strings.Join(snapshotNames(w, ds), ", "))
 		}
 		if !olderSnapshot(order, base, snap) {
-			return nil, fmt.Errorf("incremental_from: %s is not older than %s", base, snap)
+			return nil, optErr(FieldIncrementalFrom, "%s is not older than %s", base, snap)
 		}
 	}
 	out := &Outcome{Zone: z.Name}
@@ -326,22 +328,22 @@ func (h *Host) ExportGIZ(ctx context.Context, spec GIZSpec) (*Outcome, error) {
 
 // validateExport checks the options of state=exported.
 func validateExport(spec GIZSpec) error {
-	var errs []string
+	var errs error
 	if spec.Image == "" {
-		errs = append(errs, "image: required with state=exported (the file to write)")
+		errs = multierror.Append(errs, optErr(FieldImage, "required with %v=exported (the file to write)", FieldState))
 	}
 	if err := illumos.ValidZoneName(spec.Name); err != nil {
-		errs = append(errs, "name: "+err.Error())
+		errs = multierror.Append(errs, optErr(FieldName, "%w", err))
 	}
-	for _, s := range []struct{ opt, v string }{{"snapshot", spec.Snapshot}, {"incremental_from", spec.IncrementalFrom}} {
+	for _, s := range []struct {
+		f Field
+		v string
+	}{{FieldSnapshot, spec.Snapshot}, {FieldIncrementalFrom, spec.IncrementalFrom}} {
 		if s.v != "" && zfs.ValidSnapshotName("x@"+s.v) != nil {
-			errs = append(errs, fmt.Sprintf("%s: %q is not a snapshot name", s.opt, s.v))
+			errs = multierror.Append(errs, optErr(s.f, "%q is not a snapshot name", s.v))
 		}
 	}
-	if len(errs) > 0 {
-		return errors.New(strings.Join(errs, "; "))
-	}
-	return nil
+	return OneLine(errs)
 }
 
 // snapshotOrder lists the snapshot names (after '@') of ds in the order
@@ -456,10 +458,10 @@ func (h *Host) writeImage(ctx context.Context, e *ImageExport) (err error) {
 // image is left alone.
 func (h *Host) ImportGIZ(ctx context.Context, spec GIZSpec) (*Outcome, error) {
 	if err := illumos.ValidZoneName(spec.Name); err != nil {
-		return nil, fmt.Errorf("name: %w", err)
+		return nil, optErr(FieldName, "%w", err)
 	}
 	if spec.State != "present" {
-		return nil, fmt.Errorf("image: an image is imported with state=present (or exported with state=exported), not state=%s", spec.State)
+		return nil, optErr(FieldImage, "an image is imported with state=present (or exported with state=exported), not state=%s", spec.State)
 	}
 	img, err := OpenImage(spec.Image)
 	if err != nil {
@@ -532,7 +534,7 @@ func (h *Host) ImportGIZ(ctx context.Context, spec GIZSpec) (*Outcome, error) {
 		if strings.Contains(ae.Stderr, "out of sync with the global zone") {
 			why = "the image's packages are out of sync with this global zone"
 		}
-		err = fmt.Errorf("%w; %s: import it with attach_update: true (zonemgr import-giz --attach-update), which updates them to the global zone's", err, why)
+		err = optErr(FieldNone, "%w; %s: import it with %v, which updates them to the global zone's", err, why, Enable(FieldAttachUpdate))
 	}
 	return out, err
 }
@@ -549,8 +551,8 @@ func (h *Host) ImportGIZ(ctx context.Context, spec GIZSpec) (*Outcome, error) {
 // is changed.
 func (h *Host) validateImage(img *Image) error {
 	m := img.Manifest
-	var errs []string
-	bad := func(format string, a ...any) { errs = append(errs, fmt.Sprintf(format, a...)) }
+	var errs []error
+	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
 	if err := illumos.ValidZoneName(m.Zone); err != nil {
 		bad("zone: %v", err)
 	}
@@ -575,16 +577,16 @@ func (h *Host) validateImage(img *Image) error {
 		errs = append(errs, h.foreignSettings(c)...)
 	}
 	if len(errs) > 0 {
-		return fmt.Errorf("image %s: its manifest is not applied on this host: %s; nothing was changed", img.Path, strings.Join(errs, "; "))
+		return optErr(FieldNone, "image %s: its manifest is not applied on this host: %v; nothing was changed", img.Path, errs)
 	}
 	return nil
 }
 
 // foreignSettings lists what a golden zone's configuration from another
 // host holds beyond what zonemgr puts in one.
-func (h *Host) foreignSettings(c *illumos.ZoneConfig) []string {
-	var errs []string
-	bad := func(format string, a ...any) { errs = append(errs, fmt.Sprintf(format, a...)) }
+func (h *Host) foreignSettings(c *illumos.ZoneConfig) []error {
+	var errs []error
+	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
 	if c.Brand != "" && illumos.ValidZoneName(c.Brand) != nil {
 		bad("brand %q is not a brand name", c.Brand)
 	}
@@ -596,7 +598,7 @@ func (h *Host) foreignSettings(c *illumos.ZoneConfig) []string {
 		case f.Raw != "":
 			bad("file system %s has a raw device %s", f.Dir, f.Raw)
 		case m.validate() != nil:
-			bad("%v", m.validate())
+			errs = append(errs, m.validate())
 		default:
 			for _, o := range f.Options {
 				if o != "ro" && o != "rw" && o != "nodevices" {

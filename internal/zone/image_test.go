@@ -90,7 +90,7 @@ func TestValidateExport(t *testing.T) {
 		{GIZSpec{Name: "golden", Image: "/tmp/g.zimg", Snapshot: "s1", IncrementalFrom: "s0"}, ""},
 		{GIZSpec{Name: "golden"}, "image: required with state=exported"},
 		{GIZSpec{Name: "golden", Image: "/tmp/g", Snapshot: "a@b"}, `snapshot: "a@b" is not a snapshot name`},
-		{GIZSpec{Name: "golden", Image: "/tmp/g", IncrementalFrom: "x y"}, `incremental_from: "x y" is not a snapshot name`},
+		{GIZSpec{Name: "golden", Image: "/tmp/g", IncrementalFrom: "x y"}, `incremental base: "x y" is not a snapshot name`},
 		{GIZSpec{Name: "-bad", Image: "/tmp/g"}, "name: "},
 	}
 	for _, tt := range tests {

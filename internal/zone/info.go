@@ -2,7 +2,6 @@ package zone
 
 import (
 	"context"
-	"fmt"
 	"path"
 	"strings"
 
@@ -74,10 +73,10 @@ func (h *Host) GatherInfo(ctx context.Context, q InfoQuery) (*Info, error) {
 	switch q.Role {
 	case "", "any", "giz", "diz":
 	default:
-		return nil, fmt.Errorf("role: %q is not one of: giz, diz, any", q.Role)
+		return nil, optErr(FieldRole, "%q is not one of: giz, diz, any", q.Role)
 	}
 	if _, err := path.Match(q.Name, ""); err != nil {
-		return nil, fmt.Errorf("name: %q is not a valid glob: %v", q.Name, err)
+		return nil, optErr(FieldName, "%q is not a valid glob: %v", q.Name, err)
 	}
 	scan, err := scanJournals(h.stateDir("journal"))
 	if err != nil {

@@ -41,12 +41,12 @@ func (h *Host) readLDAPClient() ([]ldapFile, error) {
 		f, err := h.readLDAPFile(p)
 		if errors.Is(err, fs.ErrNotExist) {
 			if p == ldapClientFile {
-				return nil, fmt.Errorf("ldap_client: the global zone has no LDAP client configured (%s does not exist); configure it with ldapclient init first", p)
+				return nil, optErr(FieldLDAPClient, "the global zone has no LDAP client configured (%s does not exist); configure it with ldapclient init first", p)
 			}
 			continue
 		}
 		if err != nil {
-			return nil, fmt.Errorf("ldap_client: read the global zone's %s: %w", p, err)
+			return nil, optErr(FieldLDAPClient, "read the global zone's %s: %w", p, err)
 		}
 		files = append(files, f)
 	}

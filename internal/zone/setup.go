@@ -78,17 +78,30 @@ func parseParts(s string) map[string]string {
 	return out
 }
 
-// changedParts lists the given options whose part differs from the
-// zone's stored zonemgr.setup.
-func changedParts(want map[string]string, stored string, given func(string) bool) []string {
+// partFields are the fields behind the parts of a zone's stored
+// zonemgr.setup attribute. The keys are that attribute's stored format,
+// on zones made by every release: they are never renamed.
+var partFields = map[string]Field{
+	"copy_groups": FieldCopyGroups, "copy_users": FieldCopyUsers, "elevate_users": FieldElevateUsers,
+	"mount_autonfs": FieldAutoNFS, "add_packages": FieldAddPackages, "remove_packages": FieldRemovePackages,
+	"add_publishers": FieldAddPublishers, "remove_publishers": FieldRemovePublishers,
+}
+
+// changedParts lists the fields, not omitted, whose part differs from
+// the zone's stored zonemgr.setup, in the order of their stored keys.
+func changedParts(want map[string]string, stored string, omitted Fields) []Field {
 	have := parseParts(stored)
-	var out []string
+	var keys []string
 	for k, v := range want {
-		if given(k) && have[k] != v {
-			out = append(out, k)
+		if !omitted.Has(partFields[k]) && have[k] != v {
+			keys = append(keys, k)
 		}
 	}
-	sort.Strings(out)
+	sort.Strings(keys)
+	out := make([]Field, len(keys))
+	for i, k := range keys {
+		out[i] = partFields[k]
+	}
 	return out
 }
 
@@ -158,17 +171,17 @@ func (a *accounts) check(s Setup) []error {
 	var errs []error
 	for _, u := range s.CopyUsers {
 		if _, ok := a.passwd[u]; !ok {
-			errs = append(errs, fmt.Errorf("copy_users: no user %q in the global zone's /etc/passwd", u))
+			errs = append(errs, optErr(FieldCopyUsers, "no user %q in the global zone's /etc/passwd", u))
 		}
 	}
 	for _, u := range s.ElevateUsers {
 		if _, ok := a.passwd[u]; !ok {
-			errs = append(errs, fmt.Errorf("elevate_users: no user %q in the global zone's /etc/passwd", u))
+			errs = append(errs, optErr(FieldElevateUsers, "no user %q in the global zone's /etc/passwd", u))
 		}
 	}
 	for _, g := range s.CopyGroups {
 		if _, ok := a.group[g]; !ok {
-			errs = append(errs, fmt.Errorf("copy_groups: no group %q in the global zone's /etc/group", g))
+			errs = append(errs, optErr(FieldCopyGroups, "no group %q in the global zone's /etc/group", g))
 		}
 	}
 	return errs

@@ -98,17 +98,17 @@ func ListSnapshots(w *World, z *Zone) []SnapshotInfo {
 func (h *Host) validateSnapshot(s *SnapshotSpec) error {
 	var errs error
 	if err := illumos.ValidZoneName(s.Zone); err != nil {
-		errs = multierror.Append(errs, fmt.Errorf("zone: %w", err))
+		errs = multierror.Append(errs, optErr(FieldZone, "%w", err))
 	}
 	if !slices.Contains(SnapshotStates, s.State) {
-		errs = multierror.Append(errs, fmt.Errorf("state: %q is not one of: %s", s.State, strings.Join(SnapshotStates, ", ")))
+		errs = multierror.Append(errs, optErr(FieldState, "%q is not one of: %s", s.State, strings.Join(SnapshotStates, ", ")))
 	}
 	if s.Name == "" && s.State == "absent" {
-		errs = multierror.Append(errs, fmt.Errorf("name: required when state is %s", s.State))
+		errs = multierror.Append(errs, optErr(FieldSnapshot, "required when state is %s", s.State))
 	}
 	if s.Name != "" {
 		if strings.ContainsAny(s.Name, "@/") || zfs.ValidSnapshotName("x@"+s.Name) != nil {
-			errs = multierror.Append(errs, fmt.Errorf("name: %q is not a snapshot name (letters, digits, '_', '-', '.', ':'; no '@' or '/')", s.Name))
+			errs = multierror.Append(errs, optErr(FieldSnapshot, "%q is not a snapshot name (letters, digits, '_', '-', '.', ':'; no '@' or '/')", s.Name))
 		}
 	}
 	return OneLine(errs)
@@ -152,7 +152,7 @@ func (h *Host) ensureSnapshot(ctx context.Context, spec SnapshotSpec) (*Outcome,
 	}
 	z := w.Zones[spec.Zone]
 	if z == nil {
-		return nil, fmt.Errorf("zone: %s does not exist", spec.Zone)
+		return nil, optErr(FieldZone, "%s does not exist", spec.Zone)
 	}
 	if !z.Managed() {
 		return nil, fmt.Errorf("zone %s is not managed by zonemgr (it has no zonemgr.* attributes); refusing to touch it", z.Name)
@@ -376,7 +376,7 @@ func (h *Host) rollbackSteps(w *World, z *Zone, set []string, spec SnapshotSpec)
 		return nil, fmt.Errorf("zone %s: rolling back to %s would destroy snapshots that clones depend on: %s; destroy those zones first (zonemgr never destroys a clone)", z.Name, spec.Name, strings.Join(clones, ", "))
 	}
 	if len(newer) > 0 && !spec.Force {
-		return nil, fmt.Errorf("zone %s: rolling back to %s would destroy newer snapshots: %s; set force: true to allow it", z.Name, spec.Name, strings.Join(newer, ", "))
+		return nil, optErr(FieldNone, "zone %s: rolling back to %s would destroy newer snapshots: %s; allow it with %v", z.Name, spec.Name, strings.Join(newer, ", "), Enable(FieldForce))
 	}
 	return steps, nil
 }

@@ -1,7 +1,6 @@
 package zone
 
 import (
-	"fmt"
 	"path"
 	"regexp"
 	"strconv"
@@ -21,7 +20,7 @@ type LofsMount struct {
 func ParseLofs(s string) (LofsMount, error) {
 	f := strings.Split(s, "|")
 	if len(f) > 3 || f[0] == "" {
-		return LofsMount{}, fmt.Errorf("mount_lofs: %q: want \"zonepath[|gzpath[|ro|rw]]\"", s)
+		return LofsMount{}, optErr(FieldLofs, "%q: want \"zonepath[|gzpath[|ro|rw]]\"", s)
 	}
 	m := LofsMount{Dir: f[0], Special: f[0]}
 	if len(f) > 1 && f[1] != "" {
@@ -33,7 +32,7 @@ func ParseLofs(s string) (LofsMount, error) {
 			m.ReadOnly = true
 		case "rw", "":
 		default:
-			return LofsMount{}, fmt.Errorf("mount_lofs: %q: mode %q is not one of: ro, rw", s, f[2])
+			return LofsMount{}, optErr(FieldLofs, "%q: mode %q is not one of: ro, rw", s, f[2])
 		}
 	}
 	return m, m.validate()
@@ -42,20 +41,20 @@ func ParseLofs(s string) (LofsMount, error) {
 func (m LofsMount) validate() error {
 	for _, p := range []struct{ field, v string }{{"dir", m.Dir}, {"special", m.Special}} {
 		if !path.IsAbs(p.v) {
-			return fmt.Errorf("mount_lofs: %s %q is not an absolute path", p.field, p.v)
+			return optErr(FieldLofs, "%s %q is not an absolute path", p.field, p.v)
 		}
 		if path.Clean(p.v) != p.v || strings.Contains(p.v, "/../") || strings.HasSuffix(p.v, "/..") {
-			return fmt.Errorf("mount_lofs: %s %q is not a clean absolute path (no '..', '//' or trailing '/')", p.field, p.v)
+			return optErr(FieldLofs, "%s %q is not a clean absolute path (no '..', '//' or trailing '/')", p.field, p.v)
 		}
 		if strings.ContainsAny(p.v, "\"\n") {
-			return fmt.Errorf("mount_lofs: %s %q contains a double quote or newline, which zonecfg cannot express", p.field, p.v)
+			return optErr(FieldLofs, "%s %q contains a double quote or newline, which zonecfg cannot express", p.field, p.v)
 		}
 	}
 	if m.Dir == "/" {
-		return fmt.Errorf("mount_lofs: dir %q: cannot mount over the zone's root", m.Dir)
+		return optErr(FieldLofs, "dir %q: cannot mount over the zone's root", m.Dir)
 	}
 	if m.Special == "/" {
-		return fmt.Errorf("mount_lofs: special %q is the global zone's root: refusing to put it in a zone, whose root user would then control the global zone's files", m.Special)
+		return optErr(FieldLofs, "special %q is the global zone's root: refusing to put it in a zone, whose root user would then control the global zone's files", m.Special)
 	}
 	return nil
 }
@@ -72,11 +71,11 @@ func (m LofsMount) fs() illumos.FS {
 func ParseAutoNFS(s string) (AutoNFS, error) {
 	dir, src, ok := strings.Cut(s, "|")
 	if !ok || !path.IsAbs(dir) || path.Clean(dir) != dir {
-		return AutoNFS{}, fmt.Errorf("mount_autonfs: %q: want \"/zone/path|server:/exported/path\" with an absolute, clean zone path", s)
+		return AutoNFS{}, optErr(FieldAutoNFS, "%q: want \"/zone/path|server:/exported/path\" with an absolute, clean zone path", s)
 	}
 	server, p, ok := strings.Cut(src, ":")
 	if !ok || server == "" || !path.IsAbs(p) || strings.ContainsAny(src, " \t\n'\"") {
-		return AutoNFS{}, fmt.Errorf("mount_autonfs: %q: source %q is not \"server:/absolute/path\"", s, src)
+		return AutoNFS{}, optErr(FieldAutoNFS, "%q: source %q is not \"server:/absolute/path\"", s, src)
 	}
 	return AutoNFS{Dir: dir, Source: src}, nil
 }
@@ -94,22 +93,22 @@ var macRE = regexp.MustCompile(`^[0-9a-fA-F]{1,2}(:[0-9a-fA-F]{1,2}){5}$`)
 func ParseVNICOver(s string) (VNICOver, error) {
 	f := strings.Split(s, "|")
 	if len(f) > 3 {
-		return VNICOver{}, fmt.Errorf("add_vnics_over: %q: want \"LINK[|VLAN[|MAC]]\"", s)
+		return VNICOver{}, optErr(FieldVNICsOver, "%q: want \"LINK[|VLAN[|MAC]]\"", s)
 	}
 	v := VNICOver{Link: f[0]}
 	if err := illumos.ValidLinkName(v.Link); err != nil {
-		return VNICOver{}, fmt.Errorf("add_vnics_over: %q: link: %v", s, err)
+		return VNICOver{}, optErr(FieldVNICsOver, "%q: link: %v", s, err)
 	}
 	if len(f) > 1 && f[1] != "" {
 		n, err := strconv.Atoi(f[1])
 		if err != nil || n < 1 || n > 4094 {
-			return VNICOver{}, fmt.Errorf("add_vnics_over: %q: VLAN %q is not a number from 1 to 4094", s, f[1])
+			return VNICOver{}, optErr(FieldVNICsOver, "%q: VLAN %q is not a number from 1 to 4094", s, f[1])
 		}
 		v.VLAN = n
 	}
 	if len(f) > 2 && f[2] != "" {
 		if !macRE.MatchString(f[2]) {
-			return VNICOver{}, fmt.Errorf("add_vnics_over: %q: MAC %q is not six hex octets separated by ':'", s, f[2])
+			return VNICOver{}, optErr(FieldVNICsOver, "%q: MAC %q is not six hex octets separated by ':'", s, f[2])
 		}
 		v.MAC = normalizeMAC(f[2])
 	}
@@ -185,7 +184,7 @@ var memRE = regexp.MustCompile(`^[0-9]+[KkMmGgTt]?$`)
 // ValidCappedMemory checks a capped-memory value such as "2G".
 func ValidCappedMemory(s string) error {
 	if !memRE.MatchString(s) {
-		return fmt.Errorf("capped_memory: %q is not a size such as 512M, 2G or 1T", s)
+		return optErr(FieldCappedMemory, "%q is not a size such as 512M, 2G or 1T", s)
 	}
 	return nil
 }
@@ -194,7 +193,7 @@ func ValidCappedMemory(s string) error {
 func ValidCappedCPU(s string) error {
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil || f <= 0 || f > 1024 {
-		return fmt.Errorf("capped_cpu: %q is not a positive number of CPUs such as 1 or 2.5", s)
+		return optErr(FieldCappedCPU, "%q is not a positive number of CPUs such as 1 or 2.5", s)
 	}
 	return nil
 }

@@ -106,7 +106,7 @@ func zonecfgStep(why, zone, script, run string) Step {
 func (h *Host) delegatedDatasetSteps(ctx context.Context, w *World, name, run string) ([]Step, error) {
 	parts := strings.Split(name, "/")
 	if err := w.learnAncestors(ctx, h.Runner, name); err != nil {
-		return nil, fmt.Errorf("delegate_datasets: %s: %w", name, err)
+		return nil, optErr(FieldDatasets, "%s: %w", name, err)
 	}
 	first := 1
 	for i := len(parts) - 1; i >= 1; i-- {
