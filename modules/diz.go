@@ -34,7 +34,7 @@ var dizOptions = []ansible.Option{
 }
 
 // ZoneDIZ is the zone_diz module: disposable zones cloned from a golden zone.
-var ZoneDIZ = &ansible.Module{
+var ZoneDIZ = &Definition{
 	Spec: ansible.Spec{
 		Module:      "zone_diz",
 		Description: "Disposable-image zones (DIZ): ZFS clones of a golden-image zone's snapshot, with their own mounts, datasets, VNICs and accounts.",
@@ -45,7 +45,13 @@ var ZoneDIZ = &ansible.Module{
 		}, dizOptions...),
 		SupportsCheckMode: true,
 	},
-	Run: runDIZ,
+	run: func(ctx context.Context, c *Caller, p *ansible.Params) (*ansible.Result, error) {
+		spec, err := dizSpec(p)
+		if err != nil {
+			return nil, phrased(err, "zone_diz")
+		}
+		return c.DIZ(ctx, mode(p), spec).Result(nil)
+	},
 }
 
 // dizSpec reads the zone_diz options of params into an engine spec.
@@ -109,17 +115,4 @@ func words(in []string) []string {
 		out = append(out, strings.Fields(s)...)
 	}
 	return out
-}
-
-func runDIZ(ctx context.Context, p *ansible.Params) (*ansible.Result, error) {
-	spec, err := dizSpec(p)
-	if err != nil {
-		return nil, phrased(err, "zone_diz")
-	}
-	r, err := newRun(ctx, "zone_diz", p)
-	if err != nil {
-		return nil, err
-	}
-	out, err := r.host.EnsureDIZ(ctx, spec)
-	return r.result(p, out, err)
 }

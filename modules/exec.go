@@ -12,7 +12,7 @@ import (
 
 // ZoneExec is the zone_exec module: a command run in a managed zone or in
 // a fresh disposable zone (exec-diz).
-var ZoneExec = &ansible.Module{
+var ZoneExec = &Definition{
 	Spec: ansible.Spec{
 		Module:      "zone_exec",
 		Description: "Runs a command in an existing managed zone, or in a fresh disposable zone cloned from a golden zone (every zone_diz option is accepted), with a discard policy afterwards. A non-zero exit code fails the task unless ok_rcs lists it.",
@@ -35,10 +35,19 @@ var ZoneExec = &ansible.Module{
 		RequiredOneOf:     [][]string{{"zone", "giz"}},
 		SupportsCheckMode: true,
 	},
-	Run: runExec,
+	run: runExec,
 }
 
-func runExec(ctx context.Context, p *ansible.Params) (*ansible.Result, error) {
+func runExec(ctx context.Context, c *Caller, p *ansible.Params) (*ansible.Result, error) {
+	spec, err := execSpec(p)
+	if err != nil {
+		return nil, phrased(err, "zone_exec")
+	}
+	return c.Exec(ctx, mode(p), spec).Result(nil)
+}
+
+// execSpec reads zone_exec's options into an engine spec.
+func execSpec(p *ansible.Params) (zone.ExecSpec, error) {
 	spec := zone.ExecSpec{
 		Cmd:           p.Str("cmd"),
 		Zone:          p.Str("zone"),
@@ -57,68 +66,17 @@ func runExec(ctx context.Context, p *ansible.Params) (*ansible.Result, error) {
 	for _, s := range p.List("ok_rcs") {
 		n, err := strconv.Atoi(s)
 		if err != nil {
-			return nil, fmt.Errorf("ok_rcs: %q is not an int", s)
+			return spec, fmt.Errorf("ok_rcs: %q is not an int", s)
 		}
 		spec.OKRCs = append(spec.OKRCs, n)
 	}
 	if p.IsSet("giz") {
 		d, err := dizSpec(p)
 		if err != nil {
-			return nil, phrased(err, "zone_exec")
+			return spec, err
 		}
 		d.Name = p.Str("name")
 		spec.DIZ = &d
 	}
-	r, err := newRun(ctx, "zone_exec", p)
-	if err != nil {
-		return nil, err
-	}
-	res, out, err := r.host.Exec(ctx, spec)
-	if p.CheckMode && err == nil {
-		result, _ := r.result(p, out, nil)
-		result.Skipped = true
-		result.Changed = false
-		result.Msg = "Command would have run if not in check mode"
-		result.Values["rc"] = 0
-		return result, nil
-	}
-	result, _ := r.result(p, out, err)
-	if res != nil {
-		result.Values["rc"] = res.RC
-		result.Values["stdout"] = res.Stdout
-		result.Values["stderr"] = res.Stderr
-		result.Values["duration"] = res.Duration.Seconds()
-		result.Values["zone"] = res.Zone
-		result.Values["discarded"] = res.Discarded
-		if res.Kept {
-			result.Values["kept"] = true
-			result.Warnings = append(result.Warnings, fmt.Sprintf("the failed disposable zone %s is kept for debugging; destroy it with zone_diz name=%s state=absent", res.Zone, res.Zone))
-		}
-		if res.Timing != nil {
-			result.Values["timing"] = res.Timing
-		}
-		if spec.Log != "" {
-			result.Values["log"] = spec.Log
-		}
-		ok := false
-		for _, rc := range okRCs(spec.OKRCs) {
-			ok = ok || rc == res.RC
-		}
-		if err == nil && !ok {
-			result.Failed = true
-			result.Msg = fmt.Sprintf("command exited %d in zone %s", res.RC, res.Zone)
-		} else if err == nil {
-			result.Msg = fmt.Sprintf("command exited %d in zone %s", res.RC, res.Zone)
-			result.RCAccepted = true
-		}
-	}
-	result.Changed = err == nil || res != nil
-	return result, nil
-}
-
-func okRCs(l []int) []int {
-	if len(l) == 0 {
-		return []int{0}
-	}
-	return l
+	return spec, nil
 }

@@ -2,42 +2,19 @@ package modules
 
 import (
 	"context"
-	"encoding/json"
 
 	"github.com/zonemgr/zonemgr/internal/ansible"
 )
 
 // ZoneGC is the zone_gc module: it removes what crashed runs left behind.
-var ZoneGC = &ansible.Module{
+var ZoneGC = &Definition{
 	Spec: ansible.Spec{
 		Module: "zone_gc",
 		Description: "Finishes the work of zonemgr runs that were killed: a run is gone when the lock it held on its journal can be taken (the kernel releases it at the run's death). Each such journal is replayed, newest first, under its zone's lock: a destroy (or an exec-diz's disposable zone) is finished while the zone is still the one that run worked on, then the run's undo commands run, newest first, each only while what it removes is still that run's (its zonemgr.run attribute or zonemgr:run property, and no other zone uses it). " +
 			"Nothing that no journal records is removed: detached golden zones, snapshots and VNICs zonemgr did not record are left alone, and look-alikes are listed under found.unrecorded. Check mode only reports. Fails, keeping the journal and saying what is left, when a command fails or a journal cannot be replayed.",
 		SupportsCheckMode: true,
 	},
-	Run: func(ctx context.Context, p *ansible.Params) (*ansible.Result, error) {
-		r, err := newRun(ctx, "zone_gc", p)
-		if err != nil {
-			return nil, err
-		}
-		rep, out, err := r.host.GC(ctx)
-		res, rerr := r.result(p, out, err)
-		if rerr != nil || rep == nil {
-			return res, rerr
-		}
-		// The report's fields, as JSON names them: found, commands,
-		// skipped, undo_failed, left.
-		var values map[string]any
-		b, err := json.Marshal(rep)
-		if err != nil {
-			return nil, err
-		}
-		if err := json.Unmarshal(b, &values); err != nil {
-			return nil, err
-		}
-		for k, v := range values {
-			res.Values[k] = v
-		}
-		return res, nil
+	run: func(ctx context.Context, c *Caller, p *ansible.Params) (*ansible.Result, error) {
+		return c.GC(ctx, mode(p)).Result(nil)
 	},
 }

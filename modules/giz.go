@@ -11,7 +11,7 @@ import (
 )
 
 // ZoneGIZ is the zone_giz module: golden-image zones.
-var ZoneGIZ = &ansible.Module{
+var ZoneGIZ = &Definition{
 	Spec: ansible.Spec{
 		Module:            "zone_giz",
 		Description:       "Golden-image zones (GIZ): installed, set up and snapshotted once, then cloned into disposable zones.",
@@ -19,7 +19,13 @@ var ZoneGIZ = &ansible.Module{
 		MutuallyExclusive: [][]string{{"source", "brand"}, {"source", "template"}},
 		SupportsCheckMode: true,
 	},
-	Run: runGIZ,
+	run: func(ctx context.Context, c *Caller, p *ansible.Params) (*ansible.Result, error) {
+		spec, err := gizSpec(p)
+		if err != nil {
+			return nil, phrased(err, "zone_giz")
+		}
+		return c.GIZ(ctx, mode(p), spec).Result(nil)
+	},
 }
 
 // gizOptions are zone_giz's options.
@@ -100,16 +106,3 @@ func gizSpec(p *ansible.Params) (zone.GIZSpec, error) {
 // ImageZoneName returns the zone name an image file's manifest records,
 // the name an import uses when none is given.
 func ImageZoneName(file string) (string, error) { return zone.ImageName(file) }
-
-func runGIZ(ctx context.Context, p *ansible.Params) (*ansible.Result, error) {
-	spec, err := gizSpec(p)
-	if err != nil {
-		return nil, phrased(err, "zone_giz")
-	}
-	r, err := newRun(ctx, "zone_giz", p)
-	if err != nil {
-		return nil, err
-	}
-	out, err := r.host.EnsureGIZ(ctx, spec)
-	return r.result(p, out, err)
-}

@@ -1,17 +1,22 @@
 package modules
 
 import (
+	"context"
+	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/zonemgr/zonemgr/internal/ansible"
 	"github.com/zonemgr/zonemgr/internal/config"
+	"github.com/zonemgr/zonemgr/internal/zone"
 )
 
 func TestSpecsAreValidAndDocumented(t *testing.T) {
-	for name, m := range All {
+	for name, m := range All() {
 		if m.Spec.Module != name {
-			t.Errorf("modules.All[%q] is the spec of %q", name, m.Spec.Module)
+			t.Errorf("modules.All()[%q] is the spec of %q", name, m.Spec.Module)
 		}
 		if err := m.Spec.Validate(); err != nil {
 			t.Errorf("%s: %v", name, err)
@@ -59,12 +64,47 @@ func TestSettingsFromConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := settings(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := settings(cfg)
 	if s.GIZContainer != "tank/z/GIZ" || s.DIZContainer != "rpool/zones/_zonemgr/DIZ" || s.DIZCompression != "lz4" ||
 		s.BootTimeout != 42*time.Second || s.DIZPrefix != "build-" || s.StateDir != "/var/tmp/zm" || s.GIZCompression != "gzip-9" {
 		t.Errorf("settings = %+v", s)
+	}
+}
+
+// TestErrorsNameOptions: a module names the engine's fields as its
+// options, whatever the engine's own words.
+func TestErrorsNameOptions(t *testing.T) {
+	out, code := ansible.Invoke(context.Background(), ZoneDIZ.Bind(NewCaller(Options{})),
+		[]byte(`{"giz": "g", "add_vnics_over": ["e1000g0|x"], "mount_lofs": ["rel"]}`))
+	var res map[string]any
+	if err := json.Unmarshal(out, &res); err != nil {
+		t.Fatal(err)
+	}
+	want := `add_vnics_over: "e1000g0|x": VLAN "x" is not a number from 1 to 4094`
+	if code != 1 || res["failed"] != true || !strings.Contains(fmt.Sprint(res["msg"]), want) || !strings.Contains(fmt.Sprint(res["msg"]), "mount_lofs: ") {
+		t.Errorf("exit %d, result %s; want a failure naming add_vnics_over and mount_lofs", code, out)
+	}
+	for _, tt := range []struct {
+		module       string
+		f            zone.Field
+		name, turnOn string
+	}{
+		{"zone_snapshot", zone.FieldSnapshot, "name", "name: true"},
+		{"zone_diz", zone.FieldSnapshot, "snapshot", "snapshot: true"},
+		{"zone_giz", zone.FieldForce, "force", "force: true"},
+		{"zone_exec", zone.FieldOKRCs, "ok_rcs", "ok_rcs: true"},
+	} {
+		n := namer(tt.module)
+		if got := n.Name(tt.f); got != tt.name {
+			t.Errorf("%s names %v %q, want %q", tt.module, tt.f, got, tt.name)
+		}
+		if got := n.Enable(tt.f); got != tt.turnOn {
+			t.Errorf("%s turns %v on with %q, want %q", tt.module, tt.f, got, tt.turnOn)
+		}
+	}
+	for f := zone.FieldNone + 1; f <= zone.FieldRole; f++ {
+		if optionNames[f] == "" {
+			t.Errorf("field %v has no option name", f)
+		}
 	}
 }

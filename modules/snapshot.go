@@ -8,7 +8,7 @@ import (
 )
 
 // ZoneSnapshot is the zone_snapshot module: snapshots of a managed zone.
-var ZoneSnapshot = &ansible.Module{
+var ZoneSnapshot = &Definition{
 	Spec: ansible.Spec{
 		Module:      "zone_snapshot",
 		Description: "Snapshots of a managed zone: its whole dataset tree and delegated datasets in one atomic zfs snapshot, with the zone configuration saved beside them; rollback and removal that never destroy a clone.",
@@ -20,12 +20,8 @@ var ZoneSnapshot = &ansible.Module{
 		},
 		SupportsCheckMode: true,
 	},
-	Run: func(ctx context.Context, p *ansible.Params) (*ansible.Result, error) {
-		r, err := newRun(ctx, "zone_snapshot", p)
-		if err != nil {
-			return nil, err
-		}
-		out, err := r.host.EnsureSnapshot(ctx, zone.SnapshotSpec{Zone: p.Str("zone"), Name: p.Str("name"), State: p.Str("state"), Force: p.Bool("force")})
-		return r.result(p, out, err)
+	run: func(ctx context.Context, c *Caller, p *ansible.Params) (*ansible.Result, error) {
+		spec := zone.SnapshotSpec{Zone: p.Str("zone"), Name: p.Str("name"), State: p.Str("state"), Force: p.Bool("force")}
+		return c.Snapshot(ctx, mode(p), spec).Result(nil)
 	},
 }

@@ -1,7 +1,6 @@
 package modules
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -46,22 +45,6 @@ func StartTrace(program string, env []string) *Trace {
 		return nil
 	}
 	return &Trace{path: path, program: program, start: time.Now()}
-}
-
-type traceKey struct{}
-
-// WithTrace returns a context whose module runs record their commands in
-// t (nil: none).
-func WithTrace(ctx context.Context, t *Trace) context.Context {
-	if t == nil {
-		return ctx
-	}
-	return context.WithValue(ctx, traceKey{}, t)
-}
-
-func traceFrom(ctx context.Context) *Trace {
-	t, _ := ctx.Value(traceKey{}).(*Trace)
-	return t
 }
 
 func (t *Trace) add(e zone.CommandRecord) {

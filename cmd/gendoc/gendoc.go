@@ -78,15 +78,15 @@ type File struct {
 	Data []byte
 }
 
-// Generate renders the sidecar of every module of modules.All, sorted by
+// Generate renders the sidecar of every module of modules.All(), sorted by
 // module name.
 func Generate() ([]File, error) {
 	var com common
 	if err := decodeStrict("docs/common.yml", &com); err != nil {
 		return nil, err
 	}
-	names := make([]string, 0, len(modules.All))
-	for name := range modules.All {
+	names := make([]string, 0, len(modules.All()))
+	for name := range modules.All() {
 		names = append(names, name)
 	}
 	sort.Strings(names)
@@ -98,7 +98,7 @@ func Generate() ([]File, error) {
 			errs = append(errs, err)
 			continue
 		}
-		data, err := Sidecar(modules.All[name], &in, &com)
+		data, err := Sidecar(&modules.All()[name].Spec, &in, &com)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("module %s: %w", name, err))
 			continue
@@ -108,8 +108,8 @@ func Generate() ([]File, error) {
 	if entries, err := docsFS.ReadDir("docs"); err == nil {
 		for _, e := range entries {
 			mod := strings.TrimSuffix(e.Name(), ".yml")
-			if mod != "common" && modules.All[mod] == nil {
-				errs = append(errs, fmt.Errorf("docs/%s: no module %s in modules.All", e.Name(), mod))
+			if mod != "common" && modules.All()[mod] == nil {
+				errs = append(errs, fmt.Errorf("docs/%s: no module %s in modules.All()", e.Name(), mod))
 			}
 		}
 	}
@@ -136,8 +136,7 @@ func decodeStrict(name string, v any) error {
 // refuses an option without a description, a check_mode support that
 // contradicts the spec, and return values without description, type or
 // returned.
-func Sidecar(m *ansible.Module, in *input, com *common) ([]byte, error) {
-	s := &m.Spec
+func Sidecar(s *ansible.Spec, in *input, com *common) ([]byte, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
@@ -188,12 +187,12 @@ func Sidecar(m *ansible.Module, in *input, com *common) ([]byte, error) {
 	if len(in.SeeAlso) > 0 {
 		var also []*yaml.Node
 		for _, name := range in.SeeAlso {
-			if modules.All[name] == nil {
+			if modules.All()[name] == nil {
 				return nil, fmt.Errorf("seealso: no module %s", name)
 			}
 			also = append(also, mapping(
 				pair{"module", str(modules.Collection + "." + name)},
-				pair{"description", str(modules.All[name].Spec.Description)},
+				pair{"description", str(modules.All()[name].Spec.Description)},
 			))
 		}
 		doc.Content = append(doc.Content, str("seealso"), seq(also...))

@@ -27,8 +27,8 @@ func TestCommittedSidecarsAreCurrent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(files) != len(modules.All) {
-		t.Errorf("generated %d files for %d modules", len(files), len(modules.All))
+	if len(files) != len(modules.All()) {
+		t.Errorf("generated %d files for %d modules", len(files), len(modules.All()))
 	}
 	stale, err := Stale(committed, files)
 	if err != nil {
@@ -80,7 +80,7 @@ func TestSidecarOptionsAreTheSpec(t *testing.T) {
 		if doc.Documentation.Module != name {
 			t.Errorf("%s: module %q", f.Name, doc.Documentation.Module)
 		}
-		want := normalize(t, modules.All[name].Spec.DocOptions())
+		want := normalize(t, modules.All()[name].Spec.DocOptions())
 		if got := normalize(t, doc.Documentation.Options); !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: options\n%v\nwant\n%v", f.Name, got, want)
 		}
@@ -192,7 +192,7 @@ func TestSidecarRefuses(t *testing.T) {
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := Sidecar(tc.mod, testInput(t, tc.input), com)
+			_, err := Sidecar(&tc.mod.Spec, testInput(t, tc.input), com)
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -215,7 +215,7 @@ func TestSidecarNotesAndAttributes(t *testing.T) {
 	mod.Spec.RequiredTogether = [][]string{{"b", "c"}}
 	mod.Spec.RequiredIf = []ansible.RequiredIf{{Key: "state", Value: "absent", Requires: []string{"a"}}, {Key: "state", Value: "present", Requires: []string{"b", "c"}, Any: true}}
 	in := testInput(t, goodInput+"notes: [A hand-written note.]\n")
-	data, err := Sidecar(mod, in, &common{})
+	data, err := Sidecar(&mod.Spec, in, &common{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -259,7 +259,7 @@ func TestReturnGroups(t *testing.T) {
 		t.Fatal(err)
 	}
 	in := testInput(t, goodInput+"return_groups: [g]\n")
-	data, err := Sidecar(testModule(ansible.Option{Name: "name", Description: "A name."}), in, &com)
+	data, err := Sidecar(&testModule(ansible.Option{Name: "name", Description: "A name."}).Spec, in, &com)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -331,7 +331,7 @@ func TestRun(t *testing.T) {
 		t.Errorf("-check after generating: exit %d, stdout %q", code, out.String())
 	}
 	entries, _ := os.ReadDir(dir)
-	if len(entries) != len(modules.All) {
-		t.Errorf("generated %d files for %d modules", len(entries), len(modules.All))
+	if len(entries) != len(modules.All()) {
+		t.Errorf("generated %d files for %d modules", len(entries), len(modules.All()))
 	}
 }

@@ -10,7 +10,6 @@ import (
 	"os/signal"
 	"reflect"
 	"runtime/debug"
-	"strings"
 	"syscall"
 )
 
@@ -78,32 +77,13 @@ func runModule(ctx context.Context, m *Module, args []byte) (p *Params, res *Res
 
 // render builds the result object and encodes it.
 func render(m *Module, p *Params, res *Result) ([]byte, int) {
-	obj := map[string]any{}
-	for k, v := range res.Values {
-		if !strings.HasPrefix(k, "_ansible_") {
-			obj[k] = v
-		}
+	obj := res.Object()
+	failed := obj["failed"] == true
+	if failed && obj["msg"] == "" {
+		obj["msg"] = fmt.Sprintf("module %s failed", m.Spec.Module)
 	}
-	failed, msg := res.Failed, res.Msg
-	if rc, ok := obj["rc"]; ok && !failed && !res.RCAccepted && rcFails(rc) {
-		failed = true
-		if msg == "" {
-			msg = "non-zero return code"
-		}
-	}
-	if failed && msg == "" {
-		msg = fmt.Sprintf("module %s failed", m.Spec.Module)
-	}
-	obj["changed"] = res.Changed
-	obj["failed"] = failed
-	obj["msg"] = msg
-	if res.Skipped {
-		obj["skipped"] = true
-	}
-	var warnings []string
 	var secrets []string
 	if p != nil {
-		warnings = append(warnings, p.Warnings...)
 		secrets = p.noLog
 		if p.Diff && !isNil(res.Diff) {
 			obj["diff"] = res.Diff
@@ -111,10 +91,9 @@ func render(m *Module, p *Params, res *Result) ([]byte, int) {
 		if !p.NoLog {
 			obj["invocation"] = map[string]any{"module_args": p.maskedArgs()}
 		}
-	}
-	warnings = append(warnings, res.Warnings...)
-	if len(warnings) > 0 {
-		obj["warnings"] = warnings
+		if len(p.Warnings) > 0 {
+			obj["warnings"] = append(append([]string(nil), p.Warnings...), res.Warnings...)
+		}
 	}
 	code := 0
 	if failed {

@@ -79,17 +79,7 @@ func Judge(stdout []byte, exitCode int, stderr []byte) Verdict {
 			delete(data, k)
 		}
 	}
-	for _, k := range []string{"stdout", "stderr"} {
-		v, ok := data[k]
-		if _, done := data[k+"_lines"]; !ok || done {
-			continue
-		}
-		if s, isStr := v.(string); isStr {
-			data[k+"_lines"] = splitLines(s)
-		} else if !truthy(v) {
-			data[k+"_lines"] = []any{}
-		}
-	}
+	addLines(data)
 	if _, ok := data["failed"]; !ok {
 		rc, hasRC := data["rc"]
 		data["failed"] = hasRC && rcFails(rc)
@@ -118,6 +108,29 @@ func Judge(stdout []byte, exitCode int, stderr []byte) Verdict {
 		v.Msg = pyStr(m)
 	}
 	return v
+}
+
+// addLines adds stdout_lines and stderr_lines to a result that has
+// stdout or stderr, as Ansible's controller does.
+func addLines(data map[string]any) {
+	for _, k := range []string{"stdout", "stderr"} {
+		v, ok := data[k]
+		if _, done := data[k+"_lines"]; !ok || done {
+			continue
+		}
+		if s, isStr := v.(string); isStr {
+			data[k+"_lines"] = splitLines(s)
+		} else if !truthy(v) {
+			data[k+"_lines"] = []any{}
+		}
+	}
+}
+
+// Registered is a module's result object (see [Result.Object]) as
+// Ansible registers it: with stdout_lines and stderr_lines.
+func Registered(obj map[string]any) map[string]any {
+	addLines(obj)
+	return obj
 }
 
 // FilterJSON cuts a module's stdout as Ansible does before parsing it:

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"strings"
 )
 
 // A Result is what a module's Run returns: whether it changed something
@@ -36,6 +37,36 @@ func (r *Result) Set(key string, v any) *Result {
 	}
 	r.Values[key] = v
 	return r
+}
+
+// Object is the result object a module prints, without what comes from
+// the task's arguments (the invocation, and the diff, which only diff
+// mode shows): the return values, changed, failed (also for a non-zero
+// rc that is not accepted), msg, skipped and warnings.
+func (r *Result) Object() map[string]any {
+	obj := map[string]any{}
+	for k, v := range r.Values {
+		if !strings.HasPrefix(k, "_ansible_") {
+			obj[k] = v
+		}
+	}
+	failed, msg := r.Failed, r.Msg
+	if rc, ok := obj["rc"]; ok && !failed && !r.RCAccepted && rcFails(rc) {
+		failed = true
+		if msg == "" {
+			msg = "non-zero return code"
+		}
+	}
+	obj["changed"] = r.Changed
+	obj["failed"] = failed
+	obj["msg"] = msg
+	if r.Skipped {
+		obj["skipped"] = true
+	}
+	if len(r.Warnings) > 0 {
+		obj["warnings"] = r.Warnings
+	}
+	return obj
 }
 
 // Warn adds a warning, which Ansible shows as "[WARNING]: ...".

@@ -1,6 +1,7 @@
 package zone
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -105,6 +106,27 @@ func FieldSet(fs ...Field) Fields {
 
 // Has reports whether f is in the set.
 func (s Fields) Has(f Field) bool { return s&(1<<uint(f)) != 0 }
+
+// List returns the set's fields in order.
+func (s Fields) List() []Field {
+	var out []Field
+	for f := FieldNone + 1; f < fieldCount; f++ {
+		if s.Has(f) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// MarshalJSON renders the set as a list of the engine's words for its
+// fields.
+func (s Fields) MarshalJSON() ([]byte, error) {
+	words := []string{}
+	for _, f := range s.List() {
+		words = append(words, f.String())
+	}
+	return json.Marshal(words)
+}
 
 // A Namer phrases fields as a front door's user typed them: Name labels
 // a field ("add_vnics_over", "--add-vnic-over"); Enable says how to turn

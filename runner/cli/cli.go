@@ -3,12 +3,13 @@
 // and the verb in any order, the last verb wins, list options append,
 // query verbs take a positional zone name, -c implying create-diz and
 // --exec-cmd implying exec), every verb, option and alias of it, its
-// configuration variables, and its output and exit status. Each verb is
-// one call of a zonemgr module (zone_giz, zone_diz, zone_snapshot,
-// zone_exec, zone_info), made in-process with the args object Ansible
-// would send and judged as Ansible judges it, so the command line and
-// Ansible cannot disagree; verbs that act on a zone of either role ask
-// zone_info for the role first.
+// configuration variables, and its output and exit status. Each verb
+// makes the typed call of a zonemgr module (zone_giz, zone_diz,
+// zone_snapshot, zone_exec, zone_info, zone_gc) through the same
+// modules.Caller the module binaries and zonemgr play use, so the
+// command line and Ansible cannot disagree; verbs that act on a zone of
+// either role ask zone_info for the role first. The engine's errors name
+// the flags the user typed.
 package cli
 
 import (
@@ -19,7 +20,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/zonemgr/zonemgr/internal/ansible"
 	"github.com/zonemgr/zonemgr/internal/config"
 	"github.com/zonemgr/zonemgr/modules"
 )
@@ -33,23 +33,26 @@ const (
 )
 
 // A CLI is the zonemgr command line with what it runs against: where its
-// output goes, the modules its verbs call and the environment it reads.
-// bin/zonemgr runs one through Main; tests give it fake modules.
+// output goes, the engine its verbs call and the environment it reads.
+// bin/zonemgr runs one through Main; tests give it a fake engine.
 type CLI struct {
 	Stdout io.Writer
 	Stderr io.Writer
-	// Modules maps a module's name to its definition; nil means
-	// modules.All.
-	Modules map[string]*ansible.Module
+	// Engine returns the engine the verbs call, given the options the
+	// command line settled on; nil means modules.NewCaller.
+	Engine func(modules.Options) Engine
+	// Trace records the run for ZONEMGR_TRACE (nil: not traced).
+	Trace *modules.Trace
 	// Getenv reads the environment: ZONEMGR_DEBUG, and the configuration
 	// ($HOME, $ZONEMGR_CONF and the variables). Nil means os.Getenv.
 	Getenv func(string) string
 }
 
-// Main runs the command line args (the words after "zonemgr") with the
-// real modules and returns the exit status.
-func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	c := &CLI{Stdout: stdout, Stderr: stderr}
+// Main runs the command line args (the words after "zonemgr") against
+// the engine and returns the exit status; t is the run's trace (nil:
+// none).
+func Main(ctx context.Context, t *modules.Trace, args []string, stdout, stderr io.Writer) int {
+	c := &CLI{Stdout: stdout, Stderr: stderr, Trace: t}
 	return c.Run(ctx, args)
 }
 
@@ -97,12 +100,15 @@ func (c *CLI) Run(ctx context.Context, args []string) int {
 		out.usage(uerr)
 		return ExitUsage
 	}
-	registry := c.Modules
-	if registry == nil {
-		registry = modules.All
+	o := modules.Options{Config: cfg, Stdout: liveOutput(req.on[optJSON], c.Stdout, c.Stderr), Stderr: c.Stderr,
+		OnCommand: out.command, Trace: c.Trace}
+	var engine Engine
+	if c.Engine != nil {
+		engine = c.Engine(o)
+	} else {
+		engine = modules.NewCaller(o)
 	}
-	s := &session{ctx: ctx, req: req, cfg: cfg, out: out, modules: registry,
-		live: liveOutput(req.on[optJSON], c.Stdout, c.Stderr)}
+	s := &session{ctx: ctx, req: req, cfg: cfg, out: out, engine: engine, names: flagNamer(v.name)}
 	return v.run(s)
 }
 

@@ -4,115 +4,16 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path"
 	"sort"
+	"strconv"
 	"testing"
 
-	"github.com/zonemgr/zonemgr/internal/ansible"
+	"github.com/zonemgr/zonemgr/internal/zone"
 	"github.com/zonemgr/zonemgr/modules"
 )
-
-// specFor returns the argument spec a fake module validates against: the
-// real module's when modules.All has it, so that a command line that
-// sends an option the module does not know fails the test; otherwise the
-// spec the module is being written to.
-func specFor(name string) ansible.Spec {
-	if m := modules.All[name]; m != nil {
-		return m.Spec
-	}
-	return plannedSpecs[name]
-}
-
-// dizOptionsPlanned are zone_diz's options, which zone_exec takes under
-// the same names for the zone it clones.
-var dizOptionsPlanned = []ansible.Option{
-	{Name: "giz", Aliases: []string{"origin", "clone"}},
-	{Name: "snapshot"},
-	{Name: "mount_lofs", Type: ansible.TypeList},
-	{Name: "mount_autonfs", Type: ansible.TypeList},
-	{Name: "delegate_datasets", Type: ansible.TypeList},
-	{Name: "add_vnics", Type: ansible.TypeList},
-	{Name: "add_vnics_over", Type: ansible.TypeList},
-	{Name: "copy_users", Type: ansible.TypeList},
-	{Name: "copy_groups", Type: ansible.TypeList},
-	{Name: "elevate_users", Type: ansible.TypeList},
-	{Name: "capped_memory"},
-	{Name: "capped_cpu"},
-	{Name: "boot_timeout", Type: ansible.TypeInt},
-	{Name: "wait", Type: ansible.TypeBool, Default: true},
-	{Name: "single_user", Type: ansible.TypeBool, Default: false},
-}
-
-// plannedSpecs are the modules' argument specs as the project defines
-// them, for the modules not in modules.All yet.
-var plannedSpecs = map[string]ansible.Spec{
-	"zone_giz": {
-		Module: "zone_giz",
-		Options: []ansible.Option{
-			{Name: "name", Aliases: []string{"zone"}, Required: true},
-			{Name: "state", Default: "present", Choices: []string{"present", "absent", "updated", "running", "stopped", "ready", "mounted", "restarted"}},
-			{Name: "brand"}, {Name: "template"}, {Name: "source", Aliases: []string{"origin"}}, {Name: "snapshot"},
-			{Name: "add_publishers", Type: ansible.TypeList}, {Name: "remove_publishers", Type: ansible.TypeList},
-			{Name: "add_packages", Type: ansible.TypeList}, {Name: "remove_packages", Type: ansible.TypeList},
-			{Name: "copy_users", Type: ansible.TypeList}, {Name: "copy_groups", Type: ansible.TypeList},
-			{Name: "elevate_users", Type: ansible.TypeList}, {Name: "mount_lofs", Type: ansible.TypeList},
-			{Name: "force", Type: ansible.TypeBool}, {Name: "boot_timeout", Type: ansible.TypeInt},
-			{Name: "wait", Type: ansible.TypeBool, Default: true}, {Name: "single_user", Type: ansible.TypeBool},
-			{Name: "update_packages", Type: ansible.TypeBool, Default: true},
-		},
-		SupportsCheckMode: true,
-	},
-	"zone_diz": {
-		Module: "zone_diz",
-		Options: append([]ansible.Option{
-			{Name: "name", Aliases: []string{"zone"}},
-			{Name: "state", Default: "present", Choices: []string{"present", "running", "stopped", "ready", "mounted", "absent", "restarted"}},
-			{Name: "recreate", Type: ansible.TypeBool},
-		}, dizOptionsPlanned...),
-		SupportsCheckMode: true,
-	},
-	"zone_snapshot": {
-		Module: "zone_snapshot",
-		Options: []ansible.Option{
-			{Name: "zone", Required: true},
-			{Name: "name"},
-			{Name: "state", Default: "present", Choices: []string{"present", "absent", "rolledback"}},
-			{Name: "force", Type: ansible.TypeBool},
-		},
-		SupportsCheckMode: true,
-	},
-	"zone_exec": {
-		Module: "zone_exec",
-		Options: append([]ansible.Option{
-			{Name: "cmd", Required: true},
-			{Name: "zone"},
-			{Name: "name"},
-			{Name: "user"},
-			{Name: "chdir"},
-			{Name: "env", Type: ansible.TypeDict},
-			{Name: "timeout", Type: ansible.TypeInt},
-			{Name: "discard", Choices: []string{"never", "always", "onsuccess", "onfailure"}},
-			{Name: "keep_on_failure", Type: ansible.TypeBool},
-			{Name: "ok_rcs", Type: ansible.TypeList, Elements: ansible.TypeInt},
-			{Name: "output_limit", Type: ansible.TypeInt},
-			{Name: "log"},
-		}, dizOptionsPlanned...),
-		MutuallyExclusive: [][]string{{"zone", "giz"}},
-		RequiredOneOf:     [][]string{{"zone", "giz"}},
-		SupportsCheckMode: true,
-	},
-	"zone_info": {
-		Module: "zone_info",
-		Options: []ansible.Option{
-			{Name: "name"},
-			{Name: "role", Choices: []string{"giz", "diz", "any"}},
-			{Name: "state"},
-			{Name: "verify", Type: ansible.TypeBool},
-		},
-		SupportsCheckMode: true,
-	},
-}
 
 // A fakeZone is one zone of the fake global zone.
 type fakeZone struct {
@@ -120,26 +21,31 @@ type fakeZone struct {
 	state string
 }
 
-// A call is one module call a fake module received: the options the
-// command line gave (as validated by the spec) and the settings.
+// A call is one call the fake engine received: the module, the request
+// as the module's options would say it (see requestOptions), the mode,
+// and the request itself.
 type call struct {
 	module string
-	args   string // canonical JSON of the options given
+	args   string // canonical JSON of the options the request sets
 	check  bool
-	params *ansible.Params
+	req    any
 }
 
-// A fakeHost is a fake global zone behind fake modules: it records every
-// call and answers from its zones.
+// A fakeHost is a fake global zone behind a fake engine: it records
+// every call and answers from its zones.
 type fakeHost struct {
 	zones map[string]fakeZone
 	// snapshots of each zone, oldest first.
 	snapshots map[string][]string
-	// rc is what zone_exec reports as the command's exit status.
+	// rc is what an exec reports as the command's exit status.
 	rc int
-	// fail makes the named module fail with this message.
-	fail  map[string]string
+	// fail makes the named module's calls fail with this message;
+	// failErr with this error.
+	fail    map[string]string
+	failErr map[string]error
 	calls []call
+	// block, when set, runs in place of an exec (for a signal test).
+	block func(ctx context.Context) error
 }
 
 func newFakeHost() *fakeHost {
@@ -156,121 +62,288 @@ func newFakeHost() *fakeHost {
 	}
 }
 
-// modules returns the fake registry.
-func (h *fakeHost) modules() map[string]*ansible.Module {
-	reg := map[string]*ansible.Module{}
-	for _, name := range []string{"zone_giz", "zone_diz", "zone_snapshot", "zone_exec", "zone_info", "zone_gc"} {
-		name := name
-		reg[name] = &ansible.Module{Spec: specFor(name), Run: func(ctx context.Context, p *ansible.Params) (*ansible.Result, error) {
-			return h.run(name, p)
-		}}
-	}
-	return reg
-}
+// engine returns the fake as the command line's engine.
+func (h *fakeHost) engine(modules.Options) Engine { return h }
 
-// givenArgs renders the options a call gave as canonical JSON.
-func givenArgs(spec ansible.Spec, p *ansible.Params) string {
-	given := map[string]any{}
-	for _, o := range spec.Options {
-		if p.IsSet(o.Name) {
-			given[o.Name] = p.Raw(o.Name)
-		}
-	}
-	b, err := json.Marshal(given)
+// record notes a call and returns its reply, failed when h.fail names
+// the module.
+func (h *fakeHost) record(module string, mode modules.Mode, req any) *modules.Reply {
+	b, err := json.Marshal(requestOptions(req))
 	if err != nil {
-		return fmt.Sprintf("encode: %v", err)
+		panic(err)
 	}
-	return string(b)
+	h.calls = append(h.calls, call{module: module, args: string(b), check: mode.Check, req: req})
+	r := &modules.Reply{Module: module, Mode: mode}
+	if msg, ok := h.fail[module]; ok {
+		r.Err = errors.New(msg)
+	}
+	if err, ok := h.failErr[module]; ok {
+		r.Err = err
+	}
+	return r
 }
 
-func (h *fakeHost) run(module string, p *ansible.Params) (*ansible.Result, error) {
-	h.calls = append(h.calls, call{module: module, args: givenArgs(specFor(module), p), check: p.CheckMode, params: p})
-	if msg, ok := h.fail[module]; ok {
-		return nil, fmt.Errorf("%s", msg)
+// changed is the outcome of a call that changes zone name.
+func changed(name string, mode modules.Mode, values map[string]any) *zone.Outcome {
+	msg := "zone " + name + ": 3 step(s) ran"
+	if mode.Check {
+		msg = "zone " + name + ": 3 step(s) would run"
 	}
-	res := &ansible.Result{Values: map[string]any{}}
-	switch module {
-	case "zone_info":
-		name := p.Str("name")
-		var zones []any
-		names := make([]string, 0, len(h.zones))
-		for n := range h.zones {
-			names = append(names, n)
+	return &zone.Outcome{Changed: true, Zone: name, Msg: msg, Values: values,
+		Plan: []string{"zoneadm -z " + name + " boot", "zoneadm -z " + name + " halt"}}
+}
+
+func (h *fakeHost) GIZ(ctx context.Context, mode modules.Mode, spec zone.GIZSpec) *modules.Reply {
+	r := h.record("zone_giz", mode, spec)
+	if r.Err == nil {
+		r.Outcome = changed(spec.Name, mode, map[string]any{"name": spec.Name})
+	}
+	return r
+}
+
+func (h *fakeHost) DIZ(ctx context.Context, mode modules.Mode, spec zone.DIZSpec) *modules.Reply {
+	r := h.record("zone_diz", mode, spec)
+	name := spec.Name
+	if name == "" {
+		name = "diz-abc123-0001"
+	}
+	if r.Err == nil {
+		r.Outcome = changed(name, mode, map[string]any{"name": name})
+	}
+	return r
+}
+
+func (h *fakeHost) Snapshot(ctx context.Context, mode modules.Mode, spec zone.SnapshotSpec) *modules.Reply {
+	r := h.record("zone_snapshot", mode, spec)
+	if r.Err != nil {
+		return r
+	}
+	snap := spec.Name
+	if snap == "" {
+		snap = "autozone-20250101T000000Z"
+	}
+	list := []zone.SnapshotInfo{}
+	for _, n := range h.snapshots[spec.Zone] {
+		list = append(list, zone.SnapshotInfo{Name: n, Creation: 1700000000, Clones: []string{}, Zonemgr: true})
+	}
+	if mode.Check {
+		list = append(list, zone.SnapshotInfo{Name: snap, Creation: 1800000000, Clones: []string{}, Zonemgr: true})
+	}
+	r.Outcome = &zone.Outcome{Changed: true, Zone: spec.Zone, Msg: "zone " + spec.Zone + ": 1 step(s) ran",
+		Values: map[string]any{"snapshot": snap, "snapshots": list, "halted": false}}
+	return r
+}
+
+func (h *fakeHost) Exec(ctx context.Context, mode modules.Mode, spec zone.ExecSpec) *modules.Reply {
+	r := h.record("zone_exec", mode, spec)
+	if h.block != nil {
+		r.Err = h.block(ctx)
+		return r
+	}
+	if r.Err != nil || mode.Check {
+		return r
+	}
+	name := spec.Zone
+	if name == "" {
+		name = "diz-abc123-0002"
+	}
+	r.Outcome = &zone.Outcome{Changed: true, Zone: name}
+	r.Exec = &zone.ExecResult{RC: h.rc, Stdout: "built\n", Zone: name, Discarded: spec.Zone == ""}
+	r.OKRCs = spec.OKRCs
+	return r
+}
+
+func (h *fakeHost) Info(ctx context.Context, q zone.InfoQuery) *modules.Reply {
+	r := h.record("zone_info", modules.Mode{}, q)
+	if r.Err != nil {
+		return r
+	}
+	info := &zone.Info{Zones: []zone.ZoneInfo{}, Orphans: zone.Orphans{
+		Journals: []string{"/var/zonemgr/journal/b1-diz-7-1.json"}, Zones: []string{},
+		VNICs: []string{"autodizgone_0"}, Datasets: []string{}, Snapshots: []string{},
+		Unrecorded: []string{"vnic autodizold_0: named like zonemgr's automatic VNICs, configured in no zone, and no journal records it"}}}
+	names := make([]string, 0, len(h.zones))
+	for n := range h.zones {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		z := h.zones[n]
+		if z.role == "" {
+			continue
 		}
-		sort.Strings(names)
-		for _, n := range names {
-			z := h.zones[n]
-			if z.role == "" {
-				continue
-			}
-			if ok, _ := path.Match(name, n); name != "" && !ok {
-				continue
-			}
-			if r := p.Str("role"); r != "" && r != "any" && r != z.role {
-				continue
-			}
-			zones = append(zones, map[string]any{"name": n, "role": z.role, "state": z.state,
-				"brand": "ipkg", "zonepath": "/zones/" + n, "giz": map[bool]string{true: "test-giz-1"}[z.role == "diz"]})
+		if ok, _ := path.Match(q.Name, n); q.Name != "" && !ok {
+			continue
 		}
-		res.Set("zones", append([]any{}, zones...))
-		res.Set("orphans", map[string]any{"journals": []any{"/var/zonemgr/journal/b1-diz-7-1.json"}, "zones": []any{},
-			"vnics": []any{"autodizgone_0"}, "datasets": []any{}, "snapshots": []any{},
-			"unrecorded": []any{"vnic autodizold_0: named like zonemgr's automatic VNICs, configured in no zone, and no journal records it"}})
-		if name != "" {
-			z, ok := h.zones[name]
-			res.Set("exists", ok).Set("managed", ok && z.role != "").Set("role", z.role).Set("state", z.state)
-			if p.Bool("verify") {
-				res.Set("verified", name != "test-diz-1")
-			}
+		if q.Role != "" && q.Role != "any" && q.Role != z.role {
+			continue
 		}
-	case "zone_giz", "zone_diz":
-		name := p.Str("name")
-		if name == "" {
-			name = "diz-abc123-0001"
+		zi := zone.ZoneInfo{Name: n, Role: z.role, State: z.state, Brand: "ipkg", Zonepath: "/zones/" + n}
+		if z.role == "diz" {
+			zi.GIZ = "test-giz-1"
 		}
-		res.Changed = true
-		res.Msg = "zone " + name + ": 3 step(s) ran"
-		if p.CheckMode {
-			res.Msg = "zone " + name + ": 3 step(s) would run"
-		}
-		res.Set("name", name).Set("plan", []string{"zoneadm -z " + name + " boot", "zoneadm -z " + name + " halt"})
-	case "zone_snapshot":
-		snap := p.Str("name")
-		if snap == "" {
-			snap = "autozone-20250101T000000Z"
-		}
-		res.Changed = true
-		var list []any
-		for _, n := range h.snapshots[p.Str("zone")] {
-			list = append(list, map[string]any{"name": n, "creation": 1700000000, "used": 0, "clones": []any{}, "zonemgr": true})
-		}
-		if p.CheckMode {
-			list = append(list, map[string]any{"name": snap, "creation": 1800000000, "used": 0, "clones": []any{}, "zonemgr": true})
-		}
-		res.Set("snapshot", snap).Set("snapshots", append([]any{}, list...)).Set("halted", false)
-	case "zone_gc":
-		res.Changed = true
-		res.Msg = "gc ran 1 command(s) and removed 1 journal(s)"
-		if p.CheckMode {
-			res.Msg = "gc would run 1 command(s) and remove 1 journal(s)"
-		}
-		res.Set("found", map[string]any{"journals": []any{"/var/zonemgr/journal/b1-diz-7-1.json"}, "zones": []any{},
-			"vnics": []any{"autodizgone_0"}, "datasets": []any{}, "snapshots": []any{},
-			"unrecorded": []any{"vnic autodizold_0: named like zonemgr's automatic VNICs, configured in no zone, and no journal records it"}})
-		res.Set("not_run", []any{"zoneadm -z b1 uninstall -F: zone b1 is configured"})
-		res.Set("plan", []string{"dladm delete-vnic autodizgone_0"})
-	case "zone_exec":
-		zone := p.Str("zone")
-		if zone == "" {
-			zone = "diz-abc123-0002"
-		}
-		res.Changed = true
-		res.Set("rc", h.rc).Set("stdout", "built\n").Set("stderr", "").Set("zone", zone).Set("discarded", p.Str("zone") == "")
-		if h.rc != 0 {
-			res.Msg = fmt.Sprintf("command exited with status %d", h.rc)
+		info.Zones = append(info.Zones, zi)
+	}
+	if q.Name != "" {
+		z, ok := h.zones[q.Name]
+		info.Exists, info.Managed, info.Role, info.State = ok, ok && z.role != "", z.role, z.state
+		if q.Verify {
+			v := q.Name != "test-diz-1"
+			info.Verified = &v
 		}
 	}
-	return res, nil
+	r.Info = info
+	return r
+}
+
+func (h *fakeHost) GC(ctx context.Context, mode modules.Mode) *modules.Reply {
+	r := h.record("zone_gc", mode, struct{}{})
+	if r.Err != nil {
+		return r
+	}
+	msg := "gc ran 1 command(s) and removed 1 journal(s)"
+	if mode.Check {
+		msg = "gc would run 1 command(s) and remove 1 journal(s)"
+	}
+	r.Outcome = &zone.Outcome{Changed: true, Msg: msg, Plan: []string{"dladm delete-vnic autodizgone_0"}}
+	r.GC = &zone.GCReport{
+		Found: zone.Orphans{Journals: []string{"/var/zonemgr/journal/b1-diz-7-1.json"}, Zones: []string{},
+			VNICs: []string{"autodizgone_0"}, Datasets: []string{}, Snapshots: []string{},
+			Unrecorded: []string{"vnic autodizold_0: named like zonemgr's automatic VNICs, configured in no zone, and no journal records it"}},
+		NotRun: []string{"zoneadm -z b1 uninstall -F: zone b1 is configured"},
+	}
+	return r
+}
+
+// requestOptions renders a request as the options of the module call
+// that means the same (the options a task would give, with their
+// defaults left out), so that the tables read as the modules' documents.
+func requestOptions(req any) map[string]any {
+	o := map[string]any{}
+	str := func(k, v string) {
+		if v != "" {
+			o[k] = v
+		}
+	}
+	list := func(k string, v []string) {
+		if len(v) > 0 {
+			o[k] = v
+		}
+	}
+	on := func(k string, v bool) {
+		if v {
+			o[k] = true
+		}
+	}
+	lofs := func(ms []zone.LofsMount) {
+		var l []string
+		for _, m := range ms {
+			s := m.Dir
+			if m.Special != m.Dir || m.ReadOnly {
+				s += "|" + m.Special
+			}
+			if m.ReadOnly {
+				s += "|ro"
+			}
+			l = append(l, s)
+		}
+		list("mount_lofs", l)
+	}
+	boot := func(noWait, single bool, timeout int) {
+		if noWait {
+			o["wait"] = false
+		}
+		on("single_user", single)
+		if timeout != 0 {
+			o["boot_timeout"] = timeout
+		}
+	}
+	diz := func(s zone.DIZSpec) {
+		str("name", s.Name)
+		str("giz", s.GIZ)
+		str("snapshot", s.Snapshot)
+		lofs(s.Lofs)
+		var nfs, over []string
+		for _, a := range s.AutoNFS {
+			nfs = append(nfs, a.Dir+"|"+a.Source)
+		}
+		for _, v := range s.VNICsOver {
+			over = append(over, v.String())
+		}
+		list("mount_autonfs", nfs)
+		list("delegate_datasets", s.Datasets)
+		list("add_vnics", s.VNICs)
+		list("add_vnics_over", over)
+		list("copy_users", s.CopyUsers)
+		list("copy_groups", s.CopyGroups)
+		list("elevate_users", s.ElevateUsers)
+		on("ldap_client", s.LDAPClient)
+		on("recreate", s.Recreate)
+		boot(s.NoWait, s.SingleUser, int(s.BootTimeout.Seconds()))
+	}
+	switch s := req.(type) {
+	case zone.GIZSpec:
+		str("name", s.Name)
+		str("state", s.State)
+		str("brand", s.Brand)
+		str("template", s.Template)
+		str("source", s.Source)
+		str("snapshot", s.Snapshot)
+		var pubs []string
+		for _, p := range s.AddPublishers {
+			pubs = append(pubs, p.Name+"|"+p.URL)
+		}
+		list("add_publishers", pubs)
+		list("remove_publishers", s.RemovePublishers)
+		list("add_packages", s.AddPackages)
+		list("remove_packages", s.RemovePackages)
+		list("copy_users", s.CopyUsers)
+		list("copy_groups", s.CopyGroups)
+		list("elevate_users", s.ElevateUsers)
+		lofs(s.Lofs)
+		on("force", s.Force)
+		if !s.UpdatePackages {
+			o["update_packages"] = false
+		}
+		str("image", s.Image)
+		str("incremental_from", s.IncrementalFrom)
+		on("attach_update", s.AttachUpdate)
+		str("archive", s.Archive)
+		on("ldap_client", s.LDAPClient)
+		boot(s.NoWait, s.SingleUser, int(s.BootTimeout.Seconds()))
+	case zone.DIZSpec:
+		diz(s)
+		str("state", s.State)
+	case zone.SnapshotSpec:
+		str("zone", s.Zone)
+		str("name", s.Name)
+		str("state", s.State)
+		on("force", s.Force)
+	case zone.ExecSpec:
+		if s.DIZ != nil {
+			diz(*s.DIZ)
+		}
+		str("cmd", s.Cmd)
+		str("zone", s.Zone)
+		str("user", s.User)
+		str("discard", s.Discard)
+		if len(s.OKRCs) > 0 {
+			var rcs []string
+			for _, rc := range s.OKRCs {
+				rcs = append(rcs, strconv.Itoa(rc))
+			}
+			o["ok_rcs"] = rcs
+		}
+	case zone.InfoQuery:
+		str("name", s.Name)
+		str("role", s.Role)
+		str("state", s.State)
+		on("verify", s.Verify)
+	case struct{}:
+	default:
+		panic(fmt.Sprintf("requestOptions: %T", req))
+	}
+	return o
 }
 
 // runResult is what one command line did.
@@ -293,7 +366,7 @@ func testEnv(t *testing.T, extra map[string]string) func(string) string {
 func runCLI(t *testing.T, h *fakeHost, env map[string]string, args ...string) runResult {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	c := &CLI{Stdout: &stdout, Stderr: &stderr, Modules: h.modules(), Getenv: testEnv(t, env)}
+	c := &CLI{Stdout: &stdout, Stderr: &stderr, Engine: h.engine, Getenv: testEnv(t, env)}
 	code := c.Run(context.Background(), args)
 	return runResult{code: code, stdout: stdout.String(), stderr: stderr.String()}
 }

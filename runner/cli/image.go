@@ -3,7 +3,7 @@ package cli
 import (
 	"path/filepath"
 
-	"github.com/zonemgr/zonemgr/modules"
+	"github.com/zonemgr/zonemgr/internal/zone"
 )
 
 // absPath makes an image path given on the command line absolute, so
@@ -20,10 +20,9 @@ func absPath(p string) string {
 func runExportGIZ(s *session) int {
 	r := s.req
 	file := absPath(r.str[optImageFile])
-	args := map[string]any{"name": r.str[optZone], "state": "exported", "image": file}
-	r.put(args, "snapshot", optSnapshot)
-	r.put(args, "incremental_from", optIncremental)
-	return s.callReport("zone_giz", args, r.on[optDryRun], func(callResult) { s.out.data(file) })
+	spec := zone.GIZSpec{Name: r.str[optZone], State: "exported", Image: file, Snapshot: r.str[optSnapshot],
+		IncrementalFrom: r.str[optIncremental], UpdatePackages: true, Omitted: r.gizOmitted()}
+	return s.report(s.giz(spec), func() { s.out.data(file) })
 }
 
 // runImportGIZ makes a golden zone from an image file, named -z or, by
@@ -33,15 +32,13 @@ func runImportGIZ(s *session) int {
 	file := absPath(r.str[optImage])
 	name := r.str[optZone]
 	if name == "" {
-		n, err := modules.ImageZoneName(file)
+		n, err := zone.ImageName(file)
 		if err != nil {
 			return s.fail("%v", err)
 		}
 		name = n
 	}
-	args := map[string]any{"name": name, "state": "present", "image": file}
-	if r.on[optAttachUpdate] {
-		args["attach_update"] = true
-	}
-	return s.callReport("zone_giz", args, r.on[optDryRun], func(callResult) { s.out.data(name) })
+	spec := zone.GIZSpec{Name: name, State: "present", Image: file, AttachUpdate: r.on[optAttachUpdate],
+		UpdatePackages: true, Omitted: r.gizOmitted()}
+	return s.report(s.giz(spec), func() { s.out.data(name) })
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/zonemgr/zonemgr/internal/illumos"
+	"github.com/zonemgr/zonemgr/internal/zone"
 )
 
 func TestOutfile(t *testing.T) {
@@ -191,55 +192,17 @@ func TestUpdateGIZAfterFailure(t *testing.T) {
 	}
 }
 
-func TestModuleNotAvailable(t *testing.T) {
-	h := newFakeHost()
-	var stdout, stderr strings.Builder
-	reg := h.modules()
-	delete(reg, "zone_exec")
-	c := &CLI{Stdout: &stdout, Stderr: &stderr, Modules: reg, Getenv: testEnv(t, nil)}
-	code := c.Run(t.Context(), a("exec", "-z", "z", "--exec-cmd", "x"))
-	if code != 1 || stderr.String() != "zonemgr: error: module zone_exec is not available in this zonemgr\n" {
-		t.Errorf("exit status %d, stderr %q", code, stderr.String())
-	}
-}
-
-func TestArgsJSON(t *testing.T) {
-	tests := []struct {
-		opts  map[string]any
-		check bool
-		level int
-		want  string
-	}{
-		{map[string]any{"giz": "g", "copy_users": []string{"a", "b"}, "wait": false}, true, levelInfo,
-			`{"copy_users":["a","b"],"giz":"g","wait":false,"_ansible_check_mode":true,"_ansible_no_log":false,"_ansible_debug":false,"_ansible_diff":false,"_ansible_verbosity":0,"_ansible_module_name":"zone_diz"}`},
-		{map[string]any{}, false, levelDebug,
-			`{"_ansible_check_mode":false,"_ansible_no_log":false,"_ansible_debug":true,"_ansible_diff":false,"_ansible_verbosity":2,"_ansible_module_name":"zone_diz"}`},
-	}
-	for _, tt := range tests {
-		got, err := argsJSON("zone_diz", tt.opts, tt.check, tt.level)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if string(got) != tt.want {
-			t.Errorf("args\n%s\nwant\n%s", got, tt.want)
-		}
-	}
-}
-
 func TestCheckModeReachesTheModule(t *testing.T) {
 	h := newFakeHost()
 	got := runCLI(t, h, nil, "-d", "5", "-n", "stop", "-z", "test-diz-1")
 	if got.code != 0 {
 		t.Fatalf("exit status %d; stderr:\n%s", got.code, got.stderr)
 	}
-	if len(h.calls) != 2 || h.calls[0].params.CheckMode || !h.calls[1].params.CheckMode {
-		t.Fatalf("check mode per call: want the lookup plain and the change checked")
+	if len(h.calls) != 2 || h.calls[0].check || !h.calls[1].check || h.calls[1].module != "zone_diz" {
+		t.Fatalf("check mode per call: want the lookup plain and the change checked: %+v", h.calls)
 	}
-	if m := h.calls[1].params.ModuleName; m != "zone_diz" {
-		t.Errorf("_ansible_module_name %q", m)
-	}
-	want := "zonemgr: debug: zone_diz " +
-		`{"name":"test-diz-1","state":"stopped","_ansible_check_mode":true,"_ansible_no_log":false,"_ansible_debug":true,"_ansible_diff":false,"_ansible_verbosity":2,"_ansible_module_name":"zone_diz"}` + "\n"
+	want := "zonemgr: debug: zone_info {\"Name\":\"test-diz-1\"}\n" +
+		"zonemgr: debug: zone_diz (check mode) {\"Name\":\"test-diz-1\",\"Omitted\":[\"lofs mounts\",\"NFS automounts\",\"delegated datasets\",\"VNICs\",\"VNICs over links\",\"users to copy\",\"groups to copy\",\"users to elevate\",\"memory cap\",\"CPU cap\"],\"State\":\"stopped\"}\n"
 	if !strings.Contains(got.stderr, want) {
 		t.Errorf("stderr lacks the module call:\n%s", got.stderr)
 	}
@@ -379,5 +342,40 @@ func TestCommandTrace(t *testing.T) {
 		if stderr.String() != tt.want {
 			t.Errorf("level %d: %q, want %q", tt.level, stderr.String(), tt.want)
 		}
+	}
+}
+
+// TestErrorsNameFlags: a request the engine refuses is reported with the
+// flags the user typed, whether the command line finds the problem
+// before any call or the engine finds it during one.
+func TestErrorsNameFlags(t *testing.T) {
+	_, engineErr := zone.ParseLofs("relative/dir")
+	tests := []struct {
+		name   string
+		setup  func(*fakeHost)
+		args   []string
+		calls  int
+		stderr string
+	}{
+		{"a VLAN that is not a number", nil, a("create-diz", "-c", "test-giz-1", "--add-vnic-over", "e1000g0|x"), 0,
+			"zonemgr: error: --add-vnic-over: \"e1000g0|x\": VLAN \"x\" is not a number from 1 to 4094\n"},
+		{"two bad values at once", nil, a("create-diz", "-c", "test-giz-1", "--mount-lofs", "/a|/b|rx", "--mount-autonfs", "x"), 0,
+			"zonemgr: error: --mount-lofs: \"/a|/b|rx\": mode \"rx\" is not one of: ro, rw; --mount-autonfs: \"x\": want \"/zone/path|server:/exported/path\" with an absolute, clean zone path\n"},
+		{"a publisher without an origin", nil, a("pkg-refresh", "-z", "test-giz-1", "-g", "omnios"), 1,
+			"zonemgr: error: -g: \"omnios\": want \"name|scheme://origin/url\"\n"},
+		{"the engine's refusal", func(h *fakeHost) { h.failErr = map[string]error{"zone_diz": engineErr} }, a("create-diz", "-c", "test-giz-1"), 1,
+			"zonemgr: error: --mount-lofs: dir \"relative/dir\" is not an absolute path\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newFakeHost()
+			if tt.setup != nil {
+				tt.setup(h)
+			}
+			got := runCLI(t, h, nil, tt.args...)
+			if got.code != 1 || got.stderr != tt.stderr || len(h.calls) != tt.calls {
+				t.Errorf("exit %d, %d call(s), stderr:\n%s\nwant exit 1, %d call(s), stderr:\n%s", got.code, len(h.calls), got.stderr, tt.calls, tt.stderr)
+			}
+		})
 	}
 }

@@ -4,7 +4,10 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/hashicorp/go-multierror"
+
 	"github.com/zonemgr/zonemgr/internal/zone"
+	"github.com/zonemgr/zonemgr/modules"
 )
 
 // normPath collapses repeated slashes and drops a trailing one, as the
@@ -30,19 +33,12 @@ func normFirst(n int) func(string) string {
 	}
 }
 
-// put sets key to the option's text when it has one.
-func (r *request) put(args map[string]any, key, opt string) {
-	if v := r.str[opt]; v != "" {
-		args[key] = v
-	}
-}
-
-// putList sets key to the option's list when it is not empty, each
-// element passed through norm when norm is not nil.
-func (r *request) putList(args map[string]any, key, opt string, norm func(string) string) {
+// list returns a list option's words, each passed through norm when
+// norm is not nil.
+func (r *request) list(opt string, norm func(string) string) []string {
 	l := r.lists[opt]
 	if len(l) == 0 {
-		return
+		return nil
 	}
 	out := make([]string, len(l))
 	for i, v := range l {
@@ -51,55 +47,127 @@ func (r *request) putList(args map[string]any, key, opt string, norm func(string
 		}
 		out[i] = v
 	}
-	args[key] = out
+	return out
 }
 
-// accountArgs sets the options for accounts copied into a zone.
-func (r *request) accountArgs(args map[string]any) {
-	r.putList(args, "copy_users", optCopyUsers, nil)
-	r.putList(args, "copy_groups", optCopyGroups, nil)
-	r.putList(args, "elevate_users", optElevateUsers, nil)
-}
-
-// packageArgs sets zone_giz's publisher and package options.
-func (r *request) packageArgs(args map[string]any) {
-	r.putList(args, "add_publishers", optAddPublishers, nil)
-	r.putList(args, "remove_publishers", optDelPublishers, nil)
-	r.putList(args, "add_packages", optAddPackages, nil)
-	r.putList(args, "remove_packages", optDelPackages, nil)
-}
-
-// dizArgs are zone_diz's options from the command line; zone_exec takes
-// them under the same names for the zone it clones.
-func (r *request) dizArgs() map[string]any {
-	args := map[string]any{}
-	r.put(args, "name", optZone)
-	r.put(args, "giz", optOrigin)
-	r.put(args, "snapshot", optSnapshot)
-	r.putList(args, "mount_lofs", optMountLofs, normFirst(2))
-	r.putList(args, "mount_autonfs", optMountAutoNFS, normFirst(1))
-	r.putList(args, "delegate_datasets", optDelegate, normPath)
-	r.putList(args, "add_vnics", optVNICs, nil)
-	r.putList(args, "add_vnics_over", optVNICsOver, nil)
-	r.accountArgs(args)
-	if r.on[optLDAPClient] {
-		args["ldap_client"] = true
+// omitted returns the fields among fs whose list option is empty: an
+// existing zone keeps what it has for them.
+func (r *request) omitted(fs ...zone.Field) zone.Fields {
+	var out []zone.Field
+	for _, f := range fs {
+		if len(r.lists[fieldOptions[f]]) == 0 {
+			out = append(out, f)
+		}
 	}
-	return args
+	return zone.FieldSet(out...)
 }
 
-// execArgs sets zone_exec's command options.
-func (r *request) execArgs(args map[string]any) {
-	args["cmd"] = r.str[optExecCmd]
-	if u := r.str[optExecUser]; u != "" && u != "-S" {
-		args["user"] = u
+// lofs parses the --mount-lofs mounts.
+func (r *request) lofs() ([]zone.LofsMount, error) {
+	var out []zone.LofsMount
+	var errs []error
+	for _, v := range r.list(optMountLofs, normFirst(2)) {
+		m, err := zone.ParseLofs(v)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		out = append(out, m)
+	}
+	return out, collect(errs)
+}
+
+// collect returns the errors among errs as one, which the engine's
+// Phrase renders on one line; nil when there are none.
+func collect(errs []error) error {
+	var all error
+	for _, e := range errs {
+		if e != nil {
+			all = multierror.Append(all, e)
+		}
+	}
+	return zone.OneLine(all)
+}
+
+// dizSpec is the disposable zone of create-diz and exec-diz from the
+// command line: the golden zone, snapshot and name, mounts, datasets,
+// VNICs and accounts.
+func (r *request) dizSpec(state string) (zone.DIZSpec, error) {
+	spec := zone.DIZSpec{
+		Name:         r.str[optZone],
+		GIZ:          r.str[optOrigin],
+		Snapshot:     r.str[optSnapshot],
+		State:        state,
+		Datasets:     r.list(optDelegate, normPath),
+		VNICs:        r.list(optVNICs, nil),
+		CopyUsers:    r.list(optCopyUsers, nil),
+		CopyGroups:   r.list(optCopyGroups, nil),
+		ElevateUsers: r.list(optElevateUsers, nil),
+		LDAPClient:   r.on[optLDAPClient],
+		Omitted: r.omitted(zone.FieldLofs, zone.FieldAutoNFS, zone.FieldDatasets, zone.FieldVNICs, zone.FieldVNICsOver,
+			zone.FieldCopyUsers, zone.FieldCopyGroups, zone.FieldElevateUsers) | zone.FieldSet(zone.FieldCappedMemory, zone.FieldCappedCPU),
+	}
+	lofs, err := r.lofs()
+	errs := []error{err}
+	spec.Lofs = lofs
+	for _, v := range r.list(optMountAutoNFS, normFirst(1)) {
+		a, err := zone.ParseAutoNFS(v)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		spec.AutoNFS = append(spec.AutoNFS, a)
+	}
+	for _, v := range r.list(optVNICsOver, nil) {
+		o, err := zone.ParseVNICOver(v)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		spec.VNICsOver = append(spec.VNICsOver, o)
+	}
+	return spec, collect(errs)
+}
+
+// packages sets a golden zone's publishers and packages from the
+// command line.
+func (r *request) packages(spec *zone.GIZSpec) error {
+	var errs []error
+	for _, v := range r.list(optAddPublishers, nil) {
+		p, err := zone.ParsePublisher(v)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		spec.AddPublishers = append(spec.AddPublishers, p)
+	}
+	spec.RemovePublishers = r.list(optDelPublishers, nil)
+	spec.AddPackages = r.list(optAddPackages, nil)
+	spec.RemovePackages = r.list(optDelPackages, nil)
+	return collect(errs)
+}
+
+// gizOmitted are the fields of a golden zone's spec that the command
+// line leaves out.
+func (r *request) gizOmitted() zone.Fields {
+	return r.omitted(zone.FieldLofs, zone.FieldCopyUsers, zone.FieldCopyGroups, zone.FieldElevateUsers,
+		zone.FieldAddPackages, zone.FieldRemovePackages, zone.FieldAddPublishers, zone.FieldRemovePublishers)
+}
+
+// execSpec is the command of exec and exec-diz from the command line.
+func (r *request) execSpec() zone.ExecSpec {
+	spec := zone.ExecSpec{Cmd: r.str[optExecCmd]}
+	if u := r.str[optExecUser]; u != "-S" {
+		spec.User = u
 	}
 	if d := r.str[optExecDiscard]; d != "" {
-		args["discard"] = discardValues[d]
+		spec.Discard = discardValues[d]
 	}
+	return spec
 }
 
-// discardValues maps --exec-discard's words to zone_exec's discard.
+// discardValues maps --exec-discard's words to the engine's discard
+// policies.
 var discardValues = map[string]string{
 	"off":       "never",
 	"never":     "never",
@@ -109,38 +177,55 @@ var discardValues = map[string]string{
 	"onfailure": "onfailure",
 }
 
-// roleModules maps a zone's role to the module that manages it.
-var roleModules = map[string]string{"giz": "zone_giz", "diz": "zone_diz"}
-
 // managedZone looks up the -z zone and checks that it exists and is
-// zonemgr's. When it is not, the failure is reported and ok is false.
-func (s *session) managedZone() (f zoneFacts, module string, code int, ok bool) {
+// zonemgr's, of a role zonemgr knows. When it is not, the failure is
+// reported and ok is false.
+func (s *session) managedZone() (f zoneFacts, code int, ok bool) {
 	name := s.req.str[optZone]
 	f, _, err := s.lookup(name)
 	switch {
 	case err != nil:
-		return f, "", s.fail("%v", err), false
+		return f, s.fail("%v", err), false
 	case !f.exists:
-		return f, "", s.fail("zone %s does not exist", name), false
+		return f, s.fail("zone %s does not exist", name), false
 	case !f.managed:
-		return f, "", s.fail("zone %s is not managed by zonemgr, which never changes it", name), false
-	case roleModules[f.role] == "":
-		return f, "", s.fail("zone %s has the unknown zonemgr role %q", name, f.role), false
+		return f, s.fail("zone %s is not managed by zonemgr, which never changes it", name), false
+	case f.role != "giz" && f.role != "diz":
+		return f, s.fail("zone %s has the unknown zonemgr role %q", name, f.role), false
 	}
-	return f, roleModules[f.role], 0, true
+	return f, 0, true
 }
 
-// callReport makes one module call and reports it.
-func (s *session) callReport(module string, args map[string]any, check bool, data func(callResult)) int {
-	r, err := s.call(module, args, check)
-	if err != nil {
-		return s.fail("%v", err)
+// A boot is how a verb boots a zone.
+type boot struct{ noWait, singleUser bool }
+
+// ensure brings a managed zone of either role to a state through its
+// role's call, leaving everything else as the zone has it; force is
+// passed to a golden zone's destroy.
+func (s *session) ensure(f zoneFacts, state string, b boot, force bool) *modules.Reply {
+	if f.role == "giz" {
+		spec := zone.GIZSpec{Name: f.name, State: state, NoWait: b.noWait, SingleUser: b.singleUser, Force: force,
+			UpdatePackages: true, Omitted: s.req.gizOmitted()}
+		s.debugCall("zone_giz", s.mode(), spec)
+		return s.engine.GIZ(s.ctx, s.mode(), spec)
 	}
-	var show func()
-	if data != nil {
-		show = func() { data(r) }
-	}
-	return s.report(r, show)
+	spec := zone.DIZSpec{Name: f.name, State: state, NoWait: b.noWait, SingleUser: b.singleUser,
+		Omitted: zone.FieldSet(zone.FieldLofs, zone.FieldAutoNFS, zone.FieldDatasets, zone.FieldVNICs, zone.FieldVNICsOver,
+			zone.FieldCopyUsers, zone.FieldCopyGroups, zone.FieldElevateUsers, zone.FieldCappedMemory, zone.FieldCappedCPU)}
+	s.debugCall("zone_diz", s.mode(), spec)
+	return s.engine.DIZ(s.ctx, s.mode(), spec)
+}
+
+// giz makes a golden zone's call.
+func (s *session) giz(spec zone.GIZSpec) *modules.Reply {
+	s.debugCall("zone_giz", s.mode(), spec)
+	return s.engine.GIZ(s.ctx, s.mode(), spec)
+}
+
+// badRequest reports a request the engine refuses before any call,
+// naming the flags the user typed.
+func (s *session) badRequest(err error) int {
+	return s.fail("%s", zone.Phrase(err, s.names))
 }
 
 func runCreateGIZ(s *session) int {
@@ -153,13 +238,14 @@ func runCreateGIZ(s *session) int {
 			return code
 		}
 	}
-	args := map[string]any{"name": name, "state": "present"}
-	r.put(args, "source", optOrigin)
-	r.put(args, "snapshot", optSnapshot)
+	spec := zone.GIZSpec{Name: name, State: "present", Source: r.str[optOrigin], Snapshot: r.str[optSnapshot],
+		CopyUsers: r.list(optCopyUsers, nil), CopyGroups: r.list(optCopyGroups, nil), ElevateUsers: r.list(optElevateUsers, nil),
+		Archive: r.str[optArchive], LDAPClient: r.on[optLDAPClient], UpdatePackages: true, Omitted: r.gizOmitted()}
 	template, brand := r.str[optTemplate], r.str[optBrand]
 	switch {
 	case r.str[optOrigin] != "":
-		// A clone has its source's brand; zone_giz refuses -t and -b with it.
+		// A clone has its source's brand; the engine refuses -t and -b
+		// with it.
 	case brand != "" && template != "":
 		s.out.warnf("-b %s ignored: the template %s (-t) wins, as in the original", brand, template)
 		brand = ""
@@ -169,42 +255,27 @@ func runCreateGIZ(s *session) int {
 		}
 		brand = ""
 	}
-	if template != "" {
-		args["template"] = template
+	spec.Template, spec.Brand = template, brand
+	lofs, err := r.lofs()
+	spec.Lofs = lofs
+	if err := collect([]error{err, r.packages(&spec)}); err != nil {
+		return s.badRequest(err)
 	}
-	if brand != "" {
-		args["brand"] = brand
-	}
-	r.packageArgs(args)
-	r.accountArgs(args)
-	r.putList(args, "mount_lofs", optMountLofs, normFirst(2))
-	r.put(args, "archive", optArchive)
-	if r.on[optLDAPClient] {
-		args["ldap_client"] = true
-	}
-	res, err := s.call("zone_giz", args, r.on[optDryRun])
-	if err != nil {
-		return s.fail("%v", err)
-	}
-	return s.created(res, name)
+	return s.created(s.giz(spec), name)
 }
 
 // newGIZName generates a free golden zone name, as zone_diz does for
 // disposable zones: GIZ_NAME_PREFIX, a hash of the spec and a random
 // suffix, avoiding every zone zone_info knows.
 func (s *session) newGIZName() (string, int, bool) {
-	res, err := s.call("zone_info", map[string]any{}, false)
-	if err != nil {
-		return "", s.fail("%v", err), false
-	}
-	if res.Failed {
-		return "", s.fail("pick a name for the golden zone: %s", res.Msg), false
+	s.debugCall("zone_info", modules.Mode{}, zone.InfoQuery{})
+	res := s.engine.Info(s.ctx, zone.InfoQuery{})
+	if res.Err != nil {
+		return "", s.fail("pick a name for the golden zone: %s", res.Msg(s.names)), false
 	}
 	taken := map[string]bool{}
-	for _, z := range res.objects("zones") {
-		if n, ok := z["name"].(string); ok {
-			taken[n] = true
-		}
+	for _, z := range res.Info.Zones {
+		taken[z.Name] = true
 	}
 	r := s.req
 	hash := zone.SpecHash(r.str[optTemplate], r.str[optBrand], r.str[optOrigin], r.str[optSnapshot],
@@ -217,14 +288,14 @@ func (s *session) newGIZName() (string, int, bool) {
 	return name, 0, true
 }
 
-// created reports a module call that made (or would make) a zone: its
-// name on stdout, and in the -O file.
-func (s *session) created(res callResult, name string) int {
-	if n := res.str("name"); n != "" {
+// created reports a call that made (or would make) a zone: its name on
+// stdout, and in the -O file.
+func (s *session) created(res *modules.Reply, name string) int {
+	if n := res.Str("name"); n != "" {
 		name = n
 	}
 	var werr error
-	if !res.Failed {
+	if !res.Failed() {
 		werr = s.appendOutfile(name)
 	}
 	code := s.report(res, func() { s.out.data(name) })
@@ -236,52 +307,53 @@ func (s *session) created(res callResult, name string) int {
 }
 
 func runCreateDIZ(s *session) int {
-	args := s.req.dizArgs()
-	args["state"] = "present"
-	res, err := s.call("zone_diz", args, s.req.on[optDryRun])
+	spec, err := s.req.dizSpec("present")
 	if err != nil {
-		return s.fail("%v", err)
+		return s.badRequest(err)
 	}
-	return s.created(res, s.req.str[optZone])
+	s.debugCall("zone_diz", s.mode(), spec)
+	return s.created(s.engine.DIZ(s.ctx, s.mode(), spec), s.req.str[optZone])
 }
 
 func runExec(s *session) int {
-	args := map[string]any{"zone": s.req.str[optZone]}
-	s.req.execArgs(args)
-	return s.execute(args)
+	spec := s.req.execSpec()
+	spec.Zone = s.req.str[optZone]
+	return s.execute(spec)
 }
 
 func runExecDIZ(s *session) int {
-	args := s.req.dizArgs()
-	s.req.execArgs(args)
-	return s.execute(args)
+	d, err := s.req.dizSpec("running")
+	if err != nil {
+		return s.badRequest(err)
+	}
+	spec := s.req.execSpec()
+	spec.DIZ = &d
+	return s.execute(spec)
 }
 
-// execute runs zone_exec and returns the command's exit status: the
-// result's rc when the command ran and zonemgr itself did not fail after
-// it, otherwise 1 for a failure and 0 for success.
-func (s *session) execute(args map[string]any) int {
-	res, err := s.call("zone_exec", args, s.req.on[optDryRun])
-	if err != nil {
-		return s.fail("%v", err)
-	}
+// execute runs the command and returns its exit status: the command's
+// when it ran and zonemgr itself did not fail after it, otherwise 1 for
+// a failure and 0 for success.
+func (s *session) execute(spec zone.ExecSpec) int {
+	s.debugCall("zone_exec", s.mode(), spec)
+	res := s.engine.Exec(s.ctx, s.mode(), spec)
 	var werr error
-	if z := res.str("zone"); z != "" && args["giz"] != nil {
-		werr = s.appendOutfile(z)
+	if x := res.Exec; x != nil && spec.DIZ != nil && x.Zone != "" {
+		werr = s.appendOutfile(x.Zone)
 	}
 	code := s.report(res, nil)
 	if werr != nil {
 		s.out.errorf("%v", werr)
 		code = 1
 	}
-	rc, ok := res.Result["rc"].(float64)
+	x := res.Exec
 	switch {
-	case !ok || rc != float64(int(rc)):
+	case x == nil || res.Mode.Check:
 		return code
-	case rc == 0 && res.Failed:
+	case x.RC == 0 && res.Failed():
 		return 1
-	case rc >= 0 && rc <= 255:
-		return int(rc)
+	case x.RC >= 0 && x.RC <= 255:
+		return x.RC
 	}
 	return 1
 }
@@ -302,74 +374,64 @@ func runDestroy(s *session) int {
 		return s.done(fmt.Sprintf("zone %s does not exist", name), map[string]any{"name": name, "state": "absent"})
 	case !f.managed:
 		return s.fail("zone %s is not managed by zonemgr, which never destroys it", name)
-	case roleModules[f.role] == "":
+	case f.role != "giz" && f.role != "diz":
 		return s.fail("zone %s has the unknown zonemgr role %q", name, f.role)
 	}
-	args := map[string]any{"name": name, "state": "absent"}
-	if s.req.on[optForce] {
-		if f.role == "giz" {
-			args["force"] = true
-		} else {
-			s.out.warnf("-f has no effect on the disposable zone %s", name)
-		}
+	force := s.req.on[optForce]
+	if force && f.role != "giz" {
+		s.out.warnf("-f has no effect on the disposable zone %s", name)
+		force = false
 	}
-	return s.callReport(roleModules[f.role], args, s.req.on[optDryRun], nil)
+	return s.report(s.ensure(f, "absent", boot{}, force), nil)
 }
 
-// snapshotArgs are zone_snapshot's options for a state.
-func (s *session) snapshotArgs(state string) map[string]any {
-	args := map[string]any{"zone": s.req.str[optZone], "state": state}
-	s.req.put(args, "name", optSnapshot)
-	if s.req.on[optForce] {
-		args["force"] = true
-	}
-	return args
+// snapshot makes zone_snapshot's call for a state.
+func (s *session) snapshot(state string) *modules.Reply {
+	spec := zone.SnapshotSpec{Zone: s.req.str[optZone], Name: s.req.str[optSnapshot], State: state, Force: s.req.on[optForce]}
+	s.debugCall("zone_snapshot", s.mode(), spec)
+	return s.engine.Snapshot(s.ctx, s.mode(), spec)
 }
 
 func runSnapshot(s *session) int {
-	return s.callReport("zone_snapshot", s.snapshotArgs("present"), s.req.on[optDryRun], func(r callResult) {
-		if n := r.str("snapshot"); n != "" {
+	r := s.snapshot("present")
+	return s.report(r, func() {
+		if n := r.Str("snapshot"); n != "" {
 			s.out.data(n)
 		}
 	})
 }
 
-func runRollback(s *session) int {
-	return s.callReport("zone_snapshot", s.snapshotArgs("rolledback"), s.req.on[optDryRun], nil)
-}
+func runRollback(s *session) int { return s.report(s.snapshot("rolledback"), nil) }
 
-func runDestroySnapshot(s *session) int {
-	return s.callReport("zone_snapshot", s.snapshotArgs("absent"), s.req.on[optDryRun], nil)
-}
+func runDestroySnapshot(s *session) int { return s.report(s.snapshot("absent"), nil) }
 
 // runListSnapshots asks zone_snapshot, in check mode, for the zone's
 // snapshots: it lists them and changes nothing. The snapshot that check
 // mode says it would take is left out.
 func runListSnapshots(s *session) int {
 	name := s.req.str[optZone]
-	res, err := s.call("zone_snapshot", map[string]any{"zone": name, "state": "present"}, true)
-	if err != nil {
-		return s.fail("%v", err)
-	}
-	if res.Failed {
-		return s.fail("list the snapshots of %s: %s", name, res.Msg)
+	spec := zone.SnapshotSpec{Zone: name, State: "present"}
+	s.debugCall("zone_snapshot", modules.Mode{Check: true}, spec)
+	res := s.engine.Snapshot(s.ctx, modules.Mode{Check: true}, spec)
+	if res.Err != nil {
+		return s.fail("list the snapshots of %s: %s", name, res.Msg(s.names))
 	}
 	planned := ""
-	if res.Changed {
-		planned = res.str("snapshot")
+	if res.Changed() {
+		planned = res.Str("snapshot")
 	}
-	var names []string
-	var snaps []any
-	for _, sn := range res.objects("snapshots") {
-		n, _ := sn["name"].(string)
-		if n == "" || n == planned {
+	all, _ := res.Value("snapshots").([]zone.SnapshotInfo)
+	names := []string{}
+	snaps := []zone.SnapshotInfo{}
+	for _, sn := range all {
+		if sn.Name == "" || sn.Name == planned {
 			continue
 		}
-		names = append(names, n)
+		names = append(names, sn.Name)
 		snaps = append(snaps, sn)
 	}
 	if s.req.on[optJSON] {
-		s.out.json(map[string]any{"changed": false, "failed": false, "zone": name, "snapshots": nonNilList(snaps)})
+		s.out.json(map[string]any{"changed": false, "failed": false, "zone": name, "snapshots": snaps})
 		return 0
 	}
 	if len(names) == 0 {
@@ -377,13 +439,6 @@ func runListSnapshots(s *session) int {
 	}
 	s.out.data(names...)
 	return 0
-}
-
-func nonNilList(l []any) []any {
-	if l == nil {
-		return []any{}
-	}
-	return l
 }
 
 // listFormat is how the list verbs print: the zoneadm list flags.
@@ -417,21 +472,15 @@ func runList(s *session, role string) int {
 	if uerr != nil {
 		return s.fail("%v", uerr)
 	}
-	args := map[string]any{}
-	if role != "" {
-		args["role"] = role
-	}
-	s.req.put(args, "name", optZone)
-	res, err := s.call("zone_info", args, false)
-	if err != nil {
-		return s.fail("%v", err)
-	}
-	if s.req.on[optJSON] || res.Failed {
+	q := zone.InfoQuery{Role: role, Name: s.req.str[optZone]}
+	s.debugCall("zone_info", modules.Mode{}, q)
+	res := s.engine.Info(s.ctx, q)
+	if s.req.on[optJSON] || res.Failed() {
 		return s.report(res, nil)
 	}
 	var lines []string
-	for _, z := range res.objects("zones") {
-		st := field(z, "state")
+	for _, z := range res.Info.Zones {
+		st := z.State
 		if format.installedOnly && (st == "configured" || st == "incomplete") {
 			continue
 		}
@@ -441,15 +490,15 @@ func runList(s *session, role string) int {
 				lines = append(lines, strings.TrimRight(fmt.Sprintf("%-16s %-10s %-30s %-8s %-4s %s", "NAME", "STATUS", "PATH", "BRAND", "ROLE", "GIZ"), " "))
 			}
 			lines = append(lines, strings.TrimRight(fmt.Sprintf("%-16s %-10s %-30s %-8s %-4s %s",
-				field(z, "name"), st, field(z, "zonepath"), field(z, "brand"), field(z, "role"), field(z, "giz")), " "))
+				z.Name, st, z.Zonepath, z.Brand, z.Role, z.GIZ), " "))
 		case format.parseable:
-			lines = append(lines, strings.Join([]string{field(z, "name"), st,
-				strings.ReplaceAll(field(z, "zonepath"), ":", `\:`), field(z, "brand"), field(z, "role"), field(z, "giz")}, ":"))
+			lines = append(lines, strings.Join([]string{z.Name, st,
+				strings.ReplaceAll(z.Zonepath, ":", `\:`), z.Brand, z.Role, z.GIZ}, ":"))
 		default:
-			lines = append(lines, field(z, "name"))
+			lines = append(lines, z.Name)
 		}
 	}
-	for _, w := range res.Warnings {
+	for _, w := range res.AllWarnings() {
 		s.out.warnf("%s", w)
 	}
 	if len(lines) == 0 {
@@ -460,12 +509,6 @@ func runList(s *session, role string) int {
 	return 0
 }
 
-// field returns a string field of a zone_info object.
-func field(z map[string]any, key string) string {
-	s, _ := z[key].(string)
-	return s
-}
-
 func runIs(s *session, role string) int {
 	name := s.req.str[optZone]
 	f, res, err := s.lookup(name)
@@ -473,7 +516,7 @@ func runIs(s *session, role string) int {
 		return s.fail("%v", err)
 	}
 	if s.req.on[optJSON] {
-		s.out.json(res.Result)
+		s.out.json(s.object(res))
 	}
 	what := map[string]string{"": "managed by zonemgr", "giz": "a managed golden zone", "diz": "a managed disposable zone"}[role]
 	switch {
@@ -490,25 +533,23 @@ func runIs(s *session, role string) int {
 
 func runVerify(s *session) int {
 	name := s.req.str[optZone]
-	res, err := s.call("zone_info", map[string]any{"name": name, "verify": true}, false)
-	if err != nil {
-		return s.fail("%v", err)
-	}
-	exists, _ := res.boolean("exists")
-	managed, _ := res.boolean("managed")
-	verified, known := res.boolean("verified")
-	switch {
-	case res.Failed:
+	q := zone.InfoQuery{Name: name, Verify: true}
+	s.debugCall("zone_info", modules.Mode{}, q)
+	res := s.engine.Info(s.ctx, q)
+	if res.Failed() {
 		return s.report(res, nil)
-	case !exists:
+	}
+	info := res.Info
+	switch {
+	case !info.Exists:
 		return s.fail("zone %s does not exist", name)
-	case !managed:
+	case !info.Managed:
 		return s.fail("zone %s is not managed by zonemgr", name)
-	case known && !verified:
-		return s.fail("zone %s did not verify: %s", name, res.Msg)
+	case info.Verified != nil && !*info.Verified:
+		return s.fail("zone %s did not verify: %s", name, res.Msg(s.names))
 	}
 	if s.req.on[optJSON] {
-		s.out.json(res.Result)
+		s.out.json(s.object(res))
 	}
 	s.out.infof("zone %s verified", name)
 	return 0
@@ -524,7 +565,7 @@ func runGetState(s *session) int {
 		return s.fail("zone %s does not exist", name)
 	}
 	if s.req.on[optJSON] {
-		s.out.json(res.Result)
+		s.out.json(s.object(res))
 		return 0
 	}
 	s.out.data(f.state)
@@ -532,27 +573,23 @@ func runGetState(s *session) int {
 }
 
 // runState brings a managed zone to a run state through its role's
-// module.
-func runState(s *session, state string, extra map[string]any) int {
-	f, module, code, ok := s.managedZone()
+// call.
+func runState(s *session, state string, b boot) int {
+	f, code, ok := s.managedZone()
 	if !ok {
 		return code
 	}
-	args := map[string]any{"name": f.name, "state": state}
-	for k, v := range extra {
-		args[k] = v
-	}
-	return s.callReport(module, args, s.req.on[optDryRun], nil)
+	return s.report(s.ensure(f, state, b, false), nil)
 }
 
 func runUnmount(s *session) int {
-	f, module, code, ok := s.managedZone()
+	f, code, ok := s.managedZone()
 	if !ok {
 		return code
 	}
 	switch f.state {
 	case "mounted":
-		return s.callReport(module, map[string]any{"name": f.name, "state": "stopped"}, s.req.on[optDryRun], nil)
+		return s.report(s.ensure(f, "stopped", boot{}, false), nil)
 	case "installed":
 		return s.done(fmt.Sprintf("zone %s is not mounted", f.name), map[string]any{"name": f.name, "state": f.state})
 	}
@@ -562,61 +599,55 @@ func runUnmount(s *session) int {
 // runPkg changes a golden zone's publishers and packages; upgrade also
 // updates every package.
 func runPkg(s *session, upgrade bool) int {
-	f, _, code, ok := s.managedZone()
+	f, code, ok := s.managedZone()
 	if !ok {
 		return code
 	}
 	if f.role != "giz" {
 		return s.fail("zone %s is a disposable zone: its packages come from its golden zone; change the golden zone and clone a new one", f.name)
 	}
-	args := map[string]any{"name": f.name, "state": "updated"}
-	if !upgrade {
-		args["update_packages"] = false
+	spec := zone.GIZSpec{Name: f.name, State: "updated", UpdatePackages: upgrade, Omitted: s.req.gizOmitted()}
+	if err := s.req.packages(&spec); err != nil {
+		return s.badRequest(err)
 	}
-	s.req.packageArgs(args)
-	return s.callReport("zone_giz", args, s.req.on[optDryRun], nil)
+	return s.report(s.giz(spec), nil)
 }
 
 func runUpdateGIZ(s *session) int {
-	args := map[string]any{"role": "giz"}
-	s.req.put(args, "name", optZone)
-	info, err := s.call("zone_info", args, false)
-	if err != nil {
-		return s.fail("%v", err)
-	}
-	if info.Failed {
+	q := zone.InfoQuery{Role: "giz", Name: s.req.str[optZone]}
+	s.debugCall("zone_info", modules.Mode{}, q)
+	info := s.engine.Info(s.ctx, q)
+	if info.Failed() {
 		return s.report(info, nil)
 	}
 	var results []any
 	changed, failed, nchanged := false, 0, 0
-	for _, z := range info.objects("zones") {
-		name := field(z, "name")
-		if name == "" {
+	for _, z := range info.Info.Zones {
+		if z.Name == "" {
 			continue
 		}
-		args := map[string]any{"name": name, "state": "updated"}
-		s.req.packageArgs(args)
-		res, err := s.call("zone_giz", args, s.req.on[optDryRun])
-		if err != nil {
-			return s.fail("%v", err)
+		spec := zone.GIZSpec{Name: z.Name, State: "updated", UpdatePackages: true, Omitted: s.req.gizOmitted()}
+		if err := s.req.packages(&spec); err != nil {
+			return s.badRequest(err)
 		}
-		results = append(results, res.Result)
-		changed = changed || res.Changed
-		if res.Changed {
+		res := s.giz(spec)
+		results = append(results, s.object(res))
+		changed = changed || res.Changed()
+		if res.Changed() {
 			nchanged++
 		}
-		for _, w := range res.Warnings {
+		for _, w := range res.AllWarnings() {
 			s.out.warnf("%s", w)
 		}
 		switch {
-		case res.Failed:
+		case res.Failed():
 			failed++
-			s.out.errorf("%s", res.Msg)
+			s.out.errorf("%s", res.Msg(s.names))
 		case s.req.on[optDryRun] && !s.req.on[optJSON]:
-			s.out.data(res.strList("plan")...)
-			s.out.infof("%s", res.Msg)
+			s.out.data(res.Plan()...)
+			s.out.infof("%s", res.Msg(s.names))
 		default:
-			s.out.infof("%s", res.Msg)
+			s.out.infof("%s", res.Msg(s.names))
 		}
 	}
 	msg := fmt.Sprintf("%d golden zone(s) checked, %d updated and snapshotted", len(results)-failed, nchanged)
@@ -640,6 +671,13 @@ func runUpdateGIZ(s *session) int {
 	return 0
 }
 
+func nonNilList(l []any) []any {
+	if l == nil {
+		return []any{}
+	}
+	return l
+}
+
 // runDevelDebugList names the DEVEL_DEBUG steps; resolve runs a step
 // through its own verb.
 func runDevelDebugList(s *session) int {
@@ -660,34 +698,39 @@ func runDevelDebugList(s *session) int {
 // runSetupPostinstall applies the accounts and lofs mounts of the
 // command line to an existing managed zone again.
 func runSetupPostinstall(s *session) int {
-	f, module, code, ok := s.managedZone()
+	f, code, ok := s.managedZone()
 	if !ok {
 		return code
 	}
-	args := map[string]any{"name": f.name, "state": "present"}
-	s.req.accountArgs(args)
-	s.req.putList(args, "mount_lofs", optMountLofs, normFirst(2))
-	return s.callReport(module, args, s.req.on[optDryRun], nil)
+	r := s.req
+	lofs, err := r.lofs()
+	if err != nil {
+		return s.badRequest(err)
+	}
+	users, groups, elevate := r.list(optCopyUsers, nil), r.list(optCopyGroups, nil), r.list(optElevateUsers, nil)
+	if f.role == "giz" {
+		return s.report(s.giz(zone.GIZSpec{Name: f.name, State: "present", Lofs: lofs, CopyUsers: users, CopyGroups: groups,
+			ElevateUsers: elevate, UpdatePackages: true, Omitted: r.gizOmitted()}), nil)
+	}
+	spec := zone.DIZSpec{Name: f.name, State: "present", Lofs: lofs, CopyUsers: users, CopyGroups: groups, ElevateUsers: elevate,
+		Omitted: r.omitted(zone.FieldLofs, zone.FieldAutoNFS, zone.FieldDatasets, zone.FieldVNICs, zone.FieldVNICsOver,
+			zone.FieldCopyUsers, zone.FieldCopyGroups, zone.FieldElevateUsers) | zone.FieldSet(zone.FieldCappedMemory, zone.FieldCappedCPU)}
+	s.debugCall("zone_diz", s.mode(), spec)
+	return s.report(s.engine.DIZ(s.ctx, s.mode(), spec), nil)
 }
 
 // runListOrphans prints what zone_info finds that no zone uses.
 func runListOrphans(s *session) int {
-	res, err := s.call("zone_info", map[string]any{}, false)
-	if err != nil {
-		return s.fail("%v", err)
-	}
-	if s.req.on[optJSON] || res.Failed {
+	s.debugCall("zone_info", modules.Mode{}, zone.InfoQuery{})
+	res := s.engine.Info(s.ctx, zone.InfoQuery{})
+	if s.req.on[optJSON] || res.Failed() {
 		return s.report(res, nil)
 	}
 	// What gc would remove, as "KIND NAME", then the look-alikes that no
 	// journal records, which gc leaves alone, one sentence each.
-	orphans, _ := res.Result["orphans"].(map[string]any)
-	s.printLeftovers(orphans)
-	l, _ := orphans["unrecorded"].([]any)
-	for _, v := range l {
-		if x, ok := v.(string); ok {
-			s.out.data("unrecorded " + x)
-		}
+	s.printLeftovers(res.Info.Orphans)
+	for _, x := range res.Info.Orphans.Unrecorded {
+		s.out.data("unrecorded " + x)
 	}
 	return 0
 }

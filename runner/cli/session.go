@@ -1,154 +1,128 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"strings"
 
 	"github.com/zonemgr/zonemgr/internal/ansible"
 	"github.com/zonemgr/zonemgr/internal/config"
+	"github.com/zonemgr/zonemgr/internal/zone"
 	"github.com/zonemgr/zonemgr/modules"
 )
 
+// An Engine is what the command line's verbs call: one typed call per
+// module (modules.Caller), or a fake in tests.
+type Engine interface {
+	GIZ(ctx context.Context, mode modules.Mode, spec zone.GIZSpec) *modules.Reply
+	DIZ(ctx context.Context, mode modules.Mode, spec zone.DIZSpec) *modules.Reply
+	Snapshot(ctx context.Context, mode modules.Mode, spec zone.SnapshotSpec) *modules.Reply
+	Exec(ctx context.Context, mode modules.Mode, spec zone.ExecSpec) *modules.Reply
+	Info(ctx context.Context, q zone.InfoQuery) *modules.Reply
+	GC(ctx context.Context, mode modules.Mode) *modules.Reply
+}
+
 // A session is one run of a verb: the request, the configuration, where
-// output goes and the modules it calls.
+// output goes and the engine it calls.
 type session struct {
-	ctx     context.Context
-	req     *request
-	cfg     *config.Config
-	out     *printer
-	modules map[string]*ansible.Module
-	// live receives the output of a command run in a zone.
-	live io.Writer
+	ctx    context.Context
+	req    *request
+	cfg    *config.Config
+	out    *printer
+	engine Engine
+	// names phrases the engine's fields as this command line's flags.
+	names *zone.Namer
 }
 
-// A callResult is one module call's verdict, with the result object as
-// Ansible registers it.
-type callResult struct {
-	ansible.Verdict
-}
+// mode is the mode of a call that changes something: check mode with -n.
+func (s *session) mode() modules.Mode { return modules.Mode{Check: s.req.on[optDryRun]} }
 
-// str returns a string value of the result, or "".
-func (c callResult) str(key string) string {
-	s, _ := c.Result[key].(string)
-	return s
-}
-
-// boolean returns a boolean value of the result, and whether it was one.
-func (c callResult) boolean(key string) (v, ok bool) {
-	v, ok = c.Result[key].(bool)
-	return v, ok
-}
-
-// strList returns a list of strings of the result.
-func (c callResult) strList(key string) []string {
-	var out []string
-	list, _ := c.Result[key].([]any)
-	for _, e := range list {
-		if s, ok := e.(string); ok {
-			out = append(out, s)
-		}
+// debugCall shows a call at the debug level: the module and the
+// request's fields that are set.
+func (s *session) debugCall(module string, mode modules.Mode, req any) {
+	if s.out.level < levelDebug {
+		return
 	}
-	return out
+	check := ""
+	if mode.Check {
+		check = " (check mode)"
+	}
+	s.out.debugf("%s%s %s", module, check, setFields(req))
 }
 
-// objects returns a list of objects of the result.
-func (c callResult) objects(key string) []map[string]any {
-	var out []map[string]any
-	list, _ := c.Result[key].([]any)
-	for _, e := range list {
-		if m, ok := e.(map[string]any); ok {
-			out = append(out, m)
-		}
-	}
-	return out
-}
-
-// argsJSON builds the args object Ansible sends a binary module: the
-// task's options, then the `_ansible_*` settings, in one flat object.
-func argsJSON(module string, opts map[string]any, check bool, level int) ([]byte, error) {
-	if opts == nil {
-		opts = map[string]any{}
-	}
-	body, err := json.Marshal(opts)
+// setFields renders a request as JSON with its zero fields left out.
+func setFields(req any) string {
+	b, err := json.Marshal(req)
 	if err != nil {
-		return nil, fmt.Errorf("encode %s args: %w", module, err)
+		return fmt.Sprintf("%+v", req)
 	}
-	var b bytes.Buffer
-	b.Write(bytes.TrimSuffix(body, []byte("}")))
-	settings := []struct {
-		key string
-		val any
-	}{
-		{"_ansible_check_mode", check},
-		{"_ansible_no_log", false},
-		{"_ansible_debug", level >= levelDebug},
-		{"_ansible_diff", false},
-		{"_ansible_verbosity", max(0, level-levelInfo)},
-		{"_ansible_module_name", module},
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		return string(b)
 	}
-	for i, s := range settings {
-		if i > 0 || len(opts) > 0 {
-			b.WriteByte(',')
+	for k, v := range m {
+		switch x := v.(type) {
+		case nil:
+			delete(m, k)
+		case string:
+			if x == "" {
+				delete(m, k)
+			}
+		case bool:
+			if !x {
+				delete(m, k)
+			}
+		case float64:
+			if x == 0 {
+				delete(m, k)
+			}
+		case []any:
+			if len(x) == 0 {
+				delete(m, k)
+			}
+		case map[string]any:
+			if len(x) == 0 {
+				delete(m, k)
+			}
 		}
-		v, err := json.Marshal(s.val)
-		if err != nil {
-			return nil, fmt.Errorf("encode %s args: %w", module, err)
-		}
-		fmt.Fprintf(&b, "%q:%s", s.key, v)
 	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
+	b, _ = json.Marshal(m)
+	return string(b)
 }
 
-// call runs one module in-process, exactly as Ansible would run its
-// binary, and judges its output as Ansible does. check selects check
-// mode. An error means the module could not be called at all.
-func (s *session) call(module string, opts map[string]any, check bool) (callResult, error) {
-	m := s.modules[module]
-	if m == nil {
-		return callResult{}, fmt.Errorf("module %s is not available in this zonemgr", module)
-	}
-	args, err := argsJSON(module, opts, check, s.out.level)
+// object is a reply as its module's result object, with the engine's
+// fields named as this command line's flags: what --json prints.
+func (s *session) object(r *modules.Reply) map[string]any {
+	res, err := r.Result(s.names)
 	if err != nil {
-		return callResult{}, err
+		return map[string]any{"changed": false, "failed": true, "msg": err.Error()}
 	}
-	s.out.debugf("%s %s", module, args)
-	ctx := modules.WithOptions(s.ctx, modules.Options{
-		Config:    s.cfg,
-		Stdout:    s.live,
-		Stderr:    s.out.stderr,
-		OnCommand: s.out.command,
-	})
-	stdout, code := ansible.Invoke(ctx, m, args)
-	return callResult{ansible.Judge(stdout, code, nil)}, nil
+	return ansible.Registered(res.Object())
 }
 
-// report shows a module's outcome the common way and returns the exit
+// report shows a call's outcome the common way and returns the exit
 // status: with --json the result object on stdout, otherwise its
 // warnings, then its message (an error when it failed), and in a dry
 // run the plan on stdout. data prints the verb's own data lines after a
 // success, unless --json.
-func (s *session) report(r callResult, data func()) int {
+func (s *session) report(r *modules.Reply, data func()) int {
 	if s.req.on[optJSON] {
-		s.out.json(r.Result)
+		s.out.json(s.object(r))
 	}
-	for _, w := range r.Warnings {
+	for _, w := range r.AllWarnings() {
 		s.out.warnf("%s", w)
 	}
-	if r.Failed {
-		s.out.errorf("%s", r.Msg)
+	if r.Failed() {
+		s.out.errorf("%s", r.Msg(s.names))
 		return 1
 	}
 	if s.req.on[optDryRun] && !s.req.on[optJSON] {
-		s.out.data(r.strList("plan")...)
+		s.out.data(r.Plan()...)
 	}
-	if r.Msg != "" {
-		s.out.infof("%s", r.Msg)
+	if msg := r.Msg(s.names); msg != "" {
+		s.out.infof("%s", msg)
 	}
 	if data != nil && !s.req.on[optJSON] {
 		data()
@@ -193,17 +167,17 @@ type zoneFacts struct {
 
 // lookup asks zone_info about one zone: whether it exists, whether it is
 // zonemgr's, its role and state. It is a read, never in check mode.
-func (s *session) lookup(name string) (zoneFacts, callResult, error) {
-	r, err := s.call("zone_info", map[string]any{"name": name}, false)
-	if err != nil {
-		return zoneFacts{}, r, err
+func (s *session) lookup(name string) (zoneFacts, *modules.Reply, error) {
+	q := zone.InfoQuery{Name: name}
+	s.debugCall("zone_info", modules.Mode{}, q)
+	r := s.engine.Info(s.ctx, q)
+	if r.Err != nil {
+		return zoneFacts{}, r, fmt.Errorf("zone_info %s: %s", name, r.Msg(s.names))
 	}
-	if r.Failed {
-		return zoneFacts{}, r, fmt.Errorf("zone_info %s: %s", name, r.Msg)
+	f := zoneFacts{name: name}
+	if i := r.Info; i != nil {
+		f.exists, f.managed, f.role, f.state = i.Exists, i.Managed, i.Role, i.State
 	}
-	f := zoneFacts{name: name, role: r.str("role"), state: r.str("state")}
-	f.exists, _ = r.boolean("exists")
-	f.managed, _ = r.boolean("managed")
 	return f, r, nil
 }
 

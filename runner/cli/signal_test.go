@@ -7,7 +7,6 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/zonemgr/zonemgr/internal/ansible"
 )
 
 func TestSignalContext(t *testing.T) {
@@ -38,17 +37,16 @@ func TestSignalContext(t *testing.T) {
 // SIGTERM's.
 func TestSignalCancelsTheModule(t *testing.T) {
 	h := newFakeHost()
-	reg := h.modules()
-	reg["zone_exec"] = &ansible.Module{Spec: specFor("zone_exec"), Run: func(ctx context.Context, p *ansible.Params) (*ansible.Result, error) {
+	h.block = func(ctx context.Context) error {
 		if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
-			return nil, err
+			return err
 		}
 		<-ctx.Done()
-		return nil, context.Cause(ctx)
-	}}
+		return context.Cause(ctx)
+	}
 	var stdout, stderr strings.Builder
 	ctx, stop := SignalContext(context.Background())
-	c := &CLI{Stdout: &stdout, Stderr: &stderr, Modules: reg, Getenv: testEnv(t, nil)}
+	c := &CLI{Stdout: &stdout, Stderr: &stderr, Engine: h.engine, Getenv: testEnv(t, nil)}
 	code := c.Run(ctx, a("exec", "-z", "test-diz-1", "--exec-cmd", "sleep 600"))
 	if code != 1 {
 		t.Errorf("exit status %d from the interrupted run, want 1", code)

@@ -364,7 +364,7 @@ func init() {
 			calls:    "zone_info, then zone_giz or zone_diz with state=running and wait=false",
 			options:  []string{optZone},
 			zone:     zoneExisting,
-			run:      func(s *session) int { return runState(s, "running", map[string]any{"wait": false}) },
+			run:      func(s *session) int { return runState(s, "running", boot{noWait: true}) },
 			examples: []string{"zonemgr -z test-diz-1 boot"},
 		},
 		{
@@ -376,7 +376,7 @@ func init() {
 			calls:    "zone_info, then zone_giz or zone_diz with state=running",
 			options:  []string{optZone},
 			zone:     zoneExisting,
-			run:      func(s *session) int { return runState(s, "running", nil) },
+			run:      func(s *session) int { return runState(s, "running", boot{}) },
 			examples: []string{"zonemgr -z test-diz-1 start"},
 		},
 		{
@@ -389,7 +389,7 @@ func init() {
 			calls:    "zone_info, then zone_giz or zone_diz with state=running and single_user=true",
 			options:  []string{optZone},
 			zone:     zoneExisting,
-			run:      func(s *session) int { return runState(s, "running", map[string]any{"single_user": true}) },
+			run:      func(s *session) int { return runState(s, "running", boot{singleUser: true}) },
 			examples: []string{"zonemgr -z test-giz-1 singleuser"},
 		},
 		{
@@ -401,7 +401,7 @@ func init() {
 			calls:    "zone_info, then zone_giz or zone_diz with state=stopped",
 			options:  []string{optZone},
 			zone:     zoneExisting,
-			run:      func(s *session) int { return runState(s, "stopped", nil) },
+			run:      func(s *session) int { return runState(s, "stopped", boot{}) },
 			examples: []string{"zonemgr -z test-diz-1 stop"},
 		},
 		{
@@ -413,7 +413,7 @@ func init() {
 			calls:    "zone_info, then zone_giz or zone_diz with state=stopped",
 			options:  []string{optZone},
 			zone:     zoneExisting,
-			run:      func(s *session) int { return runState(s, "stopped", nil) },
+			run:      func(s *session) int { return runState(s, "stopped", boot{}) },
 			examples: []string{"zonemgr -z test-diz-1 halt"},
 		},
 		{
@@ -425,7 +425,7 @@ func init() {
 			calls:    "zone_info, then zone_giz or zone_diz with state=stopped",
 			options:  []string{optZone},
 			zone:     zoneExisting,
-			run:      func(s *session) int { return runState(s, "stopped", nil) },
+			run:      func(s *session) int { return runState(s, "stopped", boot{}) },
 			examples: []string{"zonemgr -z test-diz-1 poweroff"},
 		},
 		{
@@ -437,7 +437,7 @@ func init() {
 			calls:    "zone_info, then zone_giz or zone_diz with state=stopped",
 			options:  []string{optZone},
 			zone:     zoneExisting,
-			run:      func(s *session) int { return runState(s, "stopped", nil) },
+			run:      func(s *session) int { return runState(s, "stopped", boot{}) },
 			examples: []string{"zonemgr -z test-diz-1 shutdown"},
 		},
 		{
@@ -449,7 +449,7 @@ func init() {
 			calls:    "zone_info, then zone_giz or zone_diz with state=restarted",
 			options:  []string{optZone},
 			zone:     zoneExisting,
-			run:      func(s *session) int { return runState(s, "restarted", nil) },
+			run:      func(s *session) int { return runState(s, "restarted", boot{}) },
 			examples: []string{"zonemgr -z test-diz-1 restart"},
 		},
 		{
@@ -462,7 +462,7 @@ func init() {
 			calls:    "zone_info, then zone_giz or zone_diz with state=restarted and wait=false",
 			options:  []string{optZone},
 			zone:     zoneExisting,
-			run:      func(s *session) int { return runState(s, "restarted", map[string]any{"wait": false}) },
+			run:      func(s *session) int { return runState(s, "restarted", boot{noWait: true}) },
 			examples: []string{"zonemgr -z test-diz-1 reboot"},
 		},
 		{
@@ -474,7 +474,7 @@ func init() {
 			calls:    "zone_info, then zone_giz or zone_diz with state=ready",
 			options:  []string{optZone},
 			zone:     zoneExisting,
-			run:      func(s *session) int { return runState(s, "ready", nil) },
+			run:      func(s *session) int { return runState(s, "ready", boot{}) },
 			examples: []string{"zonemgr -z test-diz-1 ready"},
 		},
 		{
@@ -486,7 +486,7 @@ func init() {
 			calls:    "zone_info, then zone_giz or zone_diz with state=mounted",
 			options:  []string{optZone},
 			zone:     zoneExisting,
-			run:      func(s *session) int { return runState(s, "mounted", nil) },
+			run:      func(s *session) int { return runState(s, "mounted", boot{}) },
 			examples: []string{"zonemgr -z test-diz-1 mount"},
 		},
 		{

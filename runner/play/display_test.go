@@ -206,7 +206,7 @@ func TestMainOptions(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var out, errs bytes.Buffer
-			code := Main(context.Background(), tc.args, &out, &errs)
+			code := Main(context.Background(), nil, tc.args, &out, &errs)
 			if code != tc.code || !strings.Contains(out.String(), tc.stdout) || !strings.Contains(errs.String(), tc.errs) {
 				t.Errorf("Main(%q) = %d\nstdout: %s\nstderr: %s", tc.args, code, out.String(), errs.String())
 			}
@@ -224,7 +224,7 @@ func TestMainRunsFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out, errs bytes.Buffer
-	code := Main(context.Background(), []string{path, "-vv", "-e", "x=1", "--diff", "-C"}, &out, &errs)
+	code := Main(context.Background(), nil, []string{path, "-vv", "-e", "x=1", "--diff", "-C"}, &out, &errs)
 	if code != ExitOK || !strings.Contains(out.String(), `"msg": "`+dir+` 1 2"`) {
 		t.Errorf("exit %d\nstdout: %s\nstderr: %s", code, out.String(), errs.String())
 	}

@@ -593,7 +593,13 @@ func (x *run) runModule(ctx context.Context, t *task, sc *scope, inh inherited, 
 	var out []byte
 	var code int
 	if len(env) == 0 {
-		out, code = ansible.Invoke(modules.WithOptions(ctx, opts), t.module, buf.Bytes())
+		m := t.module
+		if x.r.Modules == nil {
+			// zonemgr's own module, called with this task's options.
+			opts.Trace = x.r.Trace
+			m = modules.All()[m.Spec.Module].Bind(modules.NewCaller(opts))
+		}
+		out, code = ansible.Invoke(ctx, m, buf.Bytes())
 	} else {
 		spawn := x.r.Spawn
 		if spawn == nil {

@@ -72,8 +72,11 @@ type Options struct {
 type Runner struct {
 	Options
 	// Modules are the modules tasks may name, by short name; nil means
-	// modules.All.
+	// zonemgr's (modules.All), each task's call made with its
+	// own options.
 	Modules map[string]*ansible.Module
+	// Trace records the run for ZONEMGR_TRACE (nil: not traced).
+	Trace *modules.Trace
 	Stdout  io.Writer
 	Stderr  io.Writer
 	// Getenv reads the environment (NO_COLOR); nil means os.Getenv.
@@ -113,8 +116,8 @@ Exit status:
 `
 
 // Main runs `zonemgr play` with args, the words after "play", and returns
-// the exit status.
-func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+// the exit status; t is the run's trace (nil: none).
+func Main(ctx context.Context, t *modules.Trace, args []string, stdout, stderr io.Writer) int {
 	fs := pflag.NewFlagSet("zonemgr play", pflag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.SortFlags = false
@@ -144,7 +147,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		printUsage(stderr)
 		return ExitError
 	}
-	r := &Runner{Options: o, Stdout: stdout, Stderr: stderr}
+	r := &Runner{Options: o, Stdout: stdout, Stderr: stderr, Trace: t}
 	return r.Run(ctx, fs.Arg(0))
 }
 
@@ -162,7 +165,7 @@ func (r *Runner) Run(ctx context.Context, path string) int {
 	}
 	mods := r.Modules
 	if mods == nil {
-		mods = modules.All
+		mods = modules.Bind(modules.Options{})
 	}
 	stdout := r.Stdout
 	if stdout == nil {

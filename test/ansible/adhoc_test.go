@@ -168,7 +168,7 @@ func TestBadArguments(t *testing.T) {
 // option returns an option of a module's spec.
 func option(t *testing.T, module, name string) ansible.Option {
 	t.Helper()
-	for _, o := range modules.All[module].Spec.Options {
+	for _, o := range modules.All()[module].Spec.Options {
 		if o.Name == name {
 			return o
 		}
@@ -182,7 +182,7 @@ func option(t *testing.T, module, name string) ansible.Option {
 // sorted, each with its aliases.
 func unsupported(module string, unknown ...string) string {
 	var names []string
-	for _, o := range modules.All[module].Spec.Options {
+	for _, o := range modules.All()[module].Spec.Options {
 		n := o.Name
 		if len(o.Aliases) > 0 {
 			n += " (" + strings.Join(sorted(o.Aliases), ", ") + ")"

@@ -108,11 +108,11 @@ func TestDocumentedOptionsMatchSpec(t *testing.T) {
 	t.Parallel()
 	s := NewSim(t)
 	docs := installedDocs(t, s)
-	if len(docs) != len(modules.All) {
-		t.Errorf("ansible-doc documents %d modules, want %d", len(docs), len(modules.All))
+	if len(docs) != len(modules.All()) {
+		t.Errorf("ansible-doc documents %d modules, want %d", len(docs), len(modules.All()))
 	}
 	for _, name := range moduleNames() {
-		spec := modules.All[name].Spec
+		spec := modules.All()[name].Spec
 		d, ok := docs[modules.Collection+"."+name]
 		if !ok {
 			t.Errorf("%s: not documented", name)

@@ -69,7 +69,7 @@ func bin(t testing.TB) string { return testbin.Dir(t) }
 // moduleNames lists modules.All's names, sorted.
 func moduleNames() []string {
 	var names []string
-	for name := range modules.All {
+	for name := range modules.All() {
 		names = append(names, name)
 	}
 	sort.Strings(names)

@@ -75,7 +75,7 @@ func badInputs() []badInput {
 			badInput{name: "zone_exec zone " + z.label, module: "zone_exec", args: map[string]any{"zone": z.name, "cmd": "true"}, want: []string{"zone", "invalid zone name", z.rule}},
 			badInput{name: "cli create-giz -z " + z.label, cli: []string{"create-giz", "-z", z.name}, want: want},
 			badInput{name: "cli create-diz -z " + z.label, cli: []string{"create-diz", "-c", "golden", "-z", z.name}, want: want},
-			badInput{name: "cli create-diz -c " + z.label, cli: []string{"create-diz", "-c", z.name, "-z", "d1"}, want: []string{"giz", "invalid zone name", z.rule}},
+			badInput{name: "cli create-diz -c " + z.label, cli: []string{"create-diz", "-c", z.name, "-z", "d1"}, want: []string{"-c: ", "invalid zone name", z.rule}},
 			badInput{name: "play zone_giz name " + z.label, play: playTask("zone_giz", map[string]any{"name": z.name}), want: want},
 			badInput{name: "play zone_diz name " + z.label, play: playTask("zone_diz", map[string]any{"name": z.name, "giz": "golden"}), want: want},
 		)
@@ -110,7 +110,7 @@ func badInputs() []badInput {
 			badInput{name: "play delegate_datasets " + d.label, play: playTask("zone_diz", args), want: []string{"delegate_datasets", d.want}},
 		)
 		if d.cli {
-			in = append(in, badInput{name: "cli --delegate-dataset " + d.label, cli: []string{"create-diz", "-c", "golden", "-z", "d1", "--delegate-dataset", d.ds}, want: []string{"delegate_datasets", d.want}})
+			in = append(in, badInput{name: "cli --delegate-dataset " + d.label, cli: []string{"create-diz", "-c", "golden", "-z", "d1", "--delegate-dataset", d.ds}, want: []string{"--delegate-dataset: ", d.want}})
 		}
 	}
 
@@ -127,7 +127,7 @@ func badInputs() []badInput {
 		in = append(in,
 			badInput{name: "zone_diz mount_lofs " + p.label, module: "zone_diz", args: args, want: []string{"mount_lofs", p.want}},
 			badInput{name: "zone_giz mount_lofs " + p.label, module: "zone_giz", args: map[string]any{"name": "g2", "mount_lofs": []string{p.spec}}, want: []string{"mount_lofs", p.want}},
-			badInput{name: "cli --mount-lofs " + p.label, cli: []string{"create-diz", "-c", "golden", "-z", "d1", "--mount-lofs", p.spec}, want: []string{"mount_lofs", p.want}},
+			badInput{name: "cli --mount-lofs " + p.label, cli: []string{"create-diz", "-c", "golden", "-z", "d1", "--mount-lofs", p.spec}, want: []string{"--mount-lofs: ", p.want}},
 			badInput{name: "play mount_lofs " + p.label, play: playTask("zone_diz", args), want: []string{"mount_lofs", p.want}},
 		)
 	}
@@ -150,7 +150,7 @@ func badInputs() []badInput {
 		args := map[string]any{"name": "d1", "giz": "golden", "add_vnics_over": []string{v.spec}}
 		in = append(in,
 			badInput{name: "zone_diz add_vnics_over " + v.label, module: "zone_diz", args: args, want: []string{"add_vnics_over", v.want}},
-			badInput{name: "cli --add-vnic-over " + v.label, cli: []string{"create-diz", "-c", "golden", "-z", "d1", "--add-vnic-over", v.spec}, want: []string{"add_vnics_over", v.want}},
+			badInput{name: "cli --add-vnic-over " + v.label, cli: []string{"create-diz", "-c", "golden", "-z", "d1", "--add-vnic-over", v.spec}, want: []string{"--add-vnic-over: ", v.want}},
 			badInput{name: "play add_vnics_over " + v.label, play: playTask("zone_diz", args), want: []string{"add_vnics_over", v.want}},
 		)
 	}
@@ -160,23 +160,24 @@ func badInputs() []badInput {
 
 	// Users and groups.
 	for _, u := range []struct{ opt, val, want string }{
-		{"copy_users", "nosuchuser", `copy_users: no user "nosuchuser" in the global zone's /etc/passwd`},
-		{"elevate_users", "nosuchuser", `elevate_users: no user "nosuchuser" in the global zone's /etc/passwd`},
-		{"copy_groups", "nosuchgroup", `copy_groups: no group "nosuchgroup" in the global zone's /etc/group`},
+		{"copy_users", "nosuchuser", `no user "nosuchuser" in the global zone's /etc/passwd`},
+		{"elevate_users", "nosuchuser", `no user "nosuchuser" in the global zone's /etc/passwd`},
+		{"copy_groups", "nosuchgroup", `no group "nosuchgroup" in the global zone's /etc/group`},
 	} {
 		args := map[string]any{"name": "d1", "giz": "golden", u.opt: []string{u.val}}
 		flag := "--" + strings.ReplaceAll(u.opt, "_", "-")
+		want := []string{u.opt + ": " + u.want}
 		in = append(in,
-			badInput{name: "zone_diz " + u.opt + " unknown", module: "zone_diz", args: args, want: []string{u.want}},
-			badInput{name: "zone_giz " + u.opt + " unknown", module: "zone_giz", args: map[string]any{"name": "g2", u.opt: []string{u.val}}, want: []string{u.want}},
-			badInput{name: "cli " + flag + " unknown", cli: []string{"create-diz", "-c", "golden", "-z", "d1", flag, u.val}, want: []string{u.want}},
-			badInput{name: "play " + u.opt + " unknown", play: playTask("zone_diz", args), want: []string{u.want}},
+			badInput{name: "zone_diz " + u.opt + " unknown", module: "zone_diz", args: args, want: want},
+			badInput{name: "zone_giz " + u.opt + " unknown", module: "zone_giz", args: map[string]any{"name": "g2", u.opt: []string{u.val}}, want: want},
+			badInput{name: "cli " + flag + " unknown", cli: []string{"create-diz", "-c", "golden", "-z", "d1", flag, u.val}, want: []string{flag + ": " + u.want}},
+			badInput{name: "play " + u.opt + " unknown", play: playTask("zone_diz", args), want: want},
 		)
 	}
 	in = append(in,
 		badInput{name: "zone_exec user unknown in the zone", module: "zone_exec", args: map[string]any{"zone": "golden", "cmd": "true", "user": "nosuchuser"}, want: []string{`user: no user "nosuchuser" in zone golden's /etc/passwd`}},
 		badInput{name: "zone_exec user unknown in the golden zone", module: "zone_exec", args: map[string]any{"giz": "golden", "cmd": "true", "user": "nosuchuser"}, want: []string{`user: no user "nosuchuser" in zone golden's /etc/passwd`}},
-		badInput{name: "cli exec --exec-user unknown", cli: []string{"exec", "-z", "golden", "--exec-cmd", "true", "--exec-user", "nosuchuser"}, want: []string{`user: no user "nosuchuser"`}},
+		badInput{name: "cli exec --exec-user unknown", cli: []string{"exec", "-z", "golden", "--exec-cmd", "true", "--exec-user", "nosuchuser"}, want: []string{`--exec-user: no user "nosuchuser"`}},
 		badInput{name: "zone_exec user not a name", module: "zone_exec", args: map[string]any{"zone": "golden", "cmd": "true", "user": "-froot"}, want: []string{`user: "-froot" is not a user name`}},
 	)
 
@@ -186,7 +187,7 @@ func badInputs() []badInput {
 		in = append(in,
 			badInput{name: "zone_snapshot name " + sn.label, module: "zone_snapshot", args: map[string]any{"zone": "golden", "name": sn.name}, want: []string{"name", snapWant}},
 			badInput{name: "zone_diz snapshot " + sn.label, module: "zone_diz", args: map[string]any{"name": "d1", "giz": "golden", "snapshot": sn.name}, want: []string{"snapshot", snapWant}},
-			badInput{name: "cli snapshot -s " + sn.label, cli: []string{"snapshot", "-z", "golden", "-s", sn.name}, want: []string{"name", snapWant}},
+			badInput{name: "cli snapshot -s " + sn.label, cli: []string{"snapshot", "-z", "golden", "-s", sn.name}, want: []string{"-s: ", snapWant}},
 			badInput{name: "play zone_snapshot name " + sn.label, play: playTask("zone_snapshot", map[string]any{"zone": "golden", "name": sn.name}), want: []string{"name", snapWant}},
 		)
 	}

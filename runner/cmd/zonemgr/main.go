@@ -27,15 +27,15 @@ func main() {
 // run runs zonemgr with argv and returns its exit status.
 func run(argv []string) int {
 	t := modules.StartTrace("zonemgr", os.Environ())
-	code := runTraced(modules.WithTrace(context.Background(), t), argv)
+	code := runTraced(context.Background(), t, argv)
 	if err := t.Finish(code); err != nil {
 		fmt.Fprintf(os.Stderr, "zonemgr: %v\n", err)
 	}
 	return code
 }
 
-// runTraced is run under the context that carries the run's trace.
-func runTraced(ctx context.Context, argv []string) int {
+// runTraced is run with the run's trace t (nil: not traced).
+func runTraced(ctx context.Context, t *modules.Trace, argv []string) int {
 	args := argv[1:]
 	if !wantsHelp(args) {
 		if _, err := zone.Elevate(argv, os.Environ()); err != nil {
@@ -47,17 +47,30 @@ func runTraced(ctx context.Context, argv []string) int {
 	ctx, stop := cli.SignalContext(ctx)
 	var code int
 	if len(args) > 0 && args[0] == "module" {
-		code = modules.RunModule(ctx, args[1:], os.Stdin, os.Stdout)
+		if len(args) == 2 && (args[1] == "-h" || args[1] == "--help") {
+			fmt.Fprint(os.Stdout, moduleUsage)
+			return 0
+		}
+		code = modules.RunModule(ctx, t, args[1:], os.Stdin, os.Stdout)
 	} else if len(args) > 0 && args[0] == "play" {
-		code = play.Main(ctx, args[1:], os.Stdout, os.Stderr)
+		code = play.Main(ctx, t, args[1:], os.Stdout, os.Stderr)
 	} else {
-		code = cli.Main(ctx, args, os.Stdout, os.Stderr)
+		code = cli.Main(ctx, t, args, os.Stdout, os.Stderr)
 	}
 	if sig := stop(); sig != 0 {
 		return sig
 	}
 	return code
 }
+
+// moduleUsage is the usage of "zonemgr module", which zonemgr play uses
+// to run a task that has an environment in a process of its own.
+const moduleUsage = `usage: zonemgr module [--config FILE]... NAME [ARGS.json]
+
+Runs the module NAME (zone_giz, zone_diz, ..., or illumos.zonemgr.NAME) as
+its binary does: its arguments from the JSON file ARGS.json, or from
+standard input, and one JSON object, its result, on standard output.
+`
 
 // wantsHelp tells whether the command line only asks for help (or is
 // empty), which needs no privileges.
