@@ -35,6 +35,7 @@ const (
 	zClearDisallow
 	zBadProperty
 	zSavingFile
+	zBadHandle
 	zErr
 )
 
@@ -57,6 +58,7 @@ var zStrerror = map[int]string{
 	zClearDisallow:       "Cannot clear this property",
 	zBadProperty:         "Bad document property",
 	zSavingFile:          "Problem saving file",
+	zBadHandle:           "Bad handle",
 }
 
 // zcSession is one zonecfg run: the state zonecfg.c keeps in globals.
@@ -76,15 +78,11 @@ type zcSession struct {
 	resScope    string
 	endOp       string // "add" or "select"
 
-	inFS, oldFS       FS
-	inNet, oldNet     Net
-	inDev, oldDev     Device
-	inRctl, oldRctl   Rctl
-	inAttr, oldAttr   Attr
-	inDS, oldDS       Dataset
-	inPset, oldPset   Pset
-	inMcap            Mcap
-	inAdmin, oldAdmin Admin
+	// cur is the resource being added or selected (a *FS, *Net, ...,
+	// *Pset or *Mcap; nil for capped-cpu, which has nothing to edit) and
+	// old the selected one as it was (zonecfg.c's in_progress_* and
+	// old_* tabs).
+	cur, old any
 
 	readOnly    bool
 	globalZone  bool
@@ -696,7 +694,7 @@ func (s *zcSession) cancelFunc(c *command) {
 		s.scopeUsage("cancel")
 	}
 	s.globalScope = true
-	s.inFS, s.inNet, s.inDev, s.inRctl, s.inAttr, s.inDS = FS{}, Net{}, Device{}, Rctl{}, Attr{}, Dataset{}
+	s.cur, s.old = nil, nil
 }
 
 // commitFunc is "commit": verify, then save.

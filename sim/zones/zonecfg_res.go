@@ -3,6 +3,8 @@ package zones
 import (
 	"bufio"
 	"fmt"
+	"io"
+	"maps"
 	"math"
 	"net/netip"
 	"os"
@@ -13,28 +15,623 @@ import (
 
 // This file holds zonecfg's resource handling: add, set, clear, select,
 // remove, end and verify, ported from the handlers of illumos
-// usr/src/cmd/zonecfg/zonecfg.c with their messages.
+// usr/src/cmd/zonecfg/zonecfg.c with their messages. What differs from
+// one property or resource type to the next is data, in two tables:
+// zcGlobals (the properties of the global scope) and zcResTypes (the
+// resource types); the handlers are written once, against them.
 
 // zNoPropertyID is Z_NO_PROPERTY_ID.
 const zNoPropertyID = 100
 
 func init() { zStrerror[zNoPropertyID] = "No such property with that id" }
 
-// globalProps are the properties settable in the global scope.
-var globalProps = map[string]bool{"zonename": true, "zonepath": true, "autoboot": true,
-	"brand": true, "pool": true, "limitpriv": true, "bootargs": true, "scheduling-class": true,
-	"ip-type": true, "max-lwps": true, "max-processes": true, "max-shm-memory": true,
-	"max-shm-ids": true, "max-msg-ids": true, "max-sem-ids": true, "cpu-shares": true,
-	"hostid": true, "fs-allowed": true}
+// gzRctlWarning is printed before a resource control of the global zone
+// is set.
+const gzRctlWarning = "WARNING: Setting a global zone resource control too low could deny\n" +
+	"service to even the root user; this could render the system impossible\nto administer.  Please use caution."
 
-// gzInvalidProps cannot be set for the global zone.
-var gzInvalidProps = map[string]bool{"zonename": true, "zonepath": true, "autoboot": true,
-	"limitpriv": true, "bootargs": true, "brand": true, "scheduling-class": true,
-	"ip-type": true, "hostid": true, "fs-allowed": true}
+// A zcGlobal is one property of the global scope (zonecfg.c handles them
+// as the resource types RT_ZONENAME ... RT_FS_ALLOWED).
+type zcGlobal struct {
+	name    string
+	notInGZ bool // not a property of the global zone (zonecfg -z global)
+	// alias marks an aliased rctl (rctlAliases): set_aliased_rctl() sets
+	// it, remove_aliased_rctl() clears it, info prints "[name: value]",
+	// and export leaves it to the rctl resources.
+	alias bool
+	field func(h *Config) *string // where the value lives
+	get   func(h *Config) string  // the value info and export print, when not *field
+	put   func(h *Config, v string)
+	// valid checks a value for set and reports what is wrong.
+	valid func(s *zcSession, v string) bool
+	// set replaces the generic set (check, store, need a commit).
+	set     func(s *zcSession, v string)
+	noClear bool   // clear refuses it (Z_CLEAR_DISALLOW)
+	cleared string // the value clear leaves
+}
 
-// gzInvalidResources cannot be added to the global zone.
-var gzInvalidResources = map[string]bool{"fs": true, "net": true, "device": true,
-	"attr": true, "dataset": true}
+// zcGlobals are the global properties in the order info prints them
+// (info_func()); export prints them in the same order, without the
+// zone's name and the aliases.
+var zcGlobals = []*zcGlobal{
+	{name: "zonename", notInGZ: true, noClear: true, field: func(h *Config) *string { return &h.Name },
+		set: (*zcSession).setZonename},
+	{name: "zonepath", notInGZ: true, noClear: true, field: func(h *Config) *string { return &h.Zonepath },
+		valid: validZonepath},
+	{name: "brand", notInGZ: true, noClear: true, field: func(h *Config) *string { return &h.Brand },
+		get: func(h *Config) string { return brandOrNative(h.Brand) }, valid: notInstalled("brand")},
+	{name: "autoboot", notInGZ: true, cleared: "false",
+		get: func(h *Config) string { return strconv.FormatBool(h.Autoboot) },
+		put: func(h *Config, v string) { h.Autoboot = v == "true" }, valid: either("autoboot", "true", "false")},
+	{name: "bootargs", notInGZ: true, field: func(h *Config) *string { return &h.Bootargs }},
+	{name: "pool", field: func(h *Config) *string { return &h.Pool }, valid: validPool},
+	{name: "limitpriv", notInGZ: true, field: func(h *Config) *string { return &h.Limitpriv }},
+	{name: "scheduling-class", notInGZ: true, field: func(h *Config) *string { return &h.SchedulingClass }},
+	// An absent ip-type is shared (zonecfg_get_iptype()); clear writes it.
+	{name: "ip-type", notInGZ: true, cleared: "shared", field: func(h *Config) *string { return &h.IPType },
+		get: (*Config).IPTypeOrDefault, valid: either("ip-type", "shared", "exclusive")},
+	{name: "hostid", notInGZ: true, field: func(h *Config) *string { return &h.Hostid }, valid: validHostid},
+	{name: "fs-allowed", notInGZ: true, field: func(h *Config) *string { return &h.FSAllowed }},
+	{name: "max-lwps", alias: true},
+	{name: "max-processes", alias: true},
+	{name: "max-shm-memory", alias: true},
+	{name: "max-shm-ids", alias: true},
+	{name: "max-msg-ids", alias: true},
+	{name: "max-sem-ids", alias: true},
+	{name: "cpu-shares", alias: true},
+}
+
+// globalProp returns the global property called name, or nil.
+func globalProp(name string) *zcGlobal {
+	for _, g := range zcGlobals {
+		if g.name == name {
+			return g
+		}
+	}
+	return nil
+}
+
+// gzInvalidProp reports a property that cannot be set for the global zone.
+func gzInvalidProp(name string) bool {
+	g := globalProp(name)
+	return g != nil && g.notInGZ
+}
+
+func (g *zcGlobal) value(h *Config) string {
+	if g.get != nil {
+		return g.get(h)
+	}
+	return *g.field(h)
+}
+
+func (g *zcGlobal) store(h *Config, v string) {
+	if g.put != nil {
+		g.put(h, v)
+		return
+	}
+	*g.field(h) = v
+}
+
+// A zcResType is one resource type: its properties and, for the types
+// that are not lists in the Config, how to reach its one instance.
+type zcResType struct {
+	name string
+	// notInGZ: the global zone cannot have it (add, remove and info
+	// refuse it); gzHidden: info without arguments leaves it out for the
+	// global zone (info_func()).
+	notInGZ, gzHidden bool
+	props             []*zcProp // in the order export prints them
+	infoOrder         []string  // the order info prints them, when not export's
+	// infoKeys are the qualifiers "info <type> prop=value" filters on
+	// (all when nil).
+	infoKeys []string
+
+	// The list types (fs, net, device, rctl, attr, dataset, admin):
+	list *zcList
+	// dup reports, at the end of an add, that an equal resource already
+	// exists.
+	dup func(s *zcSession, t *zcResType, r any) bool
+	// check is end's whole-resource check, after the property checks.
+	check func(s *zcSession, r any) bool
+
+	// The single-instance types (dedicated-cpu, capped-cpu,
+	// capped-memory), which live in Config.Pset, Config.Mcap and aliased
+	// rctls:
+	fresh  func() any                          // an empty resource to add (nil: none is edited)
+	canAdd func(s *zcSession) bool             // add: false (reported) when one exists
+	find   func(h *Config) (any, int)          // a copy of the resource to edit, or why there is none
+	drop   func(h *Config)                     // remove
+	end    func(s *zcSession) bool             // end, after the property checks: store it
+	print  func(w io.Writer, h *Config, r any) // info
+	export func(b *strings.Builder, h *Config)
+	// removeErr is the error remove reports when there is none, when
+	// not find's.
+	removeErr int
+}
+
+// A zcProp is one property of a resource type.
+type zcProp struct {
+	name string
+	// field is where the value lives in the resource being edited (a
+	// pointer to an FS, Net, ...); alias instead names the aliased rctl
+	// that holds it in the Config itself, which set and clear change at
+	// once.
+	field func(r any) *string
+	alias string
+	list  *zcValues // a property holding a list of values
+	// required: end reports "<name> not specified" when it is not set;
+	// endCheck is end's check of a value that is set.
+	required bool
+	endCheck func(s *zcSession, prop, v string) bool
+	// valid checks a value for set, reports what is wrong and returns
+	// the value to store.
+	valid  func(s *zcSession, v string) (string, bool)
+	store  func(r any, v string) // set's store, when not *field = v
+	clear  bool                  // clear empties it; otherwise Z_CLEAR_DISALLOW
+	remove bool                  // "remove <name> <value>" empties it
+}
+
+// A zcValues is a list-valued property: fs options (simple values) and
+// rctl value (complex ones). set replaces the list, add adds values and
+// remove removes them.
+type zcValues struct {
+	complex bool
+	// add adds one value of "add" or "set"; false stops at it.
+	add    func(s *zcSession, r any, it listItem) bool
+	remove func(s *zcSession, r any, prop string, pv propValue)
+	reset  func(r any)
+	own    func(r any) // gives a selected resource a list of its own
+	info   func(w io.Writer, r any)
+	export func(b *strings.Builder, r any)
+}
+
+// A zcList is the slice of a Config that holds a list type.
+type zcList struct {
+	count  func(h *Config) int
+	at     func(h *Config, i int) any // a pointer to resource i
+	delete func(h *Config, i int)
+	add    func(h *Config, r any) // appends *r at the next document position
+	fresh  func() any
+	copy   func(r any) any
+}
+
+// listOf describes the Config slice items returns; seq is the document
+// position of a resource.
+func listOf[T any](items func(h *Config) *[]T, seq func(r *T) *int) *zcList {
+	return &zcList{
+		count: func(h *Config) int { return len(*items(h)) },
+		at:    func(h *Config, i int) any { return &(*items(h))[i] },
+		delete: func(h *Config, i int) {
+			l := items(h)
+			*l = append((*l)[:i], (*l)[i+1:]...)
+		},
+		add: func(h *Config, r any) {
+			v := *r.(*T)
+			*seq(&v) = h.nextSeq()
+			*items(h) = append(*items(h), v)
+		},
+		fresh: func() any { return new(T) },
+		copy: func(r any) any {
+			v := *r.(*T)
+			return &v
+		},
+	}
+}
+
+// zcResTypes are the resource types, in the order info prints them
+// (info_func()). security-flags is a resource word of the parser that the
+// sim does not simulate: "No such resource type".
+var zcResTypes = []*zcResType{
+	{name: "fs", notInGZ: true,
+		list: listOf(func(h *Config) *[]FS { return &h.FS }, func(f *FS) *int { return &f.seq }),
+		props: []*zcProp{
+			{name: "dir", field: func(r any) *string { return &r.(*FS).Dir }, required: true, endCheck: absolutePath},
+			{name: "special", field: func(r any) *string { return &r.(*FS).Special }, required: true},
+			{name: "raw", field: func(r any) *string { return &r.(*FS).Raw }, endCheck: absolutePath, clear: true},
+			{name: "type", field: func(r any) *string { return &r.(*FS).Type }, required: true, valid: validFSType},
+			{name: "options", list: fsOptions},
+		},
+		// Like info_fs(), raw does not filter.
+		infoKeys: []string{"dir", "special", "type"},
+		dup:      sameKey("A", "dir")},
+	{name: "net", notInGZ: true,
+		list: listOf(func(h *Config) *[]Net { return &h.Net }, func(n *Net) *int { return &n.seq }),
+		props: []*zcProp{
+			{name: "address", field: func(r any) *string { return &r.(*Net).Address },
+				valid: func(s *zcSession, v string) (string, bool) { return v, s.validNetAddress(v, false) || s.failed() }},
+			{name: "allowed-address", field: func(r any) *string { return &r.(*Net).AllowedAddress },
+				valid: func(s *zcSession, v string) (string, bool) { return v, s.validNetAddress(v, false) || s.failed() }},
+			{name: "physical", field: func(r any) *string { return &r.(*Net).Physical }, required: true,
+				valid: func(s *zcSession, v string) (string, bool) { return v, s.validPhysical(v) || s.failed() }},
+			{name: "defrouter", field: func(r any) *string { return &r.(*Net).Defrouter }, remove: true,
+				valid: func(s *zcSession, v string) (string, bool) { return v, s.validNetAddress(v, true) || s.failed() }},
+		},
+		// info's order is the one illumos-commands.md §3.6 gives for
+		// illumos-gate [derived].
+		infoOrder: []string{"address", "allowed-address", "defrouter", "physical"},
+		// Like info_net(), only these qualifiers filter.
+		infoKeys: []string{"physical", "address"},
+		dup:      netExists},
+	{name: "device", notInGZ: true,
+		list: listOf(func(h *Config) *[]Device { return &h.Device }, func(d *Device) *int { return &d.seq }),
+		props: []*zcProp{
+			{name: "match", field: func(r any) *string { return &r.(*Device).Match }, required: true},
+		},
+		dup: sameKey("A", "match")},
+	{name: "dedicated-cpu",
+		props: []*zcProp{
+			{name: "ncpus", field: func(r any) *string { return &r.(*Pset).NcpuMin }, required: true,
+				valid: validNcpus, store: func(r any, v string) {
+					p := r.(*Pset)
+					p.NcpuMin, p.NcpuMax, _ = strings.Cut(v, "-")
+				}},
+			{name: "importance", field: func(r any) *string { return &r.(*Pset).Importance }, clear: true,
+				valid: validImportance},
+		},
+		fresh:  func() any { return &Pset{} },
+		canAdd: canAddPset,
+		find: func(h *Config) (any, int) {
+			if h.Pset == nil {
+				return nil, zNoEntry
+			}
+			p := *h.Pset
+			return &p, zOK
+		},
+		drop: func(h *Config) { h.Pset = nil },
+		end: func(s *zcSession) bool {
+			p, h := *s.cur.(*Pset), s.handle
+			if h.Pset != nil {
+				p.seq = h.Pset.seq
+			} else {
+				p.seq = h.nextSeq()
+			}
+			h.Pset = &p
+			return true
+		},
+		print:  func(w io.Writer, _ *Config, r any) { outputPset(w, *r.(*Pset)) },
+		export: exportPset},
+	{name: "capped-cpu",
+		props: []*zcProp{
+			{name: "ncpus", alias: "cpu-cap", required: true, valid: validCPUCap},
+		},
+		canAdd: canAddPcap,
+		find: func(h *Config) (any, int) {
+			_, err := getAliasedRctl(h, "cpu-cap")
+			return nil, err
+		},
+		// remove_pcap() reports Z_NO_RESOURCE_TYPE whatever the lookup said.
+		removeErr: zNoResourceType,
+		drop:      func(h *Config) { rmAliasedRctl(h, "cpu-cap") },
+		print:     func(w io.Writer, h *Config, _ any) { outputPcap(w, h) }},
+	{name: "capped-memory",
+		props: []*zcProp{
+			{name: "physical", field: func(r any) *string { return &r.(*Mcap).Physcap }, clear: true, valid: validPhyscap},
+			{name: "swap", alias: "max-swap", clear: true, valid: validSwap},
+			{name: "locked", alias: "max-locked-memory", clear: true, valid: validLocked},
+		},
+		fresh: func() any { return &Mcap{} },
+		canAdd: func(s *zcSession) bool {
+			if _, err := findMcap(s.handle); err == zOK {
+				s.zerr("The capped-memory resource or a related resource control already exists.")
+				return false
+			}
+			return true
+		},
+		find:   findMcap,
+		drop:   dropMcap,
+		end:    endMcap,
+		print:  func(w io.Writer, h *Config, r any) { outputMcap(w, h, *r.(*Mcap)) },
+		export: exportMcap},
+	{name: "attr", notInGZ: true,
+		list: listOf(func(h *Config) *[]Attr { return &h.Attr }, func(a *Attr) *int { return &a.seq }),
+		props: []*zcProp{
+			{name: "name", field: func(r any) *string { return &r.(*Attr).Name }, required: true},
+			{name: "type", field: func(r any) *string { return &r.(*Attr).Type }, required: true},
+			{name: "value", field: func(r any) *string { return &r.(*Attr).Value }, required: true},
+		},
+		// Both checks run even on a missing name or type.
+		check: func(s *zcSession, r any) bool {
+			a := r.(*Attr)
+			okName := s.validAttrName(a.Name)
+			return s.validAttrTypeValue(*a) && okName
+		},
+		dup: sameKey("An", "name")},
+	{name: "dataset", notInGZ: true,
+		list: listOf(func(h *Config) *[]Dataset { return &h.Dataset }, func(d *Dataset) *int { return &d.seq }),
+		props: []*zcProp{
+			{name: "name", field: func(r any) *string { return &r.(*Dataset).Name }, required: true},
+		},
+		dup: sameKey("A", "name")},
+	{name: "admin", gzHidden: true,
+		list: listOf(func(h *Config) *[]Admin { return &h.Admin }, func(a *Admin) *int { return &a.seq }),
+		props: []*zcProp{
+			{name: "user", field: func(r any) *string { return &r.(*Admin).User }, required: true,
+				endCheck: func(s *zcSession, _, v string) bool {
+					if !s.gzUserExists(v) {
+						s.zerr("user %s is not a valid username", v)
+						return false
+					}
+					return true
+				}},
+			{name: "auths", field: func(r any) *string { return &r.(*Admin).Auths }, required: true,
+				endCheck: func(s *zcSession, _, v string) bool { return s.validAuths(v) }},
+		},
+		infoKeys: []string{"user"},
+		dup:      sameKey("A", "user")},
+	{name: "rctl",
+		list: listOf(func(h *Config) *[]Rctl { return &h.Rctl }, func(r *Rctl) *int { return &r.seq }),
+		props: []*zcProp{
+			// zonecfg.c does not set saw_error for a bad name.
+			{name: "name", field: func(r any) *string { return &r.(*Rctl).Name }, required: true,
+				valid: func(s *zcSession, v string) (string, bool) {
+					if !validRctlNames[v] {
+						s.zerr("'%s' is not a valid zone rctl name.", v)
+						return "", false
+					}
+					return v, true
+				}},
+			{name: "value", list: rctlValues},
+		},
+		canAdd: func(s *zcSession) bool {
+			if s.globalZone {
+				s.zerr(gzRctlWarning)
+			}
+			return true
+		},
+		check: func(s *zcSession, r any) bool {
+			if len(r.(*Rctl).Values) == 0 {
+				s.zerr("no value specified")
+				return false
+			}
+			return true
+		},
+		dup: sameKey("A", "name")},
+}
+
+// zcExportOrder is the order export prints the resource types in
+// (export_func()); capped-cpu is exported as its rctl. The capped-memory
+// block comes right after the devices, where illumos-gate's export_func()
+// prints it: before the rctls, so that re-importing an export that also
+// caps swap (a zone.max-swap rctl) does not fail with "The capped-memory
+// resource or a related resource control already exists."
+var zcExportOrder = []string{"fs", "net", "device", "capped-memory", "rctl", "attr", "dataset", "dedicated-cpu", "admin"}
+
+// fsOptions is the options property of fs.
+var fsOptions = &zcValues{
+	add: func(s *zcSession, r any, it listItem) bool {
+		if it.isCmplx {
+			return false
+		}
+		r.(*FS).Options = append(r.(*FS).Options, it.simple)
+		return true
+	},
+	remove: func(s *zcSession, r any, prop string, pv propValue) {
+		f := r.(*FS)
+		s.eachValue(false, pv, func(it listItem) bool {
+			if it.isCmplx {
+				return false
+			}
+			if i := indexOf(f.Options, it.simple); i >= 0 {
+				f.Options = append(f.Options[:i], f.Options[i+1:]...)
+			} else {
+				s.zonePerror(prop, zNoPropertyID, true)
+			}
+			return true
+		})
+	},
+	reset: func(r any) { r.(*FS).Options = nil },
+	own:   func(r any) { r.(*FS).Options = append([]string(nil), r.(*FS).Options...) },
+	info: func(w io.Writer, r any) {
+		opts := make([]string, len(r.(*FS).Options))
+		for i, o := range r.(*FS).Options {
+			if strings.Contains(o, "=") {
+				o = `"` + o + `"`
+			}
+			opts[i] = o
+		}
+		fmt.Fprintf(w, "\toptions: [%s]\n", strings.Join(opts, ","))
+	},
+	export: func(b *strings.Builder, r any) {
+		for _, o := range r.(*FS).Options {
+			if strings.Contains(o, "=") {
+				fmt.Fprintf(b, "add options \"%s\"\n", o)
+			} else {
+				fmt.Fprintf(b, "add options %s\n", o)
+			}
+		}
+	},
+}
+
+// rctlValues is the value property of rctl.
+var rctlValues = &zcValues{
+	complex: true,
+	add: func(s *zcSession, r any, it listItem) bool {
+		s.addRctlValue(r.(*Rctl), it.complex)
+		return true
+	},
+	remove: func(s *zcSession, r any, prop string, pv propValue) {
+		rc := r.(*Rctl)
+		if pv.kind != pvComplex {
+			s.zfail("A complex value was expected here.")
+			return
+		}
+		var v RctlValue
+		for _, p := range pv.complex {
+			switch p.name {
+			case "priv":
+				v.Priv = p.value
+			case "limit":
+				v.Limit = p.value
+			case "action":
+				v.Action = p.value
+			default:
+				s.zonePerror(prop, zNoPropertyType, true)
+				s.longUsage("add", true)
+				zcUsage(s.errw, helpProps, false)
+				return
+			}
+		}
+		for i, x := range rc.Values {
+			if x == v {
+				rc.Values = append(rc.Values[:i], rc.Values[i+1:]...)
+				return
+			}
+		}
+		s.zonePerror(prop, zNoPropertyID, true)
+	},
+	reset: func(r any) { r.(*Rctl).Values = nil },
+	own:   func(r any) { r.(*Rctl).Values = append([]RctlValue(nil), r.(*Rctl).Values...) },
+	info: func(w io.Writer, r any) {
+		for _, v := range r.(*Rctl).Values {
+			fmt.Fprintf(w, "\tvalue: (priv=%s,limit=%s,action=%s)\n", v.Priv, v.Limit, v.Action)
+		}
+	},
+	export: func(b *strings.Builder, r any) {
+		for _, v := range r.(*Rctl).Values {
+			fmt.Fprintf(b, "add value (priv=%s,limit=%s,action=%s)\n", v.Priv, v.Limit, v.Action)
+		}
+	},
+}
+
+// resType returns the resource type called name, or nil.
+func resType(name string) *zcResType {
+	for _, t := range zcResTypes {
+		if t.name == name {
+			return t
+		}
+	}
+	return nil
+}
+
+// gzInvalidResource reports a resource type the global zone cannot have.
+func gzInvalidResource(name string) bool {
+	t := resType(name)
+	return t != nil && t.notInGZ
+}
+
+// prop returns the property called name of t (nil for none, or no t).
+func (t *zcResType) prop(name string) *zcProp {
+	if t == nil {
+		return nil
+	}
+	for _, p := range t.props {
+		if p.name == name {
+			return p
+		}
+	}
+	return nil
+}
+
+// has reports whether some property of t satisfies f.
+func (t *zcResType) has(f func(p *zcProp) bool) bool {
+	if t != nil {
+		for _, p := range t.props {
+			if f(p) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// newRes returns an empty resource of type t to add (nil when none is
+// edited).
+func (t *zcResType) newRes() any {
+	switch {
+	case t == nil:
+		return nil
+	case t.list != nil:
+		return t.list.fresh()
+	case t.fresh != nil:
+		return t.fresh()
+	}
+	return nil
+}
+
+// fields returns the simple properties of a resource of a list type.
+func (t *zcResType) fields(r any) map[string]string {
+	f := map[string]string{}
+	for _, p := range t.props {
+		if p.field != nil {
+			f[p.name] = *p.field(r)
+		}
+	}
+	return f
+}
+
+// lookup finds the one resource matching every qualifier
+// (zonecfg_lookup_*()).
+func (t *zcResType) lookup(h *Config, vals map[string]string) (int, int) {
+	found := -1
+	for i := 0; i < t.list.count(h); i++ {
+		if !matches(t.fields(t.list.at(h, i)), vals, nil) {
+			continue
+		}
+		if found >= 0 {
+			return -1, zInsufficientSpec
+		}
+		found = i
+	}
+	if found < 0 {
+		return -1, zNoResourceID
+	}
+	return found, zOK
+}
+
+// matches reports whether fields has every non-empty qualifier of vals
+// (only those named in keys, when keys is not nil).
+func matches(fields, vals map[string]string, keys []string) bool {
+	for k, v := range vals {
+		if keys != nil && indexOf(keys, k) < 0 {
+			continue
+		}
+		if v != "" && fields[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// sameKey is the end-of-add check of a type whose key property must be
+// unique: "A fs resource with the dir '/src' already exists."
+func sameKey(article, key string) func(s *zcSession, t *zcResType, r any) bool {
+	return func(s *zcSession, t *zcResType, r any) bool {
+		v := t.fields(r)[key]
+		if _, err := t.lookup(s.handle, map[string]string{key: v}); err != zNoResourceID {
+			s.zfail("%s %s resource with the %s '%s' already exists.", article, t.name, key, v)
+			return true
+		}
+		return false
+	}
+}
+
+// netExists is the end-of-add check of net: one net with the same
+// physical, address and allowed-address.
+func netExists(s *zcSession, t *zcResType, r any) bool {
+	n := r.(*Net)
+	q := map[string]string{"physical": n.Physical, "address": n.Address, "allowed-address": n.AllowedAddress}
+	if _, err := t.lookup(s.handle, q); err != zOK {
+		return false
+	}
+	if n.Address != "" {
+		s.zfail("A net resource with the physical '%s', and address '%s' already exists.", n.Physical, n.Address)
+	} else {
+		s.zfail("A net resource with the physical '%s', and allowed-address '%s' already exists.", n.Physical, n.AllowedAddress)
+	}
+	return true
+}
+
+// failed sets saw_error and returns false.
+func (s *zcSession) failed() bool {
+	s.sawError = true
+	return false
+}
+
+// zfail reports an error, sets saw_error and returns false.
+func (s *zcSession) zfail(format string, a ...any) bool {
+	s.zerr(format, a...)
+	return s.failed()
+}
 
 // An rctlAlias maps a zonecfg property to the rctl that stores it
 // (the aliases[] table of libzonecfg.c).
@@ -62,17 +659,6 @@ var validRctlNames = map[string]bool{"zone.cpu-shares": true, "zone.cpu-cap": tr
 	"zone.max-shm-ids": true, "zone.max-msg-ids": true, "zone.max-sem-ids": true,
 	"zone.max-locked-memory": true, "zone.max-swap": true, "zone.max-lofi": true,
 	"zone.max-physical-memory": true}
-
-// resProps are the properties a resource can be qualified by.
-var resProps = map[string][]string{
-	"fs":      {"dir", "special", "raw", "type"},
-	"net":     {"address", "allowed-address", "physical", "defrouter"},
-	"device":  {"match"},
-	"rctl":    {"name"},
-	"attr":    {"name", "type", "value"},
-	"dataset": {"name"},
-	"admin":   {"user", "auths"},
-}
 
 // getAliasedRctl reads an aliased rctl (zonecfg_get_aliased_rctl()).
 func getAliasedRctl(c *Config, alias string) (uint64, int) {
@@ -110,6 +696,16 @@ func rmAliasedRctl(c *Config, alias string) {
 	}
 }
 
+// aliasAllowed reports whether an aliased rctl may be set: not when the
+// rctl exists in a form the alias cannot express.
+func (s *zcSession) aliasAllowed(prop, alias string) bool {
+	if _, err := getAliasedRctl(s.handle, alias); err == zAliasDisallow {
+		s.zonePerror(prop, zAliasDisallow, false)
+		return s.failed()
+	}
+	return true
+}
+
 // addFunc is "add <resource>" (global scope) or "add <prop> <value>".
 func (s *zcSession) addFunc(c *command) {
 	_, optind, ok := s.parseOpts(c, "?")
@@ -130,7 +726,7 @@ func (s *zcSession) addFunc(c *command) {
 		s.addProperty(c)
 		return
 	}
-	if s.globalZone && gzInvalidResources[c.resType] {
+	if s.globalZone && gzInvalidResource(c.resType) {
 		s.zerr("Cannot add a %s resource to the global zone.", c.resType)
 		s.sawError = true
 		return
@@ -147,68 +743,107 @@ func (s *zcSession) addFunc(c *command) {
 // addResource starts a new resource; false sends zonecfg back to the
 // global scope.
 func (s *zcSession) addResource(rt string) bool {
-	h := s.handle
-	switch rt {
-	case "":
+	t := resType(rt)
+	switch {
+	case rt == "":
 		s.longUsage("add", true)
 		return false
-	case "fs":
-		s.inFS = FS{}
-	case "net":
-		s.inNet = Net{}
-	case "device":
-		s.inDev = Device{}
-	case "rctl":
-		if s.globalZone {
-			s.zerr("WARNING: Setting a global zone resource control too low could deny\nservice to even the root user; this could render the system impossible\nto administer.  Please use caution.")
-		}
-		s.inRctl = Rctl{}
-	case "attr":
-		s.inAttr = Attr{}
-	case "dataset":
-		s.inDS = Dataset{}
-	case "admin":
-		s.inAdmin = Admin{}
-	case "dedicated-cpu":
-		if h.Pset != nil {
-			s.zerr("The dedicated-cpu resource already exists.")
-			return false
-		}
-		if _, err := getAliasedRctl(h, "cpu-cap"); err != zNoEntry {
-			s.zerr("The capped-cpu resource already exists.")
-			return false
-		}
-		if h.Pool != "" {
-			s.zerr("The pool property is already set.  A persistent pool is incompatible with\nthe dedicated-cpu resource.")
-			return false
-		}
-		s.inPset = Pset{}
-	case "capped-cpu":
-		if h.Pset != nil {
-			s.zerr("The dedicated-cpu resource already exists.")
-			return false
-		}
-		switch _, err := getAliasedRctl(h, "cpu-cap"); err {
-		case zAliasDisallow:
-			s.zonePerror("capped-cpu", zAliasDisallow, false)
-			return false
-		case zOK:
-			s.zerr("The capped-cpu resource already exists.")
-			return false
-		}
-	case "capped-memory":
-		_, swapErr := getAliasedRctl(h, "max-swap")
-		_, lockedErr := getAliasedRctl(h, "max-locked-memory")
-		if h.Mcap != nil || swapErr == zOK || lockedErr == zOK {
-			s.zerr("The capped-memory resource or a related resource control already exists.")
-			return false
-		}
-		s.inMcap = Mcap{}
-	default:
+	case t == nil:
 		s.zonePerror(rt, zNoResourceType, true)
 		s.longUsage("add", true)
 		zcUsage(s.errw, helpResources, false)
 		return false
+	case t.canAdd != nil && !t.canAdd(s):
+		return false
+	}
+	s.cur = t.newRes()
+	return true
+}
+
+// canAddPset is add_resource()'s check for dedicated-cpu.
+func canAddPset(s *zcSession) bool {
+	h := s.handle
+	switch {
+	case h.Pset != nil:
+		s.zerr("The dedicated-cpu resource already exists.")
+	case aliasErr(h, "cpu-cap") != zNoEntry:
+		s.zerr("The capped-cpu resource already exists.")
+	case h.Pool != "":
+		s.zerr("The pool property is already set.  A persistent pool is incompatible with\nthe dedicated-cpu resource.")
+	default:
+		return true
+	}
+	return false
+}
+
+// canAddPcap is add_resource()'s check for capped-cpu.
+func canAddPcap(s *zcSession) bool {
+	switch {
+	case s.handle.Pset != nil:
+		s.zerr("The dedicated-cpu resource already exists.")
+	case aliasErr(s.handle, "cpu-cap") == zAliasDisallow:
+		s.zonePerror("capped-cpu", zAliasDisallow, false)
+	case aliasErr(s.handle, "cpu-cap") == zOK:
+		s.zerr("The capped-cpu resource already exists.")
+	default:
+		return true
+	}
+	return false
+}
+
+func aliasErr(h *Config, alias string) int {
+	_, err := getAliasedRctl(h, alias)
+	return err
+}
+
+// findMcap returns the capped-memory resource: the physical cap of the
+// mcap element; swap and locked are rctls.
+func findMcap(h *Config) (any, int) {
+	if h.Mcap == nil && aliasErr(h, "max-swap") != zOK && aliasErr(h, "max-locked-memory") != zOK {
+		return nil, zNoResourceType
+	}
+	m := Mcap{}
+	if h.Mcap != nil {
+		m = *h.Mcap
+	}
+	return &m, zOK
+}
+
+func dropMcap(h *Config) {
+	swapErr, lockedErr := aliasErr(h, "max-swap"), aliasErr(h, "max-locked-memory")
+	h.Mcap = nil
+	if swapErr == zOK {
+		rmAliasedRctl(h, "max-swap")
+	}
+	if lockedErr == zOK {
+		rmAliasedRctl(h, "max-locked-memory")
+	}
+}
+
+// endMcap is end_func()'s capped-memory: one of the caps is needed, and
+// locked cannot exceed physical.
+func endMcap(s *zcSession) bool {
+	h, in := s.handle, s.cur.(*Mcap)
+	locked, lockedErr := getAliasedRctl(h, "max-locked-memory")
+	if in.Physcap == "" && aliasErr(h, "max-swap") != zOK && lockedErr != zOK {
+		return s.zfail("No property was specified.  One of physical, swap or locked is required.")
+	}
+	if in.Physcap != "" && lockedErr == zOK {
+		if phys, _ := strconv.ParseUint(in.Physcap, 10, 64); phys < locked {
+			return s.zfail("The locked cap must be less than or equal to the physical cap.")
+		}
+	}
+	switch {
+	case in.Physcap != "":
+		m := Mcap{Physcap: in.Physcap}
+		if h.Mcap != nil {
+			m.seq = h.Mcap.seq
+		} else {
+			m.seq = h.nextSeq()
+		}
+		h.Mcap = &m
+	case s.endOp == "select":
+		h.Mcap = nil
 	}
 	return true
 }
@@ -219,47 +854,15 @@ func (s *zcSession) addProperty(c *command) {
 		s.longUsage("add", true)
 		return
 	}
-	prop, pv := c.propNames[0], c.propVals[0]
-	switch s.resScope {
-	case "fs":
-		if prop != "options" {
-			s.zonePerror(prop, zNoPropertyType, true)
-			s.longUsage("add", true)
-			zcUsage(s.errw, helpProps, false)
-			return
-		}
-		switch pv.kind {
-		case pvSimple:
-			s.inFS.Options = append(s.inFS.Options, pv.simple)
-		case pvList:
-			for _, it := range pv.list {
-				if it.isCmplx {
-					break
-				}
-				s.inFS.Options = append(s.inFS.Options, it.simple)
-			}
-		default:
-			s.zerr("A simple or list value was expected here.")
-			s.sawError = true
-		}
-	case "rctl":
-		if prop != "value" {
-			s.zonePerror(prop, zNoPropertyType, true)
-			s.longUsage("add", true)
-			zcUsage(s.errw, helpProps, false)
-			return
-		}
-		switch pv.kind {
-		case pvComplex:
-			s.addRctlValue(pv.complex)
-		case pvList:
-			for _, it := range pv.list {
-				s.addRctlValue(it.complex)
-			}
-		default:
-			s.zerr("A complex or list value was expected here.")
-			s.sawError = true
-		}
+	t := resType(s.resScope)
+	p := t.prop(c.propNames[0])
+	switch {
+	case p != nil && p.list != nil:
+		s.addValues(p.list, c.propVals[0])
+	case t.has(func(p *zcProp) bool { return p.list != nil }):
+		s.zonePerror(c.propNames[0], zNoPropertyType, true)
+		s.longUsage("add", true)
+		zcUsage(s.errw, helpProps, false)
 	default:
 		s.zonePerror(s.resScope, zNoResourceType, true)
 		s.longUsage("add", true)
@@ -267,8 +870,40 @@ func (s *zcSession) addProperty(c *command) {
 	}
 }
 
+// addValues adds a value or a list of values to a list property.
+func (s *zcSession) addValues(l *zcValues, pv propValue) {
+	s.eachValue(l.complex, pv, func(it listItem) bool { return l.add(s, s.cur, it) })
+}
+
+// eachValue calls f for a value of a list property, or for each value of
+// a list until f returns false; a single value of the other kind is an
+// error.
+func (s *zcSession) eachValue(complex bool, pv propValue, f func(it listItem) bool) {
+	switch {
+	case pv.kind == pvList:
+		for _, it := range pv.list {
+			if !f(it) {
+				break
+			}
+		}
+	case pv.kind == pvSimple && !complex:
+		f(listItem{simple: pv.simple})
+	case pv.kind == pvComplex && complex:
+		f(listItem{complex: pv.complex, isCmplx: true})
+	default:
+		s.zfail("A %s or list value was expected here.", kindName(complex))
+	}
+}
+
+func kindName(complex bool) string {
+	if complex {
+		return "complex"
+	}
+	return "simple"
+}
+
 // addRctlValue is do_complex_rctl_val().
-func (s *zcSession) addRctlValue(pieces []complexPiece) {
+func (s *zcSession) addRctlValue(r *Rctl, pieces []complexPiece) {
 	var v RctlValue
 	seen := map[string]bool{}
 	for _, p := range pieces {
@@ -307,7 +942,7 @@ func (s *zcSession) addRctlValue(pieces []complexPiece) {
 		s.zerr("Invalid rctl value specification")
 		return
 	}
-	s.inRctl.Values = append(s.inRctl.Values, v)
+	r.Values = append(r.Values, v)
 }
 
 // setFunc is "set [-F] <property>=<value>".
@@ -326,22 +961,22 @@ func (s *zcSession) setFunc(c *command) {
 	}
 	force := len(opts) > 0
 	prop := c.propNames[0]
-	rt := s.resScope
+	var g *zcGlobal
+	var p *zcProp
 	if s.globalScope {
-		if s.globalZone && gzInvalidProps[prop] {
-			s.zerr("%s is not a valid property for the global zone.", prop)
-			s.sawError = true
+		if s.globalZone && gzInvalidProp(prop) {
+			s.zfail("%s is not a valid property for the global zone.", prop)
 			return
 		}
-		if !globalProps[prop] {
-			s.zerr("Cannot set a resource-specific property from the global scope.")
-			s.sawError = true
+		if g = globalProp(prop); g == nil {
+			s.zfail("Cannot set a resource-specific property from the global scope.")
 			return
 		}
-		rt = prop
+	} else {
+		p = resType(s.resScope).prop(prop)
 	}
 	if force {
-		if rt != "zonepath" {
+		if g == nil || g.name != "zonepath" {
 			s.zerr("Only zonepath setting can be forced.")
 		} else {
 			s.zerr("Zonepath is changeable only in an alternate root.")
@@ -350,14 +985,12 @@ func (s *zcSession) setFunc(c *command) {
 		return
 	}
 	pv := c.propVals[0]
-	listable := (rt == "fs" && prop == "options") || (rt == "rctl" && prop == "value")
-	if !listable && pv.kind != pvSimple {
-		s.zerr("A simple value was expected here.")
-		s.sawError = true
+	if pv.kind != pvSimple && (p == nil || p.list == nil) {
+		s.zfail("A simple value was expected here.")
 		return
 	}
 	v := pv.simple
-	if rt == "zonename" && !s.gotHandle && !s.stateAtLeast(StateConfigured) {
+	if g != nil && g.name == "zonename" && !s.gotHandle && !s.stateAtLeast(StateConfigured) {
 		if !validZoneName(v) {
 			s.zonePerror(v, zBogusZoneName, true)
 			zcUsage(s.errw, helpSyntax, false)
@@ -369,173 +1002,62 @@ func (s *zcSession) setFunc(c *command) {
 	if s.initialize(true) != zOK {
 		return
 	}
-	h := s.handle
-	switch rt {
-	case "zonename":
-		s.setZonename(v)
-	case "zonepath":
-		if s.stateAtLeast(StateInstalled) {
-			s.zerr("Zone %s already installed; set zonepath not allowed.", s.zone)
-			s.sawError = true
-			return
-		}
-		if !strings.HasPrefix(v, "/") {
-			s.zerr("%s is not an absolute path.", v)
-			s.sawError = true
-			return
-		}
-		if strings.Trim(v, "/") == "" {
-			s.zerr("/ is not allowed as a zonepath.")
-			s.sawError = true
-			return
-		}
-		h.Zonepath = v
-		s.needCommit = true
-	case "brand":
-		if s.stateAtLeast(StateInstalled) {
-			s.zerr("Zone %s already installed; set brand not allowed.", s.zone)
-			s.sawError = true
-			return
-		}
-		h.Brand = v
-		s.needCommit = true
-	case "autoboot":
-		if v != "true" && v != "false" {
-			s.zerr("autoboot value must be 'true' or 'false'.")
-			s.sawError = true
-			return
-		}
-		h.Autoboot = v == "true"
-		s.needCommit = true
-	case "pool":
-		if strings.HasPrefix(v, "SUNW") {
-			s.zerr("pool names starting with SUNW are reserved.")
-			s.sawError = true
-			return
-		}
-		if h.Pset != nil {
-			s.zerr("The dedicated-cpu resource already exists.  A persistent pool is incompatible\nwith the dedicated-cpu resource.")
-			s.sawError = true
-			return
-		}
-		h.Pool = v
-		s.needCommit = true
-	case "limitpriv":
-		h.Limitpriv = v
-		s.needCommit = true
-	case "bootargs":
-		h.Bootargs = v
-		s.needCommit = true
-	case "scheduling-class":
-		h.SchedulingClass = v
-		s.needCommit = true
-	case "ip-type":
-		if v != "shared" && v != "exclusive" {
-			s.zerr("ip-type value must be 'shared' or 'exclusive'.")
-			s.sawError = true
-			return
-		}
-		h.IPType = v
-		s.needCommit = true
-	case "max-lwps", "max-processes", "max-shm-memory", "max-shm-ids", "max-msg-ids", "max-sem-ids", "cpu-shares":
-		s.setAliasedProp(rt, prop, v)
-	case "hostid":
-		if _, err := strconv.ParseUint(v, 16, 32); err != nil || len(v) > 8 {
-			s.zerr("hostid string is too large: %s", v)
-			s.sawError = true
-			return
-		}
-		h.Hostid = v
-		s.needCommit = true
-	case "fs-allowed":
-		h.FSAllowed = v
-		s.needCommit = true
-	case "fs":
-		s.setFS(c, prop, v, pv)
-	case "net":
-		s.setNet(prop, v)
-	case "device":
-		if prop != "match" {
-			s.badSetProp(prop)
-			return
-		}
-		s.inDev.Match = v
-	case "rctl":
-		switch prop {
-		case "name":
-			if !validRctlNames[v] {
-				s.zerr("'%s' is not a valid zone rctl name.", v)
-				return
-			}
-			s.inRctl.Name = v
-		case "value":
-			if pv.kind == pvSimple {
-				s.zerr("A complex or list value was expected here.")
-				s.sawError = true
-				return
-			}
-			s.inRctl.Values = nil
-			if !c.emptyList {
-				s.addProperty(c)
-			}
-		default:
-			s.badSetProp(prop)
-		}
-	case "attr":
-		switch prop {
-		case "name":
-			s.inAttr.Name = v
-		case "type":
-			s.inAttr.Type = v
-		case "value":
-			s.inAttr.Value = v
-		default:
-			s.badSetProp(prop)
-		}
-	case "dataset":
-		if prop != "name" {
-			s.badSetProp(prop)
-			return
-		}
-		s.inDS.Name = v
-	case "admin":
-		switch prop {
-		case "user":
-			s.inAdmin.User = v
-		case "auths":
-			s.inAdmin.Auths = v
-		default:
-			s.badSetProp(prop)
-		}
-	case "dedicated-cpu":
-		s.setPset(prop, v)
-	case "capped-cpu":
-		if prop != "ncpus" {
-			s.badSetProp(prop)
-			return
-		}
-		f, err := strconv.ParseFloat(v, 32)
-		if err != nil || f <= 0 || int(f*100) < 1 {
-			s.zerr("ncpus property is out of range.")
-			s.sawError = true
-			return
-		}
-		setAliasedRctl(h, "cpu-cap", uint64(math.Round(f*100)))
-		s.needCommit = true
-	case "capped-memory":
-		s.setMcap(prop, v)
-	default:
-		s.zonePerror(rt, zNoResourceType, true)
+	switch {
+	case g != nil:
+		s.setGlobal(g, v)
+	case resType(s.resScope) == nil:
+		s.zonePerror(s.resScope, zNoResourceType, true)
 		s.longUsage("set", true)
 		zcUsage(s.errw, helpResources, false)
+	case p == nil:
+		s.zonePerror(prop, zNoPropertyType, true)
+		s.longUsage("set", true)
+		zcUsage(s.errw, helpProps, false)
+	case p.list != nil:
+		if pv.kind != pvList && (pv.kind == pvComplex) != p.list.complex {
+			s.zfail("A %s or list value was expected here.", kindName(p.list.complex))
+			return
+		}
+		p.list.reset(s.cur)
+		if !c.emptyList {
+			s.addValues(p.list, pv)
+		}
+	default:
+		s.setProp(p, v)
 	}
 }
 
-// badSetProp reports a property the current resource does not have.
-func (s *zcSession) badSetProp(prop string) {
-	s.zonePerror(prop, zNoPropertyType, true)
-	s.longUsage("set", true)
-	zcUsage(s.errw, helpProps, false)
+// setGlobal sets a global property.
+func (s *zcSession) setGlobal(g *zcGlobal, v string) {
+	switch {
+	case g.set != nil:
+		g.set(s, v)
+	case g.alias:
+		s.setAliasedProp(g.name, v)
+	case g.valid == nil || g.valid(s, v):
+		g.store(s.handle, v)
+		s.needCommit = true
+	}
+}
+
+// setProp sets a simple property of the resource being edited.
+func (s *zcSession) setProp(p *zcProp, v string) {
+	if p.valid != nil {
+		var ok bool
+		if v, ok = p.valid(s, v); !ok {
+			return
+		}
+	}
+	switch {
+	case p.alias != "":
+		n, _ := strconv.ParseUint(v, 10, 64)
+		setAliasedRctl(s.handle, p.alias, n)
+		s.needCommit = true
+	case p.store != nil:
+		p.store(s.cur, v)
+	default:
+		*p.field(s.cur) = v
+	}
 }
 
 // setZonename renames the zone being configured (zonecfg_set_name()).
@@ -561,175 +1083,171 @@ func (s *zcSession) setZonename(v string) {
 	s.needCommit = true
 }
 
+// validZonepath is set_func()'s check of zonepath.
+func validZonepath(s *zcSession, v string) bool {
+	switch {
+	case !notInstalled("zonepath")(s, v):
+		return false
+	case !strings.HasPrefix(v, "/"):
+		return s.zfail("%s is not an absolute path.", v)
+	case strings.Trim(v, "/") == "":
+		return s.zfail("/ is not allowed as a zonepath.")
+	}
+	return true
+}
+
+// notInstalled refuses to set prop once the zone is installed.
+func notInstalled(prop string) func(s *zcSession, v string) bool {
+	return func(s *zcSession, v string) bool {
+		if s.stateAtLeast(StateInstalled) {
+			return s.zfail("Zone %s already installed; set %s not allowed.", s.zone, prop)
+		}
+		return true
+	}
+}
+
+// either accepts one of two values of prop.
+func either(prop, a, b string) func(s *zcSession, v string) bool {
+	return func(s *zcSession, v string) bool {
+		if v != a && v != b {
+			return s.zfail("%s value must be '%s' or '%s'.", prop, a, b)
+		}
+		return true
+	}
+}
+
+func validPool(s *zcSession, v string) bool {
+	if strings.HasPrefix(v, "SUNW") {
+		return s.zfail("pool names starting with SUNW are reserved.")
+	}
+	if s.handle.Pset != nil {
+		return s.zfail("The dedicated-cpu resource already exists.  A persistent pool is incompatible\nwith the dedicated-cpu resource.")
+	}
+	return true
+}
+
+func validHostid(s *zcSession, v string) bool {
+	if _, err := strconv.ParseUint(v, 16, 32); err != nil || len(v) > 8 {
+		return s.zfail("hostid string is too large: %s", v)
+	}
+	return true
+}
+
 // setAliasedProp is set_aliased_rctl().
-func (s *zcSession) setAliasedProp(alias, prop, v string) {
+func (s *zcSession) setAliasedProp(alias, v string) {
 	if s.globalZone && alias != "cpu-shares" {
-		s.zerr("WARNING: Setting a global zone resource control too low could deny\nservice to even the root user; this could render the system impossible\nto administer.  Please use caution.")
+		s.zerr(gzRctlWarning)
 	}
 	if alias == "max-shm-memory" {
 		n, ok := parseMemLimit(v)
 		if !ok {
-			s.zerr("A non-negative number with a required scale suffix (K, M, G or T) was expected\nhere.")
-			s.sawError = true
+			s.zfail("A non-negative number with a required scale suffix (K, M, G or T) was expected\nhere.")
 			return
 		}
 		v = strconv.FormatUint(n, 10)
 	}
-	if _, err := getAliasedRctl(s.handle, alias); err == zAliasDisallow {
-		s.zonePerror(prop, zAliasDisallow, false)
-		s.sawError = true
+	if !s.aliasAllowed(alias, alias) {
 		return
 	}
 	n, err := strconv.ParseUint(v, 10, 64)
 	if err != nil || n < rctlAliases[alias].low {
-		s.zerr("%s property is out of range.", prop)
-		s.sawError = true
+		s.zfail("%s property is out of range.", alias)
 		return
 	}
 	setAliasedRctl(s.handle, alias, n)
 	s.needCommit = true
 }
 
-// setFS sets a property of the fs being added or selected.
-func (s *zcSession) setFS(c *command, prop, v string, pv propValue) {
-	switch prop {
-	case "dir":
-		s.inFS.Dir = v
-	case "special":
-		s.inFS.Special = v
-	case "raw":
-		s.inFS.Raw = v
-	case "type":
-		if v == "" || len(v) >= 256 || strings.Contains(v, "/") || v == "." || v == ".." {
-			s.zerr("\"%s\" is not a valid type.", v)
-			s.sawError = true
-			return
-		}
-		s.inFS.Type = v
-	case "options":
-		if pv.kind == pvComplex {
-			s.zerr("A simple or list value was expected here.")
-			s.sawError = true
-			return
-		}
-		s.inFS.Options = nil
-		if !c.emptyList {
-			s.addProperty(c)
-		}
-	default:
-		s.badSetProp(prop)
+// validFSType is set_func()'s check of an fs type.
+func validFSType(s *zcSession, v string) (string, bool) {
+	if v == "" || len(v) >= 256 || strings.Contains(v, "/") || v == "." || v == ".." {
+		return "", s.zfail("\"%s\" is not a valid type.", v)
 	}
+	return v, true
 }
 
-// setNet sets a property of the net being added or selected.
-func (s *zcSession) setNet(prop, v string) {
-	switch prop {
-	case "address", "allowed-address":
-		if !s.validNetAddress(v, false) {
-			s.sawError = true
-			return
-		}
-		if prop == "address" {
-			s.inNet.Address = v
-		} else {
-			s.inNet.AllowedAddress = v
-		}
-	case "physical":
-		if !s.validPhysical(v) {
-			s.sawError = true
-			return
-		}
-		s.inNet.Physical = v
-	case "defrouter":
-		if !s.validNetAddress(v, true) {
-			s.sawError = true
-			return
-		}
-		s.inNet.Defrouter = v
-	default:
-		s.badSetProp(prop)
+// absolutePath is end_func()'s check of fs dir and raw.
+func absolutePath(s *zcSession, prop, v string) bool {
+	if !strings.HasPrefix(v, "/") {
+		s.zerr("%s %s is not an absolute path.", prop, v)
+		return false
 	}
+	return true
 }
 
-// setPset sets a property of dedicated-cpu.
-func (s *zcSession) setPset(prop, v string) {
-	switch prop {
-	case "ncpus":
-		low, high, ranged := strings.Cut(v, "-")
-		if !ranged {
-			high = low
-		}
-		lo, err1 := strconv.ParseUint(low, 10, 32)
-		hi, err2 := strconv.ParseUint(high, 10, 32)
-		if err1 != nil || err2 != nil || lo == 0 || lo > hi {
-			s.zerr("ncpus property is out of range.")
-			s.sawError = true
-			return
-		}
-		s.inPset.NcpuMin, s.inPset.NcpuMax = low, high
-	case "importance":
-		if _, err := strconv.ParseUint(v, 10, 32); err != nil {
-			s.zerr("importance property is out of range.")
-			s.sawError = true
-			return
-		}
-		s.inPset.Importance = v
-	default:
-		s.badSetProp(prop)
+// validNcpus checks dedicated-cpu ncpus, a number or a range "low-high",
+// and returns it as "low-high".
+func validNcpus(s *zcSession, v string) (string, bool) {
+	low, high, ranged := strings.Cut(v, "-")
+	if !ranged {
+		high = low
 	}
+	lo, err1 := strconv.ParseUint(low, 10, 32)
+	hi, err2 := strconv.ParseUint(high, 10, 32)
+	if err1 != nil || err2 != nil || lo == 0 || lo > hi {
+		return "", s.zfail("ncpus property is out of range.")
+	}
+	return low + "-" + high, true
 }
 
-// setMcap sets a property of capped-memory.
-func (s *zcSession) setMcap(prop, v string) {
-	switch prop {
-	case "physical":
-		n, ok := parseMemLimit(v)
-		switch {
-		case !ok:
-			s.zerr("A positive number with a required scale suffix (K, M, G or T) was expected here.")
-			s.sawError = true
-		case n < 1<<20:
-			s.zerr("physical value is too small.  It must be at least 1M.")
-			s.sawError = true
-		default:
-			s.inMcap.Physcap = strconv.FormatUint(n, 10)
-		}
-	case "swap", "locked":
-		alias := "max-swap"
-		if prop == "locked" {
-			alias = "max-locked-memory"
-		}
-		if _, err := getAliasedRctl(s.handle, alias); err == zAliasDisallow {
-			s.zonePerror(prop, zAliasDisallow, false)
-			s.sawError = true
-			return
-		}
-		n, ok := parseMemLimit(v)
-		if !ok {
-			if prop == "swap" {
-				s.zerr("A positive number with a required scale suffix (K, M, G or T) was expected here.")
-			} else {
-				s.zerr("A non-negative number with a required scale suffix (K, M, G or T) was expected\nhere.")
-			}
-			s.sawError = true
-			return
-		}
-		if prop == "swap" {
-			limit := uint64(50 << 20)
-			if s.globalZone {
-				limit = 100 << 20
-			}
-			if n < limit {
-				s.zerr("swap value is too small.  It must be at least %s.", bytesToUnits(limit))
-				s.sawError = true
-				return
-			}
-		}
-		setAliasedRctl(s.handle, alias, n)
-		s.needCommit = true
-	default:
-		s.badSetProp(prop)
+func validImportance(s *zcSession, v string) (string, bool) {
+	if _, err := strconv.ParseUint(v, 10, 32); err != nil {
+		return "", s.zfail("importance property is out of range.")
 	}
+	return v, true
+}
+
+// validCPUCap checks capped-cpu ncpus and returns the cap in hundredths
+// of a CPU.
+func validCPUCap(s *zcSession, v string) (string, bool) {
+	f, err := strconv.ParseFloat(v, 32)
+	if err != nil || f <= 0 || int(f*100) < 1 {
+		return "", s.zfail("ncpus property is out of range.")
+	}
+	return strconv.FormatUint(uint64(math.Round(f*100)), 10), true
+}
+
+// validPhyscap checks capped-memory physical and returns it in bytes.
+func validPhyscap(s *zcSession, v string) (string, bool) {
+	n, ok := parseMemLimit(v)
+	switch {
+	case !ok:
+		return "", s.zfail("A positive number with a required scale suffix (K, M, G or T) was expected here.")
+	case n < 1<<20:
+		return "", s.zfail("physical value is too small.  It must be at least 1M.")
+	}
+	return strconv.FormatUint(n, 10), true
+}
+
+// validSwap checks capped-memory swap and returns it in bytes.
+func validSwap(s *zcSession, v string) (string, bool) {
+	if !s.aliasAllowed("swap", "max-swap") {
+		return "", false
+	}
+	n, ok := parseMemLimit(v)
+	if !ok {
+		return "", s.zfail("A positive number with a required scale suffix (K, M, G or T) was expected here.")
+	}
+	limit := uint64(50 << 20)
+	if s.globalZone {
+		limit = 100 << 20
+	}
+	if n < limit {
+		return "", s.zfail("swap value is too small.  It must be at least %s.", bytesToUnits(limit))
+	}
+	return strconv.FormatUint(n, 10), true
+}
+
+// validLocked checks capped-memory locked and returns it in bytes.
+func validLocked(s *zcSession, v string) (string, bool) {
+	if !s.aliasAllowed("locked", "max-locked-memory") {
+		return "", false
+	}
+	n, ok := parseMemLimit(v)
+	if !ok {
+		return "", s.zfail("A non-negative number with a required scale suffix (K, M, G or T) was expected\nhere.")
+	}
+	return strconv.FormatUint(n, 10), true
 }
 
 // parseMemLimit is zonecfg_valid_memlimit(): a number with a K, M, G or T
@@ -898,75 +1416,44 @@ func (s *zcSession) clearFunc(c *command) {
 		if s.initialize(true) != zOK {
 			return
 		}
+		p := resType(s.resScope).prop(prop)
 		switch {
-		case s.resScope == "fs" && prop == "raw":
-			s.inFS.Raw = ""
+		case p == nil || !p.clear:
+			s.zonePerror(prop, zClearDisallow, true)
+		case p.alias != "":
+			s.removeAliasedProp(prop, p.alias)
+		default:
+			*p.field(s.cur) = ""
 			s.needCommit = true
-			return
-		case s.resScope == "dedicated-cpu" && prop == "importance":
-			s.inPset.Importance = ""
-			s.needCommit = true
-			return
-		case s.resScope == "capped-memory" && prop == "physical":
-			s.inMcap.Physcap = ""
-			s.needCommit = true
-			return
-		case s.resScope == "capped-memory" && prop == "swap":
-			s.removeAliasedProp(prop, "max-swap")
-			return
-		case s.resScope == "capped-memory" && prop == "locked":
-			s.removeAliasedProp(prop, "max-locked-memory")
-			return
 		}
-		s.zonePerror(prop, zClearDisallow, true)
 		return
 	}
-	if s.globalZone && gzInvalidProps[prop] {
-		s.zerr("%s is not a valid property for the global zone.", prop)
-		s.sawError = true
+	if s.globalZone && gzInvalidProp(prop) {
+		s.zfail("%s is not a valid property for the global zone.", prop)
 		return
 	}
 	if s.initialize(true) != zOK {
 		return
 	}
-	h := s.handle
-	switch prop {
-	case "zonename", "zonepath", "brand":
-		s.zonePerror(prop, zClearDisallow, true)
-		return
-	case "autoboot":
-		h.Autoboot = false
-	case "pool":
-		h.Pool = ""
-	case "limitpriv":
-		h.Limitpriv = ""
-	case "bootargs":
-		h.Bootargs = ""
-	case "scheduling-class":
-		h.SchedulingClass = ""
-	case "ip-type":
-		h.IPType = "shared"
-	case "max-lwps", "max-processes", "max-shm-memory", "max-shm-ids", "max-msg-ids", "max-sem-ids", "cpu-shares":
-		s.removeAliasedProp(prop, prop)
-		return
-	case "hostid":
-		h.Hostid = ""
-	case "fs-allowed":
-		h.FSAllowed = ""
-	default:
+	switch g := globalProp(prop); {
+	case g == nil:
 		s.zonePerror(prop, zNoPropertyType, true)
 		s.longUsage("clear", true)
 		zcUsage(s.errw, helpProps, false)
-		return
+	case g.noClear:
+		s.zonePerror(prop, zClearDisallow, true)
+	case g.alias:
+		s.removeAliasedProp(prop, prop)
+	default:
+		g.store(s.handle, g.cleared)
+		s.needCommit = true
 	}
-	s.needCommit = true
 }
 
 // removeAliasedProp is remove_aliased_rctl().
 func (s *zcSession) removeAliasedProp(prop, alias string) {
-	if _, err := getAliasedRctl(s.handle, alias); err != zOK {
-		s.zerr("clear %s: %s", prop, zStrerror[err])
-		s.sawError = true
+	if err := aliasErr(s.handle, alias); err != zOK {
+		s.zfail("clear %s: %s", prop, zStrerror[err])
 		return
 	}
 	rmAliasedRctl(s.handle, alias)
@@ -974,25 +1461,19 @@ func (s *zcSession) removeAliasedProp(prop, alias string) {
 }
 
 // fillIn collects the property qualifiers of a resource command
-// (fill_in_*tab()).
-func (s *zcSession) fillIn(rt string, c *command) (map[string]string, int) {
+// (fill_in_*tab()): the simple properties of its type.
+func (s *zcSession) fillIn(t *zcResType, c *command) (map[string]string, int) {
 	if err := s.initialize(true); err != zOK {
 		return nil, err
 	}
-	allowed := resProps[rt]
 	vals := map[string]string{}
 	for i, name := range c.propNames {
 		pv := c.propVals[i]
 		if pv.kind != pvSimple {
-			s.zerr("A simple value was expected here.")
-			s.sawError = true
+			s.zfail("A simple value was expected here.")
 			return nil, zInsufficientSpec
 		}
-		ok := false
-		for _, a := range allowed {
-			ok = ok || a == name
-		}
-		if !ok {
+		if p := t.prop(name); p == nil || p.field == nil {
 			s.zonePerror(name, zNoPropertyType, true)
 			return nil, zInsufficientSpec
 		}
@@ -1001,96 +1482,14 @@ func (s *zcSession) fillIn(rt string, c *command) (map[string]string, int) {
 	return vals, zOK
 }
 
-// resFields returns the properties of resource i of type rt.
-func resFields(h *Config, rt string, i int) map[string]string {
-	switch rt {
-	case "fs":
-		f := h.FS[i]
-		return map[string]string{"dir": f.Dir, "special": f.Special, "raw": f.Raw, "type": f.Type}
-	case "net":
-		n := h.Net[i]
-		return map[string]string{"address": n.Address, "allowed-address": n.AllowedAddress, "physical": n.Physical, "defrouter": n.Defrouter}
-	case "device":
-		return map[string]string{"match": h.Device[i].Match}
-	case "rctl":
-		return map[string]string{"name": h.Rctl[i].Name}
-	case "attr":
-		a := h.Attr[i]
-		return map[string]string{"name": a.Name, "type": a.Type, "value": a.Value}
-	case "dataset":
-		return map[string]string{"name": h.Dataset[i].Name}
-	case "admin":
-		a := h.Admin[i]
-		return map[string]string{"user": a.User, "auths": a.Auths}
+// findRes returns the one resource of a list type the command's
+// qualifiers name.
+func (s *zcSession) findRes(t *zcResType, c *command) (int, int) {
+	vals, err := s.fillIn(t, c)
+	if err != zOK {
+		return -1, err
 	}
-	return nil
-}
-
-// resCount returns how many resources of type rt the handle has.
-func resCount(h *Config, rt string) int {
-	switch rt {
-	case "fs":
-		return len(h.FS)
-	case "net":
-		return len(h.Net)
-	case "device":
-		return len(h.Device)
-	case "rctl":
-		return len(h.Rctl)
-	case "attr":
-		return len(h.Attr)
-	case "dataset":
-		return len(h.Dataset)
-	case "admin":
-		return len(h.Admin)
-	}
-	return 0
-}
-
-// lookup finds the one resource matching every qualifier
-// (zonecfg_lookup_*()).
-func lookup(h *Config, rt string, vals map[string]string) (int, int) {
-	found := -1
-	for i := 0; i < resCount(h, rt); i++ {
-		f := resFields(h, rt, i)
-		match := true
-		for k, v := range vals {
-			if v != "" && f[k] != v {
-				match = false
-			}
-		}
-		if !match {
-			continue
-		}
-		if found >= 0 {
-			return -1, zInsufficientSpec
-		}
-		found = i
-	}
-	if found < 0 {
-		return -1, zNoResourceID
-	}
-	return found, zOK
-}
-
-// deleteRes removes resource i of type rt.
-func deleteRes(h *Config, rt string, i int) {
-	switch rt {
-	case "fs":
-		h.FS = append(h.FS[:i], h.FS[i+1:]...)
-	case "net":
-		h.Net = append(h.Net[:i], h.Net[i+1:]...)
-	case "device":
-		h.Device = append(h.Device[:i], h.Device[i+1:]...)
-	case "rctl":
-		h.Rctl = append(h.Rctl[:i], h.Rctl[i+1:]...)
-	case "attr":
-		h.Attr = append(h.Attr[:i], h.Attr[i+1:]...)
-	case "dataset":
-		h.Dataset = append(h.Dataset[:i], h.Dataset[i+1:]...)
-	case "admin":
-		h.Admin = append(h.Admin[:i], h.Admin[i+1:]...)
-	}
+	return t.lookup(s.handle, vals)
 }
 
 // selectFunc is "select <resource> [prop=value ...]".
@@ -1105,70 +1504,39 @@ func (s *zcSession) selectFunc(c *command) {
 	s.globalScope = false
 	s.resScope = c.resType
 	s.endOp = "select"
+	t := resType(c.resType)
+	s.cur, s.old = t.newRes(), nil
 	if s.initialize(true) != zOK {
 		return
 	}
 	h := s.handle
-	rt := c.resType
-	switch rt {
-	case "fs", "net", "device", "rctl", "attr", "dataset", "admin":
-		vals, err := s.fillIn(rt, c)
-		i := -1
-		if err == zOK {
-			i, err = lookup(h, rt, vals)
-		}
-		if err != zOK {
-			s.cmdRtPerror("select", rt, err)
-			s.globalScope = true
-			return
-		}
-		switch rt {
-		case "fs":
-			s.oldFS = h.FS[i]
-			s.inFS = h.FS[i]
-			s.inFS.Options = append([]string(nil), h.FS[i].Options...)
-		case "net":
-			s.oldNet, s.inNet = h.Net[i], h.Net[i]
-		case "device":
-			s.oldDev, s.inDev = h.Device[i], h.Device[i]
-		case "rctl":
-			s.oldRctl = h.Rctl[i]
-			s.inRctl = h.Rctl[i]
-			s.inRctl.Values = append([]RctlValue(nil), h.Rctl[i].Values...)
-		case "attr":
-			s.oldAttr, s.inAttr = h.Attr[i], h.Attr[i]
-		case "dataset":
-			s.oldDS, s.inDS = h.Dataset[i], h.Dataset[i]
-		case "admin":
-			s.oldAdmin, s.inAdmin = h.Admin[i], h.Admin[i]
-		}
-	case "dedicated-cpu":
-		if h.Pset == nil {
-			s.cmdRtPerror("select", rt, zNoEntry)
-			s.globalScope = true
-			return
-		}
-		s.oldPset, s.inPset = *h.Pset, *h.Pset
-	case "capped-cpu":
-		if _, err := getAliasedRctl(h, "cpu-cap"); err != zOK {
-			s.cmdRtPerror("select", rt, err)
-			s.globalScope = true
-		}
-	case "capped-memory":
-		_, swapErr := getAliasedRctl(h, "max-swap")
-		_, lockedErr := getAliasedRctl(h, "max-locked-memory")
-		if h.Mcap == nil && swapErr != zOK && lockedErr != zOK {
-			s.cmdRtPerror("select", rt, zNoResourceType)
-			s.globalScope = true
-		}
-		s.inMcap = Mcap{}
-		if h.Mcap != nil {
-			s.inMcap = *h.Mcap
-		}
-	default:
-		s.zonePerror(rt, zNoResourceType, true)
+	switch {
+	case t == nil:
+		s.zonePerror(c.resType, zNoResourceType, true)
 		s.longUsage("select", true)
 		zcUsage(s.errw, helpResources, false)
+	case t.list != nil:
+		i, err := s.findRes(t, c)
+		if err != zOK {
+			s.cmdRtPerror("select", t.name, err)
+			s.globalScope = true
+			return
+		}
+		s.old = t.list.copy(t.list.at(h, i))
+		s.cur = t.list.copy(s.old)
+		for _, p := range t.props {
+			if p.list != nil {
+				p.list.own(s.cur)
+			}
+		}
+	default:
+		r, err := t.find(h)
+		if err != zOK {
+			s.cmdRtPerror("select", t.name, err)
+			s.globalScope = true
+			return
+		}
+		s.cur = r
 	}
 }
 
@@ -1183,9 +1551,8 @@ func (s *zcSession) removeFunc(c *command) {
 		return
 	}
 	rt := c.resType
-	if s.globalZone && gzInvalidResources[rt] {
-		s.zerr("%s is not a valid resource for the global zone.", rt)
-		s.sawError = true
+	if s.globalZone && gzInvalidResource(rt) {
+		s.zfail("%s is not a valid resource for the global zone.", rt)
 		return
 	}
 	if rt == "" {
@@ -1200,77 +1567,49 @@ func (s *zcSession) removeFunc(c *command) {
 	if s.initialize(true) != zOK {
 		return
 	}
-	h := s.handle
-	switch rt {
-	case "fs", "net", "device", "rctl", "attr", "dataset", "admin":
-		if len(c.propNames) > 0 {
-			vals, err := s.fillIn(rt, c)
-			i := -1
-			if err == zOK {
-				i, err = lookup(h, rt, vals)
+	h, t := s.handle, resType(rt)
+	switch {
+	case t == nil:
+		s.zonePerror(rt, zNoResourceType, true)
+		s.longUsage("remove", true)
+		zcUsage(s.errw, helpResources, false)
+	case t.list == nil:
+		if _, err := t.find(h); err != zOK {
+			if t.removeErr != zOK {
+				err = t.removeErr
 			}
-			if err != zOK {
-				s.cmdRtPerror("remove", rt, err)
-				return
-			}
-			deleteRes(h, rt, i)
-			s.needCommit = true
+			s.cmdRtPerror("remove", rt, err)
 			return
 		}
-		n := resCount(h, rt)
+		t.drop(h)
+		s.needCommit = true
+	case len(c.propNames) > 0:
+		i, err := s.findRes(t, c)
+		if err != zOK {
+			s.cmdRtPerror("remove", rt, err)
+			return
+		}
+		t.list.delete(h, i)
+		s.needCommit = true
+	default:
+		n := t.list.count(h)
 		if n == 0 {
 			s.cmdRtPerror("remove", rt, zNoEntry)
 			return
 		}
 		if n > 1 && !force {
 			if !s.interactive {
-				s.zerr("There are multiple instances of this resource.  Either qualify the resource to\nremove a single instance or use the -F option to remove all instances.")
-				s.sawError = true
+				s.zfail("There are multiple instances of this resource.  Either qualify the resource to\nremove a single instance or use the -F option to remove all instances.")
 				return
 			}
 			s.askYesNo()
 			s.zerr("Resource incomplete.")
 			return
 		}
-		for resCount(h, rt) > 0 {
-			deleteRes(h, rt, 0)
+		for t.list.count(h) > 0 {
+			t.list.delete(h, 0)
 		}
 		s.needCommit = true
-	case "dedicated-cpu":
-		if h.Pset == nil {
-			s.cmdRtPerror("remove", rt, zNoEntry)
-			return
-		}
-		h.Pset = nil
-		s.needCommit = true
-	case "capped-cpu":
-		if _, err := getAliasedRctl(h, "cpu-cap"); err != zOK {
-			s.zerr("remove capped-cpu: %s", zStrerror[zNoResourceType])
-			s.sawError = true
-			return
-		}
-		rmAliasedRctl(h, "cpu-cap")
-		s.needCommit = true
-	case "capped-memory":
-		_, swapErr := getAliasedRctl(h, "max-swap")
-		_, lockedErr := getAliasedRctl(h, "max-locked-memory")
-		if h.Mcap == nil && swapErr != zOK && lockedErr != zOK {
-			s.zerr("remove capped-memory: %s", zStrerror[zNoResourceType])
-			s.sawError = true
-			return
-		}
-		h.Mcap = nil
-		if swapErr == zOK {
-			rmAliasedRctl(h, "max-swap")
-		}
-		if lockedErr == zOK {
-			rmAliasedRctl(h, "max-locked-memory")
-		}
-		s.needCommit = true
-	default:
-		s.zonePerror(rt, zNoResourceType, true)
-		s.longUsage("remove", true)
-		zcUsage(s.errw, helpResources, false)
 	}
 }
 
@@ -1285,81 +1624,17 @@ func (s *zcSession) removeProperty(c *command) {
 		return
 	}
 	prop, pv := c.propNames[0], c.propVals[0]
-	switch s.resScope {
-	case "fs":
-		if prop != "options" {
-			s.zonePerror(prop, zNoPropertyType, true)
-			s.longUsage("remove", true)
-			zcUsage(s.errw, helpProps, false)
-			return
-		}
-		var opts []string
-		switch pv.kind {
-		case pvSimple:
-			opts = []string{pv.simple}
-		case pvList:
-			for _, it := range pv.list {
-				if it.isCmplx {
-					break
-				}
-				opts = append(opts, it.simple)
-			}
-		default:
-			s.zerr("A simple or list value was expected here.")
-			s.sawError = true
-			return
-		}
-		for _, o := range opts {
-			i := indexOf(s.inFS.Options, o)
-			if i < 0 {
-				s.zonePerror(prop, zNoPropertyID, true)
-				continue
-			}
-			s.inFS.Options = append(s.inFS.Options[:i], s.inFS.Options[i+1:]...)
-		}
-	case "rctl":
-		if prop != "value" {
-			s.zonePerror(prop, zNoPropertyType, true)
-			s.longUsage("remove", true)
-			zcUsage(s.errw, helpProps, false)
-			return
-		}
-		if pv.kind != pvComplex {
-			s.zerr("A complex value was expected here.")
-			s.sawError = true
-			return
-		}
-		var v RctlValue
-		for _, p := range pv.complex {
-			switch p.name {
-			case "priv":
-				v.Priv = p.value
-			case "limit":
-				v.Limit = p.value
-			case "action":
-				v.Action = p.value
-			default:
-				s.zonePerror(prop, zNoPropertyType, true)
-				s.longUsage("add", true)
-				zcUsage(s.errw, helpProps, false)
-				return
-			}
-		}
-		for i, x := range s.inRctl.Values {
-			if x == v {
-				s.inRctl.Values = append(s.inRctl.Values[:i], s.inRctl.Values[i+1:]...)
-				return
-			}
-		}
-		s.zonePerror(prop, zNoPropertyID, true)
-	case "net":
-		if prop != "defrouter" {
-			s.zonePerror(prop, zNoPropertyType, true)
-			s.longUsage("remove", true)
-			zcUsage(s.errw, helpProps, false)
-			return
-		}
-		s.inNet.Defrouter = ""
+	t := resType(s.resScope)
+	p := t.prop(prop)
+	switch {
+	case p != nil && p.list != nil:
+		p.list.remove(s, s.cur, prop, pv)
+	case p != nil && p.remove:
+		*p.field(s.cur) = ""
+	case t.has(func(p *zcProp) bool { return p.list != nil || p.remove }):
+		s.zonePerror(prop, zNoPropertyType, true)
+		s.longUsage("remove", true)
+		zcUsage(s.errw, helpProps, false)
 	default:
 		s.zonePerror(s.resScope, zNoResourceType, true)
 		s.longUsage("remove", true)
@@ -1376,16 +1651,6 @@ func indexOf(list []string, v string) int {
 	return -1
 }
 
-// endCheckReqd reports a missing required property at end.
-func (s *zcSession) endCheckReqd(v, prop string, failed *bool) bool {
-	if v == "" {
-		*failed = true
-		s.zerr("%s not specified", prop)
-		return false
-	}
-	return true
-}
-
 // endFunc is "end": validate the resource and add or modify it.
 func (s *zcSession) endFunc(c *command) {
 	_, optind, ok := s.parseOpts(c, "?")
@@ -1400,235 +1665,50 @@ func (s *zcSession) endFunc(c *command) {
 		s.scopeUsage("end")
 		return
 	}
-	h := s.handle
-	failed := false
-	switch s.resScope {
-	case "fs":
-		f := s.inFS
-		if s.endCheckReqd(f.Dir, "dir", &failed) && !strings.HasPrefix(f.Dir, "/") {
-			s.zerr("dir %s is not an absolute path.", f.Dir)
-			failed = true
-		}
-		s.endCheckReqd(f.Special, "special", &failed)
-		if f.Raw != "" && !strings.HasPrefix(f.Raw, "/") {
-			s.zerr("raw %s is not an absolute path.", f.Raw)
-			failed = true
-		}
-		s.endCheckReqd(f.Type, "type", &failed)
-		if failed {
-			s.sawError = true
-			return
-		}
-		if s.endOp == "add" {
-			if _, err := lookup(h, "fs", map[string]string{"dir": f.Dir}); err != zNoResourceID {
-				s.zerr("A fs resource with the dir '%s' already exists.", f.Dir)
-				s.sawError = true
-				return
-			}
-			f.seq = h.nextSeq()
-			h.FS = append(h.FS, f)
-		} else {
-			s.modify("fs", func(i int) bool { return fsEqual(h.FS[i], s.oldFS) }, func() {
-				f.seq = h.nextSeq()
-				h.FS = append(h.FS, f)
-			})
-		}
-	case "net":
-		n := s.inNet
-		if !s.endCheckReqd(n.Physical, "physical", &failed) {
-			s.sawError = true
-			return
-		}
-		if s.endOp == "add" {
-			q := map[string]string{"physical": n.Physical, "address": n.Address, "allowed-address": n.AllowedAddress}
-			if _, err := lookup(h, "net", q); err == zOK {
-				if n.Address != "" {
-					s.zerr("A net resource with the physical '%s', and address '%s' already exists.", n.Physical, n.Address)
-				} else {
-					s.zerr("A net resource with the physical '%s', and allowed-address '%s' already exists.", n.Physical, n.AllowedAddress)
-				}
-				s.sawError = true
-				return
-			}
-			n.seq = h.nextSeq()
-			h.Net = append(h.Net, n)
-		} else {
-			s.modify("net", func(i int) bool { return h.Net[i] == s.oldNet }, func() {
-				n.seq = h.nextSeq()
-				h.Net = append(h.Net, n)
-			})
-		}
-	case "device":
-		d := s.inDev
-		if !s.endCheckReqd(d.Match, "match", &failed) {
-			s.sawError = true
-			return
-		}
-		if s.endOp == "add" {
-			if _, err := lookup(h, "device", map[string]string{"match": d.Match}); err != zNoResourceID {
-				s.zerr("A device resource with the match '%s' already exists.", d.Match)
-				s.sawError = true
-				return
-			}
-			d.seq = h.nextSeq()
-			h.Device = append(h.Device, d)
-		} else {
-			s.modify("device", func(i int) bool { return h.Device[i] == s.oldDev }, func() {
-				d.seq = h.nextSeq()
-				h.Device = append(h.Device, d)
-			})
-		}
-	case "rctl":
-		r := s.inRctl
-		s.endCheckReqd(r.Name, "name", &failed)
-		if len(r.Values) == 0 {
-			s.zerr("no value specified")
-			failed = true
-		}
-		if failed {
-			s.sawError = true
-			return
-		}
-		if s.endOp == "add" {
-			if h.rctl(r.Name) >= 0 {
-				s.zerr("A rctl resource with the name '%s' already exists.", r.Name)
-				s.sawError = true
-				return
-			}
-			r.seq = h.nextSeq()
-			h.Rctl = append(h.Rctl, r)
-		} else {
-			s.modify("rctl", func(i int) bool { return h.Rctl[i].Name == s.oldRctl.Name }, func() {
-				r.seq = h.nextSeq()
-				h.Rctl = append(h.Rctl, r)
-			})
-		}
-		s.inRctl = Rctl{}
-	case "attr":
-		a := s.inAttr
-		s.endCheckReqd(a.Name, "name", &failed)
-		s.endCheckReqd(a.Type, "type", &failed)
-		s.endCheckReqd(a.Value, "value", &failed)
-		if !s.validAttrName(a.Name) {
-			failed = true
-		}
-		if !s.validAttrTypeValue(a) {
-			failed = true
-		}
-		if failed {
-			s.sawError = true
-			return
-		}
-		if s.endOp == "add" {
-			if _, ok := h.Attribute(a.Name); ok {
-				s.zerr("An attr resource with the name '%s' already exists.", a.Name)
-				s.sawError = true
-				return
-			}
-			a.seq = h.nextSeq()
-			h.Attr = append(h.Attr, a)
-		} else {
-			s.modify("attr", func(i int) bool { return h.Attr[i] == s.oldAttr }, func() {
-				a.seq = h.nextSeq()
-				h.Attr = append(h.Attr, a)
-			})
-		}
-	case "dataset":
-		d := s.inDS
-		if d.Name == "" {
-			s.zerr("name not specified")
-			s.sawError = true
-			return
-		}
-		if s.endOp == "add" {
-			if _, err := lookup(h, "dataset", map[string]string{"name": d.Name}); err != zNoResourceID {
-				s.zerr("A dataset resource with the name '%s' already exists.", d.Name)
-				s.sawError = true
-				return
-			}
-			d.seq = h.nextSeq()
-			h.Dataset = append(h.Dataset, d)
-		} else {
-			s.modify("dataset", func(i int) bool { return h.Dataset[i] == s.oldDS }, func() {
-				d.seq = h.nextSeq()
-				h.Dataset = append(h.Dataset, d)
-			})
-		}
-	case "dedicated-cpu":
-		if !s.endCheckReqd(s.inPset.NcpuMin, "ncpus", &failed) {
-			s.sawError = true
-			return
-		}
-		p := s.inPset
-		if h.Pset != nil {
-			p.seq = h.Pset.seq
-		} else {
-			p.seq = h.nextSeq()
-		}
-		h.Pset = &p
-	case "capped-cpu":
-		if _, err := getAliasedRctl(h, "cpu-cap"); err != zOK {
-			s.zerr("ncpus not specified")
-			s.sawError = true
-			return
-		}
-	case "capped-memory":
-		_, swapErr := getAliasedRctl(h, "max-swap")
-		locked, lockedErr := getAliasedRctl(h, "max-locked-memory")
-		if s.inMcap.Physcap == "" && swapErr != zOK && lockedErr != zOK {
-			s.zerr("No property was specified.  One of physical, swap or locked is required.")
-			s.sawError = true
-			return
-		}
-		if s.inMcap.Physcap != "" && lockedErr == zOK {
-			phys, _ := strconv.ParseUint(s.inMcap.Physcap, 10, 64)
-			if phys < locked {
-				s.zerr("The locked cap must be less than or equal to the physical cap.")
-				s.sawError = true
-				return
-			}
-		}
-		switch {
-		case s.inMcap.Physcap != "":
-			m := Mcap{Physcap: s.inMcap.Physcap}
-			if h.Mcap != nil {
-				m.seq = h.Mcap.seq
-			} else {
-				m.seq = h.nextSeq()
-			}
-			h.Mcap = &m
-		case s.endOp == "select":
-			h.Mcap = nil
-		}
-	case "admin":
-		a := s.inAdmin
-		if s.endCheckReqd(a.User, "user", &failed) && !s.gzUserExists(a.User) {
-			s.zerr("user %s is not a valid username", a.User)
-			failed = true
-		}
-		if s.endCheckReqd(a.Auths, "auths", &failed) && !s.validAuths(a.Auths) {
-			failed = true
-		}
-		if failed {
-			s.sawError = true
-			return
-		}
-		if s.endOp == "add" {
-			if _, err := lookup(h, "admin", map[string]string{"user": a.User}); err != zNoResourceID {
-				s.zerr("A admin resource with the user '%s' already exists.", a.User)
-				s.sawError = true
-				return
-			}
-			a.seq = h.nextSeq()
-			h.Admin = append(h.Admin, a)
-		} else {
-			s.modify("admin", func(i int) bool { return h.Admin[i] == s.oldAdmin }, func() {
-				a.seq = h.nextSeq()
-				h.Admin = append(h.Admin, a)
-			})
-		}
-	default:
+	t := resType(s.resScope)
+	if t == nil {
 		s.zonePerror(s.resScope, zNoResourceType, true)
+		return
+	}
+	failed := false
+	for _, p := range t.props {
+		switch {
+		case p.list != nil:
+		case !s.propIsSet(p):
+			if p.required {
+				s.zerr("%s not specified", p.name)
+				failed = true
+			}
+		case p.endCheck != nil && !p.endCheck(s, p.name, *p.field(s.cur)):
+			failed = true
+		}
+	}
+	if t.check != nil && !t.check(s, s.cur) {
+		failed = true
+	}
+	if failed {
+		s.sawError = true
+		return
+	}
+	if s.handle == nil {
+		// The zone was deleted in this session (delete -F): delete_func()
+		// leaves a fresh handle that holds no document, so the
+		// zonecfg_add_*() or zonecfg_modify_*() of end_func() fails in
+		// operation_prep() with Z_BAD_HANDLE, which end_func() reports,
+		// staying in the resource's scope (zonecfg.c end_func();
+		// libzonecfg.c zonecfg_check_handle()).
+		s.zonePerror(s.zone, zBadHandle, true)
+		return
+	}
+	switch {
+	case t.list != nil && s.endOp == "add":
+		if t.dup(s, t, s.cur) {
+			return
+		}
+		t.list.add(s.handle, s.cur)
+	case t.list != nil:
+		s.modify(t)
+	case t.end != nil && !t.end(s):
 		return
 	}
 	s.needCommit = true
@@ -1636,20 +1716,26 @@ func (s *zcSession) endFunc(c *command) {
 	s.endOp = ""
 }
 
+// propIsSet reports whether a property of the resource being edited has
+// a value.
+func (s *zcSession) propIsSet(p *zcProp) bool {
+	if p.alias != "" {
+		return aliasErr(s.handle, p.alias) == zOK
+	}
+	return *p.field(s.cur) != ""
+}
+
 // modify replaces the selected resource: the old one is removed and the
 // new one appended, as zonecfg_modify_*() delete and re-add the node.
-func (s *zcSession) modify(rt string, isOld func(int) bool, add func()) {
-	for i := 0; i < resCount(s.handle, rt); i++ {
-		if isOld(i) {
-			deleteRes(s.handle, rt, i)
+func (s *zcSession) modify(t *zcResType) {
+	h, old := s.handle, t.fields(s.old)
+	for i := 0; i < t.list.count(h); i++ {
+		if maps.Equal(t.fields(t.list.at(h, i)), old) {
+			t.list.delete(h, i)
 			break
 		}
 	}
-	add()
-}
-
-func fsEqual(a, b FS) bool {
-	return a.Dir == b.Dir && a.Special == b.Special && a.Raw == b.Raw && a.Type == b.Type
+	t.list.add(h, s.cur)
 }
 
 // validAttrName is validate_attr_name().

@@ -471,3 +471,302 @@ func TestFlavorInstalledZone(t *testing.T) {
 		})
 	}
 }
+
+// TestZonecfgResourceTypes runs sessions through add, set, clear, select,
+// remove, end and info for every resource type of zonecfg_res.go's table
+// (and the global scope's properties), error paths included, each on a
+// fresh exclusive-IP zone with setup committed. The outputs were recorded
+// from the sim before its resource handling became table-driven; "@Z@"
+// stands for the zone's name.
+func TestZonecfgResourceTypes(t *testing.T) {
+	props := zcHelp(helpProps)
+	tests := []struct {
+		rt, name, setup string
+		cmds            string // the one-argument session
+		stdout, stderr  string
+		code            int
+		after, afterOut string // a read-only command run next, and its output
+	}{
+		{"fs", "bad type", "",
+			"add fs; set type=a/b; set type=..; cancel",
+			"",
+			"\"a/b\" is not a valid type.\n\"..\" is not a valid type.\n", 1,
+			"", ""},
+		{"fs", "end after the zone was deleted", "",
+			"add fs; set dir=/a; set special=/b; set type=lofs; delete -F; end; cancel",
+			"",
+			"@Z@: Bad handle\n", 1,
+			"", ""},
+		{"fs", "relative raw", "",
+			"add fs; set dir=/a; set special=/b; set raw=r; set type=lofs; end; cancel",
+			"",
+			"raw r is not an absolute path.\n", 1,
+			"", ""},
+		{"fs", "options take simple values", "",
+			"add fs; set options=(name=x); add options (name=x); cancel",
+			"",
+			"A simple or list value was expected here.\nA simple or list value was expected here.\n", 1,
+			"", ""},
+		{"fs", "options", "",
+			"add fs; set dir=/a; set special=/b; set type=lofs; add options [ro,nodevices]; add options \"retry=5\"; remove options ro; remove options ro; info; end",
+			"fs:\n\tdir: /a\n\tspecial: /b\n\traw not specified\n\ttype: lofs\n\toptions: [nodevices,\"retry=5\"]\n",
+			"options: No such property with that id\n", 1,
+			"info fs", "fs:\n\tdir: /a\n\tspecial: /b\n\traw not specified\n\ttype: lofs\n\toptions: [nodevices,\"retry=5\"]\n"},
+		{"fs", "set options replaces them", "",
+			"add fs; set dir=/a; set special=/b; set type=lofs; add options ro; set options=[rw,nosuid]; end; select fs dir=/a; set options=[]; end",
+			"",
+			"", 0,
+			"export", "create -b\nset zonepath=/zones/@Z@\nset brand=ipkg\nset autoboot=false\nset ip-type=exclusive\nadd fs\nset dir=\"/a\"\nset special=\"/b\"\nset type=\"lofs\"\nend\n"},
+		{"fs", "clear raw, not dir", "",
+			"add fs; set dir=/a; set special=/b; set raw=/r; set type=lofs; clear raw; clear dir; end",
+			"",
+			"dir: Cannot clear this property\n", 1,
+			"info fs", "fs:\n\tdir: /a\n\tspecial: /b\n\traw not specified\n\ttype: lofs\n\toptions: []\n"},
+		{"fs", "select modifies and moves to the end", "add fs\nset dir=/a\nset special=/s\nset type=lofs\nend\nadd fs\nset dir=/b\nset special=/s\nset type=lofs\nend\n",
+			"select fs special=/s; select fs dir=/a; set dir=/c; add options ro; end",
+			"",
+			"select fs: Insufficient specification\n", 1,
+			"export", "create -b\nset zonepath=/zones/@Z@\nset brand=ipkg\nset autoboot=false\nset ip-type=exclusive\nadd fs\nset dir=\"/b\"\nset special=\"/s\"\nset type=\"lofs\"\nend\nadd fs\nset dir=\"/c\"\nset special=\"/s\"\nset type=\"lofs\"\nadd options ro\nend\n"},
+		{"fs", "select qualifiers", "add fs\nset dir=/a\nset special=/s\nset type=lofs\nend\n",
+			"select fs dir=/nope; select fs options=ro; select fs name=x; select fs",
+			"",
+			"select fs: No such resource with that id\noptions: No such property type\nselect fs: Insufficient specification\nname: No such property type\nselect fs: Insufficient specification\nusage:\nselect <resource-type> { <property-name>=<property-value> }\n", 1,
+			"", ""},
+		{"fs", "remove by qualifier", "add fs\nset dir=/a\nset special=/s\nset type=lofs\nend\nadd fs\nset dir=/b\nset special=/s\nset type=lofs\nend\n",
+			"remove fs special=/s; remove fs dir=/b; remove fs dir=/b",
+			"",
+			"remove fs: Insufficient specification\nremove fs: No such resource with that id\n", 1,
+			"info fs", "fs:\n\tdir: /a\n\tspecial: /s\n\traw not specified\n\ttype: lofs\n\toptions: []\n"},
+		{"fs", "info qualifiers", "add fs\nset dir=/a\nset special=/s\nset raw=/r\nset type=lofs\nend\n",
+			"info fs raw=/other; info fs type=lofs; info fs dir=/b",
+			"fs:\n\tdir: /a\n\tspecial: /s\n\traw: /r\n\ttype: lofs\n\toptions: []\nfs:\n\tdir: /a\n\tspecial: /s\n\traw: /r\n\ttype: lofs\n\toptions: []\nNo such fs resource.\n",
+			"", 0,
+			"", ""},
+		{"net", "address syntax", "",
+			"add net; set allowed-address=fe80::1; set allowed-address=fe80::1/129; set allowed-address=10.0.0.1/33; set allowed-address=-bad; cancel",
+			"",
+			"fe80::1: IPv6 addresses require /prefix-length suffix.\nfe80::1/129: IPv6 address prefix lengths must be 0 - 128.\n10.0.0.1/33: IPv4 address prefix lengths must be 0 - 32.\n-bad: bogus host name or network address syntax\n\n<net-addr> :=\t<IPv4-address>[/<IPv4-prefix-length>] |\n\t\t<IPv6-address>/<IPv6-prefix-length> |\n\t\t<hostname>[/<IPv4-prefix-length>]\nSee inet(3SOCKET) for IPv4 and IPv6 address syntax.\n<IPv4-prefix-length> := [0-32]\n<IPv6-prefix-length> := [0-128]\n<hostname> := [A-Za-z0-9][A-Za-z0-9-.]*\n", 1,
+			"", ""},
+		{"net", "defrouter prefix", "",
+			"add net; set physical=@Z@_0; set allowed-address=10.0.0.2/24; set defrouter=10.0.0.1/24; end",
+			"",
+			"Warning: prefix length in 10.0.0.1/24 is not required and will be ignored. The default host-prefix length will be used\n", 0,
+			"info net", "net:\n\taddress not specified\n\tallowed-address: 10.0.0.2/24\n\tdefrouter: 10.0.0.1/24\n\tphysical: @Z@_0\n"},
+		{"net", "exclusive physical", "",
+			"add net; set physical=e1000g0:1; set physical=0bad; cancel",
+			"",
+			"e1000g0:1: physical interface name required; logical interface name not allowed\n0bad: invalid physical interface name\n", 1,
+			"", ""},
+		{"net", "shared physical", "",
+			"set ip-type=shared; add net; set physical=e1000g0:1; set physical=e1000g0:x; set physical=e1000g0; set address=10.0.0.5/24; end; add net; set physical=e1000g0; set address=10.0.0.5/24; end; cancel",
+			"",
+			"e1000g0:1: LUNs not allowed in physical interface names\ne1000g0:x: invalid physical interface name\nA net resource with the physical 'e1000g0', and address '10.0.0.5/24' already exists.\n", 1,
+			"info net", "net:\n\taddress: 10.0.0.5/24\n\tallowed-address not specified\n\tdefrouter not specified\n\tphysical: e1000g0\n"},
+		{"net", "remove defrouter", "add net\nset physical=@Z@_0\nset allowed-address=10.0.0.2/24\nset defrouter=10.0.0.1\nend\n",
+			"select net physical=@Z@_0; remove defrouter x; remove address x; remove options x; end",
+			"",
+			"address: No such property type\n" + usage("remove") + props + "options: No such property type\n" + usage("remove") + props, 1,
+			"export", "create -b\nset zonepath=/zones/@Z@\nset brand=ipkg\nset autoboot=false\nset ip-type=exclusive\nadd net\nset allowed-address=\"10.0.0.2/24\"\nset physical=\"@Z@_0\"\nend\n"},
+		{"net", "info order and qualifiers", "add net\nset physical=@Z@_0\nset allowed-address=10.0.0.2/24\nset defrouter=10.0.0.1\nend\n",
+			"info net defrouter=10.9.9.9; info net address=10.9.9.9",
+			"net:\n\taddress not specified\n\tallowed-address: 10.0.0.2/24\n\tdefrouter: 10.0.0.1\n\tphysical: @Z@_0\nNo such net resource.\n",
+			"", 0,
+			"", ""},
+		{"device", "match", "",
+			"add device; set name=x; end; set match=/dev/zvol/rdsk/a; end; add device; set match=/dev/zvol/rdsk/a; end; cancel",
+			"",
+			"name: No such property type\n" + usage("set") + props + "match not specified\nA device resource with the match '/dev/zvol/rdsk/a' already exists.\n", 1,
+			"info device", "device:\n\tmatch: /dev/zvol/rdsk/a\n"},
+		{"device", "select", "add device\nset match=/dev/a\nend\nadd device\nset match=/dev/b\nend\n",
+			"select device match=/dev/a; set match=/dev/c; end; remove device",
+			"",
+			"There are multiple instances of this resource.  Either qualify the resource to\nremove a single instance or use the -F option to remove all instances.\n", 1,
+			"export", "create -b\nset zonepath=/zones/@Z@\nset brand=ipkg\nset autoboot=false\nset ip-type=exclusive\nadd device\nset match=\"/dev/b\"\nend\nadd device\nset match=\"/dev/c\"\nend\n"},
+		{"rctl", "name", "",
+			"add rctl; set name=zone.bogus; set name=zone.max-lwps; end; cancel",
+			"",
+			"'zone.bogus' is not a valid zone rctl name.\nno value specified\n", 1,
+			"", ""},
+		{"rctl", "a bad name is no error", "",
+			"add rctl; set name=zone.bogus; cancel",
+			"",
+			"'zone.bogus' is not a valid zone rctl name.\n", 0,
+			"", ""},
+		{"rctl", "values", "",
+			"add rctl; set name=zone.max-lwps; set value=x; add value (priv=privileged,limit=5); add value (priv=basic,limit=5,action=deny); add value (priv=privileged,priv=privileged,limit=5,action=deny); add value (name=x); add value [(priv=privileged,limit=500,action=deny),(priv=privileged,limit=600,action=none)]; remove value (priv=privileged,limit=9,action=deny); remove value (priv=privileged,limit=600,action=none); info; end",
+			"rctl:\n\tname: zone.max-lwps\n\tvalue: (priv=privileged,limit=500,action=deny)\n",
+			"A complex or list value was expected here.\naction not specified\nInvalid rctl value specification\npriv already specified\nvalue: No such property type\n" + usage("add") + props + "value: No such property with that id\n", 1,
+			"info rctl", "rctl:\n\tname: zone.max-lwps\n\tvalue: (priv=privileged,limit=500,action=deny)\n"},
+		{"rctl", "duplicate name", "add rctl\nset name=zone.max-lwps\nadd value (priv=privileged,limit=500,action=deny)\nend\n",
+			"add rctl; set name=zone.max-lwps; add value (priv=privileged,limit=600,action=deny); end; cancel",
+			"",
+			"A rctl resource with the name 'zone.max-lwps' already exists.\n", 1,
+			"", ""},
+		{"rctl", "select and set value", "add rctl\nset name=zone.max-lwps\nadd value (priv=privileged,limit=500,action=deny)\nend\n",
+			"select rctl name=zone.max-lwps; set value=[(priv=privileged,limit=700,action=deny),(priv=privileged,limit=800,action=none)]; end; info max-lwps; set max-lwps=900",
+			"",
+			"max-lwps: An incompatible rctl already exists for this property\n", 1,
+			"info rctl", "rctl:\n\tname: zone.max-lwps\n\tvalue: (priv=privileged,limit=700,action=deny)\n\tvalue: (priv=privileged,limit=800,action=none)\n"},
+		{"attr", "select and modify", "add attr\nset name=a\nset type=int\nset value=1\nend\nadd attr\nset name=b\nset type=int\nset value=2\nend\n",
+			"select attr type=int; select attr name=a; set type=uint; set value=-1; end; set value=3; end",
+			"",
+			"select attr: Insufficient specification\ninvalid attr value for type=uint\n", 1,
+			"export", "create -b\nset zonepath=/zones/@Z@\nset brand=ipkg\nset autoboot=false\nset ip-type=exclusive\nadd attr\nset name=\"b\"\nset type=\"int\"\nset value=\"2\"\nend\nadd attr\nset name=\"a\"\nset type=\"uint\"\nset value=\"3\"\nend\n"},
+		{"dataset", "select and verify", "",
+			"add dataset; set name=rpool/a; end; select dataset name=rpool/a; set name=rpool//b; end; verify",
+			"",
+			"dataset: name invalid\n@Z@: Bad document property\ndataset: name invalid\nZone @Z@ failed to verify\n@Z@: Bad document property\nConfiguration not saved.\n", 1,
+			"info dataset", ""},
+		{"admin", "missing and duplicate", "add admin\nset user=jim\nset auths=login\nend\n",
+			"add admin; end; set user=jim; set auths=manage; end; cancel; select admin user=jim; set auths=login,solaris.zone.manage; end",
+			"",
+			"user not specified\nauths not specified\nA admin resource with the user 'jim' already exists.\n", 1,
+			"info admin", "admin:\n\tuser: jim\n\tauths: login,solaris.zone.manage\n"},
+		{"dedicated-cpu", "ncpus and importance", "",
+			"add dedicated-cpu; end; set ncpus=0; set ncpus=4-2; set ncpus=x; set importance=-1; set ncpus=1-4; set importance=10; info; end",
+			"dedicated-cpu:\n\tncpus: 1-4\n\timportance: 10\n",
+			"ncpus not specified\nncpus property is out of range.\nncpus property is out of range.\nncpus property is out of range.\nimportance property is out of range.\n", 1,
+			"export", "create -b\nset zonepath=/zones/@Z@\nset brand=ipkg\nset autoboot=false\nset ip-type=exclusive\nadd dedicated-cpu\nset ncpus=1-4\nset importance=10\nend\n"},
+		{"dedicated-cpu", "select, clear, remove", "add dedicated-cpu\nset ncpus=2\nset importance=5\nend\n",
+			"add dedicated-cpu; select dedicated-cpu; clear importance; clear ncpus; end; remove dedicated-cpu; remove dedicated-cpu; select dedicated-cpu",
+			"",
+			"The dedicated-cpu resource already exists.\nncpus: Cannot clear this property\nremove dedicated-cpu: No such entry\nselect dedicated-cpu: No such entry\n", 1,
+			"info dedicated-cpu", ""},
+		{"dedicated-cpu", "pool and capped-cpu conflicts", "",
+			"set pool=p1; add dedicated-cpu; clear pool; add capped-cpu; set ncpus=1; end; add dedicated-cpu; remove capped-cpu; add dedicated-cpu; set ncpus=1; end; set pool=p2",
+			"",
+			"The pool property is already set.  A persistent pool is incompatible with\nthe dedicated-cpu resource.\nThe capped-cpu resource already exists.\nThe dedicated-cpu resource already exists.  A persistent pool is incompatible\nwith the dedicated-cpu resource.\n", 1,
+			"", ""},
+		{"capped-cpu", "ncpus", "",
+			"add capped-cpu; end; set ncpus=0; set ncpus=0.001; set ncpus=x; set importance=1; set ncpus=1.5; info; end; add capped-cpu",
+			"capped-cpu:\n\t[ncpus: 1.50]\n",
+			"ncpus not specified\nncpus property is out of range.\nncpus property is out of range.\nncpus property is out of range.\nimportance: No such property type\n" + usage("set") + props + "The capped-cpu resource already exists.\n", 1,
+			"info capped-cpu", "capped-cpu:\n\t[ncpus: 1.50]\n"},
+		{"capped-cpu", "select and remove", "add capped-cpu\nset ncpus=2\nend\n",
+			"select capped-cpu; set ncpus=0.25; clear ncpus; end; info; remove capped-cpu; remove capped-cpu; select capped-cpu",
+			"zonename: @Z@\nzonepath: /zones/@Z@\nbrand: ipkg\nautoboot: false\nbootargs: \npool: \nlimitpriv: \nscheduling-class: \nip-type: exclusive\nhostid: \nfs-allowed: \ncapped-cpu:\n\t[ncpus: 0.25]\nrctl:\n\tname: zone.cpu-cap\n\tvalue: (priv=privileged,limit=25,action=deny)\n",
+			"ncpus: Cannot clear this property\nremove capped-cpu: No such resource type\nselect capped-cpu: No such entry\n", 1,
+			"export", "create -b\nset zonepath=/zones/@Z@\nset brand=ipkg\nset autoboot=false\nset ip-type=exclusive\n"},
+		{"capped-cpu", "incompatible rctl", "add rctl\nset name=zone.cpu-cap\nadd value (priv=privileged,limit=100,action=none)\nend\n",
+			"add capped-cpu; select capped-cpu; remove capped-cpu",
+			"",
+			"capped-cpu: An incompatible rctl already exists for this property\nselect capped-cpu: An incompatible rctl already exists for this property\nremove capped-cpu: No such resource type\n", 1,
+			"", ""},
+		{"capped-memory", "values", "",
+			"add capped-memory; end; set physical=512K; set physical=x; set swap=10M; set locked=x; set physical=1G; set locked=2G; end; set locked=512M; end; add capped-memory",
+			"",
+			"No property was specified.  One of physical, swap or locked is required.\nphysical value is too small.  It must be at least 1M.\nA positive number with a required scale suffix (K, M, G or T) was expected here.\nswap value is too small.  It must be at least 50M.\nA non-negative number with a required scale suffix (K, M, G or T) was expected\nhere.\nThe locked cap must be less than or equal to the physical cap.\nThe capped-memory resource or a related resource control already exists.\n", 1,
+			"info capped-memory", "capped-memory:\n\tphysical: 1G\n\t[locked: 512M]\n"},
+		{"capped-memory", "select, clear, remove", "add capped-memory\nset physical=2G\nset swap=4G\nend\n",
+			"select capped-memory; clear physical; clear swap; clear swap; clear locked; set locked=1G; end; info capped-memory; remove capped-memory; remove capped-memory; select capped-memory",
+			"capped-memory:\n\t[locked: 1G]\n",
+			"clear swap: No such entry\nclear locked: No such entry\nremove capped-memory: No such resource type\nselect capped-memory: No such resource type\n", 1,
+			"export", "create -b\nset zonepath=/zones/@Z@\nset brand=ipkg\nset autoboot=false\nset ip-type=exclusive\n"},
+		{"global", "aliased rctls", "",
+			"set max-lwps=99; set max-lwps=100; set max-shm-memory=10; set max-shm-memory=2G; set cpu-shares=0; clear max-processes; clear max-lwps; info",
+			"zonename: @Z@\nzonepath: /zones/@Z@\nbrand: ipkg\nautoboot: false\nbootargs: \npool: \nlimitpriv: \nscheduling-class: \nip-type: exclusive\nhostid: \nfs-allowed: \n[max-shm-memory: 2G]\n[cpu-shares: 0]\nrctl:\n\tname: zone.max-shm-memory\n\tvalue: (priv=privileged,limit=2147483648,action=deny)\nrctl:\n\tname: zone.cpu-shares\n\tvalue: (priv=privileged,limit=0,action=none)\n",
+			"max-lwps property is out of range.\nA non-negative number with a required scale suffix (K, M, G or T) was expected\nhere.\nclear max-processes: No such entry\n", 1,
+			"", ""},
+		{"global", "clear", "set pool=p1\nset hostid=abcdef12\nset autoboot=true\n",
+			"clear zonepath; clear brand; clear dir; clear pool; clear hostid; clear autoboot; clear ip-type",
+			"",
+			"zonepath: Cannot clear this property\nbrand: Cannot clear this property\ndir: No such property type\n" + usage("clear") + props, 1,
+			"export", "create -b\nset zonepath=/zones/@Z@\nset brand=ipkg\nset autoboot=false\nset ip-type=shared\n"},
+		{"global", "checks", "",
+			"set hostid=123456789; set pool=SUNWp; set dir=/a; set autoboot=[true]; set -F zonepath=/a",
+			"",
+			"hostid string is too large: 123456789\npool names starting with SUNW are reserved.\nCannot set a resource-specific property from the global scope.\nA simple value was expected here.\nZonepath is changeable only in an alternate root.\n", 1,
+			"", ""},
+	}
+	s := newSim(t)
+	for i, tt := range tests {
+		t.Run(tt.rt+"/"+tt.name, func(t *testing.T) {
+			zone := fmt.Sprintf("rt%d", i)
+			sub := func(x string) string { return strings.ReplaceAll(x, "@Z@", zone) }
+			s.configure(zone, basicConfig(zone)+sub(tt.setup)+"commit\n")
+			check(t, tt.cmds, s.run("zonecfg", "-z", zone, sub(tt.cmds)), sub(tt.stdout), sub(tt.stderr), tt.code)
+			if tt.after != "" {
+				check(t, tt.after, s.run("zonecfg", "-z", zone, tt.after), sub(tt.afterOut), "", 0)
+			}
+		})
+	}
+
+	// The global zone: no fs, net or dataset; a warning before each
+	// resource control; swap of at least 100M.
+	gz := newSim(t)
+	check(t, "global zone", gz.run("zonecfg", "-z", "global",
+		"add fs; remove net; info dataset; add rctl; set name=zone.max-lwps; add value (priv=privileged,limit=1000,action=deny); end; set cpu-shares=5; set max-processes=500; add capped-memory; set swap=99M; set swap=100M; end"),
+		"",
+		"Cannot add a fs resource to the global zone.\nnet is not a valid resource for the global zone.\ndataset is not a valid resource for the global zone.\nWARNING: Setting a global zone resource control too low could deny\nservice to even the root user; this could render the system impossible\nto administer.  Please use caution.\nWARNING: Setting a global zone resource control too low could deny\nservice to even the root user; this could render the system impossible\nto administer.  Please use caution.\nswap value is too small.  It must be at least 100M.\n", 1)
+	check(t, "global zone info", gz.run("zonecfg", "-z", "global", "info"),
+		"zonename: global\npool: \n[max-lwps: 1000]\n[max-processes: 500]\n[cpu-shares: 5]\ncapped-memory:\n\t[swap: 100M]\nrctl:\n\tname: zone.max-lwps\n\tvalue: (priv=privileged,limit=1000,action=deny)\nrctl:\n\tname: zone.cpu-shares\n\tvalue: (priv=privileged,limit=5,action=none)\nrctl:\n\tname: zone.max-processes\n\tvalue: (priv=privileged,limit=500,action=deny)\nrctl:\n\tname: zone.max-swap\n\tvalue: (priv=privileged,limit=104857600,action=deny)\n", "", 0)
+}
+
+// usage is zonecfg's long usage of a command, as printed for bad
+// semantics.
+func usage(cmd string) string {
+	return "usage:\n" + zcShortUsage[cmd] + "\n\t" + zcLongHelp[cmd] + "\n"
+}
+
+// zcHelp is zonecfg's help text for flags.
+func zcHelp(flags int) string {
+	var b strings.Builder
+	zcUsage(&b, flags, false)
+	return b.String()
+}
+
+// TestZonecfgTables checks that every row of the zonecfg tables has what
+// the generic handlers call for its kind.
+func TestZonecfgTables(t *testing.T) {
+	for _, g := range zcGlobals {
+		if !g.alias && g.field == nil && (g.get == nil || g.put == nil) {
+			t.Errorf("global %s: no field, and no get and put", g.name)
+		}
+		if !propWords[g.name] {
+			t.Errorf("global %s: not a property word of the parser", g.name)
+		}
+	}
+	for word := range resWords {
+		if resType(word) == nil && word != "security-flags" {
+			t.Errorf("resource word %s has no table entry", word)
+		}
+	}
+	for _, name := range zcExportOrder {
+		if resType(name) == nil {
+			t.Errorf("export order: no resource type %s", name)
+		}
+	}
+	for _, rt := range zcResTypes {
+		if rt.list != nil && rt.dup == nil {
+			t.Errorf("%s: a list type without dup", rt.name)
+		}
+		if rt.list == nil && (rt.find == nil || rt.drop == nil || rt.print == nil) {
+			t.Errorf("%s: a single-instance type needs find, drop and print", rt.name)
+		}
+		if rt.list == nil && rt.name != "capped-cpu" && rt.export == nil {
+			t.Errorf("%s: no export", rt.name)
+		}
+		for _, name := range append(append([]string(nil), rt.infoOrder...), rt.infoKeys...) {
+			if rt.prop(name) == nil {
+				t.Errorf("%s: info names an unknown property %s", rt.name, name)
+			}
+		}
+		for _, p := range rt.props {
+			n := 0
+			for _, set := range []bool{p.field != nil, p.alias != "", p.list != nil} {
+				if set {
+					n++
+				}
+			}
+			if n != 1 {
+				t.Errorf("%s %s: needs exactly one of field, alias and list", rt.name, p.name)
+			}
+			if p.alias != "" && rctlAliases[p.alias].rctl == "" {
+				t.Errorf("%s %s: unknown alias %s", rt.name, p.name, p.alias)
+			}
+			if !propWords[p.name] {
+				t.Errorf("%s %s: not a property word of the parser", rt.name, p.name)
+			}
+		}
+	}
+}
