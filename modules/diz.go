@@ -33,25 +33,27 @@ var dizOptions = []ansible.Option{
 	{Name: "single_user", Type: ansible.TypeBool, Default: false, Description: "Boot to single-user mode (zoneadm boot -s) for states running and restarted."},
 }
 
-// ZoneDIZ is the zone_diz module: disposable zones cloned from a golden zone.
-var ZoneDIZ = &Definition{
-	Spec: ansible.Spec{
-		Module:      "zone_diz",
-		Description: "Disposable-image zones (DIZ): ZFS clones of a golden-image zone's snapshot, with their own mounts, datasets, VNICs and accounts.",
-		Options: append([]ansible.Option{
-			{Name: "name", Aliases: []string{"zone"}, Description: "Zone name. Generated (prefix, spec hash, unique suffix) when omitted, and returned as name."},
-			{Name: "state", Default: "present", Choices: zone.DIZStates, Description: "present: exists (installed or in any run state); running: booted and at the multi-user milestone; stopped: installed and halted; ready; mounted; restarted: halted if needed and booted again; absent: destroyed with the VNICs and datasets zonemgr made for it."},
-			{Name: "recreate", Type: ansible.TypeBool, Default: false, Description: "Allow destroying and re-creating the zone when the spec changed in a way illumos cannot apply in place."},
-		}, dizOptions...),
-		SupportsCheckMode: true,
-	},
-	run: func(ctx context.Context, c *Caller, p *ansible.Params) (*ansible.Result, error) {
-		spec, err := dizSpec(p)
-		if err != nil {
-			return nil, phrased(err, "zone_diz")
-		}
-		return c.DIZ(ctx, mode(p), spec).Result(nil)
-	},
+// ZoneDIZ returns the zone_diz module: disposable zones cloned from a golden zone.
+func ZoneDIZ() *Definition {
+	return &Definition{
+		Spec: ansible.Spec{
+			Module:      "zone_diz",
+			Description: "Disposable-image zones (DIZ): ZFS clones of a golden-image zone's snapshot, with their own mounts, datasets, VNICs and accounts.",
+			Options: append([]ansible.Option{
+				{Name: "name", Aliases: []string{"zone"}, Description: "Zone name. Generated (prefix, spec hash, unique suffix) when omitted, and returned as name."},
+				{Name: "state", Default: "present", Choices: zone.DIZStates, Description: "present: exists (installed or in any run state); running: booted and at the multi-user milestone; stopped: installed and halted; ready; mounted; restarted: halted if needed and booted again; absent: destroyed with the VNICs and datasets zonemgr made for it."},
+				{Name: "recreate", Type: ansible.TypeBool, Default: false, Description: "Allow destroying and re-creating the zone when the spec changed in a way illumos cannot apply in place."},
+			}, dizOptions...),
+			SupportsCheckMode: true,
+		},
+		run: func(ctx context.Context, c *Caller, p *ansible.Params) (*ansible.Result, error) {
+			spec, err := dizSpec(p)
+			if err != nil {
+				return nil, phrased(err, "zone_diz")
+			}
+			return c.DIZ(ctx, mode(p), spec).Result(nil)
+		},
+	}
 }
 
 // dizSpec reads the zone_diz options of params into an engine spec.

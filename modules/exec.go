@@ -10,32 +10,34 @@ import (
 	"github.com/zonemgr/zonemgr/internal/zone"
 )
 
-// ZoneExec is the zone_exec module: a command run in a managed zone or in
+// ZoneExec returns the zone_exec module: a command run in a managed zone or in
 // a fresh disposable zone (exec-diz).
-var ZoneExec = &Definition{
-	Spec: ansible.Spec{
-		Module:      "zone_exec",
-		Description: "Runs a command in an existing managed zone, or in a fresh disposable zone cloned from a golden zone (every zone_diz option is accepted), with a discard policy afterwards. A non-zero exit code fails the task unless ok_rcs lists it.",
-		Options: append([]ansible.Option{
-			{Name: "cmd", Required: true, Description: "The command, run by /bin/sh -c inside the zone. The only string that reaches a shell."},
-			{Name: "zone", Description: "An existing managed zone to run in (mutually exclusive with giz)."},
-			{Name: "name", Description: "Name of the disposable zone made with giz (generated when omitted)."},
-			{Name: "user", Description: "Run as this user (zlogin -l). Default: root, in a safe-mode shell (zlogin -S)."},
-			{Name: "chdir", Type: ansible.TypePath, Description: "Directory inside the zone to run in."},
-			{Name: "env", Type: ansible.TypeDict, Description: "Environment variables for the command."},
-			{Name: "timeout", Type: ansible.TypeInt, Default: 0, Description: "Seconds after which the command is stopped (0: no limit); cleanup still runs."},
-			{Name: "discard", Choices: zone.DiscardPolicies, Description: "When to discard the zone's changes: for zone, roll back to a snapshot taken before (default never); for giz, destroy the disposable zone (default always)."},
-			{Name: "keep_on_failure", Type: ansible.TypeBool, Default: false, Description: "Keep a disposable zone whose command failed, for debugging; its name is returned."},
-			{Name: "ok_rcs", Type: ansible.TypeList, Elements: ansible.TypeInt, Description: "Exit codes that count as success. Default: [0]."},
-			{Name: "output_limit", Type: ansible.TypeInt, Default: 64, Description: "KiB of stdout and of stderr kept in the result (the last ones); log receives everything."},
-			{Name: "log", Type: ansible.TypePath, Description: "A file that receives the command's whole output."},
-			{Name: "state", Default: "running", Choices: []string{"running"}, Description: "The disposable zone runs while the command does (kept for zone_diz compatibility)."},
-		}, dizOptions...),
-		MutuallyExclusive: [][]string{{"zone", "giz"}},
-		RequiredOneOf:     [][]string{{"zone", "giz"}},
-		SupportsCheckMode: true,
-	},
-	run: runExec,
+func ZoneExec() *Definition {
+	return &Definition{
+		Spec: ansible.Spec{
+			Module:      "zone_exec",
+			Description: "Runs a command in an existing managed zone, or in a fresh disposable zone cloned from a golden zone (every zone_diz option is accepted), with a discard policy afterwards. A non-zero exit code fails the task unless ok_rcs lists it.",
+			Options: append([]ansible.Option{
+				{Name: "cmd", Required: true, Description: "The command, run by /bin/sh -c inside the zone. The only string that reaches a shell."},
+				{Name: "zone", Description: "An existing managed zone to run in (mutually exclusive with giz)."},
+				{Name: "name", Description: "Name of the disposable zone made with giz (generated when omitted)."},
+				{Name: "user", Description: "Run as this user (zlogin -l). Default: root, in a safe-mode shell (zlogin -S)."},
+				{Name: "chdir", Type: ansible.TypePath, Description: "Directory inside the zone to run in."},
+				{Name: "env", Type: ansible.TypeDict, Description: "Environment variables for the command."},
+				{Name: "timeout", Type: ansible.TypeInt, Default: 0, Description: "Seconds after which the command is stopped (0: no limit); cleanup still runs."},
+				{Name: "discard", Choices: zone.DiscardPolicies, Description: "When to discard the zone's changes: for zone, roll back to a snapshot taken before (default never); for giz, destroy the disposable zone (default always)."},
+				{Name: "keep_on_failure", Type: ansible.TypeBool, Default: false, Description: "Keep a disposable zone whose command failed, for debugging; its name is returned."},
+				{Name: "ok_rcs", Type: ansible.TypeList, Elements: ansible.TypeInt, Description: "Exit codes that count as success. Default: [0]."},
+				{Name: "output_limit", Type: ansible.TypeInt, Default: 64, Description: "KiB of stdout and of stderr kept in the result (the last ones); log receives everything."},
+				{Name: "log", Type: ansible.TypePath, Description: "A file that receives the command's whole output."},
+				{Name: "state", Default: "running", Choices: []string{"running"}, Description: "The disposable zone runs while the command does (kept for zone_diz compatibility)."},
+			}, dizOptions...),
+			MutuallyExclusive: [][]string{{"zone", "giz"}},
+			RequiredOneOf:     [][]string{{"zone", "giz"}},
+			SupportsCheckMode: true,
+		},
+		run: runExec,
+	}
 }
 
 func runExec(ctx context.Context, c *Caller, p *ansible.Params) (*ansible.Result, error) {

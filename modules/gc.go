@@ -6,15 +6,17 @@ import (
 	"github.com/zonemgr/zonemgr/internal/ansible"
 )
 
-// ZoneGC is the zone_gc module: it removes what crashed runs left behind.
-var ZoneGC = &Definition{
-	Spec: ansible.Spec{
-		Module: "zone_gc",
-		Description: "Finishes the work of zonemgr runs that were killed: a run is gone when the lock it held on its journal can be taken (the kernel releases it at the run's death). Each such journal is replayed, newest first, under its zone's lock: a destroy (or an exec-diz's disposable zone) is finished while the zone is still the one that run worked on, then the run's undo commands run, newest first, each only while what it removes is still that run's (its zonemgr.run attribute or zonemgr:run property, and no other zone uses it). " +
-			"Nothing that no journal records is removed: detached golden zones, snapshots and VNICs zonemgr did not record are left alone, and look-alikes are listed under found.unrecorded. Check mode only reports. Fails, keeping the journal and saying what is left, when a command fails or a journal cannot be replayed.",
-		SupportsCheckMode: true,
-	},
-	run: func(ctx context.Context, c *Caller, p *ansible.Params) (*ansible.Result, error) {
-		return c.GC(ctx, mode(p)).Result(nil)
-	},
+// ZoneGC returns the zone_gc module: it removes what crashed runs left behind.
+func ZoneGC() *Definition {
+	return &Definition{
+		Spec: ansible.Spec{
+			Module: "zone_gc",
+			Description: "Finishes the work of zonemgr runs that were killed: a run is gone when the lock it held on its journal can be taken (the kernel releases it at the run's death). Each such journal is replayed, newest first, under its zone's lock: a destroy (or an exec-diz's disposable zone) is finished while the zone is still the one that run worked on, then the run's undo commands run, newest first, each only while what it removes is still that run's (its zonemgr.run attribute or zonemgr:run property, and no other zone uses it). " +
+				"Nothing that no journal records is removed: detached golden zones, snapshots and VNICs zonemgr did not record are left alone, and look-alikes are listed under found.unrecorded. Check mode only reports. Fails, keeping the journal and saying what is left, when a command fails or a journal cannot be replayed.",
+			SupportsCheckMode: true,
+		},
+		run: func(ctx context.Context, c *Caller, p *ansible.Params) (*ansible.Result, error) {
+			return c.GC(ctx, mode(p)).Result(nil)
+		},
+	}
 }

@@ -10,22 +10,24 @@ import (
 	"github.com/zonemgr/zonemgr/internal/zone"
 )
 
-// ZoneGIZ is the zone_giz module: golden-image zones.
-var ZoneGIZ = &Definition{
-	Spec: ansible.Spec{
-		Module:            "zone_giz",
-		Description:       "Golden-image zones (GIZ): installed, set up and snapshotted once, then cloned into disposable zones.",
-		Options:           gizOptions,
-		MutuallyExclusive: [][]string{{"source", "brand"}, {"source", "template"}},
-		SupportsCheckMode: true,
-	},
-	run: func(ctx context.Context, c *Caller, p *ansible.Params) (*ansible.Result, error) {
-		spec, err := gizSpec(p)
-		if err != nil {
-			return nil, phrased(err, "zone_giz")
-		}
-		return c.GIZ(ctx, mode(p), spec).Result(nil)
-	},
+// ZoneGIZ returns the zone_giz module: golden-image zones.
+func ZoneGIZ() *Definition {
+	return &Definition{
+		Spec: ansible.Spec{
+			Module:            "zone_giz",
+			Description:       "Golden-image zones (GIZ): installed, set up and snapshotted once, then cloned into disposable zones.",
+			Options:           gizOptions,
+			MutuallyExclusive: [][]string{{"source", "brand"}, {"source", "template"}},
+			SupportsCheckMode: true,
+		},
+		run: func(ctx context.Context, c *Caller, p *ansible.Params) (*ansible.Result, error) {
+			spec, err := gizSpec(p)
+			if err != nil {
+				return nil, phrased(err, "zone_giz")
+			}
+			return c.GIZ(ctx, mode(p), spec).Result(nil)
+		},
+	}
 }
 
 // gizOptions are zone_giz's options.

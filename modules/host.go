@@ -26,12 +26,12 @@ import (
 // module's code.
 func All() map[string]*Definition {
 	return map[string]*Definition{
-		"zone_giz":      ZoneGIZ,
-		"zone_diz":      ZoneDIZ,
-		"zone_snapshot": ZoneSnapshot,
-		"zone_exec":     ZoneExec,
-		"zone_info":     ZoneInfo,
-		"zone_gc":       ZoneGC,
+		"zone_giz":      ZoneGIZ(),
+		"zone_diz":      ZoneDIZ(),
+		"zone_snapshot": ZoneSnapshot(),
+		"zone_exec":     ZoneExec(),
+		"zone_info":     ZoneInfo(),
+		"zone_gc":       ZoneGC(),
 	}
 }
 

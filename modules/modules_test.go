@@ -39,10 +39,10 @@ func TestSpecsAreValidAndDocumented(t *testing.T) {
 // under the same name, so an exec-diz can ask for anything a DIZ can have.
 func TestExecAcceptsEveryDIZOption(t *testing.T) {
 	have := map[string]bool{}
-	for _, o := range ZoneExec.Spec.Options {
+	for _, o := range ZoneExec().Spec.Options {
 		have[o.Name] = true
 	}
-	for _, o := range ZoneDIZ.Spec.Options {
+	for _, o := range ZoneDIZ().Spec.Options {
 		if o.Name == "recreate" {
 			continue // an exec's zone is always new
 		}
@@ -74,7 +74,7 @@ func TestSettingsFromConfig(t *testing.T) {
 // TestErrorsNameOptions: a module names the engine's fields as its
 // options, whatever the engine's own words.
 func TestErrorsNameOptions(t *testing.T) {
-	out, code := ansible.Invoke(context.Background(), ZoneDIZ.Bind(NewCaller(Options{})),
+	out, code := ansible.Invoke(context.Background(), ZoneDIZ().Bind(NewCaller(Options{})),
 		[]byte(`{"giz": "g", "add_vnics_over": ["e1000g0|x"], "mount_lofs": ["rel"]}`))
 	var res map[string]any
 	if err := json.Unmarshal(out, &res); err != nil {

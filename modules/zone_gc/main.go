@@ -9,5 +9,5 @@ import (
 )
 
 func main() {
-	os.Exit(modules.Main(modules.ZoneGC))
+	os.Exit(modules.Main(modules.ZoneGC()))
 }

@@ -9,5 +9,5 @@ import (
 )
 
 func main() {
-	os.Exit(modules.Main(modules.ZoneGIZ))
+	os.Exit(modules.Main(modules.ZoneGIZ()))
 }

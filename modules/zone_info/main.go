@@ -9,5 +9,5 @@ import (
 )
 
 func main() {
-	os.Exit(modules.Main(modules.ZoneInfo))
+	os.Exit(modules.Main(modules.ZoneInfo()))
 }

@@ -9,5 +9,5 @@ import (
 )
 
 func main() {
-	os.Exit(modules.Main(modules.ZoneSnapshot))
+	os.Exit(modules.Main(modules.ZoneSnapshot()))
 }
