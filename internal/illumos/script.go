@@ -22,17 +22,23 @@ type Step struct {
 	Err error
 }
 
-// A Script is a fake Runner for unit tests: it expects an exact sequence
-// of commands (argv compared element by element, in order) and answers
-// each with its canned Result. A Responder, when set, answers the read-only
-// commands (see IsMutating) that are not the next expected step, in any
-// order, so a test can script the changes exactly and serve the reads from
-// a table. Unexpected and missing commands are collected in Errors and
-// reported by Check. It is safe for concurrent use.
+// A Script is the fake Runner of zonemgr's unit tests: it expects an
+// exact sequence of commands (argv compared element by element, in
+// order) and answers each with its canned Result. A Responder, when set,
+// answers the read-only commands (see IsMutating) that are not the next
+// expected step, in any order, so a test can script the changes exactly
+// and serve the reads from a table; a Changer, when set, does the same
+// for the mutating ones, for a test that pins what changes but not in
+// which order (or makes one command fail). Every command run is recorded
+// (Calls, Changes). Unexpected and missing commands are collected in
+// Errors and reported by Check. It is safe for concurrent use.
 type Script struct {
 	// Responder answers read-only commands off the sequence; it returns
 	// an error wrapping ErrNotScripted to decline one.
 	Responder func(argv []string) (Result, error)
+	// Changer answers mutating commands off the sequence; it returns an
+	// error wrapping ErrNotScripted to decline one.
+	Changer func(argv []string) (Result, error)
 
 	mu    sync.Mutex
 	steps []Step
@@ -63,7 +69,8 @@ func (s *Script) ExpectErr(argv []string, err error) *Script {
 	return s
 }
 
-// Run answers c from the next expected step or the Responder.
+// Run answers c from the next expected step, or else the Responder (a
+// read-only command) or the Changer (a mutating one).
 func (s *Script) Run(_ context.Context, c Cmd) (Result, error) {
 	s.mu.Lock()
 	n := len(s.calls) + 1
@@ -73,14 +80,17 @@ func (s *Script) Run(_ context.Context, c Cmd) (Result, error) {
 		step = &s.steps[s.next]
 		s.next++
 	}
-	responder := s.Responder
+	handler := s.Responder
+	if IsMutating(c.Argv) {
+		handler = s.Changer
+	}
 	s.mu.Unlock()
 
 	if step != nil {
 		return answer(c, step.Result, step.Err)
 	}
-	if responder != nil && !IsMutating(c.Argv) {
-		res, err := responder(c.Argv)
+	if handler != nil {
+		res, err := handler(c.Argv)
 		if !errors.Is(err, ErrNotScripted) {
 			if err != nil {
 				return res, err
@@ -124,6 +134,20 @@ func (s *Script) Calls() []Cmd {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return slices.Clone(s.calls)
+}
+
+// Changes returns the mutating commands run so far (see IsMutating), in
+// order.
+func (s *Script) Changes() []Cmd {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Cmd
+	for _, c := range s.calls {
+		if IsMutating(c.Argv) {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // Errors returns the unexpected commands seen and the expected commands

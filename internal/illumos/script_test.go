@@ -130,3 +130,57 @@ func TestScriptExpectErr(t *testing.T) {
 		t.Errorf("Run = %d, %v; want -1, boom", res.ExitCode, err)
 	}
 }
+
+// A Changer answers the changes off the sequence, as a Responder answers
+// the reads; Changes lists them.
+func TestScriptChanger(t *testing.T) {
+	vnics := []string{"v0", "v1"}
+	s := NewScript(Step{Argv: []string{"zoneadm", "-z", "d1", "boot"}})
+	s.Responder = func(argv []string) (Result, error) {
+		if strings.Join(argv, " ") == "dladm show-vnic -p -o link" {
+			return Result{Stdout: []byte(strings.Join(vnics, "\n") + "\n")}, nil
+		}
+		return Result{}, ErrNotScripted
+	}
+	s.Changer = func(argv []string) (Result, error) {
+		switch {
+		case strings.Join(argv, " ") == "dladm delete-vnic v1":
+			vnics = vnics[:1]
+			return Result{}, nil
+		case argv[0] == "zonecfg":
+			return Result{ExitCode: 1, Stderr: []byte("failed on purpose\n")}, nil
+		}
+		return Result{}, ErrNotScripted
+	}
+	ctx := context.Background()
+	run := func(argv ...string) (Result, error) { return s.Run(ctx, Cmd{Argv: argv}) }
+	if _, err := run("dladm", "delete-vnic", "v1"); err != nil {
+		t.Fatalf("a change the Changer answers: %v", err)
+	}
+	if res, err := run("dladm", "show-vnic", "-p", "-o", "link"); err != nil || string(res.Stdout) != "v0\n" {
+		t.Errorf("the read after the change = %q, %v", res.Stdout, err)
+	}
+	var ce *CommandError
+	if _, err := run("zonecfg", "-z", "d1", "delete", "-F"); !errors.As(err, &ce) || ce.Stderr != "failed on purpose" {
+		t.Errorf("a change the Changer fails: %v", err)
+	}
+	// The sequence comes first; a change the Changer declines is
+	// unexpected.
+	if _, err := run("zoneadm", "-z", "d1", "boot"); err != nil {
+		t.Errorf("the scripted step: %v", err)
+	}
+	if _, err := run("zoneadm", "-z", "d1", "halt"); !errors.Is(err, ErrNotScripted) {
+		t.Errorf("a declined change: %v", err)
+	}
+	var got []string
+	for _, c := range s.Changes() {
+		got = append(got, c.String())
+	}
+	want := []string{"dladm delete-vnic v1", "zonecfg -z d1 delete -F", "zoneadm -z d1 boot", "zoneadm -z d1 halt"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("Changes() = %q, want %q", got, want)
+	}
+	if errs := s.Errors(); len(errs) != 1 || !strings.Contains(errs[0], "zoneadm -z d1 halt") {
+		t.Errorf("Errors() = %q, want the declined halt", errs)
+	}
+}

@@ -54,9 +54,6 @@ type DIZSpec struct {
 	// fresh: the zone is made for one run (exec-diz): a zone that exists,
 	// or a name another operation holds, is refused.
 	fresh bool
-	// disposable, when set, receives the journal of the zone's creation,
-	// which outlives it (see disposable).
-	disposable *disposable
 }
 
 // given reports whether the request gives a field.
@@ -150,16 +147,24 @@ func (h *Host) containers(extra ...string) []string {
 // illumos allows, re-creating it when asked, changing its run state, or
 // destroying it.
 func (h *Host) EnsureDIZ(ctx context.Context, spec DIZSpec) (*Outcome, error) {
-	out, lock, err := h.ensureDIZ(ctx, spec, nil)
-	lock.Unlock()
-	return out, err
+	o, err := h.newDIZOp(spec)
+	if err != nil {
+		return nil, err
+	}
+	return h.operate(ctx, o)
 }
 
-// ensureDIZ is EnsureDIZ for callers that hold the zone's lock already
-// (held) or want it kept when it returns (held nil: the lock is taken
-// and returned, for the caller to release). spec.fresh refuses a zone
-// that exists, and a name another operation holds, at once.
-func (h *Host) ensureDIZ(ctx context.Context, spec DIZSpec, held *ZoneLock) (*Outcome, *ZoneLock, error) {
+// A dizOp is one run of EnsureDIZ, or the making of an exec's
+// disposable zone (see execDIZOp).
+type dizOp struct {
+	h    *Host
+	spec DIZSpec
+	acc  *accounts
+	ds   *DatasetLocks
+}
+
+// newDIZOp fills in the spec's defaults and validates it.
+func (h *Host) newDIZOp(spec DIZSpec) (*dizOp, error) {
 	if spec.State == "" {
 		spec.State = "present"
 	}
@@ -168,133 +173,108 @@ func (h *Host) ensureDIZ(ctx context.Context, spec DIZSpec, held *ZoneLock) (*Ou
 	}
 	acc, err := h.validateDIZ(&spec)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	lock := held
-	if spec.Name != "" && lock == nil {
+	return &dizOp{h: h, spec: spec, acc: acc}, nil
+}
+
+func (o *dizOp) journal() string { return "diz" }
+
+// lock takes the zone's lock (a one-shot run's (fresh) only when it is
+// free), the golden zone's shared, and the shared locks of the datasets
+// to delegate, which are locked before they are looked at and until the
+// zone's configuration names them (see DatasetLocks).
+func (o *dizOp) lock(ctx context.Context, ls *lockSet) error {
+	h, spec := o.h, &o.spec
+	if spec.Name != "" {
+		var err error
 		if spec.fresh {
-			lock, err = h.TryLockZone(spec.Name)
+			_, err = ls.try(spec.Name)
 			if errors.Is(err, ErrLocked) {
-				return nil, nil, optErr(FieldName, "zone %s is being worked on by another zonemgr run: a one-shot run needs a name of its own (omit it to have one generated)", spec.Name)
+				return optErr(FieldName, "zone %s is being worked on by another zonemgr run: a one-shot run needs a name of its own (omit it to have one generated)", spec.Name)
 			}
 		} else {
-			lock, err = h.LockZone(ctx, spec.Name)
+			_, err = ls.zone(ctx, spec.Name)
 		}
 		if err != nil {
-			return nil, nil, err
+			return err
 		}
-	}
-	ret := func(out *Outcome, err error) (*Outcome, *ZoneLock, error) {
-		if held != nil {
-			return out, nil, err
-		}
-		return out, lock, err
-	}
-	if spec.Name != "" {
 		if err := h.pendingWork(spec.Name); err != nil {
-			return ret(nil, err)
+			return err
 		}
 	}
 	if spec.State != "absent" && spec.GIZ != "" && spec.GIZ != spec.Name {
-		gl, err := h.LockZoneShared(ctx, spec.GIZ)
+		gl, err := ls.shared(ctx, spec.GIZ)
 		if err != nil {
-			return ret(nil, optErr(FieldGIZ, "%w", err))
+			return optErr(FieldGIZ, "%w", err)
 		}
-		defer gl.Unlock()
 		spec.gizLock = gl
 	}
-	// The datasets to delegate are locked before they are looked at and
-	// until the zone's configuration names them (see DatasetLocks).
-	var dsLocks *DatasetLocks
 	if spec.State != "absent" && len(spec.Datasets) > 0 {
-		if dsLocks, err = h.lockDatasetsShared(ctx, spec.Datasets); err != nil {
-			return ret(nil, optErr(FieldDatasets, "%w", err))
+		dl, err := ls.datasets(ctx, spec.Datasets)
+		if err != nil {
+			return optErr(FieldDatasets, "%w", err)
 		}
-		defer dsLocks.Unlock()
+		o.ds = dl
 	}
+	return nil
+}
+
+// plan reads the world, draws the zone's name when the spec has none,
+// and plans the zone's creation, change or destruction.
+func (o *dizOp) plan(ctx context.Context, ls *lockSet, p *Plan, out *Outcome) error {
+	h, spec := o.h, &o.spec
 	w, err := h.Observe(ctx, h.containers(h.Settings.DelegatedParent)...)
 	if err != nil {
-		return ret(nil, err)
+		return err
 	}
 	if spec.Name == "" {
 		if spec.State == "absent" {
-			return ret(nil, optErr(FieldName, "required when state is absent"))
+			return optErr(FieldName, "required when state is absent")
 		}
 		hash := SpecHash(spec.GIZ, spec.Snapshot, fmt.Sprint(spec.Lofs, spec.Datasets, spec.VNICs, spec.VNICsOver, spec.CopyUsers, spec.CopyGroups, spec.ElevateUsers, spec.AutoNFS))
-		spec.Name, lock, err = h.claimName(h.Settings.DIZPrefix, hash, w)
-		if err != nil {
-			return nil, nil, err
+		if spec.Name, err = ls.claimName(h.Settings.DIZPrefix, hash, w); err != nil {
+			return err
 		}
 	}
-	out := &Outcome{Zone: spec.Name}
+	p.Zone, out.Zone = spec.Name, spec.Name
 	out.set("name", spec.Name)
 	z := w.Zones[spec.Name]
 	if z != nil {
 		if spec.fresh {
-			return ret(nil, optErr(FieldName, "zone %s exists: a one-shot run clones a fresh disposable zone and destroys it afterwards, so it never works in an existing zone; give another name or none (one is generated)", spec.Name))
+			return optErr(FieldName, "zone %s exists: a one-shot run clones a fresh disposable zone and destroys it afterwards, so it never works in an existing zone; give another name or none (one is generated)", spec.Name)
 		}
 		if err := checkOurs(z, "diz"); err != nil {
-			return ret(nil, err)
+			return err
 		}
 	}
-	plan := h.newPlan(spec.Name)
-	plan.datasets = dsLocks
+	p.datasets = o.ds
+	p.hold("datasets", o.ds)
 	switch {
 	case spec.State == "absent":
 		if z == nil {
 			out.Msg = fmt.Sprintf("zone %s does not exist", spec.Name)
 			out.set("state", "absent")
-			return ret(out, nil)
+			return nil
 		}
 		steps, err := h.destroySteps(ctx, w, z)
 		if err != nil {
-			return ret(nil, err)
+			return err
 		}
-		plan.Add(steps...)
-		plan.Recover = &Recovery{Kind: "destroy", Zone: z.Name, ZoneRun: zoneRun(z)}
+		p.Add(steps...)
+		p.Recover = &Recovery{Kind: "destroy", Zone: z.Name, ZoneRun: zoneRun(z)}
 		out.Before, out.After = describe(z), "state: absent\n"
 		out.set("state", "absent")
 	case z == nil:
-		if err := h.createDIZ(ctx, w, &spec, acc, plan, out); err != nil {
-			return ret(nil, err)
-		}
+		return h.createDIZ(ctx, w, spec, o.acc, p, out)
 	default:
-		if err := h.updateDIZ(ctx, w, z, &spec, acc, plan, out); err != nil {
-			return ret(nil, err)
-		}
+		return h.updateDIZ(ctx, w, z, spec, o.acc, p, out)
 	}
-	out, err = h.finish(ctx, "diz", plan, out)
-	return ret(out, err)
+	return nil
 }
 
-// finish applies a plan (or, in check mode, only reports it) and fills in
-// the outcome's plan and changed flag.
-func (h *Host) finish(ctx context.Context, op string, plan *Plan, out *Outcome) (*Outcome, error) {
-	out.Plan = plan.Lines()
-	out.Steps = plan.Steps
-	out.Changed = !plan.Empty()
-	if h.CheckMode || plan.Empty() {
-		return out, nil
-	}
-	j, err := h.journal(op, plan)
-	if err != nil {
-		return nil, err
-	}
-	if plan.disposable != nil {
-		plan.disposable.j = j
-		if err := j.SetRecovery(Recovery{Kind: "destroy", Zone: plan.Zone, ZoneRun: plan.Run}); err != nil {
-			j.Finish()
-			return nil, fmt.Errorf("%s: journal: %w", plan.Zone, err)
-		}
-	}
-	err = h.apply(ctx, j, plan)
-	for _, k := range plan.Kept {
-		out.Warnings = append(out.Warnings, plan.Zone+": "+k)
-	}
-	if err != nil {
-		return out, err
-	}
-	return out, nil
+func (o *dizOp) done(_ context.Context, _ *Plan, out *Outcome, _ ending, err error) (*Outcome, error) {
+	return out, err
 }
 
 // resolveGIZ finds the golden zone, its dataset and the snapshot to
@@ -466,7 +446,13 @@ func (h *Host) createDIZ(ctx context.Context, w *World, spec *DIZSpec, acc *acco
 	if err != nil {
 		return fmt.Errorf("configure %s: %w", spec.Name, err)
 	}
-	plan.Add(zonecfgStep("configure the zone", spec.Name, script, plan.Run))
+	cs := zonecfgStep("configure the zone", spec.Name, script, plan.Run)
+	if len(spec.Datasets) > 0 {
+		// Once the configuration names them, the datasets are the zone's:
+		// their locks are no longer needed.
+		cs.Release = "datasets"
+	}
+	plan.Add(cs)
 	plan.hold("source", spec.gizLock)
 	plan.Add(cloneStep(spec.Name, plan.Run, g.Name, snap))
 	setup := spec.setup(spec.Name, g.Name)
@@ -492,7 +478,6 @@ func (h *Host) createDIZ(ctx context.Context, w *World, spec *DIZSpec, acc *acco
 	} else {
 		plan.Add(h.stateSteps(spec.Name, plan.Run, "running", st, spec.boot())...)
 	}
-	plan.disposable = spec.disposable
 
 	out.Before = "state: absent\n"
 	out.After = cfg.Export() + "state: " + spec.State + "\n"
@@ -614,7 +599,11 @@ func (h *Host) updateDIZ(ctx context.Context, w *World, z *Zone, spec *DIZSpec, 
 		return fmt.Errorf("zone %s: %w", z.Name, err)
 	}
 	if script != "" {
-		plan.Add(zonecfgStep("change the configuration: "+strings.Join(changes, ", "), z.Name, script, ""))
+		cs := zonecfgStep("change the configuration: "+strings.Join(changes, ", "), z.Name, script, "")
+		if len(spec.Datasets) > 0 {
+			cs.Release = "datasets"
+		}
+		plan.Add(cs)
 		if z.State == "running" {
 			out.Warnings = append(out.Warnings, fmt.Sprintf("zone %s is running: configuration changes take effect at its next boot", z.Name))
 		}

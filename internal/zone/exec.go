@@ -142,6 +142,19 @@ func (s *ExecSpec) zloginArgv(zone string) []string {
 	return []string{"zlogin", "-l", s.User, zone, s.commandLine()}
 }
 
+// commandSteps are an exec's last two steps in zone: the command, and
+// the finish (see Step.Finish), shown as show.
+func (s *ExecSpec) commandSteps(zone, show string) []Step {
+	return []Step{
+		{
+			Why:  "run the command",
+			Cmd:  &illumos.Cmd{Argv: s.zloginArgv(zone), ZoneStatus: true, Timeout: s.Timeout},
+			Exec: &ExecRun{Zone: zone, OKRCs: s.OKRCs, OutputLimit: s.OutputLimit, Log: s.Log},
+		},
+		{Why: "finish", Finish: &Finish{Discard: s.Discard, KeepOnFailure: s.KeepOnFailure}, Show: show},
+	}
+}
+
 // Exec runs a command in a zone as the spec says, then applies the
 // discard policy: for an existing zone, roll back to a snapshot taken
 // before and drop it, and restore the zone's former run state; for a
@@ -160,13 +173,20 @@ func (h *Host) Exec(ctx context.Context, spec ExecSpec) (*ExecResult, *Outcome, 
 	if spec.DIZ != nil {
 		return h.execDIZ(ctx, spec)
 	}
-	return h.execZone(ctx, spec)
+	if spec.Discard == "" {
+		spec.Discard = "never"
+	}
+	o := &execZoneOp{h: h, spec: spec}
+	out, err := h.operate(ctx, o)
+	return o.res, out, err
 }
 
-// run runs the command in a running zone and collects its result.
-func (h *Host) run(ctx context.Context, zone string, spec ExecSpec) (*ExecResult, error) {
+// runCommand runs an exec's command (c, its zlogin argv) in a running
+// zone and collects its result.
+func (h *Host) runCommand(ctx context.Context, c illumos.Cmd, x *ExecRun) (*ExecResult, error) {
+	zone := x.Zone
 	res := &ExecResult{Zone: zone}
-	outT, errT := &textio.Tail{Max: spec.OutputLimit}, &textio.Tail{Max: spec.OutputLimit}
+	outT, errT := &textio.Tail{Max: x.OutputLimit}, &textio.Tail{Max: x.OutputLimit}
 	stdout, stderr := []io.Writer{outT}, []io.Writer{errT}
 	if h.Stdout != nil {
 		stdout = append(stdout, h.Stdout)
@@ -174,8 +194,8 @@ func (h *Host) run(ctx context.Context, zone string, spec ExecSpec) (*ExecResult
 	if h.Stderr != nil {
 		stderr = append(stderr, h.Stderr)
 	}
-	if spec.Log != "" {
-		f, err := os.OpenFile(spec.Log, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o640)
+	if x.Log != "" {
+		f, err := os.OpenFile(x.Log, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o640)
 		if err != nil {
 			return nil, optErr(FieldLog, "%w", err)
 		}
@@ -184,13 +204,8 @@ func (h *Host) run(ctx context.Context, zone string, spec ExecSpec) (*ExecResult
 		stdout, stderr = append(stdout, lw), append(stderr, lw)
 	}
 	start := time.Now()
-	_, err := h.Runner.Run(ctx, illumos.Cmd{
-		Argv:       spec.zloginArgv(zone),
-		ZoneStatus: true,
-		Stdout:     io.MultiWriter(stdout...),
-		Stderr:     io.MultiWriter(stderr...),
-		Timeout:    spec.Timeout,
-	})
+	c.Stdout, c.Stderr = io.MultiWriter(stdout...), io.MultiWriter(stderr...)
+	_, err := h.Runner.Run(ctx, c)
 	res.Duration = time.Since(start)
 	res.Stdout, res.Stderr = outT.String(), errT.String()
 	var ce *illumos.CommandError
@@ -219,140 +234,104 @@ func discardNow(policy string, ok bool) bool {
 	return false
 }
 
-// execZone runs a command in an existing managed zone. The zone's lock
+// An execZoneOp is an exec in an existing managed zone. The zone's lock
 // is held for the whole operation (snapshot, boot, command, rollback,
-// halt), so that two operations on one zone never interleave, and a
-// journal records how gc puts the zone back should the run be killed: a
-// killed command counts as failed for the discard policy.
-func (h *Host) execZone(ctx context.Context, spec ExecSpec) (*ExecResult, *Outcome, error) {
-	if spec.Discard == "" {
-		spec.Discard = "never"
+// halt), so that two operations on one zone never interleave. From the
+// snapshot on (from the start without one), the journal records how gc
+// puts the zone back should the run be killed (a killed command counts
+// as failed for the discard policy); the run puts it back itself the
+// same way once the command ran, or when a step before it failed.
+type execZoneOp struct {
+	h    *Host
+	spec ExecSpec
+	res  *ExecResult
+}
+
+func (o *execZoneOp) journal() string { return "exec" }
+
+func (o *execZoneOp) lock(ctx context.Context, ls *lockSet) error {
+	if _, err := ls.zone(ctx, o.spec.Zone); err != nil {
+		return err
 	}
-	out := &Outcome{Zone: spec.Zone}
-	lock, err := h.LockZone(ctx, spec.Zone)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer lock.Unlock()
-	if err := h.pendingWork(spec.Zone); err != nil {
-		return nil, nil, err
-	}
+	return o.h.pendingWork(o.spec.Zone)
+}
+
+// plan plans the snapshot the discard policy needs (halting a zone in
+// the kernel for it), the boot, the command and the finish.
+func (o *execZoneOp) plan(ctx context.Context, _ *lockSet, p *Plan, out *Outcome) error {
+	h, spec := o.h, &o.spec
 	w, err := h.Observe(ctx, h.containers(h.Settings.DelegatedParent)...)
-	if err != nil {
-		return nil, nil, err
-	}
-	z := w.Zones[spec.Zone]
-	if z == nil {
-		return nil, nil, optErr(FieldZone, "%s does not exist", spec.Zone)
-	}
-	if !z.Managed() {
-		return nil, nil, fmt.Errorf("zone %s is not managed by zonemgr (it has no zonemgr.* attributes); refusing to touch it", z.Name)
-	}
-	if err := h.checkZoneUser(z.Name, z.Zonepath, spec.User); err != nil {
-		return nil, nil, err
-	}
-	zid := zoneRun(z)
-	former := z.State
-	snap := ""
-	if spec.Discard != "never" {
-		snap = "zonemgr-exec-" + h.now().UTC().Format("20060102T150405.000000000Z")
-		out.Plan = append(out.Plan, fmt.Sprintf("snapshot %s@%s (halting it if running)", z.Name, snap))
-	}
-	if former != "running" {
-		out.Plan = append(out.Plan, "boot "+z.Name+" and wait for "+MilestoneMultiUser)
-	}
-	out.Plan = append(out.Plan, illumos.QuoteArgv(spec.zloginArgv(z.Name)))
-	if h.CheckMode {
-		return nil, out, nil
-	}
-	plan := h.newPlan(z.Name)
-	plan.Recover = &Recovery{Kind: "exec", Zone: z.Name, ZoneRun: zid, Snapshot: snap, Discard: discardNow(spec.Discard, false), State: former}
-	j, err := h.journal("exec", plan)
-	if err != nil {
-		return nil, nil, err
-	}
-	if snap != "" {
-		if _, err := h.ensureSnapshot(ctx, SnapshotSpec{Zone: z.Name, Name: snap, State: "present"}); err != nil {
-			j.Finish()
-			return nil, out, err
-		}
-	}
-	cleanup := func(ok bool) (bool, error) {
-		cctx, cancel := context.WithTimeout(context.Background(), CleanupTimeout)
-		defer cancel()
-		var errs error
-		discarded := false
-		if snap != "" {
-			// Halt first: the rollback and the removal of the snapshot
-			// then need no halt and boot of their own, and nothing a boot
-			// writes lands after the rollback.
-			if err := h.restoreState(cctx, z.Name, zid, "installed"); err != nil {
-				errs = multierror.Append(errs, err)
-			}
-		}
-		if snap != "" && discardNow(spec.Discard, ok) {
-			if _, err := h.ensureSnapshot(cctx, SnapshotSpec{Zone: z.Name, Name: snap, State: "rolledback", Force: true}); err != nil {
-				errs = multierror.Append(errs, err)
-			} else {
-				discarded = true
-			}
-		}
-		if snap != "" {
-			if _, err := h.ensureSnapshot(cctx, SnapshotSpec{Zone: z.Name, Name: snap, State: "absent"}); err != nil {
-				errs = multierror.Append(errs, err)
-			}
-		}
-		if err := h.restoreState(cctx, z.Name, zid, former); err != nil {
-			errs = multierror.Append(errs, err)
-		}
-		if errs != nil {
-			// gc finishes what could not be done here.
-			j.Release()
-			errs = multierror.Append(errs, fmt.Errorf("zone %s: its journal %s is left for zonemgr gc", z.Name, j.Path()))
-		} else {
-			j.Finish()
-		}
-		return discarded, errs
-	}
-	if err := h.ensureRunning(ctx, z.Name, zid); err != nil {
-		_, cerr := cleanup(false)
-		return nil, out, errors.Join(err, cerr)
-	}
-	res, err := h.run(ctx, z.Name, spec)
-	ok := err == nil && slices.Contains(spec.OKRCs, res.RC)
-	discarded, cerr := cleanup(ok)
-	if res != nil {
-		res.Discarded = discarded
-	}
-	out.Changed = true
-	return res, out, errors.Join(err, cerr)
-}
-
-// ensureRunning boots a zone unless it is running.
-func (h *Host) ensureRunning(ctx context.Context, zone, zid string) error {
-	return h.restoreState(ctx, zone, zid, "running")
-}
-
-// restoreState brings a zone to a state (the one it was in).
-func (h *Host) restoreState(ctx context.Context, zone, zid, state string) error {
-	w, err := h.Observe(ctx)
 	if err != nil {
 		return err
 	}
-	z := w.Zones[zone]
+	z := w.Zones[spec.Zone]
 	if z == nil {
-		return nil
+		return optErr(FieldZone, "%s does not exist", spec.Zone)
 	}
-	p := &Plan{Zone: zone, Steps: h.stateSteps(zone, zid, z.State, state, Boot{Timeout: h.Settings.BootTimeout})}
-	return h.apply(ctx, nil, p)
+	if !z.Managed() {
+		return fmt.Errorf("zone %s is not managed by zonemgr (it has no zonemgr.* attributes); refusing to touch it", z.Name)
+	}
+	if err := h.checkZoneUser(z.Name, z.Zonepath, spec.User); err != nil {
+		return err
+	}
+	p.Zone, out.Zone = z.Name, z.Name
+	zid := zoneRun(z)
+	snap := ""
+	if spec.Discard != "never" {
+		snap = "zonemgr-exec-" + h.now().UTC().Format("20060102T150405.000000000Z")
+	}
+	// From first on, the recovery puts the zone back: the steps after
+	// it carry no undo of their own.
+	first := 0
+	if snap != "" {
+		zoneDS, set, err := snapshotSet(w, z)
+		if err != nil {
+			return err
+		}
+		take, err := takeSnapshotSteps(w, z, zoneDS, set, snap, p.Run)
+		if err != nil {
+			return err
+		}
+		halt, restart := h.haltFor(z)
+		p.Add(halt...)
+		first = len(p.Steps)
+		p.Add(take...)
+		p.Add(restart...)
+	}
+	p.Add(h.stateSteps(z.Name, zid, z.State, "running", Boot{Timeout: h.Settings.BootTimeout})...)
+	show := "then bring " + z.Name + " back to " + z.State
+	if snap != "" {
+		show = fmt.Sprintf("then halt %s, roll it back to %s@%s (discard: %s), destroy that snapshot, and bring it back to %s", z.Name, z.Name, snap, spec.Discard, z.State)
+	}
+	p.Add(spec.commandSteps(z.Name, show)...)
+	for i := first; i < len(p.Steps); i++ {
+		p.Steps[i].Undo, p.Steps[i].Guard, p.Steps[i].UndoIfFailed = nil, nil, false
+	}
+	p.Steps[first].Recover = &Recovery{Kind: "exec", Zone: z.Name, ZoneRun: zid, Snapshot: snap, Discard: discardNow(spec.Discard, false), State: z.State}
+	return nil
+}
+
+// done returns what the command did (nil when it never ran), with
+// whether its changes were discarded.
+func (o *execZoneOp) done(_ context.Context, p *Plan, out *Outcome, e ending, err error) (*Outcome, error) {
+	if e != applied {
+		out.Changed = false
+		return out, err
+	}
+	x := p.exec
+	if x == nil {
+		return out, err
+	}
+	if x.res != nil {
+		x.res.Discarded = x.discarded
+	}
+	out.Warnings = append(out.Warnings, x.warnings...)
+	o.res = x.res
+	return out, errors.Join(x.err, err)
 }
 
 // execDIZ runs a command in a disposable zone cloned for it, and then
-// (by the discard policy) destroys it. The zone is the run's own: a name
-// that exists, or that another operation holds, is refused; its lock is
-// held from the claim of its name to its destruction; and its creation's
-// journal records, until the zone is destroyed, that gc destroys it
-// should the run be killed.
+// (by the discard policy) destroys it (see execDIZOp).
 func (h *Host) execDIZ(ctx context.Context, spec ExecSpec) (*ExecResult, *Outcome, error) {
 	if spec.Discard == "" {
 		spec.Discard = "always"
@@ -363,60 +342,77 @@ func (h *Host) execDIZ(ctx context.Context, spec ExecSpec) (*ExecResult, *Outcom
 	if err := h.checkCloneUser(&d, spec.User); err != nil {
 		return nil, nil, err
 	}
-	timing := map[string]float64{}
 	start := time.Now()
-	// A zone kept whatever happens (discard: never) is no leftover.
-	if spec.Discard != "never" {
-		d.disposable = &disposable{}
-	}
-	dout, lock, err := h.ensureDIZ(ctx, d, nil)
-	defer lock.Unlock()
-	timing["create"] = time.Since(start).Seconds()
-	if dout == nil {
+	do, err := h.newDIZOp(d)
+	if err != nil {
 		return nil, nil, err
 	}
-	name := dout.Zone
-	out := &Outcome{Zone: name, Values: dout.Values, Warnings: dout.Warnings}
-	out.Plan = append(dout.Plan, illumos.QuoteArgv(spec.zloginArgv(name)), "destroy "+name+" ("+spec.Discard+")")
-	if h.CheckMode {
-		return nil, out, nil
-	}
-	out.Changed = true
-	if err != nil {
-		// The creation undid its own steps: nothing of the zone remains
-		// (or, when an undo failed, its journal is left for gc).
-		return &ExecResult{Zone: name, Discarded: true, Timing: timing}, out, err
-	}
-	j := d.disposable.journal()
-	destroy := func() error {
-		cctx, cancel := context.WithTimeout(context.Background(), CleanupTimeout)
-		defer cancel()
-		t := time.Now()
-		dout, _, err := h.ensureDIZ(cctx, DIZSpec{Name: name, State: "absent"}, lock)
-		if dout != nil {
-			out.Warnings = append(out.Warnings, dout.Warnings...)
-		}
-		timing["destroy"] = time.Since(t).Seconds()
+	o := &execDIZOp{dizOp: do, spec: spec, start: start}
+	out, err := h.operate(ctx, o)
+	return o.res, out, err
+}
+
+// An execDIZOp runs a command in a disposable zone made for it, and
+// then, by the discard policy, destroys it. The zone is the run's own: a
+// name that exists, or that another operation holds, is refused; its
+// lock is held from the claim of its name to its destruction; and its
+// journal records from the start that gc destroys it, while it is still
+// the one the run made, should the run be killed (unless the policy
+// never discards it: then the journal ends once the zone is made).
+type execDIZOp struct {
+	*dizOp
+	spec  ExecSpec
+	start time.Time
+	res   *ExecResult
+}
+
+// plan plans the zone's creation, the command and the destroy.
+func (o *execDIZOp) plan(ctx context.Context, ls *lockSet, p *Plan, out *Outcome) error {
+	if err := o.dizOp.plan(ctx, ls, p, out); err != nil {
 		return err
 	}
-	t := time.Now()
-	res, rerr := h.run(ctx, name, spec)
-	timing["run"] = time.Since(t).Seconds()
+	name := p.Zone
+	if o.spec.Discard != "never" {
+		p.Recover = &Recovery{Kind: "destroy", Zone: name, ZoneRun: p.Run}
+	}
+	steps := o.spec.commandSteps(name, "destroy "+name+" ("+o.spec.Discard+")")
+	steps[0].Commit = o.spec.Discard == "never"
+	p.Add(steps...)
+	return nil
+}
+
+// done returns what the command did, whether the zone was destroyed or
+// kept, and how long its making, the command and the destroy took.
+func (o *execDIZOp) done(_ context.Context, p *Plan, out *Outcome, e ending, err error) (*Outcome, error) {
+	out.Before, out.After = "", ""
+	if e != applied {
+		out.Changed = false
+		return out, err
+	}
+	timing := map[string]float64{}
+	x := p.exec
+	if x == nil {
+		// The making of the zone failed and undid its own steps: nothing
+		// of the zone remains (or, when an undo failed, its journal is
+		// left for gc).
+		timing["create"] = time.Since(o.start).Seconds()
+		o.res = &ExecResult{Zone: p.Zone, Discarded: true, Timing: timing}
+		return out, err
+	}
+	timing["create"] = x.started.Sub(o.start).Seconds()
+	timing["run"] = x.took.Seconds()
+	res := x.res
 	if res == nil {
-		res = &ExecResult{Zone: name}
+		res = &ExecResult{Zone: p.Zone}
 	}
 	res.Timing = timing
-	ok := rerr == nil && slices.Contains(spec.OKRCs, res.RC)
-	if ctx.Err() != nil || discardNow(spec.Discard, ok) && !(spec.KeepOnFailure && !ok) {
-		if err := destroy(); err != nil {
-			j.Release()
-			return res, out, errors.Join(rerr, err, fmt.Errorf("zone %s: its journal %s is left for zonemgr gc", name, j.Path()))
-		}
-		j.Finish()
-		res.Discarded = true
-		return res, out, rerr
+	out.Warnings = append(out.Warnings, x.warnings...)
+	if x.due {
+		timing["destroy"] = x.finishTook.Seconds()
+		res.Discarded = x.discarded
+	} else {
+		res.Kept = !x.ok
 	}
-	j.Finish()
-	res.Kept = !ok
-	return res, out, rerr
+	o.res = res
+	return out, errors.Join(x.err, err)
 }

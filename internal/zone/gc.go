@@ -2,12 +2,13 @@ package zone
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
-	"syscall"
 
 	"github.com/zonemgr/zonemgr/internal/illumos"
 	"github.com/zonemgr/zonemgr/internal/zfs"
@@ -53,63 +54,164 @@ type GCReport struct {
 // detached golden zone, a snapshot or a VNIC it did not record are never
 // its to destroy; look-alikes are listed as unrecorded. In check mode it
 // only reports.
+//
+// gc runs as every operation does (see operate): its plan is the replay
+// of every killed run's journal, planned against what the system says,
+// and applied as a plan that goes on after a failure, each command's
+// condition checked again just before it runs.
 func (h *Host) GC(ctx context.Context) (*GCReport, *Outcome, error) {
-	gcLock, err := h.lockFile(ctx, "gc", gcLockName+".lock", syscall.LOCK_EX, true)
-	if err != nil {
-		return nil, nil, fmt.Errorf("gc: %w", err)
+	o := &gcOp{h: h, rep: &GCReport{Commands: []string{}, NotRun: []string{}, UndoFailed: []string{}}}
+	out, err := h.operate(ctx, o)
+	if out == nil {
+		return nil, nil, err
 	}
-	defer gcLock.Unlock()
-	rep := &GCReport{Commands: []string{}, NotRun: []string{}, UndoFailed: []string{}}
-	out := &Outcome{Zone: "gc"}
+	return o.rep, out, err
+}
 
+// A gcOp is one run of GC.
+type gcOp struct {
+	h    *Host
+	rep  *GCReport
+	scan *journalScan
+	// lockedOut are the zones whose lock another operation holds, with
+	// the error that says so: their killed runs' journals wait for a
+	// later gc.
+	lockedOut map[string]error
+	// names names the killed run's journal each step of the plan
+	// replays (by step index), for the report.
+	names map[int]string
+}
+
+// journal is "": gc keeps no journal of its own; a killed gc leaves the
+// journals it replays, which the next gc replays again.
+func (o *gcOp) journal() string { return "" }
+
+// lock takes gc's own lock, the locks of the killed runs' journals (see
+// scanJournals) and, without waiting, the lock of each one's zone.
+func (o *gcOp) lock(ctx context.Context, ls *lockSet) error {
+	h := o.h
+	if _, err := ls.gc(ctx); err != nil {
+		return fmt.Errorf("gc: %w", err)
+	}
 	scan, err := scanJournals(h.stateDir("journal"))
 	if err != nil {
-		return nil, nil, fmt.Errorf("gc: %w", err)
+		return fmt.Errorf("gc: %w", err)
 	}
-	defer scan.Close()
-	f, err := h.readFacts(ctx, scanGuards(scan))
-	if err != nil {
-		return nil, nil, fmt.Errorf("gc: %w", err)
-	}
-	if rep.Found, err = h.orphansOf(ctx, f, scan); err != nil {
-		return nil, nil, fmt.Errorf("gc: %w", err)
-	}
-
-	var removed, kept int
+	o.scan = scan
+	ls.onRelease(scan.Close)
+	o.lockedOut = map[string]error{}
 	for _, lj := range scan.dead {
-		if h.replay(ctx, f, lj, rep) {
-			if !h.CheckMode {
-				if err := lj.Remove(); err != nil {
-					rep.UndoFailed = append(rep.UndoFailed, fmt.Sprintf("journal %s: remove: %v", lj.path, err))
-					kept++
-					continue
-				}
-			}
-			removed++
+		if replayable(lj) != "" {
 			continue
 		}
-		kept++
+		if _, err := ls.try(lj.Zone); err != nil {
+			o.lockedOut[lj.Zone] = err
+		}
 	}
-	out.Plan = rep.Commands
-	if h.CheckMode {
+	return nil
+}
+
+// replayable says why a killed run's journal cannot be replayed, "" when
+// it can.
+func replayable(lj *lockedJournal) string {
+	switch {
+	case lj.err != nil:
+		return fmt.Sprintf("cannot be read (%v); look at it by hand, then remove it", lj.err)
+	case lj.Version < journalVersion || lj.Run == "":
+		return "written by an older zonemgr, without run ids or guards: its undo commands are not run; look at it by hand, then remove it"
+	}
+	if err := illumos.ValidZoneName(lj.Zone); err != nil {
+		return fmt.Sprintf("zone %q: %v; look at it by hand, then remove it", lj.Zone, err)
+	}
+	return ""
+}
+
+// plan reads the facts every journal's guards need at once, lists what
+// the killed runs left (Found), and plans their replay.
+func (o *gcOp) plan(ctx context.Context, _ *lockSet, p *Plan, out *Outcome) error {
+	h := o.h
+	p.Zone, out.Zone = "gc", "gc"
+	f, err := h.readFacts(ctx, scanGuards(o.scan))
+	if err != nil {
+		return fmt.Errorf("gc: %w", err)
+	}
+	if len(o.lockedOut) > 0 {
+		// What the runs whose zone is busy left is found too, though
+		// they are not replayed now.
+		if o.rep.Found, err = h.orphansOf(ctx, f, o.scan); err != nil {
+			return fmt.Errorf("gc: %w", err)
+		}
+	}
+	o.names = h.planReplay(ctx, f.clone(), o.scan.dead, o.lockedOut, p, o.rep)
+	if len(o.lockedOut) == 0 {
+		o.rep.Found = h.orphansFrom(f, o.scan, p.Steps)
+	}
+	p.facts, p.keepGoing, p.tryLocks = f, true, true
+	return nil
+}
+
+// done fills in the report: what ran (check mode: would run), what did
+// not and why, what failed, and what is left.
+func (o *gcOp) done(ctx context.Context, p *Plan, out *Outcome, e ending, _ error) (*Outcome, error) {
+	h, rep := o.h, o.rep
+	// What gc did not run is in its report (not_run), not in warnings.
+	out.Warnings = nil
+	removed := 0
+	counted := func(i int) {
+		if s := p.Steps[i]; s.Forget != "" {
+			removed++
+		} else {
+			rep.Commands = append(rep.Commands, s.String())
+		}
+	}
+	if e == shown {
+		for i := range p.Steps {
+			counted(i)
+		}
 		rep.Left = rep.Found
 		out.Changed = len(rep.Commands) > 0 || removed > 0
 		out.Msg = fmt.Sprintf("gc would run %d command(s) and remove %d journal(s)", len(rep.Commands), removed)
-		return rep, out, nil
+		return out, nil
+	}
+	failed := map[int]bool{}
+	for _, f := range p.failures {
+		failed[f.step] = true
+	}
+	for _, i := range p.attempted {
+		if s := p.Steps[i]; s.Forget == "" || !failed[i] {
+			counted(i)
+		}
+	}
+	for _, ps := range p.passed {
+		rep.NotRun = append(rep.NotRun, fmt.Sprintf("%s: %s", p.Steps[ps.step], ps.why))
+	}
+	for _, f := range p.failures {
+		s := p.Steps[f.step]
+		switch {
+		case s.Forget != "":
+			rep.UndoFailed = append(rep.UndoFailed, fmt.Sprintf("journal %s: remove: %v", s.Forget, f.err))
+		case f.checking && errors.Is(f.err, ErrLocked):
+			rep.UndoFailed = append(rep.UndoFailed, fmt.Sprintf("%s: %v; gc again once that operation has ended", s, f.err))
+		case f.checking:
+			rep.UndoFailed = append(rep.UndoFailed, fmt.Sprintf("%s: %v", s, f.err))
+		default:
+			rep.UndoFailed = append(rep.UndoFailed, fmt.Sprintf("journal %s: %s: %v", o.names[f.step], s, f.err))
+		}
 	}
 	out.Changed = len(rep.Commands) > 0 || removed > 0
-	scan.Close()
-	if left, err := h.leftovers(ctx); err != nil {
-		return rep, out, fmt.Errorf("gc: %w", err)
-	} else {
-		rep.Left = left
+	kept := len(o.scan.dead) - removed
+	o.scan.Close()
+	left, err := h.leftovers(ctx)
+	if err != nil {
+		return out, fmt.Errorf("gc: %w", err)
 	}
+	rep.Left = left
 	out.Msg = fmt.Sprintf("gc ran %d command(s) and removed %d journal(s)", len(rep.Commands), removed)
 	if kept > 0 {
-		return rep, out, fmt.Errorf("gc: %d journal(s) of killed runs kept, their work not finished: %s; see not_run and undo_failed, mend what they name, then run zonemgr gc again",
+		return out, fmt.Errorf("gc: %d journal(s) of killed runs kept, their work not finished: %s; see not_run and undo_failed, mend what they name, then run zonemgr gc again",
 			kept, strings.Join(rep.Left.Journals, ", "))
 	}
-	return rep, out, nil
+	return out, nil
 }
 
 // leftovers reads the journals and the world again after gc ran.
@@ -147,129 +249,136 @@ func scanGuards(s *journalScan) []*Guard {
 	return gs
 }
 
-// replay finishes and undoes what one killed run did; it reports whether
-// the journal is done with (and may be removed). In check mode nothing
-// runs: the commands are reported and their effect applied to the facts
-// only.
-func (h *Host) replay(ctx context.Context, f *facts, lj *lockedJournal, rep *GCReport) bool {
-	name := filepath.Base(lj.path)
-	skip := func(format string, args ...any) bool {
-		rep.NotRun = append(rep.NotRun, fmt.Sprintf("journal %s: ", name)+fmt.Sprintf(format, args...))
-		return false
-	}
-	switch {
-	case lj.err != nil:
-		return skip("cannot be read (%v); look at it by hand, then remove it", lj.err)
-	case lj.Version < journalVersion || lj.Run == "":
-		return skip("written by an older zonemgr, without run ids or guards: its undo commands are not run; look at it by hand, then remove it")
-	}
-	if err := illumos.ValidZoneName(lj.Zone); err != nil {
-		return skip("zone %q: %v; look at it by hand, then remove it", lj.Zone, err)
-	}
-	lock, err := h.TryLockZone(lj.Zone)
-	if err != nil {
-		return skip("%v; gc again once that operation has ended", err)
-	}
-	defer lock.Unlock()
-	own := owner{zone: lj.Zone, run: lj.Run}
-	recover := func() bool {
-		r := lj.Recover
-		if r == nil {
+// planReplay plans how gc finishes and undoes what killed runs did, one
+// journal after the other, into p, against the facts f, which it updates
+// with the effect of each step planned. A journal that cannot be
+// replayed, or whose zone is busy (lockedOut), is passed over and kept,
+// and the report says why. Each journal's steps are planned as the run
+// itself would finish and undo its work (see failed): a recovery first
+// (the undo commands first for a refresh), then the undo commands,
+// newest first, each under its guard; a step needs the recovery steps
+// before it, and the journal's removal needs them all. It returns the
+// journal's name for each step.
+func (h *Host) planReplay(ctx context.Context, f *facts, dead []*lockedJournal, lockedOut map[string]error, p *Plan, rep *GCReport) map[int]string {
+	names := map[int]string{}
+	for _, lj := range dead {
+		name := filepath.Base(lj.path)
+		skip := func(format string, args ...any) {
+			rep.NotRun = append(rep.NotRun, fmt.Sprintf("journal %s: ", name)+fmt.Sprintf(format, args...))
+		}
+		if why := replayable(lj); why != "" {
+			skip("%s", why)
+			continue
+		}
+		if err := lockedOut[lj.Zone]; err != nil {
+			skip("%v; gc again once that operation has ended", err)
+			continue
+		}
+		first := len(p.Steps)
+		var needs []int // the steps the next one needs
+		add := func(s Step, own owner, chain bool) bool {
+			planned, ok := h.planGCStep(ctx, f, s, own, rep)
+			if !ok {
+				return false
+			}
+			if planned != nil {
+				planned.Needs = slices.Clone(needs)
+				names[len(p.Steps)] = name
+				p.Add(*planned)
+				if chain {
+					needs = []int{len(p.Steps) - 1}
+				}
+			}
 			return true
 		}
-		steps, why, err := h.recoverySteps(ctx, f, r)
-		switch {
-		case err != nil:
-			rep.UndoFailed = append(rep.UndoFailed, fmt.Sprintf("journal %s: %v", name, err))
-			return false
-		case why != "":
-			rep.NotRun = append(rep.NotRun, fmt.Sprintf("journal %s: %s %s: %s", name, r.Kind, r.Zone, why))
-		}
-		for _, s := range steps {
-			if !h.gcRun(ctx, f, name, s, owner{zone: r.Zone, run: r.ZoneRun}, rep) {
+		recover := func() bool {
+			r := lj.Recover
+			if r == nil {
+				return true
+			}
+			steps, why, err := h.recoverySteps(ctx, f, r, true)
+			switch {
+			case err != nil:
+				rep.UndoFailed = append(rep.UndoFailed, fmt.Sprintf("journal %s: %v", name, err))
 				return false
+			case why != "":
+				rep.NotRun = append(rep.NotRun, fmt.Sprintf("journal %s: %s %s: %s", name, r.Kind, r.Zone, why))
 			}
+			for _, s := range steps {
+				if !add(s, owner{zone: r.Zone, run: r.ZoneRun}, true) {
+					return false
+				}
+			}
+			return true
 		}
-		return true
-	}
-	undo := func() bool {
-		ok := true
-		for i := len(lj.Entries) - 1; i >= 0; i-- {
-			e := lj.Entries[i]
-			if len(e.Undo) == 0 || e.State == "undone" {
-				continue
+		undo := func() bool {
+			ok := true
+			var undos []int
+			for i := len(lj.Entries) - 1; i >= 0; i-- {
+				e := lj.Entries[i]
+				if len(e.Undo) == 0 || e.State == "undone" {
+					continue
+				}
+				n := len(p.Steps)
+				if !add(Step{Why: "undo: " + e.Do, Cmd: &illumos.Cmd{Argv: slices.Clone(e.Undo)}, When: e.Guard}, owner{zone: lj.Zone, run: lj.Run}, false) {
+					ok = false
+				}
+				if len(p.Steps) > n {
+					undos = append(undos, n)
+				}
 			}
-			cmd := &illumos.Cmd{Argv: slices.Clone(e.Undo)}
-			if !h.gcRun(ctx, f, name, Step{Cmd: cmd, When: e.Guard}, own, rep) {
-				ok = false
-			}
+			// What comes after the undo commands needs them all.
+			needs = append(needs, undos...)
+			return ok
 		}
-		return ok
+		// A recovery finishes what cannot be undone half-way, then the
+		// undo commands remove what is left; a refresh's rollback comes
+		// after the undo commands instead, as the run does it itself.
+		var ok bool
+		if lj.Recover != nil && lj.Recover.Kind == "refresh" {
+			ok = undo() && recover()
+		} else {
+			ok = recover() && undo()
+		}
+		if !ok {
+			continue
+		}
+		var all []int
+		for i := first; i < len(p.Steps); i++ {
+			all = append(all, i)
+		}
+		names[len(p.Steps)] = name
+		p.Add(Step{Why: "remove the journal of the killed run", Forget: lj.path, Needs: all})
 	}
-	// A recovery finishes what cannot be undone half-way, then the undo
-	// commands remove what is left; a refresh's rollback comes after the
-	// undo commands instead, as the run does it itself (see Recovery).
-	if lj.Recover != nil && lj.Recover.Kind == "refresh" {
-		return undo() && recover()
-	}
-	return recover() && undo()
+	return names
 }
 
-// gcRun runs one command of a replay (check mode: records it) when its
-// guard holds, and reports whether it ran or was found unnecessary. A
-// command that destroys a dataset outside zonemgr's containers first
-// takes that dataset's lock, and checks the guard again under it,
-// against what the system says then.
-func (h *Host) gcRun(ctx context.Context, f *facts, journal string, s Step, own owner, rep *GCReport) bool {
-	show, cmd, g := s.String(), s.Cmd, s.When
-	// A condition of a finishing step may name a dataset or a hold the
-	// facts were not read for.
-	if g != nil && g.Dataset != "" {
-		if ds, _, _ := strings.Cut(g.Dataset, "@"); !f.w.known(ds) {
-			if err := h.learnTrees(ctx, f.w, []string{ds}); err != nil {
-				rep.UndoFailed = append(rep.UndoFailed, fmt.Sprintf("%s: %v", show, err))
-				return false
-			}
-		}
-		if _, ok := f.holds[g.Dataset]; g.Hold != "" && !ok {
-			if err := h.learnHolds(ctx, f, []string{g.Dataset}); err != nil {
-				rep.UndoFailed = append(rep.UndoFailed, fmt.Sprintf("%s: %v", show, err))
-				return false
-			}
-		}
+// planGCStep plans one step of a replay when its condition holds against
+// the facts (which it reads further as the condition needs), and applies
+// its effect to them. A step whose condition fails is not planned (nil),
+// and the report says why; ok is false when the condition could not be
+// checked, which ends the replay of the journal.
+func (h *Host) planGCStep(ctx context.Context, f *facts, s Step, own owner, rep *GCReport) (planned *Step, ok bool) {
+	show, g := s.String(), s.When
+	if err := h.learnGuarded(ctx, f, g); err != nil {
+		rep.UndoFailed = append(rep.UndoFailed, fmt.Sprintf("%s: %v", show, err))
+		return nil, false
 	}
 	if v, why := g.check(f, own); v != undoIt {
 		rep.NotRun = append(rep.NotRun, fmt.Sprintf("%s: %s", show, why))
-		return true
+		return nil, true
 	}
-	if ds := h.lockedDataset(cmd, g); ds != "" && !h.CheckMode {
-		lk, err := h.lockDatasetExclusive(ctx, nil, ds, false)
-		if err != nil {
-			rep.UndoFailed = append(rep.UndoFailed, fmt.Sprintf("%s: %v; gc again once that operation has ended", show, err))
-			return false
-		}
-		defer lk.Unlock()
-		fresh, err := h.readFacts(ctx, []*Guard{g})
-		if err != nil {
-			rep.UndoFailed = append(rep.UndoFailed, fmt.Sprintf("%s: %v", show, err))
-			return false
-		}
-		if v, why := g.check(fresh, own); v != undoIt {
-			rep.NotRun = append(rep.NotRun, fmt.Sprintf("%s: %s", show, why))
-			return true
-		}
+	if g != nil && g.Owner == "" {
+		// The condition is checked again when the step runs, in gc's own
+		// plan: it names the zone and run it belongs to.
+		gg := *g
+		gg.Owner, gg.OwnerRun = own.zone, own.run
+		s.When = &gg
 	}
-	rep.Commands = append(rep.Commands, show)
-	if !h.CheckMode {
-		if _, err := h.runStep(ctx, Step{Cmd: cmd, Wait: s.Wait}); err != nil {
-			rep.UndoFailed = append(rep.UndoFailed, fmt.Sprintf("journal %s: %s: %v", journal, show, err))
-			return false
-		}
+	if s.Cmd != nil {
+		f.applied(s.Cmd.Argv)
 	}
-	if cmd != nil {
-		f.applied(cmd.Argv)
-	}
-	return true
+	return &s, true
 }
 
 // lockedDataset returns the dataset whose lock a command needs before it
@@ -286,10 +395,16 @@ func (h *Host) lockedDataset(cmd *illumos.Cmd, g *Guard) string {
 	return ds
 }
 
-// recoverySteps plans how gc finishes a killed run's work (see
-// Recovery). why explains, when there is nothing to finish, what was
-// found instead.
-func (h *Host) recoverySteps(ctx context.Context, f *facts, r *Recovery) (steps []Step, why string, err error) {
+// recoverySteps plans how a run's work is finished (see Recovery): by
+// gc after a kill, or by the run itself (recoverNow). why explains, when
+// there is nothing to finish, what was found instead.
+//
+// killed says whether the run was killed (gc) or carries the recovery out
+// itself: in an exec without a snapshot, a killed run's zone is halted
+// (what the command left running with it stops) before it is brought
+// back to its state; the run's own, whose command has ended, is only
+// brought back.
+func (h *Host) recoverySteps(ctx context.Context, f *facts, r *Recovery, killed bool) (steps []Step, why string, err error) {
 	z := f.w.Zones[r.Zone]
 	switch {
 	case z == nil:
@@ -327,11 +442,17 @@ func (h *Host) recoverySteps(ctx context.Context, f *facts, r *Recovery) (steps 
 		if err != nil {
 			return nil, "", err
 		}
-		if z.InKernel() {
+		// Halted first: the rollback and the removal of the snapshot
+		// then need no halt and boot of their own, and nothing a boot
+		// writes lands after the rollback.
+		from := z.State
+		if z.InKernel() && (r.Kind != "exec" || r.Snapshot != "" || killed) {
 			steps = append(steps, h.stateSteps(z.Name, r.ZoneRun, z.State, "installed", Boot{})...)
+			from = "installed"
 		}
 		snap := zoneDS + "@" + r.Snapshot
 		switch {
+		case r.Snapshot == "":
 		case r.Kind == "rollback" || r.Kind == "exec" && r.Discard:
 			if !f.w.Exists(snap) {
 				if r.Kind == "rollback" {
@@ -345,10 +466,10 @@ func (h *Host) recoverySteps(ctx context.Context, f *facts, r *Recovery) (steps 
 			}
 			steps = append(steps, rs...)
 		}
-		if r.Kind != "rollback" {
+		if r.Kind != "rollback" && r.Snapshot != "" {
 			steps = append(steps, unsnapSteps(f.w, set, r.Snapshot)...)
 		}
-		steps = append(steps, h.stateSteps(z.Name, r.ZoneRun, "installed", r.State, Boot{Timeout: h.Settings.BootTimeout})...)
+		steps = append(steps, h.stateSteps(z.Name, r.ZoneRun, from, r.State, Boot{Timeout: h.Settings.BootTimeout})...)
 		return steps, "", nil
 	}
 	return nil, "", fmt.Errorf("unknown recovery %q; look at the journal by hand", r.Kind)
@@ -381,20 +502,27 @@ func (h *Host) pendingWork(zone string) error {
 }
 
 // orphansOf lists what gc would remove for the journals of killed runs
-// (their journals, and the zones, VNICs, datasets and snapshots a check-
-// mode replay of them names), and the look-alikes no journal records.
+// (their journals, and the zones, VNICs, datasets and snapshots the plan
+// of their replay names), and the look-alikes no journal records.
 func (h *Host) orphansOf(ctx context.Context, f *facts, scan *journalScan) (Orphans, error) {
+	p := &Plan{}
+	h.planReplay(ctx, f.clone(), scan.dead, nil, p, &GCReport{})
+	return h.orphansFrom(f, scan, p.Steps), nil
+}
+
+// orphansFrom lists the leftovers a replay's steps name (see orphansOf).
+func (h *Host) orphansFrom(f *facts, scan *journalScan, steps []Step) Orphans {
 	o := emptyOrphans()
-	dry := *h
-	dry.CheckMode = true
-	df := f.clone()
-	rep := &GCReport{}
 	for _, lj := range scan.dead {
 		o.Journals = append(o.Journals, lj.path)
-		dry.replay(ctx, df, lj, rep)
 	}
-	for _, c := range rep.Commands {
-		argv := strings.Fields(c)
+	var planned [][]string
+	for _, s := range steps {
+		if s.Cmd == nil {
+			continue
+		}
+		argv := s.Cmd.Argv
+		planned = append(planned, argv)
 		switch {
 		case len(argv) >= 4 && argv[0] == "zonecfg" && argv[3] == "delete":
 			o.Zones = append(o.Zones, argv[2])
@@ -408,12 +536,12 @@ func (h *Host) orphansOf(ctx context.Context, f *facts, scan *journalScan) (Orph
 			}
 		}
 	}
-	o.Unrecorded = h.unrecorded(f, scan, rep.Commands)
+	o.Unrecorded = h.unrecorded(f, scan, planned)
 	for _, l := range [][]string{o.Zones, o.VNICs, o.Datasets, o.Snapshots, o.Journals} {
 		sort.Strings(l)
 	}
 	o.Zones, o.VNICs, o.Datasets, o.Snapshots = slices.Compact(o.Zones), slices.Compact(o.VNICs), slices.Compact(o.Datasets), slices.Compact(o.Snapshots)
-	return o, nil
+	return o
 }
 
 // unrecorded lists what looks like a leftover of zonemgr's but is
@@ -423,7 +551,7 @@ func (h *Host) orphansOf(ctx context.Context, f *facts, scan *journalScan) (Orph
 // gc never removes them: nothing proves they are a killed run's, and
 // not, say, a zone detached on purpose. They are listed for a look by
 // hand.
-func (h *Host) unrecorded(f *facts, scan *journalScan, planned []string) []string {
+func (h *Host) unrecorded(f *facts, scan *journalScan, planned [][]string) []string {
 	named := map[string]bool{}
 	note := func(j *Journal) {
 		named[j.Zone] = true
@@ -442,8 +570,7 @@ func (h *Host) unrecorded(f *facts, scan *journalScan, planned []string) []strin
 	for _, j := range scan.live {
 		note(j)
 	}
-	for _, c := range planned {
-		argv := strings.Fields(c)
+	for _, argv := range planned {
 		named[argv[len(argv)-1]] = true
 	}
 	var out []string
@@ -495,8 +622,9 @@ func (h *Host) unrecorded(f *facts, scan *journalScan, planned []string) []strin
 	return out
 }
 
-// clone copies facts deeply enough for a dry replay: zones (their
-// states), the zone order, datasets and VNICs.
+// clone copies facts deeply enough for a replay to be planned on the
+// copy: zones (their states), the zone order, datasets, the trees
+// learned, VNICs and holds.
 func (f *facts) clone() *facts {
 	w := *f.w
 	w.Zones = make(map[string]*Zone, len(f.w.Zones))
@@ -510,11 +638,12 @@ func (f *facts) clone() *facts {
 		w.Datasets[n] = d
 	}
 	w.snapsByDS = nil
-	out := &facts{w: &w}
-	if f.vnics != nil {
-		out.vnics = make(map[string]bool, len(f.vnics))
-		for v := range f.vnics {
-			out.vnics[v] = true
+	w.learned = maps.Clone(f.w.learned)
+	out := &facts{w: &w, vnics: maps.Clone(f.vnics)}
+	if f.holds != nil {
+		out.holds = make(map[string][]string, len(f.holds))
+		for n, tags := range f.holds {
+			out.holds[n] = slices.Clone(tags)
 		}
 	}
 	return out

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -12,29 +13,6 @@ import (
 	"github.com/zonemgr/zonemgr/internal/illumos"
 	"github.com/zonemgr/zonemgr/internal/zfs"
 )
-
-// gcGZ is fakeGZ with VNICs: dladm show-vnic lists them, dladm
-// delete-vnic removes one, and every other command that is not a read
-// succeeds and is recorded as mutating.
-type gcGZ struct {
-	*fakeGZ
-	vnics    []string
-	mutating [][]string
-}
-
-func (g *gcGZ) Run(ctx context.Context, c illumos.Cmd) (illumos.Result, error) {
-	switch {
-	case len(c.Argv) > 1 && c.Argv[0] == "dladm" && c.Argv[1] == "show-vnic":
-		return illumos.Result{Stdout: []byte(strings.Join(g.vnics, "\n") + "\n")}, nil
-	case slices.Equal(c.Argv, []string{"zoneadm", "list", "-cp"}), len(c.Argv) > 1 && c.Argv[0] == "zfs" && c.Argv[1] == "list":
-		return g.fakeGZ.Run(ctx, c)
-	}
-	g.mutating = append(g.mutating, c.Argv)
-	if len(c.Argv) == 3 && c.Argv[0] == "dladm" && c.Argv[1] == "delete-vnic" {
-		g.vnics = slices.DeleteFunc(g.vnics, func(v string) bool { return v == c.Argv[2] })
-	}
-	return illumos.Result{}, nil
-}
 
 // killedRun writes the journal of a run that was killed after it began
 // steps: its lock is released, as the kernel releases it at a death.
@@ -61,8 +39,7 @@ func TestGCVNICs(t *testing.T) {
 	for _, check := range []bool{true, false} {
 		h, f := fakeHost(t)
 		h.CheckMode = false
-		g := &gcGZ{fakeGZ: f, vnics: []string{"autodizb1_0", "autodizbusy_0", "autodizstray_0", "myvnic0"}}
-		h.Runner = g
+		f.vnics = []string{"autodizb1_0", "autodizbusy_0", "autodizstray_0", "myvnic0"}
 		killed := killedRun(t, h, "diz", "b1", "rk", vnicStep("autodizb1_0", VNICOver{Link: "e1000g0"}))
 		live, err := NewJournal(h.stateDir("journal"), "diz", "busy", "rl", nil)
 		if err != nil {
@@ -73,13 +50,26 @@ func TestGCVNICs(t *testing.T) {
 			t.Fatal(err)
 		}
 		h.CheckMode = check
+		if check {
+			h.Runner = illumos.ReadOnly(f)
+		}
 		rep, out, err := h.GC(context.Background())
 		if err != nil {
 			t.Fatalf("check=%v: %v", check, err)
 		}
 		want := []string{"dladm delete-vnic autodizb1_0"}
-		if !slices.Equal(rep.Commands, want) || !slices.Equal(out.Plan, want) {
-			t.Errorf("check=%v: commands %q, plan %q, want %q", check, rep.Commands, out.Plan, want)
+		if !slices.Equal(rep.Commands, want) || !slices.Equal(out.Plan, append(want, "remove journal "+killed)) {
+			t.Errorf("check=%v: commands %q, plan %q, want %q and the journal's removal", check, rep.Commands, out.Plan, want)
+		}
+		// The plan replays the killed run's undo under its guard, which
+		// names the run's zone, then removes the journal.
+		wantSteps := []Step{
+			{Why: "undo: dladm create-vnic -l e1000g0 autodizb1_0", Cmd: &illumos.Cmd{Argv: []string{"dladm", "delete-vnic", "autodizb1_0"}},
+				When: &Guard{VNIC: "autodizb1_0", Unused: true, Owner: "b1", OwnerRun: "rk"}},
+			{Why: "remove the journal of the killed run", Forget: killed, Needs: []int{0}},
+		}
+		if !reflect.DeepEqual(out.Steps, wantSteps) {
+			t.Errorf("check=%v: steps\n%+v\nwant\n%+v", check, out.Steps, wantSteps)
 		}
 		if !slices.Equal(rep.Found.Journals, []string{killed}) || !slices.Equal(rep.Found.VNICs, []string{"autodizb1_0"}) {
 			t.Errorf("check=%v: found %+v", check, rep.Found)
@@ -87,22 +77,19 @@ func TestGCVNICs(t *testing.T) {
 		if len(rep.Found.Unrecorded) != 1 || !strings.HasPrefix(rep.Found.Unrecorded[0], "vnic autodizstray_0: ") {
 			t.Errorf("check=%v: unrecorded %q, want the stray VNIC alone", check, rep.Found.Unrecorded)
 		}
-		var ran []string
-		for _, c := range g.mutating {
-			ran = append(ran, strings.Join(c, " "))
-		}
+		ran := f.mutations()
 		_, errKilled := os.Stat(killed)
 		if _, err := os.Stat(live.Path()); err != nil {
 			t.Errorf("check=%v: the live run's journal was removed", check)
 		}
 		if check {
-			if len(ran) != 0 || errKilled != nil || out.Msg != "gc would run 1 command(s) and remove 1 journal(s)" {
-				t.Errorf("check mode ran %q, journal %v, msg %q", ran, errKilled, out.Msg)
+			if len(ran) != 0 || errKilled != nil || out.Msg != "gc would run 1 command(s) and remove 1 journal(s)" || !out.Changed {
+				t.Errorf("check mode ran %q, journal %v, msg %q, changed %v", ran, errKilled, out.Msg, out.Changed)
 			}
 			continue
 		}
-		if !slices.Equal(ran, want) || !os.IsNotExist(errKilled) || !out.Changed {
-			t.Errorf("ran %q (want %q), killed run's journal: %v, changed %v", ran, want, errKilled, out.Changed)
+		if !slices.Equal(ran, want) || !os.IsNotExist(errKilled) || !out.Changed || out.Msg != "gc ran 1 command(s) and removed 1 journal(s)" {
+			t.Errorf("ran %q (want %q), killed run's journal: %v, changed %v, msg %q", ran, want, errKilled, out.Changed, out.Msg)
 		}
 		if len(rep.Left.VNICs) != 0 || len(rep.Left.Journals) != 0 || len(rep.Left.Unrecorded) != 1 {
 			t.Errorf("left %+v", rep.Left)
@@ -115,9 +102,8 @@ func TestGCVNICs(t *testing.T) {
 // run's even when its PID now belongs to a running process (PIDs are
 // reused).
 func TestGCLivenessFromTheLock(t *testing.T) {
-	h, f := fakeHost(t)
+	h, _ := fakeHost(t)
 	h.CheckMode = false
-	h.Runner = &gcGZ{fakeGZ: f}
 	// The PID of a process that is alive: this test's own.
 	dead := killedRun(t, h, "diz", "b1", "rd")
 	l, live, err := lockJournal(dead)
@@ -159,8 +145,6 @@ func TestGCLivenessFromTheLock(t *testing.T) {
 func TestGCOldJournal(t *testing.T) {
 	h, f := fakeHost(t)
 	h.CheckMode = false
-	g := &gcGZ{fakeGZ: f}
-	h.Runner = g
 	dir := h.stateDir("journal")
 	os.MkdirAll(dir, 0o700)
 	p := filepath.Join(dir, "b1-diz-1-2.json")
@@ -171,8 +155,8 @@ func TestGCOldJournal(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "1 journal(s) of killed runs kept") {
 		t.Errorf("err = %v", err)
 	}
-	if len(g.mutating) != 0 {
-		t.Errorf("ran %q", g.mutating)
+	if ran := f.mutations(); len(ran) != 0 {
+		t.Errorf("ran %q", ran)
 	}
 	if len(rep.NotRun) != 1 || !strings.Contains(rep.NotRun[0], "written by an older zonemgr") {
 		t.Errorf("skipped %q", rep.NotRun)
@@ -187,7 +171,7 @@ func TestGCOldJournal(t *testing.T) {
 func TestGCFailedUndoKeepsJournal(t *testing.T) {
 	h, f := fakeHost(t)
 	h.CheckMode = false
-	h.Runner = &failing{gcGZ: &gcGZ{fakeGZ: f, vnics: []string{"autodizb1_0"}}, fail: "dladm delete-vnic autodizb1_0"}
+	f.vnics, f.fail = []string{"autodizb1_0"}, "dladm delete-vnic autodizb1_0"
 	p := killedRun(t, h, "diz", "b1", "rk", vnicStep("autodizb1_0", VNICOver{Link: "e1000g0"}))
 	rep, _, err := h.GC(context.Background())
 	if err == nil || !strings.Contains(err.Error(), p) {
@@ -202,18 +186,6 @@ func TestGCFailedUndoKeepsJournal(t *testing.T) {
 	if _, err := os.Stat(p); err != nil {
 		t.Errorf("the journal was removed: %v", err)
 	}
-}
-
-type failing struct {
-	*gcGZ
-	fail string
-}
-
-func (f *failing) Run(ctx context.Context, c illumos.Cmd) (illumos.Result, error) {
-	if strings.Join(c.Argv, " ") == f.fail {
-		return illumos.Result{ExitCode: 1}, &illumos.CommandError{Cmd: c, ExitCode: 1, Stderr: "failed on purpose"}
-	}
-	return f.gcGZ.Run(ctx, c)
 }
 
 // TestGuardCheck pins what each guard condition says.
@@ -328,28 +300,5 @@ func TestOrphansDescribe(t *testing.T) {
 		if got := tt.o.describe(); got != tt.want {
 			t.Errorf("describe(%+v) = %q, want %q", tt.o, got, tt.want)
 		}
-	}
-}
-
-// TestJournalKeep: a disposable zone's journal outlives its plan's
-// success, until the run finishes it.
-func TestJournalKeep(t *testing.T) {
-	h, _ := fakeHost(t)
-	h.CheckMode = false
-	p := &Plan{Zone: "x1", Run: "rx", disposable: &disposable{}}
-	out := &Outcome{}
-	p.Add(Step{Why: "nothing", Show: "nothing"})
-	if _, err := h.finish(context.Background(), "diz", p, out); err != nil {
-		t.Fatal(err)
-	}
-	j := p.disposable.journal()
-	got, err := readJournal(j.Path())
-	if err != nil || got.Recover == nil || *got.Recover != (Recovery{Kind: "destroy", Zone: "x1", ZoneRun: "rx"}) {
-		b, _ := os.ReadFile(j.Path())
-		t.Fatalf("journal after success: %v %s", err, b)
-	}
-	j.Finish()
-	if _, err := os.Stat(j.Path()); !os.IsNotExist(err) {
-		t.Errorf("Finish left the journal: %v", err)
 	}
 }

@@ -208,33 +208,64 @@ func (h *Host) EnsureGIZ(ctx context.Context, spec GIZSpec) (*Outcome, error) {
 	if err != nil {
 		return nil, err
 	}
-	lock, err := h.LockZone(ctx, spec.Name)
-	if err != nil {
-		return nil, err
+	return h.operate(ctx, &gizOp{h: h, spec: spec, acc: acc})
+}
+
+// A gizOp is one run of EnsureGIZ (but for images: see exportOp and
+// importOp).
+type gizOp struct {
+	h    *Host
+	spec GIZSpec
+	acc  *accounts
+	// update: the run refreshes the zone's packages (see planUpdate),
+	// with snap the snapshot it takes when they changed, and pkgSteps the
+	// steps that change them.
+	update   bool
+	snap     string
+	pkgSteps []int
+}
+
+func (o *gizOp) journal() string {
+	if o.update {
+		return "giz-update"
 	}
-	defer lock.Unlock()
+	return "giz"
+}
+
+// lock takes the zone's lock, and the source's shared while it is
+// cloned (see DIZSpec.gizLock).
+func (o *gizOp) lock(ctx context.Context, ls *lockSet) error {
+	h, spec := o.h, &o.spec
+	if _, err := ls.zone(ctx, spec.Name); err != nil {
+		return err
+	}
 	if err := h.pendingWork(spec.Name); err != nil {
-		return nil, err
+		return err
 	}
 	if spec.Source != "" && spec.Source != spec.Name && spec.State != "absent" {
-		sl, err := h.LockZoneShared(ctx, spec.Source)
+		sl, err := ls.shared(ctx, spec.Source)
 		if err != nil {
-			return nil, optErr(FieldSource, "%w", err)
+			return optErr(FieldSource, "%w", err)
 		}
-		defer sl.Unlock()
 		spec.sourceLock = sl
 	}
+	return nil
+}
+
+// plan reads the world and plans the zone's creation, destruction,
+// update or changes.
+func (o *gizOp) plan(ctx context.Context, _ *lockSet, p *Plan, out *Outcome) error {
+	h, spec := o.h, &o.spec
 	w, err := h.Observe(ctx, h.containers()...)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	out := &Outcome{Zone: spec.Name}
+	p.Zone, out.Zone = spec.Name, spec.Name
 	out.set("name", spec.Name)
-	plan := h.newPlan(spec.Name)
 	z := w.Zones[spec.Name]
 	if z != nil {
 		if err := checkOurs(z, "giz"); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	switch {
@@ -242,34 +273,54 @@ func (h *Host) EnsureGIZ(ctx context.Context, spec GIZSpec) (*Outcome, error) {
 		if z == nil {
 			out.set("state", "absent")
 			out.Msg = fmt.Sprintf("zone %s does not exist", spec.Name)
-			return out, nil
+			return nil
 		}
 		if deps := gizDependents(w, z); len(deps) > 0 && !spec.Force {
-			return nil, fmt.Errorf("zone %s: disposable zones depend on its snapshots: %s; destroy them first (or %v, which keeps them: the uninstall promotes them)", z.Name, strings.Join(deps, ", "), Enable(FieldForce))
+			return fmt.Errorf("zone %s: disposable zones depend on its snapshots: %s; destroy them first (or %v, which keeps them: the uninstall promotes them)", z.Name, strings.Join(deps, ", "), Enable(FieldForce))
 		}
 		steps, err := h.destroySteps(ctx, w, z)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		plan.Add(steps...)
-		plan.Recover = &Recovery{Kind: "destroy", Zone: z.Name, ZoneRun: zoneRun(z), Force: spec.Force}
+		p.Add(steps...)
+		p.Recover = &Recovery{Kind: "destroy", Zone: z.Name, ZoneRun: zoneRun(z), Force: spec.Force}
 		out.Before, out.After = describe(z)+datasetList(w, z), "state: absent\n"
 		out.set("state", "absent")
 	case z == nil:
 		if spec.State == "updated" {
-			return nil, optErr(FieldNone, "zone %s does not exist: create it (%v: present) before updating it", spec.Name, FieldState)
+			return optErr(FieldNone, "zone %s does not exist: create it (%v: present) before updating it", spec.Name, FieldState)
 		}
-		if err := h.createGIZ(ctx, w, &spec, acc, plan, out); err != nil {
-			return nil, err
-		}
+		return h.createGIZ(ctx, w, spec, o.acc, p, out)
 	case spec.State == "updated":
-		return h.updateGIZ(ctx, w, z, &spec, out)
+		return o.planUpdate(ctx, w, z, p, out)
 	default:
-		if err := h.reconcileGIZ(w, z, &spec, plan, out); err != nil {
-			return nil, err
-		}
+		return h.reconcileGIZ(w, z, spec, p, out)
 	}
-	return h.finish(ctx, "giz", plan, out)
+	return nil
+}
+
+// done says, for an update, whether packages changed.
+func (o *gizOp) done(_ context.Context, p *Plan, out *Outcome, e ending, err error) (*Outcome, error) {
+	if !o.update {
+		return out, err
+	}
+	switch {
+	case e == shown:
+		out.Msg = fmt.Sprintf("would update the packages of %s and snapshot it as %s if anything changed", out.Zone, o.snap)
+		return out, nil
+	case err != nil:
+		out.Changed = false
+		return out, err
+	}
+	updated := slices.ContainsFunc(o.pkgSteps, p.Changed)
+	out.Changed = updated
+	if updated {
+		out.Msg = fmt.Sprintf("packages of %s updated; snapshot %s", out.Zone, o.snap)
+		out.set("snapshot", o.snap)
+	} else {
+		out.Msg = fmt.Sprintf("packages of %s are up to date", out.Zone)
+	}
+	return out, nil
 }
 
 // gizDependents lists the zones (or datasets) cloned from a golden
@@ -560,19 +611,20 @@ func (h *Host) reconcileGIZ(w *World, z *Zone, spec *GIZSpec, plan *Plan, out *O
 	return nil
 }
 
-// updateGIZ refreshes a golden zone's packages: boot, refresh publishers,
-// pkg update (exit 4: nothing to do), halt, and a new snapshot only when
-// something changed. changed reports whether packages changed.
-func (h *Host) updateGIZ(ctx context.Context, w *World, z *Zone, spec *GIZSpec, out *Outcome) (*Outcome, error) {
+// planUpdate plans the refresh of a golden zone's packages: boot,
+// refresh publishers, pkg update (exit 4: nothing to do), halt, and a
+// new snapshot only when something changed.
+func (o *gizOp) planUpdate(ctx context.Context, w *World, z *Zone, plan *Plan, out *Outcome) error {
+	h, spec := o.h, &o.spec
 	ds, ok := w.ZoneDataset(z)
 	if !ok {
-		return nil, fmt.Errorf("zone %s: its dataset is not under %s", z.Name, h.Settings.GIZContainer)
+		return fmt.Errorf("zone %s: its dataset is not under %s", z.Name, h.Settings.GIZContainer)
 	}
 	if z.State != "installed" {
-		return nil, fmt.Errorf("zone %s is %s: a golden zone is updated from the installed state", z.Name, z.State)
+		return fmt.Errorf("zone %s is %s: a golden zone is updated from the installed state", z.Name, z.State)
 	}
-	snap := AutoSnapshotName(h.now())
-	plan := h.newPlan(z.Name)
+	o.update = true
+	o.snap = AutoSnapshotName(h.now())
 	zid := zoneRun(z)
 	// Packages that change and end in no snapshot (a step after the
 	// first package change failed, or the run was killed) are rolled back
@@ -584,11 +636,11 @@ func (h *Host) updateGIZ(ctx context.Context, w *World, z *Zone, spec *GIZSpec, 
 	// update is refused.
 	be, err := h.activeBE(ctx, w, ds)
 	if err != nil {
-		return nil, fmt.Errorf("zone %s: %w", z.Name, err)
+		return fmt.Errorf("zone %s: %w", z.Name, err)
 	}
 	bsnaps := w.Snapshots(be)
 	if len(bsnaps) == 0 {
-		return nil, fmt.Errorf("zone %s: %s has no snapshot to return to should the update fail; take one first (zone_snapshot, or zonemgr snapshot -z %s)", z.Name, be, z.Name)
+		return fmt.Errorf("zone %s: %s has no snapshot to return to should the update fail; take one first (zone_snapshot, or zonemgr snapshot -z %s)", z.Name, be, z.Name)
 	}
 	refresh := &Recovery{Kind: "refresh", Zone: z.Name, ZoneRun: zid, Snapshot: bsnaps[len(bsnaps)-1].Name}
 	plan.Add(h.bootSteps(z.Name, zid, Boot{Timeout: spec.BootTimeout})...)
@@ -598,41 +650,19 @@ func (h *Host) updateGIZ(ctx context.Context, w *World, z *Zone, spec *GIZSpec, 
 	if spec.UpdatePackages {
 		plan.Add(Step{Why: "update packages", Cmd: zlogin(z.Name, "pkg", "update", "--accept"), NoChangeExit: []int{pkgNothingToDo}})
 	}
-	var pkgSteps []int
 	for i := first; i < len(plan.Steps); i++ {
-		pkgSteps = append(pkgSteps, i)
+		o.pkgSteps = append(o.pkgSteps, i)
 	}
 	if first < len(plan.Steps) {
 		plan.Steps[first].Recover = refresh
 	}
 	plan.Add(Step{Why: "halt after the update", Cmd: zoneadm(z.Name, "halt")})
 	// A new snapshot only when a package step changed something.
-	for _, s := range snapSteps(ds, snap, plan.Run) {
-		s.IfChanged = pkgSteps
+	for _, s := range snapSteps(ds, o.snap, plan.Run) {
+		s.IfChanged = o.pkgSteps
 		plan.Add(s)
 	}
-	out.Plan = plan.Lines()
 	out.set("zonepath", z.Zonepath)
 	out.set("state", "installed")
-	if h.CheckMode {
-		out.Changed = true
-		out.Msg = fmt.Sprintf("would update the packages of %s and snapshot it as %s if anything changed", z.Name, snap)
-		return out, nil
-	}
-	j, err := h.journal("giz-update", plan)
-	if err != nil {
-		return nil, err
-	}
-	if err := h.apply(ctx, j, plan); err != nil {
-		return out, err
-	}
-	updated := slices.ContainsFunc(pkgSteps, plan.Changed)
-	out.Changed = updated
-	if updated {
-		out.Msg = fmt.Sprintf("packages of %s updated; snapshot %s", z.Name, snap)
-		out.set("snapshot", snap)
-	} else {
-		out.Msg = fmt.Sprintf("packages of %s are up to date", z.Name)
-	}
-	return out, nil
+	return nil
 }

@@ -101,7 +101,7 @@ type owner struct {
 // facts are what guards are checked against: the world (zones, their
 // configurations, datasets with their zonemgr:run) and the VNICs. Undo
 // commands that ran are applied to them (see applied), so the guards of
-// later undos, and a check-mode plan, see their effect.
+// later undos, and of the later steps of gc's plan, see their effect.
 type facts struct {
 	w     *World
 	vnics map[string]bool
@@ -370,7 +370,7 @@ func (f *facts) vnicUsers(v string, own owner) []string {
 }
 
 // applied updates the facts with the effect of a command that ran (or,
-// in check mode, would run), for the commands undo and gc run.
+// as gc plans its replay, would run), for the commands undo and gc run.
 func (f *facts) applied(argv []string) {
 	if len(argv) < 2 {
 		return

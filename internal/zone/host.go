@@ -1,8 +1,11 @@
 // Package zone is zonemgr's domain: golden-image zones (GIZ), disposable
-// zones cloned from them (DIZ), their snapshots and the commands run in
-// them. Every operation reads the world, computes a plan of commands with
-// their undo commands, and applies it (or, in check mode, only returns it);
-// a failed apply undoes what it did, newest first.
+// zones cloned from them (DIZ), their snapshots, the commands run in
+// them, golden images and the cleanup of killed runs. Every operation
+// runs through one engine (engine.go): it takes its locks, reads the
+// world and computes a plan of steps as data (commands with their undo
+// commands and conditions); the engine shows the plan in check mode,
+// and otherwise journals and applies it; a failed apply undoes what it
+// did, newest first.
 //
 // Only zones that carry zonemgr.* attributes are ever changed or
 // destroyed, and only datasets zonemgr created.
@@ -68,7 +71,8 @@ type Host struct {
 	// Stdout and Stderr receive the live output of commands run in zones
 	// (nil: not streamed).
 	Stdout, Stderr io.Writer
-	// CheckMode: compute and return plans, run no mutating command.
+	// CheckMode: compute and return plans, run no mutating command (the
+	// engine's one branch on it: see operate).
 	CheckMode bool
 	// PollInterval is the first interval of boot-readiness polling.
 	PollInterval time.Duration
@@ -92,18 +96,6 @@ func (h *Host) path(p string) string {
 
 func (h *Host) stateDir(elem ...string) string {
 	return h.path(filepath.Join(append([]string{h.Settings.StateDir}, elem...)...))
-}
-
-// journal opens the journal of one run of an operation (its plan's
-// zone, run id and recovery), or returns nil in check mode.
-func (h *Host) journal(op string, p *Plan) (*Journal, error) {
-	if h.CheckMode {
-		return nil, nil
-	}
-	if p.Run == "" {
-		p.Run = newRunID()
-	}
-	return NewJournal(h.stateDir("journal"), op, p.Zone, p.Run, p.Recover)
 }
 
 // A ZoneLock is the per-zone lock two operations on one zone take, so
@@ -131,8 +123,7 @@ type Outcome struct {
 	Zone    string
 	Msg     string
 	Plan    []string
-	// Steps are the plan's steps, as data (nil for operations whose
-	// plan is not one of steps).
+	// Steps are the plan's steps, as data (Plan is their display).
 	Steps    []Step
 	Before   string // diff: the state before (zonecfg export, datasets, snapshots)
 	After    string

@@ -197,53 +197,70 @@ func (h *Host) ExportGIZ(ctx context.Context, spec GIZSpec) (*Outcome, error) {
 	if err := validateExport(spec); err != nil {
 		return nil, err
 	}
-	// Shared: exports and clones of one golden zone may run together,
-	// but no refresh, rollback or destroy meanwhile.
-	lock, err := h.LockZoneShared(ctx, spec.Name)
-	if err != nil {
-		return nil, err
-	}
-	defer lock.Unlock()
+	return h.operate(ctx, &exportOp{h: h, spec: spec})
+}
+
+// An exportOp is one run of ExportGIZ.
+type exportOp struct {
+	h      *Host
+	spec   GIZSpec
+	export *ImageExport // the step that writes the image
+}
+
+func (o *exportOp) journal() string { return "giz-export" }
+
+// lock takes the zone's lock shared: exports and clones of one golden
+// zone may run together, but no refresh, rollback or destroy meanwhile.
+func (o *exportOp) lock(ctx context.Context, ls *lockSet) error {
+	_, err := ls.shared(ctx, o.spec.Name)
+	return err
+}
+
+// plan finds the snapshot to export, leaves an image that holds it
+// already alone, and otherwise plans the one step that writes the image,
+// with its manifest.
+func (o *exportOp) plan(ctx context.Context, _ *lockSet, plan *Plan, out *Outcome) error {
+	h, spec := o.h, o.spec
 	w, err := h.Observe(ctx, h.containers()...)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	z := w.Zones[spec.Name]
 	if z == nil {
-		return nil, fmt.Errorf("zone %s does not exist", spec.Name)
+		return fmt.Errorf("zone %s does not exist", spec.Name)
 	}
 	if err := checkOurs(z, "giz"); err != nil {
-		return nil, err
+		return err
 	}
 	ds, ok := w.ZoneDataset(z)
 	if !ok {
-		return nil, fmt.Errorf("zone %s: its dataset is not under %s", z.Name, h.Settings.GIZContainer)
+		return fmt.Errorf("zone %s: its dataset is not under %s", z.Name, h.Settings.GIZContainer)
 	}
 	order, err := h.snapshotOrder(ctx, ds)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	snaps := slices.DeleteFunc(slices.Clone(order), func(s string) bool { return !IsZonemgrSnapshot(s) })
 	snap := spec.Snapshot
 	if snap == "" {
 		if len(snaps) == 0 {
-			return nil, fmt.Errorf("zone %s has no zonemgr snapshot to export", z.Name)
+			return fmt.Errorf("zone %s has no zonemgr snapshot to export", z.Name)
 		}
 		snap = snaps[len(snaps)-1]
 	}
 	if !w.Exists(ds + "@" + snap) {
-		return nil, optErr(FieldSnapshot, "%s@%s does not exist (snapshots of %s: %s)", ds, snap, z.Name, strings.Join(snapshotNames(w, ds), ", "))
+		return optErr(FieldSnapshot, "%s@%s does not exist (snapshots of %s: %s)", ds, snap, z.Name, strings.Join(snapshotNames(w, ds), ", "))
 	}
 	base := spec.IncrementalFrom
 	if base != "" {
 		if !w.Exists(ds + "@" + base) {
-			return nil, optErr(FieldIncrementalFrom, "%s@%s does not exist (snapshots of %s: %s)", ds, base, z.Name, strings.Join(snapshotNames(w, ds), ", "))
+			return optErr(FieldIncrementalFrom, "%s@%s does not exist (snapshots of %s: %s)", ds, base, z.Name, strings.Join(snapshotNames(w, ds), ", "))
 		}
 		if !olderSnapshot(order, base, snap) {
-			return nil, optErr(FieldIncrementalFrom, "%s is not older than %s", base, snap)
+			return optErr(FieldIncrementalFrom, "%s is not older than %s", base, snap)
 		}
 	}
-	out := &Outcome{Zone: z.Name}
+	plan.Zone, out.Zone = z.Name, z.Name
 	out.set("name", z.Name)
 	out.set("image", spec.Image)
 	out.set("snapshot", snap)
@@ -253,7 +270,7 @@ func (h *Host) ExportGIZ(ctx context.Context, spec GIZSpec) (*Outcome, error) {
 	}
 	guid, err := h.snapshotGUID(ctx, ds+"@"+snap)
 	if err != nil {
-		return nil, fmt.Errorf("zone %s: %w", z.Name, err)
+		return fmt.Errorf("zone %s: %w", z.Name, err)
 	}
 	if old, err := OpenImage(spec.Image); err == nil {
 		m := old.Manifest
@@ -261,7 +278,7 @@ func (h *Host) ExportGIZ(ctx context.Context, spec GIZSpec) (*Outcome, error) {
 			out.Msg = fmt.Sprintf("image %s already holds %s@%s", spec.Image, z.Name, snap)
 			out.set("stream_size", m.StreamSize)
 			out.set("stream_sha256", m.StreamSHA256)
-			return out, nil
+			return nil
 		}
 	}
 	sendArgv := []string{"zfs", "send", "-R"}
@@ -270,12 +287,6 @@ func (h *Host) ExportGIZ(ctx context.Context, spec GIZSpec) (*Outcome, error) {
 	}
 	sendArgv = append(sendArgv, ds+"@"+snap)
 	send := illumos.Cmd{Argv: sendArgv}
-	out.Plan = []string{send.String() + " > " + spec.Image}
-	out.Changed = true
-	if h.CheckMode {
-		out.Msg = fmt.Sprintf("would export %s@%s to %s", z.Name, snap, spec.Image)
-		return out, nil
-	}
 	m := ImageManifest{
 		Format: imageFormat, Zone: z.Name, Brand: z.Brand, Origin: z.Attr(AttrOrigin),
 		Dataset: ds, Snapshot: snap, SnapshotGUID: guid, Base: base, Created: Stamp(h.now()),
@@ -293,7 +304,7 @@ func (h *Host) ExportGIZ(ctx context.Context, spec GIZSpec) (*Outcome, error) {
 	}
 	if base != "" {
 		if m.BaseGUID, err = h.snapshotGUID(ctx, ds+"@"+base); err != nil {
-			return nil, fmt.Errorf("zone %s: %w", z.Name, err)
+			return fmt.Errorf("zone %s: %w", z.Name, err)
 		}
 	}
 	if m.Packages, err = h.zonePackages(ctx, z); err != nil {
@@ -302,28 +313,31 @@ func (h *Host) ExportGIZ(ctx context.Context, spec GIZSpec) (*Outcome, error) {
 	// The image is written to a temporary file named after the run, next
 	// to the image, and renamed into place at the end: a killed run
 	// leaves that file, which its journal names for gc to remove.
-	plan := h.newPlan(z.Name)
 	tmp := filepath.Join(filepath.Dir(spec.Image), "."+filepath.Base(spec.Image)+".partial-"+plan.Run)
-	export := &ImageExport{File: spec.Image, Tmp: tmp, Send: send, Manifest: m}
+	o.export = &ImageExport{File: spec.Image, Tmp: tmp, Send: send, Manifest: m}
 	plan.Add(Step{
 		Why:    "write the image",
-		Show:   out.Plan[0],
-		Export: export,
+		Show:   send.String() + " > " + spec.Image,
+		Export: o.export,
 		Undo:   &illumos.Cmd{Argv: []string{"rm", "-f", "--", tmp}},
 		Guard:  &Guard{File: tmp},
 	})
-	j, err := h.journal("giz-export", plan)
-	if err != nil {
-		return out, err
+	return nil
+}
+
+// done reports the stream written, or that would be.
+func (o *exportOp) done(_ context.Context, _ *Plan, out *Outcome, e ending, err error) (*Outcome, error) {
+	snap, _ := out.Values["snapshot"].(string)
+	switch {
+	case e == shown && o.export != nil:
+		out.Msg = fmt.Sprintf("would export %s@%s to %s", out.Zone, snap, o.spec.Image)
+	case e == applied && err == nil:
+		m := o.export.Manifest
+		out.set("stream_size", m.StreamSize)
+		out.set("stream_sha256", m.StreamSHA256)
+		out.Msg = fmt.Sprintf("exported %s@%s to %s (%d bytes)", out.Zone, snap, o.spec.Image, m.StreamSize)
 	}
-	if err := h.apply(ctx, j, plan); err != nil {
-		return out, err
-	}
-	m = export.Manifest
-	out.set("stream_size", m.StreamSize)
-	out.set("stream_sha256", m.StreamSHA256)
-	out.Msg = fmt.Sprintf("exported %s@%s to %s (%d bytes)", z.Name, snap, spec.Image, m.StreamSize)
-	return out, nil
+	return out, err
 }
 
 // validateExport checks the options of state=exported.
@@ -473,59 +487,71 @@ func (h *Host) ImportGIZ(ctx context.Context, spec GIZSpec) (*Outcome, error) {
 	if err := h.validateImage(img); err != nil {
 		return nil, err
 	}
+	return h.operate(ctx, &importOp{h: h, spec: spec, img: img})
+}
+
+// An importOp is one run of ImportGIZ, with the image checked.
+type importOp struct {
+	h    *Host
+	spec GIZSpec
+	img  *Image
+}
+
+func (o *importOp) journal() string { return "giz-import" }
+
+func (o *importOp) lock(ctx context.Context, ls *lockSet) error {
+	if _, err := ls.zone(ctx, o.spec.Name); err != nil {
+		return err
+	}
+	return o.h.pendingWork(o.spec.Name)
+}
+
+// plan plans a full image's zone, or an incremental image's receive onto
+// the zone holding its base; a zone that holds the image is left alone.
+func (o *importOp) plan(ctx context.Context, _ *lockSet, plan *Plan, out *Outcome) error {
+	h, spec, img := o.h, &o.spec, o.img
 	m := img.Manifest
-	lock, err := h.LockZone(ctx, spec.Name)
-	if err != nil {
-		return nil, err
-	}
-	defer lock.Unlock()
-	if err := h.pendingWork(spec.Name); err != nil {
-		return nil, err
-	}
 	w, err := h.Observe(ctx, h.containers()...)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	out := &Outcome{Zone: spec.Name}
+	plan.Zone, out.Zone = spec.Name, spec.Name
 	out.set("name", spec.Name)
 	out.set("image", spec.Image)
 	out.set("image_sha256", m.StreamSHA256)
 	out.set("snapshot", m.Snapshot)
-	plan := h.newPlan(spec.Name)
 	z := w.Zones[spec.Name]
-	if z != nil {
-		if err := checkOurs(z, "giz"); err != nil {
-			return nil, err
-		}
-		if z.Attr(AttrImageSHA256) == m.StreamSHA256 {
-			out.Msg = fmt.Sprintf("zone %s already holds image %s", z.Name, filepath.Base(spec.Image))
-			out.set("state", z.State)
-			return out, nil
-		}
-		if ds, ok := w.ZoneDataset(z); ok && w.Exists(ds+"@"+m.Snapshot) {
-			if guid, err := h.snapshotGUID(ctx, ds+"@"+m.Snapshot); err == nil && guid == m.SnapshotGUID {
-				out.Msg = fmt.Sprintf("zone %s already holds snapshot %s of image %s", z.Name, m.Snapshot, filepath.Base(spec.Image))
-				out.set("state", z.State)
-				return out, nil
-			}
-		}
-		if m.Base == "" {
-			return nil, fmt.Errorf("zone %s exists and was not made from image %s (a full image of %s@%s): import it under another name, or destroy %s first", z.Name, spec.Image, m.Zone, m.Snapshot, z.Name)
-		}
-		if err := h.planIncrementalImport(ctx, w, z, img, plan, out); err != nil {
-			return nil, err
-		}
-	} else {
+	if z == nil {
 		if m.Base != "" {
-			return nil, fmt.Errorf("image %s is incremental from %s@%s: it applies only onto a zone holding that snapshot, and zone %s does not exist; import the full image first", spec.Image, m.Zone, m.Base, spec.Name)
+			return fmt.Errorf("image %s is incremental from %s@%s: it applies only onto a zone holding that snapshot, and zone %s does not exist; import the full image first", spec.Image, m.Zone, m.Base, spec.Name)
 		}
-		if err := h.planFullImport(ctx, w, &spec, img, plan, out); err != nil {
-			return nil, err
+		return h.planFullImport(ctx, w, spec, img, plan, out)
+	}
+	if err := checkOurs(z, "giz"); err != nil {
+		return err
+	}
+	if z.Attr(AttrImageSHA256) == m.StreamSHA256 {
+		out.Msg = fmt.Sprintf("zone %s already holds image %s", z.Name, filepath.Base(spec.Image))
+		out.set("state", z.State)
+		return nil
+	}
+	if ds, ok := w.ZoneDataset(z); ok && w.Exists(ds+"@"+m.Snapshot) {
+		if guid, err := h.snapshotGUID(ctx, ds+"@"+m.Snapshot); err == nil && guid == m.SnapshotGUID {
+			out.Msg = fmt.Sprintf("zone %s already holds snapshot %s of image %s", z.Name, m.Snapshot, filepath.Base(spec.Image))
+			out.set("state", z.State)
+			return nil
 		}
 	}
-	out, err = h.finish(ctx, "giz-import", plan, out)
+	if m.Base == "" {
+		return fmt.Errorf("zone %s exists and was not made from image %s (a full image of %s@%s): import it under another name, or destroy %s first", z.Name, spec.Image, m.Zone, m.Snapshot, z.Name)
+	}
+	return h.planIncrementalImport(ctx, w, z, img, plan, out)
+}
+
+// done says, when the attach failed, how to import the image anyway.
+func (o *importOp) done(_ context.Context, _ *Plan, out *Outcome, _ ending, err error) (*Outcome, error) {
 	var ae *ApplyError
-	if errors.As(err, &ae) && ae.Command != nil && slices.Contains(ae.Command.Argv, "attach") && !spec.AttachUpdate {
+	if errors.As(err, &ae) && ae.Command != nil && slices.Contains(ae.Command.Argv, "attach") && !o.spec.AttachUpdate {
 		// The ipkg brand's attach refuses a zone whose packages differ
 		// from the global zone's unless -u (m_need_update), and on
 		// OmniOS says so in its log file only (/var/tmp/ZONE.attach_log.*:

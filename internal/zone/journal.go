@@ -47,8 +47,6 @@ type Journal struct {
 	f    *os.File
 	JournalHeader
 	Entries []JournalEntry
-	// keep: the journal outlives its plan's success (see SetRecovery).
-	keep bool
 }
 
 // A JournalHeader is the first line of a journal.
@@ -86,7 +84,10 @@ type Recovery struct {
 	//   unsnap    finish destroying Snapshot of Zone
 	//   exec      a command run in an existing zone: halt it, roll it
 	//             back to Snapshot when Discard, destroy Snapshot, and
-	//             bring it to State
+	//             bring it to State; the run does the same itself when a
+	//             step fails (before it undoes the steps before the
+	//             recovery), and when the command has run (its finish,
+	//             with Discard by the command's outcome)
 	//   refresh   a golden zone's packages were being changed: after the
 	//             undo commands (which remove a snapshot the run took),
 	//             halt it and roll it back to Snapshot, the newest it had,
@@ -100,6 +101,11 @@ type Recovery struct {
 	Discard  bool   `json:"discard,omitempty"`
 	State    string `json:"state,omitempty"`
 }
+
+// selfFinished reports whether the run carries out the recovery itself
+// when one of its steps fails, as gc would after a kill: the work it
+// covers cannot be undone step by step.
+func (r *Recovery) selfFinished() bool { return r.Kind == "refresh" || r.Kind == "exec" }
 
 // journalEvent is one line after a journal's header.
 type journalEvent struct {
@@ -180,6 +186,11 @@ func (j *Journal) Begin(n int, s Step) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	e := JournalEntry{Step: n, Do: s.String(), Guard: s.Guard, State: "begun"}
+	if s.Exec != nil {
+		// The user's command line (and the values of its environment)
+		// is not kept on disk: it has no undo, and gc needs none of it.
+		e.Do = s.Why
+	}
 	if s.Undo != nil {
 		e.Undo = s.Undo.Argv
 	}
@@ -213,32 +224,14 @@ func (j *Journal) Undone(n int) error {
 	return j.append(journalEvent{Step: &n, State: "undone"})
 }
 
-// SetRecovery records how gc finishes the run's work should it be
-// killed from now on, and keeps the journal beyond its plan's success:
-// the run removes it (Finish) when that work is done.
+// SetRecovery records how gc finishes the run's work (see Recovery)
+// should the run be killed from now on.
 func (j *Journal) SetRecovery(r Recovery) error {
 	if j == nil {
 		return nil
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	j.keep = true
-	return j.setRecover(r)
-}
-
-// recordRecovery records the run's recovery from now on, without keeping
-// the journal beyond its plan's success.
-func (j *Journal) recordRecovery(r Recovery) error {
-	if j == nil {
-		return nil
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	return j.setRecover(r)
-}
-
-// setRecover records a recovery. The caller holds j.mu (or owns j).
-func (j *Journal) setRecover(r Recovery) error {
 	j.Recover = &r
 	return j.append(journalEvent{Recover: &r})
 }
@@ -253,15 +246,6 @@ func (j *Journal) mark(n int, from, to string) bool {
 		}
 	}
 	return false
-}
-
-// completed is called when every step of the plan ran: it removes the
-// journal, unless the run keeps it until it has finished its work.
-func (j *Journal) completed() {
-	if j == nil || j.keep {
-		return
-	}
-	j.Finish()
 }
 
 // Finish removes the journal and releases its lock: the run completed or

@@ -45,9 +45,6 @@ func (h *Host) TryLockZone(zone string) (*ZoneLock, error) {
 // lockFile takes one lock file, shared or exclusive, polling until ctx is
 // done when wait is set. what names the lock in errors.
 func (h *Host) lockFile(ctx context.Context, what, name string, how int, wait bool) (*ZoneLock, error) {
-	if h.CheckMode {
-		return &ZoneLock{}, nil
-	}
 	// Locks are run-time state: /var/run is a tmpfs on illumos, emptied
 	// at boot, when no operation can still hold one.
 	p := filepath.Join(h.path("/var/run/zonemgr/locks"), name)
@@ -157,29 +154,31 @@ func (l *DatasetLocks) Unlock() {
 	}
 }
 
-// claimName generates an unused zone name and takes its lock. Runs in
+// claimName generates an unused zone name and takes its lock, which the
+// lock set holds from then on. Runs in
 // parallel that read the world at the same time may draw the same name:
 // the lock decides, and a name whose configuration appeared since the
 // world was read is drawn again.
-func (h *Host) claimName(prefix, hash string, w *World) (string, *ZoneLock, error) {
+func (l *lockSet) claimName(prefix, hash string, w *World) (string, error) {
 	taken := func(n string) bool { _, ok := w.Zones[n]; return ok }
 	for i := 0; i < 20; i++ {
 		name, err := GenerateName(prefix, hash, taken)
 		if err != nil {
-			return "", nil, err
+			return "", err
 		}
-		lock, err := h.TryLockZone(name)
+		lock, err := l.try(name)
 		if errors.Is(err, ErrLocked) {
 			continue
 		}
 		if err != nil {
-			return "", nil, err
+			return "", err
 		}
-		if _, err := os.Stat(h.path("/etc/zones/" + name + ".xml")); err == nil {
+		if _, err := os.Stat(l.h.path("/etc/zones/" + name + ".xml")); err == nil {
 			lock.Unlock()
+			delete(l.zones, name)
 			continue
 		}
-		return name, lock, nil
+		return name, nil
 	}
-	return "", nil, fmt.Errorf("could not claim an unused zone name with prefix %q", prefix)
+	return "", fmt.Errorf("could not claim an unused zone name with prefix %q", prefix)
 }

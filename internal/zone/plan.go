@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -15,11 +16,12 @@ import (
 )
 
 // A Step is one action of a plan, as data: the command to run (or a
-// wait for a milestone, or an image to write), what counts as success
-// and as a change, the conditions under which it runs, and, when it
-// makes something, the command that removes it again with the guard
-// that says when that removal still applies. Plans compare as values,
-// and a journal records each step's undo exactly as planned.
+// wait for a milestone, an image to write, an exec's command and its
+// finish, a killed run's journal to remove), what counts as success and
+// as a change, the conditions under which it runs, and, when it makes
+// something, the command that removes it again with the guard that says
+// when that removal still applies. Plans compare as values, and a
+// journal records each step's undo exactly as planned.
 type Step struct {
 	// Why is one line for check-mode output and transcripts.
 	Why string
@@ -31,10 +33,25 @@ type Step struct {
 	Wait *Wait
 	// Export, instead of a command, writes a golden image file.
 	Export *ImageExport
+	// Exec makes Cmd (a zlogin argv) the command an exec runs in a zone:
+	// its exit status is the command's result, not the step's, and the
+	// plan goes on to its Finish whatever it is. The step fails only
+	// when the command could not be run to its end (it was stopped, its
+	// log could not be opened), and even then the Finish runs.
+	Exec *ExecRun
+	// Finish, instead of a command, ends an exec: it carries out the
+	// run's recovery (Plan.Recover) as the exec's discard policy and the
+	// command's outcome say, with the commands gc would run after a
+	// kill, worked out against what the system says when the step runs.
+	Finish *Finish
+	// Forget, instead of a command, removes a killed run's journal (a
+	// gc's last step for that run).
+	Forget string
 	// Show is how the plan displays the step, when not by its command. A
-	// step with neither command, wait nor export runs nothing: it only
-	// carries an undo (the snapshots of delegated datasets that a
-	// snapshot step above takes in the same call).
+	// step with neither command, wait, export, finish nor journal to
+	// remove runs nothing: it only carries an undo (the snapshots of
+	// delegated datasets that a snapshot step above takes in the same
+	// call).
 	Show string
 	// NoChangeExit lists non-zero exit codes that count as success with
 	// nothing changed (pkg's 4, "nothing to do"). A step that exits 0
@@ -44,6 +61,11 @@ type Step struct {
 	// (indexes into the plan) ran and changed something: a refresh's
 	// snapshot, taken only when a package step changed the zone.
 	IfChanged []int
+	// Needs, when set, runs the step only when each of these steps
+	// (indexes into the plan) ran without failing or was passed over by
+	// its condition (When). In a plan that goes on after a failure (gc's)
+	// it keeps the steps that build on a failed one from running.
+	Needs []int
 	// ExistsOK names a dataset: when the command fails and the dataset
 	// exists, a parallel run made it, and the step counts as done (a
 	// container two runs create at once).
@@ -51,6 +73,11 @@ type Step struct {
 	// Release names a lock the plan holds, released once the step ran:
 	// the golden zone's, shared while it is cloned ("source").
 	Release string
+	// Commit ends the run's journal just before the step runs: what the
+	// steps before it made stays whatever becomes of the run, and nothing
+	// of it is undone (the disposable zone of an exec that never discards
+	// it, once it is made).
+	Commit bool
 	// Undo removes what the step made. Nil when there is nothing to undo.
 	Undo *illumos.Cmd
 	// Guard, when set, is checked just before Undo runs (by the run
@@ -89,11 +116,14 @@ func (s Step) String() string {
 		return s.Cmd.String()
 	case s.Wait != nil:
 		return fmt.Sprintf("wait up to %s for %s in %s (zlogin -S %s svcs -H -o state %s)", s.Wait.Timeout, s.Wait.Milestone, s.Wait.Zone, s.Wait.Zone, s.Wait.Milestone)
+	case s.Forget != "":
+		return "remove journal " + s.Forget
 	}
 	return ""
 }
 
-// A Plan is the ordered list of steps one module run would take.
+// A Plan is the ordered list of steps one run of an operation takes, and
+// what the engine records as it applies them.
 type Plan struct {
 	Zone string
 	// Run is the run's id: what the steps make carries it (zonemgr.run,
@@ -101,33 +131,64 @@ type Plan struct {
 	Run   string
 	Steps []Step
 	// Recover, when set, is recorded in the journal: how gc finishes the
-	// run's work should it be killed (see Recovery).
+	// run's work should it be killed (see Recovery). A step's Recover
+	// sets it when the step begins.
 	Recover *Recovery
-	// Kept collects, as the plan is applied, the steps whose condition
-	// (When) kept them from running, with the reason.
-	Kept []string
+
 	// datasets are the dataset locks the operation holds (see
 	// DatasetLocks); a step that destroys one of them releases it first.
 	datasets *DatasetLocks
-	// disposable, when set, receives the plan's journal, which then
-	// outlives the plan (see disposable).
-	disposable *disposable
-	// locks are the locks the plan holds that a step releases (Release).
-	locks map[string]*ZoneLock
-	// changed records, as the plan is applied, the steps that ran and
-	// changed something.
-	changed map[int]bool
+	// held are the locks the plan holds that a step releases (Release).
+	held map[string]interface{ Unlock() }
+	// facts, when set, are what the steps' conditions are checked
+	// against, updated as each command runs (gc's, read once for all the
+	// runs it replays); otherwise each condition reads the system afresh.
+	facts *facts
+	// keepGoing: a failed step does not stop the plan and nothing is
+	// undone; the failure is recorded, and the steps that need the
+	// failed one do not run (gc: one killed run's leftovers do not keep
+	// gc from another's).
+	keepGoing bool
+	// tryLocks: a dataset lock another operation holds fails the step at
+	// once instead of being waited for (gc).
+	tryLocks bool
+
+	// What applying the plan did.
+	changed   map[int]bool // steps that ran and changed something
+	ok        map[int]bool // steps that ran without failing or were passed over
+	attempted []int        // steps that were started, in order
+	passed    []passedStep // steps whose condition kept them from running
+	failures  []stepFailure
+	exec      *execOutcome // the exec's command and finish
+}
+
+// A passedStep is a step whose condition (When) kept it from running.
+type passedStep struct {
+	step int
+	why  string
+	// keep: what the step would change is not the run's to change (as
+	// opposed to being gone, or in the state the step leads to already).
+	keep bool
+}
+
+// A stepFailure is a step that failed in a plan that goes on.
+type stepFailure struct {
+	step int
+	err  error
+	// checking: the step's condition could not be checked, so the step
+	// did not run.
+	checking bool
 }
 
 // Changed reports whether step i ran and changed something.
 func (p *Plan) Changed(i int) bool { return p.changed[i] }
 
 // hold gives the plan a lock that a step releases by name.
-func (p *Plan) hold(name string, l *ZoneLock) {
-	if p.locks == nil {
-		p.locks = map[string]*ZoneLock{}
+func (p *Plan) hold(name string, l interface{ Unlock() }) {
+	if p.held == nil {
+		p.held = map[string]interface{ Unlock() }{}
 	}
-	p.locks[name] = l
+	p.held[name] = l
 }
 
 // newPlan starts the plan of one run on one zone, drawing its run id.
@@ -153,6 +214,19 @@ func (p *Plan) Lines() []string {
 	out := make([]string, 0, len(p.Steps))
 	for _, s := range p.Steps {
 		out = append(out, s.String())
+	}
+	return out
+}
+
+// kept lists, once the plan was applied, the steps whose condition kept
+// them from running because what they would change is not the run's,
+// with the reason.
+func (p *Plan) kept() []string {
+	var out []string
+	for _, ps := range p.passed {
+		if ps.keep {
+			out = append(out, fmt.Sprintf("%s not run: %s", p.Steps[ps.step], ps.why))
+		}
 	}
 	return out
 }
@@ -194,39 +268,56 @@ func (e *ApplyError) Error() string {
 // Unwrap returns the step's error and the undo errors.
 func (e *ApplyError) Unwrap() []error { return append([]error{e.Err}, e.UndoErrs...) }
 
-// CleanupTimeout bounds the undo of a failed plan. Undo runs under a fresh
-// context, so a cancelled or timed-out run (Ctrl-C) is still cleaned up.
+// CleanupTimeout bounds the undo of a failed plan, and an exec's finish.
+// Both run under a fresh context, so a cancelled or timed-out run
+// (Ctrl-C) is still cleaned up.
 var CleanupTimeout = 10 * time.Minute
 
 // apply runs the steps of a plan in order. Each step, with its undo and
 // the undo's guard, is written to the journal before it runs, so a
 // crash leaves a record of what may need removing. When a step fails,
-// the undo commands of the steps already done run newest first, each
-// only while its guard holds, and the returned *ApplyError tells both
-// stories; a journal whose undo failed is left for gc. A nil journal
-// journals nothing.
+// the run does what gc would do with its journal after a kill: it
+// carries out its recovery, if one is in force that the run finishes
+// itself (see Recovery.selfFinished), and runs the undo commands of the
+// steps already done, newest first, each only while its guard holds;
+// the returned *ApplyError tells every story, and a journal whose undo
+// failed is left for gc. In a plan that goes on after a failure (gc's),
+// the failure is only recorded. A nil journal journals nothing.
 func (h *Host) apply(ctx context.Context, j *Journal, p *Plan) error {
 	var done []int
-	p.changed = map[int]bool{}
+	p.changed, p.ok = map[int]bool{}, map[int]bool{}
 	for i, s := range p.Steps {
+		if slices.ContainsFunc(s.Needs, func(n int) bool { return !p.ok[n] }) {
+			continue
+		}
 		if len(s.IfChanged) > 0 && !slices.ContainsFunc(s.IfChanged, p.Changed) {
+			p.ok[i] = true
 			continue
 		}
 		var lk *ZoneLock
 		if s.When != nil {
-			run, l, err := h.checkWhen(ctx, p, s)
+			run, l, err := h.checkWhen(ctx, p, i, s)
 			if err != nil {
+				if p.keepGoing {
+					p.failures = append(p.failures, stepFailure{step: i, err: err, checking: true})
+					continue
+				}
 				return h.failed(j, p, s, done, err)
 			}
 			if !run {
+				p.ok[i] = true
 				continue
 			}
 			lk = l
 		}
+		if s.Commit {
+			j.Finish()
+			j, done = nil, nil
+		}
 		if s.Recover != nil {
 			r := *s.Recover
 			p.Recover = &r
-			if err := j.recordRecovery(r); err != nil {
+			if err := j.SetRecovery(r); err != nil {
 				lk.Unlock()
 				return fmt.Errorf("%s: journal: %w", p.Zone, err)
 			}
@@ -235,40 +326,77 @@ func (h *Host) apply(ctx context.Context, j *Journal, p *Plan) error {
 			lk.Unlock()
 			return fmt.Errorf("%s: journal: %w", p.Zone, err)
 		}
-		changed, err := h.runStep(ctx, s)
+		p.attempted = append(p.attempted, i)
+		var changed bool
+		var err error
+		switch {
+		case s.Exec != nil:
+			changed = h.runExec(ctx, p, s)
+		case s.Finish != nil:
+			changed, err = h.runFinish(ctx, j, p, s)
+			if err != nil {
+				lk.Unlock()
+				return h.finishFailed(j, p, err)
+			}
+		default:
+			changed, err = h.runStep(ctx, s)
+		}
 		lk.Unlock()
-		if s.Release != "" {
-			p.locks[s.Release].Unlock()
+		if l := p.held[s.Release]; l != nil {
+			l.Unlock()
 		}
 		if err != nil {
+			if p.keepGoing {
+				p.failures = append(p.failures, stepFailure{step: i, err: err})
+				continue
+			}
 			if s.Undo != nil && s.UndoIfFailed {
 				done = append(done, i)
 			}
 			return h.failed(j, p, s, done, err)
 		}
 		j.Done(i)
-		p.changed[i] = changed
+		p.changed[i], p.ok[i] = changed, true
 		done = append(done, i)
+		if p.facts != nil && s.Cmd != nil {
+			p.facts.applied(s.Cmd.Argv)
+		}
 	}
-	j.completed()
+	j.Finish()
 	return nil
 }
 
-// failed undoes the done steps of a plan after step s failed with err,
-// and returns the *ApplyError that tells both stories.
+// failed handles the failure of step s of a plan with err: the recovery
+// in force, when the run finishes it itself, and the undo commands of
+// the done steps (indexes into p.Steps), in the order gc would run them
+// (see GC); it returns the *ApplyError that tells every story.
 func (h *Host) failed(j *Journal, p *Plan, s Step, done []int, err error) error {
 	ae := &ApplyError{Zone: p.Zone, Step: s.String(), Err: err, Command: s.Cmd}
 	var ce *illumos.CommandError
 	if errors.As(err, &ce) {
 		ae.Stderr, ae.ExitCode = ce.Stderr, ce.ExitCode
 	}
-	ae.Undone, ae.Kept, ae.UndoErrs = h.undo(j, p, done)
-	if r := p.Recover; r != nil && r.Kind == "refresh" && len(ae.UndoErrs) == 0 {
-		// Work that cannot be undone step by step is recovered as gc
-		// would recover it: after the undo commands.
-		done, errs := h.recoverNow(r)
-		ae.Undone = append(ae.Undone, done...)
+	undo := func() bool {
+		undone, kept, errs := h.undo(j, p, done)
+		ae.Undone, ae.Kept = append(ae.Undone, undone...), append(ae.Kept, kept...)
 		ae.UndoErrs = append(ae.UndoErrs, errs...)
+		return len(errs) == 0
+	}
+	recover := func() bool {
+		ran, kept, errs := h.carryOut(p.Recover)
+		ae.Undone, ae.Kept = append(ae.Undone, ran...), append(ae.Kept, kept...)
+		ae.UndoErrs = append(ae.UndoErrs, errs...)
+		return len(errs) == 0
+	}
+	switch r := p.Recover; {
+	case r == nil || !r.selfFinished():
+		undo()
+	case r.Kind == "refresh":
+		// Work that cannot be undone step by step is recovered after the
+		// undo commands, as gc would recover it.
+		_ = undo() && recover()
+	default:
+		_ = recover() && undo()
 	}
 	if len(ae.UndoErrs) == 0 {
 		j.Finish()
@@ -279,68 +407,68 @@ func (h *Host) failed(j *Journal, p *Plan, s Step, done []int, err error) error 
 	return ae
 }
 
-// recoverNow runs a recovery (see Recovery) against what the system says
-// now, under a fresh bounded context, and reports the commands it ran
-// and what failed.
-func (h *Host) recoverNow(r *Recovery) (ran []string, errs []error) {
-	ctx, cancel := context.WithTimeout(context.Background(), CleanupTimeout)
-	defer cancel()
-	f, err := h.readFacts(ctx, nil)
-	if err != nil {
-		return nil, []error{fmt.Errorf("%s %s: %w", r.Kind, r.Zone, err)}
-	}
-	steps, why, err := h.recoverySteps(ctx, f, r)
-	if err != nil {
-		return nil, []error{err}
-	}
-	if why != "" {
-		return nil, nil
-	}
-	for _, s := range steps {
-		if _, err := h.runStep(ctx, s); err != nil {
-			return ran, []error{fmt.Errorf("%s: %w", s, err)}
-		}
-		ran = append(ran, s.String())
-	}
-	return ran, nil
-}
-
 // checkWhen checks a step's condition just before it runs, under the
 // lock of the dataset it destroys, and reports whether it is to run,
 // with that lock, which the caller releases once the step ran. A step
-// that is not to run is noted in p.Kept (or, when there is nothing left
-// to do, passed over).
-func (h *Host) checkWhen(ctx context.Context, p *Plan, s Step) (bool, *ZoneLock, error) {
+// that is not to run is noted in p.passed.
+func (h *Host) checkWhen(ctx context.Context, p *Plan, i int, s Step) (bool, *ZoneLock, error) {
 	var lk *ZoneLock
-	if ds := h.lockedDataset(s.Cmd, s.When); ds != "" {
-		var err error
-		if lk, err = h.lockDatasetExclusive(ctx, p.datasets, ds, true); err != nil {
+	f := p.facts
+	var err error
+	switch ds := h.lockedDataset(s.Cmd, s.When); {
+	case ds != "":
+		if lk, err = h.lockDatasetExclusive(ctx, p.datasets, ds, !p.tryLocks); err != nil {
 			return false, nil, err
 		}
+		f, err = h.readFacts(ctx, []*Guard{s.When})
+	case f == nil:
+		f, err = h.readFacts(ctx, []*Guard{s.When})
+	default:
+		err = h.learnGuarded(ctx, f, s.When)
 	}
-	f, err := h.readFacts(ctx, []*Guard{s.When})
 	if err != nil {
 		lk.Unlock()
 		return false, nil, err
 	}
 	v, why := s.When.check(f, owner{zone: p.Zone, run: p.Run})
-	if v == undoKeep {
-		p.Kept = append(p.Kept, fmt.Sprintf("%s not run: %s", s, why))
-	}
 	if v != undoIt {
 		lk.Unlock()
+		p.passed = append(p.passed, passedStep{step: i, why: why, keep: v == undoKeep})
 		return false, nil, nil
 	}
 	return true, lk, nil
 }
 
-// runStep runs one step and reports whether it changed something.
+// learnGuarded reads into f what a condition names that f does not hold
+// yet: a dataset outside the trees read, a snapshot's holds.
+func (h *Host) learnGuarded(ctx context.Context, f *facts, g *Guard) error {
+	if g == nil || g.Dataset == "" {
+		return nil
+	}
+	if ds, _, _ := strings.Cut(g.Dataset, "@"); !f.w.known(ds) {
+		if err := h.learnTrees(ctx, f.w, []string{ds}); err != nil {
+			return err
+		}
+	}
+	if _, ok := f.holds[g.Dataset]; g.Hold != "" && !ok {
+		return h.learnHolds(ctx, f, []string{g.Dataset})
+	}
+	return nil
+}
+
+// runStep runs one step (a command, a wait, an image export, a journal
+// to remove) and reports whether it changed something.
 func (h *Host) runStep(ctx context.Context, s Step) (changed bool, err error) {
 	switch {
 	case s.Wait != nil:
 		return false, h.WaitMilestone(ctx, h.Runner, s.Wait.Zone, s.Wait.Milestone, s.Wait.Timeout)
 	case s.Export != nil:
 		return true, h.writeImage(ctx, s.Export)
+	case s.Forget != "":
+		if err := os.Remove(s.Forget); err != nil && !os.IsNotExist(err) {
+			return false, err
+		}
+		return true, nil
 	case s.Cmd == nil:
 		return false, nil
 	}

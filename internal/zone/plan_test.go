@@ -2,7 +2,6 @@ package zone
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -13,68 +12,6 @@ import (
 
 	"github.com/zonemgr/zonemgr/internal/illumos"
 )
-
-// fakeGZ answers the read-only commands of a global zone with one golden
-// zone, and records every command it is asked to run.
-type fakeGZ struct {
-	zones    string // zoneadm list -cp output
-	datasets string // zfs list output
-	ran      [][]string
-}
-
-func (f *fakeGZ) Run(ctx context.Context, c illumos.Cmd) (illumos.Result, error) {
-	f.ran = append(f.ran, c.Argv)
-	switch {
-	case slices.Equal(c.Argv, []string{"zoneadm", "list", "-cp"}):
-		return illumos.Result{Stdout: []byte(f.zones)}, nil
-	case len(c.Argv) > 2 && c.Argv[0] == "zfs" && c.Argv[1] == "list":
-		return illumos.Result{Stdout: []byte(f.datasets)}, nil
-	}
-	return illumos.Result{}, fmt.Errorf("fakeGZ: unexpected command %v", c.Argv)
-}
-
-const goldenXML = `<?xml version="1.0" encoding="UTF-8"?>
-<!DOCTYPE zone PUBLIC "-//Sun Microsystems Inc//DTD Zones//EN" "file:///usr/share/lib/xml/dtd/zonecfg.dtd.1">
-<zone name="golden" zonepath="/zones/_zonemgr/GIZ/golden" autoboot="false" brand="ipkg" ip-type="exclusive">
-  <attr name="zonemgr.role" type="string" value="giz"/>
-  <attr name="zonemgr.origin" type="string" value="template:SUNWipkg"/>
-</zone>
-`
-
-func fakeHost(t *testing.T) (*Host, *fakeGZ) {
-	t.Helper()
-	root := t.TempDir()
-	os.MkdirAll(filepath.Join(root, "etc/zones"), 0o755)
-	os.MkdirAll(filepath.Join(root, "export/home"), 0o755)
-	os.WriteFile(filepath.Join(root, "etc/zones/index"), []byte("global:installed:/\ngolden:installed:/zones/_zonemgr/GIZ/golden:5b3c3a3e-1111-2222-3333-444455556666\n"), 0o644)
-	os.WriteFile(filepath.Join(root, "etc/zones/golden.xml"), []byte(goldenXML), 0o644)
-	os.WriteFile(filepath.Join(root, "etc/passwd"), []byte("root:x:0:0:Super-User:/root:/bin/sh\njenkins:x:1001:1001:Jenkins:/export/home/jenkins:/bin/bash\n"), 0o644)
-	os.WriteFile(filepath.Join(root, "etc/group"), []byte("root::0:\njenkins::1001:\n"), 0o644)
-	os.WriteFile(filepath.Join(root, "etc/shadow"), []byte("root:NP:::::::\njenkins:$5$abc$xyz:19000::::::\n"), 0o600)
-	f := &fakeGZ{
-		zones: "0:global:running:/::ipkg:shared:0\n-:golden:installed:/zones/_zonemgr/GIZ/golden:5b3c3a3e-1111-2222-3333-444455556666:ipkg:excl:1\n",
-		datasets: strings.Join([]string{
-			"rpool/zones/_zonemgr/GIZ\tfilesystem\t-\t/zones/_zonemgr/GIZ\t1700000000\t101\t1000\t-\t-\t-\t-",
-			"rpool/zones/_zonemgr/GIZ/golden\tfilesystem\t-\t/zones/_zonemgr/GIZ/golden\t1700000001\t102\t1000\t-\t-\t-\t-",
-			"rpool/zones/_zonemgr/GIZ/golden@initial-postinstalled-golden\tsnapshot\t-\t-\t1700000100\t101\t0\t1\t-\t-\t-",
-			"rpool/zones/_zonemgr/GIZ/golden/ROOT\tfilesystem\t-\tlegacy\t1700000001\t103\t1000\t-\t-\t-\t-",
-			"rpool/zones/_zonemgr/GIZ/golden/ROOT@initial-postinstalled-golden\tsnapshot\t-\t-\t1700000100\t102\t0\t1\t-\t-\t-",
-			"rpool/zones/_zonemgr/GIZ/golden/ROOT/zbe\tfilesystem\t-\tlegacy\t1700000001\t104\t1000\t-\t-\ton\tgz-be",
-			"rpool/zones/_zonemgr/GIZ/golden/ROOT/zbe@initial-postinstalled-golden\tsnapshot\t-\t-\t1700000100\t103\t0\t1\t-\t-\t-",
-			"rpool/zones/_zonemgr/DIZ\tfilesystem\t-\t/zones/_zonemgr/DIZ\t1700000000\t105\t1000\t-\t-\t-\t-",
-			"rpool/zones/_zonemgr/delegated\tfilesystem\t-\t/zones/_zonemgr/delegated\t1700000000\t106\t1000\t-\t-\t-\t-",
-		}, "\n") + "\n",
-	}
-	h := &Host{
-		Runner:    f,
-		Settings:  DefaultSettings(),
-		Root:      root,
-		Now:       func() time.Time { return time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC) },
-		NewRun:    func() string { return "r1" },
-		CheckMode: true,
-	}
-	return h, f
-}
 
 // TestDIZPlan pins the exact commands of a DIZ creation, in order.
 func TestDIZPlan(t *testing.T) {
@@ -104,9 +41,10 @@ func TestDIZPlan(t *testing.T) {
 			Undo:  &illumos.Cmd{Argv: []string{"dladm", "delete-vnic", "autodizbuild1_0"}},
 			Guard: &Guard{VNIC: "autodizbuild1_0", Unused: true}},
 		{Why: "configure the zone",
-			Cmd:   &illumos.Cmd{Argv: []string{"zonecfg", "-z", "build1", "-f", "-"}},
-			Undo:  &illumos.Cmd{Argv: []string{"zonecfg", "-z", "build1", "delete", "-F"}},
-			Guard: &Guard{Zone: "build1", ZoneRun: "r1"}},
+			Cmd:     &illumos.Cmd{Argv: []string{"zonecfg", "-z", "build1", "-f", "-"}},
+			Undo:    &illumos.Cmd{Argv: []string{"zonecfg", "-z", "build1", "delete", "-F"}},
+			Guard:   &Guard{Zone: "build1", ZoneRun: "r1"},
+			Release: "datasets"},
 		{Why: "clone golden@initial-postinstalled-golden",
 			Cmd:          &illumos.Cmd{Argv: []string{"zoneadm", "-z", "build1", "clone", "-s", "initial-postinstalled-golden", "golden"}},
 			Undo:         &illumos.Cmd{Argv: []string{"zoneadm", "-z", "build1", "uninstall", "-F"}},
@@ -166,8 +104,8 @@ func TestDIZPlan(t *testing.T) {
 		t.Error("changed = false for a new zone")
 	}
 	// Check mode ran only the two reads.
-	if len(f.ran) != 2 {
-		t.Errorf("check mode ran %d commands, want the 2 reads: %v", len(f.ran), f.ran)
+	if calls := f.Calls(); len(calls) != 2 {
+		t.Errorf("check mode ran %d commands, want the 2 reads: %v", len(calls), calls)
 	}
 }
 

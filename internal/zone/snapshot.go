@@ -126,54 +126,62 @@ func (h *Host) EnsureSnapshot(ctx context.Context, spec SnapshotSpec) (*Outcome,
 	if err := h.validateSnapshot(&spec); err != nil {
 		return nil, err
 	}
-	lock, err := h.LockZone(ctx, spec.Zone)
-	if err != nil {
-		return nil, err
-	}
-	defer lock.Unlock()
-	if err := h.pendingWork(spec.Zone); err != nil {
-		return nil, err
-	}
-	return h.ensureSnapshot(ctx, spec)
+	return h.operate(ctx, &snapshotOp{h: h, spec: spec})
 }
 
-// ensureSnapshot is EnsureSnapshot for a caller that holds the zone's
-// lock and has validated the spec.
-func (h *Host) ensureSnapshot(ctx context.Context, spec SnapshotSpec) (*Outcome, error) {
-	if spec.State == "" {
-		spec.State = "present"
+// A snapshotOp is one run of EnsureSnapshot.
+type snapshotOp struct {
+	h    *Host
+	spec SnapshotSpec
+	// w and z are the world and the zone as planned.
+	w *World
+	z *Zone
+}
+
+func (o *snapshotOp) journal() string { return "snapshot" }
+
+func (o *snapshotOp) lock(ctx context.Context, ls *lockSet) error {
+	if _, err := ls.zone(ctx, o.spec.Zone); err != nil {
+		return err
 	}
+	return o.h.pendingWork(o.spec.Zone)
+}
+
+// plan plans the snapshot's creation, destruction or rollback, halting a
+// running zone for it and booting it again after.
+func (o *snapshotOp) plan(ctx context.Context, _ *lockSet, plan *Plan, out *Outcome) error {
+	h, spec := o.h, &o.spec
 	if spec.Name == "" && spec.State == "present" {
 		spec.Name = AutoSnapshotName(h.now())
 	}
 	w, err := h.Observe(ctx, h.containers(h.Settings.DelegatedParent)...)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	z := w.Zones[spec.Zone]
 	if z == nil {
-		return nil, optErr(FieldZone, "%s does not exist", spec.Zone)
+		return optErr(FieldZone, "%s does not exist", spec.Zone)
 	}
 	if !z.Managed() {
-		return nil, fmt.Errorf("zone %s is not managed by zonemgr (it has no zonemgr.* attributes); refusing to touch it", z.Name)
+		return fmt.Errorf("zone %s is not managed by zonemgr (it has no zonemgr.* attributes); refusing to touch it", z.Name)
 	}
+	o.w, o.z = w, z
 	zoneDS, set, err := snapshotSet(w, z)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if spec.Name == "" {
 		// rolledback without a name: the newest snapshot, as the
 		// original script did.
 		names := snapshotNames(w, zoneDS)
 		if len(w.Snapshots(zoneDS)) == 0 {
-			return nil, fmt.Errorf("zone %s has no snapshot to roll back to", z.Name)
+			return fmt.Errorf("zone %s has no snapshot to roll back to", z.Name)
 		}
 		spec.Name = names[len(names)-1]
 	}
-	out := &Outcome{Zone: z.Name}
+	plan.Zone, out.Zone = z.Name, z.Name
 	out.set("zone", z.Name)
 	out.set("snapshot", spec.Name)
-	plan := h.newPlan(z.Name)
 	zid := zoneRun(z)
 	exists := w.Exists(zoneDS + "@" + spec.Name)
 	var inner []Step
@@ -182,41 +190,8 @@ func (h *Host) ensureSnapshot(ctx context.Context, spec SnapshotSpec) (*Outcome,
 		if exists {
 			break
 		}
-		var missing []string
-		for _, d := range set[1:] {
-			if !w.Exists(d) && w.listed(d) {
-				missing = append(missing, d)
-			}
-		}
-		if len(missing) > 0 {
-			return nil, fmt.Errorf("zone %s: delegated datasets do not exist: %s", z.Name, strings.Join(missing, ", "))
-		}
-		// The configuration travels with the snapshot, as a user
-		// property of the same atomic call: nothing to write into the
-		// zonepath, and nothing left behind when the call fails.
-		// The run's id goes with the snapshots too (zonemgr:run): an
-		// undo destroys only snapshots this run took.
-		argv := []string{"zfs", "snapshot", "-r", "-o", ConfigProp + "=" + encodeConfig(z), "-o", PropRun + "=" + plan.Run}
-		for _, d := range set {
-			argv = append(argv, d+"@"+spec.Name)
-		}
-		inner = append(inner, Step{Why: "snapshot the zone's datasets in one atomic call", Cmd: &illumos.Cmd{Argv: argv},
-			Undo:  &illumos.Cmd{Argv: []string{"zfs", "destroy", "-r", zoneDS + "@" + spec.Name}},
-			Guard: &Guard{Dataset: zoneDS + "@" + spec.Name, Run: plan.Run}})
-		// The delegated datasets' snapshots come from the same call; each
-		// needs an undo of its own, as zfs destroy takes one dataset.
-		for _, d := range set[1:] {
-			inner = append(inner, Step{
-				Why:   "the snapshot of " + d + " taken by the call above",
-				Show:  "(" + d + "@" + spec.Name + " taken by the call above)",
-				Undo:  &illumos.Cmd{Argv: []string{"zfs", "destroy", "-r", d + "@" + spec.Name}},
-				Guard: &Guard{Dataset: d + "@" + spec.Name, Run: plan.Run},
-			})
-		}
-		if z.Role() == "giz" {
-			inner = append(inner, Step{Why: "hold " + spec.Name, Cmd: &illumos.Cmd{Argv: []string{"zfs", "hold", "-r", HoldTag, zoneDS + "@" + spec.Name}},
-				Undo:  &illumos.Cmd{Argv: []string{"zfs", "release", "-r", HoldTag, zoneDS + "@" + spec.Name}},
-				Guard: &Guard{Dataset: zoneDS + "@" + spec.Name, Run: plan.Run, Hold: HoldTag}})
+		if inner, err = takeSnapshotSteps(w, z, zoneDS, set, spec.Name, plan.Run); err != nil {
+			return err
 		}
 	case "absent":
 		if !exists {
@@ -229,64 +204,113 @@ func (h *Host) ensureSnapshot(ctx context.Context, spec SnapshotSpec) (*Outcome,
 			}
 		}
 		if len(clones) > 0 {
-			return nil, fmt.Errorf("zone %s: snapshot %s has dependent clones: %s; destroy them first", z.Name, spec.Name, strings.Join(clones, ", "))
+			return fmt.Errorf("zone %s: snapshot %s has dependent clones: %s; destroy them first", z.Name, spec.Name, strings.Join(clones, ", "))
 		}
 		inner = unsnapSteps(w, set, spec.Name)
 		plan.Recover = &Recovery{Kind: "unsnap", Zone: z.Name, ZoneRun: zid, Snapshot: spec.Name, State: z.State}
 	case "rolledback":
 		if !exists {
-			return nil, fmt.Errorf("zone %s: snapshot %s does not exist (snapshots: %s)", z.Name, spec.Name, strings.Join(snapshotNames(w, zoneDS), ", "))
+			return fmt.Errorf("zone %s: snapshot %s does not exist (snapshots: %s)", z.Name, spec.Name, strings.Join(snapshotNames(w, zoneDS), ", "))
 		}
-		steps, err := h.rollbackSteps(w, z, set, spec)
+		steps, err := h.rollbackSteps(w, z, set, *spec)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		inner = steps
 		plan.Recover = &Recovery{Kind: "rollback", Zone: z.Name, ZoneRun: zid, Snapshot: spec.Name, Force: spec.Force, State: z.State}
 	}
+	halted := false
 	if len(inner) > 0 {
-		halted := false
-		if z.InKernel() && z.State != "configured" {
-			halted = true
-			steps := h.stateSteps(z.Name, zid, z.State, "installed", Boot{})
-			if z.State == "running" && len(steps) > 0 {
-				// A failure after the halt boots the zone again, so
-				// that it ends as it was.
-				steps[len(steps)-1].Undo = zoneadm(z.Name, "boot")
-				steps[len(steps)-1].Guard = &Guard{Zone: z.Name, ZoneRun: zid, States: []string{"installed"}}
-			}
-			plan.Add(steps...)
-		}
+		halt, restart := h.haltFor(z)
+		halted = len(halt) > 0
+		plan.Add(halt...)
 		plan.Add(inner...)
-		if halted {
-			plan.Add(h.stateSteps(z.Name, zid, "installed", z.State, Boot{Timeout: h.Settings.BootTimeout})...)
-		}
-		out.set("halted", halted)
-	} else {
-		out.set("halted", false)
+		plan.Add(restart...)
 	}
+	out.set("halted", halted)
 	out.Before = "snapshots of " + zoneDS + ":\n" + strings.Join(snapshotNames(w, zoneDS), "\n") + "\n"
 	out.After = out.Before
 	if len(inner) > 0 {
 		out.After = "snapshots of " + zoneDS + " after " + spec.State + " " + spec.Name + "\n"
 	}
-	res, err := h.finish(ctx, "snapshot", plan, out)
-	if plan.Empty() || h.CheckMode {
-		// Nothing changed: the world already read is the answer.
-		if res != nil {
-			res.set("snapshots", ListSnapshots(w, z))
+	return nil
+}
+
+// done lists the zone's snapshots: as read before when nothing changed,
+// afresh after a change; after a rollback, it warns when the zone's
+// configuration differs from the one saved with the snapshot.
+func (o *snapshotOp) done(ctx context.Context, _ *Plan, out *Outcome, e ending, err error) (*Outcome, error) {
+	if e != applied {
+		out.set("snapshots", ListSnapshots(o.w, o.z))
+		return out, err
+	}
+	if err == nil && o.spec.State == "rolledback" {
+		zoneDS, _ := o.w.ZoneDataset(o.z)
+		if warn := o.h.configDrift(ctx, o.z, zoneDS+"@"+o.spec.Name); warn != "" {
+			out.Warnings = append(out.Warnings, warn)
 		}
-		return res, err
 	}
-	if err != nil || spec.State != "rolledback" {
-		h.snapshotList(ctx, w, z, res)
-		return res, err
+	o.h.snapshotList(ctx, o.w, o.z, out)
+	return out, err
+}
+
+// takeSnapshotSteps snapshot the dataset trees of a zone's set (see
+// snapshotSet) in one atomic call; a golden zone's snapshot is held.
+// The snapshots carry the run's id (zonemgr:run): their undo destroys or
+// releases them only while they do.
+func takeSnapshotSteps(w *World, z *Zone, zoneDS string, set []string, name, run string) ([]Step, error) {
+	var missing []string
+	for _, d := range set[1:] {
+		if !w.Exists(d) && w.listed(d) {
+			missing = append(missing, d)
+		}
 	}
-	if warn := h.configDrift(ctx, z, zoneDS+"@"+spec.Name); warn != "" {
-		res.Warnings = append(res.Warnings, warn)
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("zone %s: delegated datasets do not exist: %s", z.Name, strings.Join(missing, ", "))
 	}
-	h.snapshotList(ctx, w, z, res)
-	return res, nil
+	// The configuration travels with the snapshot, as a user property of
+	// the same atomic call: nothing to write into the zonepath, and
+	// nothing left behind when the call fails.
+	argv := []string{"zfs", "snapshot", "-r", "-o", ConfigProp + "=" + encodeConfig(z), "-o", PropRun + "=" + run}
+	for _, d := range set {
+		argv = append(argv, d+"@"+name)
+	}
+	steps := []Step{{Why: "snapshot the zone's datasets in one atomic call", Cmd: &illumos.Cmd{Argv: argv},
+		Undo:  &illumos.Cmd{Argv: []string{"zfs", "destroy", "-r", zoneDS + "@" + name}},
+		Guard: &Guard{Dataset: zoneDS + "@" + name, Run: run}}}
+	// The delegated datasets' snapshots come from the same call; each
+	// needs an undo of its own, as zfs destroy takes one dataset.
+	for _, d := range set[1:] {
+		steps = append(steps, Step{
+			Why:   "the snapshot of " + d + " taken by the call above",
+			Show:  "(" + d + "@" + name + " taken by the call above)",
+			Undo:  &illumos.Cmd{Argv: []string{"zfs", "destroy", "-r", d + "@" + name}},
+			Guard: &Guard{Dataset: d + "@" + name, Run: run},
+		})
+	}
+	if z.Role() == "giz" {
+		steps = append(steps, Step{Why: "hold " + name, Cmd: &illumos.Cmd{Argv: []string{"zfs", "hold", "-r", HoldTag, zoneDS + "@" + name}},
+			Undo:  &illumos.Cmd{Argv: []string{"zfs", "release", "-r", HoldTag, zoneDS + "@" + name}},
+			Guard: &Guard{Dataset: zoneDS + "@" + name, Run: run, Hold: HoldTag}})
+	}
+	return steps, nil
+}
+
+// haltFor returns the steps that halt a zone in the kernel for work on
+// its datasets, and those that bring it back to its state after. A
+// running zone halted is booted again should a step after the halt
+// fail, so that it ends as it was.
+func (h *Host) haltFor(z *Zone) (halt, restart []Step) {
+	if !z.InKernel() || z.State == "configured" {
+		return nil, nil
+	}
+	zid := zoneRun(z)
+	halt = h.stateSteps(z.Name, zid, z.State, "installed", Boot{})
+	if z.State == "running" && len(halt) > 0 {
+		halt[len(halt)-1].Undo = zoneadm(z.Name, "boot")
+		halt[len(halt)-1].Guard = &Guard{Zone: z.Name, ZoneRun: zid, States: []string{"installed"}}
+	}
+	return halt, h.stateSteps(z.Name, zid, "installed", z.State, Boot{Timeout: h.Settings.BootTimeout})
 }
 
 // snapshotList adds the zone's snapshot list to an outcome after a
