@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
+	"time"
 
 	"github.com/zonemgr/zonemgr/internal/ansible"
 	"github.com/zonemgr/zonemgr/internal/config"
@@ -56,6 +58,7 @@ type Reply struct {
 	OKRCs    []int            // zone_exec: the exit codes that count as success
 	GC       *zone.GCReport   // zone_gc
 	Info     *zone.Info       // zone_info
+	Evicted  *zone.Outcome    // zone_gc with unused_goldens: the eviction
 	log      string           // zone_exec: the file that has the whole output
 }
 
@@ -99,12 +102,16 @@ func (r *Reply) Str(key string) string {
 	return s
 }
 
-// Plan returns the plan's lines.
+// Plan returns the plan's lines (and a gc's eviction's after them).
 func (r *Reply) Plan() []string {
-	if r.Outcome == nil {
-		return nil
+	var plan []string
+	if r.Outcome != nil {
+		plan = r.Outcome.Plan
 	}
-	return r.Outcome.Plan
+	if r.Evicted != nil {
+		plan = append(slices.Clone(plan), r.Evicted.Plan...)
+	}
+	return plan
 }
 
 // Changed reports whether the call changed something (or, in check mode,
@@ -113,7 +120,7 @@ func (r *Reply) Changed() bool {
 	if r.Module == "zone_exec" {
 		return !r.Mode.Check && (r.Err == nil || r.Exec != nil)
 	}
-	return r.Outcome != nil && r.Outcome.Changed
+	return r.Outcome != nil && r.Outcome.Changed || r.Evicted != nil && r.Evicted.Changed
 }
 
 // call is one typed call: the engine's host for the mode, and the reply
@@ -250,20 +257,36 @@ func (c *Caller) Info(ctx context.Context, q zone.InfoQuery) *Reply {
 	return k.end(nil, err)
 }
 
-// GC finishes the work of zonemgr runs that were killed (zone_gc).
-func (c *Caller) GC(ctx context.Context, mode Mode) *Reply {
+// GC finishes the work of zonemgr runs that were killed (zone_gc), and
+// then, when unused is not nil, evicts the golden zones built on demand
+// unused for that long.
+func (c *Caller) GC(ctx context.Context, mode Mode, unused *time.Duration) *Reply {
 	k := c.begin("zone_gc", mode)
 	if k.host == nil {
 		return k.reply
 	}
 	rep, out, err := k.host.GC(ctx)
 	k.reply.GC = rep
+	if unused != nil {
+		ev, everr := k.host.EvictGoldens(ctx, *unused)
+		k.reply.Evicted = ev
+		err = errors.Join(err, everr)
+	}
 	return k.end(out, err)
 }
 
 // Msg is the reply's message with the engine's fields named by n: the
-// error when the call failed, else what it did.
+// error when the call failed, else what it did (for a gc that evicted
+// golden zones, and what it evicted).
 func (r *Reply) Msg(n *zone.Namer) string {
+	msg := r.msg(n)
+	if r.Evicted != nil && r.Err == nil {
+		msg += "; " + r.Evicted.Msg
+	}
+	return msg
+}
+
+func (r *Reply) msg(n *zone.Namer) string {
 	switch {
 	case r.Err != nil:
 		return zone.Phrase(r.Err, n)

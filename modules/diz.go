@@ -3,6 +3,7 @@ package modules
 import (
 	"context"
 	"errors"
+	"os"
 	"strings"
 	"time"
 
@@ -15,7 +16,8 @@ import (
 // dizOptions are zone_diz's options; zone_exec accepts them too, under the
 // same names, for the disposable zone it runs a command in.
 var dizOptions = []ansible.Option{
-	{Name: "giz", Aliases: []string{"origin", "clone"}, Description: "The golden-image zone to clone. Required to create the zone."},
+	{Name: "giz", Aliases: []string{"origin", "clone"}, Description: "The golden-image zone to clone. To create the zone, give giz, packages, or both (see packages)."},
+	{Name: "packages", Type: ansible.TypeList, Elements: ansible.TypeStr, Description: "Packages (names or FMRIs; \"@FILE\" reads a file of them, one or more per line, '#' comments) that name the zone's golden zone by content: without giz, the golden zone holding exactly these packages, found or built on demand (named GIZ_NAME_PREFIX and a hash of its content); with a giz that does not exist, that golden zone built from them; with an existing giz, the golden zone derived from it with these packages added (a clone of its snapshot, named by content). Concurrent requests build a golden zone once; packages the global zone's publishers do not know are refused before anything is made. Golden zones built on demand are evicted by zone_gc's unused_goldens."},
 	{Name: "snapshot", Aliases: []string{"snapname"}, Description: "The golden zone's snapshot to clone (the part after '@'). Default: its newest zonemgr snapshot."},
 	{Name: "mount_lofs", Type: ansible.TypeList, Elements: ansible.TypeStr, Description: "Global-zone directories to mount by lofs, each \"zonepath[|gzpath[|ro|rw]]\" (gzpath defaults to zonepath; rw by default)."},
 	{Name: "mount_autonfs", Type: ansible.TypeList, Elements: ansible.TypeStr, Description: "NFS automounts inside the zone, each \"zonepath|server:/path\" (a direct-map entry; autofs is enabled)."},
@@ -58,6 +60,10 @@ func ZoneDIZ() *Definition {
 
 // dizSpec reads the zone_diz options of params into an engine spec.
 func dizSpec(p *ansible.Params) (zone.DIZSpec, error) {
+	pkgs, err := zone.ReadPackageArgs(p.List("packages"), os.ReadFile)
+	if err != nil {
+		return zone.DIZSpec{}, err
+	}
 	s := zone.DIZSpec{
 		Name:         p.Str("name"),
 		GIZ:          p.Str("giz"),
@@ -75,6 +81,7 @@ func dizSpec(p *ansible.Params) (zone.DIZSpec, error) {
 		SingleUser:   p.Bool("single_user"),
 		Recreate:     p.Bool("recreate"),
 		LDAPClient:   p.Bool("ldap_client"),
+		Packages:     pkgs,
 		Omitted: omitted(p, zone.FieldLofs, zone.FieldAutoNFS, zone.FieldDatasets, zone.FieldVNICs, zone.FieldVNICsOver,
 			zone.FieldCopyUsers, zone.FieldCopyGroups, zone.FieldElevateUsers, zone.FieldCappedMemory, zone.FieldCappedCPU),
 	}

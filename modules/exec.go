@@ -32,8 +32,8 @@ func ZoneExec() *Definition {
 				{Name: "log", Type: ansible.TypePath, Description: "A file that receives the command's whole output."},
 				{Name: "state", Default: "running", Choices: []string{"running"}, Description: "The disposable zone runs while the command does (kept for zone_diz compatibility)."},
 			}, dizOptions...),
-			MutuallyExclusive: [][]string{{"zone", "giz"}},
-			RequiredOneOf:     [][]string{{"zone", "giz"}},
+			MutuallyExclusive: [][]string{{"zone", "giz"}, {"zone", "packages"}},
+			RequiredOneOf:     [][]string{{"zone", "giz", "packages"}},
 			SupportsCheckMode: true,
 		},
 		run: runExec,
@@ -72,7 +72,7 @@ func execSpec(p *ansible.Params) (zone.ExecSpec, error) {
 		}
 		spec.OKRCs = append(spec.OKRCs, n)
 	}
-	if p.IsSet("giz") {
+	if p.IsSet("giz") || p.IsSet("packages") {
 		d, err := dizSpec(p)
 		if err != nil {
 			return spec, err

@@ -23,7 +23,7 @@ var optionNames = map[zone.Field]string{
 	zone.FieldArchive: "archive", zone.FieldLDAPClient: "ldap_client", zone.FieldCmd: "cmd", zone.FieldZone: "zone",
 	zone.FieldUser: "user", zone.FieldChdir: "chdir", zone.FieldEnv: "env", zone.FieldTimeout: "timeout",
 	zone.FieldDiscard: "discard", zone.FieldLog: "log", zone.FieldOKRCs: "ok_rcs", zone.FieldOutputLimit: "output_limit",
-	zone.FieldRole: "role",
+	zone.FieldRole: "role", zone.FieldPackages: "packages", zone.FieldUnusedGoldens: "unused_goldens",
 }
 
 // namer phrases the engine's fields as a module's options: a field by

@@ -2,6 +2,7 @@ package modules
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/hashicorp/go-multierror"
@@ -32,7 +33,7 @@ func ZoneGIZ() *Definition {
 
 // gizOptions are zone_giz's options.
 var gizOptions = []ansible.Option{
-	{Name: "name", Aliases: []string{"zone"}, Required: true, Description: "Zone name."},
+	{Name: "name", Aliases: []string{"zone"}, Description: "Zone name. Required but for state=present: without it the golden zone is named by its content (GIZ_NAME_PREFIX and a hash of its brand or template, publishers, sorted and de-duplicated add_packages, and source with its snapshot), recorded on the zone, so that the same content in any order finds the same zone (changed: false) and concurrent requests build it once."},
 	{Name: "state", Default: "present", Choices: zone.GIZStates, Description: "present: exists (created with its initial snapshots if missing; with image, imported from the image file); running; stopped; ready; mounted; restarted; updated: publishers refreshed, add/remove_packages applied and packages updated, a new snapshot taken only when something changed; absent: destroyed (refused while disposable zones depend on it, unless force); exported: its snapshot written to the image file (a zfs replication stream with a JSON manifest)."},
 	{Name: "brand", Description: "Zone brand for a zone created from scratch (create -b; set brand). Default: the template's brand."},
 	{Name: "template", Description: "zonecfg template for a zone created from scratch. Default: TEMPLATE_GIZ (SUNWipkg)."},
@@ -86,6 +87,9 @@ func gizSpec(p *ansible.Params) (zone.GIZSpec, error) {
 			zone.FieldAddPackages, zone.FieldRemovePackages, zone.FieldAddPublishers, zone.FieldRemovePublishers),
 	}
 	var errs error
+	if p.IsSet("name") && p.Raw("name") == "" {
+		errs = multierror.Append(errs, errors.New("name: the zone name is empty; omit name to have the golden zone named by its content, or give 1 to 63 letters, digits, '_', '.' and '-'"))
+	}
 	for _, v := range words(p.List("add_publishers")) {
 		pub, err := zone.ParsePublisher(v)
 		if err != nil {

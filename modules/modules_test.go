@@ -102,7 +102,7 @@ func TestErrorsNameOptions(t *testing.T) {
 			t.Errorf("%s turns %v on with %q, want %q", tt.module, tt.f, got, tt.turnOn)
 		}
 	}
-	for f := zone.FieldNone + 1; f <= zone.FieldRole; f++ {
+	for f := zone.FieldNone + 1; f <= zone.FieldUnusedGoldens; f++ {
 		if optionNames[f] == "" {
 			t.Errorf("field %v has no option name", f)
 		}

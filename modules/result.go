@@ -21,7 +21,7 @@ func (r *Reply) Result(n *zone.Namer) (*ansible.Result, error) {
 		for k, v := range out.Values {
 			res.Values[k] = v
 		}
-		res.Values["plan"] = nonNil(out.Plan)
+		res.Values["plan"] = nonNil(r.Plan())
 		if r.Mode.Diff && out.Changed {
 			res.Diff = map[string]any{
 				"before": out.Before, "after": out.After,
@@ -65,6 +65,9 @@ func (r *Reply) Result(n *zone.Namer) (*ansible.Result, error) {
 			if err := jsonValues(res, r.GC); err != nil {
 				return nil, fmt.Errorf("zone_gc: encode the report: %w", err)
 			}
+		}
+		if ev := r.Evicted; ev != nil {
+			res.Values["evicted"], res.Values["evict_kept"] = ev.Values["evicted"], ev.Values["kept"]
 		}
 	}
 	return res, nil

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -43,6 +44,9 @@ type DIZSpec struct {
 	// LDAPClient copies the global zone's LDAP client configuration into
 	// the zone and enables the LDAP client service (see ldap.go).
 	LDAPClient bool
+	// Packages, when set, name the zone's golden zone by content: it is
+	// found, or built on demand (see dizGolden).
+	Packages []string
 	// Omitted are the fields the request leaves out: an existing zone
 	// keeps what it has for them (the zero set: every field is given).
 	Omitted Fields
@@ -147,11 +151,32 @@ func (h *Host) containers(extra ...string) []string {
 // illumos allows, re-creating it when asked, changing its run state, or
 // destroying it.
 func (h *Host) EnsureDIZ(ctx context.Context, spec DIZSpec) (*Outcome, error) {
+	built, err := h.dizGolden(ctx, &spec, "diz")
+	if err != nil {
+		return nil, err
+	}
+	if out := pendingGolden(h, built, spec.GIZ); out != nil {
+		return out, nil
+	}
 	o, err := h.newDIZOp(spec)
 	if err != nil {
 		return nil, err
 	}
-	return h.operate(ctx, o)
+	out, err := h.operate(ctx, o)
+	return withGolden(built, out), err
+}
+
+// pendingGolden is the outcome of a check-mode request whose golden zone
+// does not exist yet: the golden zone's plan, then the clone, which is
+// planned once the golden zone is there. It is nil otherwise.
+func pendingGolden(h *Host, built *Outcome, giz string) *Outcome {
+	if !h.CheckMode || built == nil || !built.Changed {
+		return nil
+	}
+	out := *built
+	out.Plan = append(slices.Clone(built.Plan), "then clone a disposable zone from "+giz+"'s newest snapshot")
+	out.Values = map[string]any{"giz": giz, "giz_built": giz}
+	return &out
 }
 
 // A dizOp is one run of EnsureDIZ, or the making of an exec's
@@ -403,6 +428,9 @@ func dizConfig(g *Zone, spec *DIZSpec, zonepath, snap, created, run string, vnic
 // createDIZ plans a new disposable zone: container, delegated datasets,
 // VNICs, configuration, clone, boot, in-zone setup, final state.
 func (h *Host) createDIZ(ctx context.Context, w *World, spec *DIZSpec, acc *accounts, plan *Plan, out *Outcome) error {
+	if spec.GIZ != "" && w.Zones[spec.GIZ] == nil {
+		return optErr(FieldGIZ, "zone %s does not exist; give %v to have a golden zone of that name built from them", spec.GIZ, FieldPackages)
+	}
 	g, gds, snap, err := h.resolveGIZ(ctx, w, spec.GIZ, spec.Snapshot)
 	if err != nil {
 		return err
@@ -455,6 +483,15 @@ func (h *Host) createDIZ(ctx context.Context, w *World, spec *DIZSpec, acc *acco
 	plan.Add(cs)
 	plan.hold("source", spec.gizLock)
 	plan.Add(cloneStep(spec.Name, plan.Run, g.Name, snap))
+	if g.Attr(AttrOnDemand) != "" {
+		// gc --unused-goldens evicts an on-demand golden zone by its
+		// last use.
+		c, err := zfs.SetPropertyCmd(gds, PropUsed, strconv.FormatInt(h.now().Unix(), 10))
+		if err != nil {
+			return err
+		}
+		plan.Add(Step{Why: "record the golden zone's last use", Cmd: &c})
+	}
 	setup := spec.setup(spec.Name, g.Name)
 	for _, f := range cfg.FS {
 		setup.Mounts = append(setup.Mounts, f.Dir)

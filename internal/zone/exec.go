@@ -339,6 +339,13 @@ func (h *Host) execDIZ(ctx context.Context, spec ExecSpec) (*ExecResult, *Outcom
 	d := *spec.DIZ
 	d.State = "running"
 	d.fresh = true
+	built, err := h.dizGolden(ctx, &d, "exec-diz")
+	if err != nil {
+		return nil, nil, err
+	}
+	if out := pendingGolden(h, built, d.GIZ); out != nil {
+		return nil, out, nil
+	}
 	if err := h.checkCloneUser(&d, spec.User); err != nil {
 		return nil, nil, err
 	}
@@ -349,7 +356,7 @@ func (h *Host) execDIZ(ctx context.Context, spec ExecSpec) (*ExecResult, *Outcom
 	}
 	o := &execDIZOp{dizOp: do, spec: spec, start: start}
 	out, err := h.operate(ctx, o)
-	return o.res, out, err
+	return o.res, withGolden(built, out), err
 }
 
 // An execDIZOp runs a command in a disposable zone made for it, and

@@ -142,19 +142,19 @@ func fakeHost(t *testing.T) (*Host, *fakeGZ) {
 		"-:golden:installed:/zones/_zonemgr/GIZ/golden:5b3c3a3e-1111-2222-3333-444455556666:ipkg:excl:1\n" +
 		"3:b1:running:/zones/_zonemgr/DIZ/b1:5b3c3a3e-1111-2222-3333-444455556667:ipkg:excl:2\n"
 	f.datasets = strings.Join([]string{
-		"rpool/zones/_zonemgr/GIZ\tfilesystem\t-\t/zones/_zonemgr/GIZ\t1700000000\t101\t1000\t-\t-\t-\t-",
-		"rpool/zones/_zonemgr/GIZ/golden\tfilesystem\t-\t/zones/_zonemgr/GIZ/golden\t1700000001\t102\t1000\t-\t-\t-\t-",
-		"rpool/zones/_zonemgr/GIZ/golden@initial-postinstalled-golden\tsnapshot\t-\t-\t1700000100\t101\t0\t1\t-\t-\t-",
-		"rpool/zones/_zonemgr/GIZ/golden/ROOT\tfilesystem\t-\tlegacy\t1700000001\t103\t1000\t-\t-\t-\t-",
-		"rpool/zones/_zonemgr/GIZ/golden/ROOT@initial-postinstalled-golden\tsnapshot\t-\t-\t1700000100\t102\t0\t1\t-\t-\t-",
-		"rpool/zones/_zonemgr/GIZ/golden/ROOT/zbe\tfilesystem\t-\tlegacy\t1700000001\t104\t1000\t-\t-\ton\tgz-be",
-		"rpool/zones/_zonemgr/GIZ/golden/ROOT/zbe@initial-postinstalled-golden\tsnapshot\t-\t-\t1700000100\t103\t0\t1\t-\t-\t-",
-		"rpool/zones/_zonemgr/DIZ\tfilesystem\t-\t/zones/_zonemgr/DIZ\t1700000000\t105\t1000\t-\t-\t-\t-",
-		"rpool/zones/_zonemgr/DIZ/b1\tfilesystem\t-\t/zones/_zonemgr/DIZ/b1\t1700000200\t110\t1000\t-\t-\t-\t-",
-		"rpool/zones/_zonemgr/DIZ/b1/ROOT\tfilesystem\t-\tlegacy\t1700000200\t111\t1000\t-\t-\t-\t-",
-		"rpool/zones/_zonemgr/DIZ/b1/ROOT/zbe\tfilesystem\trpool/zones/_zonemgr/GIZ/golden/ROOT/zbe@initial-postinstalled-golden\tlegacy\t1700000200\t112\t1000\t-\t-\ton\tgz-be",
-		"rpool/zones/_zonemgr/delegated\tfilesystem\t-\t/zones/_zonemgr/delegated\t1700000000\t106\t1000\t-\t-\t-\t-",
-		"rpool/zones/_zonemgr/delegated/b1\tfilesystem\t-\tlegacy\t1700000200\t113\t1000\t-\tr0\t-\t-",
+		"rpool/zones/_zonemgr/GIZ\tfilesystem\t-\t/zones/_zonemgr/GIZ\t1700000000\t101\t1000\t-\t-\t-\t-\t-",
+		"rpool/zones/_zonemgr/GIZ/golden\tfilesystem\t-\t/zones/_zonemgr/GIZ/golden\t1700000001\t102\t1000\t-\t-\t-\t-\t-",
+		"rpool/zones/_zonemgr/GIZ/golden@initial-postinstalled-golden\tsnapshot\t-\t-\t1700000100\t101\t0\t1\t-\t-\t-\t-",
+		"rpool/zones/_zonemgr/GIZ/golden/ROOT\tfilesystem\t-\tlegacy\t1700000001\t103\t1000\t-\t-\t-\t-\t-",
+		"rpool/zones/_zonemgr/GIZ/golden/ROOT@initial-postinstalled-golden\tsnapshot\t-\t-\t1700000100\t102\t0\t1\t-\t-\t-\t-",
+		"rpool/zones/_zonemgr/GIZ/golden/ROOT/zbe\tfilesystem\t-\tlegacy\t1700000001\t104\t1000\t-\t-\t-\ton\tgz-be",
+		"rpool/zones/_zonemgr/GIZ/golden/ROOT/zbe@initial-postinstalled-golden\tsnapshot\t-\t-\t1700000100\t103\t0\t1\t-\t-\t-\t-",
+		"rpool/zones/_zonemgr/DIZ\tfilesystem\t-\t/zones/_zonemgr/DIZ\t1700000000\t105\t1000\t-\t-\t-\t-\t-",
+		"rpool/zones/_zonemgr/DIZ/b1\tfilesystem\t-\t/zones/_zonemgr/DIZ/b1\t1700000200\t110\t1000\t-\t-\t-\t-\t-",
+		"rpool/zones/_zonemgr/DIZ/b1/ROOT\tfilesystem\t-\tlegacy\t1700000200\t111\t1000\t-\t-\t-\t-\t-",
+		"rpool/zones/_zonemgr/DIZ/b1/ROOT/zbe\tfilesystem\trpool/zones/_zonemgr/GIZ/golden/ROOT/zbe@initial-postinstalled-golden\tlegacy\t1700000200\t112\t1000\t-\t-\t-\ton\tgz-be",
+		"rpool/zones/_zonemgr/delegated\tfilesystem\t-\t/zones/_zonemgr/delegated\t1700000000\t106\t1000\t-\t-\t-\t-\t-",
+		"rpool/zones/_zonemgr/delegated/b1\tfilesystem\t-\tlegacy\t1700000200\t113\t1000\t-\tr0\t-\t-\t-",
 	}, "\n") + "\n"
 	t.Cleanup(func() { f.Check(t) })
 	h := &Host{

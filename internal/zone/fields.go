@@ -59,6 +59,8 @@ const (
 	FieldOKRCs
 	FieldOutputLimit
 	FieldRole
+	FieldPackages
+	FieldUnusedGoldens
 	fieldCount
 )
 
@@ -78,7 +80,8 @@ var fieldWords = [fieldCount]string{
 	FieldArchive: "archive", FieldLDAPClient: "LDAP client", FieldCmd: "command", FieldZone: "zone",
 	FieldUser: "user", FieldChdir: "directory", FieldEnv: "environment", FieldTimeout: "timeout",
 	FieldDiscard: "discard policy", FieldLog: "log", FieldOKRCs: "accepted exit codes",
-	FieldOutputLimit: "output limit", FieldRole: "role",
+	FieldOutputLimit: "output limit", FieldRole: "role", FieldPackages: "packages",
+	FieldUnusedGoldens: "unused golden zones' age",
 }
 
 // String is the engine's own word for the field.
@@ -154,6 +157,9 @@ func (n *Namer) enable(f Field) string {
 // Enable, as an argument of an error's text, is a hint to turn a switch
 // on, phrased by the door.
 type Enable Field
+
+// String is the hint in the engine's own words.
+func (e Enable) String() string { return (*Namer)(nil).enable(Field(e)) }
 
 // An OptionError is a request the engine refuses because of what one
 // field (or, with FieldNone, several named in the text) says. Its text

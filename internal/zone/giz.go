@@ -72,6 +72,22 @@ type GIZSpec struct {
 	// Omitted are the fields the request leaves out: an existing zone
 	// keeps what it has for them (the zero set: every field is given).
 	Omitted Fields
+	// OnDemand marks a golden zone built for a disposable zone's
+	// request, with the request's run id (AttrOnDemand): gc evicts such
+	// a golden zone once it is unused.
+	OnDemand string
+	// content is the content a new golden zone records (AttrContent),
+	// and an existing one must record (see goldenFor).
+	content *Content
+	// evictBefore, for a destroy that evicts an unused golden zone made
+	// on demand (see EvictGoldens), is the last use it must predate:
+	// under the zone's lock the destroy is planned only while the zone
+	// is still one made on demand, unused since then, with no
+	// dependents, else it fails with a *keptError.
+	evictBefore time.Time
+	// forDIZ: the golden zone is a disposable zone's, whose request names
+	// its packages FieldPackages.
+	forDIZ bool
 	// sourceLock is Source's lock, held shared until it was cloned (see
 	// DIZSpec.gizLock).
 	sourceLock *ZoneLock
@@ -107,6 +123,14 @@ func (s GIZSpec) contentParts() map[string]string {
 // given reports whether the request gives a field.
 func (s GIZSpec) given(f Field) bool { return !s.Omitted.Has(f) }
 
+// pkgField is the field of the request that names the packages.
+func (s GIZSpec) pkgField() Field {
+	if s.forDIZ {
+		return FieldPackages
+	}
+	return FieldAddPackages
+}
+
 func validPackage(p string) error {
 	if p == "" || strings.HasPrefix(p, "-") || strings.ContainsAny(p, " \t\n'\"`$;&|<>(){}") {
 		return fmt.Errorf("%q is not a package FMRI or pattern", p)
@@ -117,7 +141,7 @@ func validPackage(p string) error {
 func (h *Host) validateGIZ(s *GIZSpec) (*accounts, error) {
 	var errs error
 	if s.Name == "" {
-		errs = multierror.Append(errs, optErr(FieldName, "required"))
+		errs = multierror.Append(errs, optErr(FieldName, "required (but to create a golden zone named by its content, with state present)"))
 	} else if err := illumos.ValidZoneName(s.Name); err != nil {
 		errs = multierror.Append(errs, optErr(FieldName, "%w", err))
 	}
@@ -203,6 +227,8 @@ func (h *Host) EnsureGIZ(ctx context.Context, spec GIZSpec) (*Outcome, error) {
 		return h.ExportGIZ(ctx, spec)
 	case spec.Image != "":
 		return h.ImportGIZ(ctx, spec)
+	case spec.Name == "" && spec.State == "present":
+		return h.ensureByContent(ctx, spec)
 	}
 	acc, err := h.validateGIZ(&spec)
 	if err != nil {
@@ -269,6 +295,18 @@ func (o *gizOp) plan(ctx context.Context, _ *lockSet, p *Plan, out *Outcome) err
 		}
 	}
 	switch {
+	case spec.State == "absent" && !spec.evictBefore.IsZero():
+		switch {
+		case z == nil:
+			return &keptError{"it is gone"}
+		case z.Attr(AttrOnDemand) == "":
+			return &keptError{"it was not made on demand"}
+		case lastUsed(w, z).After(spec.evictBefore):
+			return &keptError{"it was used since " + Stamp(lastUsed(w, z))}
+		case len(gizDependents(w, z)) > 0:
+			return &keptError{"zones depend on it: " + strings.Join(gizDependents(w, z), ", ")}
+		}
+		fallthrough
 	case spec.State == "absent":
 		if z == nil {
 			out.set("state", "absent")
@@ -276,7 +314,7 @@ func (o *gizOp) plan(ctx context.Context, _ *lockSet, p *Plan, out *Outcome) err
 			return nil
 		}
 		if deps := gizDependents(w, z); len(deps) > 0 && !spec.Force {
-			return fmt.Errorf("zone %s: disposable zones depend on its snapshots: %s; destroy them first (or %v, which keeps them: the uninstall promotes them)", z.Name, strings.Join(deps, ", "), Enable(FieldForce))
+			return optErr(FieldNone, "zone %s: disposable zones depend on its snapshots: %s; destroy them first (or %v, which keeps them: the uninstall promotes them)", z.Name, strings.Join(deps, ", "), Enable(FieldForce))
 		}
 		steps, err := h.destroySteps(ctx, w, z)
 		if err != nil {
@@ -456,6 +494,12 @@ func (h *Host) gizConfig(spec *GIZSpec, zonepath, origin, run string, base *illu
 		illumos.Attr{Name: AttrSetup, Type: "string", Value: formatParts(spec.contentParts())},
 		illumos.Attr{Name: AttrRun, Type: "string", Value: run},
 	)
+	if spec.content != nil {
+		c.Attrs = append(c.Attrs, contentAttrs(spec.content)...)
+	}
+	if spec.OnDemand != "" {
+		c.Attrs = append(c.Attrs, illumos.Attr{Name: AttrOnDemand, Type: "string", Value: spec.OnDemand})
+	}
 	return c
 }
 

@@ -3,6 +3,7 @@ package zone
 import (
 	"context"
 	"path"
+	"strconv"
 	"strings"
 
 	"github.com/zonemgr/zonemgr/internal/illumos"
@@ -32,6 +33,16 @@ type ZoneInfo struct {
 	Datasets []string       `json:"datasets"`
 	Mounts   []string       `json:"mounts"`
 	Snaps    []SnapshotInfo `json:"snapshots,omitempty"`
+	// Size is the bytes the zone's dataset tree uses (zfs used).
+	Size int64 `json:"size"`
+	// OnDemand, for a golden zone built on demand, is the request that
+	// built it; LastUsed its last use (RFC 3339), which gc
+	// --unused-goldens evicts it by.
+	OnDemand string `json:"on_demand,omitempty"`
+	LastUsed string `json:"last_used,omitempty"`
+	// Content is what a golden zone made by content holds (its
+	// recorded zonemgr.content, one "key=value" per part).
+	Content []string `json:"content,omitempty"`
 }
 
 // Orphans are what killed zonemgr runs left unfinished: their journals,
@@ -150,6 +161,13 @@ func describeZone(w *World, z *Zone) ZoneInfo {
 	}
 	if ds, ok := w.ZoneDataset(z); ok {
 		zi.Dataset = ds
+		zi.Size, _ = strconv.ParseInt(w.Datasets[ds].Value("used"), 10, 64)
+	}
+	if c, ok := recordedContent(z); ok {
+		zi.Content = strings.Split(c, "\n")
+	}
+	if zi.OnDemand = z.Attr(AttrOnDemand); zi.OnDemand != "" {
+		zi.LastUsed = Stamp(lastUsed(w, z))
 	}
 	if z.Config != nil {
 		zi.VNICs = append(zi.VNICs, zoneNets(z)...)

@@ -140,7 +140,7 @@ func (w *World) Tree(root string) []string {
 }
 
 // datasetProps are the columns of the one zfs listing a World reads.
-var datasetProps = []string{"type", "origin", "mountpoint", "creation", "createtxg", "used", "userrefs", PropRun, propBEActive, propBEParent}
+var datasetProps = []string{"type", "origin", "mountpoint", "creation", "createtxg", "used", "userrefs", PropRun, PropUsed, propBEActive, propBEParent}
 
 // The ipkg brand's boot environment properties (pkg5
 // src/brand/ipkg/common.ksh: PROP_ACTIVE, PROP_PARENT), and the global

@@ -21,6 +21,7 @@ import (
 	"strings"
 
 	"github.com/zonemgr/zonemgr/internal/config"
+	"github.com/zonemgr/zonemgr/internal/zone"
 	"github.com/zonemgr/zonemgr/modules"
 )
 
@@ -158,6 +159,12 @@ func configLists(cfg *config.Config) []configList {
 // --print-config.
 func mergeConfig(r *request, cfg *config.Config) {
 	for _, l := range configLists(cfg) {
+		if l.opt == optAddPackages && r.verb != nil && (r.verb.name == "create-diz" || r.verb.name == "exec-diz") {
+			// ADD_PACKAGE_FMRIS are a golden zone's packages; a
+			// disposable zone's -p names its golden zone, and only
+			// the command line gives it.
+			continue
+		}
 		r.lists[l.opt] = append(slices.Clone(l.vals), r.lists[l.opt]...)
 		cfg.Values[l.key] = strings.Join(r.lists[l.opt], " ")
 	}
@@ -224,6 +231,18 @@ func resolve(r *request) (*verb, *usageError) {
 	for _, opt := range v.requires {
 		if r.str[opt] == "" && len(r.lists[opt]) == 0 {
 			return nil, usagef([]string{"zonemgr " + v.name + " --help shows how"}, "%s needs %s", word, optionByName[opt].brief())
+		}
+	}
+	if len(v.requiresOne) > 0 && !slices.ContainsFunc(v.requiresOne, func(opt string) bool { return r.str[opt] != "" || len(r.lists[opt]) > 0 }) {
+		var names []string
+		for _, opt := range v.requiresOne {
+			names = append(names, optionByName[opt].brief())
+		}
+		return nil, usagef([]string{"zonemgr " + v.name + " --help shows how"}, "%s needs %s", word, strings.Join(names, " or "))
+	}
+	if d := r.str[optUnusedGoldens]; d != "" {
+		if _, err := zone.ParseAge(d); err != nil {
+			return nil, usagef(nil, "--unused-goldens: %v", err)
 		}
 	}
 	if d := r.str[optExecDiscard]; d != "" && v.applies(optExecDiscard) && discardValues[d] == "" {

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/zonemgr/zonemgr/internal/zone"
 	"github.com/zonemgr/zonemgr/modules"
@@ -43,7 +44,7 @@ type fakeHost struct {
 	// failErr with this error.
 	fail    map[string]string
 	failErr map[string]error
-	calls []call
+	calls   []call
 	// block, when set, runs in place of an exec (for a signal test).
 	block func(ctx context.Context) error
 }
@@ -95,8 +96,17 @@ func changed(name string, mode modules.Mode, values map[string]any) *zone.Outcom
 
 func (h *fakeHost) GIZ(ctx context.Context, mode modules.Mode, spec zone.GIZSpec) *modules.Reply {
 	r := h.record("zone_giz", mode, spec)
+	name := spec.Name
+	if name == "" {
+		pkgs, err := zone.NormalizePackages(spec.AddPackages)
+		if err != nil {
+			r.Err = err
+			return r
+		}
+		name = zone.Content{Brand: spec.Brand, Template: spec.Template, Packages: pkgs}.Name("giz-")
+	}
 	if r.Err == nil {
-		r.Outcome = changed(spec.Name, mode, map[string]any{"name": spec.Name})
+		r.Outcome = changed(name, mode, map[string]any{"name": name})
 	}
 	return r
 }
@@ -196,8 +206,12 @@ func (h *fakeHost) Info(ctx context.Context, q zone.InfoQuery) *modules.Reply {
 	return r
 }
 
-func (h *fakeHost) GC(ctx context.Context, mode modules.Mode) *modules.Reply {
-	r := h.record("zone_gc", mode, struct{}{})
+func (h *fakeHost) GC(ctx context.Context, mode modules.Mode, unused *time.Duration) *modules.Reply {
+	var req any = struct{}{}
+	if unused != nil {
+		req = gcRequest{*unused}
+	}
+	r := h.record("zone_gc", mode, req)
 	if r.Err != nil {
 		return r
 	}
@@ -214,6 +228,9 @@ func (h *fakeHost) GC(ctx context.Context, mode modules.Mode) *modules.Reply {
 	}
 	return r
 }
+
+// A gcRequest is a gc call that evicts unused golden zones.
+type gcRequest struct{ unused time.Duration }
 
 // requestOptions renders a request as the options of the module call
 // that means the same (the options a task would give, with their
@@ -261,6 +278,7 @@ func requestOptions(req any) map[string]any {
 	diz := func(s zone.DIZSpec) {
 		str("name", s.Name)
 		str("giz", s.GIZ)
+		list("packages", s.Packages)
 		str("snapshot", s.Snapshot)
 		lofs(s.Lofs)
 		var nfs, over []string
@@ -339,6 +357,8 @@ func requestOptions(req any) map[string]any {
 		str("role", s.Role)
 		str("state", s.State)
 		on("verify", s.Verify)
+	case gcRequest:
+		o["unused_goldens"] = s.unused.String()
 	case struct{}:
 	default:
 		panic(fmt.Sprintf("requestOptions: %T", req))

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"time"
+
 	"github.com/zonemgr/zonemgr/internal/zone"
 )
 
@@ -9,8 +11,16 @@ import (
 // first); on standard error, what it did not run and why, what failed,
 // and the look-alikes no journal records, which gc leaves alone.
 func runGC(s *session) int {
-	s.debugCall("zone_gc", s.mode(), struct{}{})
-	r := s.engine.GC(s.ctx, s.mode())
+	var unused *time.Duration
+	if v := s.req.str[optUnusedGoldens]; v != "" {
+		d, err := zone.ParseAge(v)
+		if err != nil {
+			return s.fail("--unused-goldens: %v", err)
+		}
+		unused = &d
+	}
+	s.debugCall("zone_gc", s.mode(), struct{ UnusedGoldens string }{s.req.str[optUnusedGoldens]})
+	r := s.engine.GC(s.ctx, s.mode(), unused)
 	rep := r.GC
 	if rep == nil {
 		rep = &zone.GCReport{}
@@ -28,12 +38,24 @@ func runGC(s *session) int {
 		for _, x := range rep.Found.Unrecorded {
 			s.out.warnf("left alone: %s", x)
 		}
+		if ev := r.Evicted; ev != nil {
+			kept, _ := ev.Values["kept"].([]string)
+			for _, x := range kept {
+				s.out.infof("golden zone kept: %s", x)
+			}
+		}
 	}
 	if r.Failed() {
 		notes()
 	}
 	return s.report(r, func() {
 		s.printLeftovers(rep.Found)
+		if ev := r.Evicted; ev != nil {
+			evicted, _ := ev.Values["evicted"].([]string)
+			for _, name := range evicted {
+				s.out.data("golden " + name)
+			}
+		}
 		notes()
 	})
 }

@@ -14,7 +14,7 @@ var fieldOptions = map[zone.Field]string{
 	zone.FieldAddPublishers: optAddPublishers, zone.FieldRemovePublishers: optDelPublishers,
 	zone.FieldIncrementalFrom: optIncremental, zone.FieldAttachUpdate: optAttachUpdate, zone.FieldArchive: optArchive,
 	zone.FieldLDAPClient: optLDAPClient, zone.FieldCmd: optExecCmd, zone.FieldUser: optExecUser,
-	zone.FieldDiscard: optExecDiscard,
+	zone.FieldDiscard: optExecDiscard, zone.FieldPackages: optAddPackages, zone.FieldUnusedGoldens: optUnusedGoldens,
 }
 
 // flagNamer phrases the engine's fields as the flags a user of verb

@@ -91,6 +91,7 @@ const (
 	optAttachUpdate  = "attach-update"
 	optArchive       = "archive"
 	optLDAPClient    = "ldap-client"
+	optUnusedGoldens = "unused-goldens"
 )
 
 // options are every option the command line accepts, in help order.
@@ -110,7 +111,7 @@ var options = []*option{
 	{name: optSnapshot, short: "s", aliases: []string{"snapname"}, arg: "SNAP", help: "Snapshot name (the part after '@'): to clone from, to take, to roll back to, or to destroy."},
 	{name: optZone, short: "z", arg: "ZONE", help: "The zone to act on (for the list verbs: a shell pattern of the names to list)."},
 	{name: optAutoname, short: "Z", help: "Generate the new zone's name (see -O)."},
-	{name: optAddPackages, short: "p", aliases: []string{"install-packages", "add-package", "install-package"}, arg: "LIST", list: true, split: true, help: "Packages to install."},
+	{name: optAddPackages, short: "p", aliases: []string{"install-packages", "add-package", "install-package"}, arg: "LIST", list: true, split: true, help: "Packages (names or FMRIs; @FILE reads a file of them, '#' comments): to install in a golden zone; for a disposable zone, the packages that name its golden zone, found or built on demand."},
 	{name: optDelPackages, short: "P", aliases: []string{"del-packages", "uninstall-packages", "remove-package", "del-package", "uninstall-package"}, arg: "LIST", list: true, split: true, help: "Packages to uninstall."},
 	{name: optAddPublishers, short: "g", aliases: []string{"add-publisher"}, arg: "LIST", list: true, split: true, help: "IPS publishers to add, each \"name|origin-url\"."},
 	{name: optDelPublishers, short: "G", aliases: []string{"remove-publisher", "del-publisher", "del-publishers"}, arg: "LIST", list: true, split: true, help: "IPS publishers to remove."},
@@ -132,6 +133,7 @@ var options = []*option{
 	{name: optAttachUpdate, help: "import-giz: attach the imported zone with zoneadm attach -u (update its packages to the global zone's)."},
 	{name: optArchive, arg: "FILE", help: "create-giz: install the new zone from this archive in the global zone (zoneadm install -a) instead of from the package repository."},
 	{name: optLDAPClient, help: "Copy the global zone's LDAP client configuration into the zone and enable its LDAP client service."},
+	{name: optUnusedGoldens, arg: "AGE", help: "gc: evict golden zones built on demand that no zone was cloned from for AGE (30d, 2w, 36h, 90m)."},
 	{name: optListArgs, arg: "FLAGS", hidden: true, help: "zoneadm list flags of the list verbs (-c, -i, -p, -v)."},
 }
 

@@ -61,22 +61,22 @@ func TestOutfileFailure(t *testing.T) {
 	}
 }
 
-func TestCreateGIZGeneratesName(t *testing.T) {
+// TestCreateGIZNamedByContent: without -z, create-giz leaves the name to
+// the engine, which names the zone by its content; the name it reports
+// is printed and written to the -O file.
+func TestCreateGIZNamedByContent(t *testing.T) {
 	h := newFakeHost()
 	out := filepath.Join(t.TempDir(), "out")
-	got := runCLI(t, h, nil, "create-giz", "-O", out)
+	got := runCLI(t, h, nil, "create-giz", "-O", out, "-p", "b a")
 	if got.code != 0 {
 		t.Fatalf("exit status %d; stderr:\n%s", got.code, got.stderr)
 	}
-	if len(h.calls) != 2 || h.calls[0].module != "zone_info" || h.calls[0].args != `{}` || h.calls[1].module != "zone_giz" {
-		t.Fatalf("calls %+v, want zone_info {} then zone_giz", h.calls)
+	if len(h.calls) != 1 || h.calls[0].module != "zone_giz" || h.calls[0].args != `{"add_packages":["b","a"],"state":"present"}` {
+		t.Fatalf("calls %+v, want one zone_giz without a name", h.calls)
 	}
 	name := strings.TrimSuffix(got.stdout, "\n")
-	if !regexp.MustCompile(`^giz-[0-9a-f]{6}-[0-9a-z]{4}$`).MatchString(name) {
-		t.Errorf("generated name %q is not GIZ_NAME_PREFIX, hash, suffix", name)
-	}
-	if want := `{"name":"` + name + `","state":"present"}`; h.calls[1].args != want {
-		t.Errorf("zone_giz args %s, want %s", h.calls[1].args, want)
+	if !regexp.MustCompile(`^giz-[0-9a-f]{10}$`).MatchString(name) {
+		t.Errorf("name %q is not GIZ_NAME_PREFIX and a content hash", name)
 	}
 	if b, _ := os.ReadFile(out); string(b) != "GENERATED_ZONENAME='"+name+"'\n" {
 		t.Errorf("outfile %q", b)

@@ -158,7 +158,7 @@ func TestUsageErrors(t *testing.T) {
 		{a("list-diz", "--copy-users", "jim"), "zonemgr: error: option --copy-users does not apply to list-diz\nzonemgr: hint: zonemgr list-diz --help lists its options\n"},
 		{a("create-giz", "--add-vnic-over", "stub0"), "zonemgr: error: option --add-vnic-over does not apply to create-giz\nzonemgr: hint: zonemgr create-giz --help lists its options\n"},
 		{a("exec", "-z", "z"), "zonemgr: error: exec needs --exec-cmd COMMAND\nzonemgr: hint: zonemgr exec --help shows how\n"},
-		{a("exec-diz", "--exec-cmd", "make"), "zonemgr: error: exec-diz needs -c GIZ\nzonemgr: hint: zonemgr exec-diz --help shows how\n"},
+		{a("exec-diz", "--exec-cmd", "make"), "zonemgr: error: exec-diz needs -c GIZ or -p LIST\nzonemgr: hint: zonemgr exec-diz --help shows how\n"},
 		{a("destroy-snap", "-z", "g"), "zonemgr: error: destroy-snap needs -s SNAP\nzonemgr: hint: zonemgr destroy-snapshot --help shows how\n"},
 		{a("pkg-install", "-z", "g"), "zonemgr: error: pkg-install needs -p LIST\nzonemgr: hint: zonemgr pkg-install --help shows how\n"},
 		{a("exec", "-z", "z", "--exec-cmd", "x", "--exec-discard", "onfial"), "zonemgr: error: --exec-discard \"onfial\" is not a discard policy\nzonemgr: hint: did you mean onfail?\n"},

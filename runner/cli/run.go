@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/hashicorp/go-multierror"
@@ -93,7 +94,12 @@ func collect(errs []error) error {
 // command line: the golden zone, snapshot and name, mounts, datasets,
 // VNICs and accounts.
 func (r *request) dizSpec(state string) (zone.DIZSpec, error) {
+	pkgs, err := zone.ReadPackageArgs(r.lists[optAddPackages], os.ReadFile)
+	if err != nil {
+		return zone.DIZSpec{}, err
+	}
 	spec := zone.DIZSpec{
+		Packages:     pkgs,
 		Name:         r.str[optZone],
 		GIZ:          r.str[optOrigin],
 		Snapshot:     r.str[optSnapshot],
@@ -142,7 +148,9 @@ func (r *request) packages(spec *zone.GIZSpec) error {
 		spec.AddPublishers = append(spec.AddPublishers, p)
 	}
 	spec.RemovePublishers = r.list(optDelPublishers, nil)
-	spec.AddPackages = r.list(optAddPackages, nil)
+	pkgs, err := zone.ReadPackageArgs(r.lists[optAddPackages], os.ReadFile)
+	errs = append(errs, err)
+	spec.AddPackages = pkgs
 	spec.RemovePackages = r.list(optDelPackages, nil)
 	return collect(errs)
 }
@@ -231,13 +239,6 @@ func (s *session) badRequest(err error) int {
 func runCreateGIZ(s *session) int {
 	r := s.req
 	name := r.str[optZone]
-	if name == "" {
-		var code int
-		var ok bool
-		if name, code, ok = s.newGIZName(); !ok {
-			return code
-		}
-	}
 	spec := zone.GIZSpec{Name: name, State: "present", Source: r.str[optOrigin], Snapshot: r.str[optSnapshot],
 		CopyUsers: r.list(optCopyUsers, nil), CopyGroups: r.list(optCopyGroups, nil), ElevateUsers: r.list(optElevateUsers, nil),
 		Archive: r.str[optArchive], LDAPClient: r.on[optLDAPClient], UpdatePackages: true, Omitted: r.gizOmitted()}
@@ -262,30 +263,6 @@ func runCreateGIZ(s *session) int {
 		return s.badRequest(err)
 	}
 	return s.created(s.giz(spec), name)
-}
-
-// newGIZName generates a free golden zone name, as zone_diz does for
-// disposable zones: GIZ_NAME_PREFIX, a hash of the spec and a random
-// suffix, avoiding every zone zone_info knows.
-func (s *session) newGIZName() (string, int, bool) {
-	s.debugCall("zone_info", modules.Mode{}, zone.InfoQuery{})
-	res := s.engine.Info(s.ctx, zone.InfoQuery{})
-	if res.Err != nil {
-		return "", s.fail("pick a name for the golden zone: %s", res.Msg(s.names)), false
-	}
-	taken := map[string]bool{}
-	for _, z := range res.Info.Zones {
-		taken[z.Name] = true
-	}
-	r := s.req
-	hash := zone.SpecHash(r.str[optTemplate], r.str[optBrand], r.str[optOrigin], r.str[optSnapshot],
-		fmt.Sprint(r.lists[optAddPublishers], r.lists[optAddPackages], r.lists[optDelPackages],
-			r.lists[optCopyUsers], r.lists[optCopyGroups], r.lists[optElevateUsers], r.lists[optMountLofs]))
-	name, err := zone.GenerateName(s.cfg.GIZNamePrefix, hash, func(n string) bool { return taken[n] })
-	if err != nil {
-		return "", s.fail("pick a name for the golden zone: %v", err), false
-	}
-	return name, 0, true
 }
 
 // created reports a call that made (or would make) a zone: its name on

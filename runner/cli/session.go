@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/zonemgr/zonemgr/internal/ansible"
 	"github.com/zonemgr/zonemgr/internal/config"
@@ -21,7 +22,7 @@ type Engine interface {
 	Snapshot(ctx context.Context, mode modules.Mode, spec zone.SnapshotSpec) *modules.Reply
 	Exec(ctx context.Context, mode modules.Mode, spec zone.ExecSpec) *modules.Reply
 	Info(ctx context.Context, q zone.InfoQuery) *modules.Reply
-	GC(ctx context.Context, mode modules.Mode) *modules.Reply
+	GC(ctx context.Context, mode modules.Mode, unusedGoldens *time.Duration) *modules.Reply
 }
 
 // A session is one run of a verb: the request, the configuration, where

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-
 )
 
 func TestSignalContext(t *testing.T) {

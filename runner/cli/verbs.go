@@ -35,9 +35,10 @@ type verb struct {
 	// options are the options besides the global ones that apply.
 	options []string
 	// requires are options that must have a value (from the command line
-	// or the configuration).
-	requires []string
-	zone     zoneUse
+	// or the configuration); requiresOne, options of which one must.
+	requires    []string
+	requiresOne []string
+	zone        zoneUse
 	// positionalZone: the word after the verb may name the zone.
 	positionalZone bool
 	// listFlags: the word after the verb may be zoneadm list flags.
@@ -62,7 +63,7 @@ var (
 	gizOptions = []string{optZone, optAutoname, optTemplate, optBrand, optOrigin, optSnapshot,
 		optAddPublishers, optDelPublishers, optAddPackages, optDelPackages,
 		optCopyUsers, optCopyGroups, optElevateUsers, optMountLofs, optArchive, optLDAPClient}
-	dizOptions = []string{optZone, optAutoname, optOrigin, optSnapshot, optMountLofs, optMountAutoNFS,
+	dizOptions = []string{optZone, optAutoname, optOrigin, optAddPackages, optSnapshot, optMountLofs, optMountAutoNFS,
 		optDelegate, optCopyUsers, optCopyGroups, optElevateUsers, optVNICs, optVNICsOver, optLDAPClient}
 	execOptions = []string{optExecCmd, optExecUser, optExecDiscard}
 )
@@ -103,10 +104,12 @@ func init() {
 				"(or clones another golden zone with -c), installs it, boots it once to import its services, " +
 				"copies the users and groups, elevates users, adds publishers and packages, and takes the " +
 				"snapshots initial-installed-ZONE, initial-manifest_import_booted-ZONE and " +
-				"initial-postinstalled-ZONE. Without -z the name is generated (GIZ_NAME_PREFIX). " +
+				"initial-postinstalled-ZONE. Without -z the zone is named by its content: GIZ_NAME_PREFIX " +
+				"and a hash of its template or brand, publishers, packages (sorted, without duplicates) and " +
+				"source zone with its snapshot, so that the same content, in any order, finds the same zone. " +
 				"As in the original, a template (-t, or TEMPLATE_GIZ) wins over -b; -b applies when " +
 				"TEMPLATE_GIZ is empty. The zone's name is printed on stdout.",
-			calls:   "zone_info (only to pick a free name), then zone_giz with state=present",
+			calls:   "zone_giz with state=present",
 			options: gizOptions,
 			zone:    zoneNew,
 			run:     runCreateGIZ,
@@ -227,12 +230,16 @@ func init() {
 		{
 			name:     "create-diz",
 			group:    groupDIZ,
-			synopsis: "create-diz -c GIZ [-s SNAP] [-z ZONE | -Z] [OPTIONS]",
+			synopsis: "create-diz {-c GIZ [-s SNAP] | -p PACKAGES | -c GIZ -p PACKAGES} [-z ZONE | -Z] [OPTIONS]",
 			summary:  "clone a golden zone's snapshot into a disposable zone",
 			about: "Creates a disposable-image zone, unless it exists: a ZFS clone of the golden zone's " +
 				"snapshot (-s; default its newest zonemgr snapshot) with its own lofs mounts, NFS " +
 				"automounts, delegated datasets, VNICs and copied accounts. Without -z the name is " +
-				"generated (DIZ_NAME_PREFIX). -c alone, without a verb, means create-diz. The zone's name " +
+				"generated (DIZ_NAME_PREFIX). -c alone, without a verb, means create-diz. With -p, the " +
+				"golden zone is the one those packages name by content, found or built on demand: without " +
+				"-c, the golden zone holding exactly them; with a -c zone that does not exist, that golden " +
+				"zone built from them; with an existing -c zone, the golden zone derived from it with them " +
+				"added. Concurrent requests build a golden zone once. The zone's name " +
 				"is printed on stdout, and appended to the -O file.",
 			calls:   "zone_diz with state=present",
 			options: dizOptions,
@@ -270,18 +277,19 @@ func init() {
 			name:     "exec-diz",
 			aliases:  []string{"run-diz"},
 			group:    groupExec,
-			synopsis: "exec-diz -c GIZ --exec-cmd COMMAND [--exec-user USER] [--exec-discard WHEN] [OPTIONS]",
+			synopsis: "exec-diz {-c GIZ | -p PACKAGES} --exec-cmd COMMAND [--exec-user USER] [--exec-discard WHEN] [OPTIONS]",
 			summary:  "clone a disposable zone, run a command in it, destroy it",
 			about: "Clones a fresh disposable zone from the golden zone (with every create-diz option), " +
 				"boots it, runs the command as --exec-user, and destroys the zone (--exec-discard: " +
 				"always by default; onsuccess keeps a failed build's zone for a look, off keeps it). " +
 				"The command's output is shown as it runs, and zonemgr exits with the command's exit " +
 				"status. The zone's name is appended to the -O file.",
-			calls:    "zone_exec with giz",
-			options:  append(slices.Clone(dizOptions), execOptions...),
-			requires: []string{optOrigin, optExecCmd},
-			zone:     zoneNew,
-			run:      runExecDIZ,
+			calls:       "zone_exec with giz or packages",
+			options:     append(slices.Clone(dizOptions), execOptions...),
+			requires:    []string{optExecCmd},
+			requiresOne: []string{optOrigin, optAddPackages},
+			zone:        zoneNew,
+			run:         runExecDIZ,
 			examples: []string{
 				"zonemgr exec-diz -c build-giz-jdk --exec-user jenkins --copy-users \"jenkins jim\" --elevate-users \"jim\" --copy-groups jenkins --mount-lofs \"/export/oi-userland\" --add-vnic-over \"etherstub127\" --exec-cmd \"cd /export/oi-userland/components/java8 && gmake publish\"",
 				"zonemgr -q exec-diz -c test-giz-1 --exec-cmd 'uname -a'; echo \"build exit status: $?\"",
@@ -619,17 +627,21 @@ func init() {
 		{
 			name:     "gc",
 			group:    groupOther,
-			synopsis: "gc [-n]",
+			synopsis: "gc [-n] [--unused-goldens AGE]",
 			summary:  "remove what killed runs left behind (-n: only report)",
 			about: "Replays the journals of zonemgr runs that were killed (their undo commands, newest first), " +
 				"then removes managed zones left configured or incomplete, automatic VNICs no zone configures, " +
 				"zone datasets under the containers with no zone, and origin snapshots with no clone. Zones " +
 				"without zonemgr attributes, datasets outside the containers and other VNICs are never touched, " +
 				"nor anything a running operation holds. Prints one line per leftover found; with -n prints " +
-				"the commands it would run and changes nothing. Exits 1 when leftovers remain.",
+				"the commands it would run and changes nothing. Exits 1 when leftovers remain. With " +
+				"--unused-goldens, then evicts the golden zones built on demand (create-diz -p, exec-diz -p) " +
+				"that no zone was cloned from for that long and that no zone depends on; golden zones made " +
+				"by hand are never evicted.",
 			calls:    "zone_gc (in check mode with -n)",
+			options:  []string{optUnusedGoldens},
 			run:      runGC,
-			examples: []string{"zonemgr -n gc", "zonemgr gc"},
+			examples: []string{"zonemgr -n gc", "zonemgr gc", "zonemgr gc --unused-goldens 30d"},
 		},
 	}
 	develDebug = &verb{

@@ -74,6 +74,15 @@ var moduleCallTests = []moduleCallTest{
 	{a("update-giz", "-z", "test-*", "-p", "x"), []want{{"zone_info", `{"role":"giz","name":"test-*"}`, false},
 		{"zone_giz", `{"name":"test-giz-1","state":"updated","add_packages":["x"]}`, false}}, 0, ""},
 
+	// Disposable zones by the packages of their golden zone.
+	{a("create-diz", "-p", "developer/gcc-10 pkg:/developer/build/gnu-make"), []want{{"zone_diz",
+		`{"packages":["developer/gcc-10","pkg:/developer/build/gnu-make"],"state":"present"}`, false}}, 0, "diz-abc123-0001\n"},
+	{a("create-diz", "-c", "test-giz-1", "-p", "a,b", "-z", "d2"), []want{{"zone_diz",
+		`{"giz":"test-giz-1","packages":["a","b"],"name":"d2","state":"present"}`, false}}, 0, "d2\n"},
+	{a("exec-diz", "-p", "a", "--exec-cmd", "make"), []want{{"zone_exec", `{"packages":["a"],"cmd":"make"}`, false}}, 0, ""},
+	{a("gc", "--unused-goldens", "30d"), []want{{"zone_gc", `{"unused_goldens":"720h0m0s"}`, false}}, 0,
+		"journal /var/zonemgr/journal/b1-diz-7-1.json\nvnic autodizgone_0\n"},
+
 	// Disposable zones.
 	{a("create-diz", "-c", "test-giz-1"), []want{{"zone_diz", `{"giz":"test-giz-1","state":"present"}`, false}}, 0, "diz-abc123-0001\n"},
 	{a("-c", "test-giz-1"), []want{{"zone_diz", `{"giz":"test-giz-1","state":"present"}`, false}}, 0, "diz-abc123-0001\n"},

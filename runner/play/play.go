@@ -76,9 +76,9 @@ type Runner struct {
 	// own options.
 	Modules map[string]*ansible.Module
 	// Trace records the run for ZONEMGR_TRACE (nil: not traced).
-	Trace *modules.Trace
-	Stdout  io.Writer
-	Stderr  io.Writer
+	Trace  *modules.Trace
+	Stdout io.Writer
+	Stderr io.Writer
 	// Getenv reads the environment (NO_COLOR); nil means os.Getenv.
 	Getenv func(string) string
 	// Spawn runs a module whose task has an environment, as Ansible runs

@@ -82,7 +82,8 @@ func badInputs() []badInput {
 	}
 	emptyWant := []string{"name", "empty", "letters, digits"}
 	in = append(in,
-		badInput{name: "zone_giz name empty", module: "zone_giz", args: map[string]any{"name": ""}, want: []string{"name: required"}},
+		badInput{name: "zone_giz name empty", module: "zone_giz", args: map[string]any{"name": ""}, want: emptyWant},
+		badInput{name: "zone_giz no name to update", module: "zone_giz", args: map[string]any{"state": "updated"}, want: []string{"name: required"}},
 		badInput{name: "zone_diz name empty", module: "zone_diz", args: map[string]any{"name": "", "giz": "golden"}, want: emptyWant},
 		badInput{name: "zone_diz absent without a name", module: "zone_diz", args: map[string]any{"state": "absent"}, want: []string{"name: required when state is absent"}},
 		badInput{name: "cli create-giz -z empty", cli: []string{"create-giz", "-z", ""}, want: []string{"-z", "empty", "letters, digits"}},

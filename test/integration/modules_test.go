@@ -279,7 +279,8 @@ func TestBadInput(t *testing.T) {
 		{"zone_diz", map[string]any{"name": "ok1", "giz": "g", "boot_timeout": "soon"}, []string{"boot_timeout"}},
 		{"zone_diz", map[string]any{"state": "absent"}, []string{"name"}},
 		{"zone_diz", map[string]any{"name": "ok1", "giz": "nosuch"}, []string{"giz", "nosuch", "does not exist"}},
-		{"zone_giz", map[string]any{}, []string{"name"}},
+		{"zone_giz", map[string]any{"state": "running"}, []string{"name: required"}},
+		{"zone_giz", map[string]any{"remove_packages": []string{"x"}}, []string{"remove_packages and remove_publishers change a golden zone: name it (name)"}},
 		{"zone_giz", map[string]any{"name": "g1", "add_publishers": []string{"nourl"}}, []string{"add_publishers"}},
 		{"zone_giz", map[string]any{"name": "g1", "add_packages": []string{"$(reboot)"}}, []string{"add_packages"}},
 	}

@@ -180,7 +180,7 @@ func TestSnapshotResultList(t *testing.T) {
 	for _, e := range s.Log()[mark:] {
 		argv = append(argv, strings.Join(e.Argv, " "))
 	}
-	if len(argv) != 5 || argv[4] != "zfs list -H -p -o name,type,origin,mountpoint,creation,createtxg,used,userrefs,zonemgr:run,org.opensolaris.libbe:active,org.opensolaris.libbe:parentbe -t filesystem,volume,snapshot -r rpool/zones/_zonemgr/GIZ/golden" {
+	if len(argv) != 5 || argv[4] != "zfs list -H -p -o name,type,origin,mountpoint,creation,createtxg,used,userrefs,zonemgr:run,zonemgr:used,org.opensolaris.libbe:active,org.opensolaris.libbe:parentbe -t filesystem,volume,snapshot -r rpool/zones/_zonemgr/GIZ/golden" {
 		t.Errorf("snapshot of an installed golden zone ran %d commands, want 2 reads, the snapshot, the hold and one listing of the zone's tree:\n%s", len(argv), strings.Join(argv, "\n"))
 	}
 	names, clones := snapshotNamesOf(t, res, base)

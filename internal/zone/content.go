@@ -1,0 +1,549 @@
+package zone
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/zonemgr/zonemgr/internal/illumos"
+)
+
+// Golden zones by content. A golden zone made without a name is named by
+// what it holds: GIZ_NAME_PREFIX and a short hash of its Content (brand,
+// template, publishers, the sorted and de-duplicated packages, and the
+// golden zone and snapshot it was derived from). The whole content is
+// recorded on the zone (zonemgr.content), so that a request for the same
+// content, in any order, finds the same zone, and a name whose recorded
+// content differs is refused, never reused. A disposable zone asked for
+// with packages and no golden zone has its golden zone found, or built
+// on demand: such a golden zone carries the run that made it
+// (zonemgr.ondemand) and its last use (the zonemgr:used property of its
+// dataset), and gc --unused-goldens evicts it once unused.
+
+// Attributes and properties of golden zones by content.
+const (
+	// AttrContent holds a golden zone's content (Content.Canonical), in
+	// chunks: zonemgr.content, zonemgr.content.1, ... (a zonecfg attr
+	// value holds at most 2*BUFSIZ bytes: libzonecfg's zone_attrtab).
+	AttrContent = "zonemgr.content"
+	// AttrOnDemand marks a golden zone built on demand, with the run id
+	// of the request that built it. Only such golden zones are evicted.
+	AttrOnDemand = "zonemgr.ondemand"
+	// PropUsed is the property of an on-demand golden zone's dataset
+	// that holds its last use, as seconds since the epoch.
+	PropUsed = "zonemgr:used"
+)
+
+// contentChunk is the size of an AttrContent chunk.
+const contentChunk = 1024
+
+// A Content is what a golden zone is built from, which names it when no
+// name is given.
+type Content struct {
+	Brand      string
+	Template   string
+	Publishers []Publisher
+	Packages   []string
+	// Base and BaseSnapshot name the golden zone and snapshot a derived
+	// golden zone is cloned from (Packages are added to it).
+	Base, BaseSnapshot string
+}
+
+// NormalizePackages returns packages as a content names them: each
+// "pkg:/name" as "name", sorted, without duplicates. Versions
+// ("name@1.2") and publishers ("pkg://pub/name") are kept: they make
+// other content. A value that is not a package FMRI or name is refused.
+func NormalizePackages(in []string) ([]string, error) {
+	var out []string
+	var errs []error
+	for _, p := range in {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		if !strings.HasPrefix(p, "pkg://") {
+			p = strings.TrimPrefix(p, "pkg:")
+			p = strings.TrimLeft(p, "/")
+		}
+		if err := validPackage(p); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		out = append(out, p)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	slices.Sort(out)
+	return slices.Compact(out), nil
+}
+
+// Canonical renders the content as recorded: one "key=value" line per
+// part, lists joined with ",".
+func (c Content) Canonical() string {
+	pubs := make([]string, len(c.Publishers))
+	for i, p := range c.Publishers {
+		pubs[i] = p.Name + "|" + p.URL
+	}
+	slices.Sort(pubs)
+	base := ""
+	if c.Base != "" {
+		base = c.Base + "@" + c.BaseSnapshot
+	}
+	return strings.Join([]string{
+		"content=1",
+		"brand=" + c.Brand,
+		"template=" + c.Template,
+		"publishers=" + strings.Join(pubs, ","),
+		"packages=" + strings.Join(c.Packages, ","),
+		"base=" + base,
+	}, "\n")
+}
+
+// Hash is a short hash of the canonical content.
+func (c Content) Hash() string {
+	sum := sha256.Sum256([]byte(c.Canonical()))
+	return hex.EncodeToString(sum[:])[:10]
+}
+
+// Name is the content's golden zone name: prefix and hash.
+func (c Content) Name(prefix string) string { return prefix + c.Hash() }
+
+// contentAttrs are the configuration attributes that record c.
+func contentAttrs(c *Content) []illumos.Attr {
+	s := strings.ReplaceAll(c.Canonical(), "\n", ";")
+	var out []illumos.Attr
+	for i := 0; len(s) > 0 || i == 0; i++ {
+		n := min(len(s), contentChunk)
+		name := AttrContent
+		if i > 0 {
+			name += "." + strconv.Itoa(i)
+		}
+		out = append(out, illumos.Attr{Name: name, Type: "string", Value: s[:n]})
+		s = s[n:]
+	}
+	return out
+}
+
+// recordedContent returns the content a golden zone records, in
+// Canonical's form, and whether it records one.
+func recordedContent(z *Zone) (string, bool) {
+	first := z.Attr(AttrContent)
+	if first == "" {
+		return "", false
+	}
+	var b strings.Builder
+	b.WriteString(first)
+	for i := 1; ; i++ {
+		v := z.Attr(AttrContent + "." + strconv.Itoa(i))
+		if v == "" {
+			break
+		}
+		b.WriteString(v)
+	}
+	return strings.ReplaceAll(b.String(), ";", "\n"), true
+}
+
+// ReadPackageArgs expands the package arguments of a request: each item
+// is split at white space and commas, and "@FILE" stands for the
+// packages of FILE, one or more per line, with '#' starting a comment.
+func ReadPackageArgs(items []string, readFile func(string) ([]byte, error)) ([]string, error) {
+	var out []string
+	split := func(s string) []string {
+		return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' || r == '\n' || r == '\r' })
+	}
+	for _, it := range items {
+		for _, w := range split(it) {
+			file, ok := strings.CutPrefix(w, "@")
+			if !ok {
+				out = append(out, w)
+				continue
+			}
+			b, err := readFile(file)
+			if err != nil {
+				return nil, fmt.Errorf("packages: %w", err)
+			}
+			for _, line := range strings.Split(string(b), "\n") {
+				if i := strings.IndexByte(line, '#'); i >= 0 {
+					line = line[:i]
+				}
+				out = append(out, split(line)...)
+			}
+		}
+	}
+	return out, nil
+}
+
+// contentOf returns the content of a golden zone spec: its brand or
+// template (the configured defaults when it names neither and is not a
+// clone), publishers and packages, and for a clone its source and the
+// snapshot the clone is made from (the newest zonemgr snapshot when the
+// spec names none), read from w.
+func (h *Host) contentOf(ctx context.Context, w *World, spec *GIZSpec) (*Content, error) {
+	pkgs, err := NormalizePackages(spec.AddPackages)
+	if err != nil {
+		return nil, optErr(spec.pkgField(), "%w", err)
+	}
+	c := &Content{Packages: pkgs, Publishers: slices.Clone(spec.AddPublishers)}
+	if spec.Source != "" {
+		_, _, snap, err := h.resolveGIZ(ctx, w, spec.Source, spec.Snapshot)
+		if err != nil {
+			return nil, optErr(FieldSource, "%w", err)
+		}
+		c.Base, c.BaseSnapshot = spec.Source, snap
+		return c, nil
+	}
+	c.Brand, c.Template = spec.Brand, spec.Template
+	if c.Brand == "" && c.Template == "" {
+		c.Brand, c.Template = h.Settings.BrandGIZ, h.Settings.TemplateGIZ
+	}
+	return c, nil
+}
+
+// A contentWait bounds how long a request waits for another run to
+// build the golden zone it needs.
+var contentWait = 2 * time.Hour
+
+// goldenFor returns the golden zone of spec's content, named by it (or
+// as spec names it): found when it exists, built when it does not. Concurrent
+// requests for one content build it once: each takes the content's
+// build lock, waiting (up to contentWait, saying so) while another run
+// builds; a request that waited for a build that failed fails with
+// that build's error. In check mode nothing is built: the golden zone's
+// plan is returned with its name. onDemand marks a golden zone built
+// for a disposable zone with the request's run.
+func (h *Host) goldenFor(ctx context.Context, spec GIZSpec, onDemand string) (name string, built *Outcome, err error) {
+	w, err := h.Observe(ctx, h.Settings.GIZContainer)
+	if err != nil {
+		return "", nil, err
+	}
+	c, err := h.contentOf(ctx, w, &spec)
+	if err != nil {
+		return "", nil, err
+	}
+	name = spec.Name
+	if name == "" {
+		name = c.Name(h.Settings.GIZPrefix)
+	}
+	if z := w.Zones[name]; z != nil && h.CheckMode {
+		return name, nil, h.sameContent(z, c)
+	}
+	spec.Name, spec.content, spec.OnDemand, spec.AddPackages = name, c, onDemand, c.Packages
+	if h.CheckMode {
+		out, err := h.EnsureGIZ(ctx, spec)
+		return name, out, err
+	}
+	start := h.now()
+	lk, err := h.lockFile(ctx, "golden zone "+name, "content-"+name+".lock", syscall.LOCK_EX|syscall.LOCK_NB, false)
+	if err != nil {
+		if h.Stderr != nil {
+			fmt.Fprintf(h.Stderr, "zonemgr: waiting up to %s for golden zone %s, which another zonemgr run is building\n", contentWait, name)
+		}
+		wctx, cancel := context.WithTimeout(ctx, contentWait)
+		defer cancel()
+		if lk, err = h.lockFile(wctx, "golden zone "+name, "content-"+name+".lock", syscall.LOCK_EX, true); err != nil {
+			if wctx.Err() != nil && ctx.Err() == nil {
+				return "", nil, fmt.Errorf("golden zone %s: gave up after %s waiting for another zonemgr run to build it", name, contentWait)
+			}
+			return "", nil, err
+		}
+	}
+	defer lk.Unlock()
+	if w, err = h.Observe(ctx, h.Settings.GIZContainer); err != nil {
+		return "", nil, err
+	}
+	if z := w.Zones[name]; z != nil {
+		if err := h.sameContent(z, c); err != nil {
+			return "", nil, err
+		}
+		if z.State == "configured" || z.State == "incomplete" {
+			return "", nil, fmt.Errorf("golden zone %s is %s: a build of it was killed; zonemgr gc finishes it", name, z.State)
+		}
+		return name, nil, nil
+	}
+	if why, when, ok := h.buildFailure(name); ok && !when.Before(start) {
+		return "", nil, fmt.Errorf("golden zone %s: the zonemgr run that was building it failed: %s", name, why)
+	}
+	if len(c.Publishers) == 0 {
+		if err := h.knownPackages(ctx, spec.pkgField(), c.Packages); err != nil {
+			return "", nil, err
+		}
+	}
+	out, err := h.EnsureGIZ(ctx, spec)
+	if err != nil {
+		h.recordBuildFailure(name, Phrase(err, nil))
+		return "", nil, err
+	}
+	h.clearBuildFailure(name)
+	return name, out, nil
+}
+
+// ensureByContent makes, or finds, the golden zone of a spec that names
+// none: the one its content names.
+func (h *Host) ensureByContent(ctx context.Context, spec GIZSpec) (*Outcome, error) {
+	if len(spec.RemovePackages) > 0 || len(spec.RemovePublishers) > 0 {
+		return nil, optErr(FieldNone, "%v and %v change a golden zone: name it (%v)", FieldRemovePackages, FieldRemovePublishers, FieldName)
+	}
+	pkgs, err := NormalizePackages(spec.AddPackages)
+	if err != nil {
+		return nil, optErr(spec.pkgField(), "%w", err)
+	}
+	spec.AddPackages = pkgs
+	name, out, err := h.goldenFor(ctx, spec, spec.OnDemand)
+	if err != nil || out != nil {
+		return out, err
+	}
+	spec.Name = name
+	return h.EnsureGIZ(ctx, spec)
+}
+
+// dizGolden resolves the golden zone of a disposable zone asked for with
+// packages: with no golden zone named, the one those packages name; with
+// a golden zone G that does not exist, G built from the packages; with
+// an existing G, G itself when it was built from exactly those packages,
+// else the golden zone derived from G with the packages added (a clone
+// of G's snapshot, named by its content). A golden zone built here is
+// marked as made on demand by the request (kind: "diz", "exec-diz").
+// The spec then names the golden zone, and its newest snapshot; the
+// outcome of a build (or, in check mode, its plan) is returned.
+func (h *Host) dizGolden(ctx context.Context, spec *DIZSpec, kind string) (*Outcome, error) {
+	if len(spec.Packages) == 0 {
+		return nil, nil
+	}
+	gs := GIZSpec{State: "present", AddPackages: spec.Packages, BootTimeout: spec.BootTimeout, forDIZ: true}
+	if spec.GIZ != "" {
+		w, err := h.Observe(ctx, h.Settings.GIZContainer)
+		if err != nil {
+			return nil, err
+		}
+		g := w.Zones[spec.GIZ]
+		switch {
+		case g == nil:
+			gs.Name = spec.GIZ
+		default:
+			scratch, err := h.contentOf(ctx, w, &gs)
+			if err != nil {
+				return nil, err
+			}
+			if have, ok := recordedContent(g); ok && have == scratch.Canonical() {
+				return nil, nil
+			}
+			gs.Source, gs.Snapshot = spec.GIZ, spec.Snapshot
+		}
+	}
+	name, out, err := h.goldenFor(ctx, gs, kind+" "+Stamp(h.now()))
+	if err != nil {
+		return nil, err
+	}
+	spec.GIZ, spec.Snapshot = name, ""
+	return out, nil
+}
+
+// withGolden puts the build of a disposable zone's golden zone before
+// the zone's own outcome: its plan first, and the golden zone's name and
+// whether it was built among the values.
+func withGolden(built, out *Outcome) *Outcome {
+	if built == nil || out == nil {
+		return out
+	}
+	out.Plan = append(slices.Clone(built.Plan), out.Plan...)
+	out.Steps = append(slices.Clone(built.Steps), out.Steps...)
+	out.Changed = out.Changed || built.Changed
+	out.set("giz_built", built.Zone)
+	return out
+}
+
+// sameContent refuses a golden zone whose recorded content is not c.
+func (h *Host) sameContent(z *Zone, c *Content) error {
+	have, ok := recordedContent(z)
+	switch {
+	case !ok:
+		return fmt.Errorf("zone %s exists and records no content: it was not made by content (by zonemgr, or at all), so it is not reused for %s", z.Name, oneLine(c.Canonical()))
+	case have != c.Canonical():
+		return fmt.Errorf("zone %s exists with other content (%s), not %s: a name is never reused for other content", z.Name, oneLine(have), oneLine(c.Canonical()))
+	}
+	return nil
+}
+
+func oneLine(s string) string { return strings.ReplaceAll(s, "\n", "; ") }
+
+// knownPackages refuses packages the global zone's publishers do not
+// know, before anything is made: pkg list -a exits 1 when none of the
+// patterns matches and 3 when some do not, naming those on standard
+// error (pkg5 src/client.py list_inventory(): EXIT_OOPS, EXIT_PARTIAL).
+func (h *Host) knownPackages(ctx context.Context, field Field, pkgs []string) error {
+	if len(pkgs) == 0 {
+		return nil
+	}
+	_, err := h.Runner.Run(ctx, illumos.Cmd{Argv: append([]string{"pkg", "list", "-aH"}, pkgs...)})
+	var ce *illumos.CommandError
+	if err == nil || !errors.As(err, &ce) || (ce.ExitCode != 1 && ce.ExitCode != 3) {
+		return err
+	}
+	var unknown []string
+	for _, l := range strings.Split(ce.Stderr, "\n") {
+		if p, ok := strings.CutPrefix(l, "  "); ok && strings.TrimSpace(p) != "" {
+			unknown = append(unknown, strings.TrimSpace(p))
+		}
+	}
+	if len(unknown) == 0 {
+		unknown = pkgs
+	}
+	return optErr(field, "not known to the global zone's publishers (pkg list -a exit %d): %s", ce.ExitCode, strings.Join(unknown, ", "))
+}
+
+// buildFailures is where the failed builds of golden zones by content
+// are recorded for the requests that waited for them: run-time state,
+// as the locks (a tmpfs on illumos, emptied at boot).
+func (h *Host) buildFailures(name string) string {
+	return filepath.Join(h.path("/var/run/zonemgr/content"), name+".failed")
+}
+
+// buildFailure returns the error of the last failed build of a golden
+// zone by content and when it failed.
+func (h *Host) buildFailure(name string) (string, time.Time, bool) {
+	p := h.buildFailures(name)
+	fi, err := os.Stat(p)
+	if err != nil {
+		return "", time.Time{}, false
+	}
+	b, err := readBounded(p, 64<<10)
+	if err != nil {
+		return "", time.Time{}, false
+	}
+	return strings.TrimSpace(string(b)), fi.ModTime(), true
+}
+
+// recordBuildFailure records why a build of a golden zone by content
+// failed, for the requests that waited for it.
+func (h *Host) recordBuildFailure(name, why string) {
+	p := h.buildFailures(name)
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+		return
+	}
+	_ = os.WriteFile(p, []byte(why+"\n"), 0o600)
+}
+
+// clearBuildFailure removes the record of a failed build.
+func (h *Host) clearBuildFailure(name string) {
+	_ = os.Remove(h.buildFailures(name))
+}
+
+// readBounded reads at most max bytes of a file zonemgr wrote.
+func readBounded(p string, max int64) ([]byte, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b := make([]byte, max)
+	n, err := f.Read(b)
+	if err != nil && n == 0 {
+		return nil, err
+	}
+	return b[:n], nil
+}
+
+// lastUsed is when a golden zone was last cloned: its dataset's
+// zonemgr:used, or else its creation (zonemgr.created).
+func lastUsed(w *World, z *Zone) time.Time {
+	if ds, ok := w.ZoneDataset(z); ok {
+		if n, err := strconv.ParseInt(w.Datasets[ds].Value(PropUsed), 10, 64); err == nil {
+			return time.Unix(n, 0).UTC()
+		}
+	}
+	t, _ := time.Parse(time.RFC3339, z.Attr(AttrCreated))
+	return t
+}
+
+// ParseAge reads an age such as "30d", "2w", "36h" or "90m": a Go
+// duration, or a whole number of days (d) or weeks (w).
+func ParseAge(s string) (time.Duration, error) {
+	bad := fmt.Errorf("%q is not an age such as 30d, 2w, 36h or 90m", s)
+	for suffix, unit := range map[string]time.Duration{"d": 24 * time.Hour, "w": 7 * 24 * time.Hour} {
+		if n, ok := strings.CutSuffix(s, suffix); ok {
+			v, err := strconv.ParseUint(n, 10, 32)
+			if err != nil {
+				return 0, bad
+			}
+			return time.Duration(v) * unit, nil
+		}
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, bad
+	}
+	return d, nil
+}
+
+// EvictGoldens destroys the golden zones built on demand that have not
+// been cloned for unused and that no zone depends on, each as its own
+// destroy (with its journal). A golden zone made by hand is never
+// evicted; one that became used again, or whose lock another run holds,
+// is kept, saying why. The outcome's values list the evicted zones
+// (evicted) and the kept ones with the reason (kept).
+func (h *Host) EvictGoldens(ctx context.Context, unused time.Duration) (*Outcome, error) {
+	w, err := h.Observe(ctx, h.containers()...)
+	if err != nil {
+		return nil, err
+	}
+	cutoff := h.now().Add(-unused)
+	out := &Outcome{Values: map[string]any{}}
+	evicted, kept := []string{}, []string{}
+	var names []string
+	for name, z := range w.Zones {
+		if z.Role() == "giz" && z.Attr(AttrOnDemand) != "" {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	var errs []error
+	for _, name := range names {
+		z := w.Zones[name]
+		switch used := lastUsed(w, z); {
+		case used.After(cutoff):
+			continue
+		case len(gizDependents(w, z)) > 0:
+			kept = append(kept, fmt.Sprintf("%s: zones depend on it: %s", name, strings.Join(gizDependents(w, z), ", ")))
+			continue
+		}
+		o, err := h.EnsureGIZ(ctx, GIZSpec{Name: name, State: "absent", evictBefore: cutoff})
+		var ke *keptError
+		switch {
+		case errors.As(err, &ke):
+			kept = append(kept, name+": "+ke.why)
+			continue
+		case err != nil:
+			errs = append(errs, err)
+			continue
+		}
+		out.Plan = append(out.Plan, o.Plan...)
+		out.Steps = append(out.Steps, o.Steps...)
+		out.Changed = out.Changed || o.Changed
+		evicted = append(evicted, name)
+	}
+	out.Values["evicted"], out.Values["kept"] = evicted, kept
+	verb := "evicted"
+	if h.CheckMode {
+		verb = "would evict"
+	}
+	out.Msg = fmt.Sprintf("%s %d golden zone(s) unused for %s", verb, len(evicted), unused)
+	if len(evicted) > 0 {
+		out.Msg += ": " + strings.Join(evicted, ", ")
+	}
+	return out, errors.Join(errs...)
+}
+
+// A keptError is an eviction that its destroy found no longer applies.
+type keptError struct{ why string }
+
+func (e *keptError) Error() string { return e.why }

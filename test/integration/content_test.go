@@ -1,0 +1,265 @@
+package integration
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/zonemgr/zonemgr/sim/core"
+)
+
+// goldens returns the golden zones zone_info reports, by name, with their
+// recorded content and on-demand mark.
+func goldens(t *testing.T, s *Sim) map[string]map[string]any {
+	t.Helper()
+	out := s.MustRun("zonemgr", "--json", "list-giz")
+	var res struct {
+		Zones []map[string]any `json:"zones"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("list-giz --json: %v\n%s", err, out)
+	}
+	m := map[string]map[string]any{}
+	for _, z := range res.Zones {
+		m[fmt.Sprint(z["name"])] = z
+	}
+	return m
+}
+
+// newGoldens returns the golden zones in after that are not in before.
+func newGoldens(before, after map[string]map[string]any) []string {
+	var out []string
+	for n := range after {
+		if _, ok := before[n]; !ok {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// TestGoldenByContent: create-giz without a name makes the golden zone
+// its content names; the same content in another order (and with
+// duplicates and pkg:/ forms) finds the same zone and changes nothing.
+func TestGoldenByContent(t *testing.T) {
+	s := NewSim(t)
+	out := s.MustRun("zonemgr", "-q", "create-giz", "-p", "compress/gzip developer/build/autoconf")
+	name := strings.TrimSpace(out)
+	if !strings.HasPrefix(name, "giz-") || len(name) != len("giz-")+10 {
+		t.Fatalf("create-giz -p printed %q, want giz- and a content hash", out)
+	}
+	g := goldens(t, s)[name]
+	if g == nil || !strings.Contains(fmt.Sprint(g["content"]), "packages=compress/gzip,developer/build/autoconf") || g["on_demand"] != nil {
+		t.Errorf("zone_info of %s: %v; want its recorded content and no on-demand mark", name, g)
+	}
+	before := s.State()
+	again, errOut, code := s.Run(nil, "zonemgr", "create-giz", "-p", "pkg:/developer/build/autoconf compress/gzip", "-p", "compress/gzip")
+	if code != 0 || strings.TrimSpace(again) != name || !strings.Contains(errOut, "nothing to change") {
+		t.Errorf("the same content again: exit %d, stdout %q, stderr %q; want %s, nothing to change", code, again, errOut, name)
+	}
+	if got := s.State(); got != before {
+		t.Errorf("the same content again changed the sim:\n%s", diffLines(before, got))
+	}
+	// A name is never reused for other content.
+	res := s.Module("zone_giz", map[string]any{"name": name, "add_packages": []string{"text/gnu-sed"}})
+	if res["failed"] != true || !strings.Contains(fmt.Sprint(res["msg"]), "built differently") {
+		t.Errorf("other content under the content's name: %s", pretty(res))
+	}
+}
+
+// TestDIZByPackages: create-diz -p finds or builds the golden zone of its
+// packages (made on demand, evictable), once; -c with -p derives a golden
+// zone from an existing one, or builds a missing one under its name;
+// unknown packages are refused before anything is made.
+func TestDIZByPackages(t *testing.T) {
+	s := goldenSim(t)
+	g0 := goldens(t, s)
+
+	// Built on demand, then found.
+	d1 := strings.TrimSpace(s.MustRun("zonemgr", "-q", "create-diz", "-p", "developer/build/gnu-make compress/gzip"))
+	g1 := goldens(t, s)
+	built := newGoldens(g0, g1)
+	if len(built) != 1 || g1[built[0]]["on_demand"] == nil || !strings.HasPrefix(fmt.Sprint(g1[built[0]]["on_demand"]), "diz ") {
+		t.Fatalf("create-diz -p built %v (%v); want one golden zone made on demand", built, g1)
+	}
+	gz := built[0]
+	info := s.MustModule("zone_info", map[string]any{"name": d1})
+	if z := info["zones"].([]any)[0].(map[string]any); z["giz"] != gz {
+		t.Errorf("%s is a clone of %v, want %s", d1, z["giz"], gz)
+	}
+	s.MustRun("zonemgr", "-q", "create-diz", "-p", "compress/gzip,developer/build/gnu-make")
+	if again := newGoldens(g1, goldens(t, s)); len(again) != 0 {
+		t.Errorf("the same packages built another golden zone: %v", again)
+	}
+
+	// Derived from an existing golden zone, by content, once.
+	s.MustRun("zonemgr", "-q", "create-diz", "-c", "golden", "-p", "text/gnu-sed")
+	g2 := goldens(t, s)
+	derived := newGoldens(g1, g2)
+	if len(derived) != 1 || g2[derived[0]]["giz"] != "golden" || !strings.Contains(fmt.Sprint(g2[derived[0]]["content"]), "base=golden@") {
+		t.Fatalf("create-diz -c golden -p built %v; want one golden zone cloned from golden: %v", derived, g2)
+	}
+	s.MustRun("zonemgr", "-q", "create-diz", "-c", "golden", "-p", "text/gnu-sed")
+	if again := newGoldens(g2, goldens(t, s)); len(again) != 0 {
+		t.Errorf("the same derivation built another golden zone: %v", again)
+	}
+
+	// A missing -c zone: refused without packages, built with them.
+	_, errOut, code := s.Run(nil, "zonemgr", "create-diz", "-c", "nosuch")
+	if code != 1 || !strings.Contains(errOut, "-c: zone nosuch does not exist") || !strings.Contains(errOut, "-p") {
+		t.Errorf("create-diz -c nosuch: exit %d\n%s", code, errOut)
+	}
+	s.MustRun("zonemgr", "-q", "create-diz", "-c", "tools", "-p", "developer/build/autoconf")
+	s.MustRun("zonemgr", "-q", "create-diz", "-c", "tools", "-p", "developer/build/autoconf")
+	g3 := goldens(t, s)
+	if made := newGoldens(g2, g3); len(made) != 1 || made[0] != "tools" || g3["tools"]["on_demand"] == nil {
+		t.Errorf("create-diz -c tools -p twice made %v; want the golden zone tools, once", made)
+	}
+
+	// Unknown packages: refused, naming them, before anything is made.
+	before := s.State()
+	_, errOut, code = s.Run(nil, "zonemgr", "create-diz", "-p", "compress/gzip no/such/package")
+	if code != 1 || !strings.Contains(errOut, "-p: not known to the global zone's publishers (pkg list -a exit 3): no/such/package") {
+		t.Errorf("unknown package: exit %d\n%s", code, errOut)
+	}
+	res := s.Module("zone_diz", map[string]any{"packages": []string{"nope/one", "nope/two"}})
+	if res["failed"] != true || !strings.Contains(fmt.Sprint(res["msg"]), "packages: not known to the global zone's publishers (pkg list -a exit 1): nope/one, nope/two") {
+		t.Errorf("zone_diz with unknown packages: %s", pretty(res))
+	}
+	if got := s.State(); got != before {
+		t.Errorf("unknown packages changed the sim:\n%s", diffLines(before, got))
+	}
+}
+
+// TestGoldenRace: eight exec-diz -p for one new package set at once
+// build one golden zone, and every build runs in a clone of it.
+func TestGoldenRace(t *testing.T) {
+	s := goldenSim(t)
+	g0 := goldens(t, s)
+	mark := len(s.Log())
+	const n = 8
+	var wg sync.WaitGroup
+	res := make([]string, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out, errOut, code := s.Run(nil, "zonemgr", "exec-diz", "-p", "developer/build/automake developer/lexer/flex", "--exec-cmd", "true")
+			if code != 0 {
+				res[i] = fmt.Sprintf("exit %d: %s%s", code, out, errOut)
+			}
+		}()
+	}
+	wg.Wait()
+	for i, r := range res {
+		if r != "" {
+			t.Errorf("exec-diz %d: %s", i, r)
+		}
+	}
+	made := newGoldens(g0, goldens(t, s))
+	installs := 0
+	for _, c := range Mutating(s.Log()[mark:]) {
+		if strings.HasPrefix(c, "zoneadm -z giz-") && strings.HasSuffix(c, " install") {
+			installs++
+		}
+	}
+	if len(made) != 1 || installs != 1 {
+		t.Errorf("%d concurrent requests made %v with %d install(s); want one golden zone, installed once", n, made, installs)
+	}
+}
+
+// TestGoldenBuildFailure: when the build of a golden zone fails, the
+// requests that waited for it fail with its error, and nothing is left.
+func TestGoldenBuildFailure(t *testing.T) {
+	s := goldenSim(t)
+	before := s.State()
+	os.Remove(filepath.Join(s.Root, core.SimDir, "failcounts.json"))
+	args := []string{"create-diz", "-p", "developer/parser/bison"}
+	var wg sync.WaitGroup
+	var builder string
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		_, errOut, code := s.Run([]string{core.EnvFail + "=zoneadm install#1:hang=3:exit=1:msg=install failed"}, "zonemgr", args...)
+		builder = fmt.Sprintf("%d %s", code, errOut)
+	}()
+	for s.failCount("zoneadm install") < 1 {
+		time.Sleep(20 * time.Millisecond)
+	}
+	waiters := make([]string, 3)
+	for i := range waiters {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errOut, code := s.Run(nil, "zonemgr", args...)
+			waiters[i] = fmt.Sprintf("%d %s", code, errOut)
+		}()
+	}
+	wg.Wait()
+	if !strings.HasPrefix(builder, "1 ") || !strings.Contains(builder, "install failed") {
+		t.Errorf("the builder: %s", builder)
+	}
+	for i, w := range waiters {
+		if !strings.HasPrefix(w, "1 ") || !strings.Contains(w, "the zonemgr run that was building it failed") || !strings.Contains(w, "install failed") {
+			t.Errorf("waiter %d: %s", i, w)
+		}
+	}
+	if got := s.State(); got != before {
+		t.Errorf("a failed build left things behind:\n%s", diffLines(before, got))
+	}
+	// A new request builds it.
+	if _, errOut, code := s.Run(nil, "zonemgr", args...); code != 0 {
+		t.Errorf("a request after the failure: exit %d\n%s", code, errOut)
+	}
+}
+
+// TestEvictGoldens: gc --unused-goldens destroys the golden zones made on
+// demand that are unused for that long and that no zone depends on;
+// never one made by hand.
+func TestEvictGoldens(t *testing.T) {
+	s := goldenSim(t)
+	g0 := goldens(t, s)
+	d1 := strings.TrimSpace(s.MustRun("zonemgr", "-q", "create-diz", "-p", "developer/build/pkg-config"))
+	idle := newGoldens(g0, goldens(t, s))[0]
+	s.MustRun("zonemgr", "-q", "destroy", "-z", d1)
+	g1 := goldens(t, s)
+	s.MustRun("zonemgr", "-q", "create-diz", "-p", "developer/versioning/git")
+	busy := newGoldens(g1, goldens(t, s))[0]
+	// Time passes: every golden zone, the hand-made one too, was last
+	// used long ago.
+	for _, g := range []string{idle, busy, "golden"} {
+		s.MustRun("zfs", "set", "zonemgr:used=1000000000", "rpool/zones/_zonemgr/GIZ/"+g)
+	}
+	if got := goldens(t, s)[idle]["last_used"]; got != "2001-09-09T01:46:40Z" {
+		t.Errorf("zone_info last_used of %s: %v", idle, got)
+	}
+
+	dry, _, code := s.Run(nil, "zonemgr", "-n", "gc", "--unused-goldens", "30d")
+	if code != 0 || !strings.Contains(dry, "zoneadm -z "+idle+" uninstall") || len(newGoldens(goldens(t, s), g1)) != 0 {
+		t.Errorf("gc -n --unused-goldens: exit %d\n%s", code, dry)
+	}
+	out, errOut, code := s.Run(nil, "zonemgr", "gc", "--unused-goldens", "30d")
+	if code != 0 || !strings.Contains(out, "golden "+idle+"\n") || !strings.Contains(errOut, "golden zone kept: "+busy+": zones depend on it") {
+		t.Errorf("gc --unused-goldens: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	after := goldens(t, s)
+	if _, ok := after[idle]; ok {
+		t.Errorf("%s, unused, was not evicted", idle)
+	}
+	for _, keep := range []string{busy, "golden"} {
+		if _, ok := after[keep]; !ok {
+			t.Errorf("%s was evicted", keep)
+		}
+	}
+	res := s.MustModule("zone_gc", map[string]any{"unused_goldens": "1h"})
+	if ev, _ := res["evicted"].([]any); len(ev) != 0 {
+		t.Errorf("a second eviction evicted %v", ev)
+	}
+	if bad := s.Module("zone_gc", map[string]any{"unused_goldens": "soon"}); bad["failed"] != true || !strings.Contains(fmt.Sprint(bad["msg"]), `unused_goldens: "soon" is not an age`) {
+		t.Errorf("zone_gc unused_goldens=soon: %s", pretty(bad))
+	}
+}
