@@ -5,9 +5,10 @@
 // listing with thousands of zones and snapshots, the throughput of
 // parallel exec-diz runs, and, when ansible-playbook and community.general
 // are installed, zone_diz beside community.general.solaris_zone under
-// ansible-playbook on the same sim. It writes every figure, as the median of several
-// runs with its spread, to a Markdown file together with the machine and
-// the commands.
+// ansible-playbook on the same sim, and, where a simulated fleet can run
+// (test/fleet), the cost of one Ansible task over SSH. It writes every
+// figure, as the median of several runs with its spread, to a Markdown
+// file together with the machine and the commands.
 package main
 
 import (
@@ -29,6 +30,7 @@ type config struct {
 	snaps   []int  // zone snapshot counts of the snapshot listing figures
 	par     []int  // parallel exec-diz counts
 	ansible int    // zones of the solaris_zone comparison (0: not run)
+	ssh     int    // extra tasks of the per-task cost over SSH (0: not run)
 	gobench string // module directory whose micro-benchmarks to run ("": none)
 
 	log io.Writer
@@ -48,6 +50,7 @@ func fullConfig() config {
 		snaps:   []int{100, 1000, 3334},
 		par:     []int{1, 4, 16, 32},
 		ansible: 4,
+		ssh:     10,
 	}
 }
 
@@ -65,6 +68,7 @@ func main() {
 	rounds := flag.Int("rounds", 0, "runs of each figure (default 5)")
 	gobench := flag.Bool("gobench", true, "also run the parser and argument-spec Go benchmarks (from the current directory, the module's top)")
 	ansibleZones := flag.Int("ansible", -1, "zones of the comparison with community.general.solaris_zone, 0 to skip it (default 4, with -short 0)")
+	sshTasks := flag.Int("ssh", -1, "tasks of the per-task cost over SSH on a simulated fleet host, 0 to skip it (default 10, with -short 0)")
 	flag.Parse()
 	if *short {
 		s := shortConfig()
@@ -79,6 +83,9 @@ func main() {
 	}
 	if *ansibleZones >= 0 {
 		cfg.ansible = *ansibleZones
+	}
+	if *sshTasks >= 0 {
+		cfg.ssh = *sshTasks
 	}
 	cfg.log = os.Stderr
 	if err := runSuite(cfg); err != nil {
@@ -143,6 +150,16 @@ func measure(cfg config) (*report, error) {
 		rep.cmpSkip = "not run: " + ansibleMissing()
 	default:
 		if rep.cmp, err = benchAnsible(cfg); err != nil {
+			return nil, err
+		}
+	}
+	switch {
+	case cfg.ssh == 0:
+		rep.sshSkip = "not run (-ssh 0, or -short)"
+	case sshMissing() != "":
+		rep.sshSkip = "not run: " + sshMissing()
+	default:
+		if rep.ssh, err = benchSSH(cfg); err != nil {
 			return nil, err
 		}
 	}

@@ -26,6 +26,8 @@ type report struct {
 	scale                  []*scaleResult
 	cmp                    *cmpResult
 	cmpSkip                string // why the comparison did not run
+	ssh                    *sshResult
+	sshSkip                string // why the SSH figures were not measured
 	gobench                string // the micro-benchmarks' result lines
 	crash                  crashMatrix
 }
@@ -74,6 +76,7 @@ func (r *report) write(path string) error {
 	r.writeScale(w)
 	r.writeTput(w)
 	r.writeCmp(w)
+	r.writeSSH(w)
 	if r.crash.line != "" {
 		w("## Reliability: the crash matrix")
 		w("")
@@ -277,4 +280,45 @@ func byTool(m map[string]int) string {
 		parts[i] = fmt.Sprintf("`%s` %d", k, m[k])
 	}
 	return strings.Join(parts, ", ")
+}
+
+func (r *report) writeSSH(w func(string, ...any)) {
+	w("## Per task over SSH: a simulated fleet host")
+	w("")
+	if r.ssh == nil {
+		w("%s.", r.sshSkip)
+		w("")
+		return
+	}
+	s := r.ssh
+	w("One simulated global zone of `test/fleet/fleet.sh` (`make fleet`): a network namespace of its own with its own sshd, reached from the fleet's control namespace over a veth link, as Ansible reaches a real host; the zonemgr modules are the stripped Linux build of the collection, %s bytes for zone_giz, which Ansible copies to the host for every task (a binary module is never pipelined). For each kind of task a play of 1 task and a play of %d tasks run %d times in turn, each a fresh `ansible-playbook` with Ansible's default SSH settings (`-C`, ControlPersist 60s, so one connection serves the whole play); the cost of one task is the difference of their wall times divided by %d, without ansible-playbook's start-up, and the bytes are the difference of the control side's counters of the host's link (`ip -s link`: the SSH traffic, compressed), divided the same way. The no-op zone_giz finds its golden zone as it should be and changes nothing (2 read-only commands); the local connection runs the same module against a sim on the control host. `ansible.builtin.stat` is a Python module (AnsiballZ).",
+		fmtBytes(s.moduleBytes), 1+s.tasks, len(s.rows[0].perTask), s.tasks)
+	w("")
+	w("| task | connection | ms per task | bytes to the host per task | bytes from the host per task |")
+	w("|---|---|---|---|---|")
+	for _, row := range s.rows {
+		to, from := "—", "—"
+		if row.ssh {
+			to, from = bytesSample(row.toHost), bytesSample(row.fromHost)
+		}
+		w("| %s | %s | %s | %s | %s |", row.label, row.how, row.perTask.ms(), to, from)
+	}
+	w("")
+	w("Reproduce: `make bench`, or this section with the short suite, in about two minutes: `make build && go run ./bench -bin bin -o /tmp/bench.md -short -ssh 10 -rounds 5`. It needs root, network namespaces, sshd (openssh-server) and ansible-core, and says why it was not run where they are missing.")
+	w("")
+}
+
+// fmtBytes formats a byte count with thousands separators.
+func fmtBytes(n int64) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// bytesSample formats a sample of byte counts as "median (min–max)".
+func bytesSample(s sample) string {
+	lo, hi := s.spread()
+	return fmt.Sprintf("%s (%s–%s)", fmtBytes(int64(s.median())), fmtBytes(int64(lo)), fmtBytes(int64(hi)))
 }

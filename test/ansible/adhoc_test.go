@@ -18,7 +18,7 @@ var adhocRE = regexp.MustCompile(`(?s)^localhost \| (SUCCESS|CHANGED|FAILED!) =>
 // status word and the result.
 func (s *Sim) AdHoc(module, args string, extra ...string) (string, map[string]any) {
 	s.t.Helper()
-	out, code := s.Run("ansible", append([]string{"localhost", "-m", "illumos.zonemgr." + module, "-a", args}, extra...)...)
+	out, code := s.Combined("ansible", append([]string{"localhost", "-m", "illumos.zonemgr." + module, "-a", args}, extra...)...)
 	m := adhocRE.FindStringSubmatch(out)
 	if m == nil {
 		s.t.Fatalf("ansible -m %s -a %q: exit %d, output is not one result:\n%s", module, args, code, out)

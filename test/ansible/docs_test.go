@@ -3,7 +3,6 @@ package ansibletest
 import (
 	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"sort"
@@ -205,7 +204,7 @@ func TestExamplesRun(t *testing.T) {
 		{module: "zone_info", golden: true, unchanged: true},
 		// The leftovers of a killed run are removed.
 		{module: "zone_gc", golden: true, unchanged: true, setup: func(s *Sim) {
-			cmd := s.command(filepath.Join(bin(s.t), "zonemgr"), "create-diz", "-c", "golden", "-z", "crashed", "--add-vnic-over", "e1000g0")
+			cmd := s.Command(nil, "zonemgr", "create-diz", "-c", "golden", "-z", "crashed", "--add-vnic-over", "e1000g0")
 			if out, err := crash.At(s.Root, "zoneadm clone#1", cmd); err != nil {
 				s.t.Fatalf("%v\n%s", err, out)
 			}

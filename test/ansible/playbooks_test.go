@@ -259,7 +259,7 @@ func TestParallelBuildsManyHosts(t *testing.T) {
 	s1.WriteFile(invFile, inv.String())
 	before1, before2 := s1.State(), s2.State()
 
-	out, code := s1.Run("ansible-playbook", "-i", invFile, filepath.Join(top(), "playbooks", "parallel-builds.yml"),
+	out, code := s1.Combined("ansible-playbook", "-i", invFile, filepath.Join(top(), "playbooks", "parallel-builds.yml"),
 		"-e", `{"poll_seconds": 1, "builds": [{"name": "x1", "cmd": "echo x1"}, {"name": "x2", "cmd": "echo x2"}]}`)
 	if code != 0 {
 		t.Fatalf("exit %d\n%s", code, out)
@@ -297,7 +297,7 @@ func TestCleanupOrphans(t *testing.T) {
 	t.Parallel()
 	s := NewSim(t)
 	s.Golden()
-	s.Module("zone_diz", map[string]any{"name": "keep1", "giz": "golden"})
+	s.MustModule("zone_diz", map[string]any{"name": "keep1", "giz": "golden"})
 
 	// Look-alikes no journal records: an automatic-looking VNIC, a zone
 	// dataset and a snapshot of no zone, and a disposable zone left
@@ -309,7 +309,7 @@ func TestCleanupOrphans(t *testing.T) {
 	clean := s.State()
 	// A run killed while it cloned leaves its journal, its configuration
 	// and its VNIC.
-	if out, err := crash.At(s.Root, "zoneadm clone#1", s.command(filepath.Join(bin(t), "zonemgr"), "create-diz", "-c", "golden", "-z", "c9", "--add-vnic-over", "e1000g0")); err != nil {
+	if out, err := crash.At(s.Root, "zoneadm clone#1", s.Command(nil, "zonemgr", "create-diz", "-c", "golden", "-z", "c9", "--add-vnic-over", "e1000g0")); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
 	orphaned := s.State()

@@ -17,8 +17,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zonemgr/zonemgr/test/internal/testbin"
+	"github.com/zonemgr/zonemgr/sim/core"
+	"github.com/zonemgr/zonemgr/test/internal/simh"
 )
+
+// TestMain removes the binaries the tests built, if they built them.
+func TestMain(m *testing.M) { simh.Main(m) }
 
 // fusePool is the zfs-fuse pool's name; its outputs are compared after
 // it is replaced by the sim's pool name.
@@ -224,31 +228,31 @@ func (z *zfsSide) argv(s, base string) []string {
 func startFuse(t *testing.T) *zfsSide {
 	t.Helper()
 	if os.Geteuid() != 0 {
-		t.Skip("zfs-fuse needs root")
+		simh.Skip(t, "zfs-fuse needs root")
 	}
 	daemon, err := exec.LookPath("zfs-fuse")
 	if err != nil {
-		t.Skip("zfs-fuse is not installed (apt-get install -y --no-install-recommends zfs-fuse)")
+		simh.Skip(t, "zfs-fuse is not installed (apt-get install -y --no-install-recommends zfs-fuse)")
 	}
 	dir := filepath.Dir(daemon)
 	for _, tool := range []string{"zfs", "zpool"} {
 		if _, err := os.Stat(filepath.Join(dir, tool)); err != nil {
-			t.Skipf("zfs-fuse's %s is not beside %s", tool, daemon)
+			simh.Skipf(t, "zfs-fuse's %s is not beside %s", tool, daemon)
 		}
 	}
 	if _, err := os.Stat("/dev/fuse"); err != nil {
-		t.Skip("/dev/fuse is missing: zfs-fuse cannot run here")
+		simh.Skip(t, "/dev/fuse is missing: zfs-fuse cannot run here")
 	}
 	side := &zfsSide{name: "zfs-fuse", pool: fusePool, dir: dir, env: []string{"PATH=" + dir + ":/usr/bin:/bin", "LC_ALL=C"}}
 	if _, _, code := side.run([]string{"zpool", "list", "-H", "-o", "name"}); code == 0 {
-		t.Skip("a zfs-fuse daemon is already running; the differential test runs only with a daemon of its own")
+		simh.Skip(t, "a zfs-fuse daemon is already running; the differential test runs only with a daemon of its own")
 	}
 	tmp := t.TempDir()
 	d := exec.Command(daemon, "--no-daemon", "--no-kstat-mount", "--pidfile", filepath.Join(tmp, "pid"))
 	var dout bytes.Buffer
 	d.Stdout, d.Stderr = &dout, &dout
 	if err := d.Start(); err != nil {
-		t.Skipf("zfs-fuse does not start: %v", err)
+		simh.Skipf(t, "zfs-fuse does not start: %v", err)
 	}
 	exited := make(chan struct{})
 	go func() { d.Wait(); close(exited) }()
@@ -267,14 +271,14 @@ func startFuse(t *testing.T) *zfsSide {
 	for i := 0; i < 100 && !ready; i++ {
 		select {
 		case <-exited:
-			t.Skipf("zfs-fuse exited at start: %s", dout.String())
+			simh.Skipf(t, "zfs-fuse exited at start: %s", dout.String())
 		case <-time.After(100 * time.Millisecond):
 		}
 		_, _, code := side.run([]string{"zpool", "list"})
 		ready = code == 0
 	}
 	if !ready {
-		t.Skipf("zfs-fuse did not answer within 10s: %s", dout.String())
+		simh.Skipf(t, "zfs-fuse did not answer within 10s: %s", dout.String())
 	}
 	disk := filepath.Join(tmp, "disk")
 	if err := os.WriteFile(disk, nil, 0o600); err != nil {
@@ -284,23 +288,17 @@ func startFuse(t *testing.T) *zfsSide {
 		t.Fatal(err)
 	}
 	if out, errOut, code := side.run([]string{"zpool", "create", "-m", "none", fusePool, disk}); code != 0 {
-		t.Skipf("zpool create on zfs-fuse: exit %d: %s%s", code, out, errOut)
+		simh.Skipf(t, "zpool create on zfs-fuse: exit %d: %s%s", code, out, errOut)
 	}
 	return side
 }
 
-// startSim makes a fresh simulated global zone with the sim's zfs.
+// startSim makes a fresh simulated global zone with the sim's zfs, run
+// with an environment as bare as zfs-fuse's.
 func startSim(t *testing.T) *zfsSide {
 	t.Helper()
-	sim := testbin.Dir(t)
-	tmp := t.TempDir()
-	root, links := filepath.Join(tmp, "root"), filepath.Join(tmp, "links")
-	for _, args := range [][]string{{"init", root}, {"links", links}} {
-		if out, err := exec.Command(filepath.Join(sim, "illumos-sim"), args...).CombinedOutput(); err != nil {
-			t.Fatalf("illumos-sim %v: %v\n%s", args, err, out)
-		}
-	}
-	return &zfsSide{name: "sim", pool: simPool, dir: links, env: []string{"PATH=" + links + ":/usr/bin:/bin", "ILLUMOS_SIM_ROOT=" + root, "LC_ALL=C"}}
+	s := simh.New(t, simh.AllowDestroyDependents())
+	return &zfsSide{name: "sim", pool: simPool, dir: s.Links, env: []string{"PATH=" + s.Links + ":/usr/bin:/bin", core.EnvRoot + "=" + s.Root, "LC_ALL=C"}}
 }
 
 // TestZFSAgainstZFSFuse runs every sequence on the sim and on zfs-fuse

@@ -3,7 +3,6 @@ package integration
 import (
 	"encoding/json"
 	"fmt"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -49,8 +48,7 @@ func (s *Sim) failCount(key string) int { return crash.FailCount(s.Root, key) }
 // it started with SIGKILL, as a crash of the host's job would.
 func (s *Sim) crashAt(c string, name string, args ...string) {
 	s.t.Helper()
-	cmd := exec.Command(filepath.Join(bin(s.t), name), args...)
-	cmd.Env = append([]string{}, s.Env...)
+	cmd := s.Command(nil, name, args...)
 	if out, err := crash.At(s.Root, c, cmd); err != nil {
 		s.t.Fatalf("%v:\n%s", err, out)
 	}

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/zonemgr/zonemgr/sim/core"
-	"github.com/zonemgr/zonemgr/test/internal/simstate"
+	"github.com/zonemgr/zonemgr/test/internal/simh"
 )
 
 // goldenSim returns a sim with a golden zone "golden" created through
@@ -302,7 +302,7 @@ func TestBadInput(t *testing.T) {
 }
 
 // diffLines shows the lines only in a or only in b.
-func diffLines(a, b string) string { return simstate.DiffLines(a, b) }
+func diffLines(a, b string) string { return simh.DiffLines(a, b) }
 
 // TestActiveBootEnvironment: a golden zone whose active boot environment
 // is not ROOT/zbe (zbe-1, after an update in a new boot environment, the

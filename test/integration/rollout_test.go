@@ -6,33 +6,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/zonemgr/zonemgr/sim/pkg"
+	"github.com/zonemgr/zonemgr/test/internal/simh"
 )
-
-// collectionPath lays out the illumos.zonemgr collection with the built
-// (Linux) module binaries, for ansible-playbook on this machine.
-func collectionPath(t *testing.T) string {
-	t.Helper()
-	dir := t.TempDir()
-	mods := filepath.Join(dir, "ansible_collections", "illumos", "zonemgr", "plugins", "modules")
-	if err := os.MkdirAll(mods, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range []string{"zone_giz", "zone_diz", "zone_info", "zone_snapshot", "zone_exec"} {
-		b, err := os.ReadFile(filepath.Join(bin(t), m))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(mods, m), b, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
-}
 
 // simHostVars are the inventory variables that make a localhost entry a
 // global zone of its own: the sim's root and tools, and an image directory.
@@ -53,9 +32,7 @@ func TestRolloutPlaybook(t *testing.T) {
 	if testing.Short() {
 		t.Skip("ansible-playbook runs take a while")
 	}
-	if _, err := exec.LookPath("ansible-playbook"); err != nil {
-		t.Skip("ansible-playbook is not installed")
-	}
+	colls := simh.CollectionPath(t)
 	gz1, gz2 := NewSim(t), NewSim(t)
 	dir := t.TempDir()
 	inv := filepath.Join(dir, "inventory.ini")
@@ -65,9 +42,7 @@ func TestRolloutPlaybook(t *testing.T) {
 	if err := os.WriteFile(inv, []byte(invText), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, file, _, _ := runtime.Caller(0)
-	playbook := filepath.Join(filepath.Dir(file), "..", "..", "playbooks", "giz-rollout.yml")
-	colls := collectionPath(t)
+	playbook := filepath.Join(simh.Top(), "playbooks", "giz-rollout.yml")
 	run := func(extra ...string) string {
 		t.Helper()
 		cmd := exec.Command("ansible-playbook", append([]string{"-i", inv, playbook, "-e", "stage_dir=" + filepath.Join(dir, "stage")}, extra...)...)

@@ -12,7 +12,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/zonemgr/zonemgr/sim/core"
+	"github.com/zonemgr/zonemgr/test/internal/simh"
 )
 
 // notOurs is how every front door refuses a zone without zonemgr.* attrs.
@@ -188,39 +188,11 @@ func TestGIZDependentsKept(t *testing.T) {
 	checkNoRecursiveDestroy(t, s)
 }
 
-// destroyDependents matches a zfs destroy or rollback with -R (which
-// destroys clones, dependents outside the dataset's own tree) in any flag
-// cluster.
-var destroyDependents = regexp.MustCompile(`^zfs (destroy|rollback)( -[A-Za-z]+)* -[A-Za-z]*R`)
-
-// noDestroyDependents fails t when the sim at root ever ran zfs destroy
-// with -R, and returns how many zfs destroy commands it ran. NewSim can
-// register it as a cleanup of every sim, which scans the whole suite.
-func noDestroyDependents(t testing.TB, root string) int {
-	t.Helper()
-	log, err := core.ReadLog(root)
-	if err != nil {
-		t.Errorf("read the sim's command log: %v", err)
-		return 0
-	}
-	n := 0
-	for _, e := range log {
-		c := strings.Join(e.Argv, " ")
-		if strings.HasPrefix(c, "zfs destroy") {
-			n++
-		}
-		if destroyDependents.MatchString(c) {
-			t.Errorf("the sim ran %s", c)
-		}
-	}
-	return n
-}
-
 // checkNoRecursiveDestroy fails when the sim ran zfs destroy -R, or ran
 // no zfs destroy at all (the scan would prove nothing).
 func checkNoRecursiveDestroy(t *testing.T, s *Sim) {
 	t.Helper()
-	if noDestroyDependents(t, s.Root) == 0 {
+	if simh.CheckNoDestroyDependents(t, s.Root) == 0 {
 		t.Errorf("no zfs destroy ran: the scan proves nothing")
 	}
 }
@@ -427,7 +399,7 @@ func TestDestroyDependentsPattern(t *testing.T) {
 		{"zfs rollback -R rpool/a@s", true},
 		{"zfs rollback -r rpool/a@s", false},
 	} {
-		if got := destroyDependents.MatchString(tt.cmd); got != tt.want {
+		if got := simh.DestroysDependents(tt.cmd); got != tt.want {
 			t.Errorf("%q: match %v, want %v", tt.cmd, got, tt.want)
 		}
 	}

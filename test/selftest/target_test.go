@@ -26,7 +26,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/zonemgr/zonemgr/test/internal/testbin"
+	"github.com/zonemgr/zonemgr/test/internal/simh"
 )
 
 // Names and datasets the self-test uses, and nothing else.
@@ -76,18 +76,11 @@ func envOr(key, def string) string {
 }
 
 // TestMain removes the binaries the tests built, if they built them.
-func TestMain(m *testing.M) {
-	code := m.Run()
-	testbin.Cleanup()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { simh.Main(m) }
 
-// bins returns the directory of zonemgr, the module binaries and the sim.
-func bins(t *testing.T) string { return testbin.Dir(t) }
-
-// baseEnv is the caller's environment without the settings a target
-// decides, plus the test configuration.
-func baseEnv(conf, home string) []string {
+// hostEnv is the caller's environment without the settings the
+// self-test decides, plus the test configuration.
+func hostEnv(conf, home string) []string {
 	var env []string
 	for _, e := range os.Environ() {
 		k, _, _ := strings.Cut(e, "=")
@@ -110,35 +103,27 @@ func newTarget(t *testing.T) Target {
 			kind = "host"
 		}
 	}
-	dir := t.TempDir()
-	conf := filepath.Join(dir, "selftest.conf")
 	switch kind {
 	case "sim":
-		b := bins(t)
-		root, links := filepath.Join(dir, "root"), filepath.Join(dir, "links")
-		for _, args := range [][]string{{"init", root}, {"links", links}} {
-			if out, err := exec.Command(filepath.Join(b, "illumos-sim"), args...).CombinedOutput(); err != nil {
-				t.Fatalf("illumos-sim %v: %v\n%s", args, err, out)
-			}
-		}
-		env := []string{}
-		for _, e := range baseEnv(conf, dir) {
-			if !strings.HasPrefix(e, "PATH=") && !strings.HasPrefix(e, "ZONEMGR_ROOT=") && !strings.HasPrefix(e, "ELEVATE_CMD=") {
-				env = append(env, e)
-			}
-		}
-		env = append(env, "PATH="+links+":"+b+":"+os.Getenv("PATH"), "ILLUMOS_SIM_ROOT="+root, "ZONEMGR_ROOT="+root, "ELEVATE_CMD=none")
+		// The sim's environment (simh), with zonemgr's binaries on PATH
+		// after the sim's tools, as they are installed on a host.
+		s := simh.New(t)
+		conf := filepath.Join(s.Dir, "selftest.conf")
+		s.Setenv("PATH", s.Links+string(os.PathListSeparator)+s.Bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+		s.Setenv("ZONEMGR_CONF", conf)
 		writeConf(t, conf, "rpool")
-		return &simTarget{env: env, root: root}
+		return &simTarget{env: s.Env, root: s.Root}
 	case "host":
-		b := bins(t)
+		b := simh.Bin(t)
+		dir := t.TempDir()
+		conf := filepath.Join(dir, "selftest.conf")
 		env := []string{}
-		for _, e := range baseEnv(conf, dir) {
+		for _, e := range hostEnv(conf, dir) {
 			if !strings.HasPrefix(e, "PATH=") {
 				env = append(env, e)
 			}
 		}
-		h := &hostTarget{env: append(env, "PATH="+os.Getenv("PATH")+":"+b)}
+		h := &hostTarget{env: append(env, "PATH="+os.Getenv("PATH")+string(os.PathListSeparator)+b)}
 		writeConf(t, conf, h.Pool())
 		return h
 	}

@@ -289,7 +289,8 @@ func usage() {
 }
 
 // envVars are the environment variables the sim reads (core.Env*,
-// zones.EnvBootDelay), one line each in the usage.
+// zones.EnvBootDelay, zones.EnvAudit, and PATH and TERM as the real tools
+// read them), one line each in the usage.
 var envVars = [][2]string{
 	{core.EnvRoot, "the state root (required by the tools)"},
 	{core.EnvUID, "a non-zero uid makes the caller an ordinary user"},
@@ -299,6 +300,8 @@ var envVars = [][2]string{
 	{core.EnvFlavor, "the flavour init uses when --flavor is not given"},
 	{core.EnvPfexec, "set to 1 by the simulated pfexec for the command it runs (internal)"},
 	{core.EnvZone, "set by the simulated zlogin for the command it runs in a zone (internal)"},
+	{"PATH", "where pfexec finds the command it runs, as on illumos"},
+	{"TERM", "passed by zlogin to the command it runs in a zone, as on illumos"},
 }
 
 // usageText is the usage of illumos-sim.

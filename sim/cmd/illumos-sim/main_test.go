@@ -118,7 +118,7 @@ func TestHelp(t *testing.T) {
 	}
 	r := simRun(t, dir, nil, "--help")
 	// Every environment variable the sim reads has its line.
-	for _, env := range []string{core.EnvRoot, core.EnvUID, core.EnvFail, core.EnvPfexec, core.EnvZone, core.EnvFlavor, zones.EnvBootDelay} {
+	for _, env := range []string{core.EnvRoot, core.EnvUID, core.EnvFail, core.EnvPfexec, core.EnvZone, core.EnvFlavor, zones.EnvBootDelay, zones.EnvAudit, "PATH", "TERM"} {
 		n := 0
 		for _, l := range strings.Split(r.Stdout, "\n") {
 			if strings.HasPrefix(strings.TrimSpace(l), env+" ") {
