@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"reflect"
 	"runtime/debug"
+	"strings"
 	"syscall"
 )
 
@@ -201,6 +202,10 @@ func mainArgs(ctx context.Context, m *Module, args []string, stdin io.Reader, st
 			err = fmt.Errorf("no module args: give the path of a JSON args file, or the JSON on standard input (see %s --help)", m.Spec.Module)
 		}
 	case 1:
+		if strings.HasPrefix(args[0], "-") {
+			err = fmt.Errorf("unknown option %s: %s takes the path of a JSON args file (or the JSON on standard input), or --help", args[0], m.Spec.Module)
+			break
+		}
 		raw, err = readArgsFile(args[0])
 	default:
 		err = fmt.Errorf("usage: %s [ARGS_FILE]: got %d arguments (see %s --help)", m.Spec.Module, len(args), m.Spec.Module)

@@ -388,6 +388,7 @@ func TestMainArgs(t *testing.T) {
 		{"non-object", []string{notObject}, "", 1, "module args: top-level JSON value is an array, want an object"},
 		{"empty stdin", nil, "", 1, "no module args: give the path of a JSON args file, or the JSON on standard input (see zone_test --help)"},
 		{"two args", []string{good, good}, "", 1, "usage: zone_test [ARGS_FILE]: got 2 arguments (see zone_test --help)"},
+		{"an unknown option", []string{"--bogus"}, "", 1, "unknown option --bogus: zone_test takes the path of a JSON args file (or the JSON on standard input), or --help"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -103,3 +103,42 @@ func Wrap(text, indent string, width int) string {
 	}
 	return b.String()
 }
+
+// A Lines writes whole lines to W: it keeps a partial line until its
+// newline comes (or Flush), so that the lines of several streams that
+// share W (a command's stdout and stderr in one log) never interleave
+// within a line. A line longer than 64 KiB is written as it comes. One
+// Lines serves one stream; W serialises the streams (see LockedWriter).
+type Lines struct {
+	W   io.Writer
+	buf []byte
+}
+
+func (l *Lines) Write(p []byte) (int, error) {
+	n := len(p)
+	if i := strings.LastIndexByte(string(p), '\n'); i >= 0 {
+		line := append(l.buf, p[:i+1]...)
+		l.buf = l.buf[:0]
+		if _, err := l.W.Write(line); err != nil {
+			return 0, err
+		}
+		p = p[i+1:]
+	}
+	l.buf = append(l.buf, p...)
+	if len(l.buf) > 64<<10 {
+		_, err := l.W.Write(l.buf)
+		l.buf = l.buf[:0]
+		return n, err
+	}
+	return n, nil
+}
+
+// Flush writes the partial line kept, if any.
+func (l *Lines) Flush() error {
+	if len(l.buf) == 0 {
+		return nil
+	}
+	_, err := l.W.Write(l.buf)
+	l.buf = l.buf[:0]
+	return err
+}

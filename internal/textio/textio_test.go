@@ -67,3 +67,33 @@ func TestWrap(t *testing.T) {
 		}
 	}
 }
+
+// TestLines: two streams sharing one destination, written in pieces,
+// keep their lines whole; a partial last line comes with Flush.
+func TestLines(t *testing.T) {
+	var b strings.Builder
+	lw := &LockedWriter{W: &b}
+	out, errs := &Lines{W: lw}, &Lines{W: lw}
+	for _, w := range []struct {
+		l *Lines
+		s string
+	}{{errs, "a warn"}, {out, "compiling"}, {errs, "ing\n"}, {out, " as jenkins\nlast"}} {
+		if n, err := w.l.Write([]byte(w.s)); n != len(w.s) || err != nil {
+			t.Fatalf("Write(%q) = %d, %v", w.s, n, err)
+		}
+	}
+	if b.String() != "a warning\ncompiling as jenkins\n" {
+		t.Errorf("before Flush: %q", b.String())
+	}
+	out.Flush()
+	errs.Flush()
+	if b.String() != "a warning\ncompiling as jenkins\nlast" {
+		t.Errorf("after Flush: %q", b.String())
+	}
+	long := strings.Repeat("x", 70<<10)
+	b.Reset()
+	out.Write([]byte(long))
+	if b.Len() != len(long) {
+		t.Errorf("a line over 64 KiB was kept back: %d bytes written", b.Len())
+	}
+}

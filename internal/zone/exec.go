@@ -200,8 +200,12 @@ func (h *Host) runCommand(ctx context.Context, c illumos.Cmd, x *ExecRun) (*Exec
 			return nil, optErr(FieldLog, "%w", err)
 		}
 		defer f.Close()
+		// One log for both streams, line by line.
 		lw := &textio.LockedWriter{W: f}
-		stdout, stderr = append(stdout, lw), append(stderr, lw)
+		outL, errL := &textio.Lines{W: lw}, &textio.Lines{W: lw}
+		defer errL.Flush()
+		defer outL.Flush()
+		stdout, stderr = append(stdout, outL), append(stderr, errL)
 	}
 	start := time.Now()
 	c.Stdout, c.Stderr = io.MultiWriter(stdout...), io.MultiWriter(stderr...)

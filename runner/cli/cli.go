@@ -67,6 +67,10 @@ func (c *CLI) Run(ctx context.Context, args []string) int {
 		getenv = os.Getenv
 	}
 	out := &printer{stdout: c.Stdout, stderr: c.Stderr, level: defaultLevel(getenv("ZONEMGR_DEBUG"))}
+	if len(args) > 0 && args[0] == "help" {
+		// "zonemgr help [VERB]" is "zonemgr [VERB] --help".
+		args = append(slices.Clone(args[1:]), "--help")
+	}
 	req, uerr := parse(args, out.level)
 	if uerr != nil {
 		out.usage(uerr)

@@ -143,11 +143,15 @@ func TestGeneralHelp(t *testing.T) {
 			t.Errorf("help line longer than %d columns: %q", helpWidth, line)
 		}
 	}
-	for _, same := range [][]string{a("-h"), a("-help"), a("list", "--help", "-h")} {
+	for _, same := range [][]string{a("-h"), a("-help"), a("help"), a("list", "--help", "-h")} {
 		other := runCLI(t, newFakeHost(), nil, same...)
 		if same[0] != "list" && other.stdout != help {
 			t.Errorf("%q prints other help than --help", same)
 		}
+	}
+	verb := runCLI(t, newFakeHost(), nil, "create-diz", "--help")
+	if got := runCLI(t, newFakeHost(), nil, "help", "create-diz"); got.code != 0 || got.stdout != verb.stdout || !strings.Contains(got.stdout, "create-diz") {
+		t.Errorf("zonemgr help create-diz: exit %d, not create-diz --help:\n%s", got.code, got.stdout)
 	}
 }
 
