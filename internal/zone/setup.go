@@ -275,5 +275,10 @@ rm -f /etc/hosts.zonemgr-new
 		}
 		b.WriteString("svcadm enable -r svc:/system/filesystem/autofs:default\n")
 	}
+	// A clone's /etc/shadow is rewritten by the brand's unconfigure step
+	// (system-unconfigure: sed > shadow.blankroot; mv) under zoneadm's
+	// umask 022, so it is world-readable; put back the owner and mode
+	// SUNWcs delivers it with (root:sys 0400).
+	b.WriteString("if [ -f /etc/shadow ]; then chown root:sys /etc/shadow; chmod 0400 /etc/shadow; fi\n")
 	return b.String()
 }

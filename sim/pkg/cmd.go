@@ -62,6 +62,9 @@ type cmd struct {
 	imageArg string // the -R argument, or "/"
 	img      *image
 	catalog  *Catalog
+	// linkedName is the zone whose image -R names, run in the global
+	// zone ("" for the global zone's own image).
+	linkedName string
 }
 
 // Main runs "pkg [-R IMAGE] SUBCOMMAND ARGS..." and returns its exit code.
@@ -116,9 +119,19 @@ func Main(inv *core.Invocation) int {
 	if code, injected := inv.Begin(sub, sc.mutating && !dry); injected {
 		return code
 	}
+	// Image.find_root() (pkg5 src/modules/client/image.py) takes the
+	// image only where its metadata can be seen: a directory the caller
+	// cannot search, such as a zone root below its 0700 zonepath for a
+	// caller without a profile that runs pkg as uid 0 (pkg5's
+	// exec_attr.d/package:pkg gives Software Installation
+	// /usr/bin/pkg uid=0), or an empty mountpoint, finds no image there,
+	// and -R wants it exactly there (ImageNotFoundException).
 	dir := inv.Path(imageArg)
-	if !isImage(dir) {
+	if !isImage(dir) || inv.Zone == "" && rbac.Check(inv, pkgBinary) != rbac.Full && !rbac.CanSearch(inv, path.Join(imageArg, imageMetaDir)) {
 		return c.fail("No image rooted at '%s'", imageArg)
+	}
+	if inv.Zone == "" {
+		c.linkedName = zoneImageName(inv.Root, imageArg)
 	}
 	unlock, err := c.lock(dir)
 	if err != nil {
@@ -237,11 +250,55 @@ func (c *cmd) fail(format string, a ...any) int {
 	return exitOops
 }
 
-// linkedSuffix is appended to "nothing to do" messages inside a zone,
-// whose image is a linked child of the global zone.
+// linkedSuffix is appended to "nothing to do" messages for a linked
+// child image (pkg5 client.py display_plan(): " ({0})" of the child's
+// linked image name, "zone:<zonename>"): a zone's image, whether pkg
+// runs inside the zone or in the global zone with -R on the zone's root.
+// [unconfirmed: a zone image is a child only once the global zone has
+// pushed its linked image properties to it (linkedimage/common.py reads
+// them from var/pkg/linked), and only for the linked brands
+// (linkedimage/zone.py _list_zones(): OmniOS lipkg, sparse, pkgsrc;
+// OpenIndiana ipkg); the sim treats every zone image as one.]
 func (c *cmd) linkedSuffix() string {
-	if c.inv.Zone != "" {
+	switch {
+	case c.inv.Zone != "":
 		return " (zone:" + c.inv.Zone + ")"
+	case c.linkedName != "":
+		return " (zone:" + c.linkedName + ")"
+	}
+	return ""
+}
+
+// zoneImageName returns the zone whose root (<zonepath>/root) is the
+// global-zone path imageDir, among the zones /etc/zones/index lists as
+// installed, or "". The index lines are "name:state:zonepath:uuid", the
+// zonepath double-quoted when it holds a ':' (libzonecfg getzoneent.c).
+func zoneImageName(root, imageDir string) string {
+	b, err := os.ReadFile(filepath.Join(root, "etc", "zones", "index"))
+	if err != nil {
+		return ""
+	}
+	want := path.Clean("/" + imageDir)
+	for _, line := range strings.Split(string(b), "\n") {
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		name, rest, _ := strings.Cut(line, ":")
+		state, rest, _ := strings.Cut(rest, ":")
+		zp := rest
+		if strings.HasPrefix(zp, `"`) {
+			if i := strings.Index(zp[1:], `"`); i >= 0 {
+				zp = zp[1 : i+1]
+			}
+		} else {
+			zp, _, _ = strings.Cut(zp, ":")
+		}
+		if name == "global" || state != "installed" {
+			continue
+		}
+		if path.Join(zp, "root") == want {
+			return name
+		}
 	}
 	return ""
 }

@@ -17,7 +17,11 @@ type file struct {
 // global zone: the system accounts, the build users jenkins (Primary
 // Administrator), jim (zone, ZFS and network management profiles plus
 // zone authorizations), builder and noprivs (nothing), and the shipped
-// profiles of illumos's libsecdb that the sim's tools consult.
+// profiles of illumos's libsecdb that the sim's tools consult. exec_attr
+// also holds the entry pkg5 ships in /etc/security/exec_attr.d/package:pkg
+// (omniosorg/pkg5 src/util/misc/exec_attr.d/package:pkg: Software
+// Installation runs /usr/bin/pkg as uid 0), which the sim keeps in the
+// one file.
 var initFiles = []file{
 	{PasswdFile, 0o644, `root:x:0:0:Super-User:/root:/usr/bin/bash
 daemon:x:1:1::/:
@@ -94,6 +98,7 @@ Network Management:solaris:cmd:::/sbin/ipadm:euid=netadm;egid=netadm;\
 	privs=sys_ip_config,net_rawaccess
 Primary Administrator:solaris:cmd:::*:uid=0;gid=0
 Software Installation:solaris:cmd:::/usr/bin/ln:euid=0
+Software Installation:solaris:cmd:::/usr/bin/pkg:uid=0
 Software Installation:solaris:cmd:::/usr/bin/pkginfo:uid=0
 Software Installation:solaris:cmd:::/usr/bin/pkgmk:uid=0
 Software Installation:solaris:cmd:::/usr/bin/pkgparam:uid=0

@@ -367,3 +367,42 @@ func strerror(err error) string {
 	s := errno.Error()
 	return strings.ToUpper(s[:1]) + s[1:]
 }
+
+// CanSearch reports whether the caller's own credentials let it reach
+// the global-zone path gzpath: search (execute) permission on every
+// directory from / down to gzpath itself, as path lookup checks it. The
+// sim's files belong to the host's root, so an ordinary user is granted
+// what the owner bits say on what the user owns (its uid) and what the
+// "other" bits say elsewhere; group permissions are not consulted
+// [derived: a simulated user is in no group of the host's files]. uid 0
+// can search everything. Callers first check whether a privilege (Full,
+// from pfexec) lifts the restriction.
+func CanSearch(inv *core.Invocation, gzpath string) bool {
+	if inv.UID == 0 {
+		return true
+	}
+	// The sim root's own directory stands for /, which everybody can
+	// search.
+	p := "/"
+	for _, part := range strings.Split(strings.Trim(filepath.Clean("/"+gzpath), "/"), "/") {
+		if part == "" {
+			continue
+		}
+		p = filepath.Join(p, part)
+		fi, err := os.Stat(inv.Path(p))
+		if err != nil {
+			return false
+		}
+		if !fi.IsDir() {
+			return true
+		}
+		bit := os.FileMode(0o001)
+		if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) == inv.UID {
+			bit = 0o100
+		}
+		if fi.Mode().Perm()&bit == 0 {
+			return false
+		}
+	}
+	return true
+}

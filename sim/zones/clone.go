@@ -305,19 +305,24 @@ func (a *adm) ipkgClone(c *Config, argv []string) int {
 	if err := os.Chmod(a.inv.Path(zonepath), 0o700); err != nil {
 		return fatal(err.Error())
 	}
-	// The zone's root is mounted for the unconfiguration (zoneadm mount
-	// -f) and stays mounted [derived: the sim mounts the new ZBE on
-	// <zonepath>/root directly; not simulated: the left-mounted zone of
-	// -X, whose script never runs "zoneadm unmount"].
 	if err := zs.MountLegacy(zbe, path.Join(zonepath, "root")); err != nil {
 		return fatal("Unable to mount the zone's ZFS dataset.")
 	}
-	if !noUnconfig {
-		// system-unconfigure: the clone forgets the source's identity
-		// and takes its own name.
-		if err := os.WriteFile(filepath.Join(a.inv.Path(zonepath), "root", "etc", "nodename"), []byte(zonename+"\n"), 0o644); err != nil {
-			return fatal(err.Error())
-		}
+	if noUnconfig {
+		// -X: "zoneadm -z $ZONENAME mount -f", and the script exits
+		// without unmounting: the clone is left mounted (in its
+		// scratch zone) once zoneadm has marked it installed.
+		return a.leaveMounted(c)
+	}
+	// unconfigure_zone(): mount -f, system-unconfigure -R /a in the
+	// scratch zone (unconfigure.go), unmount; the unmount's poststate
+	// hook (mount_active_ds()) leaves the new boot environment mounted
+	// on <zonepath>/root. A failing script is reported (its own output
+	// goes to /dev/null) and fatal.
+	if err := systemUnconfigure(a.inv.Path(path.Join(zonepath, "root")), a.inv.Flavor()); err != nil {
+		b.error("Zone unconfiguration failed")
+		b.error("Postprocessing failed.")
+		return subprocFatal
 	}
 	return subprocOK
 }

@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"os"
 	"path"
+	"regexp"
 	"strconv"
 	"strings"
 
+	"github.com/zonemgr/zonemgr/sim/core"
 	"github.com/zonemgr/zonemgr/sim/pkg"
 	"github.com/zonemgr/zonemgr/sim/zfs"
 )
@@ -81,7 +83,7 @@ func (a *adm) install(c *Config, extra []string, pubs []pkg.Publisher) (string, 
 	out.WriteString("Sanity Check: Looking for 'entire' incorporation.\n")
 	fmt.Fprintf(&out, "       Image: Preparing at %s.\n", rootPath)
 	out.WriteString("       Cache: Using /var/pkg/publisher.\n")
-	if err := populateRoot(a.zoneRoot(c), c.Name); err != nil {
+	if err := populateRoot(a.zoneRoot(c)); err != nil {
 		return out.String(), fmt.Errorf("ERROR: %v", err)
 	}
 	out.WriteString("  Installing: Packages (output follows)\n")
@@ -100,7 +102,50 @@ func (a *adm) install(c *Config, extra []string, pubs []pkg.Publisher) (string, 
 		return out.String(), fmt.Errorf("ERROR: package installation failed: %v", err)
 	}
 	out.WriteString(" Postinstall: Copying SMF seed repository ... done.\n")
+	if err := installedRoot(a.zoneRoot(c), a.inv.Flavor()); err != nil {
+		return out.String(), fmt.Errorf("ERROR: %v", err)
+	}
 	return out.String(), nil
+}
+
+// installedRoot gives a new zone's root account what the flavour's
+// pkgcreatezone leaves it. SUNWcs delivers "root::" (illumos-gate
+// usr/src/cmd/Adm/sun/shadow). OmniOS's pkgcreatezone replaces the empty
+// hash with the hash of a blank password ("sed -i -e
+// 's%^root::%root:$5$kr1VgdIt$...:%' $ZONEROOT/etc/shadow", in place:
+// the mode stays). OpenIndiana's leaves it, and installs sysding, whose
+// svc:/system/sysding:system has config/finished false
+// (olbohlen/sysding sysding.xml, which OpenIndiana packages
+// [derived]), so it runs at the zone's first boot and gives the empty
+// root password NP (unconfigure.go sysdingFirstBoot).
+func installedRoot(zoneRoot string, f core.Flavor) error {
+	r, err := os.OpenRoot(zoneRoot)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	if f == core.OmniOS {
+		b, err := r.ReadFile("etc/shadow")
+		if err != nil {
+			return err
+		}
+		b = regexp.MustCompile(`(?m)^root::`).ReplaceAllLiteral(b, []byte("root:"+unconfiguredRootHash[core.OmniOS]+":"))
+		fh, err := r.OpenFile("etc/shadow", os.O_WRONLY|os.O_TRUNC, 0)
+		if err != nil {
+			return err
+		}
+		if _, err := fh.Write(b); err != nil {
+			fh.Close()
+			return err
+		}
+		return fh.Close()
+	}
+	rep, err := readRepository(zoneRoot)
+	if err != nil {
+		return err
+	}
+	rep.SysdingPending = true
+	return rep.write(zoneRoot)
 }
 
 // createZonepathDataset finds or creates the zonepath's dataset

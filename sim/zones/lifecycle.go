@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -16,7 +17,29 @@ import (
 
 // EnvBootDelay (seconds, default 0) makes a booted zone's milestones come
 // online only that long after boot, so svcs first reports "offline*".
+// It stands for the time SMF takes in a real zone (3 to 30 s): "zoneadm
+// boot" itself returns at once, as zoneadmd returns once the zone's init
+// runs, and every boot of the zone (boot, reboot, shutdown -r, an init 6
+// inside the zone) waits it again, read from the environment of the
+// command that boots.
 const EnvBootDelay = "ILLUMOS_SIM_BOOT_DELAY"
+
+// bootDelay reads EnvBootDelay: a number of seconds ("3", "0.5"), or a
+// Go duration ("3s", "1500ms"). Anything else is refused, so a bench
+// that mistypes it learns so instead of timing boots without a delay.
+func bootDelay() (time.Duration, error) {
+	v := os.Getenv(EnvBootDelay)
+	if v == "" {
+		return 0, nil
+	}
+	if f, err := strconv.ParseFloat(v, 64); err == nil && f >= 0 && f < 1e9 {
+		return time.Duration(f * float64(time.Second)), nil
+	}
+	if d, err := time.ParseDuration(v); err == nil && d >= 0 {
+		return d, nil
+	}
+	return 0, fmt.Errorf("%s=%q: want a number of seconds (3, 0.5) or a duration (3s)", EnvBootDelay, v)
+}
 
 // bootArgs splits a subcommand's arguments at "--" and reports whether
 // the boot arguments ask for single-user mode (-s).
@@ -79,6 +102,11 @@ func (a *adm) boot(single bool) int {
 		a.zoneadmdError("boot operation is invalid for zones in state '%s'", StateString(StateMounted))
 		return a.callFailed()
 	}
+	delay, err := bootDelay()
+	if err != nil {
+		fmt.Fprintf(a.errw, "illumos-sim: %v\n", err)
+		return 1
+	}
 	c, ok := a.config()
 	if !ok {
 		return 1
@@ -98,12 +126,6 @@ func (a *adm) boot(single bool) int {
 	kz.State = "running"
 	kz.Booted = now
 	kz.SingleUser = single
-	delay := time.Duration(0)
-	if v := os.Getenv(EnvBootDelay); v != "" {
-		if f, err := strconv.ParseFloat(v, 64); err == nil && f > 0 {
-			delay = time.Duration(f * float64(time.Second))
-		}
-	}
 	if err := bootRepository(a.zoneRoot(c), now, delay, single); err != nil {
 		a.zoneadmdError("could not start the service manager: %v", err)
 		a.releaseVNICs(kz)
@@ -149,6 +171,7 @@ func (a *adm) makeReady(c *Config, k *Kernel) *KernelZone {
 		a.zoneadmdError("%v", err)
 		return nil
 	}
+	stopConfigd(a.zoneRoot(c))
 	kz := &KernelZone{}
 	if c.IPTypeOrDefault() == "exclusive" {
 		for _, n := range c.Net {
@@ -276,6 +299,10 @@ func (a *adm) halt(c *Config, k *Kernel) {
 		return
 	}
 	killZoneProcesses(a.zone, kz.Pids, a.zoneRoot(c))
+	stopConfigd(a.zoneRoot(c))
+	if kz.State == "mounted" {
+		removeScratch(a.inv.Path(path.Join(c.Zonepath, scratchDir)))
+	}
 	a.unmountFS(kz)
 	a.releaseVNICs(kz)
 	k.Leave(a.zone)
@@ -343,6 +370,10 @@ func (a *adm) haltCmd() int {
 
 // stop halts the zone and, with reboot, boots it again.
 func (a *adm) stop(reboot, single bool) int {
+	if _, err := bootDelay(); reboot && err != nil {
+		fmt.Fprintf(a.errw, "illumos-sim: %v\n", err)
+		return 1
+	}
 	c, ok := a.config()
 	if !ok {
 		return 1
@@ -476,6 +507,14 @@ func (a *adm) mountCmd() int {
 	if err != nil {
 		a.zerror("%v", err)
 		return 1
+	}
+	// zone_ready(Z_MNT_SCRATCH): a fresh tmpfs on the zone's
+	// /etc/svc/volatile is never mounted (no SMF runs), and the zone
+	// is created in its scratch root (scratch.go).
+	stopConfigd(a.zoneRoot(c))
+	if err := makeScratch(a.inv.Path(path.Join(c.Zonepath, scratchDir))); err != nil {
+		a.zoneadmdError("%v", err)
+		return a.callFailed()
 	}
 	k.Enter(a.zone, "mounted")
 	if err := k.Write(a.root); err != nil {

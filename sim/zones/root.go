@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+
+	"github.com/zonemgr/zonemgr/sim/core"
 )
 
 // busyboxPath is the host's static busybox (Debian package busybox-static).
@@ -41,7 +43,10 @@ var simTools = []string{"usr/bin/pkg", "usr/bin/svcs", "usr/sbin/svcadm",
 	"sbin/ifconfig", "usr/sbin/ifconfig", "sbin/dladm", "usr/sbin/dladm", "sbin/zfs", "usr/sbin/zfs"}
 
 // zoneFiles are the account and identity files of a fresh zone root
-// (OpenIndiana's defaults; root's shell is the zone's /bin/sh).
+// (OpenIndiana's defaults; root's shell is the zone's /bin/sh). shadow is
+// SUNWcs's (illumos-gate usr/src/cmd/Adm/sun/shadow: root with an empty
+// password), which install.go installedRoot() then changes as the
+// flavour's pkgcreatezone does.
 var zoneFiles = []struct {
 	path string
 	mode os.FileMode
@@ -55,7 +60,7 @@ adm:x:4:4:Admin:/var/adm:
 nobody:x:60001:60001:NFS Anonymous Access User:/:
 noaccess:x:60002:60002:No Access User:/:
 `},
-	{"etc/shadow", 0o400, `root:NP:6445::::::
+	{"etc/shadow", 0o400, `root::6445::::::
 daemon:NP:6445::::::
 bin:NP:6445::::::
 sys:NP:6445::::::
@@ -80,12 +85,9 @@ noaccess::60002:
 #
 root::::type=role;auths=solaris.*,solaris.grant;profiles=All;lock_after_retries=no;min_label=admin_low;clearance=admin_high
 `},
-	{"etc/inet/hosts", 0o644, `#
-# Internet host table
-#
-::1		localhost
-127.0.0.1	localhost loghost
-`},
+	// SUNWcs's etc/inet/hosts (illumos-gate usr/src/cmd/cmd-inet/etc/hosts),
+	// the text OpenIndiana's system-unconfigure also resets it to.
+	{"etc/inet/hosts", 0o644, unconfiguredHosts[core.OpenIndiana]},
 	{"etc/release", 0o444, `             OpenIndiana Hipster 2024.04 (powered by illumos)
         OpenIndiana Project, part of The Illumos Foundation (C) 2010-2024
                         Use is subject to license terms.
@@ -96,7 +98,12 @@ root::::type=role;auths=solaris.*,solaris.grant;profiles=All;lock_after_retries=
 // populateRoot builds a zone root under the real directory dir: the
 // illumos directory layout (/bin a link to usr/bin), the account and
 // identity files, a static busybox with its applets, and the sim's tools.
-func populateRoot(dir, zone string) error {
+// No /etc/nodename: no package delivers one (illumos-gate
+// usr/src/pkg/manifests/SUNWcs.mf has etc/inet/hosts and the etc/hosts
+// link only) and neither flavour's pkgcreatezone writes one, so a new
+// zone boots with its zone name as nodename (identity-node's fallback to
+// "uname -n").
+func populateRoot(dir string) error {
 	for _, d := range []struct {
 		p    string
 		mode os.FileMode
@@ -120,9 +127,6 @@ func populateRoot(dir, zone string) error {
 		if err := writeFileMode(filepath.Join(dir, f.path), []byte(f.text), f.mode); err != nil {
 			return fmt.Errorf("populate zone root: %w", err)
 		}
-	}
-	if err := writeFileMode(filepath.Join(dir, "etc/nodename"), []byte(zone+"\n"), 0o644); err != nil {
-		return fmt.Errorf("populate zone root: %w", err)
 	}
 	if _, err := os.Stat(busyboxPath); err != nil {
 		return errNotInstalled

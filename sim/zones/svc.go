@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/zonemgr/zonemgr/sim/core"
+	"github.com/zonemgr/zonemgr/sim/rbac"
 )
 
 // This file is the simulated service management facility: a small
@@ -60,6 +62,10 @@ func (si *svcInstance) display(now time.Time) string {
 type repository struct {
 	Services map[string]*svcInstance `json:"services"`
 	Nodename string                  `json:"nodename,omitempty"`
+	// SysdingPending is OpenIndiana's svc:/system/sysding:system with
+	// config/finished false (system-unconfigure's reset_sysding()): it
+	// runs at the next boot.
+	SysdingPending bool `json:"sysding_pending,omitempty"`
 }
 
 // seedServices are the instances every root starts with and whether they
@@ -110,6 +116,11 @@ func readRepository(root string) (*repository, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read service repository: %w", err)
 	}
+	return parseRepository(b)
+}
+
+// parseRepository parses the text of a repository.
+func parseRepository(b []byte) (*repository, error) {
 	r := &repository{}
 	if err := json.Unmarshal(b, r); err != nil {
 		return nil, fmt.Errorf("read service repository: %w", err)
@@ -162,6 +173,12 @@ func bootRepository(zoneRoot string, booted time.Time, delay time.Duration, sing
 			r.Services[s.fmri] = &svcInstance{Enabled: s.enabled}
 		}
 	}
+	if r.SysdingPending {
+		if err := sysdingFirstBoot(zoneRoot); err != nil {
+			return err
+		}
+		r.SysdingPending = false
+	}
 	r.Nodename = ""
 	if si := r.Services["svc:/system/identity:node"]; si != nil && si.Enabled {
 		r.Nodename = identityNodename(zoneRoot)
@@ -180,7 +197,11 @@ func bootRepository(zoneRoot string, booted time.Time, delay time.Duration, sing
 			si.OnlineAt = booted.Add(delay)
 		}
 	}
-	return r.write(zoneRoot)
+	if err := r.write(zoneRoot); err != nil {
+		return err
+	}
+	// svc.startd starts svc.configd first, which creates its door.
+	return startConfigd(zoneRoot)
 }
 
 // identityNodename is the nodename the method of
@@ -224,11 +245,20 @@ func (r *repository) match(pattern string) []string {
 	return out
 }
 
-// svcColumns are the svcs output columns and their widths.
-var svcColumns = map[string]int{"state": 14, "nstate": 14, "stime": 8, "fmri": 0, "svc": 0, "inst": 0, "sta": 4, "nsta": 4}
+// svcColumns are the svcs output columns the sim prints and their widths
+// (svcs.c columns[]: STATE 14, NSTATE 13, STIME 8, STA and NSTA 4, ZONE
+// 16; FMRI 50, SVC and INST 20, which as the last column are never padded
+// here). sprint_state() pads the state to 15 in a buffer of 15 characters,
+// so a state is followed by exactly one column of blanks, like the header.
+var svcColumns = map[string]int{"state": 14, "nstate": 14, "stime": 8, "fmri": 0, "svc": 0, "inst": 0, "sta": 4, "nsta": 4, "zone": 16}
 
-// column renders one svcs column of an instance.
-func column(col, fmri string, si *svcInstance, now time.Time) string {
+// svcUnsimulatedColumns are the other columns of svcs.c columns[]: valid
+// names whose contents the sim does not keep.
+var svcUnsimulatedColumns = map[string]bool{"ctid": true, "desc": true, "n": true, "s": true, "scope": true, "sn": true}
+
+// column renders one svcs column of an instance; zone is the ZONE
+// column's value (sprint_zone(): the -z zone, else the current zone).
+func column(col, fmri, zone string, si *svcInstance, now time.Time) string {
 	switch col {
 	case "state":
 		return si.display(now)
@@ -261,6 +291,8 @@ func column(col, fmri string, si *svcInstance, now time.Time) string {
 	case "inst":
 		_, inst, _ := strings.Cut(strings.TrimPrefix(fmri, "svc:/"), ":")
 		return inst
+	case "zone":
+		return zone
 	}
 	return fmri
 }
@@ -280,19 +312,143 @@ func abbrevState(s string) string {
 	return s
 }
 
-// svcsMain runs svcs: "svcs [-aH] [-o col[,col]...] [pattern ...]".
+// repositoryDoor is where a root's svc.configd creates its door
+// (libscf lowlevel.c default_door_path, REPOSITORY_DOOR_NAME
+// "/etc/svc/volatile/repository_door"): /etc/svc/volatile is a tmpfs
+// that exists only while the zone runs, so the sim keeps a plain file
+// there from boot to halt, and a client that finds none cannot bind
+// (scf_handle_bind(): open(2) of the door fails, SCF_ERROR_NO_SERVER).
+const repositoryDoor = "/etc/svc/volatile/repository_door"
+
+// noServer is scf_strerror(SCF_ERROR_NO_SERVER) (libscf error.c).
+const noServer = "repository server unavailable"
+
+// doorName is repositoryDoor relative to the root, for os.Root: the
+// door is made, removed and looked for inside the zone root, without
+// following the zone's symbolic links out of it.
+var doorName = strings.TrimPrefix(repositoryDoor, "/")
+
+// startConfigd creates the repository door of a zone root that boots.
+func startConfigd(zoneRoot string) error {
+	r, err := os.OpenRoot(zoneRoot)
+	if err != nil {
+		return fmt.Errorf("start the service manager: %w", err)
+	}
+	defer r.Close()
+	if err := r.MkdirAll(path.Dir(doorName), 0o755); err != nil {
+		return fmt.Errorf("start the service manager: %w", err)
+	}
+	if err := r.WriteFile(doorName, nil, 0o444); err != nil {
+		return fmt.Errorf("start the service manager: %w", err)
+	}
+	return nil
+}
+
+// stopConfigd removes a zone root's repository door: its tmpfs goes at
+// halt, and a fresh one is mounted at the next ready or mount, so a door
+// copied with the dataset (a snapshot of a running zone) never serves.
+func stopConfigd(zoneRoot string) {
+	if r, err := os.OpenRoot(zoneRoot); err == nil {
+		r.Remove(doorName)
+		r.Close()
+	}
+}
+
+// hasDoor reports whether a root's svc.configd serves its door.
+func hasDoor(root string) bool {
+	r, err := os.OpenRoot(root)
+	if err != nil {
+		return false
+	}
+	defer r.Close()
+	fi, err := r.Lstat(doorName)
+	return err == nil && fi.Mode().IsRegular()
+}
+
+// svcsUsage is svcs.c print_usage().
+const svcsUsage = "Usage: svcs [-aHpv] [-o col[,col ... ]] [-R restarter] [-sS col] [-Z | -z zone ]\n" +
+	"            [<service> ...]\n" +
+	"       svcs -d | -D [-Hpv] [-o col[,col ... ]] [-sS col] [-Z | -z zone ]\n" +
+	"            [<service> ...]\n" +
+	"       svcs [-l | -L] [-Z | -z zone] <service> ...\n" +
+	"       svcs -x [-v] [-Z | -z zone] [<service> ...]\n" +
+	"       svcs -?\n"
+
+// svcsTarget is the repository "svcs" reads: svcs.c main() with -z
+// decorates its handle with the zone (libscf lowlevel.c
+// scf_handle_decorate() "zone": the door under zone_get_rootpath(), the
+// global zone's own for "global", SCF_ERROR_NOT_FOUND for a zone that is
+// not configured, which svcs reports as "invalid zone"), then binds
+// (scf_handle_bind(): open(2) of the door). The door lives in a running
+// zone's root only, below the zonepath, which zoneadm and the brands
+// create mode 0700 (zoneadm zfs.c create_zfs_zonepath(); ipkg clone
+// "chmod 700 $ZONEPATH"), so a caller without full privileges cannot open
+// it and gets SCF_ERROR_NO_SERVER like any other [derived: no profile of
+// exec_attr gives svcs uid 0 but "*"]. It returns the real directory of
+// the root and the zone name for the ZONE column, or the exit status.
+func svcsTarget(inv *core.Invocation, zone string) (root, name string, code int) {
+	if zone == "" || zone == "global" {
+		if zone == "" && inv.Zone != "" {
+			if !hasDoor(inv.Path("/")) {
+				fmt.Fprintf(inv.Stderr, "svcs: Could not bind to repository server: %s.  Exiting.\n", noServer)
+				return "", "", 1
+			}
+			return inv.Path("/"), inv.Zone, -1
+		}
+		return inv.Path("/"), "global", -1
+	}
+	st, ok, err := zoneStatus(inv.Root, zone)
+	if err != nil {
+		fmt.Fprintf(inv.Stderr, "svcs: %v\n", err)
+		return "", "", 1
+	}
+	if !ok {
+		fmt.Fprintf(inv.Stderr, "svcs: invalid zone '%s'\n", zone)
+		return "", "", 1
+	}
+	root = inv.Path(path.Join(st.Entry.Zonepath, "root"))
+	if st.State != StateRunning || !hasDoor(root) || rbac.Check(inv, "/usr/bin/svcs") != rbac.Full {
+		fmt.Fprintf(inv.Stderr, "svcs: Could not bind to repository server for zone %s: %s\n", zone, noServer)
+		return "", "", 1
+	}
+	return root, zone, -1
+}
+
+// readZoneRepository reads the repository of a zone root from the global
+// zone without following the zone's symbolic links out of its root (on
+// illumos svcs asks the zone's svc.configd through its door).
+func readZoneRepository(zoneRoot string) (*repository, error) {
+	r, err := os.OpenRoot(zoneRoot)
+	if err != nil {
+		return nil, fmt.Errorf("read service repository: %w", err)
+	}
+	defer r.Close()
+	b, err := r.ReadFile(strings.TrimPrefix(repositoryPath, "/"))
+	if errors.Is(err, os.ErrNotExist) {
+		return readRepository(zoneRoot)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read service repository: %w", err)
+	}
+	return parseRepository(b)
+}
+
+// svcsMain runs svcs: "svcs [-aH] [-o col[,col]...] [-z zone] [pattern
+// ...]" as svcs.c main() does: -z (and -Z) only in the global zone, the
+// handle bound to the zone's repository before the columns are decoded,
+// an unknown column fatal, a pattern that matches nothing reported and
+// the exit status 1.
 func svcsMain(inv *core.Invocation) int {
-	opts, optind, bad := getopt(inv.Args, "?aHpvo:s:S:z:")
+	opts, optind, bad := getopt(inv.Args, "?aHpvo:s:S:z:Z")
 	if bad != 0 {
-		fmt.Fprint(inv.Stderr, "Usage: svcs [-aHpv?] [-o col[,col]...] [-R restarter] [-sS col] [-Z | -z zone]\n"+
-			"            [<service> ...]\n")
+		fmt.Fprint(inv.Stderr, svcsUsage)
 		return 2
 	}
 	if code, injected := inv.Begin("svcs", false); injected {
 		return code
 	}
 	all, header := false, true
-	cols := []string{"state", "stime", "fmri"}
+	colsArg, colsGiven, zone, allZones := "", false, "", false
 	for _, o := range opts {
 		switch o.opt {
 		case 'a':
@@ -300,24 +456,74 @@ func svcsMain(inv *core.Invocation) int {
 		case 'H':
 			header = false
 		case 'o':
-			cols = strings.Split(strings.ToLower(o.arg), ",")
-			for _, c := range cols {
-				if _, ok := svcColumns[c]; !ok {
-					fmt.Fprintf(inv.Stderr, "svcs: Unrecognized column \"%s\".\n", c)
-					return 2
-				}
+			colsArg, colsGiven = o.arg, true
+		case 'z':
+			if inv.Zone != "" {
+				fmt.Fprint(inv.Stderr, "svcs: svcs -z may only be used from the global zone\n")
+				return 1
+			}
+			if allZones {
+				fmt.Fprint(inv.Stderr, svcsUsage)
+				return 2
+			}
+			zone = o.arg
+		case 'Z':
+			if inv.Zone != "" {
+				fmt.Fprint(inv.Stderr, "svcs: svcs -Z may only be used from the global zone\n")
+				return 1
+			}
+			if zone != "" {
+				fmt.Fprint(inv.Stderr, svcsUsage)
+				return 2
+			}
+			allZones = true
+		}
+	}
+	if allZones {
+		fmt.Fprint(inv.Stderr, "illumos-sim: svcs -Z is not simulated\n")
+		return 1
+	}
+	patterns := inv.Args[optind:]
+	if all && len(patterns) > 0 {
+		fmt.Fprint(inv.Stderr, "svcs: -a ignored when used with arguments.\n")
+	}
+	root, zoneName, code := svcsTarget(inv, zone)
+	if code >= 0 {
+		return code
+	}
+	cols := []string{"state", "stime", "fmri"}
+	if colsGiven {
+		if colsArg == "" {
+			fmt.Fprint(inv.Stderr, "svcs: No columns specified.\n")
+			return 1
+		}
+		cols = strings.Split(strings.ToLower(colsArg), ",")
+		for _, c := range cols {
+			if svcUnsimulatedColumns[c] {
+				fmt.Fprintf(inv.Stderr, "illumos-sim: svcs: column %s is not simulated\n", strings.ToUpper(c))
+				return 1
+			}
+			if _, ok := svcColumns[c]; !ok {
+				fmt.Fprintf(inv.Stderr, "svcs: Unknown column \"%s\".\n", c)
+				return 1
 			}
 		}
 	}
-	r, err := readRepository(inv.Path("/"))
+	var r *repository
+	var err error
+	if zone != "" && zone != "global" {
+		r, err = readZoneRepository(root)
+	} else {
+		r, err = readRepository(root)
+	}
 	if err != nil {
 		fmt.Fprintf(inv.Stderr, "svcs: %v\n", err)
 		return 1
 	}
 	now := time.Now()
 	var fmris []string
-	code := 0
-	if optind == len(inv.Args) {
+	code = 0
+	if len(patterns) == 0 {
 		for f, si := range r.Services {
 			if all || si.enabled() || si.State != "disabled" {
 				fmris = append(fmris, f)
@@ -326,7 +532,7 @@ func svcsMain(inv *core.Invocation) int {
 		sort.Strings(fmris)
 	} else {
 		seen := map[string]bool{}
-		for _, p := range inv.Args[optind:] {
+		for _, p := range patterns {
 			m := r.match(p)
 			if len(m) == 0 {
 				fmt.Fprintf(inv.Stderr, "svcs: Pattern '%s' doesn't match any instances\n", p)
@@ -353,7 +559,9 @@ func svcsMain(inv *core.Invocation) int {
 		}
 		io.WriteString(inv.Stdout, "\n")
 	}
-	if header && len(fmris) > 0 {
+	// print_header() runs whatever matched, after the lines are
+	// collected (and the patterns that matched nothing reported).
+	if header {
 		h := make([]string, len(cols))
 		for i, c := range cols {
 			h[i] = strings.ToUpper(c)
@@ -363,7 +571,7 @@ func svcsMain(inv *core.Invocation) int {
 	for _, f := range fmris {
 		cells := make([]string, len(cols))
 		for i, c := range cols {
-			cells[i] = column(c, f, r.Services[f], now)
+			cells[i] = column(c, f, zoneName, r.Services[f], now)
 		}
 		printRow(cells)
 	}
@@ -406,6 +614,11 @@ func svcadmMain(inv *core.Invocation) int {
 		flags[o.opt] = true
 	}
 	root := inv.Path("/")
+	// svcadm.c main(): a handle that cannot bind is fatal.
+	if inv.Zone != "" && !hasDoor(root) {
+		fmt.Fprintf(inv.Stderr, "svcadm: Couldn't bind to configuration repository: %s.\n", noServer)
+		return 1
+	}
 	lf, err := lockRepository(root)
 	if err != nil {
 		fmt.Fprintf(inv.Stderr, "svcadm: %v\n", err)

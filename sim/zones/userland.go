@@ -23,18 +23,19 @@ import (
 
 // userlandTools are the zone's own commands.
 var userlandTools = map[string]func(*core.Invocation) int{
-	"hostname":   hostnameMain,
-	"uname":      unameMain,
-	"getent":     getentMain,
-	"init":       initMain,
-	"shutdown":   shutdownMain,
-	"halt":       haltMain,
-	"poweroff":   haltMain,
-	"reboot":     haltMain,
-	"ifconfig":   kernelForward,
-	"dladm":      kernelForward,
-	"zfs":        kernelForward,
-	zoneExecName: zoneExecMain,
+	"hostname":      hostnameMain,
+	"uname":         unameMain,
+	"getent":        getentMain,
+	"init":          initMain,
+	"shutdown":      shutdownMain,
+	"halt":          haltMain,
+	"poweroff":      haltMain,
+	"reboot":        haltMain,
+	"ifconfig":      kernelForward,
+	"dladm":         kernelForward,
+	"zfs":           kernelForward,
+	zoneExecName:    zoneExecMain,
+	scratchExecName: scratchExecMain,
 }
 
 // zoneExecName is the name zlogin starts the sim binary under inside the

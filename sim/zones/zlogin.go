@@ -379,13 +379,23 @@ func (l *zlogin) start() (*exec.Cmd, *zoneKernel, int) {
 	if err != nil {
 		return nil, nil, l.zerror("could not get zone configuration: %v", err)
 	}
+	// A mounted zone runs in its scratch root (scratch.go), which has no
+	// network (vplat.c vplat_bringup() configures interfaces only for
+	// Z_MNT_BOOT): its image keeps the package catalog it last fetched.
+	// [not simulated: a pkg there that must refresh its catalog fails
+	// to reach the repository; the sim's pkg uses the stale catalog.]
 	rootGZ := path.Join(c.Zonepath, "root")
+	if st.State == StateMounted {
+		rootGZ = path.Join(c.Zonepath, scratchDir)
+	}
 	root, err := filepath.EvalSymlinks(inv.Path(rootGZ))
 	if err != nil {
 		return nil, nil, l.zerror("could not find the root of zone %s: %v", l.zone, err)
 	}
-	if err := pkg.SyncCatalog(inv.Root, root); err != nil {
-		return nil, nil, l.zerror("could not refresh the package catalog of zone %s: %v", l.zone, err)
+	if st.State != StateMounted {
+		if err := pkg.SyncCatalog(inv.Root, root); err != nil {
+			return nil, nil, l.zerror("could not refresh the package catalog of zone %s: %v", l.zone, err)
+		}
 	}
 	p, code := l.prepare(root, c)
 	if p == nil {
@@ -417,6 +427,25 @@ func (l *zlogin) start() (*exec.Cmd, *zoneKernel, int) {
 			Setpgid:    true,
 			Cloneflags: syscall.CLONE_NEWUTS,
 		},
+	}
+	if st.State == StateMounted {
+		// The scratch zone's mounts are made by the sim binary on the
+		// host, in the session's own mount namespace, before it enters
+		// the scratch root (scratch.go scratchExecMain).
+		self, err := os.Executable()
+		if err != nil {
+			kern.close()
+			return nil, nil, l.zerror("exec failure: %v", err)
+		}
+		zoneRoot, err := filepath.EvalSymlinks(inv.Path(path.Join(c.Zonepath, "root")))
+		if err != nil {
+			kern.close()
+			return nil, nil, l.zerror("could not find the root of zone %s: %v", l.zone, err)
+		}
+		cmd.Path = self
+		cmd.Args = append([]string{scratchExecName, zoneRoot, root}, cmd.Args...)
+		cmd.SysProcAttr.Chroot = ""
+		cmd.SysProcAttr.Cloneflags |= syscall.CLONE_NEWNS
 	}
 	if l.nullStdin {
 		devnull, err := os.Open(os.DevNull)

@@ -42,7 +42,10 @@ func TestZlogin(t *testing.T) {
 			"zlogin: Could not chdir to home directory /export/home/nohome: No such file or directory\nsu: No directory!\n", 1},
 		{"-S", []string{"-S", "z1", "id -u"}, "0\n", "", 0},
 		{"zone marker", []string{"z1", "echo $ILLUMOS_SIM_ZONE"}, "z1\n", "", 0},
-		{"nodename", []string{"z1", "cat /etc/nodename"}, "z1\n", "", 0},
+		// No package delivers /etc/nodename; the nodename is the zone
+		// name identity-node falls back to.
+		{"no /etc/nodename", []string{"z1", "test -e /etc/nodename"}, "", "", 1},
+		{"nodename", []string{"z1", "uname -n"}, "z1\n", "", 0},
 		{"unknown zone", []string{"nosuch", "true"}, "", "zlogin: zone 'nosuch' unknown\n", 1},
 		{"global", []string{"global", "true"}, "", "zlogin: 'zlogin' not applicable to the global zone\n", 1},
 		// zlogin.c main(): "-l may not be specified for failsafe login".
@@ -73,7 +76,7 @@ func TestZlogin(t *testing.T) {
 	} {
 		check(t, "state "+tt.zone, s.run("zlogin", tt.zone, "true"), "", tt.stderr, 1)
 	}
-	check(t, "-S on a mounted zone", s.run("zlogin", "-S", "m1", "cat /etc/nodename"), "m1\n", "", 0)
+	check(t, "-S on a mounted zone", s.run("zlogin", "-S", "m1", "cat /etc/inet/hosts | tail -1"), "127.0.0.1\tlocalhost loghost\n", "", 0)
 }
 
 func TestZloginIsolationAndHalt(t *testing.T) {
@@ -93,8 +96,17 @@ func TestZloginIsolationAndHalt(t *testing.T) {
 
 	// halt stops the zone's processes: a long command ends by SIGKILL.
 	done := make(chan result)
-	go func() { done <- s.run("zlogin", "b2", "echo started; sleep 60; echo finished") }()
+	go func() { done <- s.run("zlogin", "b2", "echo started; : > /root/ready; sleep 60; echo finished") }()
 	waitForPids(t, s, "b2")
+	for i := 0; ; i++ {
+		if _, err := os.Stat(filepath.Join(s.root, "zones/b2/root/root/ready")); err == nil {
+			break
+		}
+		if i == 3000 {
+			t.Fatal("the command in b2 did not start")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	s.must("zoneadm", "-z", "b2", "halt")
 	r := <-done
 	// zlogin exits WEXITSTATUS of its child: 0 for one killed by a signal.
@@ -152,7 +164,9 @@ func TestSvcs(t *testing.T) {
 		{"booted milestone", []string{"quick", "svcs", "-H", "-o", "state", ms}, "online\n", "", 0},
 		{"single-user boot", []string{"single", "svcs -H -o state svc:/milestone/single-user:default milestone/multi-user"}, "online\noffline\n", "", 0},
 		{"disabled service", []string{"quick", "svcs", "-H", "-o", "state", "svc:/network/ldap/client:default"}, "disabled\n", "", 0},
-		{"unknown pattern", []string{"quick", "svcs", "nosuch"}, "", "svcs: Pattern 'nosuch' doesn't match any instances\n", 1},
+		// print_header() runs even when nothing matched.
+		{"unknown pattern", []string{"quick", "svcs", "nosuch"}, "STATE          STIME    FMRI\n", "svcs: Pattern 'nosuch' doesn't match any instances\n", 1},
+		{"unknown pattern, -H", []string{"quick", "svcs", "-H", "nosuch"}, "", "svcs: Pattern 'nosuch' doesn't match any instances\n", 1},
 		{"svcadm unknown", []string{"quick", "svcadm", "enable", "nosuch"}, "", "svcadm: Pattern 'nosuch' doesn't match any instances\n", 1},
 		{"enable records", []string{"quick", "svcadm enable svc:/network/ldap/client:default && svcs -H -o state network/ldap/client"}, "online\n", "", 0},
 		{"disable records", []string{"quick", "svcadm disable -s svc:/system/filesystem/autofs:default && svcs -H -o state autofs"}, "disabled\n", "", 0},

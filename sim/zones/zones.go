@@ -6,7 +6,10 @@
 // formats, state rules, error texts and exit codes. Installing a zone lays
 // out its ZFS datasets through package zfs and populates a real zone root
 // (a static busybox and the sim's own tools) that zlogin runs commands in,
-// chrooted, as the zone's users.
+// chrooted, as the zone's users; a mounted zone runs in its scratch root
+// instead (scratch.go). Cloning runs the brand's system-unconfigure
+// (unconfigure.go), and a zone's services answer svcs, in the zone or
+// from the global zone with -z, while the zone runs.
 package zones
 
 import (
