@@ -202,33 +202,31 @@ func settings(cfg *config.Config) zone.Settings {
 	return s
 }
 
-// GIZ brings a golden zone to spec's state (zone_giz): create, update,
-// run states, destroy, export to or import from an image.
-func (c *Caller) GIZ(ctx context.Context, mode Mode, spec zone.GIZSpec) *Reply {
-	k := c.begin("zone_giz", mode)
+// ensure makes one call of module whose engine operation returns an
+// outcome.
+func (c *Caller) ensure(module string, mode Mode, op func(*zone.Host) (*zone.Outcome, error)) *Reply {
+	k := c.begin(module, mode)
 	if k.host == nil {
 		return k.reply
 	}
-	return k.end(k.host.EnsureGIZ(ctx, spec))
+	return k.end(op(k.host))
+}
+
+// GIZ brings a golden zone to spec's state (zone_giz): create, update,
+// run states, destroy, export to or import from an image.
+func (c *Caller) GIZ(ctx context.Context, mode Mode, spec zone.GIZSpec) *Reply {
+	return c.ensure("zone_giz", mode, func(h *zone.Host) (*zone.Outcome, error) { return h.EnsureGIZ(ctx, spec) })
 }
 
 // DIZ brings a disposable zone to spec's state (zone_diz).
 func (c *Caller) DIZ(ctx context.Context, mode Mode, spec zone.DIZSpec) *Reply {
-	k := c.begin("zone_diz", mode)
-	if k.host == nil {
-		return k.reply
-	}
-	return k.end(k.host.EnsureDIZ(ctx, spec))
+	return c.ensure("zone_diz", mode, func(h *zone.Host) (*zone.Outcome, error) { return h.EnsureDIZ(ctx, spec) })
 }
 
 // Snapshot takes, destroys or rolls back to a zone's snapshot
 // (zone_snapshot).
 func (c *Caller) Snapshot(ctx context.Context, mode Mode, spec zone.SnapshotSpec) *Reply {
-	k := c.begin("zone_snapshot", mode)
-	if k.host == nil {
-		return k.reply
-	}
-	return k.end(k.host.EnsureSnapshot(ctx, spec))
+	return c.ensure("zone_snapshot", mode, func(h *zone.Host) (*zone.Outcome, error) { return h.EnsureSnapshot(ctx, spec) })
 }
 
 // Exec runs a command in a managed zone or in a fresh disposable zone
