@@ -20,24 +20,24 @@ func renderDiff(v any) string {
 	}
 	var parts []string
 	for _, e := range list {
-		m, ok := e.(map[string]any)
+		m, ok := e.(*jinja.Dict)
 		if !ok {
 			continue
 		}
 		var b strings.Builder
-		before, hasBefore := m["before"]
-		after, hasAfter := m["after"]
+		before, hasBefore := m.Get("before")
+		after, hasAfter := m.Get("after")
 		if hasBefore && hasAfter {
 			bh, ah := "before", "after"
-			if h, ok := m["before_header"]; ok {
+			if h, ok := m.Get("before_header"); ok {
 				bh = "before: " + jinja.Str(h)
 			}
-			if h, ok := m["after_header"]; ok {
+			if h, ok := m.Get("after_header"); ok {
 				ah = "after: " + jinja.Str(h)
 			}
 			b.WriteString(unifiedDiff(diffText(before), diffText(after), bh, ah, 3))
 		}
-		if p, ok := m["prepared"]; ok {
+		if p, ok := m.Get("prepared"); ok {
 			b.WriteString(jinja.Str(p))
 		}
 		if b.Len() > 0 {
@@ -55,6 +55,8 @@ func diffText(v any) string {
 		return ""
 	case string:
 		return x
+	case jinja.Unsafe:
+		return string(x)
 	}
 	return jinja.JSON(v, 4) + "\n"
 }

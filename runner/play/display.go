@@ -1,31 +1,31 @@
 package play
 
-// Output rules, as ansible-playbook's default callback (ansible-core 2.14)
-// writes them, so that users read it without learning anything new:
+// Output rules, as ansible-playbook's default callback (ansible-core
+// 2.14) writes them, so that standard output is the same under both:
 //
 //   - Standard output gets a blank line and a banner padded with stars to
 //     80 columns per play and task ("TASK [name] ****"), one status line
 //     per task or loop item (ok, changed, fatal/failed, skipping), the
 //     diff of a changed result under --diff, and the PLAY RECAP.
 //   - A status line ends with the task's duration in parentheses, before
-//     any " => {result}"; skipped lines have none. The result JSON (sorted
-//     keys, Python's separators) follows a failure always, and other
-//     results with -v; debug and assert show theirs indented. At -v and
-//     below, the bulky keys commands, plan, stdout_lines and stderr_lines
-//     are left out of the result shown on the line (the commands are
-//     shown as they run under -v).
-//   - Live output of commands run in zones passes through unprefixed;
-//     with -v each command run is shown as it finishes.
-//   - Warnings ("[WARNING]: ...") and errors ("zonemgr: error: ...") go to
-//     standard error.
+//     any " => {result}"; skipped lines have none. This is the one thing
+//     standard output has that Ansible's does not.
+//   - The result JSON (sorted keys, Python's separators) follows a
+//     failure always, and other results with -v; debug and assert show
+//     theirs indented. Results are shown whole, as Ansible shows them;
+//     invocation and diff only from -vvv.
+//   - Standard error gets the rest: warnings ("[WARNING]: ...", each
+//     once per run, or once per task for those Ansible gives while the
+//     task runs), deprecations, notes, errors ("zonemgr: error: ..."),
+//     the live output of commands run in zones, and under -v each
+//     command a module runs as it finishes.
 //   - A no_log task's result is replaced by Ansible's "censored" message,
 //     its live output and commands are not shown, and a loop item's label
 //     reads None.
 //   - Colour only when the stream is a terminal and NO_COLOR is unset (or
 //     empty), and never with --json.
 //   - With --json, standard output gets one JSON object per task and a
-//     final summary object, and nothing else; live output and -v lines go
-//     to standard error.
+//     final summary object, and nothing else.
 
 import (
 	"bytes"
@@ -56,6 +56,7 @@ const (
 	colorDiffRemove  = "0;31"
 	colorDiffLines   = "0;36"
 	colorDeprecate   = "0;35"
+	colorDebug       = "0;90"
 )
 
 // bannerWidth is the width of a banner line less one, as Ansible's
@@ -77,6 +78,10 @@ type display struct {
 	mu        sync.Mutex
 	// warned holds the warnings shown, each shown once as in Ansible.
 	warned map[string]bool
+	// taskWarned holds the warnings of the task running, which Ansible
+	// gives in the process that runs the task: each is shown once per
+	// task, not once per run.
+	taskWarned map[string]bool
 }
 
 // A lineWriter is a writer safe for concurrent use that remembers whether
@@ -183,6 +188,27 @@ func (d *display) warning(msg string) {
 	}
 }
 
+// taskWarning shows a warning of the task running, once in the task.
+func (d *display) taskWarning(msg string) {
+	d.mu.Lock()
+	seen := d.taskWarned[msg]
+	if d.taskWarned == nil {
+		d.taskWarned = map[string]bool{}
+	}
+	d.taskWarned[msg] = true
+	d.mu.Unlock()
+	if !seen {
+		d.stderrLine("[WARNING]: "+msg, colorWarn)
+	}
+}
+
+// startTask starts the warnings of a task afresh.
+func (d *display) startTask() {
+	d.mu.Lock()
+	d.taskWarned = nil
+	d.mu.Unlock()
+}
+
 // note shows a note on standard error, once.
 func (d *display) note(msg string) {
 	d.mu.Lock()
@@ -202,15 +228,17 @@ func (d *display) errorf(format string, a ...any) {
 }
 
 // deprecations shows a result's deprecations.
-func (d *display) deprecations(res map[string]any) {
-	list, _ := res["deprecations"].([]any)
+func (d *display) deprecations(res *jinja.Dict) {
+	v, _ := res.Get("deprecations")
+	list, _ := v.([]any)
 	for _, e := range list {
 		msg := jinja.Str(e)
-		if m, ok := e.(map[string]any); ok {
-			msg = jinja.Str(m["msg"])
-			if v, ok := m["version"]; ok {
+		if m, ok := e.(*jinja.Dict); ok {
+			mv, _ := m.Get("msg")
+			msg = jinja.Str(mv)
+			if v, ok := m.Get("version"); ok {
 				msg += fmt.Sprintf(". This feature will be removed in version %s", jinja.Str(v))
-			} else if v, ok := m["date"]; ok {
+			} else if v, ok := m.Get("date"); ok {
 				msg += fmt.Sprintf(". This feature will be removed in a release after %s", jinja.Str(v))
 			}
 			msg += "."
@@ -219,25 +247,16 @@ func (d *display) deprecations(res map[string]any) {
 	}
 }
 
-// command shows one command run (-v).
+// command shows one command a module ran (-v), on standard error.
 func (d *display) command(s string) {
 	if d.verbosity < 1 {
 		return
 	}
-	if d.json {
-		d.stderrLine(s, colorVerbose)
-		return
-	}
-	d.line(s, colorVerbose)
+	d.stderrLine(s, colorVerbose)
 }
 
 // liveOut and liveErr are where the live output of commands goes.
-func (d *display) liveOut() io.Writer {
-	if d.json {
-		return &textio.LockedWriter{W: d.errw, Mu: &d.mu}
-	}
-	return d.out
-}
+func (d *display) liveOut() io.Writer { return &textio.LockedWriter{W: d.errw, Mu: &d.mu} }
 
 func (d *display) liveErr() io.Writer { return &textio.LockedWriter{W: d.errw, Mu: &d.mu} }
 
@@ -250,69 +269,69 @@ func formatDuration(d time.Duration) string {
 	return d.Round(time.Second).String()
 }
 
-// shown returns the result as the status line shows it: without internal
+// shown returns the result as the status line shows it, as Ansible's
+// TaskResult.clean_copy and _dump_results leave it: without internal
 // keys, failed and skipped (the status says them), invocation, diff and
-// exception (below -vvv), the bulky keys (at -v and below), and for debug
-// only its message or variable; a no_log result is censored.
-func (d *display) shown(t *task, res map[string]any, noLog bool) map[string]any {
+// exception (below -vvv), the bulky keys (at -v and below: zonemgr's
+// commands and plan), and for debug only its message or variable; a
+// no_log result is censored.
+func (d *display) shown(t *task, res *jinja.Dict, noLog bool) *jinja.Dict {
 	if noLog {
-		out := map[string]any{"censored": censored}
+		out := jinja.DictOf("censored", censored)
 		for _, k := range []string{"changed", "attempts", "retries"} {
-			if v, ok := res[k]; ok {
-				out[k] = v
+			if v, ok := res.Get(k); ok {
+				out.Set(k, v)
 			}
 		}
 		return out
 	}
-	out := make(map[string]any, len(res))
-	for k, v := range res {
+	out := jinja.NewDict(res.Len())
+	for k, v := range res.All() {
 		if strings.HasPrefix(k, "_ansible_") {
 			continue
 		}
-		out[k] = v
-	}
-	delete(out, "failed")
-	delete(out, "skipped")
-	delete(out, "exception")
-	if d.verbosity < 3 {
-		delete(out, "invocation")
-		delete(out, "diff")
-	}
-	if d.verbosity < 2 {
-		for _, k := range []string{"commands", "plan", "stdout_lines", "stderr_lines"} {
-			delete(out, k)
+		switch k {
+		case "failed", "skipped", "exception":
+			continue
+		case "invocation", "diff":
+			if d.verbosity < 3 {
+				continue
+			}
 		}
+		out.Set(k, v)
 	}
 	if t.kind == kindDebug {
-		if _, ok := out["msg"]; ok {
-			for k := range out {
+		if out.Has("msg") {
+			for _, k := range append([]string{}, out.Keys()...) {
 				if k != "msg" && k != "warnings" && k != "deprecations" {
-					delete(out, k)
+					out.Delete(k)
 				}
 			}
 		} else {
 			for _, k := range []string{"changed", "invocation", "skip_reason"} {
-				delete(out, k)
+				out.Delete(k)
 			}
 		}
 	}
-	if results, ok := out["results"].([]any); ok {
-		sub := make([]any, len(results))
-		for i, r := range results {
-			if m, ok := r.(map[string]any); ok {
-				sub[i] = d.shown(t, m, false)
-			} else {
-				sub[i] = r
+	if r, ok := out.Get("results"); ok {
+		if results, ok := r.([]any); ok {
+			sub := make([]any, len(results))
+			for i, e := range results {
+				if m, ok := e.(*jinja.Dict); ok {
+					sub[i] = d.shown(t, m, false)
+				} else {
+					sub[i] = e
+				}
 			}
+			out.Set("results", sub)
 		}
-		out["results"] = sub
 	}
 	return out
 }
 
 // dump renders a shown result: indented for debug and assert and from
 // -vvv on, else on one line.
-func (d *display) dump(t *task, res map[string]any, verbose, noLog bool) string {
+func (d *display) dump(t *task, res *jinja.Dict, verbose, noLog bool) string {
 	indent := 0
 	if verbose || d.verbosity > 2 {
 		indent = 4
@@ -362,7 +381,7 @@ func (d *display) itemLine(t *task, o outcome, label any, noLog bool, dur time.D
 	case "failed":
 		d.line(fmt.Sprintf("failed: [localhost] (item=%s) (%s) => %s", item, formatDuration(dur), d.dump(t, o.res, o.verbose, noLog)), colorError)
 	case "skipped":
-		s := fmt.Sprintf("skipping: [localhost] => (item=%s)", item)
+		s := fmt.Sprintf("skipping: [localhost] => (item=%s) ", item)
 		if verbose {
 			s += " => " + d.dump(t, o.res, o.verbose, noLog)
 		}
@@ -381,19 +400,60 @@ func (d *display) itemLine(t *task, o outcome, label any, noLog bool, dur time.D
 }
 
 // loopEnd writes what follows the item lines of a loop: a skipping line
-// when every item (or the empty list) was skipped.
-func (d *display) loopEnd(o outcome) {
-	if o.status() == "skipped" {
-		d.line("skipping: [localhost]", colorSkip)
+// when every item (or the empty list) was skipped, the task's line when
+// its items' results are not shown (no_log) or a debug failed.
+func (d *display) loopEnd(t *task, o outcome, noLog bool, dur time.Duration) {
+	if noLog || (t.kind == kindDebug && o.status() == "failed") {
+		// Ansible's callback gets the censored result, without its
+		// results, or cleans a failed debug's result down to its msg
+		// before it looks for them: the task's own line follows the
+		// items'.
+		d.taskLine(t, o, noLog, dur)
+		return
 	}
+	if o.status() != "skipped" {
+		return
+	}
+	s := "skipping: [localhost]"
+	if d.verbosity > 0 {
+		res := jinja.NewDict(o.res.Len())
+		for k, v := range o.res.All() {
+			if k != "results" {
+				res.Set(k, v)
+			}
+		}
+		s += " => " + d.dump(t, res, false, noLog)
+	}
+	d.line(s, colorSkip)
+}
+
+// retry writes the line of an attempt of a task with until that did not
+// succeed yet: with its result for debug and from -vvv.
+func (d *display) retry(t *task, name string, o outcome, left int, noLog bool) {
+	s := fmt.Sprintf("FAILED - RETRYING: [localhost]: %s (%d retries left).", name, left)
+	if o.verbose || d.verbosity > 2 {
+		s += "Result was: " + jinja.JSON(d.shown(&task{kind: kindModule}, o.res, noLog), 4)
+	}
+	d.line(s, colorDebug)
+}
+
+// playBanner writes a play's banner.
+func (d *display) playBanner(name string) {
+	if name == "" {
+		d.banner("PLAY")
+		return
+	}
+	d.banner("PLAY [" + name + "]")
 }
 
 // diff writes a changed result's diff under --diff.
-func (d *display) diff(res map[string]any, noLog bool) {
-	if !d.diffMode || noLog || !jinja.Truth(res["changed"]) || !jinja.Truth(res["diff"]) {
+func (d *display) diff(res *jinja.Dict, noLog bool) {
+	changed, _ := res.Get("changed")
+	diff, _ := res.Get("diff")
+	if !d.diffMode || noLog || !jinja.Truth(changed) || !jinja.Truth(diff) {
 		return
 	}
-	text := renderDiff(res["diff"])
+	text := renderDiff(diff)
 	if text == "" {
 		return
 	}
@@ -488,15 +548,15 @@ func (d *display) jsonTask(play, name, action string, o outcome, ignored, noLog 
 	if !d.json {
 		return
 	}
-	res := make(map[string]any, len(o.res))
+	res := map[string]any{}
 	if noLog {
 		res["censored"] = censored
 		res["changed"] = o.changed()
 		res["failed"] = o.failed()
 	} else {
-		for k, v := range o.res {
+		for k, v := range o.res.All() {
 			if !strings.HasPrefix(k, "_ansible_") {
-				res[k] = v
+				res[k] = jinja.Plain(v)
 			}
 		}
 	}

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/zonemgr/zonemgr/runner/play/jinja"
 )
 
 func TestUnifiedDiff(t *testing.T) {
@@ -39,9 +41,9 @@ func TestUnifiedDiff(t *testing.T) {
 
 func TestRenderDiff(t *testing.T) {
 	got := renderDiff([]any{
-		map[string]any{"before": map[string]any{"b": []any{1, map[string]any{"c": true}}, "a": "x"}, "after": nil},
-		map[string]any{"before": "", "after": "x\n", "before_header": "h"},
-		map[string]any{"prepared": "prepared text\n"},
+		dict(map[string]any{"before": map[string]any{"b": []any{1, map[string]any{"c": true}}, "a": "x"}, "after": nil}),
+		dict(map[string]any{"before": "", "after": "x\n", "before_header": "h"}),
+		dict(map[string]any{"prepared": "prepared text\n"}),
 	})
 	want := "--- before\n+++ after\n@@ -1,9 +0,0 @@\n-{\n-    \"a\": \"x\",\n-    \"b\": [\n-        1,\n-        {\n-            \"c\": true\n-        }\n-    ]\n-}\n" +
 		"\n--- before: h\n+++ after\n@@ -0,0 +1 @@\n+x\n" +
@@ -98,10 +100,10 @@ func TestNoColorOffTerminal(t *testing.T) {
 func TestColoredOutput(t *testing.T) {
 	var out bytes.Buffer
 	d := &display{out: &lineWriter{w: &out}, errw: &out, color: true}
-	d.taskLine(&task{action: "echo"}, outcome{res: map[string]any{"changed": true}}, false, 0)
-	d.taskLine(&task{action: "echo"}, outcome{res: map[string]any{"changed": false}}, false, 0)
-	d.taskLine(&task{action: "echo"}, outcome{res: map[string]any{"skipped": true}}, false, 0)
-	d.taskLine(&task{action: "fail"}, outcome{res: map[string]any{"failed": true, "msg": "x"}}, false, 0)
+	d.taskLine(&task{action: "echo"}, outcome{res: jinja.DictOf("changed", true)}, false, 0)
+	d.taskLine(&task{action: "echo"}, outcome{res: jinja.DictOf("changed", false)}, false, 0)
+	d.taskLine(&task{action: "echo"}, outcome{res: jinja.DictOf("skipped", true)}, false, 0)
+	d.taskLine(&task{action: "fail"}, outcome{res: jinja.DictOf("failed", true, "msg", "x")}, false, 0)
 	d.line("...ignoring", colorSkip)
 	want := "\033[0;33mchanged: [localhost] (0.00s)\033[0m\n" +
 		"\033[0;32mok: [localhost] (0.00s)\033[0m\n" +
@@ -123,20 +125,23 @@ func TestColoredOutput(t *testing.T) {
 	}
 }
 
-func TestLiveOutputEndsLine(t *testing.T) {
-	// A status line never continues a command's unfinished output line.
-	var out bytes.Buffer
-	d := &display{out: &lineWriter{w: &out}, errw: &bytes.Buffer{}}
+func TestLiveOutputOnStderr(t *testing.T) {
+	// Live output of commands goes to standard error, as
+	// ansible-playbook shows none of it on standard output.
+	var out, errs bytes.Buffer
+	d := &display{out: &lineWriter{w: &out}, errw: &errs}
 	if _, err := d.liveOut().Write([]byte("building...")); err != nil {
 		t.Fatal(err)
 	}
 	d.line("changed: [localhost]", "")
-	if _, err := d.liveOut().Write([]byte("done\n")); err != nil {
+	if _, err := d.liveErr().Write([]byte("done\n")); err != nil {
 		t.Fatal(err)
 	}
-	d.line("ok: [localhost]", "")
-	if want := "building...\nchanged: [localhost]\ndone\nok: [localhost]\n"; out.String() != want {
-		t.Errorf("output %q, want %q", out.String(), want)
+	if want := "changed: [localhost]\n"; out.String() != want {
+		t.Errorf("stdout %q, want %q", out.String(), want)
+	}
+	if want := "building...done\n"; errs.String() != want {
+		t.Errorf("stderr %q, want %q", errs.String(), want)
 	}
 }
 
@@ -147,7 +152,7 @@ func TestVerboseCommands(t *testing.T) {
 		stdout, errs string
 	}{
 		{0, false, "", ""},
-		{1, false, "+ zfs list  [read, rc=0, 1ms]\n", ""},
+		{1, false, "", "+ zfs list  [read, rc=0, 1ms]\n"},
 		{2, true, "", "+ zfs list  [read, rc=0, 1ms]\n"},
 	} {
 		var out, errs bytes.Buffer
@@ -196,7 +201,7 @@ func TestMainOptions(t *testing.T) {
 		code         int
 		stdout, errs string // substrings
 	}{
-		{"help", []string{"--help"}, 0, "Usage: zonemgr play [OPTIONS] TASKS.yml", ""},
+		{"help", []string{"--help"}, 0, "Usage: zonemgr play [OPTIONS] PLAYBOOK.yml", ""},
 		{"help lists options", []string{"-h"}, 0, "--start-at-task NAME", ""},
 		{"bad flag", []string{"--nope", "t.yml"}, 1, "", "zonemgr: error: play: unknown flag: --nope\nUsage: zonemgr play"},
 		{"no file", []string{"-v"}, 1, "", "zonemgr: error: play: expected one task file, got 0 arguments\nUsage:"},

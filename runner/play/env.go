@@ -58,40 +58,68 @@ func (x *run) noteHosts(ctx context.Context) {
 	}
 }
 
-// environment renders the environment a task's module runs with: the
-// play's, then the enclosing blocks' (outer first), then the task's own,
-// later ones winning. Values become text as Ansible passes them (Python's
-// str()).
+// environment renders the environment a task's action runs with, as
+// Ansible's Task._post_validate_environment and the action's
+// _compute_environment_string do: the play's, the enclosing blocks'
+// (outer first) and the task's own make one list (lists spliced in,
+// equal neighbours once, nulls left out); a mapping's values are
+// rendered one by one, a template must give a mapping (else a warning
+// and it is skipped); later names win; the result is rendered again;
+// values become text as Python's str() writes them.
 func (x *run) environment(t *task, inh inherited, sc *scope) (map[string]string, error) {
-	srcs := append(append([]any{x.play.env}, inh.env...), t.env)
-	out := map[string]string{}
-	for _, src := range srcs {
-		if src == nil {
+	var items []any
+	for _, src := range append(append([]any{x.play.env}, inh.env...), t.env) {
+		list, ok := src.([]any)
+		if !ok {
+			list = []any{src}
+		}
+		for _, e := range list {
+			if e == nil {
+				continue
+			}
+			if n := len(items); n > 0 {
+				if eq, _ := valuesEqual(items[n-1], e); eq {
+					continue
+				}
+			}
+			items = append(items, e)
+		}
+	}
+	env := jinja.NewDict(0)
+	for _, e := range items {
+		if m, ok := e.(*jinja.Dict); ok {
+			for k, v := range m.All() {
+				r, err := sc.render(v)
+				if err != nil {
+					return nil, err
+				}
+				env.Set(k, r)
+			}
 			continue
 		}
-		v, err := sc.render(src)
+		r, err := sc.render(e)
 		if err != nil {
 			return nil, err
 		}
-		list, ok := v.([]any)
+		m, ok := r.(*jinja.Dict)
 		if !ok {
-			list = []any{v}
+			x.d.taskWarning("could not parse environment value, skipping: " + jinja.Repr(items))
+			continue
 		}
-		for _, e := range list {
-			m, ok := e.(map[string]any)
-			if !ok {
-				return nil, fmt.Errorf("expected a mapping of variable names to values, got %s", jinja.Repr(e))
-			}
-			for k, val := range m {
-				if k == "" || strings.ContainsAny(k, "=\x00") {
-					return nil, fmt.Errorf("%q is not a valid environment variable name", k)
-				}
-				if val == nil {
-					val = ""
-				}
-				out[k] = jinja.Str(val)
-			}
+		for k, v := range m.All() {
+			env.Set(k, v)
 		}
+	}
+	r, err := sc.render(env)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for k, v := range r.(*jinja.Dict).All() {
+		if !identifier.MatchString(k) {
+			return nil, fmt.Errorf("%q is not a valid environment variable name", k)
+		}
+		out[k] = jinja.Str(v)
 	}
 	return out, nil
 }

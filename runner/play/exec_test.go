@@ -65,7 +65,7 @@ ok: [localhost] => (item=a) (0.25s)
 changed: [localhost] => (item=b) (0.25s)
 
 TASK [break it] ****************************************************************
-fatal: [localhost]: FAILED! (0.25s) => {"changed": true, "failed_command": ["zfs", "clone", "a@s", "b"], "msg": "clone zone z1: exit status 1", "stderr": "cannot clone\n"}
+fatal: [localhost]: FAILED! (0.25s) => {"changed": true, "commands": [{"cmd": "zfs list"}], "failed_command": ["zfs", "clone", "a@s", "b"], "msg": "clone zone z1: exit status 1", "stderr": "cannot clone\n", "stderr_lines": ["cannot clone"]}
 ...ignoring
 
 PLAY RECAP *********************************************************************
@@ -124,11 +124,11 @@ func TestExecution(t *testing.T) {
 - debug: {msg: never}
   when: r.failed
 - debug: {var: skipped_one}
-- debug: {msg: "{{ skipped_two is skipped }} {{ skipped_two.skip_reason }} / {{ skipped_two.false_condition }}"}
+- debug: {msg: "{{ skipped_two is skipped }} {{ skipped_two.skip_reason }}"}
 - echo: {}
   register: skipped_two
   when: [true, 1 == 2]
-- debug: {msg: "{{ skipped_two.skip_reason }} / {{ skipped_two.false_condition }}"}
+- debug: {msg: "{{ skipped_two.skip_reason }}"}
 `,
 			code: 2,
 			lines: []string{
@@ -140,7 +140,7 @@ func TestExecution(t *testing.T) {
 				"ok: [localhost] (0.00s) => {",
 				`    "skipped_one": "VARIABLE IS NOT DEFINED!"`,
 				"}",
-				`fatal: [localhost]: FAILED! (0.00s) => {"msg": "task \"debug\" (tasks.yml:9:3): debug.msg: 'skipped_two' is undefined"}`,
+				`fatal: [localhost]: FAILED! (0.00s) => {"msg": "The task includes an option with an undefined variable. The error was: 'skipped_two' is undefined. 'skipped_two' is undefined\n\nThe error appears to be in 'tasks.yml': line 9, column 3, but may\nbe elsewhere in the file depending on the exact syntax problem.\n\nThe offending line appears to be:\n\n- debug: {var: skipped_one}\n- debug: {msg: \"{{ skipped_two is skipped }} {{ skipped_two.skip_reason }}\"}\n  ^ here\nWe could be wrong, but this one looks like it might be an issue with\nmissing quotes. Always quote template expression brackets when they\nstart a value. For instance:\n\n    with_items:\n      - {{ foo }}\n\nShould be written as:\n\n    with_items:\n      - \"{{ foo }}\"\n"}`,
 			},
 			recap: "ok=3 changed=1 unreachable=0 failed=1 skipped=1 rescued=0 ignored=0",
 		},
@@ -150,12 +150,12 @@ func TestExecution(t *testing.T) {
 - echo: {}
   register: s
   when: [true, 1 == 2]
-- debug: {msg: "{{ s.skip_reason }} / {{ s.false_condition }} / {{ s is skipped }} / {{ s.changed }}"}
+- debug: {msg: "{{ s.skip_reason }} / {{ s is skipped }} / {{ s.changed }} / {{ s.keys() | sort }}"}
 `,
 			lines: []string{
 				"skipping: [localhost]",
 				"ok: [localhost] (0.00s) => {",
-				`    "msg": "Conditional result was False / 1 == 2 / True / False"`,
+				`    "msg": "Conditional result was False / True / False / ['changed', 'skip_reason', 'skipped']"`,
 				"}",
 			},
 			recap: "ok=1 changed=0 unreachable=0 failed=0 skipped=1 rescued=0 ignored=0",
@@ -174,7 +174,7 @@ func TestExecution(t *testing.T) {
 `,
 			lines: []string{
 				"changed: [localhost] => (item=a) (0.00s)",
-				"skipping: [localhost] => (item=b)",
+				"skipping: [localhost] => (item=b) ",
 				"changed: [localhost] => (item=c) (0.00s)",
 				"ok: [localhost] (0.00s) => {",
 				`    "msg": "3 True All items completed a-0 True z 2"`,
@@ -201,8 +201,8 @@ func TestExecution(t *testing.T) {
 - debug: {msg: "{{ s.skipped }} {{ s.msg }} {{ e.skipped }} {{ e.results }}"}
 `,
 			lines: []string{
-				"skipping: [localhost] => (item=1)",
-				"skipping: [localhost] => (item=2)",
+				"skipping: [localhost] => (item=1) ",
+				"skipping: [localhost] => (item=2) ",
 				"skipping: [localhost]",
 				"skipping: [localhost]",
 				"ok: [localhost] (0.00s) => {",
@@ -231,7 +231,7 @@ func TestExecution(t *testing.T) {
 			text: "- debug: {msg: x}\n  loop: \"{{ 'abc' }}\"\n",
 			code: 2,
 			lines: []string{
-				`fatal: [localhost]: FAILED! (0.00s) => {"msg": "task \"debug\" (tasks.yml:1:3): loop: loop needs a list, got this instead: 'abc'"}`,
+				`fatal: [localhost]: FAILED! (0.00s) => {"msg": "Invalid data passed to 'loop', it requires a list, got this instead: abc. Hint: If you passed a list/dict of just one element, try adding wantlist=True to your lookup invocation or use q/query instead of lookup."}`,
 			},
 			recap: "ok=0 changed=0 unreachable=0 failed=1 skipped=0 rescued=0 ignored=0",
 		},
@@ -316,14 +316,14 @@ func TestExecution(t *testing.T) {
     - break: {name: z}
     - debug: {msg: never}
   rescue:
-    - debug: {msg: "rescue {{ ansible_failed_task.name }}: {{ ansible_failed_result.msg }}"}
+    - debug: {msg: "rescue {{ ansible_failed_task.action }}: {{ ansible_failed_result.msg }}"}
   always:
     - debug: {msg: always}
 - debug: {msg: after}
 `,
 			lines: []string{
 				"ok: [localhost] (0.00s) => {", `    "msg": "body"`, "}",
-				`fatal: [localhost]: FAILED! (0.00s) => {"changed": true, "failed_command": ["zfs", "clone", "a@s", "b"], "msg": "clone zone z: exit status 1", "stderr": "cannot clone\n"}`,
+				`fatal: [localhost]: FAILED! (0.00s) => {"changed": true, "commands": [{"cmd": "zfs list"}], "failed_command": ["zfs", "clone", "a@s", "b"], "msg": "clone zone z: exit status 1", "stderr": "cannot clone\n", "stderr_lines": ["cannot clone"]}`,
 				"ok: [localhost] (0.00s) => {", `    "msg": "rescue break: clone zone z: exit status 1"`, "}",
 				"ok: [localhost] (0.00s) => {", `    "msg": "always"`, "}",
 				"ok: [localhost] (0.00s) => {", `    "msg": "after"`, "}",
@@ -424,7 +424,7 @@ func TestExecution(t *testing.T) {
 vars: {a: play, b: play, c: play, d: play, e: play}
 tasks:
   - set_fact: {c: fact, e: fact, flag: "Yes", n: "{{ 2 }}"}
-  - debug: {msg: "{{ a }} {{ b }} {{ c }} {{ d }} {{ e }} {{ flag }} {{ n + 1 }}"}
+  - debug: {msg: "{{ a }} {{ b }} {{ c }} {{ d }} {{ e }} {{ flag }} {{ n | int + 1 }}"}
     vars: {b: task, c: task, e: task}
 `,
 			opts: Options{ExtraVars: []string{"d=extra e=extra"}},
@@ -457,7 +457,7 @@ tasks:
 `,
 			lines: []string{
 				"ok: [localhost] (0.00s)",
-				"ok: [localhost] (0.00s) => {", `    "msg": "|[False, 'localhost', {'b': 1}]"`, "}",
+				"ok: [localhost] (0.00s) => {", `    "msg": "|[False, 'localhost', '` + omitPlaceholder + `', {'b': 1}]"`, "}",
 			},
 			recap: "ok=2 changed=0 unreachable=0 failed=0 skipped=0 rescued=0 ignored=0",
 		},
@@ -466,7 +466,7 @@ tasks:
 			text: "- name: make\n  echo: {msg: \"{{ zone_name }}\"}\n",
 			code: 2,
 			lines: []string{
-				`fatal: [localhost]: FAILED! (0.00s) => {"changed": false, "msg": "task \"make\" (tasks.yml:1:3): echo.msg: 'zone_name' is undefined"}`,
+				`fatal: [localhost]: FAILED! (0.00s) => {"msg": "The task includes an option with an undefined variable. The error was: 'zone_name' is undefined. 'zone_name' is undefined\n\nThe error appears to be in 'tasks.yml': line 1, column 3, but may\nbe elsewhere in the file depending on the exact syntax problem.\n\nThe offending line appears to be:\n\n\n- name: make\n  ^ here\n"}`,
 			},
 			recap: "ok=0 changed=0 unreachable=0 failed=1 skipped=0 rescued=0 ignored=0",
 		},
@@ -475,7 +475,7 @@ tasks:
 			text: "- name: maybe\n  debug: {}\n  when: zone.name == 'x'\n",
 			code: 2,
 			lines: []string{
-				`fatal: [localhost]: FAILED! (0.00s) => {"msg": "task \"maybe\" (tasks.yml:1:3): when: zone.name == 'x': 'zone' is undefined"}`,
+				`fatal: [localhost]: FAILED! (0.00s) => {"msg": "The conditional check 'zone.name == 'x'' failed. The error was: error while evaluating conditional (zone.name == 'x'): 'zone' is undefined. 'zone' is undefined\n\nThe error appears to be in 'tasks.yml': line 1, column 3, but may\nbe elsewhere in the file depending on the exact syntax problem.\n\nThe offending line appears to be:\n\n\n- name: maybe\n  ^ here\n"}`,
 			},
 			recap: "ok=0 changed=0 unreachable=0 failed=1 skipped=0 rescued=0 ignored=0",
 		},
@@ -552,29 +552,46 @@ tasks:
 	}
 }
 
-func TestNoMoreHostsAndPlays(t *testing.T) {
-	res := runPlay(t, `
+func TestFailureEndsTheRun(t *testing.T) {
+	// A failed host ends the run: later plays do not run. Ansible says
+	// NO MORE HOSTS LEFT only when the failure is any_errors_fatal.
+	tests := []struct {
+		name     string
+		fatal    string
+		noneLeft bool
+	}{
+		{"plain failure", "", false},
+		{"any_errors_fatal", "  any_errors_fatal: true\n", true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res := runPlay(t, `
 - name: first
   hosts: localhost
-  tasks:
+`+tc.fatal+`  tasks:
     - fail: {}
+    - debug: {msg: never}
 - name: second
   hosts: localhost
   tasks:
     - debug: {msg: never}
 `, Options{}, nil)
-	if res.code != ExitFailed {
-		t.Errorf("exit %d, want 2", res.code)
+			if res.code != ExitFailed {
+				t.Errorf("exit %d, want 2", res.code)
+			}
+			for _, want := range []string{"\nPLAY [first] ***", "\nPLAY RECAP ***"} {
+				if !strings.Contains(res.stdout, want) {
+					t.Errorf("output lacks %q:\n%s", want, res.stdout)
+				}
+			}
+			if got := strings.Contains(res.stdout, "\nNO MORE HOSTS LEFT ***"); got != tc.noneLeft {
+				t.Errorf("NO MORE HOSTS LEFT shown: %v, want %v:\n%s", got, tc.noneLeft, res.stdout)
+			}
+			if strings.Contains(res.stdout, "never") || strings.Contains(res.stdout, "PLAY [second]") {
+				t.Errorf("tasks ran after the failure:\n%s", res.stdout)
+			}
+		})
 	}
-	for _, want := range []string{"\nPLAY [first] ***", "\nNO MORE HOSTS LEFT ***", "\nPLAY RECAP ***"} {
-		if !strings.Contains(res.stdout, want) {
-			t.Errorf("output lacks %q:\n%s", want, res.stdout)
-		}
-	}
-	if strings.Contains(res.stdout, "PLAY [second]") {
-		t.Errorf("second play ran after a failure:\n%s", res.stdout)
-	}
-
 }
 
 func TestHostPatterns(t *testing.T) {
@@ -662,6 +679,7 @@ func TestEnvironment(t *testing.T) {
 	os.Unsetenv(b)
 	os.Unsetenv(c)
 	text := `- hosts: localhost
+  collections: [illumos.zonemgr]
   environment: "{{ env | default({}) }}"
   vars:
     names: [` + a + `, ` + b + `, ` + c + `]
@@ -688,9 +706,9 @@ func TestEnvironment(t *testing.T) {
 		want  string
 	}{
 		{"no play environment", nil,
-			`[{"` + a + `": "outer", "` + b + `": null, "` + c + `": null}, {"` + a + `": "outer", "` + b + `": "block", "` + c + `": "42"}, {"` + a + `": "task", "` + b + `": "", "` + c + `": null}]`},
+			`[{"` + a + `": "outer", "` + b + `": null, "` + c + `": null}, {"` + a + `": "outer", "` + b + `": "block", "` + c + `": "42"}, {"` + a + `": "task", "` + b + `": "None", "` + c + `": null}]`},
 		{"play environment from -e", []string{`{"env": {"` + a + `": "play", "` + c + `": 1}}`},
-			`[{"` + a + `": "play", "` + b + `": null, "` + c + `": "1"}, {"` + a + `": "play", "` + b + `": "block", "` + c + `": "42"}, {"` + a + `": "task", "` + b + `": "", "` + c + `": "1"}]`},
+			`[{"` + a + `": "play", "` + b + `": null, "` + c + `": "1"}, {"` + a + `": "play", "` + b + `": "block", "` + c + `": "42"}, {"` + a + `": "task", "` + b + `": "None", "` + c + `": "1"}]`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -722,12 +740,14 @@ func TestEnvironmentErrors(t *testing.T) {
 	}{
 		{"not a mapping", "- hosts: localhost\n  environment: [1]\n  tasks: []\n", "zonemgr: error: tasks.yml:2:16: environment: expected a mapping of variable names to values, found a list holding 1\n", ExitError, ""},
 		{"scalar", "- debug: {}\n  environment: x\n", "zonemgr: error: tasks.yml:2:16: environment: expected a mapping of variable names to values, or a template that gives one, found the scalar \"x\"\n", ExitError, ""},
-		{"template that gives no mapping", "- getenv: {}\n  environment: \"{{ 'x' }}\"\n", "", ExitFailed,
-			`fatal: [localhost]: FAILED! (0.00s) => {"changed": false, "msg": "task \"getenv\" (tasks.yml:1:3): environment: expected a mapping of variable names to values, got 'x'"}`},
+		{"template that gives no mapping", "- getenv: {}\n  environment: \"{{ 'x' }}\"\n", "[WARNING]: could not parse environment value, skipping: [\"{{ 'x' }}\"]\n", ExitOK,
+			"ok: [localhost] (0.00s)"},
 		{"undefined variable", "- getenv: {}\n  environment: {A: \"{{ nope }}\"}\n", "", ExitFailed,
-			`fatal: [localhost]: FAILED! (0.00s) => {"changed": false, "msg": "task \"getenv\" (tasks.yml:1:3): environment: 'nope' is undefined"}`},
-		{"bad name", "- getenv: {}\n  environment: {\"A=B\": x}\n", "", ExitFailed,
-			`fatal: [localhost]: FAILED! (0.00s) => {"changed": false, "msg": "task \"getenv\" (tasks.yml:1:3): environment: \"A=B\" is not a valid environment variable name"}`},
+			`fatal: [localhost]: FAILED! (0.00s) => {"msg": "The field 'environment' has an invalid value, which includes an undefined variable. The error was: 'nope' is undefined. 'nope' is undefined\n\nThe error appears to be in 'tasks.yml': line 1, column 3, but may\nbe elsewhere in the file depending on the exact syntax problem.\n\nThe offending line appears to be:\n\n\n- getenv: {}\n  ^ here\n"}`},
+		{"bad name", "- getenv: {}\n  environment: {\"A=B\": x}\n", "zonemgr: error: tasks.yml:2:16: environment: \"A=B\" is not a valid environment variable name (letters, digits and _, not starting with a digit)\n", ExitError, ""},
+		{"bad name in a list", "- getenv: {}\n  environment: [{A: 1}, {\"1X\": x}]\n", "zonemgr: error: tasks.yml:2:16: environment: \"1X\" is not a valid environment variable name (letters, digits and _, not starting with a digit)\n", ExitError, ""},
+		{"templated bad name", "- getenv: {}\n  environment: \"{{ {'A-B': 1} }}\"\n", "", ExitFailed,
+			`fatal: [localhost]: FAILED! (0.00s) => {"msg": "\"A-B\" is not a valid environment variable name"}`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -799,7 +819,7 @@ func TestExtraVars(t *testing.T) {
 	}{
 		{"@missing.yml", "zonemgr: error: -e @missing.yml: read vars file: open missing.yml: file does not exist\n"},
 		{"@bad.yml", "zonemgr: error: bad.yml:1:1: vars: expected a mapping of variable names to values, found a list\n"},
-		{"novalue", "zonemgr: error: -e \"novalue\": expected key=value, found \"novalue\" (expected KEY=VALUE, @FILE.yml or a mapping)\n"},
+		{"novalue", "zonemgr: error: -e \"novalue\": expected KEY=VALUE, @FILE.yml or a mapping\n"},
 		{"a-b=1", "zonemgr: error: -e \"a-b=1\": \"a-b\" is not a valid variable name\n"},
 		{"{bad", "zonemgr: error: -e \"{bad\": YAML syntax error: did not find expected ',' or '}'\n"},
 	} {
@@ -812,7 +832,7 @@ func TestExtraVars(t *testing.T) {
 
 func TestFileErrorExit(t *testing.T) {
 	res := runPlay(t, "- debug: {}\n  regster: r\n- echo: {bad: 1}\n", Options{}, nil)
-	want := `zonemgr: error: tasks.yml:2:3: unknown key "regster": not a task keyword (name, register, when, loop, loop_control, ignore_errors, changed_when, failed_when, no_log, vars, environment) nor a module (break, echo, getenv, nocheck, debug, set_fact, fail, assert, block)
+	want := `zonemgr: error: tasks.yml:2:3: unknown key "regster": not a task keyword (name, register, when, loop, with_items, with_list, with_dict, loop_control, until, retries, delay, changed_when, failed_when, ignore_errors, no_log, vars, environment, tags, notify, check_mode, diff, any_errors_fatal, args, run_once, ignore_unreachable, connection, collections) nor a module (break, echo, getenv, nocheck, debug, set_fact, fail, assert, command, shell, meta, include_tasks, import_tasks, block)
 zonemgr: error: tasks.yml:3:10: echo: unknown option "bad" (known: changed, count, deprecate, diff_after, diff_before, fail, message, msg, names, rc, secret, stdout, value, warn)
 `
 	if res.code != ExitError || res.stdout != "" || res.stderr != want {
@@ -871,7 +891,7 @@ func TestJSONOutput(t *testing.T) {
 	}{
 		{"hi", "debug", "ok", false, map[string]any{"msg": "hi", "changed": false, "failed": false}},
 		{"loop", "echo", "changed", false, nil},
-		{"skip", "echo", "skipped", false, map[string]any{"changed": false, "skipped": true, "skip_reason": "Conditional result was False", "false_condition": "false"}},
+		{"skip", "echo", "skipped", false, map[string]any{"changed": false, "skipped": true, "skip_reason": "Conditional result was False"}},
 		{"secret", "echo", "ok", false, map[string]any{"censored": censored, "changed": false, "failed": false}},
 		{"boom", "fail", "failed", true, map[string]any{"msg": "boom", "changed": false, "failed": true}},
 		{"stop", "fail", "failed", false, map[string]any{"msg": "stop", "changed": false, "failed": true}},

@@ -29,7 +29,8 @@ func FuzzTemplate(f *testing.F) {
 			_, _ = sc.cond(&cond{src: s, e: e})
 		}
 		_, _ = sc.cond(&cond{src: s, tmpl: true})
-		_, _ = splitKV(s)
+		_, _ = splitKV(s, kindModule)
+		_, _ = splitKV(s, kindCommand)
 	})
 }
 
@@ -50,13 +51,13 @@ func FuzzTaskFile(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		pb, err := loadPlaybook("f.yml", data, testModules(), &jinja.Cache{})
+		pb, err := loadPlaybook("f.yml", data, testModules(), &jinja.Cache{}, files{}.read)
 		if err != nil || len(data) > 4096 {
 			return
 		}
 		r := &Runner{Modules: testModules(), Stdout: io.Discard, Stderr: io.Discard, Getenv: func(string) string { return "" }}
 		x := &run{r: r, pb: pb, tc: &jinja.Cache{}, d: &display{out: &lineWriter{w: io.Discard}, errw: io.Discard},
-			extra: map[string]any{}, facts: map[string]any{}, started: true}
+			extra: jinja.NewDict(0), facts: jinja.NewDict(0), gathered: jinja.NewDict(0), started: true}
 		x.execute(context.Background())
 	})
 }

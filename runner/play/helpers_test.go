@@ -142,7 +142,8 @@ type playResult struct {
 }
 
 // runPlay runs the task file text as tasks.yml with the test modules and
-// a clock that does not move.
+// a clock that does not move; the working directory is left out of what
+// it printed.
 func runPlay(t *testing.T, text string, o Options, extra files) playResult {
 	t.Helper()
 	fs := files{"tasks.yml": text}
@@ -152,17 +153,64 @@ func runPlay(t *testing.T, text string, o Options, extra files) playResult {
 	var stdout, stderr bytes.Buffer
 	mods := testModules()
 	r := &Runner{
-		Options:  o,
-		Modules:  mods,
-		Stdout:   &stdout,
-		Stderr:   &stderr,
-		Getenv:   func(string) string { return "" },
-		Spawn:    spawnInTest(mods),
-		now:      fixedClock(0),
-		readFile: fs.read,
+		Options:    o,
+		Modules:    mods,
+		Stdout:     &stdout,
+		Stderr:     &stderr,
+		Getenv:     func(string) string { return "" },
+		Spawn:      spawnInTest(mods),
+		RunCommand: fakeCommand,
+		now:        fixedClock(0),
+		readFile:   fs.read,
 	}
 	code := r.Run(context.Background(), "tasks.yml")
-	return playResult{code, stdout.String(), stderr.String()}
+	// Ansible's messages name files by their whole path: the tests'
+	// files are in the working directory.
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	clean := func(s string) string { return strings.ReplaceAll(s, wd+string(os.PathSeparator), "") }
+	return playResult{code, clean(stdout.String()), clean(stderr.String())}
+}
+
+// fakeCommand runs the few commands the tests' command and shell tasks
+// and gather_facts run, without starting a process: echo, true, false,
+// uname (as an illumos global zone), and /bin/sh -c over a script of
+// those separated by ";" (echo may send its line to >&2).
+func fakeCommand(_ context.Context, c Command) (CommandResult, error) {
+	var res CommandResult
+	run := func(argv []string) {
+		if len(argv) == 0 {
+			return
+		}
+		switch argv[0] {
+		case "echo":
+			out := &res.Stdout
+			if n := len(argv); n > 1 && argv[n-1] == ">&2" {
+				out, argv = &res.Stderr, argv[:n-1]
+			}
+			*out = append(*out, strings.Join(argv[1:], " ")+"\n"...)
+			res.RC = 0
+		case "true":
+			res.RC = 0
+		case "false":
+			res.RC = 1
+		case "uname":
+			res.Stdout = append(res.Stdout, map[string]string{"-s": "SunOS", "-r": "5.11", "-v": "omnios-r151050", "-m": "i86pc", "-n": "gz1.example"}[argv[1]]+"\n"...)
+		default:
+			res.Stderr = append(res.Stderr, argv[0]+": not found\n"...)
+			res.RC = 127
+		}
+	}
+	if len(c.Argv) == 3 && c.Argv[0] == "/bin/sh" && c.Argv[1] == "-c" {
+		for _, cmd := range strings.Split(c.Argv[2], ";") {
+			run(strings.Fields(cmd))
+		}
+		return res, nil
+	}
+	run(c.Argv)
+	return res, nil
 }
 
 // taskLines returns the status lines of the output: those that are not

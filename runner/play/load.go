@@ -23,6 +23,15 @@ import (
 type pos struct {
 	file      string
 	line, col int
+	// src is the file's text, for Ansible's error messages; nil when
+	// unknown.
+	src *source
+}
+
+// A source is a file as loaded: its absolute path, as Ansible names it,
+// and its text.
+type source struct {
+	path, text string
 }
 
 func (p pos) String() string {
@@ -35,8 +44,9 @@ func (p pos) String() string {
 	return fmt.Sprintf("%s:%d:%d", p.file, p.line, p.col)
 }
 
-// A fileError is a defect of a task file: where it is (line and column
-// are 0 when unknown) and what is wrong or was expected.
+// A fileError is a defect of a task file, or a construct zonemgr play
+// does not support: where it is (line and column are 0 when unknown) and
+// what is wrong or was expected.
 type fileError struct {
 	Pos pos
 	Msg string
@@ -53,57 +63,146 @@ const (
 	kindSetFact
 	kindFail
 	kindAssert
+	kindCommand
+	kindShell
+	kindMeta
+	kindInclude
 	kindBlock
 )
 
 // builtins are the actions the runner itself implements, by short name.
 var builtins = map[string]taskKind{
-	"debug":    kindDebug,
-	"set_fact": kindSetFact,
-	"fail":     kindFail,
-	"assert":   kindAssert,
+	"debug":         kindDebug,
+	"set_fact":      kindSetFact,
+	"fail":          kindFail,
+	"assert":        kindAssert,
+	"command":       kindCommand,
+	"shell":         kindShell,
+	"meta":          kindMeta,
+	"include_tasks": kindInclude,
+	"import_tasks":  kindInclude,
 }
 
 // builtinArgs are the options each builtin takes (set_fact takes any
 // variable name).
 var builtinArgs = map[taskKind][]string{
-	kindDebug:  {"msg", "var", "verbosity"},
-	kindFail:   {"msg"},
-	kindAssert: {"that", "fail_msg", "msg", "success_msg", "quiet"},
+	kindDebug:   {"msg", "var", "verbosity"},
+	kindFail:    {"msg"},
+	kindAssert:  {"that", "fail_msg", "msg", "success_msg", "quiet"},
+	kindCommand: {"_raw_params", "cmd", "argv", "chdir", "creates", "removes", "stdin", "stdin_add_newline", "strip_empty_ends"},
+	kindShell:   {"_raw_params", "cmd", "chdir", "creates", "removes", "stdin", "stdin_add_newline", "strip_empty_ends", "executable"},
+	kindMeta:    {"_raw_params"},
+	kindInclude: {"_raw_params", "file", "apply"},
 }
 
-// taskKeys are the task keywords, in the order messages list them.
+// refusedActions are Ansible actions zonemgr play does not have, with
+// what to use instead.
+var refusedActions = map[string]string{
+	"copy": "", "file": "", "template": "", "fetch": "", "lineinfile": "", "blockinfile": "",
+	"stat": "", "wait_for": "", "service": "", "package": "", "uri": "", "get_url": "",
+	"unarchive": "", "archive": "", "git": "", "cron": "", "mount": "", "systemd": "",
+	"raw": "use command or shell", "script": "use command or shell", "pause": "use command: sleep N",
+	"setup": "use the play's gather_facts", "include_vars": "use vars_files",
+	"include_role": "roles are not supported; use include_tasks", "import_role": "roles are not supported; use import_tasks",
+	"import_playbook": "write one playbook file", "include": "use include_tasks",
+	"add_host": "there is no inventory", "group_by": "there is no inventory",
+	"async_status": "there are no async tasks",
+	"user":         "use zone_giz's or zone_diz's copy_users", "group": "use zone_giz's or zone_diz's copy_groups",
+}
+
+// refusedActionMsg is why an action zonemgr play does not have is
+// refused.
+func refusedActionMsg(why string) string {
+	if why == "" {
+		return "zonemgr play has debug, set_fact, fail, assert, command, shell, meta, include_tasks, import_tasks and the zone modules; run this playbook with ansible-playbook"
+	}
+	return why
+}
+
+// taskKeys are the task keywords zonemgr play supports, in the order
+// messages list them.
 var taskKeys = []string{
-	"name", "register", "when", "loop", "loop_control", "ignore_errors",
-	"changed_when", "failed_when", "no_log", "vars", "environment",
+	"name", "register", "when", "loop", "with_items", "with_list", "with_dict", "loop_control",
+	"until", "retries", "delay", "changed_when", "failed_when", "ignore_errors", "no_log",
+	"vars", "environment", "tags", "notify", "check_mode", "diff", "any_errors_fatal", "args",
+	"run_once", "ignore_unreachable", "connection", "collections",
 }
 
 // blockKeys are the keywords of a block.
-var blockKeys = []string{"name", "block", "rescue", "always", "when", "vars", "ignore_errors", "no_log", "environment"}
+var blockKeys = []string{
+	"name", "block", "rescue", "always", "when", "vars", "environment", "ignore_errors", "no_log",
+	"tags", "check_mode", "diff", "any_errors_fatal", "run_once", "connection", "collections",
+}
 
-// playKeys are the keywords of a play; connection, gather_facts and
-// collections are accepted and ignored, so Ansible playbooks run as they
-// are.
-var playKeys = []string{"name", "hosts", "vars", "environment", "tasks", "pre_tasks", "post_tasks", "connection", "gather_facts", "collections"}
+// playKeys are the keywords of a play. connection (local), collections
+// and remote_user are accepted as they change nothing on this global
+// zone.
+var playKeys = []string{
+	"name", "hosts", "vars", "vars_files", "environment", "tasks", "pre_tasks", "post_tasks",
+	"handlers", "connection", "gather_facts", "collections", "tags", "any_errors_fatal",
+	"check_mode", "diff", "ignore_errors", "no_log", "force_handlers", "remote_user", "strategy", "run_once",
+}
+
+// refusedKeywords are Ansible keywords zonemgr play does not support,
+// with the reason.
+var refusedKeywords = map[string]string{
+	"become": "privileges come from zonemgr's own elevation (ELEVATE_CMD)", "become_user": "privileges come from zonemgr's own elevation (ELEVATE_CMD)",
+	"become_method": "privileges come from zonemgr's own elevation (ELEVATE_CMD)", "become_flags": "privileges come from zonemgr's own elevation (ELEVATE_CMD)",
+	"become_exe":  "privileges come from zonemgr's own elevation (ELEVATE_CMD)",
+	"delegate_to": "there is no inventory: every task runs on this global zone", "delegate_facts": "there is no inventory",
+	"local_action": "there is no inventory: every task runs on this global zone", "action": "write the module's name as the task's key",
+	"async": "tasks run to completion", "poll": "tasks run to completion", "timeout": "not implemented",
+	"throttle": "not implemented", "debugger": "not implemented", "module_defaults": "not implemented",
+	"serial": "there is one host", "max_fail_percentage": "there is one host", "order": "there is one host",
+	"roles": "roles are not supported; use import_tasks", "vars_prompt": "zonemgr play runs unattended",
+	"gather_subset": "gather_facts gathers its own minimal fact set", "gather_timeout": "gather_facts gathers its own minimal fact set",
+	"fact_path": "gather_facts gathers its own minimal fact set", "port": "there is no inventory",
+	"remote_user": "", "with_fileglob": "lookups are not supported", "with_lines": "lookups are not supported",
+	"with_file": "lookups are not supported", "with_sequence": "lookups are not supported; use loop: \"{{ range(...) | list }}\"",
+	"with_subelements":   "lookups are not supported; use loop with the subelements filter",
+	"with_nested":        "lookups are not supported; use loop with the product filter",
+	"with_together":      "lookups are not supported; use loop with the zip filter",
+	"with_random_choice": "lookups are not supported", "with_first_found": "lookups are not supported",
+	"with_indexed_items": "lookups are not supported", "with_flattened": "lookups are not supported; use loop with the flatten filter",
+	"with_cartesian":           "lookups are not supported; use loop with the product filter",
+	"with_inventory_hostnames": "there is no inventory", "with_env": "lookups are not supported",
+	"with_template": "lookups are not supported", "with_url": "lookups are not supported", "with_pipe": "lookups are not supported",
+}
 
 var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // A playbook is a loaded task file: its plays in order.
 type playbook struct {
 	plays []*play
+	// warnings are Ansible's warnings about the files as they load.
+	warnings []string
 }
 
 // A play is a list of tasks with its variables. zonemgr play has no
 // inventory: every play runs on the local global zone, whatever its hosts
 // pattern (which may be a template) says.
 type play struct {
+	pos   pos
 	name  string
 	hosts []string
-	vars  map[string]any
+	vars  *jinja.Dict
+	// varsFiles are the variables of the play's vars_files, in order.
+	varsFiles []*jinja.Dict
 	// env is the play's environment: a mapping, or a template that gives
 	// one; nil when not set.
-	env   any
-	tasks []*task
+	env            any
+	gatherFacts    any // nil: true
+	tags           []any
+	anyErrorsFatal any
+	checkMode      any
+	diff           any
+	ignore         any
+	noLog          any
+	forceHandlers  any
+	// pre, tasks and post are the play's sections; handlers its
+	// handlers.
+	pre, tasks, post []*task
+	handlers         []*task
 }
 
 // An arg is one option of a task's action, in the order written.
@@ -111,6 +210,17 @@ type arg struct {
 	key string
 	val any
 }
+
+// A loopKind is how a task loops.
+type loopKind int
+
+const (
+	loopNone loopKind = iota
+	loopPlain
+	loopWithItems
+	loopWithList
+	loopWithDict
+)
 
 // A task is one task, or a block of tasks (kind kindBlock).
 type task struct {
@@ -123,24 +233,74 @@ type task struct {
 
 	register    string
 	when        []*cond
+	loopKind    loopKind
 	loop        any
-	hasLoop     bool
 	loopVar     string
 	indexVar    string
 	label       any
 	hasLabel    bool
+	extended    bool
+	allItems    bool
+	pause       any
+	until       []*cond
+	retries     any
+	delay       any
 	ignore      any // ignore_errors; nil when not set
 	noLog       any // nil when not set
 	changedWhen []*cond
 	failedWhen  []*cond
-	vars        map[string]any
+	vars        *jinja.Dict
 	env         any // environment; nil when not set
+	tags        []any
+	notify      []any
+	listen      []any
+	checkMode   any
+	diff        any
+	fatal       any // any_errors_fatal
 
-	// For debug and assert: var's expression and that's conditions.
-	debugVar *jinja.Expr
+	// For debug: var's text; for assert: that's conditions.
+	debugVar any
 	that     []*cond
+	// For meta: the action.
+	meta string
+	// For include_tasks and import_tasks: the tasks of the file, and
+	// whether it is imported (inlined when loaded).
+	file     string
+	included []*task
+	imported bool
 
 	block, rescue, always []*task
+	// handler marks a task of a play's handlers.
+	handler bool
+	// argNodes are the keys of the options written as a mapping, for
+	// errors.
+	argNodes map[string]*yaml.Node
+}
+
+// argNode returns the node of an option's key, or n when the option was
+// not written as a mapping's key.
+func (t *task) argNode(key string, n *yaml.Node) *yaml.Node {
+	if kn := t.argNodes[key]; kn != nil {
+		return kn
+	}
+	return n
+}
+
+// setArgNode records the node of an option's key.
+func (t *task) setArgNode(key string, kn *yaml.Node) {
+	if t.argNodes == nil {
+		t.argNodes = map[string]*yaml.Node{}
+	}
+	t.argNodes[key] = kn
+}
+
+// labelTemplate is what a loop item's label renders: loop_control's
+// label, or the loop variable.
+func (t *task) labelTemplate() any {
+	if t.hasLabel {
+		return t.label
+	}
+	return "{{" + t.loopVar + "}}"
 }
 
 // displayName is the name in the TASK banner: the name, or the action as
@@ -152,7 +312,7 @@ func (t *task) displayName() string {
 	return t.action
 }
 
-// A cond is one condition of when, changed_when, failed_when or
+// A cond is one condition of when, changed_when, failed_when, until or
 // assert.that: a YAML literal (true, 0), a bare expression, or a string
 // holding `{{ }}`, which is rendered first and then evaluated, as Ansible
 // does with a warning.
@@ -170,10 +330,42 @@ type loader struct {
 	tc   *jinja.Cache
 	mods map[string]*ansible.Module
 	errs []error
+	// read reads task and vars files; dir is the playbook's directory.
+	read func(string) ([]byte, error)
+	dir  string
+	// including holds the task files being loaded, against include
+	// loops.
+	including []string
+	// playbook is set while a playbook (a list of plays) loads: its
+	// tasks name zonemgr's modules by their full name, or by their short
+	// name under collections: [illumos.zonemgr], as Ansible resolves
+	// them. collections is the search list in effect.
+	playbook    bool
+	collections []string
+	// warnings collects the warnings of the files loaded.
+	warnings *[]string
+}
+
+// converter returns the YAML converter of a file the loader reads, data
+// being its text.
+func (l *loader) converter(file string, data []byte) *yamlConverter {
+	src := &source{path: absPath(file), text: string(data)}
+	return &yamlConverter{file: file, src: src, warnings: l.warnings, onString: l.checkTemplate}
+}
+
+// absPath is path made absolute, as Ansible names the files it loads.
+func absPath(path string) string {
+	if abs, err := filepath.Abs(path); err == nil {
+		return abs
+	}
+	return path
 }
 
 // maxFileErrors bounds the defects one load reports.
 const maxFileErrors = 50
+
+// maxIncludeDepth bounds files included within one another.
+const maxIncludeDepth = 50
 
 func (l *loader) errorf(n *yaml.Node, format string, a ...any) {
 	if len(l.errs) < maxFileErrors {
@@ -250,15 +442,19 @@ func yamlError(file string, err error) error {
 // loadPlaybook loads a task file's content: a list of tasks, a mapping
 // with vars and tasks (and optionally name and hosts), or an Ansible
 // playbook (a list of plays). file names the file in errors; mods are the
-// modules tasks may name.
-func loadPlaybook(file string, data []byte, mods map[string]*ansible.Module, tc *jinja.Cache) (*playbook, error) {
+// modules tasks may name; read reads the files it includes.
+func loadPlaybook(file string, data []byte, mods map[string]*ansible.Module, tc *jinja.Cache, read func(string) ([]byte, error)) (*playbook, error) {
 	doc, err := parseYAML(file, data)
 	if err != nil {
 		return nil, err
 	}
-	l := &loader{tc: tc, mods: mods}
-	l.conv = &yamlConverter{file: file, onString: l.checkTemplate}
+	dir, err := filepath.Abs(filepath.Dir(file))
+	if err != nil {
+		dir = filepath.Dir(file)
+	}
 	pb := &playbook{}
+	l := &loader{tc: tc, mods: mods, read: read, dir: dir, including: []string{filepath.Clean(file)}, warnings: &pb.warnings}
+	l.conv = l.converter(file, data)
 	root := doc
 	if root.Kind == yaml.DocumentNode {
 		if len(root.Content) == 0 {
@@ -276,8 +472,8 @@ func loadPlaybook(file string, data []byte, mods map[string]*ansible.Module, tc 
 				}
 			}
 		} else {
-			p := &play{name: "localhost", hosts: []string{"localhost"}, vars: map[string]any{}}
-			p.tasks = l.tasks(root)
+			p := &play{name: "localhost", hosts: []string{"localhost"}, vars: jinja.NewDict(0), gatherFacts: false}
+			p.tasks = l.tasks(root, inheritedTags{})
 			pb.plays = append(pb.plays, p)
 		}
 	case yaml.MappingNode:
@@ -336,13 +532,19 @@ func nodeKind(n *yaml.Node) string {
 	return "a document"
 }
 
-// checkTemplate checks the template syntax of a string scalar.
+// checkTemplate checks the template syntax of a string scalar, and that
+// it uses only what zonemgr play supports.
 func (l *loader) checkTemplate(s string, n *yaml.Node) error {
 	if !jinja.IsTemplate(s) {
 		return nil
 	}
-	if _, err := l.tc.Parse(s); err != nil {
+	t, err := l.tc.Parse(s)
+	if err != nil {
 		l.errorf(n, "bad template %q: %v", s, syntaxMsg(err))
+		return nil
+	}
+	if msg := checkMagic(t.Names()); msg != "" {
+		l.errorf(n, "template %q: %s", s, msg)
 	}
 	return nil
 }
@@ -379,15 +581,32 @@ func (l *loader) members(n *yaml.Node, f func(key string, kn, vn *yaml.Node)) {
 	}
 }
 
+// inheritedTags are the tags a task gets from the blocks, play and
+// imports around it.
+type inheritedTags struct{ tags []any }
+
+// refuse records a keyword zonemgr play does not support.
+func (l *loader) refuse(kn *yaml.Node, key, where string) {
+	why := refusedKeywords[key]
+	if why == "" {
+		why = "not supported"
+	}
+	l.errorf(kn, "%s keyword %q is not supported by zonemgr play (%s)", where, key, why)
+}
+
 // play loads one play. In a playbook (inPlaybook) hosts is required.
 func (l *loader) play(n *yaml.Node, inPlaybook bool) *play {
-	p := &play{vars: map[string]any{}}
+	p := &play{pos: l.conv.posOf(n), vars: jinja.NewDict(0)}
 	if n.Kind != yaml.MappingNode {
 		l.errorf(n, "expected a play (a mapping with hosts and tasks), found %s", nodeKind(n))
 		return nil
 	}
+	if !inPlaybook {
+		p.gatherFacts = false
+	}
 	hasHosts := false
-	var tasks, pre, post []*task
+	var playCollections []string
+	var tasksN, preN, postN, handlersN *yaml.Node
 	l.members(n, func(key string, kn, vn *yaml.Node) {
 		switch key {
 		case "name":
@@ -399,16 +618,48 @@ func (l *loader) play(n *yaml.Node, inPlaybook bool) *play {
 			p.hosts = l.hosts(vn)
 		case "vars":
 			p.vars = l.vars(vn)
+		case "vars_files":
+			p.varsFiles = l.varsFiles(vn)
 		case "environment":
 			p.env = l.environment(vn)
 		case "tasks":
-			tasks = l.tasks(vn)
+			tasksN = vn
 		case "pre_tasks":
-			pre = l.tasks(vn)
+			preN = vn
 		case "post_tasks":
-			post = l.tasks(vn)
-		case "connection", "gather_facts", "collections":
+			postN = vn
+		case "handlers":
+			handlersN = vn
+		case "gather_facts":
+			p.gatherFacts = l.flag(vn, "gather_facts")
+		case "tags":
+			p.tags = l.tags(vn)
+		case "any_errors_fatal":
+			p.anyErrorsFatal = l.flag(vn, key)
+		case "check_mode":
+			p.checkMode = l.flag(vn, key)
+		case "diff":
+			p.diff = l.flag(vn, key)
+		case "ignore_errors":
+			p.ignore = l.flag(vn, key)
+		case "no_log":
+			p.noLog = l.flag(vn, key)
+		case "force_handlers":
+			p.forceHandlers = l.flag(vn, key)
+		case "connection":
+			l.connection(vn)
+		case "strategy":
+			if s, ok := l.scalarString(vn, "strategy"); ok && s != "linear" && s != "ansible.builtin.linear" {
+				l.errorf(vn, "strategy %q is not supported by zonemgr play: it runs one host, in order (linear)", s)
+			}
+		case "collections":
+			playCollections = l.collectionList(vn)
+		case "remote_user", "run_once":
 		default:
+			if _, refused := refusedKeywords[key]; refused {
+				l.refuse(kn, key, "play")
+				return
+			}
 			l.errorf(kn, "unknown play key %q (expected one of: %s)", key, strings.Join(playKeys, ", "))
 		}
 	})
@@ -418,11 +669,51 @@ func (l *loader) play(n *yaml.Node, inPlaybook bool) *play {
 	if !hasHosts {
 		p.hosts = []string{"localhost"}
 	}
-	p.tasks = slices.Concat(pre, tasks, post)
-	if p.name == "" {
+	inh := inheritedTags{tags: p.tags}
+	l.playbook = inPlaybook
+	l.collections = playCollections
+	for _, sec := range []struct {
+		n   *yaml.Node
+		out *[]*task
+	}{{preN, &p.pre}, {tasksN, &p.tasks}, {postN, &p.post}, {handlersN, &p.handlers}} {
+		if sec.n != nil {
+			*sec.out = l.tasks(sec.n, inh)
+		}
+	}
+	for _, h := range p.handlers {
+		switch h.kind {
+		case kindBlock, kindInclude:
+			// Ansible notifies the tasks inside a block or an included
+			// file one by one, by their own names.
+			what := h.action
+			if h.kind == kindBlock {
+				what = "block"
+			}
+			l.addErr(&fileError{Pos: h.pos, Msg: fmt.Sprintf("handlers: %s among handlers is not supported by zonemgr play: list the handlers themselves", what)})
+		default:
+			h.handler = true
+		}
+	}
+	if p.name == "" && inPlaybook {
 		p.name = strings.Join(p.hosts, ",")
 	}
+	if p.name == "" {
+		p.name = "localhost"
+	}
 	return p
+}
+
+// connection checks a connection keyword: local, the only one there is.
+func (l *loader) connection(vn *yaml.Node) {
+	s, ok := l.scalarString(vn, "connection")
+	if !ok {
+		return
+	}
+	switch s {
+	case "local", "ansible.builtin.local", "ansible.legacy.local":
+	default:
+		l.errorf(vn, "connection %q is not supported by zonemgr play: it runs every task on this global zone (connection: local)", s)
+	}
 }
 
 // hosts reads a play's hosts: a pattern string (parts separated by ","
@@ -466,8 +757,8 @@ func (l *loader) hosts(n *yaml.Node) []string {
 }
 
 // vars reads a vars mapping; names must be identifiers.
-func (l *loader) vars(n *yaml.Node) map[string]any {
-	out := map[string]any{}
+func (l *loader) vars(n *yaml.Node) *jinja.Dict {
+	out := jinja.NewDict(0)
 	if isNull(n) {
 		return out
 	}
@@ -480,11 +771,100 @@ func (l *loader) vars(n *yaml.Node) map[string]any {
 			l.errorf(kn, "vars: %q is not a valid variable name (letters, digits and _, not starting with a digit)", key)
 			return
 		}
+		if err := l.conv.textKey(kn); err != nil {
+			l.errorf(kn, "vars: %q is not a valid variable name: YAML 1.1 reads it as %s; quote it", key, jinja.Repr(resolvePlain(key)))
+			return
+		}
 		if v, ok := l.value(vn); ok {
-			out[key] = v
+			out.Set(key, v)
 		}
 	})
 	return out
+}
+
+// varsFiles reads a play's vars_files: file names (relative to the
+// playbook's directory), each a YAML mapping of variables.
+func (l *loader) varsFiles(n *yaml.Node) []*jinja.Dict {
+	var names []*yaml.Node
+	switch {
+	case n.Kind == yaml.ScalarNode:
+		names = []*yaml.Node{n}
+	case n.Kind == yaml.SequenceNode:
+		for _, e := range n.Content {
+			names = append(names, deref(e))
+		}
+	default:
+		l.errorf(n, "vars_files: expected a list of file names, found %s", nodeKind(n))
+		return nil
+	}
+	var out []*jinja.Dict
+	for _, fn := range names {
+		if fn.Kind != yaml.ScalarNode {
+			l.errorf(fn, "vars_files: a list of alternative files is not supported by zonemgr play: name one file")
+			continue
+		}
+		name := fn.Value
+		if jinja.IsTemplate(name) {
+			l.errorf(fn, "vars_files: a templated file name (%s) is not supported by zonemgr play: name the file", name)
+			continue
+		}
+		path := l.resolve(name, "")
+		data, err := l.read(path)
+		if err != nil {
+			l.errorf(fn, "vars_files: read %s: %v", name, err)
+			continue
+		}
+		vars, err := loadVarsFile(path, data, l.tc, l.warnings)
+		if err != nil {
+			l.addErr(err)
+			continue
+		}
+		out = append(out, vars)
+	}
+	return out
+}
+
+// loadVarsFile reads a vars file: a YAML mapping of variables. Its
+// warnings are added to warnings.
+func loadVarsFile(path string, data []byte, tc *jinja.Cache, warnings *[]string) (*jinja.Dict, error) {
+	doc, err := parseYAML(path, data)
+	if err != nil {
+		var fe *fileError
+		if errors.As(err, &fe) && strings.Contains(fe.Msg, "the file is empty") {
+			return jinja.NewDict(0), nil
+		}
+		return nil, err
+	}
+	vl := &loader{tc: tc, warnings: warnings}
+	vl.conv = vl.converter(path, data)
+	root := deref(doc)
+	if root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
+		root = deref(root.Content[0])
+	}
+	if root.Kind != yaml.MappingNode && !isNull(root) {
+		return nil, &fileError{Pos: vl.conv.posOf(root), Msg: "a vars file must be a mapping of variable names to values, found " + nodeKind(root)}
+	}
+	vars := vl.vars(root)
+	if len(vl.errs) > 0 {
+		return nil, errors.Join(vl.errs...)
+	}
+	return vars, nil
+}
+
+// resolve returns the path of a file a task file names: absolute, or
+// relative to the including file's directory (from), then to the
+// playbook's.
+func (l *loader) resolve(name, from string) string {
+	if filepath.IsAbs(name) {
+		return name
+	}
+	if from != "" {
+		p := filepath.Join(filepath.Dir(from), name)
+		if _, err := l.read(p); err == nil {
+			return p
+		}
+	}
+	return filepath.Join(l.dir, name)
 }
 
 // environment reads the environment keyword of a play, block or task: a
@@ -496,18 +876,39 @@ func (l *loader) environment(n *yaml.Node) any {
 	if !ok {
 		return nil
 	}
+	checkNames := func(d *jinja.Dict) bool {
+		for k := range d.All() {
+			if !identifier.MatchString(k) {
+				l.errorf(n, "environment: %q is not a valid environment variable name (letters, digits and _, not starting with a digit)", k)
+				return false
+			}
+		}
+		return true
+	}
 	switch x := v.(type) {
 	case nil:
-		return map[string]any{}
-	case map[string]any:
+		return nil
+	case *jinja.Dict:
+		if !checkNames(x) {
+			return nil
+		}
 		return x
 	case []any:
 		for _, e := range x {
-			if _, ok := e.(map[string]any); !ok {
-				if s, ok := e.(string); !ok || !jinja.IsTemplate(s) {
+			switch y := e.(type) {
+			case *jinja.Dict:
+				if !checkNames(y) {
+					return nil
+				}
+			case string:
+				if !jinja.IsTemplate(y) {
 					l.errorf(n, "environment: expected a mapping of variable names to values, found a list holding %s", jinja.Repr(e))
 					return nil
 				}
+			case nil:
+			default:
+				l.errorf(n, "environment: expected a mapping of variable names to values, found a list holding %s", jinja.Repr(e))
+				return nil
 			}
 		}
 		return x
@@ -537,8 +938,54 @@ func (l *loader) scalarString(n *yaml.Node, what string) (string, bool) {
 	return jinja.Str(v), true
 }
 
+// tags reads tags: a name, a comma-separated list of names, or a list.
+func (l *loader) tags(n *yaml.Node) []any {
+	v, ok := l.value(n)
+	if !ok {
+		return nil
+	}
+	switch x := v.(type) {
+	case string:
+		var out []any
+		for _, t := range strings.Split(x, ",") {
+			out = append(out, strings.TrimSpace(t))
+		}
+		return out
+	case []any:
+		return x
+	case int, float64, bool:
+		return []any{x}
+	}
+	l.errorf(n, "tags: expected a tag name or a list of them, found %s", nodeKind(n))
+	return nil
+}
+
+// names reads notify or listen: a name or a list of names.
+func (l *loader) names(n *yaml.Node, what string) []any {
+	v, ok := l.value(n)
+	if !ok {
+		return nil
+	}
+	switch x := v.(type) {
+	case string:
+		return []any{x}
+	case []any:
+		for _, e := range x {
+			if _, ok := e.(string); !ok {
+				l.errorf(n, "%s: expected handler names, found %s", what, jinja.Repr(e))
+				return nil
+			}
+		}
+		return x
+	case nil:
+		return nil
+	}
+	l.errorf(n, "%s: expected a handler name or a list of them, found %s", what, nodeKind(n))
+	return nil
+}
+
 // tasks reads a list of tasks.
-func (l *loader) tasks(n *yaml.Node) []*task {
+func (l *loader) tasks(n *yaml.Node, inh inheritedTags) []*task {
 	if isNull(n) {
 		return nil
 	}
@@ -548,27 +995,48 @@ func (l *loader) tasks(n *yaml.Node) []*task {
 	}
 	var out []*task
 	for _, item := range n.Content {
-		if t := l.task(deref(item)); t != nil {
-			out = append(out, t)
+		t := l.task(deref(item), inh)
+		if t == nil {
+			continue
 		}
+		if t.kind == kindInclude && t.imported {
+			// import_tasks: the file's tasks in its place, under its
+			// conditions and tags (a block carries them).
+			out = append(out, t)
+			continue
+		}
+		out = append(out, t)
 	}
 	return out
 }
 
 // task reads one task or block.
-func (l *loader) task(n *yaml.Node) *task {
+func (l *loader) task(n *yaml.Node, inh inheritedTags) *task {
 	if n.Kind != yaml.MappingNode {
 		l.errorf(n, "expected a task (a mapping with a name and an action such as zone_diz or debug), found %s", nodeKind(n))
 		return nil
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		if n.Content[i].Value == "block" {
-			return l.block(n)
+			return l.block(n, inh)
 		}
 	}
 	t := &task{pos: l.conv.posOf(n)}
-	var actionKey, actionVal *yaml.Node
+	var taskCollections []string
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == "collections" {
+			taskCollections = l.collectionList(deref(n.Content[i+1]))
+		}
+	}
+	if taskCollections != nil {
+		saved := l.collections
+		l.collections = append(append([]string{}, taskCollections...), saved...)
+		defer func() { l.collections = saved }()
+	}
+	var actionKey, actionVal, argsN *yaml.Node
 	var loopControl *yaml.Node
+	refusedAction := false
+	loopKeys := 0
 	l.members(n, func(key string, kn, vn *yaml.Node) {
 		switch key {
 		case "name":
@@ -588,9 +1056,16 @@ func (l *loader) task(n *yaml.Node) *task {
 			t.changedWhen = l.conds(vn, "changed_when")
 		case "failed_when":
 			t.failedWhen = l.conds(vn, "failed_when")
-		case "loop":
-			t.hasLoop = true
-			t.loop = l.loop(vn)
+		case "until":
+			t.until = l.conds(vn, "until")
+		case "retries":
+			t.retries = l.number(vn, "retries")
+		case "delay":
+			t.delay = l.number(vn, "delay")
+		case "loop", "with_items", "with_list", "with_dict":
+			loopKeys++
+			t.loopKind = map[string]loopKind{"loop": loopPlain, "with_items": loopWithItems, "with_list": loopWithList, "with_dict": loopWithDict}[key]
+			t.loop = l.loop(vn, key)
 		case "loop_control":
 			loopControl = vn
 		case "ignore_errors":
@@ -601,86 +1076,184 @@ func (l *loader) task(n *yaml.Node) *task {
 			t.vars = l.vars(vn)
 		case "environment":
 			t.env = l.environment(vn)
+		case "tags":
+			t.tags = l.tags(vn)
+		case "notify":
+			t.notify = l.names(vn, "notify")
+		case "listen":
+			t.listen = l.names(vn, "listen")
+		case "check_mode":
+			t.checkMode = l.flag(vn, key)
+		case "diff":
+			t.diff = l.flag(vn, key)
+		case "any_errors_fatal":
+			t.fatal = l.flag(vn, key)
+		case "args":
+			argsN = vn
+		case "connection":
+			l.connection(vn)
+		case "collections":
+			taskCollections = l.collectionList(vn)
+		case "run_once", "ignore_unreachable":
 		case "rescue", "always":
 			l.errorf(kn, "%s is only valid in a block (a task with block:)", key)
 		default:
+			if why, refused := refusedKeywords[key]; refused && why != "" {
+				l.refuse(kn, key, "task")
+				return
+			}
 			if _, _, ok := l.resolveAction(key); !ok {
+				refusedAction = true
+				if why, ok := refusedActions[shortAction(key)]; ok {
+					l.errorf(kn, "the action %q is not supported by zonemgr play (%s)", key, refusedActionMsg(why))
+					return
+				}
+				if _, ours := l.mods[key]; ours {
+					l.errorf(kn, "couldn't resolve module/action %q: in a playbook, name it %s.%s, or list %s in the play's collections, as ansible-playbook requires", key, modules.Collection, key, modules.Collection)
+					return
+				}
 				l.errorf(kn, "unknown key %q: not a task keyword (%s) nor a module (%s)", key, strings.Join(taskKeys, ", "), strings.Join(l.actionNames(), ", "))
 				return
 			}
 			if actionKey != nil {
-				l.errorf(kn, "conflicting actions %q and %q: a task runs one action", actionKey.Value, key)
+				l.errorf(kn, "conflicting action statements: %s, %s", actionKey.Value, key)
 				return
 			}
 			actionKey, actionVal = kn, vn
 		}
 	})
+	if loopKeys > 1 {
+		l.errorf(n, "a task takes one of loop, with_items, with_list and with_dict")
+	}
 	if loopControl != nil {
-		if !t.hasLoop {
-			l.errorf(loopControl, "loop_control without loop")
-		}
 		l.loopControl(t, loopControl)
 	}
 	if t.loopVar == "" {
 		t.loopVar = "item"
 	}
-	if actionKey == nil {
-		l.errorf(n, "task has no action: expected a module (%s) or one of debug, set_fact, fail, assert, block", strings.Join(l.moduleNames(), ", "))
+	if actionKey == nil && refusedAction {
 		return nil
+	}
+	if actionKey == nil {
+		l.errorf(n, "task has no action: expected a module (%s) or one of debug, set_fact, fail, assert, command, shell, meta, include_tasks, import_tasks, block", strings.Join(l.moduleNames(), ", "))
+		return nil
+	}
+	if len(t.until) > 0 && t.retries == nil {
+		t.retries = 3
 	}
 	t.action = actionKey.Value
 	t.kind, t.module, _ = l.resolveAction(t.action)
+	if t.listen != nil && !l.inHandlers(t) {
+		t.listen = t.listen[:len(t.listen):len(t.listen)]
+	}
 	l.actionArgs(t, actionVal)
+	if argsN != nil {
+		l.taskArgs(t, argsN)
+	}
+	l.checkAction(t, actionVal)
+	t.tags = append(append([]any{}, inh.tags...), t.tags...)
+	if t.kind == kindInclude {
+		l.include(t, actionVal, inh)
+	}
 	return t
+}
+
+// inHandlers is a stub for where listen is allowed: every task may carry
+// it, as Ansible accepts it (and ignores it outside handlers).
+func (l *loader) inHandlers(*task) bool { return true }
+
+// shortAction returns an action's name without ansible.builtin. or
+// ansible.legacy.
+func shortAction(name string) string {
+	for _, prefix := range []string{"ansible.builtin.", "ansible.legacy."} {
+		if strings.HasPrefix(name, prefix) {
+			return name[len(prefix):]
+		}
+	}
+	return name
 }
 
 // resolveAction finds an action by the name a task gives it: a builtin
 // (plain or as ansible.builtin.NAME) or a module (plain or as the
 // collection's FQCN).
 func (l *loader) resolveAction(name string) (taskKind, *ansible.Module, bool) {
-	short := name
-	for _, prefix := range []string{"ansible.builtin.", "ansible.legacy."} {
-		if strings.HasPrefix(name, prefix) {
-			short = name[len(prefix):]
-			break
-		}
-	}
-	if k, ok := builtins[short]; ok {
+	if k, ok := builtins[shortAction(name)]; ok {
 		return k, nil, true
 	}
-	if m, ok := l.mods[strings.TrimPrefix(name, modules.Collection+".")]; ok && m != nil {
+	short, fqcn := strings.CutPrefix(name, modules.Collection+".")
+	if m, ok := l.mods[short]; ok && m != nil {
+		if !fqcn && l.playbook && !slices.Contains(l.collections, modules.Collection) {
+			return 0, nil, false
+		}
 		return kindModule, m, true
 	}
 	return 0, nil, false
 }
 
+// collectionList reads a collections keyword: collection names.
+func (l *loader) collectionList(n *yaml.Node) []string {
+	v, ok := l.value(n)
+	if !ok {
+		return nil
+	}
+	var out []string
+	switch x := v.(type) {
+	case string:
+		out = []string{x}
+	case []any:
+		for _, e := range x {
+			out = append(out, jinja.Str(e))
+		}
+	case nil:
+		return []string{}
+	default:
+		l.errorf(n, "collections: expected a list of collection names, found %s", nodeKind(n))
+	}
+	return out
+}
+
 func (l *loader) moduleNames() []string { return slices.Sorted(maps.Keys(l.mods)) }
 
 func (l *loader) actionNames() []string {
-	return append(l.moduleNames(), "debug", "set_fact", "fail", "assert", "block")
+	return append(l.moduleNames(), "debug", "set_fact", "fail", "assert", "command", "shell", "meta", "include_tasks", "import_tasks", "block")
 }
 
-// loop reads a loop: a list, or a template that gives one.
-func (l *loader) loop(n *yaml.Node) any {
+// loop reads a loop: a list, or a template that gives one; with_dict a
+// mapping or a template.
+func (l *loader) loop(n *yaml.Node, key string) any {
 	v, ok := l.value(n)
 	if !ok {
 		return nil
 	}
 	switch x := v.(type) {
 	case []any:
-		return x
+		if key != "with_dict" {
+			return x
+		}
+	case *jinja.Dict:
+		if key == "with_dict" {
+			return x
+		}
 	case string:
 		if jinja.IsTemplate(x) {
 			return x
 		}
+		if key == "with_items" || key == "with_list" {
+			// Ansible's items lookup takes a single term as a list of it.
+			return []any{x}
+		}
 	}
-	l.errorf(n, "loop: expected a list or a template that gives one (\"{{ names }}\"), found %s", nodeKind(n))
+	if key == "with_dict" {
+		l.errorf(n, "with_dict: expected a mapping or a template that gives one, found %s", nodeKind(n))
+		return nil
+	}
+	l.errorf(n, "%s: expected a list or a template that gives one (\"{{ names }}\"), found %s", key, nodeKind(n))
 	return nil
 }
 
 func (l *loader) loopControl(t *task, n *yaml.Node) {
 	if n.Kind != yaml.MappingNode {
-		l.errorf(n, "loop_control: expected a mapping (loop_var, index_var, label), found %s", nodeKind(n))
+		l.errorf(n, "loop_control: expected a mapping (loop_var, index_var, label, extended, pause), found %s", nodeKind(n))
 		return
 	}
 	l.members(n, func(key string, kn, vn *yaml.Node) {
@@ -703,13 +1276,51 @@ func (l *loader) loopControl(t *task, n *yaml.Node) {
 			if v, ok := l.value(vn); ok {
 				t.label, t.hasLabel = v, true
 			}
+		case "extended", "extended_allitems":
+			v, ok := l.value(vn)
+			b, isBool := v.(bool)
+			if !ok || !isBool {
+				l.errorf(vn, "loop_control.%s: expected true or false, found %s", key, nodeKind(vn))
+				return
+			}
+			if key == "extended" {
+				t.extended = b
+			} else {
+				t.allItems = b
+			}
+		case "pause":
+			t.pause = l.number(vn, "loop_control.pause")
 		default:
-			l.errorf(kn, "unknown loop_control key %q (expected loop_var, index_var or label)", key)
+			l.errorf(kn, "unknown loop_control key %q (expected loop_var, index_var, label, extended, extended_allitems or pause)", key)
 		}
 	})
+	if t.loopKind == loopNone {
+		l.errorf(n, "loop_control without a loop")
+	}
 }
 
-// flag reads ignore_errors or no_log: a boolean, or a template.
+// number reads retries, delay or pause: a number, or a template.
+func (l *loader) number(n *yaml.Node, what string) any {
+	v, ok := l.value(n)
+	if !ok {
+		return nil
+	}
+	switch x := v.(type) {
+	case int, float64:
+		return x
+	case string:
+		if jinja.IsTemplate(x) {
+			return x
+		}
+		if f, err := strconv.ParseFloat(strings.TrimSpace(x), 64); err == nil {
+			return f
+		}
+	}
+	l.errorf(n, "%s: expected a number or a template, found %s", what, nodeKind(n))
+	return nil
+}
+
+// flag reads a boolean keyword: a boolean, or a template.
 func (l *loader) flag(n *yaml.Node, what string) any {
 	v, ok := l.value(n)
 	if !ok {
@@ -725,6 +1336,10 @@ func (l *loader) flag(n *yaml.Node, what string) any {
 		if b, ok := parseBool(x); ok {
 			return b
 		}
+	case int:
+		if x == 0 || x == 1 {
+			return x == 1
+		}
 	}
 	l.errorf(n, "%s: expected a boolean (true/false, yes/no) or a template, found %s", what, nodeKind(n))
 	return nil
@@ -733,9 +1348,9 @@ func (l *loader) flag(n *yaml.Node, what string) any {
 // parseBool reads Ansible's boolean words (module_utils boolean(), strict).
 func parseBool(s string) (bool, bool) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "yes", "on", "1", "true", "t", "y":
+	case "yes", "on", "1", "true", "t", "y", "1.0":
 		return true, true
-	case "no", "off", "0", "false", "f", "n":
+	case "no", "off", "0", "false", "f", "n", "0.0", "":
 		return false, true
 	}
 	return false, false
@@ -767,32 +1382,51 @@ func (l *loader) cond(n *yaml.Node, what string) *cond {
 	if !ok {
 		return nil
 	}
-	c := &cond{src: n.Value}
-	switch x := v.(type) {
-	case nil:
-		l.errorf(n, "%s: expected a condition, found nothing", what)
+	c, err := newCond(v)
+	if err != nil {
+		l.errorf(n, "%s: %v", what, err)
 		return nil
-	case string:
-		if jinja.IsTemplate(x) {
-			c.tmpl = true
-			return c
-		}
-		e, err := jinja.ParseExpr(x)
-		if err != nil {
-			l.errorf(n, "%s: bad expression %q: %s", what, x, syntaxMsg(err))
-			return nil
-		}
-		c.e = e
-	case jinja.Unsafe:
-		l.errorf(n, "%s: a condition cannot be !unsafe", what)
-		return nil
-	default:
-		c.isLit, c.lit = true, x
 	}
 	return c
 }
 
-// actionArgs reads and checks the options of a task's action.
+// newCond makes a condition of a value: a literal, a bare expression,
+// or a string with a template.
+func newCond(v any) (*cond, error) {
+	c := &cond{src: jinja.Str(v)}
+	switch x := v.(type) {
+	case nil:
+		c.isLit, c.lit = true, true
+	case string:
+		if x == "" {
+			c.isLit, c.lit = true, true
+			return c, nil
+		}
+		if jinja.IsTemplate(x) {
+			c.tmpl = true
+			return c, nil
+		}
+		e, err := jinja.ParseCondition(x)
+		if err != nil {
+			return nil, fmt.Errorf("bad expression %q: %s", x, syntaxMsg(err))
+		}
+		if msg := checkMagic(e.Names()); msg != "" {
+			return nil, fmt.Errorf("%q: %s", x, msg)
+		}
+		c.e = e
+	case jinja.Unsafe:
+		return nil, errors.New("a condition cannot be !unsafe")
+	case bool:
+		c.isLit, c.lit = true, x
+	case int, float64:
+		c.isLit, c.lit = true, x
+	default:
+		return nil, fmt.Errorf("expected a condition, found %s", jinja.Repr(v))
+	}
+	return c, nil
+}
+
+// actionArgs reads the options of a task's action.
 func (l *loader) actionArgs(t *task, n *yaml.Node) {
 	switch {
 	case isNull(n):
@@ -800,28 +1434,52 @@ func (l *loader) actionArgs(t *task, n *yaml.Node) {
 		l.members(n, func(key string, kn, vn *yaml.Node) {
 			if v, ok := l.value(vn); ok {
 				t.args = append(t.args, arg{key: key, val: v})
+				t.setArgNode(key, kn)
 			}
-			l.checkArg(t, key, kn)
 		})
 	case n.Kind == yaml.ScalarNode:
 		s, ok := l.scalarString(n, t.action)
 		if !ok {
 			return
 		}
-		args, err := splitKV(s)
+		args, err := splitKV(s, t.kind)
 		if err != nil {
-			l.errorf(n, "%s: %v (free-form options are key=value pairs)", t.action, err)
+			l.errorf(n, "%s: %v", t.action, err)
 			return
 		}
 		for _, a := range args {
-			t.args = append(t.args, a)
-			l.checkArg(t, a.key, n)
+			// The values as Ansible reads them from the text, escapes
+			// decoded: their templates are checked as such.
+			if v, ok := a.val.(string); ok {
+				l.checkTemplate(v, n)
+			}
 		}
+		t.args = append(t.args, args...)
 	default:
 		l.errorf(n, "%s: expected a mapping of options, found %s", t.action, nodeKind(n))
+	}
+}
+
+// taskArgs reads the args keyword: options of the action, which the
+// action's own options override.
+func (l *loader) taskArgs(t *task, n *yaml.Node) {
+	if n.Kind != yaml.MappingNode {
+		l.errorf(n, "args: expected a mapping of options, found %s", nodeKind(n))
 		return
 	}
-	l.checkAction(t, n)
+	var extra []arg
+	l.members(n, func(key string, kn, vn *yaml.Node) {
+		for _, a := range t.args {
+			if a.key == key {
+				return
+			}
+		}
+		if v, ok := l.value(vn); ok {
+			extra = append(extra, arg{key: key, val: v})
+			t.setArgNode(key, kn)
+		}
+	})
+	t.args = append(extra, t.args...)
 }
 
 // checkArg checks one option name against what the action takes.
@@ -832,19 +1490,42 @@ func (l *loader) checkArg(t *task, key string, kn *yaml.Node) {
 			l.errorf(kn, "%s: option %q: names starting with _ansible_ are Ansible's", t.action, key)
 			return
 		}
+		if key == "_raw_params" {
+			l.errorf(kn, "%s: free-form text (%s) is not an option of this module; write key=value pairs", t.action, jinja.Repr(argValue(t.args, key)))
+			return
+		}
 		known := moduleOptionNames(t.module)
 		if !slices.Contains(known, key) {
 			l.errorf(kn, "%s: unknown option %q (known: %s)", t.action, key, strings.Join(known, ", "))
 		}
 	case kindSetFact:
-		if key != "cacheable" && !identifier.MatchString(key) {
+		if key == "_raw_params" {
+			l.errorf(kn, "set_fact: free-form text (%s) is not a variable; write name=value pairs", jinja.Repr(argValue(t.args, key)))
+			return
+		}
+		if key != "cacheable" && !identifier.MatchString(key) && !jinja.IsTemplate(key) {
 			l.errorf(kn, "set_fact: %q is not a valid variable name", key)
 		}
 	default:
+		if key == "_raw_params" && !slices.Contains(builtinArgs[t.kind], key) {
+			l.errorf(kn, "this task '%s' has extra params, which is only allowed in the following modules: command, shell, meta, include_tasks, import_tasks, set_fact", t.action)
+			return
+		}
 		if !slices.Contains(builtinArgs[t.kind], key) {
-			l.errorf(kn, "%s: unknown option %q (known: %s)", t.action, key, strings.Join(builtinArgs[t.kind], ", "))
+			known := slices.DeleteFunc(slices.Clone(builtinArgs[t.kind]), func(s string) bool { return s == "_raw_params" })
+			l.errorf(kn, "%s: unknown option %q (known: %s)", t.action, key, strings.Join(known, ", "))
 		}
 	}
+}
+
+// argValue returns the value of the option key.
+func argValue(args []arg, key string) any {
+	for _, a := range args {
+		if a.key == key {
+			return a.val
+		}
+	}
+	return nil
 }
 
 // moduleOptionNames lists a module's option names and aliases, sorted.
@@ -858,9 +1539,15 @@ func moduleOptionNames(m *ansible.Module) []string {
 	return names
 }
 
-// checkAction checks what the builtins need beyond option names, and
-// parses debug's var and assert's that.
+// checkAction checks the options of an action and what the builtins need
+// beyond option names.
 func (l *loader) checkAction(t *task, n *yaml.Node) {
+	if n == nil {
+		n = &yaml.Node{}
+	}
+	for _, a := range t.args {
+		l.checkArg(t, a.key, t.argNode(a.key, n))
+	}
 	get := func(key string) (any, bool) {
 		for _, a := range t.args {
 			if a.key == key {
@@ -874,28 +1561,23 @@ func (l *loader) checkAction(t *task, n *yaml.Node) {
 		_, hasMsg := get("msg")
 		v, hasVar := get("var")
 		if hasMsg && hasVar {
-			l.errorf(n, "debug: msg and var are mutually exclusive")
+			l.errorf(n, "debug: 'msg' and 'var' are incompatible options")
 			return
 		}
 		if hasVar {
-			s, ok := v.(string)
-			if !ok {
+			switch x := v.(type) {
+			case string:
+				if !jinja.IsTemplate(x) {
+					if _, err := jinja.ParseExpr(x); err != nil {
+						l.errorf(n, "debug: var: bad expression %q: %s", x, syntaxMsg(err))
+						return
+					}
+				}
+			default:
 				l.errorf(n, "debug: var: expected a variable name or expression, found %s", jinja.Repr(v))
 				return
 			}
-			src := s
-			if tpl, err := l.tc.Parse(s); err == nil {
-				if e := tpl.Expr(); e != nil {
-					t.debugVar = e
-					return
-				}
-			}
-			e, err := jinja.ParseExpr(src)
-			if err != nil {
-				l.errorf(n, "debug: var: bad expression %q: %s", src, syntaxMsg(err))
-				return
-			}
-			t.debugVar = e
+			t.debugVar = v
 		}
 	case kindAssert:
 		that, ok := get("that")
@@ -914,7 +1596,61 @@ func (l *loader) checkAction(t *task, n *yaml.Node) {
 		if vars == 0 {
 			l.errorf(n, "set_fact: no variables given: expected name: value pairs")
 		}
+	case kindCommand, kindShell:
+		l.checkCommand(t, n)
+	case kindMeta:
+		v, _ := get("_raw_params")
+		s, ok := v.(string)
+		switch {
+		case !ok:
+			l.errorf(n, "meta: expected an action such as flush_handlers")
+		case s == "flush_handlers" || s == "noop" || s == "end_play" || s == "end_host" || s == "clear_host_errors" || s == "end_batch":
+			t.meta = s
+		default:
+			l.errorf(n, "meta: %q is not supported by zonemgr play (flush_handlers, noop, end_play, end_host, end_batch and clear_host_errors are)", s)
+		}
+		if len(t.when) > 0 && (s == "flush_handlers") {
+			l.errorf(n, "meta: flush_handlers with when is not supported by zonemgr play (ansible-core 2.14 ignores the condition with a warning)")
+		}
 	}
+}
+
+// checkCommand checks command's and shell's options: a command is
+// required; argv only for command.
+func (l *loader) checkCommand(t *task, n *yaml.Node) {
+	raw, hasRaw := argValueOK(t.args, "_raw_params")
+	cmd, hasCmd := argValueOK(t.args, "cmd")
+	argv, hasArgv := argValueOK(t.args, "argv")
+	given := 0
+	for _, h := range []bool{hasRaw && jinja.Str(raw) != "", hasCmd, hasArgv} {
+		if h {
+			given++
+		}
+	}
+	if given == 0 {
+		l.errorf(n, "%s: no command given", t.action)
+		return
+	}
+	if given > 1 {
+		l.errorf(n, "%s: only one of the free-form command, cmd and argv may be given", t.action)
+	}
+	if hasArgv {
+		if _, ok := argv.([]any); !ok {
+			if s, isStr := argv.(string); !isStr || !jinja.IsTemplate(s) {
+				l.errorf(n, "%s: argv: expected a list of arguments, found %s", t.action, jinja.Repr(argv))
+			}
+		}
+	}
+	_ = cmd
+}
+
+func argValueOK(args []arg, key string) (any, bool) {
+	for _, a := range args {
+		if a.key == key {
+			return a.val, true
+		}
+	}
+	return nil, false
 }
 
 // assertThat parses assert's that from its converted value.
@@ -924,32 +1660,99 @@ func (l *loader) assertThat(t *task, that any, n *yaml.Node) {
 		list = []any{that}
 	}
 	for _, v := range list {
-		c := &cond{src: jinja.Str(v)}
-		switch x := v.(type) {
-		case string:
-			if jinja.IsTemplate(x) {
-				c.tmpl = true
-				break
-			}
-			e, err := jinja.ParseExpr(x)
-			if err != nil {
-				l.errorf(n, "assert: that: bad expression %q: %s", x, syntaxMsg(err))
-				continue
-			}
-			c.e = e
-		case bool, int, float64:
-			c.isLit, c.lit = true, x
-		default:
-			l.errorf(n, "assert: that: expected a condition, found %s", jinja.Repr(v))
+		c, err := newCond(v)
+		if err != nil {
+			l.errorf(n, "assert: that: %v", err)
 			continue
 		}
 		t.that = append(t.that, c)
 	}
 }
 
+// include loads the file of include_tasks or import_tasks.
+func (l *loader) include(t *task, n *yaml.Node, inh inheritedTags) {
+	var name string
+	if v, ok := argValueOK(t.args, "_raw_params"); ok {
+		name = jinja.Str(v)
+	} else if v, ok := argValueOK(t.args, "file"); ok {
+		name = jinja.Str(v)
+	}
+	if n == nil {
+		n = &yaml.Node{}
+	}
+	t.imported = shortAction(t.action) == "import_tasks"
+	if name == "" || name == "None" {
+		l.errorf(n, "%s: no file given", t.action)
+		return
+	}
+	if jinja.IsTemplate(name) {
+		l.errorf(n, "%s: a templated file name (%s) is not supported by zonemgr play: name the file", t.action, name)
+		return
+	}
+	if _, ok := argValueOK(t.args, "apply"); ok {
+		l.errorf(t.argNode("apply", n), "%s: the option \"apply\" is not supported by zonemgr play", t.action)
+	}
+	if t.imported {
+		switch {
+		case t.loopKind != loopNone:
+			l.errorf(n, "import_tasks cannot loop (Ansible refuses it too); use include_tasks")
+			return
+		case t.register != "" || t.notify != nil || t.until != nil || t.changedWhen != nil || t.failedWhen != nil:
+			l.errorf(n, "import_tasks takes only name, when, vars, tags and the keywords its tasks inherit")
+			return
+		}
+	} else if t.register != "" || t.notify != nil || t.until != nil || t.changedWhen != nil || t.failedWhen != nil || t.ignore != nil || t.noLog != nil || t.checkMode != nil || t.env != nil {
+		l.errorf(n, "include_tasks takes only name, when, loop, loop_control, vars and tags in zonemgr play")
+		return
+	}
+	from := l.including[len(l.including)-1]
+	path := l.resolve(name, from)
+	t.file = path
+	if slices.Contains(l.including, filepath.Clean(path)) || len(l.including) > maxIncludeDepth {
+		l.errorf(n, "%s: %s includes itself", t.action, name)
+		return
+	}
+	data, err := l.read(path)
+	if err != nil {
+		l.errorf(n, "%s: read %s: %v", t.action, name, err)
+		return
+	}
+	doc, err := parseYAML(path, data)
+	if err != nil {
+		var fe *fileError
+		if errors.As(err, &fe) && strings.Contains(fe.Msg, "the file is empty") {
+			return
+		}
+		l.addErr(err)
+		return
+	}
+	root := deref(doc)
+	if root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
+		root = deref(root.Content[0])
+	}
+	if root.Kind != yaml.SequenceNode && !isNull(root) {
+		l.addErr(&fileError{Pos: pos{file: path, line: root.Line, col: root.Column}, Msg: "a tasks file must be a list of tasks, found " + nodeKind(root)})
+		return
+	}
+	saved := l.conv
+	l.conv = l.converter(path, data)
+	l.including = append(l.including, filepath.Clean(path))
+	sub := inh
+	if t.imported {
+		sub = inheritedTags{tags: t.tags}
+	} else {
+		sub = inheritedTags{}
+	}
+	t.included = l.tasks(root, sub)
+	l.including = l.including[:len(l.including)-1]
+	l.conv = saved
+}
+
 // block reads a block with its rescue and always sections.
-func (l *loader) block(n *yaml.Node) *task {
+func (l *loader) block(n *yaml.Node, inh inheritedTags) *task {
 	t := &task{pos: l.conv.posOf(n), kind: kindBlock, action: "block"}
+	var blockCollections []string
+	var blockN, rescueN, alwaysN *yaml.Node
 	l.members(n, func(key string, kn, vn *yaml.Node) {
 		switch key {
 		case "name":
@@ -957,11 +1760,11 @@ func (l *loader) block(n *yaml.Node) *task {
 				t.name = s
 			}
 		case "block":
-			t.block = l.tasks(vn)
+			blockN = vn
 		case "rescue":
-			t.rescue = l.tasks(vn)
+			rescueN = vn
 		case "always":
-			t.always = l.tasks(vn)
+			alwaysN = vn
 		case "when":
 			t.when = l.conds(vn, "when")
 		case "vars":
@@ -972,10 +1775,37 @@ func (l *loader) block(n *yaml.Node) *task {
 			t.ignore = l.flag(vn, "ignore_errors")
 		case "no_log":
 			t.noLog = l.flag(vn, "no_log")
+		case "tags":
+			t.tags = l.tags(vn)
+		case "check_mode":
+			t.checkMode = l.flag(vn, key)
+		case "diff":
+			t.diff = l.flag(vn, key)
+		case "any_errors_fatal":
+			t.fatal = l.flag(vn, key)
+		case "connection":
+			l.connection(vn)
+		case "collections":
+			blockCollections = l.collectionList(vn)
+		case "run_once":
 		default:
+			if why, refused := refusedKeywords[key]; refused && why != "" {
+				l.refuse(kn, key, "block")
+				return
+			}
 			l.errorf(kn, "%q is not valid on a block (expected one of: %s)", key, strings.Join(blockKeys, ", "))
 		}
 	})
+	t.tags = append(append([]any{}, inh.tags...), t.tags...)
+	sub := inheritedTags{tags: t.tags}
+	if blockCollections != nil {
+		saved := l.collections
+		l.collections = append(append([]string{}, blockCollections...), saved...)
+		defer func() { l.collections = saved }()
+	}
+	t.block = l.tasks(blockN, sub)
+	t.rescue = l.tasks(rescueN, sub)
+	t.always = l.tasks(alwaysN, sub)
 	return t
 }
 
@@ -985,5 +1815,5 @@ func loadFile(path string, read func(string) ([]byte, error), mods map[string]*a
 	if err != nil {
 		return nil, fmt.Errorf("read task file: %w", err)
 	}
-	return loadPlaybook(filepath.Clean(path), data, mods, tc)
+	return loadPlaybook(filepath.Clean(path), data, mods, tc, read)
 }

@@ -1,17 +1,22 @@
-// Package play owns `zonemgr play TASKS.yml`, the local YAML task runner:
-// it reads a task file (a list of tasks, a mapping with vars and tasks, or
-// an Ansible playbook, whose plays all run on the local global zone since
-// there is no inventory) with Ansible's YAML 1.1 scalars and positions for
-// every error, templates values and evaluates conditions with the
-// Jinja2 subset of package jinja (holding the variables, their Ansible
-// precedence and their lazy rendering itself), runs zonemgr's modules
-// in-process with the args JSON Ansible would write and the play's,
-// blocks' and task's environment set, and judges their output with
-// Ansible's rules, implements the builtins debug, set_fact, fail and
-// assert, loops, registers, block/rescue/always, and prints results as
-// ansible-playbook does (or as JSON lines), ending with the PLAY RECAP.
-// The same task file therefore gives the same results here as under
-// ansible-playbook with the zonemgr collection.
+// Package play owns `zonemgr play PLAYBOOK.yml`, which runs a playbook
+// exactly as ansible-playbook (ansible-core 2.14) runs it with the
+// zonemgr collection, on the local global zone, or refuses it when it
+// loads. It reads the file (an Ansible playbook, or for short a list of
+// tasks or a mapping with vars and tasks) with Ansible's YAML 1.1
+// scalars and a position for every error; resolves actions as Ansible
+// does (a playbook names zonemgr's modules by their full name or lists
+// illumos.zonemgr in its collections); templates values and evaluates
+// conditions with package jinja, holding the variables, their Ansible
+// precedence and their lazy rendering itself; runs zonemgr's modules
+// in-process with the args JSON Ansible would write, and command and
+// shell on this global zone; implements the builtins (debug, set_fact,
+// fail, assert, meta, include_tasks, import_tasks) and the keywords
+// (loops, register, when, until, block/rescue/always, handlers, tags,
+// check_mode, environment, vars_files, ...) with Ansible's semantics and
+// messages; and prints what ansible-playbook's default callback prints
+// (or JSON lines), ending with the PLAY RECAP. What it does not run as
+// ansible-playbook would (roles, lookups, become, delegation, other
+// modules, ...) is an error when the file loads, at its position.
 package play
 
 import (
@@ -52,10 +57,9 @@ type Options struct {
 	Check bool
 	// Diff passes _ansible_diff and shows the diffs of changed results.
 	Diff bool
-	// Verbosity is the count of -v: from 1, each command run and every
-	// result; from 2, results with their bulky keys (commands, plan,
-	// stdout_lines, stderr_lines); from 3, results indented and with
-	// their invocation and diff.
+	// Verbosity is the count of -v: from 1, every result, and each
+	// command a module runs on standard error; from 3, results indented
+	// and with their invocation and diff.
 	Verbosity int
 	// JSON prints one JSON object per task and a summary, and nothing
 	// else, on standard output.
@@ -65,6 +69,11 @@ type Options struct {
 	StartAtTask string
 	// ConfigFiles are extra zonemgr configuration files for the modules.
 	ConfigFiles []string
+	// Tags runs only the tasks with one of these tags (--tags); SkipTags
+	// skips the tasks with one of these (--skip-tags). Each may hold
+	// several, separated by commas. Ansible's special tags all, tagged,
+	// untagged, always and never apply.
+	Tags, SkipTags []string
 }
 
 // A Runner runs task files. The zero value (with Stdout and Stderr set)
@@ -89,6 +98,11 @@ type Runner struct {
 	// environment run their module in-process. This process's own
 	// environment is never changed.
 	Spawn func(ctx context.Context, module string, args []byte, env map[string]string) (stdout []byte, code int, err error)
+	// RunCommand runs the command of a command or shell task, and the
+	// commands gather_facts reads the platform with; nil means starting
+	// the program on this global zone, found through the search path
+	// zonemgr finds its tools through.
+	RunCommand func(ctx context.Context, c Command) (CommandResult, error)
 
 	// now is the clock for durations; nil means time.Now.
 	now func() time.Time
@@ -96,14 +110,17 @@ type Runner struct {
 	readFile func(string) ([]byte, error)
 }
 
-const usage = `Usage: zonemgr play [OPTIONS] TASKS.yml
+const usage = `Usage: zonemgr play [OPTIONS] PLAYBOOK.yml
 
-Run the tasks of a YAML task file on this global zone with zonemgr's modules
-(zone_giz, zone_diz, ...), called in-process, and show the results as
-ansible-playbook does. TASKS.yml is a list of tasks, a mapping with vars and
-tasks, or an Ansible playbook. There is no inventory: every play runs on this
-global zone, whatever its hosts pattern (a note says so when the pattern names
-other hosts).
+Run a playbook on this global zone as ansible-playbook (ansible-core 2.14)
+runs it with the zonemgr collection: zonemgr's modules (zone_giz, zone_diz,
+...) are called in-process, command and shell run here, and the output is
+ansible-playbook's. What zonemgr play cannot run as ansible-playbook would
+(roles, lookups, become, other modules, ...) is refused before anything runs,
+at its file:line:column. PLAYBOOK.yml may also be a list of tasks, or a mapping
+with vars and tasks. There is no inventory: every play runs on this global
+zone, whatever its hosts pattern (a note says so when the pattern names other
+hosts).
 
 Options:
 `
@@ -125,9 +142,11 @@ func Main(ctx context.Context, t *modules.Trace, args []string, stdout, stderr i
 	fs.StringArrayVarP(&o.ExtraVars, "extra-vars", "e", nil, "set variables: KEY=VALUE, @FILE.yml or a YAML/JSON mapping (repeatable)")
 	fs.BoolVarP(&o.Check, "check", "C", false, "check mode: modules predict changes and make none")
 	fs.BoolVarP(&o.Diff, "diff", "D", false, "show the differences changed results make")
-	fs.CountVarP(&o.Verbosity, "verbose", "v", "show each command run and every result (-vvv: with invocation)")
+	fs.CountVarP(&o.Verbosity, "verbose", "v", "show every result, and each command run on standard error (-vvv: with invocation)")
 	fs.BoolVar(&o.JSON, "json", false, "print one JSON object per task and a summary object, nothing else")
 	fs.StringVar(&o.StartAtTask, "start-at-task", "", "start at the first task whose name is (or matches) `NAME`")
+	fs.StringArrayVarP(&o.Tags, "tags", "t", nil, "run only the tasks tagged with one of these `TAGS` (comma-separated, repeatable)")
+	fs.StringArrayVar(&o.SkipTags, "skip-tags", nil, "skip the tasks tagged with one of these `TAGS` (comma-separated, repeatable)")
 	fs.StringArrayVar(&o.ConfigFiles, "config", nil, "read an extra zonemgr configuration `FILE` (repeatable)")
 	help := fs.BoolP("help", "h", false, "show this help")
 	printUsage := func(w io.Writer) {
@@ -195,6 +214,9 @@ func (r *Runner) Run(ctx context.Context, path string) int {
 		reportError(d, err)
 		return ExitError
 	}
+	for _, w := range pb.warnings {
+		d.warning(w)
+	}
 	if r.StartAtTask != "" && !pb.hasTask(r.StartAtTask) {
 		d.errorf("--start-at-task: no task named %q in %s", r.StartAtTask, path)
 		return ExitError
@@ -204,14 +226,17 @@ func (r *Runner) Run(ctx context.Context, path string) int {
 		dir = filepath.Dir(path)
 	}
 	x := &run{
-		r:       r,
-		pb:      pb,
-		tc:      tc,
-		d:       d,
-		extra:   extra,
-		facts:   map[string]any{},
-		playDir: dir,
-		started: r.StartAtTask == "",
+		r:        r,
+		pb:       pb,
+		tc:       tc,
+		d:        d,
+		tags:     splitTags(r.Tags),
+		skipTags: splitTags(r.SkipTags),
+		extra:    extra,
+		facts:    jinja.NewDict(0),
+		gathered: jinja.NewDict(0),
+		playDir:  dir,
+		started:  r.StartAtTask == "",
 	}
 	return x.execute(ctx)
 }
@@ -228,16 +253,29 @@ func reportError(d *display, err error) {
 	d.errorf("%v", err)
 }
 
+// splitTags reads --tags and --skip-tags: comma-separated names.
+func splitTags(specs []string) []string {
+	var out []string
+	for _, s := range specs {
+		for _, t := range strings.Split(s, ",") {
+			if t = strings.TrimSpace(t); t != "" {
+				out = append(out, t)
+			}
+		}
+	}
+	return out
+}
+
 // loadExtraVars reads the -e values in order; later values win.
-func loadExtraVars(specs []string, read func(string) ([]byte, error), tc *jinja.Cache) (map[string]any, error) {
-	out := map[string]any{}
+func loadExtraVars(specs []string, read func(string) ([]byte, error), tc *jinja.Cache) (*jinja.Dict, error) {
+	out := jinja.NewDict(0)
 	for _, spec := range specs {
 		vars, err := extraVars(spec, read, tc)
 		if err != nil {
 			return nil, err
 		}
-		for k, v := range vars {
-			out[k] = v
+		for k, v := range vars.All() {
+			out.Set(k, v)
 		}
 	}
 	return out, nil
@@ -245,7 +283,7 @@ func loadExtraVars(specs []string, read func(string) ([]byte, error), tc *jinja.
 
 // extraVars reads one -e value: @FILE (a YAML mapping), an inline YAML or
 // JSON mapping, or KEY=VALUE pairs (string values).
-func extraVars(spec string, read func(string) ([]byte, error), tc *jinja.Cache) (map[string]any, error) {
+func extraVars(spec string, read func(string) ([]byte, error), tc *jinja.Cache) (*jinja.Dict, error) {
 	var name string
 	var data []byte
 	switch {
@@ -260,16 +298,19 @@ func extraVars(spec string, read func(string) ([]byte, error), tc *jinja.Cache) 
 		name = "-e " + spec
 		data = []byte(spec)
 	default:
-		pairs, err := splitKV(spec)
+		pairs, err := splitKV(spec, kindMeta)
 		if err != nil {
 			return nil, fmt.Errorf("-e %q: %w (expected KEY=VALUE, @FILE.yml or a mapping)", spec, err)
 		}
-		out := map[string]any{}
+		out := jinja.NewDict(len(pairs))
 		for _, p := range pairs {
+			if p.key == "_raw_params" {
+				return nil, fmt.Errorf("-e %q: expected KEY=VALUE, @FILE.yml or a mapping", spec)
+			}
 			if !identifier.MatchString(p.key) {
 				return nil, fmt.Errorf("-e %q: %q is not a valid variable name", spec, p.key)
 			}
-			out[p.key] = p.val
+			out.Set(p.key, p.val)
 		}
 		return out, nil
 	}
@@ -280,7 +321,7 @@ func extraVars(spec string, read func(string) ([]byte, error), tc *jinja.Cache) 
 		case !errors.As(err, &fe):
 			return nil, err
 		case strings.Contains(fe.Msg, "the file is empty"):
-			return map[string]any{}, nil
+			return jinja.NewDict(0), nil
 		case !strings.HasPrefix(spec, "@"):
 			return nil, fmt.Errorf("-e %q: %s", spec, fe.Msg)
 		}
@@ -290,7 +331,7 @@ func extraVars(spec string, read func(string) ([]byte, error), tc *jinja.Cache) 
 	l.conv = &yamlConverter{file: name, onString: l.checkTemplate}
 	root := deref(doc)
 	if root.Kind == 0 || (root.Kind == yaml.DocumentNode && len(root.Content) == 0) {
-		return map[string]any{}, nil
+		return jinja.NewDict(0), nil
 	}
 	if root.Kind == yaml.DocumentNode {
 		root = deref(root.Content[0])

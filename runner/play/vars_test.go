@@ -8,8 +8,9 @@ import (
 	"github.com/zonemgr/zonemgr/runner/play/jinja"
 )
 
-// testScope is a scope of the templating tests: a registered result over
-// play vars (which are templated when used).
+// testScope is a scope of the templating tests: registered results
+// (unsafe, as register keeps them) over play vars (which are templated
+// when used).
 func testScope() *scope {
 	registered := map[string]any{
 		"r": map[string]any{
@@ -45,8 +46,11 @@ func testScope() *scope {
 		"words":   "  one two\tthree ",
 		"js":      `{"a": [1, 2.5, null]}`,
 	}
-	return newScope(&jinja.Cache{}, layer{vals: registered}, layer{vals: play, templated: true})
+	return newScope(&jinja.Cache{}, layer{vals: jinja.Wrap(dict(registered)).(*jinja.Dict)}, layer{vals: dict(play), templated: true})
 }
+
+// dict makes a Dict of a map, with its keys sorted, for the tests.
+func dict(m map[string]any) *jinja.Dict { return jinja.FromPlain(m).(*jinja.Dict) }
 
 func TestTemplatedCondition(t *testing.T) {
 	// A condition holding {{ }} is rendered first; a string result is then
@@ -83,13 +87,13 @@ func TestCond(t *testing.T) {
 		{"literal text", &cond{isLit: true, lit: "no"}, true, ""},
 		{"expression", &cond{src: "n == 3", e: mustExpr(t, "n == 3")}, true, ""},
 		{"expression over a templated variable", &cond{src: "alias == 'hello'", e: mustExpr(t, "alias == 'hello'")}, true, ""},
-		{"undefined in an expression", &cond{src: "r.nope == 1", e: mustExpr(t, "r.nope == 1")}, false, "'r.nope' is undefined"},
-		{"templated, blank", &cond{src: "{{ '  ' }}", tmpl: true}, false, ""},
+		{"undefined in an expression", &cond{src: "r.nope == 1", e: mustExpr(t, "r.nope == 1")}, false, "'dict object' has no attribute 'nope'"},
+		{"templated, blank", &cond{src: "{{ '  ' }}", tmpl: true}, false, "template error while templating string: Expected an expression, got 'end of statement block'. String: {% if    %} True {% else %} False {% endif %}. Expected an expression, got 'end of statement block'"},
+		{"templated, empty", &cond{src: "{{ '' }}", tmpl: true}, false, ""},
 		{"templated, a list", &cond{src: "{{ l }}", tmpl: true}, true, ""},
-		{"templated, not an expression", &cond{src: "{{ 'a b' }}", tmpl: true}, false,
-			`the condition "{{ 'a b' }}" rendered to "a b", which is not an expression: syntax error in "a b" at offset 2: unexpected name 'b'`},
+		{"templated, not an expression", &cond{src: "{{ 'a b' }}", tmpl: true}, false, "template error while templating string: expected token 'end of statement block', got 'b'. String: {% if a b %} True {% else %} False {% endif %}. expected token 'end of statement block', got 'b'"},
 		{"templated, undefined after rendering", &cond{src: "{{ 'nope' }}", tmpl: true}, false, "'nope' is undefined"},
-		{"templated, recursive", &cond{src: "{{ self }}", tmpl: true}, false, "recursive loop detected in template: variable 'self' refers to itself"},
+		{"templated, recursive", &cond{src: "{{ self }}", tmpl: true}, false, "recursive loop detected in template string: {{ self }}"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -138,15 +142,18 @@ func TestScopeVariables(t *testing.T) {
 		want any
 		err  string
 	}{
-		{"{{ r.name }}", "diz-1", ""},
-		{"{{ r.stdout }}", "{{ not a template }}", ""},
+		{"{{ r.name }}", jinja.Unsafe("diz-1"), ""},
+		{"{{ r.stdout }}", jinja.Unsafe("{{ not a template }}"), ""},
 		{"{{ n }}", 3, ""},
 		{"{{ alias }}", "hello", ""},
 		{"{{ lazyl }}", []any{3, "x"}, ""},
 		{"{{ missing | default(alias) }}", "hello", ""},
 		{"{{ missing }}", nil, "'missing' is undefined"},
-		{"{{ self }}", nil, "recursive loop detected in template: variable 'self' refers to itself"},
-		{"{{ ping }}", nil, "recursive loop detected in template: variable 'ping' refers to itself"},
+		{"{{ self }}", nil, "recursive loop detected in template string: {{ self }}"},
+		{"{{ ping }}", nil, "recursive loop detected in template string: {{ pong }}"},
+		{"{{ r.stdout ~ '' }}", jinja.Unsafe("{{ not a template }}"), ""},
+		{"{{ r.name | upper }}", jinja.Unsafe("DIZ-1"), ""},
+		{"{{ r.rc + 1 }}", jinja.Unsafe("1"), ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.src, func(t *testing.T) {
@@ -166,11 +173,12 @@ func TestScopeVariables(t *testing.T) {
 	if _, err := sc.render("{{ lazyl }} {{ alias }}"); err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]any{"lazyl": []any{3, "x"}, "n": 3, "alias": "hello", "s": "hello"}
+	// n is not kept: "{{ n }}" of a number is the number, not rendered.
+	want := map[string]any{"lazyl": []any{3, "x"}, "alias": "hello", "s": "hello"}
 	if !reflect.DeepEqual(sc.memo, want) {
 		t.Errorf("memo = %#v, want %#v", sc.memo, want)
 	}
-	if n := sc.with(layer{vals: map[string]any{"item": 1}}); len(n.memo) != 0 || n.tc != sc.tc {
+	if n := sc.with(layer{vals: jinja.DictOf("item", 1)}); len(n.memo) != 0 || n.tc != sc.tc {
 		t.Errorf("with: memo %v, cache shared %v; want nothing rendered and the same cache", n.memo, n.tc == sc.tc)
 	}
 }
@@ -180,18 +188,19 @@ func TestScopeVariables(t *testing.T) {
 // results, task vars, block vars (inner first), play vars.
 func TestScopePrecedence(t *testing.T) {
 	x := &run{
-		r:     &Runner{},
-		play:  &play{vars: map[string]any{"a": "play", "b": "play", "c": "play", "d": "play", "e": "play", "f": "play", "g": "play", "from_play": "{{ e }}"}},
-		extra: map[string]any{"a": "extra", "inventory_hostname": "extra", "ref": "{{ c }}"},
-		facts: map[string]any{"a": "fact", "b": "fact", "c": "{{ not templated }}"},
+		r:        &Runner{},
+		play:     &play{vars: dict(map[string]any{"a": "play", "b": "play", "c": "play", "d": "play", "e": "play", "f": "play", "g": "play", "from_play": "{{ e }}"})},
+		extra:    dict(map[string]any{"a": "extra", "inventory_hostname": "extra", "ref": "{{ c }}"}),
+		facts:    dict(map[string]any{"a": "fact", "b": "fact", "c": jinja.Unsafe("{{ not templated }}")}),
+		gathered: jinja.NewDict(0),
 	}
-	task := &task{vars: map[string]any{"a": "task", "b": "task", "c": "task", "d": "task"}}
-	inh := inherited{vars: []map[string]any{{"d": "inner", "e": "inner"}, {"d": "outer", "e": "outer", "f": "outer"}}}
-	sc := x.scope(context.Background(), task, inh).with(layer{vals: map[string]any{"item": "loop", "inventory_hostname": "loop"}})
+	task := &task{vars: dict(map[string]any{"a": "task", "b": "task", "c": "task", "d": "task"})}
+	inh := inherited{vars: []*jinja.Dict{dict(map[string]any{"d": "inner", "e": "inner"}), dict(map[string]any{"d": "outer", "e": "outer", "f": "outer"})}}
+	sc := x.scope(context.Background(), task, inh).with(layer{vals: dict(map[string]any{"item": "loop", "inventory_hostname": "loop"}), templated: true})
 	want := map[string]any{
 		"item": "loop", "inventory_hostname": "loop", "omit": omitPlaceholder,
-		"a": "extra", "b": "fact", "c": "{{ not templated }}", "d": "task", "e": "inner", "f": "outer", "g": "play",
-		"ref": "{{ not templated }}", "from_play": "inner",
+		"a": "extra", "b": "fact", "c": jinja.Unsafe("{{ not templated }}"), "d": "task", "e": "inner", "f": "outer", "g": "play",
+		"ref": jinja.Unsafe("{{ not templated }}"), "from_play": "inner",
 	}
 	for name, w := range want {
 		got, err := sc.render("{{ " + name + " }}")

@@ -2,10 +2,7 @@ package play
 
 import (
 	"fmt"
-	"math"
-	"regexp"
-	"strconv"
-	"strings"
+	"slices"
 
 	"go.yaml.in/yaml/v3"
 
@@ -13,120 +10,13 @@ import (
 )
 
 // Ansible reads task files with PyYAML, which resolves plain scalars by
-// the YAML 1.1 rules: yes/no/on/off are booleans, 0755 is octal, 1_000 is
-// a thousand, 1e3 is a string (an exponent needs its sign). yaml/v3
-// resolves by YAML 1.2, so the runner resolves plain scalars itself with
-// PyYAML's resolver patterns (yaml/resolver.py and constructor.py).
-
-var (
-	yaml11Bool  = regexp.MustCompile(`^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$`)
-	yaml11Int   = regexp.MustCompile(`^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$`)
-	yaml11Float = regexp.MustCompile(`^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$`)
-	yaml11Null  = regexp.MustCompile(`^(?:~|null|Null|NULL|)$`)
-)
+// the YAML 1.1 rules (jinja.ResolvePlain): yes/no/on/off are booleans,
+// 0755 is octal, 1_000 is a thousand, 1e3 is a string. yaml/v3 resolves
+// by YAML 1.2, so the converter resolves plain scalars itself.
 
 // resolvePlain resolves a plain (unquoted, untagged) scalar as PyYAML
-// does. Timestamps stay strings: Ansible hands them to modules as text.
-func resolvePlain(s string) any {
-	switch {
-	case yaml11Null.MatchString(s):
-		return nil
-	case yaml11Bool.MatchString(s):
-		switch strings.ToLower(s) {
-		case "yes", "true", "on":
-			return true
-		}
-		return false
-	case yaml11Int.MatchString(s):
-		if v, ok := yaml11ParseInt(s); ok {
-			return v
-		}
-	case yaml11Float.MatchString(s):
-		if v, ok := yaml11ParseFloat(s); ok {
-			return v
-		}
-	}
-	return s
-}
-
-// yaml11ParseInt is PyYAML's construct_yaml_int. A value beyond an int64
-// becomes a float, as the nearest Go number.
-func yaml11ParseInt(s string) (any, bool) {
-	v := strings.ReplaceAll(s, "_", "")
-	sign := 1
-	if v != "" && (v[0] == '-' || v[0] == '+') {
-		if v[0] == '-' {
-			sign = -1
-		}
-		v = v[1:]
-	}
-	var n int64
-	var err error
-	switch {
-	case v == "0":
-		return 0, true
-	case strings.HasPrefix(v, "0b"):
-		n, err = strconv.ParseInt(v[2:], 2, 64)
-	case strings.HasPrefix(v, "0x"):
-		n, err = strconv.ParseInt(v[2:], 16, 64)
-	case strings.HasPrefix(v, "0"):
-		n, err = strconv.ParseInt(v[1:], 8, 64)
-	case strings.Contains(v, ":"):
-		n = 0
-		for _, d := range strings.Split(v, ":") {
-			k, e := strconv.ParseInt(d, 10, 64)
-			if e != nil || n > math.MaxInt64/60-k {
-				return nil, false
-			}
-			n = n*60 + k
-		}
-	default:
-		n, err = strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			if f, ferr := strconv.ParseFloat(v, 64); ferr == nil {
-				return float64(sign) * f, true
-			}
-		}
-	}
-	if err != nil {
-		return nil, false
-	}
-	return sign * int(n), true
-}
-
-// yaml11ParseFloat is PyYAML's construct_yaml_float.
-func yaml11ParseFloat(s string) (float64, bool) {
-	v := strings.ToLower(strings.ReplaceAll(s, "_", ""))
-	sign := 1.0
-	if v != "" && (v[0] == '-' || v[0] == '+') {
-		if v[0] == '-' {
-			sign = -1
-		}
-		v = v[1:]
-	}
-	switch {
-	case v == ".inf":
-		return sign * math.Inf(1), true
-	case v == ".nan":
-		return math.NaN(), true
-	case strings.Contains(v, ":"):
-		parts := strings.Split(v, ":")
-		f := 0.0
-		for _, p := range parts {
-			d, err := strconv.ParseFloat(p, 64)
-			if err != nil {
-				return 0, false
-			}
-			f = f*60 + d
-		}
-		return sign * f, true
-	}
-	f, err := strconv.ParseFloat(v, 64)
-	if err != nil {
-		return 0, false
-	}
-	return sign * f, true
-}
+// does.
+func resolvePlain(s string) any { return jinja.ResolvePlain(s) }
 
 // maxYAMLNodes bounds the values one document may expand to through
 // aliases, against the "billion laughs" document.
@@ -142,11 +32,15 @@ type yamlConverter struct {
 	file     string
 	nodes    int
 	onString func(s string, n *yaml.Node) error
+	// src is the file as loaded (its absolute path names it in Ansible's
+	// messages); warnings, when set, collects Ansible's warnings.
+	src      *source
+	warnings *[]string
 }
 
 // posOf returns the position of n.
 func (c *yamlConverter) posOf(n *yaml.Node) pos {
-	return pos{file: c.file, line: n.Line, col: n.Column}
+	return pos{file: c.file, line: n.Line, col: n.Column, src: c.src}
 }
 
 func (c *yamlConverter) errorf(n *yaml.Node, format string, a ...any) error {
@@ -196,18 +90,34 @@ func (c *yamlConverter) convert(n *yaml.Node, depth int) (any, error) {
 		if err := c.collectionTag(n, "!!map"); err != nil {
 			return nil, err
 		}
-		out := map[string]any{}
-		err := c.mapping(n, depth, func(k string, _ *yaml.Node, v *yaml.Node) error {
+		out := jinja.NewDict(len(n.Content) / 2)
+		err := c.mapping(n, depth, func(k string, kn *yaml.Node, v *yaml.Node) error {
+			if err := c.textKey(kn); err != nil {
+				return err
+			}
 			val, err := c.convert(v, depth+1)
 			if err != nil {
 				return err
 			}
-			out[k] = val
+			out.Set(k, val)
 			return nil
 		})
 		return out, err
 	}
 	return nil, c.errorf(n, "unexpected YAML node")
+}
+
+// textKey refuses a mapping key that PyYAML reads as something other
+// than text (a number, a boolean, null): Ansible keeps such keys, which
+// zonemgr play's dicts, whose keys are text, cannot.
+func (c *yamlConverter) textKey(kn *yaml.Node) error {
+	if kn.Kind != yaml.ScalarNode || kn.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle|yaml.TaggedStyle) != 0 {
+		return nil
+	}
+	if _, ok := resolvePlain(kn.Value).(string); !ok {
+		return c.errorf(kn, "mapping key %s is not text in YAML 1.1 (a number, boolean or null): zonemgr play supports text keys only; quote it (\"%s\")", kn.Value, kn.Value)
+	}
+	return nil
 }
 
 func (c *yamlConverter) collectionTag(n *yaml.Node, want string) error {
@@ -217,62 +127,119 @@ func (c *yamlConverter) collectionTag(n *yaml.Node, want string) error {
 	return nil
 }
 
-// mapping walks the members of a mapping node in order: each with its key
-// text, key node and value node. Keys must be scalars and unique. The
-// members of mappings merged in with a merge key (`<<: *anchor`, or a
-// list of anchors, the first winning) follow, except those whose key the
-// mapping has itself.
-func (c *yamlConverter) mapping(n *yaml.Node, depth int, member func(key string, kn, vn *yaml.Node) error) error {
+// A yamlMember is one member of a mapping: its key and value nodes, and
+// whether a merge key brought it in.
+type yamlMember struct {
+	kn, vn *yaml.Node
+	merged bool
+}
+
+// flatten returns the members of a mapping as PyYAML's flatten_mapping
+// orders them: those merged in with merge keys first (`<<: *anchor`; of
+// a list of anchors, the last one's first), then the mapping's own.
+// Keys must be scalars.
+func (c *yamlConverter) flatten(n *yaml.Node, depth int) ([]yamlMember, error) {
 	if depth > maxYAMLDepth {
-		return c.errorf(n, "mappings merged more than %d levels deep", maxYAMLDepth)
+		return nil, c.errorf(n, "mappings merged more than %d levels deep", maxYAMLDepth)
 	}
-	done := map[string]*yaml.Node{}
-	var merges []*yaml.Node
+	var merged, own []yamlMember
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		kn, vn := n.Content[i], n.Content[i+1]
 		if kn.Kind == yaml.ScalarNode && kn.Tag == "!!merge" {
-			merges = append(merges, vn)
+			srcs := []*yaml.Node{deref(vn)}
+			if srcs[0].Kind == yaml.SequenceNode {
+				srcs = srcs[0].Content
+			}
+			var subs [][]yamlMember
+			for _, src := range srcs {
+				src = deref(src)
+				c.nodes++
+				if c.nodes > maxYAMLNodes {
+					return nil, c.errorf(src, "document expands to more than %d values (aliases)", maxYAMLNodes)
+				}
+				if src.Kind != yaml.MappingNode {
+					return nil, c.errorf(src, "a merge key (<<) needs a mapping or a list of mappings")
+				}
+				sub, err := c.flatten(src, depth+1)
+				if err != nil {
+					return nil, err
+				}
+				for i := range sub {
+					sub[i].merged = true
+				}
+				subs = append(subs, sub)
+			}
+			for i := len(subs) - 1; i >= 0; i-- {
+				merged = append(merged, subs[i]...)
+			}
 			continue
 		}
 		if kn.Kind != yaml.ScalarNode {
-			return c.errorf(kn, "mapping keys must be plain text")
+			return nil, c.errorf(kn, "mapping keys must be plain text")
 		}
-		key := kn.Value
-		if prev, ok := done[key]; ok {
-			return c.errorf(kn, "duplicate key %q (first at line %d, column %d)", key, prev.Line, prev.Column)
+		own = append(own, yamlMember{kn: kn, vn: vn})
+	}
+	return append(merged, own...), nil
+}
+
+// mapping walks the members of a mapping node in PyYAML's order (see
+// flatten): each key once, in the place it first has, with the value it
+// last has. A key the mapping has twice is an error; a key that merge
+// keys bring in more than once, or that the mapping has too, gets
+// Ansible's warning.
+func (c *yamlConverter) mapping(n *yaml.Node, depth int, member func(key string, kn, vn *yaml.Node) error) error {
+	members, err := c.flatten(n, depth)
+	if err != nil {
+		return err
+	}
+	own := map[string]*yaml.Node{}
+	at := map[string]int{}
+	var out []yamlMember
+	var dup error
+	for _, m := range members {
+		key := m.kn.Value
+		if !m.merged {
+			if prev, ok := own[key]; ok {
+				if dup == nil {
+					dup = c.errorf(m.kn, "duplicate key %q (first at line %d, column %d)", key, prev.Line, prev.Column)
+				}
+				continue
+			}
+			own[key] = m.kn
 		}
-		done[key] = kn
-		if err := member(key, kn, vn); err != nil {
+		if i, ok := at[key]; ok {
+			c.warnf("While constructing a mapping from %s, line %d, column %d, found a duplicate dict key (%s). Using last defined value only.", c.srcPath(), n.Line, n.Column, key)
+			out[i].kn, out[i].vn = m.kn, m.vn
+			continue
+		}
+		at[key] = len(out)
+		out = append(out, m)
+	}
+	for _, m := range out {
+		if err := member(m.kn.Value, m.kn, m.vn); err != nil {
 			return err
 		}
 	}
-	for _, mn := range merges {
-		srcs := []*yaml.Node{deref(mn)}
-		if srcs[0].Kind == yaml.SequenceNode {
-			srcs = srcs[0].Content
-		}
-		for _, src := range srcs {
-			src = deref(src)
-			c.nodes++
-			if c.nodes > maxYAMLNodes {
-				return c.errorf(src, "document expands to more than %d values (aliases)", maxYAMLNodes)
-			}
-			if src.Kind != yaml.MappingNode {
-				return c.errorf(src, "a merge key (<<) needs a mapping or a list of mappings")
-			}
-			err := c.mapping(src, depth+1, func(k string, kn, vn *yaml.Node) error {
-				if _, ok := done[k]; ok {
-					return nil
-				}
-				done[k] = kn
-				return member(k, kn, vn)
-			})
-			if err != nil {
-				return err
-			}
-		}
+	return dup
+}
+
+// srcPath is the file's path as Ansible names it.
+func (c *yamlConverter) srcPath() string {
+	if c.src != nil {
+		return c.src.path
 	}
-	return nil
+	return c.file
+}
+
+// warnf records a warning of the file, once.
+func (c *yamlConverter) warnf(format string, a ...any) {
+	if c.warnings == nil {
+		return
+	}
+	msg := fmt.Sprintf(format, a...)
+	if !slices.Contains(*c.warnings, msg) {
+		*c.warnings = append(*c.warnings, msg)
+	}
 }
 
 // scalar converts a scalar: quoted and block scalars are strings, plain
@@ -286,12 +253,12 @@ func (c *yamlConverter) scalar(n *yaml.Node) (any, error) {
 		case "!unsafe":
 			return jinja.Unsafe(n.Value), nil
 		case "!!int":
-			if v, ok := yaml11ParseInt(n.Value); ok {
+			if v, ok := jinja.ParseYAMLInt(n.Value); ok {
 				return v, nil
 			}
 			return nil, c.errorf(n, "%q is not an int", n.Value)
 		case "!!float":
-			if v, ok := yaml11ParseFloat(n.Value); ok {
+			if v, ok := jinja.ParseYAMLFloat(n.Value); ok {
 				return v, nil
 			}
 			return nil, c.errorf(n, "%q is not a float", n.Value)

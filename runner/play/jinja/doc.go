@@ -1,52 +1,65 @@
-// Package jinja is the template engine of `zonemgr play`: the subset of
-// Jinja2 that Ansible task files use, evaluated as Ansible 2.14 (without
-// jinja2_native) evaluates it, so that a task file gives the same values
-// here as under ansible-playbook.
+// Package jinja is the template engine of `zonemgr play`: Jinja2 as
+// ansible-core 2.14 uses it (jinja2_native off), evaluated so that a
+// playbook gives the same values and the same messages here as under
+// ansible-playbook. Where it cannot promise that, it refuses the
+// template when it is parsed, naming the construct.
 //
 // # What it is
 //
 // A template is literal text with `{{ expr }}` interpolations,
-// `{# comments #}` and whitespace control (`{{-`, `-}}`). Its value is
-// the text with each expression's value in Python's str() form (None as
-// the empty string), except that a template that is exactly one
-// `{{ expr }}` renders to the expression's value with its type, a list
-// staying a list. A bare expression, without `{{ }}`, is a condition of
-// when, changed_when, failed_when or assert.
+// `{% statement %}` blocks, `{# comments #}`, whitespace control (`{{-`,
+// `-%}`) and trim_blocks, as Ansible sets Jinja2 up. The statements are
+// if/elif/else, for (with else, loop.index and the other loop
+// variables, loop.cycle), set (also the block form) and raw. Its value
+// is what Ansible's Templar.template gives: a template that is only
+// "{{ name }}" of a boolean, number or null variable gives that value;
+// otherwise the output is text, each value written as Python's str()
+// (None as the empty string), and text that reads as a Python literal
+// list, dict, True or False is turned back into that value, as
+// ansible_eval_concat does. Other results stay text: "{{ 1 + 1 }}" is
+// "2".
 //
 // Expressions have Jinja2's grammar and Python's rules: literals
-// (strings with Python's escapes, integers, floats, true/false/none in
-// either case, lists, dicts, tuples as lists), variables and paths into
-// them (r.results.0.rc, r['key'], negative indexes), the operators
-// + - * / // % ** ~, chained comparisons, in and not in, and, or, not,
-// the inline `x if c else y`, and the dict methods keys(), values() and
-// items(). The filters are bool, count, d, default, dict2items, first,
-// float, from_json, int, items, join, keys, last, length, list, lower,
-// mandatory, map, max, min, reject, rejectattr, replace, select,
-// selectattr, sort, split, string, sum, to_json, to_nice_json, trim,
-// unique, upper and values; the tests are boolean, change, changed,
-// defined, eq, equalto, failed, failure, false, float, in, integer,
-// iterable, mapping, match, ne, none, number, regex, search, sequence,
-// skip, skipped, string, succeeded, success, successful, true and
-// undefined; each has Jinja2's or Ansible's semantics. A variable, attribute or item that
-// does not exist is undefined, as with Ansible's strict undefined: it
-// survives attribute access (so `x.y | default(1)` works) and is an error
-// once something uses it.
+// (strings with Python's escapes, integers of any size, floats,
+// true/false/none in either case, lists, tuples, dicts with text keys),
+// variables and paths into them (r.results.0.rc, r['key'], negative
+// indexes, slices), arithmetic (+ - * / // % **, with Python's integer
+// and float rules), ~, chained comparisons, in and not in, and, or, not,
+// the inline `x if c else y`, filters and tests with positional and
+// keyword arguments, the functions range() and dict(), and the methods
+// of text, lists and dicts that do not change their object (split,
+// strip, startswith, format, get, items, ...). The filters are
+// Jinja2's and ansible-core's that give the same result every time
+// (default, map, select, combine, regex_replace, to_json, to_nice_yaml,
+// ...); the tests are Jinja2's and ansible-core's (defined, match,
+// version, subset, succeeded, ...). Filters, tests, methods and
+// functions check their arguments as Python does. Errors carry Python's
+// and Ansible's messages.
+//
+// A variable, attribute or item that does not exist is undefined, as
+// with Ansible's strict undefined: it survives attribute access (so
+// `x.y | default(1)` works) and is an error once something uses it.
 //
 // Values are those of JSON and YAML as Python holds them: nil, bool,
-// int, float64, string, []any and map[string]any, plus Unsafe strings,
-// which rendering never templates. Str, Repr and JSON write values as
-// Python's str(), repr() and Ansible's to_json (json.dumps) do.
+// int, *big.Int, float64, string, []any, Tuple and *Dict (a dict that
+// keeps its keys' order), plus Unsafe strings. An Unsafe string is never
+// templated, and a template that uses one gives an unsafe result, as
+// Ansible's AnsibleUnsafeText (Wrap marks a module's result so). Str,
+// Repr and JSON write values as Python's str(), repr() and Ansible's
+// to_json (json.dumps) do.
 //
 // # What it is not
 //
-// It is not all of Jinja2, nor Ansible's templating: there are no
-// statements (`{% if %}`, `{% for %}`, `{% set %}`, macros), no function
-// calls (lookup, query, range) or methods other than the three of dicts,
-// no slices, no filters or tests besides those above, no lookup or other
-// plugins, and no literal_eval of rendered text into values. Regular
-// expressions (match, search) are Go's RE2, which agrees with Python's re
-// for the common cases but has no backreferences or lookaround. The
-// engine holds no variables: it asks its Vars for them.
+// There are no macros, call blocks, include, import, extends, filter
+// blocks or recursive loops; no lookup(), query() or now(); no filters
+// whose result is random, depends on the controller (files, the
+// environment, the time) or names Ansible's Python classes
+// (type_debug); no methods that change their object (append, update,
+// ...); and no plugins. Regular expressions are translated to Go's RE2,
+// which agrees with Python's re where both apply; backreferences and
+// lookaround, which RE2 lacks, are refused. Each refusal is a
+// SyntaxError of Parse. The engine holds no variables: it asks its Vars
+// for them.
 //
 // # Use
 //

@@ -2,7 +2,10 @@ package jinja
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"math/big"
+	"regexp"
 )
 
 // Vars are the variables an evaluation sees. The engine holds no
@@ -16,6 +19,11 @@ type Vars interface {
 	// rendered with env.RenderVar, within the evaluation that asks for
 	// it. An error stops the evaluation.
 	Lookup(env *Env, name string) (v any, ok bool, err error)
+	// Raw returns the value of the variable name as it is stored,
+	// before any templating, and whether it is defined: Ansible returns
+	// a boolean or number variable's value itself, and None for a null
+	// one, for a template that is only "{{ name }}".
+	Raw(name string) (v any, ok bool)
 }
 
 // An Env is the environment of one evaluation: a template, a condition,
@@ -35,6 +43,12 @@ type Env struct {
 	// active holds their names.
 	depth  int
 	active map[string]bool
+	// locals are the variables a template's statements set (a loop's
+	// variable, a set), innermost frame last.
+	locals []map[string]any
+	// unsafe is set when the template being rendered used a variable
+	// holding an Unsafe string.
+	unsafe bool
 }
 
 // NewEnv returns the environment of one evaluation. vars gives the
@@ -50,51 +64,83 @@ func (ev *Env) lookup(name string) (any, bool, error) {
 	if ev.vars == nil {
 		return nil, false, nil
 	}
-	return ev.vars.Lookup(ev, name)
+	v, ok, err := ev.vars.Lookup(ev, name)
+	if ok && err == nil && HasUnsafe(v) {
+		ev.unsafe = true
+		v = stripUnsafe(v)
+	}
+	return v, ok, err
 }
 
-// Render renders a value: each string that holds a template is rendered
-// (a whole-value template keeps its value's type, see Template.Render),
-// lists and dicts member by member into new ones, an Unsafe string
-// becomes a plain string untouched; other values are returned as they
-// are.
+// parse parses a template, through the cache when there is one.
+func (ev *Env) parse(s string) (*Template, error) {
+	if ev.cache != nil {
+		return ev.cache.Parse(s)
+	}
+	return Parse(s)
+}
+
+// singleVar is Ansible's Templar.SINGLE_VAR: a template that is only one
+// variable name.
+var singleVar = regexp.MustCompile(`^\{\{\s*(\w*)\s*\}\}$`)
+
+// Render renders a value as Ansible's Templar.template does: a string
+// that holds a template is rendered (see Template.Render), except that a
+// template that is only "{{ name }}" of a boolean or number variable
+// gives that value itself, and of a null one None; lists, tuples and
+// dicts are rendered member by member into new lists and dicts; an
+// Unsafe string is returned untouched; other values are returned as
+// they are.
+//
+// As in Ansible, a template that uses a variable holding an Unsafe
+// string anywhere in it gives an unsafe result: its strings, at every
+// depth, are Unsafe (see Wrap), so that text that came from a module
+// result is never templated again.
 func (ev *Env) Render(v any) (any, error) {
 	switch x := v.(type) {
 	case string:
 		if !IsTemplate(x) {
 			return x, nil
 		}
-		var t *Template
-		var err error
-		if ev.cache != nil {
-			t, err = ev.cache.Parse(x)
-		} else {
-			t, err = Parse(x)
+		if m := singleVar.FindStringSubmatch(x); m != nil && ev.vars != nil {
+			if raw, ok := ev.vars.Raw(m[1]); ok {
+				switch raw.(type) {
+				case nil:
+					return nil, nil
+				case bool, int, *big.Int, float64:
+					return raw, nil
+				}
+			}
 		}
+		t, err := ev.parse(x)
 		if err != nil {
 			return nil, err
 		}
-		return t.Render(ev)
-	case Unsafe:
-		return string(x), nil
-	case []any:
-		out := make([]any, len(x))
-		total := elementSize
-		for i, e := range x {
-			r, err := ev.Render(e)
-			if err != nil {
-				return nil, err
-			}
-			if err := ev.work.add(&total, r); err != nil {
-				return nil, err
-			}
-			out[i] = r
+		saved := ev.unsafe
+		ev.unsafe = false
+		v, err := t.Render(ev)
+		if ev.unsafe {
+			v = Wrap(v)
 		}
-		return out, nil
-	case map[string]any:
-		out := make(map[string]any, len(x))
+		ev.unsafe = saved
+		if err != nil {
+			var te *TypeError
+			if errors.As(err, &te) && !isUndefinedOrTemplateError(err) {
+				return nil, &TemplateError{Msg: fmt.Sprintf("Unexpected templating type error occurred on (%s): %s. %s", x, te.Msg, te.Msg)}
+			}
+			return nil, err
+		}
+		return v, nil
+	case Unsafe:
+		return x, nil
+	case []any:
+		return ev.renderList(x)
+	case Tuple:
+		return ev.renderList(x)
+	case *Dict:
+		out := NewDict(x.Len())
 		total := elementSize
-		for k, e := range x {
+		for k, e := range x.All() {
 			r, err := ev.Render(e)
 			if err != nil {
 				return nil, err
@@ -103,21 +149,40 @@ func (ev *Env) Render(v any) (any, error) {
 			if err := ev.work.add(&total, r); err != nil {
 				return nil, err
 			}
-			out[k] = r
+			out.Set(k, r)
 		}
 		return out, nil
 	}
 	return v, nil
 }
 
+func (ev *Env) renderList(x []any) (any, error) {
+	out := make([]any, len(x))
+	total := elementSize
+	for i, e := range x {
+		r, err := ev.Render(e)
+		if err != nil {
+			return nil, err
+		}
+		if err := ev.work.add(&total, r); err != nil {
+			return nil, err
+		}
+		out[i] = r
+	}
+	return out, nil
+}
+
 // RenderVar renders v, the value of the variable name, as Render does,
 // within this evaluation: for Vars whose values are templated when used.
 // It fails when the variable's value refers to itself, directly or
 // through other variables, and when variables nest more than 1000 deep;
-// a size error it meets names the innermost variable being rendered.
+// a size error it meets names the innermost variable being rendered. An
+// undefined variable met on the way makes the variable undefined, not
+// an error, as Ansible's variable lookups do: the error comes when
+// something uses it, with the variable's value in its message.
 func (ev *Env) RenderVar(name string, v any) (any, error) {
 	if ev.active[name] {
-		return nil, fmt.Errorf("recursive loop detected in template: variable '%s' refers to itself", name)
+		return nil, &recursionError{Src: Str(v)}
 	}
 	if ev.depth >= maxVarDepth {
 		return nil, &limitError{Msg: fmt.Sprintf("template variables nested too deeply: more than %d levels (the limit), in variable '%s'", maxVarDepth, name)}
@@ -127,13 +192,59 @@ func (ev *Env) RenderVar(name string, v any) (any, error) {
 	}
 	ev.active[name] = true
 	ev.depth++
+	saved := ev.locals
+	ev.locals = nil
 	r, err := ev.Render(v)
+	ev.locals = saved
 	ev.depth--
 	delete(ev.active, name)
 	if err != nil {
-		return nil, inVariable(err, name)
+		var ue *undefinedError
+		var le *limitError
+		var ie *interruptedError
+		var re *recursionError
+		switch {
+		case errors.As(err, &ue):
+			return undefined{msg: fmt.Sprintf("%s: %s", Str(v), ansibleUndefinedMessage(ue))}, nil
+		case errors.As(err, &le), errors.As(err, &ie), errors.As(err, &re):
+			return nil, inVariable(err, name)
+		}
+		return nil, &TemplateError{Msg: fmt.Sprintf("An unhandled exception occurred while templating '%s'. Error was a <class 'ansible.errors.AnsibleError'>, original message: %s", Str(v), err.Error())}
 	}
 	return r, nil
+}
+
+// isUndefinedOrTemplateError tells whether err is already an undefined
+// error or an Ansible error about a template.
+func isUndefinedOrTemplateError(err error) bool {
+	var ue *undefinedError
+	var te *TemplateError
+	return errors.As(err, &ue) || errors.As(err, &te)
+}
+
+// A TemplateError is an error Ansible reports about a template with its
+// own message (an AnsibleError): a type error met while rendering, or an
+// error met while rendering a variable.
+type TemplateError struct{ Msg string }
+
+func (e *TemplateError) Error() string { return e.Msg }
+
+// ansibleUndefinedMessage is the message of Ansible's
+// AnsibleUndefinedVariable wrapping Jinja2's error: its text, then ". "
+// and the text again.
+func ansibleUndefinedMessage(ue *undefinedError) string {
+	return ue.Error() + ". " + ue.Error()
+}
+
+// IsUndefined tells whether v, a value a Vars' Lookup got from
+// RenderVar, is undefined: a variable whose value uses an undefined one.
+func IsUndefined(v any) bool { return isUndefined(v) }
+
+// A recursionError is a variable whose value refers to itself.
+type recursionError struct{ Src string }
+
+func (e *recursionError) Error() string {
+	return "recursive loop detected in template string: " + e.Src
 }
 
 // Size measures v as the bounds measure values: the bytes of its strings

@@ -1,11 +1,10 @@
 package jinja
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
-	"regexp"
+	"math/big"
 	"slices"
 	"strconv"
 	"strings"
@@ -19,104 +18,196 @@ import (
 // building it. The evaluator checks the size of what it returns, unless
 // it picks.
 type filterFunc struct {
-	fn func(w *budget, in any, args []any, kwargs map[string]any) (any, error)
+	sig signature
+	fn  func(a *fargs) (any, error)
 	// takesUndefined lets the filter see an undefined input (default,
 	// mandatory); other filters fail on one.
 	takesUndefined bool
+	// lazyArgs lets the filter see undefined arguments, which it uses or
+	// not (default, ternary); other filters fail on one.
+	lazyArgs bool
 	// picks tells that the filter returns its input, an element of it or
 	// an argument, and builds no value.
 	picks bool
+	// check, when set, checks literal arguments when the template is
+	// parsed.
+	check func(args []node, kwargs []kwarg) error
 }
+
+// fargs are a call's arguments bound to the parameters of its
+// signature.
+type fargs struct {
+	w  *budget
+	ev *Env
+	in any
+	// vals holds the value of each parameter, set when given.
+	vals []any
+	set  []bool
+	// rest holds the positional arguments past the parameters, of a
+	// variadic signature; kw the keywords of none of them (anyKw).
+	rest []any
+	kw   map[string]any
+	// kwOrder is the order the keywords were written in, for calls of
+	// global functions.
+	kwOrder []string
+}
+
+// bind binds args and kw to the parameters of s (already checked when
+// the template was parsed).
+func bind(w *budget, ev *Env, in any, s signature, args []any, kw map[string]any) *fargs {
+	a := &fargs{w: w, ev: ev, in: in, vals: make([]any, len(s.params)), set: make([]bool, len(s.params))}
+	for i, v := range args {
+		if i < len(s.params) && !s.kwOnly {
+			a.vals[i], a.set[i] = v, true
+		} else {
+			a.rest = append(a.rest, v)
+		}
+	}
+	for k, v := range kw {
+		if i := slices.Index(s.params, k); i >= 0 {
+			a.vals[i], a.set[i] = v, true
+		} else {
+			if a.kw == nil {
+				a.kw = map[string]any{}
+			}
+			a.kw[k] = v
+		}
+	}
+	return a
+}
+
+// arg returns parameter i, or def when it was not given.
+func (a *fargs) arg(i int, def any) any {
+	if i < len(a.set) && a.set[i] {
+		return a.vals[i]
+	}
+	return def
+}
+
+// has tells whether parameter i was given.
+func (a *fargs) has(i int) bool { return i < len(a.set) && a.set[i] }
 
 // A testFunc is one test: `in is name(args)`, within the budget of the
 // evaluation.
 type testFunc struct {
-	fn             func(w *budget, in any, args []any) (bool, error)
-	takesUndefined bool
+	fn               func(w *budget, in any, args []any) (bool, error)
+	takesUndefined   bool
+	minArgs, maxArgs int
+	// params and defaults name the arguments that may be given by
+	// keyword, with their default values.
+	params   []string
+	defaults []any
 }
 
-// plain makes a filterFunc's fn of a filter whose work is small: a
-// constant, or a single pass over a string.
-func plain(f func(in any, args []any, kwargs map[string]any) (any, error)) func(*budget, any, []any, map[string]any) (any, error) {
-	return func(_ *budget, in any, args []any, kwargs map[string]any) (any, error) { return f(in, args, kwargs) }
-}
-
-// plainTest makes a testFunc's fn of a test whose work is a constant.
-func plainTest(f func(in any, args []any) (bool, error)) func(*budget, any, []any) (bool, error) {
-	return func(_ *budget, in any, args []any) (bool, error) { return f(in, args) }
-}
-
-// The filters and tests of the expression language: the handful users
-// reach for in task files, with Jinja2's and Ansible's semantics.
+// The filters and tests of the expression language, with Jinja2's and
+// Ansible's semantics.
 var (
 	filterFuncs map[string]filterFunc
 	testFuncs   map[string]testFunc
 )
 
+// refusedFilters are the filters of Jinja2 and Ansible that zonemgr play
+// does not have, with the reason.
+var refusedFilters = map[string]string{
+	"random":          "its result is random",
+	"type_debug":      "its result names Ansible's internal Python classes (AnsibleUnicode, AnsibleUnsafeText, ...)",
+	"shuffle":         "its result is random",
+	"password_hash":   "it needs passlib or crypt",
+	"vault":           "vault is not supported",
+	"unvault":         "vault is not supported",
+	"fileglob":        "it reads the controller's files",
+	"expanduser":      "it depends on the controller's environment",
+	"expandvars":      "it depends on the controller's environment",
+	"realpath":        "it reads the controller's files",
+	"relpath":         "it depends on the controller's working directory",
+	"to_datetime":     "dates are not supported",
+	"strftime":        "dates are not supported",
+	"comment":         "not implemented",
+	"urlsplit":        "not implemented",
+	"urldecode":       "not implemented",
+	"urlencode":       "not implemented",
+	"urlize":          "not implemented",
+	"pprint":          "not implemented",
+	"tojson":          "use to_json",
+	"groupby":         "its groups print as Python objects",
+	"slice":           "not implemented",
+	"striptags":       "not implemented",
+	"wordwrap":        "not implemented",
+	"xmlattr":         "not implemented",
+	"win_basename":    "not implemented",
+	"win_dirname":     "not implemented",
+	"win_splitdrive":  "not implemented",
+	"human_readable":  "not implemented",
+	"human_to_bytes":  "not implemented",
+	"from_yaml_all":   "not implemented",
+	"rekey_on_member": "not implemented",
+	"permutations":    "not implemented",
+	"combinations":    "not implemented",
+	"zip_longest":     "not implemented",
+	"filesizeformat":  "not implemented",
+	"json_query":      "it is community.general's, not ansible-core's",
+}
+
 func init() {
 	filterFuncs = map[string]filterFunc{
-		"default":   {fn: plain(filterDefault), takesUndefined: true, picks: true},
-		"d":         {fn: plain(filterDefault), takesUndefined: true, picks: true},
-		"mandatory": {fn: plain(filterMandatory), takesUndefined: true, picks: true},
-		"bool":      {fn: plain(filterBool)},
-		"int":       {fn: plain(filterInt)},
-		"float":     {fn: plain(filterFloat)},
-		"string":    {fn: func(w *budget, in any, _ []any, _ map[string]any) (any, error) { return w.str(in) }},
-		"length":    {fn: plain(filterLength)},
-		"count":     {fn: plain(filterLength)},
-		"join":      {fn: filterJoin},
-		"lower": {fn: func(w *budget, in any, _ []any, _ map[string]any) (any, error) {
-			return textFilter(w, in, strings.ToLower)
+		"default":   {sig: sig(0, "default_value", "boolean"), fn: filterDefault, takesUndefined: true, lazyArgs: true, picks: true},
+		"mandatory": {sig: sig(0, "msg"), fn: filterMandatory, takesUndefined: true, picks: true},
+		"bool":      {fn: func(a *fargs) (any, error) { return toBool(a.in), nil }},
+		"int":       {sig: sig(0, "default", "base"), fn: filterInt},
+		"float":     {sig: sig(0, "default"), fn: filterFloat},
+		"abs":       {fn: filterAbs},
+		"round":     {sig: sig(0, "precision", "method"), fn: filterRound},
+		"string":    {fn: func(a *fargs) (any, error) { return a.w.str(a.in) }},
+		"length":    {fn: filterLength},
+		"join":      {sig: sig(0, "d", "attribute"), fn: filterJoin},
+		"lower":     {fn: func(a *fargs) (any, error) { return textFilter(a, strings.ToLower) }},
+		"upper":     {fn: func(a *fargs) (any, error) { return textFilter(a, strings.ToUpper) }},
+		"capitalize": {fn: func(a *fargs) (any, error) {
+			return textFilter(a, func(s string) string {
+				r, n := utf8.DecodeRuneInString(s)
+				if n == 0 {
+					return s
+				}
+				return string(unicode.ToUpper(r)) + strings.ToLower(s[n:])
+			})
 		}},
-		"upper": {fn: func(w *budget, in any, _ []any, _ map[string]any) (any, error) {
-			return textFilter(w, in, strings.ToUpper)
+		"title":     {fn: func(a *fargs) (any, error) { return textFilter(a, pyTitle) }},
+		"trim":      {sig: sig(0, "chars"), fn: filterTrim},
+		"center":    {sig: sig(0, "width"), fn: filterCenter},
+		"indent":    {sig: sig(0, "width", "first", "blank"), fn: filterIndent},
+		"truncate":  {sig: sig(0, "length", "killwords", "end", "leeway"), fn: filterTruncate},
+		"wordcount": {fn: filterWordcount},
+		"first":     {fn: filterFirst, picks: true},
+		"last":      {fn: filterLast, picks: true},
+		"replace":   {sig: sig(2, "old", "new", "count"), fn: filterReplace},
+		"split":     {sig: sig(0, "sep", "maxsplit"), fn: filterSplit},
+		"list":      {fn: filterList},
+		"reverse":   {fn: filterReverse},
+		"sort":      {sig: sig(0, "reverse", "case_sensitive", "attribute"), fn: filterSort},
+		"dictsort":  {sig: sig(0, "case_sensitive", "by", "reverse"), fn: filterDictsort},
+		"unique":    {sig: sig(0, "case_sensitive", "attribute"), fn: filterUnique},
+		"min":       {sig: sig(0, "case_sensitive", "attribute"), fn: func(a *fargs) (any, error) { return extreme(a, -1) }, picks: true},
+		"max":       {sig: sig(0, "case_sensitive", "attribute"), fn: func(a *fargs) (any, error) { return extreme(a, 1) }, picks: true},
+		"batch":     {sig: sig(1, "linecount", "fill_with"), fn: filterBatch},
+		"escape":    {fn: func(a *fargs) (any, error) { return textFilter(a, htmlEscape) }},
+		"safe":      {fn: func(a *fargs) (any, error) { return a.w.str(a.in) }},
+		"attr":      {sig: sig(1, "name"), fn: filterAttr, picks: true},
+		"to_json":   {sig: signature{params: []string{"indent", "sort_keys", "ensure_ascii", "separators"}}, fn: filterToJSON},
+		"to_nice_json": {sig: signature{params: []string{"indent", "sort_keys", "ensure_ascii"}}, fn: func(a *fargs) (any, error) {
+			return jsonFilter(a, a.arg(0, 4), a.arg(1, true), a.arg(2, true), []any{",", ": "})
 		}},
-		"trim":    {fn: filterTrim},
-		"first":   {fn: filterFirst, picks: true},
-		"last":    {fn: filterLast, picks: true},
-		"replace": {fn: filterReplace},
-		"split":   {fn: filterSplit},
-		"list":    {fn: filterList},
-		"sort":    {fn: filterSort},
-		"unique":  {fn: filterUnique},
-		"min":     {fn: func(w *budget, in any, _ []any, _ map[string]any) (any, error) { return extreme(w, in, -1) }, picks: true},
-		"max":     {fn: func(w *budget, in any, _ []any, _ map[string]any) (any, error) { return extreme(w, in, 1) }, picks: true},
-		"to_json": {fn: func(w *budget, in any, _ []any, _ map[string]any) (any, error) {
-			return boundedJSON(w, in, 0)
-		}},
-		"to_nice_json": {fn: func(w *budget, in any, _ []any, _ map[string]any) (any, error) {
-			return boundedJSON(w, in, 4)
-		}},
-		"from_json": {fn: filterFromJSON},
+		"from_json":    {fn: filterFromJSON},
+		"to_yaml":      {sig: signature{params: []string{"indent", "default_flow_style", "width", "sort_keys"}}, fn: filterToYAML},
+		"to_nice_yaml": {sig: signature{params: []string{"indent", "width", "sort_keys"}}, fn: filterToNiceYAML},
+		"from_yaml":    {fn: filterFromYAML},
 	}
-	testFuncs = map[string]testFunc{
-		"defined":    {fn: plainTest(func(in any, _ []any) (bool, error) { return !isUndefined(in), nil }), takesUndefined: true},
-		"undefined":  {fn: plainTest(func(in any, _ []any) (bool, error) { return isUndefined(in), nil }), takesUndefined: true},
-		"none":       {fn: plainTest(func(in any, _ []any) (bool, error) { return in == nil, nil })},
-		"string":     {fn: plainTest(func(in any, _ []any) (bool, error) { _, ok := in.(string); return ok, nil })},
-		"number":     {fn: plainTest(func(in any, _ []any) (bool, error) { _, ok := number(in); return ok, nil })},
-		"integer":    {fn: plainTest(func(in any, _ []any) (bool, error) { _, ok := in.(int); return ok, nil })},
-		"float":      {fn: plainTest(func(in any, _ []any) (bool, error) { _, ok := in.(float64); return ok, nil })},
-		"boolean":    {fn: plainTest(func(in any, _ []any) (bool, error) { _, ok := in.(bool); return ok, nil })},
-		"true":       {fn: plainTest(func(in any, _ []any) (bool, error) { return in == true, nil })},
-		"false":      {fn: plainTest(func(in any, _ []any) (bool, error) { return in == false, nil })},
-		"mapping":    {fn: plainTest(func(in any, _ []any) (bool, error) { _, ok := in.(map[string]any); return ok, nil })},
-		"sequence":   {fn: plainTest(testSequence)},
-		"iterable":   {fn: plainTest(testSequence)},
-		"failed":     {fn: plainTest(testFailed)},
-		"failure":    {fn: plainTest(testFailed)},
-		"succeeded":  {fn: plainTest(testSucceeded)},
-		"success":    {fn: plainTest(testSucceeded)},
-		"successful": {fn: plainTest(testSucceeded)},
-		"changed":    {fn: testChanged},
-		"change":     {fn: testChanged},
-		"skipped":    {fn: plainTest(testSkipped)},
-		"skip":       {fn: plainTest(testSkipped)},
-		"match":      {fn: func(w *budget, in any, args []any) (bool, error) { return testRegex(w, in, args, "match") }},
-		"search":     {fn: func(w *budget, in any, args []any) (bool, error) { return testRegex(w, in, args, "search") }},
-		"regex":      {fn: func(w *budget, in any, args []any) (bool, error) { return testRegex(w, in, args, "search") }},
-	}
+	filterFuncs["d"] = filterFuncs["default"]
+	filterFuncs["count"] = filterFuncs["length"]
+	filterFuncs["e"] = filterFuncs["escape"]
+	filterFuncs["forceescape"] = filterFuncs["escape"]
 	addSeqFilters()
+	addMoreFilters()
+	addTests()
 }
 
 func filterNames() []string { return sortedNames(filterFuncs) }
@@ -131,173 +222,318 @@ func sortedNames[V any](m map[string]V) []string {
 	return names
 }
 
-// param returns the i'th positional argument, or the keyword argument
-// name, or def.
-func param(args []any, kwargs map[string]any, i int, name string, def any) any {
-	if i < len(args) {
-		return args[i]
-	}
-	if v, ok := kwargs[name]; ok {
-		return v
-	}
-	return def
-}
-
-// filterDefault is Jinja's default(value="", boolean=false): value when
-// the input is undefined, or with boolean also when it is false.
-func filterDefault(in any, args []any, kwargs map[string]any) (any, error) {
-	def := param(args, kwargs, 0, "default_value", "")
-	boolean := Truth(param(args, kwargs, 1, "boolean", false))
-	if isUndefined(in) || (boolean && !Truth(in)) {
+// filterDefault is Jinja2's default(default_value=”, boolean=False):
+// default_value when the input is undefined, or with boolean also when
+// it is false.
+func filterDefault(a *fargs) (any, error) {
+	def := a.arg(0, "")
+	if isUndefined(a.in) || (Truth(a.arg(1, false)) && !Truth(a.in)) {
 		return def, nil
 	}
-	return in, nil
+	return a.in, nil
 }
 
 // filterMandatory is Ansible's mandatory: an undefined input is an error.
-func filterMandatory(in any, args []any, kwargs map[string]any) (any, error) {
-	if u, ok := in.(undefined); ok {
-		if msg := param(args, kwargs, 0, "msg", nil); msg != nil {
-			return nil, errors.New(Str(msg))
+func filterMandatory(a *fargs) (any, error) {
+	if u, ok := a.in.(undefined); ok {
+		if a.has(0) {
+			return nil, errors.New(Str(a.arg(0, nil)))
 		}
-		return nil, &undefinedError{Name: u.name, Msg: fmt.Sprintf("Mandatory variable '%s' not defined.", u.name)}
+		name := ""
+		if u.name != "" {
+			name = "'" + u.name + "' "
+		}
+		return nil, fmt.Errorf("Mandatory variable %s not defined.", name)
 	}
-	return in, nil
+	return a.in, nil
 }
 
-// toBool is Ansible's bool filter: true for true, 1, and the strings
-// yes, on, 1 and true in any case; None stays None; all else is false.
+// toBool is Ansible's bool filter: None and booleans as they are; true
+// for 1 and the strings yes, on, 1 and true in any case; false for all
+// else.
 func toBool(v any) any {
 	switch x := v.(type) {
 	case nil:
 		return nil
 	case bool:
 		return x
-	case string:
-		switch strings.ToLower(x) {
+	case string, Unsafe:
+		switch strings.ToLower(Str(x)) {
 		case "yes", "on", "1", "true":
 			return true
 		}
 		return false
-	}
-	if f, ok := number(v); ok {
-		return f == 1
+	case int:
+		return x == 1
+	case float64:
+		return x == 1
 	}
 	return false
 }
-
-func filterBool(in any, _ []any, _ map[string]any) (any, error) { return toBool(in), nil }
 
 // Bool is the truth of Ansible's bool filter: true for true, 1, and the
 // strings yes, on, 1 and true in any case; false for all else.
 func Bool(v any) bool { return Truth(toBool(v)) }
 
-// filterInt is Jinja's int(default=0, base=10).
-func filterInt(in any, args []any, kwargs map[string]any) (any, error) {
-	def := param(args, kwargs, 0, "default", 0)
-	base, ok := param(args, kwargs, 1, "base", 10).(int)
-	if !ok || base < 2 || base > 36 {
-		return nil, errors.New("base must be an int from 2 to 36")
-	}
-	switch x := in.(type) {
+// pyInt is Python's int(x) of a number.
+func pyInt(v any) (any, error) {
+	switch x := v.(type) {
 	case bool:
 		if x {
 			return 1, nil
 		}
 		return 0, nil
-	case int:
+	case int, *big.Int:
 		return x, nil
 	case float64:
-		if math.IsNaN(x) || math.IsInf(x, 0) || math.Abs(x) >= 1<<63 {
-			return def, nil
+		switch {
+		case math.IsNaN(x):
+			return nil, errors.New("cannot convert float NaN to integer")
+		case math.IsInf(x, 0):
+			return nil, errors.New("cannot convert float infinity to integer")
 		}
-		return int(x), nil
-	case string:
-		s := strings.ReplaceAll(strings.TrimSpace(x), "_", "")
-		if n, err := strconv.ParseInt(s, base, 64); err == nil {
-			return int(n), nil
+		b, _ := new(big.Float).SetFloat64(math.Trunc(x)).Int(nil)
+		return normBig(b), nil
+	}
+	return nil, typeErrorf("int() argument must be a string, a bytes-like object or a real number, not '%s'", typeName(v))
+}
+
+// parsePyInt is Python's int(s, base) of a string: white space around,
+// a sign, underscores between digits, a 0x/0o/0b prefix matching the
+// base (or giving it, for base 0).
+func parsePyInt(s string, base int) (any, bool) {
+	t := strings.TrimFunc(s, unicode.IsSpace)
+	neg := false
+	if t != "" && (t[0] == '+' || t[0] == '-') {
+		neg = t[0] == '-'
+		t = t[1:]
+	}
+	lower := strings.ToLower(t)
+	for prefix, b := range map[string]int{"0x": 16, "0o": 8, "0b": 2} {
+		if strings.HasPrefix(lower, prefix) && (base == b || base == 0) {
+			t, base = t[2:], b
+			if strings.HasPrefix(t, "_") {
+				t = t[1:]
+			}
+			break
 		}
-		if base == 10 {
-			if f, err := strconv.ParseFloat(s, 64); err == nil && !math.IsNaN(f) && !math.IsInf(f, 0) && math.Abs(f) < 1<<63 {
-				return int(f), nil
+	}
+	if base == 0 {
+		base = 10
+		if len(t) > 1 && t[0] == '0' && strings.Trim(t, "0_") != "" {
+			return nil, false
+		}
+	}
+	if t == "" || strings.HasPrefix(t, "_") || strings.HasSuffix(t, "_") || strings.Contains(t, "__") {
+		return nil, false
+	}
+	n, ok := new(big.Int).SetString(strings.ReplaceAll(t, "_", ""), base)
+	if !ok {
+		return nil, false
+	}
+	if neg {
+		n.Neg(n)
+	}
+	return normBig(n), true
+}
+
+// parsePyFloat is Python's float(s) of a string.
+func parsePyFloat(s string) (float64, bool) {
+	t := strings.TrimFunc(s, unicode.IsSpace)
+	switch strings.ToLower(strings.TrimLeft(t, "+-")) {
+	case "inf", "infinity":
+		if strings.HasPrefix(t, "-") {
+			return math.Inf(-1), true
+		}
+		return math.Inf(1), true
+	case "nan":
+		return math.NaN(), true
+	}
+	if t == "" || strings.HasPrefix(t, "_") || strings.HasSuffix(t, "_") || strings.Contains(t, "__") || strings.ContainsAny(t, "xXpP") {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(strings.ReplaceAll(t, "_", ""), 64)
+	if err != nil {
+		var ne *strconv.NumError
+		if errors.As(err, &ne) && ne.Err == strconv.ErrRange {
+			return f, true
+		}
+		return 0, false
+	}
+	return f, true
+}
+
+// filterInt is Jinja2's int(default=0, base=10).
+func filterInt(a *fargs) (any, error) {
+	def := a.arg(0, 0)
+	base, ok := a.arg(1, 10).(int)
+	// A base Python's int() refuses is a ValueError, which Jinja2
+	// catches as it does a text that is not a number in that base.
+	baseOK := ok && base != 1 && base >= 0 && base <= 36
+	switch x := a.in.(type) {
+	case string, Unsafe:
+		if baseOK {
+			if n, ok := parsePyInt(Str(x), base); ok {
+				return n, nil
 			}
 		}
+		if f, ok := parsePyFloat(Str(x)); ok {
+			return pyInt(f)
+		}
+		return def, nil
+	case bool, int, *big.Int, float64:
+		if f, isF := x.(float64); isF && math.IsNaN(f) {
+			return def, nil
+		}
+		return pyInt(x)
 	}
 	return def, nil
 }
 
-// Int is Jinja's int filter with its defaults: a number (or boolean) as
-// an int, truncated; the text of one, likewise; 0 for all else.
+// Int is Jinja2's int filter with its defaults: a number (or boolean) as
+// an int, truncated; the text of one, likewise; 0 for all else and for
+// what an int cannot hold.
 func Int(v any) int {
-	n, _ := filterInt(v, nil, nil)
+	n, _ := filterInt(&fargs{in: v})
 	i, _ := n.(int)
 	return i
 }
 
-// filterFloat is Jinja's float(default=0.0).
-func filterFloat(in any, args []any, kwargs map[string]any) (any, error) {
-	def := param(args, kwargs, 0, "default", 0.0)
-	if f, ok := number(in); ok {
+// filterFloat is Jinja2's float(default=0.0).
+func filterFloat(a *fargs) (any, error) {
+	def := a.arg(0, 0.0)
+	switch x := a.in.(type) {
+	case bool, int, float64:
+		f, _ := number(x)
 		return f, nil
-	}
-	if s, ok := in.(string); ok {
-		if f, err := strconv.ParseFloat(strings.TrimSpace(s), 64); err == nil {
+	case *big.Int:
+		return floatArith("+", x, 0.0)
+	case string, Unsafe:
+		if f, ok := parsePyFloat(Str(x)); ok {
 			return f, nil
 		}
 	}
 	return def, nil
 }
 
-func filterLength(in any, _ []any, _ map[string]any) (any, error) {
-	switch x := in.(type) {
-	case string:
-		return utf8.RuneCountInString(x), nil
-	case []any:
-		return len(x), nil
-	case map[string]any:
-		return len(x), nil
+func filterAbs(a *fargs) (any, error) {
+	switch x := a.in.(type) {
+	case bool:
+		if x {
+			return 1, nil
+		}
+		return 0, nil
+	case int:
+		if x < 0 {
+			return arith(a.w, "-", 0, x)
+		}
+		return x, nil
+	case *big.Int:
+		return normBig(new(big.Int).Abs(x)), nil
+	case float64:
+		return math.Abs(x), nil
 	}
-	return nil, fmt.Errorf("object of type '%s' has no len()", typeName(in))
+	return nil, typeErrorf("bad operand type for abs(): '%s'", typeName(a.in))
 }
 
-// items returns the elements of a list, the characters of a string or the
-// keys of a dict.
+// filterRound is Jinja2's round(precision=0, method='common'): a float.
+func filterRound(a *fargs) (any, error) {
+	prec, ok := a.arg(0, 0).(int)
+	if !ok {
+		return nil, typeErrorf("'%s' object cannot be interpreted as an integer", typeName(a.arg(0, 0)))
+	}
+	method := Str(a.arg(1, "common"))
+	if method != "common" && method != "ceil" && method != "floor" {
+		return nil, errors.New("method must be common, ceil or floor")
+	}
+	f, ok := number(a.in)
+	if !ok {
+		return nil, typeErrorf("type %s doesn't define __round__ method", typeName(a.in))
+	}
+	if math.IsInf(f, 0) || math.IsNaN(f) {
+		return f, nil
+	}
+	scale := math.Pow(10, float64(prec))
+	switch method {
+	case "ceil":
+		return math.Ceil(f*scale) / scale, nil
+	case "floor":
+		return math.Floor(f*scale) / scale, nil
+	}
+	if prec < 0 {
+		return math.RoundToEven(f/math.Pow(10, float64(-prec))) * math.Pow(10, float64(-prec)), nil
+	}
+	r, err := strconv.ParseFloat(strconv.FormatFloat(f, 'f', prec, 64), 64)
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func filterLength(a *fargs) (any, error) {
+	switch x := a.in.(type) {
+	case string, Unsafe:
+		return utf8.RuneCountInString(Str(x)), nil
+	case []any:
+		return len(x), nil
+	case Tuple:
+		return len(x), nil
+	case *Dict:
+		return x.Len(), nil
+	}
+	return nil, typeErrorf("object of type '%s' has no len()", typeName(a.in))
+}
+
+// items returns the elements of a list or tuple, the characters of a
+// string or the keys of a dict.
 func items(in any) ([]any, error) {
 	switch x := in.(type) {
 	case []any:
 		return x, nil
-	case string:
+	case Tuple:
+		return x, nil
+	case string, Unsafe:
 		out := []any{}
-		for _, r := range x {
+		for _, r := range Str(x) {
 			out = append(out, string(r))
 		}
 		return out, nil
-	case map[string]any:
-		out := []any{}
-		for _, k := range sortedKeys(x) {
+	case *Dict:
+		out := make([]any, 0, x.Len())
+		for _, k := range x.Keys() {
 			out = append(out, k)
 		}
 		return out, nil
+	case undefined:
+		return nil, x.err()
 	}
-	return nil, fmt.Errorf("'%s' object is not iterable", typeName(in))
+	return nil, typeErrorf("'%s' object is not iterable", typeName(in))
 }
 
-func filterJoin(w *budget, in any, args []any, kwargs map[string]any) (any, error) {
-	sep, err := w.str(param(args, kwargs, 0, "d", ""))
+func filterJoin(a *fargs) (any, error) {
+	sep, err := a.w.str(a.arg(0, ""))
 	if err != nil {
 		return nil, err
 	}
-	list, err := w.items(in)
+	list, err := a.w.items(a.in)
 	if err != nil {
 		return nil, err
+	}
+	if attr := a.arg(1, nil); attr != nil {
+		if list, err = attrValues(a, list, attr); err != nil {
+			return nil, err
+		}
 	}
 	parts := make([]string, len(list))
 	n := 0
 	for i, e := range list {
-		if err := w.step(1); err != nil {
+		if err := a.w.step(1); err != nil {
 			return nil, err
 		}
-		if parts[i], err = w.str(e); err != nil {
+		if u, ok := e.(undefined); ok {
+			return nil, u.err()
+		}
+		if parts[i], err = a.w.str(e); err != nil {
 			return nil, err
 		}
 		if i > 0 {
@@ -307,44 +543,186 @@ func filterJoin(w *budget, in any, args []any, kwargs map[string]any) (any, erro
 			return nil, stringTooLarge()
 		}
 	}
-	if err := w.text(n); err != nil {
+	if err := a.w.text(n); err != nil {
 		return nil, err
 	}
 	return strings.Join(parts, sep), nil
 }
 
 // textFilter applies f, a function of one pass over a string, to the
-// text of in.
-func textFilter(w *budget, in any, f func(string) string) (any, error) {
-	s, err := w.str(in)
+// text of the input.
+func textFilter(a *fargs, f func(string) string) (any, error) {
+	s, err := a.w.str(a.in)
 	if err != nil {
 		return nil, err
 	}
-	if err := w.text(len(s)); err != nil {
+	if err := a.w.text(len(s)); err != nil {
 		return nil, err
 	}
 	return f(s), nil
 }
 
-func filterTrim(w *budget, in any, args []any, kwargs map[string]any) (any, error) {
-	if chars := param(args, kwargs, 0, "chars", nil); chars != nil {
-		cs, err := w.str(chars)
-		if err != nil {
-			return nil, err
+// pyTitle is Python's str.title.
+func pyTitle(s string) string {
+	var b strings.Builder
+	prevCased := false
+	for _, r := range s {
+		if prevCased {
+			b.WriteRune(unicode.ToLower(r))
+		} else {
+			b.WriteRune(unicode.ToTitle(r))
 		}
-		return textFilter(w, in, func(s string) string { return strings.Trim(s, cs) })
+		prevCased = unicode.IsLetter(r)
 	}
-	return textFilter(w, in, func(s string) string { return strings.TrimFunc(s, unicode.IsSpace) })
+	return b.String()
 }
 
-func filterFirst(w *budget, in any, _ []any, _ map[string]any) (any, error) {
-	if s, ok := in.(string); ok {
+// pyStrip is Python's str.strip(chars): white space when chars is nil.
+func pyStrip(s string, chars any, left, right bool) string {
+	cut := unicode.IsSpace
+	if chars != nil {
+		set := Str(chars)
+		cut = func(r rune) bool { return strings.ContainsRune(set, r) }
+	}
+	if left {
+		s = strings.TrimLeftFunc(s, cut)
+	}
+	if right {
+		s = strings.TrimRightFunc(s, cut)
+	}
+	return s
+}
+
+func filterTrim(a *fargs) (any, error) {
+	chars := a.arg(0, nil)
+	return textFilter(a, func(s string) string { return pyStrip(s, chars, true, true) })
+}
+
+func filterCenter(a *fargs) (any, error) {
+	width, ok := a.arg(0, 80).(int)
+	if !ok {
+		return nil, errors.New("width must be an integer")
+	}
+	if width > maxStringSize {
+		return nil, stringTooLarge()
+	}
+	return textFilter(a, func(s string) string { return pyCenter(s, width, " ") })
+}
+
+// pyCenter is Python's str.center.
+func pyCenter(s string, width int, fill string) string {
+	n := utf8.RuneCountInString(s)
+	if width <= n {
+		return s
+	}
+	marg := width - n
+	left := marg/2 + (marg & width & 1)
+	return strings.Repeat(fill, left) + s + strings.Repeat(fill, marg-left)
+}
+
+// filterIndent is Jinja2's indent(width=4, first=False, blank=False).
+func filterIndent(a *fargs) (any, error) {
+	var pad string
+	switch w := a.arg(0, 4).(type) {
+	case int:
+		if w > 1<<16 {
+			return nil, stringTooLarge()
+		}
+		pad = strings.Repeat(" ", max(w, 0))
+	case string:
+		pad = w
+	default:
+		pad = Str(w)
+	}
+	first, blank := Truth(a.arg(1, false)), Truth(a.arg(2, false))
+	s, err := a.w.str(a.in)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.w.checkString(len(s) + len(pad)*(strings.Count(s, "\n")+1)); err != nil {
+		return nil, err
+	}
+	newline := "\n"
+	if strings.HasSuffix(s, "\n") {
+		s = s[:len(s)-1]
+	} else {
+		newline = ""
+	}
+	lines := strings.Split(s, "\n")
+	for i := 1; i < len(lines); i++ {
+		if blank || strings.TrimSpace(lines[i]) != "" {
+			lines[i] = pad + lines[i]
+		}
+	}
+	out := strings.Join(lines, "\n") + newline
+	if first {
+		out = pad + out
+	}
+	return out, nil
+}
+
+// filterTruncate is Jinja2's truncate(length=255, killwords=False,
+// end='...', leeway=None) with the default leeway of 5.
+func filterTruncate(a *fargs) (any, error) {
+	length, ok := a.arg(0, 255).(int)
+	if !ok {
+		return nil, errors.New("length must be an integer")
+	}
+	killwords := Truth(a.arg(1, false))
+	end := Str(a.arg(2, "..."))
+	leeway, ok := a.arg(3, 5).(int)
+	if !ok {
+		leeway = 5
+	}
+	if length < len(end) {
+		return nil, errors.New("expected length >= " + strconv.Itoa(len(end)) + ", got " + strconv.Itoa(length))
+	}
+	if leeway < 0 {
+		return nil, errors.New("expected leeway >= 0, got " + strconv.Itoa(leeway))
+	}
+	s, err := a.w.str(a.in)
+	if err != nil {
+		return nil, err
+	}
+	r := []rune(s)
+	if len(r) <= length+leeway {
+		return s, nil
+	}
+	if killwords {
+		return string(r[:length-len(end)]) + end, nil
+	}
+	cut := string(r[:length-len(end)])
+	if i := strings.LastIndex(cut, " "); i >= 0 {
+		cut = cut[:i]
+	}
+	return cut + end, nil
+}
+
+func filterWordcount(a *fargs) (any, error) {
+	s, err := a.w.str(a.in)
+	if err != nil {
+		return nil, err
+	}
+	n := 0
+	in := false
+	for _, r := range s {
+		w := unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_'
+		if w && !in {
+			n++
+		}
+		in = w
+	}
+	return n, nil
+}
+
+func filterFirst(a *fargs) (any, error) {
+	if s, ok := a.in.(string); ok {
 		if r, _, ok := runeAt(s, 0); ok {
 			return r, nil
 		}
 		return undefined{msg: "No first item, sequence was empty."}, nil
 	}
-	list, err := w.items(in)
+	list, err := a.w.items(a.in)
 	if err != nil {
 		return nil, err
 	}
@@ -354,15 +732,15 @@ func filterFirst(w *budget, in any, _ []any, _ map[string]any) (any, error) {
 	return list[0], nil
 }
 
-func filterLast(w *budget, in any, _ []any, _ map[string]any) (any, error) {
-	if s, ok := in.(string); ok {
+func filterLast(a *fargs) (any, error) {
+	if s, ok := a.in.(string); ok {
 		if s == "" {
 			return undefined{msg: "No last item, sequence was empty."}, nil
 		}
 		_, size := utf8.DecodeLastRuneInString(s)
 		return s[len(s)-size:], nil
 	}
-	list, err := w.items(in)
+	list, err := a.w.items(a.in)
 	if err != nil {
 		return nil, err
 	}
@@ -372,18 +750,19 @@ func filterLast(w *budget, in any, _ []any, _ map[string]any) (any, error) {
 	return list[len(list)-1], nil
 }
 
-func filterReplace(w *budget, in any, args []any, kwargs map[string]any) (any, error) {
-	if len(args) < 2 {
-		return nil, errors.New("replace needs the old and the new text")
-	}
+func filterReplace(a *fargs) (any, error) {
 	n := -1
-	if c, ok := param(args, kwargs, 2, "count", nil).(int); ok {
-		n = c
+	if c := a.arg(2, nil); c != nil {
+		k, ok := c.(int)
+		if !ok {
+			return nil, typeErrorf("'%s' object cannot be interpreted as an integer", typeName(c))
+		}
+		n = k
 	}
 	var texts [3]string
-	for i, v := range []any{in, args[0], args[1]} {
+	for i, v := range []any{a.in, a.arg(0, nil), a.arg(1, nil)} {
 		var err error
-		if texts[i], err = w.str(v); err != nil {
+		if texts[i], err = a.w.str(v); err != nil {
 			return nil, err
 		}
 	}
@@ -392,36 +771,31 @@ func filterReplace(w *budget, in any, args []any, kwargs map[string]any) (any, e
 	if n >= 0 && n < k {
 		k = n
 	}
-	if err := w.checkString(len(s) + k*(len(repl)-len(old))); err != nil {
+	if err := a.w.checkString(len(s) + k*(len(repl)-len(old))); err != nil {
 		return nil, err
 	}
 	return strings.Replace(s, old, repl, n), nil
 }
 
-// filterSplit is Ansible's split(sep=None, maxsplit=-1), that is Python's
-// str.split: without a separator, runs of white space separate.
-func filterSplit(w *budget, in any, args []any, kwargs map[string]any) (any, error) {
-	s, ok := in.(string)
-	if !ok {
-		return nil, fmt.Errorf("split needs a string, got %s", typeName(in))
-	}
+// pySplit is Python's str.split(sep, maxsplit).
+func pySplit(w *budget, s string, sepV any, maxsplit int) ([]any, error) {
 	n := -1
-	if m, ok := param(args, kwargs, 1, "maxsplit", -1).(int); ok && m >= 0 {
-		n = m + 1
+	if maxsplit >= 0 {
+		n = maxsplit + 1
 	}
 	var parts []string
-	if sep := param(args, kwargs, 0, "sep", nil); sep != nil {
-		sepText, err := w.str(sep)
+	if sepV != nil {
+		sep, err := w.str(sepV)
 		if err != nil {
 			return nil, err
 		}
-		if sepText == "" {
+		if sep == "" {
 			return nil, errors.New("empty separator")
 		}
-		if k := strings.Count(s, sepText) + 1; (n < 0 || n > maxElements) && k > maxElements {
+		if k := strings.Count(s, sep) + 1; (n < 0 || n > maxElements) && k > maxElements {
 			return nil, listTooLarge()
 		}
-		parts = strings.SplitN(s, sepText, n)
+		parts = strings.SplitN(s, sep, n)
 	} else {
 		rest := strings.TrimLeftFunc(s, unicode.IsSpace)
 		for rest != "" && (n < 0 || len(parts) < n-1) {
@@ -449,40 +823,146 @@ func filterSplit(w *budget, in any, args []any, kwargs map[string]any) (any, err
 	return out, nil
 }
 
-func filterList(w *budget, in any, _ []any, _ map[string]any) (any, error) {
-	list, err := w.items(in)
+// filterSplit is Ansible's split(sep=None, maxsplit=-1), that is
+// Python's str.split.
+func filterSplit(a *fargs) (any, error) {
+	if !isStr(a.in) {
+		return nil, typeErrorf("descriptor 'split' for 'str' objects doesn't apply to a '%s' object", typeName(a.in))
+	}
+	m, ok := a.arg(1, -1).(int)
+	if !ok {
+		return nil, errors.New("maxsplit must be an integer")
+	}
+	return pySplit(a.w, Str(a.in), a.arg(0, nil), m)
+}
+
+func filterList(a *fargs) (any, error) {
+	list, err := a.w.items(a.in)
 	if err != nil {
 		return nil, err
 	}
-	if err := w.step(len(list)); err != nil {
+	if err := a.w.step(len(list)); err != nil {
 		return nil, err
 	}
 	return append([]any{}, list...), nil
 }
 
-// filterSort is Jinja's sort(reverse=false, case_sensitive=false).
-func filterSort(w *budget, in any, args []any, kwargs map[string]any) (any, error) {
-	list, err := w.items(in)
-	if err != nil {
-		return nil, err
+func filterReverse(a *fargs) (any, error) {
+	if isStr(a.in) {
+		r := []rune(Str(a.in))
+		slices.Reverse(r)
+		return string(r), nil
 	}
-	reverse := Truth(param(args, kwargs, 0, "reverse", false))
-	caseSensitive := Truth(param(args, kwargs, 1, "case_sensitive", false))
-	key := func(v any) any {
-		if s, ok := v.(string); ok && !caseSensitive {
-			return strings.ToLower(s)
-		}
-		return v
+	list, err := a.w.items(a.in)
+	if err != nil {
+		return nil, fmt.Errorf("argument to reverse() must be a sequence")
 	}
 	out := append([]any{}, list...)
+	slices.Reverse(out)
+	return out, nil
+}
+
+// attrGetter returns Jinja2's make_attrgetter for attribute: items
+// looked up along a dotted path (integer parts as indexes), lowered when
+// ignoreCase.
+func attrGetter(a *fargs, attribute any, ignoreCase bool) func(v any) (any, error) {
+	var parts []any
+	if attribute != nil {
+		if s, ok := attribute.(string); ok {
+			for _, p := range strings.Split(s, ".") {
+				if n, err := strconv.Atoi(p); err == nil {
+					parts = append(parts, n)
+				} else {
+					parts = append(parts, p)
+				}
+			}
+		} else {
+			parts = []any{attribute}
+		}
+	}
+	return func(v any) (any, error) {
+		for _, p := range parts {
+			var err error
+			if v, err = a.ev.getitem(v, p); err != nil {
+				return nil, err
+			}
+			if isUndefined(v) {
+				break
+			}
+		}
+		if s, ok := v.(string); ok && ignoreCase {
+			return strings.ToLower(s), nil
+		}
+		return v, nil
+	}
+}
+
+// attrValues maps each element of list to its attribute.
+func attrValues(a *fargs, list []any, attr any) ([]any, error) {
+	get := attrGetter(a, attr, false)
+	out := make([]any, len(list))
+	for i, e := range list {
+		v, err := get(e)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
+// sortKeys are the keys a sort compares, one list per element.
+func sortKeys(a *fargs, list []any, attribute any, ignoreCase bool) ([][]any, error) {
+	var getters []func(any) (any, error)
+	if s, ok := attribute.(string); ok && strings.Contains(s, ",") {
+		for _, part := range strings.Split(s, ",") {
+			getters = append(getters, attrGetter(a, strings.TrimSpace(part), ignoreCase))
+		}
+	} else {
+		getters = []func(any) (any, error){attrGetter(a, attribute, ignoreCase)}
+	}
+	keys := make([][]any, len(list))
+	for i, e := range list {
+		for _, g := range getters {
+			k, err := g(e)
+			if err != nil {
+				return nil, err
+			}
+			if u, ok := k.(undefined); ok {
+				return nil, u.err()
+			}
+			keys[i] = append(keys[i], k)
+		}
+	}
+	return keys, nil
+}
+
+// sortBy sorts list by keys, stably, as Python's sorted does; a pair
+// that cannot be compared is an error.
+func sortBy(w *budget, list []any, keys [][]any, reverse bool) ([]any, error) {
+	idx := make([]int, len(list))
+	for i := range idx {
+		idx[i] = i
+	}
 	var sortErr error
-	slices.SortStableFunc(out, func(a, b any) int {
+	slices.SortStableFunc(idx, func(x, y int) int {
 		if sortErr != nil {
 			return 0
 		}
-		c, err := w.order("<", key(a), key(b))
-		if err != nil && sortErr == nil {
+		kx, ky := keys[x], keys[y]
+		var c int
+		var err error
+		if len(kx) == 1 {
+			c, err = w.order("<", kx[0], ky[0])
+		} else {
+			c, err = w.order("<", Tuple(kx), Tuple(ky))
+		}
+		if err != nil {
 			sortErr = err
+			return 0
+		}
+		if c == 2 {
+			c = 0
 		}
 		if reverse {
 			return -c
@@ -492,193 +972,190 @@ func filterSort(w *budget, in any, args []any, kwargs map[string]any) (any, erro
 	if sortErr != nil {
 		return nil, sortErr
 	}
+	out := make([]any, len(list))
+	for i, j := range idx {
+		out[i] = list[j]
+	}
 	return out, nil
 }
 
-// filterUnique keeps the first of the elements equal to one another, in
-// order. Elements are told apart by a key that equal elements share (see
-// hashKey), so the work grows with the size of the list; one that has no
-// key (it holds a NaN) equals nothing and is kept.
-func filterUnique(w *budget, in any, _ []any, _ map[string]any) (any, error) {
-	list, err := w.items(in)
+// filterSort is Jinja2's sort(reverse=False, case_sensitive=False,
+// attribute=None).
+func filterSort(a *fargs) (any, error) {
+	list, err := a.w.items(a.in)
 	if err != nil {
 		return nil, err
 	}
+	if err := a.w.step(len(list)); err != nil {
+		return nil, err
+	}
+	keys, err := sortKeys(a, list, a.arg(2, nil), !Truth(a.arg(1, false)))
+	if err != nil {
+		return nil, err
+	}
+	return sortBy(a.w, list, keys, Truth(a.arg(0, false)))
+}
+
+// filterDictsort is Jinja2's dictsort(case_sensitive=False, by='key',
+// reverse=False): the (key, value) pairs, sorted.
+func filterDictsort(a *fargs) (any, error) {
+	d, ok := a.in.(*Dict)
+	if !ok {
+		return nil, errors.New("You can only sort by either 'key' or 'value'")
+	}
+	by := Str(a.arg(1, "key"))
+	pos := 0
+	switch by {
+	case "key":
+	case "value":
+		pos = 1
+	default:
+		return nil, errors.New("You can only sort by either 'key' or 'value'")
+	}
+	pairs := make([]any, 0, d.Len())
+	keys := make([][]any, 0, d.Len())
+	ignore := !Truth(a.arg(0, false))
+	for k, v := range d.All() {
+		pairs = append(pairs, Tuple{k, v})
+		key := []any{k, v}[pos]
+		if s, ok := key.(string); ok && ignore {
+			key = strings.ToLower(s)
+		}
+		keys = append(keys, []any{key})
+	}
+	return sortBy(a.w, pairs, keys, Truth(a.arg(2, false)))
+}
+
+// filterUnique is Ansible's unique(case_sensitive=None, attribute=None):
+// Jinja2's unique, which compares text without case unless
+// case_sensitive is true (Ansible passes bool(case_sensitive)), keeping
+// the first of equal elements; for elements Jinja2 cannot hash (lists,
+// dicts) Ansible's own, which compares with ==.
+func filterUnique(a *fargs) (any, error) {
+	list, err := a.w.items(a.in)
+	if err != nil {
+		return nil, err
+	}
+	caseSensitive := Truth(a.arg(0, nil))
+	attr := a.arg(1, nil)
+	get := attrGetter(a, attr, !caseSensitive)
 	out := []any{}
 	seen := map[string]bool{}
+	hashableAll := true
 	for _, e := range list {
-		k, ok := hashKey(e)
-		if err := w.text(len(k)); err != nil {
+		k, err := get(e)
+		if err != nil {
 			return nil, err
 		}
-		if ok && seen[k] {
+		if u, ok := k.(undefined); ok {
+			return nil, u.err()
+		}
+		if _, err := hashable(k); err != nil {
+			hashableAll = false
+			break
+		}
+		hk, ok := hashKey(k)
+		if err := a.w.text(len(hk)); err != nil {
+			return nil, err
+		}
+		if ok && seen[hk] {
 			continue
 		}
-		seen[k] = true
+		seen[hk] = true
 		out = append(out, e)
+	}
+	if hashableAll {
+		return out, nil
+	}
+	if (a.has(0) && a.arg(0, nil) == false) || attr != nil {
+		return nil, errors.New("Jinja2's unique filter failed and we cannot fall back to Ansible's version as it does not support the parameters supplied")
+	}
+	return uniqueEq(a.w, list)
+}
+
+// uniqueEq keeps the first of the elements equal to one another, with
+// Python's ==.
+func uniqueEq(w *budget, list []any) ([]any, error) {
+	out := []any{}
+	for _, e := range list {
+		in, err := w.member(e, out)
+		if err != nil {
+			return nil, err
+		}
+		if !in {
+			out = append(out, e)
+		}
 	}
 	return out, nil
 }
 
-// extreme returns the smallest (sign -1) or largest (sign 1) element.
-func extreme(w *budget, in any, sign int) (any, error) {
-	list, err := w.items(in)
+// extreme is Jinja2's min (sign -1) and max (sign 1):
+// (case_sensitive=False, attribute=None), the first of the smallest or
+// largest elements.
+func extreme(a *fargs, sign int) (any, error) {
+	list, err := a.w.items(a.in)
 	if err != nil {
 		return nil, err
 	}
 	if len(list) == 0 {
 		return undefined{msg: "No aggregated item, sequence was empty."}, nil
 	}
-	best := list[0]
-	for _, e := range list[1:] {
-		c, err := w.order("<", e, best)
+	keys, err := sortKeys(a, list, a.arg(1, nil), !Truth(a.arg(0, false)))
+	if err != nil {
+		return nil, err
+	}
+	best := 0
+	for i := 1; i < len(list); i++ {
+		c, err := a.w.order("<", keys[i][0], keys[best][0])
 		if err != nil {
 			return nil, err
 		}
-		if c*sign > 0 {
-			best = e
+		if c != 2 && c*sign > 0 {
+			best = i
 		}
 	}
-	return best, nil
+	return list[best], nil
 }
 
-func filterFromJSON(w *budget, in any, _ []any, _ map[string]any) (any, error) {
-	s, ok := in.(string)
-	if !ok {
-		return nil, fmt.Errorf("from_json needs a string, got %s", typeName(in))
+// filterBatch is Jinja2's batch(linecount, fill_with=None).
+func filterBatch(a *fargs) (any, error) {
+	n, ok := a.arg(0, nil).(int)
+	if !ok || n <= 0 {
+		return nil, errors.New("batch needs a positive count")
 	}
-	// Each comma in the text, outside strings, starts another value.
-	if n := (jsonCommas(s) + 1) * elementSize; n > maxTotalSize {
-		return nil, valueTooLarge()
-	}
-	if err := w.text(len(s)); err != nil {
+	list, err := a.w.items(a.in)
+	if err != nil {
 		return nil, err
 	}
-	var v any
-	if err := json.Unmarshal([]byte(s), &v); err != nil {
-		return nil, err
-	}
-	return NormalizeJSON(v), nil
-}
-
-// jsonCommas counts the commas of JSON text outside its strings.
-func jsonCommas(s string) int {
-	n := 0
-	inString, escaped := false, false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case escaped:
-			escaped = false
-		case inString && c == '\\':
-			escaped = true
-		case c == '"':
-			inString = !inString
-		case !inString && c == ',':
-			n++
-		}
-	}
-	return n
-}
-
-// boundedJSON is JSON(in, indent) as a filter builds it.
-func boundedJSON(w *budget, in any, indent int) (any, error) {
-	var b strings.Builder
-	writePyJSON(&b, in, indent, 0, maxStringSize)
-	if err := w.checkString(b.Len()); err != nil {
-		return nil, err
-	}
-	return b.String(), nil
-}
-
-func testSequence(in any, _ []any) (bool, error) {
-	switch in.(type) {
-	case string, []any, map[string]any:
-		return true, nil
-	}
-	return false, nil
-}
-
-// result returns in as a task result for the result tests.
-func result(in any, test string) (map[string]any, error) {
-	m, ok := in.(map[string]any)
-	if !ok {
-		return nil, fmt.Errorf("the '%s' test expects a dictionary", test)
-	}
-	return m, nil
-}
-
-func testFailed(in any, _ []any) (bool, error) {
-	m, err := result(in, "failed")
-	if err != nil {
-		return false, err
-	}
-	return Truth(m["failed"]), nil
-}
-
-func testSucceeded(in any, _ []any) (bool, error) {
-	m, err := result(in, "succeeded")
-	if err != nil {
-		return false, err
-	}
-	return !Truth(m["failed"]), nil
-}
-
-// testChanged is Ansible's changed test: the changed key, or when it is
-// absent, whether any item of a loop's results changed.
-func testChanged(w *budget, in any, _ []any) (bool, error) {
-	m, err := result(in, "changed")
-	if err != nil {
-		return false, err
-	}
-	if c, ok := m["changed"]; ok {
-		return Truth(c), nil
-	}
-	if rs, ok := m["results"].([]any); ok {
-		if err := w.step(len(rs)); err != nil {
-			return false, err
-		}
-		for _, r := range rs {
-			if rm, ok := r.(map[string]any); ok && Truth(rm["changed"]) {
-				return true, nil
+	out := []any{}
+	for i := 0; i < len(list); i += n {
+		end := min(i+n, len(list))
+		chunk := append([]any{}, list[i:end]...)
+		if end-i < n && a.has(1) {
+			for len(chunk) < n {
+				chunk = append(chunk, a.arg(1, nil))
 			}
 		}
+		out = append(out, chunk)
 	}
-	return false, nil
+	return out, nil
 }
 
-func testSkipped(in any, _ []any) (bool, error) {
-	m, err := result(in, "skipped")
-	if err != nil {
-		return false, err
-	}
-	return Truth(m["skipped"]), nil
+// htmlEscape is markupsafe's escape.
+func htmlEscape(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "'", "&#39;").Replace(s)
 }
 
-// testRegex is Ansible's match (anchored at the start) and search tests.
-// Patterns are Go's RE2 syntax, which agrees with Python's re for the
-// common cases (no backreferences or lookaround).
-func testRegex(w *budget, in any, args []any, kind string) (bool, error) {
-	s, ok := in.(string)
+func filterAttr(a *fargs) (any, error) {
+	name, ok := a.arg(0, nil).(string)
 	if !ok {
-		return false, fmt.Errorf("%s needs a string, got %s", kind, typeName(in))
+		return nil, errors.New("attribute name must be a string")
 	}
-	if len(args) != 1 {
-		return false, fmt.Errorf("%s needs one pattern", kind)
+	if u, ok := a.in.(undefined); ok {
+		return u, nil
 	}
-	pat, err := w.str(args[0])
-	if err != nil {
-		return false, err
+	if m, ok := method(a.in, name); ok {
+		return m, nil
 	}
-	if err := w.text(len(s) + len(pat)); err != nil {
-		return false, err
-	}
-	if kind == "match" {
-		pat = `\A(?:` + pat + `)`
-	}
-	re, err := regexp.Compile(pat)
-	if err != nil {
-		return false, err
-	}
-	return re.MatchString(s), nil
+	return missingAttr(a.in, name), nil
 }

@@ -1,24 +1,44 @@
 package jinja
 
+import (
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+)
+
 // testVars are the variables of the tests, as the play gives them: raw
 // values (registered results, facts) over templated ones (play vars),
 // which are rendered when first used and kept, measured as the play
 // measures what it keeps.
 type testVars struct {
-	raw, templated map[string]any
+	raw, templated *Dict
 	memo           map[string]any
 }
 
-func newTestVars(raw, templated map[string]any) *testVars {
+func newTestVars(raw, templated *Dict) *testVars {
+	if raw == nil {
+		raw = NewDict(0)
+	}
+	if templated == nil {
+		templated = NewDict(0)
+	}
 	return &testVars{raw: raw, templated: templated, memo: map[string]any{}}
+}
+
+// Raw gives a variable's value before templating.
+func (tv *testVars) Raw(name string) (any, bool) {
+	if v, ok := tv.raw.Get(name); ok {
+		return v, true
+	}
+	return tv.templated.Get(name)
 }
 
 // Lookup gives raw values first, then templated ones, rendered once.
 func (tv *testVars) Lookup(env *Env, name string) (any, bool, error) {
-	if v, ok := tv.raw[name]; ok {
-		return v, true, nil
+	if v, ok := tv.raw.Get(name); ok {
+		return Untuple(v), true, nil
 	}
-	v, ok := tv.templated[name]
+	v, ok := tv.templated.Get(name)
 	if !ok {
 		return nil, false, nil
 	}
@@ -50,4 +70,19 @@ func (tv *testVars) cond(src string) (bool, error) {
 	}
 	v, err := e.Eval(tv.env())
 	return Truth(v), err
+}
+
+// yamlDict reads a YAML mapping as PyYAML does, for the tests' vars.
+func yamlDict(t testing.TB, text string) *Dict {
+	t.Helper()
+	var n yaml.Node
+	if err := yaml.Unmarshal([]byte(text), &n); err != nil {
+		t.Fatal(err)
+	}
+	nodes := 0
+	v, err := yamlValue(n.Content[0], &nodes, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v.(*Dict)
 }

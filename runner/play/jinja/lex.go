@@ -2,14 +2,15 @@ package jinja
 
 import (
 	"fmt"
+	"math/big"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
-// The expression language is the part of Jinja2 that task files use in
-// `{{ }}` and in when, changed_when, failed_when and assert: literals,
-// variable paths, operators, filters and tests. Its tokens follow Jinja's
-// lexer; this file turns text into tokens.
+// The expression language is Jinja2's: literals, variables, operators,
+// filters, tests, calls. Its tokens follow Jinja2's lexer; this file
+// turns text into tokens.
 
 // A tokenKind is the kind of one token.
 type tokenKind int
@@ -21,7 +22,8 @@ const (
 	tokFloat
 	tokString
 	tokOp
-	// tokEnd is the `}}` (or `-}}`) that ends an expression in a template.
+	// tokEnd is the `}}` (or `-}}`) that ends an expression in a
+	// template, or the `%}` (or `-%}`) that ends a statement.
 	tokEnd
 )
 
@@ -30,7 +32,7 @@ const (
 type token struct {
 	kind tokenKind
 	text string // the operator or name; the decoded text of a string
-	ival int
+	ival any    // an int or a *big.Int
 	fval float64
 	off  int
 }
@@ -39,10 +41,11 @@ type token struct {
 var operators = []string{
 	"**", "//", "==", "!=", "<=", ">=",
 	"+", "-", "*", "/", "%", "~", "<", ">", "(", ")", "[", "]", "{", "}",
-	",", ".", ":", "|", "=",
+	",", ".", ":", "|", "=", ";",
 }
 
-// A SyntaxError is an expression or template that does not parse.
+// A SyntaxError is an expression or template that does not parse, or
+// that uses what zonemgr play does not support.
 type SyntaxError struct {
 	// Src is the text parsed: the whole template or expression.
 	Src string
@@ -57,29 +60,50 @@ func (e *SyntaxError) Error() string {
 	return fmt.Sprintf("syntax error in %q at offset %d: %s", e.Src, e.Off, e.Msg)
 }
 
-// lex reads tokens from src starting at off. In a template (inTemplate) it
-// stops after the `}}` that closes the expression, counting brackets so
-// that a dict literal's braces do not end it; otherwise it reads to the
-// end of src. end is the offset after the last token read.
-func lex(src string, off int, inTemplate bool) (toks []token, end int, err error) {
+// A lexMode tells where an expression's tokens end.
+type lexMode int
+
+const (
+	// modeExpr reads to the end of the source: a bare expression (a
+	// condition).
+	modeExpr lexMode = iota
+	// modeVar reads an expression inside `{{ }}`, up to the `}}` that
+	// closes it. Its strings are taken as written, backslashes and all:
+	// Ansible doubles the backslashes of the strings inside `{{ }}`
+	// before Jinja2 reads them.
+	modeVar
+	// modeBlock reads a statement inside `{% %}`, up to its `%}`.
+	modeBlock
+)
+
+// lex reads tokens from src starting at off. In a template it stops
+// after the `}}` or `%}` that closes the expression or statement,
+// counting brackets so that a dict literal's braces do not end it;
+// otherwise it reads to the end of src. end is the offset after the last
+// token read.
+func lex(src string, off int, mode lexMode) (toks []token, end int, err error) {
 	var open []byte // the brackets open, innermost last
 	i := off
+	closer := map[lexMode]string{modeVar: "}}", modeBlock: "%}"}[mode]
 	for {
 		for i < len(src) && isSpace(src[i]) {
 			i++
 		}
 		if i >= len(src) {
-			if inTemplate {
-				return nil, i, &SyntaxError{src, i, "unexpected end of template, expected '}}'"}
+			if mode != modeExpr {
+				return nil, i, &SyntaxError{src, i, fmt.Sprintf("unexpected end of template, expected '%s'", closer)}
 			}
 			return append(toks, token{kind: tokEOF, off: i}), i, nil
 		}
-		if inTemplate && len(open) == 0 {
-			if strings.HasPrefix(src[i:], "}}") {
-				return append(toks, token{kind: tokEnd, text: "}}", off: i}), i + 2, nil
+		if mode != modeExpr && len(open) == 0 {
+			if strings.HasPrefix(src[i:], closer) {
+				return append(toks, token{kind: tokEnd, text: closer, off: i}), i + 2, nil
 			}
-			if strings.HasPrefix(src[i:], "-}}") {
-				return append(toks, token{kind: tokEnd, text: "-}}", off: i}), i + 3, nil
+			if strings.HasPrefix(src[i:], "-"+closer) {
+				return append(toks, token{kind: tokEnd, text: "-" + closer, off: i}), i + 3, nil
+			}
+			if strings.HasPrefix(src[i:], "+"+closer) && mode == modeBlock {
+				return append(toks, token{kind: tokEnd, text: closer, off: i}), i + 3, nil
 			}
 		}
 		c := src[i]
@@ -100,7 +124,7 @@ func lex(src string, off int, inTemplate bool) (toks []token, end int, err error
 			toks = append(toks, t)
 			i = j
 		case c == '\'' || c == '"':
-			s, j, err := lexString(src, i)
+			s, j, err := lexString(src, i, mode == modeVar)
 			if err != nil {
 				return nil, j, err
 			}
@@ -115,7 +139,8 @@ func lex(src string, off int, inTemplate bool) (toks []token, end int, err error
 				}
 			}
 			if op == "" {
-				return nil, i, &SyntaxError{src, i, fmt.Sprintf("unexpected character %q", c)}
+				r, _ := utf8.DecodeRuneInString(src[i:])
+				return nil, i, &SyntaxError{src, i, fmt.Sprintf("unexpected character %q", r)}
 			}
 			switch op {
 			case "(", "[", "{":
@@ -125,10 +150,10 @@ func lex(src string, off int, inTemplate bool) (toks []token, end int, err error
 				if len(open) == 0 || open[len(open)-1] != want {
 					// A "}}" that closes no brace ends the expression;
 					// the parser then reports the bracket left open.
-					if inTemplate && strings.HasPrefix(src[i:], "}}") {
+					if mode == modeVar && strings.HasPrefix(src[i:], "}}") {
 						return append(toks, token{kind: tokEnd, text: "}}", off: i}), i + 2, nil
 					}
-					return nil, i, &SyntaxError{src, i, fmt.Sprintf("unexpected %q", op)}
+					return nil, i, &SyntaxError{src, i, fmt.Sprintf("unexpected '%s'", op)}
 				}
 				open = open[:len(open)-1]
 			}
@@ -145,23 +170,44 @@ func isNameStart(c byte) bool {
 }
 func isNameChar(c byte) bool { return isNameStart(c) || isDigit(c) }
 
-// lexNumber reads an integer or a float (digits with optional underscores,
-// a fraction, an exponent). Right after a dot only an integer is read, so
-// that `r.results.0.rc` is an item access, as in Jinja.
+// lexNumber reads an integer (decimal, or 0b, 0o, 0x), or a float (digits
+// with a fraction, an exponent or both), with underscores between
+// digits, as Jinja2's lexer does. Right after a dot only an integer is
+// read, so that `r.results.0.rc` is an item access, as in Jinja2.
 func lexNumber(src string, i int, intOnly bool) (token, int, error) {
 	start := i
-	digits := func() {
-		for i < len(src) && (isDigit(src[i]) || (src[i] == '_' && i+1 < len(src) && isDigit(src[i+1]))) {
+	digits := func(ok func(byte) bool) {
+		for i < len(src) && (ok(src[i]) || (src[i] == '_' && i+1 < len(src) && ok(src[i+1]))) {
 			i++
 		}
 	}
-	digits()
+	bad := func() (token, int, error) {
+		return token{}, i, &SyntaxError{src, start, fmt.Sprintf("bad number %q", src[start:i])}
+	}
+	if src[i] == '0' && i+1 < len(src) && strings.IndexByte("bBoOxX", src[i+1]) >= 0 {
+		base := map[byte]int{'b': 2, 'o': 8, 'x': 16}[src[i+1]|0x20]
+		i += 2
+		if i < len(src) && src[i] == '_' {
+			i++
+		}
+		digits(func(c byte) bool {
+			d, err := strconv.ParseUint(string(c), 16, 8)
+			return err == nil && int(d) < base
+		})
+		text := strings.ReplaceAll(src[start+2:i], "_", "")
+		n, ok := new(big.Int).SetString(text, base)
+		if !ok {
+			return bad()
+		}
+		return token{kind: tokInt, ival: normBig(n), text: src[start:i], off: start}, i, nil
+	}
+	digits(isDigit)
 	isFloat := false
 	if !intOnly {
 		if i+1 < len(src) && src[i] == '.' && isDigit(src[i+1]) {
 			isFloat = true
 			i++
-			digits()
+			digits(isDigit)
 		}
 		if i < len(src) && (src[i] == 'e' || src[i] == 'E') {
 			j := i + 1
@@ -171,7 +217,7 @@ func lexNumber(src string, i int, intOnly bool) (token, int, error) {
 			if j < len(src) && isDigit(src[j]) {
 				isFloat = true
 				i = j
-				digits()
+				digits(isDigit)
 			}
 		}
 	}
@@ -179,20 +225,27 @@ func lexNumber(src string, i int, intOnly bool) (token, int, error) {
 	if isFloat {
 		f, err := strconv.ParseFloat(text, 64)
 		if err != nil {
-			return token{}, i, &SyntaxError{src, start, fmt.Sprintf("bad number %q", src[start:i])}
+			return bad()
 		}
 		return token{kind: tokFloat, fval: f, text: src[start:i], off: start}, i, nil
 	}
-	n, err := strconv.Atoi(text)
-	if err != nil {
-		return token{}, i, &SyntaxError{src, start, fmt.Sprintf("bad number %q", src[start:i])}
+	if len(text) > 1 && text[0] == '0' && strings.Trim(text, "0") != "" {
+		return bad()
 	}
-	return token{kind: tokInt, ival: n, text: src[start:i], off: start}, i, nil
+	n, ok := new(big.Int).SetString(text, 10)
+	if !ok {
+		return bad()
+	}
+	return token{kind: tokInt, ival: normBig(n), text: src[start:i], off: start}, i, nil
 }
 
-// lexString reads a quoted string with Python's escapes; an unknown
-// escape keeps its backslash, as in Python.
-func lexString(src string, i int) (string, int, error) {
+// lexString reads a quoted string. Its escapes are Python's
+// unicode-escape ones, as Jinja2 decodes them, unless raw: inside `{{ }}`
+// Ansible doubles every backslash of a string before Jinja2 reads it, so
+// the text stays as written. A backslash before the closing quote ends
+// the string there under Ansible (the doubled backslash escapes only
+// itself), which Jinja2 then fails to read: raw strings refuse it.
+func lexString(src string, i int, raw bool) (string, int, error) {
 	q := src[i]
 	start := i
 	i++
@@ -202,39 +255,72 @@ func lexString(src string, i int) (string, int, error) {
 		switch {
 		case c == q:
 			return b.String(), i + 1, nil
-		case c == '\\' && i+1 < len(src):
-			i++
-			switch e := src[i]; e {
-			case 'n':
-				b.WriteByte('\n')
-			case 't':
-				b.WriteByte('\t')
-			case 'r':
-				b.WriteByte('\r')
-			case '0':
-				b.WriteByte(0)
-			case '\\', '\'', '"':
-				b.WriteByte(e)
-			case 'x', 'u', 'U':
-				n := map[byte]int{'x': 2, 'u': 4, 'U': 8}[e]
-				if i+n < len(src) {
-					if r, err := strconv.ParseUint(src[i+1:i+1+n], 16, 32); err == nil {
-						b.WriteRune(rune(r))
-						i += n
-						break
-					}
-				}
-				b.WriteByte('\\')
-				b.WriteByte(e)
-			default:
-				b.WriteByte('\\')
-				b.WriteByte(e)
+		case c == '\\' && i+1 < len(src) && raw:
+			if src[i+1] == q {
+				return "", i, &SyntaxError{src, i, fmt.Sprintf(`a backslash before a quote inside a string in {{ }}: Ansible doubles the backslashes there and the string ends early; write the string with the other quote (%c)`, map[byte]byte{'"': '\'', '\'': '"'}[q])}
 			}
-			i++
+			b.WriteByte(c)
+			b.WriteByte(src[i+1])
+			i += 2
+		case c == '\\' && i+1 < len(src):
+			n, err := unescape(&b, src, i)
+			if err != nil {
+				return "", i, err
+			}
+			i += n
 		default:
 			b.WriteByte(c)
 			i++
 		}
 	}
 	return "", i, &SyntaxError{src, start, "unterminated string"}
+}
+
+// unescape decodes the escape sequence at src[i] (a backslash) as
+// Python's unicode-escape codec does, writing it to b, and returns its
+// length. An unknown escape keeps its backslash.
+func unescape(b *strings.Builder, src string, i int) (int, error) {
+	e := src[i+1]
+	switch e {
+	case 'n':
+		b.WriteByte('\n')
+	case 't':
+		b.WriteByte('\t')
+	case 'r':
+		b.WriteByte('\r')
+	case 'a':
+		b.WriteByte('\a')
+	case 'b':
+		b.WriteByte('\b')
+	case 'f':
+		b.WriteByte('\f')
+	case 'v':
+		b.WriteByte('\v')
+	case '\\', '\'', '"':
+		b.WriteByte(e)
+	case '\n':
+	case '0', '1', '2', '3', '4', '5', '6', '7':
+		j := i + 1
+		for j < len(src) && j < i+4 && src[j] >= '0' && src[j] <= '7' {
+			j++
+		}
+		n, _ := strconv.ParseUint(src[i+1:j], 8, 32)
+		b.WriteRune(rune(n))
+		return j - i, nil
+	case 'x', 'u', 'U':
+		n := map[byte]int{'x': 2, 'u': 4, 'U': 8}[e]
+		if i+2+n <= len(src) {
+			if r, err := strconv.ParseUint(src[i+2:i+2+n], 16, 32); err == nil && r <= utf8.MaxRune {
+				b.WriteRune(rune(r))
+				return 2 + n, nil
+			}
+		}
+		return 0, &SyntaxError{src, i, fmt.Sprintf(`truncated \%c escape`, e)}
+	case 'N':
+		return 0, &SyntaxError{src, i, `\N{...} escapes are not supported`}
+	default:
+		b.WriteByte('\\')
+		b.WriteByte(e)
+	}
+	return 2, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/big"
 	"reflect"
 	"strings"
 	"unicode/utf8"
@@ -203,10 +204,19 @@ func (b *budget) check(v any) error {
 		if len(x) > maxElements {
 			return listTooLarge()
 		}
-	case map[string]any:
+	case Tuple:
 		if len(x) > maxElements {
+			return listTooLarge()
+		}
+	case *Dict:
+		if x.Len() > maxElements {
 			return dictTooLarge()
 		}
+	case *big.Int:
+		if x.BitLen() > maxIntBits {
+			return intTooLarge()
+		}
+		return nil
 	default:
 		return nil
 	}
@@ -243,11 +253,18 @@ func (b *budget) size(v any, n, limit int) (int, error) {
 			return n + elementSize, nil
 		}
 		key = sizeKey{reflect.ValueOf(x).Pointer(), len(x)}
-	case map[string]any:
+	case Tuple:
 		if len(x) == 0 {
 			return n + elementSize, nil
 		}
-		key = sizeKey{reflect.ValueOf(x).Pointer(), len(x)}
+		key = sizeKey{reflect.ValueOf([]any(x)).Pointer(), len(x)}
+	case *Dict:
+		if x.Len() == 0 {
+			return n + elementSize, nil
+		}
+		key = sizeKey{reflect.ValueOf(x).Pointer(), x.Len()}
+	case *big.Int:
+		return n + elementSize + len(x.Bits())*8, nil
 	default:
 		return n + elementSize, nil
 	}
@@ -276,19 +293,11 @@ func (b *budget) walk(v any, limit int) (int, error) {
 	var err error
 	switch x := v.(type) {
 	case []any:
-		for _, e := range x {
-			if err := b.step(1); err != nil {
-				return n, err
-			}
-			if n > limit {
-				return n, nil
-			}
-			if n, err = b.size(e, n, limit); err != nil {
-				return n, err
-			}
-		}
-	case map[string]any:
-		for k, e := range x {
+		return b.walkSeq(x, n, limit)
+	case Tuple:
+		return b.walkSeq(x, n, limit)
+	case *Dict:
+		for k, e := range x.All() {
 			if err := b.step(1); err != nil {
 				return n, err
 			}
@@ -303,8 +312,25 @@ func (b *budget) walk(v any, limit int) (int, error) {
 	return n, nil
 }
 
-// items returns the elements of a list, the characters of a string or
-// the keys of a dict, failing when a string has more characters than
+// walkSeq adds the sizes of a list's elements to n.
+func (b *budget) walkSeq(x []any, n, limit int) (int, error) {
+	var err error
+	for _, e := range x {
+		if err := b.step(1); err != nil {
+			return n, err
+		}
+		if n > limit {
+			return n, nil
+		}
+		if n, err = b.size(e, n, limit); err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// items returns the elements of a list or tuple, the characters of a
+// string or the keys of a dict, failing when a string has more characters than
 // maxElements. It takes a step for each element it makes, those of a
 // string or dict; a filter going through them takes its own.
 func (b *budget) items(in any) ([]any, error) {
@@ -316,8 +342,8 @@ func (b *budget) items(in any) ([]any, error) {
 		if err := b.step(len(x)); err != nil {
 			return nil, err
 		}
-	case map[string]any:
-		if err := b.step(len(x)); err != nil {
+	case *Dict:
+		if err := b.step(x.Len()); err != nil {
 			return nil, err
 		}
 	}
@@ -352,52 +378,4 @@ func (b *budget) member(x, y any) (bool, error) {
 		return false, serr
 	}
 	return in, err
-}
-
-// hashKey returns a key equal for values that Python's == finds equal
-// (see equalCount) and different for others, for the values that have
-// one: not those holding a NaN, which equals nothing, or a value of
-// another type.
-func hashKey(v any) (string, bool) {
-	var sb strings.Builder
-	ok := writeHashKey(&sb, v)
-	return sb.String(), ok
-}
-
-// writeHashKey writes the key of v to sb and tells whether v has one.
-func writeHashKey(sb *strings.Builder, v any) bool {
-	if f, ok := number(v); ok {
-		if f != f {
-			return false
-		}
-		if f == 0 {
-			f = 0 // -0.0 equals 0.0
-		}
-		fmt.Fprintf(sb, "#%v;", f)
-		return true
-	}
-	switch x := v.(type) {
-	case nil:
-		sb.WriteString("N")
-	case string:
-		fmt.Fprintf(sb, "S%d:%s", len(x), x)
-	case []any:
-		fmt.Fprintf(sb, "[%d:", len(x))
-		for _, e := range x {
-			if !writeHashKey(sb, e) {
-				return false
-			}
-		}
-	case map[string]any:
-		fmt.Fprintf(sb, "{%d:", len(x))
-		for _, k := range sortedKeys(x) {
-			fmt.Fprintf(sb, "%d:%s", len(k), k)
-			if !writeHashKey(sb, x[k]) {
-				return false
-			}
-		}
-	default:
-		return false
-	}
-	return true
 }

@@ -3,101 +3,102 @@ package jinja
 import (
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 )
 
 // The filters over lists and dicts: Jinja2's select, reject, selectattr,
-// rejectattr, map, sum and items, and Ansible's dict2items, with keys and
-// values beside them. Dicts are walked in the order of their keys.
+// rejectattr, map, sum and items, and Ansible's dict2items and
+// items2dict. Dicts are walked in the order of their keys.
 
-// addSeqFilters adds these filters and the comparison tests they use.
+// addSeqFilters adds these filters.
 func addSeqFilters() {
-	filterFuncs["select"] = filterFunc{fn: func(w *budget, in any, args []any, kwargs map[string]any) (any, error) {
-		return selectItems(w, in, "", args, kwargs, true)
-	}}
-	filterFuncs["reject"] = filterFunc{fn: func(w *budget, in any, args []any, kwargs map[string]any) (any, error) {
-		return selectItems(w, in, "", args, kwargs, false)
-	}}
-	filterFuncs["selectattr"] = filterFunc{fn: func(w *budget, in any, args []any, kwargs map[string]any) (any, error) {
-		return selectAttr(w, in, args, kwargs, true)
-	}}
-	filterFuncs["rejectattr"] = filterFunc{fn: func(w *budget, in any, args []any, kwargs map[string]any) (any, error) {
-		return selectAttr(w, in, args, kwargs, false)
-	}}
-	filterFuncs["map"] = filterFunc{fn: filterMap}
-	filterFuncs["sum"] = filterFunc{fn: filterSum}
-	filterFuncs["dict2items"] = filterFunc{fn: filterDict2Items}
-	filterFuncs["items"] = filterFunc{fn: dictFilter(mapItems)}
-	filterFuncs["keys"] = filterFunc{fn: dictFilter(mapKeys)}
-	filterFuncs["values"] = filterFunc{fn: dictFilter(mapValues)}
-	testFuncs["equalto"] = testFunc{fn: testEqual}
-	testFuncs["eq"] = testFunc{fn: testEqual}
-	testFuncs["ne"] = testFunc{fn: func(w *budget, in any, args []any) (bool, error) {
-		eq, err := testEqual(w, in, args)
-		return !eq, err
-	}}
-	testFuncs["in"] = testFunc{fn: testIn}
-}
-
-// dictFilter makes a filter of f, which goes once through a dict's
-// members, taking a step for each.
-func dictFilter(f func(any) (any, error)) func(*budget, any, []any, map[string]any) (any, error) {
-	return func(w *budget, in any, _ []any, _ map[string]any) (any, error) {
-		if m, ok := in.(map[string]any); ok {
-			if err := w.step(len(m)); err != nil {
-				return nil, err
-			}
-		}
-		return f(in)
+	variadic := signature{variadic: true}
+	filterFuncs["select"] = filterFunc{sig: variadic, fn: func(a *fargs) (any, error) { return selectItems(a, nil, a.rest, true) }}
+	filterFuncs["reject"] = filterFunc{sig: variadic, fn: func(a *fargs) (any, error) { return selectItems(a, nil, a.rest, false) }}
+	filterFuncs["selectattr"] = filterFunc{sig: variadic, fn: func(a *fargs) (any, error) { return selectAttr(a, true) }, check: checkTestName(1)}
+	filterFuncs["rejectattr"] = filterFunc{sig: variadic, fn: func(a *fargs) (any, error) { return selectAttr(a, false) }, check: checkTestName(1)}
+	filterFuncs["map"] = filterFunc{sig: signature{variadic: true, anyKw: true}, fn: filterMap, check: checkMap}
+	filterFuncs["sum"] = filterFunc{sig: sig(0, "attribute", "start"), fn: filterSum}
+	filterFuncs["items"] = filterFunc{fn: filterItems}
+	filterFuncs["dict2items"] = filterFunc{sig: sig(0, "key_name", "value_name"), fn: filterDict2Items}
+	filterFuncs["items2dict"] = filterFunc{sig: sig(0, "key_name", "value_name"), fn: filterItems2Dict}
+	for _, name := range []string{"select", "reject"} {
+		f := filterFuncs[name]
+		f.check = checkTestName(0)
+		filterFuncs[name] = f
 	}
 }
 
-// testAliases are the operator names Jinja2 also accepts for its
-// comparison tests, in select and selectattr.
-var testAliases = map[string]string{"==": "eq", "!=": "ne"}
+// checkTestName checks, when a template is parsed, that the test named
+// by argument i of select, reject, selectattr or rejectattr exists.
+func checkTestName(i int) func([]node, []kwarg) error {
+	return func(args []node, kwargs []kwarg) error {
+		if len(kwargs) > 0 {
+			return errors.New("takes no keyword arguments")
+		}
+		if i == 1 && len(args) == 0 {
+			return errors.New("missing the attribute to test")
+		}
+		if len(args) <= i {
+			return nil
+		}
+		if lit, ok := args[i].(litExpr); ok {
+			name, ok := lit.val.(string)
+			if !ok {
+				return fmt.Errorf("the test name must be a string, found %s", Repr(lit.val))
+			}
+			if _, ok := testFuncs[name]; !ok {
+				return fmt.Errorf("no test named '%s'", name)
+			}
+		}
+		return nil
+	}
+}
+
+// checkMap checks map's arguments when a template is parsed: a filter
+// name that exists, or attribute= (with default=).
+func checkMap(args []node, kwargs []kwarg) error {
+	hasAttr := false
+	for _, kw := range kwargs {
+		if kw.name == "attribute" {
+			hasAttr = true
+		}
+	}
+	if hasAttr {
+		for _, kw := range kwargs {
+			if kw.name != "attribute" && kw.name != "default" {
+				return fmt.Errorf("unexpected keyword argument '%s'", kw.name)
+			}
+		}
+		if len(args) > 0 {
+			return errors.New("takes either an attribute or a filter, not both")
+		}
+		return nil
+	}
+	if len(args) == 0 {
+		return errors.New("needs a filter name or attribute=")
+	}
+	if lit, ok := args[0].(litExpr); ok {
+		name, ok := lit.val.(string)
+		if !ok {
+			return fmt.Errorf("the filter name must be a string, found %s", Repr(lit.val))
+		}
+		f, ok := filterFuncs[name]
+		if !ok {
+			if msg, refused := refusedFilters[name]; refused {
+				return fmt.Errorf("the filter %s is not supported: %s", name, msg)
+			}
+			return fmt.Errorf("no filter named '%s'", name)
+		}
+		if err := f.sig.check(name, len(args)-1, kwargs); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 func testEqual(w *budget, in any, args []any) (bool, error) {
-	if len(args) != 1 {
-		return false, errors.New("equalto needs one value to compare with")
-	}
 	return w.equal(in, args[0])
-}
-
-func testIn(w *budget, in any, args []any) (bool, error) {
-	if len(args) != 1 {
-		return false, errors.New("in needs one container")
-	}
-	return w.member(in, args[0])
-}
-
-// attrPath reads a dotted attribute path ("a.b", "results.0") from v as
-// Jinja2's attribute getters do: dict members, and list items for the
-// parts that are integers. What is missing is undefined.
-func attrPath(v any, path string) any {
-	for _, part := range strings.Split(path, ".") {
-		switch x := v.(type) {
-		case map[string]any:
-			e, ok := x[part]
-			if !ok {
-				return undefined{msg: fmt.Sprintf("'dict object' has no attribute '%s'", part)}
-			}
-			v = e
-		case []any:
-			i, err := strconv.Atoi(part)
-			if err != nil {
-				return undefined{msg: fmt.Sprintf("'list object' has no attribute '%s'", part)}
-			}
-			if i, ok := index(i, len(x)); ok {
-				v = x[i]
-				continue
-			}
-			return undefined{msg: "list object has no element " + part}
-		default:
-			return undefined{msg: fmt.Sprintf("'%s' object has no attribute '%s'", typeName(v), part)}
-		}
-	}
-	return v
 }
 
 // applyTest runs the test named name (truthiness when name is empty) on v
@@ -111,12 +112,12 @@ func applyTest(w *budget, v any, name string, args []any) (bool, error) {
 		}
 		return Truth(v), nil
 	}
-	if alias, ok := testAliases[name]; ok {
-		name = alias
-	}
 	t, ok := testFuncs[name]
 	if !ok {
-		return false, fmt.Errorf("no test named '%s'", name)
+		return false, fmt.Errorf("No test named '%s' found.", name)
+	}
+	if len(args) < t.minArgs || len(args) > t.maxArgs {
+		return false, fmt.Errorf("test %s takes %s", name, argCount(t.minArgs, t.maxArgs))
 	}
 	if u, ok := v.(undefined); ok && !t.takesUndefined {
 		return false, u.err()
@@ -124,13 +125,10 @@ func applyTest(w *budget, v any, name string, args []any) (bool, error) {
 	return t.fn(w, v, args)
 }
 
-// selectItems is Jinja2's select(test, args...) and reject; attr, when
-// set, is the attribute path tested (selectattr, rejectattr).
-func selectItems(w *budget, in any, attr string, args []any, kwargs map[string]any, keep bool) (any, error) {
-	if len(kwargs) > 0 {
-		return nil, errors.New("takes no keyword arguments")
-	}
-	list, err := w.items(in)
+// selectItems is Jinja2's select(test, args...) and reject; get, when
+// set, gives the value tested (selectattr, rejectattr).
+func selectItems(a *fargs, get func(any) (any, error), args []any, keep bool) (any, error) {
+	list, err := a.w.items(a.in)
 	if err != nil {
 		return nil, err
 	}
@@ -144,14 +142,16 @@ func selectItems(w *budget, in any, attr string, args []any, kwargs map[string]a
 	}
 	out := []any{}
 	for _, e := range list {
-		if err := w.step(1); err != nil {
+		if err := a.w.step(1); err != nil {
 			return nil, err
 		}
 		v := e
-		if attr != "" {
-			v = attrPath(e, attr)
+		if get != nil {
+			if v, err = get(e); err != nil {
+				return nil, err
+			}
 		}
-		ok, err := applyTest(w, v, test, args)
+		ok, err := applyTest(a.w, v, test, args)
 		if err != nil {
 			return nil, err
 		}
@@ -164,45 +164,33 @@ func selectItems(w *budget, in any, attr string, args []any, kwargs map[string]a
 
 // selectAttr is Jinja2's selectattr(attribute, test, args...) and
 // rejectattr.
-func selectAttr(w *budget, in any, args []any, kwargs map[string]any, keep bool) (any, error) {
-	if len(args) == 0 {
+func selectAttr(a *fargs, keep bool) (any, error) {
+	if len(a.rest) == 0 {
 		return nil, errors.New("missing the attribute to test")
 	}
-	attr, ok := args[0].(string)
-	if !ok || attr == "" {
-		return nil, fmt.Errorf("the attribute must be a name or a dotted path, got %s", Repr(args[0]))
-	}
-	return selectItems(w, in, attr, args[1:], kwargs, keep)
+	return selectItems(a, attrGetter(a, a.rest[0], false), a.rest[1:], keep)
 }
 
 // filterMap is Jinja2's map: map(attribute='a.b', default=x) takes an
 // attribute of each item, map('filter', args...) applies a filter to
 // each item.
-func filterMap(w *budget, in any, args []any, kwargs map[string]any) (any, error) {
-	list, err := w.items(in)
+func filterMap(a *fargs) (any, error) {
+	list, err := a.w.items(a.in)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]any, 0, len(list))
-	if a, ok := kwargs["attribute"]; ok {
-		if len(args) > 0 {
-			return nil, errors.New("takes either an attribute or a filter, not both")
-		}
-		attr, ok := a.(string)
-		if !ok || attr == "" {
-			return nil, fmt.Errorf("the attribute must be a name or a dotted path, got %s", Repr(a))
-		}
-		def, hasDef := kwargs["default"]
-		for k := range kwargs {
-			if k != "attribute" && k != "default" {
-				return nil, fmt.Errorf("unexpected keyword argument '%s'", k)
-			}
-		}
+	if attr, ok := a.kw["attribute"]; ok {
+		get := attrGetter(a, attr, false)
+		def, hasDef := a.kw["default"]
 		for _, e := range list {
-			if err := w.step(1); err != nil {
+			if err := a.w.step(1); err != nil {
 				return nil, err
 			}
-			v := attrPath(e, attr)
+			v, err := get(e)
+			if err != nil {
+				return nil, err
+			}
 			if u, ok := v.(undefined); ok {
 				if !hasDef {
 					return nil, u.err()
@@ -213,28 +201,34 @@ func filterMap(w *budget, in any, args []any, kwargs map[string]any) (any, error
 		}
 		return out, nil
 	}
-	if len(args) == 0 {
-		return nil, errors.New("needs a filter name or attribute=")
+	if len(a.rest) == 0 {
+		return nil, errors.New("map needs a filter name or attribute=")
 	}
-	name, ok := args[0].(string)
+	name, ok := a.rest[0].(string)
 	if !ok {
-		return nil, fmt.Errorf("the filter name must be a string, got %s", typeName(args[0]))
+		return nil, fmt.Errorf("the filter name must be a string, got %s", typeName(a.rest[0]))
 	}
 	f, ok := filterFuncs[name]
 	if !ok {
-		return nil, fmt.Errorf("no filter named '%s'", name)
+		return nil, fmt.Errorf("No filter named '%s' found.", name)
+	}
+	if err := f.sig.check(name, len(a.rest)-1, nil); err != nil {
+		return nil, err
 	}
 	total := elementSize
 	for _, e := range list {
-		if err := w.step(1); err != nil {
+		if err := a.w.step(1); err != nil {
 			return nil, err
 		}
-		v, err := f.fn(w, e, args[1:], kwargs)
+		if u, ok := e.(undefined); ok && !f.takesUndefined {
+			return nil, u.err()
+		}
+		v, err := f.fn(bind(a.w, a.ev, e, f.sig, a.rest[1:], a.kw))
 		if err == nil {
-			err = w.add(&total, v)
+			err = a.w.add(&total, v)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
+			return nil, err
 		}
 		out = append(out, v)
 	}
@@ -243,52 +237,28 @@ func filterMap(w *budget, in any, args []any, kwargs map[string]any) (any, error
 
 // filterSum is Jinja2's sum(attribute=None, start=0). A run of strings
 // or of lists is joined in one pass, not copied again at each element.
-func filterSum(w *budget, in any, args []any, kwargs map[string]any) (any, error) {
-	list, err := w.items(in)
+func filterSum(a *fargs) (any, error) {
+	list, err := a.w.items(a.in)
 	if err != nil {
 		return nil, err
 	}
-	if err := w.step(len(list)); err != nil {
+	if err := a.w.step(len(list)); err != nil {
 		return nil, err
 	}
 	vals := list
-	if attr := param(args, kwargs, 0, "attribute", nil); attr != nil {
-		path, err := w.str(attr)
-		if err != nil {
+	if attr := a.arg(0, nil); attr != nil {
+		if vals, err = attrValues(a, list, attr); err != nil {
 			return nil, err
 		}
-		vals = make([]any, len(list))
-		for i, e := range list {
-			vals[i] = attrPath(e, path)
-			if u, ok := vals[i].(undefined); ok {
+		for _, v := range vals {
+			if u, ok := v.(undefined); ok {
 				return nil, u.err()
 			}
 		}
 	}
-	total := param(args, kwargs, 1, "start", 0)
+	total := a.arg(1, 0)
 	for i := 0; i < len(vals); {
-		switch t := total.(type) {
-		case string:
-			parts := []string{t}
-			n := len(t)
-			for ; i < len(vals); i++ {
-				s, ok := vals[i].(string)
-				if !ok {
-					break
-				}
-				if n += len(s); n > maxStringSize {
-					return nil, stringTooLarge()
-				}
-				parts = append(parts, s)
-			}
-			if len(parts) > 1 {
-				if err := w.text(n); err != nil {
-					return nil, err
-				}
-				total = strings.Join(parts, "")
-				continue
-			}
-		case []any:
+		if t, ok := total.([]any); ok {
 			lists := [][]any{t}
 			n := len(t)
 			for ; i < len(vals); i++ {
@@ -306,14 +276,19 @@ func filterSum(w *budget, in any, args []any, kwargs map[string]any) (any, error
 				for _, l := range lists {
 					out = append(out, l...)
 				}
-				if err := w.check(out); err != nil {
+				if err := a.w.check(out); err != nil {
 					return nil, err
 				}
 				total = out
 				continue
 			}
 		}
-		if total, err = arith(w, "+", total, vals[i]); err != nil {
+		if isStr(total) || isStr(vals[i]) {
+			if isNumber(total) {
+				return nil, typeErrorf("unsupported operand type(s) for +: '%s' and 'str'", typeName(total))
+			}
+		}
+		if total, err = arith(a.w, "+", total, vals[i]); err != nil {
 			return nil, err
 		}
 		i++
@@ -321,75 +296,93 @@ func filterSum(w *budget, in any, args []any, kwargs map[string]any) (any, error
 	return total, nil
 }
 
-// dict returns in as a dict for the dict filters.
-func dict(in any, filter string) (map[string]any, error) {
-	m, ok := in.(map[string]any)
-	if !ok {
-		return nil, fmt.Errorf("%s requires a dictionary, got %s instead", filter, typeName(in))
+// filterItems is Jinja2's items: a dict's (key, value) pairs.
+func filterItems(a *fargs) (any, error) {
+	if isUndefined(a.in) {
+		return []any{}, nil
 	}
-	return m, nil
+	d, ok := a.in.(*Dict)
+	if !ok {
+		return nil, errors.New("Can only get item pairs from a mapping.")
+	}
+	return dictItems(a.w, d)
+}
+
+// dictItems is a dict's (key, value) pairs, as tuples, in order.
+func dictItems(w *budget, d *Dict) (any, error) {
+	if err := w.step(d.Len()); err != nil {
+		return nil, err
+	}
+	out := make([]any, 0, d.Len())
+	for k, v := range d.All() {
+		out = append(out, Tuple{k, v})
+	}
+	return out, nil
+}
+
+// pyType is Python's repr of a value's type, for Ansible's messages.
+func pyType(v any) string {
+	return "<class '" + typeName(v) + "'>"
 }
 
 // filterDict2Items is Ansible's dict2items(key_name='key',
 // value_name='value').
-func filterDict2Items(w *budget, in any, args []any, kwargs map[string]any) (any, error) {
-	m, err := dict(in, "dict2items")
+func filterDict2Items(a *fargs) (any, error) {
+	d, ok := a.in.(*Dict)
+	if !ok {
+		return nil, typeErrorf("dict2items requires a dictionary, got %s instead.", pyType(a.in))
+	}
+	if err := a.w.step(d.Len()); err != nil {
+		return nil, err
+	}
+	kn, err := dictKey(a.arg(0, "key"))
 	if err != nil {
 		return nil, err
 	}
-	if err := w.step(len(m)); err != nil {
-		return nil, err
-	}
-	kn, err := w.str(param(args, kwargs, 0, "key_name", "key"))
+	vn, err := dictKey(a.arg(1, "value"))
 	if err != nil {
 		return nil, err
 	}
-	vn, err := w.str(param(args, kwargs, 1, "value_name", "value"))
-	if err != nil {
-		return nil, err
-	}
-	out := make([]any, 0, len(m))
-	for _, k := range sortedKeys(m) {
-		out = append(out, map[string]any{kn: k, vn: m[k]})
+	out := make([]any, 0, d.Len())
+	for k, v := range d.All() {
+		e := NewDict(2)
+		e.Set(kn, k)
+		e.Set(vn, v)
+		out = append(out, e)
 	}
 	return out, nil
 }
 
-// mapItems is a dict's (key, value) pairs, as two-item lists.
-func mapItems(in any) (any, error) {
-	m, err := dict(in, "items")
-	if err != nil {
-		return nil, err
+// filterItems2Dict is Ansible's items2dict(key_name='key',
+// value_name='value').
+func filterItems2Dict(a *fargs) (any, error) {
+	list, ok := seqOf(a.in)
+	if !ok {
+		return nil, typeErrorf("items2dict requires a list, got %s instead.", pyType(a.in))
 	}
-	out := make([]any, 0, len(m))
-	for _, k := range sortedKeys(m) {
-		out = append(out, []any{k, m[k]})
+	kn, vn := Str(a.arg(0, "key")), Str(a.arg(1, "value"))
+	out := NewDict(len(list))
+	for _, e := range list {
+		if err := a.w.step(1); err != nil {
+			return nil, err
+		}
+		m, ok := e.(*Dict)
+		if !ok {
+			return nil, typeErrorf("items2dict requires a list of dictionaries, got %s instead.", Repr(a.in))
+		}
+		k, okK := m.Get(kn)
+		v, okV := m.Get(vn)
+		if !okK || !okV {
+			return nil, fmt.Errorf("items2dict requires each dictionary in the list to contain the keys '%s' and '%s', got %s instead.", kn, vn, Repr(a.in))
+		}
+		key, err := dictKey(k)
+		if err != nil {
+			return nil, err
+		}
+		out.Set(key, v)
 	}
 	return out, nil
 }
 
-// mapKeys is a dict's keys.
-func mapKeys(in any) (any, error) {
-	m, err := dict(in, "keys")
-	if err != nil {
-		return nil, err
-	}
-	out := make([]any, 0, len(m))
-	for _, k := range sortedKeys(m) {
-		out = append(out, k)
-	}
-	return out, nil
-}
-
-// mapValues is a dict's values, in the order of their keys.
-func mapValues(in any) (any, error) {
-	m, err := dict(in, "values")
-	if err != nil {
-		return nil, err
-	}
-	out := make([]any, 0, len(m))
-	for _, k := range sortedKeys(m) {
-		out = append(out, m[k])
-	}
-	return out, nil
-}
+// joinStrings joins the text of values with sep.
+func joinStrings(vals []string, sep string) string { return strings.Join(vals, sep) }

@@ -65,3 +65,25 @@ func recordSkip(test, reason string) error {
 	}
 	return err
 }
+
+// Note records a line of a suite's own figures (the differential suite's
+// counts, say) that .ci/suite summary prints under the suite's result, in
+// EnvSuiteDir/EnvSuite.note. Outside "make test" it does nothing.
+func Note(line string) error {
+	dir, suite := os.Getenv(EnvSuiteDir), os.Getenv(EnvSuite)
+	if dir == "" || suite == "" {
+		return nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(filepath.Join(dir, suite+".note"), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		return err
+	}
+	_, err = f.WriteString(strings.Join(strings.Fields(line), " ") + "\n")
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
