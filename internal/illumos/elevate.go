@@ -71,6 +71,26 @@ func PlanElevation(euid int, exe string, argv, env []string) (Elevation, error) 
 	return e, nil
 }
 
+// Privileged reports whether a process with effective uid euid and
+// environment env (in os.Environ form) holds all privileges itself, for
+// its own file access: uid 0, unless it is a front door that re-executed
+// itself under pfexec (ZONEMGR_ELEVATED set, ELEVATE_CMD pfexec or
+// unset). pfexec gives the profiles' privileges to the commands the
+// process starts (PRIV_PFEXEC), while zonemgr itself is in no profile
+// and keeps the user's credentials, so such a process never counts on
+// reaching what only root can. Under sudo the re-executed process is
+// uid 0.
+func Privileged(euid int, env []string) bool {
+	if euid != 0 {
+		return false
+	}
+	if lookupEnv(env, EnvElevated) == "" {
+		return true
+	}
+	method := lookupEnv(env, EnvElevateCmd)
+	return method != "" && method != "pfexec"
+}
+
 // withEnv returns a copy of env with key set to value, replacing any
 // entry of the same key.
 func withEnv(env []string, key, value string) []string {

@@ -83,3 +83,25 @@ func TestElevateWithoutReexec(t *testing.T) {
 		t.Errorf("Elevate with a bad ELEVATE_CMD = %v, %v; want false and an error", reexec, err)
 	}
 }
+
+// TestPrivileged: only uid 0 that is not a front door re-executed under
+// pfexec holds all privileges itself; sudo's re-execution is uid 0.
+func TestPrivileged(t *testing.T) {
+	for _, tt := range []struct {
+		euid int
+		env  []string
+		want bool
+	}{
+		{0, nil, true},
+		{0, []string{"ELEVATE_CMD=pfexec"}, true},
+		{1002, nil, false},
+		{1002, []string{EnvElevated + "=1"}, false},
+		{0, []string{EnvElevated + "=1"}, false},
+		{0, []string{EnvElevated + "=1", EnvElevateCmd + "=pfexec"}, false},
+		{0, []string{EnvElevated + "=1", EnvElevateCmd + "=sudo"}, true},
+	} {
+		if got := Privileged(tt.euid, tt.env); got != tt.want {
+			t.Errorf("Privileged(%d, %q) = %v, want %v", tt.euid, tt.env, got, tt.want)
+		}
+	}
+}

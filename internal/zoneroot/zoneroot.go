@@ -141,6 +141,75 @@ func (z *Root) ReadFile(name string, max int64) ([]byte, error) {
 	return b, nil
 }
 
+// Lstat describes what is at a name of the zone, without following a
+// final symbolic link (links before it resolve inside the root). A name
+// that does not exist gives an error matching fs.ErrNotExist.
+func (z *Root) Lstat(name string) (fs.FileInfo, error) {
+	p, err := z.rel(name)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := z.r.Lstat(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("zone root %s: %s: %w", z.dir, path.Clean("/"+name), fs.ErrNotExist)
+	}
+	if err != nil {
+		return nil, z.explain(name, err)
+	}
+	return fi, nil
+}
+
+// Owner returns the owner of a file as Lstat describes it.
+func Owner(fi fs.FileInfo) (uid, gid int) {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return int(st.Uid), int(st.Gid)
+	}
+	return 0, 0
+}
+
+// MkdirAll makes a directory of the zone, as "mkdir -p" would, unless
+// a directory is there already (which is left as it is): missing
+// parents get mode 0755 and the caller's owner, the directory itself
+// perm and uid:gid, set on the directory it opened, never through a
+// link. Something other than a directory at the name, or at a parent's,
+// is refused.
+func (z *Root) MkdirAll(name string, perm fs.FileMode, uid, gid int) error {
+	p, err := z.rel(name)
+	if err != nil {
+		return err
+	}
+	if fi, err := z.r.Stat(p); err == nil {
+		if fi.IsDir() {
+			return nil
+		}
+		return z.errf(name, "%s, not a directory; refusing to replace it", kind(fi.Mode()))
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return z.explain(name, err)
+	}
+	if dir := path.Dir(p); dir != "." {
+		if err := z.r.MkdirAll(dir, 0o755); err != nil {
+			return z.explain(name, err)
+		}
+	}
+	// Made private first: nobody reaches into it before it has its owner
+	// and mode.
+	if err := z.r.Mkdir(p, 0o700); err != nil {
+		return z.explain(name, err)
+	}
+	f, err := z.r.OpenFile(p, os.O_RDONLY|syscall.O_DIRECTORY|syscall.O_NOFOLLOW, 0)
+	if err != nil {
+		return z.explain(name, err)
+	}
+	defer f.Close()
+	if err := f.Chown(uid, gid); err != nil {
+		return z.explain(name, err)
+	}
+	if err := f.Chmod(perm); err != nil {
+		return z.explain(name, err)
+	}
+	return nil
+}
+
 // WriteFile replaces (or creates) a file of the zone with data, owned by
 // uid:gid with mode perm: a new file is written beside it and renamed
 // into place, so nothing is written through a link the zone put at the

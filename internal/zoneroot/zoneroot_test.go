@@ -150,3 +150,72 @@ func TestWriteHostile(t *testing.T) {
 		t.Errorf("temporary files left: %v", left)
 	}
 }
+
+// TestMkdirAllHostile: a directory is made inside the root with its
+// owner and mode, an existing one is left as it is, and one whose name
+// (or a parent's) is a link out of the root, or not a directory, is
+// refused without anything made outside.
+func TestMkdirAllHostile(t *testing.T) {
+	root, secret := hostileRoot(t)
+	outside := filepath.Dir(secret)
+	os.Symlink(outside, filepath.Join(root, "export"))
+	z, err := Open(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer z.Close()
+	if err := z.MkdirAll("/home/jenkins", 0o750, os.Getuid(), os.Getgid()); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Lstat(filepath.Join(root, "home/jenkins")); err != nil || !fi.IsDir() || fi.Mode().Perm() != 0o750 {
+		t.Errorf("/home/jenkins: %v, %v", fi, err)
+	}
+	os.Chmod(filepath.Join(root, "etc/dir"), 0o711)
+	if err := z.MkdirAll("/etc/dir", 0o755, 0, 0); err != nil {
+		t.Errorf("an existing directory: %v", err)
+	}
+	if fi, _ := os.Stat(filepath.Join(root, "etc/dir")); fi.Mode().Perm() != 0o711 {
+		t.Errorf("an existing directory got mode %v", fi.Mode())
+	}
+	for _, tt := range []struct{ name, want string }{
+		{"/export/home/jenkins", "a symbolic link leads out of the zone root"},
+		{"/export", "a symbolic link leads out of the zone root"},
+		{"/etc/abs", "a symbolic link leads out of the zone root"},
+		{"/etc/passwd", "a regular file, not a directory"},
+		{"/etc/passwd/x", "not a directory"},
+		{"/../x", "not a file name inside the zone"},
+	} {
+		err := z.MkdirAll(tt.name, 0o755, 0, 0)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("MkdirAll %s: %v, want %q", tt.name, err, tt.want)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(outside, "home")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a directory was made outside the zone root: %v", err)
+	}
+}
+
+// TestLstat describes the link itself, and resolves the links before it
+// inside the root only.
+func TestLstat(t *testing.T) {
+	root, _ := hostileRoot(t)
+	z, err := Open(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer z.Close()
+	if fi, err := z.Lstat("/etc/abs"); err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+		t.Errorf("Lstat /etc/abs: %v, %v", fi, err)
+	}
+	if fi, err := z.Lstat("/etc/passwd"); err != nil || !fi.Mode().IsRegular() {
+		t.Errorf("Lstat /etc/passwd: %v, %v", fi, err)
+	} else if uid, _ := Owner(fi); uid != os.Getuid() {
+		t.Errorf("Owner /etc/passwd: %d", uid)
+	}
+	if _, err := z.Lstat("/etc/none"); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("Lstat /etc/none: %v", err)
+	}
+	if _, err := z.Lstat("/var/tmp/etcdir/../../../x"); err == nil {
+		t.Errorf("Lstat through .. out of the root: no error")
+	}
+}
