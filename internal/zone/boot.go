@@ -57,18 +57,36 @@ func (h *Host) bootSteps(zone, zid string, b Boot) []Step {
 	return steps
 }
 
-// waitStep waits for a milestone inside a booted zone.
+// waitStep waits for a milestone inside a booted zone: asked from the
+// global zone (svcs -z) by a process with all privileges, through
+// zlogin otherwise (see Wait).
 func (h *Host) waitStep(zone, milestone string, timeout time.Duration) Step {
 	if timeout <= 0 {
 		timeout = h.Settings.BootTimeout
 	}
-	return Step{Why: "wait for " + milestone, Wait: &Wait{Zone: zone, Milestone: milestone, Timeout: timeout}}
+	return Step{Why: "wait for " + milestone, Wait: &Wait{Zone: zone, Milestone: milestone, Timeout: timeout, FromGlobal: h.Privileged}}
 }
 
-// WaitMilestone polls the milestone's state inside the zone until it is
-// online. It gives up at the timeout, or at once when the zone is no
-// longer running, and then says what state the zone and milestone were in.
-func (h *Host) WaitMilestone(ctx context.Context, r illumos.Runner, zone, milestone string, timeout time.Duration) error {
+// The intervals between two polls of a boot's milestone: the first (when
+// Host.PollInterval is not set), doubled after each poll up to the
+// largest. A boot takes seconds (SMF brings up the zone's services), so
+// the largest interval is what a wait adds to it at most; the first
+// polls are quick, for a zone whose services are up at once.
+const (
+	firstPollInterval = 20 * time.Millisecond
+	maxPollInterval   = 250 * time.Millisecond
+)
+
+// WaitMilestone polls the milestone's state in the zone (see Wait) until
+// it is online. A poll that finds no answer is a "not yet": svcs -z
+// before the zone's svc.configd is up ("svcs: Could not bind to
+// repository server for zone Z: repository server unavailable", exit 1:
+// illumos-gate usr/src/cmd/svcs/svcs.c main(), libscf's door below the
+// zone's root), zlogin before the zone runs. It gives
+// up at the timeout, or at once when the zone is no longer running, and
+// then says what state the zone and milestone were in.
+func (h *Host) WaitMilestone(ctx context.Context, r illumos.Runner, w Wait) error {
+	timeout := w.Timeout
 	if timeout <= 0 {
 		timeout = h.Settings.BootTimeout
 	}
@@ -76,35 +94,34 @@ func (h *Host) WaitMilestone(ctx context.Context, r illumos.Runner, zone, milest
 	defer cancel()
 	interval := h.PollInterval
 	if interval <= 0 {
-		interval = 100 * time.Millisecond
+		interval = firstPollInterval
 	}
 	last := "unknown"
 	for {
-		res, err := r.Run(ctx, illumos.Cmd{Argv: []string{"zlogin", "-S", zone, "svcs", "-H", "-o", "state", milestone}})
+		res, err := r.Run(ctx, illumos.Cmd{Argv: w.probe()})
 		if err == nil {
 			last = strings.TrimSpace(string(res.Stdout))
 			if last == "online" {
 				return nil
 			}
 		} else if ctx.Err() == nil {
-			// The zone may have died: zlogin refuses a zone that is not running.
-			st, serr := r.Run(ctx, illumos.Cmd{Argv: []string{"zoneadm", "-z", zone, "list", "-p"}})
+			// The zone may have died: zlogin refuses a zone that is not
+			// running, and svcs -z reaches no repository in it.
+			st, serr := r.Run(ctx, illumos.Cmd{Argv: []string{"zoneadm", "-z", w.Zone, "list", "-p"}})
 			if serr == nil {
 				if zs, perr := illumos.ParseZoneList(st.Stdout); perr == nil && len(zs) == 1 && zs[0].State != "running" {
-					return fmt.Errorf("boot %s: the zone is %s, not running (it died during boot)", zone, zs[0].State)
+					return fmt.Errorf("boot %s: the zone is %s, not running (it died during boot)", w.Zone, zs[0].State)
 				}
 			}
 		}
 		select {
 		case <-ctx.Done():
 			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-				return fmt.Errorf("boot %s: %s not online after %s (its state: %s)", zone, milestone, timeout, last)
+				return fmt.Errorf("boot %s: %s not online after %s (its state: %s)", w.Zone, w.Milestone, timeout, last)
 			}
-			return fmt.Errorf("boot %s: %w", zone, ctx.Err())
+			return fmt.Errorf("boot %s: %w", w.Zone, ctx.Err())
 		case <-time.After(interval):
 		}
-		if interval < 2*time.Second {
-			interval *= 2
-		}
+		interval = min(2*interval, maxPollInterval)
 	}
 }

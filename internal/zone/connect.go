@@ -42,7 +42,9 @@ func PrepareProcess() {
 // records each command in the returned transcript (passing it to
 // onCommand as it ends, when set), refuses every mutating command in
 // check mode (so a plan that would mutate cannot pass unnoticed), and
-// records the commands go-zfs starts beside its own.
+// records the commands go-zfs starts beside its own. The host is
+// privileged when this process holds all privileges itself (see
+// illumos.Privileged).
 func Connect(root string, s Settings, check bool, onCommand func(CommandRecord), stdout, stderr io.Writer) (*Host, *Transcript) {
 	t := illumos.NewTranscript(onCommand)
 	var r illumos.Runner = &illumos.Exec{Tools: illumos.NewTools(os.Environ())}
@@ -51,7 +53,8 @@ func Connect(root string, s Settings, check bool, onCommand func(CommandRecord),
 		r = illumos.ReadOnly(r)
 	}
 	r = zfs.WithRecorder(r, t)
-	return &Host{Runner: r, Settings: s, Root: root, Stdout: stdout, Stderr: stderr, CheckMode: check}, t
+	return &Host{Runner: r, Settings: s, Root: root, Stdout: stdout, Stderr: stderr, CheckMode: check,
+		Privileged: illumos.Privileged(os.Geteuid(), os.Environ())}, t
 }
 
 // SpawnModule runs a module in a process of its own, as Ansible runs a

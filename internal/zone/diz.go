@@ -67,6 +67,20 @@ func (s DIZSpec) boot() Boot {
 	return Boot{Timeout: s.BootTimeout, NoWait: s.NoWait, SingleUser: s.SingleUser}
 }
 
+// services are the services the zone needs enabled for what it is made
+// with (see servicesStep): the automounter for automounts, the LDAP
+// client for an LDAP client configuration.
+func (s DIZSpec) services() []string {
+	var out []string
+	if len(s.AutoNFS) > 0 {
+		out = append(out, autofsService)
+	}
+	if s.LDAPClient {
+		out = append(out, LDAPClientService)
+	}
+	return out
+}
+
 func (s DIZSpec) setup(name, giz string) Setup {
 	return Setup{Nodename: name, OldNames: []string{giz}, CopyGroups: s.CopyGroups, CopyUsers: s.CopyUsers, ElevateUsers: s.ElevateUsers, AutoNFS: s.AutoNFS}
 }
@@ -421,12 +435,16 @@ func dizConfig(g *Zone, spec *DIZSpec, zonepath, snap, created, run string, vnic
 	if len(createdDS) > 0 {
 		attrs = append(attrs, illumos.Attr{Name: AttrDatasets, Type: "string", Value: strings.Join(createdDS, " ")})
 	}
+	if svcs := spec.services(); len(svcs) > 0 {
+		attrs = append(attrs, illumos.Attr{Name: AttrServices, Type: "string", Value: strings.Join(svcs, " ")})
+	}
 	c.Attrs = append(c.Attrs, attrs...)
 	return c
 }
 
 // createDIZ plans a new disposable zone: container, delegated datasets,
-// VNICs, configuration, clone, boot, in-zone setup, final state.
+// VNICs, configuration, clone, the clone's identity written before its
+// first boot, final state (its one boot, when it is to run).
 func (h *Host) createDIZ(ctx context.Context, w *World, spec *DIZSpec, acc *accounts, plan *Plan, out *Outcome) error {
 	if spec.GIZ != "" && w.Zones[spec.GIZ] == nil {
 		return optErr(FieldGIZ, "zone %s does not exist; give %v to have a golden zone of that name built from them", spec.GIZ, FieldPackages)
@@ -492,28 +510,40 @@ func (h *Host) createDIZ(ctx context.Context, w *World, spec *DIZSpec, acc *acco
 		}
 		plan.Add(Step{Why: "record the golden zone's last use", Cmd: &c})
 	}
+	// The clone's identity is written before its first boot, which is
+	// then the only boot of its life. The brand's clone hook has just
+	// unconfigured the clone (pkg5 src/brand/ipkg/clone, common.ksh
+	// unconfigure_zone(): system-unconfigure -R /a in the scratch zone
+	// deletes /etc/nodename, resets /etc/inet/hosts to the loopback
+	// lines, root's password and /etc/shadow's mode) and left its root
+	// mounted (the unmount's poststate hook, mount_active_ds()); it
+	// touches no other account, sudoers.d, user_attr or automount map.
+	// Nothing at the first boot rewrites what is written here: the
+	// identity-node service only reads /etc/nodename (the zone name
+	// without one), and OpenIndiana's sysding only removes
+	// /.UNCONFIGURED and gives an empty root password NP.
 	setup := spec.setup(spec.Name, g.Name)
 	for _, f := range cfg.FS {
 		setup.Mounts = append(setup.Mounts, f.Dir)
 	}
-	plan.Add(h.setupSteps(spec.Name, plan.Run, setup, acc, Boot{Timeout: spec.BootTimeout})...)
+	edits := setupEdits(setup, acc)
 	if spec.LDAPClient {
 		files, err := h.readLDAPClient()
 		if err != nil {
 			return err
 		}
-		plan.Add(ldapSteps(spec.Name, files)...)
+		edits = append(edits, ldapEdits(files)...)
 	}
+	zoneDS := h.Settings.DIZContainer + "/" + spec.Name
+	plan.Add(h.zoneFilesStep("write the zone's identity before its first boot ("+strings.Join(setupWhat(setup, spec.LDAPClient), ", ")+")", spec.Name, zonepath, zoneDS, plan.Run, edits)...)
 	st := spec.State
 	if st == "restarted" {
 		st = "running"
 	}
-	if st == "running" && (spec.SingleUser || spec.NoWait) {
-		// Reboot the way the spec asks: the setup boot waits for multi-user.
-		plan.Add(Step{Why: "halt after setup", Cmd: zoneadm(spec.Name, "halt")})
-		plan.Add(h.bootSteps(spec.Name, plan.Run, spec.boot())...)
-	} else {
-		plan.Add(h.stateSteps(spec.Name, plan.Run, "running", st, spec.boot())...)
+	boot := h.stateSteps(spec.Name, plan.Run, "installed", st, spec.boot())
+	plan.Add(boot...)
+	if booted(boot) {
+		plan.Add(servicesStep(spec.Name, spec.services())...)
 	}
 
 	out.Before = "state: absent\n"
@@ -631,6 +661,8 @@ func (h *Host) updateDIZ(ctx context.Context, w *World, z *Zone, spec *DIZSpec, 
 		want.Brand = have.Brand
 	}
 	keepUngiven(want, have, spec)
+	// The services a zone enables are what it was made with.
+	copyAttr(want, have, AttrServices)
 	script, changes, err := illumos.UpdateScript(have, want)
 	if err != nil {
 		return fmt.Errorf("zone %s: %w", z.Name, err)
@@ -645,7 +677,11 @@ func (h *Host) updateDIZ(ctx context.Context, w *World, z *Zone, spec *DIZSpec, 
 			out.Warnings = append(out.Warnings, fmt.Sprintf("zone %s is running: configuration changes take effect at its next boot", z.Name))
 		}
 	}
-	plan.Add(h.stateSteps(z.Name, zoneRun(z), z.State, spec.State, spec.boot())...)
+	boot := h.stateSteps(z.Name, zoneRun(z), z.State, spec.State, spec.boot())
+	plan.Add(boot...)
+	if booted(boot) {
+		plan.Add(servicesStep(z.Name, strings.Fields(z.Attr(AttrServices)))...)
+	}
 	out.Before = have.Export() + "state: " + z.State + "\n"
 	after := finalState(spec.State)
 	if after == "restarted" {
@@ -701,6 +737,15 @@ func keepUngiven(want, have *illumos.ZoneConfig, spec *DIZSpec) {
 				want.Attrs[i].Value = configAttr(have, AttrSetup)
 			}
 		}
+	}
+}
+
+// copyAttr gives a configuration the attribute of another, or none when
+// the other has none.
+func copyAttr(to, from *illumos.ZoneConfig, name string) {
+	to.Attrs = slices.DeleteFunc(to.Attrs, func(a illumos.Attr) bool { return a.Name == name })
+	if i := slices.IndexFunc(from.Attrs, func(a illumos.Attr) bool { return a.Name == name }); i >= 0 {
+		to.Attrs = append(to.Attrs, from.Attrs[i])
 	}
 }
 

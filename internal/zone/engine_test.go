@@ -202,6 +202,16 @@ func TestSnapshotPlan(t *testing.T) {
 	}
 }
 
+// outAccounts reads the global zone's accounts as the engine does.
+func outAccounts(t *testing.T, h *Host) *accounts {
+	t.Helper()
+	a, err := h.readAccounts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
 // outZone reads one zone as the engine sees it.
 func outZone(t *testing.T, h *Host, name string) *Zone {
 	t.Helper()
@@ -251,27 +261,33 @@ func TestExecPlan(t *testing.T) {
 func TestExecDIZPlan(t *testing.T) {
 	for _, discard := range []string{"always", "never"} {
 		h, _ := fakeHost(t)
+		h.Privileged = true
 		_, out, err := h.Exec(context.Background(), ExecSpec{Cmd: "make", User: "jenkins", Discard: discard, DIZ: &DIZSpec{Name: "x1", GIZ: "golden", CopyUsers: []string{"jenkins"}}})
 		if err != nil {
 			t.Fatal(err)
 		}
 		boot := zoneadm("x1", "boot")
 		boot.Timeout = 5 * time.Minute
+		// One boot, and no zlogin but the command's: the identity is
+		// written before the boot, and the boot's milestone is asked
+		// from the global zone.
 		want := []Step{
 			{Why: "configure the zone", Cmd: &illumos.Cmd{Argv: []string{"zonecfg", "-z", "x1", "-f", "-"}},
 				Undo: &illumos.Cmd{Argv: []string{"zonecfg", "-z", "x1", "delete", "-F"}}, Guard: &Guard{Zone: "x1", ZoneRun: "r1"}},
 			cloneStep("x1", "r1", "golden", "initial-postinstalled-golden"),
+			{Why: "write the zone's identity before its first boot (node name, hosts, accounts)",
+				Files: &ZoneFiles{Zone: "x1", Zonepath: "/zones/_zonemgr/DIZ/x1", Dataset: "rpool/zones/_zonemgr/DIZ/x1",
+					Edits: setupEdits(Setup{Nodename: "x1", OldNames: []string{"golden"}, CopyUsers: []string{"jenkins"}}, outAccounts(t, h))}},
 			{Why: "boot the zone", Cmd: boot, Undo: zoneadm("x1", "halt"), UndoIfFailed: true, Guard: &Guard{Zone: "x1", ZoneRun: "r1", States: kernelStates}},
-			{Why: "wait for " + MilestoneMultiUser, Wait: &Wait{Zone: "x1", Milestone: MilestoneMultiUser, Timeout: 5 * time.Minute}},
-			{Why: "set up the zone (node name, accounts, automounts)", Cmd: &illumos.Cmd{Argv: []string{"zlogin", "-S", "x1", "/bin/sh -s"}, ZoneStatus: true}},
+			{Why: "wait for " + MilestoneMultiUser, Wait: &Wait{Zone: "x1", Milestone: MilestoneMultiUser, Timeout: 5 * time.Minute, FromGlobal: true}},
 			{Why: "run the command", Cmd: &illumos.Cmd{Argv: []string{"zlogin", "-l", "jenkins", "x1", "make"}, ZoneStatus: true},
 				Exec: &ExecRun{Zone: "x1", OKRCs: []int{0}, OutputLimit: 64 << 10}, Commit: discard == "never"},
 			{Why: "finish", Finish: &Finish{Discard: discard}, Show: "destroy x1 (" + discard + ")"},
 		}
-		got, scripts := withoutScripts(out.Steps)
+		got, _ := withoutScripts(out.Steps)
 		diffSteps(t, got, want)
-		if !strings.Contains(scripts["zlogin"], "putline /etc/passwd 'jenkins'") {
-			t.Errorf("%s: setup script:\n%s", discard, scripts["zlogin"])
+		if e := got[2].Files.Edits; len(e) < 3 || e[2].Text != "jenkins:x:1001:1001:Jenkins:/export/home/jenkins:/bin/bash" {
+			t.Errorf("%s: identity edits %+v", discard, e)
 		}
 		if out.Zone != "x1" || out.Values["giz"] != "golden" || out.Changed {
 			t.Errorf("%s: zone %s, values %v, changed %v", discard, out.Zone, out.Values, out.Changed)
@@ -385,11 +401,13 @@ func TestExecDIZJournal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if during == nil || during.Recover == nil || *during.Recover != (Recovery{Kind: "destroy", Zone: "x1", ZoneRun: "r1"}) || len(during.Entries) != 6 {
+	// configure, clone, mount, the identity in the scratch zone,
+	// unmount, boot, wait, the command.
+	if during == nil || during.Recover == nil || *during.Recover != (Recovery{Kind: "destroy", Zone: "x1", ZoneRun: "r1"}) || len(during.Entries) != 8 {
 		t.Fatalf("the journal while the command ran: %+v", during)
 	}
 	// The command line itself is not written to disk.
-	if e := during.Entries[5]; e.Do != "run the command" {
+	if e := during.Entries[7]; e.Do != "run the command" {
 		t.Errorf("the command's entry: %+v", e)
 	}
 	if !res.Discarded || res.Kept || res.Timing["destroy"] == 0 && res.Timing["run"] == 0 {

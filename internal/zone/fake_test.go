@@ -2,6 +2,7 @@ package zone
 
 import (
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -29,12 +30,22 @@ type fakeGZ struct {
 	// fail is a command (as it prints) that fails with "failed on
 	// purpose".
 	fail string
+	// pkgAsk is the exit code of pkg -R ROOT update -nq (0: updates,
+	// 4: none, 1: no image: not mounted, or no privilege); unmounted
+	// makes zfs list PATH name the zonepath's dataset instead of its
+	// boot environment.
+	pkgAsk    int
+	unmounted bool
+	// booting is how many polls of a milestone answer offline* before
+	// online; noRepository how many svcs -z polls find no repository
+	// first (the zone's svc.configd not up yet).
+	booting, noRepository int
 	// onChange, when set, is called with each change the Changer answers.
 	onChange func(argv []string)
 }
 
 func newFakeGZ() *fakeGZ {
-	f := &fakeGZ{Script: illumos.NewScript()}
+	f := &fakeGZ{Script: illumos.NewScript(), pkgAsk: pkgNothingToDo}
 	f.Responder, f.Changer = f.read, f.change
 	return f
 }
@@ -46,12 +57,44 @@ func (f *fakeGZ) read(argv []string) (illumos.Result, error) {
 	switch {
 	case slices.Equal(argv, []string{"zoneadm", "list", "-cp"}):
 		return out(f.zones)
+	// zfs list PATH: the file system mounted there.
+	case len(argv) == 6 && argv[0] == "zfs" && argv[1] == "list" && argv[4] == "name,mounted":
+		zp := path.Dir(argv[5])
+		ds := "rpool/zones/_zonemgr/" + path.Base(path.Dir(zp)) + "/" + path.Base(zp)
+		if f.unmounted {
+			return out(ds + "\tyes\n")
+		}
+		return out(ds + "/ROOT/zbe\tyes\n")
 	case len(argv) > 2 && argv[0] == "zfs" && argv[1] == "list":
 		return out(f.datasets)
 	case len(argv) > 1 && argv[0] == "dladm" && argv[1] == "show-vnic":
 		return out(strings.Join(f.vnics, "\n") + "\n")
-	case len(argv) == 8 && argv[0] == "zlogin" && argv[1] == "-S" && argv[3] == "svcs":
+	case len(argv) == 8 && argv[0] == "zlogin" && argv[1] == "-S" && argv[3] == "svcs",
+		len(argv) == 7 && argv[0] == "svcs" && argv[1] == "-z":
+		if argv[0] == "svcs" && f.noRepository > 0 {
+			f.noRepository--
+			return illumos.Result{ExitCode: 1, Stderr: []byte("svcs: Could not bind to repository server for zone " + argv[2] + ": repository server unavailable\n")}, nil
+		}
+		if f.booting > 0 {
+			f.booting--
+			return out("offline*\n")
+		}
 		return out("online\n")
+	case len(argv) == 5 && argv[0] == "zoneadm" && argv[3] == "list":
+		for _, l := range strings.Split(f.zones, "\n") {
+			if p := strings.Split(l, ":"); len(p) > 2 && p[1] == argv[2] {
+				return out(l + "\n")
+			}
+		}
+		return illumos.Result{ExitCode: 1, Stderr: []byte("zoneadm: " + argv[2] + ": No such zone configured\n")}, nil
+	case len(argv) == 5 && argv[0] == "pkg" && argv[1] == "-R" && argv[3] == "update" && argv[4] == "-nq":
+		switch f.pkgAsk {
+		case 0:
+			return out("            Packages to update:   1\n")
+		case 4:
+			return illumos.Result{ExitCode: 4, Stdout: []byte("No updates available for this image. (zone:golden)\n")}, nil
+		}
+		return illumos.Result{ExitCode: 1, Stderr: []byte("pkg: No image rooted at '" + argv[2] + "'\n")}, nil
 	case len(argv) > 1 && argv[0] == "pkg" && slices.Contains(argv, "list"):
 		return out("")
 	}

@@ -2,6 +2,7 @@ package zone
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path"
@@ -249,6 +250,9 @@ type gizOp struct {
 	update   bool
 	snap     string
 	pkgSteps []int
+	// upToDate: the global zone found nothing to update; the plan is
+	// empty.
+	upToDate bool
 }
 
 func (o *gizOp) journal() string {
@@ -343,6 +347,9 @@ func (o *gizOp) done(_ context.Context, p *Plan, out *Outcome, e ending, err err
 		return out, err
 	}
 	switch {
+	case o.upToDate:
+		out.Msg = fmt.Sprintf("packages of %s are up to date", out.Zone)
+		return out, nil
 	case e == shown:
 		out.Msg = fmt.Sprintf("would update the packages of %s and snapshot it as %s if anything changed", out.Zone, o.snap)
 		return out, nil
@@ -655,9 +662,12 @@ func (h *Host) reconcileGIZ(w *World, z *Zone, spec *GIZSpec, plan *Plan, out *O
 	return nil
 }
 
-// planUpdate plans the refresh of a golden zone's packages: boot,
-// refresh publishers, pkg update (exit 4: nothing to do), halt, and a
-// new snapshot only when something changed.
+// planUpdate plans the refresh of a golden zone's packages. A refresh
+// that only updates the packages asks the global zone first whether
+// there is anything to update (see askUpdates): with nothing, the plan
+// is empty, and the zone is never booted. Otherwise: boot, refresh
+// publishers, the package changes asked for, pkg update (exit 4:
+// nothing to do), halt, and a new snapshot only when something changed.
 func (o *gizOp) planUpdate(ctx context.Context, w *World, z *Zone, plan *Plan, out *Outcome) error {
 	h, spec := o.h, &o.spec
 	ds, ok := w.ZoneDataset(z)
@@ -687,6 +697,31 @@ func (o *gizOp) planUpdate(ctx context.Context, w *World, z *Zone, plan *Plan, o
 		return fmt.Errorf("zone %s: %s has no snapshot to return to should the update fail; take one first (zone_snapshot, or zonemgr snapshot -z %s)", z.Name, be, z.Name)
 	}
 	refresh := &Recovery{Kind: "refresh", Zone: z.Name, ZoneRun: zid, Snapshot: bsnaps[len(bsnaps)-1].Name}
+	out.set("zonepath", z.Zonepath)
+	out.set("state", "installed")
+	// Whether there is anything to update is asked from the global zone
+	// first, so that a refresh that finds nothing boots nothing.
+	var ifUpdates []int
+	if spec.UpdatePackages && len(spec.AddPublishers)+len(spec.RemovePublishers)+len(spec.AddPackages)+len(spec.RemovePackages) == 0 {
+		switch a, err := h.askUpdates(ctx, z, ds); {
+		case err != nil:
+			return err
+		case a == upToDate:
+			o.upToDate = true
+			return nil
+		case a == askMounted:
+			// The zone's root is not mounted (the global zone was
+			// booted since the zone's last halt): the scratch zone's
+			// mount mounts it, and the brand's poststate hook leaves it
+			// mounted after the unmount (mount_active_ds()).
+			plan.Add(Step{Why: "mount the zone, which mounts its root", Cmd: zoneadm(z.Name, "mount"), Undo: zoneadm(z.Name, "unmount"), UndoIfFailed: true,
+				Guard: &Guard{Zone: z.Name, ZoneRun: zid, States: []string{"mounted"}}})
+			ifUpdates = []int{len(plan.Steps)}
+			plan.Add(Step{Why: "ask whether anything is to update", Cmd: pkgAskUpdates(z.Zonepath), NoChangeExit: []int{pkgNothingToDo}})
+			plan.Add(Step{Why: "unmount the zone", Cmd: zoneadm(z.Name, "unmount")})
+		}
+	}
+	boot := len(plan.Steps)
 	plan.Add(h.bootSteps(z.Name, zid, Boot{Timeout: spec.BootTimeout})...)
 	plan.Add(Step{Why: "refresh publishers", Cmd: zlogin(z.Name, "pkg", "refresh", "--full")})
 	first := len(plan.Steps)
@@ -701,12 +736,68 @@ func (o *gizOp) planUpdate(ctx context.Context, w *World, z *Zone, plan *Plan, o
 		plan.Steps[first].Recover = refresh
 	}
 	plan.Add(Step{Why: "halt after the update", Cmd: zoneadm(z.Name, "halt")})
+	for i := boot; i < len(plan.Steps); i++ {
+		plan.Steps[i].IfChanged = ifUpdates
+	}
 	// A new snapshot only when a package step changed something.
 	for _, s := range snapSteps(ds, o.snap, plan.Run) {
 		s.IfChanged = o.pkgSteps
 		plan.Add(s)
 	}
-	out.set("zonepath", z.Zonepath)
-	out.set("state", "installed")
 	return nil
+}
+
+// An updatesAnswer is what the global zone learnt of a golden zone's
+// packages (see askUpdates).
+type updatesAnswer int
+
+const (
+	// askInZone: the global zone cannot tell; the zone is booted and
+	// pkg asked inside it.
+	askInZone updatesAnswer = iota
+	// updatesFound: packages are to update.
+	updatesFound
+	// upToDate: nothing is to update.
+	upToDate
+	// askMounted: the zone's root is not mounted; asked again once the
+	// zone is mounted.
+	askMounted
+)
+
+// pkgAskUpdates asks pkg, in the global zone, whether a zone's image has
+// anything to update: pkg -R on the zone's root, a linked image of the
+// global zone's (pkg5 src/modules/client/linkedimage/zone.py; the
+// brand's own scripts run pkg -R $ZONEROOT), as a dry run. It exits 4
+// when there is nothing to update ("No updates available for this
+// image. (zone:NAME)", pkgdefs.py EXIT_NOP), 0 when there is, 1 on an
+// error. "pkg list -u" would not do: it ignores the incorporations that
+// hold packages back.
+func pkgAskUpdates(zonepath string) *illumos.Cmd {
+	return &illumos.Cmd{Argv: []string{"pkg", "-R", path.Join(zonepath, "root"), "update", "-nq"}}
+}
+
+// askUpdates asks from the global zone whether a halted golden zone has
+// packages to update, with read-only commands only. pkg -R needs the
+// zone's root mounted ("pkg: No image rooted at '...'", exit 1,
+// otherwise) and a caller who may reach it: uid 0, or the Software
+// Installation profile, which runs pkg as uid 0 (pkg5
+// src/util/misc/exec_attr.d/package:pkg). When it cannot answer, the
+// root is looked at: not mounted, a privileged process mounts the zone
+// and asks again (askMounted); otherwise pkg is asked in the booted zone.
+func (h *Host) askUpdates(ctx context.Context, z *Zone, ds string) (updatesAnswer, error) {
+	_, err := h.Runner.Run(ctx, *pkgAskUpdates(z.Zonepath))
+	var ce *illumos.CommandError
+	switch {
+	case err == nil:
+		return updatesFound, nil
+	case errors.As(err, &ce) && ce.ExitCode == pkgNothingToDo:
+		return upToDate, nil
+	case ctx.Err() != nil:
+		return 0, fmt.Errorf("zone %s: %w", z.Name, ctx.Err())
+	}
+	mounted, _, merr := h.rootMounted(ctx, z.Zonepath, ds)
+	if merr == nil && !mounted && h.Privileged {
+		return askMounted, nil
+	}
+	return askInZone, nil
 }

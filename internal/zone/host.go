@@ -76,6 +76,14 @@ type Host struct {
 	CheckMode bool
 	// PollInterval is the first interval of boot-readiness polling.
 	PollInterval time.Duration
+	// Privileged: this process holds all privileges itself (see
+	// illumos.Privileged). It then edits a halted zone's files from the
+	// global zone (ZoneFiles) and asks a booting zone's milestone from
+	// the global zone (svcs -z): the zone root and the zone's repository
+	// door lie below the zonepath, which is private to root. Otherwise
+	// the edits are made in the zone's scratch zone, and each poll logs
+	// into the zone.
+	Privileged bool
 }
 
 func (h *Host) now() time.Time {

@@ -108,12 +108,14 @@ func TestLDAPScript(t *testing.T) {
 		{path: nsswitchConf, data: []byte("passwd: files ldap"), mode: 0o644},
 	}
 	got := ldapScript(files)
-	want := "set -e\numask 077\nmkdir -p /var/ldap\n" +
-		"cat > /var/ldap/ldap_client_file.zonemgr-new <<'ZONEMGR_EOF'\nNS_LDAP_SERVERS= ldap1\nZONEMGR_EOF\n" +
+	// Each file is written private (umask 077) until it has its owner
+	// and mode, under a here-document delimiter none of its lines is.
+	want := editScriptHead + "[ -d /var/ldap ] || { mkdir -p /var/ldap && chown 0:0 /var/ldap && chmod 0700 /var/ldap; }\n" +
+		"umask 077\ncat > /var/ldap/ldap_client_file.zonemgr-new <<'ZONEMGR_EOF'\nNS_LDAP_SERVERS= ldap1\nZONEMGR_EOF\numask 022\n" +
 		"chown 0:0 /var/ldap/ldap_client_file.zonemgr-new\nchmod 0644 /var/ldap/ldap_client_file.zonemgr-new\nmv -f /var/ldap/ldap_client_file.zonemgr-new /var/ldap/ldap_client_file\n" +
-		"cat > /var/ldap/ldap_client_cred.zonemgr-new <<'ZONEMGR_EOF_'\nNS_LDAP_BINDPASSWD= {NS1}pw\nZONEMGR_EOF\nZONEMGR_EOF_\n" +
+		"umask 077\ncat > /var/ldap/ldap_client_cred.zonemgr-new <<'ZONEMGR_EOF_'\nNS_LDAP_BINDPASSWD= {NS1}pw\nZONEMGR_EOF\nZONEMGR_EOF_\numask 022\n" +
 		"chown 0:3 /var/ldap/ldap_client_cred.zonemgr-new\nchmod 0600 /var/ldap/ldap_client_cred.zonemgr-new\nmv -f /var/ldap/ldap_client_cred.zonemgr-new /var/ldap/ldap_client_cred\n" +
-		"cat > /etc/nsswitch.conf.zonemgr-new <<'ZONEMGR_EOF'\npasswd: files ldap\nZONEMGR_EOF\n" +
+		"umask 077\ncat > /etc/nsswitch.conf.zonemgr-new <<'ZONEMGR_EOF'\npasswd: files ldap\nZONEMGR_EOF\numask 022\n" +
 		"chown 0:0 /etc/nsswitch.conf.zonemgr-new\nchmod 0644 /etc/nsswitch.conf.zonemgr-new\nmv -f /etc/nsswitch.conf.zonemgr-new /etc/nsswitch.conf\n" +
 		"svcadm enable -r svc:/network/ldap/client:default\n"
 	if got != want {

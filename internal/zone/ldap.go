@@ -2,7 +2,6 @@ package zone
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"strings"
@@ -69,29 +68,12 @@ func (h *Host) readLDAPFile(p string) (ldapFile, error) {
 	return f, nil
 }
 
-// ldapScript renders the shell script that installs the files in the zone
-// and enables the LDAP client. It is fed to the zone's shell on standard
-// input, so the credentials never appear in an argv, a transcript or a
-// log; each file is written with a here-document whose quoted delimiter
-// occurs in none of its lines (a file not ending in a newline gets one).
+// ldapScript renders the shell script that installs the files in a
+// booted zone (see ldapEdits) and enables the LDAP client. It is fed to
+// the zone's shell on standard input, so the credentials never appear in
+// an argv, a transcript or a log.
 func ldapScript(files []ldapFile) string {
-	var b strings.Builder
-	b.WriteString("set -e\numask 077\nmkdir -p /var/ldap\n")
-	for _, f := range files {
-		data := string(f.data)
-		if data != "" && !strings.HasSuffix(data, "\n") {
-			data += "\n"
-		}
-		eof := "ZONEMGR_EOF"
-		for strings.Contains("\n"+data, "\n"+eof+"\n") {
-			eof += "_"
-		}
-		fmt.Fprintf(&b, "cat > %s.zonemgr-new <<'%s'\n%s%s\n", f.path, eof, data, eof)
-		fmt.Fprintf(&b, "chown %d:%d %s.zonemgr-new\nchmod %04o %s.zonemgr-new\nmv -f %s.zonemgr-new %s\n",
-			f.uid, f.gid, f.path, f.mode, f.path, f.path, f.path)
-	}
-	fmt.Fprintf(&b, "svcadm enable -r %s\n", LDAPClientService)
-	return b.String()
+	return editScript(ldapEdits(files), "") + "svcadm enable -r " + LDAPClientService + "\n"
 }
 
 // ldapSteps copy the LDAP client configuration into a booted zone and

@@ -30,6 +30,7 @@ const (
 	AttrAutoVNIC = "zonemgr.autovnic" // "<vnic>|<link>[|vlan[|mac]] ..."
 	AttrDatasets = "zonemgr.datasets" // delegated datasets zonemgr created
 	AttrSetup    = "zonemgr.setup"    // hash of the in-zone setup (accounts, automounts)
+	AttrServices = "zonemgr.services" // services zonemgr enables when it boots the zone (see servicesStep)
 )
 
 // AutoSnapshotName is the default snapshot name: autozone-<UTC stamp>.

@@ -16,8 +16,9 @@ import (
 )
 
 // A Step is one action of a plan, as data: the command to run (or a
-// wait for a milestone, an image to write, an exec's command and its
-// finish, a killed run's journal to remove), what counts as success and
+// wait for a milestone, an image to write, files to edit in a zone's
+// root, an exec's command and its finish, a killed run's journal to
+// remove), what counts as success and
 // as a change, the conditions under which it runs, and, when it makes
 // something, the command that removes it again with the guard that says
 // when that removal still applies. Plans compare as values, and a
@@ -33,6 +34,9 @@ type Step struct {
 	Wait *Wait
 	// Export, instead of a command, writes a golden image file.
 	Export *ImageExport
+	// Files, instead of a command, edits files in a zone's root from the
+	// global zone.
+	Files *ZoneFiles
 	// Exec makes Cmd (a zlogin argv) the command an exec runs in a zone:
 	// its exit status is the command's result, not the step's, and the
 	// plan goes on to its Finish whatever it is. The step fails only
@@ -48,8 +52,8 @@ type Step struct {
 	// gc's last step for that run).
 	Forget string
 	// Show is how the plan displays the step, when not by its command. A
-	// step with neither command, wait, export, finish nor journal to
-	// remove runs nothing: it only carries an undo (the snapshots of
+	// step with neither command, wait, export, files, finish nor journal
+	// to remove runs nothing: it only carries an undo (the snapshots of
 	// delegated datasets that a snapshot step above takes in the same
 	// call).
 	Show string
@@ -100,11 +104,22 @@ type Step struct {
 }
 
 // A Wait waits, bounded by Timeout, for a milestone to be online in a
-// booted zone.
+// booted zone. FromGlobal asks the zone's service repository from the
+// global zone (svcs -z), which only a caller with all privileges can
+// reach; otherwise each poll logs into the zone (zlogin -S ZONE svcs).
 type Wait struct {
-	Zone      string
-	Milestone string
-	Timeout   time.Duration
+	Zone       string
+	Milestone  string
+	Timeout    time.Duration
+	FromGlobal bool
+}
+
+// probe is the command that asks the milestone's state once.
+func (w *Wait) probe() []string {
+	if w.FromGlobal {
+		return []string{"svcs", "-z", w.Zone, "-H", "-o", "state", w.Milestone}
+	}
+	return []string{"zlogin", "-S", w.Zone, "svcs", "-H", "-o", "state", w.Milestone}
 }
 
 // String renders the step as shown in a plan.
@@ -115,7 +130,9 @@ func (s Step) String() string {
 	case s.Cmd != nil:
 		return s.Cmd.String()
 	case s.Wait != nil:
-		return fmt.Sprintf("wait up to %s for %s in %s (zlogin -S %s svcs -H -o state %s)", s.Wait.Timeout, s.Wait.Milestone, s.Wait.Zone, s.Wait.Zone, s.Wait.Milestone)
+		return fmt.Sprintf("wait up to %s for %s in %s (%s)", s.Wait.Timeout, s.Wait.Milestone, s.Wait.Zone, illumos.QuoteArgv(s.Wait.probe()))
+	case s.Files != nil:
+		return s.Files.String()
 	case s.Forget != "":
 		return "remove journal " + s.Forget
 	}
@@ -456,12 +473,14 @@ func (h *Host) learnGuarded(ctx context.Context, f *facts, g *Guard) error {
 	return nil
 }
 
-// runStep runs one step (a command, a wait, an image export, a journal
-// to remove) and reports whether it changed something.
+// runStep runs one step (a command, a wait, an image export, files to
+// edit, a journal to remove) and reports whether it changed something.
 func (h *Host) runStep(ctx context.Context, s Step) (changed bool, err error) {
 	switch {
 	case s.Wait != nil:
-		return false, h.WaitMilestone(ctx, h.Runner, s.Wait.Zone, s.Wait.Milestone, s.Wait.Timeout)
+		return false, h.WaitMilestone(ctx, h.Runner, *s.Wait)
+	case s.Files != nil:
+		return true, h.writeZoneFiles(ctx, s.Files)
 	case s.Export != nil:
 		return true, h.writeImage(ctx, s.Export)
 	case s.Forget != "":

@@ -4,8 +4,6 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"reflect"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -13,99 +11,108 @@ import (
 	"github.com/zonemgr/zonemgr/internal/illumos"
 )
 
-// TestDIZPlan pins the exact commands of a DIZ creation, in order.
+// TestDIZPlan pins the exact commands of a DIZ creation, in order: the
+// clone's identity is written before its first boot, from the global
+// zone by a privileged process, in the zone's scratch zone otherwise;
+// the one boot waits for the milestone from the global zone when it can
+// (svcs -z), through zlogin otherwise.
 func TestDIZPlan(t *testing.T) {
-	h, f := fakeHost(t)
-	out, err := h.EnsureDIZ(context.Background(), DIZSpec{
-		Name:      "build1",
-		GIZ:       "golden",
-		State:     "running",
-		Lofs:      []LofsMount{{Dir: "/export/home", Special: "/export/home"}},
-		VNICsOver: []VNICOver{{Link: "e1000g0", VLAN: 81}},
-		Datasets:  []string{"rpool/zones/_zonemgr/delegated/build1"},
-		CopyUsers: []string{"jenkins"},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ds := "rpool/zones/_zonemgr/delegated/build1"
-	boot := zoneadm("build1", "boot")
-	boot.Timeout = 5 * time.Minute
-	want := []Step{
-		{Why: "create delegated dataset " + ds,
-			Cmd:   &illumos.Cmd{Argv: []string{"zfs", "create", "-o", "zonemgr:run=r1", "-o", "zoned=on", "-o", "mountpoint=legacy", ds}},
-			Undo:  &illumos.Cmd{Argv: []string{"zfs", "destroy", "-r", ds}},
-			Guard: &Guard{Dataset: ds, Run: "r1", Unused: true}},
-		{Why: "create VNIC autodizbuild1_0 over e1000g0",
-			Cmd:   &illumos.Cmd{Argv: []string{"dladm", "create-vnic", "-l", "e1000g0", "-v", "81", "autodizbuild1_0"}},
-			Undo:  &illumos.Cmd{Argv: []string{"dladm", "delete-vnic", "autodizbuild1_0"}},
-			Guard: &Guard{VNIC: "autodizbuild1_0", Unused: true}},
-		{Why: "configure the zone",
-			Cmd:     &illumos.Cmd{Argv: []string{"zonecfg", "-z", "build1", "-f", "-"}},
-			Undo:    &illumos.Cmd{Argv: []string{"zonecfg", "-z", "build1", "delete", "-F"}},
-			Guard:   &Guard{Zone: "build1", ZoneRun: "r1"},
-			Release: "datasets"},
-		{Why: "clone golden@initial-postinstalled-golden",
-			Cmd:          &illumos.Cmd{Argv: []string{"zoneadm", "-z", "build1", "clone", "-s", "initial-postinstalled-golden", "golden"}},
-			Undo:         &illumos.Cmd{Argv: []string{"zoneadm", "-z", "build1", "uninstall", "-F"}},
-			Guard:        &Guard{Zone: "build1", ZoneRun: "r1", States: []string{"installed", "incomplete"}},
-			UndoIfFailed: true, Release: "source"},
-		{Why: "boot the zone", Cmd: boot, Undo: zoneadm("build1", "halt"), UndoIfFailed: true,
-			Guard: &Guard{Zone: "build1", ZoneRun: "r1", States: kernelStates}},
-		{Why: "wait for " + MilestoneMultiUser, Wait: &Wait{Zone: "build1", Milestone: MilestoneMultiUser, Timeout: 5 * time.Minute}},
-		{Why: "set up the zone (node name, accounts, automounts)",
-			Cmd: &illumos.Cmd{Argv: []string{"zlogin", "-S", "build1", "/bin/sh -s"}, ZoneStatus: true}},
-	}
-	// The scripts fed on standard input are checked apart.
-	got := slices.Clone(out.Steps)
-	var cfg, setup string
-	for i := range got {
-		if got[i].Cmd != nil && got[i].Cmd.Stdin != nil {
-			c := *got[i].Cmd
-			if c.Argv[0] == "zonecfg" {
-				cfg = string(c.Stdin)
+	for _, privileged := range []bool{true, false} {
+		t.Run(map[bool]string{true: "privileged", false: "pfexec"}[privileged], func(t *testing.T) {
+			h, f := fakeHost(t)
+			h.Privileged = privileged
+			out, err := h.EnsureDIZ(context.Background(), DIZSpec{
+				Name:      "build1",
+				GIZ:       "golden",
+				State:     "running",
+				Lofs:      []LofsMount{{Dir: "/export/home", Special: "/export/home"}},
+				VNICsOver: []VNICOver{{Link: "e1000g0", VLAN: 81}},
+				Datasets:  []string{"rpool/zones/_zonemgr/delegated/build1"},
+				CopyUsers: []string{"jenkins"},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ds := "rpool/zones/_zonemgr/delegated/build1"
+			boot := zoneadm("build1", "boot")
+			boot.Timeout = 5 * time.Minute
+			want := []Step{
+				{Why: "create delegated dataset " + ds,
+					Cmd:   &illumos.Cmd{Argv: []string{"zfs", "create", "-o", "zonemgr:run=r1", "-o", "zoned=on", "-o", "mountpoint=legacy", ds}},
+					Undo:  &illumos.Cmd{Argv: []string{"zfs", "destroy", "-r", ds}},
+					Guard: &Guard{Dataset: ds, Run: "r1", Unused: true}},
+				{Why: "create VNIC autodizbuild1_0 over e1000g0",
+					Cmd:   &illumos.Cmd{Argv: []string{"dladm", "create-vnic", "-l", "e1000g0", "-v", "81", "autodizbuild1_0"}},
+					Undo:  &illumos.Cmd{Argv: []string{"dladm", "delete-vnic", "autodizbuild1_0"}},
+					Guard: &Guard{VNIC: "autodizbuild1_0", Unused: true}},
+				{Why: "configure the zone",
+					Cmd:     &illumos.Cmd{Argv: []string{"zonecfg", "-z", "build1", "-f", "-"}},
+					Undo:    &illumos.Cmd{Argv: []string{"zonecfg", "-z", "build1", "delete", "-F"}},
+					Guard:   &Guard{Zone: "build1", ZoneRun: "r1"},
+					Release: "datasets"},
+				{Why: "clone golden@initial-postinstalled-golden",
+					Cmd:          &illumos.Cmd{Argv: []string{"zoneadm", "-z", "build1", "clone", "-s", "initial-postinstalled-golden", "golden"}},
+					Undo:         &illumos.Cmd{Argv: []string{"zoneadm", "-z", "build1", "uninstall", "-F"}},
+					Guard:        &Guard{Zone: "build1", ZoneRun: "r1", States: []string{"installed", "incomplete"}},
+					UndoIfFailed: true, Release: "source"},
+			}
+			identity := "write the zone's identity before its first boot (node name, hosts, accounts)"
+			edits := []FileEdit{
+				{Op: EditWrite, Path: "/etc/nodename", Text: "build1\n", Mode: 0o644},
+				{Op: EditHosts, Path: "/etc/inet/hosts", Text: "build1", Drop: []string{"golden"}},
+				{Op: EditLine, Path: "/etc/passwd", Key: "jenkins", Text: "jenkins:x:1001:1001:Jenkins:/export/home/jenkins:/bin/bash"},
+				{Op: EditLine, Path: "/etc/shadow", Key: "jenkins", Text: "jenkins:$5$abc$xyz:19000::::::"},
+				{Op: EditOwn, Path: "/etc/shadow", Mode: 0o400, GID: 3},
+			}
+			if privileged {
+				want = append(want, Step{Why: identity, Files: &ZoneFiles{Zone: "build1", Zonepath: "/zones/_zonemgr/DIZ/build1",
+					Dataset: "rpool/zones/_zonemgr/DIZ/build1", Edits: edits}})
 			} else {
-				setup = string(c.Stdin)
+				want = append(want,
+					Step{Why: "mount the zone (its scratch zone, the zone's root on /a)", Cmd: zoneadm("build1", "mount"), Undo: zoneadm("build1", "unmount"),
+						UndoIfFailed: true, Guard: &Guard{Zone: "build1", ZoneRun: "r1", States: []string{"mounted"}}},
+					Step{Why: identity + " (in the scratch zone, below /a)", Cmd: &illumos.Cmd{Argv: []string{"zlogin", "-S", "build1", "/bin/sh -s"}, ZoneStatus: true}},
+					Step{Why: "unmount the zone", Cmd: zoneadm("build1", "unmount")})
 			}
-			c.Stdin = nil
-			got[i].Cmd = &c
-			got[i].Show = ""
-		}
-	}
-	if !reflect.DeepEqual(got, want) {
-		for i := range max(len(got), len(want)) {
-			var g, w Step
-			if i < len(got) {
-				g = got[i]
+			want = append(want,
+				Step{Why: "boot the zone", Cmd: boot, Undo: zoneadm("build1", "halt"), UndoIfFailed: true,
+					Guard: &Guard{Zone: "build1", ZoneRun: "r1", States: kernelStates}},
+				Step{Why: "wait for " + MilestoneMultiUser, Wait: &Wait{Zone: "build1", Milestone: MilestoneMultiUser, Timeout: 5 * time.Minute, FromGlobal: privileged}})
+			got, scripts := withoutScripts(out.Steps)
+			diffSteps(t, got, want)
+			cfg, setup := scripts["zonecfg"], scripts["zlogin"]
+			for _, line := range []string{"create -b", "set zonepath=/zones/_zonemgr/DIZ/build1", "set brand=ipkg", "set ip-type=exclusive",
+				"add fs", "set dir=/export/home", "set type=lofs", "set physical=autodizbuild1_0",
+				"set name=rpool/zones/_zonemgr/delegated/build1", "set name=zonemgr.role", "set value=diz", "set value=giz:golden",
+				`set value="autodizbuild1_0|e1000g0|81"`, "set name=zonemgr.run", "set value=r1", "verify", "commit"} {
+				if !strings.Contains(cfg, line+"\n") {
+					t.Errorf("zonecfg script lacks %q:\n%s", line, cfg)
+				}
 			}
-			if i < len(want) {
-				w = want[i]
+			if strings.Contains(cfg, AttrServices) {
+				t.Errorf("a zone without automounts or LDAP client records services to enable:\n%s", cfg)
 			}
-			if !reflect.DeepEqual(g, w) {
-				t.Errorf("step %d:\n got %+v\nwant %+v", i, g, w)
+			if !privileged && (setup != editScript(edits, "/a") || !strings.Contains(setup, "mv -f /a/etc/nodename.zonemgr-new /a/etc/nodename") ||
+				!strings.Contains(setup, "putline /a/etc/passwd 'jenkins'") || !strings.Contains(setup, "chown 0:3 /a/etc/shadow; chmod 0400 /a/etc/shadow")) {
+				t.Errorf("scratch zone's script:\n%s", setup)
 			}
-		}
-	}
-	for _, line := range []string{"create -b", "set zonepath=/zones/_zonemgr/DIZ/build1", "set brand=ipkg", "set ip-type=exclusive",
-		"add fs", "set dir=/export/home", "set type=lofs", "set physical=autodizbuild1_0",
-		"set name=rpool/zones/_zonemgr/delegated/build1", "set name=zonemgr.role", "set value=diz", "set value=giz:golden",
-		`set value="autodizbuild1_0|e1000g0|81"`, "set name=zonemgr.run", "set value=r1", "verify", "commit"} {
-		if !strings.Contains(cfg, line+"\n") {
-			t.Errorf("zonecfg script lacks %q:\n%s", line, cfg)
-		}
-	}
-	if !strings.Contains(setup, "echo 'build1' > /etc/nodename") || !strings.Contains(setup, "putline /etc/passwd 'jenkins'") {
-		t.Errorf("setup script:\n%s", setup)
-	}
-	if !strings.HasPrefix(out.Plan[2], "zonecfg -z build1 -f - <<EOF\n\tcreate -b\n") {
-		t.Errorf("the plan shows the configuration as %q", out.Plan[2])
-	}
-	if !out.Changed {
-		t.Error("changed = false for a new zone")
-	}
-	// Check mode ran only the two reads.
-	if calls := f.Calls(); len(calls) != 2 {
-		t.Errorf("check mode ran %d commands, want the 2 reads: %v", len(calls), calls)
+			if !strings.HasPrefix(out.Plan[2], "zonecfg -z build1 -f - <<EOF\n\tcreate -b\n") {
+				t.Errorf("the plan shows the configuration as %q", out.Plan[2])
+			}
+			if privileged && out.Plan[4] != "write into /zones/_zonemgr/DIZ/build1/root: /etc/nodename /etc/inet/hosts /etc/passwd /etc/shadow" {
+				t.Errorf("the plan shows the identity as %q", out.Plan[4])
+			}
+			if strings.Contains(strings.Join(out.Plan, "\n"), "$5$abc") {
+				t.Errorf("the plan shows a password hash:\n%s", strings.Join(out.Plan, "\n"))
+			}
+			if !out.Changed {
+				t.Error("changed = false for a new zone")
+			}
+			// Check mode ran only the two reads.
+			if calls := f.Calls(); len(calls) != 2 {
+				t.Errorf("check mode ran %d commands, want the 2 reads: %v", len(calls), calls)
+			}
+		})
 	}
 }
 

@@ -200,85 +200,17 @@ func under(p string, dirs []string) bool {
 // shq quotes a string for a POSIX shell.
 func shq(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 
-// setupScript renders the shell script that applies a setup inside the
-// zone. It runs as root in the zone (zlogin -S), reads nothing from the
-// command line, and is fed on standard input, so account lines (with
-// password hashes) never appear in an argv. Every edit replaces the line
-// for the same key or appends it: running it twice changes nothing more.
-// Files are rewritten in place (cat >), so they keep their owner and mode.
+// autofsService is the automounter, which reads the automount maps.
+const autofsService = "svc:/system/filesystem/autofs:default"
+
+// setupScript renders the shell script that applies a setup inside a
+// booted zone (a golden zone's, which is booted for its packages
+// anyway): the setup's file edits (see setupEdits), and, with
+// automounts, the automounter enabled with what it depends on.
 func setupScript(s Setup, a *accounts) string {
-	var b strings.Builder
-	b.WriteString(`set -e
-umask 022
-putline() {
-	f=$1
-	[ -f "$f" ] || : > "$f"
-	K=$2 L=$3 awk -F: 'BEGIN { k = ENVIRON["K"]; l = ENVIRON["L"] }
-		$1 == k { if (!done) print l; done = 1; next }
-		{ print }
-		END { if (!done) print l }' "$f" > "$f.zonemgr-new"
-	cat "$f.zonemgr-new" > "$f"
-	rm -f "$f.zonemgr-new"
-}
-putword() {
-	f=$1
-	[ -f "$f" ] || : > "$f"
-	K=$2 L=$3 awk 'BEGIN { k = ENVIRON["K"]; l = ENVIRON["L"] }
-		$1 == k { if (!done) print l; done = 1; next }
-		{ print }
-		END { if (!done) print l }' "$f" > "$f.zonemgr-new"
-	cat "$f.zonemgr-new" > "$f"
-	rm -f "$f.zonemgr-new"
-}
-`)
-	if s.Nodename != "" {
-		fmt.Fprintf(&b, "echo %s > /etc/nodename\n", shq(s.Nodename))
-		fmt.Fprintf(&b, "N=%s O=%s awk '", shq(s.Nodename), shq(strings.Join(s.OldNames, " ")))
-		b.WriteString(`BEGIN { n = ENVIRON["N"]; split(ENVIRON["O"], old, " "); for (i in old) drop[old[i]] = 1 }
-	$1 == "127.0.0.1" || $1 == "::1" {
-		line = $1; seen = 0
-		for (i = 2; i <= NF; i++) { if ($i in drop) continue; if ($i == n) seen = 1; line = line "\t" $i }
-		if (!seen) line = line "\t" n
-		print line; next
-	}
-	{ print }' /etc/hosts > /etc/hosts.zonemgr-new
-cat /etc/hosts.zonemgr-new > /etc/hosts
-rm -f /etc/hosts.zonemgr-new
-`)
-	}
-	for _, g := range s.CopyGroups {
-		fmt.Fprintf(&b, "putline /etc/group %s %s\n", shq(g), shq(a.group[g]))
-	}
-	for _, u := range s.CopyUsers {
-		pw := a.passwd[u]
-		fmt.Fprintf(&b, "putline /etc/passwd %s %s\n", shq(u), shq(pw))
-		sh, ok := a.shadow[u]
-		if !ok {
-			sh = u + ":NP:::::::"
-		}
-		fmt.Fprintf(&b, "putline /etc/shadow %s %s\n", shq(u), shq(sh))
-		f := strings.Split(pw, ":")
-		if len(f) >= 6 && strings.HasPrefix(f[5], "/") && f[5] != "/" && !under(f[5], s.Mounts) {
-			fmt.Fprintf(&b, "[ -d %[1]s ] || { mkdir -p %[1]s && chown %[2]s:%[3]s %[1]s; }\n", shq(f[5]), f[2], f[3])
-		}
-	}
-	for _, u := range s.ElevateUsers {
-		fmt.Fprintf(&b, "mkdir -p /etc/sudoers.d\nprintf '%%s\\tALL=(ALL) NOPASSWD: ALL\\n' %s > /etc/sudoers.d/90zonemgr.%s\nchmod 0440 /etc/sudoers.d/90zonemgr.%s\n", shq(u), u, u)
-		attr := u + "::::roles=root;auths=solaris.*,solaris.grant;profiles=Primary Administrator,All;type=normal"
-		fmt.Fprintf(&b, "putline /etc/user_attr %s %s\n", shq(u), shq(attr))
-	}
+	script := editScript(setupEdits(s, a), "")
 	if len(s.AutoNFS) > 0 {
-		b.WriteString("putword /etc/auto_master '/-' '/-\tauto_direct'\n")
-		for _, m := range s.AutoNFS {
-			fmt.Fprintf(&b, "mkdir -p %s\n", shq(m.Dir))
-			fmt.Fprintf(&b, "putword /etc/auto_direct %s %s\n", shq(m.Dir), shq(m.Dir+"\t-rw\t"+m.Source))
-		}
-		b.WriteString("svcadm enable -r svc:/system/filesystem/autofs:default\n")
+		script += "svcadm enable -r " + autofsService + "\n"
 	}
-	// A clone's /etc/shadow is rewritten by the brand's unconfigure step
-	// (system-unconfigure: sed > shadow.blankroot; mv) under zoneadm's
-	// umask 022, so it is world-readable; put back the owner and mode
-	// SUNWcs delivers it with (root:sys 0400).
-	b.WriteString("if [ -f /etc/shadow ]; then chown root:sys /etc/shadow; chmod 0400 /etc/shadow; fi\n")
-	return b.String()
+	return script
 }

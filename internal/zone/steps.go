@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/zonemgr/zonemgr/internal/illumos"
@@ -160,8 +161,10 @@ func cloneStep(zone, run, giz, snap string) Step {
 	}
 }
 
-// setupSteps boot the zone and apply the in-zone setup. The zone is left
-// running.
+// setupSteps boot the zone and apply the in-zone setup: a golden
+// zone's, which is booted for its packages anyway (a disposable zone's
+// identity is written before its first boot instead; see createDIZ).
+// The zone is left running.
 func (h *Host) setupSteps(zone, zid string, s Setup, acc *accounts, b Boot) []Step {
 	steps := h.bootSteps(zone, zid, Boot{Timeout: b.Timeout})
 	if acc == nil {
@@ -172,6 +175,56 @@ func (h *Host) setupSteps(zone, zid string, s Setup, acc *accounts, b Boot) []St
 		Cmd: &illumos.Cmd{Argv: []string{"zlogin", "-S", zone, "/bin/sh -s"}, Stdin: []byte(setupScript(s, acc)), ZoneStatus: true},
 	})
 	return steps
+}
+
+// booted reports whether steps boot a zone and wait for its multi-user
+// milestone.
+func booted(steps []Step) bool {
+	return slices.ContainsFunc(steps, func(s Step) bool { return s.Wait != nil && s.Wait.Milestone == MilestoneMultiUser })
+}
+
+// servicesStep enables, in a zone just booted to its multi-user
+// milestone, the services it was made to need (AttrServices): the
+// automounter, which reads the automount maps written before the boot,
+// and the LDAP client. SMF's repository changes only through the zone's
+// own svc.configd, which runs only in a booted zone (a scratch zone has
+// none), so this is done only when zonemgr boots the zone anyway: at its
+// creation, or when zonemgr starts it later, in one zlogin and never
+// with a boot of its own. svcadm enable -r also enables what the
+// service depends on; it persists, and changes nothing for a service
+// already enabled. The automounter needs it only where the golden zone
+// disabled it: illumos's default profile enables it with what it
+// requires (usr/src/cmd/svc/profile/generic_limited_net.xml:
+// system/filesystem/autofs, rpc/bind; usr/src/cmd/fs.d/autofs/autofs.xml
+// needs nfs/client only optionally), so it starts at the first boot and
+// reads the maps then, whoever boots the zone. No profile enables the
+// LDAP client.
+func servicesStep(zone string, services []string) []Step {
+	if len(services) == 0 {
+		return nil
+	}
+	return []Step{{
+		Why: "enable " + strings.Join(services, ", "),
+		Cmd: &illumos.Cmd{Argv: append([]string{"zlogin", "-S", zone, "svcadm", "enable", "-r"}, services...), ZoneStatus: true},
+	}}
+}
+
+// setupWhat names what a disposable zone's identity holds, for a plan.
+func setupWhat(s Setup, ldap bool) []string {
+	out := []string{"node name", "hosts"}
+	if len(s.CopyUsers)+len(s.CopyGroups) > 0 {
+		out = append(out, "accounts")
+	}
+	if len(s.ElevateUsers) > 0 {
+		out = append(out, "elevated users")
+	}
+	if len(s.AutoNFS) > 0 {
+		out = append(out, "automount maps")
+	}
+	if ldap {
+		out = append(out, "LDAP client")
+	}
+	return out
 }
 
 // stateSteps move a zone from one state to the state a spec asks for.
