@@ -2,6 +2,8 @@
 // fresh simulated illumos global zones (bin/illumos-sim) it measures the
 // processes each operation starts (from the sim's command log) beside the
 // fewest the operation needs, zonemgr's own time outside those commands,
+// the time to build with realistic boot times, disposable zones asked for
+// by their packages, the module binaries' sizes,
 // listing with thousands of zones and snapshots, the throughput of
 // parallel exec-diz runs, and, when ansible-playbook and community.general
 // are installed, zone_diz beside community.general.solaris_zone under
@@ -66,7 +68,7 @@ func main() {
 	flag.StringVar(&cfg.bin, "bin", "bin", "directory of the built binaries")
 	flag.StringVar(&cfg.out, "o", "BENCHMARKS.md", "the report to write")
 	rounds := flag.Int("rounds", 0, "runs of each figure (default 5)")
-	gobench := flag.Bool("gobench", true, "also run the parser and argument-spec Go benchmarks (from the current directory, the module's top)")
+	gobench := flag.Bool("gobench", true, "also build the module binaries for their sizes, and run the parser and argument-spec Go benchmarks and the crash matrix (from the current directory, the module's top)")
 	ansibleZones := flag.Int("ansible", -1, "zones of the comparison with community.general.solaris_zone, 0 to skip it (default 4, with -short 0)")
 	sshTasks := flag.Int("ssh", -1, "tasks of the per-task cost over SSH on a simulated fleet host, 0 to skip it (default 10, with -short 0)")
 	flag.Parse()
@@ -140,6 +142,12 @@ func measure(cfg config) (*report, error) {
 	if rep.ops, err = benchOperations(cfg, rep.startCost); err != nil {
 		return nil, err
 	}
+	if rep.build, err = benchBuild(cfg); err != nil {
+		return nil, err
+	}
+	if rep.content, err = benchContent(cfg); err != nil {
+		return nil, err
+	}
 	if rep.tput, rep.scale, err = benchFarm(cfg); err != nil {
 		return nil, err
 	}
@@ -164,6 +172,9 @@ func measure(cfg config) (*report, error) {
 		}
 	}
 	if cfg.gobench != "" {
+		if rep.sizes, err = benchSizes(cfg, cfg.gobench); err != nil {
+			return nil, err
+		}
 		cfg.logf("go benchmarks")
 		if rep.gobench, err = runGoBench(cfg.gobench); err != nil {
 			return nil, err

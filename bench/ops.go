@@ -9,6 +9,8 @@ import (
 	"runtime"
 	"strings"
 	"time"
+
+	"github.com/zonemgr/zonemgr/sim/pkg"
 )
 
 // An operation is one step of the per-operation benchmark: a module call
@@ -22,6 +24,8 @@ type operation struct {
 	argv   func(round int) []string // a zonemgr command line instead of a module
 	min    int
 	why    string
+	// before, when set, prepares the sim for the operation (not measured).
+	before func(e *simEnv, round int) error
 }
 
 func gizName(round int) string { return fmt.Sprintf("golden%d", round) }
@@ -37,11 +41,12 @@ var operations = []operation{
 		args: func(r int) map[string]any { return map[string]any{"name": gizName(r), "state": "present"} },
 		min:  2, why: "zone states and the zone's datasets; the configuration is read from /etc/zones"},
 	{label: "update-giz", module: "zone_giz",
-		args: func(r int) map[string]any { return map[string]any{"name": gizName(r), "state": "updated"} },
-		min:  7, why: "2 reads; boot, milestone, pkg refresh+update in one zlogin, halt; autozone snapshot only on change"},
+		args:   func(r int) map[string]any { return map[string]any{"name": gizName(r), "state": "updated"} },
+		before: publishBash,
+		min:    10, why: "2 reads; pkg -R on the halted zone's mounted root finds an update (a newer shell/bash is published before it); boot; milestone; pkg refresh and pkg update, each a zlogin (the update's exit status says whether it changed anything); halt; a recursive snapshot and its hold, taken because something changed"},
 	{label: "update-giz", noop: true, module: "zone_giz",
 		args: func(r int) map[string]any { return map[string]any{"name": gizName(r), "state": "updated"} },
-		min:  6, why: "whether packages are current can only be asked inside the booted zone: 2 reads, boot, milestone, pkg update -n, halt"},
+		min:  3, why: "2 reads; pkg -R on the halted zone's mounted root asks whether anything is to update (pkg update -nq, exit 4: nothing): nothing boots"},
 	{label: "snapshot", module: "zone_snapshot",
 		args: func(r int) map[string]any { return map[string]any{"zone": gizName(r), "name": "bench"} },
 		min:  4, why: "2 reads; a recursive snapshot; a hold (zonemgr snapshots are held)"},
@@ -55,13 +60,26 @@ var operations = []operation{
 		min: 5, why: "2 reads; one zfs rollback per dataset of the zone (zonepath, ROOT, ROOT/zbe): zfs rollback is not recursive"},
 	{label: "create-diz", module: "zone_diz",
 		args: func(r int) map[string]any { return map[string]any{"name": dizName(r), "giz": gizName(r)} },
-		min:  8, why: "2 reads; zonecfg with the attributes; zoneadm clone; a clone carries its golden zone's node name, and renaming it takes the zone running: boot, milestone, the setup script (which also copies users and mounts when asked), halt back to installed"},
+		min:  5, why: "2 reads; zonecfg with the attributes; zoneadm clone; which dataset is mounted on the clone's root (zfs list -o name,mounted: zonemgr writes only into the clone's own mounted dataset); the clone's identity (node name, hosts, accounts) is then written into its halted root from the global zone, so nothing boots (the first round also creates the DIZ container)"},
 	{label: "create-diz", noop: true, module: "zone_diz",
 		args: func(r int) map[string]any { return map[string]any{"name": dizName(r), "giz": gizName(r)} },
 		min:  2, why: "zone states and datasets"},
+	{label: "start", module: "zone_diz",
+		args: func(r int) map[string]any {
+			return map[string]any{"name": dizName(r), "giz": gizName(r), "state": "running"}
+		},
+		min: 4, why: "2 reads; the zone's one boot; its milestone asked from the global zone (svcs -z) until online"},
+	{label: "start", noop: true, module: "zone_diz",
+		args: func(r int) map[string]any {
+			return map[string]any{"name": dizName(r), "giz": gizName(r), "state": "running"}
+		},
+		min: 2, why: "zone states and datasets"},
+	{label: "exec", module: "zone_exec",
+		args: func(r int) map[string]any { return map[string]any{"zone": dizName(r), "cmd": "true"} },
+		min:  3, why: "2 reads; zlogin running the command in the running zone"},
 	{label: "exec-diz", module: "zone_exec",
 		args: func(r int) map[string]any { return map[string]any{"giz": gizName(r), "cmd": "true"} },
-		min:  10, why: "2 reads; zonecfg; clone; boot; milestone; zlogin running the command; halt; zoneadm uninstall; zonecfg delete"},
+		min:  13, why: "2 reads; zonecfg; clone; the root's dataset; the identity written from the global zone; boot (the zone's only one); milestone; zlogin running the command; the 2 reads again (the command may have run for hours, and halted or rebooted the zone); halt; zoneadm uninstall; zonecfg delete"},
 	{label: "list (zone_info)", module: "zone_info",
 		args: func(int) map[string]any { return map[string]any{} },
 		min:  3, why: "zone states, every dataset under the containers, and the VNICs (to find orphaned automatic ones); configurations from /etc/zones"},
@@ -70,10 +88,20 @@ var operations = []operation{
 		min:  3, why: "as zone_info"},
 	{label: "destroy", module: "zone_diz",
 		args: func(r int) map[string]any { return map[string]any{"name": dizName(r), "state": "absent"} },
-		min:  4, why: "2 reads; zoneadm uninstall (destroys the clone); zonecfg delete"},
+		min:  5, why: "2 reads; halt (the zone runs since start); zoneadm uninstall (destroys the clone); zonecfg delete"},
 	{label: "destroy", noop: true, module: "zone_diz",
 		args: func(r int) map[string]any { return map[string]any{"name": dizName(r), "state": "absent"} },
 		min:  2, why: "zone states and datasets"},
+}
+
+// publishBash publishes a newer shell/bash to the sim's repository, so
+// that the round's golden zone has something to update.
+func publishBash(e *simEnv, round int) error {
+	v := fmt.Sprintf("5.2.%d-1.0", 22+round)
+	if err := pkg.Publish(e.root, "shell/bash", v); err != nil {
+		return fmt.Errorf("publish shell/bash@%s: %w", v, err)
+	}
+	return nil
 }
 
 // An opResult holds one operation's figures over all rounds.
@@ -81,6 +109,8 @@ type opResult struct {
 	op       operation
 	procs    sample   // processes the operation started
 	mutating sample   // of which changes
+	boots    sample   // zoneadm boot among them
+	zlogins  sample   // zlogin among them
 	wall     sample   // ms
 	own      sample   // ms: from main to the end of the output, minus the commands (ZONEMGR_TRACE)
 	start    sample   // ms: the module's own process start and exit, outside its main
@@ -105,6 +135,11 @@ func benchOperations(cfg config, startCost time.Duration) ([]*opResult, error) {
 	for round := 0; round < cfg.rounds; round++ {
 		cfg.logf("operations: round %d of %d", round+1, cfg.rounds)
 		for i, op := range operations {
+			if op.before != nil {
+				if err := op.before(e, round); err != nil {
+					return nil, err
+				}
+			}
 			var r *run
 			if op.argv != nil {
 				r, err = e.command("zonemgr", op.argv(round)...)
@@ -139,6 +174,17 @@ func benchOperations(cfg config, startCost time.Duration) ([]*opResult, error) {
 			res.start = append(res.start, millis(r.startExit()))
 			res.procs = append(res.procs, float64(len(r.Commands)))
 			res.mutating = append(res.mutating, float64(r.Mutating()))
+			boots, zlogins := 0, 0
+			for _, c := range r.Commands {
+				switch {
+				case c.Tool == "zoneadm" && c.Sub == "boot":
+					boots++
+				case c.Tool == "zlogin":
+					zlogins++
+				}
+			}
+			res.boots = append(res.boots, float64(boots))
+			res.zlogins = append(res.zlogins, float64(zlogins))
 			res.wall = append(res.wall, millis(r.Wall))
 			res.overhead = append(res.overhead, millis(r.Wall-union(commandSpans(r.Commands, startCost))))
 			res.rawOver = append(res.rawOver, millis(r.Wall-union(commandSpans(r.Commands, 0))))

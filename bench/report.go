@@ -28,6 +28,9 @@ type report struct {
 	cmpSkip                string // why the comparison did not run
 	ssh                    *sshResult
 	sshSkip                string // why the SSH figures were not measured
+	sizes                  *sizesResult
+	build                  *buildResult
+	content                *contentResult
 	gobench                string // the micro-benchmarks' result lines
 	crash                  crashMatrix
 }
@@ -73,10 +76,13 @@ func (r *report) write(path string) error {
 	w("")
 	r.writeOps(w)
 	r.writeOverhead(w)
+	r.writeBuild(w)
+	r.writeContent(w)
 	r.writeScale(w)
 	r.writeTput(w)
 	r.writeCmp(w)
 	r.writeSSH(w)
+	r.writeSizes(w)
 	if r.crash.line != "" {
 		w("## Reliability: the crash matrix")
 		w("")
@@ -119,10 +125,10 @@ func opCall(op operation) string {
 func (r *report) writeOps(w func(string, ...any)) {
 	w("## Processes per operation")
 	w("")
-	w("Each round (round k) creates golden zone `goldenk` and disposable zone `buildk` and runs the operations below in this order on one sim; the figures are the processes the module started (from the sim's log), of which changes, beside the fewest the operation needs. Goal: an idempotent re-run starts only read-only commands, at most 3.")
+	w("Each round (round k) creates golden zone `goldenk` and disposable zone `buildk` and runs the operations below in this order on one sim; the figures are the processes the module started (from the sim's log), of which changes (and of them the zone boots and the zlogins, a milestone poll through zlogin counted), beside the fewest the operation needs. A boot costs seconds on illumos and a zlogin about 100 ms; every other command milliseconds. Goal: an idempotent re-run starts only read-only commands, at most 3.")
 	w("")
-	w("| operation | call | processes | of which changes | minimum | why the minimum | no-op goal |")
-	w("|---|---|---|---|---|---|---|")
+	w("| operation | call | processes | of which changes | boots | zlogins | minimum | why the minimum | no-op goal |")
+	w("|---|---|---|---|---|---|---|---|---|")
 	for _, o := range r.ops {
 		goal := ""
 		if len(o.procs) == 0 {
@@ -136,7 +142,7 @@ func (r *report) writeOps(w func(string, ...any)) {
 				goal = fmt.Sprintf("not met (%g changes, %g processes)", mhi, hi)
 			}
 		}
-		w("| %s | %s | %s | %s | %d | %s | %s |", opLabel(o.op), opCall(o.op), o.procs.count(), o.mutating.count(), o.op.min, o.op.why, goal)
+		w("| %s | %s | %s | %s | %s | %s | %d | %s | %s |", opLabel(o.op), opCall(o.op), o.procs.count(), o.mutating.count(), o.boots.count(), o.zlogins.count(), o.op.min, o.op.why, goal)
 	}
 	w("")
 	failed := false
