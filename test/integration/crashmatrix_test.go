@@ -108,8 +108,8 @@ func TestCrashMatrix(t *testing.T) {
 			// A run killed once it had made its zone, VNIC and dataset
 			// and was booting the zone: gc has five commands to run.
 			prepare: func(t *testing.T, s *Sim) {
-				s.crashAt("zoneadm boot#1", "zonemgr", "create-diz", "-c", "golden", "-z", "k1", "--add-vnic-over", "e1000g0",
-					"--delegate-dataset", "rpool/export/k1")
+				s.crashAt("zoneadm boot#1", "zonemgr", "exec-diz", "-c", "golden", "-z", "k1", "--add-vnic-over", "e1000g0",
+					"--delegate-dataset", "rpool/export/k1", "--exec-cmd", "true")
 			},
 			args: []string{"gc"}, finish: true},
 	}

@@ -125,16 +125,8 @@ var faultOps = []faultOp{
 		// failed restart is completed by running the rollback again.
 		repeat: "zfs rollback",
 	},
-	{
-		name:   "update-giz",
-		setup:  func(s *Sim) { s.MustModule("zone_giz", map[string]any{"name": "golden", "state": "updated"}) },
-		module: "zone_giz",
-		args:   map[string]any{"name": "golden", "state": "updated"},
-		// A package step that fails may have changed packages: the boot
-		// environment goes back to its newest snapshot, and with it pkg's
-		// own bookkeeping of the refresh before.
-		volatile: []string{"var/pkg/catalog.json", "var/pkg/lock"},
-	},
+	// A refresh with nothing to update starts no mutating command (see
+	// TestNoOpRefreshBootsNothing): it has no fault to inject.
 	{
 		name:     "update-giz with changes",
 		setup:    func(s *Sim) { s.MustModule("zone_giz", map[string]any{"name": "golden", "state": "updated"}) },
