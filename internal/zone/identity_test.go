@@ -412,4 +412,13 @@ func TestDIZServices(t *testing.T) {
 	if !slices.Equal(out.Plan, want) {
 		t.Errorf("start of a zone with automounts:\n%q\nwant\n%q", out.Plan, want)
 	}
+	// An exec in it boots it first, and enables them then (discard
+	// never: no snapshot, nothing halted).
+	_, out, err = h.Exec(context.Background(), ExecSpec{Cmd: "make", Zone: "b1", Discard: "never"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Plan) < len(want) || !slices.Equal(out.Plan[:len(want)], want) || !strings.HasPrefix(out.Plan[len(want)], "zlogin -S b1 ") {
+		t.Errorf("exec in a stopped zone with automounts:\n%q\nwant\n%q and the command", out.Plan, want)
+	}
 }
