@@ -22,6 +22,11 @@ const (
 	// DefaultMaxOutput is how many bytes of each stream a Result keeps
 	// when Exec.MaxOutput is zero.
 	DefaultMaxOutput = 1 << 20
+	// DefaultMaxRead is how many bytes of standard output a command whose
+	// output zonemgr reads (one with no Cmd.Stdout: a listing, a file)
+	// may print when Exec.MaxRead is zero: a zfs list of 100,000
+	// snapshots with zonemgr's columns is about 30 MB.
+	DefaultMaxRead = 64 << 20
 	// killGrace is how long a stopped command gets between SIGTERM and
 	// SIGKILL.
 	killGrace = 5 * time.Second
@@ -47,6 +52,12 @@ type Exec struct {
 	// last ones); zero means DefaultMaxOutput. Cmd.Stdout and Cmd.Stderr
 	// still receive everything.
 	MaxOutput int
+	// MaxRead is how many bytes of standard output a command with no
+	// Cmd.Stdout may print; zero means DefaultMaxRead. Its output is
+	// what the caller parses, so it is kept whole, and a command that
+	// prints more fails (an *OutputTooLargeError) instead of leaving a
+	// listing cut at its head.
+	MaxRead int
 	// Transcript, when set, records every command run.
 	Transcript *Transcript
 	// DefaultTimeout bounds commands that set no Timeout; zero means none.
@@ -95,7 +106,14 @@ func (e *Exec) run(ctx context.Context, c Cmd) (Result, error) {
 	if maxOut <= 0 {
 		maxOut = DefaultMaxOutput
 	}
-	stdout := &textio.Tail{Max: maxOut}
+	stdoutMax := maxOut
+	if c.Stdout == nil {
+		stdoutMax = e.MaxRead
+		if stdoutMax <= 0 {
+			stdoutMax = DefaultMaxRead
+		}
+	}
+	stdout := &textio.Tail{Max: stdoutMax}
 	stderr := &textio.Tail{Max: maxOut}
 
 	argv := c.Argv
@@ -165,6 +183,10 @@ func (e *Exec) run(ctx context.Context, c Cmd) (Result, error) {
 			res.ExitCode = -1
 			return res, fmt.Errorf("%s: %s changed while it was read: %d bytes with SHA-256 %s, want %d bytes with SHA-256 %s", c, c.StdinFile.Path, section.n, got, c.StdinFile.Size, c.StdinFile.SHA256)
 		}
+	}
+	if c.Stdout == nil && stdout.Cut() && waitErr == nil {
+		res.ExitCode = -1
+		return res, &OutputTooLargeError{Cmd: c, Max: stdoutMax}
 	}
 	var exitErr *exec.ExitError
 	if status != nil && (waitErr == nil || errors.As(waitErr, &exitErr)) {
@@ -324,4 +346,15 @@ func RunSelf(ctx context.Context, args []string, stdin []byte, env []string) ([]
 		return stdout.Bytes(), ee.ExitCode(), nil
 	}
 	return nil, 0, err
+}
+
+// An OutputTooLargeError is a command whose output zonemgr reads that
+// printed more than it reads (Exec.MaxRead): nothing of it was parsed.
+type OutputTooLargeError struct {
+	Cmd Cmd
+	Max int
+}
+
+func (e *OutputTooLargeError) Error() string {
+	return fmt.Sprintf("%s: printed more than %d MiB on standard output, more than zonemgr reads of one command; nothing of it was used", e.Cmd, e.Max>>20)
 }

@@ -91,6 +91,40 @@ func TestExecBoundedOutputAndStreaming(t *testing.T) {
 	}
 }
 
+// TestExecReadOutputIsWholeOrAnError: the output of a command that
+// zonemgr reads (no Cmd.Stdout) is kept whole up to MaxRead; beyond it
+// the command fails, and a listing is never parsed from its tail. A
+// streamed command keeps only its tail, as before.
+func TestExecReadOutputIsWholeOrAnError(t *testing.T) {
+	e := testExec(t)
+	e.MaxOutput = 1 << 10
+	e.MaxRead = 2 << 20
+	want, err := exec.Command("seq", "1", "200000").Output()
+	if err != nil {
+		t.Fatalf("seq: %v", err)
+	}
+	if len(want) <= e.MaxOutput || len(want) >= e.MaxRead {
+		t.Fatalf("seq printed %d bytes, want between MaxOutput and MaxRead", len(want))
+	}
+	res, err := e.Run(context.Background(), Cmd{Argv: []string{"seq", "1", "200000"}})
+	if err != nil || !bytes.Equal(res.Stdout, want) {
+		t.Errorf("Run: %v, %d bytes of stdout, want all %d", err, len(res.Stdout), len(want))
+	}
+	res, err = e.Run(context.Background(), Cmd{Argv: []string{"seq", "1", "500000"}})
+	var big *OutputTooLargeError
+	if !errors.As(err, &big) || res.ExitCode != -1 {
+		t.Fatalf("Run of 3.4 MB with MaxRead 2 MiB: exit %d, error %v, want an *OutputTooLargeError", res.ExitCode, err)
+	}
+	if got := err.Error(); got != "seq 1 500000: printed more than 2 MiB on standard output, more than zonemgr reads of one command; nothing of it was used" {
+		t.Errorf("error = %q", got)
+	}
+	var live bytes.Buffer
+	res, err = e.Run(context.Background(), Cmd{Argv: []string{"seq", "1", "500000"}, Stdout: &live})
+	if err != nil || len(res.Stdout) != e.MaxOutput || live.Len() < 3<<20 {
+		t.Errorf("streamed: %v, Result.Stdout %d bytes, streamed %d", err, len(res.Stdout), live.Len())
+	}
+}
+
 func TestExecSameWriterForBothStreams(t *testing.T) {
 	e := testExec(t)
 	var live bytes.Buffer
