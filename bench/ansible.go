@@ -126,15 +126,11 @@ func ansibleMissing() string {
 // and once with solaris_zone (installing each zone), several times,
 // removing the zones between rounds.
 func benchAnsible(cfg config) (*cmpResult, error) {
-	e, err := newSimEnv(cfg.bin, cfg.work)
+	e, err := newGoldenSim(cfg, farmGIZ, "ansible")
 	if err != nil {
 		return nil, err
 	}
 	defer e.remove()
-	cfg.logf("ansible: creating the golden zone")
-	if _, err := e.mustModule("zone_giz", map[string]any{"name": farmGIZ, "state": "present"}); err != nil {
-		return nil, err
-	}
 	h, err := newAnsibleHarness(cfg, e)
 	if err != nil {
 		return nil, err

@@ -43,15 +43,11 @@ type buildResult struct {
 // zone boots take buildBootDelay, `zonemgr exec-diz` from a golden zone
 // with a build command that does nothing, several times.
 func benchBuild(cfg config) (*buildResult, error) {
-	e, err := newSimEnv(cfg.bin, cfg.work)
+	e, err := newGoldenSim(cfg, "golden", "time to build")
 	if err != nil {
 		return nil, err
 	}
 	defer e.remove()
-	cfg.logf("time to build: golden zone")
-	if _, err := e.mustModule("zone_giz", map[string]any{"name": "golden", "state": "present"}); err != nil {
-		return nil, err
-	}
 	e.environ = append(e.environ, fmt.Sprintf("ILLUMOS_SIM_BOOT_DELAY=%gs", buildBootDelay.Seconds()))
 	res := &buildResult{delay: buildBootDelay,
 		argv: []string{"zonemgr", "-q", "exec-diz", "-c", "golden", "--exec-cmd", "true " + buildMarker}}

@@ -40,15 +40,11 @@ func contentRounds(cfg config) int { return min(cfg.rounds, len(contentPackages)
 // clone), and -c golden -p SET' (a golden zone derived from golden: its
 // snapshot cloned and SET' installed, then cloned).
 func benchContent(cfg config) (*contentResult, error) {
-	e, err := newSimEnv(cfg.bin, cfg.work)
+	e, err := newGoldenSim(cfg, "golden", "content")
 	if err != nil {
 		return nil, err
 	}
 	defer e.remove()
-	cfg.logf("content: golden zone")
-	if _, err := e.mustModule("zone_giz", map[string]any{"name": "golden", "state": "present"}); err != nil {
-		return nil, err
-	}
 	res := &contentResult{rows: []*contentRow{
 		{label: "built from scratch", how: "`zonemgr create-diz -p SET`, no golden zone for SET yet"},
 		{label: "existing content golden", how: "`zonemgr create-diz -p SET` again"},

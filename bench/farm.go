@@ -51,15 +51,11 @@ type scaleResult struct {
 // benchmark from it, then grows the sim's zone and snapshot counts for
 // the scale benchmark.
 func benchFarm(cfg config) ([]*tputResult, []*scaleResult, error) {
-	e, err := newSimEnv(cfg.bin, cfg.work)
+	e, err := newGoldenSim(cfg, farmGIZ, "farm")
 	if err != nil {
 		return nil, nil, err
 	}
 	defer e.remove()
-	cfg.logf("farm: creating the golden zone")
-	if _, err := e.mustModule("zone_giz", map[string]any{"name": farmGIZ, "state": "present"}); err != nil {
-		return nil, nil, err
-	}
 	var tput []*tputResult
 	for _, n := range cfg.par {
 		t, err := benchThroughput(cfg, e, n)

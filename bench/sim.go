@@ -59,6 +59,21 @@ func newSimEnv(bin, parent string) (*simEnv, error) {
 	return e, nil
 }
 
+// newGoldenSim creates a fresh sim with a golden zone of the given name
+// (zone_giz state=present); section names the benchmark in the log.
+func newGoldenSim(cfg config, name, section string) (*simEnv, error) {
+	e, err := newSimEnv(cfg.bin, cfg.work)
+	if err != nil {
+		return nil, err
+	}
+	cfg.logf("%s: creating the golden zone %s", section, name)
+	if _, err := e.mustModule("zone_giz", map[string]any{"name": name, "state": "present"}); err != nil {
+		e.remove()
+		return nil, err
+	}
+	return e, nil
+}
+
 // remove deletes the sim and everything under its directory.
 func (e *simEnv) remove() { os.RemoveAll(e.dir) }
 
