@@ -540,11 +540,7 @@ func (h *Host) createDIZ(ctx context.Context, w *World, spec *DIZSpec, acc *acco
 	if st == "restarted" {
 		st = "running"
 	}
-	boot := h.stateSteps(spec.Name, plan.Run, "installed", st, spec.boot())
-	plan.Add(boot...)
-	if booted(boot) {
-		plan.Add(servicesStep(spec.Name, spec.services())...)
-	}
+	plan.Add(withServices(spec.Name, h.stateSteps(spec.Name, plan.Run, "installed", st, spec.boot()), spec.services(), out)...)
 
 	out.Before = "state: absent\n"
 	out.After = cfg.Export() + "state: " + spec.State + "\n"
@@ -677,11 +673,7 @@ func (h *Host) updateDIZ(ctx context.Context, w *World, z *Zone, spec *DIZSpec, 
 			out.Warnings = append(out.Warnings, fmt.Sprintf("zone %s is running: configuration changes take effect at its next boot", z.Name))
 		}
 	}
-	boot := h.stateSteps(z.Name, zoneRun(z), z.State, spec.State, spec.boot())
-	plan.Add(boot...)
-	if booted(boot) {
-		plan.Add(servicesStep(z.Name, strings.Fields(z.Attr(AttrServices)))...)
-	}
+	plan.Add(withServices(z.Name, h.stateSteps(z.Name, zoneRun(z), z.State, spec.State, spec.boot()), strings.Fields(z.Attr(AttrServices)), out)...)
 	out.Before = have.Export() + "state: " + z.State + "\n"
 	after := finalState(spec.State)
 	if after == "restarted" {

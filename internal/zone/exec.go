@@ -302,13 +302,9 @@ func (o *execZoneOp) plan(ctx context.Context, _ *lockSet, p *Plan, out *Outcome
 		p.Add(take...)
 		p.Add(restart...)
 	}
-	boot := h.stateSteps(z.Name, zid, z.State, "running", Boot{Timeout: h.Settings.BootTimeout})
-	p.Add(boot...)
-	if booted(boot) {
-		// A disposable zone made stopped boots here first: the services
-		// it was made to need are enabled then (see servicesStep).
-		p.Add(servicesStep(z.Name, strings.Fields(z.Attr(AttrServices)))...)
-	}
+	// A disposable zone made stopped boots here first: the services it
+	// was made to need are enabled then (see servicesStep).
+	p.Add(withServices(z.Name, h.stateSteps(z.Name, zid, z.State, "running", Boot{Timeout: h.Settings.BootTimeout}), strings.Fields(z.Attr(AttrServices)), out)...)
 	show := "then bring " + z.Name + " back to " + z.State
 	if snap != "" {
 		show = fmt.Sprintf("then halt %s, roll it back to %s@%s (discard: %s), destroy that snapshot, and bring it back to %s", z.Name, z.Name, snap, spec.Discard, z.State)

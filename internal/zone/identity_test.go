@@ -376,17 +376,29 @@ func TestRefreshUpToDate(t *testing.T) {
 func TestDIZServices(t *testing.T) {
 	nfs := []AutoNFS{{Dir: "/net/src", Source: "filer:/export/src"}}
 	enable := "zlogin -S n1 svcadm enable -r " + autofsService
+	notYet := "zone n1 boots without waiting for its multi-user milestone, so " + autofsService + " is not enabled in it yet: a start that waits for multi-user enables it"
 	for _, tt := range []struct {
-		state string
-		want  bool
-	}{{"running", true}, {"present", false}, {"ready", false}} {
+		state          string
+		noWait, single bool
+		want           bool
+		warn           []string
+	}{
+		{state: "running", want: true},
+		{state: "present"},
+		{state: "ready"},
+		{state: "running", noWait: true, warn: []string{notYet}},
+		{state: "running", single: true, warn: []string{notYet}},
+	} {
 		h, _ := fakeHost(t)
-		out, err := h.EnsureDIZ(context.Background(), DIZSpec{Name: "n1", GIZ: "golden", State: tt.state, AutoNFS: nfs})
+		out, err := h.EnsureDIZ(context.Background(), DIZSpec{Name: "n1", GIZ: "golden", State: tt.state, AutoNFS: nfs, NoWait: tt.noWait, SingleUser: tt.single})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if got := slices.Contains(out.Plan, enable); got != tt.want {
 			t.Errorf("state %s: enables autofs %v:\n%s", tt.state, got, strings.Join(out.Plan, "\n"))
+		}
+		if !slices.Equal(out.Warnings, tt.warn) {
+			t.Errorf("state %s, no wait %v, single-user %v: warnings %q, want %q", tt.state, tt.noWait, tt.single, out.Warnings, tt.warn)
 		}
 		if n := strings.Count(strings.Join(out.Plan, "\n"), "zoneadm -z n1 boot"); n > 1 {
 			t.Errorf("state %s: %d boots", tt.state, n)

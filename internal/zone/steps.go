@@ -199,6 +199,26 @@ func booted(steps []Step) bool {
 // needs nfs/client only optionally), so it starts at the first boot and
 // reads the maps then, whoever boots the zone. No profile enables the
 // LDAP client.
+// withServices follows the steps that bring a zone to its state with
+// the enabling of the zone's services (servicesStep) when they boot it
+// to its multi-user milestone. When they boot it without waiting for
+// that milestone (no wait, single-user), the services are not enabled
+// now, and the outcome warns that a start that waits for multi-user
+// enables them.
+func withServices(zone string, boot []Step, services []string, out *Outcome) []Step {
+	switch {
+	case len(services) == 0:
+		return boot
+	case booted(boot):
+		return append(boot, servicesStep(zone, services)...)
+	case slices.ContainsFunc(boot, func(s Step) bool {
+		return s.Cmd != nil && len(s.Cmd.Argv) > 3 && s.Cmd.Argv[0] == "zoneadm" && s.Cmd.Argv[3] == "boot"
+	}):
+		out.Warnings = append(out.Warnings, fmt.Sprintf("zone %s boots without waiting for its multi-user milestone, so %s is not enabled in it yet: a start that waits for multi-user enables it", zone, strings.Join(services, ", ")))
+	}
+	return boot
+}
+
 func servicesStep(zone string, services []string) []Step {
 	if len(services) == 0 {
 		return nil
