@@ -11,6 +11,7 @@ import (
 
 	"github.com/zonemgr/zonemgr/sim/core"
 	"github.com/zonemgr/zonemgr/sim/pkg"
+	"github.com/zonemgr/zonemgr/sim/zfs"
 )
 
 // On illumos a zone boot costs seconds and a zlogin about 100 ms, so
@@ -395,5 +396,91 @@ func TestIdentityStaysInZoneRoot(t *testing.T) {
 				})
 			}
 		})
+	}
+}
+
+// unmountZoneRoot leaves a halted zone as a reboot of the global zone
+// leaves it: its boot environment (mountpoint legacy, canmount noauto)
+// is no longer mounted on its root, since only zoneadm mounts it (the
+// brand's mount_active_ds()). It returns the dataset it unmounted.
+func unmountZoneRoot(t *testing.T, s *Sim, zone string) string {
+	t.Helper()
+	root := "/zones/_zonemgr/GIZ/" + zone + "/root"
+	out := strings.Fields(s.MustRun("zfs", "list", "-H", "-o", "name,mounted", root))
+	if len(out) != 2 || out[1] != "yes" || !strings.Contains(out[0], "/ROOT/") {
+		t.Fatalf("zfs list %s: %q, want the zone's boot environment, mounted", root, out)
+	}
+	st, err := zfs.Open(s.Root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Unmount(out[0]); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Save(); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Fields(s.MustRun("zfs", "list", "-H", "-o", "name,mounted", out[0])); len(got) != 2 || got[1] != "no" {
+		t.Fatalf("%s after the unmount: %q", out[0], got)
+	}
+	return out[0]
+}
+
+// TestRefreshAfterHostReboot: after a reboot of the global zone a halted
+// golden zone's root is not mounted, and pkg -R finds no image there. A
+// refresh as root mounts the zone (zoneadm mount mounts its root), asks
+// pkg -R, and unmounts it, which leaves the root mounted: with nothing to
+// update, nothing boots and the next refresh is read-only again; with
+// something, the zone is booted and updated as usual. The commands are
+// exact, in order.
+func TestRefreshAfterHostReboot(t *testing.T) {
+	s := goldenSim(t)
+	img := "/zones/_zonemgr/GIZ/golden/root"
+	be := unmountZoneRoot(t, s, "golden")
+	refresh := map[string]any{"name": "golden", "state": "updated"}
+	n := len(s.Log())
+	res := s.Module("zone_giz", refresh)
+	entries := s.Log()[n:]
+	var argv []string
+	for _, e := range entries {
+		argv = append(argv, strings.Join(e.Argv[:min(len(e.Argv), 4)], " "))
+	}
+	want := []string{"zoneadm list -cp", "zfs list -H -p", "pkg -R " + img + " update", "zfs list -H -o", "zoneadm -z golden mount", "pkg -R " + img + " update", "zoneadm -z golden unmount"}
+	if res["failed"] != false || res["changed"] != false || res["msg"] != "packages of golden are up to date" || !slices.Equal(argv, want) {
+		t.Errorf("zone_giz state=updated after a reboot, nothing to update: commands\n%q\nwant\n%q\n%s", argv, want, pretty(res))
+	}
+	if x := costOf(entries); x.boots != 0 || x.zlogins != 0 || x.polls != 0 {
+		t.Errorf("zone_giz state=updated after a reboot, nothing to update: %s", x)
+	}
+	if got := strings.Fields(s.MustRun("zfs", "list", "-H", "-o", "mounted", be)); !slices.Equal(got, []string{"yes"}) {
+		t.Errorf("%s after the refresh: mounted %q, want yes (the unmount's poststate hook leaves it mounted)", be, got)
+	}
+	if st := strings.TrimSpace(s.MustRun("zonemgr", "-q", "get-state", "-z", "golden")); st != "installed" {
+		t.Errorf("golden after the refresh: %s, want installed", st)
+	}
+	x := measure(s, func() { s.MustModule("zone_giz", refresh) })
+	if x.procs != 3 || x.mutating != 0 {
+		t.Errorf("the next refresh: %s, want 3 read-only commands", x)
+	}
+
+	// Something to update after another reboot: mounted, asked,
+	// unmounted, then booted and updated once.
+	unmountZoneRoot(t, s, "golden")
+	if err := pkg.Publish(s.Root, "shell/bash", "5.2.99-2026.0.0.0"); err != nil {
+		t.Fatal(err)
+	}
+	n = len(s.Log())
+	res = s.Module("zone_giz", refresh)
+	entries = s.Log()[n:]
+	argv = argv[:0]
+	for _, e := range entries[:min(len(entries), 8)] {
+		argv = append(argv, strings.Join(e.Argv[:min(len(e.Argv), 4)], " "))
+	}
+	want = append(want, "zoneadm -z golden boot")
+	if res["failed"] != false || res["changed"] != true || !strings.HasPrefix(fmt.Sprint(res["msg"]), "packages of golden updated; snapshot autozone-") || !slices.Equal(argv, want) {
+		t.Errorf("zone_giz state=updated after a reboot, with an update: commands\n%q\nwant them to begin\n%q\n%s", argv, want, pretty(res))
+	}
+	if x := costOf(entries); x.boots != 1 {
+		t.Errorf("zone_giz state=updated after a reboot, with an update: %s, want one boot", x)
 	}
 }
