@@ -203,9 +203,9 @@ func TestMainOptions(t *testing.T) {
 	}{
 		{"help", []string{"--help"}, 0, "Usage: zonemgr play [OPTIONS] PLAYBOOK.yml", ""},
 		{"help lists options", []string{"-h"}, 0, "--start-at-task NAME", ""},
-		{"bad flag", []string{"--nope", "t.yml"}, 1, "", "zonemgr: error: play: unknown flag: --nope\nUsage: zonemgr play"},
-		{"no file", []string{"-v"}, 1, "", "zonemgr: error: play: expected one task file, got 0 arguments\nUsage:"},
-		{"two files", []string{"a.yml", "b.yml"}, 1, "", "expected one task file, got 2 arguments"},
+		{"bad flag", []string{"--nope", "t.yml"}, 2, "", "zonemgr: error: play: unknown flag: --nope\nUsage: zonemgr play"},
+		{"no file", []string{"-v"}, 2, "", "zonemgr: error: play: expected one task file, got 0 arguments\nUsage:"},
+		{"two files", []string{"a.yml", "b.yml"}, 2, "", "expected one task file, got 2 arguments"},
 		{"missing file", []string{filepath.Join(t.TempDir(), "none.yml")}, 1, "", "zonemgr: error: read task file: open "},
 	}
 	for _, tc := range tests {

@@ -41,11 +41,15 @@ import (
 const (
 	// ExitOK: every task succeeded, or its failure was ignored or rescued.
 	ExitOK = 0
-	// ExitError: the options, the extra vars or the task file are
-	// invalid; no task ran.
+	// ExitError: the extra vars or the task file are invalid; no task
+	// ran.
 	ExitError = 1
 	// ExitFailed: a task failed (or the run was interrupted).
 	ExitFailed = 2
+	// ExitUsage: the command line is wrong (an unknown option, not one
+	// task file); no task ran. ansible-playbook exits 2 there too
+	// (argparse's usage error).
+	ExitUsage = 2
 )
 
 // Options are the options of `zonemgr play`.
@@ -128,8 +132,9 @@ Options:
 const exitStatus = `
 Exit status:
   0  every task succeeded, or its failure was ignored or rescued
-  1  invalid options, extra vars or task file (file:line:column: what is wrong)
-  2  a task failed, or the run was interrupted
+  1  invalid extra vars or task file (file:line:column: what is wrong)
+  2  a task failed, or the run was interrupted; or invalid options (as
+     ansible-playbook: nothing ran)
 `
 
 // Main runs `zonemgr play` with args, the words after "play", and returns
@@ -155,7 +160,7 @@ func Main(ctx context.Context, t *modules.Trace, args []string, stdout, stderr i
 	if err := fs.Parse(args); err != nil {
 		fmt.Fprintf(stderr, "zonemgr: error: play: %v\n", err)
 		printUsage(stderr)
-		return ExitError
+		return ExitUsage
 	}
 	if *help {
 		printUsage(stdout)
@@ -164,7 +169,7 @@ func Main(ctx context.Context, t *modules.Trace, args []string, stdout, stderr i
 	if fs.NArg() != 1 {
 		fmt.Fprintf(stderr, "zonemgr: error: play: expected one task file, got %d arguments\n", fs.NArg())
 		printUsage(stderr)
-		return ExitError
+		return ExitUsage
 	}
 	r := &Runner{Options: o, Stdout: stdout, Stderr: stderr, Trace: t}
 	return r.Run(ctx, fs.Arg(0))
