@@ -443,7 +443,14 @@ func shPath(p string) string {
 // zone, "/a" in a scratch zone). It reads nothing from its command
 // line and is fed on standard input, so account lines (with password
 // hashes) and credentials never appear in an argv; owners are numeric,
-// as the scratch zone's own /etc/passwd is the global zone's.
+// since the accounts the script adds are not in any passwd file yet
+// when it changes owners. In a scratch zone a symbolic link among the
+// zone's files resolves inside the scratch zone, which is chrooted
+// below the zonepath: its /etc and /var are the zone's own, loopback
+// mounted, and /usr, /lib, /sbin and /platform the global zone's,
+// read-only (illumos-gate usr/src/cmd/zoneadmd/vplat.c,
+// build_mounted_pre_var() and build_mounted_post_var()), so no write of
+// the script reaches the global zone's files.
 func editScript(edits []FileEdit, root string) string {
 	var b strings.Builder
 	b.WriteString(editScriptHead)
