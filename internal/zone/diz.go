@@ -659,6 +659,13 @@ func (h *Host) updateDIZ(ctx context.Context, w *World, z *Zone, spec *DIZSpec, 
 	keepUngiven(want, have, spec)
 	// The services a zone enables are what it was made with.
 	copyAttr(want, have, AttrServices)
+	// A record the zone was made without stays absent rather than
+	// being added empty (zonecfg refuses an attr without a value).
+	for _, name := range []string{AttrCreated, AttrSetup} {
+		if configAttr(have, name) == "" {
+			copyAttr(want, have, name)
+		}
+	}
 	script, changes, err := illumos.UpdateScript(have, want)
 	if err != nil {
 		return fmt.Errorf("zone %s: %w", z.Name, err)

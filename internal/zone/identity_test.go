@@ -424,6 +424,17 @@ func TestDIZServices(t *testing.T) {
 	if !slices.Equal(out.Plan, want) {
 		t.Errorf("start of a zone with automounts:\n%q\nwant\n%q", out.Plan, want)
 	}
+	// A zone made without the created and setup records starts without
+	// a configuration change: nothing is added empty.
+	h2, f2 := fakeHost(t)
+	f2.setState("b1", "installed")
+	out2, err := h2.EnsureDIZ(context.Background(), DIZSpec{Name: "b1", State: "running", Omitted: ^Fields(0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"zoneadm -z b1 boot", "wait up to 5m0s for " + MilestoneMultiUser + " in b1 (zlogin -S b1 svcs -H -o state " + MilestoneMultiUser + ")"}; !slices.Equal(out2.Plan, want) {
+		t.Errorf("start of a zone without created and setup records:\n%q\nwant\n%q", out2.Plan, want)
+	}
 	// An exec in it boots it first, and enables them then (discard
 	// never: no snapshot, nothing halted).
 	_, out, err = h.Exec(context.Background(), ExecSpec{Cmd: "make", Zone: "b1", Discard: "never"})
