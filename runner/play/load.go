@@ -995,17 +995,9 @@ func (l *loader) tasks(n *yaml.Node, inh inheritedTags) []*task {
 	}
 	var out []*task
 	for _, item := range n.Content {
-		t := l.task(deref(item), inh)
-		if t == nil {
-			continue
-		}
-		if t.kind == kindInclude && t.imported {
-			// import_tasks: the file's tasks in its place, under its
-			// conditions and tags (a block carries them).
+		if t := l.task(deref(item), inh); t != nil {
 			out = append(out, t)
-			continue
 		}
-		out = append(out, t)
 	}
 	return out
 }
@@ -1143,9 +1135,6 @@ func (l *loader) task(n *yaml.Node, inh inheritedTags) *task {
 	}
 	t.action = actionKey.Value
 	t.kind, t.module, _ = l.resolveAction(t.action)
-	if t.listen != nil && !l.inHandlers(t) {
-		t.listen = t.listen[:len(t.listen):len(t.listen)]
-	}
 	l.actionArgs(t, actionVal)
 	if argsN != nil {
 		l.taskArgs(t, argsN)
@@ -1157,10 +1146,6 @@ func (l *loader) task(n *yaml.Node, inh inheritedTags) *task {
 	}
 	return t
 }
-
-// inHandlers is a stub for where listen is allowed: every task may carry
-// it, as Ansible accepts it (and ignores it outside handlers).
-func (l *loader) inHandlers(*task) bool { return true }
 
 // shortAction returns an action's name without ansible.builtin. or
 // ansible.legacy.
@@ -1520,12 +1505,8 @@ func (l *loader) checkArg(t *task, key string, kn *yaml.Node) {
 
 // argValue returns the value of the option key.
 func argValue(args []arg, key string) any {
-	for _, a := range args {
-		if a.key == key {
-			return a.val
-		}
-	}
-	return nil
+	v, _ := argValueOK(args, key)
+	return v
 }
 
 // moduleOptionNames lists a module's option names and aliases, sorted.
@@ -1619,7 +1600,7 @@ func (l *loader) checkAction(t *task, n *yaml.Node) {
 // required; argv only for command.
 func (l *loader) checkCommand(t *task, n *yaml.Node) {
 	raw, hasRaw := argValueOK(t.args, "_raw_params")
-	cmd, hasCmd := argValueOK(t.args, "cmd")
+	_, hasCmd := argValueOK(t.args, "cmd")
 	argv, hasArgv := argValueOK(t.args, "argv")
 	given := 0
 	for _, h := range []bool{hasRaw && jinja.Str(raw) != "", hasCmd, hasArgv} {
@@ -1641,9 +1622,10 @@ func (l *loader) checkCommand(t *task, n *yaml.Node) {
 			}
 		}
 	}
-	_ = cmd
 }
 
+// argValueOK returns the value of the option key and whether it is
+// given.
 func argValueOK(args []arg, key string) (any, bool) {
 	for _, a := range args {
 		if a.key == key {

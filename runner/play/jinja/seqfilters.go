@@ -97,10 +97,6 @@ func checkMap(args []node, kwargs []kwarg) error {
 	return nil
 }
 
-func testEqual(w *budget, in any, args []any) (bool, error) {
-	return w.equal(in, args[0])
-}
-
 // applyTest runs the test named name (truthiness when name is empty) on v
 // for select, reject, selectattr and rejectattr. An undefined value fails
 // unless the test takes one (defined, undefined), as with Ansible's
