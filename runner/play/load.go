@@ -1615,11 +1615,9 @@ func (l *loader) checkCommand(t *task, n *yaml.Node) {
 	if given > 1 {
 		l.errorf(n, "%s: only one of the free-form command, cmd and argv may be given", t.action)
 	}
-	if hasArgv {
-		if _, ok := argv.([]any); !ok {
-			if s, isStr := argv.(string); !isStr || !jinja.IsTemplate(s) {
-				l.errorf(n, "%s: argv: expected a list of arguments, found %s", t.action, jinja.Repr(argv))
-			}
+	if _, isList := argv.([]any); hasArgv && !isList {
+		if s, isStr := argv.(string); !isStr || !jinja.IsTemplate(s) {
+			l.errorf(n, "%s: argv: expected a list of arguments, found %s", t.action, jinja.Repr(argv))
 		}
 	}
 }

@@ -185,16 +185,18 @@ func resultChanged(d *Dict) bool {
 	if c, ok := d.Get("changed"); ok {
 		return Truth(c)
 	}
-	if rs, ok := d.Get("results"); ok {
-		if l, ok := rs.([]any); ok && len(l) > 0 {
-			if _, ok := l[0].(*Dict); ok {
-				for _, r := range l {
-					if rd, ok := r.(*Dict); ok {
-						if c, _ := rd.Get("changed"); Truth(c) {
-							return true
-						}
-					}
-				}
+	rs, _ := d.Get("results")
+	l, _ := rs.([]any)
+	if len(l) == 0 {
+		return false
+	}
+	if _, ok := l[0].(*Dict); !ok {
+		return false
+	}
+	for _, r := range l {
+		if rd, ok := r.(*Dict); ok {
+			if c, _ := rd.Get("changed"); Truth(c) {
+				return true
 			}
 		}
 	}
