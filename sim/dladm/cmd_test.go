@@ -45,14 +45,7 @@ func TestVNICLifecycle(t *testing.T) {
 	simtest.Check(t, "show-link of a vnic", s.Run(nil, "dladm", "show-link", "-p", "-o", "link,class,over", "golden0"),
 		"golden0:vnic:stub0\n", "", 0)
 
-	lock, err := (&core.Invocation{Root: s.Root}).LockState()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := dladm.AssignVNIC(s.Root, "build1_0", "build1"); err != nil {
-		t.Fatal(err)
-	}
-	lock.Unlock()
+	assignVNIC(t, s, "build1_0", "build1")
 	simtest.Check(t, "zone column", s.Run(nil, "dladm", "show-vnic", "-p", "-o", "link,zone"),
 		"build1_0:build1\ngolden0:--\n", "", 0)
 	simtest.Check(t, "busy", s.Run(nil, "dladm", "delete-vnic", "build1_0"), "", "dladm: vnic deletion failed: link busy\n", 1)
@@ -178,14 +171,7 @@ func TestShowLinkpropZone(t *testing.T) {
 	s := simtest.New(t)
 	s.OK("dladm", "create-vnic", "-l", "e1000g0", "v0")
 	s.OK("dladm", "create-vnic", "-l", "stub0", "v1")
-	lock, err := (&core.Invocation{Root: s.Root}).LockState()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := dladm.AssignVNIC(s.Root, "v1", "build1"); err != nil {
-		t.Fatal(err)
-	}
-	lock.Unlock()
+	assignVNIC(t, s, "v1", "build1")
 	simtest.Check(t, "-c -o link,value", s.Run(nil, "dladm", "show-linkprop", "-p", "zone", "-c", "-o", "link,value"),
 		"e1000g0:\nstub0:\nv0:\nv1:build1\n", "", 0)
 	simtest.Check(t, "one link", s.Run(nil, "dladm", "show-linkprop", "-p", "zone", "-c", "-o", "value", "v1"), "build1\n", "", 0)

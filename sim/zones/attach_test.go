@@ -93,6 +93,16 @@ func TestDetachAttach(t *testing.T) {
 // attachLogRE is the first line the attach script logs.
 var attachLogRE = regexp.MustCompile(`^Log File: /var/tmp/(z[0-9]\.attach_log\.[A-Za-z0-9]{6})\n`)
 
+// attachLogLine returns the Log File line that starts an attach's output.
+func attachLogLine(t *testing.T, r result) string {
+	t.Helper()
+	m := attachLogRE.FindStringSubmatch(r.stdout)
+	if m == nil {
+		t.Fatalf("no Log File line: %+v", r)
+	}
+	return m[0]
+}
+
 // readAttachLog returns the attach log file a run named (OpenIndiana
 // prints its name) or the only one there is.
 func (s *sim) readAttachLog(zone string) string {
@@ -133,12 +143,8 @@ func TestAttachRequiresMountedDataset(t *testing.T) {
 			case core.OmniOS:
 				check(t, "attach without a mounted dataset", r, "", "", 1)
 			default:
-				m := attachLogRE.FindStringSubmatch(r.stdout)
-				if m == nil {
-					t.Fatalf("no Log File line: %+v", r)
-				}
 				check(t, "attach without a mounted dataset", r,
-					m[0]+"ERROR: "+noDS+"\n                    Result: Attach Failed.\n", "", 1)
+					attachLogLine(t, r)+"ERROR: "+noDS+"\n                    Result: Attach Failed.\n", "", 1)
 			}
 			if log := s.readAttachLog("z1"); !strings.Contains(log, "] ERROR: "+noDS+"\n") ||
 				!strings.Contains(log, "]                     Result: Attach Failed.\n") {
@@ -153,12 +159,8 @@ func TestAttachRequiresMountedDataset(t *testing.T) {
 			case core.OmniOS:
 				check(t, "attach", r, "No updates necessary for this image. (zone:z1)\n", "", 0)
 			default:
-				m := attachLogRE.FindStringSubmatch(r.stdout)
-				if m == nil {
-					t.Fatalf("no Log File line: %+v", r)
-				}
 				entire := "entire@0.5.11-2024.0.0.22160:20240315T101500Z"
-				check(t, "attach", r, m[0]+
+				check(t, "attach", r, attachLogLine(t, r)+
 					"               Attach Path: /zones/z1/root\n"+
 					"        Attach ZFS Dataset: rpool/zones/z1/ROOT/zbe\n\n"+
 					"                Installing: Using pre-existing data in zonepath\n"+
@@ -224,10 +226,7 @@ func TestAttachOutOfSync(t *testing.T) {
 	}
 	s.must("pkg", "update", "entire")
 	r := s.run("zoneadm", "-z", "z1", "attach")
-	m := attachLogRE.FindStringSubmatch(r.stdout)
-	if m == nil {
-		t.Fatalf("no Log File line: %+v", r)
-	}
+	attachLogLine(t, r)
 	if !strings.HasSuffix(r.stdout, "  Updating non-global zone: Output follows\n"+
 		"\n                Evaluation: Packages in zone z1 are out of sync with the global zone. To proceed, retry with the -u flag.\n"+
 		"                    Result: Attach Failed.\n") || r.stderr != "" || r.code != 1 {
@@ -265,11 +264,7 @@ func TestAttachWithoutDataset(t *testing.T) {
 	s := newSimFlavor(t, core.OpenIndiana)
 	s.configure("z2", basicConfig("z2"))
 	r := s.run("zoneadm", "-z", "z2", "attach")
-	m := attachLogRE.FindStringSubmatch(r.stdout)
-	if m == nil {
-		t.Fatalf("no Log File line: %+v", r)
-	}
-	check(t, "attach without a dataset", r, m[0]+
+	check(t, "attach without a dataset", r, attachLogLine(t, r)+
 		"ERROR: Failed to locate any dataset mounted at /zones/z2/root.  Attach requires a mounted dataset.\n"+
 		"                    Result: Attach Failed.\n", "", 1)
 	s.wantState("z2", "configured")

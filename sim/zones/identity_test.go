@@ -143,10 +143,7 @@ func TestScratchZone(t *testing.T) {
 	s.installed("m1")
 	s.must("zoneadm", "-z", "m1", "mount")
 	lu := filepath.Join(s.root, "zones/m1/lu")
-	tests := []struct {
-		name, cmd, stdout, stderr string
-		code                      int
-	}{
+	tests := []loginCase{
 		{"zone root on /a", "test -f /a/etc/passwd && test -d /a/usr/bin", "", "", 0},
 		{"write through /a", "echo a > /a/root/from-a", "", "", 0},
 		{"write to /etc", "echo e > /etc/from-etc", "", "", 0},
@@ -158,9 +155,7 @@ func TestScratchZone(t *testing.T) {
 		{"/tmp", "echo t > /tmp/t && cat /tmp/t", "t\n", "", 0},
 		{"no SMF", "svcs -H -o state milestone/multi-user", "", "svcs: Could not bind to repository server: repository server unavailable.  Exiting.\n", 1},
 	}
-	for _, tt := range tests {
-		check(t, tt.name, s.run("zlogin", "-S", "m1", tt.cmd), tt.stdout, tt.stderr, tt.code)
-	}
+	s.checkLogins(tests, "-S", "m1")
 	check(t, "no mounts left on the host", s.run("zlogin", "-S", "m1", "true"), "", "", 0)
 	if b, err := os.ReadFile("/proc/self/mountinfo"); err != nil || strings.Contains(string(b), lu) {
 		t.Errorf("a scratch mount is visible on the host (%v)", err)

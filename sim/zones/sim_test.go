@@ -149,6 +149,32 @@ func (s *sim) running(zone string) {
 	s.must("zoneadm", "-z", zone, "boot")
 }
 
+// addBuilder adds the user builder (uid 1003, group staff) with a home
+// directory to a zone's own passwd file.
+func addBuilder(t *testing.T, s *sim, zone string) {
+	t.Helper()
+	root := filepath.Join(s.root, "zones", zone, "root")
+	appendFile(t, filepath.Join(root, "etc/passwd"), "builder:x:1003:10:Builder:/export/home/builder:/bin/sh\n")
+	os.MkdirAll(filepath.Join(root, "export/home/builder"), 0o755)
+}
+
+// A loginCase is one command run in a zone with zlogin and its wanted
+// outcome.
+type loginCase struct {
+	name, cmd, stdout, stderr string
+	code                      int
+}
+
+// checkLogins runs each case's command as "zlogin ARGS... CMD" and checks
+// its outputs and exit code.
+func (s *sim) checkLogins(tests []loginCase, args ...string) {
+	s.t.Helper()
+	for _, tt := range tests {
+		argv := append(append([]string{"zlogin"}, args...), tt.cmd)
+		check(s.t, tt.name, s.run(argv...), tt.stdout, tt.stderr, tt.code)
+	}
+}
+
 // uuidOf returns a zone's uuid from the index.
 func (s *sim) uuidOf(zone string) string {
 	s.t.Helper()

@@ -33,21 +33,11 @@ func zoneID(t *testing.T, s *sim, zone string) string {
 	return ""
 }
 
-func addBuilder(t *testing.T, s *sim, zone string) {
-	t.Helper()
-	root := filepath.Join(s.root, "zones", zone, "root")
-	appendFile(t, filepath.Join(root, "etc/passwd"), "builder:x:1003:10:Builder:/export/home/builder:/bin/sh\n")
-	os.MkdirAll(filepath.Join(root, "export/home/builder"), 0o755)
-}
-
 func TestZoneNodename(t *testing.T) {
 	s := newSim(t)
 	s.running("z1")
 	addBuilder(t, s, "z1")
-	tests := []struct {
-		name, cmd, stdout, stderr string
-		code                      int
-	}{
+	tests := []loginCase{
 		{"hostname", "hostname", "z1\n", "", 0},
 		{"uname -n", "uname -n", "z1\n", "", 0},
 		{"sim hostname", "/usr/bin/hostname", "z1\n", "", 0},
@@ -59,9 +49,7 @@ func TestZoneNodename(t *testing.T) {
 		{"hostname usage", "/usr/bin/hostname a b", "", "usage: hostname [system_name]\n", 1},
 		{"/etc/dhcp", "test -d /etc/dhcp", "", "", 0},
 	}
-	for _, tt := range tests {
-		check(t, tt.name, s.run("zlogin", "z1", tt.cmd), tt.stdout, tt.stderr, tt.code)
-	}
+	s.checkLogins(tests, "z1")
 	check(t, "set by a user", s.run("zlogin", "-l", "builder", "z1", "/usr/bin/hostname other"),
 		"", "hostname: error in setting name: Not owner\n", 1)
 	check(t, "set by root", s.run("zlogin", "z1", "/usr/bin/hostname other; /usr/bin/hostname; hostname"), "other\nother\n", "", 0)
@@ -176,10 +164,7 @@ func TestZoneNetwork(t *testing.T) {
 	ether := "\tether " + mac + " \n"
 	lo6 := "lo0: flags=2002000849<UP,LOOPBACK,RUNNING,MULTICAST,IPv6,VIRTUAL> mtu 8252 index 1\n\tinet6 ::1/128 \n"
 	vnicShow := strings.SplitN(s.must("dladm", "show-vnic", "vnic1"), "\n", 3)
-	tests := []struct {
-		name, cmd, stdout, stderr string
-		code                      int
-	}{
+	tests := []loginCase{
 		{"ifconfig -a", "ifconfig -a", lo4 + vnic + ether + lo6, "", 0},
 		{"ifconfig -a4", "ifconfig -a4", lo4 + vnic + ether, "", 0},
 		{"ifconfig -a6", "ifconfig -a6", lo6, "", 0},
@@ -195,9 +180,7 @@ func TestZoneNetwork(t *testing.T) {
 		{"create-vnic refused", "dladm create-vnic -l vnic1 foo0", "", "dladm: vnic creation over vnic1 failed: permission denied\n", 1},
 		{"create-vnic over a global link", "dladm create-vnic -l e1000g0 foo0", "", "dladm: invalid link name 'e1000g0'\n", 1},
 	}
-	for _, tt := range tests {
-		check(t, tt.name, s.run("zlogin", "z1", tt.cmd), tt.stdout, tt.stderr, tt.code)
-	}
+	s.checkLogins(tests, "z1")
 	check(t, "ifconfig as a user has no ether", s.run("zlogin", "-l", "builder", "z1", "/usr/sbin/ifconfig vnic1"), vnic, "", 0)
 	if out := s.must("dladm", "show-link", "-p", "-o", "link"); out != "e1000g0\nstub0\nvnic1\nvnic2\n" {
 		t.Errorf("the global zone's links changed: %q", out)
@@ -211,10 +194,7 @@ func TestZoneDatasets(t *testing.T) {
 	s.must("zoneadm", "-z", "z1", "install")
 	s.must("zoneadm", "-z", "z1", "boot")
 	addBuilder(t, s, "z1")
-	tests := []struct {
-		name, cmd, stdout, stderr string
-		code                      int
-	}{
+	tests := []loginCase{
 		{"list", "zfs list -H -o name", "rpool\nrpool/deleg\n", "", 0},
 		{"create below the delegated dataset", "zfs create rpool/deleg/c1 && zfs list -H -o name -r rpool/deleg && test -d /rpool/deleg/c1",
 			"rpool/deleg\nrpool/deleg/c1\n", "", 0},
@@ -229,9 +209,7 @@ func TestZoneDatasets(t *testing.T) {
 		{"destroy", "zfs destroy rpool/deleg/c1@s1", "", "", 0},
 		{"not simulated", "zfs rename rpool/deleg/c1 rpool/deleg/c2", "", "zfs rename: not supported inside a zone by the illumos simulator\n", 2},
 	}
-	for _, tt := range tests {
-		check(t, tt.name, s.run("zlogin", "z1", tt.cmd), tt.stdout, tt.stderr, tt.code)
-	}
+	s.checkLogins(tests, "z1")
 	check(t, "create as a user", s.run("zlogin", "-l", "builder", "z1", "/usr/sbin/zfs create rpool/deleg/u"),
 		"", "cannot create 'rpool/deleg/u': permission denied\n", 1)
 	if out := s.must("zfs", "list", "-H", "-o", "name", "-r", "rpool/deleg"); out != "rpool/deleg\nrpool/deleg/a\nrpool/deleg/a/b\nrpool/deleg/c1\n" {
@@ -243,10 +221,7 @@ func TestZoneGetent(t *testing.T) {
 	s := newSim(t)
 	s.running("z1")
 	addBuilder(t, s, "z1")
-	tests := []struct {
-		name, cmd, stdout, stderr string
-		code                      int
-	}{
+	tests := []loginCase{
 		{"passwd by name", "getent passwd builder", "builder:x:1003:10:Builder:/export/home/builder:/bin/sh\n", "", 0},
 		{"passwd by uid", "getent passwd 0", "root:x:0:0:Super-User:/root:/bin/sh\n", "", 0},
 		{"group", "getent group staff sys", "staff::10:\nsys::3:root,bin,adm\n", "", 0},
@@ -254,9 +229,7 @@ func TestZoneGetent(t *testing.T) {
 		{"usage", "getent", "", "usage: getent database [ key ... ]\n", 1},
 		{"unknown database", "getent frobs x", "", "Unknown database: frobs\nusage: getent database [ key ... ]\n", 1},
 	}
-	for _, tt := range tests {
-		check(t, tt.name, s.run("zlogin", "z1", tt.cmd), tt.stdout, tt.stderr, tt.code)
-	}
+	s.checkLogins(tests, "z1")
 	r := s.run("zlogin", "z1", "getent passwd")
 	if !strings.HasPrefix(r.stdout, "root:x:0:0:Super-User:/root:/bin/sh\ndaemon:x:1:1::/:\n") ||
 		!strings.HasSuffix(r.stdout, "builder:x:1003:10:Builder:/export/home/builder:/bin/sh\n") || r.code != 0 {

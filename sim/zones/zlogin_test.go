@@ -195,9 +195,7 @@ func TestSvcs(t *testing.T) {
 func TestZloginExitStatus(t *testing.T) {
 	s := newSim(t)
 	s.running("z1")
-	root := filepath.Join(s.root, "zones/z1/root")
-	appendFile(t, filepath.Join(root, "etc/passwd"), "builder:x:1003:10:Builder:/export/home/builder:/bin/sh\n")
-	os.MkdirAll(filepath.Join(root, "export/home/builder"), 0o755)
+	addBuilder(t, s, "z1")
 	audit := []string{EnvAudit + "=on"}
 	tests := []struct {
 		name string
@@ -245,8 +243,7 @@ func TestZloginEnvironment(t *testing.T) {
 	s := newSim(t)
 	s.running("z1")
 	root := filepath.Join(s.root, "zones/z1/root")
-	appendFile(t, filepath.Join(root, "etc/passwd"), "builder:x:1003:10:Builder:/export/home/builder:/bin/sh\n")
-	os.MkdirAll(filepath.Join(root, "export/home/builder"), 0o755)
+	addBuilder(t, s, "z1")
 	const show = "env | grep -v -e '^PWD=' -e '^SHLVL=' | sort; pwd; echo $0"
 	term := []string{"TERM=vt100", "LANG=de_DE.UTF-8", "LC_ALL=C", "HOME=/home/caller"}
 	tests := []struct {
