@@ -201,7 +201,7 @@ func (x *run) execute(ctx context.Context) int {
 
 // playInherited is what a play passes to its tasks.
 func (x *run) playInherited(p *play) inherited {
-	return inherited{ignore: p.ignore, noLog: p.noLog, check: p.checkMode, diff: p.diff, fatal: p.anyErrorsFatal}
+	return inherited{ignore: p.ignore, noLog: p.noLog, check: p.checkMode, diff: p.diff, fatal: p.fatal}
 }
 
 // runPlay runs one play: facts, pre_tasks, tasks and post_tasks, each

@@ -185,24 +185,59 @@ type play struct {
 	pos   pos
 	name  string
 	hosts []string
-	vars  *jinja.Dict
+	keywords
 	// varsFiles are the variables of the play's vars_files, in order.
-	varsFiles []*jinja.Dict
-	// env is the play's environment: a mapping, or a template that gives
-	// one; nil when not set.
-	env            any
-	gatherFacts    any // nil: true
-	tags           []any
-	anyErrorsFatal any
-	checkMode      any
-	diff           any
-	ignore         any
-	noLog          any
-	forceHandlers  any
+	varsFiles     []*jinja.Dict
+	gatherFacts   any // nil: true
+	forceHandlers any
 	// pre, tasks and post are the play's sections; handlers its
 	// handlers.
 	pre, tasks, post []*task
 	handlers         []*task
+}
+
+// keywords are the keywords plays, blocks and tasks share, with the same
+// meaning on each; the flags are nil when not set.
+type keywords struct {
+	vars *jinja.Dict
+	// env is the environment: a mapping, or a template that gives one.
+	env       any
+	tags      []any
+	ignore    any // ignore_errors
+	noLog     any
+	checkMode any
+	diff      any
+	fatal     any // any_errors_fatal
+}
+
+// keyword reads key into k when it is one of the keywords plays, blocks
+// and tasks share (run_once and connection change nothing on this global
+// zone), and tells whether it is.
+func (l *loader) keyword(k *keywords, key string, vn *yaml.Node) bool {
+	switch key {
+	case "vars":
+		k.vars = l.vars(vn)
+	case "environment":
+		k.env = l.environment(vn)
+	case "tags":
+		k.tags = l.tags(vn)
+	case "ignore_errors":
+		k.ignore = l.flag(vn, key)
+	case "no_log":
+		k.noLog = l.flag(vn, key)
+	case "check_mode":
+		k.checkMode = l.flag(vn, key)
+	case "diff":
+		k.diff = l.flag(vn, key)
+	case "any_errors_fatal":
+		k.fatal = l.flag(vn, key)
+	case "connection":
+		l.connection(vn)
+	case "run_once":
+	default:
+		return false
+	}
+	return true
 }
 
 // An arg is one option of a task's action, in the order written.
@@ -245,18 +280,11 @@ type task struct {
 	until       []*cond
 	retries     any
 	delay       any
-	ignore      any // ignore_errors; nil when not set
-	noLog       any // nil when not set
 	changedWhen []*cond
 	failedWhen  []*cond
-	vars        *jinja.Dict
-	env         any // environment; nil when not set
-	tags        []any
 	notify      []any
 	listen      []any
-	checkMode   any
-	diff        any
-	fatal       any // any_errors_fatal
+	keywords
 
 	// For debug: var's text; for assert: that's conditions.
 	debugVar any
@@ -472,7 +500,7 @@ func loadPlaybook(file string, data []byte, mods map[string]*ansible.Module, tc 
 				}
 			}
 		} else {
-			p := &play{name: "localhost", hosts: []string{"localhost"}, vars: jinja.NewDict(0), gatherFacts: false}
+			p := &play{name: "localhost", hosts: []string{"localhost"}, keywords: keywords{vars: jinja.NewDict(0)}, gatherFacts: false}
 			p.tasks = l.tasks(root, inheritedTags{})
 			pb.plays = append(pb.plays, p)
 		}
@@ -596,7 +624,7 @@ func (l *loader) refuse(kn *yaml.Node, key, where string) {
 
 // play loads one play. In a playbook (inPlaybook) hosts is required.
 func (l *loader) play(n *yaml.Node, inPlaybook bool) *play {
-	p := &play{pos: l.conv.posOf(n), vars: jinja.NewDict(0)}
+	p := &play{pos: l.conv.posOf(n), keywords: keywords{vars: jinja.NewDict(0)}}
 	if n.Kind != yaml.MappingNode {
 		l.errorf(n, "expected a play (a mapping with hosts and tasks), found %s", nodeKind(n))
 		return nil
@@ -608,6 +636,9 @@ func (l *loader) play(n *yaml.Node, inPlaybook bool) *play {
 	var playCollections []string
 	var tasksN, preN, postN, handlersN *yaml.Node
 	l.members(n, func(key string, kn, vn *yaml.Node) {
+		if l.keyword(&p.keywords, key, vn) {
+			return
+		}
 		switch key {
 		case "name":
 			if s, ok := l.scalarString(vn, "play name"); ok {
@@ -616,12 +647,8 @@ func (l *loader) play(n *yaml.Node, inPlaybook bool) *play {
 		case "hosts":
 			hasHosts = true
 			p.hosts = l.hosts(vn)
-		case "vars":
-			p.vars = l.vars(vn)
 		case "vars_files":
 			p.varsFiles = l.varsFiles(vn)
-		case "environment":
-			p.env = l.environment(vn)
 		case "tasks":
 			tasksN = vn
 		case "pre_tasks":
@@ -631,30 +658,16 @@ func (l *loader) play(n *yaml.Node, inPlaybook bool) *play {
 		case "handlers":
 			handlersN = vn
 		case "gather_facts":
-			p.gatherFacts = l.flag(vn, "gather_facts")
-		case "tags":
-			p.tags = l.tags(vn)
-		case "any_errors_fatal":
-			p.anyErrorsFatal = l.flag(vn, key)
-		case "check_mode":
-			p.checkMode = l.flag(vn, key)
-		case "diff":
-			p.diff = l.flag(vn, key)
-		case "ignore_errors":
-			p.ignore = l.flag(vn, key)
-		case "no_log":
-			p.noLog = l.flag(vn, key)
+			p.gatherFacts = l.flag(vn, key)
 		case "force_handlers":
 			p.forceHandlers = l.flag(vn, key)
-		case "connection":
-			l.connection(vn)
 		case "strategy":
 			if s, ok := l.scalarString(vn, "strategy"); ok && s != "linear" && s != "ansible.builtin.linear" {
 				l.errorf(vn, "strategy %q is not supported by zonemgr play: it runs one host, in order (linear)", s)
 			}
 		case "collections":
 			playCollections = l.collectionList(vn)
-		case "remote_user", "run_once":
+		case "remote_user":
 		default:
 			if _, refused := refusedKeywords[key]; refused {
 				l.refuse(kn, key, "play")
@@ -1020,16 +1033,15 @@ func (l *loader) task(n *yaml.Node, inh inheritedTags) *task {
 			taskCollections = l.collectionList(deref(n.Content[i+1]))
 		}
 	}
-	if taskCollections != nil {
-		saved := l.collections
-		l.collections = append(append([]string{}, taskCollections...), saved...)
-		defer func() { l.collections = saved }()
-	}
+	defer l.pushCollections(taskCollections)()
 	var actionKey, actionVal, argsN *yaml.Node
 	var loopControl *yaml.Node
 	refusedAction := false
 	loopKeys := 0
 	l.members(n, func(key string, kn, vn *yaml.Node) {
+		if l.keyword(&t.keywords, key, vn) {
+			return
+		}
 		switch key {
 		case "name":
 			if s, ok := l.scalarString(vn, "name"); ok {
@@ -1060,33 +1072,15 @@ func (l *loader) task(n *yaml.Node, inh inheritedTags) *task {
 			t.loop = l.loop(vn, key)
 		case "loop_control":
 			loopControl = vn
-		case "ignore_errors":
-			t.ignore = l.flag(vn, "ignore_errors")
-		case "no_log":
-			t.noLog = l.flag(vn, "no_log")
-		case "vars":
-			t.vars = l.vars(vn)
-		case "environment":
-			t.env = l.environment(vn)
-		case "tags":
-			t.tags = l.tags(vn)
 		case "notify":
 			t.notify = l.names(vn, "notify")
 		case "listen":
 			t.listen = l.names(vn, "listen")
-		case "check_mode":
-			t.checkMode = l.flag(vn, key)
-		case "diff":
-			t.diff = l.flag(vn, key)
-		case "any_errors_fatal":
-			t.fatal = l.flag(vn, key)
 		case "args":
 			argsN = vn
-		case "connection":
-			l.connection(vn)
 		case "collections":
 			taskCollections = l.collectionList(vn)
-		case "run_once", "ignore_unreachable":
+		case "ignore_unreachable":
 		case "rescue", "always":
 			l.errorf(kn, "%s is only valid in a block (a task with block:)", key)
 		default:
@@ -1173,6 +1167,16 @@ func (l *loader) resolveAction(name string) (taskKind, *ansible.Module, bool) {
 		return kindModule, m, true
 	}
 	return 0, nil, false
+}
+
+// pushCollections puts a task's or block's collections (none when nil)
+// before the search list in effect, and returns what restores it.
+func (l *loader) pushCollections(c []string) (restore func()) {
+	saved := l.collections
+	if c != nil {
+		l.collections = append(append([]string{}, c...), saved...)
+	}
+	return func() { l.collections = saved }
 }
 
 // collectionList reads a collections keyword: collection names.
@@ -1734,6 +1738,9 @@ func (l *loader) block(n *yaml.Node, inh inheritedTags) *task {
 	var blockCollections []string
 	var blockN, rescueN, alwaysN *yaml.Node
 	l.members(n, func(key string, kn, vn *yaml.Node) {
+		if l.keyword(&t.keywords, key, vn) {
+			return
+		}
 		switch key {
 		case "name":
 			if s, ok := l.scalarString(vn, "name"); ok {
@@ -1747,27 +1754,8 @@ func (l *loader) block(n *yaml.Node, inh inheritedTags) *task {
 			alwaysN = vn
 		case "when":
 			t.when = l.conds(vn, "when")
-		case "vars":
-			t.vars = l.vars(vn)
-		case "environment":
-			t.env = l.environment(vn)
-		case "ignore_errors":
-			t.ignore = l.flag(vn, "ignore_errors")
-		case "no_log":
-			t.noLog = l.flag(vn, "no_log")
-		case "tags":
-			t.tags = l.tags(vn)
-		case "check_mode":
-			t.checkMode = l.flag(vn, key)
-		case "diff":
-			t.diff = l.flag(vn, key)
-		case "any_errors_fatal":
-			t.fatal = l.flag(vn, key)
-		case "connection":
-			l.connection(vn)
 		case "collections":
 			blockCollections = l.collectionList(vn)
-		case "run_once":
 		default:
 			if why, refused := refusedKeywords[key]; refused && why != "" {
 				l.refuse(kn, key, "block")
@@ -1778,11 +1766,7 @@ func (l *loader) block(n *yaml.Node, inh inheritedTags) *task {
 	})
 	t.tags = append(append([]any{}, inh.tags...), t.tags...)
 	sub := inheritedTags{tags: t.tags}
-	if blockCollections != nil {
-		saved := l.collections
-		l.collections = append(append([]string{}, blockCollections...), saved...)
-		defer func() { l.collections = saved }()
-	}
+	defer l.pushCollections(blockCollections)()
 	t.block = l.tasks(blockN, sub)
 	t.rescue = l.tasks(rescueN, sub)
 	t.always = l.tasks(alwaysN, sub)

@@ -189,12 +189,12 @@ func TestScopeVariables(t *testing.T) {
 func TestScopePrecedence(t *testing.T) {
 	x := &run{
 		r:        &Runner{},
-		play:     &play{vars: dict(map[string]any{"a": "play", "b": "play", "c": "play", "d": "play", "e": "play", "f": "play", "g": "play", "from_play": "{{ e }}"})},
+		play:     &play{keywords: keywords{vars: dict(map[string]any{"a": "play", "b": "play", "c": "play", "d": "play", "e": "play", "f": "play", "g": "play", "from_play": "{{ e }}"})}},
 		extra:    dict(map[string]any{"a": "extra", "inventory_hostname": "extra", "ref": "{{ c }}"}),
 		facts:    dict(map[string]any{"a": "fact", "b": "fact", "c": jinja.Unsafe("{{ not templated }}")}),
 		gathered: jinja.NewDict(0),
 	}
-	task := &task{vars: dict(map[string]any{"a": "task", "b": "task", "c": "task", "d": "task"})}
+	task := &task{keywords: keywords{vars: dict(map[string]any{"a": "task", "b": "task", "c": "task", "d": "task"})}}
 	inh := inherited{vars: []*jinja.Dict{dict(map[string]any{"d": "inner", "e": "inner"}), dict(map[string]any{"d": "outer", "e": "outer", "f": "outer"})}}
 	sc := x.scope(context.Background(), task, inh).with(layer{vals: dict(map[string]any{"item": "loop", "inventory_hostname": "loop"}), templated: true})
 	want := map[string]any{
