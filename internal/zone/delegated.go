@@ -2,29 +2,34 @@ package zone
 
 import (
 	"context"
-	"errors"
 	"strings"
 
 	"github.com/zonemgr/zonemgr/internal/zfs"
 )
 
-// learnDelegated looks up a dataset to delegate that lies outside the
-// datasets the world listed (the containers and the delegated parent), so
-// that an existing one is only delegated: never created again, never
-// recorded as zonemgr's, never destroyed with the zone.
-func (h *Host) learnDelegated(ctx context.Context, w *World, name string) error {
-	if w.Exists(name) || under(name, h.containers(h.Settings.DelegatedParent)) {
-		return nil
+// learnDelegated looks up, in one zfs list, the datasets to delegate
+// that lie outside the datasets the world listed (the containers and the
+// delegated parent), so that an existing one is only delegated: never
+// created again, never recorded as zonemgr's, never destroyed with the
+// zone; and the ancestors of every one, where missing datasets will be
+// created.
+func (h *Host) learnDelegated(ctx context.Context, w *World, names []string) error {
+	var look []string
+	for _, name := range names {
+		if !under(name, h.containers(h.Settings.DelegatedParent)) {
+			look = append(look, name)
+		}
+		// The ancestors up to the nearest one known, which the plan
+		// creates missing datasets under (see learnAncestors).
+		for _, a := range ancestors(name) {
+			if w.Exists(a) {
+				break
+			}
+			look = append(look, a)
+		}
 	}
-	ds, err := zfs.List(ctx, h.Runner, zfs.ListOptions{Props: datasetProps, Names: []string{name}})
-	if errors.Is(err, zfs.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return optErr(FieldDatasets, "%s: list datasets: %w", name, err)
-	}
-	for _, d := range ds {
-		w.Datasets[d.Name] = d
+	if err := w.lookUp(ctx, h.Runner, look); err != nil {
+		return optErr(FieldDatasets, "%s: %w", strings.Join(names, ", "), err)
 	}
 	return nil
 }

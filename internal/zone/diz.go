@@ -464,10 +464,10 @@ func (h *Host) createDIZ(ctx context.Context, w *World, spec *DIZSpec, acc *acco
 	zonepath := path.Join(containerMountpoint(w, h.Settings.DIZContainer, h.Settings.DIZMountpoint), spec.Name)
 
 	var created []string
+	if err := h.learnDelegated(ctx, w, spec.Datasets); err != nil {
+		return err
+	}
 	for _, d := range spec.Datasets {
-		if err := h.learnDelegated(ctx, w, d); err != nil {
-			return err
-		}
 		if w.Exists(d) {
 			if err := h.checkDelegable(ctx, d); err != nil {
 				return err
@@ -629,10 +629,10 @@ func (h *Host) updateDIZ(ctx context.Context, w *World, z *Zone, spec *DIZSpec, 
 		g = &Zone{Name: giz, Brand: z.Brand}
 	}
 	created := strings.Fields(z.Attr(AttrDatasets))
+	if err := h.learnDelegated(ctx, w, spec.Datasets); err != nil {
+		return err
+	}
 	for _, d := range spec.Datasets {
-		if err := h.learnDelegated(ctx, w, d); err != nil {
-			return err
-		}
 		if w.Exists(d) && !slices.Contains(created, d) && !z.Config.HasDataset(d) {
 			if err := h.checkDelegable(ctx, d); err != nil {
 				return err

@@ -639,6 +639,7 @@ func (f *facts) clone() *facts {
 	}
 	w.snapsByDS = nil
 	w.learned = maps.Clone(f.w.learned)
+	w.looked = maps.Clone(f.w.looked)
 	out := &facts{w: &w, vnics: maps.Clone(f.vnics)}
 	if f.holds != nil {
 		out.holds = make(map[string][]string, len(f.holds))

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -91,6 +92,9 @@ type World struct {
 	// learned are the dataset trees outside the containers that were
 	// listed too (see learnTrees).
 	learned map[string]bool
+	// looked are the single datasets looked up (see lookUp), whether or
+	// not they exist.
+	looked map[string]bool
 }
 
 // index builds the indexes over Datasets when they are missing or stale.
@@ -269,29 +273,62 @@ func (w *World) listDatasets(ctx context.Context, r illumos.Runner, containers [
 }
 
 // learnAncestors finds the nearest existing ancestor of a missing
-// dataset, one zfs list per level (reads, and only when something is to
-// be created under it), so that creation plans know where to start and
-// where the new datasets will be mounted.
+// dataset (reads, and only when something is to be created under it),
+// so that creation plans know where to start and where the new datasets
+// will be mounted.
 func (w *World) learnAncestors(ctx context.Context, r illumos.Runner, name string) error {
-	parts := strings.Split(name, "/")
-	for i := len(parts) - 1; i >= 1; i-- {
-		anc := strings.Join(parts[:i], "/")
-		if w.Exists(anc) {
-			return nil
-		}
-		a, err := zfs.List(ctx, r, zfs.ListOptions{Props: datasetProps, Names: []string{anc}})
-		if errors.Is(err, zfs.ErrNotExist) {
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("list datasets: %w", err)
-		}
-		for _, x := range a {
-			w.Datasets[x.Name] = x
-		}
+	anc := ancestors(name)
+	if slices.ContainsFunc(anc, w.Exists) {
 		return nil
 	}
-	return fmt.Errorf("pool %s does not exist", parts[0])
+	if err := w.lookUp(ctx, r, anc); err != nil {
+		return err
+	}
+	if slices.ContainsFunc(anc, w.Exists) {
+		return nil
+	}
+	pool, _, _ := strings.Cut(name, "/")
+	return fmt.Errorf("pool %s does not exist", pool)
+}
+
+// ancestors returns a dataset's ancestors, the nearest first.
+func ancestors(name string) []string {
+	var out []string
+	for i := strings.LastIndex(name, "/"); i > 0; i = strings.LastIndex(name[:i], "/") {
+		out = append(out, name[:i])
+	}
+	return out
+}
+
+// lookUp lists, in one zfs list (not recursive), the datasets named
+// that the world has neither seen nor looked up yet. A missing one is
+// fine, and remembered as looked up, so that it is not asked again.
+func (w *World) lookUp(ctx context.Context, r illumos.Runner, names []string) error {
+	var want []string
+	for _, n := range names {
+		if n != "" && !w.Exists(n) && !w.looked[n] {
+			want = append(want, n)
+		}
+	}
+	slices.Sort(want)
+	want = slices.Compact(want)
+	if len(want) == 0 {
+		return nil
+	}
+	ds, err := zfs.List(ctx, r, zfs.ListOptions{Props: datasetProps, Names: want})
+	if err != nil && !errors.Is(err, zfs.ErrNotExist) {
+		return fmt.Errorf("list datasets: %w", err)
+	}
+	for _, d := range ds {
+		w.Datasets[d.Name] = d
+	}
+	if w.looked == nil {
+		w.looked = map[string]bool{}
+	}
+	for _, n := range want {
+		w.looked[n] = true
+	}
+	return nil
 }
 
 // Exists reports whether a dataset or snapshot was seen.
