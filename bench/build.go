@@ -78,25 +78,8 @@ func benchBuild(cfg config) (*buildResult, error) {
 		buildEnd := b.Start.Add(time.Duration(b.DurUS) * time.Microsecond)
 		before := buildStart.Sub(r.Start)
 		after := r.Start.Add(r.Wall).Sub(buildEnd)
-		boots, polls, zlogins := 0, 0, 0
-		var bc, ac []core.LogEntry
-		for i, c := range r.Commands {
-			if c.Tool == "zlogin" {
-				zlogins++
-			}
-			switch {
-			case i < build:
-				bc = append(bc, c)
-				if c.Tool == "zoneadm" && c.Sub == "boot" {
-					boots++
-				}
-				if isMilestonePoll(c) {
-					polls++
-				}
-			case i > build:
-				ac = append(ac, c)
-			}
-		}
+		bc, ac := r.Commands[:build], r.Commands[build+1:]
+		boots, polls, zlogins := count(bc, isBoot), count(bc, isMilestonePoll), count(r.Commands, isZlogin)
 		beforeShare := before - time.Duration(boots)*buildBootDelay
 		res.before = append(res.before, millis(before))
 		res.after = append(res.after, millis(after))
@@ -110,6 +93,23 @@ func benchBuild(cfg config) (*buildResult, error) {
 	}
 	return res, nil
 }
+
+// count returns how many of the commands f reports.
+func count(cmds []core.LogEntry, f func(core.LogEntry) bool) int {
+	n := 0
+	for _, c := range cmds {
+		if f(c) {
+			n++
+		}
+	}
+	return n
+}
+
+// isBoot reports whether a logged command boots a zone.
+func isBoot(c core.LogEntry) bool { return c.Tool == "zoneadm" && c.Sub == "boot" }
+
+// isZlogin reports whether a logged command is a login into a zone.
+func isZlogin(c core.LogEntry) bool { return c.Tool == "zlogin" }
 
 // isMilestonePoll reports whether a logged command asks a zone's
 // milestone state: svcs -z from the global zone, or svcs in the zone

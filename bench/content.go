@@ -73,16 +73,10 @@ func benchContent(cfg config) (*contentResult, error) {
 				continue
 			}
 			row := res.rows[i]
-			boots := 0
-			for _, c := range r.Commands {
-				if c.Tool == "zoneadm" && c.Sub == "boot" {
-					boots++
-				}
-			}
 			row.wall = append(row.wall, millis(r.Wall))
 			row.procs = append(row.procs, float64(len(r.Commands)))
 			row.mutating = append(row.mutating, float64(r.Mutating()))
-			row.boots = append(row.boots, float64(boots))
+			row.boots = append(row.boots, float64(count(r.Commands, isBoot)))
 			row.cmds = collapse(r.Commands)
 		}
 	}

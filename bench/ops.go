@@ -174,17 +174,8 @@ func benchOperations(cfg config, startCost time.Duration) ([]*opResult, error) {
 			res.start = append(res.start, millis(r.startExit()))
 			res.procs = append(res.procs, float64(len(r.Commands)))
 			res.mutating = append(res.mutating, float64(r.Mutating()))
-			boots, zlogins := 0, 0
-			for _, c := range r.Commands {
-				switch {
-				case c.Tool == "zoneadm" && c.Sub == "boot":
-					boots++
-				case c.Tool == "zlogin":
-					zlogins++
-				}
-			}
-			res.boots = append(res.boots, float64(boots))
-			res.zlogins = append(res.zlogins, float64(zlogins))
+			res.boots = append(res.boots, float64(count(r.Commands, isBoot)))
+			res.zlogins = append(res.zlogins, float64(count(r.Commands, isZlogin)))
 			res.wall = append(res.wall, millis(r.Wall))
 			res.overhead = append(res.overhead, millis(r.Wall-union(commandSpans(r.Commands, startCost))))
 			res.rawOver = append(res.rawOver, millis(r.Wall-union(commandSpans(r.Commands, 0))))
