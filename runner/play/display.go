@@ -315,15 +315,7 @@ func (d *display) shown(t *task, res *jinja.Dict, noLog bool) *jinja.Dict {
 	}
 	if r, ok := out.Get("results"); ok {
 		if results, ok := r.([]any); ok {
-			sub := make([]any, len(results))
-			for i, e := range results {
-				if m, ok := e.(*jinja.Dict); ok {
-					sub[i] = d.shown(t, m, false)
-				} else {
-					sub[i] = e
-				}
-			}
-			out.Set("results", sub)
+			out.Set("results", mapDicts(results, func(m *jinja.Dict) *jinja.Dict { return d.shown(t, m, false) }))
 		}
 	}
 	return out

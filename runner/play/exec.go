@@ -698,17 +698,23 @@ func stripInternal(res *jinja.Dict) *jinja.Dict {
 			continue
 		}
 		if l, ok := v.([]any); ok && k == "results" {
-			items := make([]any, len(l))
-			for i, e := range l {
-				if d, ok := e.(*jinja.Dict); ok {
-					items[i] = stripInternal(d)
-				} else {
-					items[i] = e
-				}
-			}
-			v = items
+			v = mapDicts(l, stripInternal)
 		}
 		out.Set(k, v)
+	}
+	return out
+}
+
+// mapDicts returns l with f applied to its mappings, its other items as
+// they are.
+func mapDicts(l []any, f func(*jinja.Dict) *jinja.Dict) []any {
+	out := make([]any, len(l))
+	for i, e := range l {
+		if d, ok := e.(*jinja.Dict); ok {
+			out[i] = f(d)
+		} else {
+			out[i] = e
+		}
 	}
 	return out
 }
@@ -1070,15 +1076,7 @@ func removeOmit(d *jinja.Dict) *jinja.Dict {
 		case *jinja.Dict:
 			v = removeOmit(x)
 		case []any:
-			l := make([]any, len(x))
-			for i, e := range x {
-				if ed, ok := e.(*jinja.Dict); ok {
-					l[i] = removeOmit(ed)
-				} else {
-					l[i] = e
-				}
-			}
-			v = l
+			v = mapDicts(x, removeOmit)
 		}
 		out.Set(k, v)
 	}
