@@ -1027,10 +1027,20 @@ func (l *loader) task(n *yaml.Node, inh inheritedTags) *task {
 		}
 	}
 	t := &task{pos: l.conv.posOf(n)}
+	// The task's collections resolve its action, named among the keys
+	// below, so they are read first, merge keys included (the last
+	// member of that name is the one in effect); what is wrong with the
+	// mapping itself is reported once, by members below.
 	var taskCollections []string
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == "collections" {
-			taskCollections = l.collectionList(deref(n.Content[i+1]))
+	if ms, err := l.conv.flatten(n, 0); err == nil {
+		var cn *yaml.Node
+		for _, m := range ms {
+			if m.kn.Value == "collections" {
+				cn = m.vn
+			}
+		}
+		if cn != nil {
+			taskCollections = l.collectionList(deref(cn))
 		}
 	}
 	defer l.pushCollections(taskCollections)()
@@ -1079,7 +1089,7 @@ func (l *loader) task(n *yaml.Node, inh inheritedTags) *task {
 		case "args":
 			argsN = vn
 		case "collections":
-			taskCollections = l.collectionList(vn)
+			// Read before the other keys, above.
 		case "ignore_unreachable":
 		case "rescue", "always":
 			l.errorf(kn, "%s is only valid in a block (a task with block:)", key)

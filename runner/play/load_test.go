@@ -323,12 +323,26 @@ func TestLoadRefusals(t *testing.T) {
 		{"- hosts: localhost\n  handlers:\n    - block: [{debug: {}}]\n", "tasks.yml:3:7: handlers: block among handlers is not supported by zonemgr play: list the handlers themselves"},
 		{pb + "    - debug: {}\n      when: a if b else c\n", "tasks.yml:5:13: when: bad expression \"a if b else c\": expected token 'end of statement block', got 'if' (at offset 2)"},
 		{"- import_playbook: other.yml\n", "tasks.yml:1:3: the action \"import_playbook\" is not supported by zonemgr play (write one playbook file)"},
+		// A task's bad collections are reported once.
+		{pb + "    - debug: {msg: x}\n      collections: 5\n", "tasks.yml:5:20: collections: expected a list of collection names, found the scalar \"5\""},
 	}
 	for _, tc := range tests {
 		_, err := load(t, tc.text)
 		if err == nil || err.Error() != tc.want {
 			t.Errorf("load(%q) error:\n%v\nwant:\n%s", tc.text, err, tc.want)
 		}
+	}
+}
+
+// TestLoadMergedCollections: a task's collections brought in by a merge
+// key resolve its action as its own would.
+func TestLoadMergedCollections(t *testing.T) {
+	pb, err := load(t, "- hosts: localhost\n  vars:\n    c: &c {collections: [illumos.zonemgr]}\n  tasks:\n    - <<: *c\n      echo: {msg: x}\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := pb.plays[0].tasks[0].action; got != "echo" {
+		t.Errorf("action %q, want echo", got)
 	}
 }
 
