@@ -94,9 +94,9 @@ type run struct {
 // in it.
 type inherited struct {
 	when []*cond
-	// whenScopes are the extra variables each condition of when sees
-	// (an include's vars), in step with when.
-	vars   []*jinja.Dict // inner first
+	// vars are the variables of the enclosing blocks and includes,
+	// inner first.
+	vars   []*jinja.Dict
 	ignore any
 	noLog  any
 	check  any
