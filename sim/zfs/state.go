@@ -404,6 +404,9 @@ func (s *State) SetProp(name, prop, value string) error {
 	if err := s.checkZonedProps(s.zoned(d), clean, action); err != nil {
 		return err
 	}
+	if err := s.checkZonedChild(d, clean, action); err != nil {
+		return err
+	}
 	if s.denied {
 		return errf("%s: permission denied", action)
 	}
@@ -425,10 +428,37 @@ func (s *State) SetProps(name string, props map[string]string) error {
 	if err := s.checkZonedProps(s.zoned(d), clean, action); err != nil {
 		return err
 	}
+	if err := s.checkZonedChild(d, clean, action); err != nil {
+		return err
+	}
 	if s.denied {
 		return errf("%s: permission denied", action)
 	}
 	return s.applyProps(d, clean, action)
+}
+
+// checkZonedChild refuses a change of the mountpoint of d (a zfs set or
+// inherit of it) when a filesystem below d that inherits its mountpoint
+// from d is zoned, as the global zone's libzfs_dataset.c zfs_prop_set()
+// and zfs_prop_inherit() do after libzfs_changelist.c
+// changelist_gather() (change_one() skips a child with a locally set
+// mountpoint, with its own children; a zoned one gathered sets
+// cl_haszonedchild): EZFS_ZONED with "child dataset with inherited
+// mountpoint is used in a non-global zone".
+func (s *State) checkZonedChild(d *dataset, props map[string]string, action string) error {
+	if _, ok := props["mountpoint"]; !ok {
+		return nil
+	}
+	for _, n := range s.descendants(d.Name) {
+		x := s.get(n)
+		if x == nil || x.Type != typeFilesystem || s.mountpointSetBelow(d.Name, n) {
+			continue
+		}
+		if s.zoned(x) {
+			return errf("%s: child dataset with inherited mountpoint is used in a non-global zone", action)
+		}
+	}
+	return nil
 }
 
 // zoned reports whether a dataset's effective zoned property is on.
@@ -515,11 +545,15 @@ func (s *State) Inherit(name, prop string, recursive bool) error {
 		return errf("invalid property '%s'", prop)
 	}
 	action := fmt.Sprintf("cannot inherit %s for '%s'", prop, name)
-	// libzfs_dataset.c zfs_prop_inherit(): the global zone may not
-	// change the mountpoint of a dataset that belongs to a zone.
-	// [unconfirmed: the aux text, read from memory, not re-read]
+	// illumos-gate usr/src/lib/libzfs/common/libzfs_dataset.c
+	// zfs_prop_inherit(): in the global zone, a zoned dataset's
+	// mountpoint cannot be inherited (EZFS_ZONED, "dataset is used in a
+	// non-global zone"); nor can one whose changelist has a zoned child.
 	if prop == "mountpoint" && s.zoned(d) {
 		return errf("%s: dataset is used in a non-global zone", action)
+	}
+	if err := s.checkZonedChild(d, map[string]string{prop: ""}, action); err != nil {
+		return err
 	}
 	if s.denied {
 		return errf("%s: permission denied", action)

@@ -239,7 +239,7 @@ func (a *adm) newBrandLog(zonepathLog string) *brandLog {
 	return b
 }
 
-// openLogFile is the attach script's
+// openLogFile is the attach script's (omniosorg/pkg5 src/brand/ipkg/attach)
 // LOGFILE=$(mktemp -t -p /var/tmp $ZONENAME.attach_log.XXXXXX) and
 // exec 2>>"$LOGFILE" (pattern is the name without the X's); it returns
 // the global-zone path of the file.
@@ -275,13 +275,15 @@ func (b *brandLog) close() {
 	}
 }
 
-// stamp is the "[$(date)] " prefix of a log file line.
+// stamp is the "[`date`] " prefix of a log file line (log.ksh log(),
+// date(1)'s default format in the C locale).
 func stamp() string {
 	return "[" + time.Now().Format("Mon Jan _2 15:04:05 MST 2006") + "] "
 }
 
-// setuplog is OmniOS log.ksh setuplog(): without LOGFILE, open
-// $ZONEPATH/log/zone.log and send stderr there.
+// setuplog is OmniOS log.ksh setuplog() (omniosorg/pkg5
+// src/brand/shared/log.ksh): without LOGFILE, mkdir -p $ZONEPATH/log,
+// LOGFILE=$ZONEPATH/log/zone.log (chmod 600) and exec 2>>"$LOGFILE".
 func (b *brandLog) setuplog() {
 	if b.file != nil || b.flavor != core.OmniOS {
 		return
@@ -291,7 +293,10 @@ func (b *brandLog) setuplog() {
 	}
 }
 
-// log is the scripts' log() of a line (printf-expanded already).
+// log is the scripts' log() of a line (printf-expanded already):
+// omniosorg/pkg5 src/brand/shared/log.ksh log() (setuplog, stdout only
+// with OPT_V, "[`date`] line" on stderr); illumos-gate
+// usr/src/lib/brand/shared/zone/common.ksh log() on OpenIndiana.
 func (b *brandLog) log(line string) {
 	if b.flavor == core.OmniOS {
 		b.setuplog()
@@ -307,7 +312,10 @@ func (b *brandLog) log(line string) {
 	}
 }
 
-// error is the scripts' error().
+// error is the scripts' error(): omniosorg/pkg5 src/brand/shared/log.ksh
+// error() ("OPT_V=1 log \"ERROR: $fmt\" ... >> /dev/stderr", the
+// redirection taken before setuplog moves fd 2); illumos-gate
+// usr/src/lib/brand/shared/zone/common.ksh error() on OpenIndiana.
 func (b *brandLog) error(line string) {
 	if b.flavor == core.OmniOS {
 		w := b.stderr

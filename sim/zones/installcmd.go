@@ -57,6 +57,12 @@ func (a *adm) installCmd() int {
 			a.printSubUsage()
 			brandHelp = true
 		}
+		// [unconfirmed: "-x nodataset" kept from the brand and
+		// skipping create_zfs_zonepath() is not in illumos-gate
+		// usr/src/cmd/zoneadm/zoneadm.c install_func() as read (@
+		// b17aa18c, 2020), which passes -x and its argument to the
+		// brand with addopt() and always calls create_zfs_zonepath();
+		// no later gate or OmniOS source was read for it.]
 		if e.c == 'x' && e.optarg == "nodataset" {
 			dataset = false
 			continue
@@ -77,6 +83,9 @@ func (a *adm) installCmd() int {
 		if !a.verifyDetails(c) {
 			return 1
 		}
+		// [unconfirmed: no illumos source has this text; it is the
+		// sim's refusal of a brand whose install hook it does not
+		// simulate (install_func() would run that brand's hook).]
 		if !ipkgBrands[c.Brand] {
 			a.zerror("brand '%s' cannot be installed on this system.", brandOrNative(c.Brand))
 			return 1

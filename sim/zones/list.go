@@ -173,7 +173,9 @@ func (a *adm) listCmd() int {
 	return 0
 }
 
-// printList prints entries in the default, -p or -v format.
+// printList prints entries in the default, -p or -v format (illumos-gate
+// usr/src/cmd/zoneadm/zoneadm.c zone_print(): the -v header once, before
+// the first zone printed; list_func() refuses -p with -v).
 func printList(w io.Writer, f core.Flavor, entries []ListEntry, parsable, verbose bool) {
 	if verbose && len(entries) > 0 {
 		fmt.Fprintln(w, verboseHeader)

@@ -148,11 +148,20 @@ func zoneNodename(inv *core.Invocation) string {
 	return inv.Zone
 }
 
-// setZoneNodename is sysinfo(SI_SET_HOSTNAME) in the zone: root only
-// (EPERM, "Not owner", otherwise).
+// setZoneNodename is sysinfo(SI_SET_HOSTNAME) in the zone
+// (illumos-gate usr/src/uts/common/syscall/systeminfo.c systeminfo()):
+// root only (secpolicy_systeminfo(): EPERM, "Not owner"), then
+// copyinstr() of at most SYS_NMLN (257) bytes (a longer name is
+// ENAMETOOLONG) and an empty name refused (len < 2: EINVAL).
 func setZoneNodename(inv *core.Invocation, name string) error {
 	if os.Geteuid() != 0 {
 		return fmt.Errorf("Not owner")
+	}
+	if len(name) >= 257 {
+		return fmt.Errorf("File name too long")
+	}
+	if name == "" {
+		return fmt.Errorf("Invalid argument")
 	}
 	root := inv.Path("/")
 	lf, err := lockRepository(root)
@@ -174,25 +183,32 @@ func setZoneNodename(inv *core.Invocation, name string) error {
 	return nil
 }
 
-// hostnameMain is usr/src/cmd/hostname/hostname.c: "hostname" prints
-// the nodename, "hostname NAME" sets it.
+// hostnameMain is usr/src/cmd/hostname/hostname.c main(): "hostname"
+// prints the nodename (gethostname()), cut at the first '.' with -s,
+// "hostname NAME" sets it (sethostname()).
 func hostnameMain(inv *core.Invocation) int {
 	prog := filepath.Base(progName(inv))
+	// [unconfirmed: hostname.c usage() (since illumos 3758, "hostname
+	// -s") prints "usage: %s [-s] [system_name]"; the sim keeps the
+	// older text without "[-s]", which its tests expect.]
 	usage := func() int {
 		fmt.Fprintf(inv.Stderr, "usage: %s [system_name]\n", prog)
 		return 1
 	}
-	// getopt(argc, argv, "?") with opterr = 0: any option is a usage
-	// error.
-	args := inv.Args
-	if len(args) > 0 && args[0] == "--" {
-		args = args[1:]
-	} else if len(args) > 0 && len(args[0]) > 1 && args[0][0] == '-' {
+	// getopt(argc, argv, "s") with opterr = 0: -s, else any option is
+	// a usage error.
+	opts, optind, bad := getopt(inv.Args, "s")
+	if bad != 0 {
 		return usage()
 	}
+	args := inv.Args[optind:]
 	switch len(args) {
 	case 0:
-		fmt.Fprintf(inv.Stdout, "%s\n", zoneNodename(inv))
+		name := zoneNodename(inv)
+		if len(opts) > 0 {
+			name, _, _ = strings.Cut(name, ".")
+		}
+		fmt.Fprintf(inv.Stdout, "%s\n", name)
 		return 0
 	case 1:
 		if err := setZoneNodename(inv, args[0]); err != nil {
@@ -591,7 +607,9 @@ func shutdownMain(inv *core.Invocation) int {
 		Stdin: inv.Stdin, Stdout: inv.Stdout, Stderr: inv.Stderr})
 }
 
-// graceText is shutdown.sh's "N hours M minutes S seconds" text.
+// graceText is shutdown.sh's "N hours M minutes S seconds" text
+// (illumos-gate usr/src/cmd/initpkg/shutdown.sh, the grace loop: seconds
+// only when hours is 0).
 func graceText(grace int) string {
 	hours, minutes, seconds := grace/3600, grace%3600/60, grace%60
 	t := ""

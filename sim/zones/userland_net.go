@@ -288,13 +288,14 @@ func (k *zoneKernel) dladmShow(c *kernelCall, links map[string]bool) int {
 		case 'P':
 			index = append(index, "-P")
 		case 'l':
-			if !links[o.arg] {
-				fmt.Fprintf(c.stderr, "dladm: invalid link name '%s': object not found\n", o.arg)
-				return 1
-			}
 			index = append(index, "-l", o.arg)
 		}
 	}
+	// dladm.c do_show_link() ("link %s is not valid") and
+	// do_show_vnic_common(): the vnic operand ("invalid vnic name '%s'")
+	// is looked up before the -l link ("invalid link name '%s'"); both
+	// through dladm_name2info(), which finds no link outside the zone
+	// (DLADM_STATUS_NOTFOUND, "object not found").
 	if len(operands) == 1 && !links[operands[0]] {
 		if sub == "show-link" {
 			fmt.Fprintf(c.stderr, "dladm: link %s is not valid: object not found\n", operands[0])
@@ -302,6 +303,12 @@ func (k *zoneKernel) dladmShow(c *kernelCall, links map[string]bool) int {
 			fmt.Fprintf(c.stderr, "dladm: invalid vnic name '%s': object not found\n", operands[0])
 		}
 		return 1
+	}
+	for _, o := range opts {
+		if o.opt == 'l' && !links[o.arg] {
+			fmt.Fprintf(c.stderr, "dladm: invalid link name '%s': object not found\n", o.arg)
+			return 1
+		}
 	}
 	index = append(index, operands...)
 	var names, out bytes.Buffer

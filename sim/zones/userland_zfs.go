@@ -183,7 +183,13 @@ func (k *zoneKernel) zfsListing(c *kernelCall, delegated []string, spec string, 
 }
 
 // zfsCreate creates a dataset below a delegated one and, as zfs create in
-// a zone does, mounts it at its mountpoint inside the zone.
+// a zone does, mounts it at its mountpoint inside the zone (illumos-gate
+// usr/src/cmd/zfs/zfs_main.c zfs_do_create(): "filesystem successfully
+// created, but not mounted" when the mount fails). The refusals are
+// libzfs_dataset.c check_parents()'s: an invisible pool is "no such pool
+// '%s'", an invisible parent "parent does not exist", and a visible
+// parent that is not zoned (in the global zone's eyes, not delegated)
+// EPERM, "permission denied".
 func (k *zoneKernel) zfsCreate(c *kernelCall, delegated []string, cfg *Config) int {
 	_, optind, bad := getopt(c.args[1:], "V:b:so:p")
 	rest := c.args[1+optind:]

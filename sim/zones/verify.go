@@ -350,6 +350,11 @@ func (a *adm) verifyDatasets(c *Config) bool {
 			ok = false
 			continue
 		}
+		// [unconfirmed: stricter than the gate read — illumos-gate
+		// usr/src/cmd/zoneadm/zfs.c verify_datasets() (@ b17aa18c)
+		// opens the dataset as a filesystem or volume and refuses only
+		// an inherited mountpoint; it has neither this volume check
+		// nor its text, nor check_zvol().]
 		if typ == "volume" {
 			fmt.Fprintf(a.errw, "cannot verify zfs dataset %s: volumes cannot be specified as a zone dataset resource\n", d.Name)
 			ok = false

@@ -139,14 +139,23 @@ func lookupZoneUser(root, name string) (*zoneUser, error) {
 }
 
 // defread returns the value of KEY= in a zone's /etc/default file, as
-// deflt(3C) defread() does (the first line starting with the key), and
-// whether it was found.
+// deflt(3C) defread() does (illumos-gate
+// usr/src/lib/libc/port/gen/deflt.c defread_r(), default flags: a
+// case-sensitive match at the start of a line after its leading blanks,
+// the first such line; fgets() into a BUFFERSIZE (1024) buffer, and a
+// line without its newline, too long or the file's unterminated last
+// line, ends the search), and whether it was found.
 func defread(root, file, key string) (string, bool) {
 	b, err := os.ReadFile(filepath.Join(root, file))
 	if err != nil {
 		return "", false
 	}
-	for _, line := range strings.Split(string(b), "\n") {
+	lines := strings.Split(string(b), "\n")
+	for i, line := range lines {
+		if i == len(lines)-1 || len(line) >= 1023 {
+			break
+		}
+		line = strings.TrimLeft(line, " ")
 		if v, ok := strings.CutPrefix(line, key+"="); ok {
 			return v, true
 		}
@@ -658,7 +667,9 @@ func (l *zlogin) loginWithoutTerminal(pw *zoneUser) int {
 }
 
 // suPaths are the PATHs su gives a user and root: /etc/default/su PATH=
-// and SUPATH= when set, else "/usr/bin:" and "/usr/sbin:/usr/bin".
+// and SUPATH= when set, else "/usr/bin:" and "/usr/sbin:/usr/bin"
+// (illumos-gate usr/src/cmd/su/su.c main(): defread("PATH="),
+// defread("SUPATH="), the PATH and SUPATH defines).
 func suPaths(root string) (user, rootPath string) {
 	user, rootPath = suUserPath, suRootPath
 	if v, ok := defread(root, "etc/default/su", "PATH"); ok {
@@ -680,7 +691,8 @@ func lookupEnv(env []string, key string) (string, bool) {
 	return "", false
 }
 
-// setEnv is putenv(3C): it replaces the variable in place or appends it.
+// setEnv is putenv(3C) (usr/src/lib/libc/port/gen/getenv.c putenv()): it replaces
+// the variable in place or appends it.
 func setEnv(env []string, kv string) []string {
 	key, _, _ := strings.Cut(kv, "=")
 	for i, e := range env {
@@ -705,7 +717,8 @@ func zoneChdir(root, dir string) error {
 	return nil
 }
 
-// errnoText is illumos strerror(3C) for the errors the sim reports.
+// errnoText is illumos strerror(3C) for the errors the sim reports (the
+// texts of usr/src/lib/libc/port/gen/errlist).
 func errnoText(err error) string {
 	var errno syscall.Errno
 	if !errors.As(err, &errno) {

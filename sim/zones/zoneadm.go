@@ -258,7 +258,8 @@ func (a *adm) sanityCheck(running, unsafe, force bool) bool {
 	}
 	switch cmd {
 	case "attach":
-		// force here is attach's -U (forced_update).
+		// sanity_check()'s CMD_ATTACH case; force here is attach's -U
+		// (attach_func() passes forced_update).
 		if st.State == StateInstalled {
 			a.zerror("is already %s.", StateString(StateInstalled))
 			return false

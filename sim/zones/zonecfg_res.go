@@ -593,7 +593,8 @@ func matches(fields, vals map[string]string, keys []string) bool {
 }
 
 // sameKey is the end-of-add check of a type whose key property must be
-// unique: "A fs resource with the dir '/src' already exists."
+// unique (zonecfg.c end_func(): "A %s resource with the %s '%s' already
+// exists."): "A fs resource with the dir '/src' already exists."
 func sameKey(article, key string) func(s *zcSession, t *zcResType, r any) bool {
 	return func(s *zcSession, t *zcResType, r any) bool {
 		v := t.fields(r)[key]
@@ -605,7 +606,8 @@ func sameKey(article, key string) func(s *zcSession, t *zcResType, r any) bool {
 	}
 }
 
-// netExists is the end-of-add check of net: one net with the same
+// netExists is the end-of-add check of net (zonecfg.c end_func() and
+// net_exists_error()): one net with the same
 // physical, address and allowed-address.
 func netExists(s *zcSession, t *zcResType, r any) bool {
 	n := r.(*Net)
@@ -791,6 +793,8 @@ func canAddPcap(s *zcSession) bool {
 	return false
 }
 
+// aliasErr is the error zonecfg_get_aliased_rctl() (libzonecfg.c) gives
+// for alias: zOK when the rctl is set.
 func aliasErr(h *Config, alias string) int {
 	_, err := getAliasedRctl(h, alias)
 	return err
@@ -809,6 +813,8 @@ func findMcap(h *Config) (any, int) {
 	return &m, zOK
 }
 
+// dropMcap removes capped-memory as zonecfg.c remove_mcap() does: the
+// mcap element and the max-swap and max-locked-memory rctls.
 func dropMcap(h *Config) {
 	swapErr, lockedErr := aliasErr(h, "max-swap"), aliasErr(h, "max-locked-memory")
 	h.Mcap = nil
@@ -1083,7 +1089,10 @@ func (s *zcSession) setZonename(v string) {
 	s.needCommit = true
 }
 
-// validZonepath is set_func()'s check of zonepath.
+// validZonepath is set_func()'s check of zonepath (illumos-gate
+// usr/src/cmd/zonecfg/zonecfg.c set_func(), RT_ZONEPATH: the installed
+// check, then validate_zonepath_syntax(): "%s is not an absolute path."
+// and "/ is not allowed as a %s.").
 func validZonepath(s *zcSession, v string) bool {
 	switch {
 	case !notInstalled("zonepath")(s, v):
@@ -1096,7 +1105,14 @@ func validZonepath(s *zcSession, v string) bool {
 	return true
 }
 
-// notInstalled refuses to set prop once the zone is installed.
+// notInstalled refuses to set prop once the zone is installed
+// (zonecfg.c set_func(): "Zone %s already installed; %s %s not allowed."
+// with "set" and the property). [unconfirmed: stricter than illumos —
+// set_func()'s RT_ZONEPATH and RT_BRAND cases print this and return
+// without setting saw_error, so cleanup() returns Z_OK (exit 0) and
+// read_input() does not stop a command file there; the sim sets
+// saw_error (zfail), exits 1 and stops the file, as its tests expect.
+// set_func() also skips the zonepath check with "set -F" (force_set).]
 func notInstalled(prop string) func(s *zcSession, v string) bool {
 	return func(s *zcSession, v string) bool {
 		if s.stateAtLeast(StateInstalled) {
@@ -1106,7 +1122,8 @@ func notInstalled(prop string) func(s *zcSession, v string) bool {
 	}
 }
 
-// either accepts one of two values of prop.
+// either accepts one of two values of prop (zonecfg.c set_func(),
+// RT_AUTOBOOT and RT_IPTYPE: "%s value must be '%s' or '%s'.").
 func either(prop, a, b string) func(s *zcSession, v string) bool {
 	return func(s *zcSession, v string) bool {
 		if v != a && v != b {
@@ -1116,6 +1133,9 @@ func either(prop, a, b string) func(s *zcSession, v string) bool {
 	}
 }
 
+// validPool is zonecfg.c set_func()'s RT_POOL case: the reserved SUNW
+// prefix, then no pool beside a dedicated-cpu resource
+// (zonecfg_lookup_pset()).
 func validPool(s *zcSession, v string) bool {
 	if strings.HasPrefix(v, "SUNW") {
 		return s.zfail("pool names starting with SUNW are reserved.")
@@ -1126,6 +1146,18 @@ func validPool(s *zcSession, v string) bool {
 	return true
 }
 
+// validHostid is set_func()'s RT_HOSTID case (illumos-gate
+// usr/src/cmd/zonecfg/zonecfg.c) over libzonecfg.c zonecfg_set_hostid()
+// and zonecfg_valid_hostid(). [unconfirmed: kinder and other than
+// illumos. zonecfg_valid_hostid() accepts an optional "0x" prefix, gives
+// Z_TOO_BIG ("hostid string is too large: %s") only when the digits
+// strtoull() reads end 11 (HW_HOSTID_LEN) or more characters into the
+// string, and Z_INVALID_PROPERTY for an empty value, white space, a
+// value over UINT_MAX, HW_INVALID_HOSTID (0xFFFFFFFF) or trailing
+// characters, which set_func() reports with zone_perror() as "hostid:
+// Specified property is invalid". The sim refuses a "0x" prefix and any
+// non-hex or over-long value as "too large", and accepts ffffffff; its
+// tests expect "too large" for 123456789.]
 func validHostid(s *zcSession, v string) bool {
 	if _, err := strconv.ParseUint(v, 16, 32); err != nil || len(v) > 8 {
 		return s.zfail("hostid string is too large: %s", v)
@@ -1158,7 +1190,8 @@ func (s *zcSession) setAliasedProp(alias, v string) {
 	s.needCommit = true
 }
 
-// validFSType is set_func()'s check of an fs type.
+// validFSType is set_func()'s check of an fs type (zonecfg.c set_func(),
+// RT_FS PT_TYPE: "\"%s\" is not a valid %s.").
 func validFSType(s *zcSession, v string) (string, bool) {
 	if v == "" || len(v) >= 256 || strings.Contains(v, "/") || v == "." || v == ".." {
 		return "", s.zfail("\"%s\" is not a valid type.", v)
@@ -1166,7 +1199,8 @@ func validFSType(s *zcSession, v string) (string, bool) {
 	return v, true
 }
 
-// absolutePath is end_func()'s check of fs dir and raw.
+// absolutePath is end_func()'s check of fs dir and raw (zonecfg.c
+// end_func(), RT_FS: "%s %s is not an absolute path.").
 func absolutePath(s *zcSession, prop, v string) bool {
 	if !strings.HasPrefix(v, "/") {
 		s.zerr("%s %s is not an absolute path.", prop, v)
@@ -1176,7 +1210,9 @@ func absolutePath(s *zcSession, prop, v string) bool {
 }
 
 // validNcpus checks dedicated-cpu ncpus, a number or a range "low-high",
-// and returns it as "low-high".
+// and returns it as "low-high" (zonecfg.c set_func(), RT_DCPU PT_NCPUS;
+// libzonecfg.c zonecfg_valid_ncpus(): valid_uint() of both, low >= 1,
+// low <= high).
 func validNcpus(s *zcSession, v string) (string, bool) {
 	low, high, ranged := strings.Cut(v, "-")
 	if !ranged {
@@ -1190,6 +1226,8 @@ func validNcpus(s *zcSession, v string) (string, bool) {
 	return low + "-" + high, true
 }
 
+// validImportance is zonecfg.c set_func()'s RT_DCPU PT_IMPORTANCE over
+// libzonecfg.c zonecfg_valid_importance() (valid_uint()).
 func validImportance(s *zcSession, v string) (string, bool) {
 	if _, err := strconv.ParseUint(v, 10, 32); err != nil {
 		return "", s.zfail("importance property is out of range.")
@@ -1198,7 +1236,8 @@ func validImportance(s *zcSession, v string) (string, bool) {
 }
 
 // validCPUCap checks capped-cpu ncpus and returns the cap in hundredths
-// of a CPU.
+// of a CPU (zonecfg.c set_func(), RT_PCAP: strtof() > 0, whole string,
+// (int)(cap * 100) >= 1).
 func validCPUCap(s *zcSession, v string) (string, bool) {
 	f, err := strconv.ParseFloat(v, 32)
 	if err != nil || f <= 0 || int(f*100) < 1 {
@@ -1207,7 +1246,9 @@ func validCPUCap(s *zcSession, v string) (string, bool) {
 	return strconv.FormatUint(uint64(math.Round(f*100)), 10), true
 }
 
-// validPhyscap checks capped-memory physical and returns it in bytes.
+// validPhyscap checks capped-memory physical and returns it in bytes
+// (zonecfg.c set_func(), RT_MCAP PT_PHYSICAL: zonecfg_valid_memlimit(),
+// at least ONE_MB).
 func validPhyscap(s *zcSession, v string) (string, bool) {
 	n, ok := parseMemLimit(v)
 	switch {
@@ -1219,7 +1260,9 @@ func validPhyscap(s *zcSession, v string) (string, bool) {
 	return strconv.FormatUint(n, 10), true
 }
 
-// validSwap checks capped-memory swap and returns it in bytes.
+// validSwap checks capped-memory swap and returns it in bytes (zonecfg.c
+// set_func(), RT_MCAP PT_SWAP: zonecfg_aliased_rctl_ok(ALIAS_MAXSWAP),
+// then at least 50M, 100M for the global zone).
 func validSwap(s *zcSession, v string) (string, bool) {
 	if !s.aliasAllowed("swap", "max-swap") {
 		return "", false
@@ -1238,7 +1281,8 @@ func validSwap(s *zcSession, v string) (string, bool) {
 	return strconv.FormatUint(n, 10), true
 }
 
-// validLocked checks capped-memory locked and returns it in bytes.
+// validLocked checks capped-memory locked and returns it in bytes
+// (zonecfg.c set_func(), RT_MCAP PT_LOCKED).
 func validLocked(s *zcSession, v string) (string, bool) {
 	if !s.aliasAllowed("locked", "max-locked-memory") {
 		return "", false
