@@ -370,7 +370,10 @@ func strerror(err error) string {
 
 // CanSearch reports whether the caller's own credentials let it reach
 // the global-zone path gzpath: search (execute) permission on every
-// directory from / down to gzpath itself, as path lookup checks it. The
+// directory from / down to gzpath itself, as path lookup checks it
+// (illumos-gate usr/src/uts/common/fs/zfs/zfs_vnops.c zfs_lookup():
+// zfs_fastaccesschk_execute(), then zfs_zaccess(zdp, ACE_EXECUTE), on
+// each directory a name is looked up in; EACCES otherwise). The
 // sim's files belong to the host's root, so an ordinary user is granted
 // what the owner bits say on what the user owns (its uid) and what the
 // "other" bits say elsewhere; group permissions are not consulted

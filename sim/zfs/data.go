@@ -210,7 +210,11 @@ func (s *State) remountAround(d *dataset, subtree bool, action string, change fu
 	change()
 	// changelist_postfix(): mount again what was mounted (zfs_mount()
 	// allows canmount=noauto), and, after a legacy mountpoint, what has
-	// canmount=on.
+	// canmount=on. [unconfirmed: illumos-gate libzfs_changelist.c
+	// changelist_postfix() also mounts an unmounted canmount=on
+	// filesystem whose sharenfs or sharesmb is not "off"; the sim does
+	// not, and it stops at the first mount that fails where illumos
+	// counts the error and goes on.]
 	for _, x := range affected {
 		if x.MountPath != "" || !s.mountable(x) {
 			continue

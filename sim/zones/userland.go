@@ -314,13 +314,15 @@ func progName(inv *core.Invocation) string {
 
 // getentMain is usr/src/cmd/getent/getent.c for the passwd and group
 // databases, read from the zone's own files (the files backend of
-// nsswitch.conf): each key is looked up by name, or by number when it
-// is one (dogetpw.c, dogetgr.c), and printed as the file line would be
-// (putpwent(3C), and the group line "name:passwd:gid:members");
-// without keys the whole database is listed. Exit 0, or 2 when a key is
-// not found (EXC_NAME_NOT_FOUND), 1 for usage (EXC_SYNTAX). [derived]:
-// dogetpw.c and dogetgr.c were not read. The other databases (hosts,
-// services, ...) are not simulated and answer with the usage.
+// nsswitch.conf): a key that strtoul() converts whole is looked up by
+// number first and, when no entry has it, by name; any other key by name
+// (usr/src/cmd/getent/dogetpw.c dogetpw(), dogetgr.c dogetgr()); an
+// entry is printed as the file line would be (putpwent(3C), and
+// dogetgr.c putgrent()'s "name:passwd:gid:members"); without keys the
+// whole database is listed. Exit 0, or 2 when a key is not found
+// (EXC_NAME_NOT_FOUND), 1 for usage (EXC_SYNTAX, getent.c usage()). The
+// other databases (hosts, services, ...) are not simulated and answer
+// with the usage.
 func getentMain(inv *core.Invocation) int {
 	prog := progName(inv)
 	usage := func() int {
@@ -383,12 +385,20 @@ func getentMain(inv *core.Invocation) int {
 	code := 0
 	for _, key := range keys {
 		var found []string
-		n, err := strconv.ParseUint(key, 10, 32)
-		for _, e := range entries {
-			v, _ := strconv.ParseUint(e[numField], 10, 32)
-			if err == nil && v == n || err != nil && e[keyField] == key {
-				found = e
-				break
+		if n, err := strconv.ParseUint(key, 10, 32); err == nil {
+			for _, e := range entries {
+				if v, _ := strconv.ParseUint(e[numField], 10, 32); v == n {
+					found = e
+					break
+				}
+			}
+		}
+		if found == nil {
+			for _, e := range entries {
+				if e[keyField] == key {
+					found = e
+					break
+				}
 			}
 		}
 		if found == nil {

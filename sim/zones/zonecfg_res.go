@@ -68,6 +68,15 @@ var zcGlobals = []*zcGlobal{
 	{name: "limitpriv", notInGZ: true, field: func(h *Config) *string { return &h.Limitpriv }},
 	{name: "scheduling-class", notInGZ: true, field: func(h *Config) *string { return &h.SchedulingClass }},
 	// An absent ip-type is shared (zonecfg_get_iptype()); clear writes it.
+	// zonecfg.c set_func() RT_IPTYPE then refuses "exclusive" when
+	// allow_exclusive() (libbrand.c brand_allow_exclusive_ip()) finds no
+	// allow-exclusive-ip="true" on the brand's platform.xml ("ip-type
+	// cannot be 'exclusive' when brand is '%s'."). Every pkg5 brand's
+	// platform.xml has it (omniosorg/pkg5 and OpenIndiana/pkg5
+	// src/brand/*/platform.xml), as do illumos-gate's
+	// usr/src/lib/brand/{ipkg,labeled,sn1}/zone/platform.xml, so the sim
+	// does not check. [unconfirmed: nlipkg's and native's platform.xml
+	// were not read.]
 	{name: "ip-type", notInGZ: true, cleared: "shared", field: func(h *Config) *string { return &h.IPType },
 		get: (*Config).IPTypeOrDefault, valid: either("ip-type", "shared", "exclusive")},
 	{name: "hostid", notInGZ: true, field: func(h *Config) *string { return &h.Hostid }, valid: validHostid},
