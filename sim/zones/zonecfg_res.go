@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // This file holds zonecfg's resource handling: add, set, clear, select,
@@ -1157,21 +1158,69 @@ func validPool(s *zcSession, v string) bool {
 
 // validHostid is set_func()'s RT_HOSTID case (illumos-gate
 // usr/src/cmd/zonecfg/zonecfg.c) over libzonecfg.c zonecfg_set_hostid()
-// and zonecfg_valid_hostid(). [unconfirmed: kinder and other than
-// illumos. zonecfg_valid_hostid() accepts an optional "0x" prefix, gives
-// Z_TOO_BIG ("hostid string is too large: %s") only when the digits
-// strtoull() reads end 11 (HW_HOSTID_LEN) or more characters into the
-// string, and Z_INVALID_PROPERTY for an empty value, white space, a
-// value over UINT_MAX, HW_INVALID_HOSTID (0xFFFFFFFF) or trailing
-// characters, which set_func() reports with zone_perror() as "hostid:
-// Specified property is invalid". The sim refuses a "0x" prefix and any
-// non-hex or over-long value as "too large", and accepts ffffffff; its
-// tests expect "too large" for 123456789.]
+// and zonecfg_valid_hostid(): an empty value or one with white space is
+// invalid; after an optional "0x", strtoull() reads hexadecimal digits
+// (with its own sign and "0x"); when it stops HW_HOSTID_LEN (11) or more
+// characters into the string the value is too large (Z_TOO_BIG, which
+// set_func() words itself); a value over UINT_MAX, HW_INVALID_HOSTID
+// (0xFFFFFFFF) or characters left over are invalid (Z_INVALID_PROPERTY,
+// reported by zone_perror() as "hostid: Specified property is invalid").
+// Both set saw_error.
 func validHostid(s *zcSession, v string) bool {
-	if _, err := strconv.ParseUint(v, 16, 32); err != nil || len(v) > 8 {
+	const invalid = "hostid: Specified property is invalid"
+	if v == "" || strings.IndexFunc(v, unicode.IsSpace) >= 0 {
+		return s.zfail(invalid)
+	}
+	p := strings.TrimPrefix(strings.TrimPrefix(v, "0x"), "0X")
+	val, end := strtoull16(p)
+	if len(v)-len(p)+end >= 11 {
 		return s.zfail("hostid string is too large: %s", v)
 	}
+	if val > 0xFFFFFFFF || val == 0xFFFFFFFF || len(v)-len(p)+end != len(v) {
+		return s.zfail(invalid)
+	}
 	return true
+}
+
+// strtoull16 is strtoull(p, &end, 16) for a string without leading white
+// space: an optional sign, an optional "0x" before a hexadecimal digit,
+// then the digits; it returns the value (negated as unsigned for "-";
+// saturated at the largest value on overflow) and how many bytes it
+// read, 0 when there were no digits (illumos libc strtoull.c).
+func strtoull16(p string) (uint64, int) {
+	i := 0
+	neg := false
+	if i < len(p) && (p[i] == '+' || p[i] == '-') {
+		neg = p[i] == '-'
+		i++
+	}
+	if i+2 < len(p) && p[i] == '0' && (p[i+1] == 'x' || p[i+1] == 'X') && isHexDigit(p[i+2]) {
+		i += 2
+	}
+	start := i
+	var val uint64
+	overflow := false
+	for ; i < len(p) && isHexDigit(p[i]); i++ {
+		d, _ := strconv.ParseUint(p[i:i+1], 16, 8)
+		if val > (^uint64(0)-d)/16 {
+			overflow = true
+		}
+		val = val*16 + d
+	}
+	if i == start {
+		return 0, 0
+	}
+	if overflow {
+		return ^uint64(0), i
+	}
+	if neg {
+		val = -val
+	}
+	return val, i
+}
+
+func isHexDigit(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
 // setAliasedProp is set_aliased_rctl().

@@ -675,7 +675,15 @@ func TestZonecfgResourceTypes(t *testing.T) {
 		{"global", "checks", "",
 			"set hostid=123456789; set pool=SUNWp; set dir=/a; set autoboot=[true]; set -F zonepath=/a",
 			"",
-			"hostid string is too large: 123456789\npool names starting with SUNW are reserved.\nCannot set a resource-specific property from the global scope.\nA simple value was expected here.\nZonepath is changeable only in an alternate root.\n", 1,
+			"hostid: Specified property is invalid\npool names starting with SUNW are reserved.\nCannot set a resource-specific property from the global scope.\nA simple value was expected here.\nZonepath is changeable only in an alternate root.\n", 1,
+			"", ""},
+		// zonecfg_valid_hostid(): a "0x" prefix is fine, 0xFFFFFFFF and
+		// trailing characters are invalid, and only 11 characters or
+		// more read are too large; the last valid value stays.
+		{"global", "hostid values", "",
+			"set hostid=ffffffff; set hostid=12345678901; set hostid=1234567890; set hostid=12g; set hostid=0x0000abcd; info hostid",
+			"hostid: 0x0000abcd\n",
+			"hostid: Specified property is invalid\nhostid string is too large: 12345678901\nhostid: Specified property is invalid\nhostid: Specified property is invalid\n", 1,
 			"", ""},
 	}
 	s := newSim(t)
