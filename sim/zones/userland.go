@@ -188,11 +188,9 @@ func setZoneNodename(inv *core.Invocation, name string) error {
 // "hostname NAME" sets it (sethostname()).
 func hostnameMain(inv *core.Invocation) int {
 	prog := filepath.Base(progName(inv))
-	// [unconfirmed: hostname.c usage() (since illumos 3758, "hostname
-	// -s") prints "usage: %s [-s] [system_name]"; the sim keeps the
-	// older text without "[-s]", which its tests expect.]
+	// hostname.c usage(): "usage: %s [-s] [system_name]", exit 1.
 	usage := func() int {
-		fmt.Fprintf(inv.Stderr, "usage: %s [system_name]\n", prog)
+		fmt.Fprintf(inv.Stderr, "usage: %s [-s] [system_name]\n", prog)
 		return 1
 	}
 	// getopt(argc, argv, "s") with opterr = 0: -s, else any option is

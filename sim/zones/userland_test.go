@@ -46,7 +46,7 @@ func TestZoneNodename(t *testing.T) {
 		{"sim uname -snrmpi", "/usr/bin/uname -snrmpi", "SunOS z1 5.11 i86pc i386 i86pc\n", "", 0},
 		{"sim uname -a", "/usr/bin/uname -a", "SunOS z1 5.11 omnios-r151054-3c1e4b2a9d i86pc i386 i86pc\n", "", 0},
 		{"uname usage", "/usr/bin/uname -S a -n", "", "usage:\tuname [-snrvmapiX]\n\tuname [-S system_name]\n", 1},
-		{"hostname usage", "/usr/bin/hostname a b", "", "usage: hostname [system_name]\n", 1},
+		{"hostname usage", "/usr/bin/hostname a b", "", "usage: hostname [-s] [system_name]\n", 1},
 		{"/etc/dhcp", "test -d /etc/dhcp", "", "", 0},
 	}
 	s.checkLogins(tests, "z1")
