@@ -57,7 +57,6 @@ const Collection = "illumos.zonemgr"
 // binary-module protocol. It returns the exit status for os.Exit. With
 // ZONEMGR_TRACE set it appends the run's trace line (see [TraceEnv]).
 func Main(d *Definition) int {
-	zone.PrepareProcess()
 	t := StartTrace(d.Spec.Module, os.Environ())
 	if len(os.Args) < 2 || (os.Args[1] != "--help" && os.Args[1] != "-h") {
 		if _, err := zone.Elevate(os.Args, os.Environ()); err != nil {

@@ -195,7 +195,7 @@ func TestEnsureContainer(t *testing.T) {
 		}
 	})
 	t.Run("failure destroys the new parents", func(t *testing.T) {
-		tools := newToolDir(t)
+		// No zfs library is registered: the undo runs through the runner.
 		r := newFake(t,
 			missing("rpool/zones/_zonemgr/GIZ"),
 			missing("rpool/zones/_zonemgr"),
@@ -204,16 +204,14 @@ func TestEnsureContainer(t *testing.T) {
 			step{argv: argv("zfs create rpool/zones")},
 			step{argv: argv("zfs create rpool/zones/_zonemgr")},
 			step{argv: gizCreate, stderr: "cannot create 'rpool/zones/_zonemgr/GIZ': permission denied\n", exit: 1},
+			step{argv: argv("zfs destroy rpool/zones/_zonemgr")},
+			step{argv: argv("zfs destroy rpool/zones")},
 		)
 		created, err := zfs.EnsureContainer(ctx, r, "rpool/zones/_zonemgr/GIZ", gizProps, "")
 		want := "ensure container rpool/zones/_zonemgr/GIZ: create dataset rpool/zones/_zonemgr/GIZ: " + illumos.QuoteArgv(gizCreate) +
 			": exit status 1: cannot create 'rpool/zones/_zonemgr/GIZ': permission denied"
 		if created || err == nil || err.Error() != want {
 			t.Errorf("EnsureContainer = %v, %v\n want false, %s", created, err, want)
-		}
-		wantUndo := [][]string{argv("zfs destroy rpool/zones/_zonemgr"), argv("zfs destroy rpool/zones")}
-		if got := tools.calls(); !reflect.DeepEqual(got, wantUndo) {
-			t.Errorf("undo commands:\n got  %q\n want %q", got, wantUndo)
 		}
 	})
 }

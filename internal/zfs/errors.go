@@ -59,7 +59,8 @@ func missingNames(stderr string) (names []string, onlyMissing bool) {
 // says a dataset does not exist, and returns any other error unchanged.
 func classify(err error) error {
 	var ce *illumos.CommandError
-	if !errors.As(err, &ce) {
+	var ne *NotExistError
+	if !errors.As(err, &ce) || errors.As(err, &ne) {
 		return err
 	}
 	if names, _ := missingNames(ce.Stderr); len(names) > 0 {
@@ -67,3 +68,8 @@ func classify(err error) error {
 	}
 	return err
 }
+
+// Classify is classify, for a Library: it turns a zfs or zpool command's
+// *illumos.CommandError into a *NotExistError when the command failed
+// for a missing dataset or pool, and returns any other error as it is.
+func Classify(err error) error { return classify(err) }

@@ -30,7 +30,7 @@ var goZFSListingMethods = []string{
 
 // TestNoGoZFSListingCalls fails when any non-test Go file of the module
 // references a go-zfs function or *Dataset method that parses a dataset
-// listing (see gozfs.go for why they are forbidden).
+// listing (see internal/zfs/gozfs for why they are forbidden).
 func TestNoGoZFSListingCalls(t *testing.T) {
 	root := moduleRoot(t)
 	fset := token.NewFileSet()
@@ -72,7 +72,7 @@ func TestNoGoZFSListingCalls(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// This package's gozfs.go imports go-zfs: a scan that did not see it
+	// internal/zfs/gozfs imports go-zfs: a scan that did not see it
 	// looked in the wrong place.
 	if importers == 0 {
 		t.Fatalf("scanned %d files under %s and none imports %s", scanned, root, goZFSImport)

@@ -2,13 +2,15 @@
 // runs, the parsers of their output, dataset and snapshot name rules, and
 // the container datasets (GIZ, DIZ) that hold the zones.
 //
-// Listing, creating, snapshotting, cloning, promoting and mounting go
-// through an illumos.Runner as argv built here (List, Create, Snapshot,
-// Clone, Promote, Mount, Unmount, GetProperty). Destroy, SetProperty,
-// PropertyValue, Rollback and the pool calls use
-// github.com/mistifyio/go-zfs/v3, but only its calls that parse no dataset
-// listing: on illumos its listing parser panics (see gozfs.go). Those
-// calls still honour the runner's read-only (check) mode and are recorded
+// Every command is argv built here (List, Create, Snapshot, Clone,
+// Promote, Mount, Unmount, GetProperty, DestroyCmd, SetPropertyCmd,
+// RollbackCmd), run through an illumos.Runner. The zfs commands of a
+// plan are applied by Apply, which runs a destroy, rollback or property
+// set through a registered Library instead: the zonemgr command registers
+// github.com/mistifyio/go-zfs/v3 (package internal/zfs/gozfs, only its
+// calls that parse no dataset listing, which panics on illumos); the
+// module binaries register none, and so do not link it. Either way the
+// command honours the runner's read-only (check) mode and is recorded
 // beside the runner's own commands.
 //
 // A dataset that does not exist is reported as an error matching

@@ -29,20 +29,13 @@ func ValidZoneName(name string) error { return illumos.ValidZoneName(name) }
 // sudo, as ELEVATE_CMD says) when it is not root; see illumos.Elevate.
 func Elevate(argv, env []string) (reexec bool, err error) { return illumos.Elevate(argv, env) }
 
-// PrepareProcess sets this process's PATH, once, at the start of a front
-// door's main, to the search path commands are found through (PATH,
-// then /usr/sbin, /sbin and /usr/bin when missing): go-zfs starts zfs by
-// bare name through the process's PATH, and has no other way to be told.
-func PrepareProcess() {
-	os.Setenv("PATH", illumos.NewTools(os.Environ()).SearchPath())
-}
-
 // Connect returns the host of one call on the global zone rooted at
 // root: its runner finds commands through the tools' search path,
 // records each command in the returned transcript (passing it to
 // onCommand as it ends, when set), refuses every mutating command in
 // check mode (so a plan that would mutate cannot pass unnoticed), and
-// records the commands go-zfs starts beside its own. The host is
+// records beside its own the commands a registered zfs library (go-zfs,
+// in the zonemgr command) starts itself. The host is
 // privileged when this process holds all privileges itself (see
 // illumos.Privileged).
 func Connect(root string, s Settings, check bool, onCommand func(CommandRecord), stdout, stderr io.Writer) (*Host, *Transcript) {

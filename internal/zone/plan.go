@@ -26,9 +26,9 @@ import (
 type Step struct {
 	// Why is one line for check-mode output and transcripts.
 	Why string
-	// Cmd is the command the step runs. A zfs destroy, rollback or set is
-	// run through go-zfs (see zfs.RunByLibrary), any other command through
-	// the host's runner.
+	// Cmd is the command the step runs. A zfs command is run by zfs.Apply
+	// (a destroy, rollback or set through go-zfs in the zonemgr command),
+	// any other command through the host's runner.
 	Cmd *illumos.Cmd
 	// Wait, instead of a command, waits for a milestone in a booted zone.
 	Wait *Wait
@@ -491,8 +491,9 @@ func (h *Host) runStep(ctx context.Context, s Step) (changed bool, err error) {
 	case s.Cmd == nil:
 		return false, nil
 	}
-	handled, err := zfs.RunByLibrary(ctx, h.Runner, s.Cmd.Argv)
-	if !handled {
+	if len(s.Cmd.Argv) > 0 && s.Cmd.Argv[0] == "zfs" {
+		err = zfs.Apply(ctx, h.Runner, *s.Cmd)
+	} else {
 		_, err = h.Runner.Run(ctx, *s.Cmd)
 	}
 	var ce *illumos.CommandError
@@ -570,8 +571,8 @@ func (h *Host) undo(j *Journal, p *Plan, done []int) (undone, kept []string, err
 }
 
 // zfsDestroyStep destroys a dataset or snapshot (never with -R: a clone
-// is never destroyed behind the user's back); apply runs it through
-// go-zfs.
+// is never destroyed behind the user's back); apply runs it with
+// zfs.Apply.
 func zfsDestroyStep(why, name string, recursive bool) Step {
 	c, _ := zfs.DestroyCmd(name, recursive)
 	return Step{Why: why, Cmd: &c}
@@ -579,7 +580,7 @@ func zfsDestroyStep(why, name string, recursive bool) Step {
 
 // zfsRollbackStep rolls a filesystem back to a snapshot, destroying
 // newer snapshots (the caller has checked that none is cloned); apply
-// runs it through go-zfs.
+// runs it with zfs.Apply.
 func zfsRollbackStep(why, snap string) Step {
 	c, _ := zfs.RollbackCmd(snap, true)
 	return Step{Why: why, Cmd: &c}

@@ -5,7 +5,10 @@
 // root it first re-executes itself once under pfexec (ELEVATE_CMD), and
 // SIGINT or SIGTERM cancel the running module, which cleans up, before
 // zonemgr exits 130 or 143. With ZONEMGR_TRACE set it appends the
-// run's trace line (see modules.TraceEnv).
+// run's trace line (see modules.TraceEnv). Its zfs destroys, rollbacks
+// and property sets go through go-zfs (package internal/zfs/gozfs, which
+// it alone registers); the module binaries run the same argv through
+// their runner, and do not link go-zfs.
 package main
 
 import (
@@ -14,6 +17,7 @@ import (
 	"os"
 	"slices"
 
+	"github.com/zonemgr/zonemgr/internal/zfs/gozfs"
 	"github.com/zonemgr/zonemgr/internal/zone"
 	"github.com/zonemgr/zonemgr/modules"
 	"github.com/zonemgr/zonemgr/runner/cli"
@@ -43,7 +47,7 @@ func runTraced(ctx context.Context, t *modules.Trace, argv []string) int {
 			return cli.ExitFailure
 		}
 	}
-	zone.PrepareProcess()
+	gozfs.Register()
 	ctx, stop := cli.SignalContext(ctx)
 	var code int
 	if len(args) > 0 && args[0] == "module" {

@@ -1,9 +1,16 @@
-package zfs
+// Package gozfs runs the zfs changes of zonemgr's plans through
+// github.com/mistifyio/go-zfs/v3, the ZFS library the project keeps: the
+// zonemgr command registers it (Register) so that its destroys, rollbacks
+// and property sets go through the library's calls; module binaries do
+// not import this package, run the same argv through their runner, and so
+// link neither go-zfs nor its regexp, uuid, net and crypto imports.
+package gozfs
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
 	"runtime"
 	"strings"
@@ -12,10 +19,20 @@ import (
 	gozfs "github.com/mistifyio/go-zfs/v3"
 
 	"github.com/zonemgr/zonemgr/internal/illumos"
+	"github.com/zonemgr/zonemgr/internal/zfs"
 )
 
-// This file holds the calls made through github.com/mistifyio/go-zfs/v3.
-//
+// Register makes go-zfs the zfs Library of this process (see
+// zfs.RegisterLibrary), and sets the process's PATH, once, to the search
+// path commands are found through (PATH, then /usr/sbin, /sbin and
+// /usr/bin when missing): go-zfs starts zfs by bare name through the
+// process's PATH, and has no other way to be told. Call it at the start
+// of main, before any command runs.
+func Register() {
+	os.Setenv("PATH", illumos.NewTools(os.Environ()).SearchPath())
+	zfs.RegisterLibrary(RunByLibrary)
+}
+
 // go-zfs is used only where it parses no dataset listing. Built for
 // illumos it selects its Solaris property list (10 columns) but then reads
 // an 11th column, because runtime.GOOS is "illumos" and not "solaris":
@@ -24,97 +41,40 @@ import (
 // Snapshot, Clone, Mount, Unmount, Rename, ReceiveSnapshot, which all end
 // in GetDataset) panics there, after the change was made [derived:
 // illumos-commands.md §6.5; not observed on hardware]. Those are done by
-// this package's own wrappers instead, and a test fails if any of them is
+// package zfs's own wrappers instead, and a test fails if any of them is
 // referenced in the module.
 //
 // go-zfs starts "zfs" and "zpool" itself, by bare name through this
-// process's PATH and environment (so a front door exports
+// process's PATH and environment (so Register exports
 // illumos.SearchPath, and LC_ALL=C: zfs's messages are matched in the C
 // locale), with no Runner and no context. So each call here
 // is wrapped: it is refused when it would change something and the
-// runner is read-only (check mode); it is passed, run or refused, to the
+// runner is read-only (check mode); once run, it is passed to the
 // runner's Recorder, if any, with the argv go-zfs ran; go-zfs's *Error
 // becomes an *illumos.CommandError (a *NotExistError when a dataset is
 // missing); and a go-zfs panic is recovered into an error, as a last
 // resort. ctx is checked before the command starts; go-zfs cannot stop a
 // command once it runs.
 
-// A Recorder is told about each command this package runs through go-zfs,
-// which starts zfs and zpool itself rather than through a Runner, so that
-// a transcript holds those commands beside the runner's own. An
-// *illumos.Transcript is one.
-type Recorder interface {
-	Add(e illumos.TranscriptEntry)
-}
-
-// WithRecorder returns a Runner that runs commands with r and passes the
-// commands run through go-zfs to rec (typically the *illumos.Transcript
-// that r records into). Put it outside the runner's other wrappers, or
-// have those implement Unwrap() illumos.Runner, so that this package
-// finds it.
-func WithRecorder(r illumos.Runner, rec Recorder) illumos.Runner {
-	return &recordingRunner{Runner: r, rec: rec}
-}
-
-type recordingRunner struct {
-	illumos.Runner
-	rec Recorder
-}
-
-func (w *recordingRunner) Add(e illumos.TranscriptEntry) { w.rec.Add(e) }
-
-// Unwrap returns the runner that runs the commands.
-func (w *recordingRunner) Unwrap() illumos.Runner { return w.Runner }
-
-// unwrapRunner returns the runner r wraps, or nil.
-func unwrapRunner(r illumos.Runner) illumos.Runner {
-	if u, ok := r.(interface{ Unwrap() illumos.Runner }); ok {
-		return u.Unwrap()
-	}
-	return nil
-}
-
-// recorderOf finds the Recorder among r and the runners it wraps.
-func recorderOf(r illumos.Runner) Recorder {
-	for ; r != nil; r = unwrapRunner(r) {
-		if rec, ok := r.(Recorder); ok {
-			return rec
-		}
-	}
-	return nil
-}
-
-// readOnly reports whether r, or a runner it wraps, is read-only
-// (illumos.ReadOnly, check mode).
-func readOnly(r illumos.Runner) bool {
-	for ; r != nil; r = unwrapRunner(r) {
-		if illumos.IsReadOnly(r) {
-			return true
-		}
-	}
-	return false
-}
-
 // callGoZFS runs one go-zfs call for argv (the command it runs, for the
-// transcript and errors). See the head of this file.
+// transcript and errors). See the comment above it.
 func callGoZFS(ctx context.Context, r illumos.Runner, argv []string, mutating bool, fn func() error) error {
 	c := illumos.Cmd{Argv: argv}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if mutating && zfs.ReadOnly(r) {
+		// Refused and not recorded, as the read-only runner, which a
+		// front door puts outside its recorder (zone.Connect), refuses
+		// a command before the recorder sees it.
+		return &illumos.ReadOnlyError{Cmd: c}
+	}
 	start := time.Now()
 	var res illumos.Result
-	var err error
-	if mutating && readOnly(r) {
-		// Recorded as the read-only runner's refusals are.
-		res.ExitCode = -1
-		err = &illumos.ReadOnlyError{Cmd: c}
-	} else {
-		err = recoverGoZFS(fn)
-		res.Elapsed = time.Since(start)
-		err = fromGoZFS(c, &res, err)
-	}
-	if rec := recorderOf(r); rec != nil {
+	err := recoverGoZFS(fn)
+	res.Elapsed = time.Since(start)
+	err = fromGoZFS(c, &res, err)
+	if rec := zfs.RecorderOf(r); rec != nil {
 		e := illumos.TranscriptEntry{
 			Argv:     c.String(),
 			ExitCode: res.ExitCode,
@@ -165,73 +125,57 @@ func fromGoZFS(c illumos.Cmd, res *illumos.Result, err error) error {
 	}
 	res.ExitCode = ee.ExitCode()
 	res.Stderr = []byte(ze.Stderr)
-	return classify(&illumos.CommandError{
+	return zfs.Classify(&illumos.CommandError{
 		Cmd:      c,
 		ExitCode: ee.ExitCode(),
 		Stderr:   strings.TrimSpace(ze.Stderr),
 	})
 }
 
-// DestroyCmd returns the command Destroy runs: `zfs destroy [-r] name`,
-// for plans and check-mode output. There is deliberately no way to ask
-// for -R (destroy dependent clones too).
-func DestroyCmd(name string, recursive bool) (illumos.Cmd, error) {
-	if err := validListName(name); err != nil {
-		return illumos.Cmd{}, err
-	}
-	argv := []string{"zfs", "destroy"}
-	if recursive {
-		argv = append(argv, "-r")
-	}
-	return illumos.Cmd{Argv: append(argv, name)}, nil
-}
-
-// Destroy destroys a dataset or snapshot; recursive destroys its
-// descendants and snapshots too (-r). Clones of its snapshots are never
-// destroyed: zfs refuses with "filesystem has dependent clones" instead.
+// Destroy destroys a dataset or snapshot with go-zfs: zfs.DestroyCmd's
+// command. Clones of its snapshots are never destroyed: zfs refuses with
+// "filesystem has dependent clones" instead.
 func Destroy(ctx context.Context, r illumos.Runner, name string, recursive bool) error {
-	c, err := DestroyCmd(name, recursive)
+	c, err := zfs.DestroyCmd(name, recursive)
+	if err == nil {
+		err = destroy(ctx, r, c, name, recursive)
+	}
 	if err != nil {
 		return fmt.Errorf("destroy %s: %w", name, err)
 	}
+	return nil
+}
+
+// destroy runs c, zfs.DestroyCmd(name, recursive), through go-zfs.
+func destroy(ctx context.Context, r illumos.Runner, c illumos.Cmd, name string, recursive bool) error {
 	flags := gozfs.DestroyDefault
 	if recursive {
 		flags = gozfs.DestroyRecursive
 	}
-	err = callGoZFS(ctx, r, c.Argv, true, func() error {
+	return callGoZFS(ctx, r, c.Argv, true, func() error {
 		return (&gozfs.Dataset{Name: name}).Destroy(flags)
 	})
+}
+
+// SetProperty sets one property of a dataset with go-zfs:
+// zfs.SetPropertyCmd's command.
+func SetProperty(ctx context.Context, r illumos.Runner, name, prop, value string) error {
+	c, err := zfs.SetPropertyCmd(name, prop, value)
+	if err == nil {
+		err = setProperty(ctx, r, c, name, prop, value)
+	}
 	if err != nil {
-		return fmt.Errorf("destroy %s: %w", name, err)
+		return fmt.Errorf("set %s of %s: %w", prop, name, err)
 	}
 	return nil
 }
 
-// SetPropertyCmd returns the command SetProperty runs:
-// `zfs set prop=value name`.
-func SetPropertyCmd(name, prop, value string) (illumos.Cmd, error) {
-	if err := validPropName(prop); err != nil {
-		return illumos.Cmd{}, err
-	}
-	if err := validListName(name); err != nil {
-		return illumos.Cmd{}, err
-	}
-	return illumos.Cmd{Argv: []string{"zfs", "set", prop + "=" + value, name}}, nil
-}
-
-// SetProperty sets one property of a dataset.
-func SetProperty(ctx context.Context, r illumos.Runner, name, prop, value string) error {
-	c, err := SetPropertyCmd(name, prop, value)
-	if err != nil {
-		return fmt.Errorf("set %s of %s: %w", prop, name, err)
-	}
-	err = callGoZFS(ctx, r, c.Argv, true, func() error {
+// setProperty runs c, zfs.SetPropertyCmd(name, prop, value), through
+// go-zfs.
+func setProperty(ctx context.Context, r illumos.Runner, c illumos.Cmd, name, prop, value string) error {
+	return callGoZFS(ctx, r, c.Argv, true, func() error {
 		return (&gozfs.Dataset{Name: name}).SetProperty(prop, value)
 	})
-	if err != nil {
-		return fmt.Errorf("set %s of %s: %w", prop, name, err)
-	}
-	return nil
 }
 
 // PropertyValue returns one property of a dataset as go-zfs v3.1.0 reads
@@ -240,10 +184,10 @@ func SetProperty(ctx context.Context, r illumos.Runner, name, prop, value string
 // source does (v4.0.0 does). Use GetProperty for exact values and the
 // property's source.
 func PropertyValue(ctx context.Context, r illumos.Runner, name, prop string) (string, error) {
-	if err := validPropName(prop); err != nil {
+	if err := zfs.ValidPropName(prop); err != nil {
 		return "", fmt.Errorf("get %s of %s: %w", prop, name, err)
 	}
-	if err := validListName(name); err != nil {
+	if err := zfs.ValidListName(name); err != nil {
 		return "", fmt.Errorf("get %s of %s: %w", prop, name, err)
 	}
 	var value string
@@ -258,33 +202,24 @@ func PropertyValue(ctx context.Context, r illumos.Runner, name, prop string) (st
 	return value, nil
 }
 
-// RollbackCmd returns the command Rollback runs: `zfs rollback [-r] snap`.
-func RollbackCmd(snap string, destroyNewer bool) (illumos.Cmd, error) {
-	if err := ValidSnapshotName(snap); err != nil {
-		return illumos.Cmd{}, err
-	}
-	argv := []string{"zfs", "rollback"}
-	if destroyNewer {
-		argv = append(argv, "-r")
-	}
-	return illumos.Cmd{Argv: append(argv, snap)}, nil
-}
-
-// Rollback rolls a dataset back to its snapshot snap (dataset@name);
-// destroyNewer destroys the snapshots taken after it (-r), without which
-// zfs refuses when there are any.
+// Rollback rolls a dataset back to its snapshot snap with go-zfs:
+// zfs.RollbackCmd's command.
 func Rollback(ctx context.Context, r illumos.Runner, snap string, destroyNewer bool) error {
-	c, err := RollbackCmd(snap, destroyNewer)
-	if err != nil {
-		return fmt.Errorf("rollback to %s: %w", snap, err)
+	c, err := zfs.RollbackCmd(snap, destroyNewer)
+	if err == nil {
+		err = rollback(ctx, r, c, snap, destroyNewer)
 	}
-	err = callGoZFS(ctx, r, c.Argv, true, func() error {
-		return (&gozfs.Dataset{Name: snap, Type: gozfs.DatasetSnapshot}).Rollback(destroyNewer)
-	})
 	if err != nil {
 		return fmt.Errorf("rollback to %s: %w", snap, err)
 	}
 	return nil
+}
+
+// rollback runs c, zfs.RollbackCmd(snap, destroyNewer), through go-zfs.
+func rollback(ctx context.Context, r illumos.Runner, c illumos.Cmd, snap string, destroyNewer bool) error {
+	return callGoZFS(ctx, r, c.Argv, true, func() error {
+		return (&gozfs.Dataset{Name: snap, Type: gozfs.DatasetSnapshot}).Rollback(destroyNewer)
+	})
 }
 
 // A Pool is a ZFS pool as `zpool get -Hp` describes it.
@@ -311,7 +246,7 @@ func zpoolGetArgv(name string) []string {
 
 // GetPool describes one pool.
 func GetPool(ctx context.Context, r illumos.Runner, name string) (Pool, error) {
-	if err := ValidPoolName(name); err != nil {
+	if err := zfs.ValidPoolName(name); err != nil {
 		return Pool{}, fmt.Errorf("get pool %s: %w", name, err)
 	}
 	var p Pool
@@ -345,7 +280,7 @@ func ListPools(ctx context.Context, r illumos.Runner) ([]Pool, error) {
 	c := illumos.Cmd{Argv: []string{"zpool", "list", "-H", "-o", "name"}}
 	res, err := r.Run(ctx, c)
 	if err != nil {
-		return nil, fmt.Errorf("list pools: %w", classify(err))
+		return nil, fmt.Errorf("list pools: %w", zfs.Classify(err))
 	}
 	var pools []Pool
 	for _, name := range strings.Split(strings.TrimSuffix(string(res.Stdout), "\n"), "\n") {
@@ -361,37 +296,37 @@ func ListPools(ctx context.Context, r illumos.Runner) ([]Pool, error) {
 	return pools, nil
 }
 
-// RunByLibrary runs a zfs command of a plan through go-zfs when go-zfs
-// has the call for it: `zfs destroy [-r] NAME`, `zfs rollback [-r] SNAP`
-// and `zfs set PROP=VALUE NAME`. Plans and journals carry the argv; only
-// the engine's apply calls the library, here. handled is false for any
-// other command, which the caller runs through its Runner.
+// RunByLibrary is the zfs.Library that Register registers: it runs a zfs
+// command of a plan through go-zfs when go-zfs has the call for it,
+// `zfs destroy [-r] NAME`, `zfs rollback [-r] SNAP` and
+// `zfs set PROP=VALUE NAME`, exactly as zfs.DestroyCmd, zfs.RollbackCmd
+// and zfs.SetPropertyCmd build them. handled is false for any other
+// command, which the caller runs through its Runner. The error is not
+// wrapped, so that it reads as the runner's would for the same command.
 func RunByLibrary(ctx context.Context, r illumos.Runner, argv []string) (handled bool, err error) {
 	if len(argv) < 3 || argv[0] != "zfs" {
 		return false, nil
 	}
-	flags, operands := argv[2:len(argv)-1], argv[len(argv)-1]
-	switch argv[1] {
-	case "destroy":
-		switch {
-		case len(flags) == 0:
-			return true, Destroy(ctx, r, operands, false)
-		case len(flags) == 1 && flags[0] == "-r":
-			return true, Destroy(ctx, r, operands, true)
-		}
-	case "rollback":
-		switch {
-		case len(flags) == 0:
-			return true, Rollback(ctx, r, operands, false)
-		case len(flags) == 1 && flags[0] == "-r":
-			return true, Rollback(ctx, r, operands, true)
-		}
-	case "set":
-		if len(flags) == 1 {
-			if prop, value, ok := strings.Cut(flags[0], "="); ok {
-				return true, SetProperty(ctx, r, operands, prop, value)
-			}
-		}
+	flags, operand := argv[2:len(argv)-1], argv[len(argv)-1]
+	recursive := len(flags) == 1 && flags[0] == "-r"
+	var c illumos.Cmd
+	var call func() error
+	switch {
+	case argv[1] == "destroy" && (len(flags) == 0 || recursive):
+		c, err = zfs.DestroyCmd(operand, recursive)
+		call = func() error { return destroy(ctx, r, c, operand, recursive) }
+	case argv[1] == "rollback" && (len(flags) == 0 || recursive):
+		c, err = zfs.RollbackCmd(operand, recursive)
+		call = func() error { return rollback(ctx, r, c, operand, recursive) }
+	case argv[1] == "set" && len(flags) == 1 && strings.Contains(flags[0], "="):
+		prop, value, _ := strings.Cut(flags[0], "=")
+		c, err = zfs.SetPropertyCmd(operand, prop, value)
+		call = func() error { return setProperty(ctx, r, c, operand, prop, value) }
+	default:
+		return false, nil
 	}
-	return false, nil
+	if err != nil {
+		return true, err
+	}
+	return true, call()
 }
