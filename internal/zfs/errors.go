@@ -2,7 +2,6 @@ package zfs
 
 import (
 	"errors"
-	"regexp"
 	"strings"
 
 	"github.com/zonemgr/zonemgr/internal/illumos"
@@ -30,11 +29,25 @@ func (e *NotExistError) Is(target error) bool { return target == ErrNotExist }
 // Unwrap returns the command's error.
 func (e *NotExistError) Unwrap() error { return e.Err }
 
-// notExistLine matches libzfs's message for a dataset that cannot be opened
-// (illumos-commands.md §6.1, §10), and zpool's for a missing pool. The pool
-// form "cannot open 'P': no such pool" is [unconfirmed]: it is not in the
-// reference, and is taken from the libzfs error table (EZFS_NOENT for pools).
-var notExistLine = regexp.MustCompile(`^cannot open '(.*)': (?:dataset does not exist|no such pool)$`)
+// notExistName returns the name in libzfs's message for a dataset that
+// cannot be opened (illumos-commands.md §6.1, §10), or zpool's for a
+// missing pool: line is "cannot open 'NAME': dataset does not exist" or
+// "cannot open 'NAME': no such pool". The pool form is [unconfirmed]: it
+// is not in the reference, and is taken from the libzfs error table
+// (EZFS_NOENT for pools). The name is everything between the first
+// "cannot open '" and the last "': ", as zfs prints it unquoted.
+func notExistName(line string) (string, bool) {
+	rest, ok := strings.CutPrefix(line, "cannot open '")
+	if !ok {
+		return "", false
+	}
+	for _, why := range []string{"': dataset does not exist", "': no such pool"} {
+		if name, ok := strings.CutSuffix(rest, why); ok {
+			return name, true
+		}
+	}
+	return "", false
+}
 
 // missingNames returns the names of the "cannot open 'X': dataset does not
 // exist" lines of stderr, and whether every non-empty line was one.
@@ -45,12 +58,12 @@ func missingNames(stderr string) (names []string, onlyMissing bool) {
 		if strings.TrimSpace(line) == "" {
 			continue
 		}
-		m := notExistLine.FindStringSubmatch(line)
-		if m == nil {
+		name, ok := notExistName(line)
+		if !ok {
 			onlyMissing = false
 			continue
 		}
-		names = append(names, m[1])
+		names = append(names, name)
 	}
 	return names, onlyMissing && len(names) > 0
 }

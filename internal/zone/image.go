@@ -13,7 +13,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -660,11 +659,11 @@ func (h *Host) foreignSettings(c *illumos.ZoneConfig) []error {
 		bad("security-flags")
 	}
 	for _, r := range c.Rctls {
-		if !rctlNameRE.MatchString(r.Name) {
+		if !isRctlName(r.Name) {
 			bad("resource control %q is not a zone resource control", r.Name)
 		}
 		for _, v := range r.Values {
-			if !rctlWordRE.MatchString(v.Priv) || !rctlWordRE.MatchString(v.Limit) || !rctlWordRE.MatchString(v.Action) {
+			if !isRctlWord(v.Priv) || !isRctlWord(v.Limit) || !isRctlWord(v.Action) {
 				bad("resource control %s has a value that is not (priv=WORD,limit=NUMBER,action=WORD)", r.Name)
 			}
 		}
@@ -683,7 +682,7 @@ func (h *Host) foreignSettings(c *illumos.ZoneConfig) []error {
 			bad("capped-cpu: %v", err)
 		}
 	}
-	if c.DedicatedCPU != nil && !dedicatedRE.MatchString(c.DedicatedCPU.NCPUs) {
+	if c.DedicatedCPU != nil && !isCPURange(c.DedicatedCPU.NCPUs) {
 		bad("dedicated-cpu ncpus %q is not N or N-M", c.DedicatedCPU.NCPUs)
 	}
 	for _, a := range c.Attrs {
@@ -695,12 +694,6 @@ func (h *Host) foreignSettings(c *illumos.ZoneConfig) []error {
 	}
 	return errs
 }
-
-var (
-	rctlNameRE  = regexp.MustCompile(`^zone\.[a-z][a-z0-9-]*$`)
-	rctlWordRE  = regexp.MustCompile(`^[A-Za-z0-9]+$`)
-	dedicatedRE = regexp.MustCompile(`^[0-9]+(-[0-9]+)?$`)
-)
 
 // importedConfig is the manifest's configuration under its new name and
 // zonepath, with zonemgr's attributes recording the image.

@@ -2,7 +2,6 @@ package zone
 
 import (
 	"path"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -87,8 +86,6 @@ type VNICOver struct {
 	MAC  string // "" : let dladm choose
 }
 
-var macRE = regexp.MustCompile(`^[0-9a-fA-F]{1,2}(:[0-9a-fA-F]{1,2}){5}$`)
-
 // ParseVNICOver parses "LINK[|VLAN[|MAC]]".
 func ParseVNICOver(s string) (VNICOver, error) {
 	f := strings.Split(s, "|")
@@ -107,7 +104,7 @@ func ParseVNICOver(s string) (VNICOver, error) {
 		v.VLAN = n
 	}
 	if len(f) > 2 && f[2] != "" {
-		if !macRE.MatchString(f[2]) {
+		if !isMAC(f[2]) {
 			return VNICOver{}, optErr(FieldVNICsOver, "%q: MAC %q is not six hex octets separated by ':'", s, f[2])
 		}
 		v.MAC = normalizeMAC(f[2])
@@ -179,11 +176,9 @@ func parseAutoVNICs(s string) []autoVNIC {
 	return out
 }
 
-var memRE = regexp.MustCompile(`^[0-9]+[KkMmGgTt]?$`)
-
 // ValidCappedMemory checks a capped-memory value such as "2G".
 func ValidCappedMemory(s string) error {
-	if !memRE.MatchString(s) {
+	if !isMemSize(s) {
 		return optErr(FieldCappedMemory, "%q is not a size such as 512M, 2G or 1T", s)
 	}
 	return nil

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
-	"regexp"
 	"strings"
 
 	"github.com/zonemgr/zonemgr/internal/illumos"
@@ -427,12 +426,9 @@ putword() {
 }
 `
 
-// plainPath matches a path a shell takes as one word without quotes.
-var plainPath = regexp.MustCompile(`^[A-Za-z0-9/._+-]+$`)
-
 // shPath quotes a path for the shell when it needs it.
 func shPath(p string) string {
-	if plainPath.MatchString(p) {
+	if isPlainPath(p) {
 		return p
 	}
 	return shq(p)
