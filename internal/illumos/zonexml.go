@@ -1,11 +1,8 @@
 package illumos
 
 import (
-	"bytes"
-	"encoding/xml"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -22,120 +19,230 @@ import (
 // range on pset.
 
 type xmlZone struct {
-	XMLName         xml.Name         `xml:"zone"`
-	Name            string           `xml:"name,attr"`
-	Zonepath        string           `xml:"zonepath,attr"`
-	Autoboot        string           `xml:"autoboot,attr"`
-	Brand           string           `xml:"brand,attr"`
-	IPType          string           `xml:"ip-type,attr"`
-	HostID          string           `xml:"hostid,attr"`
-	Pool            string           `xml:"pool,attr"`
-	LimitPriv       string           `xml:"limitpriv,attr"`
-	Bootargs        string           `xml:"bootargs,attr"`
-	SchedulingClass string           `xml:"scheduling-class,attr"`
-	FSAllowed       string           `xml:"fs-allowed,attr"`
-	FS              []xmlFS          `xml:"filesystem"`
-	Nets            []xmlNet         `xml:"network"`
-	Devices         []xmlDevice      `xml:"device"`
-	Rctls           []xmlRctl        `xml:"rctl"`
-	Attrs           []xmlAttr        `xml:"attr"`
-	Datasets        []xmlDataset     `xml:"dataset"`
-	Admins          []xmlAdmin       `xml:"admin"`
-	Pset            *xmlPset         `xml:"pset"`
-	TmpPool         *xmlTmpPool      `xml:"tmp_pool"`
-	Mcap            *xmlMcap         `xml:"mcap"`
-	SecurityFlags   *xmlSecurityFlag `xml:"security-flags"`
+	Name            string
+	Zonepath        string
+	Autoboot        string
+	Brand           string
+	IPType          string
+	HostID          string
+	Pool            string
+	LimitPriv       string
+	Bootargs        string
+	SchedulingClass string
+	FSAllowed       string
+	FS              []xmlFS
+	Nets            []xmlNet
+	Devices         []xmlDevice
+	Rctls           []xmlRctl
+	Attrs           []xmlAttr
+	Datasets        []xmlDataset
+	Admins          []xmlAdmin
+	Pset            *xmlPset
+	TmpPool         *xmlTmpPool
+	Mcap            *xmlMcap
+	SecurityFlags   *xmlSecurityFlag
 }
 
 type xmlFS struct {
-	Special   string        `xml:"special,attr"`
-	Raw       string        `xml:"raw,attr"`
-	Directory string        `xml:"directory,attr"`
-	Type      string        `xml:"type,attr"`
-	Options   []xmlFSOption `xml:"fsoption"`
+	Special   string
+	Raw       string
+	Directory string
+	Type      string
+	Options   []xmlFSOption
 }
 
 type xmlFSOption struct {
-	Name string `xml:"name,attr"`
+	Name string
 }
 
 type xmlNet struct {
-	Address        string       `xml:"address,attr"`
-	AllowedAddress string       `xml:"allowed-address,attr"`
-	Defrouter      string       `xml:"defrouter,attr"`
-	GlobalNIC      string       `xml:"global-nic,attr"`
-	MACAddr        string       `xml:"mac-addr,attr"`
-	Physical       string       `xml:"physical,attr"`
-	VLANID         string       `xml:"vlan-id,attr"`
-	Attrs          []xmlNetAttr `xml:"net-attr"`
+	Address        string
+	AllowedAddress string
+	Defrouter      string
+	GlobalNIC      string
+	MACAddr        string
+	Physical       string
+	VLANID         string
+	Attrs          []xmlNetAttr
 }
 
 type xmlNetAttr struct {
-	Name  string `xml:"name,attr"`
-	Value string `xml:"value,attr"`
+	Name  string
+	Value string
 }
 
 type xmlDevice struct {
-	Match string       `xml:"match,attr"`
-	Attrs []xmlNetAttr `xml:"net-attr"`
+	Match string
+	Attrs []xmlNetAttr
 }
 
 type xmlRctl struct {
-	Name   string         `xml:"name,attr"`
-	Values []xmlRctlValue `xml:"rctl-value"`
+	Name   string
+	Values []xmlRctlValue
 }
 
 type xmlRctlValue struct {
-	Priv   string `xml:"priv,attr"`
-	Limit  string `xml:"limit,attr"`
-	Action string `xml:"action,attr"`
+	Priv   string
+	Limit  string
+	Action string
 }
 
 type xmlAttr struct {
-	Name  string `xml:"name,attr"`
-	Type  string `xml:"type,attr"`
-	Value string `xml:"value,attr"`
+	Name  string
+	Type  string
+	Value string
 }
 
 type xmlDataset struct {
-	Name string `xml:"name,attr"`
+	Name string
 }
 
 type xmlAdmin struct {
-	User  string `xml:"user,attr"`
-	Auths string `xml:"auths,attr"`
+	User  string
+	Auths string
 }
 
 type xmlPset struct {
-	NCPUMin string `xml:"ncpu_min,attr"`
-	NCPUMax string `xml:"ncpu_max,attr"`
+	NCPUMin string
+	NCPUMax string
 }
 
 type xmlTmpPool struct {
-	Importance string `xml:"importance,attr"`
+	Importance string
 }
 
 type xmlMcap struct {
-	Physcap string `xml:"physcap,attr"`
+	Physcap string
 }
 
 type xmlSecurityFlag struct {
-	Default string `xml:"default,attr"`
-	Lower   string `xml:"lower,attr"`
-	Upper   string `xml:"upper,attr"`
+	Default string
+	Lower   string
+	Upper   string
+}
+
+// read fills z from the zone element e as encoding/xml's Unmarshal
+// would: attributes by name (the last of a repeated one), a slice field
+// gets every child element of its name in order, a pointer field the
+// attributes of all of them merged, and other elements are ignored.
+func (z *xmlZone) read(e *xmlElem) {
+	attrs(e, map[string]*string{"name": &z.Name, "zonepath": &z.Zonepath, "autoboot": &z.Autoboot,
+		"brand": &z.Brand, "ip-type": &z.IPType, "hostid": &z.HostID, "pool": &z.Pool,
+		"limitpriv": &z.LimitPriv, "bootargs": &z.Bootargs, "scheduling-class": &z.SchedulingClass,
+		"fs-allowed": &z.FSAllowed})
+	for _, c := range e.children {
+		switch c.name {
+		case "filesystem":
+			var f xmlFS
+			attrs(c, map[string]*string{"special": &f.Special, "raw": &f.Raw, "directory": &f.Directory, "type": &f.Type})
+			for _, o := range children(c, "fsoption") {
+				var opt xmlFSOption
+				attrs(o, map[string]*string{"name": &opt.Name})
+				f.Options = append(f.Options, opt)
+			}
+			z.FS = append(z.FS, f)
+		case "network":
+			var n xmlNet
+			attrs(c, map[string]*string{"address": &n.Address, "allowed-address": &n.AllowedAddress,
+				"defrouter": &n.Defrouter, "global-nic": &n.GlobalNIC, "mac-addr": &n.MACAddr,
+				"physical": &n.Physical, "vlan-id": &n.VLANID})
+			n.Attrs = netAttrs(c)
+			z.Nets = append(z.Nets, n)
+		case "device":
+			var d xmlDevice
+			attrs(c, map[string]*string{"match": &d.Match})
+			d.Attrs = netAttrs(c)
+			z.Devices = append(z.Devices, d)
+		case "rctl":
+			var r xmlRctl
+			attrs(c, map[string]*string{"name": &r.Name})
+			for _, v := range children(c, "rctl-value") {
+				var rv xmlRctlValue
+				attrs(v, map[string]*string{"priv": &rv.Priv, "limit": &rv.Limit, "action": &rv.Action})
+				r.Values = append(r.Values, rv)
+			}
+			z.Rctls = append(z.Rctls, r)
+		case "attr":
+			var a xmlAttr
+			attrs(c, map[string]*string{"name": &a.Name, "type": &a.Type, "value": &a.Value})
+			z.Attrs = append(z.Attrs, a)
+		case "dataset":
+			var d xmlDataset
+			attrs(c, map[string]*string{"name": &d.Name})
+			z.Datasets = append(z.Datasets, d)
+		case "admin":
+			var a xmlAdmin
+			attrs(c, map[string]*string{"user": &a.User, "auths": &a.Auths})
+			z.Admins = append(z.Admins, a)
+		case "pset":
+			z.Pset = orNew(z.Pset)
+			attrs(c, map[string]*string{"ncpu_min": &z.Pset.NCPUMin, "ncpu_max": &z.Pset.NCPUMax})
+		case "tmp_pool":
+			z.TmpPool = orNew(z.TmpPool)
+			attrs(c, map[string]*string{"importance": &z.TmpPool.Importance})
+		case "mcap":
+			z.Mcap = orNew(z.Mcap)
+			attrs(c, map[string]*string{"physcap": &z.Mcap.Physcap})
+		case "security-flags":
+			z.SecurityFlags = orNew(z.SecurityFlags)
+			attrs(c, map[string]*string{"default": &z.SecurityFlags.Default, "lower": &z.SecurityFlags.Lower, "upper": &z.SecurityFlags.Upper})
+		}
+	}
+}
+
+// orNew returns p, or a new T when p is nil.
+func orNew[T any](p *T) *T {
+	if p == nil {
+		return new(T)
+	}
+	return p
+}
+
+// attrs stores each attribute of e that fields names, in document order.
+func attrs(e *xmlElem, fields map[string]*string) {
+	for _, a := range e.attrs {
+		if f := fields[a[0]]; f != nil {
+			*f = a[1]
+		}
+	}
+}
+
+// children returns the child elements of e called name.
+func children(e *xmlElem, name string) []*xmlElem {
+	var out []*xmlElem
+	for _, c := range e.children {
+		if c.name == name {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// netAttrs returns the net-attr children of e.
+func netAttrs(e *xmlElem) []xmlNetAttr {
+	var out []xmlNetAttr
+	for _, c := range children(e, "net-attr") {
+		var a xmlNetAttr
+		attrs(c, map[string]*string{"name": &a.Name, "value": &a.Value})
+		out = append(out, a)
+	}
+	return out
 }
 
 // ParseZoneXML parses a zone's libzonecfg XML file (/etc/zones/<zone>.xml)
 // and returns its configuration, normalised (see ZoneConfig.Normalize).
 func ParseZoneXML(b []byte) (*ZoneConfig, error) {
 	var z xmlZone
-	dec := xml.NewDecoder(bytes.NewReader(b))
-	// The files are written by libxml2 in UTF-8 (or US-ASCII); decode
-	// anything else declared there byte for byte rather than failing.
-	dec.CharsetReader = func(_ string, r io.Reader) (io.Reader, error) { return r, nil }
-	if err := dec.Decode(&z); err != nil {
+	// The files are written by libxml2 in UTF-8 (or US-ASCII); the
+	// encoding the declaration names is not read.
+	root, err := readXML(b)
+	if err != nil {
 		return nil, fmt.Errorf("parse zone XML: %w", err)
 	}
+	if root.name != "zone" {
+		return nil, fmt.Errorf("parse zone XML: expected element type <zone> but have <%s>", root.name)
+	}
+	z.read(root)
 	if z.Name == "" {
 		return nil, fmt.Errorf("parse zone XML: zone element has no name")
 	}
