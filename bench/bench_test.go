@@ -195,3 +195,22 @@ func TestShortSuite(t *testing.T) {
 		}
 	}
 }
+
+func TestSymbolOwner(t *testing.T) {
+	for _, tt := range []struct{ name, want string }{
+		{"github.com/zonemgr/zonemgr/internal/zone.(*Host).destroySteps", "zonemgr"},
+		{"type:*github.com/zonemgr/zonemgr/internal/zone.Step", "zonemgr"},
+		{"go:itab.*github.com/zonemgr/zonemgr/internal/illumos.Exec,github.com/zonemgr/zonemgr/internal/illumos.Runner", "zonemgr"},
+		{"github.com/tidwall/gjson.Get", "dependency"},
+		{"type:[]github.com/hashicorp/go-multierror.Error", "dependency"},
+		{"go.yaml.in/yaml/v3.(*parser).parse", "dependency"},
+		{"slices.pdqsortCmpFunc[go.shape.struct { github.com/zonemgr/zonemgr/internal/ansible.Option }]", "go"},
+		{"encoding/json.(*decodeState).object", "go"},
+		{"runtime.mallocgc", "go"},
+		{"go:string.\"a/b.c\"", "string"},
+	} {
+		if got := symbolOwner(tt.name); got != tt.want {
+			t.Errorf("symbolOwner(%q) = %s, want %s", tt.name, got, tt.want)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"debug/elf"
 	"fmt"
 	"os"
 	"os/exec"
@@ -13,13 +14,79 @@ import (
 const sizeGoal = 3_000_000
 
 // A sizeRow is one program's stripped size for the two platforms the
-// collection ships.
+// collection ships, and how the symbols of its unstripped illumos build
+// divide between the packages they belong to.
 type sizeRow struct {
 	name           string
 	illumos, linux int64
+	share          sizeShare
 }
 
-// A sizesResult holds the module binaries' sizes and the yardstick's.
+// A sizeShare divides the bytes of a binary's symbols (code, read-only
+// data and data; not the tables the runtime keeps about them) between
+// zonemgr's own packages, its dependencies, and Go's runtime and standard
+// library, by the package each symbol belongs to; string literals, which
+// carry no package, are counted apart.
+type sizeShare struct {
+	own, deps, std, strs int64
+}
+
+// symbolShare reads the symbol table of the ELF binary at path and
+// divides the sizes of the symbols that take room in the file (not those
+// of .bss and .noptrbss) as sizeShare says.
+func symbolShare(path string) (sizeShare, error) {
+	f, err := elf.Open(path)
+	if err != nil {
+		return sizeShare{}, err
+	}
+	defer f.Close()
+	syms, err := f.Symbols()
+	if err != nil {
+		return sizeShare{}, fmt.Errorf("symbols of %s: %v", path, err)
+	}
+	var sh sizeShare
+	for _, sym := range syms {
+		if int(sym.Section) >= len(f.Sections) || f.Sections[sym.Section].Type == elf.SHT_NOBITS {
+			continue
+		}
+		switch symbolOwner(sym.Name) {
+		case "zonemgr":
+			sh.own += int64(sym.Size)
+		case "dependency":
+			sh.deps += int64(sym.Size)
+		case "string":
+			sh.strs += int64(sym.Size)
+		default:
+			sh.std += int64(sym.Size)
+		}
+	}
+	return sh, nil
+}
+
+// symbolOwner tells whose package a Go symbol belongs to: "zonemgr",
+// "dependency" (a module path with a domain), "go" (the runtime and
+// standard library, with their generic code instantiated for any type),
+// or "string" for a string literal. An interface table belongs to its
+// concrete type's package.
+func symbolOwner(name string) string {
+	if strings.HasPrefix(name, "go:string.") {
+		return "string"
+	}
+	name = strings.TrimPrefix(strings.TrimPrefix(name, "type:"), "go:")
+	name = strings.TrimPrefix(name, "itab.")
+	name = strings.TrimLeft(name, "*[]")
+	name, _, _ = strings.Cut(name, "[")
+	first, _, _ := strings.Cut(name, "/")
+	switch {
+	case strings.HasPrefix(name, "github.com/zonemgr/zonemgr/"):
+		return "zonemgr"
+	case strings.Contains(name, "/") && strings.Contains(first, "."):
+		return "dependency"
+	}
+	return "go"
+}
+
+// A sizesResult holds the module binaries' sizes and the yardsticks'.
 type sizesResult struct {
 	modules []sizeRow
 	floor   sizeRow // testdata/gofloor: the least a Go module binary links
@@ -31,16 +98,17 @@ var sizeModules = []string{"zone_diz", "zone_exec", "zone_gc", "zone_giz", "zone
 
 // benchSizes builds every module binary as the collection ships it
 // (CGO_ENABLED=0, -trimpath, -ldflags "-s -w") for illumos/amd64 and
-// linux/amd64, and the yardstick testdata/gofloor the same way, from the
-// module at top, and returns their sizes.
+// linux/amd64, and the yardsticks testdata/gofloor and gofloorzfs the
+// same way, from the module at top, and returns their sizes; an
+// unstripped illumos build of each gives its symbols' share.
 func benchSizes(cfg config, top string) (*sizesResult, error) {
 	dir, err := os.MkdirTemp(cfg.work, "sizes-")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	build := func(goos, pkg, out string) (int64, error) {
-		cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", out, pkg)
+	build := func(goos, pkg, out, ldflags string) (int64, error) {
+		cmd := exec.Command("go", "build", "-trimpath", "-ldflags", ldflags, "-o", out, pkg)
 		cmd.Dir = top
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+goos, "GOARCH=amd64")
 		if b, err := cmd.CombinedOutput(); err != nil {
@@ -55,10 +123,17 @@ func benchSizes(cfg config, top string) (*sizesResult, error) {
 	row := func(name, pkg string) (sizeRow, error) {
 		r := sizeRow{name: name}
 		var err error
-		if r.illumos, err = build("illumos", pkg, filepath.Join(dir, "illumos-"+name)); err != nil {
+		if r.illumos, err = build("illumos", pkg, filepath.Join(dir, "illumos-"+name), "-s -w"); err != nil {
 			return r, err
 		}
-		r.linux, err = build("linux", pkg, filepath.Join(dir, "linux-"+name))
+		if r.linux, err = build("linux", pkg, filepath.Join(dir, "linux-"+name), "-s -w"); err != nil {
+			return r, err
+		}
+		full := filepath.Join(dir, "illumos-full-"+name)
+		if _, err = build("illumos", pkg, full, ""); err != nil {
+			return r, err
+		}
+		r.share, err = symbolShare(full)
 		return r, err
 	}
 	res := &sizesResult{}
@@ -115,9 +190,17 @@ func (r *report) writeSizes(w func(string, ...any)) {
 		w("| %s (yardstick) | %s (%s bytes) | %s | %s | |", y.name, fmtMB(y.illumos), fmtBytes(y.illumos), fmtMB(y.linux), fmtMB(200*y.illumos))
 	}
 	w("")
-	w("`gofloorzfs` is `gofloor` calling go-zfs (`github.com/mistifyio/go-zfs/v3`, which the project keeps for the zfs calls it makes safely): linking it, with its `regexp`, `github.com/google/uuid` and `crypto/rand`, adds %s for illumos/amd64 to the least a module can be.", fmtMB(s.zfs.illumos-s.floor.illumos))
+	w("`gofloorzfs` is `gofloor` calling go-zfs (`github.com/mistifyio/go-zfs/v3`, which the project keeps for the zfs calls it makes safely): linking it, with its `regexp`, `github.com/google/uuid` and `crypto/rand`, adds %s for illumos/amd64 to the least a module can be. So only the `zonemgr` command, installed once, links it; a module binary runs the same zfs argv through its runner (a unit test checks both).", fmtMB(s.zfs.illumos-s.floor.illumos))
 	if len(over) > 0 {
-		w("Over the goal: %s. The smallest module is %s above `gofloorzfs`: the zone engine it links (plans, journal, locks, the parsers of zoneadm, zonecfg and zfs output, the argument spec).", strings.Join(over, ", "), fmtMB(minSize(s.modules)-s.zfs.illumos))
+		w("Over the goal: %s. The smallest module is %s above `gofloor`.", strings.Join(over, ", "), fmtMB(minSize(s.modules)-s.floor.illumos))
+	}
+	w("")
+	w("Where the bytes are: the symbols of each unstripped illumos/amd64 build (code, read-only data and data), by the package each belongs to. The stripped file is larger than their sum by the tables the Go runtime keeps about its functions and types, which grow with the code.")
+	w("")
+	w("| program | zonemgr's packages | dependencies | Go runtime and standard library | string literals |")
+	w("|---|---|---|---|---|")
+	for _, m := range append(append([]sizeRow{}, s.modules...), s.floor) {
+		w("| %s | %s | %s | %s | %s |", m.name, fmtMB(m.share.own), fmtMB(m.share.deps), fmtMB(m.share.std), fmtMB(m.share.strs))
 	}
 	w("")
 }
