@@ -207,7 +207,8 @@ func TestSymbolOwner(t *testing.T) {
 		{"slices.pdqsortCmpFunc[go.shape.struct { github.com/zonemgr/zonemgr/internal/ansible.Option }]", "go"},
 		{"encoding/json.(*decodeState).object", "go"},
 		{"runtime.mallocgc", "go"},
-		{"go:string.\"a/b.c\"", "string"},
+		{"go:string.\"a/b.c\"", "shared"},
+		{"go:func.*", "shared"},
 	} {
 		if got := symbolOwner(tt.name); got != tt.want {
 			t.Errorf("symbolOwner(%q) = %s, want %s", tt.name, got, tt.want)

@@ -25,10 +25,11 @@ type sizeRow struct {
 // A sizeShare divides the bytes of a binary's symbols (code, read-only
 // data and data; not the tables the runtime keeps about them) between
 // zonemgr's own packages, its dependencies, and Go's runtime and standard
-// library, by the package each symbol belongs to; string literals, which
-// carry no package, are counted apart.
+// library, by the package each symbol belongs to; the linker's
+// aggregates of all packages' string literals and function metadata
+// (go:string.*, go:func.*) are counted apart.
 type sizeShare struct {
-	own, deps, std, strs int64
+	own, deps, std, shared int64
 }
 
 // symbolShare reads the symbol table of the ELF binary at path and
@@ -54,8 +55,8 @@ func symbolShare(path string) (sizeShare, error) {
 			sh.own += int64(sym.Size)
 		case "dependency":
 			sh.deps += int64(sym.Size)
-		case "string":
-			sh.strs += int64(sym.Size)
+		case "shared":
+			sh.shared += int64(sym.Size)
 		default:
 			sh.std += int64(sym.Size)
 		}
@@ -66,11 +67,12 @@ func symbolShare(path string) (sizeShare, error) {
 // symbolOwner tells whose package a Go symbol belongs to: "zonemgr",
 // "dependency" (a module path with a domain), "go" (the runtime and
 // standard library, with their generic code instantiated for any type),
-// or "string" for a string literal. An interface table belongs to its
-// concrete type's package.
+// or "shared" for an aggregate of all packages' literals or metadata
+// (go:string.*, go:func.*) or one of its parts. An interface table
+// belongs to its concrete type's package.
 func symbolOwner(name string) string {
-	if strings.HasPrefix(name, "go:string.") {
-		return "string"
+	if strings.HasPrefix(name, "go:string.") || strings.HasPrefix(name, "go:func.") {
+		return "shared"
 	}
 	name = strings.TrimPrefix(strings.TrimPrefix(name, "type:"), "go:")
 	name = strings.TrimPrefix(name, "itab.")
@@ -197,10 +199,10 @@ func (r *report) writeSizes(w func(string, ...any)) {
 	w("")
 	w("Where the bytes are: the symbols of each unstripped illumos/amd64 build (code, read-only data and data), by the package each belongs to. The stripped file is larger than their sum by the tables the Go runtime keeps about its functions and types, which grow with the code.")
 	w("")
-	w("| program | zonemgr's packages | dependencies | Go runtime and standard library | string literals |")
+	w("| program | zonemgr's packages | dependencies | Go runtime and standard library | string literals and function metadata (all packages) |")
 	w("|---|---|---|---|---|")
 	for _, m := range append(append([]sizeRow{}, s.modules...), s.floor) {
-		w("| %s | %s | %s | %s | %s |", m.name, fmtMB(m.share.own), fmtMB(m.share.deps), fmtMB(m.share.std), fmtMB(m.share.strs))
+		w("| %s | %s | %s | %s | %s |", m.name, fmtMB(m.share.own), fmtMB(m.share.deps), fmtMB(m.share.std), fmtMB(m.share.shared))
 	}
 	w("")
 }
