@@ -1,16 +1,13 @@
 package zfs_test
 
 import (
-	"context"
-	"fmt"
-	"slices"
 	"strings"
 	"testing"
 
 	"github.com/zonemgr/zonemgr/internal/illumos"
 )
 
-// A step is one command a fakeRunner expects, and what it answers.
+// A step is one command a test expects, and what it answers.
 type step struct {
 	argv   []string
 	stdout string
@@ -18,44 +15,17 @@ type step struct {
 	exit   int
 }
 
-// A fakeRunner expects an exact sequence of commands and answers each
-// with canned output; a non-zero exit answers with a *CommandError, as
-// the real runner does.
-type fakeRunner struct {
-	t     *testing.T
-	steps []step
-	ran   [][]string
-}
-
-func newFake(t *testing.T, steps ...step) *fakeRunner {
+// newFake returns zonemgr's fake runner, an illumos.Script, expecting
+// steps in order; the test fails at its end on any unexpected command or
+// expected command not run.
+func newFake(t *testing.T, steps ...step) *illumos.Script {
 	t.Helper()
-	f := &fakeRunner{t: t, steps: steps}
-	t.Cleanup(func() {
-		if n := len(f.ran); n < len(f.steps) {
-			t.Errorf("%d expected commands were not run, first: %s", len(f.steps)-n, illumos.QuoteArgv(f.steps[n].argv))
-		}
-	})
-	return f
-}
-
-func (f *fakeRunner) Run(_ context.Context, c illumos.Cmd) (illumos.Result, error) {
-	f.t.Helper()
-	i := len(f.ran)
-	f.ran = append(f.ran, c.Argv)
-	if i >= len(f.steps) {
-		f.t.Errorf("unexpected command %d: %s", i+1, illumos.QuoteArgv(c.Argv))
-		return illumos.Result{ExitCode: -1}, fmt.Errorf("unexpected command %s", c)
+	s := illumos.NewScript()
+	for _, st := range steps {
+		s.Expect(st.argv, illumos.Result{Stdout: []byte(st.stdout), Stderr: []byte(st.stderr), ExitCode: st.exit})
 	}
-	s := f.steps[i]
-	if !slices.Equal(s.argv, c.Argv) {
-		f.t.Errorf("command %d:\n got  %s\n want %s", i+1, illumos.QuoteArgv(c.Argv), illumos.QuoteArgv(s.argv))
-		return illumos.Result{ExitCode: -1}, fmt.Errorf("unexpected command %s", c)
-	}
-	res := illumos.Result{Stdout: []byte(s.stdout), Stderr: []byte(s.stderr), ExitCode: s.exit}
-	if s.exit != 0 {
-		return res, &illumos.CommandError{Cmd: c, ExitCode: s.exit, Stderr: strings.TrimSpace(s.stderr)}
-	}
-	return res, nil
+	t.Cleanup(func() { s.Check(t) })
+	return s
 }
 
 // argv splits a command line on spaces, for writing expectations
