@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"slices"
+	"sort"
 	"sync"
 	"time"
 
@@ -121,7 +121,9 @@ func busyTime(cmds []zone.CommandRecord) time.Duration {
 	for _, c := range cmds {
 		spans = append(spans, span{c.Start, c.Start.Add(c.Duration)})
 	}
-	slices.SortFunc(spans, func(a, b span) int { return a.from.Compare(b.from) })
+	// sort.Slice, which the binary links anyway: slices.SortFunc would
+	// add a copy of its sort for this struct type.
+	sort.Slice(spans, func(i, j int) bool { return spans[i].from.Before(spans[j].from) })
 	var total time.Duration
 	var cur span
 	for i, s := range spans {

@@ -310,15 +310,16 @@ func (pr *parser) unsupported(opts []Option, unknown map[string]bool, prefix str
 		names = append(names, prefix+k)
 	}
 	slices.Sort(names)
-	sorted := slices.Clone(opts)
-	slices.SortFunc(sorted, func(a, b Option) int { return strings.Compare(a.Name, b.Name) })
-	supported := make([]string, len(sorted))
-	for i, o := range sorted {
+	// Sorting "name (aliases)" sorts by name: names are unique, and the
+	// " (" that follows one sorts before any character of an option name.
+	supported := make([]string, len(opts))
+	for i, o := range opts {
 		supported[i] = o.Name
 		if len(o.Aliases) > 0 {
 			supported[i] += " (" + strings.Join(sortedCopy(o.Aliases), ", ") + ")"
 		}
 	}
+	slices.Sort(supported)
 	pr.errorf("Unsupported parameters for (%s) module: %s. Supported parameters include: %s.",
 		pr.module, strings.Join(names, ", "), strings.Join(supported, ", "))
 }
