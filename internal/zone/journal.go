@@ -444,17 +444,24 @@ func lockJournal(path string) (l *lockedJournal, live bool, err error) {
 
 // journalPaths lists the journal files in dir, sorted.
 func journalPaths(dir string) ([]string, error) {
-	entries, err := os.ReadDir(dir)
+	// The names are sorted below: os.ReadDir would sort them first, with
+	// a sort of its own that every module binary would carry.
+	d, err := os.Open(dir)
 	if err != nil {
 		if os.IsNotExist(err) {
 			return nil, nil
 		}
 		return nil, fmt.Errorf("read journals: %w", err)
 	}
+	names, err := d.Readdirnames(-1)
+	d.Close()
+	if err != nil {
+		return nil, fmt.Errorf("read journals: %w", err)
+	}
 	var out []string
-	for _, e := range entries {
-		if strings.HasSuffix(e.Name(), ".json") && !strings.HasPrefix(e.Name(), ".") {
-			out = append(out, filepath.Join(dir, e.Name()))
+	for _, name := range names {
+		if strings.HasSuffix(name, ".json") && !strings.HasPrefix(name, ".") {
+			out = append(out, filepath.Join(dir, name))
 		}
 	}
 	sort.Strings(out)
