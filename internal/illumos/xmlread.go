@@ -21,7 +21,8 @@ import (
 // everything in it must be well formed (matching end tags, quoted
 // attribute values, the five predefined entities and character
 // references, UTF-8 and XML characters only); anything after the root's
-// end is not read. Text and CDATA are checked and dropped. Line ends in
+// end is not read. Text and CDATA are checked and dropped. Elements may
+// nest 64 deep (encoding/xml allows 10,000; libzonecfg writes three). Line ends in
 // attribute values are normalised to "\n", as encoding/xml does.
 
 // An xmlElem is one element: its name, its attributes in document order,
@@ -182,8 +183,7 @@ func procInstAttr(content, param string) (string, bool) {
 	return "", false
 }
 
-// maxXMLDepth bounds the nesting of elements; libzonecfg's files nest
-// three deep.
+// maxXMLDepth bounds the nesting of elements.
 const maxXMLDepth = 64
 
 // element reads the element whose start tag is at r.i, with its content
