@@ -6,6 +6,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -124,14 +125,12 @@ func (a *adm) cloneChecks(c *Config, src string) (int, bool) {
 		return 1, false
 	}
 	// validate_clone(): valid_brand_clone(), then warn_fs_match(),
-	// warn_ip_match(), warn_dev_match() and warn_dataset_match()
-	// [unconfirmed: the sim prints none of those four WARNING lines for
-	// resources both zones configure alike; illumos prints them and goes
-	// on].
+	// warn_ip_match(), warn_dev_match() and warn_dataset_match().
 	if c.Brand != srcCfg.Brand {
 		fmt.Fprintf(a.errw, "zoneadm: Zones '%s' and '%s' have different brand types.\n", src, a.zone)
 		return 1, false
 	}
+	a.cloneWarnings(src, srcCfg, c)
 	// [unconfirmed: no illumos source has this text; it is the sim's
 	// refusal of a brand whose clone hook it does not simulate, where
 	// illumos would run that brand's hook.]
@@ -140,6 +139,97 @@ func (a *adm) cloneChecks(c *Config, src string) (int, bool) {
 		return 1, false
 	}
 	return 0, true
+}
+
+// cloneWarnings prints validate_clone()'s warnings about what the clone
+// c and its source src (configured as sc) both configure, and the clone
+// goes on (illumos-gate usr/src/cmd/zoneadm/zoneadm.c warn_fs_match(),
+// print_fs_warnings(), warn_ip_match(), warn_dev_match(),
+// warn_dataset_match()). Each loop is over the clone's resources, and
+// stops at the first of the source's that matches.
+func (a *adm) cloneWarnings(src string, sc, c *Config) {
+	for _, t := range c.FS {
+		for _, sf := range sc.FS {
+			if t.Special == sf.Special {
+				a.fsWarning(sf, t)
+				break
+			}
+		}
+	}
+	for _, t := range c.Net {
+		// The optional netmask is removed; a source net without an
+		// address (exclusive-IP) is skipped.
+		ta, _, _ := strings.Cut(t.Address, "/")
+		for _, sn := range sc.Net {
+			sa, _, _ := strings.Cut(sn.Address, "/")
+			if sa == "" {
+				continue
+			}
+			if ta == sa {
+				fmt.Fprintf(a.errw, "WARNING: network address '%s' is configured in both zones.\n", ta)
+				break
+			}
+		}
+	}
+	for _, t := range c.Device {
+		for _, sd := range sc.Device {
+			if fnmatchPathname(t.Match, sd.Match) || fnmatchPathname(sd.Match, t.Match) {
+				fmt.Fprintf(a.errw, "WARNING: device '%s' is configured in both zones.\n", t.Match)
+				break
+			}
+		}
+	}
+	for _, t := range c.Dataset {
+		for _, sd := range sc.Dataset {
+			if t.Name == sd.Name {
+				// warn_dataset_match() sets the global target_zone to
+				// the source before zerror(), and never back: every
+				// later message of this zoneadm names the source zone,
+				// and the text ends in two newlines (its own and
+				// zerror's).
+				a.named = src
+				a.zerror("WARNING: dataset '%s' is configured in both zones.\n", t.Name)
+				break
+			}
+		}
+	}
+}
+
+// fsWarning is print_fs_warnings() for a filesystem the source (s) and
+// the clone (t) both mount from the same special: a lofs mount is
+// reported only when either is read-write (no options means rw, and each
+// option string is split at commas, as opt_match() does); any other type
+// always.
+func (a *adm) fsWarning(s, t FS) {
+	const rwLofs = "WARNING: read-write lofs file system on '%s' is configured in both zones.\n"
+	if t.Type != "lofs" {
+		fmt.Fprintf(a.errw, "WARNING: %s file system on '%s' is configured in both zones.\n", t.Type, t.Special)
+		return
+	}
+	hasRW := func(opts []string) bool {
+		for _, o := range opts {
+			if slices.Contains(strings.Split(o, ","), "rw") {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case len(t.Options) == 0 || len(s.Options) == 0:
+		fmt.Fprintf(a.errw, rwLofs, t.Special)
+	case hasRW(s.Options):
+		fmt.Fprintf(a.errw, rwLofs, s.Special)
+	case hasRW(t.Options):
+		fmt.Fprintf(a.errw, rwLofs, t.Special)
+	}
+}
+
+// fnmatchPathname is fnmatch(3C) with FNM_PATHNAME, as warn_dev_match()
+// calls it: path.Match's rules ('*' and '?' never match '/', '\\'
+// escapes), with fnmatch's "[!...]" for a negated class.
+func fnmatchPathname(pattern, name string) bool {
+	ok, err := path.Match(strings.ReplaceAll(pattern, "[!", "[^"), name)
+	return err == nil && ok
 }
 
 // noZonepathDS is the brand scripts' f_no_ds, printed by

@@ -64,11 +64,15 @@ var admOrder = []string{"help", "boot", "halt", "ready", "shutdown", "reboot", "
 
 // An adm is one zoneadm run.
 type adm struct {
-	inv    *core.Invocation
-	root   string
-	out    io.Writer
-	errw   io.Writer
-	zone   string // -z target; "" when none
+	inv  *core.Invocation
+	root string
+	out  io.Writer
+	errw io.Writer
+	zone string // -z target; "" when none
+	// named, when set, is the zone zerror names instead of zone: clone's
+	// warn_dataset_match() sets zoneadm's global target_zone to the
+	// source zone.
+	named  string
 	cmd    string
 	args   []string // the subcommand's arguments
 	lock   *core.Lock
@@ -187,7 +191,9 @@ func (a *adm) helpCmd() int {
 // zerror prints "zoneadm: zone '<z>': <msg>" (zerror() in zoneadm.c).
 func (a *adm) zerror(format string, args ...any) {
 	fmt.Fprint(a.errw, "zoneadm: ")
-	if a.zone != "" {
+	if a.named != "" {
+		fmt.Fprintf(a.errw, "zone '%s': ", a.named)
+	} else if a.zone != "" {
 		fmt.Fprintf(a.errw, "zone '%s': ", a.zone)
 	}
 	fmt.Fprintf(a.errw, format, args...)

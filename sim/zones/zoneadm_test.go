@@ -676,3 +676,53 @@ func TestZoneadmInstallBrandArgs(t *testing.T) {
 		t.Errorf("h1 after install -?: %s", got)
 	}
 }
+
+// TestZoneadmCloneWarnings: validate_clone() warns about filesystems,
+// network addresses, devices and datasets that the clone and its source
+// both configure, and the clone goes on (illumos-gate zoneadm.c
+// warn_fs_match(), print_fs_warnings(), warn_ip_match(),
+// warn_dev_match(), warn_dataset_match()).
+func TestZoneadmCloneWarnings(t *testing.T) {
+	s := newSim(t)
+	shared := func(zone string) string {
+		return fmt.Sprintf("create -b\nset zonepath=/zones/%s\nset brand=ipkg\nset ip-type=shared\n", zone)
+	}
+	resources := "add fs\nset dir=/src\nset special=/data/src\nset type=lofs\nend\n" +
+		"add fs\nset dir=/ro\nset special=/data/ro\nset type=lofs\nadd options ro\nend\n" +
+		"add fs\nset dir=/mnt\nset special=/dev/dsk/c0t0d0s6\nset raw=/dev/rdsk/c0t0d0s6\nset type=ufs\nend\n" +
+		"add net\nset address=10.0.0.5/24\nset physical=e1000g0\nend\n" +
+		"add device\nset match=/dev/dsk/c0t0d0s7\nend\n" +
+		"add dataset\nset name=rpool/data\nend\n"
+	for _, d := range []string{"data/src", "data/ro", "dev/dsk/c0t0d0s6", "dev/rdsk/c0t0d0s6"} {
+		if err := os.MkdirAll(filepath.Join(s.root, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.must("zfs", "create", "rpool/data")
+	s.configure("golden", shared("golden")+resources+"commit\n")
+	s.must("zoneadm", "-z", "golden", "install")
+
+	// The clone's resources are matched in its order; the ro lofs mount
+	// both share draws no warning, the other lofs one (no options: rw)
+	// does; the device matches through the clone's pattern.
+	s.configure("c1", shared("c1")+strings.ReplaceAll(strings.ReplaceAll(resources,
+		"10.0.0.5/24", "10.0.0.5"), "/dev/dsk/c0t0d0s7", "/dev/*dsk/c0t0d0s7")+"commit\n")
+	check(t, "clone with shared resources", s.run("zoneadm", "-z", "c1", "clone", "golden"), "",
+		"WARNING: read-write lofs file system on '/data/src' is configured in both zones.\n"+
+			"WARNING: ufs file system on '/dev/dsk/c0t0d0s6' is configured in both zones.\n"+
+			"WARNING: network address '10.0.0.5' is configured in both zones.\n"+
+			"WARNING: device '/dev/*dsk/c0t0d0s7' is configured in both zones.\n"+
+			"zoneadm: zone 'golden': WARNING: dataset 'rpool/data' is configured in both zones.\n\n", 0)
+	if got := s.stateOf("c1"); got != "installed" {
+		t.Errorf("c1 after a clone with warnings: %s", got)
+	}
+
+	// An rw option on either side of a shared lofs mount is warned about
+	// with that side's special; nothing shared, nothing said.
+	s.configure("c2", shared("c2")+"add fs\nset dir=/ro\nset special=/data/ro\nset type=lofs\nadd options [ro,nodevices]\nadd options rw\nend\n"+
+		"add net\nset address=10.0.0.6\nset physical=e1000g0\nend\ncommit\n")
+	check(t, "clone with an rw lofs mount", s.run("zoneadm", "-z", "c2", "clone", "golden"), "",
+		"WARNING: read-write lofs file system on '/data/ro' is configured in both zones.\n", 0)
+	s.configure("c3", shared("c3")+"commit\n")
+	check(t, "clone sharing nothing", s.run("zoneadm", "-z", "c3", "clone", "golden"), "", "", 0)
+}
