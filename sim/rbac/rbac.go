@@ -307,19 +307,77 @@ func (d *db) authsOf(user string) []string {
 	return append(out, d.authsGrant...)
 }
 
+// pfexecUsage is pfexec.c usage()'s text, which it prints before
+// exit(EXIT_FAILURE).
+const pfexecUsage = "pfexec [-P privset] cmd [arg ..]\n"
+
+// pfexecOptions parses pfexec's options as its main() does with
+// getopt(argc, argv, "P:") (illumos-gate usr/src/cmd/pfexec/pfexec.c,
+// usr/src/lib/libc/port/gen/getopt.c): "--" ends them; an unknown option
+// or a missing privset is reported by getopt under argv[0], which main()
+// has stripped of its "pf" ("exec" for a pfexec run by name), then
+// usage(); so is a second -P, without a message; and usage() when no
+// command follows. It returns the command and its arguments, or the exit
+// status and false. The sim does not model -P's privilege sets, which
+// zonemgr never asks for: it refuses -P, where illumos would set them.
+func pfexecOptions(inv *core.Invocation) (args []string, code int, ok bool) {
+	const argv0 = "exec"
+	args = inv.Args
+	usage := func() ([]string, int, bool) {
+		inv.Errf(pfexecUsage)
+		return nil, 1, false
+	}
+	var pset string
+	seenP := false
+	for len(args) > 0 {
+		a := args[0]
+		if a == "--" {
+			args = args[1:]
+			break
+		}
+		if len(a) < 2 || a[0] != '-' {
+			break
+		}
+		if a[1] == '-' {
+			inv.Errf("%s: illegal option -- %s\n", argv0, a[2:])
+			return usage()
+		}
+		if a[1] != 'P' {
+			inv.Errf("%s: illegal option -- %c\n", argv0, a[1])
+			return usage()
+		}
+		switch {
+		case len(a) > 2:
+			pset, args = a[2:], args[1:]
+		case len(args) > 1:
+			pset, args = args[1], args[2:]
+		default:
+			inv.Errf("%s: option requires an argument -- P\n", argv0)
+			return usage()
+		}
+		if seenP {
+			return usage()
+		}
+		seenP = true
+	}
+	if len(args) == 0 {
+		return usage()
+	}
+	if seenP {
+		inv.Errf("pfexec: the simulator does not model -P %s (privilege sets)\n", pset)
+		return nil, 1, false
+	}
+	return args, 0, true
+}
+
 // Main is the simulated pfexec: "pfexec CMD ARGS..." runs CMD (a path, or
 // a name looked up in PATH) with ILLUMOS_SIM_PFEXEC=1 added to its
 // environment, replacing this process as execve does.
 func Main(inv *core.Invocation) int {
-	args := inv.Args
-	if len(args) > 0 && args[0] == "--" {
-		args = args[1:]
-	}
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		// [unconfirmed] pfexec's usage text, from memory of pfexec.c.
-		inv.Errf("usage: pfexec [-P privset] cmd [arg ..]")
+	args, code, ok := pfexecOptions(inv)
+	if !ok {
 		inv.Sub = "usage"
-		return 1
+		return code
 	}
 	cmd := args[0]
 	if code, injected := inv.Begin(filepath.Base(cmd), false); injected {
