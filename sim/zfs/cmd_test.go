@@ -513,3 +513,65 @@ func TestMountTakesADatasetName(t *testing.T) {
 	simtest.Check(t, "child", s.Run(nil, "zfs", "list", "-H", "-o", "name,mountpoint,mounted", "-r", "rpool/zones/m1"),
 		"rpool/zones/m1\t/data2\tyes\nrpool/zones/m1/c\t/elsewhere\tyes\n", "", 0)
 }
+
+// TestChangelistPostfix: after a change of mountpoint, sharenfs or
+// sharesmb, libzfs_changelist.c changelist_postfix() mounts what was
+// mounted, and an unmounted filesystem with canmount=on when the
+// mountpoint was legacy or none (unless the changed filesystem has
+// canmount=noauto) or when it is shared; a failed mount is reported and
+// the others are still tried.
+func TestChangelistPostfix(t *testing.T) {
+	s := simtest.New(t)
+	mounted := func(name, root, want string) {
+		t.Helper()
+		simtest.Check(t, name, s.Run(nil, "zfs", "list", "-H", "-r", "-o", "name,mounted", root), want, "", 0)
+	}
+	// Unmounted filesystems with canmount=on: sharing one mounts it and
+	// the children that inherit the share; one with both share
+	// properties set locally stays as it is.
+	s.OK("zfs", "create", "-o", "mountpoint=none", "rpool/zones/s")
+	s.OK("zfs", "create", "-o", "mountpoint=/s1", "rpool/zones/s/a")
+	s.OK("zfs", "create", "rpool/zones/s/a/b")
+	s.OK("zfs", "create", "-o", "sharenfs=off", "-o", "sharesmb=off", "rpool/zones/s/a/own")
+	s.OK("zfs", "umount", "rpool/zones/s/a/own")
+	s.OK("zfs", "umount", "rpool/zones/s/a/b")
+	s.OK("zfs", "umount", "rpool/zones/s/a")
+	mounted("before", "rpool/zones/s", "rpool/zones/s\tno\nrpool/zones/s/a\tno\nrpool/zones/s/a/b\tno\nrpool/zones/s/a/own\tno\n")
+	s.OK("zfs", "set", "sharenfs=on", "rpool/zones/s/a")
+	mounted("shared", "rpool/zones/s", "rpool/zones/s\tno\nrpool/zones/s/a\tyes\nrpool/zones/s/a/b\tyes\nrpool/zones/s/a/own\tno\n")
+
+	// canmount=noauto is not mounted by sharing.
+	s.OK("zfs", "create", "-o", "canmount=noauto", "-o", "mountpoint=/n1", "rpool/zones/n")
+	s.OK("zfs", "set", "sharesmb=on", "rpool/zones/n")
+	mounted("noauto shared", "rpool/zones/n", "rpool/zones/n\tno\n")
+
+	// From mountpoint=none: the canmount=on filesystems are mounted; from
+	// legacy with canmount=noauto on the changed filesystem: its child is
+	// not.
+	s.OK("zfs", "create", "-o", "mountpoint=none", "rpool/zones/w")
+	s.OK("zfs", "create", "rpool/zones/w/c")
+	s.OK("zfs", "set", "mountpoint=/w", "rpool/zones/w")
+	mounted("was none", "rpool/zones/w", "rpool/zones/w\tyes\nrpool/zones/w/c\tyes\n")
+	s.OK("zfs", "create", "-o", "mountpoint=legacy", "-o", "canmount=noauto", "rpool/zones/l")
+	s.OK("zfs", "create", "rpool/zones/l/c")
+	s.OK("zfs", "set", "mountpoint=/l", "rpool/zones/l")
+	mounted("was legacy, noauto", "rpool/zones/l", "rpool/zones/l\tno\nrpool/zones/l/c\tno\n")
+
+	// A mount that fails does not stop the others; the property stays
+	// set and zfs set fails.
+	s.OK("zfs", "create", "-o", "mountpoint=none", "rpool/zones/f")
+	s.OK("zfs", "create", "-o", "mountpoint=/f1", "rpool/zones/f/x")
+	s.OK("zfs", "create", "-o", "mountpoint=/f2", "rpool/zones/f/y")
+	s.OK("zfs", "umount", "rpool/zones/f/x")
+	s.OK("zfs", "umount", "rpool/zones/f/y")
+	if err := os.MkdirAll(s.Path("/f1"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(s.Path("/f1/squatter"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	simtest.Check(t, "one mount fails", s.Run(nil, "zfs", "set", "sharenfs=on", "rpool/zones/f"), "",
+		"cannot mount '/f1': directory is not empty\n", 1)
+	mounted("after the failure", "rpool/zones/f", "rpool/zones/f\tno\nrpool/zones/f/x\tno\nrpool/zones/f/y\tyes\n")
+	simtest.Check(t, "set anyway", s.Run(nil, "zfs", "get", "-H", "-o", "value", "sharenfs", "rpool/zones/f"), "on\n", "", 0)
+}

@@ -200,32 +200,72 @@ func (s *State) remountAround(d *dataset, subtree bool, action string, change fu
 		}
 	}
 	// changelist_gather(): cl_waslegacy when the mountpoint being
-	// changed was legacy.
-	wasLegacy := subtree && s.mountpoint(d) == "legacy"
+	// changed was legacy or none, unless the filesystem's canmount is
+	// noauto.
+	wasLegacy := false
+	if mp := s.mountpoint(d); subtree && (mp == "legacy" || mp == "none") {
+		cm, _ := s.propValue(d, "canmount", false)
+		wasLegacy = cm.value != "noauto"
+	}
 	for i := len(down) - 1; i >= 0; i-- {
 		if err := s.unmount(down[i]); err != nil {
 			return err
 		}
 	}
 	change()
-	// changelist_postfix(): mount again what was mounted (zfs_mount()
-	// allows canmount=noauto), and, after a legacy mountpoint, what has
-	// canmount=on. [unconfirmed: illumos-gate libzfs_changelist.c
-	// changelist_postfix() also mounts an unmounted canmount=on
-	// filesystem whose sharenfs or sharesmb is not "off"; the sim does
-	// not, and it stops at the first mount that fails where illumos
-	// counts the error and goes on.]
-	for _, x := range affected {
-		if x.MountPath != "" || !s.mountable(x) {
+	return s.postfix(affected, wasMounted, wasLegacy)
+}
+
+// postfix is libzfs_changelist.c changelist_postfix() for the
+// filesystems of a changelist, parents first: each that is not mounted
+// is mounted when it was mounted before the change (zfs_mount() allows
+// canmount=noauto), or when its canmount is on and the mountpoint was
+// legacy before (wasLegacy) or its sharenfs or sharesmb is not "off". A
+// mount that fails is reported and the others are still tried; the
+// change stays made. A zoned filesystem is left alone.
+func (s *State) postfix(list []*dataset, wasMounted map[*dataset]bool, wasLegacy bool) error {
+	var errs []error
+	for _, x := range list {
+		if x.MountPath != "" || s.zoned(x) || !s.mountable(x) {
 			continue
 		}
-		if v, _ := s.propValue(x, "canmount", false); wasMounted[x] || wasLegacy && v.value == "on" {
+		cm, _ := s.propValue(x, "canmount", false)
+		nfs, _ := s.propValue(x, "sharenfs", false)
+		smb, _ := s.propValue(x, "sharesmb", false)
+		shared := nfs.value != "off" || smb.value != "off"
+		if wasMounted[x] || (wasLegacy || shared) && cm.value == "on" {
 			if err := s.mountAt(x, s.mountpoint(x), "cannot mount '"+s.mountpoint(x)+"'"); err != nil {
-				return err
+				errs = append(errs, err)
 			}
 		}
 	}
-	return nil
+	return errors.Join(errs...)
+}
+
+// shareChangelist is changelist_gather() and change_one() for a change
+// of sharenfs or sharesmb on d: d, and below it every filesystem that
+// has one of the two not set locally, with the same rule again below
+// that one (a filesystem with both set locally, and what is below it,
+// are not affected).
+func (s *State) shareChangelist(d *dataset) []*dataset {
+	list := []*dataset{d}
+	var walk func(p *dataset)
+	walk = func(p *dataset) {
+		for _, n := range s.descendants(p.Name) {
+			c := s.get(n)
+			if parentOf(n) != p.Name || c.Type != typeFilesystem {
+				continue
+			}
+			_, nfsLocal := c.Props["sharenfs"]
+			_, smbLocal := c.Props["sharesmb"]
+			if !nfsLocal || !smbLocal {
+				list = append(list, c)
+				walk(c)
+			}
+		}
+	}
+	walk(d)
+	return list
 }
 
 // mountable is libzfs zfs_is_mountable() in the global zone: a

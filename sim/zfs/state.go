@@ -512,17 +512,36 @@ func (s *State) applyProps(d *dataset, props map[string]string, action string) e
 	if cm && !mp && props["canmount"] == "noauto" {
 		cm = false
 	}
-	if !mp && !cm || d.Type != typeFilesystem {
+	set := func() {
 		for k, v := range props {
 			d.Props[k] = v
 		}
+	}
+	if d.Type != typeFilesystem {
+		set()
 		return nil
 	}
-	return s.remountAround(d, mp, action, func() {
-		for k, v := range props {
-			d.Props[k] = v
-		}
-	})
+	var err error
+	if mp || cm {
+		err = s.remountAround(d, mp, action, set)
+	} else {
+		set()
+	}
+	return errors.Join(err, s.shareChanged(d, props))
+}
+
+// shareChanged runs changelist_postfix() on the share changelist of d
+// when props change sharenfs or sharesmb (libzfs_dataset.c
+// zfs_prop_set_list(), libzfs_changelist.c): an unmounted filesystem
+// there whose canmount is on and that is now shared is mounted. NFS and
+// SMB sharing themselves are not simulated.
+func (s *State) shareChanged(d *dataset, props map[string]string) error {
+	_, nfs := props["sharenfs"]
+	_, smb := props["sharesmb"]
+	if !nfs && !smb {
+		return nil
+	}
+	return s.postfix(s.shareChangelist(d), nil, false)
 }
 
 // Inherit clears a local property so it is inherited (or defaulted)
@@ -576,6 +595,12 @@ func (s *State) Inherit(name, prop string, recursive bool) error {
 			continue
 		}
 		delete(t.Props, prop)
+		// zfs_prop_inherit() gathers the same changelist as zfs set.
+		if t.Type == typeFilesystem {
+			if err := s.shareChanged(t, map[string]string{prop: ""}); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }

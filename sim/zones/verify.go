@@ -172,7 +172,9 @@ func (a *adm) validateZonepath(zp string) bool {
 	}
 	if rpath != zp {
 		// errno = Z_RESOLVED_PATH; zperror(path, B_TRUE) prints
-		// libzonecfg's zonecfg_strerror() [unconfirmed: the text].
+		// libzonecfg's zonecfg_strerror() text (illumos-gate
+		// zoneadm.c validate_zonepath(), libzonecfg.c
+		// zonecfg_strerror()).
 		fmt.Fprintf(a.errw, "zoneadm: %s: %s\n", zp, "Resolved path mismatch")
 		return false
 	}
