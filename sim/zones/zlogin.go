@@ -378,9 +378,13 @@ func (l *zlogin) start() (*exec.Cmd, *zoneKernel, int) {
 	if !rbac.HasAuth(inv, "solaris.zone.manage/"+l.zone) {
 		return nil, nil, l.zerror("%s is not authorized for  failsafe or non-interactive login to  %s zone.", rbac.UserName(inv), l.zone)
 	}
-	// main() lets any login into a running or mounted zone.
-	// [unconfirmed]: what a non-failsafe login into a mounted (scratch)
-	// zone finds there; the sim allows only -S into a mounted zone.
+	// main() lets any login into a running or mounted zone
+	// (illumos-gate usr/src/cmd/zlogin/zlogin.c main(): "st !=
+	// ZONE_STATE_RUNNING && st != ZONE_STATE_MOUNTED"). The sim is
+	// stricter and allows only -S into a mounted zone: a non-failsafe
+	// login there runs the brand's user_cmd and login in the scratch
+	// zone's miniroot, which the sim does not model (zonemgr logs into
+	// a mounted zone only with -S).
 	if st.State != StateRunning && !(st.State == StateMounted && l.failsafe) {
 		return nil, nil, l.zerror("login allowed only to running zones (%s is '%s').", l.zone, StateString(st.State))
 	}
