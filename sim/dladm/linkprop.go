@@ -88,10 +88,12 @@ func (c *cmd) showLinkprop(args []string) int {
 				v, ok := linkpropValues(l, p)
 				if !ok {
 					// print_linkprop(): with -p, a property that cannot be
-					// read is warned about and the run fails; its row is
-					// still printed, the unreadable fields as "?"
-					// [unconfirmed: libofmt's text for a failed
-					// callback].
+					// read is warned about once (warn_dlerr() only while
+					// ls_status is still OK) and the run fails; its row is
+					// still printed, each field whose callback failed as
+					// libofmt's OFMT_VAL_UNKNOWN, "?" (illumos-gate
+					// dladm.c print_linkprop_cb(), libofmt ofmt.c
+					// ofmt_print()).
 					c.inv.Errf("dladm: warning: cannot get link property '%s' for %s: object not found", p, l.Name)
 					code = 1
 					v = map[string]string{"PERM": "?", "VALUE": "?", "DEFAULT": "?", "POSSIBLE": "?"}
