@@ -41,23 +41,52 @@ func bootDelay() (time.Duration, error) {
 	return 0, fmt.Errorf("%s=%q: want a number of seconds (3, 0.5) or a duration (3s)", EnvBootDelay, v)
 }
 
-// bootArgs splits a subcommand's arguments at "--" and reports whether
-// the boot arguments ask for single-user mode (-s).
-func bootArgs(args []string) (opts []string, single bool) {
+// bootArgs splits a subcommand's arguments at "--" and returns the
+// options before it and the boot arguments after it as zoneadm passes
+// them to zoneadmd (zarg.bootbuf: joined by spaces).
+func bootArgs(args []string) (opts []string, bootbuf string) {
 	for i, a := range args {
 		if a == "--" {
-			for _, b := range args[i+1:] {
-				single = single || b == "-s"
-			}
-			return args[:i], single
+			return args[:i], strings.Join(args[i+1:], " ")
 		}
 	}
-	return args, false
+	return args, ""
+}
+
+// singleUser tells whether boot arguments boot the zone single-user, as
+// zoneadmd's filter_bootargs() reads them (illumos-gate
+// usr/src/cmd/zoneadmd/zoneadmd.c): split at blanks and tabs, a first
+// word that is not an option (a boot file) skipped, then getopt
+// "fi:m:s" up to the first operand; -s is passed on to init.
+func singleUser(bootbuf string) bool {
+	words := strings.FieldsFunc(bootbuf, func(r rune) bool { return r == ' ' || r == '\t' })
+	if len(words) > 0 && words[0][0] != '-' {
+		words = words[1:]
+	}
+	single := false
+	for i := 0; i < len(words); i++ {
+		w := words[i]
+		if w == "--" || len(w) < 2 || w[0] != '-' {
+			break
+		}
+		for j := 1; j < len(w); j++ {
+			switch w[j] {
+			case 's':
+				single = true
+			case 'i', 'm':
+				if j+1 == len(w) {
+					i++ // the option's argument is the next word
+				}
+				j = len(w)
+			}
+		}
+	}
+	return single
 }
 
 // bootCmd is "zoneadm boot [-s] [-- boot_arguments]".
 func (a *adm) bootCmd() int {
-	args, single := bootArgs(a.args)
+	args, bootbuf := bootArgs(a.args)
 	opts, optind, bad := getopt(args, "?FXs")
 	if bad != 0 {
 		return a.subUsage(bad)
@@ -68,7 +97,9 @@ func (a *adm) bootCmd() int {
 		case 'F':
 			force = true
 		case 's':
-			single = true
+			// boot_func(): "-s", then the boot arguments appended
+			// to it without a blank.
+			bootbuf = "-s" + bootbuf
 		}
 	}
 	if optind != len(args) {
@@ -80,7 +111,7 @@ func (a *adm) bootCmd() int {
 	if !a.verify() {
 		return 1
 	}
-	return a.boot(single)
+	return a.boot(bootbuf)
 }
 
 // verify runs verify_details() on the target's configuration.
@@ -93,7 +124,13 @@ func (a *adm) verify() bool {
 }
 
 // boot is zoneadmd's boot: ready the zone if needed, then run it.
-func (a *adm) boot(single bool) int {
+//
+// bootbuf is the boot arguments zoneadm passed; when there are none,
+// zoneadmd's filter_bootargs() takes the configuration's bootargs
+// property instead. A reboot does the same, also one asked for from
+// inside the zone (zone.c zone_kadmin() passes the arguments given to
+// reboot, if any).
+func (a *adm) boot(bootbuf string) int {
 	switch a.status.State {
 	case StateRunning:
 		a.zoneadmdError("zone is already booted")
@@ -123,6 +160,10 @@ func (a *adm) boot(single bool) int {
 		}
 	}
 	now := time.Now()
+	if bootbuf == "" {
+		bootbuf = c.Bootargs
+	}
+	single := singleUser(bootbuf)
 	kz.State = "running"
 	kz.Booted = now
 	kz.SingleUser = single
@@ -365,11 +406,11 @@ func (a *adm) haltCmd() int {
 		a.zoneadmdError("zone is already halted")
 		return 0
 	}
-	return a.stop(false, false)
+	return a.stop(false, "")
 }
 
 // stop halts the zone and, with reboot, boots it again.
-func (a *adm) stop(reboot, single bool) int {
+func (a *adm) stop(reboot bool, bootbuf string) int {
 	if _, err := bootDelay(); reboot && err != nil {
 		fmt.Fprintf(a.errw, "illumos-sim: %v\n", err)
 		return 1
@@ -390,7 +431,7 @@ func (a *adm) stop(reboot, single bool) int {
 	}
 	a.status.Kernel, a.status.State, a.status.ID = nil, a.status.Entry.State, -1
 	if reboot {
-		return a.boot(single)
+		return a.boot(bootbuf)
 	}
 	return 0
 }
@@ -437,7 +478,7 @@ func (a *adm) readyCmd() int {
 
 // shutdownCmd is "zoneadm shutdown [-r [-- boot_arguments]]".
 func (a *adm) shutdownCmd() int {
-	args, single := bootArgs(a.args)
+	args, bootbuf := bootArgs(a.args)
 	opts, optind, bad := getopt(args, "?r")
 	if bad != 0 || optind != len(args) {
 		return a.subUsage(bad)
@@ -450,12 +491,12 @@ func (a *adm) shutdownCmd() int {
 		a.zoneadmdError("shutdown operation is invalid for zones in state '%s'", StateString(StateReady))
 		return 1
 	}
-	return a.stop(reboot, single)
+	return a.stop(reboot, bootbuf)
 }
 
 // rebootCmd is "zoneadm reboot [-- boot_arguments]".
 func (a *adm) rebootCmd() int {
-	args, single := bootArgs(a.args)
+	args, bootbuf := bootArgs(a.args)
 	if _, optind, bad := getopt(args, "?X"); bad != 0 || optind != len(args) {
 		return a.subUsage(bad)
 	}
@@ -469,7 +510,7 @@ func (a *adm) rebootCmd() int {
 		a.zoneadmdError("reboot operation is invalid for zones in state '%s'", StateString(StateReady))
 		return 1
 	}
-	return a.stop(true, single)
+	return a.stop(true, bootbuf)
 }
 
 // mountCmd is the private "zoneadm mount [-f]".

@@ -497,11 +497,13 @@ func haltMain(inv *core.Invocation) int {
 		fmt.Fprintf(inv.Stderr, "%s: Fast reboot only valid from global zone\n", name)
 		return einval
 	}
-	how := "halt"
+	how := []string{"halt"}
 	if reboot {
-		how = "reboot"
+		// halt.c gather_args(): the operands, joined by blanks, are
+		// uadmin's mdep, the boot arguments of the next boot.
+		how = append([]string{"reboot"}, inv.Args[optind:]...)
 	}
-	if _, err := callKernel("uadmin", []string{how}); err != nil {
+	if _, err := callKernel("uadmin", how); err != nil {
 		fmt.Fprintf(inv.Stderr, "%s: uadmin failed: %v\n", name, err)
 		return 1
 	}

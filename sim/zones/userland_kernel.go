@@ -211,8 +211,8 @@ func (k *zoneKernel) dispatch(tool string, c *kernelCall) int {
 		// AD_BOOT) from a zone: zone_kadmin() and zoneadmd halt or
 		// reboot it. The caller (halt, reboot) is killed with every
 		// other process of the zone.
-		if len(c.args) == 1 {
-			k.stopZone(c.args[0] == "reboot")
+		if len(c.args) >= 1 {
+			k.stopZone(c.args[0] == "reboot", strings.Join(c.args[1:], " "))
 		}
 		return 0
 	case "init":
@@ -221,7 +221,7 @@ func (k *zoneKernel) dispatch(tool string, c *kernelCall) int {
 		// has already exited 0 (init.c userinit()).
 		if len(c.args) == 1 {
 			reboot := c.args[0] == "6"
-			c.after = func() { k.stopZone(reboot) }
+			c.after = func() { k.stopZone(reboot, "") }
 		}
 		return 0
 	case "utsname":
@@ -241,7 +241,7 @@ func (k *zoneKernel) dispatch(tool string, c *kernelCall) int {
 // stopZone halts the zone, or reboots it, as zoneadmd does when the zone
 // asks through uadmin(2): the same halt and boot as "zoneadm halt" and
 // "zoneadm reboot" (lifecycle.go).
-func (k *zoneKernel) stopZone(reboot bool) {
+func (k *zoneKernel) stopZone(reboot bool, bootbuf string) {
 	inv := &core.Invocation{Root: k.gzRoot, Tool: "zoneadm", Stdin: strings.NewReader(""),
 		Stdout: io.Discard, Stderr: io.Discard}
 	lock, err := inv.LockState()
@@ -254,10 +254,12 @@ func (k *zoneKernel) stopZone(reboot bool) {
 		return
 	}
 	// zoneadmd's messages go to the zone's console log, not to the
-	// caller. [unconfirmed]: whether a reboot from inside the zone keeps
-	// the boot arguments of the previous boot; the sim boots it plain.
+	// caller. A reboot from inside the zone passes reboot's operands as
+	// the boot arguments (zone.c zone_kadmin() copies uadmin's mdep to
+	// zarg.bootbuf); without any, zoneadmd boots it with the configured
+	// bootargs, not those of the previous boot.
 	a := &adm{inv: inv, root: k.gzRoot, out: io.Discard, errw: io.Discard, zone: k.zone, cmd: "halt", status: st}
-	a.stop(reboot, false)
+	a.stop(reboot, bootbuf)
 }
 
 // callKernel is the client side, run by a tool inside the zone: it sends

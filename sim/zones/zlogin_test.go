@@ -277,3 +277,36 @@ func TestZloginEnvironment(t *testing.T) {
 	check(t, "-l user with defaults", s.run("zlogin", "-l", "builder", "z1", "echo $PATH $TZ"), "/usr/bin:/opt/bin UTC\n", "", 0)
 	check(t, "root with defaults", s.run("zlogin", "z1", "echo $PATH ${TZ-none}"), "/usr/sbin:/usr/bin:/sbin none\n", "", 0)
 }
+
+// TestBootArgs: zoneadmd boots with the boot arguments zoneadm (or a
+// reboot inside the zone) passes, and with the configuration's bootargs
+// when there are none (zoneadmd.c filter_bootargs(), zone.c
+// zone_kadmin(), halt.c gather_args()).
+func TestBootArgs(t *testing.T) {
+	s := newSim(t)
+	s.installed("z")
+	s.must("zonecfg", "-z", "z", "set bootargs=\"-s\"")
+	milestones := func(name, want string) {
+		t.Helper()
+		check(t, name, s.run("zlogin", "z", "svcs -H -o state svc:/milestone/single-user:default milestone/multi-user"), want, "", 0)
+	}
+	const single, multi = "online\noffline\n", "online\nonline\n"
+	s.must("zoneadm", "-z", "z", "boot")
+	milestones("configured -s", single)
+	s.must("zoneadm", "-z", "z", "reboot", "--", "-m", "verbose")
+	milestones("reboot with other arguments", multi)
+	s.must("zoneadm", "-z", "z", "reboot")
+	milestones("reboot without arguments", single)
+	check(t, "reboot -- -m verbose inside", s.run("zlogin", "z", "reboot -- -m verbose"), "", "", 0)
+	milestones("reboot inside the zone with arguments", multi)
+	check(t, "reboot inside", s.run("zlogin", "z", "reboot"), "", "", 0)
+	milestones("reboot inside the zone without arguments", single)
+	s.must("zoneadm", "-z", "z", "halt")
+	s.must("zonecfg", "-z", "z", "set bootargs=\"/platform/i86pc/kernel/unix -m verbose -s\"")
+	s.must("zoneadm", "-z", "z", "boot")
+	milestones("boot file, then -m verbose -s", single)
+	s.must("zoneadm", "-z", "z", "halt")
+	s.must("zonecfg", "-z", "z", "set bootargs=\"-m verbose foo -s\"")
+	s.must("zoneadm", "-z", "z", "boot")
+	milestones("-s after an operand", multi)
+}
