@@ -81,9 +81,7 @@ func (h *Host) operate(ctx context.Context, op operation) (*Outcome, error) {
 		}
 	}
 	err := h.apply(ctx, j, p)
-	for _, k := range p.kept() {
-		out.Warnings = append(out.Warnings, p.Zone+": "+k)
-	}
+	out.Warnings = append(out.Warnings, p.warningsAfter()...)
 	return op.done(ctx, p, out, applied, err)
 }
 
@@ -279,9 +277,7 @@ func (h *Host) runFinish(ctx context.Context, j *Journal, p *Plan, s Step) (bool
 		}
 	}
 	sub, err := h.recoverNow(&r)
-	for _, k := range sub.kept() {
-		x.warnings = append(x.warnings, sub.Zone+": "+k)
-	}
+	x.warnings = append(x.warnings, sub.warningsAfter()...)
 	switch r.Kind {
 	case "exec":
 		x.discarded = r.Discard && rolledBack(sub)

@@ -195,7 +195,7 @@ func TestZoneFilesStep(t *testing.T) {
 		clonedRoot(t, h.path(zp))
 		zf := &ZoneFiles{Zone: "n1", Zonepath: zp, Dataset: "rpool/zones/_zonemgr/DIZ/n1",
 			Edits: setupEdits(Setup{Nodename: "n1", OldNames: []string{"golden"}}, nil)}
-		_, err := h.runStep(context.Background(), Step{Files: zf})
+		_, _, err := h.runStep(context.Background(), Step{Files: zf})
 		b, rerr := os.ReadFile(h.path(zp + "/root/etc/nodename"))
 		if calls := f.Calls(); len(calls) != 1 || calls[0].String() != "zfs list -H -o name,mounted "+zp+"/root" {
 			t.Errorf("unmounted %v: commands %v", unmounted, calls)

@@ -175,6 +175,7 @@ type Plan struct {
 	ok        map[int]bool // steps that ran without failing or were passed over
 	attempted []int        // steps that were started, in order
 	passed    []passedStep // steps whose condition kept them from running
+	warnings  []string     // what the commands that succeeded warned about
 	failures  []stepFailure
 	exec      *execOutcome // the exec's command and finish
 }
@@ -246,6 +247,50 @@ func (p *Plan) kept() []string {
 		}
 	}
 	return out
+}
+
+// maxCommandWarnings bounds the warnings taken from one command's
+// standard error.
+const maxCommandWarnings = 10
+
+// commandWarnings returns the lines of a successful command's standard
+// error that say WARNING, as the tools print their warnings: zoneadm
+// clone's validate_clone() ("WARNING: read-write lofs file system on
+// '/export/src' is configured in both zones.", illumos-gate zoneadm.c
+// warn_fs_match() and the others, some through zerror() with zoneadm's
+// prefix), the brand hooks' log_warn lines. A command that succeeded
+// with a warning is still a success; the warning is the operation's, so
+// that nothing a tool says is lost. At most maxCommandWarnings lines are
+// taken, with a last line saying how many more there were.
+func commandWarnings(stderr []byte) []string {
+	var out []string
+	more := 0
+	for line := range strings.SplitSeq(string(stderr), "\n") {
+		line = strings.TrimSpace(line)
+		if !strings.Contains(line, "WARNING:") {
+			continue
+		}
+		if len(out) == maxCommandWarnings {
+			more++
+			continue
+		}
+		out = append(out, line)
+	}
+	if more > 0 {
+		out = append(out, fmt.Sprintf("(and %d more warnings)", more))
+	}
+	return out
+}
+
+// warningsAfter is what an applied plan warns about, each naming its
+// zone: the steps its conditions kept from running, then what its
+// commands warned about as they succeeded.
+func (p *Plan) warningsAfter() []string {
+	var out []string
+	for _, k := range p.kept() {
+		out = append(out, p.Zone+": "+k)
+	}
+	return append(out, p.warnings...)
 }
 
 // An ApplyError is a plan step that failed, with the outcome of undoing
@@ -356,7 +401,11 @@ func (h *Host) apply(ctx context.Context, j *Journal, p *Plan) error {
 				return h.finishFailed(j, p, err)
 			}
 		default:
-			changed, err = h.runStep(ctx, s)
+			var warns []string
+			changed, warns, err = h.runStep(ctx, s)
+			for _, w := range warns {
+				p.warnings = append(p.warnings, fmt.Sprintf("%s: %s: %s", p.Zone, s.Why, w))
+			}
 		}
 		lk.Unlock()
 		if l := p.held[s.Release]; l != nil {
@@ -474,40 +523,45 @@ func (h *Host) learnGuarded(ctx context.Context, f *facts, g *Guard) error {
 }
 
 // runStep runs one step (a command, a wait, an image export, files to
-// edit, a journal to remove) and reports whether it changed something.
-func (h *Host) runStep(ctx context.Context, s Step) (changed bool, err error) {
+// edit, a journal to remove) and reports whether it changed something,
+// and the warnings a command that succeeded printed (commandWarnings).
+func (h *Host) runStep(ctx context.Context, s Step) (changed bool, warnings []string, err error) {
 	switch {
 	case s.Wait != nil:
-		return false, h.WaitMilestone(ctx, h.Runner, *s.Wait)
+		return false, nil, h.WaitMilestone(ctx, h.Runner, *s.Wait)
 	case s.Files != nil:
-		return true, h.writeZoneFiles(ctx, s.Files)
+		return true, nil, h.writeZoneFiles(ctx, s.Files)
 	case s.Export != nil:
-		return true, h.writeImage(ctx, s.Export)
+		return true, nil, h.writeImage(ctx, s.Export)
 	case s.Forget != "":
 		if err := os.Remove(s.Forget); err != nil && !os.IsNotExist(err) {
-			return false, err
+			return false, nil, err
 		}
-		return true, nil
+		return true, nil, nil
 	case s.Cmd == nil:
-		return false, nil
+		return false, nil, nil
 	}
 	if len(s.Cmd.Argv) > 0 && s.Cmd.Argv[0] == "zfs" {
 		err = zfs.Apply(ctx, h.Runner, *s.Cmd)
 	} else {
-		_, err = h.Runner.Run(ctx, *s.Cmd)
+		var res illumos.Result
+		res, err = h.Runner.Run(ctx, *s.Cmd)
+		if err == nil {
+			warnings = commandWarnings(res.Stderr)
+		}
 	}
 	var ce *illumos.CommandError
 	switch {
 	case err == nil:
-		return true, nil
+		return true, warnings, nil
 	case errors.As(err, &ce) && slices.Contains(s.NoChangeExit, ce.ExitCode):
-		return false, nil
+		return false, nil, nil
 	case s.ExistsOK != "" && ctx.Err() == nil:
 		if _, lerr := zfs.List(ctx, h.Runner, zfs.ListOptions{Props: []string{"type"}, Names: []string{s.ExistsOK}}); lerr == nil {
-			return false, nil
+			return false, nil, nil
 		}
 	}
-	return false, err
+	return false, nil, err
 }
 
 // undo runs the undo commands of the done steps (indexes into p.Steps)
@@ -550,7 +604,7 @@ func (h *Host) undo(j *Journal, p *Plan, done []int) (undone, kept []string, err
 				continue
 			}
 		}
-		if _, err := h.runStep(ctx, Step{Cmd: s.Undo}); err != nil {
+		if _, _, err := h.runStep(ctx, Step{Cmd: s.Undo}); err != nil {
 			errs = append(errs, fmt.Errorf("undo %s: %w", s.Undo, err))
 			continue
 		}

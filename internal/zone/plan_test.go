@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -131,6 +132,29 @@ func TestDIZRefusesForeignZone(t *testing.T) {
 		_, err = h.EnsureDIZ(context.Background(), DIZSpec{Name: "golden", State: state})
 		if err == nil || !strings.Contains(err.Error(), "golden-image zone") {
 			t.Errorf("state %s on a GIZ through zone_diz: err = %v", state, err)
+		}
+	}
+}
+
+func TestCommandWarnings(t *testing.T) {
+	many := strings.Repeat("WARNING: w\n", maxCommandWarnings+3)
+	tests := []struct {
+		name, stderr string
+		want         []string
+	}{
+		{"none", "", nil},
+		{"other lines", "cloning...\nnote: done\n", nil},
+		{"validate_clone", "WARNING: read-write lofs file system on '/export/src' is configured in both zones.\n",
+			[]string{"WARNING: read-write lofs file system on '/export/src' is configured in both zones."}},
+		{"through zerror", "zoneadm: zone 'golden': WARNING: dataset 'rpool/data' is configured in both zones.\n\n",
+			[]string{"zoneadm: zone 'golden': WARNING: dataset 'rpool/data' is configured in both zones."}},
+		{"among other lines", "a\n  WARNING: one  \nb\nWARNING: two", []string{"WARNING: one", "WARNING: two"}},
+		{"lower case is not a warning", "warning: x\n", nil},
+		{"too many", many, append(slices.Repeat([]string{"WARNING: w"}, maxCommandWarnings), "(and 3 more warnings)")},
+	}
+	for _, tt := range tests {
+		if got := commandWarnings([]byte(tt.stderr)); !slices.Equal(got, tt.want) {
+			t.Errorf("%s: commandWarnings = %q, want %q", tt.name, got, tt.want)
 		}
 	}
 }
