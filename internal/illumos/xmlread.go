@@ -62,18 +62,26 @@ type xmlReader struct {
 
 var errXMLEOF = errors.New("unexpected EOF")
 
+// text checks the text from r.i to the next '<' and moves r.i there.
+func (r *xmlReader) text() error {
+	j := strings.IndexByte(r.s[r.i:], '<')
+	if j < 0 {
+		r.i = len(r.s)
+		return errXMLEOF
+	}
+	if err := checkXMLText(r.s[r.i : r.i+j]); err != nil {
+		return err
+	}
+	r.i += j
+	return nil
+}
+
 // document skips what may precede the root element and reads it.
 func (r *xmlReader) document() (*xmlElem, error) {
 	for {
-		j := strings.IndexByte(r.s[r.i:], '<')
-		if j < 0 {
-			r.i = len(r.s)
-			return nil, errXMLEOF
-		}
-		if err := checkXMLText(r.s[r.i : r.i+j]); err != nil {
+		if err := r.text(); err != nil {
 			return nil, err
 		}
-		r.i += j
 		if ok, err := r.misc(); err != nil {
 			return nil, err
 		} else if !ok {
@@ -231,15 +239,9 @@ func (r *xmlReader) element(depth int) (*xmlElem, error) {
 		e.attrs = append(e.attrs, [2]string{name, v})
 	}
 	for {
-		j := strings.IndexByte(r.s[r.i:], '<')
-		if j < 0 {
-			r.i = len(r.s)
-			return nil, errXMLEOF
-		}
-		if err := checkXMLText(r.s[r.i : r.i+j]); err != nil {
+		if err := r.text(); err != nil {
 			return nil, err
 		}
-		r.i += j
 		if strings.HasPrefix(r.s[r.i:], "</") {
 			r.i += 2
 			name := r.name()
