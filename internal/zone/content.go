@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -320,6 +321,11 @@ func (h *Host) dizGolden(ctx context.Context, spec *DIZSpec, kind string) (*Outc
 	if len(spec.Packages) == 0 {
 		return nil, nil
 	}
+	// The request is checked before anything is built for it: the golden
+	// zone's name also names its build lock and failure record files.
+	if _, err := h.validateDIZ(spec); err != nil {
+		return nil, err
+	}
 	gs := GIZSpec{State: "present", AddPackages: spec.Packages, BootTimeout: spec.BootTimeout, forDIZ: true}
 	if spec.GIZ != "" {
 		w, err := h.Observe(ctx, h.Settings.GIZContainer)
@@ -468,7 +474,7 @@ func ParseAge(s string) (time.Duration, error) {
 	for suffix, unit := range map[string]time.Duration{"d": 24 * time.Hour, "w": 7 * 24 * time.Hour} {
 		if n, ok := strings.CutSuffix(s, suffix); ok {
 			v, err := strconv.ParseUint(n, 10, 32)
-			if err != nil {
+			if err != nil || v > uint64(math.MaxInt64/unit) {
 				return 0, bad
 			}
 			return time.Duration(v) * unit, nil

@@ -136,13 +136,13 @@ func TestReadPackageArgs(t *testing.T) {
 }
 
 func TestParseAge(t *testing.T) {
-	for in, want := range map[string]string{"30d": "720h0m0s", "2w": "336h0m0s", "36h": "36h0m0s", "90m": "1h30m0s"} {
+	for in, want := range map[string]string{"30d": "720h0m0s", "2w": "336h0m0s", "36h": "36h0m0s", "90m": "1h30m0s", "15250w": "2562000h0m0s"} {
 		d, err := ParseAge(in)
 		if err != nil || d.String() != want {
 			t.Errorf("ParseAge(%q) = %v, %v; want %s", in, d, err, want)
 		}
 	}
-	for _, bad := range []string{"", "d", "-1h", "1.5d", "3 days", "x"} {
+	for _, bad := range []string{"", "d", "-1h", "1.5d", "3 days", "x", "15251w", "106752d", "4000000000d"} {
 		if _, err := ParseAge(bad); err == nil || !strings.Contains(err.Error(), "is not an age") {
 			t.Errorf("ParseAge(%q): %v", bad, err)
 		}

@@ -263,3 +263,25 @@ func TestEvictGoldens(t *testing.T) {
 		t.Errorf("zone_gc unused_goldens=soon: %s", pretty(bad))
 	}
 }
+
+// TestDIZByPackagesBadGoldenName: a golden zone name is checked before
+// anything is built for the request, since it also names the build's
+// lock and failure record files: "../x" changes nothing and makes no file.
+func TestDIZByPackagesBadGoldenName(t *testing.T) {
+	s := goldenSim(t)
+	before := s.State()
+	r := s.Zonemgr("create-diz", "-c", "../../../escape", "-p", "compress/gzip")
+	if r.Code != 1 || !strings.Contains(r.Stderr, `-c: invalid zone name "../../../escape"`) {
+		t.Errorf("create-diz -c ../../../escape: exit %d\n%s", r.Code, r.Stderr)
+	}
+	if got := s.State(); got != before {
+		t.Errorf("a refused request changed the host:\n%s", diffLines(before, got))
+	}
+	for _, p := range []string{"escape.lock", "escape.failed", "content-escape.lock"} {
+		matches, _ := filepath.Glob(filepath.Join(s.Root, "..", "*", p))
+		more, _ := filepath.Glob(filepath.Join(s.Root, "*", p))
+		if len(matches)+len(more) > 0 {
+			t.Errorf("a file for the bad name was made: %v %v", matches, more)
+		}
+	}
+}
