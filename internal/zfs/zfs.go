@@ -404,3 +404,65 @@ func validPropName(p string) error {
 	}
 	return nil
 }
+
+// A SnapshotRecord is one snapshot as SnapshotRecords reads it: whether
+// the recording property is set on the snapshot itself (source local,
+// as zonemgr sets it when it takes the snapshot; a snapshot somebody
+// else took has it inherited or not at all), and the datasets cloned
+// from it, wherever they are.
+type SnapshotRecord struct {
+	Name     string
+	Recorded bool
+	Clones   []string
+}
+
+// SnapshotRecordsCmd returns the command SnapshotRecords runs:
+// `zfs get -H -p -r -t snapshot -o name,property,value,source PROP,clones NAME`.
+func SnapshotRecordsCmd(name, prop string) (illumos.Cmd, error) {
+	if err := validPropName(prop); err != nil {
+		return illumos.Cmd{}, err
+	}
+	if err := ValidDatasetName(name); err != nil {
+		return illumos.Cmd{}, err
+	}
+	return illumos.Cmd{Argv: []string{"zfs", "get", "-H", "-p", "-r", "-t", "snapshot",
+		"-o", "name,property,value,source", prop + ",clones", name}}, nil
+}
+
+// SnapshotRecords lists every snapshot of name and of its descendants,
+// in zfs's order, with whether prop is set on it locally and its clones.
+func SnapshotRecords(ctx context.Context, r illumos.Runner, name, prop string) ([]SnapshotRecord, error) {
+	c, err := SnapshotRecordsCmd(name, prop)
+	if err != nil {
+		return nil, fmt.Errorf("list snapshots of %s: %w", name, err)
+	}
+	res, err := r.Run(ctx, c)
+	if err != nil {
+		return nil, fmt.Errorf("list snapshots of %s: %w", name, classify(err))
+	}
+	var out []SnapshotRecord
+	at := map[string]int{}
+	for _, line := range strings.Split(strings.TrimSuffix(string(res.Stdout), "\n"), "\n") {
+		if line == "" {
+			continue
+		}
+		f := strings.Split(line, "\t")
+		if len(f) != 4 {
+			return nil, fmt.Errorf("list snapshots of %s: %s: want 4 tab-separated fields, got %q", name, c, line)
+		}
+		i, ok := at[f[0]]
+		if !ok {
+			i, at[f[0]] = len(out), len(out)
+			out = append(out, SnapshotRecord{Name: f[0]})
+		}
+		switch f[1] {
+		case prop:
+			out[i].Recorded = f[3] == "local"
+		case "clones":
+			if f[2] != "" && f[2] != "-" {
+				out[i].Clones = strings.Split(f[2], ",")
+			}
+		}
+	}
+	return out, nil
+}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/zonemgr/zonemgr/internal/illumos"
@@ -463,4 +464,27 @@ func TestGetProperty(t *testing.T) {
 			t.Errorf("error %v does not match ErrNotExist", err)
 		}
 	})
+}
+
+func TestSnapshotRecords(t *testing.T) {
+	out := "p/g@a\tzonemgr:run\tr1\tlocal\n" +
+		"p/g@a\tclones\tp/d1/ROOT/zbe,rpool/export/x\t-\n" +
+		"p/g/ROOT/zbe@mine\tzonemgr:run\tr0\tinherited from p/g\n" +
+		"p/g/ROOT/zbe@mine\tclones\t\t-\n" +
+		"p/g/ROOT/zbe@none\tzonemgr:run\t-\t-\n" +
+		"p/g/ROOT/zbe@none\tclones\t\t-\n"
+	r := newFake(t, step{argv: argv("zfs get -H -p -r -t snapshot -o name,property,value,source zonemgr:run,clones p/g"), stdout: out})
+	got, err := zfs.SnapshotRecords(context.Background(), r, "p/g", "zonemgr:run")
+	want := []zfs.SnapshotRecord{
+		{Name: "p/g@a", Recorded: true, Clones: []string{"p/d1/ROOT/zbe", "rpool/export/x"}},
+		{Name: "p/g/ROOT/zbe@mine"},
+		{Name: "p/g/ROOT/zbe@none"},
+	}
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("SnapshotRecords = %+v, %v\nwant %+v", got, err, want)
+	}
+	bad := newFake(t, step{argv: argv("zfs get -H -p -r -t snapshot -o name,property,value,source zonemgr:run,clones p/g"), stdout: "p/g@a\tclones\n"})
+	if _, err := zfs.SnapshotRecords(context.Background(), bad, "p/g", "zonemgr:run"); err == nil || !strings.Contains(err.Error(), "want 4 tab-separated fields") {
+		t.Errorf("a short line: %v", err)
+	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/go-multierror"
 
 	"github.com/zonemgr/zonemgr/internal/illumos"
+	"github.com/zonemgr/zonemgr/internal/zfs"
 )
 
 // GIZ states a spec can ask for.
@@ -310,6 +311,11 @@ func (o *gizOp) plan(ctx context.Context, _ *lockSet, p *Plan, out *Outcome) err
 		case len(gizDependents(w, z)) > 0:
 			return &keptError{"zones depend on it: " + strings.Join(gizDependents(w, z), ", ")}
 		}
+		if why, err := h.notOursToEvict(ctx, w, z); err != nil {
+			return err
+		} else if why != "" {
+			return &keptError{why}
+		}
 		fallthrough
 	case spec.State == "absent":
 		if z == nil {
@@ -366,6 +372,37 @@ func (o *gizOp) done(_ context.Context, p *Plan, out *Outcome, e ending, err err
 		out.Msg = fmt.Sprintf("packages of %s are up to date", out.Zone)
 	}
 	return out, nil
+}
+
+// notOursToEvict says why eviction must keep the golden zone z although
+// zonemgr made it on demand: its uninstall would destroy every snapshot
+// of its datasets, and promote any clone of them. A snapshot zonemgr did
+// not take (one without its own zonemgr:run) is not cleanup's to destroy,
+// and a clone outside zonemgr's containers, which the world does not
+// list, still depends on it. It returns "" when neither is so.
+func (h *Host) notOursToEvict(ctx context.Context, w *World, z *Zone) (string, error) {
+	ds, ok := w.ZoneDataset(z)
+	if !ok {
+		return "", nil
+	}
+	snaps, err := zfs.SnapshotRecords(ctx, h.Runner, ds, PropRun)
+	if err != nil {
+		return "", fmt.Errorf("zone %s: %w", z.Name, err)
+	}
+	var foreign, clones []string
+	for _, sn := range snaps {
+		if !sn.Recorded {
+			foreign = append(foreign, sn.Name)
+		}
+		clones = append(clones, sn.Clones...)
+	}
+	switch {
+	case len(foreign) > 0:
+		return "it has snapshots zonemgr did not take: " + strings.Join(foreign, ", "), nil
+	case len(clones) > 0:
+		return "datasets are cloned from its snapshots: " + strings.Join(clones, ", "), nil
+	}
+	return "", nil
 }
 
 // gizDependents lists the zones (or datasets) cloned from a golden

@@ -285,3 +285,36 @@ func TestDIZByPackagesBadGoldenName(t *testing.T) {
 		}
 	}
 }
+
+// TestEvictKeepsWhatIsNotOurs: an unused golden zone made on demand is
+// still kept when its uninstall would destroy a snapshot zonemgr did not
+// take, or promote a clone of it outside zonemgr's containers; both stay.
+func TestEvictKeepsWhatIsNotOurs(t *testing.T) {
+	s := goldenSim(t)
+	var made []string
+	for _, p := range []string{"developer/build/pkg-config", "developer/versioning/git"} {
+		g0 := goldens(t, s)
+		d := strings.TrimSpace(s.MustRun("zonemgr", "-q", "create-diz", "-p", p))
+		made = append(made, newGoldens(g0, goldens(t, s))[0])
+		s.MustRun("zonemgr", "-q", "destroy", "-z", d)
+	}
+	snapped, cloned := made[0], made[1]
+	userSnap := "rpool/zones/_zonemgr/GIZ/" + snapped + "/ROOT/zbe@mine"
+	s.MustRun("zfs", "snapshot", userSnap)
+	ours := strings.TrimSpace(s.MustRun("zfs", "list", "-H", "-o", "name", "-t", "snapshot", "-d", "1", "rpool/zones/_zonemgr/GIZ/"+cloned+"/ROOT/zbe"))
+	ours = strings.Split(ours, "\n")[0]
+	s.MustRun("zfs", "clone", ours, "rpool/export/mine")
+	for _, g := range made {
+		s.MustRun("zfs", "set", "zonemgr:used=1000000000", "rpool/zones/_zonemgr/GIZ/"+g)
+	}
+	before := s.State()
+	out, errOut, code := s.Run(nil, "zonemgr", "gc", "--unused-goldens", "30d")
+	if code != 0 || strings.Contains(out, "golden ") ||
+		!strings.Contains(errOut, "golden zone kept: "+snapped+": it has snapshots zonemgr did not take: "+userSnap) ||
+		!strings.Contains(errOut, "golden zone kept: "+cloned+": datasets are cloned from its snapshots: rpool/export/mine") {
+		t.Errorf("gc --unused-goldens: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	if got := s.State(); got != before {
+		t.Errorf("gc changed the host:\n%s", diffLines(before, got))
+	}
+}
