@@ -37,8 +37,9 @@ const (
 	// chunks: zonemgr.content, zonemgr.content.1, ... (a zonecfg attr
 	// value holds at most 2*BUFSIZ bytes: libzonecfg's zone_attrtab).
 	AttrContent = "zonemgr.content"
-	// AttrOnDemand marks a golden zone built on demand, with the run id
-	// of the request that built it. Only such golden zones are evicted.
+	// AttrOnDemand marks a golden zone built on demand, with the kind
+	// and time of the request that built it ("exec-diz <stamp>"). Only
+	// such golden zones are evicted.
 	AttrOnDemand = "zonemgr.ondemand"
 	// PropUsed is the property of an on-demand golden zone's dataset
 	// that holds its last use, as seconds since the epoch.
@@ -223,70 +224,94 @@ var contentWait = 2 * time.Hour
 // that build's error. In check mode nothing is built: the golden zone's
 // plan is returned with its name. onDemand marks a golden zone built
 // for a disposable zone with the request's run.
-func (h *Host) goldenFor(ctx context.Context, spec GIZSpec, onDemand string) (name string, built *Outcome, err error) {
+//
+// With hold, the golden zone's lock is taken shared before the build lock
+// is released, and returned held: a disposable zone's run clones it
+// under that lock, so that no eviction (which takes the zone's lock
+// exclusively, and keeps a golden zone whose build lock is held) can
+// destroy the golden zone between its choice and the clone.
+func (h *Host) goldenFor(ctx context.Context, spec GIZSpec, onDemand string, hold bool) (name string, built *Outcome, held *ZoneLock, err error) {
 	w, err := h.Observe(ctx, h.Settings.GIZContainer)
 	if err != nil {
-		return "", nil, err
+		return "", nil, nil, err
 	}
 	c, err := h.contentOf(ctx, w, &spec)
 	if err != nil {
-		return "", nil, err
+		return "", nil, nil, err
 	}
 	name = spec.Name
 	if name == "" {
 		name = c.Name(h.Settings.GIZPrefix)
 	}
 	if z := w.Zones[name]; z != nil && h.CheckMode {
-		return name, nil, h.sameContent(z, c)
+		return name, nil, nil, h.sameContent(z, c)
 	}
 	spec.Name, spec.content, spec.OnDemand, spec.AddPackages = name, c, onDemand, c.Packages
 	if h.CheckMode {
 		out, err := h.EnsureGIZ(ctx, spec)
-		return name, out, err
+		return name, out, nil, err
 	}
 	start := h.now()
-	lk, err := h.lockFile(ctx, "golden zone "+name, "content-"+name+".lock", syscall.LOCK_EX|syscall.LOCK_NB, false)
+	lk, err := h.lockFile(ctx, "golden zone "+name, buildLockName(name), syscall.LOCK_EX|syscall.LOCK_NB, false)
 	if err != nil {
 		if h.Stderr != nil {
 			fmt.Fprintf(h.Stderr, "zonemgr: waiting up to %s for golden zone %s, which another zonemgr run is building\n", contentWait, name)
 		}
 		wctx, cancel := context.WithTimeout(ctx, contentWait)
 		defer cancel()
-		if lk, err = h.lockFile(wctx, "golden zone "+name, "content-"+name+".lock", syscall.LOCK_EX, true); err != nil {
+		if lk, err = h.lockFile(wctx, "golden zone "+name, buildLockName(name), syscall.LOCK_EX, true); err != nil {
 			if wctx.Err() != nil && ctx.Err() == nil {
-				return "", nil, fmt.Errorf("golden zone %s: gave up after %s waiting for another zonemgr run to build it", name, contentWait)
+				return "", nil, nil, fmt.Errorf("golden zone %s: gave up after %s waiting for another zonemgr run to build it", name, contentWait)
 			}
-			return "", nil, err
+			return "", nil, nil, err
 		}
 	}
 	defer lk.Unlock()
 	if w, err = h.Observe(ctx, h.Settings.GIZContainer); err != nil {
-		return "", nil, err
+		return "", nil, nil, err
 	}
 	if z := w.Zones[name]; z != nil {
 		if err := h.sameContent(z, c); err != nil {
-			return "", nil, err
+			return "", nil, nil, err
 		}
 		if z.State == "configured" || z.State == "incomplete" {
-			return "", nil, fmt.Errorf("golden zone %s is %s: a build of it was killed; zonemgr gc finishes it", name, z.State)
+			return "", nil, nil, fmt.Errorf("golden zone %s is %s: a build of it was killed; zonemgr gc finishes it", name, z.State)
 		}
-		return name, nil, nil
+		return h.holdGolden(ctx, name, nil, hold)
 	}
 	if why, when, ok := h.buildFailure(name); ok && !when.Before(start) {
-		return "", nil, fmt.Errorf("golden zone %s: the zonemgr run that was building it failed: %s", name, why)
+		return "", nil, nil, fmt.Errorf("golden zone %s: the zonemgr run that was building it failed: %s", name, why)
 	}
 	if len(c.Publishers) == 0 {
 		if err := h.knownPackages(ctx, spec.pkgField(), c.Packages); err != nil {
-			return "", nil, err
+			return "", nil, nil, err
 		}
 	}
 	out, err := h.EnsureGIZ(ctx, spec)
 	if err != nil {
 		h.recordBuildFailure(name, Phrase(err, nil))
-		return "", nil, err
+		return "", nil, nil, err
 	}
 	h.clearBuildFailure(name)
-	return name, out, nil
+	return h.holdGolden(ctx, name, out, hold)
+}
+
+// buildLockName is the lock file of the build of golden zone name,
+// which goldenFor holds while it finds or builds the zone, and an
+// eviction tries.
+func buildLockName(name string) string { return "content-" + name + ".lock" }
+
+// holdGolden ends goldenFor under the build lock: with hold, it takes
+// the golden zone's lock shared and returns it held.
+func (h *Host) holdGolden(ctx context.Context, name string, out *Outcome, hold bool) (string, *Outcome, *ZoneLock, error) {
+	if !hold {
+		return name, out, nil, nil
+	}
+	lk, err := h.LockZoneShared(ctx, name)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	return name, out, lk, nil
 }
 
 // ensureByContent makes, or finds, the golden zone of a spec that names
@@ -300,7 +325,7 @@ func (h *Host) ensureByContent(ctx context.Context, spec GIZSpec) (*Outcome, err
 		return nil, optErr(spec.pkgField(), "%w", err)
 	}
 	spec.AddPackages = pkgs
-	name, out, err := h.goldenFor(ctx, spec, spec.OnDemand)
+	name, out, _, err := h.goldenFor(ctx, spec, spec.OnDemand, false)
 	if err != nil || out != nil {
 		return out, err
 	}
@@ -342,16 +367,21 @@ func (h *Host) dizGolden(ctx context.Context, spec *DIZSpec, kind string) (*Outc
 				return nil, err
 			}
 			if have, ok := recordedContent(g); ok && have == scratch.Canonical() {
+				if !h.CheckMode {
+					if spec.gizLock, err = h.LockZoneShared(ctx, spec.GIZ); err != nil {
+						return nil, err
+					}
+				}
 				return nil, nil
 			}
 			gs.Source, gs.Snapshot = spec.GIZ, spec.Snapshot
 		}
 	}
-	name, out, err := h.goldenFor(ctx, gs, kind+" "+Stamp(h.now()))
+	name, out, held, err := h.goldenFor(ctx, gs, kind+" "+Stamp(h.now()), true)
 	if err != nil {
 		return nil, err
 	}
-	spec.GIZ, spec.Snapshot = name, ""
+	spec.GIZ, spec.Snapshot, spec.gizLock = name, "", held
 	return out, nil
 }
 
@@ -490,9 +520,12 @@ func ParseAge(s string) (time.Duration, error) {
 // EvictGoldens destroys the golden zones built on demand that have not
 // been cloned for unused and that no zone depends on, each as its own
 // destroy (with its journal). A golden zone made by hand is never
-// evicted; one that became used again, or whose lock another run holds,
-// is kept, saying why. The outcome's values list the evicted zones
-// (evicted) and the kept ones with the reason (kept).
+// evicted. Each is checked again under its locks: one whose build lock
+// another run holds (building it, or choosing it for a clone), that
+// became used again, that has snapshots zonemgr did not take, or whose
+// snapshots are cloned, is kept, saying why; a run that holds the zone's
+// own lock (a clone of it) is waited for. The outcome's values list the
+// evicted zones (evicted) and the kept ones with the reason (kept).
 func (h *Host) EvictGoldens(ctx context.Context, unused time.Duration) (*Outcome, error) {
 	w, err := h.Observe(ctx, h.containers()...)
 	if err != nil {

@@ -53,7 +53,8 @@ type DIZSpec struct {
 	// gizLock is the golden zone's lock, held shared from the reading of
 	// the world until the clone ran, so that the golden zone is not
 	// booted (for a refresh) between the check that it is halted and the
-	// clone.
+	// clone. dizGolden takes it when it chooses or builds the golden
+	// zone, so that it is not evicted before the clone either.
 	gizLock *ZoneLock
 	// fresh: the zone is made for one run (exec-diz): a zone that exists,
 	// or a name another operation holds, is refused.
@@ -169,6 +170,7 @@ func (h *Host) EnsureDIZ(ctx context.Context, spec DIZSpec) (*Outcome, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer spec.gizLock.Unlock()
 	if out := pendingGolden(h, built, spec.GIZ); out != nil {
 		return out, nil
 	}
@@ -242,7 +244,10 @@ func (o *dizOp) lock(ctx context.Context, ls *lockSet) error {
 			return err
 		}
 	}
-	if spec.State != "absent" && spec.GIZ != "" && spec.GIZ != spec.Name {
+	if spec.gizLock != nil {
+		// Taken by dizGolden, with the golden zone chosen under it.
+		ls.held = append(ls.held, spec.gizLock)
+	} else if spec.State != "absent" && spec.GIZ != "" && spec.GIZ != spec.Name {
 		gl, err := ls.shared(ctx, spec.GIZ)
 		if err != nil {
 			return optErr(FieldGIZ, "%w", err)

@@ -349,6 +349,7 @@ func (h *Host) execDIZ(ctx context.Context, spec ExecSpec) (*ExecResult, *Outcom
 	if err != nil {
 		return nil, nil, err
 	}
+	defer d.gizLock.Unlock()
 	if out := pendingGolden(h, built, d.GIZ); out != nil {
 		return nil, out, nil
 	}

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/hashicorp/go-multierror"
@@ -75,8 +76,8 @@ type GIZSpec struct {
 	// keeps what it has for them (the zero set: every field is given).
 	Omitted Fields
 	// OnDemand marks a golden zone built for a disposable zone's
-	// request, with the request's run id (AttrOnDemand): gc evicts such
-	// a golden zone once it is unused.
+	// request, with the request's kind and time ("diz <stamp>",
+	// AttrOnDemand): gc evicts such a golden zone once it is unused.
 	OnDemand string
 	// content is the content a new golden zone records (AttrContent),
 	// and an existing one must record (see goldenFor).
@@ -267,6 +268,21 @@ func (o *gizOp) journal() string {
 // cloned (see DIZSpec.gizLock).
 func (o *gizOp) lock(ctx context.Context, ls *lockSet) error {
 	h, spec := o.h, &o.spec
+	if !spec.evictBefore.IsZero() {
+		// An eviction takes the golden zone's build lock first, as
+		// goldenFor does, and only when it is free: a run that holds it
+		// is building the golden zone or choosing it for a clone, and
+		// then holds the zone's lock shared until the clone is made.
+		_, err := ls.take(func() (*ZoneLock, error) {
+			return h.lockFile(ctx, "golden zone "+spec.Name, buildLockName(spec.Name), syscall.LOCK_EX, false)
+		})
+		if errors.Is(err, ErrLocked) {
+			return &keptError{"another zonemgr run is building it or making a disposable zone from it"}
+		}
+		if err != nil {
+			return err
+		}
+	}
 	if _, err := ls.zone(ctx, spec.Name); err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -316,5 +317,40 @@ func TestEvictKeepsWhatIsNotOurs(t *testing.T) {
 	}
 	if got := s.State(); got != before {
 		t.Errorf("gc changed the host:\n%s", diffLines(before, got))
+	}
+}
+
+// TestEvictKeepsWhatARunHolds: eviction only tries a golden zone's build
+// lock: while a run holds it (building the golden zone, or choosing it for
+// a disposable zone, which then holds the zone's lock until its clone),
+// the golden zone is kept, saying so, and gc does not wait.
+func TestEvictKeepsWhatARunHolds(t *testing.T) {
+	s := goldenSim(t)
+	g0 := goldens(t, s)
+	d := strings.TrimSpace(s.MustRun("zonemgr", "-q", "create-diz", "-p", "developer/build/pkg-config"))
+	g := newGoldens(g0, goldens(t, s))[0]
+	s.MustRun("zonemgr", "-q", "destroy", "-z", d)
+	s.MustRun("zfs", "set", "zonemgr:used=1000000000", "rpool/zones/_zonemgr/GIZ/"+g)
+
+	p := filepath.Join(s.Root, "var/run/zonemgr/locks", "content-"+g+".lock")
+	f, err := os.OpenFile(p, os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		t.Fatal(err)
+	}
+	before := s.State()
+	out, errOut, code := s.Run(nil, "zonemgr", "gc", "--unused-goldens", "30d")
+	if code != 0 || strings.Contains(out, "golden ") ||
+		!strings.Contains(errOut, "golden zone kept: "+g+": another zonemgr run is building it or making a disposable zone from it") {
+		t.Errorf("gc --unused-goldens while the build lock is held: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	if got := s.State(); got != before {
+		t.Errorf("gc changed the host:\n%s", diffLines(before, got))
+	}
+	f.Close()
+	if out, errOut, code := s.Run(nil, "zonemgr", "gc", "--unused-goldens", "30d"); code != 0 || !strings.Contains(out, "golden "+g+"\n") {
+		t.Errorf("gc --unused-goldens once the lock is free: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
 }
