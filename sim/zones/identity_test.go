@@ -3,6 +3,7 @@ package zones
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -265,6 +266,74 @@ func TestInstalledRoot(t *testing.T) {
 			if got := rootLine(); got != booted {
 				t.Errorf("booted: %q, want %q", got, booted)
 			}
+		})
+	}
+}
+
+// TestCloneResetsInitAndSSH: system-unconfigure's reset_init_default()
+// sets TZ=UTC and reset_ssh_config() sets PermitRootLogin no and gives
+// each clone host keys of its own; without /etc/default/init (both
+// flavours) or, on OpenIndiana, without sshd_config, the script fails
+// and so does the clone. OmniOS skips the ssh step without /etc/ssh.
+func TestCloneResetsInitAndSSH(t *testing.T) {
+	for _, f := range core.Flavors {
+		t.Run(string(f), func(t *testing.T) {
+			s := newSimFlavor(t, f)
+			s.installed("golden")
+			groot := filepath.Join(s.root, "zones/golden/root")
+			os.WriteFile(filepath.Join(groot, "etc/ssh/sshd_config"), []byte("Port 22\nPermitRootLogin yes\n"), 0o644)
+			os.WriteFile(filepath.Join(groot, "etc/ssh/ssh_host_rsa_key"), []byte("golden key\n"), 0o600)
+			keys := map[core.Flavor][]string{core.OmniOS: {"rsa", "ecdsa", "ed25519"}, core.OpenIndiana: {"rsa", "dsa"}}[f]
+			hostKeys := map[string]string{}
+			for _, z := range []string{"b1", "b2"} {
+				s.configure(z, basicConfig(z))
+				check(t, "clone "+z, s.run("zoneadm", "-z", z, "clone", "golden"), "", "", 0)
+				root := filepath.Join(s.root, "zones", z, "root")
+				if b, _ := os.ReadFile(filepath.Join(root, "etc/default/init")); string(b) != "TZ=UTC\nCMASK=022\n" {
+					t.Errorf("%s /etc/default/init: %q", z, b)
+				}
+				if b, _ := os.ReadFile(filepath.Join(root, "etc/ssh/sshd_config")); string(b) != "Port 22\nPermitRootLogin no\n" {
+					t.Errorf("%s sshd_config: %q", z, b)
+				}
+				for _, a := range keys {
+					k := filepath.Join(root, "etc/ssh/ssh_host_"+a+"_key")
+					b, err := os.ReadFile(k)
+					fi, _ := os.Stat(k)
+					if err != nil || string(b) == "golden key\n" || fi.Mode().Perm() != 0o600 || hostKeys[string(b)] != "" {
+						t.Errorf("%s %s host key %q (%v) is not a new one of its own", z, a, b, err)
+					}
+					hostKeys[string(b)] = z
+					if _, err := os.Stat(k + ".pub"); err != nil {
+						t.Errorf("%s: no public %s key: %v", z, a, err)
+					}
+				}
+				if old, _ := filepath.Glob(filepath.Join(root, "etc/ssh/*.old")); len(old) != 0 {
+					t.Errorf("%s keeps the old keys: %v", z, old)
+				}
+			}
+			fails := func(name string, change func()) {
+				t.Helper()
+				change()
+				z := "f" + strconv.Itoa(len(name))
+				s.configure(z, basicConfig(z))
+				r := s.run("zoneadm", "-z", z, "clone", "golden")
+				if r.code == 0 || !strings.Contains(r.stdout+r.stderr, "Zone unconfiguration failed") {
+					t.Errorf("%s: clone exit %d\n%s%s", name, r.code, r.stdout, r.stderr)
+				}
+			}
+			os.Remove(filepath.Join(groot, "etc/ssh/sshd_config"))
+			if f == core.OpenIndiana {
+				fails("no sshd_config", func() {})
+			} else {
+				os.RemoveAll(filepath.Join(groot, "etc/ssh"))
+				s.configure("o1", basicConfig("o1"))
+				check(t, "OmniOS without /etc/ssh", s.run("zoneadm", "-z", "o1", "clone", "golden"), "", "", 0)
+			}
+			fails("no /etc/default/init", func() {
+				os.MkdirAll(filepath.Join(groot, "etc/ssh"), 0o755)
+				os.WriteFile(filepath.Join(groot, "etc/ssh/sshd_config"), []byte("PermitRootLogin yes\n"), 0o644)
+				os.Remove(filepath.Join(groot, "etc/default/init"))
+			})
 		})
 	}
 }

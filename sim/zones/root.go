@@ -85,6 +85,10 @@ noaccess::60002:
 #
 root::::type=role;auths=solaris.*,solaris.grant;profiles=All;lock_after_retries=no;min_label=admin_low;clearance=admin_high
 `},
+	// SUNWcs's etc/default/init (illumos-gate usr/src/cmd/init/init.dfl,
+	// without its comment block), which system-unconfigure's
+	// reset_init_default() edits.
+	{"etc/default/init", 0o644, "TZ=PST8PDT\nCMASK=022\n"},
 	// SUNWcs's etc/inet/hosts (illumos-gate usr/src/cmd/cmd-inet/etc/hosts),
 	// the text OpenIndiana's system-unconfigure also resets it to.
 	{"etc/inet/hosts", 0o644, unconfiguredHosts[core.OpenIndiana]},

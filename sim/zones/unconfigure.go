@@ -1,6 +1,7 @@
 package zones
 
 import (
+	"crypto/rand"
 	"fmt"
 	"io/fs"
 	"os"
@@ -150,17 +151,19 @@ func systemUnconfigure(zoneRoot string, f core.Flavor) error {
 			}
 		}
 	}
-	// reset_init_default: sed -i 's/^TZ.*/TZ=UTC/' /etc/default/init
-	// [not simulated when the file is missing: the sim's zone roots
-	// have none, a real zone always has SUNWcs's].
-	if b, err := r.ReadFile("etc/default/init"); err == nil {
+	// reset_init_default(): "$SED -e 's/^TZ.*/TZ=UTC/' -i
+	// $ALTROOT/etc/default/init || bomb ...", the same in both
+	// flavours: a missing file fails the script.
+	b, err := r.ReadFile("etc/default/init")
+	if err == nil {
 		tz := regexp.MustCompile(`(?m)^TZ.*$`)
-		if err := r.WriteFile("etc/default/init", tz.ReplaceAll(b, []byte("TZ=UTC")), 0o644); err != nil {
-			return fmt.Errorf("reset TZ in /etc/default/init: %w", err)
-		}
+		err = r.WriteFile("etc/default/init", tz.ReplaceAll(b, []byte("TZ=UTC")), 0o644)
+	}
+	if err != nil {
+		return fmt.Errorf("Failed to reset TZ in /a/etc/default/init: %w", err)
 	}
 	// blank_root_pw: cat shadow | sed > shadow.blankroot; mv.
-	b, err := r.ReadFile("etc/shadow")
+	b, err = r.ReadFile("etc/shadow")
 	if err != nil {
 		return fmt.Errorf("place the modified /etc/shadow: %w", err)
 	}
@@ -201,15 +204,71 @@ func systemUnconfigure(zoneRoot string, f core.Flavor) error {
 	if si := rep.Services["svc:/network/ldap/client:default"]; si != nil {
 		si.Enabled, si.Temporary = false, nil
 	}
-	// reset_ssh_config: [not simulated: the sim's zone roots have no
-	// /etc/ssh; OmniOS's script skips the step then, OpenIndiana's sed
-	// would fail on the missing sshd_config].
+	if err := resetSSHConfig(r, f); err != nil {
+		return err
+	}
 	// reset_sysding (OpenIndiana): svc:/system/sysding:system runs again
 	// at the next boot.
 	if f == core.OpenIndiana {
 		rep.SysdingPending = true
 	}
 	return rep.write(zoneRoot)
+}
+
+// resetSSHConfig is reset_ssh_config() of each flavour's
+// system-unconfigure: PermitRootLogin set to no in sshd_config, and new
+// host keys in place of the golden zone's, so that no two clones share
+// them. OmniOS (omniosorg/pkg5 src/brand/ipkg/system-unconfigure) skips
+// the step without /etc/ssh and the sed without sshd_config, moves the
+// rsa, ecdsa and ed25519 keys it finds aside, runs "ssh-keygen -A" and
+// removes the old ones; OpenIndiana (OpenIndiana/pkg5
+// src/brand/system-unconfigure) seds sshd_config unconditionally (a
+// missing one fails the script), moves the rsa and dsa keys aside (a
+// failed mv is not checked) and makes new rsa and dsa keys. The sim's
+// keys are random text, not keys [sim]; which types "ssh-keygen -A -f
+// .../ssh_host_rsa_key" makes on OmniOS is [unconfirmed]: the three the
+// script moves aside.
+func resetSSHConfig(r *os.Root, f core.Flavor) error {
+	const cfg = "etc/ssh/sshd_config"
+	algos := []string{"rsa", "dsa"}
+	if f == core.OmniOS {
+		if fi, err := r.Stat("etc/ssh"); err != nil || !fi.IsDir() {
+			return nil
+		}
+		algos = []string{"rsa", "ecdsa", "ed25519"}
+	}
+	b, err := r.ReadFile(cfg)
+	switch {
+	case err == nil:
+		permit := regexp.MustCompile(`(?m)^PermitRootLogin.*$`)
+		if err := r.WriteFile(cfg, permit.ReplaceAll(b, []byte("PermitRootLogin no")), 0o644); err != nil {
+			return fmt.Errorf("Failed to update PermitRootLogin in /a/%s: %w", cfg, err)
+		}
+	case f == core.OpenIndiana || !os.IsNotExist(err):
+		return fmt.Errorf("Failed to update PermitRootLogin in /a/%s: %w", cfg, err)
+	}
+	for _, a := range algos {
+		for _, k := range []string{"etc/ssh/ssh_host_" + a + "_key", "etc/ssh/ssh_host_" + a + "_key.pub"} {
+			r.Rename(k, k+".old")
+		}
+	}
+	for _, a := range algos {
+		key := "etc/ssh/ssh_host_" + a + "_key"
+		secret := make([]byte, 16)
+		rand.Read(secret)
+		if err := r.WriteFile(key, []byte(fmt.Sprintf("simulated %s host key %x\n", a, secret)), 0o600); err != nil {
+			return fmt.Errorf("Failed to create new host key /a/%s: %w", key, err)
+		}
+		if err := r.WriteFile(key+".pub", []byte(fmt.Sprintf("ssh-%s simulated-%x root@unknown\n", a, secret[:4])), 0o644); err != nil {
+			return fmt.Errorf("Failed to create new host key /a/%s.pub: %w", key, err)
+		}
+	}
+	for _, a := range algos {
+		for _, k := range []string{"etc/ssh/ssh_host_" + a + "_key.old", "etc/ssh/ssh_host_" + a + "_key.pub.old"} {
+			r.Remove(k)
+		}
+	}
+	return nil
 }
 
 // removeFile is rm -f of a file of the zone root: a missing file is no
