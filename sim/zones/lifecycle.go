@@ -53,20 +53,25 @@ func bootArgs(args []string) (opts []string, bootbuf string) {
 	return args, ""
 }
 
-// singleUser tells whether boot arguments boot the zone single-user, as
-// zoneadmd's filter_bootargs() reads them (illumos-gate
-// usr/src/cmd/zoneadmd/zoneadmd.c): split at blanks and tabs, a first
-// word that is not an option (a boot file) skipped, then getopt
-// "fi:m:s" up to the first operand; -s is passed on to init.
-func singleUser(bootbuf string) bool {
+// filterBootArgs reads boot arguments as zoneadmd's filter_bootargs()
+// does (illumos-gate usr/src/cmd/zoneadmd/zoneadmd.c): split at blanks
+// and tabs, a first word that is not an option (a boot file) skipped,
+// then getopt "fi:m:s" up to the first operand ("--" ends the options
+// too). It reports whether -s boots the zone single-user, and the
+// operands, which filter_bootargs() discards with a warning.
+func filterBootArgs(bootbuf string) (single bool, unused []string) {
 	words := strings.FieldsFunc(bootbuf, func(r rune) bool { return r == ' ' || r == '\t' })
 	if len(words) > 0 && words[0][0] != '-' {
 		words = words[1:]
 	}
-	single := false
-	for i := 0; i < len(words); i++ {
+	i := 0
+	for ; i < len(words); i++ {
 		w := words[i]
-		if w == "--" || len(w) < 2 || w[0] != '-' {
+		if w == "--" {
+			i++
+			break
+		}
+		if len(w) < 2 || w[0] != '-' {
 			break
 		}
 		for j := 1; j < len(w); j++ {
@@ -81,7 +86,10 @@ func singleUser(bootbuf string) bool {
 			}
 		}
 	}
-	return single
+	if i < len(words) {
+		unused = words[i:]
+	}
+	return single, unused
 }
 
 // bootCmd is "zoneadm boot [-s] [-- boot_arguments]".
@@ -163,7 +171,12 @@ func (a *adm) boot(bootbuf string) int {
 	if bootbuf == "" {
 		bootbuf = c.Bootargs
 	}
-	single := singleUser(bootbuf)
+	single, unused := filterBootArgs(bootbuf)
+	if len(unused) > 0 {
+		// zerror(zlogp, ...) to the zoneadm that asked, which prints
+		// it; a reboot from inside the zone logs it to syslog instead.
+		a.zoneadmdError("WARNING: Unused or invalid boot arguments `%s'.", strings.Join(unused, " "))
+	}
 	kz.State = "running"
 	kz.Booted = now
 	kz.SingleUser = single

@@ -307,6 +307,8 @@ func TestBootArgs(t *testing.T) {
 	milestones("boot file, then -m verbose -s", single)
 	s.must("zoneadm", "-z", "z", "halt")
 	s.must("zonecfg", "-z", "z", "set bootargs=\"-m verbose foo -s\"")
-	s.must("zoneadm", "-z", "z", "boot")
+	// filter_bootargs() discards the operands with a warning.
+	check(t, "boot with operands", s.run("zoneadm", "-z", "z", "boot"), "",
+		"zone 'z': WARNING: Unused or invalid boot arguments `foo -s'.\n", 0)
 	milestones("-s after an operand", multi)
 }
