@@ -272,7 +272,8 @@ func (c *cmd) linkedSuffix() string {
 // zoneImageName returns the zone whose root (<zonepath>/root) is the
 // global-zone path imageDir, among the zones /etc/zones/index lists as
 // installed, or "". The index lines are "name:state:zonepath:uuid", the
-// zonepath double-quoted when it holds a ':' (libzonecfg getzoneent.c).
+// zonepath double-quoted when it holds a ':' (illumos-gate
+// usr/src/lib/libzonecfg/common/getzoneent.c getzoneent_private()).
 func zoneImageName(root, imageDir string) string {
 	b, err := os.ReadFile(filepath.Join(root, "etc", "zones", "index"))
 	if err != nil {

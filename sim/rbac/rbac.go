@@ -315,13 +315,22 @@ const pfexecUsage = "pfexec [-P privset] cmd [arg ..]\n"
 // getopt(argc, argv, "P:") (illumos-gate usr/src/cmd/pfexec/pfexec.c,
 // usr/src/lib/libc/port/gen/getopt.c): "--" ends them; an unknown option
 // or a missing privset is reported by getopt under argv[0], which main()
-// has stripped of its "pf" ("exec" for a pfexec run by name), then
+// has stripped of a leading "pf" ("exec" for a pfexec run by name; a
+// path such as /usr/bin/pfexec stays as it is), then
 // usage(); so is a second -P, without a message; and usage() when no
 // command follows. It returns the command and its arguments, or the exit
 // status and false. The sim does not model -P's privilege sets, which
 // zonemgr never asks for: it refuses -P, where illumos would set them.
 func pfexecOptions(inv *core.Invocation) (args []string, code int, ok bool) {
-	const argv0 = "exec"
+	argv0 := os.Args[0]
+	if cmd := strings.TrimPrefix(argv0, "-"); strings.HasPrefix(cmd, "pf") {
+		// argv[0] += 2, and a login shell's leading '-' put back.
+		dash := cmd != argv0
+		argv0 = argv0[2:]
+		if dash {
+			argv0 = "-" + argv0[1:]
+		}
+	}
 	args = inv.Args
 	usage := func() ([]string, int, bool) {
 		inv.Errf(pfexecUsage)
@@ -430,7 +439,8 @@ func strerror(err error) string {
 // the global-zone path gzpath: search (execute) permission on every
 // directory from / down to gzpath itself, as path lookup checks it
 // (illumos-gate usr/src/uts/common/fs/zfs/zfs_vnops.c zfs_lookup():
-// zfs_fastaccesschk_execute(), then zfs_zaccess(zdp, ACE_EXECUTE), on
+// zfs_fastaccesschk_execute() of zfs_acl.c, then zfs_zaccess(zdp,
+// ACE_EXECUTE), on
 // each directory a name is looked up in; EACCES otherwise). The
 // sim's files belong to the host's root, so an ordinary user is granted
 // what the owner bits say on what the user owns (its uid) and what the

@@ -199,7 +199,8 @@ func (s *State) remountAround(d *dataset, subtree bool, action string, change fu
 			wasMounted[x] = true
 		}
 	}
-	// changelist_gather(): cl_waslegacy when the mountpoint being
+	// libzfs_changelist.c changelist_gather() (illumos-gate
+	// usr/src/lib/libzfs/common): cl_waslegacy when the mountpoint being
 	// changed was legacy or none, unless the filesystem's canmount is
 	// noauto.
 	wasLegacy := false
@@ -242,7 +243,9 @@ func (s *State) postfix(list []*dataset, wasMounted map[*dataset]bool, wasLegacy
 	return errors.Join(errs...)
 }
 
-// shareChangelist is changelist_gather() and change_one() for a change
+// shareChangelist is illumos-gate
+// usr/src/lib/libzfs/common/libzfs_changelist.c changelist_gather() and
+// change_one() for a change
 // of sharenfs or sharesmb on d: d, and below it every filesystem that
 // has one of the two not set locally, with the same rule again below
 // that one (a filesystem with both set locally, and what is below it,

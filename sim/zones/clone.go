@@ -416,7 +416,9 @@ func (a *adm) ipkgClone(c *Config, argv []string) int {
 		// scratch zone) once zoneadm has marked it installed.
 		return a.leaveMounted(c)
 	}
-	// unconfigure_zone(): mount -f, system-unconfigure -R /a in the
+	// unconfigure_zone() (omniosorg/pkg5 src/brand/ipkg/common.ksh,
+	// OpenIndiana/pkg5 src/brand/common.ksh; e_unconfig and e_exitfail
+	// are the two messages below): mount -f, system-unconfigure -R /a in the
 	// scratch zone (unconfigure.go), unmount; the unmount's poststate
 	// hook (mount_active_ds()) leaves the new boot environment mounted
 	// on <zonepath>/root. A failing script is reported (its own output

@@ -110,14 +110,17 @@ func (a *adm) install(c *Config, extra []string, pubs []pkg.Publisher) (string, 
 
 // installedRoot gives a new zone's root account what the flavour's
 // pkgcreatezone leaves it. SUNWcs delivers "root::" (illumos-gate
-// usr/src/cmd/Adm/sun/shadow). OmniOS's pkgcreatezone replaces the empty
+// usr/src/cmd/Adm/sun/shadow). OmniOS's pkgcreatezone (omniosorg/pkg5
+// src/brand/ipkg/pkgcreatezone, at the top level) replaces the empty
 // hash with the hash of a blank password ("sed -i -e
 // 's%^root::%root:$5$kr1VgdIt$...:%' $ZONEROOT/etc/shadow", in place:
-// the mode stays). OpenIndiana's leaves it, and installs sysding, whose
-// svc:/system/sysding:system has config/finished false
-// (olbohlen/sysding sysding.xml, which OpenIndiana packages
-// [derived]), so it runs at the zone's first boot and gives the empty
-// root password NP (unconfigure.go sysdingFirstBoot).
+// the mode stays). OpenIndiana's (OpenIndiana/pkg5 src/brand/pkgcreatezone)
+// leaves it, and installs pkg:/service/management/sysding, whose
+// svc:/system/sysding:system has config/finished false, so it runs at the
+// zone's first boot and gives the empty root password NP
+// (unconfigure.go sysdingFirstBoot) [unconfirmed: sysding's own sources
+// (olbohlen/sysding sysding.xml) were not read; what it does is taken
+// from OpenIndiana's packaging of it].
 func installedRoot(zoneRoot string, f core.Flavor) error {
 	r, err := os.OpenRoot(zoneRoot)
 	if err != nil {

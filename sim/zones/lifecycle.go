@@ -43,7 +43,9 @@ func bootDelay() (time.Duration, error) {
 
 // bootArgs splits a subcommand's arguments at "--" and returns the
 // options before it and the boot arguments after it as zoneadm passes
-// them to zoneadmd (zarg.bootbuf: joined by spaces).
+// them to zoneadmd: zarg.bootbuf, the arguments joined by blanks
+// (illumos-gate usr/src/cmd/zoneadm/zoneadm.c boot_func(),
+// reboot_func() and shutdown_func(), each a strlcat loop).
 func bootArgs(args []string) (opts []string, bootbuf string) {
 	for i, a := range args {
 		if a == "--" {
@@ -353,6 +355,10 @@ func (a *adm) halt(c *Config, k *Kernel) {
 		return
 	}
 	killZoneProcesses(a.zone, kz.Pids, a.zoneRoot(c))
+	// vplat_teardown() (illumos-gate usr/src/cmd/zoneadmd/vplat.c):
+	// unmount_filesystems() takes down the zone's mounts, the tmpfs on
+	// /etc/svc/volatile with svc.configd's door among them, and, for a
+	// mounted zone, the scratch root's.
 	stopConfigd(a.zoneRoot(c))
 	if kz.State == "mounted" {
 		removeScratch(a.inv.Path(path.Join(c.Zonepath, scratchDir)))
@@ -562,9 +568,12 @@ func (a *adm) mountCmd() int {
 		a.zerror("%v", err)
 		return 1
 	}
-	// zone_ready(Z_MNT_SCRATCH): a fresh tmpfs on the zone's
-	// /etc/svc/volatile is never mounted (no SMF runs), and the zone
-	// is created in its scratch root (scratch.go).
+	// zone_ready(Z_MNT_SCRATCH) (illumos-gate
+	// usr/src/cmd/zoneadmd/zoneadmd.c zone_ready(), vplat.c
+	// build_mounted_pre_var()): the zone is created in its scratch root
+	// (scratch.go), where no SMF runs, so its repository door is not
+	// served [unconfirmed: vplat.c does not name /etc/svc/volatile; the
+	// door goes with the tmpfs the zone's own boot mounts there].
 	stopConfigd(a.zoneRoot(c))
 	if err := makeScratch(a.inv.Path(path.Join(c.Zonepath, scratchDir))); err != nil {
 		a.zoneadmdError("%v", err)

@@ -105,7 +105,8 @@ root::::type=role;auths=solaris.*,solaris.grant;profiles=All;lock_after_retries=
 // No /etc/nodename: no package delivers one (illumos-gate
 // usr/src/pkg/manifests/SUNWcs.mf has etc/inet/hosts and the etc/hosts
 // link only) and neither flavour's pkgcreatezone writes one, so a new
-// zone boots with its zone name as nodename (identity-node's fallback to
+// zone boots with its zone name as nodename (illumos-gate
+// usr/src/cmd/svc/milestone/identity-node's fallback to
 // "uname -n").
 func populateRoot(dir string) error {
 	for _, d := range []struct {

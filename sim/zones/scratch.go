@@ -80,7 +80,9 @@ func makeScratch(lu string) error {
 	return makeDevices(lu)
 }
 
-// removeScratch is the scratch root's end at unmount (or halt).
+// removeScratch is the scratch root's end at unmount (or halt): its
+// mounts taken down and <zonepath>/lu removed (illumos-gate
+// usr/src/cmd/zoneadmd/vplat.c vplat_teardown(), unmount_filesystems()).
 func removeScratch(lu string) {
 	os.RemoveAll(lu)
 }

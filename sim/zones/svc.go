@@ -250,7 +250,7 @@ func (r *repository) match(pattern string) []string {
 // 16; FMRI 50, SVC and INST 20, which as the last column are never padded
 // here). sprint_state() pads the state to 15 in a buffer of 15 characters,
 // so a state is followed by exactly one column of blanks, like the header.
-var svcColumns = map[string]int{"state": 14, "nstate": 14, "stime": 8, "fmri": 0, "svc": 0, "inst": 0, "sta": 4, "nsta": 4, "zone": 16}
+var svcColumns = map[string]int{"state": 14, "nstate": 13, "stime": 8, "fmri": 0, "svc": 0, "inst": 0, "sta": 4, "nsta": 4, "zone": 16}
 
 // svcUnsimulatedColumns are the other columns of svcs.c columns[]: valid
 // names whose contents the sim does not keep.
@@ -328,7 +328,11 @@ const noServer = "repository server unavailable"
 // following the zone's symbolic links out of it.
 var doorName = strings.TrimPrefix(repositoryDoor, "/")
 
-// startConfigd creates the repository door of a zone root that boots.
+// startConfigd creates the repository door of a zone root that boots:
+// svc.startd starts svc.configd first (illumos-gate
+// usr/src/cmd/svc/startd/fork.c fork_configd()), which makes its door at
+// REPOSITORY_DOOR_NAME (usr/src/cmd/svc/configd/configd.c main(),
+// setup_main_door()).
 func startConfigd(zoneRoot string) error {
 	r, err := os.OpenRoot(zoneRoot)
 	if err != nil {
@@ -345,8 +349,9 @@ func startConfigd(zoneRoot string) error {
 }
 
 // stopConfigd removes a zone root's repository door: its tmpfs goes at
-// halt, and a fresh one is mounted at the next ready or mount, so a door
-// copied with the dataset (a snapshot of a running zone) never serves.
+// halt (vplat.c unmount_filesystems()), so a door copied with the dataset
+// (a snapshot of a running zone) never serves [unconfirmed: that the
+// next ready or mount finds no door before svc.configd makes one].
 func stopConfigd(zoneRoot string) {
 	if r, err := os.OpenRoot(zoneRoot); err == nil {
 		r.Remove(doorName)

@@ -162,6 +162,8 @@ func TestSvcs(t *testing.T) {
 	}{
 		{"booting milestone", []string{"slow", "svcs", "-H", "-o", "state", ms}, "offline*\n", "", 0},
 		{"booted milestone", []string{"quick", "svcs", "-H", "-o", "state", ms}, "online\n", "", 0},
+		// sprint_nstate(): "%-*s " with MAX_SCF_STATE_STRING_SZ - 1 (13).
+		{"nstate column", []string{"quick", "svcs", "-H", "-o", "nstate,fmri", ms}, "-" + strings.Repeat(" ", 13) + ms + "\n", "", 0},
 		{"single-user boot", []string{"single", "svcs -H -o state svc:/milestone/single-user:default milestone/multi-user"}, "online\noffline\n", "", 0},
 		{"disabled service", []string{"quick", "svcs", "-H", "-o", "state", "svc:/network/ldap/client:default"}, "disabled\n", "", 0},
 		// print_header() runs even when nothing matched.
