@@ -72,8 +72,7 @@ func missingNames(stderr string) (names []string, onlyMissing bool) {
 // says a dataset does not exist, and returns any other error unchanged.
 func classify(err error) error {
 	var ce *illumos.CommandError
-	var ne *NotExistError
-	if !errors.As(err, &ce) || errors.As(err, &ne) {
+	if !errors.As(err, &ce) {
 		return err
 	}
 	if names, _ := missingNames(ce.Stderr); len(names) > 0 {

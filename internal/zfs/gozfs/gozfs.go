@@ -103,8 +103,9 @@ func recoverGoZFS(fn func() error) (err error) {
 }
 
 // fromGoZFS converts go-zfs's error for command c into this package's:
-// a command that ran and failed becomes an *illumos.CommandError (or a
-// *NotExistError wrapping one), and res gets its exit code and stderr.
+// a command that ran and failed becomes an *illumos.CommandError, as a
+// zfs.Library returns it (zfs.Apply classifies it; the exported calls
+// below do with zfs.Classify), and res gets its exit code and stderr.
 func fromGoZFS(c illumos.Cmd, res *illumos.Result, err error) error {
 	if err == nil {
 		return nil
@@ -125,11 +126,11 @@ func fromGoZFS(c illumos.Cmd, res *illumos.Result, err error) error {
 	}
 	res.ExitCode = ee.ExitCode()
 	res.Stderr = []byte(ze.Stderr)
-	return zfs.Classify(&illumos.CommandError{
+	return &illumos.CommandError{
 		Cmd:      c,
 		ExitCode: ee.ExitCode(),
 		Stderr:   strings.TrimSpace(ze.Stderr),
-	})
+	}
 }
 
 // Destroy destroys a dataset or snapshot with go-zfs: zfs.DestroyCmd's
@@ -141,7 +142,7 @@ func Destroy(ctx context.Context, r illumos.Runner, name string, recursive bool)
 		err = destroy(ctx, r, c, name, recursive)
 	}
 	if err != nil {
-		return fmt.Errorf("destroy %s: %w", name, err)
+		return fmt.Errorf("destroy %s: %w", name, zfs.Classify(err))
 	}
 	return nil
 }
@@ -165,7 +166,7 @@ func SetProperty(ctx context.Context, r illumos.Runner, name, prop, value string
 		err = setProperty(ctx, r, c, name, prop, value)
 	}
 	if err != nil {
-		return fmt.Errorf("set %s of %s: %w", prop, name, err)
+		return fmt.Errorf("set %s of %s: %w", prop, name, zfs.Classify(err))
 	}
 	return nil
 }
@@ -197,7 +198,7 @@ func PropertyValue(ctx context.Context, r illumos.Runner, name, prop string) (st
 		return err
 	})
 	if err != nil {
-		return "", fmt.Errorf("get %s of %s: %w", prop, name, err)
+		return "", fmt.Errorf("get %s of %s: %w", prop, name, zfs.Classify(err))
 	}
 	return value, nil
 }
@@ -210,7 +211,7 @@ func Rollback(ctx context.Context, r illumos.Runner, snap string, destroyNewer b
 		err = rollback(ctx, r, c, snap, destroyNewer)
 	}
 	if err != nil {
-		return fmt.Errorf("rollback to %s: %w", snap, err)
+		return fmt.Errorf("rollback to %s: %w", snap, zfs.Classify(err))
 	}
 	return nil
 }
@@ -267,7 +268,7 @@ func GetPool(ctx context.Context, r illumos.Runner, name string) (Pool, error) {
 		return nil
 	})
 	if err != nil {
-		return Pool{}, fmt.Errorf("get pool %s: %w", name, err)
+		return Pool{}, fmt.Errorf("get pool %s: %w", name, zfs.Classify(err))
 	}
 	return p, nil
 }
