@@ -161,11 +161,15 @@ func measure(cfg config) (*report, error) {
 			return nil, err
 		}
 	}
+	missing := ""
+	if cfg.ssh != 0 {
+		missing = sshMissing()
+	}
 	switch {
 	case cfg.ssh == 0:
 		rep.sshSkip = "not run (-ssh 0, or -short)"
-	case sshMissing() != "":
-		rep.sshSkip = "not run: " + sshMissing()
+	case missing != "":
+		rep.sshSkip = "not run: " + missing
 	default:
 		if rep.ssh, err = benchSSH(cfg); err != nil {
 			return nil, err

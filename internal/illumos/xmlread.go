@@ -33,18 +33,6 @@ type xmlElem struct {
 	children []*xmlElem
 }
 
-// attr returns the value of the last attribute called name, and whether
-// there is one.
-func (e *xmlElem) attr(name string) (string, bool) {
-	v, ok := "", false
-	for _, a := range e.attrs {
-		if a[0] == name {
-			v, ok = a[1], true
-		}
-	}
-	return v, ok
-}
-
 // readXML returns the root element of the document b.
 func readXML(b []byte) (*xmlElem, error) {
 	r := &xmlReader{s: string(b)}

@@ -5,6 +5,7 @@
 package textio
 
 import (
+	"bytes"
 	"io"
 	"strings"
 	"sync"
@@ -116,7 +117,7 @@ type Lines struct {
 
 func (l *Lines) Write(p []byte) (int, error) {
 	n := len(p)
-	if i := strings.LastIndexByte(string(p), '\n'); i >= 0 {
+	if i := bytes.LastIndexByte(p, '\n'); i >= 0 {
 		line := append(l.buf, p[:i+1]...)
 		l.buf = l.buf[:0]
 		if _, err := l.W.Write(line); err != nil {

@@ -217,7 +217,9 @@ func (h *Host) contentOf(ctx context.Context, w *World, spec *GIZSpec) (*Content
 var contentWait = 2 * time.Hour
 
 // goldenFor returns the golden zone of spec's content, named by it (or
-// as spec names it): found when it exists, built when it does not. Concurrent
+// as spec names it): found when it exists, built when it does not. w is
+// the golden zones as the caller just observed them, or nil; they are
+// observed again under the build lock. Concurrent
 // requests for one content build it once: each takes the content's
 // build lock, waiting (up to contentWait, saying so) while another run
 // builds; a request that waited for a build that failed fails with
@@ -230,10 +232,11 @@ var contentWait = 2 * time.Hour
 // under that lock, so that no eviction (which takes the zone's lock
 // exclusively, and keeps a golden zone whose build lock is held) can
 // destroy the golden zone between its choice and the clone.
-func (h *Host) goldenFor(ctx context.Context, spec GIZSpec, onDemand string, hold bool) (name string, built *Outcome, held *ZoneLock, err error) {
-	w, err := h.Observe(ctx, h.Settings.GIZContainer)
-	if err != nil {
-		return "", nil, nil, err
+func (h *Host) goldenFor(ctx context.Context, w *World, spec GIZSpec, onDemand string, hold bool) (name string, built *Outcome, held *ZoneLock, err error) {
+	if w == nil {
+		if w, err = h.Observe(ctx, h.Settings.GIZContainer); err != nil {
+			return "", nil, nil, err
+		}
 	}
 	c, err := h.contentOf(ctx, w, &spec)
 	if err != nil {
@@ -325,7 +328,7 @@ func (h *Host) ensureByContent(ctx context.Context, spec GIZSpec) (*Outcome, err
 		return nil, optErr(spec.pkgField(), "%w", err)
 	}
 	spec.AddPackages = pkgs
-	name, out, _, err := h.goldenFor(ctx, spec, spec.OnDemand, false)
+	name, out, _, err := h.goldenFor(ctx, nil, spec, spec.OnDemand, false)
 	if err != nil || out != nil {
 		return out, err
 	}
@@ -352,9 +355,10 @@ func (h *Host) dizGolden(ctx context.Context, spec *DIZSpec, kind string) (*Outc
 		return nil, err
 	}
 	gs := GIZSpec{State: "present", AddPackages: spec.Packages, BootTimeout: spec.BootTimeout, forDIZ: true}
+	var w *World
 	if spec.GIZ != "" {
-		w, err := h.Observe(ctx, h.Settings.GIZContainer)
-		if err != nil {
+		var err error
+		if w, err = h.Observe(ctx, h.Settings.GIZContainer); err != nil {
 			return nil, err
 		}
 		g := w.Zones[spec.GIZ]
@@ -377,7 +381,7 @@ func (h *Host) dizGolden(ctx context.Context, spec *DIZSpec, kind string) (*Outc
 			gs.Source, gs.Snapshot = spec.GIZ, spec.Snapshot
 		}
 	}
-	name, out, held, err := h.goldenFor(ctx, gs, kind+" "+Stamp(h.now()), true)
+	name, out, held, err := h.goldenFor(ctx, w, gs, kind+" "+Stamp(h.now()), true)
 	if err != nil {
 		return nil, err
 	}
@@ -448,12 +452,16 @@ func (h *Host) buildFailures(name string) string {
 // buildFailure returns the error of the last failed build of a golden
 // zone by content and when it failed.
 func (h *Host) buildFailure(name string) (string, time.Time, bool) {
-	p := h.buildFailures(name)
-	fi, err := os.Stat(p)
+	f, err := os.Open(h.buildFailures(name))
 	if err != nil {
 		return "", time.Time{}, false
 	}
-	b, err := readBounded(p, 64<<10)
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return "", time.Time{}, false
+	}
+	b, err := io.ReadAll(io.LimitReader(f, 64<<10))
 	if err != nil {
 		return "", time.Time{}, false
 	}
@@ -461,28 +469,30 @@ func (h *Host) buildFailure(name string) (string, time.Time, bool) {
 }
 
 // recordBuildFailure records why a build of a golden zone by content
-// failed, for the requests that waited for it.
+// failed, for the requests that waited for it; a record it cannot write
+// is warned about (those requests then build again).
 func (h *Host) recordBuildFailure(name, why string) {
 	p := h.buildFailures(name)
-	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
-		return
+	err := os.MkdirAll(filepath.Dir(p), 0o700)
+	if err == nil {
+		err = os.WriteFile(p, []byte(why+"\n"), 0o600)
 	}
-	_ = os.WriteFile(p, []byte(why+"\n"), 0o600)
+	h.warnf(err, "record the failed build of golden zone %s", name)
 }
 
 // clearBuildFailure removes the record of a failed build.
 func (h *Host) clearBuildFailure(name string) {
-	_ = os.Remove(h.buildFailures(name))
+	if err := os.Remove(h.buildFailures(name)); !os.IsNotExist(err) {
+		h.warnf(err, "remove the record of golden zone %s's failed build", name)
+	}
 }
 
-// readBounded reads at most max bytes of a file zonemgr wrote.
-func readBounded(p string, max int64) ([]byte, error) {
-	f, err := os.Open(p)
-	if err != nil {
-		return nil, err
+// warnf writes a warning to the host's standard error when err is not
+// nil: something zonemgr could not do that does not fail the operation.
+func (h *Host) warnf(err error, format string, a ...any) {
+	if err != nil && h.Stderr != nil {
+		fmt.Fprintf(h.Stderr, "zonemgr: warning: %s: %v\n", fmt.Sprintf(format, a...), err)
 	}
-	defer f.Close()
-	return io.ReadAll(io.LimitReader(f, max))
 }
 
 // lastUsed is when a golden zone was last cloned: its dataset's

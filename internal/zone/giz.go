@@ -322,10 +322,12 @@ func (o *gizOp) plan(ctx context.Context, _ *lockSet, p *Plan, out *Outcome) err
 			return &keptError{"it is gone"}
 		case z.Attr(AttrOnDemand) == "":
 			return &keptError{"it was not made on demand"}
-		case lastUsed(w, z).After(spec.evictBefore):
-			return &keptError{"it was used since " + Stamp(lastUsed(w, z))}
-		case len(gizDependents(w, z)) > 0:
-			return &keptError{"zones depend on it: " + strings.Join(gizDependents(w, z), ", ")}
+		}
+		if used := lastUsed(w, z); used.After(spec.evictBefore) {
+			return &keptError{"it was used since " + Stamp(used)}
+		}
+		if deps := gizDependents(w, z); len(deps) > 0 {
+			return &keptError{"zones depend on it: " + strings.Join(deps, ", ")}
 		}
 		if why, err := h.notOursToEvict(ctx, w, z); err != nil {
 			return err
@@ -848,8 +850,10 @@ func (h *Host) askUpdates(ctx context.Context, z *Zone, ds string) (updatesAnswe
 	case ctx.Err() != nil:
 		return 0, fmt.Errorf("zone %s: %w", z.Name, ctx.Err())
 	}
-	mounted, _, merr := h.rootMounted(ctx, z.Zonepath, ds)
-	if merr == nil && !mounted && h.Privileged {
+	if !h.Privileged {
+		return askInZone, nil
+	}
+	if mounted, _, err := h.rootMounted(ctx, z.Zonepath, ds); err == nil && !mounted {
 		return askMounted, nil
 	}
 	return askInZone, nil

@@ -177,10 +177,33 @@ func (h *Host) setupSteps(zone, zid string, s Setup, acc *accounts, b Boot) []St
 	return steps
 }
 
+// isBootStep reports whether s is a zoneadm boot (bootSteps).
+func isBootStep(s Step) bool {
+	return s.Cmd != nil && len(s.Cmd.Argv) > 3 && s.Cmd.Argv[0] == "zoneadm" && s.Cmd.Argv[3] == "boot"
+}
+
 // booted reports whether steps boot a zone and wait for its multi-user
 // milestone.
 func booted(steps []Step) bool {
 	return slices.ContainsFunc(steps, func(s Step) bool { return s.Wait != nil && s.Wait.Milestone == MilestoneMultiUser })
+}
+
+// withServices follows the steps that bring a zone to its state with
+// the enabling of the zone's services (servicesStep) when they boot it
+// to its multi-user milestone. When they boot it without waiting for
+// that milestone (no wait, single-user), the services are not enabled
+// now, and the outcome warns that a start that waits for multi-user
+// enables them.
+func withServices(zone string, boot []Step, services []string, out *Outcome) []Step {
+	switch {
+	case len(services) == 0:
+		return boot
+	case booted(boot):
+		return append(boot, servicesStep(zone, services)...)
+	case slices.ContainsFunc(boot, isBootStep):
+		out.Warnings = append(out.Warnings, fmt.Sprintf("zone %s boots without waiting for its multi-user milestone, so %s is not enabled in it yet: a start that waits for multi-user enables it", zone, strings.Join(services, ", ")))
+	}
+	return boot
 }
 
 // servicesStep enables, in a zone just booted to its multi-user
@@ -199,30 +222,7 @@ func booted(steps []Step) bool {
 // needs nfs/client only optionally), so it starts at the first boot and
 // reads the maps then, whoever boots the zone. No profile enables the
 // LDAP client.
-// withServices follows the steps that bring a zone to its state with
-// the enabling of the zone's services (servicesStep) when they boot it
-// to its multi-user milestone. When they boot it without waiting for
-// that milestone (no wait, single-user), the services are not enabled
-// now, and the outcome warns that a start that waits for multi-user
-// enables them.
-func withServices(zone string, boot []Step, services []string, out *Outcome) []Step {
-	switch {
-	case len(services) == 0:
-		return boot
-	case booted(boot):
-		return append(boot, servicesStep(zone, services)...)
-	case slices.ContainsFunc(boot, func(s Step) bool {
-		return s.Cmd != nil && len(s.Cmd.Argv) > 3 && s.Cmd.Argv[0] == "zoneadm" && s.Cmd.Argv[3] == "boot"
-	}):
-		out.Warnings = append(out.Warnings, fmt.Sprintf("zone %s boots without waiting for its multi-user milestone, so %s is not enabled in it yet: a start that waits for multi-user enables it", zone, strings.Join(services, ", ")))
-	}
-	return boot
-}
-
 func servicesStep(zone string, services []string) []Step {
-	if len(services) == 0 {
-		return nil
-	}
 	return []Step{{
 		Why: "enable " + strings.Join(services, ", "),
 		Cmd: &illumos.Cmd{Argv: append([]string{"zlogin", "-S", zone, "svcadm", "enable", "-r"}, services...), ZoneStatus: true},

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"strconv"
 	"strings"
 
 	"github.com/zonemgr/zonemgr/internal/illumos"
@@ -144,18 +145,13 @@ func ldapEdits(files []ldapFile) []FileEdit {
 	return e
 }
 
+// atoiOr is s as a uid or gid (decimal digits, below 2^31), or def.
 func atoiOr(s string, def int) int {
-	n := 0
-	if s == "" {
+	n, err := strconv.ParseUint(s, 10, 31)
+	if err != nil {
 		return def
 	}
-	for _, c := range s {
-		if c < '0' || c > '9' || n > 1<<30 {
-			return def
-		}
-		n = n*10 + int(c-'0')
-	}
-	return n
+	return int(n)
 }
 
 // editPaths lists the files and directories edits change, once each, in
