@@ -82,7 +82,7 @@ func Judge(stdout []byte, exitCode int, stderr []byte) Verdict {
 	addLines(data)
 	if _, ok := data["failed"]; !ok {
 		rc, hasRC := data["rc"]
-		data["failed"] = hasRC && rcFails(rc)
+		data["failed"] = hasRC && RCFails(rc)
 	}
 	if _, ok := data["changed"]; !ok {
 		data["changed"] = false
@@ -119,7 +119,7 @@ func addLines(data map[string]any) {
 			continue
 		}
 		if s, isStr := v.(string); isStr {
-			data[k+"_lines"] = splitLines(s)
+			data[k+"_lines"] = SplitLines(s)
 		} else if !truthy(v) {
 			data[k+"_lines"] = []any{}
 		}
@@ -139,7 +139,7 @@ func Registered(obj map[string]any) map[string]any {
 // non-blank junk after gives Ansible's warning. Lines are split as
 // Python's str.splitlines splits them and joined with "\n".
 func FilterJSON(stdout []byte) (filtered []byte, warnings []string, err error) {
-	lines := splitLines(string(stdout))
+	lines := SplitLines(string(stdout))
 	start := slices.IndexFunc(lines, func(l string) bool {
 		return strings.HasPrefix(strings.TrimSpace(l), "{")
 	})
@@ -160,10 +160,10 @@ func FilterJSON(stdout []byte) (filtered []byte, warnings []string, err error) {
 	return []byte(strings.Join(lines[:end+1], "\n")), warnings, nil
 }
 
-// splitLines splits s as Python's str.splitlines does: at \n, \r, \r\n,
+// SplitLines splits s as Python's str.splitlines does: at \n, \r, \r\n,
 // \v, \f, \x1c, \x1d, \x1e, \x85, U+2028 and U+2029, with no empty last
 // line for a trailing line break.
-func splitLines(s string) []string {
+func SplitLines(s string) []string {
 	lines := []string{}
 	var b strings.Builder
 	rs := []rune(s)
@@ -187,9 +187,9 @@ func splitLines(s string) []string {
 	return lines
 }
 
-// rcFails tells whether an rc value fails a task without failed, by
+// RCFails tells whether an rc value fails a task without failed, by
 // Python's `rc not in [0, "0"]`: numeric zero, false and "0" pass.
-func rcFails(rc any) bool {
+func RCFails(rc any) bool {
 	switch v := rc.(type) {
 	case bool:
 		return v

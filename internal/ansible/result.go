@@ -51,7 +51,7 @@ func (r *Result) Object() map[string]any {
 		}
 	}
 	failed, msg := r.Failed, r.Msg
-	if rc, ok := obj["rc"]; ok && !failed && !r.RCAccepted && rcFails(rc) {
+	if rc, ok := obj["rc"]; ok && !failed && !r.RCAccepted && RCFails(rc) {
 		failed = true
 		if msg == "" {
 			msg = "non-zero return code"

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/zonemgr/zonemgr/internal/ansible"
 	"github.com/zonemgr/zonemgr/runner/play/jinja"
 )
 
@@ -322,21 +323,10 @@ func pyBytesQuote(s string) string {
 
 // splitLinesPy is Python's str.splitlines, as Ansible makes stdout_lines.
 func splitLinesPy(s string) []any {
-	out := []any{}
-	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c != '\n' && c != '\r' && c != '\v' && c != '\f' && c != 0x1c && c != 0x1d && c != 0x1e {
-			continue
-		}
-		out = append(out, s[start:i])
-		if c == '\r' && i+1 < len(s) && s[i+1] == '\n' {
-			i++
-		}
-		start = i + 1
-	}
-	if start < len(s) {
-		out = append(out, s[start:])
+	lines := ansible.SplitLines(s)
+	out := make([]any, len(lines))
+	for i, l := range lines {
+		out[i] = l
 	}
 	return out
 }

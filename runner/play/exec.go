@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/zonemgr/zonemgr/internal/ansible"
 	"github.com/zonemgr/zonemgr/internal/config"
 	"github.com/zonemgr/zonemgr/runner/play/jinja"
 )
@@ -109,9 +110,6 @@ type inherited struct {
 	rescuable bool
 	// handler tells that the tasks are a handler's.
 	handler bool
-	// parentName is the name of the enclosing include, for
-	// ansible_failed_task.
-	parentName string
 }
 
 // An outcome is the result of running an action once (one task, or one
@@ -974,7 +972,7 @@ func sleep(ctx context.Context, d time.Duration) bool {
 func (x *run) judge(t *task, sc *scope, o *outcome) {
 	if !o.res.Has("failed") {
 		rc, hasRC := o.res.Get("rc")
-		o.res.Set("failed", hasRC && !(rc == 0 || rc == "0"))
+		o.res.Set("failed", hasRC && ansible.RCFails(jinja.Plain(rc)))
 	}
 	if !o.res.Has("changed") {
 		o.res.Set("changed", false)

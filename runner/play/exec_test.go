@@ -1025,3 +1025,11 @@ func TestCancelledContext(t *testing.T) {
 		t.Errorf("stdout %q stderr %q", out.String(), errOut.String())
 	}
 }
+
+func TestSplitLinesPy(t *testing.T) {
+	got := splitLinesPy("a\r\nb\u0085c\u2028d\u2029e\x1cf\n")
+	want := []any{"a", "b", "c", "d", "e", "f"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("splitLinesPy = %q, want %q (Python's str.splitlines)", got, want)
+	}
+}

@@ -1146,7 +1146,7 @@ func (l *loader) task(n *yaml.Node, inh inheritedTags) *task {
 	l.checkAction(t, actionVal)
 	t.tags = append(append([]any{}, inh.tags...), t.tags...)
 	if t.kind == kindInclude {
-		l.include(t, actionVal, inh)
+		l.include(t, actionVal)
 	}
 	return t
 }
@@ -1664,7 +1664,7 @@ func (l *loader) assertThat(t *task, that any, n *yaml.Node) {
 }
 
 // include loads the file of include_tasks or import_tasks.
-func (l *loader) include(t *task, n *yaml.Node, inh inheritedTags) {
+func (l *loader) include(t *task, n *yaml.Node) {
 	var name string
 	if v, ok := argValueOK(t.args, "_raw_params"); ok {
 		name = jinja.Str(v)
@@ -1731,11 +1731,10 @@ func (l *loader) include(t *task, n *yaml.Node, inh inheritedTags) {
 	saved := l.conv
 	l.conv = l.converter(path, data)
 	l.including = append(l.including, filepath.Clean(path))
-	sub := inh
+	// An import's tasks inherit its tags; an include's inherit none.
+	var sub inheritedTags
 	if t.imported {
-		sub = inheritedTags{tags: t.tags}
-	} else {
-		sub = inheritedTags{}
+		sub.tags = t.tags
 	}
 	t.included = l.tasks(root, sub)
 	l.including = l.including[:len(l.including)-1]

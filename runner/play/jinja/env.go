@@ -236,10 +236,6 @@ func ansibleUndefinedMessage(ue *undefinedError) string {
 	return ue.Error() + ". " + ue.Error()
 }
 
-// IsUndefined tells whether v, a value a Vars' Lookup got from
-// RenderVar, is undefined: a variable whose value uses an undefined one.
-func IsUndefined(v any) bool { return isUndefined(v) }
-
 // A recursionError is a variable whose value refers to itself.
 type recursionError struct{ Src string }
 

@@ -62,16 +62,6 @@ func (tv *testVars) env() *Env { return NewEnv(nil, tv, &Cache{}) }
 // render renders v in an evaluation of its own.
 func (tv *testVars) render(v any) (any, error) { return tv.env().Render(v) }
 
-// cond evaluates the expression src as a condition, to its truth.
-func (tv *testVars) cond(src string) (bool, error) {
-	e, err := ParseExpr(src)
-	if err != nil {
-		return false, err
-	}
-	v, err := e.Eval(tv.env())
-	return Truth(v), err
-}
-
 // yamlDict reads a YAML mapping as PyYAML does, for the tests' vars.
 func yamlDict(t testing.TB, text string) *Dict {
 	t.Helper()

@@ -116,11 +116,6 @@ func filterCombine(a *fargs) (any, error) {
 	if len(dicts) == 0 {
 		return NewDict(0), nil
 	}
-	for _, d := range dicts {
-		if _, ok := d.(*Dict); !ok {
-			continue
-		}
-	}
 	if len(dicts) == 1 {
 		return dicts[0], nil
 	}

@@ -3,7 +3,6 @@ package jinja
 import (
 	"errors"
 	"fmt"
-	"strings"
 )
 
 // The filters over lists and dicts: Jinja2's select, reject, selectattr,
@@ -379,6 +378,3 @@ func filterItems2Dict(a *fargs) (any, error) {
 	}
 	return out, nil
 }
-
-// joinStrings joins the text of values with sep.
-func joinStrings(vals []string, sep string) string { return strings.Join(vals, sep) }

@@ -321,10 +321,6 @@ func abs(n int) int {
 	return n
 }
 
-// NormalizeJSON turns a value decoded by encoding/json into the value
-// Python's json module gives: see FromPlain.
-func NormalizeJSON(v any) any { return FromPlain(v) }
-
 // seqOf returns the elements of a list or tuple.
 func seqOf(v any) ([]any, bool) {
 	switch x := v.(type) {
