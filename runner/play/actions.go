@@ -68,8 +68,7 @@ func debugVar(v any, sc *scope) (any, error) {
 			}
 			return nil, err
 		}
-		eq, _ := valuesEqual(r, v)
-		if eq {
+		if jinja.Equal(r, v) {
 			return notDefined, nil
 		}
 		return r, nil
@@ -104,29 +103,6 @@ func convertBare(s string, sc *scope) string {
 		return "{{" + s + "}}"
 	}
 	return s
-}
-
-// valuesEqual is Python's == of two values.
-func valuesEqual(a, b any) (bool, error) {
-	e, err := jinja.ParseExpr("a == b")
-	if err != nil {
-		return false, err
-	}
-	r, err := e.Eval(jinja.NewEnv(nil, fixedVars{"a": a, "b": b}, nil))
-	return jinja.Truth(r), err
-}
-
-// fixedVars are variables with fixed values.
-type fixedVars map[string]any
-
-func (f fixedVars) Lookup(_ *jinja.Env, name string) (any, bool, error) {
-	v, ok := f[name]
-	return v, ok, nil
-}
-
-func (f fixedVars) Raw(name string) (any, bool) {
-	v, ok := f[name]
-	return v, ok
 }
 
 // runSetFact is Ansible's set_fact. As Ansible does without jinja2_native,

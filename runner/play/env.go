@@ -78,7 +78,7 @@ func (x *run) environment(t *task, inh inherited, sc *scope) (map[string]string,
 				continue
 			}
 			if n := len(items); n > 0 {
-				if eq, _ := valuesEqual(items[n-1], e); eq {
+				if jinja.Equal(items[n-1], e) {
 					continue
 				}
 			}

@@ -350,6 +350,13 @@ func (b *budget) items(in any) ([]any, error) {
 	return items(in)
 }
 
+// Equal is Python's x == y of two values (see equalCount), outside any
+// template's budget.
+func Equal(x, y any) bool {
+	n := 0
+	return equalCount(x, y, &n)
+}
+
 // equal is Python's x == y (see equalCount), taking a step for each pair
 // of values compared.
 func (b *budget) equal(x, y any) (bool, error) {
