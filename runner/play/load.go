@@ -50,6 +50,20 @@ func (p pos) String() string {
 type fileError struct {
 	Pos pos
 	Msg string
+	// Empty: the file holds no YAML document (emptyFile), which some
+	// callers take as an empty mapping.
+	Empty bool
+}
+
+// emptyFile is the fileError of a file with no YAML document.
+func emptyFile(file string) *fileError {
+	return &fileError{Pos: pos{file: file}, Msg: "the file is empty: expected a list of tasks, a list of plays, or a mapping with vars and tasks", Empty: true}
+}
+
+// isEmptyFile tells whether err is emptyFile's.
+func isEmptyFile(err error) bool {
+	var fe *fileError
+	return errors.As(err, &fe) && fe.Empty
 }
 
 func (e *fileError) Error() string { return e.Pos.String() + ": " + e.Msg }
@@ -433,7 +447,7 @@ func parseYAML(file string, data []byte) (doc *yaml.Node, err error) {
 	var n yaml.Node
 	if err := dec.Decode(&n); err != nil {
 		if errors.Is(err, io.EOF) {
-			return nil, &fileError{Pos: pos{file: file}, Msg: "the file is empty: expected a list of tasks, a list of plays, or a mapping with vars and tasks"}
+			return nil, emptyFile(file)
 		}
 		return nil, yamlError(file, err)
 	}
@@ -486,7 +500,7 @@ func loadPlaybook(file string, data []byte, mods map[string]*ansible.Module, tc 
 	root := doc
 	if root.Kind == yaml.DocumentNode {
 		if len(root.Content) == 0 {
-			return nil, &fileError{Pos: pos{file: file}, Msg: "the file is empty: expected a list of tasks, a list of plays, or a mapping with vars and tasks"}
+			return nil, emptyFile(file)
 		}
 		root = root.Content[0]
 	}
@@ -842,8 +856,7 @@ func (l *loader) varsFiles(n *yaml.Node) []*jinja.Dict {
 func loadVarsFile(path string, data []byte, tc *jinja.Cache, warnings *[]string) (*jinja.Dict, error) {
 	doc, err := parseYAML(path, data)
 	if err != nil {
-		var fe *fileError
-		if errors.As(err, &fe) && strings.Contains(fe.Msg, "the file is empty") {
+		if isEmptyFile(err) {
 			return jinja.NewDict(0), nil
 		}
 		return nil, err
@@ -1713,8 +1726,7 @@ func (l *loader) include(t *task, n *yaml.Node) {
 	}
 	doc, err := parseYAML(path, data)
 	if err != nil {
-		var fe *fileError
-		if errors.As(err, &fe) && strings.Contains(fe.Msg, "the file is empty") {
+		if isEmptyFile(err) {
 			return
 		}
 		l.addErr(err)

@@ -325,7 +325,7 @@ func extraVars(spec string, read func(string) ([]byte, error), tc *jinja.Cache) 
 		switch {
 		case !errors.As(err, &fe):
 			return nil, err
-		case strings.Contains(fe.Msg, "the file is empty"):
+		case fe.Empty:
 			return jinja.NewDict(0), nil
 		case !strings.HasPrefix(spec, "@"):
 			return nil, fmt.Errorf("-e %q: %s", spec, fe.Msg)
