@@ -380,7 +380,7 @@ func (x *run) hostVars(magic *jinja.Dict) *jinja.Dict {
 // or its own (or inherited) check_mode and diff keywords.
 func (x *run) modes(ctx context.Context, t *task, inh inherited) (check, diff bool) {
 	check, diff = x.r.Check, x.r.Diff
-	sc := x.baseScope(ctx, t, inh, x.r.Check, x.r.Diff)
+	sc := x.baseScope(ctx, t, inh, x.r.Diff)
 	for _, m := range []struct {
 		v   any
 		dst *bool
@@ -407,12 +407,15 @@ func firstSet(vs ...any) any {
 // scope builds the variables a task sees; cancelling ctx stops the
 // evaluations in it.
 func (x *run) scope(ctx context.Context, t *task, inh inherited) *scope {
-	check, diff := x.modes(ctx, t, inh)
-	return x.baseScope(ctx, t, inh, check, diff)
+	_, diff := x.modes(ctx, t, inh)
+	return x.baseScope(ctx, t, inh, diff)
 }
 
-// baseScope builds a task's scope for given check and diff modes.
-func (x *run) baseScope(ctx context.Context, t *task, inh inherited, check, diff bool) *scope {
+// baseScope builds a task's scope for a diff mode. ansible_check_mode
+// is the run's --check whatever the task's check_mode: Ansible 2.14 sets
+// the magic variable from the command line's options, not from a task's
+// keyword; ansible_diff_mode follows the task's diff.
+func (x *run) baseScope(ctx context.Context, t *task, inh inherited, diff bool) *scope {
 	magic := x.magicVars(x.r.Check, diff)
 	hv, _ := magic.Get("hostvars")
 	hv.(*jinja.Dict).Set("localhost", x.hostVars(magic))
