@@ -106,14 +106,22 @@ func (e *Exec) run(ctx context.Context, c Cmd) (Result, error) {
 	if maxOut <= 0 {
 		maxOut = DefaultMaxOutput
 	}
+	// A command whose output is read keeps its first MaxRead bytes, and
+	// fails when there are more; one whose output goes to the caller
+	// keeps the last MaxOutput bytes, for errors and results.
 	stdoutMax := maxOut
+	var stdout interface {
+		io.Writer
+		Bytes() []byte
+		Cut() bool
+	} = &textio.Tail{Max: maxOut}
 	if c.Stdout == nil {
 		stdoutMax = e.MaxRead
 		if stdoutMax <= 0 {
 			stdoutMax = DefaultMaxRead
 		}
+		stdout = &textio.Head{Max: stdoutMax}
 	}
-	stdout := &textio.Tail{Max: stdoutMax}
 	stderr := &textio.Tail{Max: maxOut}
 
 	argv := c.Argv
@@ -287,9 +295,9 @@ func commandEnv(base []string, extra ...[]string) []string {
 }
 
 // teeOutputs returns the writers for a process's stdout and stderr: each
-// captures into its tail buffer and copies to the caller's live writer.
+// captures into its buffer and copies to the caller's live writer.
 // When both live writers are the same one, its writes are serialised.
-func teeOutputs(outBuf, errBuf *textio.Tail, liveOut, liveErr io.Writer) (io.Writer, io.Writer) {
+func teeOutputs(outBuf, errBuf, liveOut, liveErr io.Writer) (io.Writer, io.Writer) {
 	if liveOut != nil && liveOut == liveErr {
 		shared := &textio.LockedWriter{W: liveOut}
 		liveOut, liveErr = shared, shared

@@ -31,6 +31,45 @@ func (l *LockedWriter) Write(p []byte) (int, error) {
 	return l.W.Write(p)
 }
 
+// A Head keeps the first Max bytes written to it (all of them when Max is
+// not positive) and drops the rest,
+// saying so (Cut): the output of a command whose whole output is parsed,
+// and refused once it is cut, so that nothing beyond Max is held. It is
+// safe for concurrent use.
+type Head struct {
+	Max int
+	mu  sync.Mutex
+	buf []byte
+	cut bool
+}
+
+func (h *Head) Write(p []byte) (int, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	n := len(p)
+	if room := h.Max - len(h.buf); h.Max > 0 && n > room {
+		h.cut = true
+		p = p[:max(room, 0)]
+	}
+	h.buf = append(h.buf, p...)
+	return n, nil
+}
+
+// Bytes returns the kept bytes, which the Head no longer changes once
+// the writing is done.
+func (h *Head) Bytes() []byte {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.buf
+}
+
+// Cut reports whether bytes were dropped.
+func (h *Head) Cut() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.cut
+}
+
 // A Tail keeps the last Max bytes written to it (all of them when Max is
 // not positive). It is safe for concurrent use.
 type Tail struct {

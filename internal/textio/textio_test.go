@@ -34,6 +34,33 @@ func TestTail(t *testing.T) {
 	}
 }
 
+func TestHead(t *testing.T) {
+	tests := []struct {
+		max    int
+		writes []string
+		want   string
+		cut    bool
+	}{
+		{4, []string{"ab", "cd"}, "abcd", false},
+		{4, []string{"ab", "cd", "ef"}, "abcd", true},
+		{4, []string{"abcdefgh"}, "abcd", true},
+		{4, []string{"abc", "defgh", "ij"}, "abcd", true},
+		{4, nil, "", false},
+		{0, []string{"all", " of it"}, "all of it", false},
+	}
+	for _, tt := range tests {
+		h := &Head{Max: tt.max}
+		for _, w := range tt.writes {
+			if n, err := h.Write([]byte(w)); n != len(w) || err != nil {
+				t.Fatalf("Write(%q) = %d, %v: a Head takes every byte it is given", w, n, err)
+			}
+		}
+		if got := string(h.Bytes()); got != tt.want || h.Cut() != tt.cut {
+			t.Errorf("after %q: %q cut %v, want %q cut %v", tt.writes, got, h.Cut(), tt.want, tt.cut)
+		}
+	}
+}
+
 // TestLockedWriter: writes from many goroutines arrive whole.
 func TestLockedWriter(t *testing.T) {
 	var b strings.Builder
