@@ -697,13 +697,7 @@ func (p *exprParser) filters(x node) (node, error) {
 			if t.kind != tokName {
 				return nil, p.errorf(t, "expected a filter name after '|', found %s", describeToken(t))
 			}
-			name := t.text
-			// Ansible's FQCN of a builtin filter.
-			for p.isOp(".") && p.peekAt(1).kind == tokName {
-				p.next()
-				name += "." + p.next().text
-			}
-			short := strings.TrimPrefix(strings.TrimPrefix(name, "ansible.builtin."), "ansible.legacy.")
+			name, short := p.qualifiedName(t)
 			ff, ok := filterFuncs[short]
 			if !ok {
 				if msg, refused := refusedFilters[short]; refused {
@@ -738,12 +732,7 @@ func (p *exprParser) filters(x node) (node, error) {
 			if t.kind != tokName {
 				return nil, p.errorf(t, "expected a test name after 'is', found %s", describeToken(t))
 			}
-			name := t.text
-			for p.isOp(".") && p.peekAt(1).kind == tokName {
-				p.next()
-				name += "." + p.next().text
-			}
-			short := strings.TrimPrefix(strings.TrimPrefix(name, "ansible.builtin."), "ansible.legacy.")
+			name, short := p.qualifiedName(t)
 			tf, ok := testFuncs[short]
 			if !ok {
 				return nil, p.errorf(t, "unknown test %q (known: %s)", name, strings.Join(testNames(), ", "))
@@ -926,4 +915,16 @@ func describe(e node) string {
 		return describe(x.fn) + "()"
 	}
 	return "expression"
+}
+
+// qualifiedName reads the rest of a filter's or test's name after its
+// first word t: Ansible's FQCN of a builtin (ansible.builtin.NAME,
+// ansible.legacy.NAME) is the dotted name, and short the builtin's own.
+func (p *exprParser) qualifiedName(t token) (name, short string) {
+	name = t.text
+	for p.isOp(".") && p.peekAt(1).kind == tokName {
+		p.next()
+		name += "." + p.next().text
+	}
+	return name, strings.TrimPrefix(strings.TrimPrefix(name, "ansible.builtin."), "ansible.legacy.")
 }
