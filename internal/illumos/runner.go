@@ -3,11 +3,9 @@ package illumos
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/zonemgr/zonemgr/internal/textio"
 	"hash"
 	"io"
 	"os"
@@ -16,6 +14,9 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/zonemgr/zonemgr/internal/digest"
+	"github.com/zonemgr/zonemgr/internal/textio"
 )
 
 const (
@@ -149,7 +150,7 @@ func (e *Exec) run(ctx context.Context, c Cmd) (Result, error) {
 			return res, fmt.Errorf("run %s: %w", c, err)
 		}
 		defer f.Close()
-		section = &sectionReader{r: io.NewSectionReader(f, c.StdinFile.Offset, c.StdinFile.Size), h: sha256.New()}
+		section = &sectionReader{r: io.NewSectionReader(f, c.StdinFile.Offset, c.StdinFile.Size), h: digest.New()}
 		cmd.Stdin = section
 	}
 	cmd.Stdout, cmd.Stderr = teeOutputs(stdout, stderr, c.Stdout, c.Stderr)

@@ -2,13 +2,13 @@ package illumos
 
 import (
 	"bytes"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/zonemgr/zonemgr/internal/random"
 )
 
 // A command's status inside a zone is zonemgr's to learn, not zlogin's:
@@ -79,11 +79,10 @@ func wrapZoneStatus(argv []string) ([]string, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	b := make([]byte, 12)
-	if _, err := rand.Read(b); err != nil {
+	nonce, err := random.Hex(12)
+	if err != nil {
 		return nil, "", err
 	}
-	nonce := hex.EncodeToString(b)
 	// The login shell runs the one string zlogin passes; exec replaces
 	// it by sh, which every zone has, whatever the login shell is.
 	line := "exec /bin/sh -c " + shQuote(zoneWrapper) + " zonemgr-exec " + shQuote(cmdline) + " " + nonce

@@ -2,7 +2,6 @@ package zone
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -16,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/zonemgr/zonemgr/internal/digest"
 	"github.com/zonemgr/zonemgr/internal/illumos"
 )
 
@@ -114,7 +114,7 @@ func (c Content) Canonical() string {
 
 // Hash is a short hash of the canonical content.
 func (c Content) Hash() string {
-	sum := sha256.Sum256([]byte(c.Canonical()))
+	sum := digest.Sum256([]byte(c.Canonical()))
 	return hex.EncodeToString(sum[:])[:10]
 }
 

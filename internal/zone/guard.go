@@ -2,17 +2,16 @@ package zone
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/zonemgr/zonemgr/internal/illumos"
 	"os"
 	"slices"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/zonemgr/zonemgr/internal/illumos"
+	"github.com/zonemgr/zonemgr/internal/random"
 	"github.com/zonemgr/zonemgr/internal/zfs"
 )
 
@@ -33,14 +32,14 @@ const PropRun = "zonemgr:run"
 
 // newRunID draws a run id: 96 random bits in hex.
 func newRunID() string {
-	b := make([]byte, 12)
-	if _, err := rand.Read(b); err != nil {
-		// crypto/rand does not fail on the systems zonemgr runs on; a
-		// panic here would break the no-panic rule, so fall back to a
-		// value that is still unique per process and time.
+	id, err := random.Hex(12)
+	if err != nil {
+		// /dev/urandom is there on every system zonemgr runs on; should
+		// it not be, fall back to a value that is still unique per
+		// process and time rather than fail the run.
 		return fmt.Sprintf("t%023x", time.Now().UnixNano())
 	}
-	return hex.EncodeToString(b)
+	return id
 }
 
 // zoneRun is a zone's identity: the run that made it (zonemgr.run), or,

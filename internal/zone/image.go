@@ -3,7 +3,6 @@ package zone
 import (
 	"bufio"
 	"context"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/hashicorp/go-multierror"
 
+	"github.com/zonemgr/zonemgr/internal/digest"
 	"github.com/zonemgr/zonemgr/internal/illumos"
 	"github.com/zonemgr/zonemgr/internal/zfs"
 )
@@ -151,7 +151,7 @@ func (img *Image) Verify() error {
 		return fmt.Errorf("image %s: %w", img.Path, err)
 	}
 	defer f.Close()
-	h := sha256.New()
+	h := digest.New()
 	if _, err := io.Copy(h, io.NewSectionReader(f, streamOffset, img.Manifest.StreamSize)); err != nil {
 		return fmt.Errorf("image %s: %w", img.Path, err)
 	}
@@ -430,7 +430,7 @@ func (h *Host) writeImage(ctx context.Context, e *ImageExport) (err error) {
 	if _, err := bw.WriteString(imageMagic); err != nil {
 		return fmt.Errorf("export to %s: %w", file, err)
 	}
-	hc := &hashCounter{w: bw, h: sha256.New()}
+	hc := &hashCounter{w: bw, h: digest.New()}
 	send.Stdout = hc
 	if _, err := h.Runner.Run(ctx, send); err != nil {
 		return fmt.Errorf("export to %s: %w", file, err)

@@ -1,15 +1,15 @@
 package zone
 
 import (
-	"crypto/rand"
-	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"hash/fnv"
-	"math/big"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/zonemgr/zonemgr/internal/digest"
+	"github.com/zonemgr/zonemgr/internal/random"
 )
 
 // Snapshot names compatible with the original zonemgr script.
@@ -44,7 +44,7 @@ func Stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 // SpecHash is a short, stable hash of a spec's canonical parts, used in
 // generated zone names and to notice changes to in-zone setup.
 func SpecHash(parts ...string) string {
-	h := sha256.New()
+	h := digest.New()
 	for _, p := range parts {
 		fmt.Fprintf(h, "%d:%s\n", len(p), p)
 	}
@@ -55,11 +55,11 @@ func SpecHash(parts ...string) string {
 // characters, avoiding every name in taken.
 func GenerateName(prefix, hash string, taken func(string) bool) (string, error) {
 	for i := 0; i < 100; i++ {
-		n, err := rand.Int(rand.Reader, big.NewInt(36*36*36*36))
+		n, err := random.Below(36 * 36 * 36 * 36)
 		if err != nil {
 			return "", err
 		}
-		s := strconv.FormatInt(n.Int64(), 36)
+		s := strconv.FormatUint(uint64(n), 36)
 		s = strings.Repeat("0", 4-len(s)) + s
 		name := prefix + hash + "-" + s
 		if !taken(name) {

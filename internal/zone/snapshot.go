@@ -2,7 +2,6 @@ package zone
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/hashicorp/go-multierror"
 
+	"github.com/zonemgr/zonemgr/internal/digest"
 	"github.com/zonemgr/zonemgr/internal/illumos"
 	"github.com/zonemgr/zonemgr/internal/zfs"
 )
@@ -421,7 +421,7 @@ func encodeConfig(z *Zone) string {
 	}
 	enc := "b64:" + base64.StdEncoding.EncodeToString([]byte(text))
 	if len(enc) >= maxPropLen {
-		sum := sha256.Sum256([]byte(text))
+		sum := digest.Sum256([]byte(text))
 		return "sha256:" + hex.EncodeToString(sum[:])
 	}
 	return enc
