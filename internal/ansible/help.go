@@ -3,9 +3,10 @@ package ansible
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/zonemgr/zonemgr/internal/textio"
 	"strconv"
 	"strings"
+
+	"github.com/zonemgr/zonemgr/internal/textio"
 )
 
 // helpWidth is the column at which help text is wrapped.

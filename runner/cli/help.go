@@ -2,8 +2,9 @@ package cli
 
 import (
 	"fmt"
-	"github.com/zonemgr/zonemgr/internal/textio"
 	"strings"
+
+	"github.com/zonemgr/zonemgr/internal/textio"
 )
 
 // helpWidth is the column at which help text is wrapped.
