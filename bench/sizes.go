@@ -175,7 +175,7 @@ func (r *report) writeSizes(w func(string, ...any)) {
 	s := r.sizes
 	w("## Module binaries: size, and what Ansible copies per task")
 	w("")
-	w("Each module binary built as the collection ships it (`CGO_ENABLED=0 go build -trimpath -ldflags \"-s -w\"`), stripped. Ansible copies a binary module to the host for every task that uses it (a binary module is never pipelined), so the size is paid per task per host: a play of 20 zonemgr tasks on 10 hosts copies 200 module files. Goal: at most %s for illumos/amd64. `gofloor` (`bench/testdata/gofloor`) is the yardstick: the least a Go module binary does (signal handling, reading and decoding the args file with `encoding/json`, writing one JSON object).", fmtMB(sizeGoal))
+	w("Each module binary built as the collection ships it (`CGO_ENABLED=0 go build -trimpath -ldflags \"-s -w\"`), stripped. Ansible copies a binary module to the host for every task that uses it (a binary module is never pipelined), so the size is paid per task per host: a play of 20 zonemgr tasks on 10 hosts copies 200 module files. Goal: at most %s for illumos/amd64. `gofloor` (`bench/testdata/gofloor`) is the yardstick: the least a Go module binary does (signal handling, reading and decoding the args file with the modules' JSON codec `internal/jsonv`, writing one JSON object).", fmtMB(sizeGoal))
 	w("")
 	w("| module | illumos/amd64 | linux/amd64 | copied by 20 tasks on 10 hosts (illumos) | goal |")
 	w("|---|---|---|---|---|")

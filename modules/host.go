@@ -10,7 +10,6 @@ package modules
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/zonemgr/zonemgr/internal/ansible"
 	"github.com/zonemgr/zonemgr/internal/config"
+	"github.com/zonemgr/zonemgr/internal/jsonv"
 	"github.com/zonemgr/zonemgr/internal/zone"
 )
 
@@ -60,7 +60,7 @@ func Main(d *Definition) int {
 	t := StartTrace(d.Spec.Module, os.Environ())
 	if len(os.Args) < 2 || (os.Args[1] != "--help" && os.Args[1] != "-h") {
 		if _, err := zone.Elevate(os.Args, os.Environ()); err != nil {
-			b, _ := json.Marshal(map[string]any{"failed": true, "changed": false, "msg": err.Error()})
+			b, _ := jsonv.Marshal(map[string]any{"failed": true, "changed": false, "msg": err.Error()})
 			fmt.Println(string(b))
 			return 1
 		}
@@ -84,13 +84,13 @@ func RunModule(ctx context.Context, t *Trace, argv []string, stdin io.Reader, st
 		files, argv = append(files, argv[1]), argv[2:]
 	}
 	if len(argv) < 1 || len(argv) > 2 {
-		b, _ := json.Marshal(map[string]any{"failed": true, "changed": false, "msg": "usage: zonemgr module [--config FILE]... NAME [ARGS.json]"})
+		b, _ := jsonv.Marshal(map[string]any{"failed": true, "changed": false, "msg": "usage: zonemgr module [--config FILE]... NAME [ARGS.json]"})
 		fmt.Fprintln(stdout, string(b))
 		return 1
 	}
 	d := All()[strings.TrimPrefix(argv[0], Collection+".")]
 	if d == nil {
-		b, _ := json.Marshal(map[string]any{"failed": true, "changed": false, "msg": fmt.Sprintf("module %q is not one of zonemgr's", argv[0])})
+		b, _ := jsonv.Marshal(map[string]any{"failed": true, "changed": false, "msg": fmt.Sprintf("module %q is not one of zonemgr's", argv[0])})
 		fmt.Fprintln(stdout, string(b))
 		return 1
 	}
@@ -98,7 +98,7 @@ func RunModule(ctx context.Context, t *Trace, argv []string, stdin io.Reader, st
 	if len(files) > 0 {
 		cfg, warns, err := config.Load(config.LoadOptions{Extra: files})
 		if err != nil {
-			b, _ := json.Marshal(map[string]any{"failed": true, "changed": false, "msg": err.Error()})
+			b, _ := jsonv.Marshal(map[string]any{"failed": true, "changed": false, "msg": err.Error()})
 			fmt.Fprintln(stdout, string(b))
 			return 1
 		}

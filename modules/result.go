@@ -1,11 +1,10 @@
 package modules
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 
 	"github.com/zonemgr/zonemgr/internal/ansible"
+	"github.com/zonemgr/zonemgr/internal/jsonv"
 	"github.com/zonemgr/zonemgr/internal/zone"
 )
 
@@ -109,14 +108,12 @@ func (r *Reply) execValues(res *ansible.Result) {
 // each kept as its encoded JSON: with thousands of zones, decoding them
 // into maps only to encode them again costs more than all the rest.
 func jsonValues(res *ansible.Result, v any) error {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false) // as the result itself is encoded
-	if err := enc.Encode(v); err != nil {
+	b, err := jsonv.Append(nil, v, false) // as the result itself is encoded
+	if err != nil {
 		return err
 	}
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(buf.Bytes(), &fields); err != nil {
+	fields, err := jsonv.Members(b)
+	if err != nil {
 		return err
 	}
 	for k, f := range fields {

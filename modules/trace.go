@@ -1,13 +1,13 @@
 package modules
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"sort"
 	"sync"
 	"time"
 
+	"github.com/zonemgr/zonemgr/internal/jsonv"
 	"github.com/zonemgr/zonemgr/internal/zone"
 )
 
@@ -94,7 +94,7 @@ func (t *Trace) Finish(exit int) error {
 	if t == nil {
 		return nil
 	}
-	b, err := json.Marshal(t.Line(exit))
+	b, err := jsonv.Marshal(t.Line(exit))
 	if err != nil {
 		return fmt.Errorf("trace %s: %w", t.path, err)
 	}

@@ -1,11 +1,11 @@
 package ansible
 
 import (
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
 
+	"github.com/zonemgr/zonemgr/internal/jsonv"
 	"github.com/zonemgr/zonemgr/internal/textio"
 )
 
@@ -111,7 +111,7 @@ func typeLabel(o Option) string {
 
 // defaultLabel shows a default as JSON: "present", 300, true, ["a"].
 func defaultLabel(v any) string {
-	b, err := json.Marshal(v)
+	b, err := jsonv.Marshal(v)
 	if err != nil {
 		return fmt.Sprint(v)
 	}

@@ -3,7 +3,6 @@ package ansible
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -12,6 +11,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"syscall"
+
+	"github.com/zonemgr/zonemgr/internal/jsonv"
 )
 
 // A Module is one Ansible module: its argument spec and the function that
@@ -119,10 +120,8 @@ func encodeMasked(obj map[string]any, secrets []string) ([]byte, error) {
 	if err != nil || len(secrets) == 0 {
 		return out, err
 	}
-	dec := json.NewDecoder(bytes.NewReader(out))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
+	v, err := jsonv.Decode(out)
+	if err != nil {
 		return nil, err
 	}
 	return encodeJSON(maskValue(v, secrets))
@@ -131,13 +130,11 @@ func encodeMasked(obj map[string]any, secrets []string) ([]byte, error) {
 // encodeJSON encodes v on one line with a trailing newline, without HTML
 // escaping.
 func encodeJSON(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+	b, err := jsonv.Append(nil, v, false)
+	if err != nil {
 		return nil, err
 	}
-	return buf.Bytes(), nil
+	return append(b, '\n'), nil
 }
 
 // failureJSON is the result of a call that never reached the module.

@@ -254,7 +254,7 @@ func TestInvokeBadArgs(t *testing.T) {
 		want string
 	}{
 		{"empty", nil, `{"changed":false,"failed":true,"msg":"module args: empty, want a JSON object"}`},
-		{"bad JSON", []byte(`{"name": "z1",}`), `{"changed":false,"failed":true,"msg":"module args: invalid JSON: invalid character '}' looking for beginning of object key string"}`},
+		{"bad JSON", []byte(`{"name": "z1",}`), `{"changed":false,"failed":true,"msg":"module args: invalid JSON: unexpected '}', want a string naming an object member at line 1, column 15"}`},
 		{"non-object", []byte(`["z1"]`), `{"changed":false,"failed":true,"msg":"module args: top-level JSON value is an array, want an object"}`},
 		{"huge", hugeArgs(10 << 20), `{"changed":false,"failed":true,"msg":"module args: 10485760 bytes, more than the 4194304-byte limit"}`},
 		{"invalid values", []byte(`{"name": "z1", "state": "bogus", "password": "pw", "bogus": 1}`),

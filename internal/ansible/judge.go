@@ -1,11 +1,12 @@
 package ansible
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/zonemgr/zonemgr/internal/jsonv"
 )
 
 // moduleFailureMsg is Ansible's msg for module output that is not JSON.
@@ -38,7 +39,7 @@ func Judge(stdout []byte, exitCode int, stderr []byte) Verdict {
 	filtered, warnings, err := FilterJSON(stdout)
 	var data map[string]any
 	if err == nil {
-		err = json.Unmarshal(filtered, &data)
+		err = jsonv.Unmarshal(filtered, &data)
 	}
 	if err != nil || data == nil {
 		return Verdict{
@@ -195,7 +196,7 @@ func RCFails(rc any) bool {
 		return v
 	case string:
 		return v != "0"
-	case json.Number:
+	case jsonv.Number:
 		f, err := v.Float64()
 		return err != nil || f != 0
 	case float64:
@@ -259,7 +260,7 @@ func pyStr(v any) string {
 	case string:
 		return x
 	}
-	b, err := json.Marshal(v)
+	b, err := jsonv.Marshal(v)
 	if err != nil {
 		return fmt.Sprint(v)
 	}

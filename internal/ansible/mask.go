@@ -2,9 +2,10 @@ package ansible
 
 import (
 	"cmp"
-	"encoding/json"
 	"slices"
 	"strings"
+
+	"github.com/zonemgr/zonemgr/internal/jsonv"
 )
 
 // noLogPlaceholder replaces a no_log value, as in Ansible.
@@ -39,14 +40,14 @@ func maskString(s string, secrets []string) string {
 	return s
 }
 
-// maskValue masks secrets in a decoded JSON value (json.Number for
+// maskValue masks secrets in a decoded JSON value (jsonv.Number for
 // numbers). A number whose text contains a secret becomes the
 // placeholder; object keys are kept.
 func maskValue(v any, secrets []string) any {
 	switch x := v.(type) {
 	case string:
 		return maskString(x, secrets)
-	case json.Number:
+	case jsonv.Number:
 		for _, secret := range secrets {
 			if strings.Contains(string(x), secret) {
 				return noLogPlaceholder

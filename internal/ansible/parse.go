@@ -2,7 +2,6 @@ package ansible
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -14,7 +13,8 @@ import (
 	"strings"
 
 	"github.com/hashicorp/go-multierror"
-	"github.com/tidwall/gjson"
+
+	"github.com/zonemgr/zonemgr/internal/jsonv"
 )
 
 // MaxArgsSize is the size of the largest args JSON a module accepts.
@@ -26,7 +26,7 @@ const maxDepth = 10000
 // An entry is one member of a JSON object, in the order given.
 type entry struct {
 	key string
-	val gjson.Result
+	val jsonv.Value
 }
 
 // A parser collects what one Parse call finds: error messages (reported
@@ -84,21 +84,20 @@ func (s *Spec) parse(raw []byte) (*Params, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
-	if err := checkArgsJSON(raw); err != nil {
+	top, err := parseArgsJSON(raw)
+	if err != nil {
 		return nil, err
 	}
 	pr := &parser{module: s.Module, noLog: map[string]bool{}}
 	p := newParams(s.Options, nil)
 	var fields []entry
-	gjson.ParseBytes(raw).ForEach(func(k, v gjson.Result) bool {
-		key := k.String()
-		if strings.HasPrefix(key, "_ansible_") {
-			pr.internal(p, key, v)
+	for _, m := range top.Members {
+		if strings.HasPrefix(m.Key, "_ansible_") {
+			pr.internal(p, m.Key, m.Value)
 		} else {
-			fields = append(fields, entry{key, v})
+			fields = append(fields, entry{m.Key, m.Value})
 		}
-		return true
-	})
+	}
 	if p.TmpDir == "" {
 		p.TmpDir = p.RemoteTmp
 	}
@@ -115,29 +114,27 @@ func (s *Spec) parse(raw []byte) (*Params, error) {
 	return p, joinErrors(pr.errs)
 }
 
-// checkArgsJSON rejects args that are too large, empty, not JSON, nested
-// too deeply, or not one JSON object.
-func checkArgsJSON(raw []byte) error {
+// parseArgsJSON parses the args, rejecting args that are too large,
+// empty, not JSON, nested too deeply, or not one JSON object.
+func parseArgsJSON(raw []byte) (jsonv.Value, error) {
+	var none jsonv.Value
 	if len(raw) > MaxArgsSize {
-		return fmt.Errorf("module args: %d bytes, more than the %d-byte limit", len(raw), MaxArgsSize)
+		return none, fmt.Errorf("module args: %d bytes, more than the %d-byte limit", len(raw), MaxArgsSize)
 	}
 	if len(bytes.TrimSpace(raw)) == 0 {
-		return errors.New("module args: empty, want a JSON object")
+		return none, errors.New("module args: empty, want a JSON object")
 	}
 	if nestingDepth(raw) > maxDepth {
-		return fmt.Errorf("module args: JSON nested more than %d levels deep", maxDepth)
+		return none, fmt.Errorf("module args: JSON nested more than %d levels deep", maxDepth)
 	}
-	if !gjson.ValidBytes(raw) {
-		var v any
-		if err := json.Unmarshal(raw, &v); err != nil {
-			return fmt.Errorf("module args: invalid JSON: %v", err)
-		}
-		return errors.New("module args: invalid JSON")
+	top, err := jsonv.Parse(raw)
+	if err != nil {
+		return none, fmt.Errorf("module args: invalid JSON: %v", err)
 	}
-	if top := gjson.ParseBytes(raw); !top.IsObject() {
-		return fmt.Errorf("module args: top-level JSON value is %s, want an object", kindOf(top))
+	if top.Kind != jsonv.KindObject {
+		return none, fmt.Errorf("module args: top-level JSON value is %s, want an object", kindOf(top))
 	}
-	return nil
+	return top, nil
 }
 
 // nestingDepth returns how deeply arrays and objects nest in b.
@@ -170,27 +167,26 @@ func nestingDepth(b []byte) int {
 }
 
 // kindOf names the JSON type of v for messages.
-func kindOf(v gjson.Result) string {
-	switch v.Type {
-	case gjson.String:
+func kindOf(v jsonv.Value) string {
+	switch v.Kind {
+	case jsonv.KindString:
 		return "a string"
-	case gjson.Number:
+	case jsonv.KindNumber:
 		return "a number"
-	case gjson.True, gjson.False:
+	case jsonv.KindTrue, jsonv.KindFalse:
 		return "a boolean"
-	case gjson.Null:
+	case jsonv.KindNull:
 		return "null"
-	}
-	if v.IsArray() {
+	case jsonv.KindArray:
 		return "an array"
 	}
 	return "an object"
 }
 
 // internal reads one `_ansible_*` key; unknown ones are ignored.
-func (pr *parser) internal(p *Params, key string, v gjson.Result) {
+func (pr *parser) internal(p *Params, key string, v jsonv.Value) {
 	flag := func(dst *bool) {
-		if v.Type == gjson.Null {
+		if v.Kind == jsonv.KindNull {
 			return
 		}
 		b, ok := toBool(v)
@@ -201,7 +197,7 @@ func (pr *parser) internal(p *Params, key string, v gjson.Result) {
 		*dst = b
 	}
 	str := func(dst *string) {
-		if v.Type == gjson.String {
+		if v.Kind == jsonv.KindString {
 			*dst = v.Str
 		}
 	}
@@ -213,7 +209,7 @@ func (pr *parser) internal(p *Params, key string, v gjson.Result) {
 	case "_ansible_no_log":
 		flag(&p.NoLog)
 	case "_ansible_verbosity":
-		if v.Type == gjson.Null {
+		if v.Kind == jsonv.KindNull {
 			return
 		}
 		n, ok := toInt(v)
@@ -248,7 +244,7 @@ func (pr *parser) level(opts []Option, fields []entry, prefix string, p *Params,
 		}
 	}
 	keysOf := map[string][]string{}
-	valueOf := map[string][]gjson.Result{}
+	valueOf := map[string][]jsonv.Value{}
 	unknown := map[string]bool{}
 	for _, f := range fields {
 		o, ok := index[f.key]
@@ -283,12 +279,12 @@ func (pr *parser) level(opts []Option, fields []entry, prefix string, p *Params,
 		}
 		// A null value is taken as not given, so that a default applies
 		// and a required option is missing; Ansible keeps the null.
-		if len(vals) == 0 || vals[0].Type == gjson.Null {
+		if len(vals) == 0 || vals[0].Kind == jsonv.KindNull {
 			switch {
 			case o.Required:
 				pr.errorf("%s: required", name)
 			case o.Default != nil:
-				b, err := json.Marshal(o.Default)
+				b, err := jsonv.Marshal(o.Default)
 				if err != nil {
 					pr.errorf("%s: default cannot be encoded: %v", name, err)
 					continue
@@ -326,7 +322,7 @@ func (pr *parser) unsupported(opts []Option, unknown map[string]bool, prefix str
 
 // option coerces the value v of option o, checks its choices and stores
 // it in p. An invalid value is stored as given, for the invocation.
-func (pr *parser) option(o *Option, v gjson.Result, name string, p *Params, quiet bool) {
+func (pr *parser) option(o *Option, v jsonv.Value, name string, p *Params, quiet bool) {
 	if o.NoLog {
 		pr.collectNoLog(v)
 	}
@@ -339,7 +335,7 @@ func (pr *parser) option(o *Option, v gjson.Result, name string, p *Params, quie
 	p.values[o.Name] = pr.choices(o, val, name)
 }
 
-func (pr *parser) value(o *Option, t Type, v gjson.Result, name string, p *Params, quiet bool) (any, bool) {
+func (pr *parser) value(o *Option, t Type, v jsonv.Value, name string, p *Params, quiet bool) (any, bool) {
 	switch t {
 	case TypeList:
 		return pr.list(o, v, name, p, quiet)
@@ -349,7 +345,7 @@ func (pr *parser) value(o *Option, t Type, v gjson.Result, name string, p *Param
 	return pr.scalar(t, v, name, quiet)
 }
 
-func (pr *parser) scalar(t Type, v gjson.Result, name string, quiet bool) (any, bool) {
+func (pr *parser) scalar(t Type, v jsonv.Value, name string, quiet bool) (any, bool) {
 	val, converted, ok := coerceScalar(t, v)
 	if !ok {
 		pr.errorf("%s: %s is %s", name, show(v), typeNoun(t))
@@ -363,15 +359,15 @@ func (pr *parser) scalar(t Type, v gjson.Result, name string, quiet bool) (any, 
 
 // warnConverted gives Ansible's warning for a non-string value taken as a
 // string.
-func (pr *parser) warnConverted(name string, v gjson.Result, s string) {
+func (pr *parser) warnConverted(name string, v jsonv.Value, s string) {
 	pyType := "int"
 	from := v.Raw
-	switch v.Type {
-	case gjson.True:
+	switch v.Kind {
+	case jsonv.KindTrue:
 		pyType, from = "bool", "True"
-	case gjson.False:
+	case jsonv.KindFalse:
 		pyType, from = "bool", "False"
-	case gjson.Number:
+	case jsonv.KindNumber:
 		if strings.ContainsAny(v.Raw, ".eE") {
 			pyType = "float"
 		}
@@ -384,7 +380,7 @@ func (pr *parser) warnConverted(name string, v gjson.Result, s string) {
 
 // coerceScalar converts v to type t as Ansible does. converted reports a
 // non-string value taken as a string.
-func coerceScalar(t Type, v gjson.Result) (val any, converted, ok bool) {
+func coerceScalar(t Type, v jsonv.Value) (val any, converted, ok bool) {
 	switch t.orStr() {
 	case TypeStr, TypePath:
 		s, converted, ok := toStr(v)
@@ -412,15 +408,15 @@ func coerceScalar(t Type, v gjson.Result) (val any, converted, ok bool) {
 
 // toStr takes strings as they are and numbers and booleans in their
 // Python string form (3, 3.0, True); lists, dicts and null are not strings.
-func toStr(v gjson.Result) (s string, converted, ok bool) {
-	switch v.Type {
-	case gjson.String:
+func toStr(v jsonv.Value) (s string, converted, ok bool) {
+	switch v.Kind {
+	case jsonv.KindString:
 		return v.Str, false, true
-	case gjson.Number:
+	case jsonv.KindNumber:
 		return v.Raw, true, true
-	case gjson.True:
+	case jsonv.KindTrue:
 		return "True", true, true
-	case gjson.False:
+	case jsonv.KindFalse:
 		return "False", true, true
 	}
 	return "", false, false
@@ -432,13 +428,13 @@ var (
 	boolFalse = []string{"n", "no", "off", "0", "false", "f"}
 )
 
-func toBool(v gjson.Result) (bool, bool) {
-	switch v.Type {
-	case gjson.True:
+func toBool(v jsonv.Value) (bool, bool) {
+	switch v.Kind {
+	case jsonv.KindTrue:
 		return true, true
-	case gjson.False:
+	case jsonv.KindFalse:
 		return false, true
-	case gjson.String:
+	case jsonv.KindString:
 		w := strings.ToLower(strings.TrimSpace(v.Str))
 		if slices.Contains(boolTrue, w) {
 			return true, true
@@ -446,7 +442,7 @@ func toBool(v gjson.Result) (bool, bool) {
 		if slices.Contains(boolFalse, w) {
 			return false, true
 		}
-	case gjson.Number:
+	case jsonv.KindNumber:
 		f, err := strconv.ParseFloat(v.Raw, 64)
 		if err == nil && (f == 0 || f == 1) {
 			return f == 1, true
@@ -456,9 +452,9 @@ func toBool(v gjson.Result) (bool, bool) {
 }
 
 // toInt takes integral numbers (3 and 3.0) and decimal integer strings.
-func toInt(v gjson.Result) (int, bool) {
-	switch v.Type {
-	case gjson.Number:
+func toInt(v jsonv.Value) (int, bool) {
+	switch v.Kind {
+	case jsonv.KindNumber:
 		if n, err := strconv.ParseInt(v.Raw, 10, 0); err == nil {
 			return int(n), true
 		}
@@ -467,7 +463,7 @@ func toInt(v gjson.Result) (int, bool) {
 			return 0, false
 		}
 		return int(f), true
-	case gjson.String:
+	case jsonv.KindString:
 		n, err := strconv.ParseInt(strings.TrimSpace(v.Str), 10, 0)
 		return int(n), err == nil
 	}
@@ -475,12 +471,12 @@ func toInt(v gjson.Result) (int, bool) {
 }
 
 // toFloat takes finite numbers and numeric strings.
-func toFloat(v gjson.Result) (float64, bool) {
+func toFloat(v jsonv.Value) (float64, bool) {
 	var s string
-	switch v.Type {
-	case gjson.Number:
+	switch v.Kind {
+	case jsonv.KindNumber:
 		s = v.Raw
-	case gjson.String:
+	case jsonv.KindString:
 		s = strings.TrimSpace(v.Str)
 	default:
 		return 0, false
@@ -533,16 +529,15 @@ func expandHome(s string) string {
 
 // list takes an array, a comma-separated string ("" is the empty list), or
 // a scalar as a one-element list, and coerces each element.
-func (pr *parser) list(o *Option, v gjson.Result, name string, p *Params, quiet bool) (any, bool) {
-	var elems []gjson.Result
-	switch v.Type {
-	case gjson.JSON:
-		if !v.IsArray() {
-			pr.errorf("%s: %s is %s", name, show(v), typeNoun(TypeList))
-			return nil, false
-		}
-		elems = v.Array()
-	case gjson.String:
+func (pr *parser) list(o *Option, v jsonv.Value, name string, p *Params, quiet bool) (any, bool) {
+	var elems []jsonv.Value
+	switch v.Kind {
+	case jsonv.KindObject:
+		pr.errorf("%s: %s is %s", name, show(v), typeNoun(TypeList))
+		return nil, false
+	case jsonv.KindArray:
+		elems = v.Elems
+	case jsonv.KindString:
 		// Ansible splits "" into [""]; an empty string is taken as the
 		// empty list here, which is what an empty list option means.
 		if v.Str != "" {
@@ -550,10 +545,10 @@ func (pr *parser) list(o *Option, v gjson.Result, name string, p *Params, quiet 
 				elems = append(elems, stringResult(part))
 			}
 		}
-	case gjson.Number:
-		elems = []gjson.Result{stringResult(v.Raw)}
+	case jsonv.KindNumber:
+		elems = []jsonv.Value{stringResult(v.Raw)}
 	default:
-		elems = []gjson.Result{v}
+		elems = []jsonv.Value{v}
 	}
 	et := o.Elements.orStr()
 	vals := make([]any, 0, len(elems))
@@ -605,7 +600,7 @@ func convertSlice[T any](vals []any) []T {
 
 // dict takes an object, a JSON object in a string, or "k1=v1, k2=v2",
 // and validates it against the suboptions when the option has them.
-func (pr *parser) dict(o *Option, v gjson.Result, name string, p *Params, quiet bool) (any, bool) {
+func (pr *parser) dict(o *Option, v jsonv.Value, name string, p *Params, quiet bool) (any, bool) {
 	fields, ok := dictFields(v)
 	if !ok {
 		pr.errorf("%s: %s is %s", name, show(v), typeNoun(TypeDict))
@@ -627,30 +622,32 @@ func (pr *parser) dict(o *Option, v gjson.Result, name string, p *Params, quiet 
 	return sub.Args(), len(pr.errs) == before
 }
 
-func dictFields(v gjson.Result) ([]entry, bool) {
+func dictFields(v jsonv.Value) ([]entry, bool) {
 	obj := v
-	if v.Type == gjson.String {
+	if v.Kind == jsonv.KindString {
 		s := v.Str
 		switch {
 		case strings.HasPrefix(s, "{"):
-			if nestingDepth([]byte(s)) > maxDepth || !gjson.Valid(s) {
+			if nestingDepth([]byte(s)) > maxDepth {
 				return nil, false
 			}
-			obj = gjson.Parse(s)
+			var err error
+			if obj, err = jsonv.Parse([]byte(s)); err != nil {
+				return nil, false
+			}
 		case strings.Contains(s, "="):
 			return keyValueFields(s)
 		default:
 			return nil, false
 		}
 	}
-	if !obj.IsObject() {
+	if obj.Kind != jsonv.KindObject {
 		return nil, false
 	}
-	var fields []entry
-	obj.ForEach(func(k, val gjson.Result) bool {
-		fields = append(fields, entry{k.String(), val})
-		return true
-	})
+	fields := make([]entry, 0, len(obj.Members))
+	for _, m := range obj.Members {
+		fields = append(fields, entry{m.Key, m.Value})
+	}
 	return fields, true
 }
 
@@ -834,19 +831,22 @@ func countValues(p *Params, names []string) int {
 }
 
 // collectNoLog records the string forms of a no_log value's scalars.
-func (pr *parser) collectNoLog(v gjson.Result) {
-	switch v.Type {
-	case gjson.String:
+func (pr *parser) collectNoLog(v jsonv.Value) {
+	switch v.Kind {
+	case jsonv.KindString:
 		if v.Str != "" {
 			pr.noLog[v.Str] = true
 		}
-	case gjson.Number:
+	case jsonv.KindNumber:
 		pr.noLog[v.Raw] = true
-	case gjson.JSON:
-		v.ForEach(func(_, e gjson.Result) bool {
+	case jsonv.KindArray:
+		for _, e := range v.Elems {
 			pr.collectNoLog(e)
-			return true
-		})
+		}
+	case jsonv.KindObject:
+		for _, m := range v.Members {
+			pr.collectNoLog(m.Value)
+		}
 	}
 }
 
@@ -854,15 +854,15 @@ func (pr *parser) collectNoLog(v gjson.Result) {
 // that fit, float64, []any and map[string]any. A number beyond float64
 // (1e400) becomes its text, which JSON decoders (encoding/json, and the
 // runner's Judge) could not take back as a number.
-func toGo(v gjson.Result) any {
-	switch v.Type {
-	case gjson.True:
+func toGo(v jsonv.Value) any {
+	switch v.Kind {
+	case jsonv.KindTrue:
 		return true
-	case gjson.False:
+	case jsonv.KindFalse:
 		return false
-	case gjson.String:
+	case jsonv.KindString:
 		return v.Str
-	case gjson.Number:
+	case jsonv.KindNumber:
 		if n, err := strconv.ParseInt(v.Raw, 10, 0); err == nil {
 			return int(n)
 		}
@@ -870,47 +870,41 @@ func toGo(v gjson.Result) any {
 			return f
 		}
 		return v.Raw
-	case gjson.JSON:
-		if v.IsArray() {
-			out := []any{}
-			v.ForEach(func(_, e gjson.Result) bool {
-				out = append(out, toGo(e))
-				return true
-			})
-			return out
+	case jsonv.KindArray:
+		out := make([]any, 0, len(v.Elems))
+		for _, e := range v.Elems {
+			out = append(out, toGo(e))
 		}
-		out := map[string]any{}
-		v.ForEach(func(k, e gjson.Result) bool {
-			out[k.String()] = toGo(e)
-			return true
-		})
+		return out
+	case jsonv.KindObject:
+		out := make(map[string]any, len(v.Members))
+		for _, m := range v.Members {
+			out[m.Key] = toGo(m.Value)
+		}
 		return out
 	}
 	return nil
 }
 
-// parseResult parses JSON produced by encoding/json.
-func parseResult(b []byte) gjson.Result { return gjson.ParseBytes(b) }
+// parseResult parses JSON that jsonv.Marshal produced.
+func parseResult(b []byte) jsonv.Value {
+	v, _ := jsonv.Parse(b)
+	return v
+}
 
 // stringResult makes a JSON string value holding s.
-func stringResult(s string) gjson.Result {
-	b, _ := json.Marshal(s)
-	return gjson.Result{Type: gjson.String, Str: s, Raw: string(b)}
+func stringResult(s string) jsonv.Value {
+	return jsonv.Value{Kind: jsonv.KindString, Str: s, Raw: string(jsonv.AppendString(nil, s, true))}
 }
 
 // show renders a value for an error message: strings quoted, other
 // values as compact JSON, long values cut.
-func show(v gjson.Result) string {
+func show(v jsonv.Value) string {
 	var s string
-	if v.Type == gjson.String {
+	if v.Kind == jsonv.KindString {
 		s = strconv.Quote(v.Str)
 	} else {
-		var buf bytes.Buffer
-		if err := json.Compact(&buf, []byte(v.Raw)); err == nil {
-			s = buf.String()
-		} else {
-			s = v.Raw
-		}
+		s = string(jsonv.Compact([]byte(v.Raw)))
 	}
 	const limit = 60
 	if r := []rune(s); len(r) > limit {

@@ -14,12 +14,13 @@
 package ansible
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/hashicorp/go-multierror"
+
+	"github.com/zonemgr/zonemgr/internal/jsonv"
 )
 
 // A Type is the type of an option, named as in Ansible's argument_spec.
@@ -253,7 +254,7 @@ func validateOptions(opts []Option, prefix string, add func(string, ...any)) {
 			add("option %s: a required option has no default", where)
 		}
 		if o.Default != nil {
-			b, err := json.Marshal(o.Default)
+			b, err := jsonv.Marshal(o.Default)
 			if err != nil {
 				add("option %s: default %v cannot be encoded: %v", where, o.Default, err)
 				continue

@@ -1,12 +1,13 @@
 package zone
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/hashicorp/go-multierror"
+
+	"github.com/zonemgr/zonemgr/internal/jsonv"
 )
 
 // A Field is one setting of a request to the engine: a spec's field. The
@@ -128,7 +129,7 @@ func (s Fields) MarshalJSON() ([]byte, error) {
 	for _, f := range s.List() {
 		words = append(words, f.String())
 	}
-	return json.Marshal(words)
+	return jsonv.Marshal(words)
 }
 
 // A Namer phrases fields as a front door's user typed them: Name labels

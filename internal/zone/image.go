@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"hash"
@@ -20,6 +19,7 @@ import (
 
 	"github.com/zonemgr/zonemgr/internal/digest"
 	"github.com/zonemgr/zonemgr/internal/illumos"
+	"github.com/zonemgr/zonemgr/internal/jsonv"
 	"github.com/zonemgr/zonemgr/internal/zfs"
 )
 
@@ -131,7 +131,7 @@ func OpenImage(file string) (*Image, error) {
 		return nil, fmt.Errorf("image %s: %w", file, err)
 	}
 	img := &Image{Path: file, size: fi.Size()}
-	if err := json.Unmarshal(mb, &img.Manifest); err != nil {
+	if err := jsonv.Unmarshal(mb, &img.Manifest); err != nil {
 		return nil, bad("its manifest is damaged: " + err.Error())
 	}
 	m := img.Manifest
@@ -439,7 +439,7 @@ func (h *Host) writeImage(ctx context.Context, e *ImageExport) (err error) {
 		return fmt.Errorf("export to %s: %w", file, hc.err)
 	}
 	m.StreamSize, m.StreamSHA256 = hc.n, hex.EncodeToString(hc.h.Sum(nil))
-	mb, err := json.MarshalIndent(m, "", "  ")
+	mb, err := jsonv.MarshalIndent(m, "", "  ")
 	if err != nil {
 		return fmt.Errorf("export to %s: %w", file, err)
 	}

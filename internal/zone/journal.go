@@ -1,7 +1,6 @@
 package zone
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +11,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/zonemgr/zonemgr/internal/jsonv"
 )
 
 // journalVersion is the version of the journal format written. Journals
@@ -286,7 +287,7 @@ func (j *Journal) append(v any) error {
 	if j.f == nil {
 		return fmt.Errorf("journal %s: not open", j.path)
 	}
-	b, err := json.Marshal(v)
+	b, err := jsonv.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("journal %s: %w", j.path, err)
 	}
@@ -302,7 +303,7 @@ func (j *Journal) append(v any) error {
 // unreadable.
 func parseJournal(path string, b []byte) (*Journal, error) {
 	lines := strings.Split(string(b), "\n")
-	if last := lines[len(lines)-1]; last != "" && !json.Valid([]byte(last)) {
+	if last := lines[len(lines)-1]; last != "" && !jsonv.Valid([]byte(last)) {
 		lines = lines[:len(lines)-1]
 	}
 	j := &Journal{path: path}
@@ -312,14 +313,14 @@ func parseJournal(path string, b []byte) (*Journal, error) {
 			continue
 		}
 		if header {
-			if err := json.Unmarshal([]byte(line), &j.JournalHeader); err != nil {
+			if err := jsonv.Unmarshal([]byte(line), &j.JournalHeader); err != nil {
 				return nil, fmt.Errorf("journal %s: line %d: %w", path, n+1, err)
 			}
 			header = false
 			continue
 		}
 		var ev journalEvent
-		if err := json.Unmarshal([]byte(line), &ev); err != nil {
+		if err := jsonv.Unmarshal([]byte(line), &ev); err != nil {
 			return nil, fmt.Errorf("journal %s: line %d: %w", path, n+1, err)
 		}
 		switch {

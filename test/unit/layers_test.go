@@ -82,6 +82,8 @@ var moduleBinariesShun = []struct{ pkg, why string }{
 	{module + "/internal/zfs/gozfs", "go-zfs"},
 	{"crypto/", "Go's FIPS 140 module (internal/digest and internal/random stand in)"},
 	{"math/big", "big-number arithmetic"},
+	{"encoding/json", "encoding/json's reflection-driven codec (internal/jsonv stands in)"},
+	{"regexp", "regular expressions"},
 }
 
 // TestModuleBinariesLinkOnlyWhatTheyNeed checks that no module binary

@@ -1,17 +1,19 @@
-// Command gofloor is the benchmark's yardstick for a module's own time:
-// the least a Go module binary does (SIGINT and SIGTERM handling, reading
-// the args file, decoding it, writing one JSON object), timed from the
-// start of main to the end of its output, which it prints as main_ns.
+// Command gofloor is the benchmark's yardstick for a module's own time
+// and size: the least a Go module binary does (SIGINT and SIGTERM
+// handling, reading the args file, decoding it with the modules' JSON
+// codec, internal/jsonv, writing one JSON object), timed from the start
+// of main to the end of its output, which it prints as main_ns.
 package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
 	"time"
+
+	"github.com/zonemgr/zonemgr/internal/jsonv"
 )
 
 func main() {
@@ -21,10 +23,10 @@ func main() {
 	var args map[string]any
 	b, err := os.ReadFile(os.Args[1])
 	if err == nil {
-		err = json.Unmarshal(b, &args)
+		err = jsonv.Unmarshal(b, &args)
 	}
 	res := map[string]any{"changed": false, "failed": err != nil || ctx.Err() != nil, "invocation": map[string]any{"module_args": args}}
-	out, _ := json.Marshal(res)
+	out, _ := jsonv.Marshal(res)
 	os.Stdout.Write(append(out, '\n'))
 	fmt.Printf("{\"main_ns\": %d}\n", time.Since(start).Nanoseconds())
 }

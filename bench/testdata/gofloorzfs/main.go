@@ -5,12 +5,13 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"os"
 	"os/signal"
 	"syscall"
 
 	zfs "github.com/mistifyio/go-zfs/v3"
+
+	"github.com/zonemgr/zonemgr/internal/jsonv"
 )
 
 func main() {
@@ -19,12 +20,12 @@ func main() {
 	var args map[string]any
 	b, err := os.ReadFile(os.Args[1])
 	if err == nil {
-		err = json.Unmarshal(b, &args)
+		err = jsonv.Unmarshal(b, &args)
 	}
 	if ds, ok := args["dataset"].(string); ok && err == nil {
 		_, err = zfs.GetDataset(ds)
 	}
 	res := map[string]any{"changed": false, "failed": err != nil || ctx.Err() != nil, "invocation": map[string]any{"module_args": args}}
-	out, _ := json.Marshal(res)
+	out, _ := jsonv.Marshal(res)
 	os.Stdout.Write(append(out, '\n'))
 }
