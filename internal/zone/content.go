@@ -251,7 +251,7 @@ func (h *Host) goldenFor(ctx context.Context, w *World, spec GIZSpec, onDemand s
 	}
 	spec.Name, spec.content, spec.OnDemand, spec.AddPackages = name, c, onDemand, c.Packages
 	if h.CheckMode {
-		out, err := h.EnsureGIZ(ctx, spec)
+		out, err := h.ensureNamedGIZ(ctx, spec)
 		return name, out, nil, err
 	}
 	start := h.now()
@@ -290,7 +290,7 @@ func (h *Host) goldenFor(ctx context.Context, w *World, spec GIZSpec, onDemand s
 			return "", nil, nil, err
 		}
 	}
-	out, err := h.EnsureGIZ(ctx, spec)
+	out, err := h.ensureNamedGIZ(ctx, spec)
 	if err != nil {
 		h.recordBuildFailure(name, Phrase(err, nil))
 		return "", nil, nil, err
@@ -333,7 +333,7 @@ func (h *Host) ensureByContent(ctx context.Context, spec GIZSpec) (*Outcome, err
 		return out, err
 	}
 	spec.Name = name
-	return h.EnsureGIZ(ctx, spec)
+	return h.ensureNamedGIZ(ctx, spec)
 }
 
 // dizGolden resolves the golden zone of a disposable zone asked for with
@@ -561,7 +561,7 @@ func (h *Host) EvictGoldens(ctx context.Context, unused time.Duration) (*Outcome
 			kept = append(kept, fmt.Sprintf("%s: zones depend on it: %s", name, strings.Join(gizDependents(w, z), ", ")))
 			continue
 		}
-		o, err := h.EnsureGIZ(ctx, GIZSpec{Name: name, State: "absent", evictBefore: cutoff})
+		o, err := h.ensureNamedGIZ(ctx, GIZSpec{Name: name, State: "absent", evictBefore: cutoff})
 		var ke *keptError
 		switch {
 		case errors.As(err, &ke):

@@ -219,12 +219,7 @@ func (h *Host) validateGIZ(s *GIZSpec) (*accounts, error) {
 // its first-boot and post-install snapshots, updating its packages,
 // booting or halting it, or destroying it.
 func (h *Host) EnsureGIZ(ctx context.Context, spec GIZSpec) (*Outcome, error) {
-	if spec.State == "" {
-		spec.State = "present"
-	}
-	if spec.BootTimeout == 0 {
-		spec.BootTimeout = h.Settings.BootTimeout
-	}
+	h.gizDefaults(&spec)
 	switch {
 	case spec.State == "exported":
 		return h.ExportGIZ(ctx, spec)
@@ -233,6 +228,26 @@ func (h *Host) EnsureGIZ(ctx context.Context, spec GIZSpec) (*Outcome, error) {
 	case spec.Name == "" && spec.State == "present":
 		return h.ensureByContent(ctx, spec)
 	}
+	return h.ensureNamedGIZ(ctx, spec)
+}
+
+// gizDefaults fills in what a spec leaves to its defaults: state present
+// and the configured boot timeout.
+func (h *Host) gizDefaults(spec *GIZSpec) {
+	if spec.State == "" {
+		spec.State = "present"
+	}
+	if spec.BootTimeout == 0 {
+		spec.BootTimeout = h.Settings.BootTimeout
+	}
+}
+
+// ensureNamedGIZ is EnsureGIZ for a spec that names its zone and neither
+// exports nor imports an image: what goldenFor builds and eviction
+// removes. Calling it rather than EnsureGIZ keeps image export and
+// import out of the binaries that need only those (zone_diz, zone_exec).
+func (h *Host) ensureNamedGIZ(ctx context.Context, spec GIZSpec) (*Outcome, error) {
+	h.gizDefaults(&spec)
 	acc, err := h.validateGIZ(&spec)
 	if err != nil {
 		return nil, err
