@@ -341,8 +341,10 @@ func (h *Host) ensureByContent(ctx context.Context, spec GIZSpec) (*Outcome, err
 // a golden zone G that does not exist, G built from the packages; with
 // an existing G, G itself when it was built from exactly those packages,
 // else the golden zone derived from G with the packages added (a clone
-// of G's snapshot, named by its content). A golden zone built here is
-// marked as made on demand by the request (kind: "diz", "exec-diz").
+// of G's snapshot, named by its content). A golden zone built here and
+// named by its content is marked as made on demand by the request (kind:
+// "diz", "exec-diz"), for gc to evict once unused; one the request named
+// is the user's, and is not marked.
 // The spec then names the golden zone, and its newest snapshot; the
 // outcome of a build (or, in check mode, its plan) is returned.
 func (h *Host) dizGolden(ctx context.Context, spec *DIZSpec, kind string) (*Outcome, error) {
@@ -381,7 +383,11 @@ func (h *Host) dizGolden(ctx context.Context, spec *DIZSpec, kind string) (*Outc
 			gs.Source, gs.Snapshot = spec.GIZ, spec.Snapshot
 		}
 	}
-	name, out, held, err := h.goldenFor(ctx, w, gs, kind+" "+Stamp(h.now()), true)
+	mark := kind + " " + Stamp(h.now())
+	if gs.Name != "" {
+		mark = ""
+	}
+	name, out, held, err := h.goldenFor(ctx, w, gs, mark, true)
 	if err != nil {
 		return nil, err
 	}

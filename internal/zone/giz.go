@@ -701,6 +701,12 @@ func (h *Host) reconcileGIZ(w *World, z *Zone, spec *GIZSpec, plan *Plan, out *O
 	}
 	want := *z.Config
 	want.FS = slices.Clone(z.Config.FS)
+	if z.Attr(AttrOnDemand) != "" && spec.OnDemand == "" && !spec.forDIZ && spec.evictBefore.IsZero() {
+		// A golden zone built on demand that a request for golden zones
+		// names (zone_giz, create-giz, or the packages of one) is the
+		// user's from now on: gc no longer evicts it.
+		want.Attrs = slices.DeleteFunc(slices.Clone(z.Config.Attrs), func(a illumos.Attr) bool { return a.Name == AttrOnDemand })
+	}
 	if spec.given(FieldLofs) {
 		for _, m := range spec.Lofs {
 			want.FS = slices.DeleteFunc(want.FS, func(f illumos.FS) bool { return f.Dir == m.Dir })

@@ -74,8 +74,9 @@ func TestGoldenByContent(t *testing.T) {
 
 // TestDIZByPackages: create-diz -p finds or builds the golden zone of its
 // packages (made on demand, evictable), once; -c with -p derives a golden
-// zone from an existing one, or builds a missing one under its name;
-// unknown packages are refused before anything is made.
+// zone from an existing one, or builds a missing one under its name (the
+// user's: not evictable); unknown packages are refused before anything
+// is made.
 func TestDIZByPackages(t *testing.T) {
 	s := goldenSim(t)
 	g0 := goldens(t, s)
@@ -117,8 +118,11 @@ func TestDIZByPackages(t *testing.T) {
 	s.MustRun("zonemgr", "-q", "create-diz", "-c", "tools", "-p", "developer/build/autoconf")
 	s.MustRun("zonemgr", "-q", "create-diz", "-c", "tools", "-p", "developer/build/autoconf")
 	g3 := goldens(t, s)
-	if made := newGoldens(g2, g3); len(made) != 1 || made[0] != "tools" || g3["tools"]["on_demand"] == nil {
+	if made := newGoldens(g2, g3); len(made) != 1 || made[0] != "tools" {
 		t.Errorf("create-diz -c tools -p twice made %v; want the golden zone tools, once", made)
+	}
+	if od := g3["tools"]["on_demand"]; od != nil {
+		t.Errorf("tools, which the request named, is marked made on demand (%v): gc would evict a golden zone the user named", od)
 	}
 
 	// Unknown packages: refused, naming them, before anything is made.
@@ -262,6 +266,58 @@ func TestEvictGoldens(t *testing.T) {
 	}
 	if bad := s.Module("zone_gc", map[string]any{"unused_goldens": "soon"}); bad["failed"] != true || !strings.Contains(fmt.Sprint(bad["msg"]), `unused_goldens: "soon" is not an age`) {
 		t.Errorf("zone_gc unused_goldens=soon: %s", pretty(bad))
+	}
+}
+
+// TestAdoptedGoldenIsKept: a golden zone built on demand that zone_giz
+// then names is the user's: its on-demand mark is removed (once; check
+// mode only shows it), and gc --unused-goldens no longer evicts it.
+func TestAdoptedGoldenIsKept(t *testing.T) {
+	s := goldenSim(t)
+	g0 := goldens(t, s)
+	for _, pkgs := range []string{"developer/build/pkg-config", "developer/versioning/git"} {
+		d := strings.TrimSpace(s.MustRun("zonemgr", "-q", "create-diz", "-p", pkgs))
+		s.MustRun("zonemgr", "-q", "destroy", "-z", d)
+	}
+	built := newGoldens(g0, goldens(t, s))
+	if len(built) != 2 {
+		t.Fatalf("two create-diz -p built %v, want two golden zones", built)
+	}
+	adopted, other := built[0], built[1]
+
+	before := s.State()
+	dry := s.MustModule("zone_giz", map[string]any{"name": adopted, "_ansible_check_mode": true})
+	if dry["changed"] != true || !strings.Contains(pretty(dry), "zonemgr.ondemand") {
+		t.Errorf("zone_giz name=%s in check mode: %s; want changed, showing the mark's removal", adopted, pretty(dry))
+	}
+	if got := s.State(); got != before {
+		t.Errorf("check mode changed the sim:\n%s", diffLines(before, got))
+	}
+	res := s.MustModule("zone_giz", map[string]any{"name": adopted})
+	if res["changed"] != true {
+		t.Errorf("zone_giz name=%s: %s; want changed", adopted, pretty(res))
+	}
+	g := goldens(t, s)
+	if od := g[adopted]["on_demand"]; od != nil {
+		t.Errorf("%s keeps its on-demand mark %v after zone_giz named it", adopted, od)
+	}
+	if od := g[other]["on_demand"]; od == nil {
+		t.Errorf("%s lost its on-demand mark, which no request named", other)
+	}
+	if again := s.MustModule("zone_giz", map[string]any{"name": adopted}); again["changed"] != false {
+		t.Errorf("zone_giz name=%s again: %s; want no change", adopted, pretty(again))
+	}
+
+	for _, z := range []string{adopted, other} {
+		s.MustRun("zfs", "set", "zonemgr:used=1000000000", "rpool/zones/_zonemgr/GIZ/"+z)
+	}
+	s.MustRun("zonemgr", "-q", "gc", "--unused-goldens", "30d")
+	after := goldens(t, s)
+	if _, ok := after[adopted]; !ok {
+		t.Errorf("%s, which zone_giz named, was evicted", adopted)
+	}
+	if _, ok := after[other]; ok {
+		t.Errorf("%s, unused and made on demand, was not evicted", other)
 	}
 }
 
