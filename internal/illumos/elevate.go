@@ -5,6 +5,8 @@ import (
 	"os"
 	"strings"
 	"syscall"
+
+	"github.com/zonemgr/zonemgr/internal/toolpath"
 )
 
 const (
@@ -42,7 +44,7 @@ type Elevation struct {
 // which environment variables survive; the re-executed process runs as
 // uid 0 and does not elevate again either way.
 func PlanElevation(euid int, exe string, argv, env []string) (Elevation, error) {
-	method, set := lookupEnvOK(env, EnvElevateCmd)
+	method, set := toolpath.Lookup(env, EnvElevateCmd)
 	if !set || method == "" {
 		method = "pfexec"
 	}

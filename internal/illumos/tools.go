@@ -8,16 +8,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"github.com/zonemgr/zonemgr/internal/toolpath"
 )
 
 // EnvToolDir names the environment variable whose directory is searched
 // for tools before PATH.
-const EnvToolDir = "ZONEMGR_TOOLDIR"
-
-// systemDirs are appended to the search path when missing. They are never
-// put before PATH, so a test's simulator directory stays first and a Linux
-// machine's own /sbin/zfs is not picked up by mistake.
-var systemDirs = []string{"/usr/sbin", "/sbin", "/usr/bin"}
+const EnvToolDir = toolpath.EnvToolDir
 
 // A Tools is the search list through which zonemgr finds the commands it
 // runs (zfs, zonecfg, zoneadm, zlogin, dladm, pkg, pfexec, ...):
@@ -31,13 +28,13 @@ type Tools struct {
 
 // NewTools returns the Tools for an environment in os.Environ form.
 func NewTools(env []string) *Tools {
-	return &Tools{dirs: searchDirs(env)}
+	return &Tools{dirs: toolpath.Dirs(env)}
 }
 
 // SearchPath returns the effective tool search path for an environment in
 // os.Environ form, as a PATH value.
 func SearchPath(env []string) string {
-	return strings.Join(searchDirs(env), string(os.PathListSeparator))
+	return strings.Join(toolpath.Dirs(env), string(os.PathListSeparator))
 }
 
 // Dirs returns the directories searched, in order.
@@ -71,28 +68,6 @@ func (t *Tools) LookPath(name string) (string, error) {
 	return "", fmt.Errorf("look up tool %q: not found in %s: %w", name, t.SearchPath(), exec.ErrNotFound)
 }
 
-func searchDirs(env []string) []string {
-	var dirs []string
-	seen := map[string]bool{}
-	add := func(d string) {
-		if d == "" || seen[d] {
-			return
-		}
-		seen[d] = true
-		dirs = append(dirs, d)
-	}
-	add(lookupEnv(env, EnvToolDir))
-	for _, d := range filepath.SplitList(lookupEnv(env, "PATH")) {
-		// An empty PATH element means the current directory; a tool
-		// search must never depend on where zonemgr was started.
-		add(d)
-	}
-	for _, d := range systemDirs {
-		add(d)
-	}
-	return dirs
-}
-
 func checkExecutable(p string) error {
 	fi, err := os.Stat(p)
 	if err != nil {
@@ -107,22 +82,10 @@ func checkExecutable(p string) error {
 	return nil
 }
 
-// lookupEnv returns the last value of key in env (later entries win, as
-// for os/exec), or "" when absent.
+// lookupEnv returns the last value of key in env, or "" when absent.
 func lookupEnv(env []string, key string) string {
-	v, _ := lookupEnvOK(env, key)
+	v, _ := toolpath.Lookup(env, key)
 	return v
-}
-
-func lookupEnvOK(env []string, key string) (string, bool) {
-	val, found := "", false
-	for _, kv := range env {
-		k, v, ok := strings.Cut(kv, "=")
-		if ok && k == key {
-			val, found = v, true
-		}
-	}
-	return val, found
 }
 
 var errEmptyArgv = errors.New("empty argv")

@@ -13,56 +13,22 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
+
+	"github.com/zonemgr/zonemgr/internal/toolpath"
 )
 
 // maxCommandOutput bounds what runProcess keeps of a command's standard
 // output and of its standard error.
 const maxCommandOutput = 64 << 20
 
-// searchPath is the list of directories a command's name is looked up
-// in, as zonemgr finds its tools: ZONEMGR_TOOLDIR first when set, then
-// PATH, then /usr/sbin, /sbin and /usr/bin when PATH lacks them.
-func searchPath(env []string) []string {
-	get := func(k string) string {
-		for i := len(env) - 1; i >= 0; i-- {
-			if name, v, ok := strings.Cut(env[i], "="); ok && name == k {
-				return v
-			}
-		}
-		return ""
-	}
-	var dirs []string
-	if d := get("ZONEMGR_TOOLDIR"); d != "" {
-		dirs = append(dirs, d)
-	}
-	dirs = append(dirs, filepath.SplitList(get("PATH"))...)
-	for _, d := range []string{"/usr/sbin", "/sbin", "/usr/bin"} {
-		if !containsString(dirs, d) {
-			dirs = append(dirs, d)
-		}
-	}
-	return dirs
-}
-
-func containsString(list []string, s string) bool {
-	for _, e := range list {
-		if e == s {
-			return true
-		}
-	}
-	return false
-}
-
 // lookPath finds a command's program: a name with a slash as it is, else
-// the first executable file of that name in the search path.
+// the first executable file of that name in the directories zonemgr
+// searches for the programs it runs (toolpath.Dirs).
 func lookPath(name string, env []string) (string, error) {
 	if strings.Contains(name, "/") {
 		return name, nil
 	}
-	for _, d := range searchPath(env) {
-		if d == "" {
-			d = "."
-		}
+	for _, d := range toolpath.Dirs(env) {
 		p := filepath.Join(d, name)
 		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
 			return p, nil
