@@ -73,8 +73,10 @@ type run struct {
 	// playTitle is the play's name, rendered.
 	playTitle string
 	playDir   string
-	// started is false while --start-at-task has not matched yet.
+	// started is false while --start-at-task (startAt) has not matched
+	// yet.
 	started bool
+	startAt taskPattern
 	// interrupted is set when the context was cancelled.
 	interrupted bool
 	// cfg is the zonemgr configuration of the modules run in-process.
@@ -537,7 +539,7 @@ func (x *run) shouldRun(t *task, sc *scope) bool {
 // runTask runs one task and tells how it ended.
 func (x *run) runTask(ctx context.Context, t *task, inh inherited) flow {
 	if !x.started {
-		if !matchTask(x.r.StartAtTask, t) {
+		if !x.startAt.match(t) {
 			return flowOK
 		}
 		x.started = true
@@ -1084,15 +1086,23 @@ func removeOmit(d *jinja.Dict) *jinja.Dict {
 	return out
 }
 
-// matchTask tells whether a task is the one --start-at-task names: its
-// name equals the pattern or matches it as a shell pattern (fnmatch).
-func matchTask(pattern string, t *task) bool {
+// A taskPattern is the task --start-at-task names: a name, or a shell
+// pattern (fnmatch) compiled once.
+type taskPattern struct {
+	name string
+	re   *regexp.Regexp // nil: the pattern is no valid fnmatch pattern
+}
+
+func newTaskPattern(name string) taskPattern {
+	re, _ := fnmatchRegexp(name)
+	return taskPattern{name: name, re: re}
+}
+
+// match tells whether t is the task: its name equals the pattern or
+// matches it as a shell pattern.
+func (p taskPattern) match(t *task) bool {
 	name := t.displayName()
-	if name == pattern {
-		return true
-	}
-	re, err := fnmatchRegexp(pattern)
-	return err == nil && re.MatchString(name)
+	return name == p.name || p.re != nil && p.re.MatchString(name)
 }
 
 // fnmatchRegexp translates a Python fnmatch pattern (*, ?, [seq], [!seq])
@@ -1130,7 +1140,7 @@ func fnmatchRegexp(pattern string) (*regexp.Regexp, error) {
 }
 
 // hasTask tells whether some task of the playbook matches pattern.
-func (pb *playbook) hasTask(pattern string) bool {
+func (pb *playbook) hasTask(pattern taskPattern) bool {
 	var walk func([]*task) bool
 	walk = func(ts []*task) bool {
 		for _, t := range ts {
@@ -1140,7 +1150,7 @@ func (pb *playbook) hasTask(pattern string) bool {
 				}
 				continue
 			}
-			if walk(t.included) || matchTask(pattern, t) {
+			if walk(t.included) || pattern.match(t) {
 				return true
 			}
 		}

@@ -1006,8 +1006,8 @@ func TestMatchTask(t *testing.T) {
 		{"a.b", "axb", false},
 		{"[unclosed", "[unclosed", true},
 	} {
-		if got := matchTask(tc.pattern, &task{name: tc.name}); got != tc.want {
-			t.Errorf("matchTask(%q, %q) = %v, want %v", tc.pattern, tc.name, got, tc.want)
+		if got := newTaskPattern(tc.pattern).match(&task{name: tc.name}); got != tc.want {
+			t.Errorf("task pattern %q matching %q = %v, want %v", tc.pattern, tc.name, got, tc.want)
 		}
 	}
 }

@@ -222,7 +222,8 @@ func (r *Runner) Run(ctx context.Context, path string) int {
 	for _, w := range pb.warnings {
 		d.warning(w)
 	}
-	if r.StartAtTask != "" && !pb.hasTask(r.StartAtTask) {
+	startAt := newTaskPattern(r.StartAtTask)
+	if r.StartAtTask != "" && !pb.hasTask(startAt) {
 		d.errorf("--start-at-task: no task named %q in %s", r.StartAtTask, path)
 		return ExitError
 	}
@@ -242,6 +243,7 @@ func (r *Runner) Run(ctx context.Context, path string) int {
 		gathered: jinja.NewDict(0),
 		playDir:  dir,
 		started:  r.StartAtTask == "",
+		startAt:  startAt,
 	}
 	return x.execute(ctx)
 }
