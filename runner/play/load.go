@@ -835,8 +835,7 @@ func (l *loader) varsFiles(n *yaml.Node) []*jinja.Dict {
 			l.errorf(fn, "vars_files: a templated file name (%s) is not supported by zonemgr play: name the file", name)
 			continue
 		}
-		path := l.resolve(name, "")
-		data, err := l.read(path)
+		path, data, err := l.readResolved(name, "")
 		if err != nil {
 			l.errorf(fn, "vars_files: read %s: %v", name, err)
 			continue
@@ -877,20 +876,23 @@ func loadVarsFile(path string, data []byte, tc *jinja.Cache, warnings *[]string)
 	return vars, nil
 }
 
-// resolve returns the path of a file a task file names: absolute, or
-// relative to the including file's directory (from), then to the
-// playbook's.
-func (l *loader) resolve(name, from string) string {
+// readResolved reads a file a task file names, and returns its path:
+// absolute, or relative to the including file's directory (from) when
+// there is such a file, else to the playbook's.
+func (l *loader) readResolved(name, from string) (string, []byte, error) {
 	if filepath.IsAbs(name) {
-		return name
+		data, err := l.read(name)
+		return name, data, err
 	}
 	if from != "" {
 		p := filepath.Join(filepath.Dir(from), name)
-		if _, err := l.read(p); err == nil {
-			return p
+		if data, err := l.read(p); err == nil {
+			return p, data, nil
 		}
 	}
-	return filepath.Join(l.dir, name)
+	p := filepath.Join(l.dir, name)
+	data, err := l.read(p)
+	return p, data, err
 }
 
 // environment reads the environment keyword of a play, block or task: a
@@ -1713,13 +1715,12 @@ func (l *loader) include(t *task, n *yaml.Node) {
 		return
 	}
 	from := l.including[len(l.including)-1]
-	path := l.resolve(name, from)
+	path, data, err := l.readResolved(name, from)
 	t.file = path
 	if slices.Contains(l.including, filepath.Clean(path)) || len(l.including) > maxIncludeDepth {
 		l.errorf(n, "%s: %s includes itself", t.action, name)
 		return
 	}
-	data, err := l.read(path)
 	if err != nil {
 		l.errorf(n, "%s: read %s: %v", t.action, name, err)
 		return

@@ -381,3 +381,38 @@ tasks: []
 		t.Errorf("warnings:\n%s\nwant:\n%s", strings.Join(pb.warnings, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestIncludedFilesReadOnce: a file an include names is read once, from
+// the including file's directory when it is there, else from the
+// playbook's; a vars file once too.
+func TestIncludedFilesReadOnce(t *testing.T) {
+	// The playbook's directory is taken absolute: the current one here.
+	top, err := filepath.Abs("top.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	vars := filepath.Join(filepath.Dir(top), "vars.yml")
+	fs := files{
+		"sub/inner.yml": "- debug: {msg: sub}\n",
+		top:             "- debug: {msg: top}\n",
+		vars:            "a: 1\n",
+		"sub/list.yml":  "- include_tasks: inner.yml\n- include_tasks: top.yml\n",
+	}
+	reads := map[string]int{}
+	read := func(name string) ([]byte, error) {
+		reads[name]++
+		return fs.read(name)
+	}
+	text := "- hosts: localhost\n  vars_files: [vars.yml]\n  tasks:\n    - import_tasks: sub/list.yml\n"
+	pb, err := loadPlaybook("tasks.yml", []byte(text), testModules(), &jinja.Cache{}, read)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pb.plays) != 1 {
+		t.Fatalf("%d plays", len(pb.plays))
+	}
+	want := map[string]int{vars: 1, "sub/list.yml": 1, "sub/inner.yml": 1, "sub/top.yml": 1, top: 1}
+	if !reflect.DeepEqual(reads, want) {
+		t.Errorf("reads = %v, want %v (sub/top.yml tried and missing, top.yml read once)", reads, want)
+	}
+}
