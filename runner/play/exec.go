@@ -382,15 +382,19 @@ func (x *run) hostVars(magic *jinja.Dict) *jinja.Dict {
 // or its own (or inherited) check_mode and diff keywords.
 func (x *run) modes(ctx context.Context, t *task, inh inherited) (check, diff bool) {
 	check, diff = x.r.Check, x.r.Diff
-	sc := x.baseScope(ctx, t, inh, x.r.Diff)
+	var sc *scope // built only for a keyword to evaluate
 	for _, m := range []struct {
 		v   any
 		dst *bool
 	}{{firstSet(t.checkMode, inh.check), &check}, {firstSet(t.diff, inh.diff), &diff}} {
-		if m.v != nil {
-			if b, err := flag(m.v, sc); err == nil {
-				*m.dst = b
-			}
+		if m.v == nil {
+			continue
+		}
+		if sc == nil {
+			sc = x.baseScope(ctx, t, inh, x.r.Diff)
+		}
+		if b, err := flag(m.v, sc); err == nil {
+			*m.dst = b
 		}
 	}
 	return check, diff
