@@ -20,9 +20,6 @@ import (
 // MaxArgsSize is the size of the largest args JSON a module accepts.
 const MaxArgsSize = 4 << 20
 
-// maxDepth bounds the nesting of the args JSON, as encoding/json does.
-const maxDepth = 10000
-
 // An entry is one member of a JSON object, in the order given.
 type entry struct {
 	key string
@@ -115,7 +112,8 @@ func (s *Spec) parse(raw []byte) (*Params, error) {
 }
 
 // parseArgsJSON parses the args, rejecting args that are too large,
-// empty, not JSON, nested too deeply, or not one JSON object.
+// empty, not JSON (jsonv.Parse also bounds their nesting), or not one
+// JSON object.
 func parseArgsJSON(raw []byte) (jsonv.Value, error) {
 	var none jsonv.Value
 	if len(raw) > MaxArgsSize {
@@ -123,9 +121,6 @@ func parseArgsJSON(raw []byte) (jsonv.Value, error) {
 	}
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return none, errors.New("module args: empty, want a JSON object")
-	}
-	if nestingDepth(raw) > maxDepth {
-		return none, fmt.Errorf("module args: JSON nested more than %d levels deep", maxDepth)
 	}
 	top, err := jsonv.Parse(raw)
 	if err != nil {
@@ -135,35 +130,6 @@ func parseArgsJSON(raw []byte) (jsonv.Value, error) {
 		return none, fmt.Errorf("module args: top-level JSON value is %s, want an object", kindOf(top))
 	}
 	return top, nil
-}
-
-// nestingDepth returns how deeply arrays and objects nest in b.
-func nestingDepth(b []byte) int {
-	depth, deepest := 0, 0
-	inString, escaped := false, false
-	for _, c := range b {
-		if inString {
-			switch {
-			case escaped:
-				escaped = false
-			case c == '\\':
-				escaped = true
-			case c == '"':
-				inString = false
-			}
-			continue
-		}
-		switch c {
-		case '"':
-			inString = true
-		case '[', '{':
-			depth++
-			deepest = max(deepest, depth)
-		case ']', '}':
-			depth--
-		}
-	}
-	return deepest
 }
 
 // kindOf names the JSON type of v for messages.
@@ -628,9 +594,6 @@ func dictFields(v jsonv.Value) ([]entry, bool) {
 		s := v.Str
 		switch {
 		case strings.HasPrefix(s, "{"):
-			if nestingDepth([]byte(s)) > maxDepth {
-				return nil, false
-			}
 			var err error
 			if obj, err = jsonv.Parse([]byte(s)); err != nil {
 				return nil, false

@@ -497,8 +497,8 @@ func TestParseBadArgs(t *testing.T) {
 		{"number", []byte(`42`), "module args: top-level JSON value is a number, want an object"},
 		{"null", []byte(`null`), "module args: top-level JSON value is null, want an object"},
 		{"true", []byte(`true`), "module args: top-level JSON value is a boolean, want an object"},
-		{"deep", []byte(`{"extra": ` + strings.Repeat("[", maxDepth+1) + strings.Repeat("]", maxDepth+1) + `}`),
-			"module args: JSON nested more than 10000 levels deep"},
+		{"deep", []byte(`{"extra": ` + strings.Repeat("[", 10000) + strings.Repeat("]", 10000) + `}`),
+			"module args: invalid JSON: nested more than 10000 levels deep at line 1, column 10010"},
 		{"huge", hugeArgs(10 << 20), "module args: 10485760 bytes, more than the 4194304-byte limit"},
 	}
 	for _, tt := range tests {
