@@ -346,22 +346,10 @@ func AppendString(b []byte, s string, html bool) []byte {
 // html, <, > and & in strings become \u003c, \u003e and \u0026, and
 // U+2028 and U+2029 are escaped (encoding/json's appendCompact).
 func appendCompact(b, src []byte, html bool) []byte {
-	inString, escaped := false, false
+	var st stringScan
 	for i := 0; i < len(src); i++ {
 		c := src[i]
-		switch {
-		case inString:
-			switch {
-			case escaped:
-				escaped = false
-			case c == '\\':
-				escaped = true
-			case c == '"':
-				inString = false
-			}
-		case c == '"':
-			inString = true
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+		if !st.inString(c) && (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
 			continue
 		}
 		if html && (c == '<' || c == '>' || c == '&') {
@@ -376,6 +364,26 @@ func appendCompact(b, src []byte, html bool) []byte {
 		b = append(b, c)
 	}
 	return b
+}
+
+// A stringScan follows JSON text byte by byte, telling the bytes of its
+// strings (their quotes included) from the rest.
+type stringScan struct{ in, escaped bool }
+
+// inString reports whether c, the next byte, belongs to a string.
+func (s *stringScan) inString(c byte) bool {
+	switch {
+	case !s.in:
+		s.in = c == '"'
+		return s.in
+	case s.escaped:
+		s.escaped = false
+	case c == '\\':
+		s.escaped = true
+	case c == '"':
+		s.in = false
+	}
+	return true
 }
 
 // Compact returns valid JSON src without insignificant space.
@@ -395,27 +403,16 @@ func Indent(src []byte, prefix, indent string) []byte {
 			b = append(b, indent...)
 		}
 	}
-	inString, escaped := false, false
+	var st stringScan
 	for i := 0; i < len(src); i++ {
 		c := src[i]
-		if inString {
+		if st.inString(c) {
 			b = append(b, c)
-			switch {
-			case escaped:
-				escaped = false
-			case c == '\\':
-				escaped = true
-			case c == '"':
-				inString = false
-			}
 			continue
 		}
 		switch c {
 		case ' ', '\t', '\n', '\r':
 			continue
-		case '"':
-			inString = true
-			b = append(b, c)
 		case '{', '[':
 			b = append(b, c)
 			if i+1 < len(src) && (src[i+1] == '}' || src[i+1] == ']') {

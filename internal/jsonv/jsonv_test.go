@@ -177,8 +177,8 @@ func FuzzAppendString(f *testing.F) {
 }
 
 // FuzzDecode checks that Decode accepts exactly what encoding/json
-// accepts, decodes it to the same value, and that Compact agrees with
-// json.Compact.
+// accepts, decodes it to the same value, and that Compact and Indent
+// agree with json.Compact and json.Indent.
 func FuzzDecode(f *testing.F) {
 	for _, s := range []string{`{"a": [1, -2.5e+3, true, false, null, "x\u00e9\ud834\udd1e\n"]}`, `  "s"  `, `[`, `{"a" 1}`,
 		`01`, `1.`, `-`, `"\ud800"`, `"\ud800\u0041"`, "\"\xff\"", `{"a":1,"a":2}`, `[1,]`, `nul`, `"\u12"`, `1e`, "\"\t\"", `{}x`, `1E1000`, `[-1e-400]`} {
@@ -205,8 +205,14 @@ func FuzzDecode(f *testing.F) {
 		}
 		var buf bytes.Buffer
 		json.Compact(&buf, data)
-		if c := Compact(data); !bytes.Equal(c, buf.Bytes()) {
+		c := Compact(data)
+		if !bytes.Equal(c, buf.Bytes()) {
 			t.Fatalf("Compact(%q) = %q, want %q", data, c, buf.Bytes())
+		}
+		var ind bytes.Buffer
+		json.Indent(&ind, c, "> ", "\t")
+		if got := Indent(c, "> ", "\t"); !bytes.Equal(got, ind.Bytes()) {
+			t.Fatalf("Indent(%q) = %q, want %q", c, got, ind.Bytes())
 		}
 		var f1, f2 any
 		stdErr := json.Unmarshal(data, &f1)
