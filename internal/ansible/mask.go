@@ -1,8 +1,8 @@
 package ansible
 
 import (
-	"cmp"
 	"slices"
+	"sort"
 	"strings"
 
 	"github.com/zonemgr/zonemgr/internal/jsonv"
@@ -21,8 +21,13 @@ func secretsList(set map[string]bool) []string {
 	for s := range set {
 		out = append(out, s)
 	}
-	slices.SortFunc(out, func(a, b string) int {
-		return cmp.Or(cmp.Compare(len(b), len(a)), strings.Compare(a, b))
+	// sort.Slice, which the module binaries link anyway: slices.SortFunc
+	// would add a copy of its sort for this comparison.
+	sort.Slice(out, func(i, j int) bool {
+		if len(out[i]) != len(out[j]) {
+			return len(out[i]) > len(out[j])
+		}
+		return out[i] < out[j]
 	})
 	return out
 }
