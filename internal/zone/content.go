@@ -567,7 +567,11 @@ func (h *Host) EvictGoldens(ctx context.Context, unused time.Duration) (*Outcome
 			kept = append(kept, fmt.Sprintf("%s: zones depend on it: %s", name, strings.Join(gizDependents(w, z), ", ")))
 			continue
 		}
-		o, err := h.ensureNamedGIZ(ctx, GIZSpec{Name: name, State: "absent", evictBefore: cutoff})
+		if err := illumos.ValidZoneName(name); err != nil {
+			errs = append(errs, fmt.Errorf("golden zone %q: %w", name, err))
+			continue
+		}
+		o, err := h.operate(ctx, &evictOp{h: h, spec: GIZSpec{Name: name, State: "absent", evictBefore: cutoff}})
 		var ke *keptError
 		switch {
 		case errors.As(err, &ke):

@@ -243,9 +243,9 @@ func (h *Host) gizDefaults(spec *GIZSpec) {
 }
 
 // ensureNamedGIZ is EnsureGIZ for a spec that names its zone and neither
-// exports nor imports an image: what goldenFor builds and eviction
-// removes. Calling it rather than EnsureGIZ keeps image export and
-// import out of the binaries that need only those (zone_diz, zone_exec).
+// exports nor imports an image: what goldenFor builds. Calling it rather
+// than EnsureGIZ keeps image export and import out of the binaries that
+// need only that (zone_diz, zone_exec).
 func (h *Host) ensureNamedGIZ(ctx context.Context, spec GIZSpec) (*Outcome, error) {
 	h.gizDefaults(&spec)
 	acc, err := h.validateGIZ(&spec)
@@ -279,10 +279,11 @@ func (o *gizOp) journal() string {
 	return "giz"
 }
 
-// lock takes the zone's lock, and the source's shared while it is
+func (o *gizOp) lock(ctx context.Context, ls *lockSet) error { return lockGIZ(ctx, o.h, &o.spec, ls) }
+
+// lockGIZ takes the zone's lock, and the source's shared while it is
 // cloned (see DIZSpec.gizLock).
-func (o *gizOp) lock(ctx context.Context, ls *lockSet) error {
-	h, spec := o.h, &o.spec
+func lockGIZ(ctx context.Context, h *Host, spec *GIZSpec, ls *lockSet) error {
 	if !spec.evictBefore.IsZero() {
 		// An eviction takes the golden zone's build lock first, as
 		// goldenFor does, and only when it is free: a run that holds it
@@ -318,20 +319,49 @@ func (o *gizOp) lock(ctx context.Context, ls *lockSet) error {
 // update or changes.
 func (o *gizOp) plan(ctx context.Context, _ *lockSet, p *Plan, out *Outcome) error {
 	h, spec := o.h, &o.spec
-	w, err := h.Observe(ctx, h.containers()...)
+	w, z, err := observeGIZ(ctx, h, spec, p, out)
 	if err != nil {
 		return err
+	}
+	switch {
+	case spec.State == "absent":
+		return planGIZDestroy(ctx, h, spec, w, z, p, out)
+	case z == nil:
+		if spec.State == "updated" {
+			return optErr(FieldNone, "zone %s does not exist: create it (%v: present) before updating it", spec.Name, FieldState)
+		}
+		return h.createGIZ(ctx, w, spec, o.acc, p, out)
+	case spec.State == "updated":
+		return o.planUpdate(ctx, w, z, p, out)
+	default:
+		return h.reconcileGIZ(w, z, spec, p, out)
+	}
+}
+
+// observeGIZ reads the world for a golden zone's run, and refuses a zone
+// that is not a golden zone zonemgr made.
+func observeGIZ(ctx context.Context, h *Host, spec *GIZSpec, p *Plan, out *Outcome) (*World, *Zone, error) {
+	w, err := h.Observe(ctx, h.containers()...)
+	if err != nil {
+		return nil, nil, err
 	}
 	p.Zone, out.Zone = spec.Name, spec.Name
 	out.set("name", spec.Name)
 	z := w.Zones[spec.Name]
 	if z != nil {
 		if err := checkOurs(z, "giz"); err != nil {
-			return err
+			return nil, nil, err
 		}
 	}
-	switch {
-	case spec.State == "absent" && !spec.evictBefore.IsZero():
+	return w, z, nil
+}
+
+// planGIZDestroy plans a golden zone's destruction; for an eviction,
+// only while it is still a golden zone made on demand, unused since the
+// cutoff, with no dependents and nothing on it zonemgr does not own, else
+// it fails with a *keptError.
+func planGIZDestroy(ctx context.Context, h *Host, spec *GIZSpec, w *World, z *Zone, p *Plan, out *Outcome) error {
+	if !spec.evictBefore.IsZero() {
 		switch {
 		case z == nil:
 			return &keptError{"it is gone"}
@@ -349,35 +379,48 @@ func (o *gizOp) plan(ctx context.Context, _ *lockSet, p *Plan, out *Outcome) err
 		} else if why != "" {
 			return &keptError{why}
 		}
-		fallthrough
-	case spec.State == "absent":
-		if z == nil {
-			out.set("state", "absent")
-			out.Msg = fmt.Sprintf("zone %s does not exist", spec.Name)
-			return nil
-		}
-		if deps := gizDependents(w, z); len(deps) > 0 && !spec.Force {
-			return optErr(FieldNone, "zone %s: disposable zones depend on its snapshots: %s; destroy them first (or %v, which keeps them: the uninstall promotes them)", z.Name, strings.Join(deps, ", "), Enable(FieldForce))
-		}
-		steps, err := h.destroySteps(ctx, w, z)
-		if err != nil {
-			return err
-		}
-		p.Add(steps...)
-		p.Recover = &Recovery{Kind: "destroy", Zone: z.Name, ZoneRun: zoneRun(z), Force: spec.Force}
-		out.Before, out.After = describe(z)+datasetList(w, z), "state: absent\n"
-		out.set("state", "absent")
-	case z == nil:
-		if spec.State == "updated" {
-			return optErr(FieldNone, "zone %s does not exist: create it (%v: present) before updating it", spec.Name, FieldState)
-		}
-		return h.createGIZ(ctx, w, spec, o.acc, p, out)
-	case spec.State == "updated":
-		return o.planUpdate(ctx, w, z, p, out)
-	default:
-		return h.reconcileGIZ(w, z, spec, p, out)
 	}
+	if z == nil {
+		out.set("state", "absent")
+		out.Msg = fmt.Sprintf("zone %s does not exist", spec.Name)
+		return nil
+	}
+	if deps := gizDependents(w, z); len(deps) > 0 && !spec.Force {
+		return optErr(FieldNone, "zone %s: disposable zones depend on its snapshots: %s; destroy them first (or %v, which keeps them: the uninstall promotes them)", z.Name, strings.Join(deps, ", "), Enable(FieldForce))
+	}
+	steps, err := h.destroySteps(ctx, w, z)
+	if err != nil {
+		return err
+	}
+	p.Add(steps...)
+	p.Recover = &Recovery{Kind: "destroy", Zone: z.Name, ZoneRun: zoneRun(z), Force: spec.Force}
+	out.Before, out.After = describe(z)+datasetList(w, z), "state: absent\n"
+	out.set("state", "absent")
 	return nil
+}
+
+// An evictOp is the destroy of an unused golden zone made on demand (see
+// EvictGoldens): the destroy of a gizOp, as an operation of its own so
+// that zone_gc does not link what creates and updates golden zones.
+type evictOp struct {
+	h    *Host
+	spec GIZSpec
+}
+
+func (o *evictOp) journal() string { return "giz" }
+
+func (o *evictOp) lock(ctx context.Context, ls *lockSet) error { return lockGIZ(ctx, o.h, &o.spec, ls) }
+
+func (o *evictOp) plan(ctx context.Context, _ *lockSet, p *Plan, out *Outcome) error {
+	w, z, err := observeGIZ(ctx, o.h, &o.spec, p, out)
+	if err != nil {
+		return err
+	}
+	return planGIZDestroy(ctx, o.h, &o.spec, w, z, p, out)
+}
+
+func (o *evictOp) done(_ context.Context, _ *Plan, out *Outcome, _ ending, err error) (*Outcome, error) {
+	return out, err
 }
 
 // done says, for an update, whether packages changed.
