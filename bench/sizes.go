@@ -193,7 +193,10 @@ func (r *report) writeSizes(w func(string, ...any)) {
 	}
 	w("")
 	w("`gofloorzfs` is `gofloor` calling go-zfs (`github.com/mistifyio/go-zfs/v3`, which the project keeps for the zfs calls it makes safely): linking it, with its `regexp`, `github.com/google/uuid` and `crypto/rand`, adds %s for illumos/amd64 to the least a module can be. So only the `zonemgr` command, installed once, links it; a module binary runs the same zfs argv through its runner (a unit test checks both).", fmtMB(s.zfs.illumos-s.floor.illumos))
+	w("")
+	w("No module binary links go-zfs, `crypto/...` (which brings Go's FIPS 140 module: `internal/digest` and `internal/random` stand in for `crypto/sha256` and `crypto/rand`), `math/big`, `encoding/json` (`internal/jsonv` stands in, checked against it) or `regexp`; `test/unit`'s TestModuleBinariesLinkOnlyWhatTheyNeed checks it. Each operation is its own type, so a binary links only the operations its module runs: `zone_gc` evicts golden zones without linking their creation, and `zone_diz` and `zone_exec` build golden zones by content without linking image export and import.")
 	if len(over) > 0 {
+		w("")
 		w("Over the goal: %s. The smallest module is %s above `gofloor`.", strings.Join(over, ", "), fmtMB(minSize(s.modules)-s.floor.illumos))
 	}
 	w("")
