@@ -174,11 +174,11 @@ func (h *Host) EnsureDIZ(ctx context.Context, spec DIZSpec) (*Outcome, error) {
 	if out := pendingGolden(h, built, spec.GIZ); out != nil {
 		return out, nil
 	}
-	o, err := h.newDIZOp(spec)
+	r, err := h.newDIZRun(spec)
 	if err != nil {
 		return nil, err
 	}
-	out, err := h.operate(ctx, o)
+	out, err := h.operate(ctx, &dizOp{r})
 	return withGolden(built, out), err
 }
 
@@ -195,17 +195,22 @@ func pendingGolden(h *Host, built *Outcome, giz string) *Outcome {
 	return &out
 }
 
-// A dizOp is one run of EnsureDIZ, or the making of an exec's
-// disposable zone (see execDIZOp).
-type dizOp struct {
+// A dizRun is what the runs on one disposable zone share: an EnsureDIZ
+// (dizOp), and the making of an exec's disposable zone (execDIZOp). It
+// has no plan of its own: an operation that holds one links only the
+// planning it does.
+type dizRun struct {
 	h    *Host
 	spec DIZSpec
 	acc  *accounts
 	ds   *DatasetLocks
 }
 
-// newDIZOp fills in the spec's defaults and validates it.
-func (h *Host) newDIZOp(spec DIZSpec) (*dizOp, error) {
+// A dizOp is one run of EnsureDIZ.
+type dizOp struct{ dizRun }
+
+// newDIZRun fills in the spec's defaults and validates it.
+func (h *Host) newDIZRun(spec DIZSpec) (dizRun, error) {
 	if spec.State == "" {
 		spec.State = "present"
 	}
@@ -214,18 +219,18 @@ func (h *Host) newDIZOp(spec DIZSpec) (*dizOp, error) {
 	}
 	acc, err := h.validateDIZ(&spec)
 	if err != nil {
-		return nil, err
+		return dizRun{}, err
 	}
-	return &dizOp{h: h, spec: spec, acc: acc}, nil
+	return dizRun{h: h, spec: spec, acc: acc}, nil
 }
 
-func (o *dizOp) journal() string { return "diz" }
+func (o *dizRun) journal() string { return "diz" }
 
 // lock takes the zone's lock (a one-shot run's (fresh) only when it is
 // free), the golden zone's shared, and the shared locks of the datasets
 // to delegate, which are locked before they are looked at and until the
 // zone's configuration names them (see DatasetLocks).
-func (o *dizOp) lock(ctx context.Context, ls *lockSet) error {
+func (o *dizRun) lock(ctx context.Context, ls *lockSet) error {
 	h, spec := o.h, &o.spec
 	if spec.Name != "" {
 		var err error
@@ -264,21 +269,23 @@ func (o *dizOp) lock(ctx context.Context, ls *lockSet) error {
 	return nil
 }
 
-// plan reads the world, draws the zone's name when the spec has none,
-// and plans the zone's creation, change or destruction.
-func (o *dizOp) plan(ctx context.Context, ls *lockSet, p *Plan, out *Outcome) error {
+// observe reads the world for the zone's run, naming the zone when the
+// request does not (a free generated name, claimed); it refuses an
+// existing zone that is not a disposable zone zonemgr made, and any
+// existing zone for a one-shot run (fresh).
+func (o *dizRun) observe(ctx context.Context, ls *lockSet, p *Plan, out *Outcome) (*World, *Zone, error) {
 	h, spec := o.h, &o.spec
 	w, err := h.Observe(ctx, h.containers(h.Settings.DelegatedParent)...)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	if spec.Name == "" {
 		if spec.State == "absent" {
-			return optErr(FieldName, "required when state is absent")
+			return nil, nil, optErr(FieldName, "required when state is absent")
 		}
 		hash := SpecHash(spec.GIZ, spec.Snapshot, fmt.Sprint(spec.Lofs, spec.Datasets, spec.VNICs, spec.VNICsOver, spec.CopyUsers, spec.CopyGroups, spec.ElevateUsers, spec.AutoNFS))
 		if spec.Name, err = ls.claimName(h.Settings.DIZPrefix, hash, w); err != nil {
-			return err
+			return nil, nil, err
 		}
 	}
 	p.Zone, out.Zone = spec.Name, spec.Name
@@ -286,14 +293,25 @@ func (o *dizOp) plan(ctx context.Context, ls *lockSet, p *Plan, out *Outcome) er
 	z := w.Zones[spec.Name]
 	if z != nil {
 		if spec.fresh {
-			return optErr(FieldName, "zone %s exists: a one-shot run clones a fresh disposable zone and destroys it afterwards, so it never works in an existing zone; give another name or none (one is generated)", spec.Name)
+			return nil, nil, optErr(FieldName, "zone %s exists: a one-shot run clones a fresh disposable zone and destroys it afterwards, so it never works in an existing zone; give another name or none (one is generated)", spec.Name)
 		}
 		if err := checkOurs(z, "diz"); err != nil {
-			return err
+			return nil, nil, err
 		}
 	}
 	p.datasets = o.ds
 	p.hold("datasets", o.ds)
+	return w, z, nil
+}
+
+// plan reads the world, draws the zone's name when the spec has none,
+// and plans the zone's creation, change or destruction.
+func (o *dizOp) plan(ctx context.Context, ls *lockSet, p *Plan, out *Outcome) error {
+	h, spec := o.h, &o.spec
+	w, z, err := o.observe(ctx, ls, p, out)
+	if err != nil {
+		return err
+	}
 	switch {
 	case spec.State == "absent":
 		if z == nil {

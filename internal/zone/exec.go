@@ -357,11 +357,11 @@ func (h *Host) execDIZ(ctx context.Context, spec ExecSpec) (*ExecResult, *Outcom
 		return nil, nil, err
 	}
 	start := time.Now()
-	do, err := h.newDIZOp(d)
+	r, err := h.newDIZRun(d)
 	if err != nil {
 		return nil, nil, err
 	}
-	o := &execDIZOp{dizOp: do, spec: spec, start: start}
+	o := &execDIZOp{diz: r, spec: spec, start: start}
 	out, err := h.operate(ctx, o)
 	return o.res, withGolden(built, out), err
 }
@@ -373,16 +373,33 @@ func (h *Host) execDIZ(ctx context.Context, spec ExecSpec) (*ExecResult, *Outcom
 // journal records from the start that gc destroys it, while it is still
 // the one the run made, should the run be killed (unless the policy
 // never discards it: then the journal ends once the zone is made).
+//
+// It holds the zone's dizRun, not a dizOp, and plans only its creation:
+// so a binary that runs commands in disposable zones does not link the
+// update of an existing one.
 type execDIZOp struct {
-	*dizOp
+	diz   dizRun
 	spec  ExecSpec
 	start time.Time
 	res   *ExecResult
 }
 
+func (o *execDIZOp) journal() string { return o.diz.journal() }
+
+func (o *execDIZOp) lock(ctx context.Context, ls *lockSet) error { return o.diz.lock(ctx, ls) }
+
 // plan plans the zone's creation, the command and the destroy.
 func (o *execDIZOp) plan(ctx context.Context, ls *lockSet, p *Plan, out *Outcome) error {
-	if err := o.dizOp.plan(ctx, ls, p, out); err != nil {
+	d := &o.diz
+	w, z, err := d.observe(ctx, ls, p, out)
+	if err != nil {
+		return err
+	}
+	if z != nil {
+		// observe refuses an existing zone for a one-shot run.
+		return fmt.Errorf("zone %s exists", z.Name)
+	}
+	if err := d.h.createDIZ(ctx, w, &d.spec, d.acc, p, out); err != nil {
 		return err
 	}
 	name := p.Zone
