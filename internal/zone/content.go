@@ -251,7 +251,7 @@ func (h *Host) goldenFor(ctx context.Context, w *World, spec GIZSpec, onDemand s
 	}
 	spec.Name, spec.content, spec.OnDemand, spec.AddPackages = name, c, onDemand, c.Packages
 	if h.CheckMode {
-		out, err := h.ensureNamedGIZ(ctx, spec)
+		out, err := h.buildGIZ(ctx, spec)
 		return name, out, nil, err
 	}
 	start := h.now()
@@ -290,7 +290,7 @@ func (h *Host) goldenFor(ctx context.Context, w *World, spec GIZSpec, onDemand s
 			return "", nil, nil, err
 		}
 	}
-	out, err := h.ensureNamedGIZ(ctx, spec)
+	out, err := h.buildGIZ(ctx, spec)
 	if err != nil {
 		h.recordBuildFailure(name, Phrase(err, nil))
 		return "", nil, nil, err

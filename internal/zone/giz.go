@@ -243,9 +243,7 @@ func (h *Host) gizDefaults(spec *GIZSpec) {
 }
 
 // ensureNamedGIZ is EnsureGIZ for a spec that names its zone and neither
-// exports nor imports an image: what goldenFor builds. Calling it rather
-// than EnsureGIZ keeps image export and import out of the binaries that
-// need only that (zone_diz, zone_exec).
+// exports nor imports an image.
 func (h *Host) ensureNamedGIZ(ctx context.Context, spec GIZSpec) (*Outcome, error) {
 	h.gizDefaults(&spec)
 	acc, err := h.validateGIZ(&spec)
@@ -253,6 +251,49 @@ func (h *Host) ensureNamedGIZ(ctx context.Context, spec GIZSpec) (*Outcome, erro
 		return nil, err
 	}
 	return h.operate(ctx, &gizOp{h: h, spec: spec, acc: acc})
+}
+
+// buildGIZ creates the golden zone spec names, which goldenFor found
+// missing under its build lock: a zone of that name that exists by the
+// time the run holds its lock is refused. It runs a buildGIZOp, not a
+// gizOp, so that the binaries that build golden zones by content
+// (zone_diz, zone_exec) do not link their update, reconciliation, export
+// and import.
+func (h *Host) buildGIZ(ctx context.Context, spec GIZSpec) (*Outcome, error) {
+	h.gizDefaults(&spec)
+	acc, err := h.validateGIZ(&spec)
+	if err != nil {
+		return nil, err
+	}
+	return h.operate(ctx, &buildGIZOp{h: h, spec: spec, acc: acc})
+}
+
+// A buildGIZOp is the creation of a golden zone by content (see buildGIZ).
+type buildGIZOp struct {
+	h    *Host
+	spec GIZSpec
+	acc  *accounts
+}
+
+func (o *buildGIZOp) journal() string { return "giz" }
+
+func (o *buildGIZOp) lock(ctx context.Context, ls *lockSet) error {
+	return lockGIZ(ctx, o.h, &o.spec, ls)
+}
+
+func (o *buildGIZOp) plan(ctx context.Context, _ *lockSet, p *Plan, out *Outcome) error {
+	w, z, err := observeGIZ(ctx, o.h, &o.spec, p, out)
+	if err != nil {
+		return err
+	}
+	if z != nil {
+		return fmt.Errorf("golden zone %s: made by another run while this one waited for its lock", z.Name)
+	}
+	return o.h.createGIZ(ctx, w, &o.spec, o.acc, p, out)
+}
+
+func (o *buildGIZOp) done(_ context.Context, _ *Plan, out *Outcome, _ ending, err error) (*Outcome, error) {
+	return out, err
 }
 
 // A gizOp is one run of EnsureGIZ (but for images: see exportOp and
