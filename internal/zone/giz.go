@@ -245,12 +245,7 @@ func (h *Host) gizDefaults(spec *GIZSpec) {
 // ensureNamedGIZ is EnsureGIZ for a spec that names its zone and neither
 // exports nor imports an image.
 func (h *Host) ensureNamedGIZ(ctx context.Context, spec GIZSpec) (*Outcome, error) {
-	h.gizDefaults(&spec)
-	acc, err := h.validateGIZ(&spec)
-	if err != nil {
-		return nil, err
-	}
-	return h.operate(ctx, &gizOp{h: h, spec: spec, acc: acc})
+	return h.runGIZ(ctx, spec, func(s GIZSpec, acc *accounts) operation { return &gizOp{h: h, spec: s, acc: acc} })
 }
 
 // buildGIZ creates the golden zone spec names, which goldenFor found
@@ -260,12 +255,18 @@ func (h *Host) ensureNamedGIZ(ctx context.Context, spec GIZSpec) (*Outcome, erro
 // (zone_diz, zone_exec) do not link their update, reconciliation, export
 // and import.
 func (h *Host) buildGIZ(ctx context.Context, spec GIZSpec) (*Outcome, error) {
+	return h.runGIZ(ctx, spec, func(s GIZSpec, acc *accounts) operation { return &buildGIZOp{h: h, spec: s, acc: acc} })
+}
+
+// runGIZ fills in the spec's defaults, validates it, and runs the
+// operation op makes of it.
+func (h *Host) runGIZ(ctx context.Context, spec GIZSpec, op func(GIZSpec, *accounts) operation) (*Outcome, error) {
 	h.gizDefaults(&spec)
 	acc, err := h.validateGIZ(&spec)
 	if err != nil {
 		return nil, err
 	}
-	return h.operate(ctx, &buildGIZOp{h: h, spec: spec, acc: acc})
+	return h.operate(ctx, op(spec, acc))
 }
 
 // A buildGIZOp is the creation of a golden zone by content (see buildGIZ).
