@@ -357,7 +357,7 @@ func testBadInput(t *testing.T, f *Fleet) {
 ghost ansible_host=10.213.0.99
 nosim1
 gz3 ansible_ssh_private_key_file=%s
-impostor ansible_host=%s ansible_ssh_common_args="-o UserKnownHostsFile=%s -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes"
+impostor ansible_host=%s ansible_ssh_common_args="-o UserKnownHostsFile=%s -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes -o ControlPath=none"
 `, wrongKey, f.Addr["gz1"], spoofedFile))
 	play := f.WriteFile("bad.yml", `- hosts: gz1:bad
   gather_facts: false
@@ -372,7 +372,11 @@ impostor ansible_host=%s ansible_ssh_common_args="-o UserKnownHostsFile=%s -o St
 	}
 	// New SSH connections: none that an earlier play left open (Ansible's
 	// ControlPersist) may stand in for the bad key's or the wrong host
-	// key's.
+	// key's. The impostor has gz1's address, port and user, and so the
+	// control path of gz1's connection in this play too: it shares no
+	// connection at all (ControlPath=none, which Ansible keeps, as it adds
+	// its own only when the arguments set none), or it would ride on gz1's
+	// whenever gz1's task opened it first, and never check the host key.
 	cp := filepath.Join(f.Work, "cp-bad")
 	if err := os.Mkdir(cp, 0o700); err != nil {
 		t.Fatal(err)
