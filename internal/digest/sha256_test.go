@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"hash"
 	"math/rand/v2"
 	"testing"
 )
@@ -93,4 +94,44 @@ func FuzzAgreesWithCryptoSHA256(f *testing.F) {
 			t.Fatalf("sum of %d bytes in chunks of %d = %x, want %x", len(msg), step, got, want)
 		}
 	})
+}
+
+// TestRegister checks that a registered implementation serves New and
+// Sum256, and gives the same sums.
+func TestRegister(t *testing.T) {
+	defer Register(nil)
+	calls := 0
+	Register(func() hash.Hash { calls++; return sha256.New() })
+	msg := []byte("golden image stream")
+	want := sha256.Sum256(msg)
+	if got := Sum256(msg); got != want || calls != 1 {
+		t.Errorf("Sum256 with crypto/sha256 registered = %x (%d calls), want %x (1 call)", got, calls, want)
+	}
+	h := New()
+	h.Write(msg)
+	if got := h.Sum(nil); !bytes.Equal(got, want[:]) || calls != 2 {
+		t.Errorf("New with crypto/sha256 registered: sum %x (%d calls), want %x (2 calls)", got, calls, want)
+	}
+	Register(nil)
+	if got := Sum256(msg); got != want || calls != 2 {
+		t.Errorf("Sum256 after Register(nil) = %x (%d calls), want %x from this package", got, calls, want)
+	}
+}
+
+// BenchmarkSHA256 compares this package's Go with crypto/sha256, which
+// zone_giz and the zonemgr command register for image streams.
+func BenchmarkSHA256(b *testing.B) {
+	buf := make([]byte, 1<<20)
+	for _, bc := range []struct {
+		name string
+		new  func() hash.Hash
+	}{{"digest", New}, {"crypto-sha256", sha256.New}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(buf)))
+			h := bc.new()
+			for range b.N {
+				h.Write(buf)
+			}
+		})
+	}
 }

@@ -8,15 +8,18 @@
 // run's trace line (see modules.TraceEnv). Its zfs destroys, rollbacks
 // and property sets go through go-zfs (package internal/zfs/gozfs, which
 // it alone registers); the module binaries run the same argv through
-// their runner, and do not link go-zfs.
+// their runner, and do not link go-zfs. It hashes the golden image streams
+// it exports and imports with crypto/sha256 (digest.Register).
 package main
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"os"
 	"slices"
 
+	"github.com/zonemgr/zonemgr/internal/digest"
 	"github.com/zonemgr/zonemgr/internal/zfs/gozfs"
 	"github.com/zonemgr/zonemgr/internal/zone"
 	"github.com/zonemgr/zonemgr/modules"
@@ -25,6 +28,7 @@ import (
 )
 
 func main() {
+	digest.Register(sha256.New)
 	os.Exit(run(os.Args))
 }
 
