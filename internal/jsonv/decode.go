@@ -57,7 +57,20 @@ type Member struct {
 
 // Parse parses one JSON value, with nothing but space around it.
 func Parse(data []byte) (Value, error) {
-	p := parser{data: data, text: string(data)}
+	return parse(data, maxDepth+1)
+}
+
+// parse parses data, building only what lies within keep containers: a
+// container's members or elements when it is nested at most keep deep
+// (the top-level one is at 1), a value's text and string when at most
+// keep containers hold it (the top-level value: none); the rest is only
+// checked. Parse builds everything, Members the top-level object's
+// members (keep 1), Valid nothing (keep -1).
+func parse(data []byte, keep int) (Value, error) {
+	p := parser{data: data, keep: keep}
+	if keep >= 0 {
+		p.text = string(data)
+	}
 	p.space()
 	v, err := p.value(0)
 	if err != nil {
@@ -72,7 +85,7 @@ func Parse(data []byte) (Value, error) {
 
 // Valid reports whether data is one JSON value (with space around it).
 func Valid(data []byte) bool {
-	_, err := Parse(data)
+	_, err := parse(data, -1)
 	return err == nil
 }
 
@@ -117,7 +130,7 @@ func (v Value) Any() any {
 // Members returns the members of the JSON object data, each as its
 // encoded value (as json.Unmarshal into map[string]json.RawMessage).
 func Members(data []byte) (map[string]Raw, error) {
-	v, err := Parse(data)
+	v, err := parse(data, 1)
 	if err != nil {
 		return nil, err
 	}
@@ -133,8 +146,9 @@ func Members(data []byte) (map[string]Raw, error) {
 
 type parser struct {
 	data []byte
-	text string // data as a string, for Raw
+	text string // data as a string, for Raw ("": Raw is not kept)
 	pos  int
+	keep int // see parse
 }
 
 func (p *parser) errorf(format string, args ...any) error {
@@ -178,7 +192,9 @@ func (p *parser) value(depth int) (Value, error) {
 	if err != nil {
 		return Value{}, err
 	}
-	v.Raw = p.text[start:p.pos]
+	if p.text != "" && depth <= p.keep {
+		v.Raw = p.text[start:p.pos]
+	}
 	return v, nil
 }
 
@@ -192,7 +208,7 @@ func (p *parser) parseValue(depth int) (Value, error) {
 	case c == '[':
 		return p.array(depth + 1)
 	case c == '"':
-		s, err := p.str()
+		s, err := p.str(depth <= p.keep)
 		return Value{Kind: KindString, Str: s}, err
 	case c == '-' || c >= '0' && c <= '9':
 		_, err := p.number()
@@ -237,7 +253,7 @@ func (p *parser) object(depth int) (Value, error) {
 		if p.pos >= len(p.data) || p.data[p.pos] != '"' {
 			return Value{}, p.errorf("%s, want a string naming an object member", p.what())
 		}
-		k, err := p.str()
+		k, err := p.str(depth <= p.keep)
 		if err != nil {
 			return Value{}, err
 		}
@@ -251,7 +267,9 @@ func (p *parser) object(depth int) (Value, error) {
 		if err != nil {
 			return Value{}, err
 		}
-		v.Members = append(v.Members, Member{Key: k, Value: e})
+		if depth <= p.keep {
+			v.Members = append(v.Members, Member{Key: k, Value: e})
+		}
 		p.space()
 		if p.pos < len(p.data) && p.data[p.pos] == ',' {
 			p.pos++
@@ -270,7 +288,10 @@ func (p *parser) array(depth int) (Value, error) {
 		return Value{}, p.errorf("nested more than %d levels deep", maxDepth)
 	}
 	p.pos++ // [
-	v := Value{Kind: KindArray, Elems: []Value{}}
+	v := Value{Kind: KindArray}
+	if depth <= p.keep {
+		v.Elems = []Value{}
+	}
 	p.space()
 	if p.pos < len(p.data) && p.data[p.pos] == ']' {
 		p.pos++
@@ -282,7 +303,9 @@ func (p *parser) array(depth int) (Value, error) {
 		if err != nil {
 			return Value{}, err
 		}
-		v.Elems = append(v.Elems, e)
+		if depth <= p.keep {
+			v.Elems = append(v.Elems, e)
+		}
 		p.space()
 		if p.pos < len(p.data) && p.data[p.pos] == ',' {
 			p.pos++
@@ -335,8 +358,9 @@ func (p *parser) number() (Number, error) {
 }
 
 // str reads a string; invalid UTF-8 and lone surrogates become U+FFFD,
-// as encoding/json decodes them.
-func (p *parser) str() (string, error) {
+// as encoding/json decodes them. Without build the string is only
+// checked, and "" returned.
+func (p *parser) str(build bool) (string, error) {
 	p.pos++ // "
 	start := p.pos
 	for p.pos < len(p.data) {
@@ -344,6 +368,9 @@ func (p *parser) str() (string, error) {
 		if c == '"' {
 			s := p.data[start:p.pos]
 			p.pos++
+			if !build {
+				return "", nil
+			}
 			return validUTF8(s), nil
 		}
 		if c == '\\' {

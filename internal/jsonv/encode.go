@@ -40,12 +40,46 @@ type encoder struct {
 	b    []byte
 	html bool
 	err  error
+	// types caches what the encoder learnt of each type it met, for the
+	// many values of one type a list holds; last is the type looked up
+	// last, and lastInfo its entry.
+	types    map[reflect.Type]*typeInfo
+	last     reflect.Type
+	lastInfo *typeInfo
+}
+
+// typeInfo is what encoding a type needs to know of it.
+type typeInfo struct {
+	marshaler bool    // it implements Marshaler
+	fields    []field // a struct's encoded fields
+}
+
+// info returns what the encoder knows of t, learning it the first time.
+func (e *encoder) info(t reflect.Type) *typeInfo {
+	if t == e.last {
+		return e.lastInfo
+	}
+	if ti, ok := e.types[t]; ok {
+		e.last, e.lastInfo = t, ti
+		return ti
+	}
+	ti := &typeInfo{marshaler: t.Implements(marshalerType)}
+	if t.Kind() == reflect.Struct {
+		ti.fields = e.fields(t)
+	}
+	if e.types == nil {
+		e.types = map[reflect.Type]*typeInfo{}
+	}
+	e.types[t] = ti
+	e.last, e.lastInfo = t, ti
+	return ti
 }
 
 var (
 	marshalerType = reflect.TypeFor[Marshaler]()
 	numberType    = reflect.TypeFor[Number]()
 	rawType       = reflect.TypeFor[Raw]()
+	stringType    = reflect.TypeFor[string]()
 )
 
 func (e *encoder) fail(format string, args ...any) {
@@ -62,8 +96,17 @@ func (e *encoder) value(v reflect.Value) {
 		e.b = append(e.b, "null"...)
 		return
 	}
+	if free := cap(e.b) - len(e.b); free < 512 {
+		// Grow by doubling: append's growth of large slices, by a
+		// quarter, copies a long result many times over.
+		e.b = slices.Grow(e.b, len(e.b)+512)
+	}
 	t := v.Type()
 	switch t {
+	case stringType:
+		// The commonest value, and a type without methods.
+		e.b = AppendString(e.b, v.String(), e.html)
+		return
 	case numberType:
 		s := v.String()
 		if s == "" {
@@ -83,7 +126,8 @@ func (e *encoder) value(v reflect.Value) {
 		e.raw(v.Bytes(), "jsonv.Raw")
 		return
 	}
-	if t.Implements(marshalerType) && !(v.Kind() == reflect.Pointer && v.IsNil()) {
+	ti := e.info(t)
+	if ti.marshaler && !(v.Kind() == reflect.Pointer && v.IsNil()) {
 		b, err := v.Interface().(Marshaler).MarshalJSON()
 		if err != nil {
 			e.fail("error calling MarshalJSON for type %s: %v", t, err)
@@ -128,7 +172,7 @@ func (e *encoder) value(v reflect.Value) {
 	case reflect.Map:
 		e.object(v)
 	case reflect.Struct:
-		e.structure(v)
+		e.structure(v, ti.fields)
 	default:
 		e.fail("unsupported type: %s", t)
 	}
@@ -137,7 +181,8 @@ func (e *encoder) value(v reflect.Value) {
 // raw appends JSON a MarshalJSON method or a Raw gave, compacted and,
 // with html, with <, > and & escaped (as encoding/json's compact does).
 func (e *encoder) raw(b []byte, typ string) {
-	if _, err := Decode(b); err != nil {
+	if !Valid(b) {
+		_, err := Decode(b)
 		e.fail("error calling MarshalJSON for type %s: %v", typ, err)
 		return
 	}
@@ -253,10 +298,10 @@ func (e *encoder) fields(t reflect.Type) []field {
 	return fs
 }
 
-func (e *encoder) structure(v reflect.Value) {
+func (e *encoder) structure(v reflect.Value, fields []field) {
 	e.b = append(e.b, '{')
 	first := true
-	for _, f := range e.fields(v.Type()) {
+	for _, f := range fields {
 		fv := v.Field(f.index)
 		if f.omitEmpty && isEmpty(fv) {
 			continue
@@ -346,24 +391,27 @@ func AppendString(b []byte, s string, html bool) []byte {
 // html, <, > and & in strings become \u003c, \u003e and \u0026, and
 // U+2028 and U+2029 are escaped (encoding/json's appendCompact).
 func appendCompact(b, src []byte, html bool) []byte {
+	b = slices.Grow(b, len(src))
 	var st stringScan
+	start := 0 // src[start:i] is still to append
 	for i := 0; i < len(src); i++ {
 		c := src[i]
-		if !st.inString(c) && (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-			continue
-		}
-		if html && (c == '<' || c == '>' || c == '&') {
+		switch {
+		case !st.inString(c) && (c == ' ' || c == '\t' || c == '\n' || c == '\r'):
+			b = append(b, src[start:i]...)
+			start = i + 1
+		case html && (c == '<' || c == '>' || c == '&'):
+			b = append(b, src[start:i]...)
 			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-			continue
-		}
-		if html && c == 0xE2 && i+2 < len(src) && src[i+1] == 0x80 && src[i+2]&^1 == 0xA8 {
+			start = i + 1
+		case html && c == 0xE2 && i+2 < len(src) && src[i+1] == 0x80 && src[i+2]&^1 == 0xA8:
+			b = append(b, src[start:i]...)
 			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[src[i+2]&0xF])
 			i += 2
-			continue
+			start = i + 1
 		}
-		b = append(b, c)
 	}
-	return b
+	return append(b, src[start:]...)
 }
 
 // A stringScan follows JSON text byte by byte, telling the bytes of its

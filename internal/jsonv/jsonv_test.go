@@ -176,9 +176,10 @@ func FuzzAppendString(f *testing.F) {
 	})
 }
 
-// FuzzDecode checks that Decode accepts exactly what encoding/json
-// accepts, decodes it to the same value, and that Compact and Indent
-// agree with json.Compact and json.Indent.
+// FuzzDecode checks that Decode and Valid accept exactly what
+// encoding/json accepts, that Decode decodes it to the same value and
+// Members splits an object as into json.RawMessage, and that Compact and
+// Indent agree with json.Compact and json.Indent.
 func FuzzDecode(f *testing.F) {
 	for _, s := range []string{`{"a": [1, -2.5e+3, true, false, null, "x\u00e9\ud834\udd1e\n"]}`, `  "s"  `, `[`, `{"a" 1}`,
 		`01`, `1.`, `-`, `"\ud800"`, `"\ud800\u0041"`, "\"\xff\"", `{"a":1,"a":2}`, `[1,]`, `nul`, `"\u12"`, `1e`, "\"\t\"", `{}x`, `1E1000`, `[-1e-400]`} {
@@ -190,8 +191,23 @@ func FuzzDecode(f *testing.F) {
 		dec.UseNumber()
 		var want any
 		dec.Decode(&want) // json.Valid below says whether it is all of data
-		if stdValid := json.Valid(data); (err == nil) != stdValid {
-			t.Fatalf("Decode(%q) error %v; json.Valid %v", data, err, stdValid)
+		stdValid := json.Valid(data)
+		if (err == nil) != stdValid || Valid(data) != stdValid {
+			t.Fatalf("Decode(%q) error %v, Valid %v; json.Valid %v", data, err, Valid(data), stdValid)
+		}
+		if m, merr := Members(data); stdValid && bytes.HasPrefix(bytes.TrimLeft(data, " \t\r\n"), []byte("{")) {
+			var want map[string]json.RawMessage
+			json.Unmarshal(data, &want)
+			if merr != nil || len(m) != len(want) {
+				t.Fatalf("Members(%q) = %d members, %v; want %d", data, len(m), merr, len(want))
+			}
+			for k, w := range want {
+				if !bytes.Equal(m[k], w) {
+					t.Fatalf("Members(%q)[%q] = %s, want %s", data, k, m[k], w)
+				}
+			}
+		} else if merr == nil {
+			t.Fatalf("Members(%q): no error", data)
 		}
 		if err != nil {
 			var se *SyntaxError
