@@ -560,11 +560,11 @@ func (h *Host) EvictGoldens(ctx context.Context, unused time.Duration) (*Outcome
 	var errs []error
 	for _, name := range names {
 		z := w.Zones[name]
-		switch used := lastUsed(w, z); {
-		case used.After(cutoff):
+		if lastUsed(w, z).After(cutoff) {
 			continue
-		case len(gizDependents(w, z)) > 0:
-			kept = append(kept, fmt.Sprintf("%s: zones depend on it: %s", name, strings.Join(gizDependents(w, z), ", ")))
+		}
+		if deps := gizDependents(w, z); len(deps) > 0 {
+			kept = append(kept, fmt.Sprintf("%s: zones depend on it: %s", name, strings.Join(deps, ", ")))
 			continue
 		}
 		if err := illumos.ValidZoneName(name); err != nil {

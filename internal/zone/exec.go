@@ -390,14 +390,12 @@ func (o *execDIZOp) lock(ctx context.Context, ls *lockSet) error { return o.diz.
 
 // plan plans the zone's creation, the command and the destroy.
 func (o *execDIZOp) plan(ctx context.Context, ls *lockSet, p *Plan, out *Outcome) error {
+	// observe refuses an existing zone for a one-shot run (spec.fresh):
+	// the zone is to be made.
 	d := &o.diz
-	w, z, err := d.observe(ctx, ls, p, out)
+	w, _, err := d.observe(ctx, ls, p, out)
 	if err != nil {
 		return err
-	}
-	if z != nil {
-		// observe refuses an existing zone for a one-shot run.
-		return fmt.Errorf("zone %s exists", z.Name)
 	}
 	if err := d.h.createDIZ(ctx, w, &d.spec, d.acc, p, out); err != nil {
 		return err
