@@ -28,9 +28,6 @@ func (n Number) String() string { return string(n) }
 // Float64 returns the number as a float64.
 func (n Number) Float64() (float64, error) { return strconv.ParseFloat(string(n), 64) }
 
-// Int64 returns the number as an int64.
-func (n Number) Int64() (int64, error) { return strconv.ParseInt(string(n), 10, 64) }
-
 // MarshalJSON writes the number's text, so that encoding/json (which the
 // zonemgr command still uses) writes a Number as a number too.
 func (n Number) MarshalJSON() ([]byte, error) {

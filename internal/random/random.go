@@ -17,8 +17,8 @@ import (
 // source is the device read; a variable for tests.
 var source = "/dev/urandom"
 
-// Read fills b with random bytes.
-func Read(b []byte) error {
+// read fills b with random bytes.
+func read(b []byte) error {
 	f, err := os.Open(source)
 	if err != nil {
 		return fmt.Errorf("random bytes: %w", err)
@@ -37,7 +37,7 @@ func readFrom(f *os.File, b []byte) error {
 // Hex returns n random bytes as 2n lowercase hex digits.
 func Hex(n int) (string, error) {
 	b := make([]byte, n)
-	if err := Read(b); err != nil {
+	if err := read(b); err != nil {
 		return "", err
 	}
 	return hex.EncodeToString(b), nil

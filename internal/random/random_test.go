@@ -48,8 +48,8 @@ func TestBelowIsUniform(t *testing.T) {
 		t.Errorf("Below over a 2-byte source: err = %v, want a read error naming %s", err, source)
 	}
 	source = filepath.Join(dir, "missing")
-	if err := Read(make([]byte, 1)); err == nil {
-		t.Error("Read from a missing source: no error")
+	if err := read(make([]byte, 1)); err == nil {
+		t.Error("read from a missing source: no error")
 	}
 	if _, err := Below(0); err == nil {
 		t.Error("Below(0): no error")
