@@ -43,6 +43,27 @@ func newGoldens(before, after map[string]map[string]any) []string {
 	return out
 }
 
+// onDemandGolden has create-diz build the golden zone of pkgs on demand,
+// destroys the disposable zone, and returns the golden zone's name.
+func onDemandGolden(t *testing.T, s *Sim, pkgs string) string {
+	t.Helper()
+	g0 := goldens(t, s)
+	d := strings.TrimSpace(s.MustRun("zonemgr", "-q", "create-diz", "-p", pkgs))
+	built := newGoldens(g0, goldens(t, s))
+	if len(built) != 1 {
+		t.Fatalf("create-diz -p %s built %v, want one golden zone", pkgs, built)
+	}
+	s.MustRun("zonemgr", "-q", "destroy", "-z", d)
+	return built[0]
+}
+
+// usedLongAgo sets the last use of each golden zone to 2001.
+func usedLongAgo(s *Sim, goldens ...string) {
+	for _, g := range goldens {
+		s.MustRun("zfs", "set", "zonemgr:used=1000000000", "rpool/zones/_zonemgr/GIZ/"+g)
+	}
+}
+
 // TestGoldenByContent: create-giz without a name makes the golden zone
 // its content names; the same content in another order (and with
 // duplicates and pkg:/ forms) finds the same zone and changes nothing.
@@ -227,18 +248,13 @@ func TestGoldenBuildFailure(t *testing.T) {
 // never one made by hand.
 func TestEvictGoldens(t *testing.T) {
 	s := goldenSim(t)
-	g0 := goldens(t, s)
-	d1 := strings.TrimSpace(s.MustRun("zonemgr", "-q", "create-diz", "-p", "developer/build/pkg-config"))
-	idle := newGoldens(g0, goldens(t, s))[0]
-	s.MustRun("zonemgr", "-q", "destroy", "-z", d1)
+	idle := onDemandGolden(t, s, "developer/build/pkg-config")
 	g1 := goldens(t, s)
 	s.MustRun("zonemgr", "-q", "create-diz", "-p", "developer/versioning/git")
 	busy := newGoldens(g1, goldens(t, s))[0]
 	// Time passes: every golden zone, the hand-made one too, was last
 	// used long ago.
-	for _, g := range []string{idle, busy, "golden"} {
-		s.MustRun("zfs", "set", "zonemgr:used=1000000000", "rpool/zones/_zonemgr/GIZ/"+g)
-	}
+	usedLongAgo(s, idle, busy, "golden")
 	if got := goldens(t, s)[idle]["last_used"]; got != "2001-09-09T01:46:40Z" {
 		t.Errorf("zone_info last_used of %s: %v", idle, got)
 	}
@@ -274,16 +290,8 @@ func TestEvictGoldens(t *testing.T) {
 // mode only shows it), and gc --unused-goldens no longer evicts it.
 func TestAdoptedGoldenIsKept(t *testing.T) {
 	s := goldenSim(t)
-	g0 := goldens(t, s)
-	for _, pkgs := range []string{"developer/build/pkg-config", "developer/versioning/git"} {
-		d := strings.TrimSpace(s.MustRun("zonemgr", "-q", "create-diz", "-p", pkgs))
-		s.MustRun("zonemgr", "-q", "destroy", "-z", d)
-	}
-	built := newGoldens(g0, goldens(t, s))
-	if len(built) != 2 {
-		t.Fatalf("two create-diz -p built %v, want two golden zones", built)
-	}
-	adopted, other := built[0], built[1]
+	adopted := onDemandGolden(t, s, "developer/build/pkg-config")
+	other := onDemandGolden(t, s, "developer/versioning/git")
 
 	before := s.State()
 	dry := s.MustModule("zone_giz", map[string]any{"name": adopted, "_ansible_check_mode": true})
@@ -308,9 +316,7 @@ func TestAdoptedGoldenIsKept(t *testing.T) {
 		t.Errorf("zone_giz name=%s again: %s; want no change", adopted, pretty(again))
 	}
 
-	for _, z := range []string{adopted, other} {
-		s.MustRun("zfs", "set", "zonemgr:used=1000000000", "rpool/zones/_zonemgr/GIZ/"+z)
-	}
+	usedLongAgo(s, adopted, other)
 	s.MustRun("zonemgr", "-q", "gc", "--unused-goldens", "30d")
 	after := goldens(t, s)
 	if _, ok := after[adopted]; !ok {
@@ -348,22 +354,14 @@ func TestDIZByPackagesBadGoldenName(t *testing.T) {
 // take, or promote a clone of it outside zonemgr's containers; both stay.
 func TestEvictKeepsWhatIsNotOurs(t *testing.T) {
 	s := goldenSim(t)
-	var made []string
-	for _, p := range []string{"developer/build/pkg-config", "developer/versioning/git"} {
-		g0 := goldens(t, s)
-		d := strings.TrimSpace(s.MustRun("zonemgr", "-q", "create-diz", "-p", p))
-		made = append(made, newGoldens(g0, goldens(t, s))[0])
-		s.MustRun("zonemgr", "-q", "destroy", "-z", d)
-	}
-	snapped, cloned := made[0], made[1]
+	snapped := onDemandGolden(t, s, "developer/build/pkg-config")
+	cloned := onDemandGolden(t, s, "developer/versioning/git")
 	userSnap := "rpool/zones/_zonemgr/GIZ/" + snapped + "/ROOT/zbe@mine"
 	s.MustRun("zfs", "snapshot", userSnap)
 	ours := strings.TrimSpace(s.MustRun("zfs", "list", "-H", "-o", "name", "-t", "snapshot", "-d", "1", "rpool/zones/_zonemgr/GIZ/"+cloned+"/ROOT/zbe"))
 	ours = strings.Split(ours, "\n")[0]
 	s.MustRun("zfs", "clone", ours, "rpool/export/mine")
-	for _, g := range made {
-		s.MustRun("zfs", "set", "zonemgr:used=1000000000", "rpool/zones/_zonemgr/GIZ/"+g)
-	}
+	usedLongAgo(s, snapped, cloned)
 	before := s.State()
 	out, errOut, code := s.Run(nil, "zonemgr", "gc", "--unused-goldens", "30d")
 	if code != 0 || strings.Contains(out, "golden ") ||
@@ -382,11 +380,8 @@ func TestEvictKeepsWhatIsNotOurs(t *testing.T) {
 // the golden zone is kept, saying so, and gc does not wait.
 func TestEvictKeepsWhatARunHolds(t *testing.T) {
 	s := goldenSim(t)
-	g0 := goldens(t, s)
-	d := strings.TrimSpace(s.MustRun("zonemgr", "-q", "create-diz", "-p", "developer/build/pkg-config"))
-	g := newGoldens(g0, goldens(t, s))[0]
-	s.MustRun("zonemgr", "-q", "destroy", "-z", d)
-	s.MustRun("zfs", "set", "zonemgr:used=1000000000", "rpool/zones/_zonemgr/GIZ/"+g)
+	g := onDemandGolden(t, s, "developer/build/pkg-config")
+	usedLongAgo(s, g)
 
 	p := filepath.Join(s.Root, "var/run/zonemgr/locks", "content-"+g+".lock")
 	f, err := os.OpenFile(p, os.O_CREATE|os.O_RDWR, 0o600)
