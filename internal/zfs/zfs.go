@@ -430,7 +430,8 @@ func SnapshotRecordsCmd(name, prop string) (illumos.Cmd, error) {
 }
 
 // SnapshotRecords lists every snapshot of name and of its descendants,
-// in zfs's order, with whether prop is set on it locally and its clones.
+// in zfs's order, with whether prop is set on it locally (to a value:
+// "-" and "" are no record) and its clones.
 func SnapshotRecords(ctx context.Context, r illumos.Runner, name, prop string) ([]SnapshotRecord, error) {
 	c, err := SnapshotRecordsCmd(name, prop)
 	if err != nil {
@@ -457,7 +458,7 @@ func SnapshotRecords(ctx context.Context, r illumos.Runner, name, prop string) (
 		}
 		switch f[1] {
 		case prop:
-			out[i].Recorded = f[3] == "local"
+			out[i].Recorded = f[3] == "local" && f[2] != "" && f[2] != "-"
 		case "clones":
 			if f[2] != "" && f[2] != "-" {
 				out[i].Clones = strings.Split(f[2], ",")

@@ -472,13 +472,16 @@ func TestSnapshotRecords(t *testing.T) {
 		"p/g/ROOT/zbe@mine\tzonemgr:run\tr0\tinherited from p/g\n" +
 		"p/g/ROOT/zbe@mine\tclones\t\t-\n" +
 		"p/g/ROOT/zbe@none\tzonemgr:run\t-\t-\n" +
-		"p/g/ROOT/zbe@none\tclones\t\t-\n"
+		"p/g/ROOT/zbe@none\tclones\t\t-\n" +
+		"p/g/ROOT/zbe@empty\tzonemgr:run\t\tlocal\n" +
+		"p/g/ROOT/zbe@empty\tclones\t\t-\n"
 	r := newFake(t, step{argv: argv("zfs get -H -p -r -t snapshot -o name,property,value,source zonemgr:run,clones p/g"), stdout: out})
 	got, err := zfs.SnapshotRecords(context.Background(), r, "p/g", "zonemgr:run")
 	want := []zfs.SnapshotRecord{
 		{Name: "p/g@a", Recorded: true, Clones: []string{"p/d1/ROOT/zbe", "rpool/export/x"}},
 		{Name: "p/g/ROOT/zbe@mine"},
 		{Name: "p/g/ROOT/zbe@none"},
+		{Name: "p/g/ROOT/zbe@empty"},
 	}
 	if err != nil || !reflect.DeepEqual(got, want) {
 		t.Errorf("SnapshotRecords = %+v, %v\nwant %+v", got, err, want)

@@ -497,11 +497,13 @@ func (o *gizOp) done(_ context.Context, p *Plan, out *Outcome, e ending, err err
 // of its datasets, and promote any clone of them. A snapshot zonemgr did
 // not take (one without its own zonemgr:run) is not cleanup's to destroy,
 // and a clone outside zonemgr's containers, which the world does not
-// list, still depends on it. It returns "" when neither is so.
+// list, still depends on it. A zone whose dataset is not under zonemgr's
+// containers is kept too: its uninstall would destroy a dataset that is
+// not cleanup's. It returns "" when none is so.
 func (h *Host) notOursToEvict(ctx context.Context, w *World, z *Zone) (string, error) {
 	ds, ok := w.ZoneDataset(z)
 	if !ok {
-		return "", nil
+		return "its dataset is not under zonemgr's containers", nil
 	}
 	snaps, err := zfs.SnapshotRecords(ctx, h.Runner, ds, PropRun)
 	if err != nil {
