@@ -332,7 +332,7 @@ func (h *Host) ensureByContent(ctx context.Context, spec GIZSpec) (*Outcome, err
 	if err != nil || out != nil {
 		return out, err
 	}
-	spec.Name = name
+	spec.Name, spec.existing = name, true
 	return h.ensureNamedGIZ(ctx, spec)
 }
 

@@ -459,3 +459,20 @@ func TestGIZPlan(t *testing.T) {
 		t.Errorf("scripts:\n%s\n%s", scripts["zonecfg"], scripts["zlogin"])
 	}
 }
+
+// TestFoundGoldenGoneIsNotRemade: a golden zone ensureByContent found
+// (spec.existing) that is gone by the time the run holds its lock is not
+// made again outside the build lock: the run fails, planning nothing.
+func TestFoundGoldenGoneIsNotRemade(t *testing.T) {
+	h, _ := fakeHost(t)
+	out, err := h.ensureNamedGIZ(context.Background(), GIZSpec{Name: "gone", existing: true})
+	if err == nil || !strings.Contains(err.Error(), "golden zone gone was removed since this run found it") {
+		t.Errorf("ensureNamedGIZ of a found zone now gone: %v, want the removal named", err)
+	}
+	if out != nil && len(out.Plan) > 0 {
+		t.Errorf("it planned %q", out.Plan)
+	}
+	if _, err := h.ensureNamedGIZ(context.Background(), GIZSpec{Name: "gone"}); err != nil {
+		t.Errorf("the same request not found beforehand (a create): %v", err)
+	}
+}

@@ -88,6 +88,11 @@ type GIZSpec struct {
 	// is still one made on demand, unused since then, with no
 	// dependents, else it fails with a *keptError.
 	evictBefore time.Time
+	// existing: the request is for a zone the run found, outside its
+	// lock (ensureByContent): should the zone be gone by the time the
+	// run holds the lock (evicted or destroyed meanwhile), it is not made
+	// again here, out of the build lock and without its content record.
+	existing bool
 	// forDIZ: the golden zone is a disposable zone's, whose request names
 	// its packages FieldPackages.
 	forDIZ bool
@@ -368,6 +373,8 @@ func (o *gizOp) plan(ctx context.Context, _ *lockSet, p *Plan, out *Outcome) err
 	switch {
 	case spec.State == "absent":
 		return planGIZDestroy(ctx, h, spec, w, z, p, out)
+	case z == nil && spec.existing:
+		return fmt.Errorf("golden zone %s was removed since this run found it (evicted, or destroyed by another run); run the request again", spec.Name)
 	case z == nil:
 		if spec.State == "updated" {
 			return optErr(FieldNone, "zone %s does not exist: create it (%v: present) before updating it", spec.Name, FieldState)
