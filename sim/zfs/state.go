@@ -532,7 +532,8 @@ func (s *State) applyProps(d *dataset, props map[string]string, action string) e
 
 // shareChanged runs changelist_postfix() on the share changelist of d
 // when props change sharenfs or sharesmb (libzfs_dataset.c
-// zfs_prop_set_list(), libzfs_changelist.c): an unmounted filesystem
+// zfs_prop_set_list(), then libzfs_changelist.c changelist_gather() and
+// changelist_postfix()): an unmounted filesystem
 // there whose canmount is on and that is now shared is mounted. NFS and
 // SMB sharing themselves are not simulated.
 func (s *State) shareChanged(d *dataset, props map[string]string) error {
@@ -595,7 +596,9 @@ func (s *State) Inherit(name, prop string, recursive bool) error {
 			continue
 		}
 		delete(t.Props, prop)
-		// zfs_prop_inherit() gathers the same changelist as zfs set.
+		// libzfs_dataset.c zfs_prop_inherit() gathers the same
+		// changelist as zfs set (changelist_gather(), then
+		// changelist_postfix()).
 		if t.Type == typeFilesystem {
 			if err := s.shareChanged(t, map[string]string{prop: ""}); err != nil {
 				return err

@@ -208,8 +208,10 @@ func (k *zoneKernel) dispatch(tool string, c *kernelCall) int {
 	switch tool {
 	case "uadmin":
 		// uadmin(A_SHUTDOWN, AD_HALT|AD_POWEROFF) or (A_REBOOT,
-		// AD_BOOT) from a zone: zone_kadmin() and zoneadmd halt or
-		// reboot it. The caller (halt, reboot) is killed with every
+		// AD_BOOT) from a zone: uts/common/os/zone.c zone_kadmin() and
+		// zoneadmd halt or reboot it; a reboot's remaining arguments
+		// are the boot arguments zone_kadmin() hands zoneadmd (see
+		// stopZone). The caller (halt, reboot) is killed with every
 		// other process of the zone.
 		if len(c.args) >= 1 {
 			k.stopZone(c.args[0] == "reboot", strings.Join(c.args[1:], " "))
