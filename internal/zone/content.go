@@ -571,7 +571,7 @@ func (h *Host) EvictGoldens(ctx context.Context, unused time.Duration) (*Outcome
 			errs = append(errs, fmt.Errorf("golden zone %q: %w", name, err))
 			continue
 		}
-		o, err := h.operate(ctx, &evictOp{h: h, spec: GIZSpec{Name: name, State: "absent", evictBefore: cutoff}})
+		o, err := h.operate(ctx, &evictOp{gizRun{h: h, spec: GIZSpec{Name: name, State: "absent", evictBefore: cutoff}}})
 		var ke *keptError
 		switch {
 		case errors.As(err, &ke):

@@ -260,7 +260,7 @@ func (h *Host) ensureNamedGIZ(ctx context.Context, spec GIZSpec) (*Outcome, erro
 // (zone_diz, zone_exec) do not link their update, reconciliation, export
 // and import.
 func (h *Host) buildGIZ(ctx context.Context, spec GIZSpec) (*Outcome, error) {
-	return h.runGIZ(ctx, spec, func(s GIZSpec, acc *accounts) operation { return &buildGIZOp{h: h, spec: s, acc: acc} })
+	return h.runGIZ(ctx, spec, func(s GIZSpec, acc *accounts) operation { return &buildGIZOp{gizRun: gizRun{h: h, spec: s}, acc: acc} })
 }
 
 // runGIZ fills in the spec's defaults, validates it, and runs the
@@ -276,15 +276,25 @@ func (h *Host) runGIZ(ctx context.Context, spec GIZSpec, op func(GIZSpec, *accou
 
 // A buildGIZOp is the creation of a golden zone by content (see buildGIZ).
 type buildGIZOp struct {
-	h    *Host
-	spec GIZSpec
-	acc  *accounts
+	gizRun
+	acc *accounts
 }
 
-func (o *buildGIZOp) journal() string { return "giz" }
+// A gizRun is what the one-step runs on a golden zone share (buildGIZOp,
+// evictOp): the journal's name, the locking, and an outcome left as the
+// plan made it. It has no plan of its own, so an operation that holds one
+// links only the planning it does.
+type gizRun struct {
+	h    *Host
+	spec GIZSpec
+}
 
-func (o *buildGIZOp) lock(ctx context.Context, ls *lockSet) error {
-	return lockGIZ(ctx, o.h, &o.spec, ls)
+func (o *gizRun) journal() string { return "giz" }
+
+func (o *gizRun) lock(ctx context.Context, ls *lockSet) error { return lockGIZ(ctx, o.h, &o.spec, ls) }
+
+func (o *gizRun) done(_ context.Context, _ *Plan, out *Outcome, _ ending, err error) (*Outcome, error) {
+	return out, err
 }
 
 func (o *buildGIZOp) plan(ctx context.Context, _ *lockSet, p *Plan, out *Outcome) error {
@@ -296,10 +306,6 @@ func (o *buildGIZOp) plan(ctx context.Context, _ *lockSet, p *Plan, out *Outcome
 		return fmt.Errorf("golden zone %s: made by another run while this one waited for its lock", z.Name)
 	}
 	return o.h.createGIZ(ctx, w, &o.spec, o.acc, p, out)
-}
-
-func (o *buildGIZOp) done(_ context.Context, _ *Plan, out *Outcome, _ ending, err error) (*Outcome, error) {
-	return out, err
 }
 
 // A gizOp is one run of EnsureGIZ (but for images: see exportOp and
@@ -451,14 +457,7 @@ func planGIZDestroy(ctx context.Context, h *Host, spec *GIZSpec, w *World, z *Zo
 // An evictOp is the destroy of an unused golden zone made on demand (see
 // EvictGoldens): the destroy of a gizOp, as an operation of its own so
 // that zone_gc does not link what creates and updates golden zones.
-type evictOp struct {
-	h    *Host
-	spec GIZSpec
-}
-
-func (o *evictOp) journal() string { return "giz" }
-
-func (o *evictOp) lock(ctx context.Context, ls *lockSet) error { return lockGIZ(ctx, o.h, &o.spec, ls) }
+type evictOp struct{ gizRun }
 
 func (o *evictOp) plan(ctx context.Context, _ *lockSet, p *Plan, out *Outcome) error {
 	w, z, err := observeGIZ(ctx, o.h, &o.spec, p, out)
@@ -466,10 +465,6 @@ func (o *evictOp) plan(ctx context.Context, _ *lockSet, p *Plan, out *Outcome) e
 		return err
 	}
 	return planGIZDestroy(ctx, o.h, &o.spec, w, z, p, out)
-}
-
-func (o *evictOp) done(_ context.Context, _ *Plan, out *Outcome, _ ending, err error) (*Outcome, error) {
-	return out, err
 }
 
 // done says, for an update, whether packages changed.
