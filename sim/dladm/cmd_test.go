@@ -183,3 +183,41 @@ func TestShowLinkpropZone(t *testing.T) {
 	simtest.Check(t, "unknown link", s.Run(nil, "dladm", "show-linkprop", "-p", "zone", "nosuch0"), "",
 		"dladm: link nosuch0 is not valid: object not found\n", 1)
 }
+
+// TestShowLinkpropUnreadable: a property dladm cannot read prints its
+// row with "?" fields and fails the run; the warning comes once for each
+// run of unreadable properties in a row, for each link (dladm.c
+// print_linkprop(): warned only while ls_status is OK, which a read
+// property and show_linkprop_onelink() set back).
+func TestShowLinkpropUnreadable(t *testing.T) {
+	s := simtest.New(t)
+	s.OK("dladm", "create-vnic", "-l", "stub0", "v1")
+	assignVNIC(t, s, "v1", "build1")
+	tests := []struct {
+		name, props, link, out, err string
+	}{
+		{"two in a row, one warning", "bogus1,bogus2", "v1",
+			"v1:bogus1:?\nv1:bogus2:?\n",
+			"dladm: warning: cannot get link property 'bogus1' for v1: object not found\n"},
+		{"a read property between, two warnings", "bogus1,zone,bogus2", "v1",
+			"v1:bogus1:?\nv1:zone:build1\nv1:bogus2:?\n",
+			"dladm: warning: cannot get link property 'bogus1' for v1: object not found\n" +
+				"dladm: warning: cannot get link property 'bogus2' for v1: object not found\n"},
+		{"each link its own", "bogus1", "",
+			"e1000g0:bogus1:?\nstub0:bogus1:?\nv1:bogus1:?\n",
+			"dladm: warning: cannot get link property 'bogus1' for e1000g0: object not found\n" +
+				"dladm: warning: cannot get link property 'bogus1' for stub0: object not found\n" +
+				"dladm: warning: cannot get link property 'bogus1' for v1: object not found\n"},
+	}
+	for _, tt := range tests {
+		args := []string{"show-linkprop", "-c", "-o", "link,property,value", "-p", tt.props}
+		if tt.link != "" {
+			args = append(args, tt.link)
+		}
+		simtest.Check(t, tt.name, s.Run(nil, "dladm", args...), tt.out, tt.err, 1)
+	}
+	simtest.Check(t, "human", s.Run(nil, "dladm", "show-linkprop", "-p", "bogus1", "v1"),
+		"LINK         PROPERTY        PERM VALUE          DEFAULT        POSSIBLE\n"+
+			"v1           bogus1          ?    ?              ?              ?\n",
+		"dladm: warning: cannot get link property 'bogus1' for v1: object not found\n", 1)
+}

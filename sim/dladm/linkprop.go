@@ -84,19 +84,32 @@ func (c *cmd) showLinkprop(args []string) int {
 			if len(rest) == 1 && l.Name != rest[0] {
 				continue
 			}
+			// lsOK is print_linkprop()'s statep->ls_status ==
+			// DLADM_STATUS_OK: show_linkprop_onelink() sets it once per
+			// link, a property read sets it, and nothing else does.
+			lsOK := true
 			for _, p := range props {
 				v, ok := linkpropValues(l, p)
 				if !ok {
 					// print_linkprop(): with -p, a property that cannot be
-					// read is warned about once (warn_dlerr() only while
-					// ls_status is still OK) and the run fails; its row is
-					// still printed, each field whose callback failed as
-					// libofmt's OFMT_VAL_UNKNOWN, "?" (illumos-gate
-					// dladm.c print_linkprop_cb(), libofmt ofmt.c
-					// ofmt_print()).
-					c.inv.Errf("dladm: warning: cannot get link property '%s' for %s: object not found", p, l.Name)
+					// read is warned about only while ls_status is still
+					// OK (a run of unreadable properties in a row gets one
+					// warning, its first), and the run fails (ls_retstatus:
+					// do_show_linkprop() exits EXIT_FAILURE, saying nothing
+					// more); its row is still printed
+					// (linkprop_is_supported() is true with -p), each field
+					// whose callback failed as libofmt's OFMT_VAL_UNKNOWN,
+					// "?" (illumos-gate dladm.c print_linkprop(),
+					// print_linkprop_cb(), show_linkprop_onelink(); libofmt
+					// ofmt.c ofmt_print()).
+					if lsOK {
+						c.inv.Errf("dladm: warning: cannot get link property '%s' for %s: object not found", p, l.Name)
+					}
+					lsOK = false
 					code = 1
 					v = map[string]string{"PERM": "?", "VALUE": "?", "DEFAULT": "?", "POSSIBLE": "?"}
+				} else {
+					lsOK = true
 				}
 				v["LINK"], v["PROPERTY"] = l.Name, p
 				o.print(v)
