@@ -224,14 +224,6 @@ func (a *adm) fsWarning(s, t FS) {
 	}
 }
 
-// fnmatchPathname is fnmatch(3C) with FNM_PATHNAME, as warn_dev_match()
-// calls it: path.Match's rules ('*' and '?' never match '/', '\\'
-// escapes), with fnmatch's "[!...]" for a negated class.
-func fnmatchPathname(pattern, name string) bool {
-	ok, err := path.Match(strings.ReplaceAll(pattern, "[!", "[^"), name)
-	return err == nil && ok
-}
-
 // noZonepathDS is the brand scripts' f_no_ds, printed by
 // get_zonepath_ds() (omniosorg/pkg5 src/brand/ipkg/common.ksh).
 const noZonepathDS = "the zonepath must be a ZFS dataset.\n" +
