@@ -245,11 +245,13 @@ func (s *zcSession) exportFunc(c *command) {
 // quoting is the same in both flavours: OmniOS's export_prop() quotes
 // every value (omniosorg/illumos-omnios @ f582a3ab zonecfg.c
 // export_prop(): "We're going to explicitly quote all strings on
-// export"); illumos-gate does the same (usr/src/cmd/zonecfg/zonecfg.c
-// export_prop() as of b-man/illumos-gate @ b17aa18c, May 2020, which
-// export_func() calls for resource properties and not for the global
-// ones; the 2014 copy illumos/illumos-gate @ 883e7314 still quoted only
-// values with a space, through quoteit()). brand is
+// export"); illumos-gate does the same since illumos-joyent's c8236ea
+// (smartos-live#912, "zonecfg exports are not importable") reached it
+// (usr/src/cmd/zonecfg/zonecfg.c export_prop() in tsoome/illumos-gate @
+// 68ab5796, which export_func() calls for resource properties and not
+// for the global ones, written unquoted; the 2014 illumos/illumos-gate @
+// 883e7314 still quoted only values with a space, through quoteit()).
+// brand is
 // the committed brand ("" or "native" prints no brand line). The global
 // properties come in zcGlobals' order, the resources in zcExportOrder's.
 func ExportText(h *Config, brand string) string {
