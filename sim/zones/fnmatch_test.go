@@ -34,7 +34,7 @@ func TestFnmatchPathname(t *testing.T) {
 		{"[a-c]", "b", true},
 		{"[z-a]", "m", false}, // an empty range is no error
 		{"[!z-a]", "m", true},
-		{"[a/b]", "a", false}, // a '/' in the list: no match
+		{"[a/b]", "a", false},  // a '/' in the list: no match
 		{"abc[", "abc[", true}, // an unclosed '[' is itself
 		{"abc[", "abcx", false},
 		{"[a-", "[a-", true},
