@@ -293,7 +293,7 @@ func (h *Host) goldenFor(ctx context.Context, w *World, spec GIZSpec, onDemand s
 	out, err := h.buildGIZ(ctx, spec)
 	if err != nil {
 		h.recordBuildFailure(name, Phrase(err, nil))
-		return "", nil, nil, err
+		return "", out, nil, err
 	}
 	h.clearBuildFailure(name)
 	return h.holdGolden(ctx, name, out, hold)
@@ -305,13 +305,18 @@ func (h *Host) goldenFor(ctx context.Context, w *World, spec GIZSpec, onDemand s
 func buildLockName(name string) string { return "content-" + name + ".lock" }
 
 // holdGolden ends goldenFor under the build lock: with hold, it takes
-// the golden zone's lock shared and returns it held.
+// the golden zone's lock shared and returns it held. When the lock
+// cannot be taken after a build, the build's outcome (out) is returned
+// with the error: the golden zone is there, and the user is told so.
 func (h *Host) holdGolden(ctx context.Context, name string, out *Outcome, hold bool) (string, *Outcome, *ZoneLock, error) {
 	if !hold {
 		return name, out, nil, nil
 	}
 	lk, err := h.LockZoneShared(ctx, name)
 	if err != nil {
+		if out != nil {
+			return name, out, nil, fmt.Errorf("golden zone %s is built, but %w", name, err)
+		}
 		return "", nil, nil, err
 	}
 	return name, out, lk, nil
@@ -346,7 +351,8 @@ func (h *Host) ensureByContent(ctx context.Context, spec GIZSpec) (*Outcome, err
 // "diz", "exec-diz"), for gc to evict once unused; one the request named
 // is the user's, and is not marked.
 // The spec then names the golden zone, and its newest snapshot; the
-// outcome of a build (or, in check mode, its plan) is returned.
+// outcome of a build (or, in check mode, its plan) is returned, with the
+// error too when the build failed or its golden zone could not be held.
 func (h *Host) dizGolden(ctx context.Context, spec *DIZSpec, kind string) (*Outcome, error) {
 	if len(spec.Packages) == 0 {
 		return nil, nil
@@ -389,10 +395,21 @@ func (h *Host) dizGolden(ctx context.Context, spec *DIZSpec, kind string) (*Outc
 	}
 	name, out, held, err := h.goldenFor(ctx, w, gs, mark, true)
 	if err != nil {
-		return nil, err
+		// out is the build of a golden zone that was made all the same.
+		return out, err
 	}
 	spec.GIZ, spec.Snapshot, spec.gizLock = name, "", held
 	return out, nil
+}
+
+// goldenOnly is the outcome of a disposable zone's run that stopped
+// after the build of its golden zone (built, nil when there was none):
+// the build, under the disposable zone's name.
+func goldenOnly(built *Outcome, zone string) *Outcome {
+	if built == nil {
+		return nil
+	}
+	return withGolden(built, &Outcome{Zone: zone})
 }
 
 // withGolden puts the build of a disposable zone's golden zone before

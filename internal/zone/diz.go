@@ -168,7 +168,7 @@ func (h *Host) containers(extra ...string) []string {
 func (h *Host) EnsureDIZ(ctx context.Context, spec DIZSpec) (*Outcome, error) {
 	built, err := h.dizGolden(ctx, &spec, "diz")
 	if err != nil {
-		return nil, err
+		return goldenOnly(built, spec.Name), err
 	}
 	defer spec.gizLock.Unlock()
 	if out := pendingGolden(h, built, spec.GIZ); out != nil {

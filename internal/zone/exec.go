@@ -347,7 +347,7 @@ func (h *Host) execDIZ(ctx context.Context, spec ExecSpec) (*ExecResult, *Outcom
 	d.fresh = true
 	built, err := h.dizGolden(ctx, &d, "exec-diz")
 	if err != nil {
-		return nil, nil, err
+		return nil, goldenOnly(built, d.Name), err
 	}
 	defer d.gizLock.Unlock()
 	if out := pendingGolden(h, built, d.GIZ); out != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -240,6 +241,74 @@ func TestGoldenBuildFailure(t *testing.T) {
 	// A new request builds it.
 	if _, errOut, code := s.Run(nil, "zonemgr", args...); code != 0 {
 		t.Errorf("a request after the failure: exit %d\n%s", code, errOut)
+	}
+}
+
+// TestBuiltGoldenReportedWhenHoldFails: when a request builds its golden
+// zone and then cannot hold it (its lock cannot be taken), the request
+// fails saying so, and its result still reports the build: changed,
+// giz_built, the build's plan. The golden zone stays, and the next
+// request with those packages uses it.
+func TestBuiltGoldenReportedWhenHoldFails(t *testing.T) {
+	s := goldenSim(t)
+	g0 := goldens(t, s)
+	latch := filepath.Join(t.TempDir(), "latch")
+	os.Remove(filepath.Join(s.Root, core.SimDir, "failcounts.json"))
+	// The build's third and last hold: the golden zone's own lock is
+	// still held by its build there.
+	s.Setenv(core.EnvFail, "zfs hold#3:wait="+latch)
+	done := make(chan map[string]any, 1)
+	go func() {
+		done <- s.Module("zone_diz", map[string]any{"name": "d1", "packages": []string{"developer/parser/bison"}})
+	}()
+	deadline := time.Now().Add(60 * time.Second) // a guard: the call comes within seconds
+	for s.failCount("zfs hold") < 3 {
+		if time.Now().After(deadline) {
+			os.WriteFile(latch, nil, 0o644)
+			t.Fatalf("the build's third zfs hold was not reached: %s", pretty(<-done))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	locks := filepath.Join(s.Root, "var/run/zonemgr/locks")
+	builds, _ := filepath.Glob(filepath.Join(locks, "content-giz-*.lock"))
+	if len(builds) != 1 {
+		os.WriteFile(latch, nil, 0o644)
+		t.Fatalf("build locks %v, want one", builds)
+	}
+	g := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(builds[0]), "content-"), ".lock")
+	// Once the build lets go of it, the golden zone's lock cannot be
+	// opened.
+	zoneLock := filepath.Join(locks, g+".lock")
+	if err := os.Remove(zoneLock); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(zoneLock, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(latch, nil, 0o644)
+	res := <-done
+	s.Setenv(core.EnvFail, "")
+	msg := fmt.Sprint(res["msg"])
+	if res["failed"] != true || res["changed"] != true || res["giz_built"] != g ||
+		!strings.Contains(msg, "golden zone "+g+" is built, but lock zone "+g+": ") || !strings.Contains(msg, "is a directory") {
+		t.Errorf("the request whose golden zone could not be held: %s", pretty(res))
+	}
+	if plan := strs(res["plan"]); !slices.Contains(plan, "zoneadm -z "+g+" install") {
+		t.Errorf("its plan %q lacks the golden zone's build", plan)
+	}
+	if built := newGoldens(g0, goldens(t, s)); len(built) != 1 || built[0] != g {
+		t.Errorf("golden zones built: %v, want %s", built, g)
+	}
+	if _, _, code := s.Run(nil, "zoneadm", "-z", "d1", "list"); code == 0 {
+		t.Errorf("d1 was made")
+	}
+	if j := s.journals(); len(j) != 0 {
+		t.Errorf("journals left: %v", j)
+	}
+	os.Remove(zoneLock)
+	again := s.MustModule("zone_diz", map[string]any{"name": "d1", "packages": []string{"developer/parser/bison"}})
+	if again["giz_built"] != nil || len(newGoldens(g0, goldens(t, s))) != 1 {
+		t.Errorf("the next request built again: %s", pretty(again))
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -126,7 +127,11 @@ func TestExecDIZOwnsItsZone(t *testing.T) {
 func (s *Sim) startPaused(t *testing.T, call string, args ...string) (release func() (stdout, stderr string, code int)) {
 	t.Helper()
 	latch := filepath.Join(t.TempDir(), "latch")
-	key, _, _ := strings.Cut(call, "#")
+	key, nth, _ := strings.Cut(call, "#")
+	n, err := strconv.Atoi(nth)
+	if err != nil {
+		n = 1 // "*": the first call
+	}
 	os.Remove(filepath.Join(s.Root, core.SimDir, "failcounts.json"))
 	cmd := exec.Command(filepath.Join(s.Bin, "zonemgr"), args...)
 	cmd.Env = append(append([]string{}, s.Env...), core.EnvFail+"="+call+":wait="+latch)
@@ -138,7 +143,7 @@ func (s *Sim) startPaused(t *testing.T, call string, args ...string) (release fu
 	exited := make(chan struct{})
 	go func() { cmd.Wait(); close(exited) }()
 	deadline := time.After(60 * time.Second) // a guard: the call comes within seconds
-	for s.failCount(key) < 1 {
+	for s.failCount(key) < n {
 		select {
 		case <-exited:
 			t.Fatalf("zonemgr %v exited before %s:\n%s%s", args, call, o.String(), e.String())
