@@ -166,6 +166,7 @@ func (h *Host) containers(extra ...string) []string {
 // illumos allows, re-creating it when asked, changing its run state, or
 // destroying it.
 func (h *Host) EnsureDIZ(ctx context.Context, spec DIZSpec) (*Outcome, error) {
+	h.dizDefaults(&spec)
 	built, err := h.dizGolden(ctx, &spec, "diz")
 	if err != nil {
 		return goldenOnly(built, spec.Name), err
@@ -211,17 +212,24 @@ type dizOp struct{ dizRun }
 
 // newDIZRun fills in the spec's defaults and validates it.
 func (h *Host) newDIZRun(spec DIZSpec) (dizRun, error) {
+	h.dizDefaults(&spec)
+	acc, err := h.validateDIZ(&spec)
+	if err != nil {
+		return dizRun{}, err
+	}
+	return dizRun{h: h, spec: spec, acc: acc}, nil
+}
+
+// dizDefaults fills in what a disposable zone's request leaves out, before
+// anything checks or builds for it: state present, the configured boot
+// timeout.
+func (h *Host) dizDefaults(spec *DIZSpec) {
 	if spec.State == "" {
 		spec.State = "present"
 	}
 	if spec.BootTimeout == 0 {
 		spec.BootTimeout = h.Settings.BootTimeout
 	}
-	acc, err := h.validateDIZ(&spec)
-	if err != nil {
-		return dizRun{}, err
-	}
-	return dizRun{h: h, spec: spec, acc: acc}, nil
 }
 
 func (o *dizRun) journal() string { return "diz" }

@@ -476,3 +476,17 @@ func TestFoundGoldenGoneIsNotRemade(t *testing.T) {
 		t.Errorf("the same request not found beforehand (a create): %v", err)
 	}
 }
+
+// TestDIZByPackagesDefaults: a disposable zone asked for by packages with
+// no state is checked as state present, as one asked for by name is: the
+// defaults are filled in before its golden zone is looked for.
+func TestDIZByPackagesDefaults(t *testing.T) {
+	h, _ := fakeHost(t)
+	out, err := h.EnsureDIZ(context.Background(), DIZSpec{Name: "d1", Packages: []string{"compress/gzip"}})
+	if err != nil {
+		t.Fatalf("EnsureDIZ with packages and no state: %v", err)
+	}
+	if n := len(out.Plan); n == 0 || !strings.HasPrefix(out.Plan[n-1], "then clone a disposable zone from giz-") {
+		t.Errorf("plan %q, want the golden zone's build and then the clone", out.Plan)
+	}
+}

@@ -345,6 +345,7 @@ func (h *Host) execDIZ(ctx context.Context, spec ExecSpec) (*ExecResult, *Outcom
 	d := *spec.DIZ
 	d.State = "running"
 	d.fresh = true
+	h.dizDefaults(&d)
 	built, err := h.dizGolden(ctx, &d, "exec-diz")
 	if err != nil {
 		return nil, goldenOnly(built, d.Name), err
