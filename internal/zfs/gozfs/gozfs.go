@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"runtime"
 	"strings"
 	"time"
 
@@ -44,16 +43,16 @@ func Register() {
 // package zfs's own wrappers instead, and a test fails if any of them is
 // referenced in the module.
 //
-// go-zfs starts "zfs" and "zpool" itself, by bare name through this
+// go-zfs starts "zfs" itself, by bare name through this
 // process's PATH and environment (so Register exports
 // illumos.SearchPath, and LC_ALL=C: zfs's messages are matched in the C
 // locale), with no Runner and no context. So each call here
 // is wrapped: it is refused when it would change something and the
 // runner is read-only (check mode); once run, it is passed to the
 // runner's Recorder, if any, with the argv go-zfs ran; go-zfs's *Error
-// becomes an *illumos.CommandError (a *NotExistError when a dataset is
-// missing); and a go-zfs panic is recovered into an error, as a last
-// resort. ctx is checked before the command starts; go-zfs cannot stop a
+// becomes an *illumos.CommandError, which zfs.Apply classifies as the
+// runner's (zfs.ErrNotExist when a dataset is missing); and a go-zfs
+// panic is recovered into an error, as a last resort. ctx is checked before the command starts; go-zfs cannot stop a
 // command once it runs.
 
 // callGoZFS runs one go-zfs call for argv (the command it runs, for the
@@ -91,8 +90,8 @@ func callGoZFS(ctx context.Context, r illumos.Runner, argv []string, mutating bo
 }
 
 // recoverGoZFS calls fn and turns a panic inside go-zfs into an error.
-// The calls made here parse no dataset listing, but GetZpool and
-// GetProperty still index their output without checking its shape.
+// The calls made here parse no output at all; this is the last resort
+// should a go-zfs release change that.
 func recoverGoZFS(fn func() error) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
@@ -104,8 +103,8 @@ func recoverGoZFS(fn func() error) (err error) {
 
 // fromGoZFS converts go-zfs's error for command c into this package's:
 // a command that ran and failed becomes an *illumos.CommandError, as a
-// zfs.Library returns it (zfs.Apply classifies it; the exported calls
-// below do with zfs.Classify), and res gets its exit code and stderr.
+// zfs.Library returns it (zfs.Apply classifies it), and res gets its exit
+// code and stderr.
 func fromGoZFS(c illumos.Cmd, res *illumos.Result, err error) error {
 	if err == nil {
 		return nil
@@ -133,20 +132,6 @@ func fromGoZFS(c illumos.Cmd, res *illumos.Result, err error) error {
 	}
 }
 
-// Destroy destroys a dataset or snapshot with go-zfs: zfs.DestroyCmd's
-// command. Clones of its snapshots are never destroyed: zfs refuses with
-// "filesystem has dependent clones" instead.
-func Destroy(ctx context.Context, r illumos.Runner, name string, recursive bool) error {
-	c, err := zfs.DestroyCmd(name, recursive)
-	if err == nil {
-		err = destroy(ctx, r, c, name, recursive)
-	}
-	if err != nil {
-		return fmt.Errorf("destroy %s: %w", name, zfs.Classify(err))
-	}
-	return nil
-}
-
 // destroy runs c, zfs.DestroyCmd(name, recursive), through go-zfs.
 func destroy(ctx context.Context, r illumos.Runner, c illumos.Cmd, name string, recursive bool) error {
 	flags := gozfs.DestroyDefault
@@ -158,19 +143,6 @@ func destroy(ctx context.Context, r illumos.Runner, c illumos.Cmd, name string, 
 	})
 }
 
-// SetProperty sets one property of a dataset with go-zfs:
-// zfs.SetPropertyCmd's command.
-func SetProperty(ctx context.Context, r illumos.Runner, name, prop, value string) error {
-	c, err := zfs.SetPropertyCmd(name, prop, value)
-	if err == nil {
-		err = setProperty(ctx, r, c, name, prop, value)
-	}
-	if err != nil {
-		return fmt.Errorf("set %s of %s: %w", prop, name, zfs.Classify(err))
-	}
-	return nil
-}
-
 // setProperty runs c, zfs.SetPropertyCmd(name, prop, value), through
 // go-zfs.
 func setProperty(ctx context.Context, r illumos.Runner, c illumos.Cmd, name, prop, value string) error {
@@ -179,122 +151,11 @@ func setProperty(ctx context.Context, r illumos.Runner, c illumos.Cmd, name, pro
 	})
 }
 
-// PropertyValue returns one property of a dataset as go-zfs v3.1.0 reads
-// it: `zfs get -H prop name`, without -p, so sizes are human-readable
-// ("1.20G"). The reference's note that v3.1.0 adds -p is not what its
-// source does (v4.0.0 does). Use GetProperty for exact values and the
-// property's source.
-func PropertyValue(ctx context.Context, r illumos.Runner, name, prop string) (string, error) {
-	if err := zfs.ValidPropName(prop); err != nil {
-		return "", fmt.Errorf("get %s of %s: %w", prop, name, err)
-	}
-	if err := zfs.ValidListName(name); err != nil {
-		return "", fmt.Errorf("get %s of %s: %w", prop, name, err)
-	}
-	var value string
-	err := callGoZFS(ctx, r, []string{"zfs", "get", "-H", prop, name}, false, func() error {
-		var err error
-		value, err = (&gozfs.Dataset{Name: name}).GetProperty(prop)
-		return err
-	})
-	if err != nil {
-		return "", fmt.Errorf("get %s of %s: %w", prop, name, zfs.Classify(err))
-	}
-	return value, nil
-}
-
-// Rollback rolls a dataset back to its snapshot snap with go-zfs:
-// zfs.RollbackCmd's command.
-func Rollback(ctx context.Context, r illumos.Runner, snap string, destroyNewer bool) error {
-	c, err := zfs.RollbackCmd(snap, destroyNewer)
-	if err == nil {
-		err = rollback(ctx, r, c, snap, destroyNewer)
-	}
-	if err != nil {
-		return fmt.Errorf("rollback to %s: %w", snap, zfs.Classify(err))
-	}
-	return nil
-}
-
 // rollback runs c, zfs.RollbackCmd(snap, destroyNewer), through go-zfs.
 func rollback(ctx context.Context, r illumos.Runner, c illumos.Cmd, snap string, destroyNewer bool) error {
 	return callGoZFS(ctx, r, c.Argv, true, func() error {
 		return (&gozfs.Dataset{Name: snap, Type: gozfs.DatasetSnapshot}).Rollback(destroyNewer)
 	})
-}
-
-// A Pool is a ZFS pool as `zpool get -Hp` describes it.
-type Pool struct {
-	Name       string
-	Health     string // ONLINE, DEGRADED, FAULTED, OFFLINE, UNAVAIL, REMOVED
-	Allocated  uint64 // bytes
-	Size       uint64 // bytes
-	Free       uint64 // bytes
-	ReadOnly   bool
-	DedupRatio float64
-}
-
-// zpoolGetArgv is the command go-zfs's GetZpool runs. Its property list
-// depends on the build: the "solaris" build tag, which GOOS=illumos
-// satisfies, drops fragmentation, freeing and leaked.
-func zpoolGetArgv(name string) []string {
-	props := "name,health,allocated,size,free,readonly,dedupratio"
-	if runtime.GOOS != "solaris" && runtime.GOOS != "illumos" {
-		props += ",fragmentation,freeing,leaked"
-	}
-	return []string{"zpool", "get", "-Hp", props, name}
-}
-
-// GetPool describes one pool.
-func GetPool(ctx context.Context, r illumos.Runner, name string) (Pool, error) {
-	if err := zfs.ValidPoolName(name); err != nil {
-		return Pool{}, fmt.Errorf("get pool %s: %w", name, err)
-	}
-	var p Pool
-	err := callGoZFS(ctx, r, zpoolGetArgv(name), false, func() error {
-		z, err := gozfs.GetZpool(name)
-		if err != nil {
-			return err
-		}
-		p = Pool{
-			Name:       z.Name,
-			Health:     z.Health,
-			Allocated:  z.Allocated,
-			Size:       z.Size,
-			Free:       z.Free,
-			ReadOnly:   z.ReadOnly,
-			DedupRatio: z.DedupRatio,
-		}
-		return nil
-	})
-	if err != nil {
-		return Pool{}, fmt.Errorf("get pool %s: %w", name, zfs.Classify(err))
-	}
-	return p, nil
-}
-
-// ListPools describes every pool. The pool names come from
-// `zpool list -H -o name` through the runner (go-zfs's ListZpools runs
-// that too, but then its per-pool commands could not be told apart in the
-// transcript); each pool is then read with GetPool.
-func ListPools(ctx context.Context, r illumos.Runner) ([]Pool, error) {
-	c := illumos.Cmd{Argv: []string{"zpool", "list", "-H", "-o", "name"}}
-	res, err := r.Run(ctx, c)
-	if err != nil {
-		return nil, fmt.Errorf("list pools: %w", zfs.Classify(err))
-	}
-	var pools []Pool
-	for _, name := range strings.Split(strings.TrimSuffix(string(res.Stdout), "\n"), "\n") {
-		if name == "" {
-			continue
-		}
-		p, err := GetPool(ctx, r, name)
-		if err != nil {
-			return nil, fmt.Errorf("list pools: %w", err)
-		}
-		pools = append(pools, p)
-	}
-	return pools, nil
 }
 
 // RunByLibrary is the zfs.Library that Register registers: it runs a zfs

@@ -27,16 +27,14 @@ func argv(s string) []string { return strings.Fields(s) }
 // fakeTool is a shell script that stands in for zfs and zpool on PATH
 // for go-zfs, which starts them by bare name. Each run appends its argv
 // (argv[0] as a base name, one argument per line, then a "--" line) to
-// $dir/log, prints $dir/out.<last argument> or else $dir/out to stdout,
-// $dir/err to stderr, and exits with the number in $dir/exit (0 if none).
+// $dir/log, prints $dir/out to stdout, $dir/err to stderr, and exits with
+// the number in $dir/exit (0 if none).
 // It uses shell builtins only, so it needs nothing else on PATH.
 const fakeTool = `#!/bin/sh
 d=${0%/*}
 emit() { while IFS= read -r l || [ -n "$l" ]; do printf '%s\n' "$l"; done <"$1"; }
 { printf '%s\n' "${0##*/}"; for a in "$@"; do printf '%s\n' "$a"; done; echo --; } >>"$d/log"
-last=
-for a in "$@"; do last=$a; done
-if [ -f "$d/out.$last" ]; then emit "$d/out.$last"; elif [ -f "$d/out" ]; then emit "$d/out"; fi
+if [ -f "$d/out" ]; then emit "$d/out"; fi
 if [ -f "$d/err" ]; then emit "$d/err" >&2; fi
 code=0
 if [ -f "$d/exit" ]; then read -r code <"$d/exit"; fi
