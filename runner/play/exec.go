@@ -410,11 +410,13 @@ func firstSet(vs ...any) any {
 	return nil
 }
 
-// scope builds the variables a task sees; cancelling ctx stops the
-// evaluations in it.
+// scope builds the variables a task sees, and its modes; cancelling ctx
+// stops the evaluations in it.
 func (x *run) scope(ctx context.Context, t *task, inh inherited) *scope {
-	_, diff := x.modes(ctx, t, inh)
-	return x.baseScope(ctx, t, inh, diff)
+	check, diff := x.modes(ctx, t, inh)
+	sc := x.baseScope(ctx, t, inh, diff)
+	sc.check, sc.diff = check, diff
+	return sc
 }
 
 // baseScope builds a task's scope for a diff mode. ansible_check_mode
@@ -1019,7 +1021,7 @@ func (x *run) prepare(ctx context.Context, t *task, sc *scope, inh inherited, no
 	if err != nil {
 		return nil, err
 	}
-	check, diff := x.modes(ctx, t, inh)
+	check, diff := sc.check, sc.diff
 	switch t.kind {
 	case kindModule:
 		env, err := x.environment(t, inh, sc)

@@ -53,6 +53,9 @@ type scope struct {
 	// warn, when set, shows a warning of the task (a condition written
 	// with {{ }}).
 	warn func(msg string)
+	// check and diff are the task's modes (run.modes), evaluated once
+	// when its scope is built; its action runs in them.
+	check, diff bool
 }
 
 func newScope(tc *jinja.Cache, layers ...layer) *scope {
@@ -66,6 +69,7 @@ func (s *scope) with(l layer) *scope {
 	n.ctx = s.ctx
 	n.special = s.special
 	n.warn = s.warn
+	n.check, n.diff = s.check, s.diff
 	return n
 }
 
