@@ -309,85 +309,85 @@ func FromPlain(v any) any {
 // Ansible's wrap_var marks the results of modules: registered results are
 // never templated again.
 func Wrap(v any) any {
-	switch x := v.(type) {
-	case string:
-		return Unsafe(x)
-	case *Dict:
-		out := NewDict(x.Len())
-		for k, e := range x.All() {
-			out.Set(k, Wrap(e))
+	return mapLeaves(v, func(l any) any {
+		if s, ok := l.(string); ok {
+			return Unsafe(s)
 		}
-		return out
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = Wrap(e)
-		}
-		return out
-	case Tuple:
-		out := make(Tuple, len(x))
-		for i, e := range x {
-			out[i] = Wrap(e)
-		}
-		return out
-	}
-	return v
+		return l
+	})
 }
 
 // HasUnsafe tells whether v holds an Unsafe string, at any depth.
 func HasUnsafe(v any) bool {
-	switch x := v.(type) {
-	case Unsafe:
-		return true
-	case *Dict:
-		for _, e := range x.All() {
-			if HasUnsafe(e) {
-				return true
-			}
-		}
-	case []any:
-		for _, e := range x {
-			if HasUnsafe(e) {
-				return true
-			}
-		}
-	case Tuple:
-		for _, e := range x {
-			if HasUnsafe(e) {
-				return true
-			}
-		}
-	}
-	return false
+	return anyInside(v, func(x any) bool { _, ok := x.(Unsafe); return ok })
 }
 
 // stripUnsafe returns v with its Unsafe strings made plain strings, at
 // every depth: the evaluator works on plain values, and marks its result
 // unsafe instead.
 func stripUnsafe(v any) any {
+	return mapLeaves(v, func(l any) any {
+		if s, ok := l.(Unsafe); ok {
+			return string(s)
+		}
+		return l
+	})
+}
+
+// mapLeaves returns a copy of v's Dicts, lists and Tuples, at every
+// depth, with leaf applied to every other value in them (and to v itself
+// when it is none of those).
+func mapLeaves(v any, leaf func(any) any) any {
 	switch x := v.(type) {
-	case Unsafe:
-		return string(x)
 	case *Dict:
 		out := NewDict(x.Len())
 		for k, e := range x.All() {
-			out.Set(k, stripUnsafe(e))
+			out.Set(k, mapLeaves(e, leaf))
 		}
 		return out
 	case []any:
 		out := make([]any, len(x))
 		for i, e := range x {
-			out[i] = stripUnsafe(e)
+			out[i] = mapLeaves(e, leaf)
 		}
 		return out
 	case Tuple:
 		out := make(Tuple, len(x))
 		for i, e := range x {
-			out[i] = stripUnsafe(e)
+			out[i] = mapLeaves(e, leaf)
 		}
 		return out
 	}
-	return v
+	return leaf(v)
+}
+
+// anyInside tells whether is holds for v or for a value inside its
+// Dicts, lists and Tuples, at any depth.
+func anyInside(v any, is func(any) bool) bool {
+	if is(v) {
+		return true
+	}
+	switch x := v.(type) {
+	case *Dict:
+		for _, e := range x.All() {
+			if anyInside(e, is) {
+				return true
+			}
+		}
+	case []any:
+		for _, e := range x {
+			if anyInside(e, is) {
+				return true
+			}
+		}
+	case Tuple:
+		for _, e := range x {
+			if anyInside(e, is) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Untuple returns v with its tuples made lists, at every depth, as
@@ -432,21 +432,5 @@ func Untuple(v any) any {
 
 // hasTuple tells whether v holds a tuple at some depth.
 func hasTuple(v any) bool {
-	switch x := v.(type) {
-	case Tuple:
-		return true
-	case []any:
-		for _, e := range x {
-			if hasTuple(e) {
-				return true
-			}
-		}
-	case *Dict:
-		for _, e := range x.All() {
-			if hasTuple(e) {
-				return true
-			}
-		}
-	}
-	return false
+	return anyInside(v, func(x any) bool { _, ok := x.(Tuple); return ok })
 }
