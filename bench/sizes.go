@@ -1,8 +1,10 @@
 package main
 
 import (
+	"compress/flate"
 	"debug/elf"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,7 +21,43 @@ const sizeGoal = 3_000_000
 type sizeRow struct {
 	name           string
 	illumos, linux int64
-	share          sizeShare
+	// wire is the illumos build deflated as SSH's compression does
+	// (zlib level 6), which Ansible's default ssh arguments (-C) turn
+	// on: about what the copy of the file costs on the wire.
+	wire  int64
+	share sizeShare
+}
+
+// deflatedSize is the size of the file at path deflated at level 6, the
+// level OpenSSH's compression uses (packet.c: start_compression_out(ssh,
+// 6)). SSH flushes its zlib stream at each packet, so the wire carries a
+// little more.
+func deflatedSize(path string) (int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	var n countWriter
+	zw, err := flate.NewWriter(&n, 6)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := io.Copy(zw, f); err != nil {
+		return 0, err
+	}
+	if err := zw.Close(); err != nil {
+		return 0, err
+	}
+	return int64(n), nil
+}
+
+// A countWriter counts the bytes written to it.
+type countWriter int64
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	*c += countWriter(len(p))
+	return len(p), nil
 }
 
 // A sizeShare divides the bytes of a binary's symbols (code, read-only
@@ -125,7 +163,11 @@ func benchSizes(cfg config, top string) (*sizesResult, error) {
 	row := func(name, pkg string) (sizeRow, error) {
 		r := sizeRow{name: name}
 		var err error
-		if r.illumos, err = build("illumos", pkg, filepath.Join(dir, "illumos-"+name), "-s -w"); err != nil {
+		stripped := filepath.Join(dir, "illumos-"+name)
+		if r.illumos, err = build("illumos", pkg, stripped, "-s -w"); err != nil {
+			return r, err
+		}
+		if r.wire, err = deflatedSize(stripped); err != nil {
 			return r, err
 		}
 		if r.linux, err = build("linux", pkg, filepath.Join(dir, "linux-"+name), "-s -w"); err != nil {
@@ -177,8 +219,8 @@ func (r *report) writeSizes(w func(string, ...any)) {
 	w("")
 	w("Each module binary built as the collection ships it (`CGO_ENABLED=0 go build -trimpath -ldflags \"-s -w\"`), stripped. Ansible copies a binary module to the host for every task that uses it (a binary module is never pipelined), so the size is paid per task per host: a play of 20 zonemgr tasks on 10 hosts copies 200 module files. Goal: at most %s for illumos/amd64. `gofloor` (`bench/testdata/gofloor`) is the yardstick: the least a Go module binary does (signal handling, reading and decoding the args file with the modules' JSON codec `internal/jsonv`, writing one JSON object).", fmtMB(sizeGoal))
 	w("")
-	w("| module | illumos/amd64 | linux/amd64 | copied by 20 tasks on 10 hosts (illumos) | goal |")
-	w("|---|---|---|---|---|")
+	w("| module | illumos/amd64 | linux/amd64 | copied by 20 tasks on 10 hosts (illumos) | on the wire per task (illumos, SSH compression) | goal |")
+	w("|---|---|---|---|---|---|")
 	var over []string
 	for _, m := range s.modules {
 		goal := "met"
@@ -186,11 +228,13 @@ func (r *report) writeSizes(w func(string, ...any)) {
 			goal = "not met"
 			over = append(over, m.name)
 		}
-		w("| %s | %s (%s bytes) | %s | %s | %s |", m.name, fmtMB(m.illumos), fmtBytes(m.illumos), fmtMB(m.linux), fmtMB(200*m.illumos), goal)
+		w("| %s | %s (%s bytes) | %s | %s | %s | %s |", m.name, fmtMB(m.illumos), fmtBytes(m.illumos), fmtMB(m.linux), fmtMB(200*m.illumos), fmtMB(m.wire), goal)
 	}
 	for _, y := range []sizeRow{s.floor, s.zfs} {
-		w("| %s (yardstick) | %s (%s bytes) | %s | %s | |", y.name, fmtMB(y.illumos), fmtBytes(y.illumos), fmtMB(y.linux), fmtMB(200*y.illumos))
+		w("| %s (yardstick) | %s (%s bytes) | %s | %s | %s | |", y.name, fmtMB(y.illumos), fmtBytes(y.illumos), fmtMB(y.linux), fmtMB(200*y.illumos), fmtMB(y.wire))
 	}
+	w("")
+	w("On the wire: Ansible's default ssh arguments turn on SSH's compression (`-C`), zlib at level 6, so a task's copy of its module costs about the file deflated at that level (the last column; Go's compress/flate at level 6, without SSH's per-packet flushes). The SSH section below measures it for zone_giz's Linux build.")
 	w("")
 	w("`gofloorzfs` is `gofloor` calling go-zfs (`github.com/mistifyio/go-zfs/v3`, which the project keeps for the zfs calls it makes safely): linking it, with its `regexp`, `github.com/google/uuid` and `crypto/rand`, adds %s for illumos/amd64 to the least a module can be. So only the `zonemgr` command, installed once, links it; a module binary runs the same zfs argv through its runner (a unit test checks both).", fmtMB(s.zfs.illumos-s.floor.illumos))
 	w("")
