@@ -234,7 +234,7 @@ func (r *report) writeSizes(w func(string, ...any)) {
 		w("| %s (yardstick) | %s (%s bytes) | %s | %s | %s | |", y.name, fmtMB(y.illumos), fmtBytes(y.illumos), fmtMB(y.linux), fmtMB(200*y.illumos), fmtMB(y.wire))
 	}
 	w("")
-	w("On the wire: Ansible's default ssh arguments turn on SSH's compression (`-C`), zlib at level 6, so a task's copy of its module costs about the file deflated at that level (the last column; Go's compress/flate at level 6, without SSH's per-packet flushes). The SSH section below measures it for zone_giz's Linux build.")
+	w("On the wire: Ansible's default ssh arguments turn on SSH's compression (`-C`), zlib at level 6, so a task's copy of its module costs about the file deflated at that level (the column before the goal; Go's compress/flate at level 6, without SSH's per-packet flushes). The SSH section above measures it for zone_giz's Linux build.")
 	w("")
 	w("`gofloorzfs` is `gofloor` calling go-zfs (`github.com/mistifyio/go-zfs/v3`, which the project keeps for the zfs calls it makes safely): linking it, with its `regexp`, `github.com/google/uuid` and `crypto/rand`, adds %s for illumos/amd64 to the least a module can be. So only the `zonemgr` command, installed once, links it; a module binary runs the same zfs argv through its runner (a unit test checks both).", fmtMB(s.zfs.illumos-s.floor.illumos))
 	w("")
