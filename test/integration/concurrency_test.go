@@ -168,14 +168,14 @@ func TestSameZoneSerializes(t *testing.T) {
 	s := goldenSim(t)
 	s.MustModule("zone_diz", map[string]any{"name": "l1", "giz": "golden", "state": "running"})
 	dir := t.TempDir()
-	os.Remove(filepath.Join(s.Root, core.SimDir, "failcounts.json"))
+	s.resetFailCounts()
 	a, err := s.startModule(dir, "zone_diz", map[string]any{"name": "l1", "state": "stopped"},
 		core.EnvFail+"=zoneadm halt#1:hang=2:exit=1:msg=halt hung")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for s.failCount("zoneadm halt") < 1 {
-		time.Sleep(20 * time.Millisecond)
+	if err := s.awaitCall("zoneadm halt", 1, nil); err != nil {
+		t.Fatal(err)
 	}
 	b, err := s.startModule(dir, "zone_snapshot", map[string]any{"zone": "l1", "name": "second"})
 	if err != nil {

@@ -10,7 +10,6 @@ import (
 	"sync"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/zonemgr/zonemgr/sim/core"
 )
@@ -204,7 +203,7 @@ func TestGoldenRace(t *testing.T) {
 func TestGoldenBuildFailure(t *testing.T) {
 	s := goldenSim(t)
 	before := s.State()
-	os.Remove(filepath.Join(s.Root, core.SimDir, "failcounts.json"))
+	s.resetFailCounts()
 	args := []string{"create-diz", "-p", "developer/parser/bison"}
 	var wg sync.WaitGroup
 	var builder string
@@ -214,8 +213,8 @@ func TestGoldenBuildFailure(t *testing.T) {
 		_, errOut, code := s.Run([]string{core.EnvFail + "=zoneadm install#1:hang=3:exit=1:msg=install failed"}, "zonemgr", args...)
 		builder = fmt.Sprintf("%d %s", code, errOut)
 	}()
-	for s.failCount("zoneadm install") < 1 {
-		time.Sleep(20 * time.Millisecond)
+	if err := s.awaitCall("zoneadm install", 1, nil); err != nil {
+		t.Fatal(err)
 	}
 	waiters := make([]string, 3)
 	for i := range waiters {
@@ -253,26 +252,26 @@ func TestBuiltGoldenReportedWhenHoldFails(t *testing.T) {
 	s := goldenSim(t)
 	g0 := goldens(t, s)
 	latch := filepath.Join(t.TempDir(), "latch")
-	os.Remove(filepath.Join(s.Root, core.SimDir, "failcounts.json"))
+	s.resetFailCounts()
 	// The build's third and last hold: the golden zone's own lock is
 	// still held by its build there.
 	s.Setenv(core.EnvFail, "zfs hold#3:wait="+latch)
-	done := make(chan map[string]any, 1)
+	var res map[string]any
+	ended := make(chan struct{})
 	go func() {
-		done <- s.Module("zone_diz", map[string]any{"name": "d1", "packages": []string{"developer/parser/bison"}})
+		res = s.Module("zone_diz", map[string]any{"name": "d1", "packages": []string{"developer/parser/bison"}})
+		close(ended)
 	}()
-	deadline := time.Now().Add(60 * time.Second) // a guard: the call comes within seconds
-	for s.failCount("zfs hold") < 3 {
-		if time.Now().After(deadline) {
-			os.WriteFile(latch, nil, 0o644)
-			t.Fatalf("the build's third zfs hold was not reached: %s", pretty(<-done))
-		}
-		time.Sleep(20 * time.Millisecond)
+	if err := s.awaitCall("zfs hold", 3, ended); err != nil {
+		os.WriteFile(latch, nil, 0o644)
+		<-ended
+		t.Fatalf("zone_diz: %v: %s", err, pretty(res))
 	}
 	locks := filepath.Join(s.Root, "var/run/zonemgr/locks")
 	builds, _ := filepath.Glob(filepath.Join(locks, "content-giz-*.lock"))
 	if len(builds) != 1 {
 		os.WriteFile(latch, nil, 0o644)
+		<-ended
 		t.Fatalf("build locks %v, want one", builds)
 	}
 	g := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(builds[0]), "content-"), ".lock")
@@ -286,7 +285,7 @@ func TestBuiltGoldenReportedWhenHoldFails(t *testing.T) {
 		t.Fatal(err)
 	}
 	os.WriteFile(latch, nil, 0o644)
-	res := <-done
+	<-ended
 	s.Setenv(core.EnvFail, "")
 	msg := fmt.Sprint(res["msg"])
 	if res["failed"] != true || res["changed"] != true || res["giz_built"] != g ||

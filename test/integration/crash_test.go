@@ -43,6 +43,15 @@ func mutatingCasesArgv(entries []core.LogEntry) (cases, argv []string) {
 // failure injection since the counters were reset.
 func (s *Sim) failCount(key string) int { return crash.FailCount(s.Root, key) }
 
+// resetFailCounts makes the fail specs' "#N" count from the next call.
+func (s *Sim) resetFailCounts() { crash.ResetFailCounts(s.Root) }
+
+// awaitCall waits for the nth call of key ("TOOL SUB"), giving up when
+// stop is closed first or after a guard (see crash.AwaitCall).
+func (s *Sim) awaitCall(key string, n int, stop <-chan struct{}) error {
+	return crash.AwaitCall(s.Root, key, n, stop)
+}
+
 // crashAt starts a command with the fail spec's command hanging, waits
 // until the hanging call has begun, and kills the command and everything
 // it started with SIGKILL, as a crash of the host's job would.

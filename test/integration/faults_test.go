@@ -204,7 +204,7 @@ func TestFaultMatrix(t *testing.T) {
 					}
 					before := op.state(s)
 					msg := "injected failure of " + c
-					os.Remove(filepath.Join(s.Root, core.SimDir, "failcounts.json"))
+					s.resetFailCounts()
 					res := s.Module(op.module, op.args, core.EnvFail+"="+c+":exit=1:msg="+msg)
 					if res["failed"] != true {
 						t.Fatalf("not failed: %v", pretty(res))
@@ -250,7 +250,7 @@ func TestFaultMatrix(t *testing.T) {
 func TestHungBootStopped(t *testing.T) {
 	s := goldenSim(t)
 	s0 := s.State()
-	os.Remove(filepath.Join(s.Root, core.SimDir, "failcounts.json"))
+	s.resetFailCounts()
 	res := s.Module("zone_diz", map[string]any{"name": "h1", "giz": "golden", "state": "running", "boot_timeout": 1},
 		core.EnvFail+"=zoneadm boot#1:hang=120:msg=never reached")
 	if res["failed"] != true || !strings.Contains(fmt.Sprint(res["msg"]), "zoneadm -z h1 boot: timed out after 1s") {

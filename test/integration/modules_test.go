@@ -242,7 +242,7 @@ func TestDIZCreateFaults(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c, func(t *testing.T) {
-			os.Remove(filepath.Join(s.Root, core.SimDir, "failcounts.json"))
+			s.resetFailCounts()
 			res := s.Module("zone_diz", args, core.EnvFail+"="+c+":exit=1:msg=injected failure of "+c)
 			if res["failed"] != true {
 				t.Fatalf("not failed: %v", pretty(res))

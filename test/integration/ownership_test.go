@@ -132,7 +132,7 @@ func (s *Sim) startPaused(t *testing.T, call string, args ...string) (release fu
 	if err != nil {
 		n = 1 // "*": the first call
 	}
-	os.Remove(filepath.Join(s.Root, core.SimDir, "failcounts.json"))
+	s.resetFailCounts()
 	cmd := exec.Command(filepath.Join(s.Bin, "zonemgr"), args...)
 	cmd.Env = append(append([]string{}, s.Env...), core.EnvFail+"="+call+":wait="+latch)
 	var o, e strings.Builder
@@ -142,16 +142,9 @@ func (s *Sim) startPaused(t *testing.T, call string, args ...string) (release fu
 	}
 	exited := make(chan struct{})
 	go func() { cmd.Wait(); close(exited) }()
-	deadline := time.After(60 * time.Second) // a guard: the call comes within seconds
-	for s.failCount(key) < n {
-		select {
-		case <-exited:
-			t.Fatalf("zonemgr %v exited before %s:\n%s%s", args, call, o.String(), e.String())
-		case <-deadline:
-			cmd.Process.Kill()
-			t.Fatalf("%s was not reached", call)
-		case <-time.After(20 * time.Millisecond):
-		}
+	if err := s.awaitCall(key, n, exited); err != nil {
+		cmd.Process.Kill()
+		t.Fatalf("zonemgr %v: %v:\n%s%s", args, err, o.String(), e.String())
 	}
 	return func() (string, string, int) {
 		os.WriteFile(latch, nil, 0o644)

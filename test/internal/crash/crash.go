@@ -73,26 +73,24 @@ func Descendants(pid int) []int {
 func At(root, c string, cmd *exec.Cmd) (string, error) {
 	key, nth, _ := strings.Cut(c, "#")
 	n, _ := strconv.Atoi(nth)
-	os.Remove(filepath.Join(root, core.SimDir, "failcounts.json"))
+	ResetFailCounts(root)
 	cmd.Env = append(cmd.Env, core.EnvFail+"="+c+":hang=120:msg=hung "+c)
 	var out strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		return "", err
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	// A guard, not an assertion: the hanging call comes within seconds.
-	deadline := time.After(90 * time.Second)
-	for FailCount(root, key) < n {
+	exited := make(chan struct{})
+	var waitErr error
+	go func() { waitErr = cmd.Wait(); close(exited) }()
+	if err := AwaitCall(root, key, n, exited); err != nil {
 		select {
-		case err := <-exited:
-			return out.String(), fmt.Errorf("%v exited (%v) before %s was reached", cmd.Args, err, c)
-		case <-deadline:
+		case <-exited:
+			return out.String(), fmt.Errorf("%v exited (%v): %w", cmd.Args, waitErr, err)
+		default:
 			cmd.Process.Kill()
 			<-exited
-			return out.String(), fmt.Errorf("%s was not reached", c)
-		case <-time.After(20 * time.Millisecond):
+			return out.String(), err
 		}
 	}
 	below := Descendants(cmd.Process.Pid)
@@ -102,4 +100,28 @@ func At(root, c string, cmd *exec.Cmd) (string, error) {
 	}
 	<-exited
 	return out.String(), nil
+}
+
+// ResetFailCounts forgets the calls the sim at root has counted, so that
+// a fail spec's "#N" counts from the next call on.
+func ResetFailCounts(root string) {
+	os.Remove(filepath.Join(root, core.SimDir, "failcounts.json"))
+}
+
+// AwaitCall waits until the sim at root has counted n calls of key
+// ("TOOL SUB"). It gives up, saying why, when stop is closed first (the
+// run ended) or after 90 seconds: a guard, not an assertion, as such a
+// call comes within seconds.
+func AwaitCall(root, key string, n int, stop <-chan struct{}) error {
+	deadline := time.After(90 * time.Second)
+	for FailCount(root, key) < n {
+		select {
+		case <-stop:
+			return fmt.Errorf("it ended before call %d of %s", n, key)
+		case <-deadline:
+			return fmt.Errorf("call %d of %s was not reached", n, key)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	return nil
 }
