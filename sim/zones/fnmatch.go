@@ -15,28 +15,13 @@ package zones
 //
 // Unlike Go's path.Match, fnmatch never reports a bad pattern.
 func fnmatchPathname(pattern, name string) bool {
-	// at is the C string's byte at i: NUL (EOS) at and past the end.
-	at := func(s string, i int) byte {
-		if i < len(s) {
-			return s[i]
-		}
-		return 0
-	}
-	// step is how far a character at i advances (mbrtowc's length): 0 at
-	// EOS.
-	step := func(s string, i int) int {
-		if i < len(s) {
-			return 1
-		}
-		return 0
-	}
 	p, s := 0, 0
 	btP, btS := -1, -1
 	for {
-		pc := at(pattern, p)
-		p += step(pattern, p)
-		sc := at(name, s)
-		sl := step(name, s)
+		pc := eosByte(pattern, p)
+		p += charLen(pattern, p)
+		sc := eosByte(name, s)
+		sl := charLen(name, s)
 		matched := false
 		switch pc {
 		case 0:
@@ -52,10 +37,10 @@ func fnmatchPathname(pattern, name string) bool {
 				matched = true
 			}
 		case '*':
-			c := at(pattern, p)
+			c := eosByte(pattern, p)
 			for c == '*' {
 				p++
-				c = at(pattern, p)
+				c = eosByte(pattern, p)
 			}
 			switch {
 			case c == 0:
@@ -88,7 +73,7 @@ func fnmatchPathname(pattern, name string) bool {
 			if sc == '/' {
 				break
 			}
-			switch np, r := rangematch(pattern, p, sc, at, step); r {
+			switch np, r := rangematch(pattern, p, sc); r {
 			case rangeError:
 				// An ordinary '['.
 				s += sl
@@ -99,11 +84,11 @@ func fnmatchPathname(pattern, name string) bool {
 				matched = true
 			}
 		case '\\':
-			pc = at(pattern, p)
+			pc = eosByte(pattern, p)
 			if pc == 0 {
 				pc = '\\'
 			}
-			p += step(pattern, p)
+			p += charLen(pattern, p)
 			s += sl
 			matched = pc == sc
 		default:
@@ -118,7 +103,7 @@ func fnmatchPathname(pattern, name string) bool {
 		if btP < 0 {
 			return false
 		}
-		bc := at(name, btS)
+		bc := eosByte(name, btS)
 		if bc == 0 || bc == '/' {
 			return false
 		}
@@ -138,15 +123,15 @@ const (
 // rangematch is fnmatch.c rangematch() with FNM_PATHNAME in the POSIX
 // locale: the bracket expression whose list starts at pattern[p] against
 // the name's character test; on a match, np is where the pattern goes on.
-func rangematch(pattern string, p int, test byte, at func(string, int) byte, step func(string, int) int) (np int, result int) {
-	negate := at(pattern, p) == '!' || at(pattern, p) == '^'
+func rangematch(pattern string, p int, test byte) (np int, result int) {
+	negate := eosByte(pattern, p) == '!' || eosByte(pattern, p) == '^'
 	if negate {
 		p++
 	}
 	ok := false
 	orig := p
 	for {
-		switch ch := at(pattern, p); {
+		switch ch := eosByte(pattern, p); {
 		case ch == ']' && p > orig:
 			p++
 			if ok == negate {
@@ -160,15 +145,15 @@ func rangematch(pattern string, p int, test byte, at func(string, int) byte, ste
 		case ch == '\\':
 			p++
 		}
-		c := at(pattern, p)
-		p += step(pattern, p)
-		if at(pattern, p) == '-' && at(pattern, p+1) != 0 && at(pattern, p+1) != ']' {
+		c := eosByte(pattern, p)
+		p += charLen(pattern, p)
+		if eosByte(pattern, p) == '-' && eosByte(pattern, p+1) != 0 && eosByte(pattern, p+1) != ']' {
 			p++
-			if at(pattern, p) == '\\' {
+			if eosByte(pattern, p) == '\\' {
 				p++
 			}
-			c2 := at(pattern, p)
-			p += step(pattern, p)
+			c2 := eosByte(pattern, p)
+			p += charLen(pattern, p)
 			if c2 == 0 {
 				return p, rangeError
 			}
@@ -179,4 +164,21 @@ func rangematch(pattern string, p int, test byte, at func(string, int) byte, ste
 			ok = true
 		}
 	}
+}
+
+// eosByte is the C string s's byte at i: NUL (EOS) at and past its end.
+func eosByte(s string, i int) byte {
+	if i < len(s) {
+		return s[i]
+	}
+	return 0
+}
+
+// charLen is how far the character at i advances (mbrtowc()'s length, one
+// byte in the POSIX locale): 0 at EOS, which mbrtowc() reads as L'\0'.
+func charLen(s string, i int) int {
+	if i < len(s) {
+		return 1
+	}
+	return 0
 }
