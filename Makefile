@@ -60,12 +60,17 @@ SUITE := ZONEMGR_SUITE_DIR=$(SUITE_DIR) .ci/suite run
 # inode allocation cost more than the commands themselves: a tmpfs halves
 # the integration suites (measured: integration-omnios 277 s on ext4,
 # 136 s on /dev/shm). /dev/shm when it is a writable tmpfs with at least
-# 2 GiB free (an integration suite peaks at about 0.5 GiB), else the
-# system's default; TEST_TMPDIR= keeps the default. The differential
-# suite keeps the default: zfs-fuse's pool file is not for a tmpfs.
+# 2 GiB free that programs run from (.ci/tmpdir; an integration suite
+# peaks at about 0.5 GiB), else the system's default; TEST_TMPDIR= keeps
+# the default. It is looked for only when a suite's recipe runs. The
+# differential suite keeps the default: zfs-fuse's pool file is not for
+# a tmpfs.
 TEST_TMPDIR ?= $(shell .ci/tmpdir)
-TESTENV := $(if $(TEST_TMPDIR),TMPDIR=$(TEST_TMPDIR))
-E2E := ZONEMGR_BIN=$(CURDIR)/$(BIN) $(TESTENV)
+TESTENV = $(if $(TEST_TMPDIR),TMPDIR=$(TEST_TMPDIR))
+# BINENV: the built binaries, for the demo and selftest (which keep the
+# system's TMPDIR) and every suite; E2E: the suites' environment.
+BINENV := ZONEMGR_BIN=$(CURDIR)/$(BIN)
+E2E = $(BINENV) $(TESTENV)
 
 # test: every suite, even after one failed, then the summary; with
 # CI=true a suite that skipped anything fails the run, unless it is named
@@ -97,7 +102,7 @@ integration-openindiana: build
 # differential: the simulator's zfs against Debian's zfs-fuse (real ZFS in
 # user space; needs root and /dev/fuse).
 differential: build
-	$(SUITE) $@ env ZONEMGR_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -timeout 10m ./test/differential/...
+	$(SUITE) $@ env $(BINENV) $(GO) test -count=1 -timeout 10m ./test/differential/...
 
 # playdiff: the same playbooks under ansible-playbook and zonemgr play on
 # fresh simulators, compared (test/playdiff); its note in the summary says
@@ -120,7 +125,7 @@ fleet-down:
 	./test/fleet/fleet.sh down $(DIST)/fleet
 
 demo: check-go deps-demo build
-	@$(E2E) ./test/demo.sh
+	@$(BINENV) ./test/demo.sh
 
 fuzz:
 	./test/fuzz.sh
@@ -133,7 +138,7 @@ bench: check-tools build
 # selftest: zonemgr's core scenarios against the tools on PATH: the
 # simulator on Linux, the real zonecfg/zoneadm/zfs on an illumos global zone.
 selftest: build
-	$(E2E) $(GO) test -count=1 -v -timeout 60m ./test/selftest/...
+	$(BINENV) $(GO) test -count=1 -v -timeout 60m ./test/selftest/...
 
 # ansible: ansible-playbook, ansible and ansible-doc against the simulator
 # (test/ansible builds, packs and installs the Linux collection itself; the
