@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -117,6 +118,9 @@ type journalEvent struct {
 	State   string    `json:"state,omitempty"`
 	Recover *Recovery `json:"recover,omitempty"`
 	Discard bool      `json:"discard,omitempty"` // previous format
+	// Finished marks a journal whose run completed (or undid all it
+	// did) but whose file could not be removed: nothing is to replay.
+	Finished bool `json:"finished,omitempty"`
 }
 
 // journalFileName is a journal's file name: zone, operation and run id.
@@ -250,21 +254,34 @@ func (j *Journal) mark(n int, from, to string) bool {
 }
 
 // Finish removes the journal and releases its lock: the run completed or
-// undid everything it did.
-func (j *Journal) Finish() {
+// undid everything it did. A journal that cannot be removed is marked
+// finished instead, so that gc never replays a run that ended well; when
+// neither can be done the error says so and names the file, which gc
+// would take for a killed run's.
+func (j *Journal) Finish() error {
 	if j == nil {
-		return
+		return nil
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	// Removed before the lock is released: a gc that opened the file
 	// and waits for its lock finds it gone (see lockJournal).
-	os.Remove(j.path)
+	var err error
+	if rerr := removeFile(j.path); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
+		if merr := j.append(journalEvent{Finished: true}); merr != nil {
+			err = fmt.Errorf("journal %s: the run ended, but its journal could neither be removed (%v) nor marked finished (%v): remove it before zonemgr gc runs, or gc undoes the run", j.path, rerr, merr)
+		}
+	}
 	if j.f != nil {
 		j.f.Close()
 		j.f = nil
 	}
+	return err
 }
+
+// removeFile removes a finished journal; tests replace it to make the
+// removal fail.
+var removeFile = os.Remove
 
 // Release closes the journal and releases its lock, leaving the file: a
 // run whose undo failed leaves its journal to gc, which may run in the
@@ -324,6 +341,9 @@ func parseJournal(path string, b []byte) (*Journal, error) {
 			return nil, fmt.Errorf("journal %s: line %d: %w", path, n+1, err)
 		}
 		switch {
+		case ev.Finished:
+			// The run ended well; its file outlived it.
+			j.Entries, j.Recover, j.Discard = nil, nil, false
 		case ev.Recover != nil:
 			j.Recover = ev.Recover
 		case ev.Discard:

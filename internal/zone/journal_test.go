@@ -1,9 +1,12 @@
 package zone
 
 import (
+	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -126,5 +129,87 @@ func TestReadJournalBounded(t *testing.T) {
 	f.Close()
 	if _, err := readJournal(p); err == nil || !strings.Contains(err.Error(), "larger than") {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// A journal whose file cannot be removed when its run ends is marked
+// finished, and reads back as nothing to replay; when it cannot be
+// marked either, Finish says so and names the file.
+func TestFinishWhenTheJournalCannotBeRemoved(t *testing.T) {
+	defer func(f func(string) error) { removeFile = f }(removeFile)
+	removeFile = func(string) error { return &os.PathError{Op: "remove", Path: "j", Err: os.ErrPermission} }
+
+	j, err := NewJournal(t.TempDir(), "diz", "b1", "r1", &Recovery{Kind: "destroy", Zone: "b1", ZoneRun: "r1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clone := step("zoneadm -z b1 clone golden", "zoneadm -z b1 uninstall -F")
+	if err := j.Begin(0, clone); err != nil {
+		t.Fatal(err)
+	}
+	j.Done(0)
+	if err := j.Finish(); err != nil {
+		t.Fatalf("Finish: %v", err)
+	}
+	got, err := readJournal(j.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Entries) != 0 || got.Recover != nil {
+		t.Errorf("a finished journal reads back with entries %+v and recovery %+v, want nothing to replay", got.Entries, got.Recover)
+	}
+
+	j2, err := NewJournal(t.TempDir(), "diz", "b2", "r2", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := j2.Begin(0, clone); err != nil {
+		t.Fatal(err)
+	}
+	// The file can no longer be written either.
+	j2.f.Close()
+	ro, err := os.Open(j2.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	j2.f = ro
+	err = j2.Finish()
+	if err == nil || !strings.Contains(err.Error(), j2.Path()) || !strings.Contains(err.Error(), "remove it before zonemgr gc runs") {
+		t.Errorf("Finish with a journal that can be neither removed nor written: %v, want an error naming %s", err, j2.Path())
+	}
+	if j2.f != nil {
+		t.Error("Finish kept the journal open (and locked)")
+	}
+}
+
+// A step the journal cannot record does not run, and the steps done
+// before it are undone, as for a step that failed; the journal is then
+// released.
+func TestApplyUndoesWhenTheJournalCannotBeWritten(t *testing.T) {
+	h, f := fakeHost(t)
+	h.CheckMode = false
+	j, err := NewJournal(t.TempDir(), "diz", "b1", "r1", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &Plan{Zone: "b1", Run: "r1", Steps: []Step{
+		step("dladm create-vnic -l e1000g0 v0", "dladm delete-vnic v0"),
+		step("dladm create-vnic -l e1000g0 v1", "dladm delete-vnic v1"),
+	}}
+	f.onChange = func(argv []string) {
+		if slices.Equal(argv, []string{"dladm", "create-vnic", "-l", "e1000g0", "v0"}) {
+			j.f.Close() // the journal's file system goes away
+		}
+	}
+	err = h.apply(context.Background(), j, p)
+	var ae *ApplyError
+	if !errors.As(err, &ae) || !strings.Contains(ae.Err.Error(), "journal") || !slices.Equal(ae.Undone, []string{"dladm delete-vnic v0"}) {
+		t.Fatalf("apply = %v, want an ApplyError for the journal that undid the first step", err)
+	}
+	if got, want := f.mutations(), []string{"dladm create-vnic -l e1000g0 v0", "dladm delete-vnic v0"}; !slices.Equal(got, want) {
+		t.Errorf("commands run: %q, want %q (the second step never ran)", got, want)
+	}
+	if j.f != nil {
+		t.Error("the journal is still open (and locked) after the failed run")
 	}
 }

@@ -373,20 +373,26 @@ func (h *Host) apply(ctx context.Context, j *Journal, p *Plan) error {
 			lk = l
 		}
 		if s.Commit {
-			j.Finish()
+			if err := j.Finish(); err != nil {
+				lk.Unlock()
+				return fmt.Errorf("%s: %w", p.Zone, err)
+			}
 			j, done = nil, nil
 		}
 		if s.Recover != nil {
-			r := *s.Recover
+			r, prev := *s.Recover, p.Recover
 			p.Recover = &r
 			if err := j.SetRecovery(r); err != nil {
+				// The step has not started: what it would recover is
+				// not in force, and the steps done are undone.
 				lk.Unlock()
-				return fmt.Errorf("%s: journal: %w", p.Zone, err)
+				p.Recover = prev
+				return h.failed(j, p, s, done, err)
 			}
 		}
 		if err := j.Begin(i, s); err != nil {
 			lk.Unlock()
-			return fmt.Errorf("%s: journal: %w", p.Zone, err)
+			return h.failed(j, p, s, done, err)
 		}
 		p.attempted = append(p.attempted, i)
 		var changed bool
@@ -428,7 +434,9 @@ func (h *Host) apply(ctx context.Context, j *Journal, p *Plan) error {
 			p.facts.applied(s.Cmd.Argv)
 		}
 	}
-	j.Finish()
+	if err := j.Finish(); err != nil {
+		return fmt.Errorf("%s: %w", p.Zone, err)
+	}
 	return nil
 }
 
@@ -465,7 +473,10 @@ func (h *Host) failed(j *Journal, p *Plan, s Step, done []int, err error) error 
 		_ = recover() && undo()
 	}
 	if len(ae.UndoErrs) == 0 {
-		j.Finish()
+		if ferr := j.Finish(); ferr != nil {
+			ae.UndoErrs = append(ae.UndoErrs, ferr)
+			ae.Journal = j.Path()
+		}
 	} else {
 		ae.Journal = j.Path()
 		j.Release()
