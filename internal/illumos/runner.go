@@ -43,7 +43,9 @@ const (
 //
 // A command that outlives its timeout (Cmd.Timeout, else DefaultTimeout)
 // or its context gets SIGTERM on its whole process group, and SIGKILL 5
-// seconds later.
+// seconds later; a zlogin command gets SIGINT, which zlogin passes on to
+// the command in the zone, and the command's process group in the zone
+// is killed 5 seconds later if it is still there (see zoneStop).
 type Exec struct {
 	// Tools resolves argv[0]; nil means the tools of os.Environ().
 	Tools *Tools
@@ -161,16 +163,24 @@ func (e *Exec) run(ctx context.Context, c Cmd) (Result, error) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error {
 		// The negative pid addresses the process group Setpgid made,
-		// so children of the command (zlogin's su, a build's make) stop
-		// too.
+		// so children of the command stop too.
 		return syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
 	}
 	cmd.WaitDelay = killGrace
+	var zs *zoneStop
+	if zone, ok := zloginZone(c.Argv); ok {
+		zs = &zoneStop{e: e, zone: zone, exited: make(chan struct{})}
+		cmd.Cancel = func() error { return zs.start(cmd.Process.Pid) }
+		cmd.WaitDelay = zoneStopDelay
+	}
 
 	if err := cmd.Start(); err != nil {
 		return res, fmt.Errorf("start %s: %w", c, err)
 	}
 	waitErr := cmd.Wait()
+	if zs != nil {
+		close(zs.exited)
+	}
 	if status != nil {
 		status.Close()
 	}
@@ -181,10 +191,14 @@ func (e *Exec) run(ctx context.Context, c Cmd) (Result, error) {
 		// Whatever the leader did, make sure nothing of the group is
 		// left; ESRCH just means it is already gone.
 		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		if ctx.Err() == nil && errors.Is(ctxErr, context.DeadlineExceeded) {
-			return res, fmt.Errorf("%s: timed out after %s: %w", c, timeout, context.DeadlineExceeded)
+		stopped := ""
+		if zs != nil {
+			stopped = zs.report()
 		}
-		return res, fmt.Errorf("%s: interrupted: %w", c, ctx.Err())
+		if ctx.Err() == nil && errors.Is(ctxErr, context.DeadlineExceeded) {
+			return res, fmt.Errorf("%s: timed out after %s%s: %w", c, timeout, stopped, context.DeadlineExceeded)
+		}
+		return res, fmt.Errorf("%s: interrupted%s: %w", c, stopped, ctx.Err())
 	}
 
 	if section != nil && waitErr == nil {

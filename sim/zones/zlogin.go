@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -13,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 	"unsafe"
 
 	"github.com/zonemgr/zonemgr/sim/core"
@@ -316,14 +318,22 @@ func (l *zlogin) run() int {
 	}
 	lock.Unlock()
 
+	// noninteractive_login() passes SIGINT, and only SIGINT, on to the
+	// child's process group in the zone (zlogin.c: "sigset(SIGINT,
+	// sig_forward)"; sig_forward() "sigsend(P_PGID, getpgid(child_pid),
+	// s)"). Any other signal has its default action on zlogin alone: a
+	// SIGTERM or SIGHUP ends zlogin and leaves the command running in
+	// the zone, until it writes to the pipes zlogin no longer reads.
 	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
+	signal.Notify(sigs, syscall.SIGINT)
 	done := make(chan struct{})
 	go func() {
 		for {
 			select {
 			case s := <-sigs:
-				syscall.Kill(-pid, s.(syscall.Signal))
+				if pg, err := syscall.Getpgid(pid); err == nil {
+					syscall.Kill(-pg, s.(syscall.Signal))
+				}
 			case <-done:
 				return
 			}
@@ -342,7 +352,7 @@ func (l *zlogin) run() int {
 	}
 	var ee *exec.ExitError
 	switch {
-	case err == nil:
+	case err == nil, errors.Is(err, exec.ErrWaitDelay):
 		code = 0
 	case errors.As(err, &ee):
 		code = 0
@@ -429,12 +439,21 @@ func (l *zlogin) start() (*exec.Cmd, *zoneKernel, int) {
 		strconv.FormatUint(uint64(p.uid), 10), strconv.FormatUint(uint64(p.gid), 10),
 		strings.Join(groups, ","), p.dir, p.path}
 	cmd := &exec.Cmd{
-		Path:   "/usr/lib/illumos-sim",
-		Args:   append(args, p.argv...),
-		Dir:    "/",
-		Env:    append(p.env, core.EnvZone+"="+l.zone),
-		Stdout: inv.Stdout,
-		Stderr: inv.Stderr,
+		Path: "/usr/lib/illumos-sim",
+		Args: append(args, p.argv...),
+		Dir:  "/",
+		Env:  append(p.env, core.EnvZone+"="+l.zone),
+		// The child writes to pipes that zlogin reads and copies out
+		// (noninteractive_login(): stdout_pipe, stderr_pipe, doio()),
+		// never to zlogin's own output: once zlogin is gone, the
+		// command's next write fails (EPIPE, SIGPIPE). A writer that is
+		// not an *os.File makes os/exec make the pipe and the copy.
+		Stdout: struct{ io.Writer }{inv.Stdout},
+		Stderr: struct{ io.Writer }{inv.Stderr},
+		// doio() stops once the child is dead (dead_child_pipe), after
+		// what is already in the pipes: a process the command left
+		// behind holding them open does not keep zlogin waiting.
+		WaitDelay: 200 * time.Millisecond,
 		SysProcAttr: &syscall.SysProcAttr{
 			Chroot:     root,
 			Setpgid:    true,

@@ -1,9 +1,13 @@
 package zones
 
 import (
+	"bytes"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -313,4 +317,98 @@ func TestBootArgs(t *testing.T) {
 	check(t, "boot with operands", s.run("zoneadm", "-z", "z", "boot"), "",
 		"zone 'z': WARNING: Unused or invalid boot arguments `foo -s'.\n", 0)
 	milestones("-s after an operand", multi)
+}
+
+// zlogin passes SIGINT on to the command's process group in the zone;
+// SIGTERM ends zlogin alone, and the command goes on in the zone, until
+// it writes to the pipe zlogin no longer reads. pgrep -P finds zlogin's
+// child, the leader of that process group.
+func TestZloginSignals(t *testing.T) {
+	s := newSim(t)
+	s.installed("golden")
+	s.configure("b1", basicConfig("b1"))
+	s.must("zoneadm", "-z", "b1", "clone", "golden")
+	s.must("zoneadm", "-z", "b1", "boot")
+	marker := func(name string) string { return filepath.Join(s.root, "zones/b1/root/root", name) }
+	waitFile := func(p string) {
+		t.Helper()
+		for i := 0; ; i++ {
+			if _, err := os.Stat(p); err == nil {
+				return
+			}
+			if i == 3000 {
+				t.Fatalf("%s never appeared", p)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	start := func(cmdline string) (*exec.Cmd, *bytes.Buffer) {
+		t.Helper()
+		cmd := exec.Command(filepath.Join(simBin, "zlogin"), "b1", cmdline)
+		cmd.Env = []string{"ILLUMOS_SIM_ROOT=" + s.root, "PATH=" + simBin + ":/usr/bin:/bin"}
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		return cmd, &out
+	}
+
+	// SIGINT reaches the command, which dies of it: zlogin exits 0
+	// (WEXITSTATUS of a signalled child) and the command never goes on.
+	cmd, _ := start(": > /root/int-ready; sleep 30; : > /root/int-after")
+	waitFile(marker("int-ready"))
+	r := s.run("pgrep", "-P", strconv.Itoa(cmd.Process.Pid))
+	child, err := strconv.Atoi(strings.TrimSpace(r.stdout))
+	if r.code != 0 || err != nil {
+		t.Fatalf("pgrep -P zlogin: %+v", r)
+	}
+	if pg, err := syscall.Getpgid(child); err != nil || pg != child {
+		t.Errorf("zlogin's child %d is in process group %d (%v), want its own", child, pg, err)
+	}
+	syscall.Kill(-cmd.Process.Pid, syscall.SIGINT)
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("zlogin after SIGINT: %v, want exit 0", err)
+	}
+	if processAlive(child) {
+		t.Errorf("the command %d outlived SIGINT", child)
+	}
+
+	// SIGTERM to zlogin's process group in the global zone ends zlogin
+	// only; the quiet command lives on in the zone, and its next write
+	// kills it (SIGPIPE).
+	cmd, _ = start("trap '' INT; : > /root/term-ready; while [ ! -e /root/go ]; do sleep 0.05; done; : > /root/term-alive; echo after")
+	waitFile(marker("term-ready"))
+	r = s.run("pgrep", "-P", strconv.Itoa(cmd.Process.Pid))
+	child, _ = strconv.Atoi(strings.TrimSpace(r.stdout))
+	syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+	if err := cmd.Wait(); err == nil || !strings.Contains(err.Error(), "terminated") {
+		t.Errorf("zlogin after SIGTERM: %v, want it terminated by the signal", err)
+	}
+	if !processAlive(child) {
+		t.Fatalf("the command %d died with zlogin", child)
+	}
+	os.WriteFile(marker("go"), nil, 0o644)
+	waitFile(marker("term-alive"))
+	for i := 0; processAlive(child); i++ {
+		if i == 3000 {
+			t.Fatalf("the command %d outlived its write to a pipe nobody reads", child)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+
+	// pgrep's criteria and statuses.
+	check(t, "pgrep no match", s.run("pgrep", "-P", "999999999"), "", "", 1)
+	r = s.run("pgrep", "-x", "sh")
+	if r.code != 2 || !strings.HasPrefix(r.stderr, "pgrep: illegal option -- x\nUsage: pgrep ") {
+		t.Errorf("pgrep -x: %+v, want the usage and status 2", r)
+	}
+	check(t, "pgrep without criteria", s.run("pgrep"), "", "pgrep: No matching criteria specified\n"+pgrepUsage, 2)
+}
+
+// processAlive reports whether pid runs (a zombie does not).
+func processAlive(pid int) bool {
+	_, state, ok := procStat(pid)
+	return ok && state != 'Z'
 }

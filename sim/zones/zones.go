@@ -34,6 +34,8 @@ func Main(inv *core.Invocation) int {
 		return svcsMain(inv)
 	case "svcadm":
 		return svcadmMain(inv)
+	case "pgrep":
+		return pgrepMain(inv)
 	}
 	inv.Errf("illumos-sim: zones: unknown command %q", inv.Tool)
 	return 2

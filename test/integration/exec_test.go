@@ -188,3 +188,42 @@ func TestExecCheckMode(t *testing.T) {
 		t.Errorf("check mode changed the sim:\n%s", diffLines(s0, got))
 	}
 }
+
+// A command that outlives its timeout in an existing zone is stopped in
+// the zone, not only its zlogin: zlogin passes SIGINT on and nothing
+// else, so a command that ignores SIGINT has its process group in the
+// zone killed, and the result says so.
+func TestExecTimeoutStopsTheCommandInTheZone(t *testing.T) {
+	s := goldenSim(t)
+	s.MustModule("zone_diz", map[string]any{"name": "t1", "giz": "golden", "state": "running"})
+	root := filepath.Join(s.Root, "zones/_zonemgr/DIZ/t1/root")
+	for _, tc := range []struct {
+		name, cmd string
+		killed    bool
+	}{
+		{"stops at SIGINT", "echo $$ > /pid; sleep 30; touch /after", false},
+		{"ignores SIGINT", "trap '' INT; echo $$ > /pid; sleep 30; touch /after", true},
+	} {
+		os.Remove(filepath.Join(root, "pid"))
+		res := s.Module("zone_exec", map[string]any{"zone": "t1", "cmd": tc.cmd, "timeout": 1})
+		msg := fmt.Sprint(res["msg"])
+		if res["failed"] != true || !strings.Contains(msg, "timed out after 1s") {
+			t.Errorf("%s: %v", tc.name, pretty(res))
+		}
+		if got := strings.Contains(msg, "ignored SIGINT, and its process group in zone t1 was killed"); got != tc.killed {
+			t.Errorf("%s: the message says the process group was killed: %v, want %v: %s", tc.name, got, tc.killed, msg)
+		}
+		b, err := os.ReadFile(filepath.Join(root, "pid"))
+		if err != nil {
+			t.Fatalf("%s: the command never started: %v", tc.name, err)
+		}
+		pid := strings.TrimSpace(string(b))
+		if st, err := os.ReadFile("/proc/" + pid + "/stat"); err == nil && !strings.Contains(string(st), ") Z ") {
+			t.Errorf("%s: the command (pid %s) still runs in the zone after the run: %s", tc.name, pid, st)
+		}
+		out, _, _ := s.Run(nil, "zoneadm", "-z", "t1", "list", "-p")
+		if !strings.Contains(out, ":t1:running:") {
+			t.Errorf("%s: the zone is no longer running: %q", tc.name, out)
+		}
+	}
+}

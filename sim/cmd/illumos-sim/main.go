@@ -1,6 +1,6 @@
 // Command illumos-sim is the simulated illumos global zone: one multi-call
 // binary that behaves as zonecfg, zoneadm, zlogin, zfs, zpool, pkg, dladm,
-// pfexec, svcs and svcadm, depending on the name it is started under.
+// pfexec, svcs, svcadm and pgrep, depending on the name it is started under.
 //
 //	illumos-sim init [--flavor omnios|openindiana] ROOT
 //	                             create a fresh global zone under ROOT
@@ -40,6 +40,7 @@ var tools = map[string]func(*core.Invocation) int{
 	"dladm":   dladm.Main,
 	"pkg":     pkg.Main,
 	"pfexec":  rbac.Main,
+	"pgrep":   zones.Main,
 }
 
 // initSteps create a fresh global zone, in order.
@@ -230,8 +231,8 @@ func initRoot(args []string) int {
 
 // linksUsage is the usage of "illumos-sim links".
 const linksUsage = "usage: illumos-sim links DIR\n" +
-	"  create zonecfg, zoneadm, zlogin, zfs, zpool, pkg, dladm, pfexec, svcs and\n" +
-	"  svcadm in DIR, each a symbolic link to this binary\n"
+	"  create zonecfg, zoneadm, zlogin, zfs, zpool, pkg, dladm, pfexec, svcs,\n" +
+	"  svcadm and pgrep in DIR, each a symbolic link to this binary\n"
 
 func makeLinks(args []string) int {
 	var operands []string
@@ -312,7 +313,7 @@ var usageText = func() string {
                              create a fresh simulated global zone under ROOT,
                              imitating OmniOS (the default) or OpenIndiana
   illumos-sim links DIR      create zonecfg, zoneadm, zlogin, zfs, zpool, pkg,
-                             dladm, pfexec, svcs and svcadm in DIR
+                             dladm, pfexec, svcs, svcadm and pgrep in DIR
   illumos-sim TOOL ARGS...   run one simulated tool
   illumos-sim help           print this text (also -h, --help)
 

@@ -141,7 +141,7 @@ func TestHelp(t *testing.T) {
 		t.Fatalf("help and failed links created %q", got)
 	}
 	simtest.Check(t, "links DIR", simRun(t, dir, nil, "links", "l"), "", "", 0)
-	if got := entries(t, filepath.Join(dir, "l")); got != strings.Join([]string{"dladm", "pfexec", "pkg", "svcadm", "svcs",
+	if got := entries(t, filepath.Join(dir, "l")); got != strings.Join([]string{"dladm", "pfexec", "pgrep", "pkg", "svcadm", "svcs",
 		"zfs", "zlogin", "zoneadm", "zonecfg", "zpool"}, " ") {
 		t.Errorf("links: %s", got)
 	}
