@@ -140,9 +140,11 @@ func TestCheckMode(t *testing.T) {
 	}
 }
 
-// TestGIZUpdatePlan pins the steps of a golden zone's refresh: the
+// TestGIZUpdatePlan pins the steps of a golden zone's refresh: a
+// snapshot of the boot environment to return to comes first, the boot
+// records how the refresh is recovered (rolled back to it), the new
 // snapshot is taken only when a package step changed something, and the
-// first package step records how the refresh is recovered.
+// snapshot to return to goes once the update is kept.
 func TestGIZUpdatePlan(t *testing.T) {
 	h, _ := fakeHost(t)
 	out, err := h.EnsureGIZ(context.Background(), GIZSpec{Name: "golden", State: "updated", AddPackages: []string{"developer/gcc"}, UpdatePackages: true})
@@ -152,20 +154,25 @@ func TestGIZUpdatePlan(t *testing.T) {
 	boot := zoneadm("golden", "boot")
 	boot.Timeout = 5 * time.Minute
 	ds, snap := "rpool/zones/_zonemgr/GIZ/golden", "autozone-20261128T120000Z"
+	pre := "rpool/zones/_zonemgr/GIZ/golden/ROOT/zbe@before-refresh-r1"
 	pkg := func(argv ...string) *illumos.Cmd { return zlogin("golden", argv...) }
 	want := []Step{
+		{Why: "snapshot the boot environment, to return to should the update fail", Cmd: &illumos.Cmd{Argv: []string{"zfs", "snapshot", "-o", "zonemgr:run=r1", pre}}},
 		{Why: "boot the zone", Cmd: boot, Undo: zoneadm("golden", "halt"), UndoIfFailed: true,
-			Guard: &Guard{Zone: "golden", ZoneRun: "", States: kernelStates}},
+			Guard:   &Guard{Zone: "golden", ZoneRun: "", States: kernelStates},
+			Recover: &Recovery{Kind: "refresh", Zone: "golden", Snapshot: pre, Run: "r1"}},
 		{Why: "wait for " + MilestoneMultiUser, Wait: &Wait{Zone: "golden", Milestone: MilestoneMultiUser, Timeout: 5 * time.Minute}},
 		{Why: "refresh publishers", Cmd: pkg("pkg", "refresh", "--full")},
-		{Why: "install packages", Cmd: pkg("pkg", "install", "--accept", "developer/gcc"), NoChangeExit: []int{4},
-			Recover: &Recovery{Kind: "refresh", Zone: "golden", Snapshot: "rpool/zones/_zonemgr/GIZ/golden/ROOT/zbe@initial-postinstalled-golden"}},
+		{Why: "install packages", Cmd: pkg("pkg", "install", "--accept", "developer/gcc"), NoChangeExit: []int{4}},
 		{Why: "update packages", Cmd: pkg("pkg", "update", "--accept"), NoChangeExit: []int{4}},
 		{Why: "halt after the update", Cmd: zoneadm("golden", "halt")},
 		{Why: "snapshot " + snap, Cmd: &illumos.Cmd{Argv: []string{"zfs", "snapshot", "-r", "-o", "zonemgr:run=r1", ds + "@" + snap}},
-			Undo: &illumos.Cmd{Argv: []string{"zfs", "destroy", "-r", ds + "@" + snap}}, Guard: &Guard{Dataset: ds + "@" + snap, Run: "r1"}, IfChanged: []int{3, 4}},
+			Undo: &illumos.Cmd{Argv: []string{"zfs", "destroy", "-r", ds + "@" + snap}}, Guard: &Guard{Dataset: ds + "@" + snap, Run: "r1"}, IfChanged: []int{4, 5}},
 		{Why: "hold " + snap, Cmd: &illumos.Cmd{Argv: []string{"zfs", "hold", "-r", "zonemgr", ds + "@" + snap}},
-			Undo: &illumos.Cmd{Argv: []string{"zfs", "release", "-r", "zonemgr", ds + "@" + snap}}, Guard: &Guard{Dataset: ds + "@" + snap, Run: "r1", Hold: "zonemgr"}, IfChanged: []int{3, 4}},
+			Undo: &illumos.Cmd{Argv: []string{"zfs", "release", "-r", "zonemgr", ds + "@" + snap}}, Guard: &Guard{Dataset: ds + "@" + snap, Run: "r1", Hold: "zonemgr"}, IfChanged: []int{4, 5}},
+		{Why: "remove the snapshot taken before the update", Cmd: &illumos.Cmd{Argv: []string{"zfs", "destroy", pre}},
+			Undo: &illumos.Cmd{Argv: []string{"zfs", "destroy", pre}}, Guard: &Guard{Dataset: pre, Run: "r1"},
+			Commit: true, Needs: []int{0}, When: &Guard{Dataset: pre, Run: "r1"}},
 	}
 	diffSteps(t, out.Steps, want)
 	if !out.Changed || out.Msg != "would update the packages of golden and snapshot it as "+snap+" if anything changed" {

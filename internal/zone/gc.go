@@ -436,6 +436,10 @@ func (h *Host) recoverySteps(ctx context.Context, f *facts, r *Recovery, killed 
 		// zfs rollback without -r refuses a snapshot that is not the
 		// newest: a snapshot taken since is never destroyed here.
 		steps = append(steps, Step{Why: "roll back the changed packages", Cmd: &illumos.Cmd{Argv: []string{"zfs", "rollback", r.Snapshot}}})
+		if r.Run != "" {
+			steps = append(steps, Step{Why: "remove the snapshot taken before the update", Cmd: &illumos.Cmd{Argv: []string{"zfs", "destroy", r.Snapshot}},
+				When: &Guard{Dataset: r.Snapshot, Run: r.Run}})
+		}
 		return steps, "", nil
 	case "rollback", "unsnap", "exec":
 		zoneDS, set, err := snapshotSet(f.w, z)

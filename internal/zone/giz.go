@@ -847,21 +847,18 @@ func (o *gizOp) planUpdate(ctx context.Context, w *World, z *Zone, plan *Plan, o
 	zid := zoneRun(z)
 	// Packages that change and end in no snapshot (a step after the
 	// first package change failed, or the run was killed) are rolled back
-	// to the boot environment's newest snapshot, whatever its name, so
-	// that the next refresh finds them to change again: the journal
-	// records this recovery when the first package step begins, and the
-	// run, failing, or gc, after a kill, carries it out (see Recovery).
-	// A boot environment with no snapshot has nothing to return to: the
-	// update is refused.
+	// to a snapshot of the boot environment the run takes before it
+	// boots the zone, so that nothing made before the run is lost and
+	// the next refresh finds the packages to change again: the journal
+	// records this recovery with that snapshot, and the run, failing,
+	// or gc, after a kill, carries it out (see Recovery). The snapshot
+	// carries the run's id, and goes once the run has ended.
 	be, err := h.activeBE(ctx, w, ds)
 	if err != nil {
 		return fmt.Errorf("zone %s: %w", z.Name, err)
 	}
-	bsnaps := w.Snapshots(be)
-	if len(bsnaps) == 0 {
-		return fmt.Errorf("zone %s: %s has no snapshot to return to should the update fail; take one first (zone_snapshot, or zonemgr snapshot -z %s)", z.Name, be, z.Name)
-	}
-	refresh := &Recovery{Kind: "refresh", Zone: z.Name, ZoneRun: zid, Snapshot: bsnaps[len(bsnaps)-1].Name}
+	pre := be + "@" + refreshSnapshotName(plan.Run)
+	refresh := &Recovery{Kind: "refresh", Zone: z.Name, ZoneRun: zid, Snapshot: pre, Run: plan.Run}
 	out.set("zonepath", z.Zonepath)
 	out.set("state", "installed")
 	// Whether there is anything to update is asked from the global zone
@@ -887,7 +884,12 @@ func (o *gizOp) planUpdate(ctx context.Context, w *World, z *Zone, plan *Plan, o
 		}
 	}
 	boot := len(plan.Steps)
+	plan.Add(Step{Why: "snapshot the boot environment, to return to should the update fail",
+		Cmd: &illumos.Cmd{Argv: []string{"zfs", "snapshot", "-o", PropRun + "=" + plan.Run, pre}}})
+	preStep := len(plan.Steps) - 1
 	plan.Add(h.bootSteps(z.Name, zid, Boot{Timeout: spec.BootTimeout})...)
+	// In force from the boot on, once the snapshot is there.
+	plan.Steps[preStep+1].Recover = refresh
 	plan.Add(Step{Why: "refresh publishers", Cmd: zlogin(z.Name, "pkg", "refresh", "--full")})
 	first := len(plan.Steps)
 	plan.Add(packageSteps(z.Name, spec)...)
@@ -896,9 +898,6 @@ func (o *gizOp) planUpdate(ctx context.Context, w *World, z *Zone, plan *Plan, o
 	}
 	for i := first; i < len(plan.Steps); i++ {
 		o.pkgSteps = append(o.pkgSteps, i)
-	}
-	if first < len(plan.Steps) {
-		plan.Steps[first].Recover = refresh
 	}
 	plan.Add(Step{Why: "halt after the update", Cmd: zoneadm(z.Name, "halt")})
 	for i := boot; i < len(plan.Steps); i++ {
@@ -909,8 +908,19 @@ func (o *gizOp) planUpdate(ctx context.Context, w *World, z *Zone, plan *Plan, o
 		s.IfChanged = o.pkgSteps
 		plan.Add(s)
 	}
+	// The update is kept from here on: nothing is rolled back or undone
+	// any more, and the snapshot to return to goes; a run killed in its
+	// destroy leaves gc to finish it (the step is its own undo).
+	unpre := &illumos.Cmd{Argv: []string{"zfs", "destroy", pre}}
+	preGuard := &Guard{Dataset: pre, Run: plan.Run}
+	plan.Add(Step{Why: "remove the snapshot taken before the update", Cmd: unpre, Undo: unpre, Guard: preGuard,
+		Commit: true, Needs: []int{preStep}, IfChanged: ifUpdates, When: preGuard})
 	return nil
 }
+
+// refreshSnapshotName names the snapshot of a golden zone's boot
+// environment that a refresh takes before it changes packages.
+func refreshSnapshotName(run string) string { return "before-refresh-" + run }
 
 // An updatesAnswer is what the global zone learnt of a golden zone's
 // packages (see askUpdates).

@@ -300,10 +300,10 @@ func TestRefreshPlan(t *testing.T) {
 		msg        string
 	}{
 		{name: "up to date", pkgAsk: 4, privileged: true, msg: "packages of golden are up to date"},
-		{name: "updates", pkgAsk: 0, privileged: true, want: []string{"zoneadm -z golden boot", "wait", "zlogin golden pkg refresh --full", "zlogin golden pkg update --accept", "zoneadm -z golden halt", "zfs snapshot", "zfs hold"}},
+		{name: "updates", pkgAsk: 0, privileged: true, want: []string{"zfs snapshot -o zonemgr:run=r1 rpool/zones/_zonemgr/GIZ/golden/ROOT/zbe@before-refresh-r1", "zoneadm -z golden boot", "wait", "zlogin golden pkg refresh --full", "zlogin golden pkg update --accept", "zoneadm -z golden halt", "zfs snapshot", "zfs hold", "zfs destroy rpool/zones/_zonemgr/GIZ/golden/ROOT/zbe@before-refresh-r1"}},
 		{name: "not mounted", pkgAsk: 1, unmounted: true, privileged: true,
-			want: []string{"zoneadm -z golden mount", ask, "zoneadm -z golden unmount", "zoneadm -z golden boot", "wait", "zlogin golden pkg refresh --full", "zlogin golden pkg update --accept", "zoneadm -z golden halt", "zfs snapshot", "zfs hold"}},
-		{name: "no privilege", pkgAsk: 1, want: []string{"zoneadm -z golden boot", "wait", "zlogin golden pkg refresh --full", "zlogin golden pkg update --accept", "zoneadm -z golden halt", "zfs snapshot", "zfs hold"}},
+			want: []string{"zoneadm -z golden mount", ask, "zoneadm -z golden unmount", "zfs snapshot -o zonemgr:run=r1 rpool/zones/_zonemgr/GIZ/golden/ROOT/zbe@before-refresh-r1", "zoneadm -z golden boot", "wait", "zlogin golden pkg refresh --full", "zlogin golden pkg update --accept", "zoneadm -z golden halt", "zfs snapshot", "zfs hold", "zfs destroy rpool/zones/_zonemgr/GIZ/golden/ROOT/zbe@before-refresh-r1"}},
+		{name: "no privilege", pkgAsk: 1, want: []string{"zfs snapshot -o zonemgr:run=r1 rpool/zones/_zonemgr/GIZ/golden/ROOT/zbe@before-refresh-r1", "zoneadm -z golden boot", "wait", "zlogin golden pkg refresh --full", "zlogin golden pkg update --accept", "zoneadm -z golden halt", "zfs snapshot", "zfs hold", "zfs destroy rpool/zones/_zonemgr/GIZ/golden/ROOT/zbe@before-refresh-r1"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			h, f := fakeHost(t)
@@ -325,8 +325,10 @@ func TestRefreshPlan(t *testing.T) {
 				// Everything after the unmount waits for the answer.
 				for i, s := range out.Steps[3:] {
 					want := []int{1}
-					if strings.HasPrefix(s.Why, "snapshot") || strings.HasPrefix(s.Why, "hold") {
-						want = []int{6}
+					switch {
+					case strings.HasPrefix(s.Why, "snapshot the boot environment"):
+					case strings.HasPrefix(s.Why, "snapshot") || strings.HasPrefix(s.Why, "hold"):
+						want = []int{7}
 					}
 					if !slices.Equal(s.IfChanged, want) {
 						t.Errorf("step %d (%s): IfChanged %v, want %v", i+3, s.Why, s.IfChanged, want)

@@ -92,9 +92,13 @@ type Recovery struct {
 	//             with Discard by the command's outcome)
 	//   refresh   a golden zone's packages were being changed: after the
 	//             undo commands (which remove a snapshot the run took),
-	//             halt it and roll it back to Snapshot, the newest it had,
-	//             so that changes no snapshot holds are not kept; the run
-	//             does the same itself when it fails
+	//             halt it, roll its boot environment back to Snapshot,
+	//             which run Run took before it booted the zone, so that
+	//             changes no snapshot holds are not kept, and destroy
+	//             Snapshot while it is Run's; the run does the same itself
+	//             when it fails. (Journals written before Run was recorded
+	//             name the newest snapshot the boot environment had, which
+	//             is rolled back to and kept.)
 	Kind     string `json:"kind"`
 	Zone     string `json:"zone"`
 	ZoneRun  string `json:"zone_run"`
@@ -102,6 +106,8 @@ type Recovery struct {
 	Force    bool   `json:"force,omitempty"`
 	Discard  bool   `json:"discard,omitempty"`
 	State    string `json:"state,omitempty"`
+	// Run is the run that took Snapshot, for a refresh.
+	Run string `json:"run,omitempty"`
 }
 
 // selfFinished reports whether the run carries out the recovery itself
@@ -121,6 +127,10 @@ type journalEvent struct {
 	// Finished marks a journal whose run completed (or undid all it
 	// did) but whose file could not be removed: nothing is to replay.
 	Finished bool `json:"finished,omitempty"`
+	// Committed ends what came before it: the steps and the recovery
+	// recorded so far are the user's now, and only what follows it is
+	// replayed (see Step.Commit).
+	Committed bool `json:"committed,omitempty"`
 }
 
 // journalFileName is a journal's file name: zone, operation and run id.
@@ -279,6 +289,22 @@ func (j *Journal) Finish() error {
 	return err
 }
 
+// Commit records that what the run did so far is kept whatever becomes
+// of it: gc neither undoes those steps nor carries out the recovery
+// recorded, and replays only the steps journaled after it.
+func (j *Journal) Commit() error {
+	if j == nil {
+		return nil
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if err := j.append(journalEvent{Committed: true}); err != nil {
+		return err
+	}
+	j.Entries, j.Recover = nil, nil
+	return nil
+}
+
 // removeFile removes a finished journal; tests replace it to make the
 // removal fail.
 var removeFile = os.Remove
@@ -343,6 +369,8 @@ func parseJournal(path string, b []byte) (*Journal, error) {
 		switch {
 		case ev.Finished:
 			// The run ended well; its file outlived it.
+			j.Entries, j.Recover, j.Discard = nil, nil, false
+		case ev.Committed:
 			j.Entries, j.Recover, j.Discard = nil, nil, false
 		case ev.Recover != nil:
 			j.Recover = ev.Recover

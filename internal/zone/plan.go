@@ -77,10 +77,12 @@ type Step struct {
 	// Release names a lock the plan holds, released once the step ran:
 	// the golden zone's, shared while it is cloned ("source").
 	Release string
-	// Commit ends the run's journal just before the step runs: what the
-	// steps before it made stays whatever becomes of the run, and nothing
-	// of it is undone (the disposable zone of an exec that never discards
-	// it, once it is made).
+	// Commit closes the run's record so far just before the step runs:
+	// what the steps before it made stays whatever becomes of the run,
+	// and nothing of it is undone or recovered, by the run or by gc (the
+	// disposable zone of an exec that never discards it, once it is
+	// made; a refreshed golden zone, once its new snapshot is taken).
+	// The steps from this one on are journaled as any are.
 	Commit bool
 	// Undo removes what the step made. Nil when there is nothing to undo.
 	Undo *illumos.Cmd
@@ -373,11 +375,11 @@ func (h *Host) apply(ctx context.Context, j *Journal, p *Plan) error {
 			lk = l
 		}
 		if s.Commit {
-			if err := j.Finish(); err != nil {
+			if err := j.Commit(); err != nil {
 				lk.Unlock()
-				return fmt.Errorf("%s: %w", p.Zone, err)
+				return h.failed(j, p, s, done, err)
 			}
-			j, done = nil, nil
+			done, p.Recover = nil, nil
 		}
 		if s.Recover != nil {
 			r, prev := *s.Recover, p.Recover

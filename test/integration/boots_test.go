@@ -473,11 +473,14 @@ func TestRefreshAfterHostReboot(t *testing.T) {
 	res = s.Module("zone_giz", refresh)
 	entries = s.Log()[n:]
 	argv = argv[:0]
-	for _, e := range entries[:min(len(entries), 8)] {
+	for _, e := range entries[:min(len(entries), 9)] {
 		argv = append(argv, strings.Join(e.Argv[:min(len(e.Argv), 4)], " "))
 	}
-	want = append(want, "zoneadm -z golden boot")
-	if res["failed"] != false || res["changed"] != true || !strings.HasPrefix(fmt.Sprint(res["msg"]), "packages of golden updated; snapshot autozone-") || !slices.Equal(argv, want) {
+	// The boot environment's snapshot to return to (its name holds the
+	// run's id), then the boot.
+	want = append(want, "zfs snapshot -o zonemgr:run=", "zoneadm -z golden boot")
+	if res["failed"] != false || res["changed"] != true || !strings.HasPrefix(fmt.Sprint(res["msg"]), "packages of golden updated; snapshot autozone-") ||
+		!slices.EqualFunc(argv, want, strings.HasPrefix) {
 		t.Errorf("zone_giz state=updated after a reboot, with an update: commands\n%q\nwant them to begin\n%q\n%s", argv, want, pretty(res))
 	}
 	if x := costOf(entries); x.boots != 1 {

@@ -322,7 +322,7 @@ func TestRefreshSafetyNet(t *testing.T) {
 					t.Fatalf("zfs snapshot: %s", errOut)
 				}
 				out, errOut, code := s.Run(nil, "zonemgr", "gc")
-				if code != 1 || !strings.Contains(errOut, "zfs rollback rpool/zones/_zonemgr/GIZ/golden/ROOT/zbe@before_snapshot") || len(s.journals()) != 1 {
+				if code != 1 || !strings.Contains(errOut, "zfs rollback rpool/zones/_zonemgr/GIZ/golden/ROOT/zbe@before-refresh-") || len(s.journals()) != 1 {
 					t.Fatalf("gc with a snapshot taken by hand: exit %d, journals %v\n%s%s", code, s.journals(), out, errOut)
 				}
 				if out, errOut, code := s.Run(nil, "zonemgr", "update-giz", "-z", "golden"); code != 1 || !strings.Contains(errOut, "left work on it unfinished") || !strings.Contains(errOut, "run zonemgr gc first") {
@@ -338,6 +338,52 @@ func TestRefreshSafetyNet(t *testing.T) {
 			out, errOut, code := s.Run(nil, "zonemgr", "update-giz", "-z", "golden")
 			if code != 0 || !strings.Contains(errOut, "packages of golden updated; snapshot autozone-") {
 				t.Errorf("the next refresh: exit %d\n%s%s", code, out, errOut)
+			}
+		})
+	}
+}
+
+// TestRefreshKeepsChangesMadeBeforeIt: a refresh that fails after its
+// packages changed, or is killed there and recovered by gc, returns the
+// golden zone to what it was when the run began, not to its newest
+// snapshot: a change made by hand since that snapshot stays, the
+// package change goes, and so does the snapshot the run took to return
+// to.
+func TestRefreshKeepsChangesMadeBeforeIt(t *testing.T) {
+	for _, killed := range []bool{false, true} {
+		t.Run(fmt.Sprintf("killed %v", killed), func(t *testing.T) {
+			t.Parallel()
+			s := goldenSim(t)
+			root := filepath.Join(s.Root, "zones/_zonemgr/GIZ/golden/root")
+			for _, args := range [][]string{
+				{"zoneadm", "-z", "golden", "boot"},
+				{"zlogin", "golden", "echo tuned-by-hand > /etc/custom.conf"},
+				{"zoneadm", "-z", "golden", "halt"},
+			} {
+				if out, errOut, code := s.Run(nil, args[0], args[1:]...); code != 0 {
+					t.Fatalf("%v: exit %d\n%s%s", args, code, out, errOut)
+				}
+			}
+			before := s.State()
+			publishNewBash()(t, s)
+			if killed {
+				s.crashAt("zoneadm halt#1", "zonemgr", "update-giz", "-z", "golden")
+				s.mustGC(t)
+			} else {
+				s.resetFailCounts()
+				out, errOut, code := s.Run([]string{"ILLUMOS_SIM_FAIL=zoneadm halt#1:exit=1:msg=injected"}, "zonemgr", "update-giz", "-z", "golden")
+				if code != 1 || !strings.Contains(errOut, "zfs rollback rpool/zones/_zonemgr/GIZ/golden/ROOT/zbe@before-refresh-") {
+					t.Fatalf("update-giz with its halt failing: exit %d\n%s%s", code, out, errOut)
+				}
+			}
+			if b, err := os.ReadFile(filepath.Join(root, "etc/custom.conf")); err != nil || string(b) != "tuned-by-hand\n" {
+				t.Errorf("the change made by hand before the refresh: %q, %v", b, err)
+			}
+			if got := s.State(); got != before {
+				t.Errorf("the golden zone is not as the refresh found it:\n%s", diffLines(before, got))
+			}
+			if js := s.journals(); len(js) != 0 {
+				t.Errorf("journals left: %v", js)
 			}
 		})
 	}
