@@ -270,7 +270,8 @@ func (h *Host) runFinish(ctx context.Context, j *Journal, p *Plan, s Step) (bool
 	}
 	start := time.Now()
 	defer func() { x.finishTook = time.Since(start) }()
-	if r != *p.Recover {
+	// The finish changes no more than Discard (see Finish.recovery).
+	if r.Discard != p.Recover.Discard {
 		p.Recover = &r
 		if err := j.SetRecovery(r); err != nil {
 			return false, fmt.Errorf("%s: journal: %w", p.Zone, err)

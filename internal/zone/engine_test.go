@@ -410,7 +410,7 @@ func TestExecDIZJournal(t *testing.T) {
 	}
 	// configure, clone, mount, the identity in the scratch zone,
 	// unmount, boot, wait, the command.
-	if during == nil || during.Recover == nil || *during.Recover != (Recovery{Kind: "destroy", Zone: "x1", ZoneRun: "r1"}) || len(during.Entries) != 8 {
+	if during == nil || during.Recover == nil || !reflect.DeepEqual(*during.Recover, Recovery{Kind: "destroy", Zone: "x1", ZoneRun: "r1"}) || len(during.Entries) != 8 {
 		t.Fatalf("the journal while the command ran: %+v", during)
 	}
 	// The command line itself is not written to disk.

@@ -464,9 +464,26 @@ func (h *Host) recoverySteps(ctx context.Context, f *facts, r *Recovery, killed 
 				}
 				break
 			}
-			rs, err := h.rollbackSteps(f.w, z, set, SnapshotSpec{Zone: z.Name, Name: r.Snapshot, Force: r.Force || r.Kind == "exec"})
-			if err != nil {
+			// A dataset delegated from outside the trees read is
+			// rolled back too.
+			if err := h.learnOutside(ctx, f.w, set); err != nil {
+				return nil, "", fmt.Errorf("%s %s: %w", r.Kind, z.Name, err)
+			}
+			// Only the newer snapshots the run planned to destroy are
+			// destroyed: for a rollback, those the user agreed to lose;
+			// for an exec, none (it takes none after its own).
+			var planned []PlannedSnapshot
+			if r.Kind == "rollback" {
+				planned = r.Newer
+			}
+			rs, unplanned, err := rollbackSteps(f.w, z, set, r.Snapshot, planned)
+			switch {
+			case err != nil:
 				return nil, "", err
+			case len(unplanned) > 0 && r.Kind == "rollback":
+				return nil, "", fmt.Errorf("zone %s was being rolled back to %s, and snapshots were taken since that the run was not to destroy: %s; they are kept, and so is the journal: destroy them by hand if they are not wanted, then run zonemgr gc again", z.Name, r.Snapshot, strings.Join(unplanned, ", "))
+			case len(unplanned) > 0:
+				return nil, "", fmt.Errorf("zone %s: discarding the command's changes needs a rollback to %s, but snapshots were taken since that zonemgr did not take: %s; they are kept, and the zone is not rolled back: destroy them by hand if they are not wanted, then run zonemgr gc", z.Name, r.Snapshot, strings.Join(unplanned, ", "))
 			}
 			steps = append(steps, rs...)
 		}

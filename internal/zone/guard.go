@@ -88,6 +88,10 @@ type Guard struct {
 	File string `json:"file,omitempty"`
 	// Hold: Dataset (a snapshot) must carry a hold with this tag.
 	Hold string `json:"hold,omitempty"`
+	// Createtxg: Dataset must have been created in this transaction
+	// group: it is still the snapshot planned, not one taken again under
+	// its name.
+	Createtxg string `json:"createtxg,omitempty"`
 }
 
 // An owner is the zone a journal's steps belong to: a zone that uses a
@@ -267,6 +271,8 @@ func (g *Guard) check(f *facts, own owner) (verdict, string) {
 			return undoKeep, fmt.Sprintf("%s could not be looked up", g.Dataset)
 		case g.Run != "" && d.Value(PropRun) != g.Run:
 			return undoKeep, fmt.Sprintf("%s was not made by this run: it was %s", g.Dataset, madeBy(d.Value(PropRun)))
+		case g.Createtxg != "" && d.Props["createtxg"] != g.Createtxg:
+			return undoKeep, fmt.Sprintf("%s is not the one planned: it was made again since (transaction group %s, not %s)", g.Dataset, d.Props["createtxg"], g.Createtxg)
 		}
 		if g.Hold != "" && !slices.Contains(f.holds[g.Dataset], g.Hold) {
 			return undoGone, fmt.Sprintf("%s carries no %s hold", g.Dataset, g.Hold)

@@ -81,11 +81,14 @@ type Recovery struct {
 	// Kind is one of:
 	//   destroy   destroy Zone while it is ZoneRun's (a disposable zone
 	//             made for one run, a destroy that was under way)
-	//   rollback  finish rolling Zone back to Snapshot (Force as given),
-	//             then bring it to State
+	//   rollback  finish rolling Zone back to Snapshot: destroy the
+	//             newer snapshots the run planned to (Newer) and no
+	//             other, roll back, then bring it to State
 	//   unsnap    finish destroying Snapshot of Zone
 	//   exec      a command run in an existing zone: halt it, roll it
-	//             back to Snapshot when Discard, destroy Snapshot, and
+	//             back to Snapshot when Discard (a snapshot taken since
+	//             is never destroyed: it fails the rollback, and the
+	//             journal stays), destroy Snapshot, and
 	//             bring it to State; the run does the same itself when a
 	//             step fails (before it undoes the steps before the
 	//             recovery), and when the command has run (its finish,
@@ -104,8 +107,12 @@ type Recovery struct {
 	ZoneRun  string `json:"zone_run"`
 	Snapshot string `json:"snapshot,omitempty"`
 	Force    bool   `json:"force,omitempty"`
-	Discard  bool   `json:"discard,omitempty"`
-	State    string `json:"state,omitempty"`
+	// Newer, for a rollback, are the snapshots newer than Snapshot that
+	// the run planned to destroy, as the user agreed to (Force): each is
+	// destroyed only while it is still the one planned.
+	Newer   []PlannedSnapshot `json:"newer,omitempty"`
+	Discard bool              `json:"discard,omitempty"`
+	State   string            `json:"state,omitempty"`
 	// Run is the run that took Snapshot, for a refresh.
 	Run string `json:"run,omitempty"`
 }

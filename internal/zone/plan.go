@@ -645,11 +645,13 @@ func zfsDestroyStep(why, name string, recursive bool) Step {
 	return Step{Why: why, Cmd: &c}
 }
 
-// zfsRollbackStep rolls a filesystem back to a snapshot, destroying
-// newer snapshots (the caller has checked that none is cloned); apply
-// runs it with zfs.Apply.
+// zfsRollbackStep rolls a filesystem back to a snapshot without -r: zfs
+// refuses while a newer snapshot exists, so the steps before it destroy
+// the newer snapshots planned, one by one, and a snapshot nobody planned
+// fails the rollback instead of being lost; apply runs it with
+// zfs.Apply.
 func zfsRollbackStep(why, snap string) Step {
-	c, _ := zfs.RollbackCmd(snap, true)
+	c, _ := zfs.RollbackCmd(snap, false)
 	return Step{Why: why, Cmd: &c}
 }
 

@@ -54,6 +54,19 @@ func snapshotSet(w *World, z *Zone) (zoneDS string, set []string, err error) {
 	return ds, set, nil
 }
 
+// learnOutside lists the trees of a zone's set that lie outside those
+// the world lists (a dataset delegated from elsewhere in the pool), so
+// that a rollback covers them too.
+func (h *Host) learnOutside(ctx context.Context, w *World, set []string) error {
+	var outside []string
+	for _, d := range set {
+		if !w.listed(d) {
+			outside = append(outside, d)
+		}
+	}
+	return h.learnTrees(ctx, w, outside)
+}
+
 // treeOf returns the filesystems of w under each root of set, sorted.
 func treeOf(w *World, set []string) []string {
 	var out []string
@@ -212,12 +225,25 @@ func (o *snapshotOp) plan(ctx context.Context, _ *lockSet, plan *Plan, out *Outc
 		if !exists {
 			return fmt.Errorf("zone %s: snapshot %s does not exist (snapshots: %s)", z.Name, spec.Name, strings.Join(snapshotNames(w, zoneDS), ", "))
 		}
-		steps, err := h.rollbackSteps(w, z, set, *spec)
+		if err := h.learnOutside(ctx, w, set); err != nil {
+			return fmt.Errorf("zone %s: %w", z.Name, err)
+		}
+		newer, err := newerSnapshots(w, z, set, spec.Name)
+		if err != nil {
+			return err
+		}
+		if len(newer) > 0 && !spec.Force {
+			return optErr(FieldNone, "zone %s: rolling back to %s would destroy newer snapshots: %s; allow it with %v", z.Name, spec.Name, strings.Join(snapshotNamesOf(newer), ", "), Enable(FieldForce))
+		}
+		steps, _, err := rollbackSteps(w, z, set, spec.Name, newer)
 		if err != nil {
 			return err
 		}
 		inner = steps
-		plan.Recover = &Recovery{Kind: "rollback", Zone: z.Name, ZoneRun: zid, Snapshot: spec.Name, Force: spec.Force, State: z.State}
+		// The journal records the newer snapshots the user agreed to
+		// lose: gc, should the run be killed, destroys those and no
+		// snapshot taken since.
+		plan.Recover = &Recovery{Kind: "rollback", Zone: z.Name, ZoneRun: zid, Snapshot: spec.Name, Force: spec.Force, Newer: newer, State: z.State}
 	}
 	halted := false
 	if len(inner) > 0 {
@@ -366,16 +392,27 @@ func held(w *World, snap string) bool {
 	return r != "" && r != "0" && r != "-"
 }
 
-// rollbackSteps roll every filesystem of the set back to the snapshot.
-// Newer snapshots are destroyed only with force, and never when a clone
-// depends on one of them.
-func (h *Host) rollbackSteps(w *World, z *Zone, set []string, spec SnapshotSpec) ([]Step, error) {
-	var steps []Step
-	var newer, clones []string
+// A PlannedSnapshot is a snapshot as a run found it when it planned to
+// destroy it: its name (dataset@snapshot) and its creation transaction
+// group, which a snapshot destroyed and taken again under the same name
+// does not share.
+type PlannedSnapshot struct {
+	Name      string `json:"name"`
+	Createtxg string `json:"createtxg"`
+}
+
+// newerSnapshots lists the snapshots taken after the snapshot name on
+// each filesystem of the set's trees, oldest first per filesystem: the
+// snapshots a rollback to name has to destroy. A filesystem that has no
+// snapshot name (made after it) refuses the rollback, as does a newer
+// snapshot a clone depends on (zonemgr never destroys a clone).
+func newerSnapshots(w *World, z *Zone, set []string, name string) ([]PlannedSnapshot, error) {
+	var newer []PlannedSnapshot
+	var clones []string
 	for _, fs := range treeOf(w, set) {
-		target := fs + "@" + spec.Name
+		target := fs + "@" + name
 		if !w.Exists(target) {
-			return nil, fmt.Errorf("zone %s: %s has no snapshot %s (it was made after the snapshot); roll back is refused", z.Name, fs, spec.Name)
+			return nil, fmt.Errorf("zone %s: %s has no snapshot %s (it was made after the snapshot); roll back is refused", z.Name, fs, name)
 		}
 		after := false
 		for _, s := range w.Snapshots(fs) {
@@ -386,23 +423,68 @@ func (h *Host) rollbackSteps(w *World, z *Zone, set []string, spec SnapshotSpec)
 			if !after {
 				continue
 			}
-			newer = append(newer, s.Name)
+			newer = append(newer, PlannedSnapshot{Name: s.Name, Createtxg: s.Props["createtxg"]})
 			for _, c := range w.Clones(s.Name) {
 				clones = append(clones, zoneOfDataset(w, c)+" ("+c+")")
 			}
-			if held(w, s.Name) {
-				steps = append(steps, Step{Why: "release " + s.Name, Cmd: &illumos.Cmd{Argv: []string{"zfs", "release", HoldTag, s.Name}}})
-			}
 		}
-		steps = append(steps, zfsRollbackStep("roll back "+fs, target))
 	}
 	if len(clones) > 0 {
-		return nil, fmt.Errorf("zone %s: rolling back to %s would destroy snapshots that clones depend on: %s; destroy those zones first (zonemgr never destroys a clone)", z.Name, spec.Name, strings.Join(clones, ", "))
+		return nil, fmt.Errorf("zone %s: rolling back to %s would destroy snapshots that clones depend on: %s; destroy those zones first (zonemgr never destroys a clone)", z.Name, name, strings.Join(clones, ", "))
 	}
-	if len(newer) > 0 && !spec.Force {
-		return nil, optErr(FieldNone, "zone %s: rolling back to %s would destroy newer snapshots: %s; allow it with %v", z.Name, spec.Name, strings.Join(newer, ", "), Enable(FieldForce))
+	return newer, nil
+}
+
+// snapshotNamesOf returns the names of planned snapshots.
+func snapshotNamesOf(ps []PlannedSnapshot) []string {
+	out := make([]string, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, p.Name)
 	}
-	return steps, nil
+	return out
+}
+
+// rollbackSteps roll every filesystem of the set back to the snapshot
+// name. The snapshots taken after it are destroyed first, each on its
+// own (zonemgr's hold released before), and only those listed in
+// destroy: each while it is still the very snapshot listed (its
+// createtxg). The rollback itself destroys nothing (no -r): a snapshot
+// taken since the plan makes it fail instead. A newer snapshot that
+// destroy does not list is returned in unplanned, and no steps with it:
+// the caller refuses the rollback, naming it.
+func rollbackSteps(w *World, z *Zone, set []string, name string, destroy []PlannedSnapshot) (steps []Step, unplanned []string, err error) {
+	newer, err := newerSnapshots(w, z, set, name)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, s := range newer {
+		if !slices.Contains(destroy, s) {
+			unplanned = append(unplanned, s.Name)
+		}
+	}
+	if len(unplanned) > 0 {
+		return nil, unplanned, nil
+	}
+	byFS := map[string][]PlannedSnapshot{}
+	for _, s := range newer {
+		fs, _, _ := strings.Cut(s.Name, "@")
+		byFS[fs] = append(byFS[fs], s)
+	}
+	for _, fs := range treeOf(w, set) {
+		// Newest first: each destroy leaves the others as they were.
+		for i := len(byFS[fs]) - 1; i >= 0; i-- {
+			s := byFS[fs][i]
+			if held(w, s.Name) {
+				steps = append(steps, Step{Why: "release " + s.Name, Cmd: &illumos.Cmd{Argv: []string{"zfs", "release", HoldTag, s.Name}},
+					When: &Guard{Dataset: s.Name, Createtxg: s.Createtxg, Hold: HoldTag}})
+			}
+			st := zfsDestroyStep("destroy "+s.Name+", newer than "+name, s.Name, false)
+			st.When = &Guard{Dataset: s.Name, Createtxg: s.Createtxg}
+			steps = append(steps, st)
+		}
+		steps = append(steps, zfsRollbackStep("roll back "+fs, fs+"@"+name))
+	}
+	return steps, nil, nil
 }
 
 // ConfigProp is the user property that carries, on every snapshot zonemgr

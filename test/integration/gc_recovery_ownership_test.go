@@ -1,0 +1,193 @@
+package integration
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// goldenDS is the dataset of the golden zone goldenSim makes.
+const goldenDS = "rpool/zones/_zonemgr/GIZ/golden"
+
+// goldenFS are the file systems of golden's dataset tree, sorted.
+var goldenFS = []string{goldenDS, goldenDS + "/ROOT", goldenDS + "/ROOT/zbe"}
+
+// snapshotsOfTree lists the snapshots of each file system of a tree, as
+// "fs@snap", oldest first per file system.
+func snapshotsOfTree(s *Sim, fss ...string) []string {
+	var out []string
+	for _, fs := range fss {
+		for _, sn := range s.Snapshots(fs) {
+			out = append(out, fs+"@"+sn)
+		}
+	}
+	return out
+}
+
+// withSnapshots returns each file system's snapshots as they were before,
+// changed by the names dropped and added, in snapshotsOfTree's order.
+func withSnapshots(before []string, fss []string, drop []string, add []string) []string {
+	var out []string
+	for _, fs := range fss {
+		for _, n := range before {
+			ds, sn, _ := strings.Cut(n, "@")
+			if ds == fs && !slices.Contains(drop, sn) {
+				out = append(out, n)
+			}
+		}
+		for _, sn := range add {
+			out = append(out, fs+"@"+sn)
+		}
+	}
+	return out
+}
+
+// TestGCRollbackKeepsSnapshotTakenAfterKill: gc finishes a killed forced
+// rollback by destroying the newer snapshots that run was to destroy and
+// no other: a snapshot taken by hand after the kill makes gc (and its
+// check mode) refuse, naming it, keep it and keep the journal; once it is
+// gone, gc destroys what was planned, one snapshot at a time, and rolls
+// back without -r.
+func TestGCRollbackKeepsSnapshotTakenAfterKill(t *testing.T) {
+	s := goldenSim(t)
+	for _, sn := range []string{"s1", "s2"} {
+		s.MustRun("zonemgr", "-q", "snapshot", "-z", "golden", "-s", sn)
+	}
+	before := snapshotsOfTree(s, goldenFS...)
+	// Killed as it rolls golden's dataset back, after it destroyed
+	// golden@s2.
+	s.crashAt("zfs rollback#1", "zonemgr", "rollback", "-z", "golden", "-s", "s1", "-f")
+	if js := s.journals(); len(js) != 1 {
+		t.Fatalf("journals after the kill: %v", js)
+	}
+	s.MustRun("zfs", "snapshot", "-r", goldenDS+"@byhand")
+	crashed := s.State()
+	byhand := goldenDS + "@byhand, " + goldenDS + "/ROOT@byhand, " + goldenDS + "/ROOT/zbe@byhand"
+	refusal := "snapshots were taken since that the run was not to destroy: " + byhand + ";"
+
+	out, errOut, code := s.Run(nil, "zonemgr", "-n", "gc")
+	if !strings.Contains(out+errOut, refusal) || !strings.Contains(out+errOut, "gc would run 0 command(s) and remove 0 journal(s)") {
+		t.Errorf("zonemgr -n gc: exit %d, want the refusal naming %s:\n%s%s", code, byhand, out, errOut)
+	}
+	out, errOut, code = s.Run(nil, "zonemgr", "gc")
+	if code == 0 || !strings.Contains(out+errOut, refusal) || !strings.Contains(errOut, "1 journal(s) of killed runs kept") {
+		t.Errorf("zonemgr gc: exit %d, want a failure naming %s:\n%s%s", code, byhand, out, errOut)
+	}
+	if got := s.State(); got != crashed {
+		t.Errorf("gc changed the sim although it refused:\n%s", diffLines(crashed, got))
+	}
+
+	// The admin removes the snapshot; gc then finishes what was planned.
+	s.MustRun("zfs", "destroy", "-r", goldenDS+"@byhand")
+	mark := len(s.Log())
+	s.MustRun("zonemgr", "-q", "gc")
+	ran, _ := s.Mutations(mark)
+	want := []string{
+		// golden@s2 was destroyed by the killed run.
+		"zfs rollback " + goldenDS + "@s1",
+		"zfs release zonemgr " + goldenDS + "/ROOT@s2",
+		"zfs destroy " + goldenDS + "/ROOT@s2",
+		"zfs rollback " + goldenDS + "/ROOT@s1",
+		"zfs release zonemgr " + goldenDS + "/ROOT/zbe@s2",
+		"zfs destroy " + goldenDS + "/ROOT/zbe@s2",
+		"zfs rollback " + goldenDS + "/ROOT/zbe@s1",
+	}
+	if !slices.Equal(ran, want) {
+		t.Errorf("gc ran\n%s\nwant\n%s", strings.Join(ran, "\n"), strings.Join(want, "\n"))
+	}
+	if got, want := snapshotsOfTree(s, goldenFS...), withSnapshots(before, goldenFS, []string{"s2"}, nil); !slices.Equal(got, want) {
+		t.Errorf("snapshots after gc: %q, want %q", got, want)
+	}
+	if js := s.journals(); len(js) != 0 {
+		t.Errorf("journals left: %v", js)
+	}
+}
+
+// TestExecDiscardKeepsForeignSnapshot: an exec that discards its changes
+// rolls back every dataset of the zone, a delegated one outside
+// zonemgr's containers included, and destroys no snapshot it did not
+// take: one taken while the exec runs (zfs-auto-snapshot, by hand) fails
+// the discard, is kept with the journal, and the exec does not claim its
+// changes discarded; gc refuses likewise until it is gone, then finishes
+// the discard.
+func TestExecDiscardKeepsForeignSnapshot(t *testing.T) {
+	s := goldenSim(t)
+	data := "rpool/zones/_zonemgr/delegated/data"
+	outside := "rpool/export/outside"
+	s.MustRun("zfs", "create", "-o", "mountpoint=legacy", data)
+	s.MustRun("zfs", "create", "-o", "mountpoint=/outside", outside)
+	mnt := strings.TrimSpace(s.MustRun("zfs", "get", "-H", "-o", "value", "mountpoint", outside))
+	file := filepath.Join(s.Root, mnt, "written-during-exec")
+	s.MustRun("zonemgr", "-q", "create-diz", "-c", "golden", "-z", "d1", "--delegate-dataset", data, "--delegate-dataset", outside)
+	exec := func() (release func() (string, string, int)) {
+		// Paused at the first rollback of the discard, of the dataset
+		// outside the containers (the first in name order).
+		return s.startPaused(t, "zfs rollback#1", "--json", "exec", "-z", "d1", "--exec-discard", "always", "--exec-cmd", "true")
+	}
+	result := func(out string) map[string]any {
+		var res map[string]any
+		if err := json.Unmarshal([]byte(out), &res); err != nil {
+			t.Fatalf("exec result: %v: %s", err, out)
+		}
+		return res
+	}
+
+	t.Run("discarded", func(t *testing.T) {
+		release := exec()
+		if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out, errOut, code := release()
+		if res := result(out); code != 0 || res["discarded"] != true {
+			t.Fatalf("exec: exit %d, discarded %v:\n%s%s", code, res["discarded"], out, errOut)
+		}
+		if _, err := os.Stat(file); !os.IsNotExist(err) {
+			t.Errorf("%s, delegated from outside the containers, was not rolled back: %s is there (%v)", outside, file, err)
+		}
+		if js := s.journals(); len(js) != 0 {
+			t.Errorf("journals left: %v", js)
+		}
+	})
+
+	t.Run("foreign snapshot", func(t *testing.T) {
+		foreign := data + "@zfs-auto-snap_hourly"
+		before := snapshotsOfTree(s, data, outside)
+		release := exec()
+		s.MustRun("zfs", "snapshot", foreign)
+		out, errOut, code := release()
+		if res := result(out); code == 0 || res["discarded"] != false {
+			t.Errorf("exec: exit %d, discarded %v; want a failure that discarded nothing:\n%s%s", code, res["discarded"], out, errOut)
+		}
+		if !strings.Contains(out+errOut, "its journal ") || !strings.Contains(out+errOut, "is left for zonemgr gc") {
+			t.Errorf("exec does not say its journal is left:\n%s%s", out, errOut)
+		}
+		if !slices.Contains(snapshotsOfTree(s, data), foreign) {
+			t.Fatalf("the exec destroyed %s, a snapshot zonemgr did not take", foreign)
+		}
+		if js := s.journals(); len(js) != 1 {
+			t.Fatalf("journals: %v", js)
+		}
+		out, errOut, code = s.Run(nil, "zonemgr", "gc")
+		if code == 0 || !strings.Contains(out+errOut, "snapshots were taken since that zonemgr did not take: "+foreign+";") {
+			t.Errorf("gc: exit %d, want a refusal naming %s:\n%s%s", code, foreign, out, errOut)
+		}
+		if !slices.Contains(snapshotsOfTree(s, data), foreign) || len(s.journals()) != 1 {
+			t.Fatalf("gc destroyed %s, or removed the journal", foreign)
+		}
+		// The admin removes it; gc finishes the discard.
+		s.MustRun("zfs", "destroy", foreign)
+		s.MustRun("zonemgr", "-q", "gc")
+		if js := s.journals(); len(js) != 0 {
+			t.Errorf("journals left: %v", js)
+		}
+		if got := snapshotsOfTree(s, data, outside); !slices.Equal(got, before) {
+			t.Errorf("snapshots after gc: %q, want %q", got, before)
+		}
+		if z := s.Zones(); !slices.Contains(z, "d1:installed") {
+			t.Errorf("zones after gc: %v, want d1 installed, as before the exec", z)
+		}
+	})
+}
