@@ -615,6 +615,24 @@ func (h *Host) EvictGoldens(ctx context.Context, unused time.Duration) (*Outcome
 	return out, errors.Join(errs...)
 }
 
+// evictionKeeps says why eviction must keep the golden zone z, "" when
+// it may destroy it: z was not made on demand, was used after before,
+// has dependents, or has on it what zonemgr does not own (see
+// notOursToEvict). An eviction checks it under its locks, and gc again
+// before it finishes a killed eviction.
+func (h *Host) evictionKeeps(ctx context.Context, w *World, z *Zone, before time.Time) (string, error) {
+	if z.Attr(AttrOnDemand) == "" {
+		return "it was not made on demand", nil
+	}
+	if used := lastUsed(w, z); used.After(before) {
+		return "it was used since " + Stamp(used), nil
+	}
+	if deps := gizDependents(w, z); len(deps) > 0 {
+		return "zones depend on it: " + strings.Join(deps, ", "), nil
+	}
+	return h.notOursToEvict(ctx, w, z)
+}
+
 // A keptError is an eviction that its destroy found no longer applies.
 type keptError struct{ why string }
 

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/zonemgr/zonemgr/internal/illumos"
 	"github.com/zonemgr/zonemgr/internal/zfs"
@@ -416,6 +417,22 @@ func (h *Host) recoverySteps(ctx context.Context, f *facts, r *Recovery, killed 
 	}
 	switch r.Kind {
 	case "destroy":
+		if r.EvictBefore != "" {
+			// A killed eviction is finished only while eviction would
+			// still destroy the zone; otherwise it is kept, and only the
+			// undo commands of the run's steps run.
+			before, err := time.Parse(time.RFC3339Nano, r.EvictBefore)
+			if err != nil {
+				return nil, "", fmt.Errorf("golden zone %s was being evicted, but the journal's cutoff %q does not parse: %v; look at the journal by hand", z.Name, r.EvictBefore, err)
+			}
+			why, err := h.evictionKeeps(ctx, f.w, z, before)
+			if err != nil {
+				return nil, "", err
+			}
+			if why != "" {
+				return nil, fmt.Sprintf("golden zone %s was being evicted, but eviction now keeps it: %s; it is kept, and only the undo commands of the killed run run", z.Name, why), nil
+			}
+		}
 		if z.Role() == "giz" && !r.Force {
 			if deps := gizDependents(f.w, z); len(deps) > 0 {
 				return nil, "", fmt.Errorf("golden zone %s was being destroyed, but disposable zones depend on its snapshots now: %s; destroy them, then run zonemgr gc again", z.Name, strings.Join(deps, ", "))

@@ -417,19 +417,10 @@ func observeGIZ(ctx context.Context, h *Host, spec *GIZSpec, p *Plan, out *Outco
 // it fails with a *keptError.
 func planGIZDestroy(ctx context.Context, h *Host, spec *GIZSpec, w *World, z *Zone, p *Plan, out *Outcome) error {
 	if !spec.evictBefore.IsZero() {
-		switch {
-		case z == nil:
+		if z == nil {
 			return &keptError{"it is gone"}
-		case z.Attr(AttrOnDemand) == "":
-			return &keptError{"it was not made on demand"}
 		}
-		if used := lastUsed(w, z); used.After(spec.evictBefore) {
-			return &keptError{"it was used since " + Stamp(used)}
-		}
-		if deps := gizDependents(w, z); len(deps) > 0 {
-			return &keptError{"zones depend on it: " + strings.Join(deps, ", ")}
-		}
-		if why, err := h.notOursToEvict(ctx, w, z); err != nil {
+		if why, err := h.evictionKeeps(ctx, w, z, spec.evictBefore); err != nil {
 			return err
 		} else if why != "" {
 			return &keptError{why}
@@ -449,6 +440,10 @@ func planGIZDestroy(ctx context.Context, h *Host, spec *GIZSpec, w *World, z *Zo
 	}
 	p.Add(steps...)
 	p.Recover = &Recovery{Kind: "destroy", Zone: z.Name, ZoneRun: zoneRun(z), Force: spec.Force}
+	if !spec.evictBefore.IsZero() {
+		// gc, should the run be killed, checks all this again.
+		p.Recover.EvictBefore = spec.evictBefore.UTC().Format(time.RFC3339Nano)
+	}
 	out.Before, out.After = describe(z)+datasetList(w, z), "state: absent\n"
 	out.set("state", "absent")
 	return nil

@@ -80,7 +80,9 @@ type JournalEntry struct {
 type Recovery struct {
 	// Kind is one of:
 	//   destroy   destroy Zone while it is ZoneRun's (a disposable zone
-	//             made for one run, a destroy that was under way)
+	//             made for one run, a destroy that was under way); for
+	//             an eviction (EvictBefore), only while eviction's own
+	//             checks still pass, else the zone is kept
 	//   rollback  finish rolling Zone back to Snapshot: destroy the
 	//             newer snapshots the run planned to (Newer) and no
 	//             other, roll back, then bring it to State
@@ -115,6 +117,9 @@ type Recovery struct {
 	State   string            `json:"state,omitempty"`
 	// Run is the run that took Snapshot, for a refresh.
 	Run string `json:"run,omitempty"`
+	// EvictBefore, for a destroy that evicts an unused golden zone made
+	// on demand, is the last use the zone had to predate (RFC 3339).
+	EvictBefore string `json:"evict_before,omitempty"`
 }
 
 // selfFinished reports whether the run carries out the recovery itself

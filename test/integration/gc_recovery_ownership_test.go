@@ -191,3 +191,50 @@ func TestExecDiscardKeepsForeignSnapshot(t *testing.T) {
 		}
 	})
 }
+
+// TestGCKeepsGoldenEvictionNoLongerApplies: gc finishes a killed
+// eviction only while eviction would still destroy the golden zone: one
+// that gained a snapshot zonemgr did not take since is kept, with that
+// snapshot, and gc says why; once the snapshot is gone, a killed
+// eviction is finished.
+func TestGCKeepsGoldenEvictionNoLongerApplies(t *testing.T) {
+	s := goldenSim(t)
+	g := onDemandGolden(t, s, "developer/build/pkg-config")
+	usedLongAgo(s, g)
+	gds := "rpool/zones/_zonemgr/GIZ/" + g
+	s.crashAt("zfs release#1", "zonemgr", "gc", "--unused-goldens", "30d")
+	if js := s.journals(); len(js) != 1 {
+		t.Fatalf("journals: %v", js)
+	}
+	mine := gds + "/ROOT/zbe@mine"
+	s.MustRun("zfs", "snapshot", mine)
+	before := snapshotsOfTree(s, gds, gds+"/ROOT", gds+"/ROOT/zbe")
+	mark := len(s.Log())
+	out, errOut, code := s.Run(nil, "zonemgr", "gc")
+	if code != 0 || !strings.Contains(out+errOut, "golden zone "+g+" was being evicted, but eviction now keeps it: it has snapshots zonemgr did not take: "+mine+"; it is kept") {
+		t.Errorf("gc: exit %d, want it to keep %s and say why:\n%s%s", code, g, out, errOut)
+	}
+	if ran, _ := s.Mutations(mark); len(ran) != 0 {
+		t.Errorf("gc ran %q; the killed eviction had nothing to undo", ran)
+	}
+	if z := s.Zones(); !slices.Contains(z, g+":installed") {
+		t.Errorf("zones after gc: %v, want %s kept", z, g)
+	}
+	if got := snapshotsOfTree(s, gds, gds+"/ROOT", gds+"/ROOT/zbe"); !slices.Equal(got, before) {
+		t.Errorf("snapshots after gc: %q, want %q", got, before)
+	}
+	if js := s.journals(); len(js) != 0 {
+		t.Errorf("journals left: %v", js)
+	}
+
+	// Without the snapshot, a killed eviction is finished.
+	s.MustRun("zfs", "destroy", mine)
+	s.crashAt("zfs release#1", "zonemgr", "gc", "--unused-goldens", "30d")
+	if js := s.journals(); len(js) != 1 {
+		t.Fatalf("journals: %v", js)
+	}
+	s.MustRun("zonemgr", "-q", "gc")
+	if z := s.Zones(); slices.ContainsFunc(z, func(n string) bool { return strings.HasPrefix(n, g+":") }) {
+		t.Errorf("zones after gc: %v, want %s evicted", z, g)
+	}
+}
