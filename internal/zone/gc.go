@@ -89,6 +89,13 @@ func (o *gcOp) journal() string { return "" }
 
 // lock takes gc's own lock, the locks of the killed runs' journals (see
 // scanJournals) and, without waiting, the lock of each one's zone.
+//
+// gc keeps the lock of a journal only while it holds the lock of its
+// zone, to replay it: the lock of a journal it will not replay now (its
+// zone is busy, it cannot be replayed, or this is check mode) is released
+// at once, so that the run on that zone that comes next sees the killed
+// run's journal for what it is, and is refused (see pendingWork). The
+// journals' locks are released before the zones' at the end.
 func (o *gcOp) lock(ctx context.Context, ls *lockSet) error {
 	h := o.h
 	if _, err := ls.gc(ctx); err != nil {
@@ -99,7 +106,6 @@ func (o *gcOp) lock(ctx context.Context, ls *lockSet) error {
 		return fmt.Errorf("gc: %w", err)
 	}
 	o.scan = scan
-	ls.onRelease(scan.Close)
 	o.lockedOut = map[string]error{}
 	for _, lj := range scan.dead {
 		if replayable(lj) != "" {
@@ -109,8 +115,22 @@ func (o *gcOp) lock(ctx context.Context, ls *lockSet) error {
 			o.lockedOut[lj.Zone] = err
 		}
 	}
+	for _, lj := range scan.dead {
+		if ls.dry || replayable(lj) != "" || o.lockedOut[lj.Zone] != nil {
+			lj.Close()
+		}
+	}
+	// Held last, released first: before the zones' locks.
+	ls.held = append(ls.held, scanLock{scan})
 	return nil
 }
+
+// A scanLock releases the journal locks of a scan as a lock set releases
+// its locks.
+type scanLock struct{ *journalScan }
+
+// Unlock releases the journals' locks.
+func (l scanLock) Unlock() { l.Close() }
 
 // replayable says why a killed run's journal cannot be replayed, "" when
 // it can.
@@ -517,6 +537,13 @@ func (h *Host) recoverySteps(ctx context.Context, f *facts, r *Recovery, killed 
 // undone on: its journal must be replayed first (zonemgr gc), or the
 // operation would build on a state nobody vouches for (a golden zone
 // with package changes no snapshot holds, say).
+//
+// The caller holds the zone's lock exclusively (but in check mode, which
+// takes no lock). A run that journals work on a zone holds the zone's
+// lock for as long as its journal, so none can be alive then: a journal
+// of the zone whose lock is held nonetheless is held by another reader,
+// a zonemgr gc that has not replayed it (or a listing of the journals),
+// and its work is pending all the same.
 func (h *Host) pendingWork(zone string) error {
 	paths, err := journalPaths(h.stateDir("journal"))
 	if err != nil {
@@ -527,14 +554,30 @@ func (h *Host) pendingWork(zone string) error {
 			continue
 		}
 		lj, live, err := lockJournal(p)
-		if err != nil || live {
+		var j *Journal
+		switch {
+		case err != nil:
+			continue
+		case live && h.CheckMode:
+			// Without the zone's lock, a held journal may be a live
+			// run's.
+			continue
+		case live:
+			if j, err = readJournal(p); err != nil {
+				continue
+			}
+		default:
+			j = lj.Journal
+			lj.Close()
+		}
+		if j.Zone != zone && (j.Recover == nil || j.Recover.Zone != zone) {
 			continue
 		}
-		z, op, started := lj.Zone, lj.Op, lj.Started
-		lj.Close()
-		if z == zone || lj.Recover != nil && lj.Recover.Zone == zone {
-			return fmt.Errorf("zone %s: a zonemgr run that was killed (%s, started %s) left work on it unfinished (journal %s): run zonemgr gc first", zone, op, started.Format("2006-01-02 15:04:05Z07:00"), p)
+		started := j.Started.Format("2006-01-02 15:04:05Z07:00")
+		if live {
+			return fmt.Errorf("zone %s: the journal %s of a zonemgr run (%s, started %s) is held by another process, zonemgr gc, which has not finished that run's work: run zonemgr gc first, once that one has ended", zone, p, j.Op, started)
 		}
+		return fmt.Errorf("zone %s: a zonemgr run that was killed (%s, started %s) left work on it unfinished (journal %s): run zonemgr gc first", zone, j.Op, started, p)
 	}
 	return nil
 }

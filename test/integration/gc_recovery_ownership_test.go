@@ -238,3 +238,46 @@ func TestGCKeepsGoldenEvictionNoLongerApplies(t *testing.T) {
 		t.Errorf("zones after gc: %v, want %s evicted", z, g)
 	}
 }
+
+// TestRunRefusedWhileGCHoldsKilledRunsJournal: while a gc runs that
+// cannot replay a killed run's journal now (another operation held the
+// zone's lock), a new run on that zone is refused until gc has replayed
+// it; gc replays the killed run as it was planned, and nothing the
+// refused run would have made is lost.
+func TestRunRefusedWhileGCHoldsKilledRunsJournal(t *testing.T) {
+	s := goldenSim(t)
+	for _, sn := range []string{"s1", "s2"} {
+		s.MustRun("zonemgr", "-q", "snapshot", "-z", "golden", "-s", sn)
+	}
+	before := snapshotsOfTree(s, goldenFS...)
+	s.crashAt("zfs rollback#1", "zonemgr", "rollback", "-z", "golden", "-s", "s1", "-f")
+	s.crashAt("zoneadm clone#1", "zonemgr", "create-diz", "-c", "golden", "-z", "dead1")
+	if js := s.journals(); len(js) != 2 {
+		t.Fatalf("journals: %v", js)
+	}
+	img := filepath.Join(t.TempDir(), "golden.img")
+	// The export holds golden's lock (shared) while gc starts: gc passes
+	// the rollback's journal over, and is held replaying dead1's.
+	releaseExport := s.startPaused(t, "zfs send#1", "export-giz", "-z", "golden", "-o", img)
+	releaseGC := s.startPaused(t, "zonecfg delete#1", "gc")
+	if out, errOut, code := releaseExport(); code != 0 {
+		t.Fatalf("export: exit %d %s%s", code, out, errOut)
+	}
+	out, errOut, code := s.Run(nil, "zonemgr", "snapshot", "-z", "golden", "-s", "keepme")
+	if code == 0 || !strings.Contains(errOut, "zone golden: ") || !strings.Contains(errOut, "run zonemgr gc first") {
+		t.Errorf("snapshot of golden while its killed rollback is pending: exit %d, want refused with \"run zonemgr gc first\":\n%s%s", code, out, errOut)
+	}
+	out, errOut, code = releaseGC()
+	if code == 0 || !strings.Contains(errOut, "1 journal(s) of killed runs kept") {
+		t.Errorf("first gc: exit %d, want the rollback's journal kept:\n%s%s", code, out, errOut)
+	}
+	s.MustRun("zonemgr", "-q", "gc")
+	if js := s.journals(); len(js) != 0 {
+		t.Errorf("journals left: %v", js)
+	}
+	if got, want := snapshotsOfTree(s, goldenFS...), withSnapshots(before, goldenFS, []string{"s2"}, nil); !slices.Equal(got, want) {
+		t.Errorf("snapshots after gc: %q, want %q", got, want)
+	}
+	// Now the snapshot is taken.
+	s.MustRun("zonemgr", "-q", "snapshot", "-z", "golden", "-s", "keepme")
+}
