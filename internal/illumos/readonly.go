@@ -10,7 +10,7 @@ import (
 
 // IsMutating reports whether running argv may change the system. It knows
 // the read-only forms of the tools zonemgr runs (zonecfg export/info/verify,
-// zoneadm list/verify, zfs list/get, zpool list/get/status, dladm show-*,
+// zoneadm list/verify, zfs list/get/holds, zpool list/get/status, dladm show-*,
 // pkg list/info/publisher and dry runs, svcs, and zlogin running one of
 // those) and looks through pfexec, sudo and env prefixes. Anything it does
 // not know is mutating.
@@ -28,7 +28,7 @@ func IsMutating(argv []string) bool {
 		return !(sub == "list" || sub == "verify" || sub == "help")
 	case "zfs":
 		sub := firstOperand(args, "")
-		return !(sub == "list" || sub == "get")
+		return !(sub == "list" || sub == "get" || sub == "holds")
 	case "zpool":
 		sub := firstOperand(args, "")
 		return !(sub == "list" || sub == "get" || sub == "status")

@@ -39,6 +39,7 @@ func TestIsMutating(t *testing.T) {
 		// zfs and zpool
 		{[]string{"zfs", "list", "-H", "-p", "-o", "name", "rpool"}, false},
 		{[]string{"/sbin/zfs", "get", "-H", "-p", "origin", "rpool/z"}, false},
+		{[]string{"zfs", "holds", "-H", "rpool/z@s"}, false},
 		{[]string{"zfs", "snapshot", "rpool/z@s"}, true},
 		{[]string{"zfs", "destroy", "-r", "rpool/z"}, true},
 		{[]string{"zpool", "list", "-H"}, false},
