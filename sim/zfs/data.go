@@ -138,7 +138,15 @@ func (s *State) isMountPath(p string) bool {
 
 // unmount moves a mounted filesystem's contents back to its store. It
 // fails, as the real umount does, while another filesystem is mounted
-// below it.
+// below it, be it a ZFS one or one of another type (busyByOtherMount):
+// every path that unmounts comes here, zfs destroy's destroy_callback()
+// (illumos-gate usr/src/cmd/zfs/zfs_main.c) and zfs unmount by way of
+// libzfs_mount.c zfs_unmount() and unmount_one(), and the changelists of
+// zfs set mountpoint/canmount. zfs rollback does not unmount (the
+// kernel's zfs_ioc_rollback() suspends the mounted filesystem instead).
+// The -f of zfs unmount and zfs destroy (MS_FORCE) is not modelled: the
+// sim refuses a forced unmount of a busy filesystem all the same
+// [unconfirmed: what umount2(MS_FORCE) does with mounts stacked below].
 func (s *State) unmount(d *dataset) error {
 	p := d.MountPath
 	if p == "/" {
@@ -153,6 +161,9 @@ func (s *State) unmount(d *dataset) error {
 		if o != d && o.MountPath != "" && under(o.MountPath, p) {
 			return errf("cannot unmount '%s': Device busy", p)
 		}
+	}
+	if err := s.busyByOtherMount(p); err != nil {
+		return err
 	}
 	dir := s.hostPath(p)
 	store := s.storeDir(d)
