@@ -194,8 +194,12 @@ func createBootEnvironment(zs *zfs.State, zpds, gzbe string) (string, error) {
 	return zbe, nil
 }
 
-// uninstallCmd is "zoneadm uninstall [-F]": the brand's uninstall.ksh
-// (§4.5) destroys each zone dataset and then tries its origin snapshot.
+// uninstallCmd is "zoneadm uninstall [-F]" (illumos-gate
+// usr/src/cmd/zoneadm/zoneadm.c uninstall_func()): the zone goes to
+// incomplete, the brand's uninstall hook runs (uninstall.go), and only
+// when it exits ZONE_SUBPROC_OK does the zone go to configured; otherwise
+// zoneadm returns Z_ERR, printing nothing of its own
+// (subproc_status(..., B_FALSE)), and the zone stays incomplete.
 func (a *adm) uninstallCmd() int {
 	opts, optind, bad := getopt(a.args, "?Fhnv")
 	if bad != 0 || optind != len(a.args) {
@@ -220,8 +224,7 @@ func (a *adm) uninstallCmd() int {
 		a.zerror("could not set state: %v", err)
 		return 1
 	}
-	if err := a.uninstall(c); err != nil {
-		fmt.Fprintf(a.errw, "%v\n", err)
+	if status := a.ipkgUninstall(c); status != subprocOK {
 		return 1
 	}
 	if err := a.setState(StateConfigured); err != nil {
@@ -229,48 +232,4 @@ func (a *adm) uninstallCmd() int {
 		return 1
 	}
 	return 0
-}
-
-// uninstall destroys the zone's datasets and clears its zonepath.
-func (a *adm) uninstall(c *Config) error {
-	zs, err := zfs.Open(a.root)
-	if err != nil {
-		return err
-	}
-	if zpds, ok := zs.FilesystemAt(c.Zonepath); ok {
-		var origins []string
-		for _, be := range zs.Children(zpds + "/ROOT") {
-			promoteOldestClones(zs, be)
-			if o, _, err := zs.GetProp(be, "origin"); err == nil && o != "" && o != "-" {
-				origins = append(origins, o)
-			}
-			zs.Unmount(be)
-		}
-		if err := zs.Destroy(zpds, true, false); err != nil {
-			return err
-		}
-		for _, o := range origins {
-			zs.Destroy(o, false, false)
-		}
-		if err := zs.Save(); err != nil {
-			return err
-		}
-	}
-	if err := os.RemoveAll(a.inv.Path(c.Zonepath)); err != nil {
-		return fmt.Errorf("could not remove zonepath %s: %s", c.Zonepath, strerror(err))
-	}
-	return nil
-}
-
-// promoteOldestClones promotes, for each snapshot of a boot environment
-// that other zones are cloned from, the oldest clone, so the boot
-// environment can be destroyed.
-func promoteOldestClones(zs *zfs.State, be string) {
-	for _, snap := range zs.Snapshots(be) {
-		v, _, err := zs.GetProp(snap, "clones")
-		if err != nil || v == "" || v == "-" {
-			continue
-		}
-		zs.Promote(strings.Split(v, ",")[0])
-	}
 }

@@ -274,6 +274,17 @@ func TestZoneadmCloneAndUninstall(t *testing.T) {
 		t.Errorf("b4 after failed clone: %s", got)
 	}
 	s.must("zoneadm", "-z", "b4", "uninstall", "-F")
+	// uninstall.ksh rm_zonepath() removes only SUNWattached.xml, lu, dev
+	// and root, then rmdirs the zonepath: on OmniOS the failed clone's
+	// log (log.ksh setuplog(): $ZONEPATH/log/zone.log) keeps it, and a
+	// dataset created there later could not be mounted. The operator
+	// removes it.
+	if core.MustFlavor(s.root) == core.OmniOS {
+		if _, err := os.Stat(filepath.Join(s.root, "zones/b4/log/zone.log")); err != nil {
+			t.Errorf("zone.log of the failed clone: %v", err)
+		}
+	}
+	os.RemoveAll(filepath.Join(s.root, "zones/b4"))
 
 	zs, err := zfs.Open(s.root)
 	if err != nil {
