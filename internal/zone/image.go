@@ -8,12 +8,14 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/hashicorp/go-multierror"
 
@@ -21,6 +23,7 @@ import (
 	"github.com/zonemgr/zonemgr/internal/illumos"
 	"github.com/zonemgr/zonemgr/internal/jsonv"
 	"github.com/zonemgr/zonemgr/internal/zfs"
+	"github.com/zonemgr/zonemgr/internal/zoneroot"
 )
 
 // Zone attributes recording the image a golden zone was imported from.
@@ -45,6 +48,9 @@ const (
 	imageMagic      = "ZONEMGR-IMAGE 1\n"
 	imageTrailerFmt = "ZONEMGR-MANIFEST %010d\n"
 	imageTrailerLen = len("ZONEMGR-MANIFEST ") + 10 + 1
+	// maxManifestSize bounds what OpenImage reads of a manifest: a
+	// zonemgr manifest is a few kilobytes.
+	maxManifestSize = 4 << 20
 	imageFormat     = 1
 )
 
@@ -97,7 +103,9 @@ const streamOffset = int64(len(imageMagic))
 // OpenImage reads an image file's manifest and checks the file's layout.
 // It does not read the stream (see Verify).
 func OpenImage(file string) (*Image, error) {
-	f, err := os.Open(file)
+	// O_NONBLOCK: a FIFO at the path opens at once, and is refused below
+	// instead of waiting for a writer.
+	f, err := os.OpenFile(file, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, fmt.Errorf("image %s: %w", file, err)
 	}
@@ -105,6 +113,9 @@ func OpenImage(file string) (*Image, error) {
 	fi, err := f.Stat()
 	if err != nil {
 		return nil, fmt.Errorf("image %s: %w", file, err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("image %s: not a regular file (%s)", file, zoneroot.Kind(fi.Mode()))
 	}
 	bad := func(why string) error { return fmt.Errorf("image %s: not a zonemgr golden image: %s", file, why) }
 	magic := make([]byte, len(imageMagic))
@@ -121,6 +132,9 @@ func OpenImage(file string) (*Image, error) {
 	var n int64
 	if _, err := fmt.Sscanf(string(trailer), imageTrailerFmt, &n); err != nil || n <= 0 || n > fi.Size() {
 		return nil, bad("its trailer is damaged")
+	}
+	if n > maxManifestSize {
+		return nil, bad(fmt.Sprintf("its trailer gives a manifest of %d bytes, more than the %d a manifest may have", n, maxManifestSize))
 	}
 	mb := make([]byte, n)
 	moff := fi.Size() - int64(imageTrailerLen) - n
@@ -416,6 +430,9 @@ type ImageExport struct {
 // image file, appends the manifest and renames the result into place.
 func (h *Host) writeImage(ctx context.Context, e *ImageExport) (err error) {
 	file, send, m := e.File, e.Send, &e.Manifest
+	if err := checkImageTarget(file); err != nil {
+		return err
+	}
 	tmp, err := os.OpenFile(e.Tmp, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return fmt.Errorf("export to %s: %w", file, err)
@@ -459,6 +476,23 @@ func (h *Host) writeImage(ctx context.Context, e *ImageExport) (err error) {
 	}
 	if err := os.Rename(tmp.Name(), file); err != nil {
 		return fmt.Errorf("export to %s: %w", file, err)
+	}
+	return nil
+}
+
+// checkImageTarget refuses an export's path when something other than a
+// regular file is there (a link, a directory, a device, a FIFO): the
+// rename that puts the image in place would replace it. A regular file
+// (an older image) is replaced.
+func checkImageTarget(file string) error {
+	fi, err := os.Lstat(file)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return fmt.Errorf("export to %s: %w", file, err)
+	case !fi.Mode().IsRegular():
+		return fmt.Errorf("export to %s: it is %s, not a regular file: remove it or export to another path", file, zoneroot.Kind(fi.Mode()))
 	}
 	return nil
 }

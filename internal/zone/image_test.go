@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/zonemgr/zonemgr/internal/illumos"
@@ -62,6 +63,24 @@ func TestOpenImage(t *testing.T) {
 		{"stream size", mutate(func(b []byte) []byte { return append(b[:16:16], b[17:]...) }), "the manifest says the stream has 12 bytes, the file holds 11", ""},
 		{"one stream byte", mutate(func(b []byte) []byte { b[20] ^= 1; return b }), "", "is damaged: its stream's SHA-256 is"},
 		{"missing", filepath.Join(t.TempDir(), "nosuch.zimg"), "no such file or directory", ""},
+		{"huge manifest", func() string {
+			// A sparse file whose trailer claims a manifest of 5 GB: refused
+			// before anything that size is read.
+			p := filepath.Join(t.TempDir(), "huge.zimg")
+			f, _ := os.Create(p)
+			f.WriteString(imageMagic)
+			f.WriteAt([]byte(fmt.Sprintf(imageTrailerFmt, 5<<30)), 6<<30)
+			f.Close()
+			return p
+		}(), "its trailer gives a manifest of 5368709120 bytes, more than the 4194304 a manifest may have", ""},
+		{"FIFO", func() string {
+			p := filepath.Join(t.TempDir(), "fifo.zimg")
+			if err := syscall.Mkfifo(p, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			return p
+		}(), "not a regular file (a FIFO)", ""},
+		{"directory", t.TempDir(), "not a regular file (a directory)", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -79,6 +98,31 @@ func TestOpenImage(t *testing.T) {
 				t.Errorf("Verify: %v, want %q", err, tt.verify)
 			}
 		})
+	}
+}
+
+// An export never replaces what is not a regular file at its path: the
+// rename that puts the image in place would.
+func TestCheckImageTarget(t *testing.T) {
+	dir := t.TempDir()
+	reg := filepath.Join(dir, "old.zimg")
+	os.WriteFile(reg, []byte("old"), 0o644)
+	link := filepath.Join(dir, "link.zimg")
+	os.Symlink(reg, link)
+	fifo := filepath.Join(dir, "fifo.zimg")
+	syscall.Mkfifo(fifo, 0o644)
+	for _, tc := range []struct{ path, want string }{
+		{filepath.Join(dir, "new.zimg"), ""},
+		{reg, ""},
+		{link, "it is a symbolic link, not a regular file: remove it or export to another path"},
+		{fifo, "it is a FIFO, not a regular file"},
+		{dir, "it is a directory, not a regular file"},
+		{"/dev/null", "it is a device, not a regular file"},
+	} {
+		err := checkImageTarget(tc.path)
+		if (tc.want == "") != (err == nil) || err != nil && !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("checkImageTarget(%s) = %v, want %q", tc.path, err, tc.want)
+		}
 	}
 }
 

@@ -79,8 +79,8 @@ func (z *Root) explain(name string, err error) error {
 	return z.errf(name, "%v", err)
 }
 
-// kind names a file mode that is not a regular file.
-func kind(m fs.FileMode) string {
+// Kind names a file mode that is not a regular file, for errors.
+func Kind(m fs.FileMode) string {
 	switch {
 	case m&fs.ModeNamedPipe != 0:
 		return "a FIFO"
@@ -118,7 +118,7 @@ func (z *Root) ReadFile(name string, max int64) ([]byte, error) {
 		return nil, z.explain(name, err)
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, z.errf(name, "%s, not a regular file; refusing to read it", kind(fi.Mode()))
+		return nil, z.errf(name, "%s, not a regular file; refusing to read it", Kind(fi.Mode()))
 	}
 	f, err := z.r.OpenFile(p, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOCTTY, 0)
 	if err != nil {
@@ -129,7 +129,7 @@ func (z *Root) ReadFile(name string, max int64) ([]byte, error) {
 		return nil, z.explain(name, err)
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, z.errf(name, "%s, not a regular file; refusing to read it", kind(fi.Mode()))
+		return nil, z.errf(name, "%s, not a regular file; refusing to read it", Kind(fi.Mode()))
 	}
 	b, err := io.ReadAll(io.LimitReader(f, max+1))
 	if err != nil {
@@ -182,7 +182,7 @@ func (z *Root) MkdirAll(name string, perm fs.FileMode, uid, gid int) error {
 		if fi.IsDir() {
 			return nil
 		}
-		return z.errf(name, "%s, not a directory; refusing to replace it", kind(fi.Mode()))
+		return z.errf(name, "%s, not a directory; refusing to replace it", Kind(fi.Mode()))
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return z.explain(name, err)
 	}
@@ -221,7 +221,7 @@ func (z *Root) WriteFile(name string, data []byte, perm fs.FileMode, uid, gid in
 		return err
 	}
 	if fi, err := z.r.Lstat(p); err == nil && !fi.Mode().IsRegular() {
-		return z.errf(name, "%s, not a regular file; refusing to replace it", kind(fi.Mode()))
+		return z.errf(name, "%s, not a regular file; refusing to replace it", Kind(fi.Mode()))
 	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return z.explain(name, err)
 	}
