@@ -171,7 +171,7 @@ func TestGIZUpdatePlan(t *testing.T) {
 		{Why: "hold " + snap, Cmd: &illumos.Cmd{Argv: []string{"zfs", "hold", "-r", "zonemgr", ds + "@" + snap}},
 			Undo: &illumos.Cmd{Argv: []string{"zfs", "release", "-r", "zonemgr", ds + "@" + snap}}, Guard: &Guard{Dataset: ds + "@" + snap, Run: "r1", Hold: "zonemgr"}, IfChanged: []int{4, 5}},
 		{Why: "remove the snapshot taken before the update", Cmd: &illumos.Cmd{Argv: []string{"zfs", "destroy", pre}},
-			Undo: &illumos.Cmd{Argv: []string{"zfs", "destroy", pre}}, Guard: &Guard{Dataset: pre, Run: "r1"},
+			Undo: &illumos.Cmd{Argv: []string{"zfs", "destroy", pre}}, Guard: &Guard{Dataset: pre, Run: "r1"}, UndoIfFailed: true,
 			Commit: true, Needs: []int{0}, When: &Guard{Dataset: pre, Run: "r1"}},
 	}
 	diffSteps(t, out.Steps, want)
