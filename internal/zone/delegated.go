@@ -16,6 +16,9 @@ import (
 func (h *Host) learnDelegated(ctx context.Context, w *World, names []string) error {
 	var look []string
 	for _, name := range names {
+		if err := h.checkDelegateScope(w, name); err != nil {
+			return err
+		}
 		if !under(name, h.containers(h.Settings.DelegatedParent)) {
 			look = append(look, name)
 		}
@@ -32,6 +35,46 @@ func (h *Host) learnDelegated(ctx context.Context, w *World, names []string) err
 		return optErr(FieldDatasets, "%s: %w", strings.Join(names, ", "), err)
 	}
 	return nil
+}
+
+// checkDelegateScope refuses to delegate a dataset that would give the
+// zone what is not its own: a zone's delegated dataset is "zoned" and
+// wholly the zone's, its descendants included (zoneadmd sets zoned=on;
+// the zone's root user creates, mounts and destroys below it). So it must
+// not hold zonemgr's containers, any zone's dataset, or the global zone's
+// boot environments (libbe's container <pool>/ROOT, illumos-gate
+// usr/src/lib/libbe/common/be_utils.c be_make_container_ds(),
+// BE_CONTAINER_DS_NAME), and must not lie in the containers of zones'
+// own datasets.
+func (h *Host) checkDelegateScope(w *World, name string) error {
+	holds := func(ds string) bool { return name == ds || strings.HasPrefix(ds, name+"/") }
+	for _, c := range h.containers(h.Settings.DelegatedParent) {
+		if c != "" && holds(c) {
+			return optErr(FieldDatasets, "%s holds zonemgr's dataset %s: a zone it were delegated to would control every zone's datasets; delegate a dataset of its own", name, c)
+		}
+	}
+	if under(name, h.containers()) {
+		return optErr(FieldDatasets, "%s lies in %s, which holds zones' own datasets; delegate a dataset outside it (under %s, zonemgr makes one per zone)", name, containerOf(name, h.containers()), h.Settings.DelegatedParent)
+	}
+	if pool, _, _ := strings.Cut(name, "/"); holds(pool+"/ROOT") || under(name, []string{pool + "/ROOT"}) {
+		return optErr(FieldDatasets, "%s: %s/ROOT holds the global zone's boot environments; delegate a dataset outside it", name, pool)
+	}
+	for _, zn := range w.Order {
+		if ds, ok := w.ZoneDataset(w.Zones[zn]); ok && holds(ds) {
+			return optErr(FieldDatasets, "%s holds the dataset of zone %s (%s); delegate a dataset of its own", name, zn, ds)
+		}
+	}
+	return nil
+}
+
+// containerOf returns the one of dirs that p lies in.
+func containerOf(p string, dirs []string) string {
+	for _, d := range dirs {
+		if under(p, []string{d}) {
+			return d
+		}
+	}
+	return ""
 }
 
 // checkDelegable refuses an existing dataset that zoneadm would refuse to
