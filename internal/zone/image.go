@@ -857,8 +857,16 @@ func (h *Host) planFullImport(ctx context.Context, w *World, spec *GIZSpec, img 
 
 // planIncrementalImport plans receiving an incremental image onto the
 // zone holding its base snapshot: the zone must be halted and the base
-// must be its newest snapshot, with the base's GUID. zfs receive -F drops
-// what booting the golden zone changed since that snapshot.
+// must be its newest snapshot, with the base's GUID. Each file system of
+// the zone that has the base is rolled back to it first (zfs rollback
+// without -r, which refuses when a newer snapshot is there), dropping
+// what booting the golden zone changed since; the receive itself has no
+// -F: with an incremental replication stream (zfs send -R -I), -F also
+// destroys the receiving side's snapshots and file systems that the
+// sending side no longer has (illumos-gate
+// usr/src/lib/libzfs/common/libzfs_sendrecv.c
+// recv_incremental_replication(): "check for delete", recv_destroy()),
+// snapshots zonemgr never took among them.
 func (h *Host) planIncrementalImport(ctx context.Context, w *World, z *Zone, img *Image, plan *Plan, out *Outcome) error {
 	m := img.Manifest
 	ds, ok := w.ZoneDataset(z)
@@ -908,7 +916,12 @@ func (h *Host) planIncrementalImport(ctx context.Context, w *World, z *Zone, img
 	if err != nil {
 		return fmt.Errorf("zone %s: %w", z.Name, err)
 	}
-	plan.Add(receiveStep("receive "+m.Zone+"@"+m.Snapshot+" onto "+m.Base, img, []string{"zfs", "receive", "-F", ds}, nil))
+	for _, fs := range w.Tree(ds) {
+		if w.Exists(fs + "@" + m.Base) {
+			plan.Add(Step{Why: "roll " + fs + " back to " + m.Base, Cmd: &illumos.Cmd{Argv: []string{"zfs", "rollback", fs + "@" + m.Base}}})
+		}
+	}
+	plan.Add(receiveStep("receive "+m.Zone+"@"+m.Snapshot+" onto "+m.Base, img, []string{"zfs", "receive", ds}, nil))
 	if script != "" {
 		plan.Add(zonecfgStep("record the image", z.Name, script, ""))
 	}

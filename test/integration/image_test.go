@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"slices"
 	"strings"
 	"testing"
 
@@ -321,10 +322,25 @@ func TestImageIncremental(t *testing.T) {
 		t.Errorf("refused incremental import changed something: %v", m)
 	}
 
-	// Applied onto its base: the zone equals the updated original.
+	// Applied onto its base: the zone equals the updated original. Each
+	// file system is rolled back to the base, and the stream received
+	// without -F, which would destroy the snapshots the sending side no
+	// longer has.
+	mark = len(b.Log())
 	res = b.MustModule("zone_giz", map[string]any{"name": "golden", "image": incr})
 	if res["changed"] != true {
 		t.Fatalf("incremental import: %s", pretty(res))
+	}
+	var zfsCmds []string
+	for _, m := range Mutating(b.Log()[mark:]) {
+		if strings.HasPrefix(m, "zfs rollback") || strings.HasPrefix(m, "zfs receive") {
+			zfsCmds = append(zfsCmds, m)
+		}
+	}
+	gds := "rpool/zones/_zonemgr/GIZ/golden"
+	if want := []string{"zfs rollback " + gds + "@initial-postinstalled-golden", "zfs rollback " + gds + "/ROOT@initial-postinstalled-golden",
+		"zfs rollback " + gds + "/ROOT/zbe@initial-postinstalled-golden", "zfs receive " + gds}; !slices.Equal(zfsCmds, want) {
+		t.Errorf("incremental import's rollbacks and receive: %q, want %q", zfsCmds, want)
 	}
 	if got, want := treeDigest(t, zoneRoot(b, "golden")), treeDigest(t, zoneRoot(a, "golden")); got != want {
 		t.Errorf("zone root after the incremental import differs from the original's:\n%s\nwant\n%s", got, want)
