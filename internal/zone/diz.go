@@ -382,6 +382,20 @@ func (h *Host) resolveGIZ(ctx context.Context, w *World, name, snap string) (*Zo
 	return g, ds, snap, nil
 }
 
+// refuseLeftoverDataset refuses to make a zone whose zonepath dataset,
+// <container>/<name>, exists already although no zone has it: the clone
+// or install would adopt it (its mountpoint may well have zoneadm's
+// mode 0700 already), and the zone's uninstall would later destroy it
+// with whatever it holds. Such a dataset is a leftover zonemgr cannot
+// prove it made (gc lists it for a look by hand), or someone else's.
+func refuseLeftoverDataset(w *World, container, name string) error {
+	ds := container + "/" + name
+	if !w.Exists(ds) {
+		return nil
+	}
+	return optErr(FieldName, "zone %s: dataset %s exists already and belongs to no zone; zonemgr does not make a zone over a dataset it did not make: look at it and destroy it by hand (zfs destroy), or give another name", name, ds)
+}
+
 // zonemgrSnapshots returns the names (after '@') of the snapshots zonemgr
 // took of a zone's dataset, oldest first.
 func zonemgrSnapshots(w *World, ds string) []string {
@@ -486,6 +500,9 @@ func (h *Host) createDIZ(ctx context.Context, w *World, spec *DIZSpec, acc *acco
 	}
 	if g.InKernel() {
 		return optErr(FieldGIZ, "golden zone %s is %s; a zone is cloned only while halted", g.Name, g.State)
+	}
+	if err := refuseLeftoverDataset(w, h.Settings.DIZContainer, spec.Name); err != nil {
+		return err
 	}
 	csteps, err := h.containerSteps(ctx, w, h.Settings.DIZContainer, h.Settings.DIZCompression, h.Settings.DIZDedup, h.Settings.DIZMountpoint)
 	if err != nil {
@@ -642,6 +659,10 @@ func (h *Host) updateDIZ(ctx context.Context, w *World, z *Zone, spec *DIZSpec, 
 		// destroy steps have run: plan the creation as if from scratch.
 		for _, d := range strings.Fields(z.Attr(AttrDatasets)) {
 			delete(w.Datasets, d)
+		}
+		// So is the zone's own dataset, which its uninstall destroys.
+		if zd, ok := w.ZoneDataset(z); ok {
+			w.forgetTree(zd)
 		}
 		spec.GIZ = giz
 		spec.Omitted = 0 // the zone is made anew from the spec
@@ -818,4 +839,15 @@ func (h *Host) vnics(ctx context.Context) (map[string]bool, error) {
 		}
 	}
 	return out, nil
+}
+
+// forgetTree removes a dataset, its descendants and their snapshots from
+// the world, for a plan whose earlier steps destroy them.
+func (w *World) forgetTree(ds string) {
+	for n := range w.Datasets {
+		if n == ds || strings.HasPrefix(n, ds+"/") || strings.HasPrefix(n, ds+"@") {
+			delete(w.Datasets, n)
+		}
+	}
+	w.snapsByDS = nil
 }

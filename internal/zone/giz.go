@@ -676,6 +676,9 @@ func (h *Host) createGIZ(ctx context.Context, w *World, spec *GIZSpec, acc *acco
 	mp := containerMountpoint(w, h.Settings.GIZContainer, h.Settings.GIZMountpoint)
 	zonepath := path.Join(mp, spec.Name)
 	ds := h.Settings.GIZContainer + "/" + spec.Name
+	if err := refuseLeftoverDataset(w, h.Settings.GIZContainer, spec.Name); err != nil {
+		return err
+	}
 	var snaps []string
 	var cfg *illumos.ZoneConfig
 	var script string
