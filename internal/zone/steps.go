@@ -338,7 +338,10 @@ func (h *Host) destroySteps(ctx context.Context, w *World, z *Zone) ([]Step, err
 				continue // not a name zonemgr gives: never ours to delete
 			}
 			if existing[v.Name] {
-				steps = append(steps, Step{Why: "delete VNIC " + v.Name, Cmd: &illumos.Cmd{Argv: []string{"dladm", "delete-vnic", v.Name}}})
+				// Deleted only while no other zone is configured
+				// with it, as the undo of its creation (vnicStep).
+				steps = append(steps, Step{Why: "delete VNIC " + v.Name, Cmd: &illumos.Cmd{Argv: []string{"dladm", "delete-vnic", v.Name}},
+					When: &Guard{VNIC: v.Name, Unused: true, Owner: z.Name, OwnerRun: zoneRun(z)}})
 			}
 		}
 	}

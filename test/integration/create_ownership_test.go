@@ -3,6 +3,7 @@ package integration
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -72,5 +73,24 @@ func TestRecreateDIZIsNotRefusedForItsOwnDataset(t *testing.T) {
 	res := s.MustModule("zone_diz", map[string]any{"name": "d1", "giz": "golden", "copy_users": []string{"jenkins"}, "recreate": true})
 	if res["recreated"] != true {
 		t.Errorf("not re-created: %s", pretty(res))
+	}
+}
+
+// A zone's destroy deletes its automatic VNICs only while no other zone
+// is configured with them, as the undo of their creation does.
+func TestDestroyKeepsVNICAnotherZoneUses(t *testing.T) {
+	s := goldenSim(t)
+	s.MustRun("zonemgr", "create-diz", "-c", "golden", "-z", "d1", "--add-vnic-over", "e1000g0")
+	cfg := s.WriteFile("other.cfg", "create -b\nset zonepath=/zones/other\nset brand=ipkg\nset ip-type=exclusive\nadd net\nset physical=autodizd1_0\nend\ncommit\n")
+	s.MustRun("zonecfg", "-z", "other", "-f", cfg)
+	o, e, c := s.Run(nil, "zonemgr", "destroy", "-z", "d1")
+	if c != 0 || !strings.Contains(o+e, "warning: d1: dladm delete-vnic autodizd1_0 not run: VNIC autodizd1_0 is configured in zone other") {
+		t.Errorf("destroy: exit %d, want it to keep autodizd1_0 and say why: %s%s", c, o, e)
+	}
+	if vn, _, _ := s.Run(nil, "dladm", "show-vnic", "-p", "-o", "link"); !strings.Contains(vn, "autodizd1_0") {
+		t.Errorf("destroy of d1 deleted autodizd1_0, which zone other is configured with")
+	}
+	if z := s.Zones(); !slices.Equal(z, []string{"golden:installed", "other:configured"}) {
+		t.Errorf("zones: %v", z)
 	}
 }
