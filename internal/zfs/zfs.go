@@ -467,3 +467,49 @@ func SnapshotRecords(ctx context.Context, r illumos.Runner, name, prop string) (
 	}
 	return out, nil
 }
+
+// LocalValuesCmd returns the command LocalValues runs:
+// `zfs get -H -p -r -s local -o name,value PROP NAME...`.
+func LocalValuesCmd(prop string, names []string) (illumos.Cmd, error) {
+	if err := validPropName(prop); err != nil {
+		return illumos.Cmd{}, err
+	}
+	if len(names) == 0 {
+		return illumos.Cmd{}, fmt.Errorf("no dataset given")
+	}
+	for _, n := range names {
+		if err := validListName(n); err != nil {
+			return illumos.Cmd{}, err
+		}
+	}
+	argv := []string{"zfs", "get", "-H", "-p", "-r", "-s", "local", "-o", "name,value", prop}
+	return illumos.Cmd{Argv: append(argv, names...)}, nil
+}
+
+// LocalValues reads the values a property is set to locally on datasets,
+// their descendants and their snapshots (zfs get -r recurses into
+// snapshots too: its default types are all of them): the name of each
+// that has it set on itself, not inherited or received, mapped to the
+// value. A dataset absent from the map does not carry it locally.
+func LocalValues(ctx context.Context, r illumos.Runner, prop string, names []string) (map[string]string, error) {
+	c, err := LocalValuesCmd(prop, names)
+	if err != nil {
+		return nil, fmt.Errorf("get %s: %w", prop, err)
+	}
+	res, err := r.Run(ctx, c)
+	if err != nil {
+		return nil, fmt.Errorf("get %s of %s: %w", prop, strings.Join(names, " "), classify(err))
+	}
+	out := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSuffix(string(res.Stdout), "\n"), "\n") {
+		if line == "" {
+			continue
+		}
+		name, value, ok := strings.Cut(line, "\t")
+		if !ok || strings.Contains(value, "\t") {
+			return nil, fmt.Errorf("get %s: %s: want \"name<TAB>value\", got %q", prop, c, line)
+		}
+		out[name] = value
+	}
+	return out, nil
+}

@@ -491,3 +491,21 @@ func TestSnapshotRecords(t *testing.T) {
 		t.Errorf("a short line: %v", err)
 	}
 }
+
+func TestLocalValues(t *testing.T) {
+	out := "p/d\tr1\n" +
+		"p/d@zonemgr-exec-1\tr2\n"
+	r := newFake(t, step{argv: argv("zfs get -H -p -r -s local -o name,value zonemgr:run p/d p/e"), stdout: out})
+	got, err := zfs.LocalValues(context.Background(), r, "zonemgr:run", []string{"p/d", "p/e"})
+	want := map[string]string{"p/d": "r1", "p/d@zonemgr-exec-1": "r2"}
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("LocalValues = %v, %v\nwant %v", got, err, want)
+	}
+	bad := newFake(t, step{argv: argv("zfs get -H -p -r -s local -o name,value zonemgr:run p/d"), stdout: "p/d\n"})
+	if _, err := zfs.LocalValues(context.Background(), bad, "zonemgr:run", []string{"p/d"}); err == nil || !strings.Contains(err.Error(), "want \"name<TAB>value\"") {
+		t.Errorf("a short line: %v", err)
+	}
+	if _, err := zfs.LocalValuesCmd("zonemgr:run", nil); err == nil {
+		t.Error("no dataset: no error")
+	}
+}

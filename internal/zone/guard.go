@@ -69,10 +69,13 @@ type Guard struct {
 	ZoneRun string   `json:"zone_run,omitempty"`
 	States  []string `json:"states,omitempty"`
 	// Dataset (a filesystem, volume or snapshot) must exist and, when
-	// Run is set, carry zonemgr:run=Run.
+	// Run is set, carry zonemgr:run=Run set on itself (source local): a
+	// value it inherits from a parent zonemgr made proves nothing of it.
 	Dataset string `json:"dataset,omitempty"`
 	Run     string `json:"run,omitempty"`
-	// Childless: Dataset must have no child dataset.
+	// Childless: Dataset must have no child dataset, and no snapshot
+	// zonemgr did not take (one without a zonemgr:run of its own): what
+	// zfs destroy -r would take with it must all be zonemgr's.
 	Childless bool `json:"childless,omitempty"`
 	// VNIC must exist.
 	VNIC string `json:"vnic,omitempty"`
@@ -111,6 +114,68 @@ type facts struct {
 	// holds maps snapshots to their hold tags, for the guards that name
 	// a hold (nil when none does).
 	holds map[string][]string
+	// records maps the datasets and snapshots in the trees recordsOf
+	// names to the zonemgr:run they carry locally (see learnRecords).
+	records   map[string]string
+	recordsOf map[string]bool
+}
+
+// runOf is the zonemgr:run a dataset carries on itself. For a dataset
+// whose records were not read (facts built by hand), the listing's
+// value stands in, which may be inherited.
+func (f *facts) runOf(name string, d zfs.Dataset) string {
+	if f.learnedRecords(name) {
+		return f.records[name]
+	}
+	return d.Value(PropRun)
+}
+
+// learnedRecords reports whether the local zonemgr:run of a dataset (or
+// snapshot) was read: it lies in a tree learnRecords read.
+func (f *facts) learnedRecords(name string) bool {
+	ds, _, _ := strings.Cut(name, "@")
+	for r := range f.recordsOf {
+		// A file system's tree holds its descendants and their
+		// snapshots; a snapshot's, itself only.
+		if name == r || !strings.Contains(r, "@") && (ds == r || strings.HasPrefix(ds, r+"/")) {
+			return true
+		}
+	}
+	return false
+}
+
+// learnRecords reads what the guards' ownership conditions need beyond
+// the listing: the zonemgr:run set locally on the datasets that Run or
+// Childless name, their descendants and snapshots, in one zfs get.
+func (h *Host) learnRecords(ctx context.Context, f *facts, guards []*Guard) error {
+	var roots []string
+	for _, g := range guards {
+		if g == nil || g.Dataset == "" || !f.w.Exists(g.Dataset) {
+			continue
+		}
+		if (g.Run != "" || g.Childless) && !f.learnedRecords(g.Dataset) {
+			roots = append(roots, g.Dataset)
+		}
+	}
+	slices.Sort(roots)
+	roots = slices.Compact(roots)
+	if len(roots) == 0 {
+		return nil
+	}
+	recs, err := zfs.LocalValues(ctx, h.Runner, PropRun, roots)
+	if err != nil {
+		return err
+	}
+	if f.records == nil {
+		f.records, f.recordsOf = map[string]string{}, map[string]bool{}
+	}
+	for n, v := range recs {
+		f.records[n] = v
+	}
+	for _, r := range roots {
+		f.recordsOf[r] = true
+	}
+	return nil
 }
 
 // readFacts reads what the guards of steps need: the world, the VNICs,
@@ -154,6 +219,9 @@ func (h *Host) readFacts(ctx context.Context, guards []*Guard) (*facts, error) {
 		return nil, err
 	}
 	if err := h.learnHolds(ctx, f, held); err != nil {
+		return nil, err
+	}
+	if err := h.learnRecords(ctx, f, guards); err != nil {
 		return nil, err
 	}
 	return f, nil
@@ -269,8 +337,8 @@ func (g *Guard) check(f *facts, own owner) (verdict, string) {
 			return undoGone, fmt.Sprintf("%s no longer exists", g.Dataset)
 		case !ok:
 			return undoKeep, fmt.Sprintf("%s could not be looked up", g.Dataset)
-		case g.Run != "" && d.Value(PropRun) != g.Run:
-			return undoKeep, fmt.Sprintf("%s was not made by this run: it was %s", g.Dataset, madeBy(d.Value(PropRun)))
+		case g.Run != "" && f.runOf(g.Dataset, d) != g.Run:
+			return undoKeep, fmt.Sprintf("%s was not made by this run: it was %s", g.Dataset, madeBy(f.runOf(g.Dataset, d)))
 		case g.Createtxg != "" && d.Props["createtxg"] != g.Createtxg:
 			return undoKeep, fmt.Sprintf("%s is not the one planned: it was made again since (transaction group %s, not %s)", g.Dataset, d.Props["createtxg"], g.Createtxg)
 		}
@@ -280,6 +348,9 @@ func (g *Guard) check(f *facts, own owner) (verdict, string) {
 		if g.Childless {
 			if kids := f.w.children(g.Dataset); len(kids) > 0 {
 				return undoKeep, fmt.Sprintf("%s holds other datasets now: %s", g.Dataset, strings.Join(kids, ", "))
+			}
+			if foreign := f.foreignSnapshots(g.Dataset); len(foreign) > 0 {
+				return undoKeep, fmt.Sprintf("%s has snapshots zonemgr did not take: %s", g.Dataset, strings.Join(foreign, ", "))
 			}
 		}
 		if g.Unused {
@@ -310,6 +381,20 @@ func (g *Guard) check(f *facts, own owner) (verdict, string) {
 		}
 	}
 	return undoIt, ""
+}
+
+// foreignSnapshots lists the snapshots of a dataset that carry no
+// zonemgr:run of their own, sorted; every snapshot when its records were
+// not read.
+func (f *facts) foreignSnapshots(ds string) []string {
+	var out []string
+	for n := range f.w.Datasets {
+		if strings.HasPrefix(n, ds+"@") && f.records[n] == "" {
+			out = append(out, n)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 func madeBy(run string) string {

@@ -530,9 +530,11 @@ func (h *Host) learnGuarded(ctx context.Context, f *facts, g *Guard) error {
 		}
 	}
 	if _, ok := f.holds[g.Dataset]; g.Hold != "" && !ok {
-		return h.learnHolds(ctx, f, []string{g.Dataset})
+		if err := h.learnHolds(ctx, f, []string{g.Dataset}); err != nil {
+			return err
+		}
 	}
-	return nil
+	return h.learnRecords(ctx, f, []*Guard{g})
 }
 
 // runStep runs one step (a command, a wait, an image export, files to

@@ -41,7 +41,7 @@ func TestDIZPlan(t *testing.T) {
 				{Why: "create delegated dataset " + ds,
 					Cmd:   &illumos.Cmd{Argv: []string{"zfs", "create", "-o", "zonemgr:run=r1", "-o", "zoned=on", "-o", "mountpoint=legacy", ds}},
 					Undo:  &illumos.Cmd{Argv: []string{"zfs", "destroy", "-r", ds}},
-					Guard: &Guard{Dataset: ds, Run: "r1", Unused: true}},
+					Guard: &Guard{Dataset: ds, Run: "r1", Unused: true, Childless: true}},
 				{Why: "create VNIC autodizbuild1_0 over e1000g0",
 					Cmd:   &illumos.Cmd{Argv: []string{"dladm", "create-vnic", "-l", "e1000g0", "-v", "81", "autodizbuild1_0"}},
 					Undo:  &illumos.Cmd{Argv: []string{"dladm", "delete-vnic", "autodizbuild1_0"}},

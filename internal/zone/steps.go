@@ -100,7 +100,9 @@ func zonecfgStep(why, zone, script, run string) Step {
 // delegatedDatasetSteps creates a dataset to delegate (and its missing
 // parents), zoned and with a legacy mountpoint. The dataset carries the
 // run's id (zonemgr:run), and its undo removes it only while it still
-// carries it and no other zone uses it. Missing parents are made as
+// carries it, no other zone uses it, and it holds nothing zonemgr did not
+// make (a child dataset, or a snapshot zonemgr did not take, made
+// meanwhile in the global zone), which its zfs destroy -r would take. Missing parents are made as
 // "mkdir -p" would, by whichever run needs them first, and stay, like
 // the containers (see containerSteps): parallel runs may be making
 // datasets in them at any moment.
@@ -126,7 +128,7 @@ func (h *Host) delegatedDatasetSteps(ctx context.Context, w *World, name, run st
 		Why:   "create delegated dataset " + name,
 		Cmd:   &illumos.Cmd{Argv: []string{"zfs", "create", "-o", PropRun + "=" + run, "-o", "zoned=on", "-o", "mountpoint=legacy", name}},
 		Undo:  &illumos.Cmd{Argv: []string{"zfs", "destroy", "-r", name}},
-		Guard: &Guard{Dataset: name, Run: run, Unused: true},
+		Guard: &Guard{Dataset: name, Run: run, Unused: true, Childless: true},
 	})
 	return steps, nil
 }
@@ -348,13 +350,17 @@ func (h *Host) destroySteps(ctx context.Context, w *World, z *Zone) ([]Step, err
 	// The delegated datasets zonemgr made for the zone go with it, but
 	// only while they are still the zone's: made by the run that made
 	// the zone (for zones made before runs had ids, the zone's own
-	// record is all there is), and used by no other zone. That is checked
+	// record is all there is), used by no other zone, and holding nothing
+	// zfs destroy -r would take that zonemgr cannot prove is its own: no
+	// child dataset (one made in the zone cannot be told from one made
+	// in the global zone), no snapshot zonemgr did not take. A dataset
+	// that fails this is kept, and the outcome says why. That is checked
 	// again just before each is destroyed, under its lock.
 	zid := zoneRun(z)
 	for _, d := range strings.Fields(z.Attr(AttrDatasets)) {
 		if w.Exists(d) || !w.listed(d) {
 			st := zfsDestroyStep("destroy delegated dataset "+d, d, true)
-			st.When = &Guard{Dataset: d, Unused: true, Owner: z.Name, OwnerRun: zid}
+			st.When = &Guard{Dataset: d, Unused: true, Childless: true, Owner: z.Name, OwnerRun: zid}
 			if z.Attr(AttrRun) != "" {
 				st.When.Run = zid
 			}

@@ -76,6 +76,95 @@ func TestRecreateDIZIsNotRefusedForItsOwnDataset(t *testing.T) {
 	}
 }
 
+// A delegated dataset zonemgr made is destroyed (by gc after a killed
+// creation, or by the zone's destroy) only while zfs destroy -r would
+// take nothing else: a child dataset or a snapshot made by someone else
+// keeps it, and the reason is reported.
+func TestDelegatedDatasetKeptWhileItHoldsWhatZonemgrDidNotMake(t *testing.T) {
+	const ccache = "rpool/export/ccache"
+	for _, tc := range []struct{ name, foreign, why string }{
+		{"child dataset", ccache + "/someone-elses", "holds other datasets now: " + ccache + "/someone-elses"},
+		{"snapshot", ccache + "@byhand", "has snapshots zonemgr did not take: " + ccache + "@byhand"},
+	} {
+		makeForeign := func(s *Sim) {
+			if strings.Contains(tc.foreign, "@") {
+				s.MustRun("zfs", "snapshot", tc.foreign)
+			} else {
+				s.MustRun("zfs", "create", tc.foreign)
+			}
+		}
+		t.Run("gc/"+tc.name, func(t *testing.T) {
+			s := goldenSim(t)
+			s.crashAt("dladm create-vnic#1", "zonemgr", "create-diz", "-c", "golden", "-z", "job1", "--add-vnic-over", "e1000g0",
+				"--delegate-dataset", ccache)
+			makeForeign(s)
+			o, e, c := s.Run(nil, "zonemgr", "gc")
+			if c != 0 || !strings.Contains(o+e, tc.why) {
+				t.Errorf("gc: exit %d, want it to keep %s because it %s: %s%s", c, ccache, tc.why, o, e)
+			}
+			if l := s.datasets("rpool/export"); !strings.Contains(l, ccache+"\n") || !strings.Contains(l, tc.foreign+"\n") {
+				t.Errorf("gc destroyed %s or %s:\n%s", ccache, tc.foreign, l)
+			}
+		})
+		t.Run("destroy/"+tc.name, func(t *testing.T) {
+			s := goldenSim(t)
+			s.MustRun("zonemgr", "create-diz", "-c", "golden", "-z", "job1", "--delegate-dataset", ccache)
+			makeForeign(s)
+			o, e, c := s.Run(nil, "zonemgr", "destroy", "-z", "job1")
+			if c != 0 || !strings.Contains(o+e, "warning: job1: zfs destroy -r "+ccache+" not run: "+ccache+" "+tc.why) {
+				t.Errorf("destroy: exit %d, want it to keep %s because it %s: %s%s", c, ccache, tc.why, o, e)
+			}
+			if l := s.datasets("rpool/export"); !strings.Contains(l, ccache+"\n") || !strings.Contains(l, tc.foreign+"\n") {
+				t.Errorf("destroy destroyed %s or %s:\n%s", ccache, tc.foreign, l)
+			}
+			if z := s.Zones(); !slices.Equal(z, []string{"golden:installed"}) {
+				t.Errorf("zones left: %v", z)
+			}
+		})
+	}
+	// What zonemgr took itself does not keep the dataset: a snapshot of
+	// the disposable zone (which takes its delegated datasets too).
+	t.Run("destroy/zonemgr's snapshot", func(t *testing.T) {
+		s := goldenSim(t)
+		clean := s.State()
+		s.MustRun("zonemgr", "create-diz", "-c", "golden", "-z", "job1", "--delegate-dataset", ccache)
+		s.MustRun("zonemgr", "snapshot", "-z", "job1", "-s", "s1")
+		if l := s.datasets(ccache); !strings.Contains(l, ccache+"@s1\n") {
+			t.Fatalf("zonemgr snapshot did not snapshot %s:\n%s", ccache, l)
+		}
+		s.MustRun("zonemgr", "destroy", "-z", "job1")
+		if after := s.State(); after != clean {
+			t.Errorf("destroy left something behind:\n%s", simh.DiffLines(clean, after))
+		}
+	})
+}
+
+// A dataset below one zonemgr made inherits its zonemgr:run: that proves
+// nothing of it. A creation killed while making the second of two nested
+// delegated datasets (its third zfs create: the first is planned again
+// as the second's parent) leaves a journal whose undo names it; one made
+// by hand since carries the run's id only inherited, and gc keeps it
+// (and, holding it, its parent).
+func TestGCKeepsDatasetCarryingRunOnlyInherited(t *testing.T) {
+	s := goldenSim(t)
+	s.crashAt("zfs create#3", "zonemgr", "create-diz", "-c", "golden", "-z", "job1",
+		"--delegate-dataset", "rpool/export/p", "--delegate-dataset", "rpool/export/p/q")
+	if l := s.datasets("rpool/export/p"); l != "rpool/export/p\n" {
+		t.Fatalf("the killed creation left %q, want rpool/export/p only", l)
+	}
+	s.MustRun("zfs", "create", "rpool/export/p/q")
+	if v, _, _ := s.Run(nil, "zfs", "get", "-H", "-o", "source", "zonemgr:run", "rpool/export/p/q"); !strings.HasPrefix(v, "inherited") {
+		t.Fatalf("rpool/export/p/q's zonemgr:run is %q, want inherited", v)
+	}
+	o, e, c := s.Run(nil, "zonemgr", "gc")
+	if c != 0 || !strings.Contains(o+e, "rpool/export/p/q was not made by this run: it was made by nobody zonemgr knows") {
+		t.Errorf("gc: exit %d, want it to keep rpool/export/p/q and say why: %s%s", c, o, e)
+	}
+	if l := s.datasets("rpool/export/p"); l != "rpool/export/p\nrpool/export/p/q\n" {
+		t.Errorf("gc destroyed a dataset made by hand:\n%s", l)
+	}
+}
+
 // A zone's destroy deletes its automatic VNICs only while no other zone
 // is configured with them, as the undo of their creation does.
 func TestDestroyKeepsVNICAnotherZoneUses(t *testing.T) {

@@ -1,0 +1,79 @@
+package zone
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/zonemgr/zonemgr/internal/illumos"
+	"github.com/zonemgr/zonemgr/internal/zfs"
+)
+
+// TestGuardOwnershipRecords: a guard's Run holds only for a zonemgr:run
+// set on the dataset itself; Childless refuses child datasets and
+// snapshots zonemgr did not take.
+func TestGuardOwnershipRecords(t *testing.T) {
+	ds := func(names ...string) map[string]zfs.Dataset {
+		m := map[string]zfs.Dataset{}
+		for _, n := range names {
+			m[n] = zfs.Dataset{Name: n, Props: map[string]string{PropRun: "r1"}}
+		}
+		return m
+	}
+	w := &World{
+		Datasets: ds("rpool/export/d", "rpool/export/d@zm", "rpool/export/inh",
+			"rpool/export/h", "rpool/export/h@byhand"),
+		learned: map[string]bool{"rpool/export": true},
+	}
+	f := &facts{w: w,
+		// The listing says r1 everywhere; only these carry it locally.
+		records:   map[string]string{"rpool/export/d": "r1", "rpool/export/d@zm": "r2", "rpool/export/h": "r1"},
+		recordsOf: map[string]bool{"rpool/export/d": true, "rpool/export/inh": true, "rpool/export/h": true},
+	}
+	for _, tt := range []struct {
+		name string
+		g    Guard
+		want verdict
+		why  string
+	}{
+		{"run set locally", Guard{Dataset: "rpool/export/d", Run: "r1"}, undoIt, ""},
+		{"run inherited", Guard{Dataset: "rpool/export/inh", Run: "r1"}, undoKeep, "rpool/export/inh was not made by this run: it was made by nobody zonemgr knows"},
+		{"snapshots zonemgr took", Guard{Dataset: "rpool/export/d", Run: "r1", Childless: true}, undoIt, ""},
+		{"snapshot by hand", Guard{Dataset: "rpool/export/h", Run: "r1", Childless: true}, undoKeep, "rpool/export/h has snapshots zonemgr did not take: rpool/export/h@byhand"},
+	} {
+		v, why := tt.g.check(f, owner{})
+		if v != tt.want || !strings.Contains(why, tt.why) {
+			t.Errorf("%s: check = %v %q, want %v %q", tt.name, v, why, tt.want, tt.why)
+		}
+	}
+}
+
+// TestDestroyStepsGuardEachRemoval: a zone's destroy deletes its
+// automatic VNIC only while no other zone configures it, and destroys
+// its delegated dataset only while it is the zone run's, used by no
+// other zone, and holds nothing zonemgr did not make.
+func TestDestroyStepsGuardEachRemoval(t *testing.T) {
+	h, f := fakeHost(t)
+	f.vnics = []string{"autodizb1_0"}
+	w, err := h.Observe(context.Background(), h.containers(h.Settings.DelegatedParent)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	z := w.Zones["b1"]
+	z.Config.Attrs = append(z.Config.Attrs, illumos.Attr{Name: AttrAutoVNIC, Type: "string", Value: formatAutoVNICs([]autoVNIC{{Name: "autodizb1_0", Spec: VNICOver{Link: "e1000g0"}}})},
+		illumos.Attr{Name: AttrDatasets, Type: "string", Value: "rpool/zones/_zonemgr/delegated/b1"})
+	steps, err := h.destroySteps(context.Background(), w, z)
+	if err != nil {
+		t.Fatal(err)
+	}
+	destroyDS := zfsDestroyStep("destroy delegated dataset rpool/zones/_zonemgr/delegated/b1", "rpool/zones/_zonemgr/delegated/b1", true)
+	destroyDS.When = &Guard{Dataset: "rpool/zones/_zonemgr/delegated/b1", Run: "r0", Unused: true, Childless: true, Owner: "b1", OwnerRun: "r0"}
+	diffSteps(t, steps, []Step{
+		{Why: "halt the zone", Cmd: zoneadm("b1", "halt")},
+		{Why: "uninstall the zone", Cmd: zoneadm("b1", "uninstall", "-F")},
+		{Why: "delete VNIC autodizb1_0", Cmd: &illumos.Cmd{Argv: []string{"dladm", "delete-vnic", "autodizb1_0"}},
+			When: &Guard{VNIC: "autodizb1_0", Unused: true, Owner: "b1", OwnerRun: "r0"}},
+		destroyDS,
+		{Why: "delete the configuration", Cmd: &illumos.Cmd{Argv: []string{"zonecfg", "-z", "b1", "delete", "-F"}}},
+	})
+}
