@@ -318,7 +318,7 @@ func TestImportPlan(t *testing.T) {
 	ds := "rpool/zones/_zonemgr/GIZ/imp"
 	be := ds + "/ROOT/zbe"
 	recv := receiveStep("receive golden@s2", img, []string{"zfs", "receive", ds}, &illumos.Cmd{Argv: []string{"zfs", "destroy", "-r", ds}})
-	recv.Guard = &Guard{Dataset: ds, Unused: true}
+	recv.Guard = &Guard{Dataset: ds, Unused: true, Received: "s2", ReceivedGUID: "42"}
 	set := func(kv string) Step {
 		return Step{Why: "set " + kv + " on " + be + " for the attach", Cmd: &illumos.Cmd{Argv: []string{"zfs", "set", kv, be}}}
 	}

@@ -721,7 +721,7 @@ func (f *facts) clone() *facts {
 	w.snapsByDS = nil
 	w.learned = maps.Clone(f.w.learned)
 	w.looked = maps.Clone(f.w.looked)
-	out := &facts{w: &w, vnics: maps.Clone(f.vnics), records: maps.Clone(f.records), recordsOf: maps.Clone(f.recordsOf)}
+	out := &facts{w: &w, vnics: maps.Clone(f.vnics), records: maps.Clone(f.records), recordsOf: maps.Clone(f.recordsOf), guids: maps.Clone(f.guids)}
 	if f.holds != nil {
 		out.holds = make(map[string][]string, len(f.holds))
 		for n, tags := range f.holds {

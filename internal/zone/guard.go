@@ -77,6 +77,14 @@ type Guard struct {
 	// zonemgr did not take (one without a zonemgr:run of its own): what
 	// zfs destroy -r would take with it must all be zonemgr's.
 	Childless bool `json:"childless,omitempty"`
+	// Received names a snapshot (after '@') that a replication stream
+	// (zfs send -R) made under Dataset: Dataset@Received must have the
+	// guid ReceivedGUID (zfs receive keeps a snapshot's guid), and each
+	// file system or volume below Dataset must hold @Received too, as
+	// everything the stream made does. This proves a dataset zfs receive
+	// made is the run's, as zfs receive cannot record the run's id.
+	Received     string `json:"received,omitempty"`
+	ReceivedGUID string `json:"received_guid,omitempty"`
 	// VNIC must exist.
 	VNIC string `json:"vnic,omitempty"`
 	// Unused: no zone may use Dataset (as its zonepath dataset or a
@@ -118,6 +126,8 @@ type facts struct {
 	// names to the zonemgr:run they carry locally (see learnRecords).
 	records   map[string]string
 	recordsOf map[string]bool
+	// guids maps snapshots that guards' Received names to their guid.
+	guids map[string]string
 }
 
 // runOf is the zonemgr:run a dataset carries on itself. For a dataset
@@ -146,7 +156,8 @@ func (f *facts) learnedRecords(name string) bool {
 
 // learnRecords reads what the guards' ownership conditions need beyond
 // the listing: the zonemgr:run set locally on the datasets that Run or
-// Childless name, their descendants and snapshots, in one zfs get.
+// Childless name, their descendants and snapshots (one zfs get), and the
+// guid of the snapshots Received names.
 func (h *Host) learnRecords(ctx context.Context, f *facts, guards []*Guard) error {
 	var roots []string
 	for _, g := range guards {
@@ -155,6 +166,20 @@ func (h *Host) learnRecords(ctx context.Context, f *facts, guards []*Guard) erro
 		}
 		if (g.Run != "" || g.Childless) && !f.learnedRecords(g.Dataset) {
 			roots = append(roots, g.Dataset)
+		}
+		if g.Received != "" {
+			snap := g.Dataset + "@" + g.Received
+			if _, ok := f.guids[snap]; ok || !f.w.Exists(snap) {
+				continue
+			}
+			v, _, err := zfs.GetProperty(ctx, h.Runner, snap, "guid")
+			if err != nil {
+				return err
+			}
+			if f.guids == nil {
+				f.guids = map[string]string{}
+			}
+			f.guids[snap] = v
 		}
 	}
 	slices.Sort(roots)
@@ -342,6 +367,11 @@ func (g *Guard) check(f *facts, own owner) (verdict, string) {
 		case g.Createtxg != "" && d.Props["createtxg"] != g.Createtxg:
 			return undoKeep, fmt.Sprintf("%s is not the one planned: it was made again since (transaction group %s, not %s)", g.Dataset, d.Props["createtxg"], g.Createtxg)
 		}
+		if g.Received != "" {
+			if why := f.notReceived(g); why != "" {
+				return undoKeep, why
+			}
+		}
 		if g.Hold != "" && !slices.Contains(f.holds[g.Dataset], g.Hold) {
 			return undoGone, fmt.Sprintf("%s carries no %s hold", g.Dataset, g.Hold)
 		}
@@ -395,6 +425,29 @@ func (f *facts) foreignSnapshots(ds string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// notReceived says why the tree at g.Dataset is not (only) what a
+// stream of g.Received with guid g.ReceivedGUID made, "" when it is.
+func (f *facts) notReceived(g *Guard) string {
+	snap := g.Dataset + "@" + g.Received
+	switch guid, ok := f.guids[snap]; {
+	case !f.w.Exists(snap):
+		return fmt.Sprintf("%s was not received by this run: it has no snapshot %s", g.Dataset, g.Received)
+	case !ok || guid != g.ReceivedGUID:
+		return fmt.Sprintf("%s was not received by this run: its snapshot %s has guid %s, the stream's has %s", g.Dataset, g.Received, guid, g.ReceivedGUID)
+	}
+	var foreign []string
+	for n, d := range f.w.Datasets {
+		if strings.HasPrefix(n, g.Dataset+"/") && !strings.Contains(n, "@") && d.Props["type"] != "snapshot" && !f.w.Exists(n+"@"+g.Received) {
+			foreign = append(foreign, n)
+		}
+	}
+	if len(foreign) > 0 {
+		sort.Strings(foreign)
+		return fmt.Sprintf("%s holds datasets the stream did not make: %s", g.Dataset, strings.Join(foreign, ", "))
+	}
+	return ""
 }
 
 func madeBy(run string) string {

@@ -811,13 +811,18 @@ func (h *Host) planFullImport(ctx context.Context, w *World, spec *GIZSpec, img 
 		return fmt.Errorf("configure %s: %w", spec.Name, err)
 	}
 	plan.Add(csteps...)
-	// zfs receive cannot set the run's id on what it makes: the
-	// received dataset is the run's while no zone uses it (the zone this
-	// run configures excepted). It is named after the zone, whose lock
-	// the run holds.
+	// zfs receive, as run here, sets no run id on what it makes (the
+	// simulated receive, sim/zfs/sendrecv.go, refuses -o, and no host's
+	// zfs is assumed to take it): the received dataset is proved the
+	// run's by the stream's snapshot, whose guid the receive
+	// keeps and the manifest records, found on it and on every dataset
+	// below it (Guard.Received); a dataset of that name made by anyone
+	// else, or a child made under it since, fails that and is kept. It
+	// is the run's while no zone uses it (the zone this run configures
+	// excepted).
 	recv := receiveStep("receive "+m.Zone+"@"+m.Snapshot, img, []string{"zfs", "receive", ds},
 		&illumos.Cmd{Argv: []string{"zfs", "destroy", "-r", ds}})
-	recv.Guard = &Guard{Dataset: ds, Unused: true}
+	recv.Guard = &Guard{Dataset: ds, Unused: true, Received: m.Snapshot, ReceivedGUID: m.SnapshotGUID}
 	plan.Add(recv)
 	plan.Add(zonecfgStep("configure the zone", spec.Name, script, plan.Run))
 	// zoneadm attach without -a/-d/-r takes the dataset mounted on

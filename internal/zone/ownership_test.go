@@ -11,7 +11,8 @@ import (
 
 // TestGuardOwnershipRecords: a guard's Run holds only for a zonemgr:run
 // set on the dataset itself; Childless refuses child datasets and
-// snapshots zonemgr did not take.
+// snapshots zonemgr did not take; Received holds only for the stream's
+// snapshot (its guid) on the dataset and on every dataset below it.
 func TestGuardOwnershipRecords(t *testing.T) {
 	ds := func(names ...string) map[string]zfs.Dataset {
 		m := map[string]zfs.Dataset{}
@@ -22,13 +23,18 @@ func TestGuardOwnershipRecords(t *testing.T) {
 	}
 	w := &World{
 		Datasets: ds("rpool/export/d", "rpool/export/d@zm", "rpool/export/inh",
-			"rpool/export/h", "rpool/export/h@byhand"),
-		learned: map[string]bool{"rpool/export": true},
+			"rpool/export/h", "rpool/export/h@byhand",
+			"rpool/GIZ/imp", "rpool/GIZ/imp@s", "rpool/GIZ/imp/ROOT", "rpool/GIZ/imp/ROOT@s", "rpool/GIZ/imp/ROOT/zbe", "rpool/GIZ/imp/ROOT/zbe@s",
+			"rpool/GIZ/kid", "rpool/GIZ/kid@s", "rpool/GIZ/kid/precious",
+			"rpool/GIZ/other", "rpool/GIZ/wrong", "rpool/GIZ/wrong@s"),
+		Containers: map[string]string{"rpool/GIZ": "/zones/GIZ"},
+		learned:    map[string]bool{"rpool/export": true},
 	}
 	f := &facts{w: w,
 		// The listing says r1 everywhere; only these carry it locally.
 		records:   map[string]string{"rpool/export/d": "r1", "rpool/export/d@zm": "r2", "rpool/export/h": "r1"},
 		recordsOf: map[string]bool{"rpool/export/d": true, "rpool/export/inh": true, "rpool/export/h": true},
+		guids:     map[string]string{"rpool/GIZ/imp@s": "42", "rpool/GIZ/kid@s": "42", "rpool/GIZ/wrong@s": "7"},
 	}
 	for _, tt := range []struct {
 		name string
@@ -40,6 +46,10 @@ func TestGuardOwnershipRecords(t *testing.T) {
 		{"run inherited", Guard{Dataset: "rpool/export/inh", Run: "r1"}, undoKeep, "rpool/export/inh was not made by this run: it was made by nobody zonemgr knows"},
 		{"snapshots zonemgr took", Guard{Dataset: "rpool/export/d", Run: "r1", Childless: true}, undoIt, ""},
 		{"snapshot by hand", Guard{Dataset: "rpool/export/h", Run: "r1", Childless: true}, undoKeep, "rpool/export/h has snapshots zonemgr did not take: rpool/export/h@byhand"},
+		{"received", Guard{Dataset: "rpool/GIZ/imp", Received: "s", ReceivedGUID: "42"}, undoIt, ""},
+		{"child made since", Guard{Dataset: "rpool/GIZ/kid", Received: "s", ReceivedGUID: "42"}, undoKeep, "rpool/GIZ/kid holds datasets the stream did not make: rpool/GIZ/kid/precious"},
+		{"no stream snapshot", Guard{Dataset: "rpool/GIZ/other", Received: "s", ReceivedGUID: "42"}, undoKeep, "rpool/GIZ/other was not received by this run: it has no snapshot s"},
+		{"another stream", Guard{Dataset: "rpool/GIZ/wrong", Received: "s", ReceivedGUID: "42"}, undoKeep, "its snapshot s has guid 7, the stream's has 42"},
 	} {
 		v, why := tt.g.check(f, owner{})
 		if v != tt.want || !strings.Contains(why, tt.why) {

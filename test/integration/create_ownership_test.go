@@ -76,6 +76,65 @@ func TestRecreateDIZIsNotRefusedForItsOwnDataset(t *testing.T) {
 	}
 }
 
+// An import killed in its zfs receive, before anything was received,
+// leaves a journal whose undo destroys the dataset named after the zone.
+// gc runs it only on a dataset that holds the image's snapshot, with the
+// image's guid, on itself and on every dataset below: a dataset of that
+// name made since by anyone else is kept, with what it holds.
+func TestGCKeepsDatasetTheKilledImportDidNotReceive(t *testing.T) {
+	s := goldenSim(t)
+	img := t.TempDir() + "/golden.img"
+	s.MustRun("zonemgr", "export-giz", "-z", "golden", "-o", img)
+	s.crashAt("zfs receive#1", "zonemgr", "import-giz", "-i", img, "-z", "imp")
+	if l := s.datasets(gizDS + "/imp"); l != "" {
+		t.Fatalf("the killed receive left %s", l)
+	}
+	s.MustRun("zfs", "create", gizDS+"/imp")
+	s.MustRun("zfs", "create", gizDS+"/imp/precious")
+	before := s.datasets(gizDS + "/imp")
+	o, e, c := s.Run(nil, "zonemgr", "gc")
+	if c != 0 || !strings.Contains(o+e, gizDS+"/imp was not received by this run") {
+		t.Errorf("gc: exit %d, want it to keep %s/imp and say why: %s%s", c, gizDS, o, e)
+	}
+	if after := s.datasets(gizDS + "/imp"); after != before {
+		t.Errorf("gc changed %s/imp, which the killed import never received:\nbefore:\n%safter:\n%s", gizDS, before, after)
+	}
+}
+
+// An import killed after its receive leaves the received dataset, which
+// gc destroys (it is provably the stream's); but a dataset made below it
+// meanwhile is not the stream's, and keeps the received tree in place.
+func TestGCUndoesKilledImportOnlyOverTheStreamsDatasets(t *testing.T) {
+	for _, foreignChild := range []bool{false, true} {
+		name := "received"
+		if foreignChild {
+			name = "child made since"
+		}
+		t.Run(name, func(t *testing.T) {
+			s := goldenSim(t)
+			img := t.TempDir() + "/golden.img"
+			s.MustRun("zonemgr", "export-giz", "-z", "golden", "-o", img)
+			clean := s.State()
+			s.crashAt("zoneadm attach#1", "zonemgr", "import-giz", "-i", img, "-z", "imp")
+			if !strings.Contains(s.datasets(gizDS+"/imp"), gizDS+"/imp/ROOT/zbe@") {
+				t.Fatalf("the import was killed before its receive: %s", s.datasets(gizDS+"/imp"))
+			}
+			if !foreignChild {
+				s.checkGC(t, clean)
+				return
+			}
+			s.MustRun("zfs", "create", gizDS+"/imp/precious")
+			o, e, c := s.Run(nil, "zonemgr", "gc")
+			if !strings.Contains(o+e, "holds datasets the stream did not make: "+gizDS+"/imp/precious") {
+				t.Errorf("gc: exit %d, want it to keep %s/imp and say why: %s%s", c, gizDS, o, e)
+			}
+			if !strings.Contains(s.datasets(gizDS+"/imp"), gizDS+"/imp/precious\n") {
+				t.Errorf("gc destroyed %s/imp/precious, which the stream did not make", gizDS)
+			}
+		})
+	}
+}
+
 // A delegated dataset zonemgr made is destroyed (by gc after a killed
 // creation, or by the zone's destroy) only while zfs destroy -r would
 // take nothing else: a child dataset or a snapshot made by someone else
