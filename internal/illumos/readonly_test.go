@@ -40,6 +40,8 @@ func TestIsMutating(t *testing.T) {
 		{[]string{"zfs", "list", "-H", "-p", "-o", "name", "rpool"}, false},
 		{[]string{"/sbin/zfs", "get", "-H", "-p", "origin", "rpool/z"}, false},
 		{[]string{"zfs", "holds", "-H", "rpool/z@s"}, false},
+		{[]string{"zfs", "hold", "zonemgr", "rpool/z@s"}, true},
+		{[]string{"zfs", "release", "zonemgr", "rpool/z@s"}, true},
 		{[]string{"zfs", "snapshot", "rpool/z@s"}, true},
 		{[]string{"zfs", "destroy", "-r", "rpool/z"}, true},
 		{[]string{"zpool", "list", "-H"}, false},

@@ -349,7 +349,16 @@ func (o *dizOp) done(_ context.Context, _ *Plan, out *Outcome, _ ending, err err
 
 // resolveGIZ finds the golden zone, its dataset and the snapshot to
 // clone; the snapshot must exist on the zone's active boot environment,
-// which the brand's clone hook clones (clone -s SNAP: $ACTIVE_DS@SNAP).
+// which the brand's clone hook clones (clone -s SNAP: $ACTIVE_DS@SNAP),
+// and carry zonemgr's hold there. The clone's uninstall, however it
+// comes (destroy, exec-diz's end, gc, the undo of a failed creation),
+// destroys each of the zone's datasets and then tries the clone's origin
+// snapshot, ignoring a failure (illumos-gate
+// usr/src/lib/brand/shared/zone/uninstall.ksh zfs_destroy()), so only a
+// hold keeps it. zonemgr holds the snapshots it takes
+// (snapSteps, holdSteps); a snapshot without the hold is one zonemgr
+// did not record, and is never cleanup's to destroy: it is refused, and
+// the default is the newest snapshot that carries the hold.
 func (h *Host) resolveGIZ(ctx context.Context, w *World, name, snap string) (*Zone, string, string, error) {
 	if name == "" {
 		return nil, "", "", optErr(FieldGIZ, "required to create a disposable zone")
@@ -370,16 +379,46 @@ func (h *Host) resolveGIZ(ctx context.Context, w *World, name, snap string) (*Zo
 		return nil, "", "", optErr(FieldGIZ, "golden zone %s: %w", name, err)
 	}
 	if snap == "" {
-		snaps := zonemgrSnapshots(w, ds)
-		if len(snaps) == 0 {
-			return nil, "", "", optErr(FieldGIZ, "golden zone %s has no zonemgr snapshot to clone; take a snapshot of it first", name)
+		snaps, err := h.heldSnapshots(ctx, w, zbe, zonemgrSnapshots(w, ds))
+		if err != nil {
+			return nil, "", "", fmt.Errorf("golden zone %s: %w", name, err)
 		}
-		snap = snaps[len(snaps)-1]
+		if len(snaps) == 0 {
+			return nil, "", "", optErr(FieldGIZ, "golden zone %s has no zonemgr snapshot to clone (one zonemgr took, carrying its %q hold); take a snapshot of it first", name, HoldTag)
+		}
+		return g, ds, snaps[len(snaps)-1], nil
 	}
 	if !w.Exists(zbe + "@" + snap) {
 		return nil, "", "", optErr(FieldSnapshot, "%s@%s does not exist (snapshots of %s: %s)", zbe, snap, name, strings.Join(snapshotNames(w, ds), ", "))
 	}
+	held, err := h.heldSnapshots(ctx, w, zbe, []string{snap})
+	if err != nil {
+		return nil, "", "", fmt.Errorf("golden zone %s: %w", name, err)
+	}
+	if len(held) == 0 {
+		return nil, "", "", optErr(FieldSnapshot, "%s@%s carries no %q hold: zonemgr did not take it, and the uninstall of a zone cloned from it would destroy it; clone a snapshot zonemgr took (zonemgr snapshot -z %s -s NAME), or keep this one with a hold first: zfs hold -r %s %s@%s", zbe, snap, HoldTag, name, HoldTag, ds, snap)
+	}
 	return g, ds, snap, nil
+}
+
+// heldSnapshots returns those of names (after '@', oldest first) whose
+// snapshot of be carries zonemgr's hold, in one zfs holds call.
+func (h *Host) heldSnapshots(ctx context.Context, w *World, be string, names []string) ([]string, error) {
+	f := &facts{w: w}
+	var snaps []string
+	for _, n := range names {
+		snaps = append(snaps, be+"@"+n)
+	}
+	if err := h.learnHolds(ctx, f, snaps); err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, n := range names {
+		if slices.Contains(f.holds[be+"@"+n], HoldTag) {
+			out = append(out, n)
+		}
+	}
+	return out, nil
 }
 
 // refuseLeftoverDataset refuses to make a zone whose zonepath dataset,

@@ -42,6 +42,9 @@ type fakeGZ struct {
 	booting, noRepository int
 	// onChange, when set, is called with each change the Changer answers.
 	onChange func(argv []string)
+	// unheld are the snapshots zfs holds finds without zonemgr's hold
+	// (every other carries it).
+	unheld []string
 }
 
 func newFakeGZ() *fakeGZ {
@@ -67,6 +70,15 @@ func (f *fakeGZ) read(argv []string) (illumos.Result, error) {
 		return out(ds + "/ROOT/zbe\tyes\n")
 	case len(argv) > 2 && argv[0] == "zfs" && argv[1] == "list":
 		return out(f.datasets)
+	// zfs holds -H SNAP...: zonemgr's hold on each, but those unheld.
+	case len(argv) > 3 && argv[0] == "zfs" && argv[1] == "holds" && argv[2] == "-H":
+		var b strings.Builder
+		for _, n := range argv[3:] {
+			if !slices.Contains(f.unheld, n) {
+				b.WriteString(n + "\tzonemgr\tSat Nov 28 12:00 2026\n")
+			}
+		}
+		return out(b.String())
 	case len(argv) > 1 && argv[0] == "dladm" && argv[1] == "show-vnic":
 		return out(strings.Join(f.vnics, "\n") + "\n")
 	case len(argv) == 8 && argv[0] == "zlogin" && argv[1] == "-S" && argv[3] == "svcs",

@@ -2,6 +2,7 @@ package zone
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -86,4 +87,31 @@ func TestDestroyStepsGuardEachRemoval(t *testing.T) {
 		destroyDS,
 		{Why: "delete the configuration", Cmd: &illumos.Cmd{Argv: []string{"zonecfg", "-z", "b1", "delete", "-F"}}},
 	})
+}
+
+// TestCloneRefusesUnheldSnapshot: a snapshot of the golden zone's boot
+// environment without zonemgr's hold is refused as the snapshot option,
+// naming it and the way out, and is not the default either.
+func TestCloneRefusesUnheldSnapshot(t *testing.T) {
+	h, f := fakeHost(t)
+	snap := "rpool/zones/_zonemgr/GIZ/golden/ROOT/zbe@initial-postinstalled-golden"
+	f.unheld = []string{snap}
+	w, err := h.Observe(context.Background(), h.containers()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, _, err = h.resolveGIZ(context.Background(), w, "golden", "initial-postinstalled-golden")
+	var oe *OptionError
+	if !errors.As(err, &oe) || oe.Field != FieldSnapshot || !strings.Contains(err.Error(), snap+` carries no "zonemgr" hold`) ||
+		!strings.Contains(err.Error(), "zfs hold -r zonemgr rpool/zones/_zonemgr/GIZ/golden@initial-postinstalled-golden") {
+		t.Errorf("an unheld snapshot: %v", err)
+	}
+	_, _, _, err = h.resolveGIZ(context.Background(), w, "golden", "")
+	if !errors.As(err, &oe) || oe.Field != FieldGIZ || !strings.Contains(err.Error(), "has no zonemgr snapshot to clone") {
+		t.Errorf("no held snapshot to default to: %v", err)
+	}
+	f.unheld = nil
+	if _, _, s, err := h.resolveGIZ(context.Background(), w, "golden", ""); err != nil || s != "initial-postinstalled-golden" {
+		t.Errorf("default = %q, %v; want initial-postinstalled-golden", s, err)
+	}
 }

@@ -109,9 +109,12 @@ func TestDIZPlan(t *testing.T) {
 			if !out.Changed {
 				t.Error("changed = false for a new zone")
 			}
-			// Check mode ran only the two reads.
-			if calls := f.Calls(); len(calls) != 2 {
-				t.Errorf("check mode ran %d commands, want the 2 reads: %v", len(calls), calls)
+			// Check mode ran only the three reads: zones, datasets, and
+			// the holds of the snapshots the clone may come from.
+			wantCalls := []string{"zoneadm list -cp", "", "zfs holds -H rpool/zones/_zonemgr/GIZ/golden/ROOT/zbe@initial-postinstalled-golden"}
+			calls := f.Calls()
+			if len(calls) != 3 || calls[0].String() != wantCalls[0] || !strings.HasPrefix(calls[1].String(), "zfs list ") || calls[2].String() != wantCalls[2] {
+				t.Errorf("check mode ran %q, want the 3 reads: %q (the second a zfs list)", calls, wantCalls)
 			}
 		})
 	}

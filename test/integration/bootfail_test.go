@@ -52,8 +52,12 @@ func TestBootFailures(t *testing.T) {
 func TestCloneFailureUndone(t *testing.T) {
 	s := goldenSim(t)
 	before := s.State()
+	// Held as zonemgr holds its own, or the clone is refused before it
+	// runs.
 	s.MustRun("zfs", "snapshot", "-r", "rpool/zones/_zonemgr/GIZ/golden@gone")
+	s.MustRun("zfs", "hold", "-r", "zonemgr", "rpool/zones/_zonemgr/GIZ/golden@gone")
 	release := s.startPaused(t, "zoneadm clone#1", "create-diz", "-c", "golden", "-s", "gone", "-z", "c1")
+	s.MustRun("zfs", "release", "-r", "zonemgr", "rpool/zones/_zonemgr/GIZ/golden@gone")
 	s.MustRun("zfs", "destroy", "-r", "rpool/zones/_zonemgr/GIZ/golden@gone")
 	mark := len(s.Log())
 	out, errOut, code := release()

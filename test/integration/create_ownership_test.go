@@ -28,6 +28,65 @@ func (s *Sim) datasets(root string) string {
 	return out
 }
 
+// A snapshot of the golden zone taken by hand carries no hold: a clone of
+// it is refused, by the CLI and the module alike, naming the option and
+// the snapshot, and nothing changes. Once the admin holds it, the clone
+// is made, and its one-shot run's cleanup (whose uninstall tries to
+// destroy the clone's origin) leaves the snapshot in place.
+func TestCloneRefusesSnapshotWithoutZonemgrHold(t *testing.T) {
+	s := goldenSim(t)
+	s.MustRun("zfs", "snapshot", "-r", gizDS+"/golden@mine")
+	before := s.State()
+	out, errOut, code := s.Run(nil, "zonemgr", "exec-diz", "-c", "golden", "-s", "mine", "--exec-cmd", "true")
+	if code == 0 {
+		t.Fatalf("exec-diz from an unheld snapshot succeeded: %s%s", out, errOut)
+	}
+	for _, w := range []string{"-s:", zbe + "@mine", `no "zonemgr" hold`, "zfs hold -r zonemgr " + gizDS + "/golden@mine"} {
+		if !strings.Contains(errOut, w) {
+			t.Errorf("error %q does not contain %q", errOut, w)
+		}
+	}
+	res := s.Module("zone_diz", map[string]any{"name": "d1", "giz": "golden", "snapshot": "mine"})
+	if res["failed"] != true || !strings.Contains(res["msg"].(string), "snapshot:") || !strings.Contains(res["msg"].(string), zbe+"@mine") {
+		t.Errorf("zone_diz from an unheld snapshot: %s", pretty(res))
+	}
+	if after := s.State(); after != before {
+		t.Errorf("a refused clone changed the system:\n%s", simh.DiffLines(before, after))
+	}
+
+	s.MustRun("zfs", "hold", "-r", "zonemgr", gizDS+"/golden@mine")
+	if out, errOut, code := s.Run(nil, "zonemgr", "exec-diz", "-c", "golden", "-s", "mine", "--exec-cmd", "true"); code != 0 {
+		t.Fatalf("exec-diz from a held snapshot: %d %s%s", code, out, errOut)
+	}
+	if !slices.Contains(s.Snapshots(zbe), "mine") {
+		t.Errorf("exec-diz's cleanup destroyed %s@mine:\n%s", zbe, s.datasets(gizDS+"/golden"))
+	}
+	if z := s.Zones(); !slices.Equal(z, []string{"golden:installed"}) {
+		t.Errorf("zones left: %v", z)
+	}
+}
+
+// A snapshot taken by hand and named like zonemgr's own (autozone-…,
+// newer than every other) is not the default snapshot to clone: the
+// default is the newest snapshot zonemgr took and holds, and the hand
+// snapshot survives the clone's destroy.
+func TestCloneDefaultIgnoresSnapshotNamedLikeZonemgrs(t *testing.T) {
+	s := goldenSim(t)
+	const mimic = "autozone-29991231T000000Z"
+	s.MustRun("zfs", "snapshot", "-r", gizDS+"/golden@"+mimic)
+	res := s.MustModule("zone_diz", map[string]any{"name": "d1", "giz": "golden"})
+	if res["snapshot"] == mimic || res["origin"] == zbe+"@"+mimic {
+		t.Fatalf("the disposable zone was cloned from the hand-made %s: %s", mimic, pretty(res))
+	}
+	if o, _, _ := s.Run(nil, "zfs", "get", "-H", "-o", "value", "origin", dizDS+"/d1/ROOT/zbe"); o != zbe+"@"+res["snapshot"].(string)+"\n" {
+		t.Errorf("d1's origin is %q, want the default snapshot %v", o, res["snapshot"])
+	}
+	s.MustModule("zone_diz", map[string]any{"name": "d1", "state": "absent"})
+	if !slices.Contains(s.Snapshots(zbe), mimic) {
+		t.Errorf("the destroy of d1 destroyed %s@%s", zbe, mimic)
+	}
+}
+
 // A dataset at the new zone's zonepath that exists already (a leftover
 // zonemgr cannot prove it made, or anyone's) is never adopted: the
 // creation of a disposable or golden zone of that name is refused,
