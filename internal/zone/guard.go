@@ -173,6 +173,11 @@ func (h *Host) learnRecords(ctx context.Context, f *facts, guards []*Guard) erro
 				continue
 			}
 			v, _, err := zfs.GetProperty(ctx, h.Runner, snap, "guid")
+			if errors.Is(err, zfs.ErrNotExist) {
+				// Destroyed since the listing.
+				f.w.forgetTree(snap)
+				continue
+			}
 			if err != nil {
 				return err
 			}
@@ -187,12 +192,27 @@ func (h *Host) learnRecords(ctx context.Context, f *facts, guards []*Guard) erro
 	if len(roots) == 0 {
 		return nil
 	}
-	recs, err := zfs.LocalValues(ctx, h.Runner, PropRun, roots)
-	if err != nil {
-		return err
-	}
 	if f.records == nil {
 		f.records, f.recordsOf = map[string]string{}, map[string]bool{}
+	}
+	recs, err := zfs.LocalValues(ctx, h.Runner, PropRun, roots)
+	if errors.Is(err, zfs.ErrNotExist) && len(roots) > 1 {
+		// One of them was destroyed since the listing (a run that
+		// ended meanwhile): zfs get fails for all; ask for each.
+		for _, r := range roots {
+			if err := h.learnRecords(ctx, f, []*Guard{{Dataset: r, Childless: true}}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if errors.Is(err, zfs.ErrNotExist) {
+		// Destroyed since the listing: the guard finds it gone.
+		f.w.forgetTree(roots[0])
+		return nil
+	}
+	if err != nil {
+		return err
 	}
 	for n, v := range recs {
 		f.records[n] = v
