@@ -5,7 +5,6 @@ import (
 	"errors"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/hashicorp/go-multierror"
 
@@ -60,6 +59,13 @@ func ZoneDIZ() *Definition {
 
 // dizSpec reads the zone_diz options of params into an engine spec.
 func dizSpec(p *ansible.Params) (zone.DIZSpec, error) {
+	if err := nonEmpty(p, "giz", "snapshot"); err != nil {
+		return zone.DIZSpec{}, err
+	}
+	bootTimeout, err := seconds(p, "boot_timeout")
+	if err != nil {
+		return zone.DIZSpec{}, err
+	}
 	pkgs, err := zone.ReadPackageArgs(p.List("packages"), os.ReadFile)
 	if err != nil {
 		return zone.DIZSpec{}, err
@@ -76,7 +82,7 @@ func dizSpec(p *ansible.Params) (zone.DIZSpec, error) {
 		ElevateUsers: words(p.List("elevate_users")),
 		CappedMemory: p.Str("capped_memory"),
 		CappedCPU:    p.Str("capped_cpu"),
-		BootTimeout:  time.Duration(p.Int("boot_timeout")) * time.Second,
+		BootTimeout:  bootTimeout,
 		NoWait:       !p.Bool("wait"),
 		SingleUser:   p.Bool("single_user"),
 		Recreate:     p.Bool("recreate"),

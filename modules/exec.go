@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"time"
 
 	"github.com/zonemgr/zonemgr/internal/ansible"
 	"github.com/zonemgr/zonemgr/internal/zone"
@@ -50,12 +49,22 @@ func runExec(ctx context.Context, c *Caller, p *ansible.Params) (*ansible.Result
 
 // execSpec reads zone_exec's options into an engine spec.
 func execSpec(p *ansible.Params) (zone.ExecSpec, error) {
+	if err := nonEmpty(p, "user", "chdir", "log"); err != nil {
+		return zone.ExecSpec{}, err
+	}
+	timeout, err := seconds(p, "timeout")
+	if err != nil {
+		return zone.ExecSpec{}, err
+	}
+	if n := p.Int("output_limit"); n < 0 || n > maxOutputKiB {
+		return zone.ExecSpec{}, fmt.Errorf("output_limit: %d is out of range: give 0 to %d KiB", n, maxOutputKiB)
+	}
 	spec := zone.ExecSpec{
 		Cmd:           p.Str("cmd"),
 		Zone:          p.Str("zone"),
 		User:          p.Str("user"),
 		Chdir:         p.Str("chdir"),
-		Timeout:       time.Duration(p.Int("timeout")) * time.Second,
+		Timeout:       timeout,
 		Discard:       p.Str("discard"),
 		KeepOnFailure: p.Bool("keep_on_failure"),
 		OutputLimit:   p.Int("output_limit") << 10,

@@ -2,7 +2,10 @@ package modules
 
 import (
 	"errors"
+	"fmt"
+	"time"
 
+	"github.com/hashicorp/go-multierror"
 	"github.com/zonemgr/zonemgr/internal/ansible"
 	"github.com/zonemgr/zonemgr/internal/zone"
 )
@@ -59,4 +62,36 @@ func omitted(p *ansible.Params, fs ...zone.Field) zone.Fields {
 		}
 	}
 	return zone.FieldSet(out...)
+}
+
+// maxSeconds bounds the options given in seconds (timeout,
+// boot_timeout): 366 days, far below what a time.Duration holds.
+const maxSeconds = 366 * 24 * 60 * 60
+
+// maxOutputKiB bounds output_limit: the KiB of each stream a result
+// keeps in memory, 1 GiB.
+const maxOutputKiB = 1 << 20
+
+// seconds reads an int option given in seconds as a duration, refusing
+// a negative value and one past maxSeconds (which would overflow into
+// another duration).
+func seconds(p *ansible.Params, name string) (time.Duration, error) {
+	n := p.Int(name)
+	if n < 0 || n > maxSeconds {
+		return 0, fmt.Errorf("%s: %d is out of range: give 0 to %d seconds (366 days)", name, n, maxSeconds)
+	}
+	return time.Duration(n) * time.Second, nil
+}
+
+// nonEmpty refuses the string options given as "": an empty value (an
+// unset variable in a playbook) is not a left-out option, whose default
+// may be root or another snapshot.
+func nonEmpty(p *ansible.Params, names ...string) error {
+	var errs *multierror.Error
+	for _, n := range names {
+		if p.IsSet(n) && p.Raw(n) == "" {
+			errs = multierror.Append(errs, fmt.Errorf("%s: the value is empty; leave %s out for its default", n, n))
+		}
+	}
+	return errs.ErrorOrNil()
 }

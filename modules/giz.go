@@ -3,7 +3,6 @@ package modules
 import (
 	"context"
 	"errors"
-	"time"
 
 	"github.com/hashicorp/go-multierror"
 
@@ -60,6 +59,13 @@ var gizOptions = []ansible.Option{
 }
 
 func gizSpec(p *ansible.Params) (zone.GIZSpec, error) {
+	if err := nonEmpty(p, "template", "source", "snapshot", "image", "incremental_from", "archive"); err != nil {
+		return zone.GIZSpec{}, err
+	}
+	bootTimeout, err := seconds(p, "boot_timeout")
+	if err != nil {
+		return zone.GIZSpec{}, err
+	}
 	s := zone.GIZSpec{
 		Name:             p.Str("name"),
 		State:            p.Str("state"),
@@ -74,7 +80,7 @@ func gizSpec(p *ansible.Params) (zone.GIZSpec, error) {
 		CopyGroups:       words(p.List("copy_groups")),
 		ElevateUsers:     words(p.List("elevate_users")),
 		Force:            p.Bool("force"),
-		BootTimeout:      time.Duration(p.Int("boot_timeout")) * time.Second,
+		BootTimeout:      bootTimeout,
 		NoWait:           !p.Bool("wait"),
 		SingleUser:       p.Bool("single_user"),
 		UpdatePackages:   p.Bool("update_packages"),

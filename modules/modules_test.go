@@ -108,3 +108,37 @@ func TestErrorsNameOptions(t *testing.T) {
 		}
 	}
 }
+
+// Out-of-range numbers and empty strings are refused before anything
+// runs, naming the option and what it accepts: a number of seconds that
+// would overflow a duration, a negative one, an output limit past 1 GiB,
+// and an empty value given for an option whose default is root, another
+// snapshot or another source.
+func TestOptionRangesAndEmptyValues(t *testing.T) {
+	for _, tc := range []struct {
+		module func() *Definition
+		args   string
+		want   string
+	}{
+		{ZoneExec, `{"zone": "g", "cmd": "true", "timeout": 18446744074}`, "timeout: 18446744074 is out of range: give 0 to 31622400 seconds (366 days)"},
+		{ZoneExec, `{"zone": "g", "cmd": "true", "timeout": 9223372037}`, "timeout: 9223372037 is out of range"},
+		{ZoneExec, `{"zone": "g", "cmd": "true", "timeout": -1}`, "timeout: -1 is out of range"},
+		{ZoneExec, `{"zone": "g", "cmd": "true", "output_limit": 9007199254740993}`, "output_limit: 9007199254740993 is out of range: give 0 to 1048576 KiB"},
+		{ZoneExec, `{"zone": "g", "cmd": "true", "output_limit": -1}`, "output_limit: -1 is out of range"},
+		{ZoneExec, `{"zone": "g", "cmd": "id -un", "user": ""}`, "user: the value is empty; leave user out for its default"},
+		{ZoneGIZ, `{"name": "g4", "boot_timeout": -5}`, "boot_timeout: -5 is out of range"},
+		{ZoneGIZ, `{"name": "g4", "archive": ""}`, "archive: the value is empty"},
+		{ZoneDIZ, `{"giz": "g", "snapshot": ""}`, "snapshot: the value is empty"},
+		{ZoneDIZ, `{"giz": "g", "boot_timeout": 31622401}`, "boot_timeout: 31622401 is out of range"},
+		{ZoneSnapshot, `{"zone": "g", "name": ""}`, "name: the value is empty"},
+	} {
+		out, code := ansible.Invoke(context.Background(), tc.module().Bind(NewCaller(Options{})), []byte(tc.args))
+		var res map[string]any
+		if err := json.Unmarshal(out, &res); err != nil {
+			t.Fatalf("%s: %v\n%s", tc.args, err, out)
+		}
+		if code != 1 || res["failed"] != true || !strings.Contains(fmt.Sprint(res["msg"]), tc.want) {
+			t.Errorf("%s: exit %d, %s; want a failure saying %q", tc.args, code, out, tc.want)
+		}
+	}
+}

@@ -22,6 +22,9 @@ func ZoneSnapshot() *Definition {
 			SupportsCheckMode: true,
 		},
 		run: func(ctx context.Context, c *Caller, p *ansible.Params) (*ansible.Result, error) {
+			if err := nonEmpty(p, "name"); err != nil {
+				return nil, err
+			}
 			spec := zone.SnapshotSpec{Zone: p.Str("zone"), Name: p.Str("name"), State: p.Str("state"), Force: p.Bool("force")}
 			return c.Snapshot(ctx, mode(p), spec).Result(nil)
 		},

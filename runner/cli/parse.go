@@ -257,6 +257,7 @@ func unknownWord(w string, r *request) *usageError {
 
 // apply records one option of the command line.
 func (r *request) apply(o *option, value string) *usageError {
+	again := r.given[o.name]
 	r.given[o.name] = true
 	switch {
 	case o.name == optDebug:
@@ -300,6 +301,17 @@ func (r *request) apply(o *option, value string) *usageError {
 		}
 		r.lists[o.name] = append(r.lists[o.name], vals...)
 	default:
+		// An option's value is never guessed: an empty one (an unset
+		// shell variable: --exec-user "$BUILD_USER") is not taken for a
+		// left-out one, which may mean root or another snapshot, and an
+		// option given twice with two values is not settled by order.
+		// -z '' has its own message (see validate).
+		if value == "" && o.name != optZone {
+			return usagef([]string{"leave " + o.flagName() + " out for its default"}, "%s: the value is empty", o.flagName())
+		}
+		if again && r.str[o.name] != value {
+			return usagef(nil, "%s given twice, as %q and as %q; give it once", o.flagName(), r.str[o.name], value)
+		}
 		r.str[o.name] = value
 		if o.name == optZone {
 			r.on[optAutoname] = false

@@ -173,6 +173,11 @@ func TestUsageErrors(t *testing.T) {
 		{a("-q", "play", "tasks.yml"), "zonemgr: error: play must be the first word of the command line\nzonemgr: hint: zonemgr play TASKS.yml [OPTIONS]; see zonemgr play --help\n"},
 		{a("--debug=x", "list"), "zonemgr: error: option --debug: \"x\" is not a level (a whole number from -1)\n"},
 		{a("--json=maybe", "list"), "zonemgr: error: option --json: \"maybe\" is not true or false\n"},
+		// An empty value is no left-out option, and two values are no choice.
+		{a("exec", "-z", "z", "--exec-cmd", "id", "--exec-user", ""), "zonemgr: error: --exec-user: the value is empty\nzonemgr: hint: leave --exec-user out for its default\n"},
+		{a("snapshot", "-z", "g", "-s", ""), "zonemgr: error: -s: the value is empty\nzonemgr: hint: leave -s out for its default\n"},
+		{a("create-giz", "-z", "golden", "-z", "g5"), "zonemgr: error: -z given twice, as \"golden\" and as \"g5\"; give it once\n"},
+		{a("destroy", "-z", "keep", "-z", "victim"), "zonemgr: error: -z given twice, as \"keep\" and as \"victim\"; give it once\n"},
 		// Usage errors show at every message level.
 		{a("-d", "0", "craete-diz"), "zonemgr: error: unknown verb \"craete-diz\"\nzonemgr: hint: did you mean create-diz?\n"},
 	}
