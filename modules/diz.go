@@ -3,12 +3,12 @@ package modules
 import (
 	"context"
 	"errors"
-	"os"
 	"strings"
 
 	"github.com/hashicorp/go-multierror"
 
 	"github.com/zonemgr/zonemgr/internal/ansible"
+	"github.com/zonemgr/zonemgr/internal/textio"
 	"github.com/zonemgr/zonemgr/internal/zone"
 )
 
@@ -66,7 +66,7 @@ func dizSpec(p *ansible.Params) (zone.DIZSpec, error) {
 	if err != nil {
 		return zone.DIZSpec{}, err
 	}
-	pkgs, err := zone.ReadPackageArgs(p.List("packages"), os.ReadFile)
+	pkgs, err := zone.ReadPackageArgs(p.List("packages"), textio.ReadFile)
 	if err != nil {
 		return zone.DIZSpec{}, err
 	}

@@ -18,6 +18,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/zonemgr/zonemgr/internal/textio"
 )
 
 // SystemFile is the system-wide configuration file, read under the root
@@ -383,7 +385,7 @@ func Load(opts LoadOptions) (*Config, []Warning, error) {
 // nothing to read, unless required; an unreadable optional file is a
 // warning.
 func readFile(path string, required bool) ([]Assignment, []Warning, error) {
-	b, err := os.ReadFile(path)
+	b, err := textio.ReadFile(path)
 	switch {
 	case err == nil:
 	case required && errors.Is(err, fs.ErrNotExist):

@@ -214,7 +214,7 @@ func TestLoadUnreadableFileIsAWarning(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := filepath.Join(root, "etc/zones/zonemgr.conf")
-	want := path + ":0: skipped: read " + path + ": is a directory"
+	want := path + ":0: skipped: read " + path + ": a directory, not a regular file"
 	if len(warns) != 1 || warns[0].String() != want {
 		t.Errorf("warnings = %v, want %q", warns, want)
 	}

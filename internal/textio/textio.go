@@ -1,7 +1,7 @@
 // Package textio holds the small text and stream helpers that the engine
 // and the front doors share: a writer that serialises its writers' writes,
-// a buffer that keeps the tail of a stream, and paragraph wrapping for
-// help texts.
+// a buffer that keeps the tail of a stream, paragraph wrapping for help
+// texts, and a bounded read of the files a user names.
 package textio
 
 import (

@@ -1,8 +1,11 @@
 package textio
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 )
 
@@ -122,5 +125,36 @@ func TestLines(t *testing.T) {
 	out.Write([]byte(long))
 	if b.Len() != len(long) {
 		t.Errorf("a line over 64 KiB was kept back: %d bytes written", b.Len())
+	}
+}
+
+// ReadFile reads a regular file whole, and refuses a FIFO (at once,
+// without waiting for a writer), a directory, a device and a file past
+// MaxInputFile, naming the file.
+func TestReadFile(t *testing.T) {
+	dir := t.TempDir()
+	ok := filepath.Join(dir, "packages")
+	os.WriteFile(ok, []byte("developer/gcc\n"), 0o644)
+	if b, err := ReadFile(ok); err != nil || string(b) != "developer/gcc\n" {
+		t.Errorf("ReadFile(%s) = %q, %v", ok, b, err)
+	}
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	big := filepath.Join(dir, "big")
+	f, _ := os.Create(big)
+	f.Truncate(MaxInputFile + 1)
+	f.Close()
+	for _, tc := range []struct{ path, want string }{
+		{fifo, "read " + fifo + ": a FIFO, not a regular file"},
+		{dir, "a directory, not a regular file"},
+		{"/dev/zero", "read /dev/zero: a device, not a regular file"},
+		{big, "read " + big + ": larger than 4194304 bytes"},
+		{filepath.Join(dir, "missing"), "no such file or directory"},
+	} {
+		if _, err := ReadFile(tc.path); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("ReadFile(%s) = %v, want an error saying %q", tc.path, err, tc.want)
+		}
 	}
 }

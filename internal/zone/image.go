@@ -22,8 +22,8 @@ import (
 	"github.com/zonemgr/zonemgr/internal/digest"
 	"github.com/zonemgr/zonemgr/internal/illumos"
 	"github.com/zonemgr/zonemgr/internal/jsonv"
+	"github.com/zonemgr/zonemgr/internal/textio"
 	"github.com/zonemgr/zonemgr/internal/zfs"
-	"github.com/zonemgr/zonemgr/internal/zoneroot"
 )
 
 // Zone attributes recording the image a golden zone was imported from.
@@ -115,7 +115,7 @@ func OpenImage(file string) (*Image, error) {
 		return nil, fmt.Errorf("image %s: %w", file, err)
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("image %s: not a regular file (%s)", file, zoneroot.Kind(fi.Mode()))
+		return nil, fmt.Errorf("image %s: not a regular file (%s)", file, textio.FileKind(fi.Mode()))
 	}
 	bad := func(why string) error { return fmt.Errorf("image %s: not a zonemgr golden image: %s", file, why) }
 	magic := make([]byte, len(imageMagic))
@@ -492,7 +492,7 @@ func checkImageTarget(file string) error {
 	case err != nil:
 		return fmt.Errorf("export to %s: %w", file, err)
 	case !fi.Mode().IsRegular():
-		return fmt.Errorf("export to %s: it is %s, not a regular file: remove it or export to another path", file, zoneroot.Kind(fi.Mode()))
+		return fmt.Errorf("export to %s: it is %s, not a regular file: remove it or export to another path", file, textio.FileKind(fi.Mode()))
 	}
 	return nil
 }

@@ -18,6 +18,8 @@ import (
 	"path"
 	"strings"
 	"syscall"
+
+	"github.com/zonemgr/zonemgr/internal/textio"
 )
 
 // MaxRead is the default bound of ReadFile: larger than any account or
@@ -79,23 +81,6 @@ func (z *Root) explain(name string, err error) error {
 	return z.errf(name, "%v", err)
 }
 
-// Kind names a file mode that is not a regular file, for errors.
-func Kind(m fs.FileMode) string {
-	switch {
-	case m&fs.ModeNamedPipe != 0:
-		return "a FIFO"
-	case m&fs.ModeDevice != 0:
-		return "a device"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
-	case m.IsDir():
-		return "a directory"
-	case m&fs.ModeSymlink != 0:
-		return "a symbolic link"
-	}
-	return "not a regular file"
-}
-
 // ReadFile reads a regular file of the zone, of at most max bytes
 // (MaxRead when max <= 0). A file that does not exist gives an error
 // matching fs.ErrNotExist.
@@ -118,7 +103,7 @@ func (z *Root) ReadFile(name string, max int64) ([]byte, error) {
 		return nil, z.explain(name, err)
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, z.errf(name, "%s, not a regular file; refusing to read it", Kind(fi.Mode()))
+		return nil, z.errf(name, "%s, not a regular file; refusing to read it", textio.FileKind(fi.Mode()))
 	}
 	f, err := z.r.OpenFile(p, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOCTTY, 0)
 	if err != nil {
@@ -129,7 +114,7 @@ func (z *Root) ReadFile(name string, max int64) ([]byte, error) {
 		return nil, z.explain(name, err)
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, z.errf(name, "%s, not a regular file; refusing to read it", Kind(fi.Mode()))
+		return nil, z.errf(name, "%s, not a regular file; refusing to read it", textio.FileKind(fi.Mode()))
 	}
 	b, err := io.ReadAll(io.LimitReader(f, max+1))
 	if err != nil {
@@ -182,7 +167,7 @@ func (z *Root) MkdirAll(name string, perm fs.FileMode, uid, gid int) error {
 		if fi.IsDir() {
 			return nil
 		}
-		return z.errf(name, "%s, not a directory; refusing to replace it", Kind(fi.Mode()))
+		return z.errf(name, "%s, not a directory; refusing to replace it", textio.FileKind(fi.Mode()))
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return z.explain(name, err)
 	}
@@ -221,7 +206,7 @@ func (z *Root) WriteFile(name string, data []byte, perm fs.FileMode, uid, gid in
 		return err
 	}
 	if fi, err := z.r.Lstat(p); err == nil && !fi.Mode().IsRegular() {
-		return z.errf(name, "%s, not a regular file; refusing to replace it", Kind(fi.Mode()))
+		return z.errf(name, "%s, not a regular file; refusing to replace it", textio.FileKind(fi.Mode()))
 	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return z.explain(name, err)
 	}

@@ -2,11 +2,11 @@ package cli
 
 import (
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/hashicorp/go-multierror"
 
+	"github.com/zonemgr/zonemgr/internal/textio"
 	"github.com/zonemgr/zonemgr/internal/zone"
 	"github.com/zonemgr/zonemgr/modules"
 )
@@ -94,7 +94,7 @@ func collect(errs []error) error {
 // command line: the golden zone, snapshot and name, mounts, datasets,
 // VNICs and accounts.
 func (r *request) dizSpec(state string) (zone.DIZSpec, error) {
-	pkgs, err := zone.ReadPackageArgs(r.lists[optAddPackages], os.ReadFile)
+	pkgs, err := zone.ReadPackageArgs(r.lists[optAddPackages], textio.ReadFile)
 	if err != nil {
 		return zone.DIZSpec{}, err
 	}
@@ -148,7 +148,7 @@ func (r *request) packages(spec *zone.GIZSpec) error {
 		spec.AddPublishers = append(spec.AddPublishers, p)
 	}
 	spec.RemovePublishers = r.list(optDelPublishers, nil)
-	pkgs, err := zone.ReadPackageArgs(r.lists[optAddPackages], os.ReadFile)
+	pkgs, err := zone.ReadPackageArgs(r.lists[optAddPackages], textio.ReadFile)
 	errs = append(errs, err)
 	spec.AddPackages = pkgs
 	spec.RemovePackages = r.list(optDelPackages, nil)

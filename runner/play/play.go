@@ -33,6 +33,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/zonemgr/zonemgr/internal/ansible"
+	"github.com/zonemgr/zonemgr/internal/textio"
 	"github.com/zonemgr/zonemgr/modules"
 	"github.com/zonemgr/zonemgr/runner/play/jinja"
 )
@@ -110,7 +111,7 @@ type Runner struct {
 
 	// now is the clock for durations; nil means time.Now.
 	now func() time.Time
-	// readFile reads task and vars files; nil means os.ReadFile.
+	// readFile reads task and vars files; nil means textio.ReadFile.
 	readFile func(string) ([]byte, error)
 }
 
@@ -185,7 +186,7 @@ func (r *Runner) Run(ctx context.Context, path string) int {
 	}
 	read := r.readFile
 	if read == nil {
-		read = os.ReadFile
+		read = textio.ReadFile
 	}
 	mods := r.Modules
 	if mods == nil {
