@@ -111,14 +111,21 @@ func (f *statusFilter) Write(p []byte) (int, error) {
 		if i < 0 {
 			break
 		}
-		end := bytes.IndexByte(f.pend[i+len(f.mark):], '\n')
+		rest := f.pend[i+len(f.mark):]
+		end := bytes.IndexByte(rest, '\n')
 		if end < 0 {
-			// The line is not whole yet: pass what comes before it.
-			f.flush(i)
-			return len(p), nil
+			if maybeStatus(rest) {
+				// The line is not whole yet: pass what comes before it.
+				f.flush(i)
+				return len(p), nil
+			}
+			// Not the wrapper's line, which ends a few digits on: pass
+			// it on rather than hold back a line that never ends.
+			f.flush(i + len(f.mark))
+			continue
 		}
 		num := string(f.pend[i+len(f.mark) : i+len(f.mark)+end])
-		if rc, err := strconv.Atoi(num); err == nil {
+		if rc, err := strconv.Atoi(num); err == nil && num != "" && maybeStatus([]byte(num)) {
 			f.rc, f.found = rc, true
 			f.flush(i)
 			f.pend = f.pend[len(f.mark)+end+1:]
@@ -137,6 +144,21 @@ func (f *statusFilter) Write(p []byte) (int, error) {
 	}
 	f.flush(len(f.pend) - keep)
 	return len(p), nil
+}
+
+// maybeStatus reports whether b can begin the rest of a status line
+// after its mark: the wrapper prints a shell's $? (0 to 255), so at most
+// a few digits.
+func maybeStatus(b []byte) bool {
+	if len(b) > 3 {
+		return false
+	}
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // flush writes the first n pending bytes.

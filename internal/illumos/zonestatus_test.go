@@ -51,12 +51,19 @@ func TestStatusFilter(t *testing.T) {
 		{"not a number", "x\nzonemgr-status:n1:oops\n", "x\nzonemgr-status:n1:oops\n", 0, false},
 		{"cut short", "x\nzonemgr-stat", "x\nzonemgr-stat", 0, false},
 		{"none", "plain output\n", "plain output\n", 0, false},
+		// The mark, then no line of a few digits: passed on as it comes,
+		// never held back whole.
+		{"a mark and a long line", "x\nzonemgr-status:n1:" + strings.Repeat("y", 5000), "x\nzonemgr-status:n1:" + strings.Repeat("y", 5000), 0, false},
+		{"a mark and too many digits", "x\nzonemgr-status:n1:12345\n", "x\nzonemgr-status:n1:12345\n", 0, false},
 	} {
 		for _, size := range []int{1, 3, 1000} {
 			var b strings.Builder
 			f := newStatusFilter(&b, nonce)
 			for i := 0; i < len(tt.in); i += size {
 				f.Write([]byte(tt.in[i:min(i+size, len(tt.in))]))
+				if len(f.pend) > len(f.mark)+3 {
+					t.Fatalf("%s (writes of %d): %d bytes held back", tt.name, size, len(f.pend))
+				}
 			}
 			f.Close()
 			if b.String() != tt.out || f.rc != tt.rc || f.found != tt.found {
