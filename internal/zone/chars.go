@@ -1,6 +1,10 @@
 package zone
 
-import "strings"
+import (
+	"math"
+	"strconv"
+	"strings"
+)
 
 // The checks below are the shapes of a few values zonemgr accepts, each
 // written out as a loop rather than a regular expression: the regexp
@@ -61,11 +65,28 @@ func isMAC(s string) bool {
 	return len(octets) == 6
 }
 
-// isMemSize reports whether s is a capped-memory size:
-// ^[0-9]+[KkMmGgTt]?$.
-func isMemSize(s string) bool {
-	if s != "" && strings.IndexByte("KkMmGgTt", s[len(s)-1]) >= 0 {
-		s = s[:len(s)-1]
+// memLimit reads a capped-memory size as zonecfg does
+// (libzonecfg.c zonecfg_valid_memlimit()): digits, then a K, M, G or T
+// scale, which is required, and an optional trailing b; it returns the
+// size in bytes.
+func memLimit(s string) (uint64, bool) {
+	i := 0
+	for i < len(s) && isDigit(s[i]) {
+		i++
 	}
-	return only(s, isDigit)
+	if i == 0 || i == len(s) {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(s[:i], 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	shift := map[byte]uint{'k': 10, 'K': 10, 'm': 20, 'M': 20, 'g': 30, 'G': 30, 't': 40, 'T': 40}[s[i]]
+	if shift == 0 || n > math.MaxUint64>>shift {
+		return 0, false
+	}
+	if rest := s[i+1:]; rest != "" && rest != "b" && rest != "B" {
+		return 0, false
+	}
+	return n << shift, true
 }

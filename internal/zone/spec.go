@@ -178,8 +178,14 @@ func parseAutoVNICs(s string) []autoVNIC {
 
 // ValidCappedMemory checks a capped-memory value such as "2G".
 func ValidCappedMemory(s string) error {
-	if !isMemSize(s) {
-		return optErr(FieldCappedMemory, "%q is not a size such as 512M, 2G or 1T", s)
+	n, ok := memLimit(s)
+	switch {
+	case !ok:
+		return optErr(FieldCappedMemory, "%q is not a size with its unit, such as 512M, 2G or 1T", s)
+	case n < 1<<20:
+		// zonecfg.c set_func(), RT_MCAP PT_PHYSICAL: "physical value is
+		// too small. It must be at least 1M."
+		return optErr(FieldCappedMemory, "%q is less than 1M, the least zonecfg takes", s)
 	}
 	return nil
 }
