@@ -331,6 +331,9 @@ func (o *dizOp) plan(ctx context.Context, ls *lockSet, p *Plan, out *Outcome) er
 		if err != nil {
 			return err
 		}
+		if err := h.warnUninstallLeaves(ctx, w, z, out); err != nil {
+			return err
+		}
 		p.Add(steps...)
 		p.Recover = &Recovery{Kind: "destroy", Zone: z.Name, ZoneRun: zoneRun(z)}
 		out.Before, out.After = describe(z), "state: absent\n"

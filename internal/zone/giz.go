@@ -438,6 +438,9 @@ func planGIZDestroy(ctx context.Context, h *Host, spec *GIZSpec, w *World, z *Zo
 	if err != nil {
 		return err
 	}
+	if err := h.warnUninstallLeaves(ctx, w, z, out); err != nil {
+		return err
+	}
 	p.Add(steps...)
 	p.Recover = &Recovery{Kind: "destroy", Zone: z.Name, ZoneRun: zoneRun(z), Force: spec.Force}
 	if !spec.evictBefore.IsZero() {

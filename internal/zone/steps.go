@@ -394,3 +394,58 @@ func checkOurs(z *Zone, role string) error {
 	}
 	return nil
 }
+
+// uninstallLeaves names the datasets the brand's uninstall will leave of
+// a zone: it destroys only the boot environments under ROOT whose
+// parent is the global zone's current boot environment, and ROOT and the
+// zonepath dataset only once nothing else is under them, and exits 0
+// all the same (pkg5 src/brand/ipkg/uninstall: the fs_all loop on
+// $PROP_PARENT; illumos-gate usr/src/lib/brand/shared/zone/uninstall.ksh
+// destroy_zone_datasets()). A golden zone that lived through an update
+// of the global zone keeps the boot environment it had before. zonemgr
+// does not destroy those: they are the other global-zone boot
+// environment's. The global zone's boot environment is looked up only
+// when the zone has more than one, or datasets besides ROOT.
+func (h *Host) uninstallLeaves(ctx context.Context, w *World, z *Zone) ([]string, error) {
+	ds, ok := w.ZoneDataset(z)
+	if !ok {
+		return nil, nil
+	}
+	var bes, others []string
+	for _, c := range w.children(ds) {
+		if c != ds+"/ROOT" {
+			others = append(others, c)
+		}
+	}
+	bes = w.children(ds + "/ROOT")
+	if len(bes) < 2 && len(others) == 0 {
+		return nil, nil
+	}
+	gzbe, err := h.globalBE(ctx, strings.SplitN(ds, "/", 2)[0])
+	if err != nil {
+		return nil, fmt.Errorf("zone %s: %w", z.Name, err)
+	}
+	var left []string
+	for _, be := range bes {
+		if w.Datasets[be].Value(propBEParent) != gzbe {
+			left = append(left, be+" (a boot environment of another global-zone boot environment)")
+		}
+	}
+	for _, o := range others {
+		left = append(left, o+" (no boot environment)")
+	}
+	return left, nil
+}
+
+// warnUninstallLeaves adds to an outcome what the brand's uninstall of
+// zone z will leave (see uninstallLeaves).
+func (h *Host) warnUninstallLeaves(ctx context.Context, w *World, z *Zone, out *Outcome) error {
+	left, err := h.uninstallLeaves(ctx, w, z)
+	if err != nil || len(left) == 0 {
+		return err
+	}
+	ds, _ := w.ZoneDataset(z)
+	out.Warnings = append(out.Warnings, fmt.Sprintf("zone %s: the brand's uninstall leaves %s, and so %s itself: zonemgr does not destroy them; look at them with zfs list -r %s",
+		z.Name, strings.Join(left, ", "), ds, ds))
+	return nil
+}

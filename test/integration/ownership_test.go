@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -491,4 +492,30 @@ func logArgv(s *Sim) []string {
 		out = append(out, strings.Join(e.Argv, " "))
 	}
 	return out
+}
+
+// TestDestroySaysWhatTheBrandKeeps: a golden zone that lived through an
+// update of the global zone has a boot environment of the former global
+// boot environment; the brand's uninstall keeps it (and the zone's
+// dataset), and zonemgr, which does not destroy it either, says so,
+// in check mode and when it destroys the zone.
+func TestDestroySaysWhatTheBrandKeeps(t *testing.T) {
+	s := goldenSim(t)
+	ds := "rpool/zones/_zonemgr/GIZ/golden"
+	s.MustRun("zfs", "create", "-o", "canmount=noauto",
+		"-o", "org.opensolaris.libbe:parentbe=11111111-2222-3333-4444-555555555555", ds+"/ROOT/zbe-old")
+	want := "zone golden: the brand's uninstall leaves " + ds + "/ROOT/zbe-old (a boot environment of another global-zone boot environment), and so " + ds + " itself: zonemgr does not destroy them; look at them with zfs list -r " + ds
+	for _, check := range []bool{true, false} {
+		args := map[string]any{"name": "golden", "state": "absent"}
+		if check {
+			args["_ansible_check_mode"] = true
+		}
+		res := s.MustModule("zone_giz", args)
+		if ws := fmt.Sprint(res["warnings"]); !strings.Contains(ws, want) {
+			t.Errorf("check mode %v: warnings %s, want %q", check, ws, want)
+		}
+	}
+	if got := strings.Fields(s.MustRun("zfs", "list", "-H", "-o", "name", "-r", ds)); !slices.Equal(got, []string{ds, ds + "/ROOT", ds + "/ROOT/zbe-old"}) {
+		t.Errorf("left after the destroy: %q", got)
+	}
 }
