@@ -71,12 +71,13 @@ func (c *CLI) Run(ctx context.Context, args []string) int {
 		// "zonemgr help [VERB]" is "zonemgr [VERB] --help".
 		args = append(slices.Clone(args[1:]), "--help")
 	}
+	out.jsonFailures = wantsJSON(args)
 	req, uerr := parse(args, out.level)
 	if uerr != nil {
 		out.usage(uerr)
 		return ExitUsage
 	}
-	out.level = req.level
+	out.level, out.jsonFailures = req.level, req.on[optJSON]
 	if req.on[optHelp] {
 		out.data(strings.TrimRight(helpFor(req), "\n"))
 		return ExitOK
@@ -86,6 +87,7 @@ func (c *CLI) Run(ctx context.Context, args []string) int {
 		out.warnf("%s", w.String())
 	}
 	if err != nil {
+		out.failureJSON(err.Error())
 		out.errorf("%v", err)
 		return ExitFailure
 	}

@@ -110,7 +110,7 @@ func generalHelp() string {
 		"not given. What to act on (the verb, -z, -s, --exec-cmd) comes from the command line only.", "  ", helpWidth))
 	b.WriteString("\nOutput:\n")
 	b.WriteString(textio.Wrap("Data (zone and snapshot names, states, listings, a dry run's plan, or with "+
-		"--json one JSON object) goes to stdout; messages go to stderr as \"zonemgr: ...\", "+
+		"--json one JSON object, a usage error's too) goes to stdout; messages go to stderr as \"zonemgr: ...\", "+
 		"\"zonemgr: warning: ...\" and \"zonemgr: error: ...\", so zonemgr -q list-diz pipes cleanly. "+
 		"ZONEMGR_DEBUG sets the message level as -d does. ZONEMGR_TRACE=FILE appends one JSON "+
 		"line per run to FILE: its time, its own time and every command it ran with its duration.", "  ", helpWidth))

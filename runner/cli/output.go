@@ -57,6 +57,10 @@ func defaultLevel(v string) int {
 type printer struct {
 	stdout, stderr io.Writer
 	level          int
+	// jsonFailures: --json was asked for, so a failure found before any
+	// verb runs (a usage error, a bad configuration) is also printed as
+	// the one JSON object a result is.
+	jsonFailures bool
 }
 
 // message writes one message, each of its lines with the prefix.
@@ -82,10 +86,39 @@ func (p *printer) command(e zone.CommandRecord) { p.tracef("%s", e.String()) }
 
 // usage reports a usage error whatever the level.
 func (p *printer) usage(e *usageError) {
+	p.failureJSON(e.msg)
 	fmt.Fprintf(p.stderr, "zonemgr: error: %s\n", e.msg)
 	for _, h := range e.hints {
 		fmt.Fprintf(p.stderr, "zonemgr: hint: %s\n", h)
 	}
+}
+
+// failureJSON prints a failure found before any verb runs as a failed
+// result, when --json was asked for.
+func (p *printer) failureJSON(msg string) {
+	if p.jsonFailures {
+		p.json(map[string]any{"changed": false, "failed": true, "msg": msg})
+	}
+}
+
+// wantsJSON reports whether a command line asks for --json, for the
+// failures found while it is parsed: the last --json or --json=BOOL
+// before a "--" decides, as it does once it is parsed.
+func wantsJSON(args []string) bool {
+	on := false
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if a == "--json" {
+			on = true
+		} else if v, ok := strings.CutPrefix(a, "--json="); ok {
+			if b, err := strconv.ParseBool(v); err == nil {
+				on = b
+			}
+		}
+	}
+	return on
 }
 
 // data writes lines of data to stdout.

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"reflect"
 	"strings"
 	"testing"
@@ -216,6 +217,37 @@ func TestPreprocess(t *testing.T) {
 	for _, tt := range tests {
 		if got := preprocess(tt.in); !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("preprocess(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// With --json, a usage error is also the one JSON object a failed result
+// is, whether --json was parsed yet or not; without it, stdout is empty.
+func TestUsageErrorsWithJSON(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		msg  string
+	}{
+		{a("--json", "craete-diz"), `unknown verb "craete-diz"`},
+		{a("craete-diz", "--json"), `unknown verb "craete-diz"`},
+		{a("--json", "exec", "-z", "z", "--exec-cmd", "x", "--exec-discard", "onfial"), `--exec-discard "onfial" is not a discard policy`},
+		{a("--json", "create-giz", "-z", "a", "-z", "b"), `-z given twice, as "a" and as "b"; give it once`},
+		{a("--json=false", "craete-diz"), ""},
+		{a("craete-diz"), ""},
+	} {
+		got := runCLI(t, newFakeHost(), nil, tc.args...)
+		if got.code != ExitUsage {
+			t.Errorf("%q: exit %d, want %d", tc.args, got.code, ExitUsage)
+		}
+		if tc.msg == "" {
+			if got.stdout != "" {
+				t.Errorf("%q: stdout %q, want nothing", tc.args, got.stdout)
+			}
+			continue
+		}
+		var res map[string]any
+		if err := json.Unmarshal([]byte(got.stdout), &res); err != nil || res["failed"] != true || res["changed"] != false || res["msg"] != tc.msg {
+			t.Errorf("%q: stdout %q (%v), want one failed result saying %q", tc.args, got.stdout, err, tc.msg)
 		}
 	}
 }
