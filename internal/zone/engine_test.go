@@ -172,7 +172,7 @@ func TestGIZUpdatePlan(t *testing.T) {
 			Undo: &illumos.Cmd{Argv: []string{"zfs", "release", "-r", "zonemgr", ds + "@" + snap}}, Guard: &Guard{Dataset: ds + "@" + snap, Run: "r1", Hold: "zonemgr"}, IfChanged: []int{4, 5}},
 		{Why: "remove the snapshot taken before the update", Cmd: &illumos.Cmd{Argv: []string{"zfs", "destroy", pre}},
 			Undo: &illumos.Cmd{Argv: []string{"zfs", "destroy", pre}}, Guard: &Guard{Dataset: pre, Run: "r1"}, UndoIfFailed: true,
-			Commit: true, Needs: []int{0}, When: &Guard{Dataset: pre, Run: "r1"}},
+			Commit: true, Needs: []int{0}},
 	}
 	diffSteps(t, out.Steps, want)
 	if !out.Changed || out.Msg != "would update the packages of golden and snapshot it as "+snap+" if anything changed" {

@@ -910,13 +910,14 @@ func (o *gizOp) planUpdate(ctx context.Context, w *World, z *Zone, plan *Plan, o
 		plan.Add(s)
 	}
 	// The update is kept from here on: nothing is rolled back or undone
-	// any more, and the snapshot to return to goes. The step is its own
-	// undo: a failed destroy is tried again, and one that fails again,
-	// or a run killed in it, leaves gc to finish it.
+	// any more, and the snapshot to return to goes: the one this run
+	// took (Needs), under the lock it still holds. The step is its own
+	// undo, which gc runs only while the snapshot is still the run's: a
+	// failed destroy is tried again, and one that fails again, or a run
+	// killed in it, leaves gc to finish it.
 	unpre := &illumos.Cmd{Argv: []string{"zfs", "destroy", pre}}
-	preGuard := &Guard{Dataset: pre, Run: plan.Run}
-	plan.Add(Step{Why: "remove the snapshot taken before the update", Cmd: unpre, Undo: unpre, Guard: preGuard, UndoIfFailed: true,
-		Commit: true, Needs: []int{preStep}, IfChanged: ifUpdates, When: preGuard})
+	plan.Add(Step{Why: "remove the snapshot taken before the update", Cmd: unpre, Undo: unpre, Guard: &Guard{Dataset: pre, Run: plan.Run},
+		UndoIfFailed: true, Commit: true, Needs: []int{preStep}, IfChanged: ifUpdates})
 	return nil
 }
 
