@@ -99,6 +99,9 @@ type Guard struct {
 	File string `json:"file,omitempty"`
 	// Hold: Dataset (a snapshot) must carry a hold with this tag.
 	Hold string `json:"hold,omitempty"`
+	// Unheld: Dataset (a snapshot) must not carry a hold with this tag:
+	// the undo of a release puts back only a hold that is gone.
+	Unheld string `json:"unheld,omitempty"`
 	// Createtxg: Dataset must have been created in this transaction
 	// group: it is still the snapshot planned, not one taken again under
 	// its name.
@@ -237,7 +240,7 @@ func (h *Host) readFacts(ctx context.Context, guards []*Guard) (*facts, error) {
 		if g == nil {
 			continue
 		}
-		if g.Hold != "" && g.Dataset != "" {
+		if (g.Hold != "" || g.Unheld != "") && g.Dataset != "" {
 			held = append(held, g.Dataset)
 		}
 		if g.VNIC != "" {
@@ -394,6 +397,9 @@ func (g *Guard) check(f *facts, own owner) (verdict, string) {
 		}
 		if g.Hold != "" && !slices.Contains(f.holds[g.Dataset], g.Hold) {
 			return undoGone, fmt.Sprintf("%s carries no %s hold", g.Dataset, g.Hold)
+		}
+		if g.Unheld != "" && slices.Contains(f.holds[g.Dataset], g.Unheld) {
+			return undoGone, fmt.Sprintf("%s carries its %s hold", g.Dataset, g.Unheld)
 		}
 		if g.Childless {
 			if kids := f.w.children(g.Dataset); len(kids) > 0 {

@@ -317,11 +317,17 @@ func (h *Host) destroySteps(ctx context.Context, w *World, z *Zone) ([]Step, err
 	}
 	if z.Role() == "giz" {
 		// Release zonemgr's holds, or the uninstall cannot destroy the
-		// snapshots.
+		// snapshots. A destroy that fails, or a killed eviction that gc
+		// then keeps, puts the holds back on the snapshots still there
+		// (the undo) while the zone is not uninstalled, so that no
+		// disposable zone's uninstall can take them.
 		if ds, ok := w.ZoneDataset(z); ok {
 			for _, s := range w.Snapshots(ds) {
 				if s.Props["userrefs"] != "" && s.Props["userrefs"] != "0" && s.Props["userrefs"] != "-" {
-					steps = append(steps, Step{Why: "release " + s.Name, Cmd: &illumos.Cmd{Argv: []string{"zfs", "release", "-r", HoldTag, s.Name}}})
+					steps = append(steps, Step{Why: "release " + s.Name, Cmd: &illumos.Cmd{Argv: []string{"zfs", "release", "-r", HoldTag, s.Name}},
+						Undo: &illumos.Cmd{Argv: []string{"zfs", "hold", "-r", HoldTag, s.Name}},
+						Guard: &Guard{Zone: z.Name, ZoneRun: zoneRun(z), States: append([]string{"installed", "incomplete", "mounted"}, kernelStates...),
+							Dataset: s.Name, Unheld: HoldTag}})
 				}
 			}
 		}

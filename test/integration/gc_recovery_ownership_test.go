@@ -281,3 +281,44 @@ func TestRunRefusedWhileGCHoldsKilledRunsJournal(t *testing.T) {
 	// Now the snapshot is taken.
 	s.MustRun("zonemgr", "-q", "snapshot", "-z", "golden", "-s", "keepme")
 }
+
+// TestGCKeptEvictionHoldsItsSnapshotsAgain: an eviction killed after it
+// released the hold of one of the golden zone's snapshots, which gc then
+// keeps (a snapshot was taken by hand since), puts that hold back: no
+// disposable zone's uninstall can take the snapshot, and the golden zone
+// can be cloned from as before.
+func TestGCKeptEvictionHoldsItsSnapshotsAgain(t *testing.T) {
+	s := goldenSim(t)
+	g := onDemandGolden(t, s, "developer/build/pkg-config")
+	usedLongAgo(s, g)
+	gds := "rpool/zones/_zonemgr/GIZ/" + g
+	refs := func() string {
+		return s.MustRun("zfs", "list", "-H", "-o", "name,userrefs", "-t", "snapshot", "-r", gds)
+	}
+	before := refs()
+	// Killed as it releases the second snapshot: the first one's hold is
+	// gone.
+	s.crashAt("zfs release#2", "zonemgr", "gc", "--unused-goldens", "30d")
+	if refs() == before {
+		t.Fatalf("the killed eviction released no hold:\n%s", before)
+	}
+	mine := gds + "/ROOT/zbe@mine"
+	s.MustRun("zfs", "snapshot", mine)
+	mark := len(s.Log())
+	out, errOut, code := s.Run(nil, "zonemgr", "gc")
+	if code != 0 || !strings.Contains(out+errOut, "eviction now keeps it") {
+		t.Errorf("gc: exit %d, want it to keep %s:\n%s%s", code, g, out, errOut)
+	}
+	ran, _ := s.Mutations(mark)
+	if len(ran) != 1 || !strings.HasPrefix(ran[0], "zfs hold -r zonemgr "+gds+"@") {
+		t.Errorf("gc ran %q, want the one released hold put back", ran)
+	}
+	s.MustRun("zfs", "destroy", mine)
+	if got := refs(); got != before {
+		t.Errorf("holds after gc:\n%s\nwant\n%s", got, before)
+	}
+	if js := s.journals(); len(js) != 0 {
+		t.Errorf("journals left: %v", js)
+	}
+	s.MustRun("zonemgr", "-q", "create-diz", "-c", g, "-z", "again1")
+}
