@@ -383,13 +383,13 @@ func (h *Host) resolveGIZ(ctx context.Context, w *World, name, snap string) (*Zo
 	}
 	if snap == "" {
 		// The newest that carries the hold: asked first of the newest
-		// snapshot with any hold (userrefs, from the listing), then of
+		// snapshot with any hold (held: userrefs, from the listing), then of
 		// the others at once, so that a golden zone with thousands of
 		// snapshots costs one short zfs holds.
 		cands := zonemgrSnapshots(w, ds)
 		var withRefs []string
 		for i := len(cands) - 1; i >= 0; i-- {
-			if hasUserRefs(w, zbe+"@"+cands[i]) {
+			if held(w, zbe+"@"+cands[i]) {
 				withRefs = append(withRefs, cands[i])
 			}
 		}
@@ -397,12 +397,12 @@ func (h *Host) resolveGIZ(ctx context.Context, w *World, name, snap string) (*Zo
 			if len(batch) == 0 {
 				continue
 			}
-			held, err := h.heldSnapshots(ctx, w, zbe, batch)
+			ours, err := h.heldSnapshots(ctx, w, zbe, batch)
 			if err != nil {
 				return nil, "", "", fmt.Errorf("golden zone %s: %w", name, err)
 			}
-			if len(held) > 0 {
-				return g, ds, held[0], nil
+			if len(ours) > 0 {
+				return g, ds, ours[0], nil
 			}
 		}
 		return nil, "", "", optErr(FieldGIZ, "golden zone %s has no zonemgr snapshot to clone (one zonemgr took, carrying its %q hold); take a snapshot of it first", name, HoldTag)
@@ -410,13 +410,13 @@ func (h *Host) resolveGIZ(ctx context.Context, w *World, name, snap string) (*Zo
 	if !w.Exists(zbe + "@" + snap) {
 		return nil, "", "", optErr(FieldSnapshot, "%s@%s does not exist (snapshots of %s: %s)", zbe, snap, name, strings.Join(snapshotNames(w, ds), ", "))
 	}
-	var held []string
-	if hasUserRefs(w, zbe+"@"+snap) {
-		if held, err = h.heldSnapshots(ctx, w, zbe, []string{snap}); err != nil {
+	var ours []string
+	if held(w, zbe+"@"+snap) {
+		if ours, err = h.heldSnapshots(ctx, w, zbe, []string{snap}); err != nil {
 			return nil, "", "", fmt.Errorf("golden zone %s: %w", name, err)
 		}
 	}
-	if len(held) == 0 {
+	if len(ours) == 0 {
 		return nil, "", "", optErr(FieldSnapshot, "%s@%s carries no %q hold: zonemgr did not take it, and the uninstall of a zone cloned from it would destroy it; clone a snapshot zonemgr took (zonemgr snapshot -z %s -s NAME), or keep this one with a hold first: zfs hold -r %s %s@%s", zbe, snap, HoldTag, name, HoldTag, ds, snap)
 	}
 	return g, ds, snap, nil
@@ -424,17 +424,6 @@ func (h *Host) resolveGIZ(ctx context.Context, w *World, name, snap string) (*Zo
 
 // heldSnapshots returns those of names (after '@', oldest first) whose
 // snapshot of be carries zonemgr's hold, in one zfs holds call.
-// hasUserRefs reports whether a listed snapshot carries any hold
-// (userrefs): one that carries none needs no zfs holds to tell.
-func hasUserRefs(w *World, snap string) bool {
-	d, ok := w.Datasets[snap]
-	if !ok {
-		return true // not listed: ask
-	}
-	v := d.Props["userrefs"]
-	return v != "0" && v != ""
-}
-
 func (h *Host) heldSnapshots(ctx context.Context, w *World, be string, names []string) ([]string, error) {
 	f := &facts{w: w}
 	var snaps []string

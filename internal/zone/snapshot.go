@@ -91,9 +91,7 @@ func ListSnapshots(w *World, z *Zone) []SnapshotInfo {
 		info := SnapshotInfo{Name: name, Zonemgr: IsZonemgrSnapshot(name), Clones: []string{}}
 		info.Creation, _ = strconv.ParseInt(s.Props["creation"], 10, 64)
 		info.Used, _ = strconv.ParseInt(s.Props["used"], 10, 64)
-		if r := s.Props["userrefs"]; r != "" && r != "0" && r != "-" {
-			info.Held = true
-		}
+		info.Held = held(w, s.Name)
 		seen := map[string]bool{}
 		for _, fs := range tree {
 			for _, c := range w.Clones(fs + "@" + name) {
@@ -387,6 +385,8 @@ func unsnapSteps(w *World, set []string, name string) []Step {
 	return steps
 }
 
+// held reports whether a listed snapshot carries any hold (userrefs);
+// one the world does not list carries none it knows of.
 func held(w *World, snap string) bool {
 	r := w.Datasets[snap].Props["userrefs"]
 	return r != "" && r != "0" && r != "-"

@@ -323,7 +323,7 @@ func (h *Host) destroySteps(ctx context.Context, w *World, z *Zone) ([]Step, err
 		// disposable zone's uninstall can take them.
 		if ds, ok := w.ZoneDataset(z); ok {
 			for _, s := range w.Snapshots(ds) {
-				if s.Props["userrefs"] != "" && s.Props["userrefs"] != "0" && s.Props["userrefs"] != "-" {
+				if held(w, s.Name) {
 					steps = append(steps, Step{Why: "release " + s.Name, Cmd: &illumos.Cmd{Argv: []string{"zfs", "release", "-r", HoldTag, s.Name}},
 						Undo: &illumos.Cmd{Argv: []string{"zfs", "hold", "-r", HoldTag, s.Name}},
 						Guard: &Guard{Zone: z.Name, ZoneRun: zoneRun(z), States: append([]string{"installed", "incomplete", "mounted"}, kernelStates...),
