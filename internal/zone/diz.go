@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path"
 	"slices"
@@ -456,6 +457,63 @@ func refuseLeftoverDataset(w *World, container, name string) error {
 	return optErr(FieldName, "zone %s: dataset %s exists already and belongs to no zone; zonemgr does not make a zone over a dataset it did not make: look at it and destroy it by hand (zfs destroy), or give another name", name, ds)
 }
 
+// refuseLeftoverZonepath refuses to make a zone whose zonepath is
+// already a directory with something in it (refuseLeftoverDataset has
+// seen that no dataset of the zone's is there). The brand's install or
+// clone creates the zonepath dataset and tolerates its failures (pkg5
+// src/brand/ipkg/clone: "We need to tolerate errors while creating the
+// datasets"), and zfs mounts nothing on a directory that is not empty
+// (illumos-gate libzfs_mount.c zfs_mount_at(): "directory is not
+// empty"): the zone would be made with its dataset unmounted and its
+// zonepath's files in the container's. OmniOS's brand leaves exactly
+// such a directory when an install or clone fails before it makes the
+// dataset: its log, <zonepath>/log/zone.log (log.ksh setuplog()), which
+// its uninstall keeps (uninstall.ksh rm_zonepath()). zonemgr does not
+// remove what it cannot prove it made; it names what is there. A link
+// at the zonepath is refused too (zoneadm would: validate_zonepath()).
+// At most a few entries are read. A zonepath a zone has is left to the
+// plan: a zone re-created is destroyed by the steps before, and zoneadm
+// refuses a zonepath another installed zone has (crosscheck_zonepaths()).
+func (h *Host) refuseLeftoverZonepath(w *World, zonepath, name string) error {
+	for _, z := range w.Zones {
+		if z.Zonepath == zonepath {
+			return nil
+		}
+	}
+	p := h.path(zonepath)
+	fi, err := os.Lstat(p)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return nil
+	case err != nil:
+		return fmt.Errorf("zone %s: look at its zonepath: %w", name, err)
+	case !fi.IsDir():
+		return optErr(FieldName, "zone %s: its zonepath %s exists already and is not a directory (%s); zonemgr does not make a zone there: look at it and remove it by hand, or give another name", name, zonepath, fi.Mode().Type())
+	}
+	d, err := os.Open(p)
+	if err != nil {
+		return fmt.Errorf("zone %s: look at its zonepath: %w", name, err)
+	}
+	defer d.Close()
+	const shown = 4
+	entries, err := d.ReadDir(shown + 1)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("zone %s: look at its zonepath %s: %w", name, zonepath, err)
+	}
+	if len(entries) == 0 {
+		return nil
+	}
+	var names []string
+	for _, e := range entries[:min(len(entries), shown)] {
+		names = append(names, e.Name())
+	}
+	slices.Sort(names)
+	if len(entries) > shown {
+		names = append(names, "...")
+	}
+	return optErr(FieldName, "zone %s: its zonepath %s is a directory that is not empty (%s), and no dataset of the zone's is there: the brand would make the zone with its dataset not mounted. A failed install or clone leaves the brand's log/zone.log there on OmniOS; zonemgr does not remove what it did not make: look at it and remove it by hand, or give another name", name, zonepath, strings.Join(names, ", "))
+}
+
 // zonemgrSnapshots returns the names (after '@') of the snapshots zonemgr
 // took of a zone's dataset, oldest first.
 func zonemgrSnapshots(w *World, ds string) []string {
@@ -570,6 +628,9 @@ func (h *Host) createDIZ(ctx context.Context, w *World, spec *DIZSpec, acc *acco
 	}
 	plan.Add(csteps...)
 	zonepath := path.Join(containerMountpoint(w, h.Settings.DIZContainer, h.Settings.DIZMountpoint), spec.Name)
+	if err := h.refuseLeftoverZonepath(w, zonepath, spec.Name); err != nil {
+		return err
+	}
 
 	var created []string
 	if err := h.learnDelegated(ctx, w, spec.Datasets); err != nil {

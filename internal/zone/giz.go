@@ -682,6 +682,9 @@ func (h *Host) createGIZ(ctx context.Context, w *World, spec *GIZSpec, acc *acco
 	if err := refuseLeftoverDataset(w, h.Settings.GIZContainer, spec.Name); err != nil {
 		return err
 	}
+	if err := h.refuseLeftoverZonepath(w, zonepath, spec.Name); err != nil {
+		return err
+	}
 	var snaps []string
 	var cfg *illumos.ZoneConfig
 	var script string

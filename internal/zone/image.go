@@ -802,6 +802,9 @@ func (h *Host) planFullImport(ctx context.Context, w *World, spec *GIZSpec, img 
 		return fmt.Errorf("zone %s: dataset %s exists already (not a zone's): remove it or import under another name", spec.Name, ds)
 	}
 	zonepath := path.Join(containerMountpoint(w, h.Settings.GIZContainer, h.Settings.GIZMountpoint), spec.Name)
+	if err := h.refuseLeftoverZonepath(w, zonepath, spec.Name); err != nil {
+		return err
+	}
 	cfg, err := h.importedConfig(spec, img, zonepath, plan.Run)
 	if err != nil {
 		return err

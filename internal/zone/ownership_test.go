@@ -3,6 +3,7 @@ package zone
 import (
 	"context"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 
@@ -113,5 +114,50 @@ func TestCloneRefusesUnheldSnapshot(t *testing.T) {
 	f.unheld = nil
 	if _, _, s, err := h.resolveGIZ(context.Background(), w, "golden", ""); err != nil || s != "initial-postinstalled-golden" {
 		t.Errorf("default = %q, %v; want initial-postinstalled-golden", s, err)
+	}
+}
+
+// TestRefuseLeftoverZonepath: a new zone's zonepath may be absent or an
+// empty directory; a directory with anything in it (named, at most four
+// entries) and anything but a directory are refused as the zone name's
+// error; a zonepath a zone has is left to the plan (a re-creation).
+func TestRefuseLeftoverZonepath(t *testing.T) {
+	h := &Host{Root: t.TempDir()}
+	mk := func(p string) {
+		if err := os.MkdirAll(h.path(p), 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mk("/z/empty")
+	mk("/z/log/log")
+	mk("/z/many")
+	for _, n := range []string{"a", "b", "c", "d", "e"} {
+		mk("/z/many/" + n)
+	}
+	mk("/z/used/root")
+	if err := os.WriteFile(h.path("/z/file"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(h.path("/z/log"), h.path("/z/link")); err != nil {
+		t.Fatal(err)
+	}
+	w := &World{Zones: map[string]*Zone{"used": {Name: "used", Zonepath: "/z/used"}}}
+	for _, tc := range []struct{ zonepath, want string }{
+		{"/z/absent", ""},
+		{"/z/empty", ""},
+		{"/z/used", ""},
+		{"/z/log", "zone n: its zonepath /z/log is a directory that is not empty (log), and no dataset"},
+		{"/z/many", ", ...), and no dataset"},
+		{"/z/file", "zone n: its zonepath /z/file exists already and is not a directory (----------)"},
+		{"/z/link", "zone n: its zonepath /z/link exists already and is not a directory (L---------)"},
+	} {
+		err := h.refuseLeftoverZonepath(w, tc.zonepath, "n")
+		var oe *OptionError
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%s: %v, want no error", tc.zonepath, err)
+		case tc.want != "" && (!errors.As(err, &oe) || oe.Field != FieldName || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("%s: %v, want the zone name's error with %q", tc.zonepath, err, tc.want)
+		}
 	}
 }

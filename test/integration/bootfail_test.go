@@ -49,7 +49,8 @@ func TestBootFailures(t *testing.T) {
 // TestCloneFailureUndone: a clone that fails after zoneadm made the zone
 // incomplete (the snapshot vanished before the brand's clone ran) is
 // undone: uninstall -F of the incomplete zone, then its configuration;
-// only what the brand itself leaves of the zonepath stays.
+// only what the brand itself leaves of the zonepath stays, and a zone is
+// made again under the name only once that is gone.
 func TestCloneFailureUndone(t *testing.T) {
 	s := goldenSim(t)
 	before := s.State()
@@ -103,5 +104,29 @@ func TestCloneFailureUndone(t *testing.T) {
 	}
 	if !ok {
 		t.Errorf("left behind:\n%s", diffLines(before, got))
+	}
+
+	// Made again under the name: OmniOS's leftover directory would get
+	// the zone's dataset created unmounted (zfs mounts nothing on a
+	// directory that is not empty), so the run is refused, naming it,
+	// and changes nothing; once it is removed by hand, or where nothing
+	// was left (OpenIndiana), the zone is made with its dataset mounted.
+	if s.Flavor == "omnios" {
+		mark, state := len(s.Log()), s.State()
+		out, errOut, code := s.Run(nil, "zonemgr", "create-diz", "-c", "golden", "-z", "c1")
+		want := "zonemgr: error: -z: zone c1: its zonepath /zones/_zonemgr/DIZ/c1 is a directory that is not empty (log), and no dataset of the zone's is there: the brand would make the zone with its dataset not mounted."
+		if code != 1 || !strings.Contains(errOut, want) {
+			t.Errorf("create-diz over the leftover: exit %d, want 1 and %q\n%s%s", code, want, out, errOut)
+		}
+		if m := Mutating(s.Log()[mark:]); len(m) > 0 || s.State() != state {
+			t.Errorf("the refused create-diz changed things: %q\n%s", m, diffLines(state, s.State()))
+		}
+		if err := os.RemoveAll(filepath.Join(s.Root, "zones/_zonemgr/DIZ/c1")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.mustZonemgr(t, "create-diz", "-c", "golden", "-z", "c1")
+	if out := s.MustRun("zfs", "list", "-H", "-o", "mounted", "rpool/zones/_zonemgr/DIZ/c1"); out != "yes\n" {
+		t.Errorf("the zone's dataset: mounted = %q, want yes", out)
 	}
 }

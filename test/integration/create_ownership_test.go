@@ -124,6 +124,49 @@ func TestCreateRefusesExistingZonepathDataset(t *testing.T) {
 	}
 }
 
+// A zone is not made over a zonepath directory with something in it
+// (what a failed install or clone leaves on OmniOS: the brand's log):
+// the zone's dataset would be created there but not mounted. Every way
+// of making a zone refuses it, naming the zone's option, and changes
+// nothing.
+func TestCreateRefusesLeftoverZonepathDirectory(t *testing.T) {
+	s := goldenSim(t)
+	img := t.TempDir() + "/golden.img"
+	s.MustRun("zonemgr", "export-giz", "-z", "golden", "-o", img)
+	for _, zp := range []string{"zones/_zonemgr/DIZ/d1/log", "zones/_zonemgr/GIZ/g2/log"} {
+		if err := os.MkdirAll(filepath.Join(s.Root, zp), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(s.Root, zp, "zone.log"), []byte("[Mon Dec  7] ERROR\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := s.State()
+	for _, c := range [][]string{
+		{"create-diz", "-c", "golden", "-z", "d1"},
+		{"exec-diz", "-c", "golden", "-z", "d1", "--exec-cmd", "true"},
+		{"create-giz", "-z", "g2"},
+		{"create-giz", "-z", "g2", "-c", "golden"},
+		{"import-giz", "-i", img, "-z", "g2"},
+	} {
+		out, errOut, code := s.Run(nil, "zonemgr", c...)
+		zp := "/zones/_zonemgr/DIZ/d1"
+		if c[0] != "create-diz" && c[0] != "exec-diz" {
+			zp = "/zones/_zonemgr/GIZ/g2"
+		}
+		if want := "-z: zone " + c[slices.Index(c, "-z")+1] + ": its zonepath " + zp + " is a directory that is not empty (log)"; code != 1 || !strings.Contains(errOut, want) {
+			t.Errorf("zonemgr %s: exit %d, want 1 and %q: %s%s", strings.Join(c, " "), code, want, out, errOut)
+		}
+	}
+	res := s.Module("zone_diz", map[string]any{"name": "d1", "giz": "golden"})
+	if msg, _ := res["msg"].(string); res["failed"] != true || !strings.HasPrefix(msg, "name: zone d1: its zonepath /zones/_zonemgr/DIZ/d1 is a directory that is not empty (log)") {
+		t.Errorf("zone_diz over the leftover: %s", pretty(res))
+	}
+	if after := s.State(); after != before {
+		t.Errorf("a refused creation changed the system:\n%s", simh.DiffLines(before, after))
+	}
+}
+
 // A re-created disposable zone is made over its own dataset, which the
 // destroy steps before the creation remove: that is not a leftover.
 func TestRecreateDIZIsNotRefusedForItsOwnDataset(t *testing.T) {
