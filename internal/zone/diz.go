@@ -853,15 +853,16 @@ func (h *Host) updateDIZ(ctx context.Context, w *World, z *Zone, spec *DIZSpec, 
 			out.Warnings = append(out.Warnings, fmt.Sprintf("zone %s is running: configuration changes take effect at its next boot", z.Name))
 		}
 	}
-	plan.Add(withServices(z.Name, h.stateSteps(z.Name, zoneRun(z), z.State, spec.State, spec.boot()), strings.Fields(z.Attr(AttrServices)), out)...)
+	// present asks only that the zone exist: a zone in any state is
+	// left in it.
+	after := z.State
+	if spec.State != "present" {
+		plan.Add(withServices(z.Name, h.stateSteps(z.Name, zoneRun(z), z.State, spec.State, spec.boot()), strings.Fields(z.Attr(AttrServices)), out)...)
+		if after = finalState(spec.State); after == "restarted" {
+			after = "running"
+		}
+	}
 	out.Before = have.Export() + "state: " + z.State + "\n"
-	after := finalState(spec.State)
-	if after == "restarted" {
-		after = "running"
-	}
-	if spec.State == "present" {
-		after = z.State
-	}
 	out.After = want.Export() + "state: " + after + "\n"
 	out.set("state", after)
 	out.set("vnics", vnicNames(autos))

@@ -1,0 +1,51 @@
+package integration
+
+import (
+	"strings"
+	"testing"
+)
+
+// Idempotence and check mode: a task that asks for what the system
+// already is changes nothing and says so; check mode predicts the real
+// run's changed and failed.
+
+// TestDIZPresentKeepsTheZoneState: state present (the default) asks
+// only that a disposable zone exist. A running or mounted zone is left
+// so, in check mode, in the module, and by the CLI's create-diz on an
+// existing zone; a configuration change is made without a halt, with
+// the warning that it takes effect at the next boot.
+func TestDIZPresentKeepsTheZoneState(t *testing.T) {
+	s := goldenSim(t)
+	s.MustModule("zone_diz", map[string]any{"name": "b1", "giz": "golden", "state": "running"})
+	s.MustModule("zone_diz", map[string]any{"name": "m1", "giz": "golden"})
+	s.MustRun("zoneadm", "-z", "m1", "mount")
+	for _, zone := range []string{"b1", "m1"} {
+		state := map[string]string{"b1": "running", "m1": "mounted"}[zone]
+		mark := len(s.Log())
+		chk := s.MustModule("zone_diz", map[string]any{"name": zone, "_ansible_check_mode": true, "_ansible_diff": true})
+		res := s.MustModule("zone_diz", map[string]any{"name": zone})
+		out, errOut, code := s.Run(nil, "zonemgr", "create-diz", "-z", zone, "-c", "golden")
+		if m := Mutating(s.Log()[mark:]); len(m) > 0 {
+			t.Errorf("%s (%s), state present: ran %q", zone, state, m)
+		}
+		for _, r := range []map[string]any{chk, res} {
+			diff, _ := r["diff"].(map[string]any)
+			after, _ := diff["after"].(string)
+			if r["changed"] != false || r["state"] != state || (diff != nil && !strings.HasSuffix(after, "state: "+state+"\n")) {
+				t.Errorf("%s (%s), state present: changed=%v state=%v plan=%v diff after ends %q", zone, state, r["changed"], r["state"], r["plan"], after[max(0, len(after)-20):])
+			}
+		}
+		if code != 0 || out != zone+"\n" {
+			t.Errorf("zonemgr create-diz -z %s (%s): exit %d\n%s%s", zone, state, code, out, errOut)
+		}
+	}
+	mark := len(s.Log())
+	res := s.MustModule("zone_diz", map[string]any{"name": "b1", "capped_memory": "4G"})
+	if m := Mutating(s.Log()[mark:]); res["changed"] != true || len(m) != 1 || !strings.HasPrefix(m[0], "zonecfg -z b1 -f -") ||
+		!strings.Contains(strings.Join(strs(res["warnings"]), "\n"), "zone b1 is running: configuration changes take effect at its next boot") {
+		t.Errorf("a configuration change of the running zone, state present: ran %q\n%s", m, pretty(res))
+	}
+	if out := s.MustRun("zoneadm", "-z", "b1", "list", "-p"); !strings.Contains(out, ":b1:running:") {
+		t.Errorf("b1 after the change: %s", out)
+	}
+}
