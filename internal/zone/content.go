@@ -251,6 +251,13 @@ func (h *Host) goldenFor(ctx context.Context, w *World, spec GIZSpec, onDemand s
 	}
 	spec.Name, spec.content, spec.OnDemand, spec.AddPackages = name, c, onDemand, c.Packages
 	if h.CheckMode {
+		// The packages are asked about as the run asks (read-only):
+		// check mode fails where the run would.
+		if len(c.Publishers) == 0 {
+			if err := h.knownPackages(ctx, spec.pkgField(), c.Packages); err != nil {
+				return "", nil, nil, err
+			}
+		}
 		out, err := h.buildGIZ(ctx, spec)
 		return name, out, nil, err
 	}

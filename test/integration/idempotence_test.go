@@ -49,3 +49,44 @@ func TestDIZPresentKeepsTheZoneState(t *testing.T) {
 		t.Errorf("b1 after the change: %s", out)
 	}
 }
+
+// TestCheckModeRefusesUnknownPackages: a package the global zone's
+// publishers do not know fails check mode as it fails the run (the
+// question, pkg list -a, is read-only), in each module that names a
+// golden zone by content and in the CLI's -n.
+func TestCheckModeRefusesUnknownPackages(t *testing.T) {
+	s := NewSim(t)
+	for _, c := range []struct {
+		module string
+		args   map[string]any
+		field  string
+	}{
+		{"zone_diz", map[string]any{"packages": []string{"no/such/pkg"}}, "packages"},
+		{"zone_giz", map[string]any{"add_packages": []string{"no/such/pkg"}}, "add_packages"},
+		{"zone_exec", map[string]any{"packages": []string{"no/such/pkg"}, "cmd": "true"}, "packages"},
+	} {
+		chk := map[string]any{"_ansible_check_mode": true}
+		for k, v := range c.args {
+			chk[k] = v
+		}
+		want := c.field + ": not known to the global zone's publishers (pkg list -a exit 1): no/such/pkg"
+		for _, r := range []map[string]any{s.Module(c.module, chk), s.Module(c.module, c.args)} {
+			if r["failed"] != true || r["changed"] != false || r["msg"] != want {
+				t.Errorf("%s %v: %s, want failed with %q", c.module, c.args, pretty(r), want)
+			}
+		}
+	}
+	for _, dry := range []bool{true, false} {
+		args := []string{"create-diz", "-p", "no/such/pkg"}
+		if dry {
+			args = append([]string{"-n"}, args...)
+		}
+		out, errOut, code := s.Run(nil, "zonemgr", args...)
+		if code != 1 || !strings.Contains(errOut, "-p: not known to the global zone's publishers") {
+			t.Errorf("zonemgr %s: exit %d, want 1 naming -p\n%s%s", strings.Join(args, " "), code, out, errOut)
+		}
+	}
+	if z := s.Zones(); len(z) != 0 {
+		t.Errorf("zones made: %q", z)
+	}
+}
