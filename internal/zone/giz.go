@@ -772,6 +772,15 @@ func (h *Host) createGIZ(ctx context.Context, w *World, spec *GIZSpec, acc *acco
 	return nil
 }
 
+// orNone shows an attribute's value in a message: "none recorded" when
+// the zone has none.
+func orNone(v string) string {
+	if v == "" {
+		return "none recorded"
+	}
+	return v
+}
+
 // reconcileGIZ plans the changes to an existing golden zone: lofs mounts
 // through zonecfg, and its run state. What it was built with (packages,
 // accounts, publishers) is not changed in place.
@@ -779,6 +788,12 @@ func (h *Host) reconcileGIZ(w *World, z *Zone, spec *GIZSpec, plan *Plan, out *O
 	var differ []error
 	if spec.Source != "" && "giz:"+spec.Source != z.Attr(AttrOrigin) {
 		differ = append(differ, optErr(FieldNone, "%v %s (its origin is %s)", FieldSource, spec.Source, z.Attr(AttrOrigin)))
+	}
+	if spec.Snapshot != "" && spec.Snapshot != z.Attr(AttrSnapshot) {
+		differ = append(differ, optErr(FieldNone, "%v %s (it is a clone of %s)", FieldSnapshot, spec.Snapshot, orNone(z.Attr(AttrSnapshot))))
+	}
+	if spec.Template != "" && "template:"+spec.Template != z.Attr(AttrOrigin) {
+		differ = append(differ, optErr(FieldNone, "%v %s (its origin is %s)", FieldTemplate, spec.Template, orNone(z.Attr(AttrOrigin))))
 	}
 	if spec.Brand != "" && spec.Brand != z.Brand {
 		differ = append(differ, optErr(FieldNone, "%v %s (it is %s)", FieldBrand, spec.Brand, z.Brand))

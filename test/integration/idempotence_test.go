@@ -90,3 +90,40 @@ func TestCheckModeRefusesUnknownPackages(t *testing.T) {
 		t.Errorf("zones made: %q", z)
 	}
 }
+
+// TestGIZRefusesAnotherSnapshotOrTemplate: an existing golden zone asked
+// for with another source snapshot or template than it was built from
+// is refused as a different source or brand is, naming the option; the
+// same request is nothing to change.
+func TestGIZRefusesAnotherSnapshotOrTemplate(t *testing.T) {
+	s := NewSim(t)
+	s.MustModule("zone_giz", map[string]any{"name": "golden"})
+	s.MustModule("zone_snapshot", map[string]any{"zone": "golden", "name": "later"})
+	s.MustModule("zone_giz", map[string]any{"name": "gc1", "source": "golden", "snapshot": "later"})
+	before := s.State()
+	for _, c := range []struct {
+		args map[string]any
+		want string
+	}{
+		{map[string]any{"name": "gc1", "source": "golden", "snapshot": "initial-postinstalled-golden"},
+			"zone gc1 exists and was built differently: snapshot initial-postinstalled-golden (it is a clone of later);"},
+		{map[string]any{"name": "golden", "template": "SUNWdefault"},
+			"zone golden exists and was built differently: template SUNWdefault (its origin is template:"},
+	} {
+		for _, check := range []bool{true, false} {
+			args := map[string]any{"_ansible_check_mode": check}
+			for k, v := range c.args {
+				args[k] = v
+			}
+			if res := s.Module("zone_giz", args); res["failed"] != true || !strings.HasPrefix(res["msg"].(string), c.want) {
+				t.Errorf("zone_giz %v: %s, want failed with %q", args, pretty(res), c.want)
+			}
+		}
+	}
+	if res := s.MustModule("zone_giz", map[string]any{"name": "gc1", "source": "golden", "snapshot": "later"}); res["changed"] != false {
+		t.Errorf("the same request: %s", pretty(res))
+	}
+	if after := s.State(); after != before {
+		t.Errorf("refused requests changed the system:\n%s", diffLines(before, after))
+	}
+}
