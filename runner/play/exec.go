@@ -607,10 +607,15 @@ func (x *run) runTask(ctx context.Context, t *task, inh inherited) flow {
 			}
 		}
 	}
-	for _, w := range o.warnings {
-		x.d.warning(w)
+	// A no_log task's result reaches no output, its warnings and
+	// deprecations included (ansible-core executor/task_result.py
+	// clean_copy() censors the result the callbacks are given).
+	if !noLog {
+		for _, w := range o.warnings {
+			x.d.warning(w)
+		}
+		x.d.deprecations(o.res)
 	}
-	x.d.deprecations(o.res)
 	switch {
 	case t.kind == kindInclude && !failed && !o.skipped():
 		for _, inc := range includes {
