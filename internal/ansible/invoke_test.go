@@ -354,6 +354,29 @@ func TestInvokeNoLogMasking(t *testing.T) {
 	}
 }
 
+// TestInvokeNoLogTypeErrors: a no_log value of the wrong type is named
+// in the error by its JSON type only, however long it is and whatever
+// it holds (a value cut or quoted in a message would escape masking).
+func TestInvokeNoLogTypeErrors(t *testing.T) {
+	m := testModule(func(context.Context, *Params) (*Result, error) { return &Result{}, nil })
+	long := "correct-horse-battery-staple-correct-horse-battery-staple-0123456789"
+	for _, tc := range []struct{ args, msg string }{
+		{`{"name": "z", "password": ["` + long + `"]}`, "password: an array is not a str"},
+		{`{"name": "z", "password": {"k": "pa\"ss-w0rd"}}`, "password: an object is not a str"},
+		{`{"name": "z", "limits": {"key": ["pa\\ss"]}}`, "limits.key: an array is not a str"},
+	} {
+		out, code := Invoke(context.Background(), m, []byte(tc.args))
+		if obj := decodeOne(t, out); code != 1 || obj["msg"] != tc.msg {
+			t.Errorf("%s: exit %d, msg %q, want %q", tc.args, code, obj["msg"], tc.msg)
+		}
+		for _, frag := range []string{"correct-horse", "w0rd", "pa\\"} {
+			if bytes.Contains(out, []byte(frag)) {
+				t.Errorf("%s: the result shows %q: %s", tc.args, frag, out)
+			}
+		}
+	}
+}
+
 func TestMainArgs(t *testing.T) {
 	dir := t.TempDir()
 	write := func(name string, data []byte) string {

@@ -39,6 +39,10 @@ type parser struct {
 	errs     []string
 	warnings []string
 	noLog    map[string]bool
+	// secret is set while a no_log option's value is read: its messages
+	// name the value's JSON type, never the value (masking a value after
+	// it was quoted or cut would miss it).
+	secret int
 }
 
 func (pr *parser) errorf(format string, a ...any) {
@@ -157,7 +161,7 @@ func (pr *parser) internal(p *Params, key string, v jsonv.Value) {
 		}
 		b, ok := toBool(v)
 		if !ok {
-			pr.errorf("%s: %s is %s", key, show(v), typeNoun(TypeBool))
+			pr.errorf("%s: %s is %s", key, pr.show(v), typeNoun(TypeBool))
 			return
 		}
 		*dst = b
@@ -180,7 +184,7 @@ func (pr *parser) internal(p *Params, key string, v jsonv.Value) {
 		}
 		n, ok := toInt(v)
 		if !ok {
-			pr.errorf("%s: %s is %s", key, show(v), typeNoun(TypeInt))
+			pr.errorf("%s: %s is %s", key, pr.show(v), typeNoun(TypeInt))
 			return
 		}
 		p.Verbosity = n
@@ -291,6 +295,8 @@ func (pr *parser) unsupported(opts []Option, unknown map[string]bool, prefix str
 func (pr *parser) option(o *Option, v jsonv.Value, name string, p *Params, quiet bool) {
 	if o.NoLog {
 		pr.collectNoLog(v)
+		pr.secret++
+		defer func() { pr.secret-- }()
 	}
 	before := len(pr.errs)
 	val, ok := pr.value(o, o.Type.orStr(), v, name, p, quiet)
@@ -314,7 +320,7 @@ func (pr *parser) value(o *Option, t Type, v jsonv.Value, name string, p *Params
 func (pr *parser) scalar(t Type, v jsonv.Value, name string, quiet bool) (any, bool) {
 	val, converted, ok := coerceScalar(t, v)
 	if !ok {
-		pr.errorf("%s: %s is %s", name, show(v), typeNoun(t))
+		pr.errorf("%s: %s is %s", name, pr.show(v), typeNoun(t))
 		return nil, false
 	}
 	if converted && !quiet {
@@ -499,7 +505,7 @@ func (pr *parser) list(o *Option, v jsonv.Value, name string, p *Params, quiet b
 	var elems []jsonv.Value
 	switch v.Kind {
 	case jsonv.KindObject:
-		pr.errorf("%s: %s is %s", name, show(v), typeNoun(TypeList))
+		pr.errorf("%s: %s is %s", name, pr.show(v), typeNoun(TypeList))
 		return nil, false
 	case jsonv.KindArray:
 		elems = v.Elems
@@ -569,7 +575,7 @@ func convertSlice[T any](vals []any) []T {
 func (pr *parser) dict(o *Option, v jsonv.Value, name string, p *Params, quiet bool) (any, bool) {
 	fields, ok := dictFields(v)
 	if !ok {
-		pr.errorf("%s: %s is %s", name, show(v), typeNoun(TypeDict))
+		pr.errorf("%s: %s is %s", name, pr.show(v), typeNoun(TypeDict))
 		return nil, false
 	}
 	if len(o.Suboptions) == 0 {
@@ -665,6 +671,9 @@ func (pr *parser) choices(o *Option, val any, name string) any {
 		return val
 	}
 	bad := func(shown string) {
+		if pr.secret > 0 {
+			shown = "(hidden: no_log)"
+		}
 		pr.errorf("%s: value %s is not one of: %s", name, shown, choiceList(o.Choices))
 	}
 	switch x := val.(type) {
@@ -861,8 +870,12 @@ func stringResult(s string) jsonv.Value {
 }
 
 // show renders a value for an error message: strings quoted, other
-// values as compact JSON, long values cut.
-func show(v jsonv.Value) string {
+// values as compact JSON, long values cut; a no_log option's value only
+// by its JSON type.
+func (pr *parser) show(v jsonv.Value) string {
+	if pr.secret > 0 {
+		return kindOf(v)
+	}
 	var s string
 	if v.Kind == jsonv.KindString {
 		s = strconv.Quote(v.Str)
