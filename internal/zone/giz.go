@@ -614,16 +614,45 @@ func zlogin(zone string, argv ...string) *illumos.Cmd {
 // (pkg5 src/modules/client/pkgdefs.py EXIT_NOP).
 const pkgNothingToDo = 4
 
+// pkgNotThere is pkg's exit status (EXIT_OOPS) for a question about a
+// publisher that is not configured (pkg publisher NAME: "Unknown
+// publisher") or a package that is not installed (pkg list PKG: "no
+// packages matching the following patterns are installed"); pkg5
+// src/client.py publisher_list(), list_inventory().
+const pkgNotThere = 1
+
 // packageSteps change publishers and packages inside a booted zone.
-func packageSteps(zone string, spec *GIZSpec) []Step {
+// With askFirst (an update whose changes the global zone could not ask
+// about; see askChanges), each removal is made only when pkg, asked in
+// the zone first, has it: unset-publisher of a publisher that is not
+// configured and uninstall of a package that is not installed fail (exit
+// 1), so a removal already made would fail the update. The question
+// "exits 0" when there is something to remove, 1 when not (pkg
+// publisher: "Unknown publisher"; pkg list: no matching package
+// installed); base is the plan index of the first step returned.
+func packageSteps(zone string, spec *GIZSpec, base int, askFirst bool) []Step {
 	var steps []Step
+	asked := func(ask *illumos.Cmd, why string, s Step) {
+		if askFirst {
+			steps = append(steps, Step{Why: why, Cmd: ask, NoChangeExit: []int{pkgNotThere}})
+			s.IfChanged = []int{base + len(steps) - 1}
+		}
+		steps = append(steps, s)
+	}
 	for _, p := range spec.RemovePublishers {
-		steps = append(steps, Step{Why: "remove publisher " + p, Cmd: zlogin(zone, "pkg", "unset-publisher", p)})
+		asked(zlogin(zone, "pkg", "publisher", "-H", p), "ask whether publisher "+p+" is configured",
+			Step{Why: "remove publisher " + p, Cmd: zlogin(zone, "pkg", "unset-publisher", p)})
 	}
 	for _, p := range spec.AddPublishers {
 		steps = append(steps, Step{Why: "add publisher " + p.Name, Cmd: zlogin(zone, "pkg", "set-publisher", "-g", p.URL, p.Name)})
 	}
-	if len(spec.RemovePackages) > 0 {
+	switch {
+	case askFirst:
+		for _, p := range spec.RemovePackages {
+			asked(zlogin(zone, "pkg", "list", "-Hq", p), "ask whether "+p+" is installed",
+				Step{Why: "remove " + p, Cmd: zlogin(zone, "pkg", "uninstall", p), NoChangeExit: []int{pkgNothingToDo}})
+		}
+	case len(spec.RemovePackages) > 0:
 		steps = append(steps, Step{Why: "remove packages", Cmd: zlogin(zone, append([]string{"pkg", "uninstall"}, spec.RemovePackages...)...), NoChangeExit: []int{pkgNothingToDo}})
 	}
 	if len(spec.AddPackages) > 0 {
@@ -755,7 +784,7 @@ func (h *Host) createGIZ(ctx context.Context, w *World, spec *GIZSpec, acc *acco
 		}
 		plan.Add(ldapSteps(spec.Name, files)...)
 	}
-	plan.Add(packageSteps(spec.Name, spec)...)
+	plan.Add(packageSteps(spec.Name, spec, len(plan.Steps), false)...)
 	plan.Add(Step{Why: "halt after setup", Cmd: zoneadm(spec.Name, "halt")})
 	plan.Add(snapSteps(ds, SnapPostinstall+spec.Name, plan.Run)...)
 	snaps = append(snaps, SnapPostinstall+spec.Name)
@@ -881,9 +910,24 @@ func (o *gizOp) planUpdate(ctx context.Context, w *World, z *Zone, plan *Plan, o
 	out.set("zonepath", z.Zonepath)
 	out.set("state", "installed")
 	// Whether there is anything to update is asked from the global zone
-	// first, so that a refresh that finds nothing boots nothing.
+	// first, so that a refresh that finds nothing boots nothing, and a
+	// change already made is not made again.
 	var ifUpdates []int
-	if spec.UpdatePackages && len(spec.AddPublishers)+len(spec.RemovePublishers)+len(spec.AddPackages)+len(spec.RemovePackages) == 0 {
+	todo, askFirst := spec, false
+	if len(spec.AddPublishers)+len(spec.RemovePublishers)+len(spec.AddPackages)+len(spec.RemovePackages) > 0 {
+		a, left, err := h.askChanges(ctx, z, ds, spec)
+		switch {
+		case err != nil:
+			return err
+		case a == upToDate:
+			o.upToDate = true
+			return nil
+		case a == updatesFound:
+			todo = left
+		default:
+			askFirst = true
+		}
+	} else if spec.UpdatePackages {
 		switch a, err := h.askUpdates(ctx, z, ds); {
 		case err != nil:
 			return err
@@ -911,8 +955,8 @@ func (o *gizOp) planUpdate(ctx context.Context, w *World, z *Zone, plan *Plan, o
 	plan.Steps[preStep+1].Recover = refresh
 	plan.Add(Step{Why: "refresh publishers", Cmd: zlogin(z.Name, "pkg", "refresh", "--full")})
 	first := len(plan.Steps)
-	plan.Add(packageSteps(z.Name, spec)...)
-	if spec.UpdatePackages {
+	plan.Add(packageSteps(z.Name, todo, first, askFirst)...)
+	if todo.UpdatePackages {
 		plan.Add(Step{Why: "update packages", Cmd: zlogin(z.Name, "pkg", "update", "--accept"), NoChangeExit: []int{pkgNothingToDo}})
 	}
 	for i := first; i < len(plan.Steps); i++ {
@@ -920,7 +964,11 @@ func (o *gizOp) planUpdate(ctx context.Context, w *World, z *Zone, plan *Plan, o
 	}
 	plan.Add(Step{Why: "halt after the update", Cmd: zoneadm(z.Name, "halt")})
 	for i := boot; i < len(plan.Steps); i++ {
-		plan.Steps[i].IfChanged = ifUpdates
+		if plan.Steps[i].IfChanged == nil {
+			// A removal asked about in the zone runs after its
+			// question, which runs only after the boot.
+			plan.Steps[i].IfChanged = ifUpdates
+		}
 	}
 	// A new snapshot only when a package step changed something.
 	for _, s := range snapSteps(ds, o.snap, plan.Run) {
@@ -988,7 +1036,14 @@ func (h *Host) askUpdates(ctx context.Context, z *Zone, ds string) (updatesAnswe
 		return updatesFound, nil
 	case errors.As(err, &ce) && ce.ExitCode == pkgNothingToDo:
 		return upToDate, nil
-	case ctx.Err() != nil:
+	}
+	return h.cannotAsk(ctx, z, ds)
+}
+
+// cannotAsk says, once pkg -R could not answer about a zone's image,
+// how the update asks instead (see askUpdates).
+func (h *Host) cannotAsk(ctx context.Context, z *Zone, ds string) (updatesAnswer, error) {
+	if ctx.Err() != nil {
 		return 0, fmt.Errorf("zone %s: %w", z.Name, ctx.Err())
 	}
 	if !h.Privileged {
@@ -998,4 +1053,93 @@ func (h *Host) askUpdates(ctx context.Context, z *Zone, ds string) (updatesAnswe
 		return askMounted, nil
 	}
 	return askInZone, nil
+}
+
+// askChanges asks from the global zone, with read-only commands as
+// askUpdates does (pkg -R on the zone's root), which of an update's
+// publisher and package changes are still to make, and returns the
+// spec of those (updatesFound), or upToDate when none is and no update
+// is asked for or to make. Left out are a publisher to add that has the
+// origin already, one to remove that is not configured (pkg publisher
+// -F tsv lists each origin of each publisher), a package to remove that
+// is not installed (pkg list PKG exits 1), and the packages to install
+// when pkg install -n finds nothing to do (exit 4). What pkg cannot tell
+// stays: packages to install from a publisher still to add, an update
+// after a publisher changes. When the global zone cannot ask at all
+// (see askUpdates) the answer is askMounted or askInZone, and every
+// change is planned, each removal after a question in the zone (see
+// packageSteps).
+func (h *Host) askChanges(ctx context.Context, z *Zone, ds string, spec *GIZSpec) (updatesAnswer, *GIZSpec, error) {
+	root := path.Join(z.Zonepath, "root")
+	ask := func(args ...string) ([]byte, int, error) {
+		res, err := h.Runner.Run(ctx, illumos.Cmd{Argv: append([]string{"pkg", "-R", root}, args...)})
+		var ce *illumos.CommandError
+		switch {
+		case err == nil:
+			return res.Stdout, 0, nil
+		case errors.As(err, &ce):
+			return nil, ce.ExitCode, nil
+		}
+		return nil, 0, fmt.Errorf("zone %s: %w", z.Name, err)
+	}
+	// The publishers first: the answer also says whether pkg -R can
+	// reach the image at all.
+	out, code, err := ask("publisher", "-H", "-F", "tsv")
+	if err != nil {
+		return 0, nil, err
+	}
+	if code != 0 {
+		a, err := h.cannotAsk(ctx, z, ds)
+		return a, nil, err
+	}
+	pubs, err := illumos.ParsePkgPublisher(out)
+	if err != nil {
+		return 0, nil, fmt.Errorf("zone %s: %w", z.Name, err)
+	}
+	// Each publisher's origins, without the trailing '/' pkg keeps them
+	// with; a publisher with mirrors only has none.
+	origins := map[string][]string{}
+	for _, p := range pubs {
+		if p.Type == "origin" {
+			origins[p.Name] = append(origins[p.Name], strings.TrimRight(p.URI, "/"))
+		} else if _, ok := origins[p.Name]; !ok {
+			origins[p.Name] = nil
+		}
+	}
+	left := *spec
+	left.AddPublishers = slices.DeleteFunc(slices.Clone(spec.AddPublishers), func(p Publisher) bool {
+		return slices.Contains(origins[p.Name], strings.TrimRight(p.URL, "/"))
+	})
+	left.RemovePublishers = slices.DeleteFunc(slices.Clone(spec.RemovePublishers), func(p string) bool {
+		_, ok := origins[p]
+		return !ok
+	})
+	left.RemovePackages = nil
+	for _, p := range spec.RemovePackages {
+		_, code, err := ask("list", "-Hq", p)
+		if err != nil {
+			return 0, nil, err
+		}
+		if code != pkgNotThere {
+			left.RemovePackages = append(left.RemovePackages, p)
+		}
+	}
+	if len(spec.AddPackages) > 0 {
+		_, code, err := ask(append([]string{"install", "-nq"}, spec.AddPackages...)...)
+		if err != nil {
+			return 0, nil, err
+		}
+		if code == pkgNothingToDo {
+			left.AddPackages = nil
+		}
+	}
+	if len(left.AddPublishers)+len(left.RemovePublishers)+len(left.AddPackages)+len(left.RemovePackages) > 0 {
+		return updatesFound, &left, nil
+	}
+	if spec.UpdatePackages {
+		if _, code, err := ask("update", "-nq"); err != nil || code != pkgNothingToDo {
+			return updatesFound, &left, err
+		}
+	}
+	return upToDate, nil, nil
 }

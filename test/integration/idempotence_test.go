@@ -3,6 +3,9 @@ package integration
 import (
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/zonemgr/zonemgr/sim/core"
 )
 
 // Idempotence and check mode: a task that asks for what the system
@@ -125,5 +128,107 @@ func TestGIZRefusesAnotherSnapshotOrTemplate(t *testing.T) {
 	}
 	if after := s.State(); after != before {
 		t.Errorf("refused requests changed the system:\n%s", diffLines(before, after))
+	}
+}
+
+// TestGIZUpdatedChangesAreIdempotent: an update that adds a publisher
+// the golden zone has, installs a package it has, or removes a package
+// or publisher it no longer has, is asked about from the global zone
+// (pkg -R on its root, read-only): it boots nothing, changes nothing,
+// says the packages are up to date, and check mode says the same. A
+// removal it still has is made, once.
+func TestGIZUpdatedChangesAreIdempotent(t *testing.T) {
+	s := NewSim(t)
+	s.MustModule("zone_giz", map[string]any{"name": "golden", "add_packages": []string{"developer/gcc-13"},
+		"add_publishers": []string{"extra|http://pkg.example.org/"}})
+	const ds = "rpool/zones/_zonemgr/GIZ/golden"
+	for _, c := range []struct {
+		name    string
+		args    map[string]any
+		changes bool // the first run changes the zone
+	}{
+		{"add a publisher it has", map[string]any{"add_publishers": []string{"extra|http://pkg.example.org"}}, false},
+		{"install a package it has", map[string]any{"add_packages": []string{"developer/gcc-13"}}, false},
+		{"remove a package", map[string]any{"remove_packages": []string{"developer/gcc-13"}}, true},
+		{"remove a publisher", map[string]any{"remove_publishers": []string{"extra"}}, true},
+	} {
+		args := map[string]any{"name": "golden", "state": "updated", "update_packages": false}
+		for k, v := range c.args {
+			args[k] = v
+		}
+		first := s.MustModule("zone_giz", args)
+		if first["changed"] != c.changes {
+			t.Errorf("%s, first run: %s", c.name, pretty(first))
+		}
+		if c.changes {
+			time.Sleep(1100 * time.Millisecond) // another autozone-<second> name
+		}
+		snaps, state := s.Snapshots(ds), s.State()
+		chk := map[string]any{"_ansible_check_mode": true}
+		for k, v := range args {
+			chk[k] = v
+		}
+		var res map[string]any
+		x := measure(s, func() {
+			if r := s.MustModule("zone_giz", chk); r["changed"] != false || r["msg"] != "packages of golden are up to date" {
+				t.Errorf("%s, check mode after: %s", c.name, pretty(r))
+			}
+			res = s.MustModule("zone_giz", args)
+		})
+		if res["changed"] != false || res["msg"] != "packages of golden are up to date" || x.boots != 0 || x.zlogins != 0 || x.mutating != 0 {
+			t.Errorf("%s, again: %s\n%s", c.name, x, pretty(res))
+		}
+		if got := s.Snapshots(ds); len(got) != len(snaps) || s.State() != state {
+			t.Errorf("%s, again: snapshots %q -> %q\n%s", c.name, snaps, got, diffLines(state, s.State()))
+		}
+	}
+}
+
+// TestGIZUpdatedRemovalsAskInTheZone: when pkg cannot answer from the
+// global zone, an update is planned whole and each removal asks pkg in
+// the booted zone first: what is still there is removed, and a removal
+// already made does not fail the update, which then says the packages
+// are up to date and takes no snapshot.
+func TestGIZUpdatedRemovalsAskInTheZone(t *testing.T) {
+	s := NewSim(t)
+	s.MustModule("zone_giz", map[string]any{"name": "golden", "add_packages": []string{"developer/gcc-13"},
+		"add_publishers": []string{"extra|http://pkg.example.org/"}})
+	const ds = "rpool/zones/_zonemgr/GIZ/golden"
+	args := map[string]any{"name": "golden", "state": "updated", "update_packages": false,
+		"remove_packages": []string{"developer/gcc-13"}, "remove_publishers": []string{"extra"}}
+	for _, c := range []struct {
+		msg  string
+		snap bool
+		pkg  []string // pkg commands run in the zone, but its refresh
+	}{
+		{"packages of golden updated; snapshot autozone-", true, []string{
+			"zlogin golden pkg publisher -H extra",
+			"zlogin golden pkg unset-publisher extra",
+			"zlogin golden pkg list -Hq developer/gcc-13",
+			"zlogin golden pkg uninstall developer/gcc-13",
+		}},
+		{"packages of golden are up to date", false, []string{
+			"zlogin golden pkg publisher -H extra",
+			"zlogin golden pkg list -Hq developer/gcc-13",
+		}},
+	} {
+		snaps := s.Snapshots(ds)
+		s.resetFailCounts()
+		res := s.Module("zone_giz", args, core.EnvFail+"=pkg publisher#1:exit=1:msg=pkg: No image rooted at '/zones/_zonemgr/GIZ/golden/root'")
+		if res["failed"] != false || res["changed"] != c.snap || !strings.HasPrefix(res["msg"].(string), c.msg) {
+			t.Errorf("removals asked about in the zone: %s, want %q", pretty(res), c.msg)
+		}
+		var ran []string
+		for _, cmd := range res["commands"].([]any) {
+			if cmd, _, _ := strings.Cut(cmd.(map[string]any)["cmd"].(string), "  ["); strings.HasPrefix(cmd, "+ zlogin golden pkg ") && !strings.Contains(cmd, "refresh") {
+				ran = append(ran, strings.TrimPrefix(cmd, "+ "))
+			}
+		}
+		if strings.Join(ran, "\n") != strings.Join(c.pkg, "\n") {
+			t.Errorf("pkg in the zone ran:\n%s\nwant:\n%s", strings.Join(ran, "\n"), strings.Join(c.pkg, "\n"))
+		}
+		if got := s.Snapshots(ds); (len(got) > len(snaps)) != c.snap {
+			t.Errorf("snapshots %q -> %q", snaps, got)
+		}
 	}
 }
