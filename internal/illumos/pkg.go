@@ -89,10 +89,11 @@ type Publisher struct {
 }
 
 // ParsePkgPublisher parses `pkg publisher -H -F tsv` output: PUBLISHER,
-// STICKY, SYSPUB, ENABLED, TYPE, STATUS, URI and PROXY separated by TABs.
-// illumos-commands.md §7 shows an empty column after PUBLISHER [derived
-// from the format string]; public tooling that parses real output sees
-// none, so both forms are read. A header line is skipped.
+// STICKY, SYSPUB, ENABLED, TYPE, STATUS, URI and PROXY separated by TABs
+// (pkg5 src/modules/client/client_api.py _publisher_list(): the unnamed
+// attrs field is the default format's only). A line with an empty
+// column after PUBLISHER, as illumos-commands.md §7 shows, is read too.
+// A header line is skipped.
 func ParsePkgPublisher(b []byte) ([]Publisher, error) {
 	var pubs []Publisher
 	for i, line := range splitLines(b) {

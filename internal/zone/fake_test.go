@@ -102,7 +102,7 @@ func (f *fakeGZ) read(argv []string) (illumos.Result, error) {
 	// An update's questions about its changes (askChanges): one
 	// publisher, and packages to install.
 	case len(argv) == 7 && argv[0] == "pkg" && argv[1] == "-R" && argv[3] == "publisher":
-		return out("openindiana.org\t\ttrue\tfalse\ttrue\torigin\tonline\thttp://pkg.openindiana.org/hipster/\t-\n")
+		return out("openindiana.org\ttrue\tfalse\ttrue\torigin\tonline\thttp://pkg.openindiana.org/hipster/\t-\n")
 	case len(argv) > 5 && argv[0] == "pkg" && argv[1] == "-R" && argv[3] == "install" && argv[4] == "-nq":
 		return out("           Packages to install:   1\n")
 	case len(argv) == 5 && argv[0] == "pkg" && argv[1] == "-R" && argv[3] == "update" && argv[4] == "-nq":

@@ -973,12 +973,17 @@ func (c *cmd) publisher(opts map[string][]string, args []string) int {
 		}
 	}
 	if format == "tsv" {
+		// pkg5 src/modules/client/client_api.py _publisher_list(): the
+		// tsv fields are those whose formats name "tsv" (the unnamed
+		// attrs field is the default format's only), in the order
+		// PUBLISHER STICKY SYSPUB ENABLED TYPE STATUS URI PROXY; a
+		// line per origin.
 		if !noHeader {
-			c.inv.Outf("PUBLISHER\t\tSTICKY\tSYSPUB\tENABLED\tTYPE\tSTATUS\tURI\tPROXY\n")
+			c.inv.Outf("PUBLISHER\tSTICKY\tSYSPUB\tENABLED\tTYPE\tSTATUS\tURI\tPROXY\n")
 		}
 		for _, p := range pubs {
 			for _, o := range p.Origins {
-				c.inv.Outf("%s\t\t%t\tfalse\t%t\torigin\tonline\t%s\t-\n", p.Name, !p.NonSticky, !p.Disabled, originURI(o))
+				c.inv.Outf("%s\t%t\tfalse\t%t\torigin\tonline\t%s\t-\n", p.Name, !p.NonSticky, !p.Disabled, originURI(o))
 			}
 		}
 		return exitOK

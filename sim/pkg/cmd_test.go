@@ -51,7 +51,7 @@ func TestFlavorPublishers(t *testing.T) {
 		{core.OmniOS,
 			"PUBLISHER                   TYPE     STATUS P LOCATION\n" +
 				"omnios                      origin   online F https://pkg.omnios.org/r151054/core/\n",
-			"omnios\t\ttrue\tfalse\ttrue\torigin\tonline\thttps://pkg.omnios.org/r151054/core/\t-\n",
+			"omnios\ttrue\tfalse\ttrue\torigin\tonline\thttps://pkg.omnios.org/r151054/core/\t-\n",
 			"entire                                            0.5.11-151054.0            i--\n",
 			"shell/bash                                        5.2.21-151054.0            i--\n",
 			"system/zones/brand/bhyve                          0.5.11-151054.0            i--\n" +
@@ -67,7 +67,7 @@ func TestFlavorPublishers(t *testing.T) {
 		{core.OpenIndiana,
 			"PUBLISHER                   TYPE     STATUS P LOCATION\n" +
 				"openindiana.org              origin   online F http://pkg.openindiana.org/hipster/\n",
-			"openindiana.org\t\ttrue\tfalse\ttrue\torigin\tonline\thttp://pkg.openindiana.org/hipster/\t-\n",
+			"openindiana.org\ttrue\tfalse\ttrue\torigin\tonline\thttp://pkg.openindiana.org/hipster/\t-\n",
 			"entire                                            0.5.11-2024.0.0.22160      i--\n",
 			"shell/bash                                        5.2.21-2024.0.0.0          i--\n",
 			"system/zones/brand/ipkg                           0.5.11-2024.0.0.0          i--\n" +
