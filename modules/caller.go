@@ -60,6 +60,10 @@ type Reply struct {
 	Info     *zone.Info       // zone_info
 	Evicted  *zone.Outcome    // zone_gc with unused_goldens: the eviction
 	log      string           // zone_exec: the file that has the whole output
+	// KeepEmptyEnds keeps the line ends at the end of zone_exec's stdout
+	// and stderr in the result; they are stripped otherwise, as
+	// ansible.builtin.command's strip_empty_ends does by default.
+	KeepEmptyEnds bool
 }
 
 // Failed reports whether the call failed: an error, or for zone_exec a

@@ -29,6 +29,7 @@ func ZoneExec() *Definition {
 				{Name: "ok_rcs", Type: ansible.TypeList, Elements: ansible.TypeInt, Description: "Exit codes that count as success. Default: [0]."},
 				{Name: "output_limit", Type: ansible.TypeInt, Default: 64, Description: "KiB of stdout and of stderr kept in the result (the last ones); log receives everything."},
 				{Name: "log", Type: ansible.TypePath, Description: "A file that receives the command's whole output."},
+				{Name: "strip_empty_ends", Type: ansible.TypeBool, Default: true, Description: "Strip the line ends (\\r, \\n) at the end of stdout and stderr in the result, as M(ansible.builtin.command) does; log gets the output as it was."},
 				{Name: "state", Default: "running", Choices: []string{"running"}, Description: "The disposable zone runs while the command does (kept for zone_diz compatibility)."},
 			}, dizOptions...),
 			MutuallyExclusive: [][]string{{"zone", "giz"}, {"zone", "packages"}},
@@ -44,7 +45,9 @@ func runExec(ctx context.Context, c *Caller, p *ansible.Params) (*ansible.Result
 	if err != nil {
 		return nil, phrased(err, "zone_exec")
 	}
-	return c.Exec(ctx, mode(p), spec).Result(nil)
+	r := c.Exec(ctx, mode(p), spec)
+	r.KeepEmptyEnds = !p.Bool("strip_empty_ends")
+	return r.Result(nil)
 }
 
 // execSpec reads zone_exec's options into an engine spec.

@@ -2,6 +2,7 @@ package modules
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/zonemgr/zonemgr/internal/ansible"
 	"github.com/zonemgr/zonemgr/internal/jsonv"
@@ -75,8 +76,12 @@ func (r *Reply) Result(n *zone.Namer) (*ansible.Result, error) {
 // execValues adds what the command did to zone_exec's result.
 func (r *Reply) execValues(res *ansible.Result) {
 	if r.Mode.Check && r.Err == nil {
+		// As ansible.builtin.command's check mode: skipped, with
+		// empty output (modules/command.py).
 		res.Skipped = true
 		res.Values["rc"] = 0
+		res.Values["stdout"] = ""
+		res.Values["stderr"] = ""
 		return
 	}
 	x := r.Exec
@@ -84,8 +89,14 @@ func (r *Reply) execValues(res *ansible.Result) {
 		return
 	}
 	res.Values["rc"] = x.RC
-	res.Values["stdout"] = x.Stdout
-	res.Values["stderr"] = x.Stderr
+	stdout, stderr := x.Stdout, x.Stderr
+	if !r.KeepEmptyEnds {
+		// modules/command.py: stdout.rstrip("\r\n") with
+		// strip_empty_ends (its default).
+		stdout, stderr = strings.TrimRight(stdout, "\r\n"), strings.TrimRight(stderr, "\r\n")
+	}
+	res.Values["stdout"] = stdout
+	res.Values["stderr"] = stderr
 	res.Values["duration"] = x.Duration.Seconds()
 	res.Values["zone"] = x.Zone
 	res.Values["discarded"] = x.Discarded

@@ -97,7 +97,7 @@ func TestJSONOutput(t *testing.T) {
 		{a("--json", "boot", "-z", "foreign"), 1, map[string]any{"changed": false, "failed": true, "msg": "zone foreign is not managed by zonemgr, which never changes it"}},
 		{a("--json", "list-snaps", "test-giz-1"), 0, map[string]any{"changed": false, "zone": "test-giz-1"}},
 		{a("--json", "exec", "-z", "test-diz-1", "--exec-cmd", "make"), 0,
-			map[string]any{"rc": float64(0), "stdout": "built\n", "stdout_lines": []any{"built"}, "zone": "test-diz-1"}},
+			map[string]any{"rc": float64(0), "stdout": "built", "stdout_lines": []any{"built"}, "zone": "test-diz-1"}},
 		{a("--json", "update-giz"), 0, map[string]any{"changed": true, "failed": false, "msg": "2 golden zone(s) checked, 2 updated and snapshotted"}},
 		{a("--json", "-n", "create-diz", "-c", "test-giz-1"), 0,
 			map[string]any{"changed": true, "plan": []any{"zoneadm -z diz-abc123-0001 boot", "zoneadm -z diz-abc123-0001 halt"}}},

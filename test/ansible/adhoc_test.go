@@ -57,7 +57,7 @@ func TestAdHoc(t *testing.T) {
 	}
 
 	status, res = s.AdHoc("zone_exec", "zone=adhoc1 user=jim chdir=/tmp cmd='echo $(id -un) in $(pwd); exit 1' ok_rcs=0,1 output_limit=1")
-	if status != "CHANGED" || res["rc"] != float64(1) || res["stdout"] != "jim in /tmp\n" {
+	if status != "CHANGED" || res["rc"] != float64(1) || res["stdout"] != "jim in /tmp" {
 		t.Errorf("zone_exec: %s %v", status, res)
 	}
 

@@ -183,7 +183,7 @@ func TestBuildInDIZ(t *testing.T) {
 	if failed == nil {
 		t.Fatalf("no failure of the build task:\n%s", r.Out)
 	}
-	for _, want := range []string{`"rc": 3`, `"msg": "command exited 3 in zone build-bad1"`, `"stdout": "compiling\n"`, `"stderr": "cc: error: boom\n"`} {
+	for _, want := range []string{`"rc": 3`, `"msg": "command exited 3 in zone build-bad1"`, `"stdout": "compiling"`, `"stderr": "cc: error: boom"`} {
 		if !strings.Contains(failed[1], want) {
 			t.Errorf("the failed build's result has no %s: %s", want, failed[1])
 		}

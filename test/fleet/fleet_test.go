@@ -291,7 +291,7 @@ func testNonRoot(t *testing.T, f *Fleet) {
 	adhoc("illumos.zonemgr.zone_giz", "name=jimgold state=absent")
 	for _, h := range f.Hosts {
 		zone := res[h].Str("zone")
-		if want := "jenkins\n" + zone + "\n"; res[h].Str("stdout") != want || res[h]["discarded"] != true {
+		if want := "jenkins\n" + zone; res[h].Str("stdout") != want || res[h]["discarded"] != true {
 			t.Errorf("%s: zone_exec as jim: %v", h, res[h])
 		}
 		byTool := map[string]int{}

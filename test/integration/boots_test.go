@@ -179,7 +179,7 @@ func TestOneBootPerDIZ(t *testing.T) {
 			checkIdentity(t, s, "d2", "DIZ")
 			x = measure(s, func() {
 				res := c.module(t, s, "zone_exec", map[string]any{"zone": "d2", "cmd": "cat /etc/nodename", "user": "jenkins"})
-				if res["stdout"] != "d2\n" {
+				if res["stdout"] != "d2" {
 					t.Errorf("zone_exec: %s", pretty(res))
 				}
 			})

@@ -130,7 +130,7 @@ func TestParallelExecDIZ(t *testing.T) {
 			continue
 		}
 		zone, _ := m.res["zone"].(string)
-		if m.res["failed"] != false || m.res["stdout"] != zone+"\njenkins\n" || m.res["discarded"] != true {
+		if m.res["failed"] != false || m.res["stdout"] != zone+"\njenkins" || m.res["discarded"] != true {
 			t.Errorf("run %d: failed=%v zone=%q stdout=%q discarded=%v msg=%v", i, m.res["failed"], zone, m.res["stdout"], m.res["discarded"], m.res["msg"])
 			failures++
 		}
@@ -262,7 +262,7 @@ func TestGIZRefreshWhileCloning(t *testing.T) {
 		t.Errorf("refresh: %v %v", upd.err, pretty(upd.res))
 	}
 	for i, m := range runs {
-		if m.err != nil || m.res["failed"] != false || m.res["stdout"] != fmt.Sprint(m.res["zone"], "\n") {
+		if m.err != nil || m.res["failed"] != false || m.res["stdout"] != fmt.Sprint(m.res["zone"]) {
 			t.Errorf("exec-diz %d during the refresh: %v %v", i, m.err, pretty(m.res))
 		}
 	}

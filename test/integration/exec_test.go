@@ -24,7 +24,7 @@ func TestExecDIZExitCodes(t *testing.T) {
 		if failed := res["failed"] == true; failed != (rc != 0) {
 			t.Errorf("rc %d: failed = %v", rc, res["failed"])
 		}
-		if res["stdout"] != "out\n" || res["stderr"] != "err\n" {
+		if res["stdout"] != "out" || res["stderr"] != "err" {
 			t.Errorf("rc %d: stdout %q stderr %q", rc, res["stdout"], res["stderr"])
 		}
 		if res["discarded"] != true {
@@ -72,7 +72,7 @@ func TestExecKilledBuild(t *testing.T) {
 			cli = append(cli, "--exec-user", tt.user, "--copy-users", tt.user)
 		}
 		res := s.Module("zone_exec", args, tt.env...)
-		if res["failed"] != true || num(res["rc"]) != tt.rc || res["stdout"] != "built\n" || strings.Contains(fmt.Sprint(res["stderr"]), "zonemgr-status") {
+		if res["failed"] != true || num(res["rc"]) != tt.rc || res["stdout"] != "built" || strings.Contains(fmt.Sprint(res["stderr"]), "zonemgr-status") {
 			t.Errorf("zone_exec %q (user %q, %v): failed %v rc %v stdout %q stderr %q, want rc %d", tt.cmd, tt.user, tt.env, res["failed"], res["rc"], res["stdout"], res["stderr"], tt.rc)
 		}
 		out, errOut, code := s.Run(tt.env, "zonemgr", cli...)
@@ -94,7 +94,7 @@ func TestExecDIZAsUser(t *testing.T) {
 	s := goldenSim(t)
 	res := s.MustModule("zone_exec", map[string]any{"giz": "golden", "copy_users": []string{"jenkins"}, "user": "jenkins",
 		"chdir": "/tmp", "env": map[string]any{"GREETING": "it's me"}, "cmd": `echo "$(id -un) $(pwd) $GREETING"`})
-	if res["stdout"] != "jenkins /tmp it's me\n" {
+	if res["stdout"] != "jenkins /tmp it's me" {
 		t.Errorf("stdout = %q", res["stdout"])
 	}
 }
@@ -122,7 +122,7 @@ func TestExecLargeOutputAndLog(t *testing.T) {
 		t.Fatalf("log: %v, size %d", err, fi.Size())
 	}
 	out, _ := res["stdout"].(string)
-	if len(out) > 4096 || !strings.HasSuffix(out, "the-end\n") {
+	if len(out) > 4096 || !strings.HasSuffix(out, "\nthe-end") {
 		t.Errorf("stdout in the result: %d bytes, ends %q", len(out), out[max(0, len(out)-20):])
 	}
 }
@@ -224,6 +224,33 @@ func TestExecTimeoutStopsTheCommandInTheZone(t *testing.T) {
 		out, _, _ := s.Run(nil, "zoneadm", "-z", "t1", "list", "-p")
 		if !strings.Contains(out, ":t1:running:") {
 			t.Errorf("%s: the zone is no longer running: %q", tc.name, out)
+		}
+	}
+}
+
+// TestExecOutputAsCommand: zone_exec's stdout and stderr are what
+// ansible.builtin.command returns: the line ends at their end stripped
+// (strip_empty_ends, true by default), and empty in check mode, where
+// the command is skipped.
+func TestExecOutputAsCommand(t *testing.T) {
+	s := goldenSim(t)
+	s.MustModule("zone_diz", map[string]any{"name": "o1", "giz": "golden", "state": "running"})
+	cmd := `printf 'yes\r\n\n'; printf 'e\n\n' >&2`
+	for _, c := range []struct {
+		args           map[string]any
+		stdout, stderr string
+	}{
+		{map[string]any{}, "yes", "e"},
+		{map[string]any{"strip_empty_ends": false}, "yes\r\n\n", "e\n\n"},
+		{map[string]any{"_ansible_check_mode": true}, "", ""},
+	} {
+		args := map[string]any{"zone": "o1", "cmd": cmd}
+		for k, v := range c.args {
+			args[k] = v
+		}
+		res := s.MustModule("zone_exec", args)
+		if res["stdout"] != c.stdout || res["stderr"] != c.stderr {
+			t.Errorf("zone_exec %v: stdout %q stderr %q, want %q %q", c.args, res["stdout"], res["stderr"], c.stdout, c.stderr)
 		}
 	}
 }

@@ -480,7 +480,7 @@ func TestExecHoldsZoneLock(t *testing.T) {
 	if a.err != nil || b.err != nil || a.res["failed"] != false || b.res["failed"] != false {
 		t.Fatalf("first: %v %v; second: %v %v", a.err, pretty(a.res), b.err, pretty(b.res))
 	}
-	if b.res["stdout"] != "clean\n" {
+	if b.res["stdout"] != "clean" {
 		t.Errorf("the second exec saw the first one's files: %v", pretty(b.res))
 	}
 	s.checkSerialized(t, a, b)
