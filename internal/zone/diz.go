@@ -651,8 +651,22 @@ func (h *Host) createDIZ(ctx context.Context, w *World, spec *DIZSpec, acc *acco
 		created = append(created, d)
 	}
 	var vnics []autoVNIC
+	var existing map[string]bool
+	if len(spec.VNICsOver) > 0 {
+		if existing, err = h.vnics(ctx); err != nil {
+			return err
+		}
+	}
 	for i, v := range spec.VNICsOver {
 		name := VNICName("diz", spec.Name, i)
+		// The undo of a VNIC's creation, and gc's after a kill (the
+		// journal records a step as begun before it runs), deletes a
+		// VNIC of its name: one that exists now is not this run's, so
+		// it is refused, but the VNIC a zone re-created configures,
+		// which the steps before delete.
+		if existing[name] && !configuresVNIC(w.Zones[spec.Name], name) {
+			return optErr(FieldVNICsOver, "zone %s: VNIC %s exists already, and no zone of this name configures it: zonemgr makes a zone's automatic VNICs itself, and deletes only those; delete it by hand (dladm delete-vnic %s) if it is a leftover, or give another zone name", spec.Name, name, name)
+		}
 		vnics = append(vnics, autoVNIC{Name: name, Spec: v})
 		plan.Add(vnicStep(name, v))
 	}
@@ -946,6 +960,15 @@ func (w *World) listed(name string) bool {
 		}
 	}
 	return false
+}
+
+// configuresVNIC reports whether zone z (nil: none) configures a
+// network over the VNIC named link.
+func configuresVNIC(z *Zone, link string) bool {
+	if z == nil || z.Config == nil {
+		return false
+	}
+	return slices.ContainsFunc(z.Config.Nets, func(n illumos.Net) bool { return n.Physical == link })
 }
 
 // vnics lists the VNICs that exist, in one dladm call.

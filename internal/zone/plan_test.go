@@ -109,12 +109,13 @@ func TestDIZPlan(t *testing.T) {
 			if !out.Changed {
 				t.Error("changed = false for a new zone")
 			}
-			// Check mode ran only the three reads: zones, datasets, and
-			// the holds of the snapshots the clone may come from.
-			wantCalls := []string{"zoneadm list -cp", "", "zfs holds -H rpool/zones/_zonemgr/GIZ/golden/ROOT/zbe@initial-postinstalled-golden"}
+			// Check mode ran only the four reads: zones, datasets, the
+			// holds of the snapshots the clone may come from, and the
+			// VNICs (an automatic VNIC's name must be free).
+			wantCalls := []string{"zoneadm list -cp", "", "zfs holds -H rpool/zones/_zonemgr/GIZ/golden/ROOT/zbe@initial-postinstalled-golden", "dladm show-vnic -p -o link"}
 			calls := f.Calls()
-			if len(calls) != 3 || calls[0].String() != wantCalls[0] || !strings.HasPrefix(calls[1].String(), "zfs list ") || calls[2].String() != wantCalls[2] {
-				t.Errorf("check mode ran %q, want the 3 reads: %q (the second a zfs list)", calls, wantCalls)
+			if len(calls) != 4 || calls[0].String() != wantCalls[0] || !strings.HasPrefix(calls[1].String(), "zfs list ") || calls[2].String() != wantCalls[2] || calls[3].String() != wantCalls[3] {
+				t.Errorf("check mode ran %q, want the 4 reads: %q (the second a zfs list)", calls, wantCalls)
 			}
 		})
 	}

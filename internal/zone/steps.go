@@ -135,8 +135,9 @@ func (h *Host) delegatedDatasetSteps(ctx context.Context, w *World, name, run st
 
 // vnicStep creates one automatic VNIC; its undo deletes it while no
 // other zone configures it. Automatic VNIC names are the zone's (see
-// VNICBase), and the zone's lock is held by whoever makes or removes
-// them, so a VNIC of that name that exists is this zone's.
+// VNICBase), the zone's lock is held by whoever makes or removes them,
+// and the creation is refused when a VNIC of the name exists already
+// (createDIZ), so a VNIC of that name that exists is this zone's.
 func vnicStep(name string, v VNICOver) Step {
 	return Step{
 		Why:   "create VNIC " + name + " over " + v.Link,

@@ -167,6 +167,34 @@ func TestCreateRefusesLeftoverZonepathDirectory(t *testing.T) {
 	}
 }
 
+// A disposable zone's automatic VNIC is made by zonemgr under the zone's
+// name, and its undo (the run's, or gc's after a kill in the creation)
+// deletes a VNIC of that name: one that exists already, made by hand, is
+// refused, naming the option, and kept. A zone re-created keeps making
+// its own VNIC, which the destroy before deletes.
+func TestCreateRefusesExistingVNICName(t *testing.T) {
+	s := goldenSim(t)
+	s.MustRun("dladm", "create-vnic", "-l", "e1000g0", "autodizv1_0")
+	before := s.State()
+	out, errOut, code := s.Run(nil, "zonemgr", "create-diz", "-c", "golden", "-z", "v1", "--add-vnic-over", "e1000g0")
+	want := "--add-vnic-over: zone v1: VNIC autodizv1_0 exists already, and no zone of this name configures it"
+	if code != 1 || !strings.Contains(errOut, want) {
+		t.Errorf("create-diz over a VNIC made by hand: exit %d, want 1 and %q\n%s%s", code, want, out, errOut)
+	}
+	res := s.Module("zone_diz", map[string]any{"name": "v1", "giz": "golden", "add_vnics_over": []string{"e1000g0"}})
+	if msg, _ := res["msg"].(string); res["failed"] != true || !strings.HasPrefix(msg, "add_vnics_over: zone v1: VNIC autodizv1_0 exists already") {
+		t.Errorf("zone_diz over a VNIC made by hand: %s", pretty(res))
+	}
+	if after := s.State(); after != before {
+		t.Errorf("a refused creation changed the system:\n%s", simh.DiffLines(before, after))
+	}
+	s.MustModule("zone_diz", map[string]any{"name": "v2", "giz": "golden", "add_vnics_over": []string{"e1000g0"}})
+	res = s.MustModule("zone_diz", map[string]any{"name": "v2", "giz": "golden", "add_vnics_over": []string{"e1000g0"}, "copy_users": []string{"jenkins"}, "recreate": true})
+	if vn := s.MustRun("dladm", "show-vnic", "-p", "-o", "link"); res["recreated"] != true || vn != "autodizv1_0\nautodizv2_0\n" {
+		t.Errorf("re-created with its VNIC: VNICs %q\n%s", vn, pretty(res))
+	}
+}
+
 // A re-created disposable zone is made over its own dataset, which the
 // destroy steps before the creation remove: that is not a leftover.
 func TestRecreateDIZIsNotRefusedForItsOwnDataset(t *testing.T) {
