@@ -185,6 +185,11 @@ func (o *gcOp) done(ctx context.Context, p *Plan, out *Outcome, e ending, _ erro
 			rep.Commands = append(rep.Commands, s.String())
 		}
 	}
+	// A journal whose lock is held is a live run's, left to it; gc says
+	// so, as the run may also be one that only just ended.
+	for _, j := range o.scan.live {
+		rep.NotRun = append(rep.NotRun, fmt.Sprintf("journal %s: its lock is held, by a run still going: left to it (gc again once it has ended)", j.path))
+	}
 	if e == shown {
 		for i := range p.Steps {
 			counted(i)
@@ -241,7 +246,9 @@ func (h *Host) leftovers(ctx context.Context) (Orphans, error) {
 	if err != nil {
 		return Orphans{}, err
 	}
-	defer scan.Close()
+	// Only read: the locks that told killed runs' journals from live
+	// runs' are released at once (see GatherInfo).
+	scan.Close()
 	f, err := h.readFacts(ctx, scanGuards(scan))
 	if err != nil {
 		return Orphans{}, err

@@ -93,7 +93,11 @@ func (h *Host) GatherInfo(ctx context.Context, q InfoQuery) (*Info, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer scan.Close()
+	// A listing only reads the journals: the locks that told killed
+	// runs' journals from live runs' are released at once, or a gc that
+	// runs meanwhile would take those journals for live runs' and leave
+	// them.
+	scan.Close()
 	f, err := h.readFacts(ctx, scanGuards(scan))
 	if err != nil {
 		return nil, err

@@ -5,8 +5,11 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/zonemgr/zonemgr/sim/core"
 )
 
 // goldenDS is the dataset of the golden zone goldenSim makes.
@@ -321,4 +324,63 @@ func TestGCKeptEvictionHoldsItsSnapshotsAgain(t *testing.T) {
 		t.Errorf("journals left: %v", js)
 	}
 	s.MustRun("zonemgr", "-q", "create-diz", "-c", g, "-z", "again1")
+}
+
+// startModulePaused starts a module that stops just before the sim call
+// call ("zoneadm list#1"), and returns once it has; release lets it go
+// on and returns its result.
+func startModulePaused(t *testing.T, s *Sim, call, name string, args map[string]any) (release func() map[string]any) {
+	t.Helper()
+	latch := filepath.Join(t.TempDir(), "latch")
+	key, nth, _ := strings.Cut(call, "#")
+	n, _ := strconv.Atoi(nth)
+	s.resetFailCounts()
+	m, err := s.startModule(t.TempDir(), name, args, core.EnvFail+"="+call+":wait="+latch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() { m.wait(); close(exited) }()
+	if err := s.awaitCall(key, n, exited); err != nil {
+		m.cmd.Process.Kill()
+		t.Fatalf("%s %v: %v\n%s%s", name, args, err, m.stdout.String(), m.stderr.String())
+	}
+	return func() map[string]any {
+		os.WriteFile(latch, nil, 0o644)
+		<-exited
+		if m.err != nil {
+			t.Fatal(m.err)
+		}
+		return m.res
+	}
+}
+
+// TestGCWhileAListingRuns: a listing (zone_info, which most CLI verbs
+// run first) only reads the journals; a gc that runs while it lists
+// finishes a killed run's work. A journal whose lock a live run holds
+// is named in gc's not_run.
+func TestGCWhileAListingRuns(t *testing.T) {
+	s := goldenSim(t)
+	clean := s.State()
+	s.crashAt("zoneadm clone#1", "zonemgr", "create-diz", "-c", "golden", "-z", "dead1")
+	if js := s.journals(); len(js) != 1 {
+		t.Fatalf("journals: %v", js)
+	}
+	release := startModulePaused(t, s, "zoneadm list#1", "zone_info", map[string]any{})
+	out, errOut, code := s.Run(nil, "zonemgr", "gc")
+	release()
+	if js := s.journals(); code != 0 || len(js) != 0 || s.State() != clean {
+		t.Errorf("gc while a listing ran: exit %d, journals left %v\n%s%s\n%s", code, js, out, errOut, diffLines(clean, s.State()))
+	}
+
+	// A live run's journal: gc leaves it, and says so.
+	live := startModulePaused(t, s, "zoneadm clone#1", "zone_diz", map[string]any{"name": "live1", "giz": "golden"})
+	res := s.MustModule("zone_gc", map[string]any{})
+	js := s.journals()
+	if len(js) != 1 || !strings.Contains(strings.Join(strs(res["not_run"]), "\n"), "journal "+js[0]+": its lock is held, by a run still going: left to it") {
+		t.Errorf("gc during a live run: journals %v\n%s", js, pretty(res))
+	}
+	if r := live(); r["failed"] != false {
+		t.Errorf("the live run: %s", pretty(r))
+	}
 }
