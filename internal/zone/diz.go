@@ -254,7 +254,7 @@ func (o *dizRun) lock(ctx context.Context, ls *lockSet) error {
 		if err != nil {
 			return err
 		}
-		if err := h.pendingWork(spec.Name); err != nil {
+		if err := h.pendingWork(spec.Name, false); err != nil {
 			return err
 		}
 	}

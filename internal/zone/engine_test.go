@@ -280,7 +280,7 @@ func TestExecDIZPlan(t *testing.T) {
 		// from the global zone.
 		want := []Step{
 			{Why: "configure the zone", Cmd: &illumos.Cmd{Argv: []string{"zonecfg", "-z", "x1", "-f", "-"}},
-				Undo: &illumos.Cmd{Argv: []string{"zonecfg", "-z", "x1", "delete", "-F"}}, Guard: &Guard{Zone: "x1", ZoneRun: "r1"}},
+				Undo: &illumos.Cmd{Argv: []string{"zonecfg", "-z", "x1", "delete", "-F"}}, Guard: &Guard{Zone: "x1", ZoneRun: "r1", States: []string{"configured"}}},
 			cloneStep("x1", "r1", "golden", "initial-postinstalled-golden"),
 			{Why: "write the zone's identity before its first boot (node name, hosts, accounts)",
 				Files: &ZoneFiles{Zone: "x1", Zonepath: "/zones/_zonemgr/DIZ/x1", Dataset: "rpool/zones/_zonemgr/DIZ/x1",
@@ -325,7 +325,7 @@ func TestImportPlan(t *testing.T) {
 	want := []Step{
 		recv,
 		{Why: "configure the zone", Cmd: &illumos.Cmd{Argv: []string{"zonecfg", "-z", "imp", "-f", "-"}},
-			Undo: &illumos.Cmd{Argv: []string{"zonecfg", "-z", "imp", "delete", "-F"}}, Guard: &Guard{Zone: "imp", ZoneRun: "r1"}},
+			Undo: &illumos.Cmd{Argv: []string{"zonecfg", "-z", "imp", "delete", "-F"}}, Guard: &Guard{Zone: "imp", ZoneRun: "r1", States: []string{"configured"}}},
 		set("zoned=off"), set("canmount=on"), set("mountpoint=/zones/_zonemgr/GIZ/imp/root"),
 		{Why: "attach the zone", Cmd: zoneadm("imp", "attach"), Undo: zoneadm("imp", "detach"), Guard: &Guard{Zone: "imp", ZoneRun: "r1", States: []string{"installed"}}},
 	}
@@ -445,9 +445,9 @@ func TestGIZPlan(t *testing.T) {
 	var want []Step
 	want = append(want,
 		Step{Why: "configure the zone", Cmd: &illumos.Cmd{Argv: []string{"zonecfg", "-z", "g2", "-f", "-"}},
-			Undo: &illumos.Cmd{Argv: []string{"zonecfg", "-z", "g2", "delete", "-F"}}, Guard: &Guard{Zone: "g2", ZoneRun: "r1"}},
+			Undo: &illumos.Cmd{Argv: []string{"zonecfg", "-z", "g2", "delete", "-F"}}, Guard: &Guard{Zone: "g2", ZoneRun: "r1", States: []string{"configured"}}},
 		Step{Why: "install the zone", Cmd: zoneadm("g2", "install"), Undo: zoneadm("g2", "uninstall", "-F"), UndoIfFailed: true,
-			Guard: &Guard{Zone: "g2", ZoneRun: "r1", States: []string{"installed", "incomplete"}}})
+			Guard: &Guard{Zone: "g2", ZoneRun: "r1", States: []string{"installed", "incomplete"}, Independent: true}})
 	want = append(want, snapSteps(ds, "initial-installed-g2", "r1")...)
 	want = append(want, booted...)
 	want = append(want, Step{Why: "halt after the first boot", Cmd: zoneadm("g2", "halt")})

@@ -257,7 +257,7 @@ func (o *execZoneOp) lock(ctx context.Context, ls *lockSet) error {
 	if _, err := ls.zone(ctx, o.spec.Zone); err != nil {
 		return err
 	}
-	return o.h.pendingWork(o.spec.Zone)
+	return o.h.pendingWork(o.spec.Zone, false)
 }
 
 // plan plans the snapshot the discard policy needs (halting a zone in

@@ -549,9 +549,11 @@ func (h *Host) recoverySteps(ctx context.Context, f *facts, r *Recovery, killed 
 // takes no lock). A run that journals work on a zone holds the zone's
 // lock for as long as its journal, so none can be alive then: a journal
 // of the zone whose lock is held nonetheless is held by another reader,
-// a zonemgr gc that has not replayed it (or a listing of the journals),
-// and its work is pending all the same.
-func (h *Host) pendingWork(zone string) error {
+// a zonemgr gc that has not replayed it, and its work is pending all the
+// same. With shared, the caller holds the zone's lock shared (see
+// LockZoneShared): a held journal may be another shared holder's, and
+// only killed runs' journals count.
+func (h *Host) pendingWork(zone string, shared bool) error {
 	paths, err := journalPaths(h.stateDir("journal"))
 	if err != nil {
 		return err
@@ -565,9 +567,9 @@ func (h *Host) pendingWork(zone string) error {
 		switch {
 		case err != nil:
 			continue
-		case live && h.CheckMode:
-			// Without the zone's lock, a held journal may be a live
-			// run's.
+		case live && (h.CheckMode || shared):
+			// Without the zone's lock, or with it shared, a held
+			// journal may be a live run's.
 			continue
 		case live:
 			if j, err = readJournal(p); err != nil {

@@ -355,7 +355,7 @@ func lockGIZ(ctx context.Context, h *Host, spec *GIZSpec, ls *lockSet) error {
 	if _, err := ls.zone(ctx, spec.Name); err != nil {
 		return err
 	}
-	if err := h.pendingWork(spec.Name); err != nil {
+	if err := h.pendingWork(spec.Name, false); err != nil {
 		return err
 	}
 	if spec.Source != "" && spec.Source != spec.Name && spec.State != "absent" {
@@ -765,7 +765,7 @@ func (h *Host) createGIZ(ctx context.Context, w *World, spec *GIZSpec, acc *acco
 			install = append(install, "-a", spec.Archive)
 		}
 		plan.Add(Step{Why: "install the zone", Cmd: zoneadm(spec.Name, install...), Undo: zoneadm(spec.Name, "uninstall", "-F"), UndoIfFailed: true,
-			Guard: &Guard{Zone: spec.Name, ZoneRun: plan.Run, States: []string{"installed", "incomplete"}}})
+			Guard: &Guard{Zone: spec.Name, ZoneRun: plan.Run, States: []string{"installed", "incomplete"}, Independent: true}})
 		plan.Add(snapSteps(ds, SnapInstalled+spec.Name, plan.Run)...)
 		plan.Add(h.bootSteps(spec.Name, plan.Run, Boot{Timeout: spec.BootTimeout})...)
 		plan.Add(Step{Why: "halt after the first boot", Cmd: zoneadm(spec.Name, "halt")})

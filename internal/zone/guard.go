@@ -68,6 +68,12 @@ type Guard struct {
 	Zone    string   `json:"zone,omitempty"`
 	ZoneRun string   `json:"zone_run,omitempty"`
 	States  []string `json:"states,omitempty"`
+	// Independent: no zone may have been cloned from Zone's snapshots.
+	// The brand's uninstall promotes such a clone (illumos-gate
+	// uninstall.ksh destroy_zone_dataset()), so the undo of a zone's
+	// install or clone does not uninstall a golden zone something was
+	// cloned from since.
+	Independent bool `json:"independent,omitempty"`
 	// Dataset (a filesystem, volume or snapshot) must exist and, when
 	// Run is set, carry zonemgr:run=Run set on itself (source local): a
 	// value it inherits from a parent zonemgr made proves nothing of it.
@@ -376,6 +382,9 @@ func (g *Guard) check(f *facts, own owner) (verdict, string) {
 			return undoKeep, fmt.Sprintf("zone %s is not the one this run worked on: it was %s", g.Zone, madeBy(zoneRun(z)))
 		case len(g.States) > 0 && !slices.Contains(g.States, z.State):
 			return undoGone, fmt.Sprintf("zone %s is %s", g.Zone, z.State)
+		}
+		if deps := gizDependents(f.w, z); g.Independent && len(deps) > 0 {
+			return undoKeep, fmt.Sprintf("zones were cloned from zone %s's snapshots since: %s; its uninstall would promote them", g.Zone, strings.Join(deps, ", "))
 		}
 	}
 	if g.Dataset != "" {

@@ -536,7 +536,7 @@ func (o *importOp) lock(ctx context.Context, ls *lockSet) error {
 	if _, err := ls.zone(ctx, o.spec.Name); err != nil {
 		return err
 	}
-	return o.h.pendingWork(o.spec.Name)
+	return o.h.pendingWork(o.spec.Name, false)
 }
 
 // plan plans a full image's zone, or an incremental image's receive onto

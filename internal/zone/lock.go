@@ -32,8 +32,22 @@ const gcLockName = ".gc"
 // (LockZone) waits for them all, and they for it. Disposable zones being
 // cloned hold their golden zone's lock shared, so that a golden zone is
 // not booted for a refresh while it is being cloned.
+//
+// The zone's lock is taken shared to use the zone as it is: to clone or
+// export it. A killed run's work left on it (a creation, whose undo gc
+// will carry out) is refused as pendingWork refuses it to an operation
+// on the zone; a journal of the zone whose lock is held is another
+// shared holder's (an export's) and does not count.
 func (h *Host) LockZoneShared(ctx context.Context, zone string) (*ZoneLock, error) {
-	return h.lockFile(ctx, "zone "+zone, zone+".lock", syscall.LOCK_SH, true)
+	lk, err := h.lockFile(ctx, "zone "+zone, zone+".lock", syscall.LOCK_SH, true)
+	if err != nil {
+		return nil, err
+	}
+	if err := h.pendingWork(zone, true); err != nil {
+		lk.Unlock()
+		return nil, err
+	}
+	return lk, nil
 }
 
 // TryLockZone takes the per-zone lock exclusively only when it is free;

@@ -14,11 +14,11 @@ func TestPendingWorkSeesJournalGCHolds(t *testing.T) {
 	h, _ := fakeHost(t)
 	h.CheckMode = false
 	killedRun(t, h, "snapshot", "golden-2", "ro")
-	if err := h.pendingWork("golden"); err != nil {
+	if err := h.pendingWork("golden", false); err != nil {
 		t.Errorf("golden-2's journal refused golden: %v", err)
 	}
 	killed := killedRun(t, h, "snapshot", "golden", "rk")
-	if err := h.pendingWork("golden"); err == nil || !strings.Contains(err.Error(), "run zonemgr gc first") {
+	if err := h.pendingWork("golden", false); err == nil || !strings.Contains(err.Error(), "run zonemgr gc first") {
 		t.Errorf("a killed run's journal: %v", err)
 	}
 	held, live, err := lockJournal(killed)
@@ -26,7 +26,7 @@ func TestPendingWorkSeesJournalGCHolds(t *testing.T) {
 		t.Fatalf("lock %s: live=%v %v", killed, live, err)
 	}
 	defer held.Close()
-	if err := h.pendingWork("golden"); err == nil || !strings.Contains(err.Error(), "is held by another process, zonemgr gc") || !strings.Contains(err.Error(), "run zonemgr gc first") {
+	if err := h.pendingWork("golden", false); err == nil || !strings.Contains(err.Error(), "is held by another process, zonemgr gc") || !strings.Contains(err.Error(), "run zonemgr gc first") {
 		t.Errorf("a killed run's journal held by gc: %v", err)
 	}
 }

@@ -49,12 +49,12 @@ func TestDIZPlan(t *testing.T) {
 				{Why: "configure the zone",
 					Cmd:     &illumos.Cmd{Argv: []string{"zonecfg", "-z", "build1", "-f", "-"}},
 					Undo:    &illumos.Cmd{Argv: []string{"zonecfg", "-z", "build1", "delete", "-F"}},
-					Guard:   &Guard{Zone: "build1", ZoneRun: "r1"},
+					Guard:   &Guard{Zone: "build1", ZoneRun: "r1", States: []string{"configured"}},
 					Release: "datasets"},
 				{Why: "clone golden@initial-postinstalled-golden",
 					Cmd:          &illumos.Cmd{Argv: []string{"zoneadm", "-z", "build1", "clone", "-s", "initial-postinstalled-golden", "golden"}},
 					Undo:         &illumos.Cmd{Argv: []string{"zoneadm", "-z", "build1", "uninstall", "-F"}},
-					Guard:        &Guard{Zone: "build1", ZoneRun: "r1", States: []string{"installed", "incomplete"}},
+					Guard:        &Guard{Zone: "build1", ZoneRun: "r1", States: []string{"installed", "incomplete"}, Independent: true},
 					UndoIfFailed: true, Release: "source"},
 			}
 			identity := "write the zone's identity before its first boot (node name, hosts, accounts)"

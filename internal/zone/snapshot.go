@@ -155,7 +155,7 @@ func (o *snapshotOp) lock(ctx context.Context, ls *lockSet) error {
 	if _, err := ls.zone(ctx, o.spec.Zone); err != nil {
 		return err
 	}
-	return o.h.pendingWork(o.spec.Zone)
+	return o.h.pendingWork(o.spec.Zone, false)
 }
 
 // plan plans the snapshot's creation, destruction or rollback, halting a

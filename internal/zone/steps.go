@@ -91,8 +91,14 @@ func zonecfgStep(why, zone, script, run string) Step {
 		Show: "zonecfg -z " + zone + " -f - <<EOF\n\t" + strings.ReplaceAll(strings.TrimRight(script, "\n"), "\n", "\n\t") + "\nEOF",
 	}
 	if run != "" {
+		// zonecfg delete -F deletes the configuration of a zone in any
+		// state (illumos-gate zonecfg.c delete_func(): zonecfg_destroy()
+		// checks the state only without -F): only a configured zone's
+		// is deleted, or an installed zone whose uninstall was kept
+		// (see Guard.Independent) would lose its configuration and
+		// leave its datasets behind.
 		s.Undo = &illumos.Cmd{Argv: []string{"zonecfg", "-z", zone, "delete", "-F"}}
-		s.Guard = &Guard{Zone: zone, ZoneRun: run}
+		s.Guard = &Guard{Zone: zone, ZoneRun: run, States: []string{"configured"}}
 	}
 	return s
 }
@@ -158,7 +164,7 @@ func cloneStep(zone, run, giz, snap string) Step {
 		Why:          "clone " + giz + "@" + snap,
 		Cmd:          zoneadm(zone, "clone", "-s", snap, giz),
 		Undo:         zoneadm(zone, "uninstall", "-F"),
-		Guard:        &Guard{Zone: zone, ZoneRun: run, States: []string{"installed", "incomplete"}},
+		Guard:        &Guard{Zone: zone, ZoneRun: run, States: []string{"installed", "incomplete"}, Independent: true},
 		UndoIfFailed: true,
 		Release:      "source",
 	}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/zonemgr/zonemgr/sim/core"
@@ -253,18 +254,25 @@ func TestRunRefusedWhileGCHoldsKilledRunsJournal(t *testing.T) {
 		s.MustRun("zonemgr", "-q", "snapshot", "-z", "golden", "-s", sn)
 	}
 	before := snapshotsOfTree(s, goldenFS...)
-	s.crashAt("zfs rollback#1", "zonemgr", "rollback", "-z", "golden", "-s", "s1", "-f")
 	s.crashAt("zoneadm clone#1", "zonemgr", "create-diz", "-c", "golden", "-z", "dead1")
+	s.crashAt("zfs rollback#1", "zonemgr", "rollback", "-z", "golden", "-s", "s1", "-f")
 	if js := s.journals(); len(js) != 2 {
 		t.Fatalf("journals: %v", js)
 	}
-	img := filepath.Join(t.TempDir(), "golden.img")
-	// The export holds golden's lock (shared) while gc starts: gc passes
-	// the rollback's journal over, and is held replaying dead1's.
-	releaseExport := s.startPaused(t, "zfs send#1", "export-giz", "-z", "golden", "-o", img)
+	// Another process holds golden's lock (shared, as a clone or an
+	// export holds it) while gc starts: gc passes the rollback's journal
+	// over, and is held replaying dead1's.
+	lk, err := os.OpenFile(filepath.Join(s.Root, "var/run/zonemgr/locks/golden.lock"), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lk.Close()
+	if err := syscall.Flock(int(lk.Fd()), syscall.LOCK_SH); err != nil {
+		t.Fatal(err)
+	}
 	releaseGC := s.startPaused(t, "zonecfg delete#1", "gc")
-	if out, errOut, code := releaseExport(); code != 0 {
-		t.Fatalf("export: exit %d %s%s", code, out, errOut)
+	if err := syscall.Flock(int(lk.Fd()), syscall.LOCK_UN); err != nil {
+		t.Fatal(err)
 	}
 	out, errOut, code := s.Run(nil, "zonemgr", "snapshot", "-z", "golden", "-s", "keepme")
 	if code == 0 || !strings.Contains(errOut, "zone golden: ") || !strings.Contains(errOut, "run zonemgr gc first") {
@@ -382,5 +390,59 @@ func TestGCWhileAListingRuns(t *testing.T) {
 	}
 	if r := live(); r["failed"] != false {
 		t.Errorf("the live run: %s", pretty(r))
+	}
+}
+
+// TestNoCloneFromAGoldenZoneWithPendingWork: a golden zone a killed run
+// left work unfinished on (its create-giz killed at its last hold, so gc
+// will undo it) is not cloned, exported or cloned into a golden zone:
+// "run zonemgr gc first", and nothing changes. gc then undoes the
+// creation whole.
+func TestNoCloneFromAGoldenZoneWithPendingWork(t *testing.T) {
+	s := goldenSim(t)
+	clean := s.State()
+	s.crashAt("zfs hold#3", "zonemgr", "create-giz", "-z", "g2")
+	if js := s.journals(); len(js) != 1 {
+		t.Fatalf("journals: %v", js)
+	}
+	before := s.State()
+	img := filepath.Join(t.TempDir(), "g2.zimg")
+	for _, c := range [][]string{
+		{"create-diz", "-c", "g2", "-z", "d2"},
+		{"exec-diz", "-c", "g2", "--exec-cmd", "true"},
+		{"create-giz", "-z", "g3", "-c", "g2"},
+		{"export-giz", "-z", "g2", "-o", img},
+	} {
+		out, errOut, code := s.Run(nil, "zonemgr", c...)
+		if code != 1 || !strings.Contains(errOut, "zone g2: a zonemgr run that was killed (giz, started ") || !strings.Contains(errOut, "run zonemgr gc first") {
+			t.Errorf("zonemgr %s: exit %d, want 1 and run zonemgr gc first\n%s%s", strings.Join(c, " "), code, out, errOut)
+		}
+	}
+	if res := s.Module("zone_diz", map[string]any{"name": "d2", "giz": "g2"}); res["failed"] != true || !strings.Contains(res["msg"].(string), "run zonemgr gc first") {
+		t.Errorf("zone_diz giz=g2: %s", pretty(res))
+	}
+	if after := s.State(); after != before {
+		t.Errorf("refused runs changed the system:\n%s", diffLines(before, after))
+	}
+	s.checkGC(t, clean)
+}
+
+// TestGCKeepsAGoldenZoneClonedSince: the undo of a golden zone's
+// install does not uninstall it once a zone was cloned from its
+// snapshots (by hand, here: zonemgr refuses to): the brand's uninstall
+// would promote the clone. gc keeps it, says why, and keeps the journal.
+func TestGCKeepsAGoldenZoneClonedSince(t *testing.T) {
+	s := goldenSim(t)
+	s.crashAt("zfs hold#3", "zonemgr", "create-giz", "-z", "g2")
+	s.MustRun("zfs", "clone", "rpool/zones/_zonemgr/GIZ/g2/ROOT/zbe@initial-installed-g2", "rpool/zones/_zonemgr/DIZ/byhand")
+	mark := len(s.Log())
+	out, errOut, code := s.Run(nil, "zonemgr", "gc")
+	ran, _ := s.Mutations(mark)
+	if code != 1 || slices.Contains(ran, "zoneadm -z g2 uninstall -F") ||
+		!strings.Contains(errOut, "zoneadm -z g2 uninstall -F: zones were cloned from zone g2's snapshots since: ") {
+		t.Errorf("gc with a clone of g2: exit %d, ran %q\n%s%s", code, ran, out, errOut)
+	}
+	if z := s.Zones(); !slices.Contains(z, "g2:installed") || len(s.journals()) != 1 {
+		t.Errorf("after gc: zones %v, journals %v; gc ran %q\n%s%s", z, s.journals(), ran, out, errOut)
 	}
 }
