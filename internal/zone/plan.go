@@ -608,8 +608,26 @@ func (h *Host) undo(j *Journal, p *Plan, done []int) (undone, kept []string, err
 		if s.Undo == nil {
 			continue
 		}
-		if f != nil {
-			if v, why := s.Guard.check(f, own); v != undoIt {
+		// A dataset outside the containers (a delegated one) is
+		// destroyed under its exclusive lock, looked at again, as
+		// checkWhen does: another run may have found it and hold its
+		// lock shared, about to delegate it (see DatasetLocks).
+		gf, lk := f, (*ZoneLock)(nil)
+		if ds := h.lockedDataset(s.Undo, s.Guard); ds != "" && f != nil {
+			var err error
+			if lk, err = h.lockDatasetExclusive(ctx, p.datasets, ds, true); err == nil {
+				if gf, err = h.readFacts(ctx, []*Guard{s.Guard}); err != nil {
+					lk.Unlock()
+				}
+			}
+			if err != nil {
+				errs = append(errs, fmt.Errorf("undo %s: %w", s.Undo, err))
+				continue
+			}
+		}
+		if gf != nil {
+			if v, why := s.Guard.check(gf, own); v != undoIt {
+				lk.Unlock()
 				if v == undoKeep {
 					kept = append(kept, fmt.Sprintf("%s (%s)", s.Undo, why))
 				}
@@ -619,7 +637,9 @@ func (h *Host) undo(j *Journal, p *Plan, done []int) (undone, kept []string, err
 				continue
 			}
 		}
-		if _, _, err := h.runStep(ctx, Step{Cmd: s.Undo}); err != nil {
+		_, _, err := h.runStep(ctx, Step{Cmd: s.Undo})
+		lk.Unlock()
+		if err != nil {
 			errs = append(errs, fmt.Errorf("undo %s: %w", s.Undo, err))
 			continue
 		}

@@ -295,3 +295,63 @@ func TestGIZRefreshWhileCloning(t *testing.T) {
 		t.Errorf("journals left: %v", j)
 	}
 }
+
+// TestUndoOfDelegatedDatasetWaitsForItsLock: a failed run's own undo
+// destroys the delegated dataset it made only under the dataset's
+// exclusive lock, looked at again: an overlapping run that found the
+// dataset and holds its lock shared, about to delegate it, is waited
+// for, and the dataset, now that run's zone's, is kept.
+func TestUndoOfDelegatedDatasetWaitsForItsLock(t *testing.T) {
+	s := goldenSim(t)
+	s.MustRun("zfs", "create", "rpool/export/jobs")
+	const ds = "rpool/export/jobs/nightly"
+	dir := t.TempDir()
+	latchA, latchB := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+	s.resetFailCounts()
+	// Run A makes the dataset, configures its zone, and waits before its
+	// clone; its boot then fails, and it undoes its steps.
+	a, err := s.startModule(dir, "zone_diz", map[string]any{"name": "a", "giz": "golden", "state": "running", "delegate_datasets": []string{ds}},
+		core.EnvFail+"=zoneadm clone#1:wait="+latchA+"\nzoneadm boot#1:exit=1:msg=injected boot failure")
+	if err != nil {
+		t.Fatal(err)
+	}
+	aDone := make(chan struct{})
+	go func() { a.wait(); close(aDone) }()
+	if err := s.awaitCall("zoneadm clone", 1, aDone); err != nil {
+		t.Fatal(err)
+	}
+	// Run B finds the dataset, holds its lock shared and waits before
+	// its configuration names it.
+	b, err := s.startModule(dir, "zone_diz", map[string]any{"name": "b", "giz": "golden", "delegate_datasets": []string{ds}},
+		core.EnvFail+"=zonecfg create#1:wait="+latchB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bDone := make(chan struct{})
+	go func() { b.wait(); close(bDone) }()
+	if err := s.awaitCall("zonecfg create", 1, bDone); err != nil {
+		t.Fatal(err)
+	}
+	// A goes on, fails, and its undo waits for B's lock on the dataset.
+	os.WriteFile(latchA, nil, 0o644)
+	select {
+	case <-aDone:
+		t.Errorf("run A ended while run B held %s's lock: %v", ds, a.res["msg"])
+	case <-time.After(2 * time.Second):
+	}
+	os.WriteFile(latchB, nil, 0o644)
+	<-aDone
+	<-bDone
+	if a.err != nil || b.err != nil {
+		t.Fatalf("%v %v", a.err, b.err)
+	}
+	if msg := fmt.Sprint(a.res["msg"]); a.res["failed"] != true || !strings.Contains(msg, "zfs destroy -r "+ds+" ("+ds+" is used by zone b)") {
+		t.Errorf("run A: %s", msg)
+	}
+	if b.res["failed"] != false {
+		t.Errorf("run B, which delegated the dataset it found under its lock: %v", b.res["msg"])
+	}
+	if out, _, code := s.Run(nil, "zfs", "list", "-H", "-o", "name", ds); code != 0 {
+		t.Errorf("%s was destroyed under run B: %s", ds, out)
+	}
+}
