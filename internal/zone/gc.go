@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/zonemgr/zonemgr/internal/illumos"
@@ -107,9 +108,24 @@ func (o *gcOp) lock(ctx context.Context, ls *lockSet) error {
 	}
 	o.scan = scan
 	o.lockedOut = map[string]error{}
+	built := map[string]bool{}
 	for _, lj := range scan.dead {
-		if replayable(lj) != "" {
+		if replayable(lj) != "" || o.lockedOut[lj.Zone] != nil {
 			continue
+		}
+		// A replay may destroy a golden zone (a killed eviction or
+		// build): its build lock is taken first, as an eviction takes
+		// it (lockGIZ), for a run that holds it is building the zone or
+		// has chosen it for a clone (goldenFor). Only tried: gc waits
+		// for no one.
+		if !built[lj.Zone] {
+			if _, err := ls.take(func() (*ZoneLock, error) {
+				return h.lockFile(ctx, "golden zone "+lj.Zone, buildLockName(lj.Zone), syscall.LOCK_EX, false)
+			}); err != nil {
+				o.lockedOut[lj.Zone] = err
+				continue
+			}
+			built[lj.Zone] = true
 		}
 		if _, err := ls.try(lj.Zone); err != nil {
 			o.lockedOut[lj.Zone] = err

@@ -446,3 +446,35 @@ func TestGCKeepsAGoldenZoneClonedSince(t *testing.T) {
 		t.Errorf("after gc: zones %v, journals %v; gc ran %q\n%s%s", z, s.journals(), ran, out, errOut)
 	}
 }
+
+// TestGCEvictionReplayWaitsForTheBuildLock: gc finishing a killed
+// eviction takes the golden zone's build lock first, as an eviction
+// does: while a create-diz -p holds it (it has chosen the golden zone
+// and is about to take its lock), gc keeps the journal for later and
+// says why, and the request, finding the killed eviction's work
+// pending, is refused with "run zonemgr gc first" rather than finding
+// its golden zone gone. The next gc finishes the eviction.
+func TestGCEvictionReplayWaitsForTheBuildLock(t *testing.T) {
+	s := goldenSim(t)
+	g := onDemandGolden(t, s, "developer/build/pkg-config")
+	usedLongAgo(s, g)
+	s.crashAt("zfs release#1", "zonemgr", "gc", "--unused-goldens", "30d")
+	if js := s.journals(); len(js) != 1 {
+		t.Fatalf("journals: %v", js)
+	}
+	// goldenFor holds the build lock from its zoneadm list to its
+	// shared lock of the golden zone; held at its zfs listing.
+	release := s.startPaused(t, "zfs list#2", "create-diz", "-z", "d1", "-p", "developer/build/pkg-config")
+	gcOut, gcErr, gcCode := s.Run(nil, "zonemgr", "gc")
+	if gcCode != 1 || !strings.Contains(gcErr, "lock golden zone "+g+": another zonemgr operation holds its lock") || len(s.journals()) != 1 || !slices.Contains(s.Zones(), g+":installed") {
+		t.Errorf("gc while the golden zone was chosen: exit %d, journals %v, zones %v\n%s%s", gcCode, s.journals(), s.Zones(), gcOut, gcErr)
+	}
+	out, errOut, code := release()
+	if code != 1 || !strings.Contains(errOut, "zone "+g+": a zonemgr run that was killed") || !strings.Contains(errOut, "run zonemgr gc first") {
+		t.Errorf("create-diz -p with the eviction pending: exit %d\n%s%s", code, out, errOut)
+	}
+	s.MustRun("zonemgr", "-q", "gc")
+	if z := s.Zones(); slices.Contains(z, g+":installed") || len(s.journals()) != 0 {
+		t.Errorf("after the next gc: zones %v, journals %v", z, s.journals())
+	}
+}
