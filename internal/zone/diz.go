@@ -258,11 +258,23 @@ func (o *dizRun) lock(ctx context.Context, ls *lockSet) error {
 			return err
 		}
 	}
+	giz := spec.GIZ
+	if giz == "" && spec.Recreate && spec.State != "absent" && spec.Name != "" {
+		// A re-creation that names no golden zone clones the zone's own
+		// (its zonemgr.origin, which the zone's lock, held, keeps as it
+		// is): it is held as a named one is, from the reading of the
+		// world until the clone ran.
+		if _, cfgs, err := illumos.ReadZones(h.Root); err == nil && cfgs[spec.Name] != nil {
+			if v, ok := cfgs[spec.Name].Attr(AttrOrigin); ok && strings.HasPrefix(v, "giz:") {
+				giz = strings.TrimPrefix(v, "giz:")
+			}
+		}
+	}
 	if spec.gizLock != nil {
 		// Taken by dizGolden, with the golden zone chosen under it.
 		ls.held = append(ls.held, spec.gizLock)
-	} else if spec.State != "absent" && spec.GIZ != "" && spec.GIZ != spec.Name {
-		gl, err := ls.shared(ctx, spec.GIZ)
+	} else if spec.State != "absent" && giz != "" && giz != spec.Name {
+		gl, err := ls.shared(ctx, giz)
 		if err != nil {
 			return optErr(FieldGIZ, "%w", err)
 		}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -353,5 +354,31 @@ func TestUndoOfDelegatedDatasetWaitsForItsLock(t *testing.T) {
 	}
 	if out, _, code := s.Run(nil, "zfs", "list", "-H", "-o", "name", ds); code != 0 {
 		t.Errorf("%s was destroyed under run B: %s", ds, out)
+	}
+}
+
+// TestRecreateHoldsItsGoldenZone: a disposable zone re-created without
+// naming its golden zone clones the zone's own, held (shared) from the
+// reading of the world until the clone ran, as a named one is: a boot
+// of the golden zone asked for meanwhile waits for the clone.
+func TestRecreateHoldsItsGoldenZone(t *testing.T) {
+	s := goldenSim(t)
+	s.MustModule("zone_diz", map[string]any{"name": "r1", "giz": "golden"})
+	release := startModulePaused(t, s, "zoneadm clone#1", "zone_diz", map[string]any{"name": "r1", "copy_users": []string{"jenkins"}, "recreate": true})
+	booted := make(chan map[string]any, 1)
+	go func() { booted <- s.Module("zone_giz", map[string]any{"name": "golden", "state": "running"}) }()
+	select {
+	case res := <-booted:
+		t.Errorf("the golden zone was booted while a re-creation was about to clone it: %s", pretty(res))
+	case <-time.After(2 * time.Second):
+	}
+	if res := release(); res["failed"] != false || res["recreated"] != true {
+		t.Errorf("zone_diz recreate: %s", pretty(res))
+	}
+	if res := <-booted; res["failed"] != false {
+		t.Errorf("the golden zone's boot after the clone: %s", pretty(res))
+	}
+	if z := s.Zones(); !slices.Contains(z, "r1:installed") || !slices.Contains(z, "golden:running") {
+		t.Errorf("zones: %v", z)
 	}
 }
