@@ -367,16 +367,20 @@ func TestRecreateHoldsItsGoldenZone(t *testing.T) {
 	release := startModulePaused(t, s, "zoneadm clone#1", "zone_diz", map[string]any{"name": "r1", "copy_users": []string{"jenkins"}, "recreate": true})
 	booted := make(chan map[string]any, 1)
 	go func() { booted <- s.Module("zone_giz", map[string]any{"name": "golden", "state": "running"}) }()
+	var boot map[string]any
 	select {
-	case res := <-booted:
-		t.Errorf("the golden zone was booted while a re-creation was about to clone it: %s", pretty(res))
+	case boot = <-booted:
+		t.Errorf("the golden zone was booted while a re-creation was about to clone it: %s", pretty(boot))
 	case <-time.After(2 * time.Second):
 	}
 	if res := release(); res["failed"] != false || res["recreated"] != true {
 		t.Errorf("zone_diz recreate: %s", pretty(res))
 	}
-	if res := <-booted; res["failed"] != false {
-		t.Errorf("the golden zone's boot after the clone: %s", pretty(res))
+	if boot == nil {
+		boot = <-booted
+	}
+	if boot["failed"] != false {
+		t.Errorf("the golden zone's boot after the clone: %s", pretty(boot))
 	}
 	if z := s.Zones(); !slices.Contains(z, "r1:installed") || !slices.Contains(z, "golden:running") {
 		t.Errorf("zones: %v", z)
