@@ -377,23 +377,38 @@ func (h *Host) dizGolden(ctx context.Context, spec *DIZSpec, kind string) (*Outc
 			return nil, err
 		}
 		g := w.Zones[spec.GIZ]
-		switch {
-		case g == nil:
-			gs.Name = spec.GIZ
-		default:
+		if g != nil {
 			scratch, err := h.contentOf(ctx, w, &gs)
 			if err != nil {
 				return nil, err
 			}
 			if have, ok := recordedContent(g); ok && have == scratch.Canonical() {
-				if !h.CheckMode {
-					if spec.gizLock, err = h.LockZoneShared(ctx, spec.GIZ); err != nil {
-						return nil, err
+				if h.CheckMode {
+					return nil, nil
+				}
+				if spec.gizLock, err = h.LockZoneShared(ctx, spec.GIZ); err != nil {
+					return nil, err
+				}
+				// Looked at again under its lock: an eviction between
+				// the look and the lock destroyed it, and it is built
+				// again by its name.
+				if w, err = h.Observe(ctx, h.Settings.GIZContainer); err == nil && w.Zones[spec.GIZ] != nil {
+					if again, _ := recordedContent(w.Zones[spec.GIZ]); again == have {
+						return nil, nil
 					}
 				}
-				return nil, nil
+				spec.gizLock.Unlock()
+				spec.gizLock = nil
+				if err != nil {
+					return nil, err
+				}
+				g = nil
+			} else {
+				gs.Source, gs.Snapshot = spec.GIZ, spec.Snapshot
 			}
-			gs.Source, gs.Snapshot = spec.GIZ, spec.Snapshot
+		}
+		if g == nil {
+			gs.Name = spec.GIZ
 		}
 	}
 	mark := kind + " " + Stamp(h.now())

@@ -478,3 +478,24 @@ func TestGCEvictionReplayWaitsForTheBuildLock(t *testing.T) {
 		t.Errorf("after the next gc: zones %v, journals %v", z, s.journals())
 	}
 }
+
+// TestEvictionBeforeANamedGoldenZoneIsHeld: create-diz -c G -p PKGS,
+// where G is the on-demand golden zone of PKGS, looks at G again once it
+// holds G's lock: when an eviction destroyed G between the look and the
+// lock, G is built again by its name, and the disposable zone is made.
+func TestEvictionBeforeANamedGoldenZoneIsHeld(t *testing.T) {
+	s := goldenSim(t)
+	g := onDemandGolden(t, s, "developer/build/pkg-config")
+	usedLongAgo(s, g)
+	// dizGolden has read the zones (g's content matches) and is held at
+	// its zfs listing, before g's lock.
+	release := s.startPaused(t, "zfs list#1", "create-diz", "-c", g, "-z", "d5", "-p", "developer/build/pkg-config")
+	s.MustRun("zonemgr", "-q", "gc", "--unused-goldens", "30d")
+	if slices.Contains(s.Zones(), g+":installed") {
+		t.Fatalf("%s was not evicted: %v", g, s.Zones())
+	}
+	out, errOut, code := release()
+	if z := s.Zones(); code != 0 || !slices.Contains(z, "d5:installed") || !slices.Contains(z, g+":installed") {
+		t.Errorf("create-diz -c %s -p while %s was evicted: exit %d, zones %v\n%s%s", g, g, code, z, out, errOut)
+	}
+}
