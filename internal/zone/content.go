@@ -250,6 +250,13 @@ func (h *Host) goldenFor(ctx context.Context, w *World, spec GIZSpec, onDemand s
 		return name, nil, nil, h.sameContent(z, c)
 	}
 	spec.Name, spec.content, spec.OnDemand, spec.AddPackages = name, c, onDemand, c.Packages
+	if spec.Source != "" {
+		// A derived golden zone is cloned from the snapshot its content,
+		// and so its name, records: read before any lock, it is checked
+		// again (it exists, held) under the source's lock when cloned,
+		// and a snapshot taken since is not taken instead.
+		spec.Snapshot = c.BaseSnapshot
+	}
 	if h.CheckMode {
 		// The packages are asked about as the run asks (read-only):
 		// check mode fails where the run would.

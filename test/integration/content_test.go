@@ -473,3 +473,31 @@ func TestEvictKeepsWhatARunHolds(t *testing.T) {
 		t.Errorf("gc --unused-goldens once the lock is free: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
 }
+
+// TestDerivedGoldenIsClonedFromTheBaseItRecords: a derived golden zone
+// (a golden zone and packages it lacks) is named by its content, whose
+// base snapshot is read before any lock; a snapshot of the base taken
+// before the clone runs is not cloned instead: the zone holds the base
+// it records.
+func TestDerivedGoldenIsClonedFromTheBaseItRecords(t *testing.T) {
+	s := goldenSim(t)
+	release := s.startPaused(t, "pkg list#1", "create-diz", "-c", "golden", "-z", "d3", "-p", "developer/build/pkg-config")
+	s.MustRun("zonemgr", "-q", "snapshot", "-z", "golden", "-s", "autozone-20990101T000000Z")
+	if out, errOut, code := release(); code != 0 {
+		t.Fatalf("create-diz: exit %d\n%s%s", code, out, errOut)
+	}
+	var derived string
+	for n := range goldens(t, s) {
+		if n != "golden" {
+			derived = n
+		}
+	}
+	xml, err := os.ReadFile(filepath.Join(s.Root, "etc/zones", derived+".xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg := string(xml); !strings.Contains(cfg, "base=golden@initial-postinstalled-golden") ||
+		!strings.Contains(cfg, `name="zonemgr.snapshot" type="string" value="initial-postinstalled-golden"`) {
+		t.Errorf("golden zone %s records and holds another base:\n%s", derived, cfg)
+	}
+}
