@@ -59,8 +59,8 @@ func execSpec(p *ansible.Params) (zone.ExecSpec, error) {
 	if err != nil {
 		return zone.ExecSpec{}, err
 	}
-	if n := p.Int("output_limit"); n < 0 || n > maxOutputKiB {
-		return zone.ExecSpec{}, fmt.Errorf("output_limit: %d is out of range: give 0 to %d KiB", n, maxOutputKiB)
+	if n := p.Int("output_limit"); n < 1 || n > maxOutputKiB {
+		return zone.ExecSpec{}, fmt.Errorf("output_limit: %d is out of range: give 1 to %d KiB", n, maxOutputKiB)
 	}
 	spec := zone.ExecSpec{
 		Cmd:           p.Str("cmd"),

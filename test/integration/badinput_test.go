@@ -204,7 +204,7 @@ func badInputs() []badInput {
 		badInput{name: "boot_timeout negative", module: "zone_diz", args: map[string]any{"name": "d1", "giz": "golden", "boot_timeout": -5}, want: []string{"boot_timeout: -5 is out of range: give 0 to 31622400 seconds"}},
 		badInput{name: "zone_giz boot_timeout negative", module: "zone_giz", args: map[string]any{"name": "g4", "boot_timeout": -5}, want: []string{"boot_timeout: -5 is out of range"}},
 		badInput{name: "timeout past a duration", module: "zone_exec", args: map[string]any{"zone": "golden", "cmd": "true", "timeout": 18446744074}, want: []string{"timeout: 18446744074 is out of range"}},
-		badInput{name: "output_limit past 1 GiB", module: "zone_exec", args: map[string]any{"zone": "golden", "cmd": "true", "output_limit": 9007199254740993}, want: []string{"output_limit: 9007199254740993 is out of range: give 0 to 1048576 KiB"}},
+		badInput{name: "output_limit past 1 GiB", module: "zone_exec", args: map[string]any{"zone": "golden", "cmd": "true", "output_limit": 9007199254740993}, want: []string{"output_limit: 9007199254740993 is out of range: give 1 to 1048576 KiB"}},
 		badInput{name: "user empty", module: "zone_exec", args: map[string]any{"zone": "golden", "cmd": "id", "user": ""}, want: []string{"user: the value is empty; leave user out for its default"}},
 		badInput{name: "snapshot empty", module: "zone_diz", args: map[string]any{"name": "d1", "giz": "golden", "snapshot": ""}, want: []string{"snapshot: the value is empty"}},
 		badInput{name: "archive empty", module: "zone_giz", args: map[string]any{"name": "g4", "archive": ""}, want: []string{"archive: the value is empty"}},
