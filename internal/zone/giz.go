@@ -891,7 +891,7 @@ func (o *gizOp) planUpdate(ctx context.Context, w *World, z *Zone, plan *Plan, o
 		return fmt.Errorf("zone %s is %s: a golden zone is updated from the installed state", z.Name, z.State)
 	}
 	o.update = true
-	o.snap = AutoSnapshotName(h.now())
+	o.snap = freeAutoSnapshotName(w, ds, h.now())
 	zid := zoneRun(z)
 	// Packages that change and end in no snapshot (a step after the
 	// first package change failed, or the run was killed) are rolled back

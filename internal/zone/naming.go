@@ -38,6 +38,18 @@ func AutoSnapshotName(t time.Time) string {
 	return SnapAutoPrefix + t.UTC().Format("20060102T150405Z")
 }
 
+// freeAutoSnapshotName is AutoSnapshotName(t) for a snapshot of dataset
+// ds, with "-1", "-2", ... after it while a snapshot of that name exists:
+// a second snapshot within the second is a new one, not the first.
+func freeAutoSnapshotName(w *World, ds string, t time.Time) string {
+	base := AutoSnapshotName(t)
+	name := base
+	for i := 1; w.Exists(ds + "@" + name); i++ {
+		name = base + "-" + strconv.Itoa(i)
+	}
+	return name
+}
+
 // Stamp formats a creation time for the zonemgr.created attribute.
 func Stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 

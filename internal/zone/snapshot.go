@@ -162,9 +162,6 @@ func (o *snapshotOp) lock(ctx context.Context, ls *lockSet) error {
 // running zone for it and booting it again after.
 func (o *snapshotOp) plan(ctx context.Context, _ *lockSet, plan *Plan, out *Outcome) error {
 	h, spec := o.h, &o.spec
-	if spec.Name == "" && spec.State == "present" {
-		spec.Name = AutoSnapshotName(h.now())
-	}
 	w, err := h.Observe(ctx, h.containers(h.Settings.DelegatedParent)...)
 	if err != nil {
 		return err
@@ -180,6 +177,9 @@ func (o *snapshotOp) plan(ctx context.Context, _ *lockSet, plan *Plan, out *Outc
 	zoneDS, set, err := snapshotSet(w, z)
 	if err != nil {
 		return err
+	}
+	if spec.Name == "" && spec.State == "present" {
+		spec.Name = freeAutoSnapshotName(w, zoneDS, h.now())
 	}
 	if spec.Name == "" {
 		// rolledback without a name: the newest snapshot, as the

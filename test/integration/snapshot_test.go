@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestSnapshotLifecycle(t *testing.T) {
@@ -194,5 +195,25 @@ func TestSnapshotResultList(t *testing.T) {
 	res = s.MustModule("zone_snapshot", map[string]any{"zone": "golden", "name": "extra", "state": "absent"})
 	if names, _ := snapshotNamesOf(t, res, ""); len(names) != 3 || names[2] != base {
 		t.Errorf("snapshots after destroying extra = %q", names)
+	}
+}
+
+// TestAutoSnapshotNameTakenIsANewSnapshot: a snapshot without a name is
+// autozone-<UTC second>; when one of that name exists (a snapshot taken
+// within the same second), the new one is "-1" after it, not taken for
+// the one that exists.
+func TestAutoSnapshotNameTakenIsANewSnapshot(t *testing.T) {
+	s := goldenSim(t)
+	const ds = "rpool/zones/_zonemgr/GIZ/golden"
+	// The names of the next minute are taken, whenever the run starts.
+	now := time.Now()
+	for i := range 60 {
+		s.MustRun("zfs", "snapshot", "-r", ds+"@autozone-"+now.Add(time.Duration(i)*time.Second).UTC().Format("20060102T150405Z"))
+	}
+	before := s.Snapshots(ds)
+	out, errOut, code := s.Run(nil, "zonemgr", "snapshot", "-z", "golden")
+	after := s.Snapshots(ds)
+	if code != 0 || len(after) != len(before)+1 || !strings.HasSuffix(after[len(after)-1], "Z-1") || strings.TrimSpace(out) != after[len(after)-1] {
+		t.Errorf("snapshot without a name, its name taken: exit %d, snapshots %d -> %d (newest %q)\n%s%s", code, len(before), len(after), after[len(after)-1], out, errOut)
 	}
 }
