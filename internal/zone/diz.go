@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/go-multierror"
 
 	"github.com/zonemgr/zonemgr/internal/illumos"
+	"github.com/zonemgr/zonemgr/internal/textio"
 	"github.com/zonemgr/zonemgr/internal/zfs"
 )
 
@@ -500,7 +501,11 @@ func (h *Host) refuseLeftoverZonepath(w *World, zonepath, name string) error {
 	case err != nil:
 		return fmt.Errorf("zone %s: look at its zonepath: %w", name, err)
 	case !fi.IsDir():
-		return optErr(FieldName, "zone %s: its zonepath %s exists already and is not a directory (%s); zonemgr does not make a zone there: look at it and remove it by hand, or give another name", name, zonepath, fi.Mode().Type())
+		kind := "a regular file"
+		if !fi.Mode().IsRegular() {
+			kind = textio.FileKind(fi.Mode())
+		}
+		return optErr(FieldName, "zone %s: its zonepath %s is %s, not a directory; zonemgr does not make a zone there: look at it and remove it by hand, or give another name", name, zonepath, kind)
 	}
 	d, err := os.Open(p)
 	if err != nil {

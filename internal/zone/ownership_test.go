@@ -148,8 +148,8 @@ func TestRefuseLeftoverZonepath(t *testing.T) {
 		{"/z/used", ""},
 		{"/z/log", "zone n: its zonepath /z/log is a directory that is not empty (log), and no dataset"},
 		{"/z/many", ", ...), and no dataset"},
-		{"/z/file", "zone n: its zonepath /z/file exists already and is not a directory (----------)"},
-		{"/z/link", "zone n: its zonepath /z/link exists already and is not a directory (L---------)"},
+		{"/z/file", "zone n: its zonepath /z/file is a regular file, not a directory;"},
+		{"/z/link", "zone n: its zonepath /z/link is a symbolic link, not a directory;"},
 	} {
 		err := h.refuseLeftoverZonepath(w, tc.zonepath, "n")
 		var oe *OptionError
