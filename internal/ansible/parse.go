@@ -276,18 +276,22 @@ func (pr *parser) unsupported(opts []Option, unknown map[string]bool, prefix str
 		names = append(names, prefix+k)
 	}
 	slices.Sort(names)
-	// Sorting "name (aliases)" sorts by name: names are unique, and the
-	// " (" that follows one sorts before any character of an option name.
-	supported := make([]string, len(opts))
-	for i, o := range opts {
-		supported[i] = o.Name
-		if len(o.Aliases) > 0 {
-			supported[i] += " (" + strings.Join(sortedCopy(o.Aliases), ", ") + ")"
-		}
+	// As ansible-core 2.14 words it (module_utils/common/arg_spec.py
+	// ArgumentSpecValidator.validate()): the options sorted, then every
+	// alias, sorted, in one parenthesis after them.
+	var supported, aliases []string
+	for _, o := range opts {
+		supported = append(supported, o.Name)
+		aliases = append(aliases, o.Aliases...)
 	}
 	slices.Sort(supported)
+	list := strings.Join(supported, ", ")
+	if len(aliases) > 0 {
+		slices.Sort(aliases)
+		list += " (" + strings.Join(aliases, ", ") + ")"
+	}
 	pr.errorf("Unsupported parameters for (%s) module: %s. Supported parameters include: %s.",
-		pr.module, strings.Join(names, ", "), strings.Join(supported, ", "))
+		pr.module, strings.Join(names, ", "), list)
 }
 
 // option coerces the value v of option o, checks its choices and stores

@@ -51,7 +51,7 @@ func testSpec() Spec {
 }
 
 const supportedTestParams = "autoboot, autovnic, boot_timeout, cpus, extra, features, giz, labels, limits, " +
-	"mounts, name (zone), password, ratio, source, state, tags, zonepath"
+	"mounts, name, password, ratio, source, state, tags, zonepath (zone)"
 
 func mustParse(t *testing.T, s Spec, raw string) *Params {
 	t.Helper()
@@ -199,7 +199,7 @@ func TestParseInvalidValues(t *testing.T) {
 		{`{"mounts": [{"dir": "/a", "special": "x", "src": "y"}]}`, `mounts[0].special: given more than once (as special and src)`},
 		{`{"mounts": [{"dir": "/a", "bogus": 1, "alpha": 2}]}`,
 			`Unsupported parameters for (zone_test) module: mounts[0].alpha, mounts[0].bogus. ` +
-				`Supported parameters include: dir, options, special (src), type.`},
+				`Supported parameters include: dir, options, special, type (src).`},
 		{`{"limits": {"cpu": "lots"}}`, `limits.cpu: "lots" is not a float`},
 		{`{"extra": 1, "giz": [` + strings.Repeat(`"abcdefghij",`, 10) + `"z"]}`,
 			`giz: ["abcdefghij","abcdefghij","abcdefghij","abcdefghij","abcdef... is not a str`},

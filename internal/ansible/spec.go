@@ -15,7 +15,6 @@ package ansible
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/hashicorp/go-multierror"
@@ -270,10 +269,3 @@ func validateOptions(opts []Option, prefix string, add func(string, ...any)) {
 
 // choiceList renders choices for messages and help.
 func choiceList(c []string) string { return strings.Join(c, ", ") }
-
-// sortedCopy returns a sorted copy of s.
-func sortedCopy(s []string) []string {
-	c := slices.Clone(s)
-	slices.Sort(c)
-	return c
-}

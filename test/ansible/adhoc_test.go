@@ -179,16 +179,17 @@ func option(t *testing.T, module, name string) ansible.Option {
 
 // unsupported is the message for unknown options of a module called by
 // its FQCN, as Ansible's AnsibleModule words it: the supported options
-// sorted, each with its aliases.
+// sorted, then all their aliases, sorted, in one parenthesis.
 func unsupported(module string, unknown ...string) string {
-	var names []string
+	var names, aliases []string
 	for _, o := range modules.All()[module].Spec.Options {
-		n := o.Name
-		if len(o.Aliases) > 0 {
-			n += " (" + strings.Join(sorted(o.Aliases), ", ") + ")"
-		}
-		names = append(names, n)
+		names = append(names, o.Name)
+		aliases = append(aliases, o.Aliases...)
+	}
+	list := strings.Join(sorted(names), ", ")
+	if len(aliases) > 0 {
+		list += " (" + strings.Join(sorted(aliases), ", ") + ")"
 	}
 	return "Unsupported parameters for (" + modules.Collection + "." + module + ") module: " + strings.Join(unknown, ", ") +
-		". Supported parameters include: " + strings.Join(sorted(names), ", ") + "."
+		". Supported parameters include: " + list + "."
 }
