@@ -54,7 +54,7 @@ func Example() {
 		fmt.Printf("%d %s", code, out)
 	}
 	// Output:
-	// 0 {"changed":true,"diff":{"before":"exists: false\n","after":"exists: true\n"},"failed":false,"invocation":{"module_args":{"name":"z1","state":"present"}},"msg":"","zone":"z1"}
+	// 0 {"changed":true,"diff":{"before":"exists: false\n","after":"exists: true\n"},"failed":false,"invocation":{"module_args":{"name":"z1","state":"present","zone":"z1"}},"msg":"","zone":"z1"}
 	// 0 {"changed":true,"failed":false,"invocation":{"module_args":{"name":"z1","state":"present"}},"msg":"greeting present","zone":"z1"}
 	// 0 {"changed":false,"failed":false,"invocation":{"module_args":{"name":"z1","state":"present"}},"msg":"","zone":"z1"}
 	// 1 {"changed":false,"failed":true,"invocation":{"module_args":{"name":"global","state":"present"}},"msg":"refusing to greet the global zone","zone":"global"}

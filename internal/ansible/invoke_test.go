@@ -435,3 +435,20 @@ func TestMainArgs(t *testing.T) {
 		}
 	}
 }
+
+// TestInvocationKeepsAliases: an option given by an alias is in
+// invocation.module_args under the alias and under its name, as
+// Ansible's validated parameters are; a no_log one masked under both.
+func TestInvocationKeepsAliases(t *testing.T) {
+	m := &Module{
+		Spec: Spec{Module: "m", Options: []Option{{Name: "name", Aliases: []string{"zone"}}, {Name: "pw", Aliases: []string{"password"}, NoLog: true}, {Name: "state", Default: "present"}}},
+		Run:  func(context.Context, *Params) (*Result, error) { return &Result{}, nil },
+	}
+	out, code := Invoke(context.Background(), m, []byte(`{"zone": "z1", "password": "sekrit"}`))
+	inv, _ := decodeOne(t, out)["invocation"].(map[string]any)
+	args, _ := inv["module_args"].(map[string]any)
+	want := map[string]any{"zone": "z1", "name": "z1", "password": noLogPlaceholder, "pw": noLogPlaceholder, "state": "present"}
+	if code != 0 || !jsonEqual(args, want) || bytes.Contains(out, []byte("sekrit")) {
+		t.Errorf("exit %d, module_args %v, want %v: %s", code, args, want, out)
+	}
+}

@@ -36,8 +36,10 @@ type Params struct {
 	alias  map[string]string
 	values map[string]any
 	given  map[string]bool
-	subs   map[string][]*Params
-	noLog  []string // values to mask, longest first
+	// aliasKey maps an option to the alias the call gave it by.
+	aliasKey map[string]string
+	subs     map[string][]*Params
+	noLog    []string // values to mask, longest first
 }
 
 // newParams returns empty Params for one level of options; suboption
@@ -198,9 +200,15 @@ func (p *Params) Args() map[string]any {
 }
 
 // maskedArgs is Args with the values of no_log options, at any level,
-// replaced by the no_log placeholder.
+// replaced by the no_log placeholder: the invocation's module_args. An
+// option given by an alias is there under the alias too, as Ansible
+// keeps it (module_utils/common/parameters.py _handle_aliases()).
 func (p *Params) maskedArgs() map[string]any {
-	return maskOptions(p.opts, p.Args())
+	out := maskOptions(p.opts, p.Args())
+	for name, key := range p.aliasKey {
+		out[key] = out[name]
+	}
+	return out
 }
 
 func maskOptions(opts []Option, args map[string]any) map[string]any {

@@ -264,6 +264,12 @@ func (pr *parser) level(opts []Option, fields []entry, prefix string, p *Params,
 			continue
 		}
 		p.given[o.Name] = true
+		if key := keysOf[o.Name][0]; key != o.Name {
+			if p.aliasKey == nil {
+				p.aliasKey = map[string]string{}
+			}
+			p.aliasKey[o.Name] = key
+		}
 		pr.option(o, vals[0], name, p, quiet)
 	}
 	return unknown
