@@ -252,10 +252,28 @@ func (o *snapshotOp) plan(ctx context.Context, _ *lockSet, plan *Plan, out *Outc
 		plan.Add(restart...)
 	}
 	out.set("halted", halted)
-	out.Before = "snapshots of " + zoneDS + ":\n" + strings.Join(snapshotNames(w, zoneDS), "\n") + "\n"
-	out.After = out.Before
+	names := snapshotNames(w, zoneDS)
+	listing := func(names []string) string {
+		if len(names) == 0 {
+			names = []string{"none"}
+		}
+		return "snapshots of " + zoneDS + ":\n" + strings.Join(names, "\n") + "\n"
+	}
+	out.Before, out.After = listing(names), listing(names)
 	if len(inner) > 0 {
-		out.After = "snapshots of " + zoneDS + " after " + spec.State + " " + spec.Name + "\n"
+		// The listing the plan leaves (names holds "none" for none).
+		after := slices.DeleteFunc(slices.Clone(names), func(n string) bool { return n == "none" && len(w.Snapshots(zoneDS)) == 0 })
+		switch spec.State {
+		case "present":
+			after = append(after, spec.Name)
+		case "absent":
+			after = slices.DeleteFunc(after, func(n string) bool { return n == spec.Name })
+		case "rolledback":
+			if i := slices.Index(after, spec.Name); i >= 0 {
+				after = after[:i+1]
+			}
+		}
+		out.After = listing(after)
 	}
 	return nil
 }

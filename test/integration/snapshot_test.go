@@ -217,3 +217,32 @@ func TestAutoSnapshotNameTakenIsANewSnapshot(t *testing.T) {
 		t.Errorf("snapshot without a name, its name taken: exit %d, snapshots %d -> %d (newest %q)\n%s%s", code, len(before), len(after), after[len(after)-1], out, errOut)
 	}
 }
+
+// TestSnapshotDiffListsTheSnapshots: zone_snapshot's diff shows the
+// zone's snapshots before and after, as listings, in check mode as in
+// the run: one added, one gone, the newer ones gone after a rollback.
+func TestSnapshotDiffListsTheSnapshots(t *testing.T) {
+	s := goldenSim(t)
+	const head = "snapshots of rpool/zones/_zonemgr/GIZ/golden:\ninitial-installed-golden\ninitial-manifest_import_booted-golden\ninitial-postinstalled-golden\n"
+	for _, c := range []struct {
+		args          map[string]any
+		before, after string
+	}{
+		{map[string]any{"name": "s1"}, head, head + "s1\n"},
+		{map[string]any{"name": "s2"}, head + "s1\n", head + "s1\ns2\n"},
+		{map[string]any{"name": "s1", "state": "rolledback", "force": true}, head + "s1\ns2\n", head + "s1\n"},
+		{map[string]any{"name": "s1", "state": "absent"}, head + "s1\n", head},
+	} {
+		for _, check := range []bool{true, false} {
+			args := map[string]any{"zone": "golden", "_ansible_diff": true, "_ansible_check_mode": check}
+			for k, v := range c.args {
+				args[k] = v
+			}
+			res := s.MustModule("zone_snapshot", args)
+			diff, _ := res["diff"].(map[string]any)
+			if diff["before"] != c.before || diff["after"] != c.after {
+				t.Errorf("zone_snapshot %v: diff before %q after %q, want %q %q", args, diff["before"], diff["after"], c.before, c.after)
+			}
+		}
+	}
+}
