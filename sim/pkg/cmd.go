@@ -578,7 +578,11 @@ func (c *cmd) install(opts map[string][]string, args []string) int {
 		return exitOops
 	}
 	if len(changes) == 0 {
-		c.inv.Outf("No updates necessary for this image.%s\n", c.linkedSuffix())
+		// client.py display_plan(): "if not quiet and ...
+		// planned_nothingtodo()".
+		if len(opts["q"]) == 0 {
+			c.inv.Outf("No updates necessary for this image.%s\n", c.linkedSuffix())
+		}
 		return exitNop
 	}
 	if len(opts["q"]) == 0 {
@@ -640,7 +644,9 @@ func (c *cmd) update(opts map[string][]string, args []string) int {
 		changes = append(changes, change{name: name, publisher: pk.Publisher, from: cur.Version, to: v.Version, timestamp: v.Timestamp})
 	}
 	if len(changes) == 0 {
-		c.inv.Outf("No updates available for this image.%s\n", c.linkedSuffix())
+		if len(opts["q"]) == 0 {
+			c.inv.Outf("No updates available for this image.%s\n", c.linkedSuffix())
+		}
 		return exitNop
 	}
 	if len(opts["q"]) == 0 {
@@ -668,7 +674,7 @@ func (c *cmd) uninstall(opts map[string][]string, args []string) int {
 	}
 	var changes []change
 	seen := map[string]bool{}
-	failed := false
+	var missing []string
 	for _, a := range args {
 		p := parsePattern(a)
 		found := false
@@ -684,11 +690,17 @@ func (c *cmd) uninstall(opts map[string][]string, args []string) int {
 			}
 		}
 		if !found {
-			c.inv.Errf("pkg uninstall: '%s' matches no installed packages", a)
-			failed = true
+			missing = append(missing, a)
 		}
 	}
-	if failed {
+	if len(missing) > 0 {
+		// PlanCreationException missing_matches, printed through
+		// _error_json("\n" + txt, cmd=op).
+		lines := make([]string, len(missing))
+		for i, m := range missing {
+			lines[i] = fmt.Sprintf("'%s' matches no installed packages", m)
+		}
+		c.inv.Errf("\npkg uninstall: %s", strings.Join(lines, "\n"))
 		return exitOops
 	}
 	if len(opts["q"]) == 0 {
@@ -764,28 +776,37 @@ func (c *cmd) list(opts map[string][]string, args []string) int {
 			}
 		}
 	}
-	if len(selected) > 0 {
+	// -q prints nothing (client.py list_inventory() gen(): "if quiet:
+	// return"; client_api.py _list_inventory(): "if quiet: # Collect
+	// nothing.", and "if not quiet" before "no packages installed").
+	quiet := len(opts["q"]) > 0
+	if len(selected) > 0 && !quiet {
 		c.printList(selected, len(opts["H"]) > 0, len(opts["v"]) > 0)
 	}
 	switch {
 	case len(unmatched) > 0:
-		what := "installed"
-		if all {
-			what = "known"
-		}
-		c.inv.Errf("pkg list: no packages matching the following patterns are %s:", what)
-		for _, u := range unmatched {
-			c.inv.Errf("  %s", u)
+		if !quiet {
+			// The "inventory" error, after emsg(" ")
+			// (client.py _emit_error_general_cb()).
+			head := "no packages matching the following patterns are installed:"
+			if all {
+				head = "no known packages matching:"
+			}
+			c.inv.Errf(" \npkg list: %s\n  %s", head, strings.Join(unmatched, "\n  "))
 		}
 		if len(selected) > 0 {
 			return exitPartial
 		}
 		return exitOops
 	case len(selected) == 0 && upgradable:
-		c.inv.Errf("pkg list: no packages have newer versions available")
+		if !quiet {
+			c.inv.Errf("pkg list: no packages have newer versions available")
+		}
 		return exitOops
 	case len(selected) == 0:
-		c.inv.Errf("pkg list: no packages installed")
+		if !quiet {
+			c.inv.Errf("pkg list: no packages installed")
+		}
 		return exitOops
 	}
 	return exitOK
@@ -967,7 +988,10 @@ func (c *cmd) publisher(opts map[string][]string, args []string) int {
 		for _, a := range args {
 			p := c.img.publisher(a)
 			if p == nil {
-				return c.fail("publisher: Unknown publisher '%s'.", a)
+				// Image.get_publisher() raises UnknownPublisher,
+				// which client.py handle_errors() prints with
+				// error(): "pkg: Unknown publisher 'NAME'.".
+				return c.fail("Unknown publisher '%s'.", a)
 			}
 			pubs = append(pubs, *p)
 		}
@@ -984,6 +1008,12 @@ func (c *cmd) publisher(opts map[string][]string, args []string) int {
 		for _, p := range pubs {
 			for _, o := range p.Origins {
 				c.inv.Outf("%s\t%t\tfalse\t%t\torigin\tonline\t%s\t-\n", p.Name, !p.NonSticky, !p.Disabled, originURI(o))
+			}
+			if len(p.Origins) == 0 {
+				// _publisher_list(): "if not origins and not
+				// mirrors:" a line with empty TYPE, STATUS, URI
+				// and PROXY.
+				c.inv.Outf("%s\t%t\tfalse\t%t\t\t\t\t\n", p.Name, !p.NonSticky, !p.Disabled)
 			}
 		}
 		return exitOK
@@ -1041,12 +1071,24 @@ func (c *cmd) setPublisher(opts map[string][]string, args []string) int {
 		}
 		p.Origins = kept
 	}
+	// pkg5 client_api.py _add_update_pub(): an origin the publisher
+	// has already raises DuplicateRepositoryOrigin (publisher.py
+	// Repository.add_origin(), compared after RepositoryURI's
+	// trailing-slash normalisation), which fails the command
+	// (_set_pub_error_wrap(): EXIT_OOPS, "\n" + str(e), printed by
+	// client.py publisher_set() without a "pkg" prefix) unless --enable
+	// or --disable makes it an update of that origin.
+	enableOrDisable := len(opts["e"])+len(opts["enable"])+len(opts["d"])+len(opts["disable"]) > 0
 	for _, a := range add {
 		dup := false
 		for _, o := range p.Origins {
 			if originURI(o) == originURI(a) {
 				dup = true
 			}
+		}
+		if dup && !enableOrDisable {
+			c.inv.Errf("\nOrigin '%s' already exists for the specified publisher.", originURI(a))
+			return exitOops
 		}
 		if !dup {
 			p.Origins = append(p.Origins, a)
@@ -1084,9 +1126,15 @@ func (c *cmd) unsetPublisher(opts map[string][]string, args []string) int {
 	if len(args) == 0 {
 		return c.usageError("at least one publisher must be specified")
 	}
+	// pkg5 client_api.py _publisher_unset(): each publisher is removed
+	// on its own; the failures are reported together, "\nRemoval failed
+	// for '{pub}': {msg}\n" each, through _error_json(cmd=op), and the
+	// exit is EXIT_OOPS when all failed, EXIT_PARTIAL when some did.
+	var failed []string
 	for _, name := range args {
 		if c.img.publisher(name) == nil {
-			return c.fail("unset-publisher: Removal failed for '%s': Unknown publisher '%s'.", name, name)
+			failed = append(failed, name)
+			continue
 		}
 		var kept []Publisher
 		for _, p := range c.img.publishers {
@@ -1096,8 +1144,22 @@ func (c *cmd) unsetPublisher(opts map[string][]string, args []string) int {
 		}
 		c.img.publishers = kept
 	}
-	if err := c.img.save(); err != nil {
-		return c.fail("%v", err)
+	if len(failed) < len(args) {
+		if err := c.img.save(); err != nil {
+			return c.fail("%v", err)
+		}
+	}
+	if len(failed) > 0 {
+		var txt strings.Builder
+		for _, name := range failed {
+			fmt.Fprintf(&txt, "\nRemoval failed for '%s': Unknown publisher '%s'.\n", name, name)
+		}
+		text := strings.TrimPrefix(txt.String(), "\n")
+		c.inv.Errf("\npkg unset-publisher: %s", text)
+		if len(failed) == len(args) {
+			return exitOops
+		}
+		return exitPartial
 	}
 	return exitOK
 }

@@ -23,10 +23,10 @@ func TestListAndPublisher(t *testing.T) {
 	simtest.Check(t, "list -H", s.Run(nil, "pkg", "list", "-H", "bash"),
 		"shell/bash                                        5.2.21-151054.0            i--\n", "", 0)
 	simtest.Check(t, "list no match", s.Run(nil, "pkg", "list", "gnu-make"), "",
-		"pkg list: no packages matching the following patterns are installed:\n  gnu-make\n", 1)
+		" \npkg list: no packages matching the following patterns are installed:\n  gnu-make\n", 1)
 	simtest.Check(t, "list partial", s.Run(nil, "pkg", "list", "-H", "bash", "gnu-make"),
 		"shell/bash                                        5.2.21-151054.0            i--\n",
-		"pkg list: no packages matching the following patterns are installed:\n  gnu-make\n", 3)
+		" \npkg list: no packages matching the following patterns are installed:\n  gnu-make\n", 3)
 	simtest.Check(t, "list -a", s.Run(nil, "pkg", "list", "-aH", "gnu-make"),
 		"developer/build/gnu-make                          4.4.1-151054.0             ---\n", "", 0)
 	s.OK("pkg", "set-publisher", "-g", "https://pkg.example.org/extra", "extra.example")
@@ -34,7 +34,7 @@ func TestListAndPublisher(t *testing.T) {
 		"extra.example               origin   online F https://pkg.example.org/extra/\n", "", 0)
 	s.OK("pkg", "unset-publisher", "extra.example")
 	simtest.Check(t, "unset unknown", s.Run(nil, "pkg", "unset-publisher", "extra.example"), "",
-		"pkg: unset-publisher: Removal failed for 'extra.example': Unknown publisher 'extra.example'.\n", 1)
+		"\npkg unset-publisher: Removal failed for 'extra.example': Unknown publisher 'extra.example'.\n\n", 1)
 }
 
 // TestFlavorPublishers checks each flavour's global zone publisher and
@@ -120,7 +120,7 @@ func TestInstallUninstallUpdate(t *testing.T) {
 			"Create backup boot environment: No\n\n", "", 0)
 	checkCode(t, "git not installed", s.Run(nil, "pkg", "list", "-H", "git").Code, 1)
 	simtest.Check(t, "uninstall unknown", s.Run(nil, "pkg", "uninstall", "git"), "",
-		"pkg uninstall: 'git' matches no installed packages\n", 1)
+		"\npkg uninstall: 'git' matches no installed packages\n", 1)
 	s.OK("pkg", "uninstall", "gnu-make")
 	simtest.Check(t, "update nothing", s.Run(nil, "pkg", "update"), "No updates available for this image.\n", "", 4)
 
