@@ -644,7 +644,11 @@ func packageSteps(zone string, spec *GIZSpec, base int, askFirst bool) []Step {
 			Step{Why: "remove publisher " + p, Cmd: zlogin(zone, "pkg", "unset-publisher", p)})
 	}
 	for _, p := range spec.AddPublishers {
-		steps = append(steps, Step{Why: "add publisher " + p.Name, Cmd: zlogin(zone, "pkg", "set-publisher", "-g", p.URL, p.Name)})
+		// -e: an origin the publisher has already is not an error
+		// (pkg5 client_api.py _add_update_pub(): DuplicateRepositoryOrigin
+		// is re-raised "if not (disable_origins or enable_origins)";
+		// options.py: with -e the origins added are those enabled).
+		steps = append(steps, Step{Why: "add publisher " + p.Name, Cmd: zlogin(zone, "pkg", "set-publisher", "-e", "-g", p.URL, p.Name)})
 	}
 	switch {
 	case askFirst:
@@ -1116,12 +1120,20 @@ func (h *Host) askChanges(ctx context.Context, z *Zone, ds string, spec *GIZSpec
 	})
 	left.RemovePackages = nil
 	for _, p := range spec.RemovePackages {
-		_, code, err := ask("list", "-Hq", p)
-		if err != nil {
-			return 0, nil, err
-		}
-		if code != pkgNotThere {
+		// pkg list exits 1 (EXIT_OOPS) for any error too; with -q it
+		// prints nothing only when no installed package matches
+		// (pkg5 client_api.py _list_inventory(): "if quiet: # Collect
+		// nothing."), so 1 with a message is an error, not "not
+		// installed".
+		_, err := h.Runner.Run(ctx, illumos.Cmd{Argv: []string{"pkg", "-R", root, "list", "-Hq", p}})
+		var ce *illumos.CommandError
+		switch {
+		case err == nil:
 			left.RemovePackages = append(left.RemovePackages, p)
+		case errors.As(err, &ce) && ce.ExitCode == pkgNotThere && strings.TrimSpace(ce.Stderr) == "":
+			// not installed: nothing to remove
+		default:
+			return 0, nil, fmt.Errorf("zone %s: %w", z.Name, err)
 		}
 	}
 	if len(spec.AddPackages) > 0 {
