@@ -788,6 +788,9 @@ func (h *Host) createGIZ(ctx context.Context, w *World, spec *GIZSpec, acc *acco
 		}
 		plan.Add(ldapSteps(spec.Name, files)...)
 	}
+	if err := h.refuseGlobalPublishers(ctx, spec); err != nil {
+		return err
+	}
 	plan.Add(packageSteps(spec.Name, spec, len(plan.Steps), false)...)
 	plan.Add(Step{Why: "halt after setup", Cmd: zoneadm(spec.Name, "halt")})
 	plan.Add(snapSteps(ds, SnapPostinstall+spec.Name, plan.Run)...)
@@ -916,6 +919,9 @@ func (o *gizOp) planUpdate(ctx context.Context, w *World, z *Zone, plan *Plan, o
 	// Whether there is anything to update is asked from the global zone
 	// first, so that a refresh that finds nothing boots nothing, and a
 	// change already made is not made again.
+	if err := h.refuseGlobalPublishers(ctx, spec); err != nil {
+		return err
+	}
 	var ifUpdates []int
 	todo, askFirst := spec, false
 	if len(spec.AddPublishers)+len(spec.RemovePublishers)+len(spec.AddPackages)+len(spec.RemovePackages) > 0 {
@@ -1057,6 +1063,34 @@ func (h *Host) cannotAsk(ctx context.Context, z *Zone, ds string) (updatesAnswer
 		return askMounted, nil
 	}
 	return askInZone, nil
+}
+
+// refuseGlobalPublishers refuses to remove from a golden zone a
+// publisher the global zone has. A zone's image is a linked child of the
+// global zone's, and pkg plans nothing in a child that lacks one of its
+// parent's publishers (pkg5 src/modules/client/linkedimage/common.py
+// check_pubs(): "all publishers configured within the parent image must
+// also be configured within the child image"): every install and update
+// in the zone would fail after it. The global zone's publishers are
+// asked (pkg publisher, read-only) only when there is one to remove.
+func (h *Host) refuseGlobalPublishers(ctx context.Context, spec *GIZSpec) error {
+	if len(spec.RemovePublishers) == 0 {
+		return nil
+	}
+	res, err := h.Runner.Run(ctx, illumos.Cmd{Argv: []string{"pkg", "publisher", "-H", "-F", "tsv"}})
+	if err != nil {
+		return fmt.Errorf("zone %s: list the global zone's publishers: %w", spec.Name, err)
+	}
+	pubs, err := illumos.ParsePkgPublisher(res.Stdout)
+	if err != nil {
+		return fmt.Errorf("zone %s: %w", spec.Name, err)
+	}
+	for _, p := range pubs {
+		if slices.Contains(spec.RemovePublishers, p.Name) {
+			return optErr(FieldRemovePublishers, "%s is a publisher of the global zone: a zone keeps the global zone's publishers (pkg plans nothing in a zone that lacks one), so it is not removed from zone %s", p.Name, spec.Name)
+		}
+	}
+	return nil
 }
 
 // askChanges asks from the global zone, with read-only commands as

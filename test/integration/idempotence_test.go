@@ -281,3 +281,29 @@ func TestGIZUpdatedRemovalNotReadFromAnError(t *testing.T) {
 		t.Errorf("a failed pkg list read as 'not installed': %s", pretty(res))
 	}
 }
+
+// TestGIZKeepsTheGlobalZonesPublishers: a publisher of the global zone
+// is not removed from a golden zone, at its creation or in an update:
+// pkg plans nothing in a zone (a linked image of the global zone's)
+// that lacks one of the global zone's publishers. The request is
+// refused, naming the option, and changes nothing.
+func TestGIZKeepsTheGlobalZonesPublishers(t *testing.T) {
+	s := NewSim(t)
+	s.MustModule("zone_giz", map[string]any{"name": "golden"})
+	gz := map[string]string{"omnios": "omnios", "openindiana": "openindiana.org"}[s.Flavor]
+	before := s.State()
+	for _, args := range []map[string]any{
+		{"name": "golden", "state": "updated", "remove_publishers": []string{gz}},
+		{"name": "golden", "state": "updated", "remove_publishers": []string{gz}, "_ansible_check_mode": true},
+		{"name": "g2", "remove_publishers": []string{gz}},
+	} {
+		res := s.Module("zone_giz", args)
+		want := "remove_publishers: " + gz + " is a publisher of the global zone"
+		if msg, _ := res["msg"].(string); res["failed"] != true || !strings.HasPrefix(msg, want) {
+			t.Errorf("zone_giz %v: %s, want failed with %q", args, pretty(res), want)
+		}
+	}
+	if after := s.State(); after != before {
+		t.Errorf("refused requests changed the system:\n%s", diffLines(before, after))
+	}
+}
