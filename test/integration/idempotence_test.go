@@ -214,7 +214,9 @@ func TestGIZUpdatedRemovalsAskInTheZone(t *testing.T) {
 	} {
 		snaps := s.Snapshots(ds)
 		s.resetFailCounts()
-		res := s.Module("zone_giz", args, core.EnvFail+"=pkg publisher#1:exit=1:msg=pkg: No image rooted at '/zones/_zonemgr/GIZ/golden/root'")
+		// The second pkg publisher is the pkg -R question (the first
+		// lists the global zone's, there being a publisher to remove).
+		res := s.Module("zone_giz", args, core.EnvFail+"=pkg publisher#2:exit=1:msg=pkg: No image rooted at '/zones/_zonemgr/GIZ/golden/root'")
 		if res["failed"] != false || res["changed"] != c.snap || !strings.HasPrefix(res["msg"].(string), c.msg) {
 			t.Errorf("removals asked about in the zone: %s, want %q", pretty(res), c.msg)
 		}
