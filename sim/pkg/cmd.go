@@ -578,8 +578,8 @@ func (c *cmd) install(opts map[string][]string, args []string) int {
 		return exitOops
 	}
 	if len(changes) == 0 {
-		// client.py display_plan(): "if not quiet and ...
-		// planned_nothingtodo()".
+		// pkg5 src/client.py display_plan(): "if not quiet and
+		// ... planned_nothingtodo()".
 		if len(opts["q"]) == 0 {
 			c.inv.Outf("No updates necessary for this image.%s\n", c.linkedSuffix())
 		}
@@ -644,6 +644,7 @@ func (c *cmd) update(opts map[string][]string, args []string) int {
 		changes = append(changes, change{name: name, publisher: pk.Publisher, from: cur.Version, to: v.Version, timestamp: v.Timestamp})
 	}
 	if len(changes) == 0 {
+		// pkg5 src/client.py display_plan(), as for install.
 		if len(opts["q"]) == 0 {
 			c.inv.Outf("No updates available for this image.%s\n", c.linkedSuffix())
 		}
@@ -694,8 +695,9 @@ func (c *cmd) uninstall(opts map[string][]string, args []string) int {
 		}
 	}
 	if len(missing) > 0 {
-		// PlanCreationException missing_matches, printed through
-		// _error_json("\n" + txt, cmd=op).
+		// pkg5 src/modules/client/api_errors.py
+		// PlanCreationException (missing_matches), printed by
+		// client_api.py _error_json("\n" + txt, cmd=op).
 		lines := make([]string, len(missing))
 		for i, m := range missing {
 			lines[i] = fmt.Sprintf("'%s' matches no installed packages", m)
@@ -776,7 +778,7 @@ func (c *cmd) list(opts map[string][]string, args []string) int {
 			}
 		}
 	}
-	// -q prints nothing (client.py list_inventory() gen(): "if quiet:
+	// -q prints nothing (pkg5 src/client.py list_inventory() gen(): "if quiet:
 	// return"; client_api.py _list_inventory(): "if quiet: # Collect
 	// nothing.", and "if not quiet" before "no packages installed").
 	quiet := len(opts["q"]) > 0
@@ -786,8 +788,8 @@ func (c *cmd) list(opts map[string][]string, args []string) int {
 	switch {
 	case len(unmatched) > 0:
 		if !quiet {
-			// The "inventory" error, after emsg(" ")
-			// (client.py _emit_error_general_cb()).
+			// The "inventory" error, after emsg(" ") (pkg5
+			// src/client.py _emit_error_general_cb()).
 			head := "no packages matching the following patterns are installed:"
 			if all {
 				head = "no known packages matching:"
@@ -988,8 +990,8 @@ func (c *cmd) publisher(opts map[string][]string, args []string) int {
 		for _, a := range args {
 			p := c.img.publisher(a)
 			if p == nil {
-				// Image.get_publisher() raises UnknownPublisher,
-				// which client.py handle_errors() prints with
+				// pkg5 image.py Image.get_publisher() raises
+				// UnknownPublisher, which client.py handle_errors() prints with
 				// error(): "pkg: Unknown publisher 'NAME'.".
 				return c.fail("Unknown publisher '%s'.", a)
 			}
@@ -1010,7 +1012,7 @@ func (c *cmd) publisher(opts map[string][]string, args []string) int {
 				c.inv.Outf("%s\t%t\tfalse\t%t\torigin\tonline\t%s\t-\n", p.Name, !p.NonSticky, !p.Disabled, originURI(o))
 			}
 			if len(p.Origins) == 0 {
-				// _publisher_list(): "if not origins and not
+				// client_api.py _publisher_list(): "if not origins and not
 				// mirrors:" a line with empty TYPE, STATUS, URI
 				// and PROXY.
 				c.inv.Outf("%s\t%t\tfalse\t%t\t\t\t\t\n", p.Name, !p.NonSticky, !p.Disabled)
@@ -1071,7 +1073,7 @@ func (c *cmd) setPublisher(opts map[string][]string, args []string) int {
 		}
 		p.Origins = kept
 	}
-	// pkg5 client_api.py _add_update_pub(): an origin the publisher
+	// pkg5 src/modules/client/client_api.py _add_update_pub(): an origin the publisher
 	// has already raises DuplicateRepositoryOrigin (publisher.py
 	// Repository.add_origin(), compared after RepositoryURI's
 	// trailing-slash normalisation), which fails the command
@@ -1126,7 +1128,7 @@ func (c *cmd) unsetPublisher(opts map[string][]string, args []string) int {
 	if len(args) == 0 {
 		return c.usageError("at least one publisher must be specified")
 	}
-	// pkg5 client_api.py _publisher_unset(): each publisher is removed
+	// pkg5 src/modules/client/client_api.py _publisher_unset(): each publisher is removed
 	// on its own; the failures are reported together, "\nRemoval failed
 	// for '{pub}': {msg}\n" each, through _error_json(cmd=op), and the
 	// exit is EXIT_OOPS when all failed, EXIT_PARTIAL when some did.
