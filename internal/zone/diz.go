@@ -681,7 +681,7 @@ func (h *Host) createDIZ(ctx context.Context, w *World, spec *DIZSpec, acc *acco
 		// VNIC of its name: one that exists now is not this run's, so
 		// it is refused, but the VNIC a zone re-created configures,
 		// which the steps before delete.
-		if existing[name] && !configuresVNIC(w.Zones[spec.Name], name) {
+		if z := w.Zones[spec.Name]; existing[name] && (z == nil || !slices.Contains(zoneNets(z), name)) {
 			return optErr(FieldVNICsOver, "zone %s: VNIC %s exists already, and no zone of this name configures it: zonemgr makes a zone's automatic VNICs itself, and deletes only those; delete it by hand (dladm delete-vnic %s) if it is a leftover, or give another zone name", spec.Name, name, name)
 		}
 		vnics = append(vnics, autoVNIC{Name: name, Spec: v})
@@ -977,15 +977,6 @@ func (w *World) listed(name string) bool {
 		}
 	}
 	return false
-}
-
-// configuresVNIC reports whether zone z (nil: none) configures a
-// network over the VNIC named link.
-func configuresVNIC(z *Zone, link string) bool {
-	if z == nil || z.Config == nil {
-		return false
-	}
-	return slices.ContainsFunc(z.Config.Nets, func(n illumos.Net) bool { return n.Physical == link })
 }
 
 // vnics lists the VNICs that exist, in one dladm call.

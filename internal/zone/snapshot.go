@@ -261,8 +261,12 @@ func (o *snapshotOp) plan(ctx context.Context, _ *lockSet, plan *Plan, out *Outc
 	}
 	out.Before, out.After = listing(names), listing(names)
 	if len(inner) > 0 {
-		// The listing the plan leaves (names holds "none" for none).
-		after := slices.DeleteFunc(slices.Clone(names), func(n string) bool { return n == "none" && len(w.Snapshots(zoneDS)) == 0 })
+		// The listing the plan leaves (snapshotNames says "none" for
+		// none).
+		var after []string
+		if len(w.Snapshots(zoneDS)) > 0 {
+			after = slices.Clone(names)
+		}
 		switch spec.State {
 		case "present":
 			after = append(after, spec.Name)
