@@ -704,6 +704,9 @@ func (h *Host) gizConfig(spec *GIZSpec, zonepath, origin, run string, base *illu
 // repository (or cloned from another golden zone), with the original
 // script's three snapshots (one for a clone).
 func (h *Host) createGIZ(ctx context.Context, w *World, spec *GIZSpec, acc *accounts, plan *Plan, out *Outcome) error {
+	if err := h.refuseGlobalPublishers(ctx, spec); err != nil {
+		return err
+	}
 	csteps, err := h.containerSteps(ctx, w, h.Settings.GIZContainer, h.Settings.GIZCompression, h.Settings.GIZDedup, h.Settings.GIZMountpoint)
 	if err != nil {
 		return err
@@ -787,9 +790,6 @@ func (h *Host) createGIZ(ctx context.Context, w *World, spec *GIZSpec, acc *acco
 			return err
 		}
 		plan.Add(ldapSteps(spec.Name, files)...)
-	}
-	if err := h.refuseGlobalPublishers(ctx, spec); err != nil {
-		return err
 	}
 	plan.Add(packageSteps(spec.Name, spec, len(plan.Steps), false)...)
 	plan.Add(Step{Why: "halt after setup", Cmd: zoneadm(spec.Name, "halt")})
