@@ -367,8 +367,12 @@ func (c *cmd) createVNIC(args []string) int {
 			}
 			mac, macType = m, "random"
 		} else {
+			// mac_client.c mac_unicast_add(), mac_addr_in_use(): a
+			// (MAC address, VLAN id) pair is given to one client of the
+			// link below only (MAC_DIAG_MACADDR_INUSE, libdlvnic.c
+			// dladm_vnic_diag2status(): DLADM_STATUS_INVALIDMACADDRINUSE).
 			for _, l := range t.Links {
-				if string(l.MAC) == string(mac) {
+				if l.Class == classVNIC && l.Over == over && l.VID == vid && string(l.MAC) == string(mac) {
 					return c.die("vnic creation over %s failed: MAC address is already in use", over), false
 				}
 			}

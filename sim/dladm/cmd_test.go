@@ -221,3 +221,18 @@ func TestShowLinkpropUnreadable(t *testing.T) {
 			"v1           bogus1          ?    ?              ?              ?\n",
 		"dladm: warning: cannot get link property 'bogus1' for v1: object not found\n", 1)
 }
+
+// A (MAC address, VLAN id) pair is given to one VNIC over a link only
+// (mac_client.c mac_addr_in_use()): the same address is refused over the
+// same link and VLAN, and taken over another VLAN or another link.
+func TestVNICMACAddressInUse(t *testing.T) {
+	s := simtest.New(t)
+	s.OK("dladm", "create-vnic", "-l", "e1000g0", "-m", "2:8:20:1:2:3", "v0")
+	simtest.Check(t, "same link, same VLAN", s.Run(nil, "dladm", "create-vnic", "-l", "e1000g0", "-m", "2:8:20:1:2:3", "v1"),
+		"", "dladm: vnic creation over e1000g0 failed: MAC address is already in use\n", 1)
+	s.OK("dladm", "create-vnic", "-l", "e1000g0", "-m", "2:8:20:1:2:3", "-v", "81", "v1")
+	s.OK("dladm", "create-vnic", "-l", "stub0", "-m", "2:8:20:1:2:3", "v2")
+	simtest.Check(t, "same link, same VLAN 81", s.Run(nil, "dladm", "create-vnic", "-l", "e1000g0", "-m", "2:8:20:1:2:3", "-v", "81", "v3"),
+		"", "dladm: vnic creation over e1000g0 failed: MAC address is already in use\n", 1)
+	simtest.Check(t, "the three", s.Run(nil, "dladm", "show-vnic", "-p", "-o", "link,over,vid"), "v0:e1000g0:0\nv1:e1000g0:81\nv2:stub0:0\n", "", 0)
+}
