@@ -22,7 +22,7 @@ var dizOptions = []ansible.Option{
 	{Name: "mount_autonfs", Type: ansible.TypeList, Elements: ansible.TypeStr, Description: "NFS automounts inside the zone, each \"zonepath|server:/path\" (a direct-map entry; autofs is enabled)."},
 	{Name: "delegate_datasets", Type: ansible.TypeList, Elements: ansible.TypeStr, Description: "ZFS datasets to delegate to the zone. Missing ones are created (zoned=on, mountpoint=legacy) and destroyed with the zone; existing ones are only delegated."},
 	{Name: "add_vnics", Aliases: []string{"use_vnics"}, Type: ansible.TypeList, Elements: ansible.TypeStr, Description: "Existing VNICs to give the zone (exclusive IP)."},
-	{Name: "add_vnics_over", Aliases: []string{"auto_vnics"}, Type: ansible.TypeList, Elements: ansible.TypeStr, Description: "VNICs to create for the zone, each \"LINK[|VLAN[|MAC]]\"; deleted when the zone is destroyed."},
+	{Name: "add_vnics_over", Aliases: []string{"auto_vnics"}, Type: ansible.TypeList, Elements: ansible.TypeStr, Description: "VNICs to create for the zone, each \"LINK[|VLAN[|MAC]]\" (without a MAC, a random one with dladm's prefix 2:8:20); deleted when the zone is destroyed."},
 	{Name: "copy_users", Type: ansible.TypeList, Elements: ansible.TypeStr, Description: "Global-zone users whose passwd and shadow lines are copied into the zone (replaced, never duplicated)."},
 	{Name: "copy_groups", Type: ansible.TypeList, Elements: ansible.TypeStr, Description: "Global-zone groups whose group lines are copied into the zone."},
 	{Name: "elevate_users", Type: ansible.TypeList, Elements: ansible.TypeStr, Description: "Users given full privileges in the zone (sudoers.d and user_attr entries, never duplicated)."},

@@ -14,6 +14,7 @@ import (
 
 	"github.com/hashicorp/go-multierror"
 
+	"github.com/zonemgr/zonemgr/internal/digest"
 	"github.com/zonemgr/zonemgr/internal/illumos"
 	"github.com/zonemgr/zonemgr/internal/textio"
 	"github.com/zonemgr/zonemgr/internal/zfs"
@@ -668,12 +669,13 @@ func (h *Host) createDIZ(ctx context.Context, w *World, spec *DIZSpec, acc *acco
 		created = append(created, d)
 	}
 	var vnics []autoVNIC
-	var existing map[string]bool
+	var existing map[string]vnicFacts
 	if len(spec.VNICsOver) > 0 {
 		if existing, err = h.vnics(ctx); err != nil {
 			return err
 		}
 	}
+	taken := vnicsKept(existing, w.Zones[spec.Name])
 	for i, v := range spec.VNICsOver {
 		name := VNICName("diz", spec.Name, i)
 		// The undo of a VNIC's creation, and gc's after a kill (the
@@ -681,11 +683,20 @@ func (h *Host) createDIZ(ctx context.Context, w *World, spec *DIZSpec, acc *acco
 		// VNIC of its name: one that exists now is not this run's, so
 		// it is refused, but the VNIC a zone re-created configures,
 		// which the steps before delete.
-		if z := w.Zones[spec.Name]; existing[name] && (z == nil || !slices.Contains(zoneNets(z), name)) {
-			return optErr(FieldVNICsOver, "zone %s: VNIC %s exists already, and no zone of this name configures it: zonemgr makes a zone's automatic VNICs itself, and deletes only those; delete it by hand (dladm delete-vnic %s) if it is a leftover, or give another zone name", spec.Name, name, name)
+		if _, ok := existing[name]; ok {
+			if z := w.Zones[spec.Name]; z == nil || !slices.Contains(zoneNets(z), name) {
+				return optErr(FieldVNICsOver, "zone %s: VNIC %s exists already, and no zone of this name configures it: zonemgr makes a zone's automatic VNICs itself, and deletes only those; delete it by hand (dladm delete-vnic %s) if it is a leftover, or give another zone name", spec.Name, name, name)
+			}
 		}
+		mac := v.MAC
+		if mac == "" {
+			mac = autoMAC(plan.Run, i, v, taken)
+		} else if u := macUser(taken, v); u != "" {
+			return optErr(FieldVNICsOver, "zone %s: %q: %s has MAC address %s over %s already; the kernel gives an address on a link and VLAN to one VNIC only: give another address, or none", spec.Name, v.String(), u, mac, v.Link)
+		}
+		taken = append(taken, namedVNIC{name: "the VNIC planned before it (" + name + ")", vnicFacts: vnicFacts{Over: v.Link, VID: strconv.Itoa(v.VLAN), MAC: mac}})
 		vnics = append(vnics, autoVNIC{Name: name, Spec: v})
-		plan.Add(vnicStep(name, v))
+		plan.Add(vnicStep(name, v, mac))
 	}
 	cfg := dizConfig(g, spec, zonepath, snap, Stamp(h.now()), plan.Run, vnics, created)
 	script, err := illumos.CreateScript(cfg, "")
@@ -980,18 +991,82 @@ func (w *World) listed(name string) bool {
 }
 
 // vnics lists the VNICs that exist, in one dladm call.
-func (h *Host) vnics(ctx context.Context) (map[string]bool, error) {
-	res, err := h.Runner.Run(ctx, illumos.Cmd{Argv: []string{"dladm", "show-vnic", "-p", "-o", "link"}})
+func (h *Host) vnics(ctx context.Context) (map[string]vnicFacts, error) {
+	fields := []string{"link", "over", "vid", "macaddress"}
+	res, err := h.Runner.Run(ctx, illumos.Cmd{Argv: []string{"dladm", "show-vnic", "-p", "-o", strings.Join(fields, ",")}})
 	if err != nil {
 		return nil, fmt.Errorf("list VNICs: %w", err)
 	}
-	out := map[string]bool{}
-	for _, l := range strings.Split(string(res.Stdout), "\n") {
-		if l = strings.TrimSpace(l); l != "" {
-			out[l] = true
-		}
+	rows, err := illumos.ParseDladm(fields, res.Stdout)
+	if err != nil {
+		return nil, fmt.Errorf("list VNICs: %w", err)
+	}
+	out := make(map[string]vnicFacts, len(rows))
+	for _, r := range rows {
+		out[r["link"]] = vnicFacts{Over: r["over"], VID: r["vid"], MAC: r["macaddress"]}
 	}
 	return out, nil
+}
+
+// vnicFacts is what dladm show-vnic says of a VNIC: the link it is over,
+// its VLAN id ("0" for none) and its MAC address as dladm prints it.
+type vnicFacts struct {
+	Over, VID, MAC string
+}
+
+// A namedVNIC is a VNIC an automatic VNIC's address must not clash
+// with: one that exists, or one the plan makes before it.
+type namedVNIC struct {
+	name string
+	vnicFacts
+}
+
+// vnicsKept lists the VNICs that exist but the automatic VNICs of the
+// zone z being re-created (nil for none), which the steps before delete.
+func vnicsKept(existing map[string]vnicFacts, z *Zone) []namedVNIC {
+	var gone []string
+	if z != nil {
+		for _, a := range parseAutoVNICs(z.Attr(AttrAutoVNIC)) {
+			gone = append(gone, a.Name)
+		}
+	}
+	var out []namedVNIC
+	for name, e := range existing {
+		if !slices.Contains(gone, name) {
+			out = append(out, namedVNIC{name: "VNIC " + name, vnicFacts: e})
+		}
+	}
+	return out
+}
+
+// macUser names the VNIC among taken that has the address v gives over
+// v's link and VLAN ("" for none).
+func macUser(taken []namedVNIC, v VNICOver) string {
+	vid := strconv.Itoa(v.VLAN)
+	for _, e := range taken {
+		if e.Over == v.Link && e.VID == vid && e.MAC == v.MAC {
+			return e.name
+		}
+	}
+	return ""
+}
+
+// autoMAC is the MAC address a run gives an automatic VNIC the user gave
+// none: dladm's default prefix for the addresses it makes, 2:8:20
+// (libdlvnic.c dladm_vnic_create(), dladm_vnic_def_prefix), and three
+// octets drawn from the run's id (random) and the VNIC's index, drawn
+// again while a VNIC over the link with that VLAN id has it (the kernel
+// would refuse it: mac_client.c mac_addr_in_use()) or the plan gives it
+// to a VNIC before. The address is in the step's argv, which the journal
+// records, and proves the VNIC the run's (see vnicStep).
+func autoMAC(run string, i int, v VNICOver, taken []namedVNIC) string {
+	for try := 0; ; try++ {
+		sum := digest.Sum256([]byte(fmt.Sprintf("zonemgr vnic %s %d %d", run, i, try)))
+		v.MAC = illumos.FormatMAC([]byte{2, 8, 0x20, sum[0], sum[1], sum[2]})
+		if macUser(taken, v) == "" {
+			return v.MAC
+		}
+	}
 }
 
 // forgetTree removes a dataset, its descendants and their snapshots from

@@ -106,7 +106,7 @@ func TestCheckMode(t *testing.T) {
 			_, out, err := h.GC(context.Background())
 			return out, err
 		}, prepare: func(t *testing.T, h *Host) {
-			killedRun(t, h, "diz", "k1", "rk", vnicStep("autodizk1_0", VNICOver{Link: "e1000g0"}))
+			killedRun(t, h, "diz", "k1", "rk", vnicStep("autodizk1_0", VNICOver{Link: "e1000g0"}, testMAC))
 		}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

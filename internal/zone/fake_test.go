@@ -24,9 +24,11 @@ import (
 type fakeGZ struct {
 	*illumos.Script
 	mu       sync.Mutex
-	zones    string   // zoneadm list -cp output
-	datasets string   // zfs list output
-	vnics    []string // dladm show-vnic
+	zones    string // zoneadm list -cp output
+	datasets string // zfs list output
+	// vnics are the VNICs dladm show-vnic lists: "NAME [OVER [MAC]]",
+	// over e1000g0 with testMAC when not given, no VLAN.
+	vnics []string
 	// fail is a command (as it prints) that fails with "failed on
 	// purpose".
 	fail string
@@ -46,6 +48,10 @@ type fakeGZ struct {
 	// (every other carries it).
 	unheld []string
 }
+
+// testMAC is the MAC address of the fake's VNICs and of the automatic
+// VNICs the tests' journals record.
+const testMAC = "2:8:20:0:0:1"
 
 func newFakeGZ() *fakeGZ {
 	f := &fakeGZ{Script: illumos.NewScript(), pkgAsk: pkgNothingToDo}
@@ -80,7 +86,15 @@ func (f *fakeGZ) read(argv []string) (illumos.Result, error) {
 		}
 		return out(b.String())
 	case len(argv) > 1 && argv[0] == "dladm" && argv[1] == "show-vnic":
-		return out(strings.Join(f.vnics, "\n") + "\n")
+		var b strings.Builder
+		for _, v := range f.vnics {
+			e := append(strings.Fields(v), "e1000g0", testMAC)
+			if len(e) == 3 {
+				e = append(e[:2], testMAC)
+			}
+			b.WriteString(e[0] + ":" + e[1] + ":0:" + strings.ReplaceAll(e[2], ":", `\:`) + "\n")
+		}
+		return out(b.String())
 	case len(argv) == 8 && argv[0] == "zlogin" && argv[1] == "-S" && argv[3] == "svcs",
 		len(argv) == 7 && argv[0] == "svcs" && argv[1] == "-z":
 		if argv[0] == "svcs" && f.noRepository > 0 {
@@ -130,7 +144,7 @@ func (f *fakeGZ) change(argv []string) (illumos.Result, error) {
 	}
 	switch {
 	case len(argv) == 3 && argv[0] == "dladm" && argv[1] == "delete-vnic":
-		f.vnics = slices.DeleteFunc(f.vnics, func(v string) bool { return v == argv[2] })
+		f.vnics = slices.DeleteFunc(f.vnics, func(v string) bool { return strings.Fields(v)[0] == argv[2] })
 	case len(argv) >= 4 && argv[0] == "zoneadm" && argv[3] == "boot":
 		f.setState(argv[2], "running")
 	case len(argv) >= 4 && argv[0] == "zoneadm" && argv[3] == "halt":

@@ -40,13 +40,13 @@ func TestGCVNICs(t *testing.T) {
 		h, f := fakeHost(t)
 		h.CheckMode = false
 		f.vnics = []string{"autodizb1_0", "autodizbusy_0", "autodizstray_0", "myvnic0"}
-		killed := killedRun(t, h, "diz", "b1", "rk", vnicStep("autodizb1_0", VNICOver{Link: "e1000g0"}))
+		killed := killedRun(t, h, "diz", "b1", "rk", vnicStep("autodizb1_0", VNICOver{Link: "e1000g0"}, testMAC))
 		live, err := NewJournal(h.stateDir("journal"), "diz", "busy", "rl", nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer live.Finish()
-		if err := live.Begin(0, vnicStep("autodizbusy_0", VNICOver{Link: "e1000g0"})); err != nil {
+		if err := live.Begin(0, vnicStep("autodizbusy_0", VNICOver{Link: "e1000g0"}, testMAC)); err != nil {
 			t.Fatal(err)
 		}
 		h.CheckMode = check
@@ -64,8 +64,8 @@ func TestGCVNICs(t *testing.T) {
 		// The plan replays the killed run's undo under its guard, which
 		// names the run's zone, then removes the journal.
 		wantSteps := []Step{
-			{Why: "undo: dladm create-vnic -l e1000g0 autodizb1_0", Cmd: &illumos.Cmd{Argv: []string{"dladm", "delete-vnic", "autodizb1_0"}},
-				When: &Guard{VNIC: "autodizb1_0", Unused: true, Owner: "b1", OwnerRun: "rk"}},
+			{Why: "undo: dladm create-vnic -l e1000g0 -m " + testMAC + " autodizb1_0", Cmd: &illumos.Cmd{Argv: []string{"dladm", "delete-vnic", "autodizb1_0"}},
+				When: &Guard{VNIC: "autodizb1_0", Over: "e1000g0", MAC: testMAC, Unused: true, Owner: "b1", OwnerRun: "rk"}},
 			{Why: "remove the journal of the killed run", Forget: killed, Needs: []int{0}},
 		}
 		if !reflect.DeepEqual(out.Steps, wantSteps) {
@@ -172,7 +172,7 @@ func TestGCFailedUndoKeepsJournal(t *testing.T) {
 	h, f := fakeHost(t)
 	h.CheckMode = false
 	f.vnics, f.fail = []string{"autodizb1_0"}, "dladm delete-vnic autodizb1_0"
-	p := killedRun(t, h, "diz", "b1", "rk", vnicStep("autodizb1_0", VNICOver{Link: "e1000g0"}))
+	p := killedRun(t, h, "diz", "b1", "rk", vnicStep("autodizb1_0", VNICOver{Link: "e1000g0"}, testMAC))
 	rep, _, err := h.GC(context.Background())
 	if err == nil || !strings.Contains(err.Error(), p) {
 		t.Errorf("err = %v, want one naming %s", err, p)
@@ -219,7 +219,7 @@ func TestGuardCheck(t *testing.T) {
 		Containers: map[string]string{"rpool/DIZ": "/zones/DIZ"},
 		learned:    map[string]bool{"rpool/export": true},
 	}
-	f := &facts{w: w, vnics: map[string]bool{"autodizb1_0": true, "autodizb2_0": true}}
+	f := &facts{w: w, vnics: map[string]vnicFacts{"autodizb1_0": {Over: "e1000g0", VID: "0", MAC: testMAC}, "autodizb2_0": {Over: "e1000g0", VID: "0", MAC: "2:8:20:0:0:2"}}}
 	w.Zones["b2"].Config.Nets = []illumos.Net{{Physical: "autodizb2_0"}}
 	own := owner{zone: "b1", run: "r1"}
 	for _, tt := range []struct {
@@ -242,6 +242,9 @@ func TestGuardCheck(t *testing.T) {
 		{"own zone dataset", Guard{Dataset: "rpool/DIZ/b1", Unused: true}, undoIt, ""},
 		{"unlisted dataset", Guard{Dataset: "tank/x", Run: "r1"}, undoKeep, "tank/x could not be looked up"},
 		{"vnic own", Guard{VNIC: "autodizb1_0", Unused: true}, undoIt, ""},
+		{"vnic own by its address", Guard{VNIC: "autodizb1_0", Over: "e1000g0", MAC: testMAC, Unused: true}, undoIt, ""},
+		{"vnic made again", Guard{VNIC: "autodizb1_0", Over: "e1000g0", MAC: "2:8:20:0:0:3", Unused: true}, undoKeep, "VNIC autodizb1_0 is not the one this run made: it is over e1000g0 with MAC address 2:8:20:0:0:1, the run's was to be over e1000g0 with 2:8:20:0:0:3"},
+		{"vnic over another link", Guard{VNIC: "autodizb1_0", Over: "igb0", MAC: testMAC, Unused: true}, undoKeep, "is not the one this run made"},
 		{"vnic gone", Guard{VNIC: "autodizb9_0", Unused: true}, undoGone, "VNIC autodizb9_0 no longer exists"},
 		{"vnic used", Guard{VNIC: "autodizb2_0", Unused: true}, undoKeep, "VNIC autodizb2_0 is configured in zone b2"},
 		{"explicit owner", Guard{Dataset: "rpool/export/ccache", Unused: true, Owner: "b2", OwnerRun: "r2"}, undoIt, ""},
@@ -264,7 +267,7 @@ func TestFactsApplied(t *testing.T) {
 			"p/d": {Name: "p/d"}, "p/d/c": {Name: "p/d/c"}, "p/d@s": {Name: "p/d@s"}, "p/d/c@s": {Name: "p/d/c@s"}, "p/e": {Name: "p/e"},
 		},
 	}
-	f := &facts{w: w, vnics: map[string]bool{"v_0": true}}
+	f := &facts{w: w, vnics: map[string]vnicFacts{"v_0": {Over: "e1000g0", VID: "0", MAC: testMAC}}}
 	f.applied([]string{"zoneadm", "-z", "b1", "halt"})
 	if w.Zones["b1"].State != "installed" {
 		t.Errorf("after halt: %s", w.Zones["b1"].State)
@@ -283,7 +286,7 @@ func TestFactsApplied(t *testing.T) {
 	}
 	f.applied([]string{"dladm", "delete-vnic", "v_0"})
 	f.applied([]string{"zonecfg", "-z", "b1", "delete", "-F"})
-	if f.vnics["v_0"] || w.Zones["b1"] != nil || len(w.Order) != 0 {
+	if _, ok := f.vnics["v_0"]; ok || w.Zones["b1"] != nil || len(w.Order) != 0 {
 		t.Errorf("after delete-vnic and zonecfg delete: %v %v %v", f.vnics, w.Zones, w.Order)
 	}
 }

@@ -91,8 +91,12 @@ type Guard struct {
 	// made is the run's, as zfs receive cannot record the run's id.
 	Received     string `json:"received,omitempty"`
 	ReceivedGUID string `json:"received_guid,omitempty"`
-	// VNIC must exist.
+	// VNIC must exist; when MAC is set, over the link Over with that MAC
+	// address (as dladm prints it): the address the run gave the VNIC it
+	// made (see vnicStep).
 	VNIC string `json:"vnic,omitempty"`
+	Over string `json:"over,omitempty"`
+	MAC  string `json:"mac,omitempty"`
 	// Unused: no zone may use Dataset (as its zonepath dataset or a
 	// delegated one) or configure VNIC, but the owner's zone while it is
 	// still the owner run's: Owner and OwnerRun when set, else the zone
@@ -127,7 +131,7 @@ type owner struct {
 // later undos, and of the later steps of gc's plan, see their effect.
 type facts struct {
 	w     *World
-	vnics map[string]bool
+	vnics map[string]vnicFacts
 	// holds maps snapshots to their hold tags, for the guards that name
 	// a hold (nil when none does).
 	holds map[string][]string
@@ -436,8 +440,12 @@ func (g *Guard) check(f *facts, own owner) (verdict, string) {
 		}
 	}
 	if g.VNIC != "" {
-		if !f.vnics[g.VNIC] {
+		v, ok := f.vnics[g.VNIC]
+		if !ok {
 			return undoGone, fmt.Sprintf("VNIC %s no longer exists", g.VNIC)
+		}
+		if g.MAC != "" && (v.MAC != g.MAC || v.Over != g.Over) {
+			return undoKeep, fmt.Sprintf("VNIC %s is not the one this run made: it is over %s with MAC address %s, the run's was to be over %s with %s", g.VNIC, v.Over, v.MAC, g.Over, g.MAC)
 		}
 		if g.Unused {
 			if users := f.vnicUsers(g.VNIC, own); len(users) > 0 {

@@ -141,3 +141,32 @@ func TestParseLofs(t *testing.T) {
 		}
 	}
 }
+
+// TestAutoMAC: an automatic VNIC's address has dladm's prefix, is the
+// same for the same run and index, and is drawn again while a VNIC over
+// the link and VLAN has it; the same address over another link or VLAN
+// does not count.
+func TestAutoMAC(t *testing.T) {
+	v := VNICOver{Link: "e1000g0"}
+	first := autoMAC("r1", 0, v, nil)
+	if !strings.HasPrefix(first, "2:8:20:") || !isMAC(first) {
+		t.Fatalf("autoMAC = %q, want 2:8:20:xx:xx:xx", first)
+	}
+	if again := autoMAC("r1", 0, v, nil); again != first {
+		t.Errorf("autoMAC drew %q, then %q for the same run and index", first, again)
+	}
+	if other := autoMAC("r1", 1, v, nil); other == first {
+		t.Errorf("the second VNIC got the first's address %q", first)
+	}
+	elsewhere := []namedVNIC{
+		{name: "VNIC a", vnicFacts: vnicFacts{Over: "igb0", VID: "0", MAC: first}},
+		{name: "VNIC b", vnicFacts: vnicFacts{Over: "e1000g0", VID: "81", MAC: first}},
+	}
+	if got := autoMAC("r1", 0, v, elsewhere); got != first {
+		t.Errorf("autoMAC = %q with the address in use over another link and VLAN only, want %q", got, first)
+	}
+	taken := append(elsewhere, namedVNIC{name: "VNIC c", vnicFacts: vnicFacts{Over: "e1000g0", VID: "0", MAC: first}})
+	if got := autoMAC("r1", 0, v, taken); got == first || !strings.HasPrefix(got, "2:8:20:") {
+		t.Errorf("autoMAC = %q with %q taken over the link", got, first)
+	}
+}

@@ -43,9 +43,9 @@ func TestDIZPlan(t *testing.T) {
 					Undo:  &illumos.Cmd{Argv: []string{"zfs", "destroy", "-r", ds}},
 					Guard: &Guard{Dataset: ds, Run: "r1", Unused: true, Childless: true}},
 				{Why: "create VNIC autodizbuild1_0 over e1000g0",
-					Cmd:   &illumos.Cmd{Argv: []string{"dladm", "create-vnic", "-l", "e1000g0", "-v", "81", "autodizbuild1_0"}},
+					Cmd:   &illumos.Cmd{Argv: []string{"dladm", "create-vnic", "-l", "e1000g0", "-m", "2:8:20:fa:fe:a1", "-v", "81", "autodizbuild1_0"}},
 					Undo:  &illumos.Cmd{Argv: []string{"dladm", "delete-vnic", "autodizbuild1_0"}},
-					Guard: &Guard{VNIC: "autodizbuild1_0", Unused: true}},
+					Guard: &Guard{VNIC: "autodizbuild1_0", Over: "e1000g0", MAC: "2:8:20:fa:fe:a1", Unused: true}},
 				{Why: "configure the zone",
 					Cmd:     &illumos.Cmd{Argv: []string{"zonecfg", "-z", "build1", "-f", "-"}},
 					Undo:    &illumos.Cmd{Argv: []string{"zonecfg", "-z", "build1", "delete", "-F"}},
@@ -112,7 +112,7 @@ func TestDIZPlan(t *testing.T) {
 			// Check mode ran only the four reads: zones, datasets, the
 			// holds of the snapshots the clone may come from, and the
 			// VNICs (an automatic VNIC's name must be free).
-			wantCalls := []string{"zoneadm list -cp", "", "zfs holds -H rpool/zones/_zonemgr/GIZ/golden/ROOT/zbe@initial-postinstalled-golden", "dladm show-vnic -p -o link"}
+			wantCalls := []string{"zoneadm list -cp", "", "zfs holds -H rpool/zones/_zonemgr/GIZ/golden/ROOT/zbe@initial-postinstalled-golden", "dladm show-vnic -p -o link,over,vid,macaddress"}
 			calls := f.Calls()
 			if len(calls) != 4 || calls[0].String() != wantCalls[0] || !strings.HasPrefix(calls[1].String(), "zfs list ") || calls[2].String() != wantCalls[2] || calls[3].String() != wantCalls[3] {
 				t.Errorf("check mode ran %q, want the 4 reads: %q (the second a zfs list)", calls, wantCalls)

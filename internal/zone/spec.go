@@ -136,12 +136,10 @@ func normalizeMAC(m string) string {
 	return strings.Join(parts, ":")
 }
 
-// createArgs is the dladm create-vnic argv for one automatic VNIC.
-func (v VNICOver) createArgs(name string) []string {
-	argv := []string{"dladm", "create-vnic", "-l", v.Link}
-	if v.MAC != "" {
-		argv = append(argv, "-m", v.MAC)
-	}
+// createArgs is the dladm create-vnic argv for one automatic VNIC with
+// the MAC address the run gives it.
+func (v VNICOver) createArgs(name, mac string) []string {
+	argv := []string{"dladm", "create-vnic", "-l", v.Link, "-m", mac}
 	if v.VLAN != 0 {
 		argv = append(argv, "-v", strconv.Itoa(v.VLAN))
 	}

@@ -139,17 +139,24 @@ func (h *Host) delegatedDatasetSteps(ctx context.Context, w *World, name, run st
 	return steps, nil
 }
 
-// vnicStep creates one automatic VNIC; its undo deletes it while no
-// other zone configures it. Automatic VNIC names are the zone's (see
-// VNICBase), the zone's lock is held by whoever makes or removes them,
-// and the creation is refused when a VNIC of the name exists already
-// (createDIZ), so a VNIC of that name that exists is this zone's.
-func vnicStep(name string, v VNICOver) Step {
+// vnicStep creates one automatic VNIC with the MAC address the run gives
+// it; its undo deletes it while no other zone configures it. Automatic
+// VNIC names are the zone's (see VNICBase), the zone's lock is held by
+// whoever makes or removes them, and the creation is refused when a VNIC
+// of the name exists already (createDIZ). That check comes before the
+// step: a VNIC made by hand under the name in between, in a run killed in
+// its failing create-vnic, would be taken for the run's by gc, which
+// finds the step begun. The guard proves the VNIC the run's by the
+// address: the kernel gives a (MAC address, VLAN) on a link to one
+// client only (illumos-gate mac_client.c mac_unicast_add(),
+// mac_addr_in_use(): "MAC address is already in use"), so a VNIC of the
+// name over the link with the run's address is the one the run made.
+func vnicStep(name string, v VNICOver, mac string) Step {
 	return Step{
 		Why:   "create VNIC " + name + " over " + v.Link,
-		Cmd:   &illumos.Cmd{Argv: v.createArgs(name)},
+		Cmd:   &illumos.Cmd{Argv: v.createArgs(name, mac)},
 		Undo:  &illumos.Cmd{Argv: []string{"dladm", "delete-vnic", name}},
-		Guard: &Guard{VNIC: name, Unused: true},
+		Guard: &Guard{VNIC: name, Over: v.Link, MAC: mac, Unused: true},
 	}
 }
 
@@ -352,7 +359,7 @@ func (h *Host) destroySteps(ctx context.Context, w *World, z *Zone) ([]Step, err
 			if !strings.HasPrefix(v.Name, "autodiz") && !strings.HasPrefix(v.Name, "autogiz") {
 				continue // not a name zonemgr gives: never ours to delete
 			}
-			if existing[v.Name] {
+			if _, ok := existing[v.Name]; ok {
 				// Deleted only while no other zone is configured
 				// with it, as the undo of its creation (vnicStep).
 				steps = append(steps, Step{Why: "delete VNIC " + v.Name, Cmd: &illumos.Cmd{Argv: []string{"dladm", "delete-vnic", v.Name}},

@@ -122,7 +122,7 @@ var options = []*option{
 	{name: optCopyGroups, aliases: []string{"copy-group"}, arg: "LIST", list: true, split: true, help: "Global-zone groups copied into the zone."},
 	{name: optElevateUsers, aliases: []string{"elevate-user"}, arg: "LIST", list: true, split: true, help: "Users given full privileges in the zone (sudoers.d and user_attr)."},
 	{name: optVNICs, aliases: []string{"use-vnic", "add-vnics", "use-vnics"}, arg: "LIST", list: true, split: true, help: "Existing VNICs to give the zone."},
-	{name: optVNICsOver, aliases: []string{"use-vnic-over", "add-vnics-over", "use-vnics-over", "auto-vnic", "auto-vnics"}, arg: "LIST", list: true, split: true, help: "VNICs to create for the zone, each \"LINK[|VLAN[|MAC]]\"; deleted with the zone."},
+	{name: optVNICsOver, aliases: []string{"use-vnic-over", "add-vnics-over", "use-vnics-over", "auto-vnic", "auto-vnics"}, arg: "LIST", list: true, split: true, help: "VNICs to create for the zone, each \"LINK[|VLAN[|MAC]]\" (without a MAC, a random one with dladm's prefix 2:8:20); deleted with the zone."},
 	{name: optExecCmd, arg: "COMMAND", help: "The command to run in the zone (one shell command line). Implies exec when no verb is given."},
 	{name: optExecUser, arg: "USER", help: "Run the command as USER (zlogin -l USER); -S, the default, runs it as root (zlogin -S)."},
 	{name: optExecDiscard, arg: "WHEN", help: "When to throw the zone's changes away after the command: off (exec's default), always (exec-diz's default), onsuccess, onfail (or onfailure)."},

@@ -195,6 +195,50 @@ func TestCreateRefusesExistingVNICName(t *testing.T) {
 	}
 }
 
+// The name of an automatic VNIC is checked free when the run plans; one
+// made by hand under it after that check, in a run killed in its (then
+// failing) dladm create-vnic, is not the run's, though the journal has
+// the step begun: gc tells them apart by the MAC address the run gave
+// its VNIC, keeps the VNIC made by hand and says why. A MAC address the
+// user gives that a VNIC over the link has already is refused, naming
+// the option.
+func TestGCKeepsAVNICMadeByHandUnderTheAutomaticName(t *testing.T) {
+	s := goldenSim(t)
+	s.crashAt("dladm create-vnic#1", "zonemgr", "create-diz", "-c", "golden", "-z", "job1", "--add-vnic-over", "e1000g0")
+	s.MustRun("dladm", "create-vnic", "-l", "e1000g0", "-m", "2:8:20:1:2:3", "autodizjob1_0")
+	out, errOut, code := s.Run(nil, "zonemgr", "gc")
+	if code != 0 || !strings.Contains(out+errOut, "VNIC autodizjob1_0 is not the one this run made: it is over e1000g0 with MAC address 2:8:20:1:2:3") {
+		t.Errorf("gc: exit %d, want it to keep autodizjob1_0 and say why:\n%s%s", code, out, errOut)
+	}
+	if vn := s.MustRun("dladm", "show-vnic", "-p", "-o", "link,macaddress"); vn != "autodizjob1_0:2\\:8\\:20\\:1\\:2\\:3\n" {
+		t.Errorf("VNICs after gc: %q, want the one made by hand", vn)
+	}
+	if j := s.journals(); len(j) != 0 {
+		t.Errorf("journals left: %v", j)
+	}
+
+	before := s.State()
+	res := s.Module("zone_diz", map[string]any{"name": "job2", "giz": "golden", "add_vnics_over": []string{"e1000g0||02:08:20:01:02:03"}})
+	if msg, _ := res["msg"].(string); res["failed"] != true || !strings.HasPrefix(msg, `add_vnics_over: zone job2: "e1000g0||2:8:20:1:2:3": VNIC autodizjob1_0 has MAC address 2:8:20:1:2:3 over e1000g0 already`) {
+		t.Errorf("zone_diz with a MAC address in use: %s", pretty(res))
+	}
+	if after := s.State(); after != before {
+		t.Errorf("a refused creation changed the system:\n%s", simh.DiffLines(before, after))
+	}
+	res = s.Module("zone_diz", map[string]any{"name": "job2", "giz": "golden", "add_vnics_over": []string{"stub0||2:8:20:a:b:c", "stub0||2:8:20:a:b:c"}})
+	if msg, _ := res["msg"].(string); res["failed"] != true || !strings.HasPrefix(msg, `add_vnics_over: zone job2: "stub0||2:8:20:a:b:c": the VNIC planned before it (autodizjob2_0) has MAC address 2:8:20:a:b:c over stub0 already`) {
+		t.Errorf("zone_diz with a MAC address given twice: %s", pretty(res))
+	}
+	if after := s.State(); after != before {
+		t.Errorf("a refused creation changed the system:\n%s", simh.DiffLines(before, after))
+	}
+	// The same address on another VLAN is another (address, VLAN) pair.
+	s.MustModule("zone_diz", map[string]any{"name": "job2", "giz": "golden", "add_vnics_over": []string{"e1000g0|81|2:8:20:1:2:3"}})
+	if vn := s.MustRun("dladm", "show-vnic", "-p", "-o", "link,vid,macaddress", "autodizjob2_0"); vn != "autodizjob2_0:81:2\\:8\\:20\\:1\\:2\\:3\n" {
+		t.Errorf("job2's VNIC: %q", vn)
+	}
+}
+
 // A re-created disposable zone is made over its own dataset, which the
 // destroy steps before the creation remove: that is not a leftover.
 func TestRecreateDIZIsNotRefusedForItsOwnDataset(t *testing.T) {
