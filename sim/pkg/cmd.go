@@ -595,6 +595,11 @@ func (c *cmd) install(opts map[string][]string, args []string) int {
 }
 
 func (c *cmd) update(opts map[string][]string, args []string) int {
+	if len(args) == 0 && len(opts["f"]) == 0 {
+		if code, stale := c.pkgOutOfDate(); stale {
+			return code
+		}
+	}
 	var changes []change
 	targets := map[string]pattern{}
 	if len(args) == 0 {
@@ -657,6 +662,47 @@ func (c *cmd) update(opts map[string][]string, args []string) int {
 		return exitOK
 	}
 	return c.apply(changes, false)
+}
+
+// pkgOutOfDate refuses an update of every package while pkg(7) itself
+// can be updated, as pkg5 does before it plans one (api.py
+// gen_plan_update(): _ipkg_require_latest unless packages are named or
+// -f is given; __ipkg_require_latest() raises IpkgOutOfDateException
+// unless image.py ipkg_is_up_to_date() finds no newer package/pkg
+// installable). The pkg(7) asked about is the running one: inside a
+// zone the zone's own image, from the global zone the global zone's,
+// also for pkg -R on a zone's root ("the image we're in", found from
+// the command's directory). The check applies to a "solaris image"
+// (api.py solaris_image(): SUNWcs or system/core-os installed with
+// package/pkg or SUNWipkg). client.py __api_plan_exception() prints its
+// warning with msg() (standard output) and exits EXIT_OOPS, dry run or
+// not. The sim's catalog has no incorporations: a newer package/pkg in
+// the catalog is installable.
+func (c *cmd) pkgOutOfDate() (int, bool) {
+	img, cat := c.img, c.catalog
+	if c.inv.Zone == "" && c.imageArg != "/" {
+		gz, err := loadImage(c.inv.Path("/"))
+		if err != nil {
+			return c.fail("%v", err), true
+		}
+		img = gz
+	}
+	_, core := img.installed["SUNWcs"]
+	if _, ok := img.installed["system/core-os"]; ok {
+		core = true
+	}
+	cur, ok := img.installed["package/pkg"]
+	if !core || !ok {
+		return 0, false
+	}
+	pk := cat.lookup("package/pkg")
+	if pk == nil || compareVersions(pk.newest().Version, cur.Version) <= 0 {
+		return 0, false
+	}
+	c.inv.Outf("WARNING: pkg(7) appears to be out of date, and should be updated before\n" +
+		"running update.  Please update pkg(7) by executing 'pkg install\n" +
+		"pkg:/package/pkg' as a privileged user and then retry the update.\n")
+	return exitOops, true
 }
 
 // hasVersion reports whether some version of the package satisfies p.

@@ -155,3 +155,43 @@ func TestExitCodesAgree(t *testing.T) {
 	simtest.Check(t, "updated by install", s.Run(nil, "pkg", "list", "-H", "shell/bash"),
 		"shell/bash                                        5.2.21-151054.1            i--\n", "", 0)
 }
+
+// TestUpdateWhilePkgIsOutOfDate: an update of every package is refused
+// while a newer package/pkg is installable for the running pkg(7), dry
+// run or not (api.py gen_plan_update(), __ipkg_require_latest(),
+// image.py ipkg_is_up_to_date(); client.py __api_plan_exception() prints
+// the warning with msg() and exits EXIT_OOPS). Named packages or -f skip
+// the check. With -R the running pkg(7) is the global zone's: a zone
+// image with an older package/pkg of its own is not what is checked.
+func TestUpdateWhilePkgIsOutOfDate(t *testing.T) {
+	s := simtest.New(t)
+	pubs, err := pkg.Publishers(s.Root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pkg.InstallBase(s.Root, s.Path("/zones/z1/root"), []string{"SUNWcs", "package/pkg", "shell/bash"}, pubs); err != nil {
+		t.Fatal(err)
+	}
+	if err := pkg.Publish(s.Root, "package/pkg", "0.5.11-151054.1"); err != nil {
+		t.Fatal(err)
+	}
+	const warning = "WARNING: pkg(7) appears to be out of date, and should be updated before\n" +
+		"running update.  Please update pkg(7) by executing 'pkg install\n" +
+		"pkg:/package/pkg' as a privileged user and then retry the update.\n"
+	simtest.Check(t, "update -n", s.Run(nil, "pkg", "update", "-n"), warning, "", 1)
+	simtest.Check(t, "update -nq", s.Run(nil, "pkg", "update", "-nq"), warning, "", 1)
+	simtest.Check(t, "-R zone update -nq: the global zone's pkg(7) is checked", s.Run(nil, "pkg", "-R", "/zones/z1/root", "update", "-nq"), warning, "", 1)
+	code := func(what string, want int, args ...string) {
+		t.Helper()
+		if r := s.Run(nil, "pkg", args...); r.Code != want {
+			t.Errorf("%s: exit %d, want %d\n%s%s", what, r.Code, want, r.Stdout, r.Stderr)
+		}
+	}
+	code("update -nqf skips the check", 0, "update", "-nqf")
+	code("update -nq package/pkg names a package", 0, "update", "-nq", "package/pkg")
+	code("update -q package/pkg", 0, "update", "-q", "package/pkg")
+	code("update -nq once pkg(7) is up to date", 4, "update", "-nq")
+	// The zone's own package/pkg is older, but pkg -R runs the global
+	// zone's, which is up to date now.
+	code("-R zone update -nq", 0, "-R", "/zones/z1/root", "update", "-nq")
+}
