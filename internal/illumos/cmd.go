@@ -94,15 +94,22 @@ type Runner interface {
 	Run(ctx context.Context, c Cmd) (Result, error)
 }
 
-// A CommandError is a command that exited with a non-zero status.
+// A CommandError is a command that exited with a non-zero status:
+// the tail of what it wrote to standard error, and of its standard
+// output, which the message shows when standard error is empty (pkg
+// prints some of its refusals there: src/client.py msg()).
 type CommandError struct {
 	Cmd      Cmd
 	ExitCode int
 	Stderr   string
+	Stdout   string
 }
 
 func (e *CommandError) Error() string {
 	msg := strings.TrimSpace(e.Stderr)
+	if msg == "" {
+		msg = strings.TrimSpace(e.Stdout)
+	}
 	if msg == "" {
 		return fmt.Sprintf("%s: exit status %d", e.Cmd, e.ExitCode)
 	}

@@ -225,7 +225,7 @@ func (e *Exec) run(ctx context.Context, c Cmd) (Result, error) {
 		if ws, ok := exitErr.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
 			msg = strings.TrimSpace(msg + "\nterminated by signal " + ws.Signal().String())
 		}
-		return res, &CommandError{Cmd: c, ExitCode: res.ExitCode, Stderr: msg}
+		return res, &CommandError{Cmd: c, ExitCode: res.ExitCode, Stderr: msg, Stdout: tailString(res.Stdout, stderrInError)}
 	default:
 		// The process ended but its output could not be collected
 		// (exec.ErrWaitDelay: a child kept the pipes open).
@@ -276,7 +276,7 @@ func zoneResult(c Cmd, res Result, status *statusFilter, waitErr error) (Result,
 	if status.found && res.ExitCode > 128 && res.ExitCode < 128+65 {
 		msg = strings.TrimSpace(msg + "\nkilled by signal " + strconv.Itoa(res.ExitCode-128) + " (" + syscall.Signal(res.ExitCode-128).String() + ")")
 	}
-	return res, &CommandError{Cmd: c, ExitCode: res.ExitCode, Stderr: msg}
+	return res, &CommandError{Cmd: c, ExitCode: res.ExitCode, Stderr: msg, Stdout: tailString(res.Stdout, stderrInError)}
 }
 
 // commandEnv builds a command's environment: base without LANG and LC_*,

@@ -53,6 +53,30 @@ func TestExecExitCode(t *testing.T) {
 	}
 }
 
+// A command that says why it failed on standard output only (pkg's
+// refusals printed with msg()) has the tail of that in its error; with
+// something on standard error, the error shows that alone.
+func TestExecErrorShowsStdoutWithoutStderr(t *testing.T) {
+	e := testExec(t)
+	for _, tc := range []struct {
+		script, stdout, want string
+	}{
+		{"head -c 10000 /dev/zero | tr '\\0' x; echo; echo WARNING: out of date; exit 1", "WARNING: out of date", "exit status 1: x"},
+		{"echo in progress; echo no image >&2; exit 1", "in progress", "exit status 1: no image"},
+		{"exit 2", "", "exit status 2"},
+	} {
+		_, err := e.Run(context.Background(), Cmd{Argv: []string{"sh", "-c", tc.script}})
+		var ce *CommandError
+		if !errors.As(err, &ce) {
+			t.Fatalf("%s: Run error = %v, want *CommandError", tc.script, err)
+		}
+		_, msg, _ := strings.Cut(err.Error(), "': ")
+		if len(ce.Stdout) > 4096 || !strings.HasSuffix(ce.Stdout, tc.stdout) || !strings.HasPrefix(msg, tc.want) || (ce.Stderr == "") != strings.HasSuffix(msg, tc.stdout) {
+			t.Errorf("%s: error %q (%d bytes of stdout, ending %q)", tc.script, msg[:min(len(msg), 40)], len(ce.Stdout), ce.Stdout[max(0, len(ce.Stdout)-30):])
+		}
+	}
+}
+
 func TestExecStderrInErrorIsBounded(t *testing.T) {
 	e := testExec(t)
 	// 10000 bytes of 'x' then a final line: the error keeps the last 4 KiB.

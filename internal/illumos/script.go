@@ -124,7 +124,7 @@ func answer(c Cmd, res Result, err error) (Result, error) {
 		return res, err
 	}
 	if res.ExitCode != 0 {
-		return res, &CommandError{Cmd: c, ExitCode: res.ExitCode, Stderr: strings.TrimSpace(string(res.Stderr))}
+		return res, &CommandError{Cmd: c, ExitCode: res.ExitCode, Stderr: strings.TrimSpace(string(res.Stderr)), Stdout: tailString(res.Stdout, stderrInError)}
 	}
 	return res, nil
 }
