@@ -621,6 +621,10 @@ const pkgNothingToDo = 4
 // src/client.py publisher_list(), list_inventory().
 const pkgNotThere = 1
 
+// pkgOops is pkg's exit status for an error (pkgdefs.py EXIT_OOPS), the
+// same as pkgNotThere's.
+const pkgOops = 1
+
 // packageSteps change publishers and packages inside a booted zone.
 // With askFirst (an update whose changes the global zone could not ask
 // about; see askChanges), each removal is made only when pkg, asked in
@@ -952,7 +956,11 @@ func (o *gizOp) planUpdate(ctx context.Context, w *World, z *Zone, plan *Plan, o
 			plan.Add(Step{Why: "mount the zone, which mounts its root", Cmd: zoneadm(z.Name, "mount"), Undo: zoneadm(z.Name, "unmount"), UndoIfFailed: true,
 				Guard: &Guard{Zone: z.Name, ZoneRun: zid, States: []string{"mounted"}}})
 			ifUpdates = []int{len(plan.Steps)}
-			plan.Add(Step{Why: "ask whether anything is to update", Cmd: pkgAskUpdates(z.Zonepath), NoChangeExit: []int{pkgNothingToDo}})
+			// pkg -R fails (1) when it cannot tell from the global
+			// zone, as while the global zone's own pkg(7) is out of
+			// date (see pkgAskUpdates): the zone is then updated, and
+			// pkg in the zone tells.
+			plan.Add(Step{Why: "ask whether anything is to update", Cmd: pkgAskUpdates(z.Zonepath), NoChangeExit: []int{pkgNothingToDo}, ChangedExit: []int{pkgOops}})
 			plan.Add(Step{Why: "unmount the zone", Cmd: zoneadm(z.Name, "unmount")})
 		}
 	}
@@ -967,6 +975,13 @@ func (o *gizOp) planUpdate(ctx context.Context, w *World, z *Zone, plan *Plan, o
 	first := len(plan.Steps)
 	plan.Add(packageSteps(z.Name, todo, first, askFirst)...)
 	if todo.UpdatePackages {
+		// pkg refuses to update every package while pkg(7) itself can
+		// be updated (pkg5 src/modules/client/api.py gen_plan_update(),
+		// __ipkg_require_latest(): "pkg(7) appears to be out of date,
+		// and should be updated before running update", exit 1), and
+		// asks for pkg(7) to be updated first: so it is. A named
+		// package is not checked.
+		plan.Add(Step{Why: "update pkg(7) first, as pkg update requires", Cmd: zlogin(z.Name, "pkg", "update", "--accept", "pkg:/package/pkg"), NoChangeExit: []int{pkgNothingToDo}})
 		plan.Add(Step{Why: "update packages", Cmd: zlogin(z.Name, "pkg", "update", "--accept"), NoChangeExit: []int{pkgNothingToDo}})
 	}
 	for i := first; i < len(plan.Steps); i++ {
@@ -1024,7 +1039,10 @@ const (
 // brand's own scripts run pkg -R $ZONEROOT), as a dry run. It exits 4
 // when there is nothing to update ("No updates available for this
 // image. (zone:NAME)", pkgdefs.py EXIT_NOP), 0 when there is, 1 on an
-// error. "pkg list -u" would not do: it ignores the incorporations that
+// error, and 1 too while the global zone's own pkg(7) can be updated:
+// the dry run of an update of every package checks the pkg(7) that
+// runs, the global zone's (image.py ipkg_is_up_to_date(): "the image
+// we're in"). "pkg list -u" would not do: it ignores the incorporations that
 // hold packages back.
 func pkgAskUpdates(zonepath string) *illumos.Cmd {
 	return &illumos.Cmd{Argv: []string{"pkg", "-R", path.Join(zonepath, "root"), "update", "-nq"}}

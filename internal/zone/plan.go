@@ -61,6 +61,10 @@ type Step struct {
 	// nothing changed (pkg's 4, "nothing to do"). A step that exits 0
 	// changed something.
 	NoChangeExit []int
+	// ChangedExit lists non-zero exit codes that count as success with a
+	// change: a question whose "cannot tell here" goes on as though the
+	// answer were yes (see askUpdates).
+	ChangedExit []int
 	// IfChanged, when set, runs the step only when one of these steps
 	// (indexes into the plan) ran and changed something: a refresh's
 	// snapshot, taken only when a package step changed the zone.
@@ -571,6 +575,8 @@ func (h *Host) runStep(ctx context.Context, s Step) (changed bool, warnings []st
 		return true, warnings, nil
 	case errors.As(err, &ce) && slices.Contains(s.NoChangeExit, ce.ExitCode):
 		return false, nil, nil
+	case errors.As(err, &ce) && slices.Contains(s.ChangedExit, ce.ExitCode):
+		return true, nil, nil
 	case s.ExistsOK != "" && ctx.Err() == nil:
 		if _, lerr := zfs.List(ctx, h.Runner, zfs.ListOptions{Props: []string{"type"}, Names: []string{s.ExistsOK}}); lerr == nil {
 			return false, nil, nil

@@ -487,3 +487,43 @@ func TestRefreshAfterHostReboot(t *testing.T) {
 		t.Errorf("zone_giz state=updated after a reboot, with an update: %s, want one boot", x)
 	}
 }
+
+// TestRefreshWhilePkgIsOutOfDate: pkg refuses to update every package
+// while pkg(7) itself can be updated, from the global zone (pkg -R asks
+// about the global zone's pkg(7)) and in the zone (its own). A refresh
+// updates pkg(7) in the zone first, then every package; a question from
+// the global zone that cannot tell counts as yes. Both with the zone's
+// root mounted (pkg -R is asked before planning) and not (the zone is
+// mounted, asked, unmounted). The global zone's pkg(7) is left alone.
+func TestRefreshWhilePkgIsOutOfDate(t *testing.T) {
+	for _, rebooted := range []bool{false, true} {
+		t.Run(fmt.Sprintf("rebooted=%v", rebooted), func(t *testing.T) {
+			t.Parallel()
+			s := goldenSim(t)
+			img := "/zones/_zonemgr/GIZ/golden/root"
+			if rebooted {
+				unmountZoneRoot(t, s, "golden")
+			}
+			gz := s.MustRun("pkg", "list", "-H", "package/pkg")
+			newer := strings.Fields(gz)[1] + ".1" // on the flavour's branch
+			for _, p := range [][2]string{{"package/pkg", newer}, {"shell/bash", "5.2.99-2026.0.0.0"}} {
+				if err := pkg.Publish(s.Root, p[0], p[1]); err != nil {
+					t.Fatal(err)
+				}
+			}
+			res := s.Module("zone_giz", map[string]any{"name": "golden", "state": "updated"})
+			if res["failed"] != false || res["changed"] != true || !strings.HasPrefix(fmt.Sprint(res["msg"]), "packages of golden updated; snapshot autozone-") {
+				t.Errorf("zone_giz state=updated with pkg(7) out of date: %s", pretty(res))
+			}
+			if got := strings.Fields(s.MustRun("pkg", "-R", img, "list", "-H", "package/pkg", "shell/bash")); len(got) != 6 || got[1] != newer || got[4] != "5.2.99-2026.0.0.0" {
+				t.Errorf("the zone's packages after the refresh: %q", got)
+			}
+			if got := s.MustRun("pkg", "list", "-H", "package/pkg"); got != gz {
+				t.Errorf("the global zone's pkg(7): %q, was %q", got, gz)
+			}
+			if st := strings.TrimSpace(s.MustRun("zonemgr", "-q", "get-state", "-z", "golden")); st != "installed" {
+				t.Errorf("golden after the refresh: %s, want installed", st)
+			}
+		})
+	}
+}
