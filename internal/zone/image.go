@@ -90,6 +90,50 @@ type ImagePackage struct {
 	Version string `json:"version"`
 }
 
+// trustedImage refuses an image file that someone other than the user
+// running zonemgr, or root, could change: a symbolic link, a file owned
+// by another user or writable by its group or others, or a file in a
+// directory where another user could put another file in its place (one
+// owned by another user, or writable by group or others without the
+// sticky bit). An image is checked (Verify) and then read again by zfs
+// receive; only its owner may change it in between. An image made
+// elsewhere is copied into such a place first (it is made mode 0600).
+func trustedImage(file string) error {
+	me := os.Geteuid()
+	owned := func(fi fs.FileInfo) (int, bool) {
+		st, ok := fi.Sys().(*syscall.Stat_t)
+		if !ok {
+			return -1, false
+		}
+		return int(st.Uid), int(st.Uid) == me || st.Uid == 0
+	}
+	fi, err := os.Lstat(file)
+	if err != nil {
+		return fmt.Errorf("image %s: %w", file, err)
+	}
+	if fi.Mode()&fs.ModeSymlink != 0 {
+		return fmt.Errorf("image %s: a symbolic link: give the image file's own path", file)
+	}
+	if uid, ok := owned(fi); !ok {
+		return fmt.Errorf("image %s: owned by uid %d, neither root nor the user running zonemgr (uid %d): copy it to a file of your own first", file, uid, me)
+	}
+	if fi.Mode().Perm()&0o022 != 0 {
+		return fmt.Errorf("image %s: writable by its group or others (mode %04o): chmod go-w it first", file, fi.Mode().Perm())
+	}
+	dir := filepath.Dir(file)
+	di, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("image %s: %w", file, err)
+	}
+	if uid, ok := owned(di); !ok {
+		return fmt.Errorf("image %s: its directory %s is owned by uid %d, neither root nor the user running zonemgr: move the image to a directory of your own", file, dir, uid)
+	}
+	if di.Mode().Perm()&0o022 != 0 && di.Mode()&fs.ModeSticky == 0 {
+		return fmt.Errorf("image %s: its directory %s is writable by group or others without the sticky bit (mode %04o), so another user could replace the image: move it to a directory of your own", file, dir, di.Mode().Perm())
+	}
+	return nil
+}
+
 // An Image is an image file that was opened and whose manifest was read.
 type Image struct {
 	Path     string
@@ -103,6 +147,9 @@ const streamOffset = int64(len(imageMagic))
 // OpenImage reads an image file's manifest and checks the file's layout.
 // It does not read the stream (see Verify).
 func OpenImage(file string) (*Image, error) {
+	if err := trustedImage(file); err != nil {
+		return nil, err
+	}
 	// O_NONBLOCK: a FIFO at the path opens at once, and is refused below
 	// instead of waiting for a writer.
 	f, err := os.OpenFile(file, os.O_RDONLY|syscall.O_NONBLOCK, 0)
@@ -285,9 +332,12 @@ func (o *exportOp) plan(ctx context.Context, _ *lockSet, plan *Plan, out *Outcom
 	if err != nil {
 		return fmt.Errorf("zone %s: %w", z.Name, err)
 	}
+	// An image already at the path counts only when it is one to trust
+	// (see trustedImage), its manifest names this snapshot and its
+	// stream is whole; otherwise it is written again.
 	if old, err := OpenImage(spec.Image); err == nil {
 		m := old.Manifest
-		if m.Zone == z.Name && m.Snapshot == snap && m.SnapshotGUID == guid && m.Base == base {
+		if m.Zone == z.Name && m.Snapshot == snap && m.SnapshotGUID == guid && m.Base == base && old.Verify() == nil {
 			out.Msg = fmt.Sprintf("image %s already holds %s@%s", spec.Image, z.Name, snap)
 			out.set("stream_size", m.StreamSize)
 			out.set("stream_sha256", m.StreamSHA256)
@@ -428,6 +478,8 @@ type ImageExport struct {
 
 // writeImage runs the send command into a temporary file next to the
 // image file, appends the manifest and renames the result into place.
+// The image keeps the temporary file's mode, 0600: it holds the zone's
+// whole root, /etc/shadow with the copied users' hashes included.
 func (h *Host) writeImage(ctx context.Context, e *ImageExport) (err error) {
 	file, send, m := e.File, e.Send, &e.Manifest
 	if err := checkImageTarget(file); err != nil {
@@ -469,9 +521,6 @@ func (h *Host) writeImage(ctx context.Context, e *ImageExport) (err error) {
 		return fmt.Errorf("export to %s: %w", file, err)
 	}
 	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("export to %s: %w", file, err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
 		return fmt.Errorf("export to %s: %w", file, err)
 	}
 	if err := os.Rename(tmp.Name(), file); err != nil {

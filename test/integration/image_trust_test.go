@@ -1,0 +1,121 @@
+package integration
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// An exported image holds the golden zone's whole root, /etc/shadow
+// included: it is mode 0600, also where it replaces a file of another
+// mode.
+func TestExportedImageIsPrivate(t *testing.T) {
+	s := NewSim(t)
+	s.MustModule("zone_giz", map[string]any{"name": "golden", "copy_users": []string{"jenkins"}})
+	file := filepath.Join(t.TempDir(), "golden.zimg")
+	if err := os.WriteFile(file, []byte("old\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s.MustModule("zone_giz", map[string]any{"name": "golden", "state": "exported", "image": file})
+	if fi, err := os.Stat(file); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("image: %v, mode %v, want 0600", err, fi.Mode().Perm())
+	}
+}
+
+// An image is checked and then read again by zfs receive: an image file
+// someone other than the user running zonemgr (or root) could change in
+// between is refused by an import, naming why, and changes nothing; an
+// export does not take such a file, a damaged one or a link for the
+// image it would write, and writes it again (or refuses the link).
+func TestImageFileMustBeTrusted(t *testing.T) {
+	a := NewSim(t)
+	a.MustModule("zone_giz", map[string]any{"name": "golden"})
+	dir := t.TempDir()
+	file := filepath.Join(dir, "golden.zimg")
+	a.MustModule("zone_giz", map[string]any{"name": "golden", "state": "exported", "image": file})
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	place := func(t *testing.T, dirMode os.FileMode, fileMode os.FileMode, uid int) string {
+		d := filepath.Join(t.TempDir(), "images")
+		if err := os.Mkdir(d, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		f := filepath.Join(d, "golden.zimg")
+		if err := os.WriteFile(f, data, fileMode); err != nil {
+			t.Fatal(err)
+		}
+		os.Chmod(f, fileMode)
+		os.Chmod(d, dirMode)
+		if uid >= 0 {
+			os.Chown(f, uid, uid)
+		}
+		return f
+	}
+	for _, tc := range []struct {
+		name              string
+		dirMode, fileMode os.FileMode
+		uid               int
+		want              string
+	}{
+		{"owned by another user", 0o755, 0o644, 65534, "owned by uid 65534, neither root nor the user running zonemgr (uid 0)"},
+		{"group-writable", 0o755, 0o664, -1, "writable by its group or others (mode 0664)"},
+		{"in a directory others may write", 0o777, 0o644, -1, "is writable by group or others without the sticky bit (mode 0777)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := place(t, tc.dirMode, tc.fileMode, tc.uid)
+			b := NewSim(t)
+			before := b.State()
+			res := b.Module("zone_giz", map[string]any{"name": "copy", "image": f})
+			if msg := fmt.Sprint(res["msg"]); res["failed"] != true || !strings.Contains(msg, "image "+f+": ") || !strings.Contains(msg, tc.want) {
+				t.Errorf("import: %s", pretty(res))
+			}
+			if after := b.State(); after != before {
+				t.Errorf("a refused import changed the sim:\n%s", diffLines(before, after))
+			}
+		})
+	}
+	t.Run("sticky directory", func(t *testing.T) {
+		f := place(t, os.ModeSticky|0o777, 0o600, -1)
+		b := NewSim(t)
+		b.MustModule("zone_giz", map[string]any{"name": "copy", "image": f})
+	})
+	t.Run("export over a file of another user", func(t *testing.T) {
+		f := place(t, 0o755, 0o644, 65534)
+		res := a.MustModule("zone_giz", map[string]any{"name": "golden", "state": "exported", "image": f})
+		if fi, err := os.Stat(f); res["changed"] != true || err != nil || fi.Sys() == nil || ownerOf(fi) != 0 {
+			t.Errorf("export over an image of uid 65534: changed %v, %v, want it written again (owner root)", res["changed"], err)
+		}
+	})
+	t.Run("export over a damaged image", func(t *testing.T) {
+		f := place(t, 0o755, 0o600, -1)
+		bad := append([]byte{}, data...)
+		bad[len(bad)/3] ^= 1
+		os.WriteFile(f, bad, 0o600)
+		if res := a.MustModule("zone_giz", map[string]any{"name": "golden", "state": "exported", "image": f}); res["changed"] != true {
+			t.Errorf("export over a damaged image of the snapshot: %s, want it written again", pretty(res))
+		}
+		if got, _ := os.ReadFile(f); string(got) == string(bad) {
+			t.Errorf("the damaged image is still there")
+		}
+	})
+	t.Run("export to a link", func(t *testing.T) {
+		link := filepath.Join(t.TempDir(), "link.zimg")
+		os.Symlink(file, link)
+		if res := a.Module("zone_giz", map[string]any{"name": "golden", "state": "exported", "image": link}); res["failed"] != true || !strings.Contains(fmt.Sprint(res["msg"]), "symbolic link") {
+			t.Errorf("export to a link to the image: %s", pretty(res))
+		}
+	})
+}
+
+// ownerOf is a file's owner uid (-1 when not known).
+func ownerOf(fi os.FileInfo) int {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return int(st.Uid)
+	}
+	return -1
+}
