@@ -304,8 +304,8 @@ func TestExecDIZPlan(t *testing.T) {
 }
 
 // TestImportPlan pins the steps of a full image's import: received into
-// the container (its undo destroys it while no zone uses it),
-// configured, its boot environment prepared for the attach, attached,
+// the container unmounted (its undo destroys it while no zone uses it),
+// what it made checked, mounted, configured, its boot environment prepared for the attach, attached,
 // its snapshots held.
 func TestImportPlan(t *testing.T) {
 	h, _ := fakeHost(t)
@@ -318,13 +318,15 @@ func TestImportPlan(t *testing.T) {
 	img, _ := OpenImage(file)
 	ds := "rpool/zones/_zonemgr/GIZ/imp"
 	be := ds + "/ROOT/zbe"
-	recv := receiveStep("receive golden@s2", img, []string{"zfs", "receive", ds}, &illumos.Cmd{Argv: []string{"zfs", "destroy", "-r", ds}})
+	recv := receiveStep("receive golden@s2", img, []string{"zfs", "receive", "-u", ds}, &illumos.Cmd{Argv: []string{"zfs", "destroy", "-r", ds}})
 	recv.Guard = &Guard{Dataset: ds, Unused: true, Received: "s2", ReceivedGUID: "42"}
 	set := func(kv string) Step {
 		return Step{Why: "set " + kv + " on " + be + " for the attach", Cmd: &illumos.Cmd{Argv: []string{"zfs", "set", kv, be}}}
 	}
 	want := []Step{
 		recv,
+		{Why: "check what the stream made", Received: &ReceivedTree{Dataset: ds, Zonepath: "/zones/_zonemgr/GIZ/imp", Snapshot: "s2", GUID: "42"}},
+		{Why: "mount " + ds, Cmd: &illumos.Cmd{Argv: []string{"zfs", "mount", ds}}},
 		{Why: "configure the zone", Cmd: &illumos.Cmd{Argv: []string{"zonecfg", "-z", "imp", "-f", "-"}},
 			Undo: &illumos.Cmd{Argv: []string{"zonecfg", "-z", "imp", "delete", "-F"}}, Guard: &Guard{Zone: "imp", ZoneRun: "r1", States: []string{"configured"}}},
 		set("zoned=off"), set("canmount=on"), set("mountpoint=/zones/_zonemgr/GIZ/imp/root"),

@@ -822,6 +822,76 @@ func receiveStep(why string, img *Image, argv []string, undo *illumos.Cmd) Step 
 	}
 }
 
+// A ReceivedTree is what an image's stream may make under the dataset
+// it is received into: the zone's dataset, its ROOT and boot
+// environments one level below ROOT, file systems all, mounted where a
+// zone's are (the zone's dataset at its zonepath, the others legacy or
+// below the zonepath), shared with no one, with the image's snapshot
+// carrying the guid its manifest records. zfs receive -R keeps the
+// properties a stream carries (illumos-gate libzfs_sendrecv.c
+// zfs_receive_one(): the stream's props are set as received), and the
+// checksum only proves the stream is the one the image was made with:
+// an image made by hand could make any dataset, mount it anywhere in
+// the global zone (mountpoint) or share it (sharenfs, sharesmb). The
+// stream is received unmounted (-u) and checked; the zone's dataset is
+// mounted only once it passes.
+type ReceivedTree struct {
+	Dataset  string `json:"dataset"`
+	Zonepath string `json:"zonepath"`
+	Snapshot string `json:"snapshot"`
+	GUID     string `json:"guid"`
+}
+
+func (r *ReceivedTree) String() string {
+	return fmt.Sprintf("check what the stream made under %s (zfs list, zfs get guid %s@%s)", r.Dataset, r.Dataset, r.Snapshot)
+}
+
+// checkReceived checks a received tree (see ReceivedTree).
+func (h *Host) checkReceived(ctx context.Context, r *ReceivedTree) error {
+	fields := []string{"name", "type", "mountpoint", "sharenfs", "sharesmb"}
+	res, err := h.Runner.Run(ctx, illumos.Cmd{Argv: []string{"zfs", "list", "-H", "-p", "-r", "-t", "filesystem,volume", "-o", strings.Join(fields, ","), r.Dataset}})
+	if err != nil {
+		return fmt.Errorf("check the received %s: %w", r.Dataset, err)
+	}
+	var bad []string
+	for _, line := range strings.Split(strings.TrimRight(string(res.Stdout), "\n"), "\n") {
+		f := strings.Split(line, "\t")
+		if len(f) != len(fields) {
+			return fmt.Errorf("check the received %s: zfs list line %q: %d fields, want %d", r.Dataset, line, len(f), len(fields))
+		}
+		name, typ, mnt, nfs, smb := f[0], f[1], f[2], f[3], f[4]
+		rel := strings.TrimPrefix(name, r.Dataset)
+		switch {
+		case typ != "filesystem":
+			bad = append(bad, fmt.Sprintf("%s is a %s", name, typ))
+			continue
+		case rel != "" && rel != "/ROOT" && !(strings.HasPrefix(rel, "/ROOT/") && !strings.Contains(rel[len("/ROOT/"):], "/")):
+			bad = append(bad, fmt.Sprintf("%s is not a zone's dataset (the zone's, its ROOT, or a boot environment below ROOT)", name))
+			continue
+		}
+		switch {
+		case rel == "" && mnt != r.Zonepath:
+			bad = append(bad, fmt.Sprintf("%s has mountpoint %s, not the zonepath %s", name, mnt, r.Zonepath))
+		case rel != "" && mnt != "legacy" && mnt != "none" && mnt != r.Zonepath && !strings.HasPrefix(mnt, r.Zonepath+"/"):
+			bad = append(bad, fmt.Sprintf("%s has mountpoint %s, outside the zonepath %s", name, mnt, r.Zonepath))
+		}
+		if nfs != "off" || smb != "off" {
+			bad = append(bad, fmt.Sprintf("%s is shared (sharenfs %s, sharesmb %s)", name, nfs, smb))
+		}
+	}
+	guid, err := h.snapshotGUID(ctx, r.Dataset+"@"+r.Snapshot)
+	if err != nil {
+		return fmt.Errorf("check the received %s: %w", r.Dataset, err)
+	}
+	if guid != r.GUID {
+		bad = append(bad, fmt.Sprintf("%s@%s has guid %s, not the %s the image's manifest records", r.Dataset, r.Snapshot, guid, r.GUID))
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("the image's stream made what a golden zone's does not: %s", strings.Join(bad, "; "))
+	}
+	return nil
+}
+
 // holdSteps hold the zonemgr snapshots of a received golden zone, as
 // snapSteps hold those taken on this host. Their undo releases a hold
 // only while the snapshot exists and (for an incremental import, onto
@@ -872,10 +942,12 @@ func (h *Host) planFullImport(ctx context.Context, w *World, spec *GIZSpec, img 
 	// else, or a child made under it since, fails that and is kept. It
 	// is the run's while no zone uses it (the zone this run configures
 	// excepted).
-	recv := receiveStep("receive "+m.Zone+"@"+m.Snapshot, img, []string{"zfs", "receive", ds},
+	recv := receiveStep("receive "+m.Zone+"@"+m.Snapshot, img, []string{"zfs", "receive", "-u", ds},
 		&illumos.Cmd{Argv: []string{"zfs", "destroy", "-r", ds}})
 	recv.Guard = &Guard{Dataset: ds, Unused: true, Received: m.Snapshot, ReceivedGUID: m.SnapshotGUID}
 	plan.Add(recv)
+	plan.Add(Step{Why: "check what the stream made", Received: &ReceivedTree{Dataset: ds, Zonepath: zonepath, Snapshot: m.Snapshot, GUID: m.SnapshotGUID}})
+	plan.Add(Step{Why: "mount " + ds, Cmd: &illumos.Cmd{Argv: []string{"zfs", "mount", ds}}})
 	plan.Add(zonecfgStep("configure the zone", spec.Name, script, plan.Run))
 	// zoneadm attach without -a/-d/-r takes the dataset mounted on
 	// <zonepath>/root for the zone's root, and fails when none is (the
@@ -979,6 +1051,10 @@ func (h *Host) planIncrementalImport(ctx context.Context, w *World, z *Zone, img
 		}
 	}
 	plan.Add(receiveStep("receive "+m.Zone+"@"+m.Snapshot+" onto "+m.Base, img, []string{"zfs", "receive", ds}, nil))
+	// What the stream made is checked before the image is recorded; the
+	// zone's datasets stay mounted, so a stream that fails the check is
+	// reported, with nothing of it undone (a receive onto a base is not).
+	plan.Add(Step{Why: "check what the stream made", Received: &ReceivedTree{Dataset: ds, Zonepath: z.Zonepath, Snapshot: m.Snapshot, GUID: m.SnapshotGUID}})
 	if script != "" {
 		plan.Add(zonecfgStep("record the image", z.Name, script, ""))
 	}

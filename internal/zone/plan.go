@@ -51,6 +51,9 @@ type Step struct {
 	// Forget, instead of a command, removes a killed run's journal (a
 	// gc's last step for that run).
 	Forget string
+	// Received, instead of a command, checks what a zfs receive made
+	// before anything else uses it (see ReceivedTree).
+	Received *ReceivedTree
 	// Show is how the plan displays the step, when not by its command. A
 	// step with neither command, wait, export, files, finish nor journal
 	// to remove runs nothing: it only carries an undo (the snapshots of
@@ -141,6 +144,8 @@ func (s Step) String() string {
 		return s.Files.String()
 	case s.Forget != "":
 		return "remove journal " + s.Forget
+	case s.Received != nil:
+		return s.Received.String()
 	}
 	return ""
 }
@@ -552,6 +557,8 @@ func (h *Host) runStep(ctx context.Context, s Step) (changed bool, warnings []st
 		return true, nil, h.writeZoneFiles(ctx, s.Files)
 	case s.Export != nil:
 		return true, nil, h.writeImage(ctx, s.Export)
+	case s.Received != nil:
+		return false, nil, h.checkReceived(ctx, s.Received)
 	case s.Forget != "":
 		if err := os.Remove(s.Forget); err != nil && !os.IsNotExist(err) {
 			return false, nil, err

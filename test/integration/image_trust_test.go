@@ -119,3 +119,71 @@ func ownerOf(fi os.FileInfo) int {
 	}
 	return -1
 }
+
+// An image's stream is received unmounted and checked before anything
+// uses it: a stream that makes a dataset a golden zone does not have,
+// mounts one outside the zonepath or shares one is refused, nothing of
+// it is mounted in the global zone, and nothing is left behind.
+func TestImageStreamMakesOnlyAZonesDatasets(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		setup func(a *Sim)
+		want  string
+	}{
+		{"a dataset of its own, mounted in the global zone", func(a *Sim) {
+			a.MustRun("zfs", "create", "-o", "mountpoint=/opt/evil", gizDS+"/golden/evil")
+			os.WriteFile(filepath.Join(a.Root, "opt/evil/payload"), []byte("from the image\n"), 0o644)
+			a.MustRun("zfs", "snapshot", gizDS+"/golden/evil@initial-postinstalled-golden")
+		}, gizDS + "/copy/evil is not a zone's dataset (the zone's, its ROOT, or a boot environment below ROOT)"},
+		{"a boot environment mounted in the global zone", func(a *Sim) {
+			a.MustRun("zfs", "set", "zoned=off", gizDS+"/golden/ROOT/zbe")
+			a.MustRun("zfs", "set", "mountpoint=/opt/evil", gizDS+"/golden/ROOT/zbe")
+		}, gizDS + "/copy/ROOT/zbe has mountpoint /opt/evil, outside the zonepath /zones/_zonemgr/GIZ/copy"},
+		{"the zone's dataset shared", func(a *Sim) {
+			a.MustRun("zfs", "set", "sharenfs=on", gizDS+"/golden")
+		}, gizDS + "/copy is shared (sharenfs on, sharesmb off)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := NewSim(t)
+			a.MustModule("zone_giz", map[string]any{"name": "golden"})
+			tc.setup(a)
+			a.MustRun("zfs", "snapshot", "-r", gizDS+"/golden@s2")
+			file := filepath.Join(t.TempDir(), "golden.zimg")
+			a.MustModule("zone_giz", map[string]any{"name": "golden", "state": "exported", "image": file, "snapshot": "s2"})
+			b := NewSim(t)
+			res := b.Module("zone_giz", map[string]any{"name": "copy", "image": file})
+			if msg := fmt.Sprint(res["msg"]); res["failed"] != true || !strings.Contains(msg, "the image's stream made what a golden zone's does not: "+tc.want) {
+				t.Errorf("import: %s", pretty(res))
+			}
+			if _, err := os.Stat(filepath.Join(b.Root, "opt/evil")); err == nil {
+				t.Errorf("the import made /opt/evil in the global zone")
+			}
+			if l := b.datasets(gizDS + "/copy"); l != "" || len(b.Zones()) != 0 || len(b.journals()) != 0 {
+				t.Errorf("a refused import left datasets %q, zones %v, journals %v", l, b.Zones(), b.journals())
+			}
+		})
+	}
+}
+
+// An incremental image's stream is checked too, before the image is
+// recorded: one that makes a dataset of its own fails the import, which
+// says so (a receive onto a base has no undo).
+func TestIncrementalImageStreamIsChecked(t *testing.T) {
+	a := NewSim(t)
+	a.MustModule("zone_giz", map[string]any{"name": "golden"})
+	dir := t.TempDir()
+	full, incr := filepath.Join(dir, "full.zimg"), filepath.Join(dir, "incr.zimg")
+	a.MustModule("zone_giz", map[string]any{"name": "golden", "state": "exported", "image": full})
+	a.MustRun("zfs", "create", "-o", "mountpoint=/opt/evil", gizDS+"/golden/evil")
+	a.MustRun("zfs", "snapshot", "-r", gizDS+"/golden@s3")
+	a.MustModule("zone_giz", map[string]any{"name": "golden", "state": "exported", "image": incr, "snapshot": "s3", "incremental_from": "initial-postinstalled-golden"})
+	b := NewSim(t)
+	b.MustModule("zone_giz", map[string]any{"name": "golden", "image": full})
+	res := b.Module("zone_giz", map[string]any{"name": "golden", "image": incr})
+	if msg := fmt.Sprint(res["msg"]); res["failed"] != true || !strings.Contains(msg, gizDS+"/golden/evil is not a zone's dataset") {
+		t.Errorf("incremental import: %s", pretty(res))
+	}
+	if got := b.MustRun("zonecfg", "-z", "golden", "info", "attr", "name=zonemgr.snapshot"); strings.Contains(got, "s3") {
+		t.Errorf("the image was recorded:\n%s", got)
+	}
+}
