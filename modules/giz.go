@@ -50,7 +50,7 @@ var gizOptions = []ansible.Option{
 	{Name: "copy_users", Type: ansible.TypeList, Elements: ansible.TypeStr, Description: "Global-zone users copied into the zone."},
 	{Name: "copy_groups", Type: ansible.TypeList, Elements: ansible.TypeStr, Description: "Global-zone groups copied into the zone."},
 	{Name: "elevate_users", Type: ansible.TypeList, Elements: ansible.TypeStr, Description: "Users given full privileges in the zone."},
-	{Name: "mount_lofs", Type: ansible.TypeList, Elements: ansible.TypeStr, Description: "lofs mounts, each \"zonepath[|gzpath[|ro|rw]]\"."},
+	{Name: "mount_lofs", Type: ansible.TypeList, Elements: ansible.TypeStr, Description: "lofs mounts, each \"zonepath[|gzpath[|ro|rw]]\". With image: the image's own mounts to keep, each named exactly; an image's mount not named is refused."},
 	{Name: "force", Type: ansible.TypeBool, Default: false, Description: "With state=absent: destroy even while disposable zones depend on it (they are kept: uninstall promotes them)."},
 	{Name: "boot_timeout", Type: ansible.TypeInt, Description: "Seconds to wait for the multi-user milestone after a boot. Default: BOOT_TIMEOUT (300)."},
 	{Name: "wait", Type: ansible.TypeBool, Default: true, Description: "After a boot, wait for the milestone (multi-user, or single-user with single_user)."},

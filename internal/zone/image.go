@@ -790,6 +790,12 @@ func (h *Host) importedConfig(spec *GIZSpec, img *Image, zonepath, run string) (
 	if m.Brand != "" {
 		c.Brand = m.Brand
 	}
+	if err := acceptImageMounts(img.Path, c, spec.Lofs); err != nil {
+		return nil, err
+	}
+	if c.Autoboot {
+		return nil, optErr(FieldImage, "image %s: its zone boots with the host (autoboot=true); a golden zone boots only to be refreshed, and zonemgr imports none that does: export it again with autoboot=false", img.Path)
+	}
 	setup, _ := c.Attr(AttrSetup)
 	c.Attrs = slices.DeleteFunc(c.Attrs, func(a illumos.Attr) bool { return strings.HasPrefix(a.Name, "zonemgr.") })
 	c.Attrs = append(c.Attrs,
@@ -805,6 +811,39 @@ func (h *Host) importedConfig(spec *GIZSpec, img *Image, zonepath, run string) (
 		c.Attrs = append(c.Attrs, illumos.Attr{Name: AttrSetup, Type: "string", Value: setup})
 	}
 	return c, nil
+}
+
+// acceptImageMounts refuses the lofs mounts of an image's configuration
+// that the import does not name. An image is made by another host's
+// administrator: a mount it brings puts a directory of this global zone
+// in the zone (read-write, the global zone's /etc: its shadow file in
+// the zone root's hands), so each is kept only when the import's
+// mount_lofs names it with its directory, global-zone path and mode;
+// one the import names that the image does not have is refused too.
+func acceptImageMounts(path string, c *illumos.ZoneConfig, named []LofsMount) error {
+	var bad []string
+	found := make([]bool, len(named))
+	for _, f := range c.FS {
+		m := LofsMount{Dir: f.Dir, Special: f.Special, ReadOnly: slices.Contains(f.Options, "ro")}
+		if i := slices.Index(named, m); i >= 0 {
+			found[i] = true
+			continue
+		}
+		mode := "rw"
+		if m.ReadOnly {
+			mode = "ro"
+		}
+		bad = append(bad, fmt.Sprintf("it mounts the global zone's %s on %s (%s): give %q to keep it", m.Special, m.Dir, mode, m.Dir+"|"+m.Special+"|"+mode))
+	}
+	for i, m := range named {
+		if !found[i] {
+			bad = append(bad, fmt.Sprintf("%q: the image mounts nothing so", m.Dir+"|"+m.Special))
+		}
+	}
+	if len(bad) > 0 {
+		return optErr(FieldLofs, "image %s: %s; an image's lofs mounts are kept only when the import names each, and with an image the option names nothing else", path, strings.Join(bad, "; "))
+	}
+	return nil
 }
 
 // receiveStep receives an image's stream, read from the file as zfs

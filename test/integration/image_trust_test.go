@@ -187,3 +187,49 @@ func TestIncrementalImageStreamIsChecked(t *testing.T) {
 		t.Errorf("the image was recorded:\n%s", got)
 	}
 }
+
+// An image's lofs mounts put directories of the importing global zone in
+// the zone: each is kept only when the import names it (mount_lofs,
+// --mount-lofs), and one the import names that the image lacks is
+// refused; an image whose zone boots with the host is refused. Nothing
+// is changed by a refusal.
+func TestImageMountsOnlyWhatTheImportNames(t *testing.T) {
+	a := NewSim(t)
+	a.MustModule("zone_giz", map[string]any{"name": "golden"})
+	file := filepath.Join(t.TempDir(), "golden.zimg")
+	a.MustModule("zone_giz", map[string]any{"name": "golden", "state": "exported", "image": file})
+	rewriteManifest(t, file, func(m map[string]any) {
+		m["config"] = fmt.Sprint(m["config"]) + "add fs\nset dir=/gzetc\nset special=/etc\nset type=lofs\nadd options [rw,nodevices]\nend\n"
+	})
+	b := NewSim(t)
+	before := b.State()
+	for _, tc := range []struct {
+		lofs []string
+		want string
+	}{
+		{nil, `mount_lofs: image ` + file + `: it mounts the global zone's /etc on /gzetc (rw): give "/gzetc|/etc|rw" to keep it`},
+		{[]string{"/gzetc|/etc|ro"}, `it mounts the global zone's /etc on /gzetc (rw): give "/gzetc|/etc|rw" to keep it; "/gzetc|/etc": the image mounts nothing so`},
+	} {
+		res := b.Module("zone_giz", map[string]any{"name": "copy", "image": file, "mount_lofs": tc.lofs})
+		if msg := fmt.Sprint(res["msg"]); res["failed"] != true || !strings.Contains(msg, tc.want) {
+			t.Errorf("import with mount_lofs %q: %s", tc.lofs, pretty(res))
+		}
+	}
+	out, errOut, code := b.Run(nil, "zonemgr", "import-giz", "-i", file, "-z", "copy")
+	if code == 0 || !strings.Contains(errOut, "--mount-lofs: image "+file+": it mounts the global zone's /etc") {
+		t.Errorf("import-giz: exit %d\n%s%s", code, out, errOut)
+	}
+	if after := b.State(); after != before {
+		t.Errorf("a refused import changed the sim:\n%s", diffLines(before, after))
+	}
+	b.MustModule("zone_giz", map[string]any{"name": "copy", "image": file, "mount_lofs": []string{"/gzetc|/etc|rw"}})
+	if got := b.MustRun("zonecfg", "-z", "copy", "info", "fs"); !strings.Contains(got, "special: /etc") {
+		t.Errorf("the mount named was not kept:\n%s", got)
+	}
+
+	rewriteManifest(t, file, func(m map[string]any) { m["config"] = fmt.Sprint(m["config"]) + "set autoboot=true\n" })
+	res := b.Module("zone_giz", map[string]any{"name": "copy2", "image": file, "mount_lofs": []string{"/gzetc|/etc|rw"}})
+	if msg := fmt.Sprint(res["msg"]); res["failed"] != true || !strings.Contains(msg, "its zone boots with the host (autoboot=true)") {
+		t.Errorf("import of a zone that boots with the host: %s", pretty(res))
+	}
+}
