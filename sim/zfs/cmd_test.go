@@ -10,6 +10,7 @@ import (
 
 	"github.com/zonemgr/zonemgr/sim/core"
 	"github.com/zonemgr/zonemgr/sim/internal/simtest"
+	"github.com/zonemgr/zonemgr/sim/zfs"
 )
 
 // initialList is zfs list -H -o name,mountpoint of a fresh sim.
@@ -574,4 +575,22 @@ func TestChangelistPostfix(t *testing.T) {
 		"cannot mount '/f1': directory is not empty\n", 1)
 	mounted("after the failure", "rpool/zones/f", "rpool/zones/f\tno\nrpool/zones/f/x\tno\nrpool/zones/f/y\tyes\n")
 	simtest.Check(t, "set anyway", s.Run(nil, "zfs", "get", "-H", "-o", "value", "sharenfs", "rpool/zones/f"), "on\n", "", 0)
+}
+
+// One zfs snapshot call takes snapshots in one pool only: zfs_ioctl.c
+// zfs_ioc_snapshot() refuses a snapshot outside the first one's pool with
+// EXDEV, which libzfs_dataset.c zfs_snapshot_nvl() reports as it does
+// the same file system twice; nothing is created.
+func TestSnapshotAcrossPoolsRefused(t *testing.T) {
+	s := simtest.New(t)
+	if err := zfs.AddPool(s.Root, "tank"); err != nil {
+		t.Fatal(err)
+	}
+	s.OK("zfs", "create", "rpool/zones/a")
+	s.OK("zfs", "create", "tank/ccache")
+	simtest.Check(t, "two pools", s.Run(nil, "zfs", "snapshot", "rpool/zones/a@s", "tank/ccache@s"), "",
+		"cannot create snapshots : multiple snapshots of same fs not allowed\nno snapshots were created\n", 1)
+	simtest.Check(t, "none created", s.Run(nil, "zfs", "list", "-H", "-t", "snapshot", "-o", "name"), "", "", 0)
+	s.OK("zfs", "snapshot", "tank/ccache@s")
+	simtest.Check(t, "tank mounted on /tank", s.Run(nil, "zfs", "list", "-H", "-o", "name,mountpoint", "-r", "tank"), "tank\t/tank\ntank/ccache\t/tank/ccache\n", "", 0)
 }

@@ -50,6 +50,21 @@ func Init(root string) error {
 	return nil
 }
 
+// AddPool adds a second pool to a simulated global zone, as zpool create
+// NAME DEVICE does: its root file system mounted on /NAME. Tests use it
+// to put delegated datasets on another pool than the zones'. The caller
+// holds the sim's state lock when other processes may run.
+func AddPool(root, name string) error {
+	s, err := Open(root)
+	if err != nil {
+		return err
+	}
+	if err := s.createPool(name, nil); err != nil {
+		return fmt.Errorf("add pool: %w", err)
+	}
+	return s.Save()
+}
+
 // createPool adds a pool's root filesystem and mounts it on /<pool>.
 func (s *State) createPool(name string, props map[string]string) error {
 	action := fmt.Sprintf("cannot create '%s'", name)

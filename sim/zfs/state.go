@@ -671,6 +671,17 @@ func (s *State) Snapshot(snaps []string, recursive bool, props map[string]string
 		}
 		fsSeen[datasetPart(n)] = true
 	}
+	// zfs_ioctl.c zfs_ioc_snapshot(): "The snap must be in the specified
+	// pool" (the first snapshot's), else EXDEV, which libzfs_dataset.c
+	// zfs_snapshot_nvl() reports as for the same file system twice.
+	pool, _, _ := strings.Cut(all[0], "/")
+	pool, _, _ = strings.Cut(pool, "@")
+	for _, n := range all[1:] {
+		p, _, _ := strings.Cut(n, "/")
+		if p, _, _ = strings.Cut(p, "@"); p != pool {
+			return errf("cannot create snapshots : multiple snapshots of same fs not allowed")
+		}
+	}
 	clean, err := validateProps(props, typeSnapshot, "cannot create snapshot '"+all[0]+"'", true)
 	if err != nil {
 		return err
