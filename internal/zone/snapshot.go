@@ -316,23 +316,36 @@ func takeSnapshotSteps(w *World, z *Zone, zoneDS string, set []string, name, run
 	}
 	// The configuration travels with the snapshot, as a user property of
 	// the same atomic call: nothing to write into the zonepath, and
-	// nothing left behind when the call fails.
-	argv := []string{"zfs", "snapshot", "-r", "-o", ConfigProp + "=" + encodeConfig(z), "-o", PropRun + "=" + run}
-	for _, d := range set {
-		argv = append(argv, d+"@"+name)
-	}
-	steps := []Step{{Why: "snapshot the zone's datasets in one atomic call", Cmd: &illumos.Cmd{Argv: argv},
-		Undo:  &illumos.Cmd{Argv: []string{"zfs", "destroy", "-r", zoneDS + "@" + name}},
-		Guard: &Guard{Dataset: zoneDS + "@" + name, Run: run}}}
-	// The delegated datasets' snapshots come from the same call; each
-	// needs an undo of its own, as zfs destroy takes one dataset.
-	for _, d := range set[1:] {
-		steps = append(steps, Step{
-			Why:   "the snapshot of " + d + " taken by the call above",
-			Show:  "(" + d + "@" + name + " taken by the call above)",
-			Undo:  &illumos.Cmd{Argv: []string{"zfs", "destroy", "-r", d + "@" + name}},
-			Guard: &Guard{Dataset: d + "@" + name, Run: run},
-		})
+	// nothing left behind when the call fails. One call takes snapshots
+	// in one pool only (illumos-gate zfs_ioctl.c zfs_ioc_snapshot(): "The
+	// snap must be in the specified pool", EXDEV): delegated datasets on
+	// other pools get a call per pool, after the zone's, each with the
+	// same properties. The zone is halted or not booted while they run,
+	// so nothing writes to its datasets in between.
+	props := []string{"-o", ConfigProp + "=" + encodeConfig(z), "-o", PropRun + "=" + run}
+	var steps []Step
+	for i, group := range byPool(set) {
+		argv := append(append([]string{"zfs", "snapshot", "-r"}, props...), group[0]+"@"+name)
+		for _, d := range group[1:] {
+			argv = append(argv, d+"@"+name)
+		}
+		why := "snapshot the zone's datasets in one atomic call"
+		if i > 0 {
+			why = "snapshot the zone's datasets on pool " + poolOf(group[0]) + " (a call per pool)"
+		}
+		steps = append(steps, Step{Why: why, Cmd: &illumos.Cmd{Argv: argv},
+			Undo:  &illumos.Cmd{Argv: []string{"zfs", "destroy", "-r", group[0] + "@" + name}},
+			Guard: &Guard{Dataset: group[0] + "@" + name, Run: run}})
+		// The other datasets' snapshots come from the same call; each
+		// needs an undo of its own, as zfs destroy takes one dataset.
+		for _, d := range group[1:] {
+			steps = append(steps, Step{
+				Why:   "the snapshot of " + d + " taken by the call above",
+				Show:  "(" + d + "@" + name + " taken by the call above)",
+				Undo:  &illumos.Cmd{Argv: []string{"zfs", "destroy", "-r", d + "@" + name}},
+				Guard: &Guard{Dataset: d + "@" + name, Run: run},
+			})
+		}
 	}
 	if z.Role() == "giz" {
 		steps = append(steps, Step{Why: "hold " + name, Cmd: &illumos.Cmd{Argv: []string{"zfs", "hold", "-r", HoldTag, zoneDS + "@" + name}},
@@ -340,6 +353,30 @@ func takeSnapshotSteps(w *World, z *Zone, zoneDS string, set []string, name, run
 			Guard: &Guard{Dataset: zoneDS + "@" + name, Run: run, Hold: HoldTag}})
 	}
 	return steps, nil
+}
+
+// byPool groups datasets by their pool, in the order of each pool's
+// first dataset, keeping their order within a pool.
+func byPool(set []string) [][]string {
+	var out [][]string
+	at := map[string]int{}
+	for _, d := range set {
+		p := poolOf(d)
+		i, ok := at[p]
+		if !ok {
+			i = len(out)
+			at[p] = i
+			out = append(out, nil)
+		}
+		out[i] = append(out[i], d)
+	}
+	return out
+}
+
+// poolOf is the pool a dataset is in: its name's first component.
+func poolOf(ds string) string {
+	p, _, _ := strings.Cut(ds, "/")
+	return p
 }
 
 // haltFor returns the steps that halt a zone in the kernel for work on

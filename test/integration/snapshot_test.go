@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/zonemgr/zonemgr/sim/zfs"
 )
 
 func TestSnapshotLifecycle(t *testing.T) {
@@ -244,5 +246,45 @@ func TestSnapshotDiffListsTheSnapshots(t *testing.T) {
 				t.Errorf("zone_snapshot %v: diff before %q after %q, want %q %q", args, diff["before"], diff["after"], c.before, c.after)
 			}
 		}
+	}
+}
+
+// A zone whose delegated dataset is on another pool is snapshotted with
+// a call per pool (one zfs snapshot call takes one pool's snapshots
+// only), rolled back and its snapshot removed like any other; a killed
+// snapshot between the calls leaves nothing after gc.
+func TestSnapshotAcrossPools(t *testing.T) {
+	s := goldenSim(t)
+	if err := zfs.AddPool(s.Root, "tank"); err != nil {
+		t.Fatal(err)
+	}
+	s.MustRun("zfs", "create", "tank/ccache")
+	s.MustModule("zone_diz", map[string]any{"name": "s1", "giz": "golden", "state": "running", "delegate_datasets": []string{"tank/ccache"}})
+	mark := len(s.Log())
+	res := s.MustModule("zone_snapshot", map[string]any{"zone": "s1", "name": "snap1"})
+	var snapCalls []string
+	for _, e := range s.Log()[mark:] {
+		if e.Tool == "zfs" && e.Sub == "snapshot" {
+			snapCalls = append(snapCalls, strings.Join(e.Argv, " "))
+		}
+	}
+	if res["changed"] != true || len(snapCalls) != 2 || !strings.HasSuffix(snapCalls[0], " rpool/zones/_zonemgr/DIZ/s1@snap1") || !strings.HasSuffix(snapCalls[1], " tank/ccache@snap1") ||
+		!strings.Contains(snapCalls[1], " -o zonemgr:run=") {
+		t.Errorf("snapshot: calls %q\n%s", snapCalls, pretty(res))
+	}
+	s.MustModule("zone_snapshot", map[string]any{"zone": "s1", "name": "snap1", "state": "rolledback"})
+	s.MustModule("zone_snapshot", map[string]any{"zone": "s1", "name": "snap1", "state": "absent"})
+	if snaps := s.MustRun("zfs", "list", "-H", "-o", "name", "-t", "snapshot", "-r", "tank"); snaps != "" {
+		t.Errorf("tank's snapshots after absent: %q", snaps)
+	}
+
+	before := s.State()
+	s.crashAt("zfs snapshot#2", "zonemgr", "snapshot", "-z", "s1", "-s", "snap2")
+	s.MustRun("zonemgr", "gc")
+	if st := strings.TrimSpace(s.MustRun("zonemgr", "-q", "get-state", "-z", "s1")); st != "running" {
+		t.Errorf("s1 after gc: %s", st)
+	}
+	if after := s.State(); after != before {
+		t.Errorf("gc after a snapshot killed between its calls left:\n%s", diffLines(before, after))
 	}
 }
