@@ -98,7 +98,7 @@ func (c *zfsCmd) send(args []string) int {
 		return 1
 	}
 	return c.withState(false, func(s *State) int {
-		h, files, err := s.planSend(rest[0], from, intermediate, replicate, props)
+		h, files, warnings, err := s.planSend(rest[0], from, intermediate, replicate, props)
 		if err != nil {
 			return c.fail(err)
 		}
@@ -109,6 +109,12 @@ func (c *zfsCmd) send(args []string) int {
 		}
 		if err := w.Flush(); err != nil {
 			c.inv.Errf("warning: cannot send '%s': %v", rest[0], err)
+			return 1
+		}
+		for _, m := range warnings {
+			c.inv.Errf("%s", m)
+		}
+		if len(warnings) > 0 {
 			return 1
 		}
 		return 0
@@ -132,16 +138,16 @@ type sendRecord struct {
 
 // planSend computes the records of "zfs send" of tosnap: a single snapshot
 // (full or from "from"), or with replicate every filesystem below tosnap's
-// filesystem that has the snapshot, each with its snapshots up to tosnap
+// filesystem that has the snapshot (a warning for each that has not), each with its snapshots up to tosnap
 // (from "from" when given). intermediate sends every snapshot between
 // from and tosnap (-I) instead of the difference alone (-i).
-func (s *State) planSend(tosnap, from string, intermediate, replicate, props bool) (*streamHeader, []sendRecord, error) {
+func (s *State) planSend(tosnap, from string, intermediate, replicate, props bool) (h *streamHeader, recs []sendRecord, warnings []string, err error) {
 	to := s.get(tosnap)
 	if to == nil || to.Type != typeSnapshot {
 		if r := validateName(tosnap, true); r != "" && isSnapshotName(tosnap) {
-			return nil, nil, errf("cannot open '%s': %s", tosnap, r)
+			return nil, nil, nil, errf("cannot open '%s': %s", tosnap, r)
 		}
-		return nil, nil, errNotExist(tosnap)
+		return nil, nil, nil, errNotExist(tosnap)
 	}
 	top, snapName := datasetPart(tosnap), snapPart(tosnap)
 	fromName := ""
@@ -153,7 +159,7 @@ func (s *State) planSend(tosnap, from string, intermediate, replicate, props boo
 			if datasetPart(from) != top {
 				// [derived] zfs_main.c refuses an incremental source of
 				// another filesystem with this text.
-				return nil, nil, errf("incremental source must be in same filesystem")
+				return nil, nil, nil, errf("incremental source must be in same filesystem")
 			}
 			fromName = snapPart(from)
 		default:
@@ -161,23 +167,31 @@ func (s *State) planSend(tosnap, from string, intermediate, replicate, props boo
 		}
 		base := s.get(top + "@" + fromName)
 		if base == nil {
-			return nil, nil, errNotExist(top + "@" + fromName)
+			return nil, nil, nil, errNotExist(top + "@" + fromName)
 		}
 		if base.CreateTxg >= to.CreateTxg {
 			// [derived] libzfs_sendrecv.c dump_ioctl(), EXDEV.
-			return nil, nil, errf("warning: cannot send '%s': not an earlier snapshot from the same fs", tosnap)
+			return nil, nil, nil, errf("warning: cannot send '%s': not an earlier snapshot from the same fs", tosnap)
 		}
 	}
 	names := []string{top}
 	if replicate {
 		for _, n := range s.descendants(top) {
-			if !isSnapshotName(n) && s.Exists(n+"@"+snapName) {
+			switch {
+			case isSnapshotName(n):
+			case s.Exists(n + "@" + snapName):
 				names = append(names, n)
+			default:
+				// libzfs_sendrecv.c dump_filesystem(): a file system
+				// below without the snapshot is left out of the stream
+				// with "WARNING: could not send %s@%s: does not
+				// exist", and the send fails (sdd->err) once the rest
+				// is written.
+				warnings = append(warnings, fmt.Sprintf("WARNING: could not send %s@%s: does not exist", n, snapName))
 			}
 		}
 	}
-	h := &streamHeader{Version: streamVersion, SendFS: top, ToSnap: snapName, Replicate: replicate}
-	var recs []sendRecord
+	h = &streamHeader{Version: streamVersion, SendFS: top, ToSnap: snapName, Replicate: replicate}
 	for _, n := range names {
 		rel := strings.TrimPrefix(strings.TrimPrefix(n, top), "/")
 		last := s.get(n + "@" + snapName)
@@ -216,7 +230,7 @@ func (s *State) planSend(tosnap, from string, intermediate, replicate, props boo
 			prev = d
 		}
 	}
-	return h, recs, nil
+	return h, recs, warnings, nil
 }
 
 // writeStream writes the stream: the header, then each record's files.

@@ -191,3 +191,16 @@ func TestSendErrors(t *testing.T) {
 		simtest.Check(t, strings.Join(tt.args, " "), r, "", tt.stderr, tt.code)
 	}
 }
+
+// zfs send -R of a snapshot that a file system below lacks leaves that
+// file system out with a warning and fails once the rest is written
+// (libzfs_sendrecv.c dump_filesystem(), sdd->err).
+func TestSendReplicationChildWithoutTheSnapshot(t *testing.T) {
+	a := sourceTree(t)
+	a.OK("zfs", "create", "rpool/zones/src/late")
+	a.OK("zfs", "snapshot", "rpool/zones/src@s3")
+	r, out := pipe(a, nil, "zfs", "send", "-R", "rpool/zones/src@s3")
+	if r.Code != 1 || r.Stderr != "WARNING: could not send rpool/zones/src/kid@s3: does not exist\nWARNING: could not send rpool/zones/src/late@s3: does not exist\n" || len(out) == 0 {
+		t.Errorf("send -R: exit %d, stderr %q, %d bytes of stream", r.Code, r.Stderr, len(out))
+	}
+}
