@@ -90,6 +90,34 @@ type ImagePackage struct {
 	Version string `json:"version"`
 }
 
+// sendable refuses an export zfs send -R cannot make into an image
+// another host can receive: a file system of the zone without the
+// snapshot is left out of the stream, and the send fails (illumos-gate libzfs_sendrecv.c
+// dump_filesystem(): "WARNING: could not send %s@%s: does not exist");
+// a file system cloned from a snapshot outside the zone's datasets (a
+// golden zone cloned from another) is sent as a clone of it
+// (dump_snapshot(): fromorigin), which zfs receive refuses where that
+// snapshot is not (libzfs_sendrecv.c zfs_receive_one(): "local origin
+// for clone ... does not exist").
+func sendable(w *World, ds, snap string) error {
+	var missing, clones []string
+	for _, fs := range w.Tree(ds) {
+		if !w.Exists(fs + "@" + snap) {
+			missing = append(missing, fs+"@"+snap)
+		}
+		if o := w.Datasets[fs].Props["origin"]; o != "" && o != "-" && !strings.HasPrefix(o, ds+"@") && !strings.HasPrefix(o, ds+"/") {
+			clones = append(clones, fs+" (a clone of "+o+")")
+		}
+	}
+	switch {
+	case len(clones) > 0:
+		return fmt.Errorf("its datasets are clones of snapshots outside them: %s; zfs send -R sends them as clones, which another host cannot receive without those snapshots: export the golden zone it was cloned from, or make this one from a template", strings.Join(clones, ", "))
+	case len(missing) > 0:
+		return fmt.Errorf("zfs send -R needs the snapshot on every dataset of the zone, and these do not exist: %s (a dataset made after the snapshot); export a later snapshot", strings.Join(missing, ", "))
+	}
+	return nil
+}
+
 // trustedImage refuses an image file that someone other than the user
 // running zonemgr, or root, could change: a symbolic link, a file owned
 // by another user or writable by its group or others, or a file in a
@@ -319,6 +347,9 @@ func (o *exportOp) plan(ctx context.Context, _ *lockSet, plan *Plan, out *Outcom
 		if !olderSnapshot(order, base, snap) {
 			return optErr(FieldIncrementalFrom, "%s is not older than %s", base, snap)
 		}
+	}
+	if err := sendable(w, ds, snap); err != nil {
+		return fmt.Errorf("zone %s: %w", z.Name, err)
 	}
 	plan.Zone, out.Zone = z.Name, z.Name
 	out.set("name", z.Name)

@@ -233,3 +233,28 @@ func TestImageMountsOnlyWhatTheImportNames(t *testing.T) {
 		t.Errorf("import of a zone that boots with the host: %s", pretty(res))
 	}
 }
+
+// An export zfs send -R could not make into an image another host can
+// receive is refused before anything is written: a golden zone cloned
+// from another (its boot environment is a clone of the other's
+// snapshot, which the stream would need on the importing host), and a
+// snapshot that a dataset of the zone lacks (a boot environment made
+// after it).
+func TestExportRefusesWhatSendCannotShip(t *testing.T) {
+	s := NewSim(t)
+	s.MustModule("zone_giz", map[string]any{"name": "golden"})
+	s.MustModule("zone_giz", map[string]any{"name": "derived", "source": "golden"})
+	dir := t.TempDir()
+	res := s.Module("zone_giz", map[string]any{"name": "derived", "state": "exported", "image": filepath.Join(dir, "derived.zimg")})
+	if msg := fmt.Sprint(res["msg"]); res["failed"] != true || !strings.Contains(msg, "zone derived: its datasets are clones of snapshots outside them: "+gizDS+"/derived/ROOT/zbe (a clone of "+gizDS+"/golden/ROOT/zbe@") {
+		t.Errorf("export of a cloned golden zone: %s", pretty(res))
+	}
+	s.MustRun("zfs", "create", gizDS+"/golden/ROOT/zbe-1")
+	res = s.Module("zone_giz", map[string]any{"name": "golden", "state": "exported", "image": filepath.Join(dir, "golden.zimg")})
+	if msg := fmt.Sprint(res["msg"]); res["failed"] != true || !strings.Contains(msg, "these do not exist: "+gizDS+"/golden/ROOT/zbe-1@initial-postinstalled-golden") {
+		t.Errorf("export of a snapshot a dataset lacks: %s", pretty(res))
+	}
+	if files, _ := os.ReadDir(dir); len(files) != 0 {
+		t.Errorf("refused exports left %d files", len(files))
+	}
+}
