@@ -470,6 +470,25 @@ func (h *Host) snapshotOrder(ctx context.Context, ds string) ([]string, error) {
 	return out, nil
 }
 
+// newerBelow lists the snapshots of the file systems below ds that are
+// newer (by createtxg) than their own snapshot base.
+func newerBelow(w *World, ds, base string) []string {
+	var out []string
+	for _, fs := range w.Tree(ds) {
+		b, ok := w.Datasets[fs+"@"+base]
+		if fs == ds || !ok {
+			continue
+		}
+		bt, _ := strconv.ParseUint(b.Props["createtxg"], 10, 64)
+		for _, sn := range w.Snapshots(fs) {
+			if t, err := strconv.ParseUint(sn.Props["createtxg"], 10, 64); err == nil && t > bt {
+				out = append(out, sn.Name)
+			}
+		}
+	}
+	return out
+}
+
 // olderSnapshot reports whether snapshot a comes before b in order.
 func olderSnapshot(order []string, a, b string) bool {
 	ia, ib := slices.Index(order, a), slices.Index(order, b)
@@ -1103,6 +1122,12 @@ func (h *Host) planIncrementalImport(ctx context.Context, w *World, z *Zone, img
 	}
 	if newest := order[len(order)-1]; newest != m.Base {
 		return refuse(fmt.Sprintf("has newer snapshots than %s (newest: %s)", m.Base, newest))
+	}
+	// Each file system below is rolled back to the base too, which zfs
+	// rollback refuses where a newer snapshot is (without -r): found
+	// before anything is rolled back, not after the first rollbacks.
+	if newer := newerBelow(w, ds, m.Base); len(newer) > 0 {
+		return refuse(fmt.Sprintf("has snapshots newer than %s below it: %s", m.Base, strings.Join(newer, ", ")))
 	}
 	if z.InKernel() {
 		return fmt.Errorf("zone %s is %s: halt it before importing an incremental image", z.Name, z.State)

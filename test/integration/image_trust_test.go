@@ -258,3 +258,28 @@ func TestExportRefusesWhatSendCannotShip(t *testing.T) {
 		t.Errorf("refused exports left %d files", len(files))
 	}
 }
+
+// An incremental image is refused before anything changes when a file
+// system below the zone's has a snapshot newer than the base (an
+// administrator's): zfs rollback, which the import runs on each, would
+// refuse it after the first rollbacks ran.
+func TestIncrementalImportRefusesNewerSnapshotBelow(t *testing.T) {
+	a := NewSim(t)
+	a.MustModule("zone_giz", map[string]any{"name": "golden"})
+	dir := t.TempDir()
+	full, incr := filepath.Join(dir, "full.zimg"), filepath.Join(dir, "incr.zimg")
+	a.MustModule("zone_giz", map[string]any{"name": "golden", "state": "exported", "image": full})
+	a.MustRun("zfs", "snapshot", "-r", gizDS+"/golden@s3")
+	a.MustModule("zone_giz", map[string]any{"name": "golden", "state": "exported", "image": incr, "snapshot": "s3", "incremental_from": "initial-postinstalled-golden"})
+	b := NewSim(t)
+	b.MustModule("zone_giz", map[string]any{"name": "golden", "image": full})
+	b.MustRun("zfs", "snapshot", gizDS+"/golden/ROOT/zbe@admins")
+	before := b.State()
+	res := b.Module("zone_giz", map[string]any{"name": "golden", "image": incr})
+	if msg := fmt.Sprint(res["msg"]); res["failed"] != true || !strings.Contains(msg, "has snapshots newer than initial-postinstalled-golden below it: "+gizDS+"/golden/ROOT/zbe@admins") {
+		t.Errorf("incremental import over a newer snapshot below: %s", pretty(res))
+	}
+	if after := b.State(); after != before {
+		t.Errorf("the refused import changed the sim:\n%s", diffLines(before, after))
+	}
+}
