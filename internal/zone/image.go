@@ -669,6 +669,11 @@ func (o *importOp) plan(ctx context.Context, _ *lockSet, plan *Plan, out *Outcom
 	}
 	if ds, ok := w.ZoneDataset(z); ok && w.Exists(ds+"@"+m.Snapshot) {
 		if guid, err := h.snapshotGUID(ctx, ds+"@"+m.Snapshot); err == nil && guid == m.SnapshotGUID {
+			if m.Base != "" && z.Attr(AttrSnapshot) == m.Base {
+				// The stream was received onto the base, and the run
+				// ended before it recorded the image: finished now.
+				return h.finishIncrementalImport(ctx, w, z, ds, img, plan, out)
+			}
 			out.Msg = fmt.Sprintf("zone %s already holds snapshot %s of image %s", z.Name, m.Snapshot, filepath.Base(spec.Image))
 			out.set("state", z.State)
 			return nil
@@ -1150,15 +1155,61 @@ func (h *Host) planIncrementalImport(ctx context.Context, w *World, z *Zone, img
 	// zone's datasets stay mounted, so a stream that fails the check is
 	// reported, with nothing of it undone (a receive onto a base is not).
 	plan.Add(Step{Why: "check what the stream made", Received: &ReceivedTree{Dataset: ds, Zonepath: z.Zonepath, Snapshot: m.Snapshot, GUID: m.SnapshotGUID}})
+	// The image is recorded last: a run that ends before has the zone
+	// still name its base, and the next import of the image finishes
+	// the work (finishIncrementalImport).
+	plan.Add(holdSteps(z.Name, zoneRun(z), ds, m.Snapshots)...)
 	if script != "" {
 		plan.Add(zonecfgStep("record the image", z.Name, script, ""))
 	}
-	plan.Add(holdSteps(z.Name, zoneRun(z), ds, m.Snapshots)...)
 	out.Before = describe(z)
 	out.After = want.Export() + "state: " + z.State + "\n"
 	out.set("zonepath", z.Zonepath)
 	out.set("dataset", ds)
 	out.set("snapshots", append(zonemgrSnapshots(w, ds), m.Snapshots...))
+	out.set("state", z.State)
+	return nil
+}
+
+// finishIncrementalImport finishes an incremental import whose stream
+// was received onto the zone's base by a run that failed or was killed
+// before it recorded the image (the receive has no undo): what the
+// stream made is checked again, the image's snapshots that lack
+// zonemgr's hold are held, and the image is recorded.
+func (h *Host) finishIncrementalImport(ctx context.Context, w *World, z *Zone, ds string, img *Image, plan *Plan, out *Outcome) error {
+	m := img.Manifest
+	want := z.Config.Clone()
+	setAttr(want, AttrSnapshot, m.Snapshot)
+	setAttr(want, AttrImage, filepath.Base(img.Path))
+	setAttr(want, AttrImageSHA256, m.StreamSHA256)
+	script, _, err := illumos.UpdateScript(z.Config, want)
+	if err != nil {
+		return fmt.Errorf("zone %s: %w", z.Name, err)
+	}
+	var names []string
+	for _, s := range m.Snapshots {
+		names = append(names, ds+"@"+s)
+	}
+	f := &facts{w: w}
+	if err := h.learnHolds(ctx, f, names); err != nil {
+		return fmt.Errorf("zone %s: %w", z.Name, err)
+	}
+	var unheld []string
+	for _, s := range m.Snapshots {
+		if w.Exists(ds+"@"+s) && !slices.Contains(f.holds[ds+"@"+s], HoldTag) {
+			unheld = append(unheld, s)
+		}
+	}
+	plan.Add(Step{Why: "check what the stream made", Received: &ReceivedTree{Dataset: ds, Zonepath: z.Zonepath, Snapshot: m.Snapshot, GUID: m.SnapshotGUID}})
+	plan.Add(holdSteps(z.Name, zoneRun(z), ds, unheld)...)
+	if script != "" {
+		plan.Add(zonecfgStep("record the image", z.Name, script, ""))
+	}
+	out.Before = describe(z)
+	out.After = want.Export() + "state: " + z.State + "\n"
+	out.set("zonepath", z.Zonepath)
+	out.set("dataset", ds)
+	out.set("snapshots", zonemgrSnapshots(w, ds))
 	out.set("state", z.State)
 	return nil
 }

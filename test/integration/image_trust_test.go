@@ -7,6 +7,9 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/zonemgr/zonemgr/sim/core"
+	"github.com/zonemgr/zonemgr/sim/pkg"
 )
 
 // An exported image holds the golden zone's whole root, /etc/shadow
@@ -281,5 +284,47 @@ func TestIncrementalImportRefusesNewerSnapshotBelow(t *testing.T) {
 	}
 	if after := b.State(); after != before {
 		t.Errorf("the refused import changed the sim:\n%s", diffLines(before, after))
+	}
+}
+
+// An incremental import that failed or was killed after its receive
+// (which has no undo) is finished by the next import of the image: the
+// image's snapshots get zonemgr's hold, the zone records the image, and
+// disposable zones are cloned from it; the import after that changes
+// nothing.
+func TestIncrementalImportFinishedAfterAFailure(t *testing.T) {
+	for _, killed := range []bool{false, true} {
+		t.Run(fmt.Sprintf("killed=%v", killed), func(t *testing.T) {
+			a := NewSim(t)
+			a.MustModule("zone_giz", map[string]any{"name": "golden"})
+			dir := t.TempDir()
+			full, incr := filepath.Join(dir, "full.zimg"), filepath.Join(dir, "incr.zimg")
+			a.MustModule("zone_giz", map[string]any{"name": "golden", "state": "exported", "image": full})
+			if err := pkg.Publish(a.Root, "shell/bash", "5.2.99-2026.0.0.0"); err != nil {
+				t.Fatal(err)
+			}
+			s3, _ := a.MustModule("zone_giz", map[string]any{"name": "golden", "state": "updated"})["snapshot"].(string)
+			a.MustModule("zone_giz", map[string]any{"name": "golden", "state": "exported", "image": incr, "incremental_from": "initial-postinstalled-golden"})
+			b := NewSim(t)
+			b.MustModule("zone_giz", map[string]any{"name": "golden", "image": full})
+			b.resetFailCounts()
+			if killed {
+				b.crashAt("zfs hold#1", "zonemgr", "import-giz", "-i", incr, "-z", "golden")
+				b.MustRun("zonemgr", "gc")
+			} else if res := b.Module("zone_giz", map[string]any{"name": "golden", "image": incr}, core.EnvFail+"=zfs hold#1:exit=1:msg=injected"); res["failed"] != true {
+				t.Fatalf("import with a failing hold: %s", pretty(res))
+			}
+			res := b.MustModule("zone_giz", map[string]any{"name": "golden", "image": incr})
+			refs := strings.TrimSpace(b.MustRun("zfs", "get", "-H", "-o", "value", "userrefs", gizDS+"/golden@"+s3))
+			if got := attrOf(t, b, "golden", "zonemgr.snapshot"); res["changed"] != true || got != s3 || refs != "1" {
+				t.Errorf("the import again: changed %v, zonemgr.snapshot %q, userrefs of @%s %q\n%s", res["changed"], got, s3, refs, pretty(res))
+			}
+			if res := b.MustModule("zone_giz", map[string]any{"name": "golden", "image": incr}); res["changed"] != false {
+				t.Errorf("the import once more: %s", pretty(res))
+			}
+			if res := b.MustModule("zone_diz", map[string]any{"name": "d1", "giz": "golden"}); res["snapshot"] != s3 {
+				t.Errorf("a disposable zone cloned from %v, want %s", res["snapshot"], s3)
+			}
+		})
 	}
 }
