@@ -187,3 +187,32 @@ func TestGCRollbackReplaysOnlyPlannedSnapshots(t *testing.T) {
 		})
 	}
 }
+
+// TestConfigDrift: what a rollback says of the configuration saved with
+// its snapshot: nothing when it is the zone's, the changes back to it,
+// none saved, or one received in an image (the exporting host's zone's,
+// which says nothing of this zone).
+func TestConfigDrift(t *testing.T) {
+	h, f := fakeHost(t)
+	z := outZone(t, h, "b1")
+	other := *z
+	other.Config = z.Config.Clone()
+	other.Config.FS = append(other.Config.FS, illumos.FS{Dir: "/export/home", Special: "/export/home", Type: "lofs", Options: []string{"rw", "nodevices"}})
+	for _, tc := range []struct{ value, source, want string }{
+		{encodeConfig(z), "local", ""},
+		{encodeConfig(&other), "local", "zone b1: its configuration has changed since the snapshot (to return to it: "},
+		{"-", "-", "zone b1: the snapshot carries no saved configuration"},
+		{encodeConfig(&other), "received", "zone b1: the snapshot came in an image, with the configuration of the zone it was exported from; the current configuration is kept"},
+	} {
+		f.Responder = func(argv []string) (illumos.Result, error) {
+			if len(argv) > 2 && argv[0] == "zfs" && argv[1] == "get" {
+				return illumos.Result{Stdout: []byte(tc.value + "\t" + tc.source + "\n")}, nil
+			}
+			return f.read(argv)
+		}
+		got := h.configDrift(context.Background(), z, "rpool/zones/_zonemgr/DIZ/b1@s1")
+		if tc.want == "" && got != "" || !strings.HasPrefix(got, tc.want) {
+			t.Errorf("%s %.20s: %q, want %q", tc.source, tc.value, got, tc.want)
+		}
+	}
+}

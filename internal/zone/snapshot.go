@@ -572,9 +572,16 @@ func encodeConfig(z *Zone) string {
 // zone's current one, after a rollback (which restores datasets, not the
 // configuration in /etc/zones).
 func (h *Host) configDrift(ctx context.Context, z *Zone, snap string) string {
-	saved, _, err := zfs.GetProperty(ctx, h.Runner, snap, ConfigProp)
-	if err != nil || saved == "" || saved == "-" {
+	saved, source, err := zfs.GetProperty(ctx, h.Runner, snap, ConfigProp)
+	switch {
+	case err != nil || saved == "" || saved == "-":
 		return fmt.Sprintf("zone %s: the snapshot carries no saved configuration; the current configuration is kept", z.Name)
+	case source == "received":
+		// zfs receive sets a stream's snapshot properties as received
+		// (illumos-gate libzfs_sendrecv.c zfs_receive_one(): snapprops
+		// with zc_cookie B_TRUE): the configuration of the zone on the
+		// host the image was exported from, not this zone's.
+		return fmt.Sprintf("zone %s: the snapshot came in an image, with the configuration of the zone it was exported from; the current configuration is kept", z.Name)
 	}
 	cur := encodeConfig(z)
 	if saved == cur {
