@@ -137,6 +137,10 @@ func trustedImage(file string) error {
 	}
 	fi, err := os.Lstat(file)
 	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // the path is in the message already
+		}
 		return fmt.Errorf("image %s: %w", file, err)
 	}
 	if fi.Mode()&fs.ModeSymlink != 0 {

@@ -35,7 +35,7 @@ func TestImageVerbErrors(t *testing.T) {
 		{a("export-giz", "-z", "test-giz-1"), ExitUsage, "export-giz needs -o FILE"},
 		{a("export-giz", "-o", "/tmp/x.zimg"), ExitUsage, "export-giz needs a zone: -z ZONE"},
 		{a("import-giz", "-z", "g9"), ExitUsage, "import-giz needs -i FILE"},
-		{a("import-giz", "-i", "/nonexistent/g.zimg"), 1, "image /nonexistent/g.zimg: open /nonexistent/g.zimg: no such file or directory"},
+		{a("import-giz", "-i", "/nonexistent/g.zimg"), 1, "image /nonexistent/g.zimg: no such file or directory"},
 		{a("import-giz", "-i", "/tmp/g.zimg", "--incremental-from", "s1"), ExitUsage, "--incremental-from"},
 	}
 	for _, tt := range tests {
