@@ -920,6 +920,9 @@ func (o *gizOp) planUpdate(ctx context.Context, w *World, z *Zone, plan *Plan, o
 	refresh := &Recovery{Kind: "refresh", Zone: z.Name, ZoneRun: zid, Snapshot: pre, Run: plan.Run}
 	out.set("zonepath", z.Zonepath)
 	out.set("state", "installed")
+	have := zonemgrSnapshots(w, ds)
+	out.Before = "snapshots: " + strings.Join(have, ", ") + "\n"
+	out.After = out.Before
 	// Whether there is anything to update is asked from the global zone
 	// first, so that a refresh that finds nothing boots nothing, and a
 	// change already made is not made again.
@@ -964,6 +967,7 @@ func (o *gizOp) planUpdate(ctx context.Context, w *World, z *Zone, plan *Plan, o
 			plan.Add(Step{Why: "unmount the zone", Cmd: zoneadm(z.Name, "unmount")})
 		}
 	}
+	out.After = updateDiff(todo, askFirst || ifUpdates != nil, append(have, o.snap+" (if a package changed)"))
 	boot := len(plan.Steps)
 	plan.Add(Step{Why: "snapshot the boot environment, to return to should the update fail",
 		Cmd: &illumos.Cmd{Argv: []string{"zfs", "snapshot", "-o", PropRun + "=" + plan.Run, pre}}})
@@ -1010,6 +1014,34 @@ func (o *gizOp) planUpdate(ctx context.Context, w *World, z *Zone, plan *Plan, o
 	plan.Add(Step{Why: "remove the snapshot taken before the update", Cmd: unpre, Undo: unpre, Guard: &Guard{Dataset: pre, Run: plan.Run},
 		UndoIfFailed: true, Commit: true, Needs: []int{preStep}, IfChanged: ifUpdates})
 	return nil
+}
+
+// updateDiff is the after side of an update's diff: the changes it is
+// to make (those the global zone could not ask about only if the zone
+// still needs them), and the zone's snapshots after it.
+func updateDiff(todo *GIZSpec, unasked bool, snaps []string) string {
+	var b strings.Builder
+	maybe := ""
+	if unasked {
+		maybe = " (if the zone needs it: asked in the zone)"
+	}
+	for _, p := range todo.RemovePublishers {
+		b.WriteString("publisher " + p + ": removed" + maybe + "\n")
+	}
+	for _, p := range todo.AddPublishers {
+		b.WriteString("publisher " + p.Name + ": origin " + p.URL + maybe + "\n")
+	}
+	for _, p := range todo.RemovePackages {
+		b.WriteString("package " + p + ": uninstalled" + maybe + "\n")
+	}
+	for _, p := range todo.AddPackages {
+		b.WriteString("package " + p + ": installed" + maybe + "\n")
+	}
+	if todo.UpdatePackages {
+		b.WriteString("packages: updated to the newest versions the zone allows\n")
+	}
+	b.WriteString("snapshots: " + strings.Join(snaps, ", ") + "\n")
+	return b.String()
 }
 
 // refreshSnapshotName names the snapshot of a golden zone's boot

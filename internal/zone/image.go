@@ -90,6 +90,14 @@ type ImagePackage struct {
 	Version string `json:"version"`
 }
 
+// imageDiff is an export's diff side: what the image file holds.
+func imageDiff(zone, snap, base string) string {
+	if base != "" {
+		return "image: " + zone + "@" + snap + " (incremental from " + base + ")\n"
+	}
+	return "image: " + zone + "@" + snap + "\n"
+}
+
 // sendable refuses an export zfs send -R cannot make into an image
 // another host can receive: a file system of the zone without the
 // snapshot is left out of the stream, and the send fails (illumos-gate libzfs_sendrecv.c
@@ -370,10 +378,21 @@ func (o *exportOp) plan(ctx context.Context, _ *lockSet, plan *Plan, out *Outcom
 	// An image already at the path counts only when it is one to trust
 	// (see trustedImage), its manifest names this snapshot and its
 	// stream is whole; otherwise it is written again.
-	if old, err := OpenImage(spec.Image); err == nil {
+	out.After = imageDiff(z.Name, snap, base)
+	old, err := OpenImage(spec.Image)
+	switch {
+	case err == nil:
+		out.Before = imageDiff(old.Manifest.Zone, old.Manifest.Snapshot, old.Manifest.Base)
+	case errors.Is(err, fs.ErrNotExist):
+		out.Before = "image: none\n"
+	default:
+		out.Before = "image: a file not used as it is (" + err.Error() + ")\n"
+	}
+	if err == nil {
 		m := old.Manifest
 		if m.Zone == z.Name && m.Snapshot == snap && m.SnapshotGUID == guid && m.Base == base && old.Verify() == nil {
 			out.Msg = fmt.Sprintf("image %s already holds %s@%s", spec.Image, z.Name, snap)
+			out.Before = out.After
 			out.set("stream_size", m.StreamSize)
 			out.set("stream_sha256", m.StreamSHA256)
 			return nil

@@ -328,3 +328,38 @@ func TestIncrementalImportFinishedAfterAFailure(t *testing.T) {
 		})
 	}
 }
+
+// zone_giz's diff for an export is what the image file holds before and
+// after; for an update, the zone's snapshots before, and after them the
+// changes the update is to make and the snapshot it takes if a package
+// changed; a result that changes nothing has no diff.
+func TestGIZExportAndUpdateDiff(t *testing.T) {
+	s := goldenSim(t)
+	file := filepath.Join(t.TempDir(), "golden.zimg")
+	const snaps = "snapshots: initial-installed-golden, initial-manifest_import_booted-golden, initial-postinstalled-golden"
+	diffOf := func(res map[string]any) (string, string) {
+		d, _ := res["diff"].(map[string]any)
+		b, _ := d["before"].(string)
+		a, _ := d["after"].(string)
+		return b, a
+	}
+	for _, check := range []bool{true, false} {
+		res := s.MustModule("zone_giz", map[string]any{"name": "golden", "state": "exported", "image": file, "_ansible_diff": true, "_ansible_check_mode": check})
+		if b, a := diffOf(res); b != "image: none\n" || a != "image: golden@initial-postinstalled-golden\n" {
+			t.Errorf("export (check %v): diff %q -> %q", check, b, a)
+		}
+	}
+	res := s.MustModule("zone_giz", map[string]any{"name": "golden", "state": "exported", "image": file, "_ansible_diff": true})
+	if _, ok := res["diff"]; res["changed"] != false || ok {
+		t.Errorf("export again: changed %v, diff %v (a result that changed nothing has none)", res["changed"], res["diff"])
+	}
+
+	res = s.MustModule("zone_giz", map[string]any{"name": "golden", "state": "updated", "add_packages": []string{"developer/build/gnu-make"}, "_ansible_diff": true, "_ansible_check_mode": true})
+	if b, a := diffOf(res); b != snaps+"\n" || !strings.HasPrefix(a, "package developer/build/gnu-make: installed\npackages: updated to the newest versions the zone allows\n"+snaps+", autozone-") || !strings.HasSuffix(a, " (if a package changed)\n") {
+		t.Errorf("update in check mode: diff %q -> %q", b, a)
+	}
+	res = s.MustModule("zone_giz", map[string]any{"name": "golden", "state": "updated", "_ansible_diff": true})
+	if _, ok := res["diff"]; res["changed"] != false || ok {
+		t.Errorf("update with nothing to do: changed %v, diff %v", res["changed"], res["diff"])
+	}
+}
