@@ -1160,14 +1160,6 @@ func (h *Host) planIncrementalImport(ctx context.Context, w *World, z *Zone, img
 	if z.InKernel() {
 		return fmt.Errorf("zone %s is %s: halt it before importing an incremental image", z.Name, z.State)
 	}
-	want := z.Config.Clone()
-	setAttr(want, AttrSnapshot, m.Snapshot)
-	setAttr(want, AttrImage, filepath.Base(img.Path))
-	setAttr(want, AttrImageSHA256, m.StreamSHA256)
-	script, _, err := illumos.UpdateScript(z.Config, want)
-	if err != nil {
-		return fmt.Errorf("zone %s: %w", z.Name, err)
-	}
 	for _, fs := range w.Tree(ds) {
 		if w.Exists(fs + "@" + m.Base) {
 			plan.Add(Step{Why: "roll " + fs + " back to " + m.Base, Cmd: &illumos.Cmd{Argv: []string{"zfs", "rollback", fs + "@" + m.Base}}})
@@ -1177,11 +1169,32 @@ func (h *Host) planIncrementalImport(ctx context.Context, w *World, z *Zone, img
 	// What the stream made is checked before the image is recorded; the
 	// zone's datasets stay mounted, so a stream that fails the check is
 	// reported, with nothing of it undone (a receive onto a base is not).
-	plan.Add(Step{Why: "check what the stream made", Received: &ReceivedTree{Dataset: ds, Zonepath: z.Zonepath, Snapshot: m.Snapshot, GUID: m.SnapshotGUID}})
 	// The image is recorded last: a run that ends before has the zone
 	// still name its base, and the next import of the image finishes
 	// the work (finishIncrementalImport).
-	plan.Add(holdSteps(z.Name, zoneRun(z), ds, m.Snapshots)...)
+	if err := recordImageSteps(z, ds, img, m.Snapshots, plan, out); err != nil {
+		return err
+	}
+	out.set("snapshots", append(zonemgrSnapshots(w, ds), m.Snapshots...))
+	return nil
+}
+
+// recordImageSteps plans the end of an incremental import: a check of
+// what the stream made, the holds of the image's snapshots named, and
+// the image recorded in the zone's configuration (its snapshot, file
+// name and checksum), with the outcome's diff.
+func recordImageSteps(z *Zone, ds string, img *Image, hold []string, plan *Plan, out *Outcome) error {
+	m := img.Manifest
+	want := z.Config.Clone()
+	setAttr(want, AttrSnapshot, m.Snapshot)
+	setAttr(want, AttrImage, filepath.Base(img.Path))
+	setAttr(want, AttrImageSHA256, m.StreamSHA256)
+	script, _, err := illumos.UpdateScript(z.Config, want)
+	if err != nil {
+		return fmt.Errorf("zone %s: %w", z.Name, err)
+	}
+	plan.Add(Step{Why: "check what the stream made", Received: &ReceivedTree{Dataset: ds, Zonepath: z.Zonepath, Snapshot: m.Snapshot, GUID: m.SnapshotGUID}})
+	plan.Add(holdSteps(z.Name, zoneRun(z), ds, hold)...)
 	if script != "" {
 		plan.Add(zonecfgStep("record the image", z.Name, script, ""))
 	}
@@ -1189,7 +1202,6 @@ func (h *Host) planIncrementalImport(ctx context.Context, w *World, z *Zone, img
 	out.After = want.Export() + "state: " + z.State + "\n"
 	out.set("zonepath", z.Zonepath)
 	out.set("dataset", ds)
-	out.set("snapshots", append(zonemgrSnapshots(w, ds), m.Snapshots...))
 	out.set("state", z.State)
 	return nil
 }
@@ -1201,14 +1213,6 @@ func (h *Host) planIncrementalImport(ctx context.Context, w *World, z *Zone, img
 // zonemgr's hold are held, and the image is recorded.
 func (h *Host) finishIncrementalImport(ctx context.Context, w *World, z *Zone, ds string, img *Image, plan *Plan, out *Outcome) error {
 	m := img.Manifest
-	want := z.Config.Clone()
-	setAttr(want, AttrSnapshot, m.Snapshot)
-	setAttr(want, AttrImage, filepath.Base(img.Path))
-	setAttr(want, AttrImageSHA256, m.StreamSHA256)
-	script, _, err := illumos.UpdateScript(z.Config, want)
-	if err != nil {
-		return fmt.Errorf("zone %s: %w", z.Name, err)
-	}
 	var names []string
 	for _, s := range m.Snapshots {
 		names = append(names, ds+"@"+s)
@@ -1223,17 +1227,10 @@ func (h *Host) finishIncrementalImport(ctx context.Context, w *World, z *Zone, d
 			unheld = append(unheld, s)
 		}
 	}
-	plan.Add(Step{Why: "check what the stream made", Received: &ReceivedTree{Dataset: ds, Zonepath: z.Zonepath, Snapshot: m.Snapshot, GUID: m.SnapshotGUID}})
-	plan.Add(holdSteps(z.Name, zoneRun(z), ds, unheld)...)
-	if script != "" {
-		plan.Add(zonecfgStep("record the image", z.Name, script, ""))
+	if err := recordImageSteps(z, ds, img, unheld, plan, out); err != nil {
+		return err
 	}
-	out.Before = describe(z)
-	out.After = want.Export() + "state: " + z.State + "\n"
-	out.set("zonepath", z.Zonepath)
-	out.set("dataset", ds)
 	out.set("snapshots", zonemgrSnapshots(w, ds))
-	out.set("state", z.State)
 	return nil
 }
 
