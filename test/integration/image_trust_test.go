@@ -172,14 +172,9 @@ func TestImageStreamMakesOnlyAZonesDatasets(t *testing.T) {
 // recorded: one that makes a dataset of its own fails the import, which
 // says so (a receive onto a base has no undo).
 func TestIncrementalImageStreamIsChecked(t *testing.T) {
-	a := NewSim(t)
-	a.MustModule("zone_giz", map[string]any{"name": "golden"})
-	dir := t.TempDir()
-	full, incr := filepath.Join(dir, "full.zimg"), filepath.Join(dir, "incr.zimg")
-	a.MustModule("zone_giz", map[string]any{"name": "golden", "state": "exported", "image": full})
-	a.MustRun("zfs", "create", "-o", "mountpoint=/opt/evil", gizDS+"/golden/evil")
-	a.MustRun("zfs", "snapshot", "-r", gizDS+"/golden@s3")
-	a.MustModule("zone_giz", map[string]any{"name": "golden", "state": "exported", "image": incr, "snapshot": "s3", "incremental_from": "initial-postinstalled-golden"})
+	full, incr := fullAndIncremental(t, func(a *Sim) {
+		a.MustRun("zfs", "create", "-o", "mountpoint=/opt/evil", gizDS+"/golden/evil")
+	})
 	b := NewSim(t)
 	b.MustModule("zone_giz", map[string]any{"name": "golden", "image": full})
 	res := b.Module("zone_giz", map[string]any{"name": "golden", "image": incr})
@@ -267,13 +262,7 @@ func TestExportRefusesWhatSendCannotShip(t *testing.T) {
 // administrator's): zfs rollback, which the import runs on each, would
 // refuse it after the first rollbacks ran.
 func TestIncrementalImportRefusesNewerSnapshotBelow(t *testing.T) {
-	a := NewSim(t)
-	a.MustModule("zone_giz", map[string]any{"name": "golden"})
-	dir := t.TempDir()
-	full, incr := filepath.Join(dir, "full.zimg"), filepath.Join(dir, "incr.zimg")
-	a.MustModule("zone_giz", map[string]any{"name": "golden", "state": "exported", "image": full})
-	a.MustRun("zfs", "snapshot", "-r", gizDS+"/golden@s3")
-	a.MustModule("zone_giz", map[string]any{"name": "golden", "state": "exported", "image": incr, "snapshot": "s3", "incremental_from": "initial-postinstalled-golden"})
+	full, incr := fullAndIncremental(t, func(*Sim) {})
 	b := NewSim(t)
 	b.MustModule("zone_giz", map[string]any{"name": "golden", "image": full})
 	b.MustRun("zfs", "snapshot", gizDS+"/golden/ROOT/zbe@admins")
@@ -362,4 +351,20 @@ func TestGIZExportAndUpdateDiff(t *testing.T) {
 	if _, ok := res["diff"]; res["changed"] != false || ok {
 		t.Errorf("update with nothing to do: changed %v, diff %v", res["changed"], res["diff"])
 	}
+}
+
+// fullAndIncremental makes a golden zone on a sim of its own, exports
+// its full image, changes it, snapshots it as s3 and exports the
+// incremental image from its initial snapshot to s3.
+func fullAndIncremental(t *testing.T, change func(a *Sim)) (full, incr string) {
+	t.Helper()
+	a := NewSim(t)
+	a.MustModule("zone_giz", map[string]any{"name": "golden"})
+	dir := t.TempDir()
+	full, incr = filepath.Join(dir, "full.zimg"), filepath.Join(dir, "incr.zimg")
+	a.MustModule("zone_giz", map[string]any{"name": "golden", "state": "exported", "image": full})
+	change(a)
+	a.MustRun("zfs", "snapshot", "-r", gizDS+"/golden@s3")
+	a.MustModule("zone_giz", map[string]any{"name": "golden", "state": "exported", "image": incr, "snapshot": "s3", "incremental_from": "initial-postinstalled-golden"})
+	return full, incr
 }
