@@ -385,5 +385,16 @@ func (inv *Invocation) Begin(sub string, mutating bool) (exit int, injected bool
 	return s.Exit, true
 }
 
+// Checkpoint is a point inside a command between two of the commands a
+// real one runs in turn (a brand hook's zfs commands, each of which
+// takes effect at once): a fail spec "TOOL POINT" hangs or fails the
+// command there, so a test can kill it between them. The caller saves
+// what it changed so far first.
+func (inv *Invocation) Checkpoint(point string) (exit int, injected bool) {
+	sub, mutating := inv.Sub, inv.Mutating
+	defer func() { inv.Sub, inv.Mutating = sub, mutating }()
+	return inv.Begin(point, mutating)
+}
+
 // Injected reports whether Begin injected a failure into this invocation.
 func (inv *Invocation) Injected() bool { return inv.injected }

@@ -385,6 +385,18 @@ func (a *adm) ipkgClone(c *Config, argv []string) int {
 		}
 		fmt.Fprintln(b.stderr, err)
 	}
+	// The clone has taken effect: a hook killed now (zoneadm's own
+	// process ignores the signal in do_subproc(), the ksh script and its
+	// zfs commands do not) leaves the boot environment without the
+	// properties below, which the brand's uninstall then does not
+	// count as the zone's (uninstall.go). A fail spec "zoneadm
+	// clone-hook" stops the hook here.
+	if err := zs.Save(); err != nil {
+		return fatal(err.Error())
+	}
+	if code, injected := a.inv.Checkpoint("clone-hook"); injected {
+		return code
+	}
 	for _, kv := range [][2]string{{propActive, "on"}, {propParentBE, gzbe}, {"canmount", "noauto"}} {
 		if err := zs.SetProp(zbe, kv[0], kv[1]); err != nil {
 			// fail_incomplete()
