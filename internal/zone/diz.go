@@ -711,7 +711,11 @@ func (h *Host) createDIZ(ctx context.Context, w *World, spec *DIZSpec, acc *acco
 	}
 	plan.Add(cs)
 	plan.hold("source", spec.gizLock)
-	plan.Add(cloneStep(spec.Name, plan.Run, g.Name, snap))
+	origin := ""
+	if be, err := h.activeBE(ctx, w, gds); err == nil {
+		origin = be + "@" + snap
+	}
+	plan.Add(cloneSteps(spec.Name, plan.Run, g.Name, snap, h.Settings.DIZContainer+"/"+spec.Name, origin)...)
 	if g.Attr(AttrOnDemand) != "" {
 		// gc --unused-goldens evicts an on-demand golden zone by its
 		// last use.
@@ -757,8 +761,8 @@ func (h *Host) createDIZ(ctx context.Context, w *World, spec *DIZSpec, acc *acco
 	out.After = cfg.Export() + "state: " + spec.State + "\n"
 	out.set("giz", g.Name)
 	out.set("snapshot", snap)
-	if be, err := h.activeBE(ctx, w, gds); err == nil {
-		out.set("origin", be+"@"+snap)
+	if origin != "" {
+		out.set("origin", origin)
 	}
 	out.set("zonepath", zonepath)
 	out.set("state", finalState(spec.State))

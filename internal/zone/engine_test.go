@@ -279,10 +279,11 @@ func TestExecDIZPlan(t *testing.T) {
 		// One boot, and no zlogin but the command's: the identity is
 		// written before the boot, and the boot's milestone is asked
 		// from the global zone.
-		want := []Step{
+		want := append([]Step{
 			{Why: "configure the zone", Cmd: &illumos.Cmd{Argv: []string{"zonecfg", "-z", "x1", "-f", "-"}},
-				Undo: &illumos.Cmd{Argv: []string{"zonecfg", "-z", "x1", "delete", "-F"}}, Guard: &Guard{Zone: "x1", ZoneRun: "r1", States: []string{"configured"}}},
-			cloneStep("x1", "r1", "golden", "initial-postinstalled-golden"),
+				Undo: &illumos.Cmd{Argv: []string{"zonecfg", "-z", "x1", "delete", "-F"}}, Guard: &Guard{Zone: "x1", ZoneRun: "r1", States: []string{"configured"}}}},
+			cloneSteps("x1", "r1", "golden", "initial-postinstalled-golden", "rpool/zones/_zonemgr/DIZ/x1", "rpool/zones/_zonemgr/GIZ/golden/ROOT/zbe@initial-postinstalled-golden")...)
+		want = append(want, []Step{
 			{Why: "write the zone's identity before its first boot (node name, hosts, accounts)",
 				Files: &ZoneFiles{Zone: "x1", Zonepath: "/zones/_zonemgr/DIZ/x1", Dataset: "rpool/zones/_zonemgr/DIZ/x1",
 					Edits: setupEdits(Setup{Nodename: "x1", OldNames: []string{"golden"}, CopyUsers: []string{"jenkins"}}, outAccounts(t, h))}},
@@ -291,10 +292,10 @@ func TestExecDIZPlan(t *testing.T) {
 			{Why: "run the command", Cmd: &illumos.Cmd{Argv: []string{"zlogin", "-l", "jenkins", "x1", "make"}, ZoneStatus: true},
 				Exec: &ExecRun{Zone: "x1", OKRCs: []int{0}, OutputLimit: 64 << 10}, Commit: discard == "never"},
 			{Why: "finish", Finish: &Finish{Discard: discard}, Show: "destroy x1 (" + discard + ")"},
-		}
+		}...)
 		got, _ := withoutScripts(out.Steps)
 		diffSteps(t, got, want)
-		if e := got[2].Files.Edits; len(e) < 3 || e[2].Text != "jenkins:x:1001:1001:Jenkins:/export/home/jenkins:/bin/bash" {
+		if e := got[3].Files.Edits; len(e) < 3 || e[2].Text != "jenkins:x:1001:1001:Jenkins:/export/home/jenkins:/bin/bash" {
 			t.Errorf("%s: identity edits %+v", discard, e)
 		}
 		if out.Zone != "x1" || out.Values["giz"] != "golden" || out.Changed {
@@ -411,13 +412,13 @@ func TestExecDIZJournal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// configure, clone, mount, the identity in the scratch zone,
-	// unmount, boot, wait, the command.
-	if during == nil || during.Recover == nil || !reflect.DeepEqual(*during.Recover, Recovery{Kind: "destroy", Zone: "x1", ZoneRun: "r1"}) || len(during.Entries) != 8 {
+	// configure, the clone's leftovers, clone, mount, the identity in
+	// the scratch zone, unmount, boot, wait, the command.
+	if during == nil || during.Recover == nil || !reflect.DeepEqual(*during.Recover, Recovery{Kind: "destroy", Zone: "x1", ZoneRun: "r1"}) || len(during.Entries) != 9 {
 		t.Fatalf("the journal while the command ran: %+v", during)
 	}
 	// The command line itself is not written to disk.
-	if e := during.Entries[7]; e.Do != "run the command" {
+	if e := during.Entries[8]; e.Do != "run the command" {
 		t.Errorf("the command's entry: %+v", e)
 	}
 	if !res.Discarded || res.Kept || res.Timing["destroy"] == 0 && res.Timing["run"] == 0 {

@@ -729,7 +729,7 @@ func (h *Host) createGIZ(ctx context.Context, w *World, spec *GIZSpec, acc *acco
 	var cfg *illumos.ZoneConfig
 	var script string
 	if spec.Source != "" {
-		src, _, snap, err := h.resolveGIZ(ctx, w, spec.Source, spec.Snapshot)
+		src, srcDS, snap, err := h.resolveGIZ(ctx, w, spec.Source, spec.Snapshot)
 		if err != nil {
 			return optErr(FieldSource, "%w", err)
 		}
@@ -743,7 +743,11 @@ func (h *Host) createGIZ(ctx context.Context, w *World, spec *GIZSpec, acc *acco
 		}
 		plan.Add(zonecfgStep("configure the zone", spec.Name, script, plan.Run))
 		plan.hold("source", spec.sourceLock)
-		plan.Add(cloneStep(spec.Name, plan.Run, src.Name, snap))
+		origin := ""
+		if be, err := h.activeBE(ctx, w, srcDS); err == nil {
+			origin = be + "@" + snap
+		}
+		plan.Add(cloneSteps(spec.Name, plan.Run, src.Name, snap, h.Settings.GIZContainer+"/"+spec.Name, origin)...)
 		setup := spec.setup(src.Name)
 		for _, f := range cfg.FS {
 			setup.Mounts = append(setup.Mounts, f.Dir)

@@ -79,6 +79,11 @@ type Guard struct {
 	// value it inherits from a parent zonemgr made proves nothing of it.
 	Dataset string `json:"dataset,omitempty"`
 	Run     string `json:"run,omitempty"`
+	// CloneOf: every file system under Dataset is Dataset itself, its
+	// ROOT, or a boot environment below ROOT cloned from this snapshot,
+	// and none has a snapshot: what a zone's clone makes, and nothing
+	// else (see cloneSteps).
+	CloneOf string `json:"clone_of,omitempty"`
 	// Childless: Dataset must have no child dataset, and no snapshot
 	// zonemgr did not take (one without a zonemgr:run of its own): what
 	// zfs destroy -r would take with it must all be zonemgr's.
@@ -408,6 +413,11 @@ func (g *Guard) check(f *facts, own owner) (verdict, string) {
 				return undoKeep, why
 			}
 		}
+		if g.CloneOf != "" {
+			if why := f.w.notCloneTree(g.Dataset, g.CloneOf); why != "" {
+				return undoKeep, why
+			}
+		}
 		if g.Hold != "" && !slices.Contains(f.holds[g.Dataset], g.Hold) {
 			return undoGone, fmt.Sprintf("%s carries no %s hold", g.Dataset, g.Hold)
 		}
@@ -468,6 +478,34 @@ func (f *facts) foreignSnapshots(ds string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// notCloneTree says why the tree at ds is not (only) what a zone's clone
+// from snapshot origin makes ("" when it is): ds, ds/ROOT, and boot
+// environments below ROOT cloned from origin, without snapshots.
+func (w *World) notCloneTree(ds, origin string) string {
+	var bad []string
+	for n, d := range w.Datasets {
+		rel, ok := strings.CutPrefix(n, ds)
+		if !ok || rel == "" || rel[0] != '/' && rel[0] != '@' {
+			continue
+		}
+		switch be, isBE := strings.CutPrefix(rel, "/ROOT/"); {
+		case strings.Contains(rel, "@"):
+			bad = append(bad, n+" (a snapshot)")
+		case d.Props["type"] != "" && d.Props["type"] != "filesystem":
+			bad = append(bad, n+" (a "+d.Props["type"]+")")
+		case rel == "/ROOT":
+		case isBE && !strings.Contains(be, "/") && d.Props["origin"] == origin:
+		default:
+			bad = append(bad, n)
+		}
+	}
+	if len(bad) == 0 {
+		return ""
+	}
+	sort.Strings(bad)
+	return fmt.Sprintf("%s holds what a clone of %s does not make: %s", ds, origin, strings.Join(bad, ", "))
 }
 
 // notReceived says why the tree at g.Dataset is not (only) what a

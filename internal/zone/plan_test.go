@@ -51,6 +51,10 @@ func TestDIZPlan(t *testing.T) {
 					Undo:    &illumos.Cmd{Argv: []string{"zonecfg", "-z", "build1", "delete", "-F"}},
 					Guard:   &Guard{Zone: "build1", ZoneRun: "r1", States: []string{"configured"}},
 					Release: "datasets"},
+				{Why: "(the undo of the clone, should the brand's uninstall leave rpool/zones/_zonemgr/DIZ/build1)",
+					Show:  "(rpool/zones/_zonemgr/DIZ/build1 destroyed should the brand's uninstall leave it)",
+					Undo:  &illumos.Cmd{Argv: []string{"zfs", "destroy", "-r", "rpool/zones/_zonemgr/DIZ/build1"}},
+					Guard: &Guard{Zone: "build1", ZoneRun: "r1", States: []string{"configured"}, Dataset: "rpool/zones/_zonemgr/DIZ/build1", CloneOf: "rpool/zones/_zonemgr/GIZ/golden/ROOT/zbe@initial-postinstalled-golden", Unused: true}},
 				{Why: "clone golden@initial-postinstalled-golden",
 					Cmd:          &illumos.Cmd{Argv: []string{"zoneadm", "-z", "build1", "clone", "-s", "initial-postinstalled-golden", "golden"}},
 					Undo:         &illumos.Cmd{Argv: []string{"zoneadm", "-z", "build1", "uninstall", "-F"}},
@@ -100,8 +104,8 @@ func TestDIZPlan(t *testing.T) {
 			if !strings.HasPrefix(out.Plan[2], "zonecfg -z build1 -f - <<EOF\n\tcreate -b\n") {
 				t.Errorf("the plan shows the configuration as %q", out.Plan[2])
 			}
-			if privileged && out.Plan[4] != "write into /zones/_zonemgr/DIZ/build1/root: /etc/nodename /etc/inet/hosts /etc/passwd /etc/shadow" {
-				t.Errorf("the plan shows the identity as %q", out.Plan[4])
+			if privileged && out.Plan[5] != "write into /zones/_zonemgr/DIZ/build1/root: /etc/nodename /etc/inet/hosts /etc/passwd /etc/shadow" {
+				t.Errorf("the plan shows the identity as %q", out.Plan[5])
 			}
 			if strings.Contains(strings.Join(out.Plan, "\n"), "$5$abc") {
 				t.Errorf("the plan shows a password hash:\n%s", strings.Join(out.Plan, "\n"))

@@ -160,14 +160,53 @@ func vnicStep(name string, v VNICOver, mac string) Step {
 	}
 }
 
-// cloneStep clones a golden zone's snapshot into a configured zone. A
-// failed clone leaves the zone incomplete, which its undo (uninstall
-// -F) clears, while the zone is still this run's. The golden zone's
-// shared lock (the plan's "source" lock), held since the world was
-// read, is released once the clone ran: the golden zone may be booted
-// again.
-func cloneStep(zone, run, giz, snap string) Step {
-	return Step{
+// cloneLeftoverStep destroys what a clone killed inside the brand's
+// hook leaves of a disposable zone's dataset, after the zone's uninstall
+// (see cloneSteps): planned for a zone a clone left incomplete, or
+// configured with its dataset still there, and run only while the zone
+// is this run's and configured, and the tree is what a clone of the
+// golden snapshot the zone records makes and nothing else.
+func (h *Host) cloneLeftoverStep(ctx context.Context, w *World, z *Zone) (Step, bool) {
+	if z.Role() != "diz" || z.State != "incomplete" && z.State != "configured" {
+		return Step{}, false
+	}
+	ds := h.Settings.DIZContainer + "/" + z.Name
+	g := w.Zones[strings.TrimPrefix(z.Attr(AttrOrigin), "giz:")]
+	snap := z.Attr(AttrSnapshot)
+	if !w.Exists(ds) || g == nil || snap == "" {
+		return Step{}, false
+	}
+	gds, ok := w.ZoneDataset(g)
+	if !ok {
+		return Step{}, false
+	}
+	be, err := h.activeBE(ctx, w, gds)
+	if err != nil {
+		return Step{}, false
+	}
+	return Step{Why: "destroy what the clone left of " + ds, Cmd: &illumos.Cmd{Argv: []string{"zfs", "destroy", "-r", ds}},
+		When: &Guard{Zone: z.Name, ZoneRun: zoneRun(z), States: []string{"configured"}, Dataset: ds, CloneOf: be + "@" + snap, Unused: true, Owner: z.Name, OwnerRun: zoneRun(z)}}, true
+}
+
+// cloneSteps clone a golden zone's snapshot into a configured zone. A
+// failed clone leaves the zone incomplete, which its undo (uninstall -F)
+// clears, while the zone is still this run's. The golden zone's shared
+// lock (the plan's "source" lock), held since the world was read, is
+// released once the clone ran: the golden zone may be booted again.
+//
+// A clone killed inside the brand's hook, after its zfs clone and
+// before it sets the boot environment's properties (pkg5
+// src/brand/ipkg/clone: zfs clone, then zfs set active, parentbe,
+// canmount, each its own command), leaves a boot environment that the
+// brand's uninstall does not count as the zone's (uninstall: only those
+// whose parentbe is the running global zone's), and uninstall -F ends
+// with the zone configured and that tree still there. The step before
+// the clone runs nothing and carries its undo, run after the uninstall:
+// the zone's dataset is destroyed while the zone is still this run's
+// and configured, and its tree is what a clone of origin (the golden
+// zone's boot environment snapshot) makes and nothing else.
+func cloneSteps(zone, run, giz, snap, zoneDS, origin string) []Step {
+	clone := Step{
 		Why:          "clone " + giz + "@" + snap,
 		Cmd:          zoneadm(zone, "clone", "-s", snap, giz),
 		Undo:         zoneadm(zone, "uninstall", "-F"),
@@ -175,6 +214,17 @@ func cloneStep(zone, run, giz, snap string) Step {
 		UndoIfFailed: true,
 		Release:      "source",
 	}
+	if origin == "" {
+		// The golden zone's boot environment is not known: nothing
+		// proves a tree left behind the clone's.
+		return []Step{clone}
+	}
+	return []Step{{
+		Why:   "(the undo of the clone, should the brand's uninstall leave " + zoneDS + ")",
+		Show:  "(" + zoneDS + " destroyed should the brand's uninstall leave it)",
+		Undo:  &illumos.Cmd{Argv: []string{"zfs", "destroy", "-r", zoneDS}},
+		Guard: &Guard{Zone: zone, ZoneRun: run, States: []string{"configured"}, Dataset: zoneDS, CloneOf: origin, Unused: true},
+	}, clone}
 }
 
 // setupSteps boot the zone and apply the in-zone setup: a golden
@@ -348,6 +398,9 @@ func (h *Host) destroySteps(ctx context.Context, w *World, z *Zone) ([]Step, err
 	}
 	if z.State != "configured" {
 		steps = append(steps, Step{Why: "uninstall the zone", Cmd: zoneadm(z.Name, "uninstall", "-F")})
+	}
+	if s, ok := h.cloneLeftoverStep(ctx, w, z); ok {
+		steps = append(steps, s)
 	}
 	autos := parseAutoVNICs(z.Attr(AttrAutoVNIC))
 	if len(autos) > 0 {

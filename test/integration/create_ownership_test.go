@@ -416,3 +416,35 @@ func TestDestroyKeepsVNICAnotherZoneUses(t *testing.T) {
 		t.Errorf("zones: %v", z)
 	}
 }
+
+// A clone killed inside the brand's hook, after its zfs clone and before
+// the boot environment's properties are set, leaves a boot environment
+// the brand's uninstall does not count as the zone's (no parentbe):
+// uninstall -F succeeds and leaves it. gc then destroys what is left of
+// the zone's dataset, proven the run's by its shape (the zone's dataset,
+// its ROOT, boot environments cloned from the golden snapshot the run
+// recorded), and nothing of the run remains: the golden snapshot has no
+// clone left.
+func TestGCAfterACloneKilledInTheBrandHook(t *testing.T) {
+	for _, args := range [][]string{
+		{"create-diz", "-c", "golden", "-z", "job1"},
+		// exec-diz's journal finishes the zone's destroy instead.
+		{"exec-diz", "-c", "golden", "-z", "job1", "--exec-cmd", "true"},
+	} {
+		t.Run(args[0], func(t *testing.T) {
+			s := goldenSim(t)
+			clean := s.State()
+			s.crashAt("zoneadm clone-hook#1", "zonemgr", args...)
+			if l := s.datasets("rpool/zones/_zonemgr/DIZ/job1"); !strings.Contains(l, "rpool/zones/_zonemgr/DIZ/job1/ROOT/zbe\n") {
+				t.Fatalf("the killed clone left no boot environment:\n%s", l)
+			}
+			o, e, c := s.Run(nil, "zonemgr", "gc")
+			if c != 0 {
+				t.Errorf("gc: exit %d\n%s%s", c, o, e)
+			}
+			if after := s.State(); after != clean {
+				t.Errorf("left after gc:\n%s\ngc said:\n%s%s", simh.DiffLines(clean, after), o, e)
+			}
+		})
+	}
+}
