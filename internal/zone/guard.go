@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path"
 	"slices"
 	"sort"
 	"strings"
@@ -480,6 +481,31 @@ func (f *facts) foreignSnapshots(ds string) []string {
 	return out
 }
 
+// forgetUninstalled removes from the world what the brand's uninstall
+// destroys of a zone's dataset ds: its boot environments that name a
+// parent boot environment, and ds with its ROOT when nothing else is
+// left (pkg5 src/brand/ipkg/uninstall: the ROOT children whose parentbe
+// is the running global zone's; destroy_zone_datasets()). A boot
+// environment without parentbe, which a clone killed in the brand's
+// hook leaves, stays, and so do ds and ROOT (see cloneSteps).
+func (w *World) forgetUninstalled(ds string) {
+	var orphans []string
+	for _, fs := range w.Tree(ds + "/ROOT") {
+		if path.Dir(fs) == ds+"/ROOT" && w.Datasets[fs].Value(propBEParent) == "" {
+			orphans = append(orphans, fs)
+		}
+	}
+	if len(orphans) == 0 {
+		w.forgetTree(ds)
+		return
+	}
+	for _, fs := range w.Tree(ds + "/ROOT") {
+		if path.Dir(fs) == ds+"/ROOT" && !slices.Contains(orphans, fs) {
+			w.forgetTree(fs)
+		}
+	}
+}
+
 // notCloneTree says why the tree at ds is not (only) what a zone's clone
 // from snapshot origin makes ("" when it is): ds, ds/ROOT, and boot
 // environments below ROOT cloned from origin, without snapshots.
@@ -614,8 +640,13 @@ func (f *facts) applied(argv []string) {
 			z.State = "ready"
 		case "mount":
 			z.State = "mounted"
-		case "uninstall", "detach":
+		case "detach":
 			z.State = "configured"
+		case "uninstall":
+			z.State = "configured"
+			if ds, ok := f.w.ZoneDataset(z); ok {
+				f.w.forgetUninstalled(ds)
+			}
 		}
 	case argv[0] == "zonecfg" && len(argv) >= 4 && argv[1] == "-z" && argv[3] == "delete":
 		delete(f.w.Zones, argv[2])
