@@ -62,3 +62,30 @@ func (s *State) RenameSnapshot(from, to string) error {
 func (s *State) MountedAtOrBelow(gzpath string) bool {
 	return s.isMountPath(filepath.Clean("/" + gzpath))
 }
+
+// MountsBelow lists the mount points strictly below the global-zone
+// path gzpath, of ZFS filesystems and of the other mounts the mount
+// table has (libzonecfg.c zonecfg_find_mounts(): the mnttab entries
+// whose mount point starts with gzpath + "/"), sorted.
+func (s *State) MountsBelow(gzpath string) ([]string, error) {
+	p := filepath.Clean("/" + gzpath)
+	var out []string
+	for _, o := range s.t.Datasets {
+		if o.MountPath != "" && under(o.MountPath, p) {
+			out = append(out, o.MountPath)
+		}
+	}
+	if otherMounts != nil {
+		ms, err := otherMounts(s.root)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range ms {
+			if under(m.MountPoint, p) {
+				out = append(out, m.MountPoint)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}

@@ -220,6 +220,26 @@ func (a *adm) uninstallCmd() int {
 	if !ok {
 		return 1
 	}
+	// uninstall_func() (illumos-gate usr/src/cmd/zoneadm/zoneadm.c)
+	// refuses, the zone left installed, while anything is mounted below
+	// the zone's root (zonecfg_find_mounts(rootpath)), each mount point
+	// printed by zfm_print(); both zerror() calls end their text with
+	// "\n", and zerror() adds another.
+	if zs, err := zfs.Open(a.root); err == nil {
+		rootpath := path.Join(c.Zonepath, "root")
+		below, err := zs.MountsBelow(rootpath)
+		if err != nil {
+			a.zerror("%v", err)
+			return 1
+		}
+		if len(below) > 0 {
+			a.zerror("These file systems are mounted on subdirectories of %s.\n", rootpath)
+			for _, m := range below {
+				a.zerror("  %s\n", m)
+			}
+			return 1
+		}
+	}
 	if err := a.setState(StateIncomplete); err != nil {
 		a.zerror("could not set state: %v", err)
 		return 1

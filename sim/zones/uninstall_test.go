@@ -143,3 +143,30 @@ func TestUninstallSnapshotClashes(t *testing.T) {
 		t.Errorf("h changed by the refused uninstall:\n%s\nwas\n%s", got, before)
 	}
 }
+
+// uninstall refuses, the zone left installed and its files untouched,
+// while something is mounted below the zone's root (zoneadm.c
+// uninstall_func(), zonecfg_find_mounts(), zfm_print()).
+func TestUninstallRefusedWithMountsBelowRoot(t *testing.T) {
+	s := newSim(t)
+	s.installed("g")
+	s.must("zfs", "snapshot", "rpool/zones/g/ROOT/zbe@gold")
+	s.configure("d1", basicConfig("d1"))
+	s.must("zoneadm", "-z", "d1", "clone", "-s", "gold", "g")
+	s.must("zfs", "create", "-o", "mountpoint=/zones/d1/root/export/data", "rpool/userdata")
+	if err := os.WriteFile(filepath.Join(s.root, "zones/d1/root/export/data/precious"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := s.run("zoneadm", "-z", "d1", "uninstall", "-F")
+	want := "zoneadm: zone 'd1': These file systems are mounted on subdirectories of /zones/d1/root.\n\n" +
+		"zoneadm: zone 'd1':   /zones/d1/root/export/data\n\n"
+	if r.code != 1 || r.stderr != want {
+		t.Errorf("uninstall with a mount below the root: exit %d, stderr %q, want 1 and %q", r.code, r.stderr, want)
+	}
+	if st := s.stateOf("d1"); st != "installed" {
+		t.Errorf("d1 is %s, want installed", st)
+	}
+	if _, err := os.Stat(filepath.Join(s.root, "zones/d1/root/export/data/precious")); err != nil {
+		t.Errorf("the file below the mount: %v", err)
+	}
+}
