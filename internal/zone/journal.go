@@ -185,7 +185,28 @@ func NewJournal(dir, op, zone, run string, recover *Recovery) (*Journal, error) 
 	if err := os.Rename(tmp, j.path); err != nil {
 		return fail(fmt.Errorf("journal: %w", err))
 	}
+	// The journal's name is on disk before the run's first step: after a
+	// power loss, gc finds every run whose steps may have taken effect.
+	if err := syncDir(dir); err != nil {
+		os.Remove(j.path)
+		return fail(fmt.Errorf("journal %s: %w", j.path, err))
+	}
 	return j, nil
+}
+
+// syncDirectory makes a directory's entries durable (fsync(3C) of the
+// directory): a journal created, renamed or removed there stays so
+// after a power loss.
+func syncDirectory(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := syncFile(d); err != nil {
+		return fmt.Errorf("sync %s: %w", dir, err)
+	}
+	return nil
 }
 
 // Path returns the journal's file name ("" for a nil journal).
@@ -293,6 +314,13 @@ func (j *Journal) Finish() error {
 		if merr := j.append(journalEvent{Finished: true}); merr != nil {
 			err = fmt.Errorf("journal %s: the run ended, but its journal could neither be removed (%v) nor marked finished (%v): remove it before zonemgr gc runs, or gc undoes the run", j.path, rerr, merr)
 		}
+	} else if serr := syncDir(filepath.Dir(j.path)); serr != nil {
+		// A removal that is not on disk may be undone by a power
+		// loss, and gc would then undo the run: it is marked finished
+		// too (the file's data is synced with the mark).
+		if merr := j.append(journalEvent{Finished: true}); merr != nil {
+			err = fmt.Errorf("journal %s: the run ended and its journal was removed, but the removal could not be made durable (%v): should the host lose power before it is, remove the journal before zonemgr gc runs", j.path, serr)
+		}
 	}
 	if j.f != nil {
 		j.f.Close()
@@ -346,11 +374,35 @@ func (j *Journal) append(v any) error {
 	if err != nil {
 		return fmt.Errorf("journal %s: %w", j.path, err)
 	}
-	if _, err := j.f.Write(append(b, '\n')); err != nil {
-		return fmt.Errorf("journal: %w", err)
+	fi, err := j.f.Stat()
+	if err != nil {
+		return fmt.Errorf("journal %s: %w", j.path, err)
+	}
+	if _, err := writeJournal(j.f, append(b, '\n')); err != nil {
+		// A short write (a full disk) leaves a torn line, and the lines
+		// written after it once there is room would make the journal
+		// unreadable: it is cut back to the lines before.
+		if terr := j.f.Truncate(fi.Size()); terr != nil {
+			return fmt.Errorf("journal %s: %w; and cutting off the torn line failed: %v", j.path, err, terr)
+		}
+		return fmt.Errorf("journal %s: %w", j.path, err)
+	}
+	// On disk before the step it records runs: after a power loss gc
+	// knows every step that may have taken effect (fsync(3C)).
+	if err := syncFile(j.f); err != nil {
+		return fmt.Errorf("journal %s: %w", j.path, err)
 	}
 	return nil
 }
+
+// writeJournal and syncFile write and fsync a journal file, and syncDir
+// its directory; tests replace them to fail a write half-way and to count
+// the syncs.
+var (
+	writeJournal = (*os.File).Write
+	syncFile     = (*os.File).Sync
+	syncDir      = syncDirectory
+)
 
 // parseJournal reads a journal's text: its header line, then its events.
 // A last line without its newline is a write that a kill cut short and

@@ -213,3 +213,58 @@ func TestApplyUndoesWhenTheJournalCannotBeWritten(t *testing.T) {
 		t.Error("the journal is still open (and locked) after the failed run")
 	}
 }
+
+// TestJournalDurable: each line is synced before its step runs, and the
+// directory when the journal is created and when it is removed, so that
+// a power loss neither loses a step that took effect nor brings back the
+// journal of a run that ended. A write cut short (a full disk) is cut
+// off the file, which stays readable with the lines after it.
+func TestJournalDurable(t *testing.T) {
+	defer func(w func(*os.File, []byte) (int, error), f func(*os.File) error, d func(string) error) {
+		writeJournal, syncFile, syncDir = w, f, d
+	}(writeJournal, syncFile, syncDir)
+	var files, dirs int
+	syncFile = func(f *os.File) error { files++; return f.Sync() }
+	syncDir = func(d string) error { dirs++; return syncDirectory(d) }
+
+	dir := t.TempDir()
+	j, err := NewJournal(dir, "diz", "b1", "r1", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The header, and the directory after the rename (a directory's
+	// own sync counts as a file's too).
+	if files != 2 || dirs != 1 {
+		t.Errorf("after NewJournal: %d file syncs, %d directory syncs; want the header and the directory", files, dirs)
+	}
+	clone := step("zoneadm -z b1 clone golden", "zoneadm -z b1 uninstall -F")
+	if err := j.Begin(0, clone); err != nil {
+		t.Fatal(err)
+	}
+	if files != 3 {
+		t.Errorf("after Begin: %d file syncs, want the step's line synced", files)
+	}
+
+	writeJournal = func(f *os.File, b []byte) (int, error) {
+		n, _ := f.Write(b[:len(b)/2])
+		return n, errors.New("no space left on device")
+	}
+	if err := j.Begin(1, step("zoneadm -z b1 boot", "zoneadm -z b1 halt")); err == nil || !strings.Contains(err.Error(), j.Path()) {
+		t.Errorf("Begin with a short write: %v, want an error naming the journal", err)
+	}
+	writeJournal = (*os.File).Write
+	if err := j.Undone(0); err != nil {
+		t.Fatal(err)
+	}
+	got, err := readJournal(j.Path())
+	if err != nil || len(got.Entries) != 1 || got.Entries[0].State != "undone" {
+		t.Fatalf("the journal after a short write and a later line: %+v, %v", got, err)
+	}
+	dirs = 0
+	if err := j.Finish(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(j.Path()); !os.IsNotExist(err) || dirs != 1 {
+		t.Errorf("after Finish: %v, %d directory syncs; want the journal removed and the removal synced", err, dirs)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -563,7 +564,9 @@ func (h *Host) runStep(ctx context.Context, s Step) (changed bool, warnings []st
 		if err := os.Remove(s.Forget); err != nil && !os.IsNotExist(err) {
 			return false, nil, err
 		}
-		return true, nil, nil
+		// Removed for good: after a power loss, gc would otherwise
+		// replay the journal again.
+		return true, nil, syncDir(filepath.Dir(s.Forget))
 	case s.Cmd == nil:
 		return false, nil, nil
 	}
