@@ -156,6 +156,10 @@ func replayable(lj *lockedJournal) string {
 		return fmt.Sprintf("cannot be read (%v); look at it by hand, then remove it", lj.err)
 	case lj.Version < journalVersion || lj.Run == "":
 		return "written by an older zonemgr, without run ids or guards: its undo commands are not run; look at it by hand, then remove it"
+	case lj.Version > journalVersion:
+		// What this zonemgr does not know of it (a guard's condition,
+		// a recovery) would be dropped when read: nothing is replayed.
+		return fmt.Sprintf("written by a newer zonemgr (journal version %d, this one reads %d): run that zonemgr's gc, or look at it by hand", lj.Version, journalVersion)
 	}
 	if err := illumos.ValidZoneName(lj.Zone); err != nil {
 		return fmt.Sprintf("zone %q: %v; look at it by hand, then remove it", lj.Zone, err)

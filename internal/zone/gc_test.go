@@ -141,28 +141,37 @@ func TestGCLivenessFromTheLock(t *testing.T) {
 }
 
 // TestGCOldJournal: a journal of the previous format (no run id, no
-// guards) is not replayed: gc lists it, says why, keeps it and fails.
+// guards), or of a newer one (whose conditions this zonemgr would drop
+// when it reads them), is not replayed: gc lists it, says why, keeps it
+// and fails.
 func TestGCOldJournal(t *testing.T) {
-	h, f := fakeHost(t)
-	h.CheckMode = false
-	dir := h.stateDir("journal")
-	os.MkdirAll(dir, 0o700)
-	p := filepath.Join(dir, "b1-diz-1-2.json")
-	os.WriteFile(p, []byte(`{"op":"diz","zone":"b1","pid":7,"started":"2026-11-28T11:00:00Z"}
+	for _, tc := range []struct{ journal, why string }{
+		{`{"op":"diz","zone":"b1","pid":7,"started":"2026-11-28T11:00:00Z"}
 {"do":"zfs create rpool/export/ccache","undo":["zfs","destroy","-r","rpool/export/ccache"],"state":"begun"}
-`), 0o600)
-	rep, _, err := h.GC(context.Background())
-	if err == nil || !strings.Contains(err.Error(), "1 journal(s) of killed runs kept") {
-		t.Errorf("err = %v", err)
-	}
-	if ran := f.mutations(); len(ran) != 0 {
-		t.Errorf("ran %q", ran)
-	}
-	if len(rep.NotRun) != 1 || !strings.Contains(rep.NotRun[0], "written by an older zonemgr") {
-		t.Errorf("skipped %q", rep.NotRun)
-	}
-	if _, err := os.Stat(p); err != nil {
-		t.Errorf("the journal was removed: %v", err)
+`, "written by an older zonemgr"},
+		{`{"version":3,"op":"diz","zone":"b1","run":"r9","pid":7,"started":"2026-11-28T11:00:00Z"}
+{"step":0,"do":"zfs create rpool/export/ccache","undo":["zfs","destroy","-r","rpool/export/ccache"],"guard":{"dataset":"rpool/export/ccache","run":"r9","some_new_condition":true},"state":"begun"}
+`, "written by a newer zonemgr (journal version 3, this one reads 2)"},
+	} {
+		h, f := fakeHost(t)
+		h.CheckMode = false
+		dir := h.stateDir("journal")
+		os.MkdirAll(dir, 0o700)
+		p := filepath.Join(dir, "b1-diz-1-2.json")
+		os.WriteFile(p, []byte(tc.journal), 0o600)
+		rep, _, err := h.GC(context.Background())
+		if err == nil || !strings.Contains(err.Error(), "1 journal(s) of killed runs kept") {
+			t.Errorf("%s: err = %v", tc.why, err)
+		}
+		if ran := f.mutations(); len(ran) != 0 {
+			t.Errorf("%s: ran %q", tc.why, ran)
+		}
+		if len(rep.NotRun) != 1 || !strings.Contains(rep.NotRun[0], tc.why) {
+			t.Errorf("skipped %q, want %q", rep.NotRun, tc.why)
+		}
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("%s: the journal was removed: %v", tc.why, err)
+		}
 	}
 }
 
