@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 	"slices"
 	"time"
 
@@ -197,9 +196,7 @@ func settings(cfg *config.Config) zone.Settings {
 	set(&s.TemplateGIZ, cfg.TemplateGIZ)
 	set(&s.GIZPrefix, cfg.GIZNamePrefix)
 	set(&s.DIZPrefix, cfg.DIZNamePrefix)
-	if cfg.JournalDir != "" {
-		s.StateDir = filepath.Dir(cfg.JournalDir)
-	}
+	set(&s.JournalDir, cfg.JournalDir)
 	if cfg.BootTimeout > 0 {
 		s.BootTimeout = cfg.BootTimeout
 	}

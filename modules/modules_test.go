@@ -58,7 +58,7 @@ func TestSettingsFromConfig(t *testing.T) {
 		"DATASET_CONTAINMENT_DIZ_COMPRESSION": "lz4",
 		"BOOT_TIMEOUT":                        "42",
 		"DIZ_NAME_PREFIX":                     "build-",
-		"JOURNAL_DIR":                         "/var/tmp/zm/journal",
+		"JOURNAL_DIR":                         "/var/tmp/zm/j",
 	}
 	cfg, _, err := config.Load(config.LoadOptions{Home: t.TempDir(), Root: t.TempDir(), Env: func(k string) string { return env[k] }})
 	if err != nil {
@@ -66,7 +66,7 @@ func TestSettingsFromConfig(t *testing.T) {
 	}
 	s := settings(cfg)
 	if s.GIZContainer != "tank/z/GIZ" || s.DIZContainer != "rpool/zones/_zonemgr/DIZ" || s.DIZCompression != "lz4" ||
-		s.BootTimeout != 42*time.Second || s.DIZPrefix != "build-" || s.StateDir != "/var/tmp/zm" || s.GIZCompression != "gzip-9" {
+		s.BootTimeout != 42*time.Second || s.DIZPrefix != "build-" || s.JournalDir != "/var/tmp/zm/j" || s.GIZCompression != "gzip-9" {
 		t.Errorf("settings = %+v", s)
 	}
 }

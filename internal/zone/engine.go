@@ -76,7 +76,7 @@ func (h *Host) operate(ctx context.Context, op operation) (*Outcome, error) {
 	var j *Journal
 	if name := op.journal(); name != "" {
 		var err error
-		if j, err = NewJournal(h.stateDir("journal"), name, p.Zone, p.Run, p.Recover); err != nil {
+		if j, err = NewJournal(h.journalDir(), name, p.Zone, p.Run, p.Recover); err != nil {
 			return nil, err
 		}
 	}

@@ -116,7 +116,7 @@ func TestCheckMode(t *testing.T) {
 			if tt.prepare != nil {
 				tt.prepare(t, h)
 			}
-			journals, _ := os.ReadDir(h.stateDir("journal"))
+			journals, _ := os.ReadDir(h.journalDir())
 			out, err := tt.run(t, h)
 			if err != nil {
 				t.Fatal(err)
@@ -130,7 +130,7 @@ func TestCheckMode(t *testing.T) {
 			if m := f.mutations(); len(m) != 0 {
 				t.Errorf("check mode ran mutating commands: %q", m)
 			}
-			if after, _ := os.ReadDir(h.stateDir("journal")); len(after) != len(journals) {
+			if after, _ := os.ReadDir(h.journalDir()); len(after) != len(journals) {
 				t.Errorf("check mode left a journal: %v", after)
 			}
 			if _, err := os.Stat(h.path("/var/run/zonemgr/locks")); !os.IsNotExist(err) {
@@ -363,7 +363,7 @@ func TestExecRuns(t *testing.T) {
 	if !out.Changed || out.Plan[len(out.Plan)-1] != "then bring b1 back to installed" {
 		t.Errorf("changed %v, plan %q", out.Changed, out.Plan)
 	}
-	if js, _ := os.ReadDir(h.stateDir("journal")); len(js) != 0 {
+	if js, _ := os.ReadDir(h.journalDir()); len(js) != 0 {
 		t.Errorf("journals left: %v", js)
 	}
 }
@@ -386,7 +386,7 @@ func TestExecFailedBoot(t *testing.T) {
 	if m := f.mutations(); !slices.Equal(m, []string{"zoneadm -z b1 boot"}) {
 		t.Errorf("ran %q", m)
 	}
-	if js, _ := os.ReadDir(h.stateDir("journal")); len(js) != 0 {
+	if js, _ := os.ReadDir(h.journalDir()); len(js) != 0 {
 		t.Errorf("journals left: %v", js)
 	}
 }
@@ -400,7 +400,7 @@ func TestExecDIZJournal(t *testing.T) {
 	var during *Journal
 	f.onChange = func(argv []string) {
 		if slices.Equal(argv, []string{"zlogin", "-S", "x1", "make"}) {
-			j, err := readJournal(filepath.Join(h.stateDir("journal"), journalFileName("x1", "diz", "r1")))
+			j, err := readJournal(filepath.Join(h.journalDir(), journalFileName("x1", "diz", "r1")))
 			if err != nil {
 				t.Errorf("the journal while the command runs: %v", err)
 				return
@@ -424,7 +424,7 @@ func TestExecDIZJournal(t *testing.T) {
 	if !res.Discarded || res.Kept || res.Timing["destroy"] == 0 && res.Timing["run"] == 0 {
 		t.Errorf("result %+v", res)
 	}
-	if js, _ := os.ReadDir(h.stateDir("journal")); len(js) != 0 {
+	if js, _ := os.ReadDir(h.journalDir()); len(js) != 0 {
 		t.Errorf("journals left: %v", js)
 	}
 }

@@ -23,7 +23,7 @@ func TestGCEvictionReplayRechecksEviction(t *testing.T) {
 		if evict {
 			r.Force, r.EvictBefore = false, "2026-10-29T12:00:00Z"
 		}
-		j, err := NewJournal(h.stateDir("journal"), "giz", "golden", "rk", r)
+		j, err := NewJournal(h.journalDir(), "giz", "golden", "rk", r)
 		if err != nil {
 			t.Fatal(err)
 		}

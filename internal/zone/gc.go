@@ -102,7 +102,7 @@ func (o *gcOp) lock(ctx context.Context, ls *lockSet) error {
 	if _, err := ls.gc(ctx); err != nil {
 		return fmt.Errorf("gc: %w", err)
 	}
-	scan, err := scanJournals(h.stateDir("journal"))
+	scan, err := scanJournals(h.journalDir())
 	if err != nil {
 		return fmt.Errorf("gc: %w", err)
 	}
@@ -262,7 +262,7 @@ func (o *gcOp) done(ctx context.Context, p *Plan, out *Outcome, e ending, _ erro
 
 // leftovers reads the journals and the world again after gc ran.
 func (h *Host) leftovers(ctx context.Context) (Orphans, error) {
-	scan, err := scanJournals(h.stateDir("journal"))
+	scan, err := scanJournals(h.journalDir())
 	if err != nil {
 		return Orphans{}, err
 	}
@@ -574,7 +574,7 @@ func (h *Host) recoverySteps(ctx context.Context, f *facts, r *Recovery, killed 
 // LockZoneShared): a held journal may be another shared holder's, and
 // only killed runs' journals count.
 func (h *Host) pendingWork(zone string, shared bool) error {
-	paths, err := journalPaths(h.stateDir("journal"))
+	paths, err := journalPaths(h.journalDir())
 	if err != nil {
 		return err
 	}

@@ -18,7 +18,7 @@ import (
 // steps: its lock is released, as the kernel releases it at a death.
 func killedRun(t *testing.T, h *Host, op, zone, run string, steps ...Step) string {
 	t.Helper()
-	j, err := NewJournal(h.stateDir("journal"), op, zone, run, nil)
+	j, err := NewJournal(h.journalDir(), op, zone, run, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +41,7 @@ func TestGCVNICs(t *testing.T) {
 		h.CheckMode = false
 		f.vnics = []string{"autodizb1_0", "autodizbusy_0", "autodizstray_0", "myvnic0"}
 		killed := killedRun(t, h, "diz", "b1", "rk", vnicStep("autodizb1_0", VNICOver{Link: "e1000g0"}, testMAC))
-		live, err := NewJournal(h.stateDir("journal"), "diz", "busy", "rl", nil)
+		live, err := NewJournal(h.journalDir(), "diz", "busy", "rl", nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -111,7 +111,7 @@ func TestGCLivenessFromTheLock(t *testing.T) {
 		t.Fatalf("a released journal: live=%v err=%v", live, err)
 	}
 	l.Close()
-	j, err := NewJournal(h.stateDir("journal"), "diz", "b2", "ra", nil)
+	j, err := NewJournal(h.journalDir(), "diz", "b2", "ra", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +155,7 @@ func TestGCOldJournal(t *testing.T) {
 	} {
 		h, f := fakeHost(t)
 		h.CheckMode = false
-		dir := h.stateDir("journal")
+		dir := h.journalDir()
 		os.MkdirAll(dir, 0o700)
 		p := filepath.Join(dir, "b1-diz-1-2.json")
 		os.WriteFile(p, []byte(tc.journal), 0o600)

@@ -33,7 +33,7 @@ type Settings struct {
 	BrandGIZ, TemplateGIZ          string
 	BootTimeout                    time.Duration
 	GIZPrefix, DIZPrefix           string // prefixes of generated names
-	StateDir                       string // journals and locks (under Root)
+	JournalDir                     string // the runs' journals (under Root)
 }
 
 // DefaultSettings are the original zonemgr's defaults.
@@ -51,7 +51,7 @@ func DefaultSettings() Settings {
 		BootTimeout:     300 * time.Second,
 		GIZPrefix:       "giz-",
 		DIZPrefix:       "diz-",
-		StateDir:        "/var/zonemgr",
+		JournalDir:      "/var/zonemgr/journal",
 	}
 }
 
@@ -102,8 +102,9 @@ func (h *Host) path(p string) string {
 	return filepath.Join(root, filepath.Clean("/"+p))
 }
 
-func (h *Host) stateDir(elem ...string) string {
-	return h.path(filepath.Join(append([]string{h.Settings.StateDir}, elem...)...))
+// journalDir is the directory of the runs' journals.
+func (h *Host) journalDir() string {
+	return h.path(h.Settings.JournalDir)
 }
 
 // A ZoneLock is the per-zone lock two operations on one zone take, so

@@ -370,7 +370,7 @@ func TestRefreshUpToDate(t *testing.T) {
 	if !slices.Equal(cmds, []string{"zoneadm list", "zfs list", "pkg -R"}) || out.Changed || out.Msg != "packages of golden are up to date" {
 		t.Errorf("commands %q, changed %v, msg %q", cmds, out.Changed, out.Msg)
 	}
-	if js, _ := os.ReadDir(h.stateDir("journal")); len(js) != 0 {
+	if js, _ := os.ReadDir(h.journalDir()); len(js) != 0 {
 		t.Errorf("journals: %v", js)
 	}
 }

@@ -111,7 +111,7 @@ func TestRollbackPlanDestroysNewerSnapshotsOneByOne(t *testing.T) {
 		if during != nil || argv[1] != "rollback" {
 			return
 		}
-		paths, _ := journalPaths(h.stateDir("journal"))
+		paths, _ := journalPaths(h.journalDir())
 		if len(paths) == 1 {
 			during, _ = readJournal(paths[0])
 		}
@@ -150,7 +150,7 @@ func TestGCRollbackReplaysOnlyPlannedSnapshots(t *testing.T) {
 			h.CheckMode = false
 			goldenSnapshots(f, tc.txg2)
 			f.datasets += tc.extra
-			j, err := NewJournal(h.stateDir("journal"), "snapshot", "golden", "rk",
+			j, err := NewJournal(h.journalDir(), "snapshot", "golden", "rk",
 				&Recovery{Kind: "rollback", Zone: "golden", Snapshot: "s1", Force: true, Newer: plannedS2, State: "installed"})
 			if err != nil {
 				t.Fatal(err)

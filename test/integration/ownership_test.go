@@ -16,6 +16,7 @@ import (
 
 	"github.com/zonemgr/zonemgr/sim/core"
 	"github.com/zonemgr/zonemgr/sim/pkg"
+	"github.com/zonemgr/zonemgr/test/internal/crash"
 )
 
 // mustGC runs zonemgr gc and fails the test unless it exits 0.
@@ -517,5 +518,29 @@ func TestDestroySaysWhatTheBrandKeeps(t *testing.T) {
 	}
 	if got := strings.Fields(s.MustRun("zfs", "list", "-H", "-o", "name", "-r", ds)); !slices.Equal(got, []string{ds, ds + "/ROOT", ds + "/ROOT/zbe-old"}) {
 		t.Errorf("left after the destroy: %q", got)
+	}
+}
+
+// JOURNAL_DIR is the directory the journals are kept in, as configured:
+// a run killed with it set leaves its journal there, and gc with the same
+// setting finds and replays it.
+func TestJournalDirIsHonoured(t *testing.T) {
+	s := goldenSim(t)
+	clean := s.State()
+	env := []string{"JOURNAL_DIR=/var/zonemgr/j"}
+	cmd := s.Command(env, "zonemgr", "create-diz", "-c", "golden", "-z", "job1", "--add-vnic-over", "e1000g0")
+	if out, err := crash.At(s.Root, "zoneadm clone#1", cmd); err != nil {
+		t.Fatalf("%v:\n%s", err, out)
+	}
+	got, _ := filepath.Glob(filepath.Join(s.Root, "var/zonemgr/j/*.json"))
+	if len(got) != 1 || len(s.journals()) != 0 {
+		t.Fatalf("journals in var/zonemgr/j: %v, in var/zonemgr/journal: %v", got, s.journals())
+	}
+	if o, e, c := s.Run(env, "zonemgr", "gc"); c != 0 {
+		t.Errorf("gc: exit %d\n%s%s", c, o, e)
+	}
+	os.Remove(filepath.Join(s.Root, "var/zonemgr/j"))
+	if after := s.State(); after != clean {
+		t.Errorf("left after gc:\n%s", diffLines(clean, after))
 	}
 }
