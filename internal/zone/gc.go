@@ -585,8 +585,21 @@ func (h *Host) pendingWork(zone string, shared bool) error {
 		lj, live, err := lockJournal(p)
 		var j *Journal
 		switch {
-		case err != nil:
+		case errors.Is(err, errJournalGone):
 			continue
+		case err != nil || lj != nil && lj.err != nil:
+			// A journal that cannot be read may hold this zone's
+			// unfinished work: its name says whose it is.
+			if lj != nil {
+				lj.Close()
+			}
+			if !namesZone(filepath.Base(p), zone) {
+				continue
+			}
+			if err == nil {
+				err = lj.err
+			}
+			return fmt.Errorf("zone %s: the journal %s of a zonemgr run cannot be read (%v): look at it by hand and remove it once the run's work is finished or undone; until then nothing is done to the zone", zone, p, err)
 		case live && (h.CheckMode || shared):
 			// Without the zone's lock, or with it shared, a held
 			// journal may be a live run's.

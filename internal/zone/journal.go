@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -148,6 +149,25 @@ type journalEvent struct {
 // journalFileName is a journal's file name: zone, operation and run id.
 func journalFileName(zone, op, run string) string {
 	return fmt.Sprintf("%s-%s-%s.json", zone, op, run)
+}
+
+// journalOps are the operations that keep journals (the journal() of
+// each operation's type), which journalFileName puts between the zone
+// and the run id.
+var journalOps = []string{"diz", "exec", "giz", "giz-export", "giz-import", "snapshot"}
+
+// namesZone reports whether a journal file's name is that of a journal
+// of zone: "ZONE-OP-RUN.json" with OP one of journalOps.
+func namesZone(base, zone string) bool {
+	rest, ok := strings.CutPrefix(base, zone+"-")
+	if !ok {
+		return false
+	}
+	if rest, ok = strings.CutSuffix(rest, ".json"); !ok {
+		return false
+	}
+	i := strings.LastIndexByte(rest, '-')
+	return i > 0 && i < len(rest)-1 && slices.Contains(journalOps, rest[:i])
 }
 
 // NewJournal creates and locks the journal of one run of an operation on
@@ -602,8 +622,11 @@ func scanJournals(dir string) (*journalScan, error) {
 		case errors.Is(err, errJournalGone):
 			continue
 		case err != nil:
-			s.Close()
-			return nil, err
+			// One journal that cannot be opened or locked (a link, a
+			// directory, no permission, a lock error) is reported as
+			// unreadable, and the others are still replayed.
+			s.dead = append(s.dead, &lockedJournal{Journal: &Journal{path: p}, err: err})
+			continue
 		case live:
 			// Read without the lock: the header and the steps begun
 			// so far are enough to tell what the run works on.

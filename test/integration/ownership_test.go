@@ -544,3 +544,42 @@ func TestJournalDirIsHonoured(t *testing.T) {
 		t.Errorf("left after gc:\n%s", diffLines(clean, after))
 	}
 }
+
+// A journal directory entry that cannot be opened or read (a link, a
+// directory, garbage) is reported by gc and zone_info, which go on with
+// the other journals: a killed run's work is still undone. An operation
+// on a zone whose journal cannot be read is refused, the journal named.
+func TestUnreadableJournalsDoNotStopGC(t *testing.T) {
+	s := goldenSim(t)
+	clean := s.State()
+	s.crashAt("zoneadm clone#1", "zonemgr", "create-diz", "-c", "golden", "-z", "job1")
+	dir := filepath.Join(s.Root, "var/zonemgr/journal")
+	os.Symlink("/etc/passwd", filepath.Join(dir, "x1-diz-aaaa.json"))
+	os.Mkdir(filepath.Join(dir, "x2-diz-bbbb.json"), 0o700)
+	os.WriteFile(filepath.Join(dir, "job2-diz-cccc.json"), []byte("not json\n"), 0o600)
+	res := s.MustModule("zone_info", map[string]any{})
+	if orphans, _ := res["orphans"].(map[string]any); len(strs(orphans["journals"])) != 4 {
+		t.Errorf("zone_info orphans: %v", res["orphans"])
+	}
+	o, e, c := s.Run(nil, "zonemgr", "gc")
+	for _, want := range []string{"x1-diz-aaaa.json", "x2-diz-bbbb.json", "job2-diz-cccc.json"} {
+		if c == 0 || !strings.Contains(o+e, want) {
+			t.Errorf("gc: exit %d, want it to fail naming %s:\n%s%s", c, want, o, e)
+		}
+	}
+	for _, n := range []string{"x1-diz-aaaa.json", "x2-diz-bbbb.json", "job2-diz-cccc.json"} {
+		os.Remove(filepath.Join(dir, n))
+	}
+	os.Remove(filepath.Join(dir, "x2-diz-bbbb.json"))
+	if after := s.State(); after != clean {
+		t.Errorf("the killed run's work after gc:\n%s", diffLines(clean, after))
+	}
+	os.WriteFile(filepath.Join(dir, "job2-diz-cccc.json"), []byte("not json\n"), 0o600)
+	_, e, c = s.Run(nil, "zonemgr", "create-diz", "-c", "golden", "-z", "job2")
+	if c == 0 || !strings.Contains(e, "zone job2: the journal "+filepath.Join(dir, "job2-diz-cccc.json")+" of a zonemgr run cannot be read") {
+		t.Errorf("create-diz over an unreadable journal of the zone: exit %d\n%s", c, e)
+	}
+	if _, _, c := s.Run(nil, "zonemgr", "create-diz", "-c", "golden", "-z", "job"); c != 0 {
+		t.Errorf("create-diz of another zone: exit %d", c)
+	}
+}
