@@ -135,14 +135,6 @@ func sendable(w *World, ds, snap string) error {
 // receive; only its owner may change it in between. An image made
 // elsewhere is copied into such a place first (it is made mode 0600).
 func trustedImage(file string) error {
-	me := os.Geteuid()
-	owned := func(fi fs.FileInfo) (int, bool) {
-		st, ok := fi.Sys().(*syscall.Stat_t)
-		if !ok {
-			return -1, false
-		}
-		return int(st.Uid), int(st.Uid) == me || st.Uid == 0
-	}
 	fi, err := os.Lstat(file)
 	if err != nil {
 		var pe *fs.PathError
@@ -154,22 +146,13 @@ func trustedImage(file string) error {
 	if fi.Mode()&fs.ModeSymlink != 0 {
 		return fmt.Errorf("image %s: a symbolic link: give the image file's own path", file)
 	}
-	if uid, ok := owned(fi); !ok {
-		return fmt.Errorf("image %s: owned by uid %d, neither root nor the user running zonemgr (uid %d): copy it to a file of your own first", file, uid, me)
-	}
-	if fi.Mode().Perm()&0o022 != 0 {
-		return fmt.Errorf("image %s: writable by its group or others (mode %04o): chmod go-w it first", file, fi.Mode().Perm())
-	}
 	dir := filepath.Dir(file)
 	di, err := os.Stat(dir)
 	if err != nil {
 		return fmt.Errorf("image %s: %w", file, err)
 	}
-	if uid, ok := owned(di); !ok {
-		return fmt.Errorf("image %s: its directory %s is owned by uid %d, neither root nor the user running zonemgr: move the image to a directory of your own", file, dir, uid)
-	}
-	if di.Mode().Perm()&0o022 != 0 && di.Mode()&fs.ModeSticky == 0 {
-		return fmt.Errorf("image %s: its directory %s is writable by group or others without the sticky bit (mode %04o), so another user could replace the image: move it to a directory of your own", file, dir, di.Mode().Perm())
+	if why := othersMayChange(fi, di, dir); why != "" {
+		return fmt.Errorf("image %s: %s, so another user could change the image after its checksum: copy it to a file of your own, not writable by others, in a directory of your own", file, why)
 	}
 	return nil
 }

@@ -565,6 +565,18 @@ func lockJournal(path string) (l *lockedJournal, live bool, err error) {
 		f.Close()
 		return nil, false, fmt.Errorf("journal %s: not a regular file", path)
 	}
+	// gc runs a journal's undo commands with zonemgr's privileges: one
+	// another user could have written is not read.
+	dir := filepath.Dir(path)
+	di, err := os.Stat(dir)
+	if err != nil {
+		f.Close()
+		return nil, false, fmt.Errorf("journal %s: %w", path, err)
+	}
+	if why := othersMayChange(fi, di, dir); why != "" {
+		f.Close()
+		return nil, false, fmt.Errorf("journal %s: %s: not trusted, as gc would run the undo commands it holds", path, why)
+	}
 	l = &lockedJournal{f: f}
 	j, rerr := readJournalFile(path, f)
 	if rerr != nil {

@@ -583,3 +583,38 @@ func TestUnreadableJournalsDoNotStopGC(t *testing.T) {
 		t.Errorf("create-diz of another zone: exit %d", c)
 	}
 }
+
+// gc runs a journal's undo commands with zonemgr's privileges: a
+// journal another user could have written (owned by another user, or
+// writable by others) is not replayed, but reported and kept.
+func TestForeignJournalNotReplayed(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		mode os.FileMode
+		uid  int
+		why  string
+	}{
+		{"another user's", 0o600, 65534, "owned by uid 65534, neither root nor the user running zonemgr (uid 0)"},
+		{"writable by others", 0o666, 0, "writable by its group or others (mode 0666)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := goldenSim(t)
+			dir := filepath.Join(s.Root, "var/zonemgr/journal")
+			os.MkdirAll(dir, 0o700)
+			p := filepath.Join(dir, "golden-giz-0123456789abcdef01234567.json")
+			os.WriteFile(p, []byte(`{"version":2,"op":"giz","zone":"golden","run":"0123456789abcdef01234567","pid":7,"started":"2026-12-01T00:00:00Z"}
+{"step":0,"do":"zoneadm -z golden install","undo":["zoneadm","-z","golden","uninstall","-F"],"state":"begun"}
+`), tc.mode)
+			os.Chmod(p, tc.mode)
+			os.Chown(p, tc.uid, tc.uid)
+			before := s.State()
+			o, e, c := s.Run(nil, "zonemgr", "gc")
+			if c == 0 || !strings.Contains(o+e, tc.why+": not trusted") {
+				t.Errorf("gc: exit %d, want it to refuse the journal because it is %s:\n%s%s", c, tc.why, o, e)
+			}
+			if after := s.State(); after != before {
+				t.Errorf("gc replayed a journal it must not trust:\n%s", diffLines(before, after))
+			}
+		})
+	}
+}
