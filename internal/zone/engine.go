@@ -332,7 +332,7 @@ func (h *Host) recoverNow(r *Recovery) (*Plan, error) {
 	if err != nil {
 		return sub, fmt.Errorf("%s %s: %w", r.Kind, r.Zone, err)
 	}
-	steps, _, err := h.recoverySteps(ctx, f, r, false)
+	steps, _, err := h.recoverySteps(ctx, f, r, false, "")
 	if err != nil {
 		return sub, err
 	}

@@ -344,7 +344,7 @@ func (h *Host) planReplay(ctx context.Context, f *facts, dead []*lockedJournal, 
 			if r == nil {
 				return true
 			}
-			steps, why, err := h.recoverySteps(ctx, f, r, true)
+			steps, why, err := h.recoverySteps(ctx, f, r, true, lj.path)
 			switch {
 			case err != nil:
 				rep.UndoFailed = append(rep.UndoFailed, fmt.Sprintf("journal %s: %v", name, err))
@@ -452,7 +452,7 @@ func (h *Host) lockedDataset(cmd *illumos.Cmd, g *Guard) string {
 // (what the command left running with it stops) before it is brought
 // back to its state; the run's own, whose command has ended, is only
 // brought back.
-func (h *Host) recoverySteps(ctx context.Context, f *facts, r *Recovery, killed bool) (steps []Step, why string, err error) {
+func (h *Host) recoverySteps(ctx context.Context, f *facts, r *Recovery, killed bool, journal string) (steps []Step, why string, err error) {
 	z := f.w.Zones[r.Zone]
 	switch {
 	case z == nil:
@@ -495,11 +495,21 @@ func (h *Host) recoverySteps(ctx context.Context, f *facts, r *Recovery, killed 
 			steps = append(steps, h.stateSteps(z.Name, r.ZoneRun, z.State, "installed", Boot{})...)
 		}
 		if !f.w.Exists(r.Snapshot) {
+			if r.Rolledback {
+				// A gc rolled the zone back and was stopped after it
+				// destroyed the snapshot: only the journal is left.
+				return steps, "", nil
+			}
 			return nil, "", fmt.Errorf("zone %s: its packages were being changed, and %s, the snapshot to return to, no longer exists; look at the zone by hand", z.Name, r.Snapshot)
 		}
 		// zfs rollback without -r refuses a snapshot that is not the
 		// newest: a snapshot taken since is never destroyed here.
 		steps = append(steps, Step{Why: "roll back the changed packages", Cmd: &illumos.Cmd{Argv: []string{"zfs", "rollback", r.Snapshot}}})
+		if journal != "" && r.Run != "" {
+			// Recorded before the snapshot goes, so that a gc stopped
+			// after that finds the work done, not a snapshot missing.
+			steps = append(steps, Step{Why: "record in the journal that the zone was rolled back", Rolledback: journal})
+		}
 		if r.Run != "" {
 			steps = append(steps, Step{Why: "remove the snapshot taken before the update", Cmd: &illumos.Cmd{Argv: []string{"zfs", "destroy", r.Snapshot}},
 				When: &Guard{Dataset: r.Snapshot, Run: r.Run}})

@@ -121,6 +121,11 @@ type Recovery struct {
 	// EvictBefore, for a destroy that evicts an unused golden zone made
 	// on demand, is the last use the zone had to predate (RFC 3339).
 	EvictBefore string `json:"evict_before,omitempty"`
+	// Rolledback, for a refresh, is set when the journal records that gc
+	// rolled the zone back and goes on to destroy Snapshot (a
+	// "rolledback" event): a replay that then finds Snapshot gone has
+	// nothing left to do. Not written with the recovery itself.
+	Rolledback bool `json:"-"`
 }
 
 // selfFinished reports whether the run carries out the recovery itself
@@ -144,6 +149,9 @@ type journalEvent struct {
 	// recorded so far are the user's now, and only what follows it is
 	// replayed (see Step.Commit).
 	Committed bool `json:"committed,omitempty"`
+	// Rolledback: gc carried out the refresh recovery's rollback (see
+	// Recovery.Rolledback).
+	Rolledback bool `json:"rolledback,omitempty"`
 }
 
 // journalFileName is a journal's file name: zone, operation and run id.
@@ -212,6 +220,19 @@ func NewJournal(dir, op, zone, run string, recover *Recovery) (*Journal, error) 
 		return fail(fmt.Errorf("journal %s: %w", j.path, err))
 	}
 	return j, nil
+}
+
+// markRolledback appends a "rolledback" event to a journal gc holds the
+// lock of (by another open file: the lock is the holder's, not the
+// descriptor's to write through), synced (see Recovery.Rolledback).
+func markRolledback(path string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|syscall.O_NOFOLLOW, 0)
+	if err != nil {
+		return fmt.Errorf("journal %s: %w", path, err)
+	}
+	defer f.Close()
+	j := &Journal{path: path, f: f}
+	return j.append(journalEvent{Rolledback: true})
 }
 
 // syncDirectory makes a directory's entries durable (fsync(3C) of the
@@ -456,6 +477,10 @@ func parseJournal(path string, b []byte) (*Journal, error) {
 			j.Entries, j.Recover, j.Discard = nil, nil, false
 		case ev.Committed:
 			j.Entries, j.Recover, j.Discard = nil, nil, false
+		case ev.Rolledback:
+			if j.Recover != nil {
+				j.Recover.Rolledback = true
+			}
 		case ev.Recover != nil:
 			j.Recover = ev.Recover
 		case ev.Discard:

@@ -55,6 +55,10 @@ type Step struct {
 	// Received, instead of a command, checks what a zfs receive made
 	// before anything else uses it (see ReceivedTree).
 	Received *ReceivedTree
+	// Rolledback, instead of a command, records in the journal at this
+	// path, which gc is replaying, that the refresh it recovers was
+	// rolled back (see Recovery.Rolledback).
+	Rolledback string
 	// Show is how the plan displays the step, when not by its command. A
 	// step with neither command, wait, export, files, finish nor journal
 	// to remove runs nothing: it only carries an undo (the snapshots of
@@ -147,6 +151,8 @@ func (s Step) String() string {
 		return "remove journal " + s.Forget
 	case s.Received != nil:
 		return s.Received.String()
+	case s.Rolledback != "":
+		return "record the rollback in journal " + s.Rolledback
 	}
 	return ""
 }
@@ -560,6 +566,8 @@ func (h *Host) runStep(ctx context.Context, s Step) (changed bool, warnings []st
 		return true, nil, h.writeImage(ctx, s.Export)
 	case s.Received != nil:
 		return false, nil, h.checkReceived(ctx, s.Received)
+	case s.Rolledback != "":
+		return false, nil, markRolledback(s.Rolledback)
 	case s.Forget != "":
 		if err := os.Remove(s.Forget); err != nil && !os.IsNotExist(err) {
 			return false, nil, err

@@ -618,3 +618,44 @@ func TestForeignJournalNotReplayed(t *testing.T) {
 		})
 	}
 }
+
+// A gc that rolls back a killed refresh records the rollback in the
+// journal before it destroys the snapshot it rolled back to: a gc
+// stopped after the destroy, before the journal's removal, leaves a
+// journal the next gc finishes (it only removes it), where it used to
+// stop every gc and every operation on the golden zone for good.
+func TestGCStoppedAfterARefreshRollback(t *testing.T) {
+	s := goldenSim(t)
+	if err := pkg.Publish(s.Root, "shell/bash", "5.2.99-2026.0.0.0"); err != nil {
+		t.Fatal(err)
+	}
+	s.crashAt("zlogin zlogin#3", "zonemgr", "update-giz", "-z", "golden")
+	js := s.journals()
+	if len(js) != 1 {
+		t.Fatalf("journals after the killed refresh: %v", js)
+	}
+	release := s.startPaused(t, "zfs destroy#1", "gc")
+	saved, err := os.ReadFile(js[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o, e, c := release(); c != 0 {
+		t.Fatalf("gc: exit %d\n%s%s", c, o, e)
+	}
+	if !strings.Contains(string(saved), `"rolledback":true`) {
+		t.Fatalf("the journal as gc destroyed the snapshot:\n%s", saved)
+	}
+	after := s.State()
+	// As a gc stopped after the destroy leaves it.
+	if err := os.WriteFile(js[0], saved, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	o, e, c := s.Run(nil, "zonemgr", "gc")
+	if c != 0 || len(s.journals()) != 0 {
+		t.Errorf("the next gc: exit %d, journals %v\n%s%s", c, s.journals(), o, e)
+	}
+	if got := s.State(); got != after {
+		t.Errorf("the next gc changed:\n%s", diffLines(after, got))
+	}
+	s.MustModule("zone_giz", map[string]any{"name": "golden", "state": "updated"})
+}
