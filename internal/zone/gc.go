@@ -102,7 +102,7 @@ func (o *gcOp) lock(ctx context.Context, ls *lockSet) error {
 	if _, err := ls.gc(ctx); err != nil {
 		return fmt.Errorf("gc: %w", err)
 	}
-	scan, err := scanJournals(h.journalDir())
+	scan, err := scanJournals(h.journalDir(), !h.CheckMode)
 	if err != nil {
 		return fmt.Errorf("gc: %w", err)
 	}
@@ -262,7 +262,7 @@ func (o *gcOp) done(ctx context.Context, p *Plan, out *Outcome, e ending, _ erro
 
 // leftovers reads the journals and the world again after gc ran.
 func (h *Host) leftovers(ctx context.Context) (Orphans, error) {
-	scan, err := scanJournals(h.journalDir())
+	scan, err := scanJournals(h.journalDir(), false)
 	if err != nil {
 		return Orphans{}, err
 	}
@@ -592,7 +592,7 @@ func (h *Host) pendingWork(zone string, shared bool) error {
 		if !strings.HasPrefix(filepath.Base(p), zone+"-") {
 			continue
 		}
-		lj, live, err := lockJournal(p)
+		lj, live, err := lockJournal(p, false)
 		var j *Journal
 		switch {
 		case errors.Is(err, errJournalGone):

@@ -106,7 +106,7 @@ func TestGCLivenessFromTheLock(t *testing.T) {
 	h.CheckMode = false
 	// The PID of a process that is alive: this test's own.
 	dead := killedRun(t, h, "diz", "b1", "rd")
-	l, live, err := lockJournal(dead)
+	l, live, err := lockJournal(dead, true)
 	if live || err != nil {
 		t.Fatalf("a released journal: live=%v err=%v", live, err)
 	}
@@ -121,7 +121,7 @@ func TestGCLivenessFromTheLock(t *testing.T) {
 		t.Skipf("cannot start true: %v", err)
 	}
 	j.PID = c.Process.Pid
-	if _, live, err := lockJournal(j.Path()); !live || err != nil {
+	if _, live, err := lockJournal(j.Path(), true); !live || err != nil {
 		t.Fatalf("a held journal: live=%v err=%v", live, err)
 	}
 	rep, _, err := h.GC(context.Background())
@@ -135,7 +135,7 @@ func TestGCLivenessFromTheLock(t *testing.T) {
 		t.Errorf("the live run's journal is gone: %v", err)
 	}
 	j.Finish()
-	if _, live, err := lockJournal(j.Path()); live || err != errJournalGone {
+	if _, live, err := lockJournal(j.Path(), true); live || err != errJournalGone {
 		t.Errorf("a finished journal: live=%v err=%v, want it gone", live, err)
 	}
 }

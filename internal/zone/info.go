@@ -89,7 +89,7 @@ func (h *Host) GatherInfo(ctx context.Context, q InfoQuery) (*Info, error) {
 	if _, err := path.Match(q.Name, ""); err != nil {
 		return nil, optErr(FieldName, "%q is not a valid glob: %v", q.Name, err)
 	}
-	scan, err := scanJournals(h.journalDir())
+	scan, err := scanJournals(h.journalDir(), false)
 	if err != nil {
 		return nil, err
 	}

@@ -556,15 +556,28 @@ func (l *lockedJournal) Remove() error {
 	return nil
 }
 
+// readerWaits and readerWait bound how long gc waits for readers of a
+// killed run's journal to let go of it: 10 s.
+const (
+	readerWaits = 500
+	readerWait  = 20 * time.Millisecond
+)
+
 // errJournalGone is returned by lockJournal for a journal removed since
 // it was listed: its run finished.
 var errJournalGone = errors.New("journal removed by its run")
 
-// lockJournal opens a journal and tries to take its lock. When the run
-// still holds it, live is true and nothing is returned. Otherwise the
-// run is gone: the journal is returned locked, read (l.err says why it
-// could not be read), until the caller closes it.
-func lockJournal(path string) (l *lockedJournal, live bool, err error) {
+// lockJournal opens a journal and tries to take its lock: exclusive to
+// replay it (gc), shared to read it (listings, gc -n, the check of a
+// zone's pending work). A run holds its journal's lock exclusive for its
+// whole life, so a shared lock is refused only while the run lives, and
+// readers do not make a killed run's journal look live to gc: gc, refused
+// its exclusive lock, tries a shared one, and when that is granted (only
+// readers hold it) waits a while for them to let go. When the run still
+// holds the lock, live is true and nothing is returned. Otherwise the run
+// is gone: the journal is returned locked, read (l.err says why it could
+// not be read), until the caller closes it.
+func lockJournal(path string, exclusive bool) (l *lockedJournal, live bool, err error) {
 	f, err := os.OpenFile(path, os.O_RDWR|syscall.O_NOFOLLOW, 0)
 	if err != nil {
 		if os.IsNotExist(err) {
@@ -572,7 +585,21 @@ func lockJournal(path string) (l *lockedJournal, live bool, err error) {
 		}
 		return nil, false, err
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+	how := syscall.LOCK_SH
+	if exclusive {
+		how = syscall.LOCK_EX
+	}
+	err = syscall.Flock(int(f.Fd()), how|syscall.LOCK_NB)
+	if err == syscall.EWOULDBLOCK && exclusive && syscall.Flock(int(f.Fd()), syscall.LOCK_SH|syscall.LOCK_NB) == nil {
+		// Only readers hold it, for as long as a listing takes.
+		for range readerWaits {
+			if err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != syscall.EWOULDBLOCK {
+				break
+			}
+			time.Sleep(readerWait)
+		}
+	}
+	if err != nil {
 		f.Close()
 		if err == syscall.EWOULDBLOCK {
 			return nil, true, nil
@@ -647,14 +674,14 @@ type journalScan struct {
 
 // scanJournals reads every journal in dir. Dead runs' journals come
 // newest first.
-func scanJournals(dir string) (*journalScan, error) {
+func scanJournals(dir string, exclusive bool) (*journalScan, error) {
 	paths, err := journalPaths(dir)
 	if err != nil {
 		return nil, err
 	}
 	s := &journalScan{}
 	for _, p := range paths {
-		l, live, err := lockJournal(p)
+		l, live, err := lockJournal(p, exclusive)
 		switch {
 		case errors.Is(err, errJournalGone):
 			continue

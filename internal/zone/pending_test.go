@@ -21,7 +21,7 @@ func TestPendingWorkSeesJournalGCHolds(t *testing.T) {
 	if err := h.pendingWork("golden", false); err == nil || !strings.Contains(err.Error(), "run zonemgr gc first") {
 		t.Errorf("a killed run's journal: %v", err)
 	}
-	held, live, err := lockJournal(killed)
+	held, live, err := lockJournal(killed, true)
 	if err != nil || live {
 		t.Fatalf("lock %s: live=%v %v", killed, live, err)
 	}
@@ -52,16 +52,16 @@ func TestGCReleasesJournalsItPassesOver(t *testing.T) {
 	if o.lockedOut["golden"] == nil {
 		t.Errorf("golden, locked by another operation, was not locked out: %v", o.lockedOut)
 	}
-	if l, live, err := lockJournal(busy); err != nil || live {
+	if l, live, err := lockJournal(busy, true); err != nil || live {
 		t.Errorf("gc still holds %s, which it does not replay now: live=%v %v", busy, live, err)
 	} else {
 		l.Close()
 	}
-	if _, live, err := lockJournal(free); err != nil || !live {
+	if _, live, err := lockJournal(free, true); err != nil || !live {
 		t.Errorf("gc does not hold %s, which it replays: live=%v %v", free, live, err)
 	}
 	ls.release()
-	if l, live, err := lockJournal(free); err != nil || live {
+	if l, live, err := lockJournal(free, true); err != nil || live {
 		t.Errorf("gc's release left %s locked: live=%v %v", free, live, err)
 	} else {
 		l.Close()

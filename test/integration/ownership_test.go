@@ -659,3 +659,38 @@ func TestGCStoppedAfterARefreshRollback(t *testing.T) {
 	}
 	s.MustModule("zone_giz", map[string]any{"name": "golden", "state": "updated"})
 }
+
+// Listings and checks read a killed run's journal under a shared lock:
+// a gc that meets one held so waits for the reader instead of taking the
+// journal for a live run's and skipping it.
+func TestGCWaitsForAReaderOfAKilledRunsJournal(t *testing.T) {
+	s := goldenSim(t)
+	clean := s.State()
+	s.crashAt("zoneadm clone#1", "zonemgr", "create-diz", "-c", "golden", "-z", "job1")
+	js := s.journals()
+	if len(js) != 1 {
+		t.Fatalf("journals: %v", js)
+	}
+	f, err := os.Open(js[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_SH); err != nil {
+		t.Fatal(err)
+	}
+	gc := s.Command(nil, "zonemgr", "gc")
+	var out strings.Builder
+	gc.Stdout, gc.Stderr = &out, &out
+	if err := gc.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+	if err := gc.Wait(); err != nil || len(s.journals()) != 0 {
+		t.Errorf("gc: %v, journals left %v\n%s", err, s.journals(), out.String())
+	}
+	if after := s.State(); after != clean {
+		t.Errorf("left after gc:\n%s", diffLines(clean, after))
+	}
+}
