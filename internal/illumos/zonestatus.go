@@ -39,7 +39,12 @@ var ErrStatusUnknown = errors.New("its exit status was not reported: the command
 // zoneWrapper is the wrapper: $1 is the command line, $2 the nonce.
 // The command runs with the login's shell, $SHELL (su sets it to the
 // user's shell), as zlogin would run it; /bin/sh when that cannot be run.
-const zoneWrapper = `trap : HUP INT TERM; s=${SHELL:-/bin/sh}; [ -x "$s" ] || s=/bin/sh; "$s" -c "$1"; rc=$?; printf '\n` + statusMark + `%s:%d\n' "$2" "$rc" >&2; exit $rc`
+//
+// The status is 128+N for a command killed by signal N whatever the
+// shell: illumos's /bin/sh is ksh93, whose $? is 256+N for it (ksh93(1),
+// "Exit Status"; POSIX shells give 128+N), so a status above 256 is
+// brought back to 128+N.
+const zoneWrapper = `trap : HUP INT TERM; s=${SHELL:-/bin/sh}; [ -x "$s" ] || s=/bin/sh; "$s" -c "$1"; rc=$?; [ "$rc" -gt 256 ] && rc=$((rc - 128)); printf '\n` + statusMark + `%s:%d\n' "$2" "$rc" >&2; exit $rc`
 
 // shQuote quotes a string for a POSIX shell.
 func shQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }

@@ -76,9 +76,12 @@ func TestStatusFilter(t *testing.T) {
 // fakeZlogin is a zlogin that runs its last argument as a login shell
 // would (sh -c), and exits as real zlogin does: WEXITSTATUS of the
 // shell, so 0 when a signal killed it.
+// The zone's /bin/sh is $ZONESHELL.
 const fakeZlogin = `#!/bin/sh
 for last; do :; done
-/bin/sh -c "$last"
+zsh=${ZONESHELL:-/bin/sh}
+last=$(printf '%s' "$last" | sed "s#^exec /bin/sh #exec $zsh #")
+$zsh -c "$last"
 rc=$?
 [ $rc -gt 128 ] && exit 0
 exit $rc
@@ -95,7 +98,19 @@ func TestZoneStatusRun(t *testing.T) {
 	if _, err := exec.LookPath("sh"); err != nil {
 		t.Skip("no sh")
 	}
-	r := &Exec{Tools: NewTools([]string{"PATH=" + dir + ":/usr/bin:/bin"})}
+	// The zone's shell is ksh93 on illumos (its $? for a killed command
+	// is 256+N), a POSIX sh elsewhere (128+N).
+	ksh, err := exec.LookPath("ksh93")
+	if err != nil {
+		t.Fatalf("ksh93, illumos's /bin/sh, is not installed (.ci/deps installs it): %v", err)
+	}
+	for _, shell := range []string{"/bin/sh", ksh} {
+		env := []string{"PATH=" + dir + ":/usr/bin:/bin", "ZONESHELL=" + shell, "SHELL=" + shell}
+		t.Run(filepath.Base(shell), func(t *testing.T) { zoneStatusRun(t, &Exec{Tools: NewTools(env), Env: env}) })
+	}
+}
+
+func zoneStatusRun(t *testing.T, r *Exec) {
 	for _, tt := range []struct {
 		cmd            string
 		rc             int
