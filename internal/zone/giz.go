@@ -197,6 +197,8 @@ func (h *Host) validateGIZ(s *GIZSpec) (*accounts, error) {
 			// zoneadm's verify refuses a special it cannot access
 			// (zoneadm.c verify_fs_special()).
 			errs = multierror.Append(errs, optErr(FieldLofs, "%s does not exist in the global zone", m.Special))
+		} else if err := h.lofsOverZone(m, s.Name); err != nil {
+			errs = multierror.Append(errs, err)
 		}
 	}
 	if s.Archive != "" && (s.Source != "" || !strings.HasPrefix(s.Archive, "/")) {

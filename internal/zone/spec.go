@@ -1,6 +1,7 @@
 package zone
 
 import (
+	"os"
 	"path"
 	"strconv"
 	"strings"
@@ -54,6 +55,33 @@ func (m LofsMount) validate() error {
 	}
 	if m.Special == "/" {
 		return optErr(FieldLofs, "special %q is the global zone's root: refusing to put it in a zone, whose root user would then control the global zone's files", m.Special)
+	}
+	return nil
+}
+
+// lofsOverZone refuses a lofs mount whose global-zone path is, lies in
+// or holds the zonepath of a zone configured on the host (the
+// /etc/zones/index entries): another zone's files, its root among them,
+// would be in this zone, and zoneadmd refuses to boot a zone whose root
+// another zone's mount reaches (illumos-gate vplat.c
+// duplicate_reachable_path(): "zone root %s is reachable through %s").
+func (h *Host) lofsOverZone(m LofsMount, zone string) error {
+	b, err := os.ReadFile(h.path("/etc/zones/index"))
+	if err != nil {
+		return nil // no zone configured: the file is made with the first
+	}
+	entries, err := illumos.ParseZoneIndex(b)
+	if err != nil {
+		return optErr(FieldLofs, "%s: the zones' index cannot be read to check it: %v", m.Special, err)
+	}
+	for _, e := range entries {
+		zp := path.Clean(e.Zonepath)
+		if e.Name == "global" || e.Name == zone || zp == "/" {
+			continue
+		}
+		if m.Special == zp || strings.HasPrefix(m.Special, zp+"/") || strings.HasPrefix(zp, m.Special+"/") {
+			return optErr(FieldLofs, "%s overlaps the zonepath %s of zone %s: a zone's files are not mounted into another zone (and a zone whose root another zone's mount reaches does not boot)", m.Special, zp, e.Name)
+		}
 	}
 	return nil
 }

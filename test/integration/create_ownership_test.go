@@ -448,3 +448,25 @@ func TestGCAfterACloneKilledInTheBrandHook(t *testing.T) {
 		})
 	}
 }
+
+// A lofs mount of another zone's files (its zonepath, below it, or a
+// directory holding it) is refused, naming the option and the zone: the
+// golden zone's /etc would be in a build zone, and a zone whose root
+// another zone's mount reaches does not boot on illumos.
+func TestLofsOverAnotherZoneRefused(t *testing.T) {
+	s := goldenSim(t)
+	before := s.State()
+	for _, lofs := range []string{"/mnt|/zones/_zonemgr/GIZ/golden/root/etc", "/zones|/zones"} {
+		_, e, c := s.Run(nil, "zonemgr", "create-diz", "-c", "golden", "-z", "job1", "--mount-lofs", lofs)
+		if c == 0 || !strings.Contains(e, "--mount-lofs: ") || !strings.Contains(e, "overlaps the zonepath /zones/_zonemgr/GIZ/golden of zone golden") {
+			t.Errorf("create-diz --mount-lofs %s: exit %d\n%s", lofs, c, e)
+		}
+	}
+	res := s.Module("zone_giz", map[string]any{"name": "g2", "mount_lofs": []string{"/g|/zones/_zonemgr/GIZ/golden"}})
+	if msg, _ := res["msg"].(string); res["failed"] != true || !strings.HasPrefix(msg, "mount_lofs: /zones/_zonemgr/GIZ/golden overlaps the zonepath") {
+		t.Errorf("zone_giz: %s", pretty(res))
+	}
+	if after := s.State(); after != before {
+		t.Errorf("refused creations changed the sim:\n%s", simh.DiffLines(before, after))
+	}
+}
