@@ -367,6 +367,14 @@ func (h *Host) planReplay(ctx context.Context, f *facts, dead []*lockedJournal, 
 				if len(e.Undo) == 0 || e.State == "undone" {
 					continue
 				}
+				if e.Guard == nil {
+					// Every undo zonemgr journals has the guard that says
+					// when it still applies: one without is not zonemgr's
+					// to run.
+					rep.NotRun = append(rep.NotRun, fmt.Sprintf("undo: %s: the journal %s gives no condition for it; look at it by hand", e.Do, name))
+					ok = false
+					continue
+				}
 				n := len(p.Steps)
 				if !add(Step{Why: "undo: " + e.Do, Cmd: &illumos.Cmd{Argv: slices.Clone(e.Undo)}, When: e.Guard}, owner{zone: lj.Zone, run: lj.Run}, false) {
 					ok = false

@@ -141,9 +141,9 @@ func TestGCLivenessFromTheLock(t *testing.T) {
 }
 
 // TestGCOldJournal: a journal of the previous format (no run id, no
-// guards), or of a newer one (whose conditions this zonemgr would drop
-// when it reads them), is not replayed: gc lists it, says why, keeps it
-// and fails.
+// guards), of a newer one (whose conditions this zonemgr would drop when
+// it reads them), or with an undo that has no guard, is not replayed: gc
+// lists it, says why, keeps it and fails.
 func TestGCOldJournal(t *testing.T) {
 	for _, tc := range []struct{ journal, why string }{
 		{`{"op":"diz","zone":"b1","pid":7,"started":"2026-11-28T11:00:00Z"}
@@ -152,6 +152,9 @@ func TestGCOldJournal(t *testing.T) {
 		{`{"version":3,"op":"diz","zone":"b1","run":"r9","pid":7,"started":"2026-11-28T11:00:00Z"}
 {"step":0,"do":"zfs create rpool/export/ccache","undo":["zfs","destroy","-r","rpool/export/ccache"],"guard":{"dataset":"rpool/export/ccache","run":"r9","some_new_condition":true},"state":"begun"}
 `, "written by a newer zonemgr (journal version 3, this one reads 2)"},
+		{`{"version":2,"op":"diz","zone":"b1","run":"r9","pid":7,"started":"2026-11-28T11:00:00Z"}
+{"step":0,"do":"zfs create rpool/export/ccache","undo":["zfs","destroy","-r","rpool/export/ccache"],"state":"begun"}
+`, "undo: zfs create rpool/export/ccache: the journal b1-diz-1-2.json gives no condition for it"},
 	} {
 		h, f := fakeHost(t)
 		h.CheckMode = false
