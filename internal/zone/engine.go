@@ -277,7 +277,7 @@ func (h *Host) runFinish(ctx context.Context, j *Journal, p *Plan, s Step) (bool
 			return false, fmt.Errorf("%s: journal: %w", p.Zone, err)
 		}
 	}
-	sub, err := h.recoverNow(&r)
+	sub, err := h.recoverNow(&r, j.Path())
 	x.warnings = append(x.warnings, sub.warningsAfter()...)
 	switch r.Kind {
 	case "exec":
@@ -322,9 +322,11 @@ func (h *Host) finishFailed(j *Journal, p *Plan, err error) error {
 // itself, against what the system says now, under a fresh bounded
 // context: the steps gc would run, applied as a plan of their own
 // (their undo, should one fail, included), unjournaled: the run's
-// journal already records the recovery. It returns that plan, which
-// says what ran.
-func (h *Host) recoverNow(r *Recovery) (*Plan, error) {
+// journal already records the recovery, and a refresh's rollback is
+// recorded in it before the snapshot goes (journal, the run's journal's
+// path; see Recovery.Rolledback). It returns that plan, which says what
+// ran.
+func (h *Host) recoverNow(r *Recovery, journal string) (*Plan, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), CleanupTimeout)
 	defer cancel()
 	sub := &Plan{Zone: r.Zone, Run: r.ZoneRun}
@@ -332,7 +334,7 @@ func (h *Host) recoverNow(r *Recovery) (*Plan, error) {
 	if err != nil {
 		return sub, fmt.Errorf("%s %s: %w", r.Kind, r.Zone, err)
 	}
-	steps, _, err := h.recoverySteps(ctx, f, r, false, "")
+	steps, _, err := h.recoverySteps(ctx, f, r, false, journal)
 	if err != nil {
 		return sub, err
 	}
@@ -343,8 +345,8 @@ func (h *Host) recoverNow(r *Recovery) (*Plan, error) {
 // carryOut carries out a recovery after a failed step (see failed) and
 // reports, as an undo does, the commands that ran, those kept from
 // running, and what failed.
-func (h *Host) carryOut(r *Recovery) (ran, kept []string, errs []error) {
-	sub, err := h.recoverNow(r)
+func (h *Host) carryOut(r *Recovery, journal string) (ran, kept []string, errs []error) {
+	sub, err := h.recoverNow(r, journal)
 	for _, i := range sub.attempted {
 		if sub.ok[i] {
 			ran = append(ran, sub.Steps[i].String())

@@ -504,8 +504,9 @@ func (h *Host) recoverySteps(ctx context.Context, f *facts, r *Recovery, killed 
 		}
 		if !f.w.Exists(r.Snapshot) {
 			if r.Rolledback {
-				// A gc rolled the zone back and was stopped after it
-				// destroyed the snapshot: only the journal is left.
+				// The zone was rolled back (by gc, or the run itself),
+				// which was stopped after it destroyed the snapshot:
+				// only the journal is left.
 				return steps, "", nil
 			}
 			return nil, "", fmt.Errorf("zone %s: its packages were being changed, and %s, the snapshot to return to, no longer exists; look at the zone by hand", z.Name, r.Snapshot)

@@ -121,10 +121,11 @@ type Recovery struct {
 	// EvictBefore, for a destroy that evicts an unused golden zone made
 	// on demand, is the last use the zone had to predate (RFC 3339).
 	EvictBefore string `json:"evict_before,omitempty"`
-	// Rolledback, for a refresh, is set when the journal records that gc
-	// rolled the zone back and goes on to destroy Snapshot (a
-	// "rolledback" event): a replay that then finds Snapshot gone has
-	// nothing left to do. Not written with the recovery itself.
+	// Rolledback, for a refresh, is set when the journal records that
+	// the zone was rolled back (by gc, or by the run itself when a step
+	// failed) and Snapshot is about to go (a "rolledback" event): a
+	// replay that then finds Snapshot gone has nothing left to do. Not
+	// written with the recovery itself.
 	Rolledback bool `json:"-"`
 }
 
@@ -149,7 +150,7 @@ type journalEvent struct {
 	// recorded so far are the user's now, and only what follows it is
 	// replayed (see Step.Commit).
 	Committed bool `json:"committed,omitempty"`
-	// Rolledback: gc carried out the refresh recovery's rollback (see
+	// Rolledback: the refresh recovery's rollback was carried out (see
 	// Recovery.Rolledback).
 	Rolledback bool `json:"rolledback,omitempty"`
 }
@@ -222,9 +223,10 @@ func NewJournal(dir, op, zone, run string, recover *Recovery) (*Journal, error) 
 	return j, nil
 }
 
-// markRolledback appends a "rolledback" event to a journal gc holds the
-// lock of (by another open file: the lock is the holder's, not the
-// descriptor's to write through), synced (see Recovery.Rolledback).
+// markRolledback appends a "rolledback" event to a journal this process
+// holds the lock of (gc's replayed one, or the run's own), by another
+// open file (the lock is the holder's, not the descriptor's to write
+// through), synced (see Recovery.Rolledback).
 func markRolledback(path string) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|syscall.O_NOFOLLOW, 0)
 	if err != nil {

@@ -56,8 +56,8 @@ type Step struct {
 	// before anything else uses it (see ReceivedTree).
 	Received *ReceivedTree
 	// Rolledback, instead of a command, records in the journal at this
-	// path, which gc is replaying, that the refresh it recovers was
-	// rolled back (see Recovery.Rolledback).
+	// path (gc's replayed one, or the run's own) that the refresh it
+	// recovers was rolled back (see Recovery.Rolledback).
 	Rolledback string
 	// Show is how the plan displays the step, when not by its command. A
 	// step with neither command, wait, export, files, finish nor journal
@@ -475,7 +475,7 @@ func (h *Host) failed(j *Journal, p *Plan, s Step, done []int, err error) error 
 		return len(errs) == 0
 	}
 	recover := func() bool {
-		ran, kept, errs := h.carryOut(p.Recover)
+		ran, kept, errs := h.carryOut(p.Recover, j.Path())
 		ae.Undone, ae.Kept = append(ae.Undone, ran...), append(ae.Kept, kept...)
 		ae.UndoErrs = append(ae.UndoErrs, errs...)
 		return len(errs) == 0

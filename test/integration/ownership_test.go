@@ -694,3 +694,50 @@ func TestGCWaitsForAReaderOfAKilledRunsJournal(t *testing.T) {
 		t.Errorf("left after gc:\n%s", diffLines(clean, after))
 	}
 }
+
+// A refresh that fails rolls its golden zone back itself, and records
+// that in its journal before destroying the snapshot it rolled back to,
+// as gc does: a run stopped after that destroy, before it removed its
+// journal, leaves a journal gc only removes.
+func TestRefreshStoppedAfterItsOwnRollback(t *testing.T) {
+	s := goldenSim(t)
+	if err := pkg.Publish(s.Root, "shell/bash", "5.2.99-2026.0.0.0"); err != nil {
+		t.Fatal(err)
+	}
+	latch := filepath.Join(t.TempDir(), "latch")
+	s.resetFailCounts()
+	cmd := s.Command([]string{core.EnvFail + "=zlogin zlogin#3:exit=1:msg=pkg: update failed\nzfs destroy#1:wait=" + latch}, "zonemgr", "update-giz", "-z", "golden")
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	if err := s.awaitCall("zfs destroy", 1, exited); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	js := s.journals()
+	if len(js) != 1 {
+		t.Fatalf("journals: %v", js)
+	}
+	saved, err := os.ReadFile(js[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(latch, nil, 0o644)
+	<-exited
+	if !strings.Contains(string(saved), `"rolledback":true`) || cmd.ProcessState.ExitCode() == 0 {
+		t.Fatalf("the failed refresh: exit %d, its journal as it destroyed the snapshot:\n%s\n%s", cmd.ProcessState.ExitCode(), saved, out.String())
+	}
+	after := s.State()
+	if err := os.WriteFile(js[0], saved, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if o, e, c := s.Run(nil, "zonemgr", "gc"); c != 0 || len(s.journals()) != 0 {
+		t.Errorf("gc: exit %d, journals %v\n%s%s", c, s.journals(), o, e)
+	}
+	if got := s.State(); got != after {
+		t.Errorf("gc changed:\n%s", diffLines(after, got))
+	}
+}
