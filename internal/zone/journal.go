@@ -247,6 +247,11 @@ func syncDirectory(dir string) error {
 	}
 	defer d.Close()
 	if err := syncFile(d); err != nil {
+		if errors.Is(err, syscall.EINVAL) || errors.Is(err, syscall.ENOTSUP) {
+			// A file system that cannot sync a directory (fsync(3C):
+			// EINVAL, ENOTSUP) makes its entries as durable as it can.
+			return nil
+		}
 		return fmt.Errorf("sync %s: %w", dir, err)
 	}
 	return nil
