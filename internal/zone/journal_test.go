@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/zonemgr/zonemgr/internal/illumos"
@@ -266,5 +267,27 @@ func TestJournalDurable(t *testing.T) {
 	}
 	if _, err := os.Stat(j.Path()); !os.IsNotExist(err) || dirs != 1 {
 		t.Errorf("after Finish: %v, %d directory syncs; want the journal removed and the removal synced", err, dirs)
+	}
+}
+
+// TestJournalDirectorySyncUnsupported: a file system that cannot sync a
+// directory (EINVAL, ENOTSUP) does not stop a run; another error does.
+func TestJournalDirectorySyncUnsupported(t *testing.T) {
+	defer func(f func(*os.File) error) { syncFile = f }(syncFile)
+	for _, tc := range []struct {
+		err error
+		ok  bool
+	}{{syscall.EINVAL, true}, {syscall.ENOTSUP, true}, {syscall.EIO, false}} {
+		syncFile = func(f *os.File) error {
+			if fi, err := f.Stat(); err == nil && fi.IsDir() {
+				return &os.PathError{Op: "sync", Path: f.Name(), Err: tc.err}
+			}
+			return f.Sync()
+		}
+		j, err := NewJournal(t.TempDir(), "diz", "b1", "r1", nil)
+		if (err == nil) != tc.ok {
+			t.Errorf("directory sync failing with %v: NewJournal %v", tc.err, err)
+		}
+		j.Finish()
 	}
 }
