@@ -252,7 +252,7 @@ func syncDirectory(dir string) error {
 			// EINVAL, ENOTSUP) makes its entries as durable as it can.
 			return nil
 		}
-		return fmt.Errorf("sync %s: %w", dir, err)
+		return err // an *os.PathError: "sync DIR: ..."
 	}
 	return nil
 }
