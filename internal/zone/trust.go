@@ -4,7 +4,8 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"syscall"
+
+	"github.com/zonemgr/zonemgr/internal/zoneroot"
 )
 
 // othersMayChange says how a user other than the one running zonemgr,
@@ -16,25 +17,17 @@ import (
 // commands are run by gc.
 func othersMayChange(fi, di fs.FileInfo, dir string) string {
 	me := os.Geteuid()
-	switch uid := ownerUID(fi); {
+	switch uid, _ := zoneroot.Owner(fi); {
 	case uid != me && uid != 0:
 		return fmt.Sprintf("owned by uid %d, neither root nor the user running zonemgr (uid %d)", uid, me)
 	case fi.Mode().Perm()&0o022 != 0:
 		return fmt.Sprintf("writable by its group or others (mode %04o)", fi.Mode().Perm())
 	}
-	switch uid := ownerUID(di); {
+	switch uid, _ := zoneroot.Owner(di); {
 	case uid != me && uid != 0:
 		return fmt.Sprintf("its directory %s is owned by uid %d, neither root nor the user running zonemgr", dir, uid)
 	case di.Mode().Perm()&0o022 != 0 && di.Mode()&fs.ModeSticky == 0:
 		return fmt.Sprintf("its directory %s is writable by group or others without the sticky bit (mode %04o)", dir, di.Mode().Perm())
 	}
 	return ""
-}
-
-// ownerUID is a file's owner (-1 when not known).
-func ownerUID(fi fs.FileInfo) int {
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-		return int(st.Uid)
-	}
-	return -1
 }

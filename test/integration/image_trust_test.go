@@ -5,9 +5,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 
+	"github.com/zonemgr/zonemgr/internal/zoneroot"
 	"github.com/zonemgr/zonemgr/sim/core"
 	"github.com/zonemgr/zonemgr/sim/pkg"
 )
@@ -90,8 +90,12 @@ func TestImageFileMustBeTrusted(t *testing.T) {
 	t.Run("export over a file of another user", func(t *testing.T) {
 		f := place(t, 0o755, 0o644, 65534)
 		res := a.MustModule("zone_giz", map[string]any{"name": "golden", "state": "exported", "image": f})
-		if fi, err := os.Stat(f); res["changed"] != true || err != nil || fi.Sys() == nil || ownerOf(fi) != 0 {
-			t.Errorf("export over an image of uid 65534: changed %v, %v, want it written again (owner root)", res["changed"], err)
+		fi, err := os.Stat(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if uid, _ := zoneroot.Owner(fi); res["changed"] != true || uid != 0 {
+			t.Errorf("export over an image of uid 65534: changed %v, owner %d, want it written again (owner root)", res["changed"], uid)
 		}
 	})
 	t.Run("export over a damaged image", func(t *testing.T) {
@@ -113,14 +117,6 @@ func TestImageFileMustBeTrusted(t *testing.T) {
 			t.Errorf("export to a link to the image: %s", pretty(res))
 		}
 	})
-}
-
-// ownerOf is a file's owner uid (-1 when not known).
-func ownerOf(fi os.FileInfo) int {
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-		return int(st.Uid)
-	}
-	return -1
 }
 
 // An image's stream is received unmounted and checked before anything
