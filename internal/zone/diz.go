@@ -119,9 +119,10 @@ func (h *Host) validateDIZ(s *DIZSpec) (*accounts, error) {
 			errs = multierror.Append(errs, err)
 		} else if _, err := os.Stat(h.path(m.Special)); err != nil {
 			errs = multierror.Append(errs, optErr(FieldLofs, "%s does not exist in the global zone", m.Special))
-		} else if err := h.lofsOverZone(m, s.Name); err != nil {
-			errs = multierror.Append(errs, err)
 		}
+	}
+	for _, err := range h.lofsOverZones(s.Lofs, s.Name) {
+		errs = multierror.Append(errs, err)
 	}
 	for _, d := range s.Datasets {
 		if err := zfs.ValidDatasetName(d); err != nil {

@@ -197,9 +197,10 @@ func (h *Host) validateGIZ(s *GIZSpec) (*accounts, error) {
 			// zoneadm's verify refuses a special it cannot access
 			// (zoneadm.c verify_fs_special()).
 			errs = multierror.Append(errs, optErr(FieldLofs, "%s does not exist in the global zone", m.Special))
-		} else if err := h.lofsOverZone(m, s.Name); err != nil {
-			errs = multierror.Append(errs, err)
 		}
+	}
+	for _, err := range h.lofsOverZones(s.Lofs, s.Name) {
+		errs = multierror.Append(errs, err)
 	}
 	if s.Archive != "" && (s.Source != "" || !strings.HasPrefix(s.Archive, "/")) {
 		errs = multierror.Append(errs, optErr(FieldArchive, "%q: want an absolute path in the global zone, and no source", s.Archive))

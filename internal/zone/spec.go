@@ -59,31 +59,42 @@ func (m LofsMount) validate() error {
 	return nil
 }
 
-// lofsOverZone refuses a lofs mount whose global-zone path is, lies in
-// or holds the zonepath of a zone configured on the host (the
-// /etc/zones/index entries): another zone's files, its root among them,
-// would be in this zone, and zoneadmd refuses to boot a zone whose root
-// another zone's mount reaches (illumos-gate vplat.c
-// duplicate_reachable_path(): "zone root %s is reachable through %s").
-func (h *Host) lofsOverZone(m LofsMount, zone string) error {
+// lofsOverZones refuses the lofs mounts whose global-zone path is, lies
+// in or holds the zonepath of a zone configured on the host other than
+// zone (the /etc/zones/index entries, read once for all the mounts): another zone's files,
+// its root among them, would be in this zone, and zoneadmd refuses to
+// boot a zone whose root another zone's mount reaches (illumos-gate
+// vplat.c duplicate_reachable_path(): "zone root %s is reachable
+// through %s").
+func (h *Host) lofsOverZones(mounts []LofsMount, zone string) []error {
+	if len(mounts) == 0 {
+		return nil
+	}
 	b, err := os.ReadFile(h.path("/etc/zones/index"))
 	if err != nil {
 		return nil // no zone configured: the file is made with the first
 	}
 	entries, err := illumos.ParseZoneIndex(b)
 	if err != nil {
-		return optErr(FieldLofs, "%s: the zones' index cannot be read to check it: %v", m.Special, err)
+		return []error{optErr(FieldLofs, "the zones' index cannot be read to check the mounts against it: %v", err)}
 	}
-	for _, e := range entries {
-		zp := path.Clean(e.Zonepath)
-		if e.Name == "global" || e.Name == zone || zp == "/" {
-			continue
+	var errs []error
+	for _, m := range mounts {
+		if m.validate() != nil {
+			continue // refused for that already
 		}
-		if m.Special == zp || strings.HasPrefix(m.Special, zp+"/") || strings.HasPrefix(zp, m.Special+"/") {
-			return optErr(FieldLofs, "%s overlaps the zonepath %s of zone %s: a zone's files are not mounted into another zone (and a zone whose root another zone's mount reaches does not boot)", m.Special, zp, e.Name)
+		for _, e := range entries {
+			zp := path.Clean(e.Zonepath)
+			if e.Name == "global" || e.Name == zone || zp == "/" {
+				continue
+			}
+			if m.Special == zp || strings.HasPrefix(m.Special, zp+"/") || strings.HasPrefix(zp, m.Special+"/") {
+				errs = append(errs, optErr(FieldLofs, "%s overlaps the zonepath %s of zone %s: a zone's files are not mounted into another zone (and a zone whose root another zone's mount reaches does not boot)", m.Special, zp, e.Name))
+				break
+			}
 		}
 	}
-	return nil
+	return errs
 }
 
 func (m LofsMount) fs() illumos.FS {
