@@ -138,9 +138,10 @@ type sendRecord struct {
 
 // planSend computes the records of "zfs send" of tosnap: a single snapshot
 // (full or from "from"), or with replicate every filesystem below tosnap's
-// filesystem that has the snapshot (a warning for each that has not), each with its snapshots up to tosnap
-// (from "from" when given). intermediate sends every snapshot between
-// from and tosnap (-I) instead of the difference alone (-i).
+// filesystem that has the snapshot (a warning for each that has not),
+// each with its snapshots up to tosnap (from "from" when given).
+// intermediate sends every snapshot between from and tosnap (-I) instead
+// of the difference alone (-i).
 func (s *State) planSend(tosnap, from string, intermediate, replicate, props bool) (h *streamHeader, recs []sendRecord, warnings []string, err error) {
 	to := s.get(tosnap)
 	if to == nil || to.Type != typeSnapshot {
