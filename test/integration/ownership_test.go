@@ -128,6 +128,13 @@ func TestExecDIZOwnsItsZone(t *testing.T) {
 // release is called; it returns once the call is reached.
 func (s *Sim) startPaused(t *testing.T, call string, args ...string) (release func() (stdout, stderr string, code int)) {
 	t.Helper()
+	return s.startPausedFailing(t, "", call, args...)
+}
+
+// startPausedFailing is startPaused with more fail specs (lines of
+// core.EnvFail) in force.
+func (s *Sim) startPausedFailing(t *testing.T, fail, call string, args ...string) (release func() (stdout, stderr string, code int)) {
+	t.Helper()
 	latch := filepath.Join(t.TempDir(), "latch")
 	key, nth, _ := strings.Cut(call, "#")
 	n, err := strconv.Atoi(nth)
@@ -136,7 +143,7 @@ func (s *Sim) startPaused(t *testing.T, call string, args ...string) (release fu
 	}
 	s.resetFailCounts()
 	cmd := exec.Command(filepath.Join(s.Bin, "zonemgr"), args...)
-	cmd.Env = append(append([]string{}, s.Env...), core.EnvFail+"="+call+":wait="+latch)
+	cmd.Env = append(append([]string{}, s.Env...), core.EnvFail+"="+fail+"\n"+call+":wait="+latch)
 	var o, e strings.Builder
 	cmd.Stdout, cmd.Stderr = &o, &e
 	if err := cmd.Start(); err != nil {
@@ -642,22 +649,29 @@ func TestGCStoppedAfterARefreshRollback(t *testing.T) {
 	if o, e, c := release(); c != 0 {
 		t.Fatalf("gc: exit %d\n%s%s", c, o, e)
 	}
+	s.gcOnlyRemovesRolledBack(t, js[0], saved)
+	s.MustModule("zone_giz", map[string]any{"name": "golden", "state": "updated"})
+}
+
+// gcOnlyRemovesRolledBack puts back a refresh's journal as it was when
+// its snapshot to return to was being destroyed (saved, which must
+// record the rollback), as a run or gc stopped after that destroy leaves
+// it: gc then removes the journal and changes nothing else.
+func (s *Sim) gcOnlyRemovesRolledBack(t *testing.T, journal string, saved []byte) {
+	t.Helper()
 	if !strings.Contains(string(saved), `"rolledback":true`) {
-		t.Fatalf("the journal as gc destroyed the snapshot:\n%s", saved)
+		t.Fatalf("the journal as the snapshot was destroyed records no rollback:\n%s", saved)
 	}
 	after := s.State()
-	// As a gc stopped after the destroy leaves it.
-	if err := os.WriteFile(js[0], saved, 0o600); err != nil {
+	if err := os.WriteFile(journal, saved, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	o, e, c := s.Run(nil, "zonemgr", "gc")
-	if c != 0 || len(s.journals()) != 0 {
-		t.Errorf("the next gc: exit %d, journals %v\n%s%s", c, s.journals(), o, e)
+	if o, e, c := s.Run(nil, "zonemgr", "gc"); c != 0 || len(s.journals()) != 0 {
+		t.Errorf("gc: exit %d, journals %v\n%s%s", c, s.journals(), o, e)
 	}
 	if got := s.State(); got != after {
-		t.Errorf("the next gc changed:\n%s", diffLines(after, got))
+		t.Errorf("gc changed:\n%s", diffLines(after, got))
 	}
-	s.MustModule("zone_giz", map[string]any{"name": "golden", "state": "updated"})
 }
 
 // Listings and checks read a killed run's journal under a shared lock:
@@ -704,19 +718,7 @@ func TestRefreshStoppedAfterItsOwnRollback(t *testing.T) {
 	if err := pkg.Publish(s.Root, "shell/bash", "5.2.99-2026.0.0.0"); err != nil {
 		t.Fatal(err)
 	}
-	latch := filepath.Join(t.TempDir(), "latch")
-	s.resetFailCounts()
-	cmd := s.Command([]string{core.EnvFail + "=zlogin zlogin#3:exit=1:msg=pkg: update failed\nzfs destroy#1:wait=" + latch}, "zonemgr", "update-giz", "-z", "golden")
-	var out strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() { cmd.Wait(); close(exited) }()
-	if err := s.awaitCall("zfs destroy", 1, exited); err != nil {
-		t.Fatalf("%v\n%s", err, out.String())
-	}
+	release := s.startPausedFailing(t, "zlogin zlogin#3:exit=1:msg=pkg: update failed", "zfs destroy#1", "update-giz", "-z", "golden")
 	js := s.journals()
 	if len(js) != 1 {
 		t.Fatalf("journals: %v", js)
@@ -725,19 +727,8 @@ func TestRefreshStoppedAfterItsOwnRollback(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	os.WriteFile(latch, nil, 0o644)
-	<-exited
-	if !strings.Contains(string(saved), `"rolledback":true`) || cmd.ProcessState.ExitCode() == 0 {
-		t.Fatalf("the failed refresh: exit %d, its journal as it destroyed the snapshot:\n%s\n%s", cmd.ProcessState.ExitCode(), saved, out.String())
+	if o, e, c := release(); c == 0 {
+		t.Fatalf("the refresh whose pkg update failed: exit 0\n%s%s", o, e)
 	}
-	after := s.State()
-	if err := os.WriteFile(js[0], saved, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if o, e, c := s.Run(nil, "zonemgr", "gc"); c != 0 || len(s.journals()) != 0 {
-		t.Errorf("gc: exit %d, journals %v\n%s%s", c, s.journals(), o, e)
-	}
-	if got := s.State(); got != after {
-		t.Errorf("gc changed:\n%s", diffLines(after, got))
-	}
+	s.gcOnlyRemovesRolledBack(t, js[0], saved)
 }
