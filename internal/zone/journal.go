@@ -163,7 +163,7 @@ func journalFileName(zone, op, run string) string {
 // journalOps are the operations that keep journals (the journal() of
 // each operation's type), which journalFileName puts between the zone
 // and the run id.
-var journalOps = []string{"diz", "exec", "giz", "giz-export", "giz-import", "snapshot"}
+var journalOps = []string{"diz", "exec", "giz", "giz-export", "giz-import", "giz-update", "snapshot"}
 
 // namesZone reports whether a journal file's name is that of a journal
 // of zone: "ZONE-OP-RUN.json" with OP one of journalOps.

@@ -291,3 +291,27 @@ func TestJournalDirectorySyncUnsupported(t *testing.T) {
 		j.Finish()
 	}
 }
+
+// TestJournalOpsAreEveryOperations: the names namesZone knows are those
+// every operation gives its journal, so that an unreadable journal of any
+// of them refuses its zone.
+func TestJournalOpsAreEveryOperations(t *testing.T) {
+	ops := []interface{ journal() string }{&dizRun{}, &execZoneOp{}, &execDIZOp{}, &gizRun{}, &gizOp{}, &gizOp{update: true}, &exportOp{}, &importOp{}, &snapshotOp{}}
+	seen := map[string]bool{}
+	for _, o := range ops {
+		seen[o.journal()] = true
+	}
+	var got []string
+	for n := range seen {
+		got = append(got, n)
+	}
+	slices.Sort(got)
+	if !slices.Equal(got, journalOps) {
+		t.Errorf("the operations' journal names %q, journalOps %q", got, journalOps)
+	}
+	for _, n := range journalOps {
+		if !namesZone("golden-"+n+"-0123456789abcdef01234567.json", "golden") || namesZone("golden-"+n+"-0123456789abcdef01234567.json", "gold") {
+			t.Errorf("namesZone with op %s", n)
+		}
+	}
+}
