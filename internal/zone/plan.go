@@ -60,10 +60,10 @@ type Step struct {
 	// recovers was rolled back (see Recovery.Rolledback).
 	Rolledback string
 	// Show is how the plan displays the step, when not by its command. A
-	// step with neither command, wait, export, files, finish nor journal
-	// to remove runs nothing: it only carries an undo (the snapshots of
-	// delegated datasets that a snapshot step above takes in the same
-	// call).
+	// step with none of command, wait, export, files, finish, journal to
+	// remove, received tree or rollback mark runs nothing: it only
+	// carries an undo (the snapshots that a snapshot step above takes in
+	// the same call; what a killed clone leaves, see cloneSteps).
 	Show string
 	// NoChangeExit lists non-zero exit codes that count as success with
 	// nothing changed (pkg's 4, "nothing to do"). A step that exits 0
