@@ -943,45 +943,43 @@ type ReceivedTree struct {
 }
 
 func (r *ReceivedTree) String() string {
-	return fmt.Sprintf("check what the stream made under %s (zfs list, zfs get guid %s@%s)", r.Dataset, r.Dataset, r.Snapshot)
+	return fmt.Sprintf("check what the stream made under %s and the guid of %s@%s (one zfs list)", r.Dataset, r.Dataset, r.Snapshot)
 }
 
 // checkReceived checks a received tree (see ReceivedTree).
 func (h *Host) checkReceived(ctx context.Context, r *ReceivedTree) error {
-	fields := []string{"name", "type", "mountpoint", "sharenfs", "sharesmb"}
-	res, err := h.Runner.Run(ctx, illumos.Cmd{Argv: []string{"zfs", "list", "-H", "-p", "-r", "-t", "filesystem,volume", "-o", strings.Join(fields, ","), r.Dataset}})
+	list, err := zfs.List(ctx, h.Runner, zfs.ListOptions{Types: []string{"filesystem", "volume", "snapshot"}, Recursive: true,
+		Props: []string{"type", "mountpoint", "sharenfs", "sharesmb", "guid"}, Names: []string{r.Dataset}})
 	if err != nil {
 		return fmt.Errorf("check the received %s: %w", r.Dataset, err)
 	}
 	var bad []string
-	for _, line := range strings.Split(strings.TrimRight(string(res.Stdout), "\n"), "\n") {
-		f := strings.Split(line, "\t")
-		if len(f) != len(fields) {
-			return fmt.Errorf("check the received %s: zfs list line %q: %d fields, want %d", r.Dataset, line, len(f), len(fields))
-		}
-		name, typ, mnt, nfs, smb := f[0], f[1], f[2], f[3], f[4]
-		rel := strings.TrimPrefix(name, r.Dataset)
+	guid := ""
+	for _, d := range list {
+		typ, mnt := d.Props["type"], d.Props["mountpoint"]
+		rel := strings.TrimPrefix(d.Name, r.Dataset)
 		switch {
+		case d.Name == r.Dataset+"@"+r.Snapshot:
+			guid = d.Props["guid"]
+			continue
+		case typ == "snapshot":
+			continue
 		case typ != "filesystem":
-			bad = append(bad, fmt.Sprintf("%s is a %s", name, typ))
+			bad = append(bad, fmt.Sprintf("%s is a %s", d.Name, typ))
 			continue
 		case rel != "" && rel != "/ROOT" && !(strings.HasPrefix(rel, "/ROOT/") && !strings.Contains(rel[len("/ROOT/"):], "/")):
-			bad = append(bad, fmt.Sprintf("%s is not a zone's dataset (the zone's, its ROOT, or a boot environment below ROOT)", name))
+			bad = append(bad, fmt.Sprintf("%s is not a zone's dataset (the zone's, its ROOT, or a boot environment below ROOT)", d.Name))
 			continue
 		}
 		switch {
 		case rel == "" && mnt != r.Zonepath:
-			bad = append(bad, fmt.Sprintf("%s has mountpoint %s, not the zonepath %s", name, mnt, r.Zonepath))
+			bad = append(bad, fmt.Sprintf("%s has mountpoint %s, not the zonepath %s", d.Name, mnt, r.Zonepath))
 		case rel != "" && mnt != "legacy" && mnt != "none" && mnt != r.Zonepath && !strings.HasPrefix(mnt, r.Zonepath+"/"):
-			bad = append(bad, fmt.Sprintf("%s has mountpoint %s, outside the zonepath %s", name, mnt, r.Zonepath))
+			bad = append(bad, fmt.Sprintf("%s has mountpoint %s, outside the zonepath %s", d.Name, mnt, r.Zonepath))
 		}
-		if nfs != "off" || smb != "off" {
-			bad = append(bad, fmt.Sprintf("%s is shared (sharenfs %s, sharesmb %s)", name, nfs, smb))
+		if nfs, smb := d.Props["sharenfs"], d.Props["sharesmb"]; nfs != "off" || smb != "off" {
+			bad = append(bad, fmt.Sprintf("%s is shared (sharenfs %s, sharesmb %s)", d.Name, nfs, smb))
 		}
-	}
-	guid, err := h.snapshotGUID(ctx, r.Dataset+"@"+r.Snapshot)
-	if err != nil {
-		return fmt.Errorf("check the received %s: %w", r.Dataset, err)
 	}
 	if guid != r.GUID {
 		bad = append(bad, fmt.Sprintf("%s@%s has guid %s, not the %s the image's manifest records", r.Dataset, r.Snapshot, guid, r.GUID))
