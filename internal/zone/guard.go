@@ -511,18 +511,16 @@ func (w *World) forgetUninstalled(ds string) {
 // environments below ROOT cloned from origin, without snapshots.
 func (w *World) notCloneTree(ds, origin string) string {
 	var bad []string
-	for n, d := range w.Datasets {
-		rel, ok := strings.CutPrefix(n, ds)
-		if !ok || rel == "" || rel[0] != '/' && rel[0] != '@' {
-			continue
+	for _, n := range w.Tree(ds) {
+		d := w.Datasets[n]
+		for _, sn := range w.Snapshots(n) {
+			bad = append(bad, sn.Name+" (a snapshot)")
 		}
-		switch be, isBE := strings.CutPrefix(rel, "/ROOT/"); {
-		case strings.Contains(rel, "@"):
-			bad = append(bad, n+" (a snapshot)")
+		switch rel := strings.TrimPrefix(n, ds); {
 		case d.Props["type"] != "" && d.Props["type"] != "filesystem":
 			bad = append(bad, n+" (a "+d.Props["type"]+")")
-		case rel == "/ROOT":
-		case isBE && !strings.Contains(be, "/") && d.Props["origin"] == origin:
+		case rel == "" || rel == "/ROOT":
+		case path.Dir(rel) == "/ROOT" && d.Props["origin"] == origin:
 		default:
 			bad = append(bad, n)
 		}
